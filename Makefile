@@ -1,0 +1,151 @@
+# balint — top-level Makefile.  `make` builds build/balintd, build/balint and
+# build/libbalproto.a; `make test` checks dependencies, builds a normal and a
+# sanitizer (ASan+UBSan) tree and runs every test against both.
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+DESTDIR ?=
+SAN ?=
+V ?=
+
+PKGS = libsodium libuv msgpack sqlite3
+TEST_PKGS = cmocka
+# Debian packages that provide the above (and the tools the tests use).
+DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
+	libcmocka-dev
+
+ifeq ($(SAN),1)
+BUILD ?= build/san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+else
+BUILD ?= build
+SANFLAGS =
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+	$(CFLAGS) $(SANFLAGS) -MMD -MP -Iproto \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+ifeq ($(V),1)
+Q =
+E = @:
+else
+Q = @
+E = @printf '  %-6s %s\n'
+endif
+
+PROTO_SRC = $(wildcard proto/*.c)
+DAEMON_SRC = $(wildcard daemon/*.c)
+CLI_SRC = $(wildcard cli/*.c)
+UNIT_SRC = $(wildcard tests/unit/test-*.c)
+UNIT_HELP_SRC = $(filter-out tests/unit/test-%.c,$(wildcard tests/unit/*.c))
+TOOL_SRC = $(wildcard tests/interop/*.c)
+
+PROTO_OBJ = $(PROTO_SRC:%.c=$(BUILD)/obj/%.o)
+DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
+# Everything of the daemon but its main(), for unit tests of the store etc.
+DAEMON_LIB_OBJ = $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_HELP_OBJ = $(UNIT_HELP_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN = $(TOOL_SRC:tests/interop/%.c=$(BUILD)/tests/%)
+
+PROTO_LIB = $(BUILD)/libbalproto.a
+
+.PHONY: all deps test check unit demo bench install clean analyze help
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: $(BUILD)/balintd $(BUILD)/balint $(PROTO_LIB)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(E) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(PROTO_LIB): $(PROTO_OBJ)
+	$(E) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/balintd: $(DAEMON_OBJ) $(PROTO_LIB)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/balint: $(CLI_OBJ) $(PROTO_LIB)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/test-%: $(BUILD)/obj/tests/unit/test-%.o $(UNIT_HELP_OBJ) \
+		$(DAEMON_LIB_OBJ) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/interop/%.o $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The unit-test and tool binaries of one tree (normal, or SAN=1).
+unit: all $(UNIT_BIN) $(TOOL_BIN)
+
+# Checks the libraries with pkg-config; on a fresh Debian machine installs
+# them (as root) or prints the exact command to run.
+deps:
+	@missing=; \
+	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=1; \
+	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) || missing=1; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "deps: installing $(DEB_PKGS)"; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				$(DEB_PKGS) >/dev/null || exit 1; \
+		else \
+			echo "deps: missing libraries; run:" >&2; \
+			echo "  sudo apt-get install $(DEB_PKGS)" >&2; \
+			exit 1; \
+		fi; \
+	fi; \
+	$(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) || \
+		{ echo "deps: pkg-config still cannot find $(PKGS) $(TEST_PKGS)" >&2; exit 1; }
+
+# Runs every test on the normal tree and on the sanitizer tree; the last
+# line is "N passed, N failed".
+test: deps
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory SAN=1 unit
+	$(Q)tests/run.sh build build/san
+
+# The tests of one tree only: make check [SAN=1].
+check: deps
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)tests/run.sh $(BUILD)
+
+demo: deps all
+	$(Q)tests/demo.sh
+
+bench: deps all
+	@echo "bench: not yet written (see the open issue for make bench)"
+
+analyze:
+	$(Q)cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
+		--inline-suppr -Iproto --suppress=missingIncludeSystem \
+		proto daemon cli
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 build/balintd build/balint $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
