@@ -71,6 +71,10 @@ $(BUILD)/obj/%.o: %.c
 	$(E) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# Unit tests may see the daemon's internal headers (store, sync); the CLI
+# may not.
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Idaemon
+
 $(PROTO_LIB): $(PROTO_OBJ)
 	$(E) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -30,6 +30,8 @@ enum {
 	BAL_ESYNTAX = -13,	/* a text document (contract) does not parse */
 	BAL_EEXPIRED = -14,	/* an invite or token is past its expiry */
 	BAL_ECHAIN = -15,	/* hash chain or sequence number does not follow */
+	BAL_EIO = -16,		/* storage or system I/O failed (daemon side) */
+	BAL_EEXIST = -17,	/* the object exists already */
 };
 
 /* bal_strerror returns a static, human-readable name for a BAL_E* code. */

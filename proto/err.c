@@ -23,6 +23,8 @@ bal_strerror(int err)
 	case BAL_ESYNTAX:	return "syntax error";
 	case BAL_EEXPIRED:	return "expired";
 	case BAL_ECHAIN:	return "broken hash chain";
+	case BAL_EIO:		return "storage or I/O error";
+	case BAL_EEXIST:	return "already exists";
 	default:		return "unknown error";
 	}
 }

@@ -1,0 +1,133 @@
+/*
+ * store.h — balintd's SQLite store.
+ *
+ * The store holds what replicates (encoded entries: signed headers and
+ * ciphertext, never note plaintext), epoch keys sealed under the member's
+ * own key, peers, invites and settings.  WAL journal, synchronous=FULL,
+ * secure_delete and in-memory temp storage: a write the CLI was told
+ * succeeded survives a power cut, and erased bytes do not linger in free
+ * pages or temp files.  Functions return 0 or a negative BAL_E* code
+ * (BAL_EIO for SQLite failures, logged by the caller).
+ */
+#ifndef BAL_STORE_H
+#define BAL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bal.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+/* One row of the entries table; blob is the encoded entry. */
+struct store_entry_row {
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t seq;
+	uint8_t id[BAL_HASH_BYTES];
+	int kind;
+	uint64_t epoch;
+	uint64_t lamport;
+	uint64_t time;
+	int erased;
+	const uint8_t *blob;
+	size_t bloblen;
+};
+
+/* Callbacks return 0 to go on, 1 to stop early, or a negative error. */
+typedef int (*store_entry_cb)(void *ctx, const struct store_entry_row *row);
+typedef int (*store_vector_cb)(void *ctx, const uint8_t author[BAL_PK_BYTES],
+    uint64_t seq);
+
+/* store_open opens or creates the database at path (0600) and migrates it. */
+int store_open(const char *path, struct store **out);
+/* store_close finalises every statement and closes; NULL is a no-op. */
+void store_close(struct store *st);
+/* store_errmsg is SQLite's last message, for the log. */
+const char *store_errmsg(const struct store *st);
+
+/* Transactions: one per received batch or local write. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/*
+ * store_entry_put inserts an entry.  The same (group, author, seq) with the
+ * same id is a no-op returning BAL_EEXIST; with another id it is a fork:
+ * BAL_ECHAIN, nothing written.
+ */
+int store_entry_put(struct store *st, const struct store_entry_row *row);
+/* store_entry_get copies out the blob of one entry (free() it). */
+int store_entry_get(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t seq, uint8_t **blob, size_t *len);
+/* store_entry_head gives the highest seq and its id (seq 0: empty log). */
+int store_entry_head(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t *seq, uint8_t id[BAL_HASH_BYTES]);
+/* store_entry_replace rewrites one entry's blob (erasure keeps the row). */
+int store_entry_replace(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t seq, const uint8_t *blob, size_t len,
+    int erased);
+/* store_entries_each visits author's entries with seq > after, ascending. */
+int store_entries_each(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t after, size_t limit, store_entry_cb cb,
+    void *ctx);
+/* store_entries_kind_each visits a group's entries of one kind, by lamport. */
+int store_entries_kind_each(struct store *st, const uint8_t *group, int kind,
+    store_entry_cb cb, void *ctx);
+/* store_vector_each visits (author, highest seq) of a group. */
+int store_vector_each(struct store *st, const uint8_t *group,
+    store_vector_cb cb, void *ctx);
+/* store_entry_count counts a group's entries. */
+int store_entry_count(struct store *st, const uint8_t *group, uint64_t *n);
+
+/* Groups this member belongs to; name is for display. */
+int store_group_put(struct store *st, const uint8_t *group, const char *name);
+typedef int (*store_group_cb)(void *ctx, const uint8_t *group,
+    const char *name);
+int store_group_each(struct store *st, store_group_cb cb, void *ctx);
+/* store_group_erase deletes everything of a group (cooperative erasure). */
+int store_group_erase(struct store *st, const uint8_t *group);
+
+/* Epoch keys, sealed by the caller under the member's key. */
+int store_key_put(struct store *st, const uint8_t *group, uint64_t epoch,
+    const uint8_t *sealed, size_t len);
+typedef int (*store_key_cb)(void *ctx, uint64_t epoch, const uint8_t *sealed,
+    size_t len);
+int store_key_each(struct store *st, const uint8_t *group, store_key_cb cb,
+    void *ctx);
+
+/* Settings and small state: a key/value table of blobs. */
+int store_meta_put(struct store *st, const char *key, const void *val,
+    size_t len);
+/* store_meta_get copies the value (free() it); BAL_ENOENT if absent. */
+int store_meta_get(struct store *st, const char *key, uint8_t **val,
+    size_t *len);
+
+/* Peer addresses (HOST:PORT) per group. */
+int store_peer_add(struct store *st, const uint8_t *group, const char *addr,
+    const uint8_t *member);
+typedef int (*store_peer_cb)(void *ctx, const char *addr,
+    const uint8_t *member);
+int store_peer_each(struct store *st, const uint8_t *group, store_peer_cb cb,
+    void *ctx);
+
+/* One-time invites: keyed by the hash of the invite secret. */
+int store_invite_put(struct store *st, const uint8_t *group,
+    const uint8_t hash[BAL_HASH_BYTES], uint64_t expires_ms,
+    const uint8_t *sealed_secret, size_t len);
+typedef int (*store_invite_cb)(void *ctx, const uint8_t *group,
+    const uint8_t *hash, uint64_t expires_ms, const uint8_t *sealed_secret,
+    size_t len);
+/* store_invite_each visits unused invites that expire after now_ms. */
+int store_invite_each(struct store *st, uint64_t now_ms, store_invite_cb cb,
+    void *ctx);
+/*
+ * store_invite_take marks an unused invite as used and returns 0; BAL_ENOENT
+ * if unknown, BAL_EEXIST if already used, BAL_EEXPIRED past its expiry.
+ */
+int store_invite_take(struct store *st, const uint8_t hash[BAL_HASH_BYTES],
+    uint64_t now_ms);
+
+#endif

@@ -1,0 +1,293 @@
+/* test-store.c — the daemon's SQLite store, on real files. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct fx {
+	char dir[64];
+	char path[96];
+	struct store *st;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	strcpy(f->dir, "/tmp/balint-test-store-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
+	if (store_open(f->path, &f->st) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+mkrow(struct store_entry_row *r, uint8_t g, uint8_t a, uint64_t seq,
+    uint8_t idb, const char *blob)
+{
+	memset(r, 0, sizeof(*r));
+	memset(r->group, g, sizeof(r->group));
+	memset(r->author, a, sizeof(r->author));
+	memset(r->id, idb, sizeof(r->id));
+	r->seq = seq;
+	r->kind = 1;
+	r->lamport = seq * 10 + a;
+	r->blob = (const uint8_t *)blob;
+	r->bloblen = strlen(blob);
+}
+
+static void
+test_file_mode_and_schema(void **state)
+{
+	struct fx *f = *state;
+	struct stat sb;
+
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+static void
+test_entry_put_get_head(void **state)
+{
+	struct fx *f = *state;
+	struct store_entry_row r;
+	uint8_t *blob, id[32], g[32], a[32];
+	size_t len;
+	uint64_t seq;
+
+	mkrow(&r, 1, 2, 1, 0xa1, "first");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	mkrow(&r, 1, 2, 2, 0xa2, "second");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	memset(g, 1, 32);
+	memset(a, 2, 32);
+	assert_int_equal(store_entry_get(f->st, g, a, 2, &blob, &len), 0);
+	assert_int_equal(len, 6);
+	assert_memory_equal(blob, "second", 6);
+	free(blob);
+	assert_int_equal(store_entry_get(f->st, g, a, 3, &blob, &len),
+	    BAL_ENOENT);
+	assert_int_equal(store_entry_head(f->st, g, a, &seq, id), 0);
+	assert_int_equal(seq, 2);
+	assert_int_equal(id[0], 0xa2);
+	memset(a, 9, 32);
+	assert_int_equal(store_entry_head(f->st, g, a, &seq, id), 0);
+	assert_int_equal(seq, 0);
+}
+
+static void
+test_duplicate_and_fork(void **state)
+{
+	struct fx *f = *state;
+	struct store_entry_row r;
+	uint8_t *blob, g[32], a[32];
+	size_t len;
+
+	mkrow(&r, 1, 2, 1, 0xa1, "first");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_entry_put(f->st, &r), BAL_EEXIST);
+	mkrow(&r, 1, 2, 1, 0xb1, "forked");
+	assert_int_equal(store_entry_put(f->st, &r), BAL_ECHAIN);
+	memset(g, 1, 32);
+	memset(a, 2, 32);
+	assert_int_equal(store_entry_get(f->st, g, a, 1, &blob, &len), 0);
+	assert_memory_equal(blob, "first", 5);
+	free(blob);
+}
+
+static int
+collect_seq(void *ctx, const struct store_entry_row *row)
+{
+	uint64_t *acc = ctx;
+
+	*acc = *acc * 10 + row->seq;
+	return 0;
+}
+
+static int
+sum_vector(void *ctx, const uint8_t *author, uint64_t seq)
+{
+	uint64_t *acc = ctx;
+
+	*acc += author[0] * 100 + seq;
+	return 0;
+}
+
+static void
+test_ranges_and_vector(void **state)
+{
+	struct fx *f = *state;
+	struct store_entry_row r;
+	uint8_t g[32], a[32];
+	uint64_t acc = 0, s;
+
+	for (s = 1; s <= 5; s++) {
+		mkrow(&r, 1, 2, s, (uint8_t)s, "x");
+		assert_int_equal(store_entry_put(f->st, &r), 0);
+	}
+	mkrow(&r, 1, 3, 1, 0x31, "y");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	mkrow(&r, 7, 3, 1, 0x71, "other group");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	memset(g, 1, 32);
+	memset(a, 2, 32);
+	assert_int_equal(store_entries_each(f->st, g, a, 1, 3, collect_seq,
+	    &acc), 0);
+	assert_int_equal(acc, 234);
+	acc = 0;
+	assert_int_equal(store_vector_each(f->st, g, sum_vector, &acc), 0);
+	assert_int_equal(acc, 2 * 100 + 5 + 3 * 100 + 1);
+	assert_int_equal(store_entry_count(f->st, g, &s), 0);
+	assert_int_equal(s, 6);
+}
+
+static void
+test_replace_and_erase_group(void **state)
+{
+	struct fx *f = *state;
+	struct store_entry_row r;
+	uint8_t *blob, g[32], a[32];
+	size_t len;
+	uint64_t n;
+
+	mkrow(&r, 1, 2, 1, 0xa1, "ciphertext");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	memset(g, 1, 32);
+	memset(a, 2, 32);
+	assert_int_equal(store_entry_replace(f->st, g, a, 1,
+	    (const uint8_t *)"hdr", 3, 1), 0);
+	assert_int_equal(store_entry_get(f->st, g, a, 1, &blob, &len), 0);
+	assert_int_equal(len, 3);
+	free(blob);
+	assert_int_equal(store_entry_replace(f->st, g, a, 9,
+	    (const uint8_t *)"hdr", 3, 1), BAL_ENOENT);
+	assert_int_equal(store_group_put(f->st, g, "Tuesday group"), 0);
+	assert_int_equal(store_key_put(f->st, g, 0, (const uint8_t *)"k", 1), 0);
+	assert_int_equal(store_group_erase(f->st, g), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_transaction_rollback(void **state)
+{
+	struct fx *f = *state;
+	struct store_entry_row r;
+	uint8_t g[32];
+	uint64_t n;
+
+	assert_int_equal(store_begin(f->st), 0);
+	mkrow(&r, 1, 2, 1, 0xa1, "a");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	store_rollback(f->st);
+	memset(g, 1, 32);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_begin(f->st), 0);
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+static void
+test_invites_one_time_and_expiry(void **state)
+{
+	struct fx *f = *state;
+	uint8_t g[32], h1[32], h2[32], h3[32];
+
+	memset(g, 1, 32);
+	memset(h1, 0x11, 32);
+	memset(h2, 0x22, 32);
+	memset(h3, 0x33, 32);
+	assert_int_equal(store_invite_put(f->st, g, h1, 1000,
+	    (const uint8_t *)"s", 1), 0);
+	assert_int_equal(store_invite_put(f->st, g, h2, 500,
+	    (const uint8_t *)"s", 1), 0);
+	assert_int_equal(store_invite_take(f->st, h1, 900), 0);
+	assert_int_equal(store_invite_take(f->st, h1, 900), BAL_EEXIST);
+	assert_int_equal(store_invite_take(f->st, h2, 900), BAL_EEXPIRED);
+	assert_int_equal(store_invite_take(f->st, h3, 900), BAL_ENOENT);
+}
+
+static void
+test_meta_and_peers_persist(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *v, g[32], m[32];
+	size_t len;
+
+	memset(g, 1, 32);
+	memset(m, 5, 32);
+	assert_int_equal(store_meta_put(f->st, "listen", "127.0.0.1:1", 11), 0);
+	assert_int_equal(store_peer_add(f->st, g, "127.0.0.1:2", NULL), 0);
+	assert_int_equal(store_peer_add(f->st, g, "127.0.0.1:2", m), 0);
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, &f->st), 0);
+	assert_int_equal(store_meta_get(f->st, "listen", &v, &len), 0);
+	assert_int_equal(len, 11);
+	free(v);
+	assert_int_equal(store_meta_get(f->st, "nope", &v, &len), BAL_ENOENT);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fx *f = *state;
+	struct store *st2;
+	sqlite3 *db;
+
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, &st2), BAL_EVERSION);
+	assert_null(st2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_file_mode_and_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_put_get_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_and_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ranges_and_vector, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_and_erase_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invites_one_time_and_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta_and_peers_persist, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
