@@ -1,0 +1,1066 @@
+/* test-wire.c — replication messages: round trips, limits, hostile input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <msgpack.h>
+#include <sodium.h>
+
+#include "wire.h"
+
+/* A deterministic generator (xorshift64*) for the garbage tests. */
+static uint64_t rng_state;
+
+static uint64_t
+rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* The sample of each message type. */
+#define NSAMPLES 6
+
+static const char *sample_addrs[] = { "127.0.0.1:7000", "[::1]:7001" };
+static struct wire_have_item sample_have[4];
+static uint8_t e1[1], e2[40], e3[300];
+static struct wire_bytes sample_entries[3];
+
+static void
+samples(struct wire_msg m[NSAMPLES])
+{
+	size_t i;
+
+	memset(m, 0, NSAMPLES * sizeof(*m));
+	m[0].type = WIRE_HELLO;
+	m[0].hello.version = WIRE_VERSION;
+	memset(m[0].hello.group_id, 0x5a, BAL_GROUP_ID_BYTES);
+	m[0].hello.software = "balintd/0.1.0";
+	m[0].hello.addrs = sample_addrs;
+	m[0].hello.naddrs = 2;
+
+	/* Deliberately unsorted; seqs in every integer width. */
+	for (i = 0; i < 4; i++)
+		memset(sample_have[i].author, (int)(0xc0 - 0x20 * i),
+		    BAL_PK_BYTES);
+	sample_have[0].seq = 1;
+	sample_have[1].seq = 300;
+	sample_have[2].seq = 70000;
+	sample_have[3].seq = 1ULL << 40;
+	m[1].type = WIRE_HAVE;
+	m[1].have.items = sample_have;
+	m[1].have.n = 4;
+
+	e1[0] = 0x42;
+	for (i = 0; i < sizeof(e2); i++)
+		e2[i] = (uint8_t)(i * 7 + 1);
+	for (i = 0; i < sizeof(e3); i++)
+		e3[i] = (uint8_t)(i * 13 + 5);
+	sample_entries[0].p = e1;
+	sample_entries[0].len = sizeof(e1);
+	sample_entries[1].p = e2;
+	sample_entries[1].len = sizeof(e2);
+	sample_entries[2].p = e3;
+	sample_entries[2].len = sizeof(e3);
+	m[2].type = WIRE_ENTRIES;
+	m[2].entries.items = sample_entries;
+	m[2].entries.n = 3;
+
+	m[3].type = WIRE_PUSH;
+	m[3].push.p = e2;
+	m[3].push.len = sizeof(e2);
+
+	m[4].type = WIRE_ACK;
+	m[4].ack.stored = 1000;
+
+	m[5].type = WIRE_BYE;
+	m[5].bye.reason = WIRE_BYE_VERSION;
+	m[5].bye.text = "version mismatch: we speak 1, you speak 2";
+}
+
+static void
+enc(const struct wire_msg *m, uint8_t **buf, size_t *len)
+{
+	assert_int_equal(wire_encode(m, buf, len), 0);
+	assert_non_null(*buf);
+	assert_true(*len > 0 && *len <= WIRE_MAX_MSG);
+}
+
+/* Decodes buf and expects rc; a failed decode must leave *out NULL. */
+static void
+dec_fails(const uint8_t *buf, size_t len, int rc)
+{
+	struct wire_msg *m = (struct wire_msg *)&m;	/* poison */
+
+	assert_int_equal(wire_decode(buf, len, &m), rc);
+	assert_null(m);
+}
+
+static void
+test_roundtrip(void **state)
+{
+	struct wire_msg m[NSAMPLES], *d;
+	uint8_t *buf, *again;
+	size_t len, alen, i;
+
+	(void)state;
+	samples(m);
+	for (i = 0; i < NSAMPLES; i++) {
+		enc(&m[i], &buf, &len);
+		assert_int_equal(wire_decode(buf, len, &d), 0);
+		assert_int_equal(d->type, m[i].type);
+		/* Deterministic: decode + encode gives the bytes. */
+		enc(d, &again, &alen);
+		assert_int_equal(alen, len);
+		assert_memory_equal(again, buf, len);
+		free(again);
+		switch (d->type) {
+		case WIRE_HELLO:
+			assert_int_equal(d->hello.version, WIRE_VERSION);
+			assert_memory_equal(d->hello.group_id,
+			    m[i].hello.group_id, BAL_GROUP_ID_BYTES);
+			assert_string_equal(d->hello.software, "balintd/0.1.0");
+			assert_int_equal(d->hello.naddrs, 2);
+			assert_string_equal(d->hello.addrs[0],
+			    "127.0.0.1:7000");
+			assert_string_equal(d->hello.addrs[1], "[::1]:7001");
+			break;
+		case WIRE_HAVE:
+			/* Sorted by author on the wire. */
+			assert_int_equal(d->have.n, 4);
+			assert_memory_equal(d->have.items[0].author,
+			    sample_have[3].author, BAL_PK_BYTES);
+			assert_int_equal(d->have.items[0].seq, 1ULL << 40);
+			assert_int_equal(d->have.items[1].seq, 70000);
+			assert_int_equal(d->have.items[2].seq, 300);
+			assert_int_equal(d->have.items[3].seq, 1);
+			break;
+		case WIRE_ENTRIES:
+			assert_int_equal(d->entries.n, 3);
+			assert_int_equal(d->entries.items[2].len, sizeof(e3));
+			assert_memory_equal(d->entries.items[2].p, e3,
+			    sizeof(e3));
+			assert_memory_equal(d->entries.items[0].p, e1, 1);
+			break;
+		case WIRE_PUSH:
+			assert_int_equal(d->push.len, sizeof(e2));
+			assert_memory_equal(d->push.p, e2, sizeof(e2));
+			break;
+		case WIRE_ACK:
+			assert_int_equal(d->ack.stored, 1000);
+			break;
+		case WIRE_BYE:
+			assert_int_equal(d->bye.reason, WIRE_BYE_VERSION);
+			assert_string_equal(d->bye.text, m[i].bye.text);
+			break;
+		}
+		/* The message owns its data: the input may go away. */
+		memset(buf, 0xee, len);
+		free(buf);
+		enc(d, &again, &alen);
+		free(again);
+		wire_msg_free(d);
+	}
+	wire_msg_free(NULL);
+}
+
+static void
+test_empty_and_edge_values(void **state)
+{
+	struct wire_msg m, *d;
+	struct wire_have_item it;
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	/* HELLO without software (NULL = "") and addresses. */
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HELLO;
+	m.hello.version = WIRE_VERSION;
+	enc(&m, &buf, &len);
+	assert_int_equal(wire_decode(buf, len, &d), 0);
+	assert_string_equal(d->hello.software, "");
+	assert_int_equal(d->hello.naddrs, 0);
+	assert_null(d->hello.addrs);
+	wire_msg_free(d);
+	free(buf);
+
+	/* Empty HAVE and ENTRIES. */
+	m.type = WIRE_HAVE;
+	m.have.items = NULL;
+	m.have.n = 0;
+	enc(&m, &buf, &len);
+	assert_int_equal(wire_decode(buf, len, &d), 0);
+	assert_int_equal(d->have.n, 0);
+	wire_msg_free(d);
+	free(buf);
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_ENTRIES;
+	enc(&m, &buf, &len);
+	assert_int_equal(wire_decode(buf, len, &d), 0);
+	assert_int_equal(d->entries.n, 0);
+	wire_msg_free(d);
+	free(buf);
+
+	/* Largest seq and ack counter; BYE with NULL text and reason 255. */
+	memset(&it, 0xff, sizeof(it.author));
+	it.seq = (uint64_t)INT64_MAX;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HAVE;
+	m.have.items = &it;
+	m.have.n = 1;
+	enc(&m, &buf, &len);
+	assert_int_equal(wire_decode(buf, len, &d), 0);
+	assert_int_equal(d->have.items[0].seq, (uint64_t)INT64_MAX);
+	wire_msg_free(d);
+	free(buf);
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_ACK;
+	m.ack.stored = UINT64_MAX;
+	enc(&m, &buf, &len);
+	assert_int_equal(wire_decode(buf, len, &d), 0);
+	assert_true(d->ack.stored == UINT64_MAX);
+	wire_msg_free(d);
+	free(buf);
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_BYE;
+	m.bye.reason = WIRE_MAX_BYE_REASON;
+	enc(&m, &buf, &len);
+	assert_int_equal(wire_decode(buf, len, &d), 0);
+	assert_int_equal(d->bye.reason, WIRE_MAX_BYE_REASON);
+	assert_string_equal(d->bye.text, "");
+	assert_string_equal(wire_bye_reason_name(d->bye.reason),
+	    "unknown reason");
+	wire_msg_free(d);
+	free(buf);
+
+	assert_string_equal(wire_type_name(WIRE_PUSH), "PUSH");
+	assert_string_equal(wire_type_name(9), "?");
+	assert_string_equal(wire_bye_reason_name(WIRE_BYE_REVOKED), "revoked");
+}
+
+/*
+ * Every single-byte change: rejected (and *out NULL), a HELLO of another
+ * version (BAL_EVERSION), or a different valid message.  The only way to
+ * decode to the same message is msgpack's signed alias of an unsigned
+ * integer (uint16/32/64 0xcd..0xcf read as int16/32/64 0xd1..0xd3).
+ */
+static void
+tamper_all(const uint8_t *orig, size_t len)
+{
+	struct wire_msg *d;
+	uint8_t *buf, *re, *re2;
+	size_t pos, relen, re2len;
+	unsigned v;
+	int rc;
+
+	buf = malloc(len);
+	assert_non_null(buf);
+	for (pos = 0; pos < len; pos++) {
+		for (v = 0; v < 256; v++) {
+			if (v == orig[pos])
+				continue;
+			memcpy(buf, orig, len);
+			buf[pos] = (uint8_t)v;
+			d = NULL;
+			rc = wire_decode(buf, len, &d);
+			if (rc == BAL_EVERSION) {
+				assert_non_null(d);
+				assert_int_equal(d->type, WIRE_HELLO);
+				assert_true(d->hello.version != WIRE_VERSION);
+				wire_msg_free(d);
+				continue;
+			}
+			if (rc != 0) {
+				assert_null(d);
+				continue;
+			}
+			/* Valid: it re-encodes and round-trips. */
+			assert_int_equal(wire_encode(d, &re, &relen), 0);
+			if (relen == len && memcmp(re, orig, len) == 0)
+				assert_true(orig[pos] >= 0xcd &&
+				    orig[pos] <= 0xcf && v == orig[pos] + 4u);
+			wire_msg_free(d);
+			assert_int_equal(wire_decode(re, relen, &d), 0);
+			assert_int_equal(wire_encode(d, &re2, &re2len), 0);
+			assert_int_equal(re2len, relen);
+			assert_memory_equal(re2, re, relen);
+			free(re2);
+			free(re);
+			wire_msg_free(d);
+		}
+	}
+	free(buf);
+}
+
+static void
+test_tamper_every_byte(void **state)
+{
+	struct wire_msg m[NSAMPLES];
+	uint8_t *buf;
+	size_t len, i;
+
+	(void)state;
+	samples(m);
+	for (i = 0; i < NSAMPLES; i++) {
+		enc(&m[i], &buf, &len);
+		tamper_all(buf, len);
+		free(buf);
+	}
+}
+
+static void
+test_truncated_and_trailing(void **state)
+{
+	struct wire_msg m[NSAMPLES];
+	uint8_t *buf, *big;
+	size_t len, i, k;
+
+	(void)state;
+	samples(m);
+	for (i = 0; i < NSAMPLES; i++) {
+		enc(&m[i], &buf, &len);
+		for (k = 0; k < len; k++)
+			dec_fails(k == 0 ? NULL : buf, k, BAL_EPROTO);
+		big = malloc(2 * len);
+		assert_non_null(big);
+		memcpy(big, buf, len);
+		big[len] = 0x00;
+		dec_fails(big, len + 1, BAL_EPROTO);
+		big[len] = 0xc0;
+		dec_fails(big, len + 1, BAL_EPROTO);
+		memcpy(big + len, buf, len);	/* two messages in one */
+		dec_fails(big, 2 * len, BAL_EPROTO);
+		free(big);
+		free(buf);
+	}
+}
+
+/* Packers for hand-made (hostile) messages. */
+struct pkb {
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+};
+
+static void
+pkb_init(struct pkb *b)
+{
+	msgpack_sbuffer_init(&b->sb);
+	msgpack_packer_init(&b->pk, &b->sb, msgpack_sbuffer_write);
+}
+
+/* Decodes the packed bytes, frees them and returns the result code. */
+static int
+pkb_decode(struct pkb *b)
+{
+	struct wire_msg *m = (struct wire_msg *)&m;
+	int rc;
+
+	rc = wire_decode((const uint8_t *)b->sb.data, b->sb.size, &m);
+	if (rc == 0 || rc == BAL_EVERSION)
+		wire_msg_free(m);
+	else
+		assert_null(m);
+	msgpack_sbuffer_destroy(&b->sb);
+	return rc;
+}
+
+static void
+pk_bin(msgpack_packer *pk, size_t len, uint8_t fill)
+{
+	uint8_t *p = malloc(len > 0 ? len : 1);
+
+	assert_non_null(p);
+	memset(p, fill, len);
+	msgpack_pack_bin(pk, len);
+	msgpack_pack_bin_body(pk, p, len);
+	free(p);
+}
+
+static void
+pk_str(msgpack_packer *pk, size_t len, char fill)
+{
+	char *p = malloc(len > 0 ? len : 1);
+
+	assert_non_null(p);
+	memset(p, fill, len);
+	msgpack_pack_str(pk, len);
+	msgpack_pack_str_body(pk, p, len);
+	free(p);
+}
+
+static void
+pk_cstr(msgpack_packer *pk, const char *s)
+{
+	msgpack_pack_str(pk, strlen(s));
+	msgpack_pack_str_body(pk, s, strlen(s));
+}
+
+static int
+hello_with(const char *software, size_t naddrs, size_t addrlen, char fill)
+{
+	struct pkb b;
+	uint8_t gid[32] = { 1 };
+	size_t i;
+
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 5);
+	msgpack_pack_uint64(&b.pk, WIRE_HELLO);
+	msgpack_pack_uint64(&b.pk, WIRE_VERSION);
+	msgpack_pack_bin(&b.pk, 32);
+	msgpack_pack_bin_body(&b.pk, gid, 32);
+	pk_cstr(&b.pk, software);
+	msgpack_pack_array(&b.pk, naddrs);
+	for (i = 0; i < naddrs; i++)
+		pk_str(&b.pk, addrlen, fill);
+	return pkb_decode(&b);
+}
+
+/* HAVE of n authors numbered from first (big-endian in the last bytes). */
+static int
+have_with(size_t n, int dup, int unsorted, uint64_t seq)
+{
+	struct pkb b;
+	uint8_t pk[32];
+	size_t i, k;
+
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 2);
+	msgpack_pack_uint64(&b.pk, WIRE_HAVE);
+	msgpack_pack_array(&b.pk, n);
+	for (i = 0; i < n; i++) {
+		k = i;
+		if (dup && i == n - 1)
+			k = i - 1;
+		if (unsorted && i >= n - 2)
+			k = (i == n - 2) ? n - 1 : n - 2;
+		memset(pk, 0, sizeof(pk));
+		pk[30] = (uint8_t)(k >> 8);
+		pk[31] = (uint8_t)k;
+		msgpack_pack_array(&b.pk, 2);
+		msgpack_pack_bin(&b.pk, 32);
+		msgpack_pack_bin_body(&b.pk, pk, 32);
+		msgpack_pack_uint64(&b.pk, seq);
+	}
+	return pkb_decode(&b);
+}
+
+static int
+entries_with(size_t n, size_t len)
+{
+	struct pkb b;
+	size_t i;
+
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 2);
+	msgpack_pack_uint64(&b.pk, WIRE_ENTRIES);
+	msgpack_pack_array(&b.pk, n);
+	for (i = 0; i < n; i++)
+		pk_bin(&b.pk, len, (uint8_t)i);
+	return pkb_decode(&b);
+}
+
+static int
+push_with(size_t len)
+{
+	struct pkb b;
+
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 2);
+	msgpack_pack_uint64(&b.pk, WIRE_PUSH);
+	pk_bin(&b.pk, len, 0x33);
+	return pkb_decode(&b);
+}
+
+static int
+bye_with(uint64_t reason, const char *text)
+{
+	struct pkb b;
+
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 3);
+	msgpack_pack_uint64(&b.pk, WIRE_BYE);
+	msgpack_pack_uint64(&b.pk, reason);
+	pk_cstr(&b.pk, text);
+	return pkb_decode(&b);
+}
+
+static void
+test_decode_limits(void **state)
+{
+	char text[WIRE_MAX_BYE_TEXT + 2];
+
+	(void)state;
+	/* HELLO: software, address count, address length and bytes. */
+	assert_int_equal(hello_with("", 0, 0, 'a'), 0);
+	assert_int_equal(hello_with("balintd/0.1.0 (debian)", WIRE_MAX_ADDRS,
+	    WIRE_MAX_ADDR, 'a'), 0);
+	assert_int_equal(hello_with("x", WIRE_MAX_ADDRS + 1, 10, 'a'),
+	    BAL_EPROTO);
+	assert_int_equal(hello_with("x", 1, WIRE_MAX_ADDR + 1, 'a'),
+	    BAL_EPROTO);
+	assert_int_equal(hello_with("x", 1, 0, 'a'), BAL_EPROTO);
+	assert_int_equal(hello_with("x", 1, 5, ' '), BAL_EPROTO);
+	assert_int_equal(hello_with("x", 1, 5, '\n'), BAL_EPROTO);
+	assert_int_equal(hello_with(
+	    "0123456789012345678901234567890123456789012345678901234567890123",
+	    0, 0, 'a'), 0);
+	assert_int_equal(hello_with(
+	    "01234567890123456789012345678901234567890123456789012345678901234",
+	    0, 0, 'a'), BAL_EPROTO);
+	assert_int_equal(hello_with("bal\x1b[2Jintd", 0, 0, 'a'), BAL_EPROTO);
+	assert_int_equal(hello_with("bal\xc3\xa9", 0, 0, 'a'), BAL_EPROTO);
+
+	/* HAVE: count, order, duplicates, seq range. */
+	assert_int_equal(have_with(WIRE_MAX_HAVE, 0, 0, 5), 0);
+	assert_int_equal(have_with(WIRE_MAX_HAVE + 1, 0, 0, 5), BAL_EPROTO);
+	assert_int_equal(have_with(3, 1, 0, 5), BAL_EPROTO);
+	assert_int_equal(have_with(3, 0, 1, 5), BAL_EPROTO);
+	assert_int_equal(have_with(2, 0, 0, (uint64_t)INT64_MAX), 0);
+	assert_int_equal(have_with(2, 0, 0, (uint64_t)INT64_MAX + 1),
+	    BAL_EPROTO);
+
+	/* ENTRIES and PUSH: counts and entry sizes. */
+	assert_int_equal(entries_with(WIRE_MAX_ENTRIES, 1), 0);
+	assert_int_equal(entries_with(WIRE_MAX_ENTRIES + 1, 1), BAL_EPROTO);
+	assert_int_equal(entries_with(2, 0), BAL_EPROTO);
+	assert_int_equal(entries_with(1, WIRE_MAX_ENTRY), 0);
+	assert_int_equal(entries_with(1, WIRE_MAX_ENTRY + 1), BAL_EPROTO);
+	assert_int_equal(entries_with(6, WIRE_MAX_ENTRY), BAL_ETOOBIG);
+	assert_int_equal(push_with(WIRE_MAX_ENTRY), 0);
+	assert_int_equal(push_with(WIRE_MAX_ENTRY + 1), BAL_EPROTO);
+	assert_int_equal(push_with(0), BAL_EPROTO);
+
+	/* BYE: reason range, text length, one line. */
+	memset(text, 'b', sizeof(text));
+	text[WIRE_MAX_BYE_TEXT] = '\0';
+	assert_int_equal(bye_with(0, text), 0);
+	text[WIRE_MAX_BYE_TEXT] = 'b';
+	text[WIRE_MAX_BYE_TEXT + 1] = '\0';
+	assert_int_equal(bye_with(0, text), BAL_EPROTO);
+	assert_int_equal(bye_with(WIRE_MAX_BYE_REASON, "x"), 0);
+	assert_int_equal(bye_with(WIRE_MAX_BYE_REASON + 1, "x"), BAL_EPROTO);
+	assert_int_equal(bye_with(0, "two\nlines"), BAL_EPROTO);
+	assert_int_equal(bye_with(0, "del\x7f"), BAL_EPROTO);
+	assert_int_equal(bye_with(0, "d\xc3\xa9j\xc3\xa0 vu"), 0);
+	assert_int_equal(bye_with(0, "bad \xc3 utf8"), BAL_EPROTO);
+}
+
+static void
+test_encode_limits(void **state)
+{
+	struct wire_msg m;
+	struct wire_have_item it[2];
+	struct wire_bytes eb[WIRE_MAX_ENTRIES + 1];
+	const char *addrs[WIRE_MAX_ADDRS + 1];
+	char longaddr[WIRE_MAX_ADDR + 2], text[WIRE_MAX_BYE_TEXT + 2];
+	uint8_t one = 1, *buf, *big;
+	size_t len, i;
+
+	(void)state;
+	assert_int_equal(wire_encode(NULL, &buf, &len), BAL_EINVAL);
+	memset(&m, 0, sizeof(m));
+	m.type = 0;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	assert_null(buf);
+	m.type = 7;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+
+	/* HELLO. */
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HELLO;
+	m.hello.version = 2;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.hello.version = WIRE_VERSION;
+	for (i = 0; i <= WIRE_MAX_ADDRS; i++)
+		addrs[i] = "10.0.0.1:7000";
+	m.hello.addrs = addrs;
+	m.hello.naddrs = WIRE_MAX_ADDRS + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	m.hello.naddrs = 1;
+	memset(longaddr, 'h', sizeof(longaddr));
+	longaddr[WIRE_MAX_ADDR + 1] = '\0';
+	addrs[0] = longaddr;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	addrs[0] = "";
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	addrs[0] = "a b:1";
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	addrs[0] = NULL;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.hello.addrs = NULL;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.hello.naddrs = 0;
+	m.hello.software = "tab\tseparated";
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+
+	/* HAVE: duplicates and seq range are the caller's bugs. */
+	memset(&m, 0, sizeof(m));
+	memset(it, 7, sizeof(it));
+	it[0].seq = it[1].seq = 3;
+	m.type = WIRE_HAVE;
+	m.have.items = it;
+	m.have.n = 2;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	it[1].author[0] = 8;
+	it[1].seq = (uint64_t)INT64_MAX + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.have.n = WIRE_MAX_HAVE + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	m.have.items = NULL;
+	m.have.n = 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+
+	/* ENTRIES and PUSH. */
+	for (i = 0; i <= WIRE_MAX_ENTRIES; i++) {
+		eb[i].p = &one;
+		eb[i].len = 1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_ENTRIES;
+	m.entries.items = eb;
+	m.entries.n = WIRE_MAX_ENTRIES + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	m.entries.n = WIRE_MAX_ENTRIES;
+	enc(&m, &buf, &len);
+	free(buf);
+	eb[3].len = 0;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	eb[3].len = 1;
+	eb[4].p = NULL;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	eb[4].p = &one;
+
+	/* Exactly WIRE_MAX_MSG bytes fit; one more does not. */
+	big = malloc(WIRE_MAX_ENTRY);
+	assert_non_null(big);
+	memset(big, 0x77, WIRE_MAX_ENTRY);
+	for (i = 0; i < 5; i++) {
+		eb[i].p = big;
+		eb[i].len = WIRE_MAX_ENTRY;
+	}
+	eb[5].p = big;
+	eb[5].len = WIRE_MAX_MSG - 3 - 5 * wire_entry_cost(WIRE_MAX_ENTRY) - 3;
+	m.entries.n = 6;
+	enc(&m, &buf, &len);
+	assert_int_equal(len, WIRE_MAX_MSG);
+	{
+		struct wire_msg *d;
+
+		assert_int_equal(wire_decode(buf, len, &d), 0);
+		assert_int_equal(d->entries.n, 6);
+		assert_int_equal(d->entries.items[5].len, eb[5].len);
+		wire_msg_free(d);
+	}
+	free(buf);
+	eb[5].len++;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	eb[0].len++;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	m.type = WIRE_PUSH;
+	m.push.p = big;
+	m.push.len = WIRE_MAX_ENTRY + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	m.push.len = 0;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	free(big);
+
+	/* BYE. */
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_BYE;
+	memset(text, 't', sizeof(text));
+	text[WIRE_MAX_BYE_TEXT + 1] = '\0';
+	m.bye.text = text;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	m.bye.text = "a\r\nb";
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.bye.text = "\xff";
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.bye.text = "ok";
+	m.bye.reason = WIRE_MAX_BYE_REASON + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+}
+
+static void
+test_batch_rule(void **state)
+{
+	static const size_t lens[] = { 1, 255, 256, 65535, 65536,
+	    WIRE_MAX_ENTRY, 17, 100000 };
+	struct wire_bytes *eb;
+	struct wire_msg m;
+	uint8_t *big, *buf;
+	size_t n = 0, used = WIRE_ENTRIES_OVERHEAD, len, k = 0;
+
+	(void)state;
+	/* A sender filling a batch by the documented rule never overflows. */
+	big = calloc(1, WIRE_MAX_ENTRY);
+	eb = calloc(WIRE_MAX_ENTRIES, sizeof(*eb));
+	assert_non_null(big);
+	assert_non_null(eb);
+	for (;;) {
+		size_t l = lens[k++ % (sizeof(lens) / sizeof(lens[0]))];
+
+		if (n == WIRE_MAX_ENTRIES ||
+		    used + wire_entry_cost(l) > WIRE_MAX_MSG)
+			break;
+		eb[n].p = big;
+		eb[n].len = l;
+		used += wire_entry_cost(l);
+		n++;
+	}
+	assert_true(n > 5);
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_ENTRIES;
+	m.entries.items = eb;
+	m.entries.n = n;
+	enc(&m, &buf, &len);
+	assert_true(len <= used);
+	assert_true(len + 2 >= used);
+	free(buf);
+	free(eb);
+	free(big);
+}
+
+static void
+test_version_mismatch(void **state)
+{
+	struct wire_msg *d;
+	struct pkb b;
+	uint64_t versions[] = { 0, 2, 77, UINT32_MAX };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		/* A future HELLO may carry anything after its version. */
+		pkb_init(&b);
+		msgpack_pack_array(&b.pk, 4);
+		msgpack_pack_uint64(&b.pk, WIRE_HELLO);
+		msgpack_pack_uint64(&b.pk, versions[i]);
+		msgpack_pack_map(&b.pk, 1);
+		pk_cstr(&b.pk, "new");
+		msgpack_pack_double(&b.pk, 1.5);
+		msgpack_pack_nil(&b.pk);
+		d = NULL;
+		assert_int_equal(wire_decode((uint8_t *)b.sb.data, b.sb.size,
+		    &d), BAL_EVERSION);
+		assert_non_null(d);
+		assert_int_equal(d->type, WIRE_HELLO);
+		assert_true(d->hello.version == versions[i]);
+		assert_string_equal(d->hello.software, "");
+		assert_int_equal(d->hello.naddrs, 0);
+		wire_msg_free(d);
+		msgpack_sbuffer_destroy(&b.sb);
+	}
+	/* Just [1, 2]. */
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 2);
+	msgpack_pack_uint64(&b.pk, WIRE_HELLO);
+	msgpack_pack_uint64(&b.pk, 2);
+	assert_int_equal(pkb_decode(&b), BAL_EVERSION);
+	/* A version beyond 32 bits or not an integer is malformed. */
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 2);
+	msgpack_pack_uint64(&b.pk, WIRE_HELLO);
+	msgpack_pack_uint64(&b.pk, (uint64_t)UINT32_MAX + 1);
+	assert_int_equal(pkb_decode(&b), BAL_EPROTO);
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 1);
+	msgpack_pack_uint64(&b.pk, WIRE_HELLO);
+	assert_int_equal(pkb_decode(&b), BAL_EPROTO);
+	/* Version 1 with a missing field. */
+	pkb_init(&b);
+	msgpack_pack_array(&b.pk, 2);
+	msgpack_pack_uint64(&b.pk, WIRE_HELLO);
+	msgpack_pack_uint64(&b.pk, WIRE_VERSION);
+	assert_int_equal(pkb_decode(&b), BAL_EPROTO);
+}
+
+static void
+test_unknown_type(void **state)
+{
+	static const uint8_t cases[][4] = {
+		{ 0x91, 0x00 },			/* [0] */
+		{ 0x91, 0x07 },			/* [7] */
+		{ 0x92, 0x07, 0x01 },		/* [7, 1] */
+		{ 0x91, 0x7f },			/* [127] */
+		{ 0x92, 0xcc, 0xff, 0x00 },	/* [255, 0] */
+		{ 0x91, 0xcd, 0x01, 0x05 },	/* [261] (5 + 256) */
+		{ 0x92, 0xff, 0x00 },		/* [-1, 0] */
+		{ 0x92, 0xa1, 0x05, 0x00 },	/* ["\x05", 0] */
+		{ 0x92, 0xc3, 0x00 },		/* [true, 0] */
+		{ 0x90 },			/* [] */
+		{ 0x05 },			/* 5 */
+		{ 0x81, 0x05, 0x00 },		/* {5: 0} */
+		{ 0xc0 },			/* nil */
+		{ 0x92, 0xd0, 0x05, 0x00 },	/* [int8 5, 0]: same as 5 */
+	};
+	static const size_t lens[] = { 2, 2, 3, 2, 4, 4, 3, 4, 3, 1, 1, 3, 1,
+	    4 };
+	struct wire_msg *d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		if (i == 13) {
+			/* msgpack's int8 5 is the integer 5: an ACK. */
+			assert_int_equal(wire_decode(cases[i], lens[i], &d), 0);
+			assert_int_equal(d->type, WIRE_ACK);
+			wire_msg_free(d);
+			continue;
+		}
+		dec_fails(cases[i], lens[i], BAL_EPROTO);
+	}
+	dec_fails(NULL, 0, BAL_EPROTO);
+	assert_int_equal(wire_decode(cases[0], 2, NULL), BAL_EINVAL);
+}
+
+/* Wrong-typed stand-ins for a field. */
+enum { K_UINT, K_NEG, K_NIL, K_BOOL, K_FLOAT, K_STR, K_BIN, K_ARR, K_MAP,
+	K_EXT, NKINDS };
+
+static void
+pk_kind(msgpack_packer *pk, int kind)
+{
+	static const uint8_t b32[32];
+
+	switch (kind) {
+	case K_UINT:	msgpack_pack_uint64(pk, 1); break;
+	case K_NEG:	msgpack_pack_int64(pk, -1); break;
+	case K_NIL:	msgpack_pack_nil(pk); break;
+	case K_BOOL:	msgpack_pack_true(pk); break;
+	case K_FLOAT:	msgpack_pack_double(pk, 1.0); break;
+	case K_STR:	pk_cstr(pk, "x"); break;
+	case K_BIN:
+		msgpack_pack_bin(pk, 32);
+		msgpack_pack_bin_body(pk, b32, 32);
+		break;
+	case K_ARR:	msgpack_pack_array(pk, 0); break;
+	case K_MAP:	msgpack_pack_map(pk, 0); break;
+	default:
+		msgpack_pack_ext(pk, 1, 1);
+		msgpack_pack_ext_body(pk, "x", 1);
+		break;
+	}
+}
+
+/*
+ * Packs one message of type t; field f (numbered in packing order, nested
+ * ones included) is replaced by kind k.  f = -1 packs a valid message.
+ * Returns the number of fields, with their right kinds in right[].
+ */
+static int
+pk_message(msgpack_packer *pk, int t, int f, int k, int right[8])
+{
+	static const uint8_t gid[32] = { 9 };
+	int n = 0;
+
+#define FIELD(kind, code) do {						\
+	right[n] = (kind);						\
+	if (f == n++)							\
+		pk_kind(pk, k);						\
+	else {								\
+		code;							\
+	}								\
+} while (0)
+
+	switch (t) {
+	case WIRE_HELLO:
+		msgpack_pack_array(pk, 5);
+		FIELD(K_UINT, msgpack_pack_uint64(pk, WIRE_HELLO));
+		FIELD(K_UINT, msgpack_pack_uint64(pk, WIRE_VERSION));
+		FIELD(K_BIN, msgpack_pack_bin(pk, 32);
+		    msgpack_pack_bin_body(pk, gid, 32));
+		FIELD(K_STR, pk_cstr(pk, "sw"));
+		FIELD(K_ARR, msgpack_pack_array(pk, 1);
+		    FIELD(K_STR, pk_cstr(pk, "h:1")));
+		break;
+	case WIRE_HAVE:
+		msgpack_pack_array(pk, 2);
+		FIELD(K_UINT, msgpack_pack_uint64(pk, WIRE_HAVE));
+		FIELD(K_ARR, msgpack_pack_array(pk, 1);
+		    FIELD(K_ARR, msgpack_pack_array(pk, 2);
+		    FIELD(K_BIN, msgpack_pack_bin(pk, 32);
+			msgpack_pack_bin_body(pk, gid, 32));
+		    FIELD(K_UINT, msgpack_pack_uint64(pk, 5))));
+		break;
+	case WIRE_ENTRIES:
+		msgpack_pack_array(pk, 2);
+		FIELD(K_UINT, msgpack_pack_uint64(pk, WIRE_ENTRIES));
+		FIELD(K_ARR, msgpack_pack_array(pk, 1);
+		    FIELD(K_BIN, msgpack_pack_bin(pk, 3);
+		    msgpack_pack_bin_body(pk, "abc", 3)));
+		break;
+	case WIRE_PUSH:
+		msgpack_pack_array(pk, 2);
+		FIELD(K_UINT, msgpack_pack_uint64(pk, WIRE_PUSH));
+		FIELD(K_BIN, msgpack_pack_bin(pk, 3);
+		    msgpack_pack_bin_body(pk, "abc", 3));
+		break;
+	case WIRE_ACK:
+		msgpack_pack_array(pk, 2);
+		FIELD(K_UINT, msgpack_pack_uint64(pk, WIRE_ACK));
+		FIELD(K_UINT, msgpack_pack_uint64(pk, 12));
+		break;
+	case WIRE_BYE:
+		msgpack_pack_array(pk, 3);
+		FIELD(K_UINT, msgpack_pack_uint64(pk, WIRE_BYE));
+		FIELD(K_UINT, msgpack_pack_uint64(pk, 0));
+		FIELD(K_STR, pk_cstr(pk, "bye"));
+		break;
+	}
+#undef FIELD
+	return n;
+}
+
+static void
+test_wrong_field_types(void **state)
+{
+	struct pkb b;
+	int right[8], t, f, k, nf;
+
+	(void)state;
+	for (t = WIRE_HELLO; t <= WIRE_BYE; t++) {
+		pkb_init(&b);
+		nf = pk_message(&b.pk, t, -1, 0, right);
+		assert_int_equal(pkb_decode(&b), 0);
+		for (f = 0; f < nf; f++) {
+			for (k = 0; k < NKINDS; k++) {
+				if (k == right[f])
+					continue;
+				pkb_init(&b);
+				pk_message(&b.pk, t, f, k, right);
+				assert_int_equal(pkb_decode(&b), BAL_EPROTO);
+			}
+		}
+	}
+}
+
+static void
+test_field_counts(void **state)
+{
+	struct pkb b;
+	int right[8], t;
+
+	(void)state;
+	/* One element more than the message has. */
+	for (t = WIRE_HELLO; t <= WIRE_BYE; t++) {
+		uint8_t *buf;
+
+		pkb_init(&b);
+		pk_message(&b.pk, t, -1, 0, right);
+		msgpack_pack_nil(&b.pk);
+		buf = (uint8_t *)b.sb.data;
+		buf[0]++;	/* the fixarray count */
+		assert_int_equal(pkb_decode(&b), BAL_EPROTO);
+		/* And one fewer. */
+		pkb_init(&b);
+		pk_message(&b.pk, t, -1, 0, right);
+		buf = (uint8_t *)b.sb.data;
+		buf[0]--;
+		assert_int_not_equal(pkb_decode(&b), 0);
+	}
+	/* A count that only claims elements (array32 of 2^32-1). */
+	{
+		static const uint8_t claim[] = { 0x92, 0x03, 0xdd, 0xff, 0xff,
+		    0xff, 0xff, 0xc4, 0x01, 0x00 };
+
+		dec_fails(claim, sizeof(claim), BAL_EPROTO);
+	}
+	{
+		uint8_t *big = calloc(1, WIRE_MAX_MSG + 1);
+
+		assert_non_null(big);
+		dec_fails(big, WIRE_MAX_MSG + 1, BAL_ETOOBIG);
+		free(big);
+	}
+}
+
+static void
+try_decode(const uint8_t *buf, size_t len)
+{
+	struct wire_msg *d = NULL;
+	uint8_t *re;
+	size_t relen;
+	int rc;
+
+	rc = wire_decode(buf, len, &d);
+	if (rc == 0) {
+		/* Whatever decodes must be a valid message. */
+		assert_int_equal(wire_encode(d, &re, &relen), 0);
+		free(re);
+	}
+	if (rc == 0 || rc == BAL_EVERSION)
+		wire_msg_free(d);
+	else
+		assert_null(d);
+}
+
+static void
+test_garbage(void **state)
+{
+	struct wire_msg m[NSAMPLES];
+	uint8_t buf[512], *encs[NSAMPLES];
+	size_t lens[NSAMPLES], len, i, k, edits;
+
+	(void)state;
+	rng_state = 0x9e3779b97f4a7c15ULL;
+	/* Random bytes, often shaped like a small message array. */
+	for (i = 0; i < 30000; i++) {
+		len = rnd() % sizeof(buf);
+		for (k = 0; k < len; k++)
+			buf[k] = (uint8_t)rnd();
+		if (len >= 2 && (i & 1)) {
+			buf[0] = (uint8_t)(0x91 + rnd() % 5);
+			buf[1] = (uint8_t)(1 + rnd() % 6);
+		}
+		try_decode(buf, len);
+	}
+	/* Valid messages with several random edits. */
+	samples(m);
+	for (i = 0; i < NSAMPLES; i++)
+		enc(&m[i], &encs[i], &lens[i]);
+	for (i = 0; i < 30000; i++) {
+		k = rnd() % NSAMPLES;
+		if (lens[k] > sizeof(buf))
+			continue;
+		memcpy(buf, encs[k], lens[k]);
+		len = lens[k];
+		for (edits = 1 + rnd() % 4; edits > 0; edits--)
+			buf[rnd() % len] = (uint8_t)rnd();
+		if (rnd() % 4 == 0)
+			len = rnd() % (len + 1);
+		try_decode(buf, len);
+	}
+	for (i = 0; i < NSAMPLES; i++)
+		free(encs[i]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_empty_and_edge_values),
+		cmocka_unit_test(test_tamper_every_byte),
+		cmocka_unit_test(test_truncated_and_trailing),
+		cmocka_unit_test(test_decode_limits),
+		cmocka_unit_test(test_encode_limits),
+		cmocka_unit_test(test_batch_rule),
+		cmocka_unit_test(test_version_mismatch),
+		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_wrong_field_types),
+		cmocka_unit_test(test_field_counts),
+		cmocka_unit_test(test_garbage),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
