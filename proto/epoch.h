@@ -1,0 +1,151 @@
+/*
+ * epoch.h — epoch keys and the envelopes that carry them to members.
+ *
+ * An epoch key is the group's 32-byte symmetric content key for one epoch.
+ * A leader makes a fresh random one (epoch_key_new) and seals a copy to
+ * each recipient's X25519 key (the conversion of their Ed25519 member key)
+ * with crypto_box_seal: that list is an *envelope*, carried inside a roster
+ * entry.  A *history* carries several earlier epochs' keys sealed to one
+ * newcomer (History: full).
+ *
+ * Epoch ids: epoch 0, made at group creation, has id 0; every later epoch's
+ * id is epoch_id_from_entry() of the id of the roster entry that creates it.
+ * An entry cannot contain its own id, so the id field of an envelope inside
+ * a roster entry is always written as 0 (see docs/protocol-roster.md).
+ *
+ * Ownership: keys from epoch_key_new are sodium_malloc'd; release them with
+ * epoch_key_free.  Encodings handed out through uint8_t ** are malloc'd and
+ * the caller free()s them.  struct epoch_envelope is filled in place by the
+ * caller's storage; struct epoch_history comes from epoch_history_decode and
+ * is released with epoch_history_free (NULL is a no-op).  Nothing in an
+ * envelope or a history is secret.  Needs sodium_init().
+ */
+#ifndef BAL_EPOCH_H
+#define BAL_EPOCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bal.h"
+#include "identity.h"
+
+/* crypto_box_SEALBYTES (48) plus the key: one sealed copy of a key. */
+#define EPOCH_SEALED_BYTES (BAL_KEY_BYTES + 48)
+/* Recipients of one envelope (1..64, distinct). */
+#define EPOCH_MAX_RECIPIENTS 64
+/* Earlier epochs in one history (1..512, distinct ids). */
+#define EPOCH_HISTORY_MAX 512
+/* Upper bounds of the encodings (decoders refuse anything larger). */
+#define EPOCH_ENVELOPE_ENC_MAX 8192
+#define EPOCH_HISTORY_ENC_MAX (48u * 1024)
+
+struct epoch_recipient {
+	uint8_t pk[BAL_PK_BYTES];		/* the member's Ed25519 key */
+	uint8_t sealed[EPOCH_SEALED_BYTES];	/* crypto_box_seal of the key */
+};
+
+/* A decoded envelope: [epoch id, [[pk, sealed], ...]]. */
+struct epoch_envelope {
+	uint64_t id;
+	size_t n;				/* 1..EPOCH_MAX_RECIPIENTS */
+	struct epoch_recipient r[EPOCH_MAX_RECIPIENTS];
+};
+
+struct epoch_history_item {
+	uint64_t id;				/* an earlier epoch's id */
+	uint8_t sealed[EPOCH_SEALED_BYTES];	/* its key, sealed */
+};
+
+/* A decoded history: [[epoch id, sealed], ...]. */
+struct epoch_history {
+	size_t n;				/* 1..EPOCH_HISTORY_MAX */
+	struct epoch_history_item items[EPOCH_HISTORY_MAX];
+};
+
+/* One earlier epoch's key, input of epoch_history_seal. */
+struct epoch_history_key {
+	uint64_t id;
+	const uint8_t *key;			/* BAL_KEY_BYTES */
+};
+
+/*
+ * epoch_key_new makes a fresh random key from rng (NULL: libsodium) in
+ * sodium_malloc'd memory.  BAL_ENOMEM.
+ */
+int epoch_key_new(const struct bal_rng *rng, uint8_t **key);
+/* epoch_key_free wipes and releases a key from epoch_key_new; NULL is a no-op. */
+void epoch_key_free(uint8_t *key);
+
+/*
+ * epoch_id_from_entry is the id of an epoch created by the roster entry
+ * with id entry_id: its first 8 bytes as a big-endian integer, or 1 if
+ * those are all zero (0 is epoch 0's).
+ */
+uint64_t epoch_id_from_entry(const uint8_t entry_id[BAL_HASH_BYTES]);
+
+/*
+ * epoch_seal_to seals key to one member key (crypto_box_seal to the X25519
+ * conversion of pk).  With rng NULL it calls crypto_box_seal; with an rng it
+ * makes the ephemeral key pair from rng and produces the same format, so
+ * tests are deterministic.  BAL_EINVAL: pk has no X25519 form.
+ */
+int epoch_seal_to(const uint8_t *key, const uint8_t pk[BAL_PK_BYTES],
+    const struct bal_rng *rng, uint8_t sealed[EPOCH_SEALED_BYTES]);
+/*
+ * epoch_sealed_open opens one sealed copy with me's key into key_out.
+ * BAL_ECRYPTO (key_out zeroed): not sealed to me, or tampered.
+ */
+int epoch_sealed_open(const uint8_t sealed[EPOCH_SEALED_BYTES],
+    const struct identity *me, uint8_t key_out[BAL_KEY_BYTES]);
+
+/*
+ * epoch_seal writes the envelope of key for epoch id to the n distinct
+ * recipients.  BAL_EINVAL: n is 0 or above EPOCH_MAX_RECIPIENTS, a
+ * duplicate recipient, or a key without X25519 form.
+ */
+int epoch_seal(const uint8_t *key, uint64_t id,
+    const uint8_t recipients[][BAL_PK_BYTES], size_t n,
+    const struct bal_rng *rng, uint8_t **out, size_t *outlen);
+/*
+ * epoch_envelope_decode parses an envelope into *env.  BAL_EPROTO:
+ * malformed, trailing bytes or a duplicate recipient; BAL_ETOOBIG: above
+ * EPOCH_ENVELOPE_ENC_MAX.
+ */
+int epoch_envelope_decode(const uint8_t *buf, size_t len,
+    struct epoch_envelope *env);
+/* epoch_envelope_find is the index of pk among the recipients, or -1. */
+int epoch_envelope_find(const struct epoch_envelope *env,
+    const uint8_t pk[BAL_PK_BYTES]);
+/*
+ * epoch_open opens me's copy of the key.  BAL_ENOENT: me is not a
+ * recipient; BAL_ECRYPTO: the sealed copy is tampered.  key_out is zeroed
+ * on failure.
+ */
+int epoch_open(const struct epoch_envelope *env, const struct identity *me,
+    uint8_t key_out[BAL_KEY_BYTES]);
+
+/*
+ * epoch_history_seal seals n earlier epochs' keys (distinct ids) to one
+ * recipient.  BAL_EINVAL: n is 0 or above EPOCH_HISTORY_MAX, a duplicate
+ * id, or a key without X25519 form.
+ */
+int epoch_history_seal(const struct epoch_history_key *keys, size_t n,
+    const uint8_t recipient[BAL_PK_BYTES], const struct bal_rng *rng,
+    uint8_t **out, size_t *outlen);
+/*
+ * epoch_history_decode parses a history.  BAL_EPROTO: malformed, trailing
+ * bytes or a duplicate id; BAL_ETOOBIG: above EPOCH_HISTORY_ENC_MAX.
+ */
+int epoch_history_decode(const uint8_t *buf, size_t len,
+    struct epoch_history **out);
+/* epoch_history_free releases a decoded history; NULL is a no-op. */
+void epoch_history_free(struct epoch_history *h);
+/*
+ * epoch_history_open opens the key of epoch id.  BAL_ENOENT: the history
+ * has no such epoch; BAL_ECRYPTO: not sealed to me, or tampered.  key_out
+ * is zeroed on failure.
+ */
+int epoch_history_open(const struct epoch_history *h, uint64_t id,
+    const struct identity *me, uint8_t key_out[BAL_KEY_BYTES]);
+
+#endif

@@ -1,0 +1,1445 @@
+/*
+ * roster.c — roster operation bodies and the deterministic roster fold.
+ * Formats and the fold rules: docs/protocol-roster.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "roster.h"
+#include "mp.h"
+
+#define STATE_HASH_DOMAIN "balint-roster-state-v1"
+#define STATE_VERSION 1
+#define NO_END ((size_t)-1)
+
+/* ---------------------------------------------------------------------
+ * Operation bodies
+ */
+
+void
+roster_contract_hash(const uint8_t *contract, size_t len,
+    uint8_t out[BAL_HASH_BYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, BAL_HASH_BYTES);
+	crypto_generichash_update(&st,
+	    (const uint8_t *)ROSTER_CONTRACT_HASH_DOMAIN,
+	    strlen(ROSTER_CONTRACT_HASH_DOMAIN));
+	if (len > 0)
+		crypto_generichash_update(&st, contract, len);
+	crypto_generichash_final(&st, out, BAL_HASH_BYTES);
+}
+
+/*
+ * A member name: 1..ROSTER_NAME_MAX bytes of UTF-8 without control
+ * characters as the contract defines them (C0, DEL, C1, U+2028, U+2029),
+ * so that it always shows as one line and carries no terminal escapes.
+ */
+static int
+name_ok(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	if (len < 1 || len > ROSTER_NAME_MAX || !mp_utf8_valid(s, len))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return 0;
+		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] < 0xa0)
+			return 0;	/* U+0080..U+009F */
+		if (p[i] == 0xe2 && i + 2 < len && p[i + 1] == 0x80 &&
+		    (p[i + 2] == 0xa8 || p[i + 2] == 0xa9))
+			return 0;	/* U+2028, U+2029 */
+	}
+	return 1;
+}
+
+/* An envelope inside a roster op: decodes, and its id field is 0. */
+static int
+envelope_ok(const uint8_t *buf, size_t len)
+{
+	struct epoch_envelope *env;
+	int rc;
+
+	if ((env = malloc(sizeof(*env))) == NULL)
+		return BAL_ENOMEM;
+	rc = epoch_envelope_decode(buf, len, env);
+	if (rc == 0 && env->id != 0)
+		rc = BAL_EPROTO;
+	free(env);
+	return rc == BAL_ENOMEM ? rc : (rc == 0 ? 0 : BAL_EPROTO);
+}
+
+static int
+history_ok(const uint8_t *buf, size_t len)
+{
+	struct epoch_history *h;
+	int rc;
+
+	rc = epoch_history_decode(buf, len, &h);
+	epoch_history_free(h);
+	return rc == BAL_ENOMEM ? rc : (rc == 0 ? 0 : BAL_EPROTO);
+}
+
+void
+roster_op_free(struct roster_op *op)
+{
+	if (op == NULL)
+		return;
+	free(op->contract);
+	free(op->envelope);
+	free(op->history);
+	free(op);
+}
+
+/* Reads a bin of min..max bytes into a malloc'd copy. */
+static int
+rd_bin_dup(struct mp_rd *r, size_t min, size_t max, uint8_t **out,
+    size_t *outlen)
+{
+	const uint8_t *p;
+	size_t len;
+
+	if (mp_rd_bin(r, min, max, &p, &len) != 0)
+		return BAL_EPROTO;
+	if ((*out = malloc(len)) == NULL)
+		return BAL_ENOMEM;
+	memcpy(*out, p, len);
+	*outlen = len;
+	return 0;
+}
+
+static int
+rd_name(struct mp_rd *r, char name[ROSTER_NAME_MAX + 1])
+{
+	const char *p;
+	size_t len;
+
+	if (mp_rd_str(r, 1, ROSTER_NAME_MAX, &p, &len) != 0 ||
+	    !name_ok(p, len))
+		return BAL_EPROTO;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	return 0;
+}
+
+static int
+rd_envelope(struct mp_rd *r, struct roster_op *op)
+{
+	int rc;
+
+	if ((rc = rd_bin_dup(r, 1, EPOCH_ENVELOPE_ENC_MAX, &op->envelope,
+	    &op->envelope_len)) != 0)
+		return rc;
+	return envelope_ok(op->envelope, op->envelope_len);
+}
+
+/* The body of each type after its type integer. */
+static int
+decode_fields(struct mp_rd *r, struct roster_op *op)
+{
+	int rc;
+
+	switch (op->type) {
+	case ROSTER_OP_CREATE:
+		if (r->n != 4)
+			return BAL_EPROTO;
+		if ((rc = rd_bin_dup(r, 1, ROSTER_CONTRACT_MAX, &op->contract,
+		    &op->contract_len)) != 0 ||
+		    (rc = rd_name(r, op->name)) != 0 ||
+		    (rc = rd_envelope(r, op)) != 0)
+			return rc;
+		break;
+	case ROSTER_OP_ADD:
+		if (r->n != 7)
+			return BAL_EPROTO;
+		if (mp_rd_bin_fixed(r, op->member, BAL_PK_BYTES) != 0 ||
+		    (rc = rd_name(r, op->name)) != 0 ||
+		    mp_rd_bin_fixed(r, op->accept_sig, BAL_SIG_BYTES) != 0)
+			return BAL_EPROTO;
+		if (mp_rd_peek_nil(r))
+			rc = mp_rd_nil(r);
+		else if ((rc = mp_rd_bin_fixed(r, op->readmits,
+		    BAL_HASH_BYTES)) == 0)
+			op->has_readmits = 1;
+		if (rc != 0)
+			return BAL_EPROTO;
+		if (mp_rd_peek_nil(r)) {
+			if (mp_rd_nil(r) != 0)
+				return BAL_EPROTO;
+		} else if ((rc = rd_envelope(r, op)) != 0)
+			return rc;
+		if (mp_rd_peek_nil(r)) {
+			if (mp_rd_nil(r) != 0)
+				return BAL_EPROTO;
+		} else {
+			if ((rc = rd_bin_dup(r, 1, EPOCH_HISTORY_ENC_MAX,
+			    &op->history, &op->history_len)) != 0)
+				return rc;
+			if ((rc = history_ok(op->history,
+			    op->history_len)) != 0)
+				return rc;
+		}
+		break;
+	case ROSTER_OP_REVOKE:
+		if (r->n != 4)
+			return BAL_EPROTO;
+		if (mp_rd_bin_fixed(r, op->member, BAL_PK_BYTES) != 0 ||
+		    mp_rd_uint(r, UINT64_MAX, &op->cut) != 0)
+			return BAL_EPROTO;
+		if ((rc = rd_envelope(r, op)) != 0)
+			return rc;
+		break;
+	case ROSTER_OP_LEAVE:
+		if (r->n != 2 || mp_rd_uint(r, UINT64_MAX, &op->cut) != 0)
+			return BAL_EPROTO;
+		break;
+	case ROSTER_OP_ROTATE:
+		if (r->n != 2)
+			return BAL_EPROTO;
+		if ((rc = rd_envelope(r, op)) != 0)
+			return rc;
+		break;
+	case ROSTER_OP_AMEND:
+		if (r->n != 3)
+			return BAL_EPROTO;
+		if ((rc = rd_bin_dup(r, 1, ROSTER_CONTRACT_MAX, &op->contract,
+		    &op->contract_len)) != 0)
+			return rc;
+		if (mp_rd_bin_fixed(r, op->prev_hash, BAL_HASH_BYTES) != 0)
+			return BAL_EPROTO;
+		break;
+	default:
+		return BAL_EPROTO;
+	}
+	return mp_rd_end(r);
+}
+
+int
+roster_op_decode(const uint8_t *body, size_t len, struct roster_op **out)
+{
+	struct roster_op *op = NULL;
+	struct mp_doc doc;
+	struct mp_rd r;
+	uint64_t type;
+	int ret = BAL_EPROTO;
+
+	memset(&doc, 0, sizeof(doc));
+	if (out == NULL)
+		return BAL_EINVAL;
+	*out = NULL;
+	if (body == NULL || len == 0)
+		goto out;
+	if (len > ROSTER_BODY_MAX) {
+		ret = BAL_ETOOBIG;
+		goto out;
+	}
+	if ((ret = mp_doc_parse(&doc, body, len)) != 0)
+		goto out;
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		ret = BAL_ENOMEM;
+		goto out;
+	}
+	ret = BAL_EPROTO;
+	if (mp_rd_array(&r, mp_doc_root(&doc), 2, 7) != 0 ||
+	    mp_rd_uint(&r, ROSTER_OP_AMEND, &type) != 0 ||
+	    type < ROSTER_OP_CREATE)
+		goto out;
+	op->type = (int)type;
+	if ((ret = decode_fields(&r, op)) != 0)
+		goto out;
+	*out = op;
+	op = NULL;
+out:
+	mp_doc_free(&doc);
+	roster_op_free(op);
+	return ret;
+}
+
+/*
+ * Finishes an encoder: hands out the bytes only if they decode again, so
+ * every limit is checked in one place (roster_op_decode).
+ */
+static int
+encode_finish(msgpack_sbuffer *sbuf, uint8_t **out, size_t *outlen)
+{
+	struct roster_op *op;
+	int rc;
+
+	if (sbuf->size > ROSTER_BODY_MAX)
+		return BAL_ETOOBIG;
+	rc = roster_op_decode((const uint8_t *)sbuf->data, sbuf->size, &op);
+	roster_op_free(op);
+	if (rc == BAL_ENOMEM)
+		return rc;
+	if (rc != 0)
+		return BAL_EINVAL;
+	return mp_sbuf_take(sbuf, out, outlen);
+}
+
+/* Packs a bin, or nil when p is NULL. */
+static int
+pack_opt_bin(msgpack_packer *pk, const uint8_t *p, size_t len)
+{
+	if (p == NULL)
+		return msgpack_pack_nil(pk) == 0 ? 0 : BAL_ENOMEM;
+	return mp_pack_bin(pk, p, len);
+}
+
+/* Packs a NUL-terminated name, or fails if it is longer than allowed. */
+static int
+pack_name(msgpack_packer *pk, const char *name)
+{
+	size_t len;
+
+	if (name == NULL ||
+	    (len = strnlen(name, ROSTER_NAME_MAX + 1)) > ROSTER_NAME_MAX)
+		return BAL_EINVAL;
+	return mp_pack_str(pk, name, len);
+}
+
+int
+roster_encode_create(const uint8_t *contract, size_t contract_len,
+    const char *name, const uint8_t *envelope, size_t envelope_len,
+    uint8_t **out, size_t *outlen)
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	int ret = BAL_EINVAL;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	if (out == NULL || outlen == NULL || contract == NULL ||
+	    envelope == NULL)
+		goto out;
+	if (contract_len > ROSTER_CONTRACT_MAX) {
+		ret = BAL_ETOOBIG;
+		goto out;
+	}
+	ret = BAL_ENOMEM;
+	if (msgpack_pack_array(&pk, 4) != 0 ||
+	    msgpack_pack_uint8(&pk, ROSTER_OP_CREATE) != 0 ||
+	    (ret = mp_pack_bin(&pk, contract, contract_len)) != 0 ||
+	    (ret = pack_name(&pk, name)) != 0 ||
+	    (ret = mp_pack_bin(&pk, envelope, envelope_len)) != 0)
+		goto out;
+	ret = encode_finish(&sbuf, out, outlen);
+out:
+	msgpack_sbuffer_destroy(&sbuf);
+	return ret;
+}
+
+int
+roster_encode_add(const uint8_t member[BAL_PK_BYTES], const char *name,
+    const uint8_t accept_sig[BAL_SIG_BYTES], const uint8_t *readmits,
+    const uint8_t *envelope, size_t envelope_len, const uint8_t *history,
+    size_t history_len, uint8_t **out, size_t *outlen)
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	int ret = BAL_EINVAL;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	if (out == NULL || outlen == NULL || member == NULL ||
+	    accept_sig == NULL)
+		goto out;
+	ret = BAL_ENOMEM;
+	if (msgpack_pack_array(&pk, 7) != 0 ||
+	    msgpack_pack_uint8(&pk, ROSTER_OP_ADD) != 0 ||
+	    (ret = mp_pack_bin(&pk, member, BAL_PK_BYTES)) != 0 ||
+	    (ret = pack_name(&pk, name)) != 0 ||
+	    (ret = mp_pack_bin(&pk, accept_sig, BAL_SIG_BYTES)) != 0 ||
+	    (ret = pack_opt_bin(&pk, readmits, BAL_HASH_BYTES)) != 0 ||
+	    (ret = pack_opt_bin(&pk, envelope, envelope_len)) != 0 ||
+	    (ret = pack_opt_bin(&pk, history, history_len)) != 0)
+		goto out;
+	ret = encode_finish(&sbuf, out, outlen);
+out:
+	msgpack_sbuffer_destroy(&sbuf);
+	return ret;
+}
+
+int
+roster_encode_revoke(const uint8_t member[BAL_PK_BYTES], uint64_t cut,
+    const uint8_t *envelope, size_t envelope_len, uint8_t **out,
+    size_t *outlen)
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	int ret = BAL_EINVAL;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	if (out == NULL || outlen == NULL || member == NULL ||
+	    envelope == NULL)
+		goto out;
+	ret = BAL_ENOMEM;
+	if (msgpack_pack_array(&pk, 4) != 0 ||
+	    msgpack_pack_uint8(&pk, ROSTER_OP_REVOKE) != 0 ||
+	    mp_pack_bin(&pk, member, BAL_PK_BYTES) != 0 ||
+	    msgpack_pack_uint64(&pk, cut) != 0 ||
+	    mp_pack_bin(&pk, envelope, envelope_len) != 0)
+		goto out;
+	ret = encode_finish(&sbuf, out, outlen);
+out:
+	msgpack_sbuffer_destroy(&sbuf);
+	return ret;
+}
+
+int
+roster_encode_leave(uint64_t cut, uint8_t **out, size_t *outlen)
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	int ret = BAL_EINVAL;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	if (out == NULL || outlen == NULL)
+		goto out;
+	ret = BAL_ENOMEM;
+	if (msgpack_pack_array(&pk, 2) != 0 ||
+	    msgpack_pack_uint8(&pk, ROSTER_OP_LEAVE) != 0 ||
+	    msgpack_pack_uint64(&pk, cut) != 0)
+		goto out;
+	ret = encode_finish(&sbuf, out, outlen);
+out:
+	msgpack_sbuffer_destroy(&sbuf);
+	return ret;
+}
+
+int
+roster_encode_rotate(const uint8_t *envelope, size_t envelope_len,
+    uint8_t **out, size_t *outlen)
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	int ret = BAL_EINVAL;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	if (out == NULL || outlen == NULL || envelope == NULL)
+		goto out;
+	ret = BAL_ENOMEM;
+	if (msgpack_pack_array(&pk, 2) != 0 ||
+	    msgpack_pack_uint8(&pk, ROSTER_OP_ROTATE) != 0 ||
+	    mp_pack_bin(&pk, envelope, envelope_len) != 0)
+		goto out;
+	ret = encode_finish(&sbuf, out, outlen);
+out:
+	msgpack_sbuffer_destroy(&sbuf);
+	return ret;
+}
+
+int
+roster_encode_amend(const uint8_t *contract, size_t contract_len,
+    const uint8_t prev_hash[BAL_HASH_BYTES], uint8_t **out, size_t *outlen)
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	int ret = BAL_EINVAL;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	if (out == NULL || outlen == NULL || contract == NULL ||
+	    prev_hash == NULL)
+		goto out;
+	if (contract_len > ROSTER_CONTRACT_MAX) {
+		ret = BAL_ETOOBIG;
+		goto out;
+	}
+	ret = BAL_ENOMEM;
+	if (msgpack_pack_array(&pk, 3) != 0 ||
+	    msgpack_pack_uint8(&pk, ROSTER_OP_AMEND) != 0 ||
+	    mp_pack_bin(&pk, contract, contract_len) != 0 ||
+	    mp_pack_bin(&pk, prev_hash, BAL_HASH_BYTES) != 0)
+		goto out;
+	ret = encode_finish(&sbuf, out, outlen);
+out:
+	msgpack_sbuffer_destroy(&sbuf);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * The fold
+ */
+
+/* One input with its decoded op and its state in the fold. */
+struct slot {
+	const struct roster_in *in;
+	struct roster_op *op;	/* NULL when the body does not decode */
+	int pre;		/* reason fixed before any pass, or 0 */
+	int excluded;		/* beyond a cut (the set only grows) */
+	int reason;		/* this pass: 0 valid, else enum roster_reason */
+	size_t rank;		/* position in fold order */
+};
+
+/*
+ * A removal episode of a member: from the removal that made them inactive
+ * to the ADD that readmits them (end, a rank) or for ever (NO_END).
+ */
+struct window {
+	uint8_t member[BAL_PK_BYTES];
+	uint64_t cut;
+	size_t end;
+};
+
+struct fold {
+	struct slot *slots;
+	struct slot **order;		/* fold order */
+	size_t n;
+	const uint8_t (*leaders0)[BAL_PK_BYTES];
+	size_t nleaders0;
+	const struct roster_contract_cb *cb;
+	/* state of one pass */
+	struct roster *r;
+	int created;
+	size_t members_cap, epochs_cap, grants_cap;
+	struct window *win;
+	size_t nwin, win_cap;
+};
+
+/* Total order on inputs; 0 only for identical inputs. */
+static int
+cmp_in(const struct roster_in *a, const struct roster_in *b)
+{
+	size_t m;
+	int c;
+
+	if (a->lamport != b->lamport)
+		return a->lamport < b->lamport ? -1 : 1;
+	if ((c = memcmp(a->author, b->author, BAL_PK_BYTES)) != 0)
+		return c;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	if ((c = memcmp(a->entry_id, b->entry_id, BAL_HASH_BYTES)) != 0)
+		return c;
+	if (a->time_ms != b->time_ms)
+		return a->time_ms < b->time_ms ? -1 : 1;
+	m = a->body_len < b->body_len ? a->body_len : b->body_len;
+	if (m > 0 && (c = memcmp(a->body, b->body, m)) != 0)
+		return c;
+	if (a->body_len != b->body_len)
+		return a->body_len < b->body_len ? -1 : 1;
+	return 0;
+}
+
+static int
+cmp_fold(const void *pa, const void *pb)
+{
+	const struct slot *a = *(const struct slot *const *)pa;
+	const struct slot *b = *(const struct slot *const *)pb;
+
+	return cmp_in(a->in, b->in);
+}
+
+/* By (author, seq) first, to find duplicates and forks. */
+static int
+cmp_author_seq(const void *pa, const void *pb)
+{
+	const struct slot *a = *(const struct slot *const *)pa;
+	const struct slot *b = *(const struct slot *const *)pb;
+	int c;
+
+	if ((c = memcmp(a->in->author, b->in->author, BAL_PK_BYTES)) != 0)
+		return c;
+	if (a->in->seq != b->in->seq)
+		return a->in->seq < b->in->seq ? -1 : 1;
+	return cmp_in(a->in, b->in);
+}
+
+static int
+same_author_seq(const struct slot *a, const struct slot *b)
+{
+	return a->in->seq == b->in->seq &&
+	    memcmp(a->in->author, b->in->author, BAL_PK_BYTES) == 0;
+}
+
+/* Marks exact duplicates (all but one) and forks (all of them). */
+static int
+mark_duplicates(struct fold *f)
+{
+	struct slot **v;
+	size_t i, j, k, keep;
+	int fork;
+
+	if (f->n == 0)
+		return 0;
+	if ((v = malloc(f->n * sizeof(*v))) == NULL)
+		return BAL_ENOMEM;
+	memcpy(v, f->order, f->n * sizeof(*v));
+	qsort(v, f->n, sizeof(*v), cmp_author_seq);
+	for (i = 0; i < f->n; i = j) {
+		fork = 0;
+		keep = i;
+		for (j = i + 1; j < f->n && same_author_seq(v[i], v[j]); j++) {
+			if (cmp_in(v[i]->in, v[j]->in) != 0)
+				fork = 1;
+			if (v[j]->rank < v[keep]->rank)
+				keep = j;
+		}
+		/* Of identical copies, the first in fold order stays. */
+		for (k = i; k < j; k++) {
+			if (fork)
+				v[k]->pre = ROSTER_R_FORK;
+			else if (k != keep)
+				v[k]->pre = ROSTER_R_DUPLICATE;
+		}
+	}
+	free(v);
+	return 0;
+}
+
+static size_t
+member_index(const struct roster *r, const uint8_t pk[BAL_PK_BYTES])
+{
+	size_t i;
+
+	for (i = 0; i < r->nmembers; i++)
+		if (memcmp(r->members[i].pk, pk, BAL_PK_BYTES) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+static struct roster_member *
+member_find(struct roster *r, const uint8_t pk[BAL_PK_BYTES])
+{
+	size_t i = member_index(r, pk);
+
+	return i == (size_t)-1 ? NULL : &r->members[i];
+}
+
+static int
+is_leader(const struct roster *r, const uint8_t pk[BAL_PK_BYTES])
+{
+	size_t i;
+
+	for (i = 0; i < r->nleaders; i++)
+		if (memcmp(r->leaders[i], pk, BAL_PK_BYTES) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+active_count(const struct roster *r)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < r->nmembers; i++)
+		if (r->members[i].status == ROSTER_ACTIVE)
+			c++;
+	return c;
+}
+
+static int
+epoch_id_taken(const struct roster *r, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nepochs; i++)
+		if (r->epochs[i].id == id)
+			return 1;
+	return 0;
+}
+
+/* Grows *p (of *cap elements of size sz) to hold at least need. */
+static int
+grow(void **p, size_t *cap, size_t need, size_t sz)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap == 0 ? 8 : *cap * 2;
+	while (ncap < need)
+		ncap *= 2;
+	if ((np = realloc(*p, ncap * sz)) == NULL)
+		return BAL_ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static struct roster_member *
+member_new(struct fold *f, const uint8_t pk[BAL_PK_BYTES])
+{
+	struct roster *r = f->r;
+	struct roster_member *m;
+
+	if (grow((void **)&r->members, &f->members_cap, r->nmembers + 1,
+	    sizeof(*r->members)) != 0)
+		return NULL;
+	m = &r->members[r->nmembers++];
+	memset(m, 0, sizeof(*m));
+	memcpy(m->pk, pk, BAL_PK_BYTES);
+	return m;
+}
+
+/* Admits (or readmits) m by the op in slot s. */
+static void
+member_admit(struct roster_member *m, const struct slot *s)
+{
+	memcpy(m->name, s->op->name, sizeof(m->name));
+	m->status = ROSTER_ACTIVE;
+	m->cut = 0;
+	memcpy(m->accept_sig, s->op->accept_sig, BAL_SIG_BYTES);
+	memcpy(m->added_by, s->in->author, BAL_PK_BYTES);
+	memcpy(m->added_entry, s->in->entry_id, BAL_HASH_BYTES);
+	m->added_ms = s->in->time_ms;
+}
+
+static struct window *
+window_open_find(struct fold *f, const uint8_t pk[BAL_PK_BYTES])
+{
+	size_t i;
+
+	for (i = 0; i < f->nwin; i++)
+		if (f->win[i].end == NO_END &&
+		    memcmp(f->win[i].member, pk, BAL_PK_BYTES) == 0)
+			return &f->win[i];
+	return NULL;
+}
+
+/*
+ * Removes m (status REVOKED or LEFT) by the op in slot s with cut: a
+ * removal of an active member opens a window; another removal in the same
+ * episode keeps the smaller cut.
+ */
+static int
+member_remove(struct fold *f, struct roster_member *m, const struct slot *s,
+    int status, uint64_t cut)
+{
+	struct window *w;
+
+	if (m->status == ROSTER_ACTIVE) {
+		if (grow((void **)&f->win, &f->win_cap, f->nwin + 1,
+		    sizeof(*f->win)) != 0)
+			return BAL_ENOMEM;
+		w = &f->win[f->nwin++];
+		memcpy(w->member, m->pk, BAL_PK_BYTES);
+		w->cut = cut;
+		w->end = NO_END;
+		m->cut = cut;
+	} else {
+		if ((w = window_open_find(f, m->pk)) == NULL)
+			abort();	/* a removed member always has one */
+		if (cut < w->cut)
+			w->cut = cut;
+		m->cut = w->cut;
+	}
+	m->status = status;
+	memcpy(m->removed_by, s->in->author, BAL_PK_BYTES);
+	memcpy(m->removed_entry, s->in->entry_id, BAL_HASH_BYTES);
+	m->removed_ms = s->in->time_ms;
+	return 0;
+}
+
+/* Appends the epoch created by the op in slot s (envelope already valid). */
+static int
+epoch_add(struct fold *f, const struct slot *s, uint64_t id)
+{
+	struct roster *r = f->r;
+	struct roster_epoch *e;
+	struct epoch_envelope *env = NULL;
+	size_t i;
+	int ret = BAL_ENOMEM;
+
+	if ((env = malloc(sizeof(*env))) == NULL)
+		goto out;
+	if ((ret = epoch_envelope_decode(s->op->envelope, s->op->envelope_len,
+	    env)) != 0)
+		goto out;
+	ret = BAL_ENOMEM;
+	if (grow((void **)&r->epochs, &f->epochs_cap, r->nepochs + 1,
+	    sizeof(*r->epochs)) != 0)
+		goto out;
+	e = &r->epochs[r->nepochs];
+	memset(e, 0, sizeof(*e));
+	if ((e->envelope = malloc(s->op->envelope_len)) == NULL)
+		goto out;
+	memcpy(e->envelope, s->op->envelope, s->op->envelope_len);
+	e->envelope_len = s->op->envelope_len;
+	e->id = id;
+	e->ordinal = r->nepochs;
+	e->op = s->op->type;
+	memcpy(e->entry_id, s->in->entry_id, BAL_HASH_BYTES);
+	memcpy(e->author, s->in->author, BAL_PK_BYTES);
+	e->lamport = s->in->lamport;
+	e->time_ms = s->in->time_ms;
+	e->nrecipients = env->n;
+	for (i = 0; i < env->n; i++)
+		memcpy(e->recipients[i], env->r[i].pk, BAL_PK_BYTES);
+	r->nepochs++;
+	ret = 0;
+out:
+	free(env);
+	return ret;
+}
+
+/* Records the keys of the ADD's history that name existing epochs. */
+static int
+grants_add(struct fold *f, const struct slot *s)
+{
+	struct roster *r = f->r;
+	struct roster_grant *g;
+	struct epoch_history *h = NULL;
+	size_t i, e;
+	int ret;
+
+	if (s->op->history == NULL)
+		return 0;
+	if ((ret = epoch_history_decode(s->op->history, s->op->history_len,
+	    &h)) != 0)
+		goto out;
+	for (i = 0; i < h->n; i++) {
+		for (e = 0; e < r->nepochs; e++)
+			if (r->epochs[e].id == h->items[i].id)
+				break;
+		if (e == r->nepochs)
+			continue;	/* unknown here: gives nothing */
+		ret = BAL_ENOMEM;
+		if (grow((void **)&r->grants, &f->grants_cap, r->ngrants + 1,
+		    sizeof(*r->grants)) != 0)
+			goto out;
+		g = &r->grants[r->ngrants++];
+		g->epoch = e;
+		memcpy(g->member, s->op->member, BAL_PK_BYTES);
+		memcpy(g->entry_id, s->in->entry_id, BAL_HASH_BYTES);
+		memcpy(g->sealed, h->items[i].sealed, EPOCH_SEALED_BYTES);
+	}
+	ret = 0;
+out:
+	epoch_history_free(h);
+	return ret;
+}
+
+static int
+set_contract(struct roster *r, const struct roster_op *op)
+{
+	uint8_t *c;
+
+	if ((c = malloc(op->contract_len)) == NULL)
+		return BAL_ENOMEM;
+	memcpy(c, op->contract, op->contract_len);
+	free(r->contract);
+	r->contract = c;
+	r->contract_len = op->contract_len;
+	roster_contract_hash(c, op->contract_len, r->contract_hash);
+	return 0;
+}
+
+static int
+apply_create(struct fold *f, const struct slot *s)
+{
+	struct roster *r = f->r;
+	struct roster_member *m;
+	int rc;
+
+	if (!is_leader(r, s->in->author))
+		return ROSTER_R_NOT_LEADER;
+	if ((m = member_new(f, s->in->author)) == NULL)
+		return BAL_ENOMEM;
+	member_admit(m, s);
+	if ((rc = epoch_add(f, s, 0)) != 0 || (rc = set_contract(r, s->op)) != 0)
+		return rc;
+	memcpy(r->founder, s->in->author, BAL_PK_BYTES);
+	f->created = 1;
+	return 0;
+}
+
+static int
+apply_add(struct fold *f, const struct slot *s)
+{
+	struct roster *r = f->r;
+	const struct roster_op *op = s->op;
+	struct roster_member *m;
+	struct window *w;
+	uint64_t id = 0;
+	int rc;
+
+	m = member_find(r, op->member);
+	if (m != NULL && m->status == ROSTER_ACTIVE)
+		return ROSTER_R_ALREADY_MEMBER;
+	if (m != NULL && (!op->has_readmits || memcmp(op->readmits,
+	    m->removed_entry, BAL_HASH_BYTES) != 0))
+		return ROSTER_R_REMOVED;
+	if (m == NULL && op->has_readmits)
+		return ROSTER_R_READMITS;
+	if (active_count(r) >= ROSTER_ACTIVE_MAX ||
+	    (m == NULL && r->nmembers >= ROSTER_MEMBERS_MAX))
+		return ROSTER_R_FULL;
+	if (op->envelope != NULL) {
+		id = epoch_id_from_entry(s->in->entry_id);
+		if (epoch_id_taken(r, id))
+			return ROSTER_R_EPOCH_ID;
+	}
+	if (m == NULL) {
+		if ((m = member_new(f, op->member)) == NULL)
+			return BAL_ENOMEM;
+	} else {
+		if ((w = window_open_find(f, m->pk)) == NULL)
+			abort();	/* a removed member always has one */
+		w->end = s->rank;
+	}
+	member_admit(m, s);
+	if ((rc = grants_add(f, s)) != 0)
+		return rc;
+	if (op->envelope != NULL && (rc = epoch_add(f, s, id)) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+apply_revoke(struct fold *f, const struct slot *s)
+{
+	struct roster *r = f->r;
+	struct roster_member *m;
+	uint64_t id;
+	int rc;
+
+	if (memcmp(s->op->member, s->in->author, BAL_PK_BYTES) == 0)
+		return ROSTER_R_SELF;
+	if ((m = member_find(r, s->op->member)) == NULL)
+		return ROSTER_R_NO_SUCH_MEMBER;
+	id = epoch_id_from_entry(s->in->entry_id);
+	if (epoch_id_taken(r, id))
+		return ROSTER_R_EPOCH_ID;
+	if ((rc = member_remove(f, m, s, ROSTER_REVOKED, s->op->cut)) != 0)
+		return rc;
+	return epoch_add(f, s, id);
+}
+
+static int
+apply_amend(struct fold *f, const struct slot *s)
+{
+	struct roster *r = f->r;
+	uint8_t leaders[ROSTER_LEADERS_MAX][BAL_PK_BYTES];
+	size_t nleaders = 0;
+	int rc;
+
+	if (sodium_memcmp(s->op->prev_hash, r->contract_hash,
+	    BAL_HASH_BYTES) != 0)
+		return ROSTER_R_CONTRACT;
+	if (f->cb != NULL && f->cb->amend != NULL) {
+		memset(leaders, 0, sizeof(leaders));
+		if (f->cb->amend(f->cb->ctx, r->contract, r->contract_len,
+		    s->op->contract, s->op->contract_len, s->in->author,
+		    leaders, &nleaders) != 0 ||
+		    nleaders < 1 || nleaders > ROSTER_LEADERS_MAX)
+			return ROSTER_R_CONTRACT;
+	}
+	if ((rc = set_contract(r, s->op)) != 0)
+		return rc;
+	if (nleaders > 0) {
+		memcpy(r->leaders, leaders, sizeof(leaders));
+		r->nleaders = nleaders;
+	}
+	return 0;
+}
+
+/*
+ * Applies the op in slot s to the roster of this pass: 0 when valid, an
+ * enum roster_reason when not, or a negative BAL_E* error.
+ */
+static int
+apply(struct fold *f, const struct slot *s)
+{
+	struct roster *r = f->r;
+	const struct roster_op *op = s->op;
+	struct roster_member *author;
+	uint64_t id;
+
+	if (!f->created) {
+		if (op->type != ROSTER_OP_CREATE)
+			return ROSTER_R_NO_GROUP;
+		return apply_create(f, s);
+	}
+	if (op->type == ROSTER_OP_CREATE)
+		return ROSTER_R_CREATE_AGAIN;
+	author = member_find(r, s->in->author);
+	if (author == NULL || author->status != ROSTER_ACTIVE)
+		return ROSTER_R_NOT_MEMBER;
+	if (op->type != ROSTER_OP_LEAVE && !is_leader(r, s->in->author))
+		return ROSTER_R_NOT_LEADER;
+	switch (op->type) {
+	case ROSTER_OP_ADD:
+		return apply_add(f, s);
+	case ROSTER_OP_REVOKE:
+		return apply_revoke(f, s);
+	case ROSTER_OP_LEAVE:
+		if (op->cut != s->in->seq)
+			return ROSTER_R_BAD_CUT;
+		return member_remove(f, author, s, ROSTER_LEFT, op->cut);
+	case ROSTER_OP_ROTATE:
+		id = epoch_id_from_entry(s->in->entry_id);
+		if (epoch_id_taken(r, id))
+			return ROSTER_R_EPOCH_ID;
+		return epoch_add(f, s, id);
+	case ROSTER_OP_AMEND:
+		return apply_amend(f, s);
+	}
+	return ROSTER_R_MALFORMED;	/* not reached: decode checked it */
+}
+
+/* One pass over the fold order with the current exclusions. */
+static int
+fold_pass(struct fold *f)
+{
+	struct slot *s;
+	size_t k;
+	int rc;
+
+	roster_free(f->r);
+	f->r = NULL;
+	f->created = 0;
+	f->members_cap = f->epochs_cap = f->grants_cap = 0;
+	f->nwin = 0;
+	if ((f->r = calloc(1, sizeof(*f->r))) == NULL)
+		return BAL_ENOMEM;
+	memcpy(f->r->leaders, f->leaders0, f->nleaders0 * BAL_PK_BYTES);
+	f->r->nleaders = f->nleaders0;
+	for (k = 0; k < f->n; k++) {
+		s = f->order[k];
+		if (s->pre != 0)
+			s->reason = s->pre;
+		else if (s->excluded)
+			s->reason = ROSTER_R_BEYOND_CUT;
+		else if ((rc = apply(f, s)) < 0)
+			return rc;
+		else
+			s->reason = rc;
+	}
+	return 0;
+}
+
+/*
+ * The cut rule: every op by a removed member with seq above the cut of a
+ * removal episode that sorts before the episode's end is excluded.  Returns
+ * 1 if the excluded set grew.
+ */
+static int
+exclude_beyond_cuts(struct fold *f)
+{
+	const struct window *w;
+	struct slot *s;
+	size_t i, k;
+	int grew = 0;
+
+	for (i = 0; i < f->nwin; i++) {
+		w = &f->win[i];
+		for (k = 0; k < f->n; k++) {
+			s = f->order[k];
+			if (s->pre != 0 || s->excluded || s->in->seq <= w->cut ||
+			    s->rank >= w->end ||
+			    memcmp(s->in->author, w->member, BAL_PK_BYTES) != 0)
+				continue;
+			s->excluded = 1;
+			grew = 1;
+		}
+	}
+	return grew;
+}
+
+/* Is pk a holder of epoch e: a recipient, or given it by a history. */
+static int
+holds(const struct roster *r, size_t e, const uint8_t pk[BAL_PK_BYTES])
+{
+	const struct roster_epoch *ep = &r->epochs[e];
+	size_t i;
+
+	for (i = 0; i < ep->nrecipients; i++)
+		if (memcmp(ep->recipients[i], pk, BAL_PK_BYTES) == 0)
+			return 1;
+	for (i = 0; i < r->ngrants; i++)
+		if (r->grants[i].epoch == e &&
+		    memcmp(r->grants[i].member, pk, BAL_PK_BYTES) == 0)
+			return 1;
+	return 0;
+}
+
+/* An epoch is clean when every holder is an active member. */
+static int
+epoch_clean(const struct roster *r, size_t e)
+{
+	const struct roster_epoch *ep = &r->epochs[e];
+	size_t i;
+
+	for (i = 0; i < ep->nrecipients; i++)
+		if (!roster_is_active(r, ep->recipients[i]))
+			return 0;
+	for (i = 0; i < r->ngrants; i++)
+		if (r->grants[i].epoch == e &&
+		    !roster_is_active(r, r->grants[i].member))
+			return 0;
+	return 1;
+}
+
+/* Roles, current and write epoch, needs_rotation, the rejected list. */
+static int
+fold_finish(struct fold *f)
+{
+	struct roster *r = f->r;
+	struct roster_reject *rj;
+	size_t i, k, e;
+
+	for (i = 0; i < r->nmembers; i++)
+		r->members[i].role = is_leader(r, r->members[i].pk) ?
+		    ROSTER_ROLE_LEADER : ROSTER_ROLE_MEMBER;
+	r->current = r->nepochs - 1;
+	r->write_epoch = ROSTER_NO_EPOCH;
+	for (e = r->nepochs; e-- > 0;)
+		if (epoch_clean(r, e)) {
+			r->write_epoch = e;
+			break;
+		}
+	r->needs_rotation = !epoch_clean(r, r->current);
+	for (i = 0; i < r->nmembers; i++)
+		if (r->members[i].status == ROSTER_ACTIVE &&
+		    !holds(r, r->current, r->members[i].pk))
+			r->needs_rotation = 1;
+	for (k = 0; k < f->n; k++)
+		if (f->order[k]->reason != 0)
+			r->nrejected++;
+	if (r->nrejected > 0 &&
+	    (r->rejected = calloc(r->nrejected, sizeof(*rj))) == NULL)
+		return BAL_ENOMEM;
+	for (k = 0, i = 0; k < f->n; k++) {
+		if (f->order[k]->reason == 0)
+			continue;
+		rj = &r->rejected[i++];
+		memcpy(rj->entry_id, f->order[k]->in->entry_id, BAL_HASH_BYTES);
+		memcpy(rj->author, f->order[k]->in->author, BAL_PK_BYTES);
+		rj->seq = f->order[k]->in->seq;
+		rj->reason = f->order[k]->reason;
+	}
+	return 0;
+}
+
+int
+roster_fold_ex(const uint8_t leaders[][BAL_PK_BYTES], size_t nleaders,
+    const struct roster_contract_cb *cb, const struct roster_in *ops,
+    size_t n, struct roster **out)
+{
+	struct fold f;
+	size_t i, passes = 0;
+	int ret = BAL_EINVAL, rc;
+
+	memset(&f, 0, sizeof(f));
+	if (out == NULL)
+		return BAL_EINVAL;
+	*out = NULL;
+	if (leaders == NULL || nleaders < 1 || nleaders > ROSTER_LEADERS_MAX ||
+	    (ops == NULL && n > 0))
+		goto out;
+	if (n > ROSTER_OPS_MAX) {
+		ret = BAL_ETOOBIG;
+		goto out;
+	}
+	f.leaders0 = leaders;
+	f.nleaders0 = nleaders;
+	f.cb = cb;
+	f.n = n;
+	ret = BAL_ENOMEM;
+	if (n > 0 && ((f.slots = calloc(n, sizeof(*f.slots))) == NULL ||
+	    (f.order = calloc(n, sizeof(*f.order))) == NULL))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (ops[i].body == NULL && ops[i].body_len > 0) {
+			ret = BAL_EINVAL;
+			goto out;
+		}
+		f.slots[i].in = &ops[i];
+		f.order[i] = &f.slots[i];
+		rc = roster_op_decode(ops[i].body, ops[i].body_len,
+		    &f.slots[i].op);
+		if (rc == BAL_ENOMEM)
+			goto out;
+		if (rc != 0)
+			f.slots[i].pre = ROSTER_R_MALFORMED;
+	}
+	if (n > 0)
+		qsort(f.order, n, sizeof(*f.order), cmp_fold);
+	for (i = 0; i < n; i++)
+		f.order[i]->rank = i;
+	if ((ret = mark_duplicates(&f)) != 0)
+		goto out;
+	/* Fold until the set of ops beyond a cut stops growing. */
+	do {
+		if ((ret = fold_pass(&f)) != 0)
+			goto out;
+		passes++;
+	} while (exclude_beyond_cuts(&f));
+	f.r->passes = passes;
+	if (!f.created) {
+		ret = BAL_ENOENT;
+		goto out;
+	}
+	if ((ret = fold_finish(&f)) != 0)
+		goto out;
+	*out = f.r;
+	f.r = NULL;
+	ret = 0;
+out:
+	for (i = 0; f.slots != NULL && i < n; i++)
+		roster_op_free(f.slots[i].op);
+	free(f.slots);
+	free(f.order);
+	free(f.win);
+	roster_free(f.r);
+	return ret;
+}
+
+int
+roster_fold(const uint8_t leaders[][BAL_PK_BYTES], size_t nleaders,
+    const struct roster_in *ops, size_t n, struct roster **out)
+{
+	return roster_fold_ex(leaders, nleaders, NULL, ops, n, out);
+}
+
+void
+roster_free(struct roster *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nepochs; i++)
+		free(r->epochs[i].envelope);
+	free(r->epochs);
+	free(r->members);
+	free(r->grants);
+	free(r->rejected);
+	free(r->contract);
+	free(r);
+}
+
+/* ---------------------------------------------------------------------
+ * Lookups
+ */
+
+const struct roster_member *
+roster_member_find(const struct roster *r, const uint8_t pk[BAL_PK_BYTES])
+{
+	size_t i;
+
+	if (r == NULL || pk == NULL)
+		return NULL;
+	i = member_index(r, pk);
+	return i == (size_t)-1 ? NULL : &r->members[i];
+}
+
+int
+roster_is_active(const struct roster *r, const uint8_t pk[BAL_PK_BYTES])
+{
+	const struct roster_member *m = roster_member_find(r, pk);
+
+	return m != NULL && m->status == ROSTER_ACTIVE;
+}
+
+int
+roster_is_leader(const struct roster *r, const uint8_t pk[BAL_PK_BYTES])
+{
+	return roster_is_active(r, pk) && is_leader(r, pk);
+}
+
+int
+roster_entry_allowed(const struct roster *r,
+    const uint8_t author[BAL_PK_BYTES], uint64_t seq)
+{
+	const struct roster_member *m = roster_member_find(r, author);
+
+	if (m == NULL)
+		return BAL_EPERM;
+	if (m->status == ROSTER_ACTIVE || seq <= m->cut)
+		return 0;
+	return BAL_EPERM;
+}
+
+const struct roster_epoch *
+roster_epoch_find(const struct roster *r, uint64_t id)
+{
+	size_t i;
+
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < r->nepochs; i++)
+		if (r->epochs[i].id == id)
+			return &r->epochs[i];
+	return NULL;
+}
+
+int
+roster_epoch_key(const struct roster *r, uint64_t id,
+    const struct identity *me, uint8_t key_out[BAL_KEY_BYTES])
+{
+	const struct roster_epoch *e;
+	struct epoch_envelope *env = NULL;
+	size_t i;
+	int ret = BAL_EINVAL;
+
+	if (key_out == NULL)
+		return BAL_EINVAL;
+	sodium_memzero(key_out, BAL_KEY_BYTES);
+	if (r == NULL || me == NULL)
+		goto out;
+	ret = BAL_ENOENT;
+	if ((e = roster_epoch_find(r, id)) == NULL)
+		goto out;
+	ret = BAL_ENOMEM;
+	if ((env = malloc(sizeof(*env))) == NULL)
+		goto out;
+	if ((ret = epoch_envelope_decode(e->envelope, e->envelope_len,
+	    env)) != 0)
+		goto out;
+	if ((ret = epoch_open(env, me, key_out)) != BAL_ENOENT)
+		goto out;
+	for (i = 0; i < r->ngrants; i++) {
+		if (r->grants[i].epoch != e->ordinal ||
+		    memcmp(r->grants[i].member, me->pk, BAL_PK_BYTES) != 0)
+			continue;
+		if ((ret = epoch_sealed_open(r->grants[i].sealed, me,
+		    key_out)) == 0)
+			goto out;
+	}
+out:
+	free(env);
+	if (ret != 0)
+		sodium_memzero(key_out, BAL_KEY_BYTES);
+	return ret;
+}
+
+/* Packs the canonical state of r (see docs/protocol-roster.md). */
+static int
+pack_state(msgpack_packer *pk, const struct roster *r)
+{
+	const struct roster_member *m;
+	const struct roster_epoch *e;
+	const struct roster_grant *g;
+	size_t i, j;
+
+#define P(x) do { if ((x) != 0) return BAL_ENOMEM; } while (0)
+	P(msgpack_pack_array(pk, 10));
+	P(msgpack_pack_uint8(pk, STATE_VERSION));
+	P(mp_pack_bin(pk, r->founder, BAL_PK_BYTES));
+	P(msgpack_pack_array(pk, r->nleaders));
+	for (i = 0; i < r->nleaders; i++)
+		P(mp_pack_bin(pk, r->leaders[i], BAL_PK_BYTES));
+	P(mp_pack_bin(pk, r->contract_hash, BAL_HASH_BYTES));
+	P(msgpack_pack_array(pk, r->nmembers));
+	for (i = 0; i < r->nmembers; i++) {
+		m = &r->members[i];
+		P(msgpack_pack_array(pk, 12));
+		P(mp_pack_bin(pk, m->pk, BAL_PK_BYTES));
+		P(mp_pack_str(pk, m->name, strlen(m->name)));
+		P(msgpack_pack_uint8(pk, (uint8_t)m->role));
+		P(msgpack_pack_uint8(pk, (uint8_t)m->status));
+		P(msgpack_pack_uint64(pk, m->cut));
+		P(mp_pack_bin(pk, m->accept_sig, BAL_SIG_BYTES));
+		P(mp_pack_bin(pk, m->added_by, BAL_PK_BYTES));
+		P(mp_pack_bin(pk, m->added_entry, BAL_HASH_BYTES));
+		P(msgpack_pack_uint64(pk, m->added_ms));
+		P(mp_pack_bin(pk, m->removed_by, BAL_PK_BYTES));
+		P(mp_pack_bin(pk, m->removed_entry, BAL_HASH_BYTES));
+		P(msgpack_pack_uint64(pk, m->removed_ms));
+	}
+	P(msgpack_pack_array(pk, r->nepochs));
+	for (i = 0; i < r->nepochs; i++) {
+		e = &r->epochs[i];
+		P(msgpack_pack_array(pk, 7));
+		P(msgpack_pack_uint64(pk, e->id));
+		P(msgpack_pack_uint8(pk, (uint8_t)e->op));
+		P(mp_pack_bin(pk, e->entry_id, BAL_HASH_BYTES));
+		P(mp_pack_bin(pk, e->author, BAL_PK_BYTES));
+		P(msgpack_pack_uint64(pk, e->lamport));
+		P(msgpack_pack_uint64(pk, e->time_ms));
+		P(msgpack_pack_array(pk, e->nrecipients));
+		for (j = 0; j < e->nrecipients; j++)
+			P(mp_pack_bin(pk, e->recipients[j], BAL_PK_BYTES));
+	}
+	P(msgpack_pack_array(pk, r->ngrants));
+	for (i = 0; i < r->ngrants; i++) {
+		g = &r->grants[i];
+		P(msgpack_pack_array(pk, 4));
+		P(msgpack_pack_uint64(pk, g->epoch));
+		P(mp_pack_bin(pk, g->member, BAL_PK_BYTES));
+		P(mp_pack_bin(pk, g->entry_id, BAL_HASH_BYTES));
+		P(mp_pack_bin(pk, g->sealed, EPOCH_SEALED_BYTES));
+	}
+	P(msgpack_pack_uint64(pk, r->current));
+	if (r->write_epoch == ROSTER_NO_EPOCH)
+		P(msgpack_pack_nil(pk));
+	else
+		P(msgpack_pack_uint64(pk, r->write_epoch));
+	P(r->needs_rotation ? msgpack_pack_true(pk) : msgpack_pack_false(pk));
+#undef P
+	return 0;
+}
+
+int
+roster_state_hash(const struct roster *r, uint8_t out[BAL_HASH_BYTES])
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	crypto_generichash_state st;
+	int ret = BAL_EINVAL;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	if (r == NULL || out == NULL || r->nepochs == 0)
+		goto out;
+	if ((ret = pack_state(&pk, r)) != 0)
+		goto out;
+	crypto_generichash_init(&st, NULL, 0, BAL_HASH_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)STATE_HASH_DOMAIN,
+	    strlen(STATE_HASH_DOMAIN));
+	crypto_generichash_update(&st, (const uint8_t *)sbuf.data, sbuf.size);
+	crypto_generichash_final(&st, out, BAL_HASH_BYTES);
+	ret = 0;
+out:
+	msgpack_sbuffer_destroy(&sbuf);
+	return ret;
+}
+
+const char *
+roster_reason_name(int reason)
+{
+	switch (reason) {
+	case ROSTER_R_MALFORMED:	return "malformed operation";
+	case ROSTER_R_DUPLICATE:	return "duplicate entry";
+	case ROSTER_R_FORK:		return "two entries with one seq (fork)";
+	case ROSTER_R_NO_GROUP:		return "before the group's creation";
+	case ROSTER_R_CREATE_AGAIN:	return "group already created";
+	case ROSTER_R_NOT_MEMBER:	return "author is not an active member";
+	case ROSTER_R_NOT_LEADER:	return "author is not a leader";
+	case ROSTER_R_BEYOND_CUT:	return "beyond the author's cut";
+	case ROSTER_R_REMOVED:		return "member was removed (remove wins)";
+	case ROSTER_R_ALREADY_MEMBER:	return "already an active member";
+	case ROSTER_R_READMITS:		return "readmits a never-admitted member";
+	case ROSTER_R_NO_SUCH_MEMBER:	return "no such member";
+	case ROSTER_R_SELF:		return "a leader cannot revoke themself";
+	case ROSTER_R_BAD_CUT:		return "leave cut is not its own seq";
+	case ROSTER_R_CONTRACT:		return "amendment does not follow the contract";
+	case ROSTER_R_EPOCH_ID:		return "epoch id already in use";
+	case ROSTER_R_FULL:		return "member limit reached";
+	default:			return "unknown reason";
+	}
+}
+
+const char *
+roster_op_name(int type)
+{
+	switch (type) {
+	case ROSTER_OP_CREATE:	return "create";
+	case ROSTER_OP_ADD:	return "add";
+	case ROSTER_OP_REVOKE:	return "revoke";
+	case ROSTER_OP_LEAVE:	return "leave";
+	case ROSTER_OP_ROTATE:	return "rotate";
+	case ROSTER_OP_AMEND:	return "amend";
+	default:		return "unknown";
+	}
+}
