@@ -14,6 +14,9 @@ TEST_PKGS = cmocka
 # Debian packages that provide the above (and the tools the tests use).
 DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libcmocka-dev
+# Tools the tests use: node and npm (the handshake's reference
+# implementation), python3 (free ports in integration tests).
+DEB_TOOLS = nodejs npm python3
 
 ifeq ($(SAN),1)
 BUILD ?= build/san
@@ -107,15 +110,20 @@ deps:
 	@missing=; \
 	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=1; \
 	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) || missing=1; \
+	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing=1; \
+	command -v python3 >/dev/null 2>&1 || missing=1; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "deps: installing $(DEB_PKGS)"; \
+			tools=; \
+			command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || tools="nodejs npm"; \
+			command -v python3 >/dev/null 2>&1 || tools="$$tools python3"; \
+			echo "deps: installing $(DEB_PKGS) $$tools"; \
 			apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				$(DEB_PKGS) >/dev/null || exit 1; \
+				$(DEB_PKGS) $$tools >/dev/null || exit 1; \
 		else \
 			echo "deps: missing libraries; run:" >&2; \
-			echo "  sudo apt-get install $(DEB_PKGS)" >&2; \
+			echo "  sudo apt-get install $(DEB_PKGS) $(DEB_TOOLS)" >&2; \
 			exit 1; \
 		fi; \
 	fi; \
