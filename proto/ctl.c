@@ -1,36 +1,13 @@
-/* ctl.c — CLI <-> daemon control messages: builders, codec, lookups. */
+/* ctl.c — CLI <-> daemon control messages: builders, codec, lookups; the
+ * key/value lists inside them are in ctl-kv.c. */
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "bal.h"
 #include "ctl.h"
+#include "ctl-internal.h"
 #include "mp.h"
-
-/*
- * Strings and bins are copied into an arena of chunks, so that a listing
- * of many records costs few allocations; the chunks are wiped on free
- * because note text passes through.
- */
-struct chunk {
-	struct chunk *next;
-	size_t used;
-	size_t cap;
-	unsigned char data[];
-};
-
-struct arena {
-	struct chunk *head;
-};
-
-#define CHUNK_BYTES 16384
-
-/* A growable array of key/value pairs. */
-struct kvl {
-	struct ctl_kv *v;
-	size_t n;
-	size_t cap;
-};
 
 struct ctl_req {
 	uint64_t version;
@@ -58,140 +35,6 @@ struct ctl_resp {
 	struct arena ar;
 	size_t size;		/* exact encoded length */
 };
-
-static void *
-arena_alloc(struct arena *a, size_t n)
-{
-	struct chunk *c = a->head;
-	size_t cap;
-	void *p;
-
-	if (n == 0)
-		n = 1;
-	if (c != NULL && c->cap - c->used >= n) {
-		p = c->data + c->used;
-		c->used += n;
-		return p;
-	}
-	cap = n > CHUNK_BYTES / 4 ? n : CHUNK_BYTES;
-	if ((c = malloc(sizeof(*c) + cap)) == NULL)
-		return NULL;
-	c->cap = cap;
-	c->used = n;
-	if (cap == n && a->head != NULL) {
-		/* A big piece of its own: keep the current chunk's room. */
-		c->next = a->head->next;
-		a->head->next = c;
-	} else {
-		c->next = a->head;
-		a->head = c;
-	}
-	return c->data;
-}
-
-static void
-arena_free(struct arena *a)
-{
-	struct chunk *c, *next;
-
-	for (c = a->head; c != NULL; c = next) {
-		next = c->next;
-		sodium_memzero(c->data, c->used);
-		free(c);
-	}
-	a->head = NULL;
-}
-
-static char *
-arena_str(struct arena *a, const char *s, size_t len)
-{
-	char *d = arena_alloc(a, len + 1);
-
-	if (d == NULL)
-		return NULL;
-	if (len > 0)
-		memcpy(d, s, len);
-	d[len] = '\0';
-	return d;
-}
-
-/* Encoded sizes, as msgpack-c's packer chooses them. */
-static size_t
-sz_uint(uint64_t u)
-{
-	if (u < 0x80)
-		return 1;
-	if (u <= 0xff)
-		return 2;
-	if (u <= 0xffff)
-		return 3;
-	if (u <= 0xffffffffu)
-		return 5;
-	return 9;
-}
-
-static size_t
-sz_str(size_t len)
-{
-	if (len < 32)
-		return 1 + len;
-	if (len <= 0xff)
-		return 2 + len;
-	if (len <= 0xffff)
-		return 3 + len;
-	return 5 + len;
-}
-
-static size_t
-sz_bin(size_t len)
-{
-	if (len <= 0xff)
-		return 2 + len;
-	if (len <= 0xffff)
-		return 3 + len;
-	return 5 + len;
-}
-
-static size_t
-sz_arr(size_t n)
-{
-	if (n < 16)
-		return 1;
-	if (n <= 0xffff)
-		return 3;
-	return 5;
-}
-
-static size_t
-sz_value(const struct ctl_value *v)
-{
-	switch (v->type) {
-	case CTL_STR:
-		return sz_str(v->str.len);
-	case CTL_UINT:
-		return sz_uint(v->u);
-	case CTL_BIN:
-		return sz_bin(v->bin.len);
-	default:
-		return 1;	/* bool, nil */
-	}
-}
-
-/* Command names and keys: 1..max bytes of [a-z0-9._-]. */
-static int
-name_ok(const char *s, size_t len, size_t max)
-{
-	size_t i;
-
-	if (s == NULL || len < 1 || len > max)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
-}
 
 /* Error messages: UTF-8 on one line (no C0 control character, no DEL). */
 static int
@@ -247,258 +90,6 @@ err_clean(const char *s, char *d)
 	}
 	d[o] = '\0';
 	return o;
-}
-
-static int
-value_check(const struct ctl_value *v)
-{
-	if (v == NULL)
-		return BAL_EINVAL;
-	switch (v->type) {
-	case CTL_NIL:
-	case CTL_UINT:
-		return 0;
-	case CTL_BOOL:
-		return v->b == 0 || v->b == 1 ? 0 : BAL_EINVAL;
-	case CTL_STR:
-		if (v->str.len > CTL_MAX_MSG)
-			return BAL_ETOOBIG;
-		if (v->str.p == NULL && v->str.len > 0)
-			return BAL_EINVAL;
-		if (v->str.len > 0 && !mp_utf8_valid(v->str.p, v->str.len))
-			return BAL_EINVAL;
-		return 0;
-	case CTL_BIN:
-		if (v->bin.len > CTL_MAX_MSG)
-			return BAL_ETOOBIG;
-		if (v->bin.p == NULL && v->bin.len > 0)
-			return BAL_EINVAL;
-		return 0;
-	default:
-		return BAL_EINVAL;
-	}
-}
-
-/*
- * Appends key = *v to the segment l->v[first..] (one request's arguments
- * or one record's fields) unless the key is bad or present, the segment
- * holds max pairs already, or the value is invalid.  *grown is the growth
- * of the encoding, the segment's array header included.  On error nothing
- * visible changes.
- */
-static int
-seg_add(struct kvl *l, size_t first, size_t max, struct arena *a,
-    const char *key, size_t keylen, const struct ctl_value *v, size_t *grown)
-{
-	struct ctl_kv kv;
-	struct ctl_kv *nv;
-	uint8_t *bin;
-	size_t i, cnt = l->n - first, ncap;
-	int rc;
-
-	if (!name_ok(key, keylen, CTL_MAX_KEY))
-		return BAL_EINVAL;
-	if (cnt >= max)
-		return BAL_ETOOBIG;
-	for (i = first; i < l->n; i++)
-		if (strlen(l->v[i].key) == keylen &&
-		    memcmp(l->v[i].key, key, keylen) == 0)
-			return BAL_EINVAL;
-	if ((rc = value_check(v)) != 0)
-		return rc;
-	if (l->n == l->cap) {
-		ncap = l->cap > 0 ? l->cap * 2 : 8;
-		if ((nv = realloc(l->v, ncap * sizeof(*nv))) == NULL)
-			return BAL_ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	memset(&kv, 0, sizeof(kv));
-	kv.val.type = v->type;
-	if ((kv.key = arena_str(a, key, keylen)) == NULL)
-		return BAL_ENOMEM;
-	switch (v->type) {
-	case CTL_STR:
-		kv.val.str.len = v->str.len;
-		if ((kv.val.str.p = arena_str(a, v->str.p, v->str.len)) == NULL)
-			return BAL_ENOMEM;
-		break;
-	case CTL_BIN:
-		if ((bin = arena_alloc(a, v->bin.len)) == NULL)
-			return BAL_ENOMEM;
-		if (v->bin.len > 0)
-			memcpy(bin, v->bin.p, v->bin.len);
-		kv.val.bin.p = bin;
-		kv.val.bin.len = v->bin.len;
-		break;
-	case CTL_UINT:
-		kv.val.u = v->u;
-		break;
-	case CTL_BOOL:
-		kv.val.b = v->b;
-		break;
-	default:
-		break;
-	}
-	l->v[l->n++] = kv;
-	*grown = sz_arr(cnt + 1) - sz_arr(cnt) + 1 + sz_str(keylen) +
-	    sz_value(v);
-	return 0;
-}
-
-static const struct ctl_value *
-seg_get(const struct ctl_kv *v, size_t n, const char *key)
-{
-	size_t i;
-
-	if (key == NULL)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].key, key) == 0)
-			return &v[i].val;
-	return NULL;
-}
-
-/* 0 when v holds type; BAL_ENOENT when absent or nil; else BAL_EPROTO. */
-static int
-typed(const struct ctl_value *v, int type)
-{
-	if (v == NULL || v->type == CTL_NIL)
-		return BAL_ENOENT;
-	return v->type == type ? 0 : BAL_EPROTO;
-}
-
-static int
-val_str(const struct ctl_value *v, const char **s, size_t *len)
-{
-	int rc;
-
-	if ((rc = typed(v, CTL_STR)) != 0)
-		return rc;
-	*s = v->str.p;
-	if (len != NULL)
-		*len = v->str.len;
-	return 0;
-}
-
-static int
-val_uint(const struct ctl_value *v, uint64_t *u)
-{
-	int rc;
-
-	if ((rc = typed(v, CTL_UINT)) == 0)
-		*u = v->u;
-	return rc;
-}
-
-static int
-val_bool(const struct ctl_value *v, int *b)
-{
-	int rc;
-
-	if ((rc = typed(v, CTL_BOOL)) == 0)
-		*b = v->b;
-	return rc;
-}
-
-static int
-val_bin(const struct ctl_value *v, const uint8_t **p, size_t *len)
-{
-	int rc;
-
-	if ((rc = typed(v, CTL_BIN)) != 0)
-		return rc;
-	*p = v->bin.p;
-	if (len != NULL)
-		*len = v->bin.len;
-	return 0;
-}
-
-static int
-pack_value(msgpack_packer *pk, const struct ctl_value *v)
-{
-	switch (v->type) {
-	case CTL_STR:
-		return mp_pack_str(pk, v->str.p, v->str.len);
-	case CTL_UINT:
-		return msgpack_pack_uint64(pk, v->u) == 0 ? 0 : BAL_ENOMEM;
-	case CTL_BOOL:
-		if (v->b)
-			return msgpack_pack_true(pk) == 0 ? 0 : BAL_ENOMEM;
-		return msgpack_pack_false(pk) == 0 ? 0 : BAL_ENOMEM;
-	case CTL_BIN:
-		return mp_pack_bin(pk, v->bin.p, v->bin.len);
-	default:
-		return msgpack_pack_nil(pk) == 0 ? 0 : BAL_ENOMEM;
-	}
-}
-
-static int
-pack_kvs(msgpack_packer *pk, const struct ctl_kv *v, size_t n)
-{
-	size_t i;
-
-	if (msgpack_pack_array(pk, n) != 0)
-		return BAL_ENOMEM;
-	for (i = 0; i < n; i++)
-		if (msgpack_pack_array(pk, 2) != 0 ||
-		    mp_pack_cstr(pk, v[i].key) != 0 ||
-		    pack_value(pk, &v[i].val) != 0)
-			return BAL_ENOMEM;
-	return 0;
-}
-
-/*
- * Reads the next element of r as a value; str and bin point into the
- * document, to be copied by seg_add.
- */
-static int
-rd_value(struct mp_rd *r, struct ctl_value *v)
-{
-	const msgpack_object *o;
-
-	memset(v, 0, sizeof(*v));
-	if (mp_rd_left(r) == 0)
-		return BAL_EPROTO;
-	o = &r->items[r->i];
-	switch (o->type) {
-	case MSGPACK_OBJECT_STR:
-		v->type = CTL_STR;
-		return mp_rd_str(r, 0, CTL_MAX_MSG, &v->str.p, &v->str.len);
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		v->type = CTL_UINT;
-		return mp_rd_uint(r, UINT64_MAX, &v->u);
-	case MSGPACK_OBJECT_BOOLEAN:
-		v->type = CTL_BOOL;
-		return mp_rd_bool(r, &v->b);
-	case MSGPACK_OBJECT_BIN:
-		v->type = CTL_BIN;
-		return mp_rd_bin(r, 0, CTL_MAX_MSG, &v->bin.p, &v->bin.len);
-	case MSGPACK_OBJECT_NIL:
-		v->type = CTL_NIL;
-		return mp_rd_nil(r);
-	default:
-		return BAL_EPROTO;
-	}
-}
-
-/* Reads one [key, value] pair of r into the segment (decoders). */
-static int
-rd_kv(struct mp_rd *r, struct kvl *l, size_t first, size_t max,
-    struct arena *a, size_t *grown)
-{
-	struct mp_rd kv;
-	struct ctl_value v;
-	const char *key;
-	size_t keylen;
-	int rc;
-
-	if ((rc = mp_rd_sub(r, 2, 2, &kv)) != 0 ||
-	    (rc = mp_rd_str(&kv, 1, CTL_MAX_KEY, &key, &keylen)) != 0 ||
-	    (rc = rd_value(&kv, &v)) != 0)
-		return rc;
-	rc = seg_add(l, first, max, a, key, keylen, &v, grown);
-	return rc == BAL_ENOMEM ? rc : rc != 0 ? BAL_EPROTO : 0;
 }
 
 /*
@@ -589,12 +180,12 @@ req_alloc(uint64_t version, uint64_t id, const char *cmd, size_t cmdlen)
 		return NULL;
 	req->version = version;
 	req->id = id;
-	if ((req->cmd = arena_str(&req->ar, cmd, cmdlen)) == NULL) {
+	if ((req->cmd = ctl_kv_arena_str(&req->ar, cmd, cmdlen)) == NULL) {
 		ctl_req_free(req);
 		return NULL;
 	}
-	req->size = sz_arr(4) + sz_uint(version) + sz_uint(id) +
-	    sz_str(cmdlen) + sz_arr(0);
+	req->size = ctl_kv_sz_arr(4) + ctl_kv_sz_uint(version) +
+	    ctl_kv_sz_uint(id) + ctl_kv_sz_str(cmdlen) + ctl_kv_sz_arr(0);
 	return req;
 }
 
@@ -602,7 +193,7 @@ int
 ctl_req_new(const char *cmd, uint64_t id, struct ctl_req **out)
 {
 	*out = NULL;
-	if (cmd == NULL || !name_ok(cmd, strlen(cmd), CTL_MAX_CMD))
+	if (cmd == NULL || !ctl_kv_name_ok(cmd, strlen(cmd), CTL_MAX_CMD))
 		return BAL_EINVAL;
 	if ((*out = req_alloc(CTL_VERSION, id, cmd, strlen(cmd))) == NULL)
 		return BAL_ENOMEM;
@@ -618,7 +209,7 @@ ctl_req_free(struct ctl_req *req)
 		sodium_memzero(req->args.v,
 		    req->args.cap * sizeof(*req->args.v));
 	free(req->args.v);
-	arena_free(&req->ar);
+	ctl_kv_arena_free(&req->ar);
 	free(req);
 }
 
@@ -630,7 +221,7 @@ ctl_req_add(struct ctl_req *req, const char *key, const struct ctl_value *v)
 
 	if (req == NULL || key == NULL)
 		return BAL_EINVAL;
-	rc = seg_add(&req->args, 0, CTL_MAX_ARGS, &req->ar, key, strlen(key),
+	rc = ctl_kv_add(&req->args, 0, CTL_MAX_ARGS, &req->ar, key, strlen(key),
 	    v, &grown);
 	if (rc == 0)
 		req->size += grown;
@@ -708,7 +299,7 @@ ctl_req_encode(const struct ctl_req *req, uint8_t **out, size_t *outlen)
 	    msgpack_pack_uint64(&pk, req->version) != 0 ||
 	    msgpack_pack_uint64(&pk, req->id) != 0 ||
 	    mp_pack_cstr(&pk, req->cmd) != 0 ||
-	    pack_kvs(&pk, req->args.v, req->args.n) != 0)
+	    ctl_kv_pack(&pk, req->args.v, req->args.n) != 0)
 		goto out;
 	if (sbuf.size != req->size) {
 		ret = BAL_EINVAL;	/* size accounting is wrong: a bug */
@@ -747,14 +338,14 @@ ctl_req_decode(const uint8_t *buf, size_t len, struct ctl_req **out)
 	    (ret = mp_rd_end(&r)) != 0)
 		goto out;
 	ret = BAL_EPROTO;
-	if (!name_ok(cmd, cmdlen, CTL_MAX_CMD))
+	if (!ctl_kv_name_ok(cmd, cmdlen, CTL_MAX_CMD))
 		goto out;
 	ret = BAL_ENOMEM;
 	if ((req = req_alloc(version, id, cmd, cmdlen)) == NULL)
 		goto out;
 	for (i = 0; i < args.n; i++) {
-		if ((ret = rd_kv(&args, &req->args, 0, CTL_MAX_ARGS, &req->ar,
-		    &grown)) != 0)
+		if ((ret = ctl_kv_read(&args, &req->args, 0, CTL_MAX_ARGS,
+		    &req->ar, &grown)) != 0)
 			goto out;
 		req->size += grown;
 	}
@@ -800,33 +391,33 @@ ctl_req_arg(const struct ctl_req *req, size_t i)
 const struct ctl_value *
 ctl_req_get(const struct ctl_req *req, const char *key)
 {
-	return seg_get(req->args.v, req->args.n, key);
+	return ctl_kv_get(req->args.v, req->args.n, key);
 }
 
 int
 ctl_req_get_str(const struct ctl_req *req, const char *key, const char **s,
     size_t *len)
 {
-	return val_str(ctl_req_get(req, key), s, len);
+	return ctl_kv_val_str(ctl_req_get(req, key), s, len);
 }
 
 int
 ctl_req_get_uint(const struct ctl_req *req, const char *key, uint64_t *u)
 {
-	return val_uint(ctl_req_get(req, key), u);
+	return ctl_kv_val_uint(ctl_req_get(req, key), u);
 }
 
 int
 ctl_req_get_bool(const struct ctl_req *req, const char *key, int *b)
 {
-	return val_bool(ctl_req_get(req, key), b);
+	return ctl_kv_val_bool(ctl_req_get(req, key), b);
 }
 
 int
 ctl_req_get_bin(const struct ctl_req *req, const char *key,
     const uint8_t **p, size_t *len)
 {
-	return val_bin(ctl_req_get(req, key), p, len);
+	return ctl_kv_val_bin(ctl_req_get(req, key), p, len);
 }
 
 static struct ctl_resp *
@@ -840,12 +431,13 @@ resp_alloc(uint64_t version, uint64_t id, int status, const char *err,
 	resp->version = version;
 	resp->id = id;
 	resp->status = status;
-	if ((resp->err = arena_str(&resp->ar, err, errlen)) == NULL) {
+	if ((resp->err = ctl_kv_arena_str(&resp->ar, err, errlen)) == NULL) {
 		ctl_resp_free(resp);
 		return NULL;
 	}
-	resp->size = sz_arr(5) + sz_uint(version) + sz_uint(id) +
-	    sz_uint((uint64_t)status) + sz_str(errlen) + sz_arr(0);
+	resp->size = ctl_kv_sz_arr(5) + ctl_kv_sz_uint(version) +
+	    ctl_kv_sz_uint(id) + ctl_kv_sz_uint((uint64_t)status) +
+	    ctl_kv_sz_str(errlen) + ctl_kv_sz_arr(0);
 	return resp;
 }
 
@@ -878,7 +470,7 @@ ctl_resp_free(struct ctl_resp *resp)
 		    resp->kvs.cap * sizeof(*resp->kvs.v));
 	free(resp->kvs.v);
 	free(resp->recs);
-	arena_free(&resp->ar);
+	ctl_kv_arena_free(&resp->ar);
 	free(resp);
 }
 
@@ -901,8 +493,8 @@ ctl_resp_record_begin(struct ctl_resp *resp)
 	}
 	resp->recs[resp->nrecs].first = resp->kvs.n;
 	resp->recs[resp->nrecs].n = 0;
-	resp->size += sz_arr(resp->nrecs + 1) - sz_arr(resp->nrecs) +
-	    sz_arr(0);
+	resp->size += ctl_kv_sz_arr(resp->nrecs + 1) -
+	    ctl_kv_sz_arr(resp->nrecs) + ctl_kv_sz_arr(0);
 	resp->nrecs++;
 	return 0;
 }
@@ -919,7 +511,7 @@ resp_add(struct ctl_resp *resp, const char *key, size_t keylen,
 	if (resp->nrecs == 0)
 		return BAL_ESTATE;
 	rec = &resp->recs[resp->nrecs - 1];
-	rc = seg_add(&resp->kvs, rec->first, CTL_MAX_FIELDS, &resp->ar, key,
+	rc = ctl_kv_add(&resp->kvs, rec->first, CTL_MAX_FIELDS, &resp->ar, key,
 	    keylen, v, &grown);
 	if (rc == 0) {
 		rec->n++;
@@ -1013,7 +605,7 @@ ctl_resp_encode(const struct ctl_resp *resp, uint8_t **out, size_t *outlen)
 	    msgpack_pack_array(&pk, resp->nrecs) != 0)
 		goto out;
 	for (i = 0; i < resp->nrecs; i++)
-		if (pack_kvs(&pk, resp->kvs.v + resp->recs[i].first,
+		if (ctl_kv_pack(&pk, resp->kvs.v + resp->recs[i].first,
 		    resp->recs[i].n) != 0)
 			goto out;
 	if (sbuf.size != resp->size) {
@@ -1066,7 +658,7 @@ ctl_resp_decode(const uint8_t *buf, size_t len, struct ctl_resp **out)
 			goto out;
 		cur = &resp->recs[resp->nrecs - 1];
 		for (j = 0; j < rec.n; j++) {
-			if ((ret = rd_kv(&rec, &resp->kvs, cur->first,
+			if ((ret = ctl_kv_read(&rec, &resp->kvs, cur->first,
 			    CTL_MAX_FIELDS, &resp->ar, &grown)) != 0)
 				goto out;
 			cur->n++;
@@ -1130,34 +722,34 @@ ctl_resp_get(const struct ctl_resp *resp, size_t rec, const char *key)
 {
 	if (rec >= resp->nrecs)
 		return NULL;
-	return seg_get(resp->kvs.v + resp->recs[rec].first, resp->recs[rec].n,
-	    key);
+	return ctl_kv_get(resp->kvs.v + resp->recs[rec].first,
+	    resp->recs[rec].n, key);
 }
 
 int
 ctl_resp_get_str(const struct ctl_resp *resp, size_t rec, const char *key,
     const char **s, size_t *len)
 {
-	return val_str(ctl_resp_get(resp, rec, key), s, len);
+	return ctl_kv_val_str(ctl_resp_get(resp, rec, key), s, len);
 }
 
 int
 ctl_resp_get_uint(const struct ctl_resp *resp, size_t rec, const char *key,
     uint64_t *u)
 {
-	return val_uint(ctl_resp_get(resp, rec, key), u);
+	return ctl_kv_val_uint(ctl_resp_get(resp, rec, key), u);
 }
 
 int
 ctl_resp_get_bool(const struct ctl_resp *resp, size_t rec, const char *key,
     int *b)
 {
-	return val_bool(ctl_resp_get(resp, rec, key), b);
+	return ctl_kv_val_bool(ctl_resp_get(resp, rec, key), b);
 }
 
 int
 ctl_resp_get_bin(const struct ctl_resp *resp, size_t rec, const char *key,
     const uint8_t **p, size_t *len)
 {
-	return val_bin(ctl_resp_get(resp, rec, key), p, len);
+	return ctl_kv_val_bin(ctl_resp_get(resp, rec, key), p, len);
 }
