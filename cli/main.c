@@ -2,76 +2,143 @@
  * main.c — balint, the command line client of balintd.
  *
  * A {name, fn, help} table dispatches subcommands (wireguard-tools wg.c
- * style).  Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 daemon not
- * running.
+ * style), one cli/cmd-<name>.c each.  Exit codes: 0 ok, 1 refused or
+ * failed, 2 usage, 3 daemon not running.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "bal.h"
+#include "cli.h"
 
-struct command {
-	const char *name;
-	const char *help;
+static const struct cli_cmd commands[] = {
+	{ "init",	cmd_init,	"create this member's identity; prints the member id" },
+	{ "status",	cmd_status,	"daemon, groups, peers and how far sync has come" },
+	{ "group",	cmd_group,	"create --contract FILE | list" },
+	{ "contract",	cmd_contract,	"show | template" },
+	{ "invite",	cmd_invite,	"print a one-line, one-time invite code" },
+	{ "join",	cmd_join,	"join a group with an invite code" },
+	{ "members",	cmd_members,	"name, member id, role, status" },
+	{ "revoke",	cmd_revoke,	"remove a member (leaders only; not available yet)" },
+	{ "leave",	cmd_leave,	"leave the group (not available yet)" },
+	{ "note",	cmd_note,	"write | list | show | edit | delete" },
+	{ "peer",	cmd_peer,	"add HOST:PORT | list" },
+	{ "sync",	cmd_sync,	"ask for sync now; --wait returns when all peers are level" },
 };
 
-static const struct command commands[] = {
-	{ "init",	"create this member's identity; prints the member id" },
-	{ "status",	"daemon, groups, peers and how far sync has come" },
-	{ "group",	"create --contract FILE | list" },
-	{ "contract",	"show | template" },
-	{ "invite",	"print a one-line, one-time invite code" },
-	{ "join",	"join a group with an invite code" },
-	{ "members",	"name, member id, role, status" },
-	{ "revoke",	"remove a member (leaders only)" },
-	{ "leave",	"leave the group" },
-	{ "note",	"write | list | show | edit | delete" },
-	{ "peer",	"add HOST:PORT | list" },
-	{ "sync",	"ask for sync now; --wait returns when all peers are level" },
-};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void
 usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: balint [--home DIR] [--json] COMMAND ...\n\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	fprintf(f, "usage: balint [--home DIR] [--json] [-g GROUP] COMMAND "
+	    "...\n\n");
+	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nbalint help | COMMAND --help | --version\n");
+	fprintf(f, "\n  --home DIR  the member profile (default $BALINT_HOME, "
+	    "$XDG_DATA_HOME/balint,\n              ~/.local/share/balint)\n"
+	    "  --json      machine-readable output of listings\n"
+	    "  -g GROUP    the group of group-scoped commands (id, unique\n"
+	    "              prefix or name; needed with several groups)\n"
+	    "\nbalint help [COMMAND] | balint COMMAND --help | "
+	    "balint --version\n");
+}
+
+static const struct cli_cmd *
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
 }
 
 int
 main(int argc, char **argv)
 {
-	size_t i;
+	const struct cli_cmd *cmd;
+	struct cli c;
+	char *hargv[3];
+	int i, rc;
 
+	memset(&c, 0, sizeof(c));
 	if (sodium_init() < 0) {
 		fprintf(stderr, "balint: cannot initialise libsodium\n");
-		return 1;
+		return CLI_FAILED;
 	}
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("balint %s\n", BAL_VERSION_STRING);
-		return 0;
-	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name) == 0) {
-			fprintf(stderr, "balint: '%s' is not built yet "
-			    "(this is the protocol-core release)\n", argv[1]);
-			return 1;
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--home") == 0) {
+			if (i + 1 >= argc) {
+				util_err("option '--home' needs a directory "
+				    "(see: balint help)");
+				return CLI_USAGE;
+			}
+			c.home_opt = argv[++i];
+		} else if (strncmp(argv[i], "--home=", 7) == 0)
+			c.home_opt = argv[i] + 7;
+		else if (strcmp(argv[i], "--json") == 0)
+			c.json = 1;
+		else if (strcmp(argv[i], "-g") == 0 ||
+		    strcmp(argv[i], "--group") == 0) {
+			if (i + 1 >= argc) {
+				util_err("option '%s' needs a group (see: "
+				    "balint help)", argv[i]);
+				return CLI_USAGE;
+			}
+			c.group = argv[++i];
+		}
+		else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return CLI_OK;
+		} else if (strcmp(argv[i], "--version") == 0 ||
+		    strcmp(argv[i], "-V") == 0) {
+			printf("balint %s (control protocol %d)\n",
+			    BAL_VERSION_STRING, CTL_VERSION);
+			return CLI_OK;
+		} else {
+			util_err("unknown option '%s' (see: balint help)",
+			    argv[i]);
+			return CLI_USAGE;
 		}
 	}
-	fprintf(stderr, "balint: unknown command '%s' (see: balint help)\n",
-	    argv[1]);
-	return 2;
+	if (i >= argc) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 >= argc) {
+			usage(stdout);
+			return CLI_OK;
+		}
+		if ((cmd = find(argv[i + 1])) == NULL) {
+			util_err("unknown command '%s' (see: balint help)",
+			    argv[i + 1]);
+			return CLI_USAGE;
+		}
+		hargv[0] = argv[i + 1];
+		hargv[1] = (char *)(uintptr_t)"--help";
+		hargv[2] = NULL;
+		return cmd->fn(&c, 2, hargv);
+	}
+	if ((cmd = find(argv[i])) == NULL) {
+		util_err("unknown command '%s' (see: balint help)", argv[i]);
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if ((rc = util_home(&c)) != 0)
+		return rc;
+	rc = cmd->fn(&c, argc - i, argv + i);
+	if (fflush(stdout) != 0 && rc == CLI_OK) {
+		util_err("cannot write the output");
+		rc = CLI_FAILED;
+	}
+	return rc;
 }

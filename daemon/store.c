@@ -488,6 +488,12 @@ store_group_each(struct store *st, store_group_cb cb, void *ctx)
 }
 
 int
+store_checkpoint(struct store *st)
+{
+	return exec(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+int
 store_group_erase(struct store *st, const uint8_t *group)
 {
 	static const char *const tables[] = {

@@ -87,6 +87,12 @@ int store_group_put(struct store *st, const uint8_t *group, const char *name);
 typedef int (*store_group_cb)(void *ctx, const uint8_t *group,
     const char *name);
 int store_group_each(struct store *st, store_group_cb cb, void *ctx);
+/*
+ * store_checkpoint copies the WAL into the database and truncates it, so
+ * that bytes just erased (secure_delete) leave the WAL file too.  Call it
+ * outside a transaction.
+ */
+int store_checkpoint(struct store *st);
 /* store_group_erase deletes everything of a group (cooperative erasure). */
 int store_group_erase(struct store *st, const uint8_t *group);
 

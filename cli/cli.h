@@ -1,0 +1,146 @@
+/*
+ * cli.h — what the parts of balint share: the invocation, option parsing,
+ * the control client, output (tables, JSON, one-line errors), files and
+ * the editor.  The CLI includes only proto/ headers, never daemon/ ones.
+ */
+#ifndef BAL_CLI_H
+#define BAL_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctl.h"
+
+/* Exit codes (DESIGN.md §5), the same numbers as enum ctl_status. */
+#define CLI_OK 0
+#define CLI_FAILED 1
+#define CLI_USAGE 2
+#define CLI_NODAEMON 3
+
+#define CLI_PATH_MAX 4096
+#define CLI_NAME_MAX 64		/* bytes of a member name given to init */
+
+struct cli {
+	const char *home_opt;		/* --home, or NULL */
+	char home[CLI_PATH_MAX];	/* the profile directory */
+	int json;			/* --json */
+	const char *group;		/* -g/--group before the command */
+};
+
+/* One subcommand: fn gets argv[0] = the command name. */
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *help;
+};
+
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_status(struct cli *c, int argc, char **argv);
+int cmd_group(struct cli *c, int argc, char **argv);
+int cmd_contract(struct cli *c, int argc, char **argv);
+int cmd_invite(struct cli *c, int argc, char **argv);
+int cmd_join(struct cli *c, int argc, char **argv);
+int cmd_members(struct cli *c, int argc, char **argv);
+int cmd_revoke(struct cli *c, int argc, char **argv);
+int cmd_leave(struct cli *c, int argc, char **argv);
+int cmd_note(struct cli *c, int argc, char **argv);
+int cmd_peer(struct cli *c, int argc, char **argv);
+int cmd_sync(struct cli *c, int argc, char **argv);
+
+/* An option of a subcommand: a flag (val NULL) or one with a value. */
+struct util_opt {
+	const char *lng;	/* "--kind", or NULL */
+	char shrt;		/* 'm', or 0 */
+	const char **val;	/* receives the value; NULL for a flag */
+	int *flag;		/* set to 1 for a flag */
+};
+
+/*
+ * util_getopt parses argv[first..argc): the options in opts, plus --json
+ * and --help/-h everywhere; the rest (at most maxpos) go to pos.  Returns
+ * -1 after printing usage for --help (exit 0), CLI_USAGE after printing an
+ * error, else 0.  what is the command line shown in messages ("note
+ * write"), usage its help text.
+ */
+int util_getopt(struct cli *c, const char *what, const char *usage,
+    int argc, char **argv, int first, const struct util_opt *opts,
+    char **pos, int maxpos, int *npos);
+/* util_err prints "balint: MESSAGE" on one line of stderr (made safe). */
+void util_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* util_home resolves the profile directory into c->home. */
+int util_home(struct cli *c);
+/*
+ * util_read_file reads a whole file ("-": stdin) of at most max bytes into
+ * sodium_malloc'd memory, NUL-terminated (util_buf_free).  Prints the error
+ * and returns an exit code on failure.
+ */
+int util_read_file(const char *path, size_t max, const char *what,
+    char **out, size_t *len);
+/* util_buf_free wipes and releases a util_read_file buffer. */
+void util_buf_free(char *buf, size_t len);
+/*
+ * util_write_atomic writes a 0600 file dir/name through a temporary file,
+ * fsync and rename (or link, when exclusive: fails with EEXIST if the file
+ * exists).  0 or an errno value.
+ */
+int util_write_atomic(const char *dir, const char *name, const void *buf,
+    size_t len, int exclusive);
+/* util_duration parses "90", "90s", "15m", "2h", "7d", "1w" into seconds. */
+int util_duration(const char *s, uint64_t *seconds);
+/*
+ * util_tty_line reads one line from the terminal (echo off when secret)
+ * after printing prompt there.  BAL_ENOENT: no terminal.
+ */
+int util_tty_line(const char *prompt, int secret, char *buf, size_t max);
+
+/*
+ * client_call sends req to the daemon of c->home and reads its answer
+ * (waiting at most wait_ms plus a margin).  Returns CLI_OK with *resp set,
+ * or prints the error and returns the exit code.
+ */
+int client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
+    struct ctl_resp **resp);
+/* client_req builds a request of cmd with an optional "group" arg. */
+struct ctl_req *client_req(const char *cmd, const char *group);
+
+/* A column of a table: key of the record field, header, format. */
+enum output_fmt {
+	OUT_STR,
+	OUT_UINT,
+	OUT_TIME,		/* Unix ms shown as local "YYYY-MM-DD HH:MM" */
+	OUT_BOOL,
+};
+
+struct output_col {
+	const char *key;
+	const char *head;
+	int fmt;		/* enum output_fmt */
+};
+
+/* output_safe prints s with control characters as '?' (keeps \n, \t if multiline). */
+void output_safe(FILE *f, const char *s, int multiline);
+/* output_field formats field key of record rec into buf. */
+const char *output_field(const struct ctl_resp *resp, size_t rec,
+    const char *key, int fmt, char *buf, size_t buflen);
+/* output_table prints the records as an aligned table (ncols columns). */
+void output_table(const struct ctl_resp *resp, const struct output_col *cols,
+    size_t ncols);
+/* output_json prints every record as a JSON array of objects. */
+int output_json(const struct ctl_resp *resp);
+/* output_list prints a listing: JSON with --json, else the table. */
+int output_list(const struct cli *c, const struct ctl_resp *resp,
+    const struct output_col *cols, size_t ncols, const char *empty);
+/* output_time writes Unix ms as local "YYYY-MM-DD HH:MM". */
+void output_time(uint64_t ms, char *buf, size_t buflen);
+
+/*
+ * editor_text lets the user write text in $EDITOR (default vi), starting
+ * from initial (may be NULL), in a private 0700 directory under c->home
+ * that is wiped and removed on every path.  *out is sodium_malloc'd
+ * (util_buf_free).  Prints the error and returns an exit code on failure.
+ */
+int editor_text(const struct cli *c, const char *initial, char **out,
+    size_t *outlen);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * cmd-init.c — balint init --name NAME [--no-passphrase]: create this
+ * member's identity in the profile directory (offline, no daemon).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sodium.h>
+
+#include "bal.h"
+#include "cli.h"
+#include "identity.h"
+#include "mp.h"
+
+#define PASS_MAX 1024
+
+static const char usage[] =
+    "usage: balint [--home DIR] init --name NAME [--no-passphrase]\n"
+    "  create this member's identity (a key pair sealed under a\n"
+    "  passphrase) in DIR; prints the member id and the fingerprint\n"
+    "  --name NAME       your name as the group sees it (1-64 bytes)\n"
+    "  --no-passphrase   store the key unprotected (not recommended)\n"
+    "  The passphrase is asked twice on the terminal, or read from the\n"
+    "  file named by BALINT_PASSPHRASE_FILE.\n";
+
+/* 1 when name is 1..CLI_NAME_MAX bytes of UTF-8 without control chars. */
+static int
+name_ok(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t len = strlen(name);
+
+	if (len == 0 || len > CLI_NAME_MAX || !mp_utf8_valid(name, len))
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
+	}
+	return 1;
+}
+
+/* mkdir -p with mode 0700 for what it creates. */
+static int
+mkdirs(const char *dir)
+{
+	char path[CLI_PATH_MAX];
+	size_t i, len = strlen(dir);
+
+	if (len == 0 || len >= sizeof(path))
+		return ENAMETOOLONG;
+	memcpy(path, dir, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return errno;
+		path[i] = dir[i];
+	}
+	return 0;
+}
+
+/* Reads the passphrase (file or terminal twice) into sodium_malloc'd memory. */
+static int
+passphrase(char **out, size_t *outlen)
+{
+	const char *file = getenv("BALINT_PASSPHRASE_FILE");
+	char *a = NULL, *b = NULL;
+	size_t len = 0;
+	int rc, ret = CLI_FAILED;
+
+	*out = NULL;
+	if (file != NULL && *file != '\0') {
+		if ((rc = util_read_file(file, PASS_MAX, "passphrase file",
+		    &a, &len)) != 0)
+			return rc;
+		len = strcspn(a, "\r\n");
+		a[len] = '\0';
+	} else {
+		if ((a = sodium_malloc(PASS_MAX + 2)) == NULL ||
+		    (b = sodium_malloc(PASS_MAX + 2)) == NULL) {
+			util_err("out of memory");
+			goto out;
+		}
+		rc = util_tty_line("new passphrase: ", 1, a, PASS_MAX + 2);
+		if (rc == BAL_ENOENT) {
+			util_err("no terminal to ask for a passphrase (set "
+			    "BALINT_PASSPHRASE_FILE, or use --no-passphrase)");
+			ret = CLI_USAGE;
+			goto out;
+		}
+		if (rc != 0 || util_tty_line("repeat it: ", 1, b,
+		    PASS_MAX + 2) != 0) {
+			util_err("cannot read the passphrase from the "
+			    "terminal");
+			goto out;
+		}
+		len = strlen(a);
+		if (len != strlen(b) || sodium_memcmp(a, b, len) != 0) {
+			util_err("the two passphrases differ; run init again");
+			goto out;
+		}
+	}
+	if (len == 0) {
+		util_err("empty passphrase (type one, or use --no-passphrase "
+		    "for an unprotected key)");
+		ret = CLI_USAGE;
+		goto out;
+	}
+	*out = a;
+	*outlen = len;
+	a = NULL;
+	ret = CLI_OK;
+out:
+	if (a != NULL)
+		sodium_free(a);
+	if (b != NULL)
+		sodium_free(b);
+	return ret;
+}
+
+int
+cmd_init(struct cli *c, int argc, char **argv)
+{
+	const char *name = NULL;
+	int nopass = 0;
+	const struct util_opt opts[] = {
+		{ "--name", 'n', &name, NULL },
+		{ "--no-passphrase", 0, NULL, &nopass },
+		{ NULL, 0, NULL, NULL }
+	};
+	char keypath[CLI_PATH_MAX + 16], mid[IDENTITY_ID_TEXT_BYTES];
+	char fpr[IDENTITY_FPR_TEXT_BYTES], *pass = NULL, *namebuf = NULL;
+	struct identity *id = NULL;
+	uint8_t *sealed = NULL;
+	size_t plen = 0, slen = 0, nlen;
+	struct stat sb;
+	char *pos[1];
+	int npos, rc, err;
+
+	if ((rc = util_getopt(c, "init", usage, argc, argv, 1, opts, pos, 0,
+	    &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (name == NULL) {
+		util_err("init needs --name NAME (see: balint init --help)");
+		return CLI_USAGE;
+	}
+	if (!name_ok(name)) {
+		util_err("bad name '%s' (use 1 to %d bytes of text without "
+		    "control characters)", name, CLI_NAME_MAX);
+		return CLI_USAGE;
+	}
+	snprintf(keypath, sizeof(keypath), "%s/identity.key", c->home);
+	if ((err = mkdirs(c->home)) != 0) {
+		util_err("cannot create the profile directory '%s': %s",
+		    c->home, strerror(err));
+		return CLI_FAILED;
+	}
+	if (stat(keypath, &sb) == 0) {
+		util_err("'%s' is already initialised (%s exists; use another "
+		    "--home for another member)", c->home, keypath);
+		return CLI_FAILED;
+	}
+	rc = CLI_FAILED;
+	if (!nopass && (rc = passphrase(&pass, &plen)) != CLI_OK)
+		goto out;
+	rc = CLI_FAILED;
+	if (identity_generate(NULL, &id) != 0 ||
+	    identity_seal(id, pass, plen, IDENTITY_OPSLIMIT_DEFAULT,
+	    IDENTITY_MEMLIMIT_DEFAULT, NULL, &sealed, &slen) != 0) {
+		util_err("cannot make the key (out of memory?)");
+		goto out;
+	}
+	if ((err = util_write_atomic(c->home, "identity.key", sealed, slen,
+	    1)) != 0) {
+		if (err == EEXIST)
+			util_err("'%s' is already initialised (%s exists)",
+			    c->home, keypath);
+		else
+			util_err("cannot write '%s': %s", keypath,
+			    strerror(err));
+		goto out;
+	}
+	nlen = strlen(name);
+	if ((namebuf = malloc(nlen + 1)) == NULL) {
+		util_err("out of memory");
+		goto out;
+	}
+	memcpy(namebuf, name, nlen);
+	namebuf[nlen] = '\n';
+	if ((err = util_write_atomic(c->home, "name", namebuf, nlen + 1,
+	    0)) != 0) {
+		util_err("cannot write '%s/name': %s", c->home, strerror(err));
+		goto out;
+	}
+	identity_id_encode(id->pk, mid);
+	identity_fingerprint(id->pk, fpr);
+	if (c->json)
+		printf("[\n  {\"member_id\": \"%s\", \"fingerprint\": \"%s\"}"
+		    "\n]\n", mid, fpr);
+	else
+		printf("member id:   %s\nfingerprint: %s\n", mid, fpr);
+	if (nopass)
+		util_err("warning: the key in '%s' is not protected by a "
+		    "passphrase; anyone who can read the file can use it",
+		    keypath);
+	rc = CLI_OK;
+out:
+	free(namebuf);
+	if (sealed != NULL) {
+		sodium_memzero(sealed, slen);
+		free(sealed);
+	}
+	identity_free(id);
+	if (pass != NULL)
+		sodium_free(pass);
+	return rc;
+}

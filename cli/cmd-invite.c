@@ -1,0 +1,59 @@
+/* cmd-invite.c — balint invite: a one-line, one-time invite code. */
+#include <stdio.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: balint [--json] invite [-g GROUP] [--name NAME] [--expires 7d]\n"
+    "  print a one-line, one-time invite code for a new member (leaders\n"
+    "  only); give it to them by any channel, they run: balint join CODE\n"
+    "  -g, --group GROUP  group id, unique id prefix or name\n"
+    "  --name NAME        the name you expect the new member to use\n"
+    "  --expires TIME     validity: N, Ns, Nm, Nh, Nd or Nw (default 7d)\n";
+
+int
+cmd_invite(struct cli *c, int argc, char **argv)
+{
+	const char *group = c->group, *name = NULL, *expires = NULL, *code;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ "--name", 0, &name, NULL },
+		{ "--expires", 0, &expires, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	uint64_t secs = 7 * 86400;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "invite", usage, argc, argv, 1, opts, pos, 0,
+	    &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (expires != NULL && (util_duration(expires, &secs) != 0 ||
+	    secs == 0)) {
+		util_err("bad --expires '%s' (use e.g. 90m, 12h, 7d or 2w)",
+		    expires);
+		return CLI_USAGE;
+	}
+	if ((req = client_req("invite", group)) == NULL ||
+	    ctl_req_add_uint(req, "expires", secs) != 0 ||
+	    (name != NULL && ctl_req_add_str(req, "name", name) != 0)) {
+		ctl_req_free(req);
+		util_err(name != NULL ? "bad --name (use text without control "
+		    "characters)" : "out of memory");
+		return name != NULL ? CLI_USAGE : CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if (c->json)
+		rc = output_json(resp);
+	else if (ctl_resp_get_str(resp, 0, "code", &code, NULL) == 0) {
+		output_safe(stdout, code, 0);
+		fputc('\n', stdout);
+	}
+	ctl_resp_free(resp);
+	return rc;
+}

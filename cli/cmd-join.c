@@ -1,0 +1,118 @@
+/* cmd-join.c — balint join CODE [--accept]: show the contract, accept, join. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bal.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: balint join CODE [--accept] [--timeout 60s]\n"
+    "  join a group with an invite code: shows the group's contract and\n"
+    "  asks whether you accept it, then joins and waits until this member\n"
+    "  holds the group's keys and roster\n"
+    "  --accept        accept the contract without asking (for scripts)\n"
+    "  --timeout TIME  give up after TIME (default 60s)\n";
+
+static int
+join_req(struct cli *c, const char *code, int preview, uint64_t ms,
+    struct ctl_resp **resp)
+{
+	struct ctl_req *req;
+	int rc;
+
+	if ((req = client_req("join", NULL)) == NULL ||
+	    ctl_req_add_str(req, "code", code) != 0 ||
+	    ctl_req_add_bool(req, "preview", preview) != 0 ||
+	    ctl_req_add_bool(req, "accept", !preview) != 0 ||
+	    ctl_req_add_uint(req, "timeout", ms) != 0) {
+		ctl_req_free(req);
+		util_err("bad invite code '%s' (copy it again)", code);
+		return CLI_USAGE;
+	}
+	rc = client_call(c, req, ms, resp);
+	ctl_req_free(req);
+	return rc;
+}
+
+int
+cmd_join(struct cli *c, int argc, char **argv)
+{
+	const char *timeout = NULL, *s, *name = "", *gid = "";
+	int accept = 0;
+	const struct util_opt opts[] = {
+		{ "--accept", 'y', NULL, &accept },
+		{ "--timeout", 0, &timeout, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	uint64_t secs = 60;
+	char *pos[1], answer[16];
+	int npos, rc, fd;
+
+	if ((rc = util_getopt(c, "join", usage, argc, argv, 1, opts, pos, 1,
+	    &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (npos != 1) {
+		util_err("join needs the invite code (see: balint join --help)");
+		return CLI_USAGE;
+	}
+	if (timeout != NULL && (util_duration(timeout, &secs) != 0 ||
+	    secs == 0 || secs > 86400)) {
+		util_err("bad --timeout '%s' (use e.g. 30s or 5m)", timeout);
+		return CLI_USAGE;
+	}
+	if (!accept) {
+		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
+			util_err("no terminal to ask whether you accept the "
+			    "contract: use --accept to accept "
+			    "non-interactively");
+			return CLI_USAGE;
+		}
+		close(fd);
+		if ((rc = join_req(c, pos[0], 1, secs * 1000, &resp)) != 0)
+			return rc;
+		if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0 &&
+		    *s != '\0') {
+			printf("Contract of the group '");
+			output_safe(stdout, s, 0);
+			printf("':\n\n");
+		}
+		if (ctl_resp_get_str(resp, 0, "contract", &s, NULL) == 0) {
+			output_safe(stdout, s, 1);
+			if (*s != '\0' && s[strlen(s) - 1] != '\n')
+				fputc('\n', stdout);
+		}
+		fputc('\n', stdout);
+		fflush(stdout);
+		ctl_resp_free(resp);
+		resp = NULL;
+		if (util_tty_line("Accept this contract and join? [y/N] ", 0,
+		    answer, sizeof(answer)) != 0) {
+			util_err("no answer: use --accept to accept "
+			    "non-interactively");
+			return CLI_USAGE;
+		}
+		if (strcmp(answer, "y") != 0 && strcmp(answer, "Y") != 0 &&
+		    strcmp(answer, "yes") != 0) {
+			util_err("not joined: the contract was not accepted");
+			return CLI_FAILED;
+		}
+	}
+	if ((rc = join_req(c, pos[0], 0, secs * 1000, &resp)) != 0)
+		return rc;
+	if (c->json)
+		rc = output_json(resp);
+	else {
+		(void)ctl_resp_get_str(resp, 0, "name", &name, NULL);
+		(void)ctl_resp_get_str(resp, 0, "group", &gid, NULL);
+		printf("joined group '");
+		output_safe(stdout, name, 0);
+		printf("' (");
+		output_safe(stdout, gid, 0);
+		printf(")\n");
+	}
+	ctl_resp_free(resp);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/* cmd-members.c — balint members: the group's roster. */
+#include <stdio.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: balint [--json] members [-g GROUP]\n"
+    "  list the group's members: name, role, status, member id and the\n"
+    "  fingerprint to compare aloud at a meeting\n"
+    "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
+    "                     when this member is in several groups)\n";
+
+int
+cmd_members(struct cli *c, int argc, char **argv)
+{
+	static const struct output_col cols[] = {
+		{ "name", "NAME", OUT_STR },
+		{ "role", "ROLE", OUT_STR },
+		{ "status", "STATUS", OUT_STR },
+		{ "member_id", "MEMBER ID", OUT_STR },
+		{ "fingerprint", "FINGERPRINT", OUT_STR },
+	};
+	const char *group = c->group;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "members", usage, argc, argv, 1, opts, pos,
+	    0, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if ((req = client_req("members", group)) == NULL) {
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
+	    "no members known yet");
+	ctl_resp_free(resp);
+	return rc;
+}

@@ -1,0 +1,429 @@
+/* cmd-note.c — balint note write | list | show | edit | delete. */
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "cli.h"
+#include "mp.h"
+#include "note.h"
+
+static const char usage[] =
+    "usage: balint note write [-g GROUP] [--kind K] [--case REF] [--title T]\n"
+    "                         [-m TEXT | -F FILE]\n"
+    "       balint [--json] note list [-g GROUP] [--kind K] [--case REF]\n"
+    "       balint [--json] note show [-g GROUP] NOTE\n"
+    "       balint note edit [-g GROUP] NOTE [--title T] [-m TEXT | -F FILE]\n"
+    "       balint note delete [-g GROUP] NOTE\n"
+    "  write   encrypt, sign and share a new note; prints its id.  Without\n"
+    "          -m or -F, opens $EDITOR (default vi) on a private temporary\n"
+    "          file that is wiped afterwards\n"
+    "  list    the group's notes (newest version of each)\n"
+    "  show    one note with its text; NOTE is its id or a unique prefix\n"
+    "  edit    a new version of your own note (text from -m, -F or $EDITOR;\n"
+    "          --title alone changes only the title)\n"
+    "  delete  erase your own note on every member's machine\n"
+    "  -g, --group GROUP  group id, unique id prefix or name\n"
+    "  --kind K       session, followup, case or other (default session)\n"
+    "  --case REF     a case reference, so follow-ups link to their case\n"
+    "  --title T      the note's title\n"
+    "  -m TEXT        the text itself\n"
+    "  -F FILE        read the text from FILE (- for stdin)\n";
+
+static int
+is_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Checks the options shared by write, list and edit. */
+static int
+check_fields(const char *kind, const char *cref, const char *title)
+{
+	if (kind != NULL && note_kind_from_string(kind) < 0) {
+		util_err("unknown note kind '%s' (use session, followup, case "
+		    "or other)", kind);
+		return CLI_USAGE;
+	}
+	if (cref != NULL && (strlen(cref) > NOTE_MAX_CASE ||
+	    !mp_utf8_valid(cref, strlen(cref)))) {
+		util_err("bad --case '%s' (at most %d bytes of text)", cref,
+		    NOTE_MAX_CASE);
+		return CLI_USAGE;
+	}
+	if (title != NULL && (strlen(title) > NOTE_MAX_TITLE ||
+	    !mp_utf8_valid(title, strlen(title)))) {
+		util_err("bad --title '%s' (at most %d bytes of text)", title,
+		    NOTE_MAX_TITLE);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+/*
+ * Gets the note text from -m, -F or the editor into sodium_malloc'd
+ * memory; *text NULL and CLI_OK when none was asked for and !need.
+ */
+static int
+get_text(const struct cli *c, const char *msg, const char *file,
+    const char *initial, char **text, size_t *len)
+{
+	size_t n;
+
+	*text = NULL;
+	*len = 0;
+	if (msg != NULL && file != NULL) {
+		util_err("give the text with -m or -F, not both");
+		return CLI_USAGE;
+	}
+	if (msg != NULL) {
+		n = strlen(msg);
+		if ((*text = sodium_malloc(n + 1)) == NULL) {
+			util_err("out of memory");
+			return CLI_FAILED;
+		}
+		memcpy(*text, msg, n + 1);
+		*len = n;
+		return CLI_OK;
+	}
+	if (file != NULL)
+		return util_read_file(file, NOTE_MAX_BODY, "note file", text,
+		    len);
+	return editor_text(c, initial, text, len);
+}
+
+static int
+check_text(const char *text, size_t len, const char *what)
+{
+	if (is_blank(text, len)) {
+		util_err("refusing %s an empty note (nothing was written)",
+		    what);
+		return CLI_FAILED;
+	}
+	if (!mp_utf8_valid(text, len)) {
+		util_err("the note text is not UTF-8 text (nothing was "
+		    "written)");
+		return CLI_FAILED;
+	}
+	if (len > NOTE_MAX_BODY) {
+		util_err("the note text is too long (%zu bytes, at most %u)",
+		    len, NOTE_MAX_BODY);
+		return CLI_FAILED;
+	}
+	return CLI_OK;
+}
+
+/* Sends req and prints the {note} answer. */
+static int
+send_note(struct cli *c, struct ctl_req *req)
+{
+	struct ctl_resp *resp = NULL;
+	const char *id;
+	int rc;
+
+	if ((rc = client_call(c, req, 0, &resp)) != CLI_OK)
+		return rc;
+	if (c->json)
+		rc = output_json(resp);
+	else if (ctl_resp_get_str(resp, 0, "note", &id, NULL) == 0)
+		printf("%s\n", id);
+	ctl_resp_free(resp);
+	return rc;
+}
+
+static int
+note_write(struct cli *c, int argc, char **argv)
+{
+	const char *group = c->group, *kind = NULL, *cref = NULL, *title = NULL;
+	const char *msg = NULL, *file = NULL;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ "--kind", 'k', &kind, NULL },
+		{ "--case", 'c', &cref, NULL },
+		{ "--title", 't', &title, NULL },
+		{ "--message", 'm', &msg, NULL },
+		{ "--file", 'F', &file, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_req *req = NULL;
+	char *pos[1], *text = NULL;
+	size_t len = 0;
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "note write", usage, argc, argv, 2, opts,
+	    pos, 0, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if ((rc = check_fields(kind, cref, title)) != CLI_OK)
+		return rc;
+	if ((rc = get_text(c, msg, file, NULL, &text, &len)) != CLI_OK)
+		return rc;
+	if ((rc = check_text(text, len, "to write")) != CLI_OK)
+		goto out;
+	rc = CLI_FAILED;
+	if ((req = client_req("note.write", group)) == NULL ||
+	    ctl_req_add_strn(req, "body", text, len) != 0 ||
+	    (kind != NULL && ctl_req_add_str(req, "kind", kind) != 0) ||
+	    (cref != NULL && ctl_req_add_str(req, "case", cref) != 0) ||
+	    (title != NULL && ctl_req_add_str(req, "title", title) != 0)) {
+		util_err("out of memory");
+		goto out;
+	}
+	rc = send_note(c, req);
+out:
+	ctl_req_free(req);
+	if (text != NULL)
+		util_buf_free(text, len);
+	return rc;
+}
+
+static int
+note_list(struct cli *c, int argc, char **argv)
+{
+	static const struct output_col cols[] = {
+		{ "note", "NOTE", OUT_STR },
+		{ "kind", "KIND", OUT_STR },
+		{ "case", "CASE", OUT_STR },
+		{ "author", "AUTHOR", OUT_STR },
+		{ "time", "WRITTEN", OUT_TIME },
+		{ "versions", "V", OUT_UINT },
+		{ "title", "TITLE", OUT_STR },
+	};
+	const char *group = c->group, *kind = NULL, *cref = NULL;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ "--kind", 'k', &kind, NULL },
+		{ "--case", 'c', &cref, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "note list", usage, argc, argv, 2, opts, pos,
+	    0, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if ((rc = check_fields(kind, cref, NULL)) != CLI_OK)
+		return rc;
+	if ((req = client_req("note.list", group)) == NULL ||
+	    (kind != NULL && ctl_req_add_str(req, "kind", kind) != 0) ||
+	    (cref != NULL && ctl_req_add_str(req, "case", cref) != 0)) {
+		ctl_req_free(req);
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
+	    "no notes (write one: balint note write)");
+	ctl_resp_free(resp);
+	return rc;
+}
+
+/* Fetches one note (note.show); prints errors. */
+static int
+fetch_note(struct cli *c, const char *group, const char *sel,
+    struct ctl_resp **resp)
+{
+	struct ctl_req *req;
+	int rc;
+
+	if ((req = client_req("note.show", group)) == NULL ||
+	    ctl_req_add_str(req, "note", sel) != 0) {
+		ctl_req_free(req);
+		util_err("unknown note '%s' (see: balint note list)", sel);
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, resp);
+	ctl_req_free(req);
+	return rc;
+}
+
+static int
+note_show(struct cli *c, int argc, char **argv)
+{
+	static const struct output_col head[] = {
+		{ "note", "note:     ", OUT_STR },
+		{ "kind", "kind:     ", OUT_STR },
+		{ "case", "case:     ", OUT_STR },
+		{ "title", "title:    ", OUT_STR },
+		{ "author", "author:   ", OUT_STR },
+		{ "time", "written:  ", OUT_TIME },
+		{ "updated", "updated:  ", OUT_TIME },
+		{ "versions", "versions: ", OUT_UINT },
+	};
+	const char *group = c->group, *body, *s;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	char *pos[1], buf[64];
+	size_t i;
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "note show", usage, argc, argv, 2, opts, pos,
+	    1, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (npos != 1) {
+		util_err("note show needs a note id (see: balint note list)");
+		return CLI_USAGE;
+	}
+	if ((rc = fetch_note(c, group, pos[0], &resp)) != CLI_OK)
+		return rc;
+	if (c->json) {
+		rc = output_json(resp);
+		ctl_resp_free(resp);
+		return rc;
+	}
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+		s = output_field(resp, 0, head[i].key, head[i].fmt, buf,
+		    sizeof(buf));
+		if (*s == '\0')
+			continue;
+		fputs(head[i].head, stdout);
+		output_safe(stdout, s, 0);
+		fputc('\n', stdout);
+	}
+	if (ctl_resp_get_str(resp, 0, "body", &body, NULL) == 0) {
+		fputc('\n', stdout);
+		output_safe(stdout, body, 1);
+		if (*body != '\0' && body[strlen(body) - 1] != '\n')
+			fputc('\n', stdout);
+	}
+	ctl_resp_free(resp);
+	return CLI_OK;
+}
+
+static int
+note_edit(struct cli *c, int argc, char **argv)
+{
+	const char *group = c->group, *title = NULL, *msg = NULL, *file = NULL;
+	const char *old = NULL, *id = NULL;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ "--title", 't', &title, NULL },
+		{ "--message", 'm', &msg, NULL },
+		{ "--file", 'F', &file, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *cur = NULL;
+	struct ctl_req *req = NULL;
+	char *pos[1], *text = NULL;
+	size_t len = 0, oldlen = 0;
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "note edit", usage, argc, argv, 2, opts, pos,
+	    1, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (npos != 1) {
+		util_err("note edit needs a note id (see: balint note list)");
+		return CLI_USAGE;
+	}
+	if ((rc = check_fields(NULL, NULL, title)) != CLI_OK)
+		return rc;
+	if (msg == NULL && file == NULL && title == NULL) {
+		/* Edit the current text in $EDITOR. */
+		if ((rc = fetch_note(c, group, pos[0], &cur)) != CLI_OK)
+			return rc;
+		(void)ctl_resp_get_str(cur, 0, "body", &old, &oldlen);
+		(void)ctl_resp_get_str(cur, 0, "note", &id, NULL);
+		if ((rc = editor_text(c, old, &text, &len)) != CLI_OK)
+			goto out;
+		if (old != NULL && len == oldlen &&
+		    memcmp(text, old, len) == 0) {
+			util_err("the note is unchanged (nothing was written)");
+			rc = CLI_FAILED;
+			goto out;
+		}
+	} else if (msg != NULL || file != NULL) {
+		if ((rc = get_text(c, msg, file, NULL, &text, &len)) != CLI_OK)
+			goto out;
+	}
+	if (text != NULL && (rc = check_text(text, len, "to make")) != CLI_OK)
+		goto out;
+	rc = CLI_FAILED;
+	if ((req = client_req("note.edit", group)) == NULL ||
+	    ctl_req_add_str(req, "note", id != NULL ? id : pos[0]) != 0 ||
+	    (text != NULL && ctl_req_add_strn(req, "body", text, len) != 0) ||
+	    (title != NULL && ctl_req_add_str(req, "title", title) != 0)) {
+		util_err("unknown note '%s' (see: balint note list)", pos[0]);
+		goto out;
+	}
+	rc = send_note(c, req);
+out:
+	ctl_req_free(req);
+	ctl_resp_free(cur);
+	if (text != NULL)
+		util_buf_free(text, len);
+	return rc;
+}
+
+static int
+note_delete(struct cli *c, int argc, char **argv)
+{
+	const char *group = c->group;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_req *req;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "note delete", usage, argc, argv, 2, opts,
+	    pos, 1, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (npos != 1) {
+		util_err("note delete needs a note id (see: balint note list)");
+		return CLI_USAGE;
+	}
+	if ((req = client_req("note.delete", group)) == NULL ||
+	    ctl_req_add_str(req, "note", pos[0]) != 0) {
+		ctl_req_free(req);
+		util_err("unknown note '%s' (see: balint note list)", pos[0]);
+		return CLI_FAILED;
+	}
+	rc = send_note(c, req);
+	ctl_req_free(req);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct cli *, int, char **);
+} subs[] = {
+	{ "write", note_write },
+	{ "list", note_list },
+	{ "show", note_show },
+	{ "edit", note_edit },
+	{ "delete", note_delete },
+};
+
+int
+cmd_note(struct cli *c, int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; argc >= 2 && i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(c, argc, argv);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return CLI_OK;
+	}
+	if (argc < 2)
+		util_err("note needs a subcommand: write, list, show, edit or "
+		    "delete (see: balint note --help)");
+	else
+		util_err("unknown subcommand 'note %s' (use write, list, show, "
+		    "edit or delete; see: balint note --help)", argv[1]);
+	return CLI_USAGE;
+}

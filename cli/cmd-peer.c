@@ -1,0 +1,116 @@
+/* cmd-peer.c — balint peer add HOST:PORT | peer list. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: balint peer add [-g GROUP] HOST:PORT\n"
+    "       balint [--json] peer list [-g GROUP]\n"
+    "  add   remember another member's address and connect to it\n"
+    "        (HOST: numeric IPv4, [IPv6] or localhost)\n"
+    "  list  the known addresses, who answers there, and the state\n"
+    "  -g, --group GROUP  group id, unique id prefix or name\n";
+
+static int
+peer_add(struct cli *c, int argc, char **argv)
+{
+	const char *group = c->group, *addr;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "peer add", usage, argc, argv, 2, opts, pos,
+	    1, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (npos != 1) {
+		util_err("peer add needs an address HOST:PORT (see: balint "
+		    "peer --help)");
+		return CLI_USAGE;
+	}
+	if (strchr(pos[0], ':') == NULL) {
+		util_err("bad address '%s' (use HOST:PORT, e.g. "
+		    "192.0.2.7:7000)", pos[0]);
+		return CLI_USAGE;
+	}
+	if ((req = client_req("peer.add", group)) == NULL ||
+	    ctl_req_add_str(req, "address", pos[0]) != 0) {
+		ctl_req_free(req);
+		util_err("bad address '%s' (use HOST:PORT)", pos[0]);
+		return CLI_USAGE;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if (c->json)
+		rc = output_json(resp);
+	else if (ctl_resp_get_str(resp, 0, "address", &addr, NULL) == 0) {
+		printf("added peer ");
+		output_safe(stdout, addr, 0);
+		fputc('\n', stdout);
+	}
+	ctl_resp_free(resp);
+	return rc;
+}
+
+static int
+peer_list(struct cli *c, int argc, char **argv)
+{
+	static const struct output_col cols[] = {
+		{ "address", "ADDRESS", OUT_STR },
+		{ "member", "MEMBER", OUT_STR },
+		{ "state", "STATE", OUT_STR },
+	};
+	const char *group = c->group;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "peer list", usage, argc, argv, 2, opts, pos,
+	    0, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if ((req = client_req("peer.list", group)) == NULL) {
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
+	    "no peers (add one: balint peer add HOST:PORT)");
+	ctl_resp_free(resp);
+	return rc;
+}
+
+int
+cmd_peer(struct cli *c, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return peer_add(c, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return peer_list(c, argc, argv);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return CLI_OK;
+	}
+	if (argc < 2)
+		util_err("peer needs a subcommand: add or list (see: balint "
+		    "peer --help)");
+	else
+		util_err("unknown subcommand 'peer %s' (use add or list; see: "
+		    "balint peer --help)", argv[1]);
+	return CLI_USAGE;
+}

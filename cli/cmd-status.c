@@ -1,0 +1,117 @@
+/* cmd-status.c — balint status: daemon, groups, peers and sync progress. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: balint [--home DIR] [--json] status\n"
+    "  show the daemon (member, listen address, version), every group\n"
+    "  (members, entries, epoch) and every peer session (state, level)\n";
+
+static int
+is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
+{
+	const char *s;
+
+	return ctl_resp_get_str(resp, r, "kind", &s, NULL) == 0 &&
+	    strcmp(s, kind) == 0;
+}
+
+static void
+field(const struct ctl_resp *resp, size_t r, const char *key, int fmt)
+{
+	char buf[64];
+
+	output_safe(stdout, output_field(resp, r, key, fmt, buf, sizeof(buf)),
+	    0);
+}
+
+int
+cmd_status(struct cli *c, int argc, char **argv)
+{
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	size_t r, n, ng = 0, np = 0;
+	char *pos[1];
+	const char *s;
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "status", usage, argc, argv, 1, NULL, pos, 0,
+	    &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if ((req = client_req("status", NULL)) == NULL) {
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if (c->json) {
+		rc = output_json(resp);
+		ctl_resp_free(resp);
+		return rc;
+	}
+	n = ctl_resp_nrecords(resp);
+	for (r = 0; r < n; r++) {
+		if (is_kind(resp, r, "daemon")) {
+			printf("balintd ");
+			field(resp, r, "version", OUT_STR);
+			printf(" for ");
+			field(resp, r, "name", OUT_STR);
+			printf("\n  member id    ");
+			field(resp, r, "member_id", OUT_STR);
+			printf("\n  fingerprint  ");
+			field(resp, r, "fingerprint", OUT_STR);
+			printf("\n  listening    ");
+			if (ctl_resp_get_str(resp, r, "listen", &s, NULL) ==
+			    0 && *s != '\0')
+				output_safe(stdout, s, 0);
+			else
+				printf("(not listening)");
+			printf("\n");
+		} else if (is_kind(resp, r, "group")) {
+			if (ng++ == 0)
+				printf("groups:\n");
+			printf("  ");
+			field(resp, r, "name", OUT_STR);
+			printf("  ");
+			field(resp, r, "group", OUT_STR);
+			printf("\n    ");
+			field(resp, r, "members", OUT_UINT);
+			printf(" members, ");
+			field(resp, r, "entries", OUT_UINT);
+			printf(" entries, epoch ");
+			field(resp, r, "epoch", OUT_UINT);
+			printf("\n");
+		} else if (is_kind(resp, r, "peer")) {
+			int level = 0;
+
+			if (np++ == 0)
+				printf("peers:\n");
+			printf("  ");
+			if (ctl_resp_get_str(resp, r, "name", &s, NULL) == 0 &&
+			    *s != '\0')
+				output_safe(stdout, s, 0);
+			else
+				printf("(unknown)");
+			printf("  ");
+			field(resp, r, "address", OUT_STR);
+			printf("  ");
+			field(resp, r, "state", OUT_STR);
+			(void)ctl_resp_get_bool(resp, r, "level", &level);
+			if (ctl_resp_get_str(resp, r, "state", &s, NULL) == 0 &&
+			    strcmp(s, "up") == 0)
+				printf(level ? ", level" : ", syncing");
+			printf("\n");
+		}
+	}
+	if (ng == 0)
+		printf("no groups yet (found one: balint group create "
+		    "--contract FILE, or join: balint join CODE)\n");
+	else if (np == 0)
+		printf("no peers (add one: balint peer add HOST:PORT)\n");
+	ctl_resp_free(resp);
+	return CLI_OK;
+}

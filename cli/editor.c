@@ -1,0 +1,162 @@
+/*
+ * editor.c — writing note text in $EDITOR.  The text lives in a file in a
+ * private directory (mkdtemp under the profile directory, 0700); every
+ * file the editor left there (the text, swap and backup files) is
+ * overwritten with zeros, synced and unlinked, and the directory removed,
+ * on every path.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "cli.h"
+#include "note.h"
+
+/* Overwrites a regular file with zeros, syncs and unlinks it. */
+static void
+wipe_file(const char *path)
+{
+	static const char zeros[4096];
+	struct stat sb;
+	off_t left;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			for (left = sb.st_size; left > 0; left -= n) {
+				n = write(fd, zeros, left > (off_t)sizeof(zeros)
+				    ? sizeof(zeros) : (size_t)left);
+				if (n <= 0)
+					break;
+			}
+			(void)fsync(fd);
+		}
+		close(fd);
+	}
+	unlink(path);
+}
+
+static void
+wipe_dir(const char *dir)
+{
+	char path[CLI_PATH_MAX + 300];
+	struct dirent *e;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) != NULL) {
+		while ((e = readdir(dp)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			wipe_file(path);
+		}
+		closedir(dp);
+	}
+	if (rmdir(dir) != 0)
+		util_err("warning: cannot remove the editing directory '%s': "
+		    "%s", dir, strerror(errno));
+}
+
+/* Runs ${EDITOR:-vi} on file; 0 when it exits 0. */
+static int
+run_editor(const char *file)
+{
+	struct sigaction ign, oint, oquit;
+	int status = 0, ret = -1;
+	pid_t pid;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	if ((pid = fork()) < 0) {
+		util_err("cannot start the editor: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
+		execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh",
+		    file, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			util_err("waiting for the editor: %s",
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		util_err("the editor ($EDITOR, default vi) failed; nothing "
+		    "was written");
+		goto out;
+	}
+	ret = 0;
+out:
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	return ret;
+}
+
+int
+editor_text(const struct cli *c, const char *initial, char **out,
+    size_t *outlen)
+{
+	char dir[CLI_PATH_MAX], file[CLI_PATH_MAX + 16];
+	const char *ed = getenv("EDITOR");
+	size_t len, off = 0;
+	ssize_t n;
+	int fd, rc = CLI_FAILED, made = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((ed == NULL || *ed == '\0') &&
+	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		util_err("no terminal for the editor: use -m TEXT or -F FILE");
+		return CLI_USAGE;
+	}
+	if (snprintf(dir, sizeof(dir), "%s/.edit-XXXXXX", c->home) >=
+	    (int)sizeof(dir) || mkdtemp(dir) == NULL) {
+		util_err("cannot make a private directory in '%s': %s",
+		    c->home, strerror(errno));
+		return CLI_FAILED;
+	}
+	made = 1;
+	snprintf(file, sizeof(file), "%s/note.txt", dir);
+	if ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		util_err("cannot create '%s': %s", file, strerror(errno));
+		goto out;
+	}
+	len = initial != NULL ? strlen(initial) : 0;
+	while (off < len) {
+		if ((n = write(fd, initial + off, len - off)) <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			util_err("cannot write '%s': %s", file,
+			    strerror(errno));
+			close(fd);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	if (run_editor(file) != 0)
+		goto out;
+	rc = util_read_file(file, NOTE_MAX_BODY, "note text", out, outlen);
+out:
+	if (made)
+		wipe_dir(dir);
+	return rc;
+}

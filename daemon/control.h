@@ -1,0 +1,110 @@
+/*
+ * control.h — balintd's control socket (DIR/balintd.sock) and the
+ * dispatch of CLI requests to the command handlers (handlers-*.c).
+ *
+ * The socket is created under umask 077 and chmod 0600; every client's
+ * uid is checked with SO_PEERCRED.  Messages travel behind the 4-byte
+ * length prefix of proto/ctl.h.  A client that sends garbage is closed
+ * (one log line); a request of another control version is answered with
+ * status 2 naming both versions.
+ *
+ * A request becomes a struct ctl_call that its handler owns until it
+ * answers with control_reply or control_fail, exactly once, now or later
+ * (join, sync --wait).  If the client disconnects in the meantime the call
+ * stays valid and the answer is dropped; control_stop does not free calls
+ * still pending (their asynchronous operation must still finish them).
+ */
+#ifndef BAL_CONTROL_H
+#define BAL_CONTROL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bal.h"
+#include "ctl.h"
+
+struct daemon;
+struct ctl_call;
+
+/*
+ * control_start listens on DIR/balintd.sock.  A stale socket file (no
+ * daemon answers on it) is removed first.  BAL_EEXIST: a live balintd
+ * already answers on it; other negative codes for other failures.  err
+ * gets one line for the user in every failure.
+ */
+int control_start(struct daemon *d, char *err, size_t errlen);
+/* control_stop closes the listener and every client, removes the socket. */
+void control_stop(struct daemon *d);
+
+/* control_call_daemon is the daemon a call belongs to. */
+struct daemon *control_call_daemon(const struct ctl_call *call);
+/*
+ * control_call_resp starts the (status 0) response of a call; NULL when
+ * out of memory.  Hand it to control_reply.
+ */
+struct ctl_resp *control_call_resp(const struct ctl_call *call);
+/*
+ * control_reply sends resp (taken over, freed) as the answer to call and
+ * ends the call (freed).  resp NULL or too large becomes a status 1 error.
+ */
+void control_reply(struct ctl_call *call, struct ctl_resp *resp);
+/* control_fail answers call with status 1 or 2 and a message, ends it. */
+void control_fail(struct ctl_call *call, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * A command handler: req is valid only during the call of fn; fn must
+ * eventually answer call (control_reply / control_fail) exactly once.
+ */
+struct handlers_cmd {
+	const char *name;
+	void (*fn)(struct ctl_call *call, const struct ctl_req *req);
+};
+
+/* handlers_find is the handler of command name, or NULL. */
+const struct handlers_cmd *handlers_find(const char *name);
+
+/*
+ * Helpers shared by the handlers-*.c files.  Those that take a call fail it
+ * (status 1 or 2, the message quoting the input) and return NULL or -1;
+ * the handler then returns without touching the call again.
+ */
+struct group;
+
+/* handlers_group resolves the optional "group" argument (group_select). */
+struct group *handlers_group(struct ctl_call *call, const struct ctl_req *req);
+/* handlers_str reads a str argument; *s is NULL when absent and optional. */
+int handlers_str(struct ctl_call *call, const struct ctl_req *req,
+    const char *key, int required, const char **s, size_t *len);
+/* handlers_uint reads a uint argument; *u keeps its value when absent. */
+int handlers_uint(struct ctl_call *call, const struct ctl_req *req,
+    const char *key, uint64_t *u);
+/* handlers_bool reads a bool argument; *b keeps its value when absent. */
+int handlers_bool(struct ctl_call *call, const struct ctl_req *req,
+    const char *key, int *b);
+/* handlers_hex writes n bytes as lower-case hex (out: 2n+1 bytes). */
+void handlers_hex(const uint8_t *p, size_t n, char *out);
+/*
+ * handlers_member_name is the roster name of pk in g, else its member id
+ * text written into buf (IDENTITY_ID_TEXT_BYTES).
+ */
+const char *handlers_member_name(const struct group *g, const uint8_t *pk,
+    char *buf);
+/* handlers_active_count counts g's active members. */
+uint64_t handlers_active_count(const struct group *g);
+
+/* Handlers living in handlers-note.c and handlers-net.c. */
+void handlers_note_write(struct ctl_call *call, const struct ctl_req *req);
+void handlers_note_list(struct ctl_call *call, const struct ctl_req *req);
+void handlers_note_show(struct ctl_call *call, const struct ctl_req *req);
+void handlers_note_edit(struct ctl_call *call, const struct ctl_req *req);
+void handlers_note_delete(struct ctl_call *call, const struct ctl_req *req);
+/* handlers_net_status adds one "peer" record per session to resp. */
+int handlers_net_status(struct daemon *d, struct ctl_resp *resp);
+void handlers_net_invite(struct ctl_call *call, const struct ctl_req *req);
+void handlers_net_join(struct ctl_call *call, const struct ctl_req *req);
+void handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req);
+void handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req);
+void handlers_net_sync(struct ctl_call *call, const struct ctl_req *req);
+
+#endif

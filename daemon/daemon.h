@@ -1,0 +1,67 @@
+/*
+ * daemon.h — the state of one balintd process, shared by its parts.
+ *
+ *	main.c     arguments, unlocking the key, start and stop
+ *	loop.c     the libuv loop, signals, clean shutdown
+ *	control.c  the control socket (CLI requests) and its dispatch
+ *	handlers.c one handler per control command
+ *	group.c    each group's state: contract, roster, keys, entries, notes
+ *	peer.c     TCP: listener, dialer, handshake, frames (bytes <-> messages)
+ *	sync.c     the sync engine: decoded messages in, messages out, no I/O
+ *	store.c    SQLite
+ *
+ * Everything runs on the one loop thread.
+ */
+#ifndef BAL_DAEMON_H
+#define BAL_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "bal.h"
+#include "identity.h"
+#include "profile.h"
+
+struct store;
+struct group;
+struct net;
+struct control;
+
+#define DAEMON_ADDR_MAX 128
+
+struct daemon {
+	uv_loop_t *loop;
+	char home[PROFILE_PATH_MAX];		/* the profile directory */
+	char name[PROFILE_NAME_MAX + 1];	/* this member's display name */
+	struct identity *id;			/* this member's keys */
+	struct store *store;
+	struct group *groups;			/* list, see group.h */
+	char listen[DAEMON_ADDR_MAX];		/* "HOST:PORT" or "" */
+	struct net *net;			/* peer.c */
+	struct control *control;		/* control.c */
+	uv_signal_t sigint, sigterm;
+	int stopping;
+	/*
+	 * Hooks from group.c to the network, set by peer.c (NULL in unit
+	 * tests).  on_entry: an entry was committed to the store (written
+	 * here, or received from source, a session, else NULL); push it live
+	 * to every other session of the group.  on_roster: the group's roster
+	 * was refolded; close sessions of members no longer active.
+	 */
+	void (*on_entry)(struct daemon *d, struct group *g,
+	    const uint8_t *blob, size_t len, const void *source);
+	void (*on_roster)(struct daemon *d, struct group *g);
+};
+
+/* daemon_log writes one timestamped line to stderr; never pass secrets. */
+void daemon_log(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* daemon_now_ms is the wall clock in Unix milliseconds. */
+uint64_t daemon_now_ms(void);
+
+/* daemon_stop begins a clean shutdown (sessions closed, handles closed). */
+void daemon_stop(struct daemon *d);
+
+#endif

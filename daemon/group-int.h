@@ -1,0 +1,126 @@
+/*
+ * group-int.h — what group.c, group-batch.c and group-notes.c share.  The
+ * rest of the daemon uses group.h only.
+ *
+ *	group.c        the API of group.h: groups, selection, receive, append
+ *	group-batch.c  checking and storing entries (one transaction a
+ *	               batch), roster folds, epoch keys at rest
+ *	group-notes.c  decrypting notes, their versions, erasure on deletion
+ */
+#ifndef BAL_GROUP_INT_H
+#define BAL_GROUP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bal.h"
+#include "contract.h"
+#include "entry.h"
+#include "group.h"
+#include "note.h"
+#include "roster.h"
+
+/* The roster entries of a group, decoded, and the leaders of its CREATE. */
+struct rlog {
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	struct entry **e;
+	size_t n, cap;
+	uint8_t leaders[ROSTER_LEADERS_MAX][BAL_PK_BYTES];
+	size_t nleaders;		/* 0 until the group's CREATE is seen */
+};
+
+/* What one batch (or one local write) changes before it is committed. */
+struct batch {
+	struct group *g;
+	int local;			/* this member's own write */
+	struct rlog rl;
+	int rl_loaded;
+	struct roster *roster;		/* refolded here, else NULL */
+	struct contract *contract;	/* its contract, else NULL */
+	struct group_key *keys;		/* epoch keys opened here */
+	size_t nkeys;
+	uint64_t lamport;
+	int roster_changed;
+	int new_keys;
+	int erased;
+	int again;			/* the last reject may pass later */
+};
+
+/* A kind-1 entry of the store, decrypted when this member can. */
+struct nrec {
+	uint8_t id[BAL_HASH_BYTES];
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t seq, lamport, time;
+	int erased;
+	struct note *note;	/* NULL: erased, no key, or unreadable */
+};
+
+/* One stored row, copied out of a store callback. */
+struct rowcopy {
+	int found;
+	uint64_t seq, lamport, epoch;
+	int kind, erased;
+	uint8_t id[BAL_HASH_BYTES];
+};
+
+/* group-batch.c */
+
+/* group_batch_init starts an empty batch of g (local: this member's write). */
+void group_batch_init(struct batch *b, struct group *g, int local);
+/* group_batch_free releases what a batch staged and did not apply. */
+void group_batch_free(struct batch *b);
+/*
+ * group_batch_load folds the group's stored roster entries into b->roster
+ * and decodes its current contract into b->contract.
+ */
+int group_batch_load(struct batch *b);
+/*
+ * group_batch_process checks one decoded entry and stores it (inside the
+ * caller's transaction): 0 stored, 1 already held, or a negative code with
+ * a one-line reason in why, and b->again set when the entry may pass once
+ * other entries are stored (a gap, an author not yet admitted, an epoch
+ * not yet known); nothing was written then.
+ */
+int group_batch_process(struct batch *b, const struct entry *e,
+    const uint8_t *blob, size_t len, char *why, size_t whylen);
+/* group_batch_acquire opens and stores the roster's keys sealed to us. */
+int group_batch_acquire(struct batch *b);
+/*
+ * group_batch_commit commits the caller's transaction and moves the
+ * batch's staged state into the group; on failure the caller rolls back.
+ */
+int group_batch_commit(struct batch *b);
+/* group_batch_key is the key of epoch, from b (may be NULL) or g. */
+const uint8_t *group_batch_key(const struct group *g, const struct batch *b,
+    uint64_t epoch);
+/* group_batch_key_load unseals a stored key into g (a store_key_cb). */
+int group_batch_key_load(void *g, uint64_t epoch, const uint8_t *sealed,
+    size_t len);
+/* group_batch_keys_free wipes and releases an array of keys. */
+void group_batch_keys_free(struct group_key *keys, size_t n);
+/* group_batch_entry_at copies the stored row of author at seq. */
+int group_batch_entry_at(struct group *g, const uint8_t *author, uint64_t seq,
+    struct rowcopy *rc);
+/* group_batch_head gives the head of author's log as a header-only entry. */
+int group_batch_head(struct group *g, const uint8_t *author,
+    struct entry *head, int *has);
+/* group_batch_addr_ok is 1 for a valid "HOST:PORT" address. */
+int group_batch_addr_ok(const char *s, size_t len);
+
+/* group-notes.c */
+
+/*
+ * group_notes_collect gathers the kind-1 entries of author (NULL: of the
+ * whole group, by lamport), decrypting those whose key is held.
+ */
+int group_notes_collect(struct group *g, const struct batch *b,
+    const uint8_t *author, struct nrec **out, size_t *n);
+/* group_notes_recs_free wipes and releases collected records. */
+void group_notes_recs_free(struct nrec *r, size_t n);
+/*
+ * group_notes_erase erases every earlier version of each deleted note of
+ * author (NULL: of anyone), inside the batch's transaction.
+ */
+int group_notes_erase(struct batch *b, const uint8_t *author);
+
+#endif

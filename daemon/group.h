@@ -1,0 +1,158 @@
+/*
+ * group.h — the daemon's state of each group this member belongs to:
+ * contract, folded roster, epoch keys, and the entries in the store.
+ *
+ * Every entry that enters the store passes group_receive or group_append:
+ * decoded and verified (signature, canonical form), its author allowed by
+ * the roster (member, not beyond a cut), its chain following the author's
+ * stored head, its epoch known.  Note plaintext exists only in memory,
+ * in sodium_malloc'd buffers, while a request is answered.
+ *
+ * Epoch keys are kept at rest in the store sealed under a key derived from
+ * the member's secret key (crypto_kdf, context "balkeys1"); in memory in
+ * sodium_malloc'd buffers.
+ */
+#ifndef BAL_GROUP_H
+#define BAL_GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bal.h"
+#include "contract.h"
+#include "note.h"
+#include "roster.h"
+#include "wire.h"
+
+struct daemon;
+struct entry;
+
+struct group_key {
+	uint64_t epoch;
+	uint8_t *key;			/* 32 bytes, sodium_malloc'd */
+};
+
+struct group {
+	struct daemon *d;
+	uint8_t id[BAL_GROUP_ID_BYTES];
+	struct contract *contract;	/* the current version */
+	struct roster *roster;		/* fold of every stored roster entry */
+	struct group_key *keys;		/* every epoch key this member holds */
+	size_t nkeys;
+	uint64_t lamport;		/* highest lamport seen in the group */
+	struct group *next;
+};
+
+/* One note as the member sees it: its latest version. */
+struct group_note {
+	uint8_t note_id[16];
+	struct note *note;		/* decrypted latest version */
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t created_ms;		/* time of the first version */
+	uint64_t updated_ms;		/* time of the latest version */
+	unsigned versions;
+	int deleted;			/* latest version is a tombstone */
+	uint8_t entry_id[BAL_HASH_BYTES];	/* of the latest version */
+};
+
+/* group_load_all loads every group of the store into d->groups. */
+int group_load_all(struct daemon *d);
+/* group_free_all releases d->groups, wiping keys. */
+void group_free_all(struct daemon *d);
+
+/*
+ * group_create founds a group from contract text: this member is leader;
+ * writes the CREATE roster entry with epoch 0's key sealed to the leader.
+ * err gets a one-line reason (e.g. the contract's line number).
+ */
+int group_create(struct daemon *d, const char *text, size_t len,
+    struct group **out, char *err, size_t errlen);
+
+/*
+ * group_select finds a group by id (hex), unique id prefix, or name; NULL
+ * sel means "the only group".  On failure err says what to do.
+ */
+struct group *group_select(struct daemon *d, const char *sel, char *err,
+    size_t errlen);
+/* group_find finds a group by exact id (a joining one included). */
+struct group *group_find(struct daemon *d, const uint8_t id[BAL_GROUP_ID_BYTES]);
+
+/*
+ * group_join_new adds an empty group for id, one this member is joining:
+ * no contract, roster or keys (contract and roster are NULL) until its
+ * CREATE arrives through group_receive, and not in the store until then.
+ * group_select skips it; group_find finds it.  BAL_EEXIST: the group is
+ * known already (*out is set to it).
+ */
+int group_join_new(struct daemon *d, const uint8_t id[BAL_GROUP_ID_BYTES],
+    struct group **out);
+/* group_forget unlinks g from its daemon and frees it; the store is kept. */
+void group_forget(struct group *g);
+
+/*
+ * group_receive verifies and stores a batch of encoded entries received
+ * from a peer (source, passed on to d->on_entry) in one
+ * transaction.  Entries already held are skipped.  Roster entries are folded
+ * as they come, so an ADD early in a batch admits the newcomer's entries
+ * later in it.  Any invalid entry
+ * rejects the whole batch (nothing stored), returns a negative code and
+ * puts the reason in why.  *stored counts new entries.
+ */
+int group_receive(struct group *g, const uint8_t *const *blobs,
+    const size_t *lens, size_t n, const void *source, size_t *stored,
+    char *why, size_t whylen);
+
+/*
+ * group_append seals plain as this member's next entry of kind (a note
+ * under the write epoch, or a plaintext roster/announce body), stores it
+ * durably (synchronous=FULL) and pushes it to the peers.  *out (optional)
+ * gets the entry; entry_free it.
+ */
+int group_append(struct group *g, int kind, const uint8_t *plain, size_t len,
+    struct entry **out);
+
+/*
+ * group_announce appends this member's reachable addresses ("HOST:PORT",
+ * 1..GROUP_ANNOUNCE_MAX) as an announce entry (kind 3).  The body is
+ * msgpack [1, [address str...]]; see docs/protocol-store.md.
+ */
+#define GROUP_ANNOUNCE_VERSION 1
+#define GROUP_ANNOUNCE_MAX WIRE_MAX_ADDRS
+int group_announce(struct group *g, const char *const *addrs, size_t n);
+
+/*
+ * group_have lists (author, highest seq) of the group's stored logs,
+ * authors ascending; *items is malloc'd (free() it; NULL when n is 0).
+ */
+int group_have(struct group *g, struct wire_have_item **items, size_t *n);
+
+/*
+ * group_entries_after calls cb with the encoded entries of author after
+ * seq, ascending, until cb returns non-zero or max entries were given.
+ */
+int group_entries_after(struct group *g, const uint8_t author[BAL_PK_BYTES],
+    uint64_t after, size_t max,
+    int (*cb)(void *ctx, const uint8_t *blob, size_t len), void *ctx);
+
+/*
+ * group_network_keys fills keys with the handshake network key of every
+ * epoch this member holds, newest first; *n gets the count.
+ */
+int group_network_keys(struct group *g, uint8_t (*keys)[32], size_t max,
+    size_t *n);
+
+/*
+ * group_notes decrypts the group's notes and returns their latest
+ * versions, oldest first (deleted ones included, flagged).  Free with
+ * group_notes_free.
+ */
+int group_notes(struct group *g, struct group_note **out, size_t *n);
+void group_notes_free(struct group_note *notes, size_t n);
+/* group_note_find finds a note by id hex or unique prefix in a list. */
+const struct group_note *group_note_find(const struct group_note *notes,
+    size_t n, const char *sel);
+
+/* group_name is the group's display name (from its contract). */
+const char *group_name(const struct group *g);
+
+#endif

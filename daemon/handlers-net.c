@@ -1,0 +1,467 @@
+/*
+ * handlers-net.c — the control commands that involve other members:
+ * invite, join (asynchronous), peer.add, peer.list, sync (asynchronous with
+ * wait), and the "peer" records of status.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bal.h"
+#include "control.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "group.h"
+#include "identity.h"
+#include "invite.h"
+#include "peer.h"
+#include "store.h"
+
+#define JOIN_DEFAULT_TIMEOUT_MS 60000u
+#define SYNC_DEFAULT_TIMEOUT_MS 60000u
+#define INVITE_MAX_EXPIRY_S (366u * 24 * 3600)
+
+struct status_ctx {
+	struct ctl_resp *resp;
+	int failed;
+};
+
+static void
+status_peer_cb(void *ctx, const struct net_status_info *si)
+{
+	struct status_ctx *sc = ctx;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], mid[IDENTITY_ID_TEXT_BYTES];
+
+	if (sc->failed)
+		return;
+	hex[0] = mid[0] = '\0';
+	if (si->g != NULL)
+		handlers_hex(si->g->id, BAL_GROUP_ID_BYTES, hex);
+	if (si->has_member)
+		identity_id_encode(si->member, mid);
+	if (ctl_resp_record_begin(sc->resp) != 0 ||
+	    ctl_resp_add_str(sc->resp, "kind", "peer") != 0 ||
+	    ctl_resp_add_str(sc->resp, "group", hex) != 0 ||
+	    ctl_resp_add_str(sc->resp, "member", mid) != 0 ||
+	    ctl_resp_add_str(sc->resp, "name",
+	    si->name != NULL ? si->name : "") != 0 ||
+	    ctl_resp_add_str(sc->resp, "address",
+	    si->addr != NULL ? si->addr : "") != 0 ||
+	    ctl_resp_add_str(sc->resp, "state",
+	    si->state != NULL ? si->state : "") != 0 ||
+	    ctl_resp_add_bool(sc->resp, "level", si->level) != 0 ||
+	    ctl_resp_add_bool(sc->resp, "outgoing", si->outgoing) != 0 ||
+	    ctl_resp_add_uint(sc->resp, "sent", si->entries_sent) != 0 ||
+	    ctl_resp_add_uint(sc->resp, "received",
+	    si->entries_received) != 0)
+		sc->failed = 1;
+}
+
+int
+handlers_net_status(struct daemon *d, struct ctl_resp *resp)
+{
+	struct status_ctx sc = { resp, 0 };
+
+	if (d->net != NULL)
+		net_status(d, NULL, status_peer_cb, &sc);
+	return sc.failed ? BAL_ENOMEM : 0;
+}
+
+void
+handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct ctl_resp *resp = NULL;
+	uint64_t expires = INVITE_DEFAULT_EXPIRY_S;
+	const char *name;
+	char *code = NULL;
+	char err[512];
+	struct group *g;
+	int rc;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	if (handlers_str(call, req, "name", 0, &name, NULL) != 0 ||
+	    handlers_uint(call, req, "expires", &expires) != 0)
+		return;
+	if (expires == 0 || expires > INVITE_MAX_EXPIRY_S) {
+		control_fail(call, CTL_USAGE, "an invite must expire within "
+		    "1 second and 366 days (got %llu s)",
+		    (unsigned long long)expires);
+		return;
+	}
+	if (name != NULL && *name == '\0')
+		name = NULL;
+	err[0] = '\0';
+	rc = invite_create(d, g, name, expires, &code, err, sizeof(err));
+	if (rc != 0 || code == NULL) {
+		free(code);
+		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
+		    bal_strerror(rc));
+		return;
+	}
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "code", code) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	free(code);
+	control_reply(call, resp);
+}
+
+/* The group name from the "Name:" header line of a contract text. */
+static void
+contract_text_name(const char *text, char *out, size_t outlen)
+{
+	const char *p = text, *eol;
+	size_t n;
+
+	out[0] = '\0';
+	while (p != NULL && *p != '\0' && *p != '\n') {
+		eol = strchr(p, '\n');
+		n = eol != NULL ? (size_t)(eol - p) : strlen(p);
+		if (n > 5 && strncmp(p, "Name:", 5) == 0) {
+			p += 5;
+			n -= 5;
+			while (n > 0 && (*p == ' ' || *p == '\t')) {
+				p++;
+				n--;
+			}
+			while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\r'))
+				n--;
+			snprintf(out, outlen, "%.*s", (int)n, p);
+			return;
+		}
+		p = eol != NULL ? eol + 1 : NULL;
+	}
+}
+
+struct join_ctx {
+	struct ctl_call *call;
+	int preview;
+};
+
+static void
+join_done(void *ctx, int status, struct group *g, const char *contract_text,
+    const char *err)
+{
+	struct join_ctx *jc = ctx;
+	struct ctl_call *call = jc->call;
+	struct ctl_resp *resp = NULL;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], name[256];
+	int preview = jc->preview;
+
+	free(jc);
+	if (status != 0) {
+		control_fail(call, CTL_FAILED, "%s", err != NULL &&
+		    *err != '\0' ? err : bal_strerror(status));
+		return;
+	}
+	hex[0] = name[0] = '\0';
+	if (g != NULL) {
+		handlers_hex(g->id, BAL_GROUP_ID_BYTES, hex);
+		snprintf(name, sizeof(name), "%s", group_name(g));
+	} else if (contract_text != NULL)
+		contract_text_name(contract_text, name, sizeof(name));
+	if (!preview && g != NULL)
+		daemon_log("joined group '%s' (%.16s)", name, hex);
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    (preview && ctl_resp_add_str(resp, "contract",
+	    contract_text != NULL ? contract_text : "") != 0) ||
+	    ctl_resp_add_str(resp, "group", hex) != 0 ||
+	    ctl_resp_add_str(resp, "name", name) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	control_reply(call, resp);
+}
+
+void
+handlers_net_join(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	uint64_t timeout = JOIN_DEFAULT_TIMEOUT_MS;
+	struct join_ctx *jc;
+	const char *code;
+	int accept = 0, preview = 0, rc;
+	char err[512];
+
+	if (handlers_str(call, req, "code", 1, &code, NULL) != 0 ||
+	    handlers_bool(call, req, "accept", &accept) != 0 ||
+	    handlers_bool(call, req, "preview", &preview) != 0 ||
+	    handlers_uint(call, req, "timeout", &timeout) != 0)
+		return;
+	if (accept == preview) {
+		control_fail(call, CTL_USAGE, "join needs exactly one of "
+		    "preview and accept");
+		return;
+	}
+	if ((jc = calloc(1, sizeof(*jc))) == NULL) {
+		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		return;
+	}
+	jc->call = call;
+	jc->preview = preview;
+	err[0] = '\0';
+	rc = join_start(d, code, preview, timeout, join_done, jc, err,
+	    sizeof(err));
+	if (rc != 0) {
+		free(jc);
+		if (err[0] != '\0')
+			control_fail(call, CTL_FAILED, "%s", err);
+		else if (rc == BAL_ECHECKSUM)
+			control_fail(call, CTL_FAILED, "the invite code is "
+			    "mistyped (its checksum does not match); copy it "
+			    "again");
+		else
+			control_fail(call, CTL_FAILED, "cannot join (%s)",
+			    bal_strerror(rc));
+	}
+}
+
+void
+handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct ctl_resp *resp = NULL;
+	const char *addr;
+	struct group *g;
+	char err[512];
+	int rc;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	if (handlers_str(call, req, "address", 1, &addr, NULL) != 0)
+		return;
+	if (strlen(addr) >= DAEMON_ADDR_MAX ||
+	    net_addr_parse(addr, NULL) != 0) {
+		control_fail(call, CTL_USAGE, "bad address '%s' (use HOST:PORT "
+		    "with a numeric IP, [IPv6] or localhost, e.g. "
+		    "192.0.2.7:7000)", addr);
+		return;
+	}
+	err[0] = '\0';
+	if (d->net != NULL)
+		rc = net_add_peer(d, g, addr, NULL, err, sizeof(err));
+	else
+		rc = store_peer_add(d->store, g->id, addr, NULL);
+	if (rc != 0) {
+		control_fail(call, rc == BAL_EINVAL ? CTL_USAGE : CTL_FAILED,
+		    "cannot add peer '%s': %s", addr, err[0] != '\0' ? err :
+		    bal_strerror(rc));
+		return;
+	}
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "address", addr) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	control_reply(call, resp);
+}
+
+/* What peer.list learns from the network about one address. */
+struct peer_seen {
+	char addr[DAEMON_ADDR_MAX];
+	char member[ROSTER_NAME_MAX + IDENTITY_ID_TEXT_BYTES];
+	char state[16];
+	int used;
+};
+
+struct peer_list_ctx {
+	struct group *g;
+	struct ctl_resp *resp;
+	struct peer_seen *seen;
+	size_t nseen, capseen;
+	int failed;
+};
+
+static void
+peer_list_net_cb(void *ctx, const struct net_status_info *si)
+{
+	struct peer_list_ctx *pc = ctx;
+	struct peer_seen *s, *v;
+	char idbuf[IDENTITY_ID_TEXT_BYTES];
+
+	if (pc->failed)
+		return;
+	if (pc->nseen == pc->capseen) {
+		size_t cap = pc->capseen ? 2 * pc->capseen : 16;
+
+		if ((v = realloc(pc->seen, cap * sizeof(*v))) == NULL) {
+			pc->failed = 1;
+			return;
+		}
+		pc->seen = v;
+		pc->capseen = cap;
+	}
+	s = &pc->seen[pc->nseen++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->addr, sizeof(s->addr), "%s",
+	    si->addr != NULL ? si->addr : "");
+	snprintf(s->state, sizeof(s->state), "%s",
+	    si->state != NULL ? si->state : "");
+	if (si->name != NULL)
+		snprintf(s->member, sizeof(s->member), "%s", si->name);
+	else if (si->has_member)
+		snprintf(s->member, sizeof(s->member), "%s",
+		    handlers_member_name(pc->g, si->member, idbuf));
+}
+
+static int
+peer_record(struct ctl_resp *resp, const char *addr, const char *member,
+    const char *state)
+{
+	if (ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "address", addr) != 0 ||
+	    ctl_resp_add_str(resp, "member", member) != 0 ||
+	    ctl_resp_add_str(resp, "state", state) != 0)
+		return BAL_ENOMEM;
+	return 0;
+}
+
+static int
+peer_list_store_cb(void *ctx, const char *addr, const uint8_t *member)
+{
+	struct peer_list_ctx *pc = ctx;
+	char idbuf[IDENTITY_ID_TEXT_BYTES];
+	const char *who = "", *state = "idle";
+	size_t i;
+
+	if (member != NULL)
+		who = handlers_member_name(pc->g, member, idbuf);
+	for (i = 0; i < pc->nseen; i++) {
+		if (strcmp(pc->seen[i].addr, addr) == 0) {
+			pc->seen[i].used = 1;
+			state = pc->seen[i].state;
+			if (pc->seen[i].member[0] != '\0')
+				who = pc->seen[i].member;
+			break;
+		}
+	}
+	return peer_record(pc->resp, addr, who, state);
+}
+
+void
+handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct peer_list_ctx pc;
+	size_t i;
+	int rc;
+
+	memset(&pc, 0, sizeof(pc));
+	if ((pc.g = handlers_group(call, req)) == NULL)
+		return;
+	if ((pc.resp = control_call_resp(call)) == NULL)
+		goto fail;
+	if (d->net != NULL)
+		net_status(d, pc.g, peer_list_net_cb, &pc);
+	if (pc.failed)
+		goto fail;
+	if ((rc = store_peer_each(d->store, pc.g->id, peer_list_store_cb,
+	    &pc)) < 0) {
+		free(pc.seen);
+		ctl_resp_free(pc.resp);
+		control_fail(call, CTL_FAILED, "cannot read the peers (%s)",
+		    bal_strerror(rc));
+		return;
+	}
+	/* Sessions that came in from addresses we do not dial. */
+	for (i = 0; i < pc.nseen; i++)
+		if (!pc.seen[i].used && peer_record(pc.resp, pc.seen[i].addr,
+		    pc.seen[i].member, pc.seen[i].state) != 0)
+			goto fail;
+	free(pc.seen);
+	control_reply(call, pc.resp);
+	return;
+fail:
+	free(pc.seen);
+	ctl_resp_free(pc.resp);
+	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+}
+
+struct sync_ctx {
+	struct ctl_call *call;
+	uint64_t timeout_ms;
+	char group[2 * BAL_GROUP_ID_BYTES + 1];
+};
+
+static void
+sync_level_cb(void *ctx, int status)
+{
+	struct sync_ctx *sc = ctx;
+	struct ctl_call *call = sc->call;
+	struct ctl_resp *resp = NULL;
+
+	if (status == BAL_EAGAIN)
+		control_fail(call, CTL_FAILED, "not level after %llu s (see: "
+		    "balint status)",
+		    (unsigned long long)((sc->timeout_ms + 999) / 1000));
+	else if (status == BAL_ESTATE)
+		control_fail(call, CTL_FAILED, "balintd is shutting down");
+	else if (status != 0)
+		control_fail(call, CTL_FAILED, "sync failed (%s)",
+		    bal_strerror(status));
+	else {
+		if ((resp = control_call_resp(call)) == NULL ||
+		    ctl_resp_record_begin(resp) != 0 ||
+		    ctl_resp_add_str(resp, "group", sc->group) != 0 ||
+		    ctl_resp_add_bool(resp, "level", 1) != 0) {
+			ctl_resp_free(resp);
+			resp = NULL;
+		}
+		control_reply(call, resp);
+	}
+	free(sc);
+}
+
+void
+handlers_net_sync(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	uint64_t timeout = SYNC_DEFAULT_TIMEOUT_MS;
+	struct ctl_resp *resp = NULL;
+	struct sync_ctx *sc;
+	struct group *g;
+	int wait = 0, rc;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	if (handlers_bool(call, req, "wait", &wait) != 0 ||
+	    handlers_uint(call, req, "timeout", &timeout) != 0)
+		return;
+	if (d->net != NULL)
+		(void)net_sync_now(d, g);
+	if (!wait) {
+		char hex[2 * BAL_GROUP_ID_BYTES + 1];
+
+		handlers_hex(g->id, BAL_GROUP_ID_BYTES, hex);
+		if ((resp = control_call_resp(call)) == NULL ||
+		    ctl_resp_record_begin(resp) != 0 ||
+		    ctl_resp_add_str(resp, "group", hex) != 0) {
+			ctl_resp_free(resp);
+			resp = NULL;
+		}
+		control_reply(call, resp);
+		return;
+	}
+	if (d->net == NULL) {
+		control_fail(call, CTL_FAILED, "the network is not running");
+		return;
+	}
+	if ((sc = calloc(1, sizeof(*sc))) == NULL) {
+		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		return;
+	}
+	sc->call = call;
+	sc->timeout_ms = timeout;
+	handlers_hex(g->id, BAL_GROUP_ID_BYTES, sc->group);
+	if ((rc = net_level_wait(d, g, timeout, sync_level_cb, sc)) != 0) {
+		free(sc);
+		control_fail(call, CTL_FAILED, "cannot wait for sync (%s)",
+		    bal_strerror(rc));
+	}
+}

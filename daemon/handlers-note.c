@@ -1,0 +1,335 @@
+/*
+ * handlers-note.c — the note.* control commands: write, list, show, edit,
+ * delete.  Plaintext exists here only in memory (group_notes' decrypted
+ * copies, note_encode's sodium_malloc'd buffer, the request and response,
+ * all wiped when freed).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "bal.h"
+#include "control.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "entry.h"
+#include "group.h"
+#include "identity.h"
+#include "note.h"
+
+/* Checks one string field against its limit; fails the call if over. */
+static int
+check_len(struct ctl_call *call, const char *what, size_t len, size_t max)
+{
+	if (len <= max)
+		return 0;
+	control_fail(call, CTL_FAILED, "the %s is too long (%zu bytes, at "
+	    "most %zu)", what, len, max);
+	return -1;
+}
+
+static int
+is_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Seals n as this member's next note entry and answers {note}. */
+static void
+append_note(struct ctl_call *call, struct group *g, const struct note *n,
+    const char *what)
+{
+	struct ctl_resp *resp = NULL;
+	char hex[NOTE_ID_HEX_BYTES];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = note_encode(n, &buf, &len)) != 0) {
+		control_fail(call, CTL_FAILED, "cannot %s the note: %s", what,
+		    rc == BAL_ETOOBIG ? "a field is over its limit" :
+		    "a field is not valid UTF-8 text");
+		return;
+	}
+	rc = group_append(g, ENTRY_KIND_NOTE, buf, len, NULL);
+	note_buf_free(buf, len);
+	if (rc != 0) {
+		daemon_log("note %s failed in group '%s': %s", what,
+		    group_name(g), bal_strerror(rc));
+		control_fail(call, CTL_FAILED, "cannot %s the note (%s)", what,
+		    rc == BAL_EPERM ? "this member may not write in the group"
+		    : bal_strerror(rc));
+		return;
+	}
+	note_id_to_hex(n->id, hex);
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "note", hex) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	control_reply(call, resp);
+}
+
+void
+handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
+{
+	const char *kind, *cref, *title, *body;
+	size_t klen, clen, tlen, blen;
+	struct note n;
+	struct group *g;
+	int k;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	if (handlers_str(call, req, "kind", 0, &kind, &klen) != 0 ||
+	    handlers_str(call, req, "case", 0, &cref, &clen) != 0 ||
+	    handlers_str(call, req, "title", 0, &title, &tlen) != 0 ||
+	    handlers_str(call, req, "body", 1, &body, &blen) != 0)
+		return;
+	if (kind == NULL || klen == 0)
+		k = NOTE_KIND_SESSION;
+	else if ((k = note_kind_from_string(kind)) < 0) {
+		control_fail(call, CTL_USAGE, "unknown note kind '%s' (use "
+		    "session, followup, case or other)", kind);
+		return;
+	}
+	if (is_blank(body, blen)) {
+		control_fail(call, CTL_FAILED, "refusing to write an empty "
+		    "note (give it some text)");
+		return;
+	}
+	if (check_len(call, "case reference", clen, NOTE_MAX_CASE) != 0 ||
+	    check_len(call, "title", tlen, NOTE_MAX_TITLE) != 0 ||
+	    check_len(call, "note text", blen, NOTE_MAX_BODY) != 0)
+		return;
+	memset(&n, 0, sizeof(n));
+	note_id_generate(NULL, n.id);
+	n.kind = k;
+	n.case_ref = (char *)(uintptr_t)cref;
+	n.title = (char *)(uintptr_t)title;
+	n.body = (char *)(uintptr_t)body;
+	append_note(call, g, &n, "write");
+}
+
+/* Adds a note's common fields to the newest record. */
+static int
+add_note_fields(struct ctl_resp *resp, const struct group *g,
+    const struct group_note *gn)
+{
+	char hex[NOTE_ID_HEX_BYTES], idbuf[IDENTITY_ID_TEXT_BYTES];
+	const char *kind = note_kind_name(gn->note->kind);
+
+	note_id_to_hex(gn->note_id, hex);
+	if (ctl_resp_add_str(resp, "note", hex) != 0 ||
+	    ctl_resp_add_str(resp, "kind", kind != NULL ? kind : "other") != 0 ||
+	    ctl_resp_add_str(resp, "case", gn->note->case_ref != NULL ?
+	    gn->note->case_ref : "") != 0 ||
+	    ctl_resp_add_str(resp, "title", gn->note->title != NULL ?
+	    gn->note->title : "") != 0 ||
+	    ctl_resp_add_str(resp, "author",
+	    handlers_member_name(g, gn->author, idbuf)) != 0 ||
+	    ctl_resp_add_uint(resp, "time", gn->created_ms) != 0 ||
+	    ctl_resp_add_uint(resp, "updated", gn->updated_ms) != 0 ||
+	    ctl_resp_add_uint(resp, "versions", gn->versions) != 0)
+		return BAL_ENOMEM;
+	return 0;
+}
+
+void
+handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct ctl_resp *resp = NULL;
+	struct group_note *notes = NULL;
+	const struct group_note *gn;
+	const char *kind, *cref;
+	struct group *g;
+	size_t i, n = 0;
+	int k = 0, rc;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	if (handlers_str(call, req, "kind", 0, &kind, NULL) != 0 ||
+	    handlers_str(call, req, "case", 0, &cref, NULL) != 0)
+		return;
+	if (kind != NULL && *kind != '\0' &&
+	    (k = note_kind_from_string(kind)) < 0) {
+		control_fail(call, CTL_USAGE, "unknown note kind '%s' (use "
+		    "session, followup, case or other)", kind);
+		return;
+	}
+	if ((rc = group_notes(g, &notes, &n)) != 0) {
+		control_fail(call, CTL_FAILED, "cannot read the notes of "
+		    "group '%s' (%s)", group_name(g), bal_strerror(rc));
+		return;
+	}
+	if ((resp = control_call_resp(call)) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		gn = &notes[i];
+		if (gn->deleted || gn->note == NULL)
+			continue;
+		if (k > 0 && gn->note->kind != k)
+			continue;
+		if (cref != NULL && *cref != '\0' &&
+		    (gn->note->case_ref == NULL ||
+		    strcmp(gn->note->case_ref, cref) != 0))
+			continue;
+		if (ctl_resp_record_begin(resp) != 0 ||
+		    add_note_fields(resp, g, gn) != 0)
+			goto fail;
+	}
+	group_notes_free(notes, n);
+	control_reply(call, resp);
+	return;
+fail:
+	group_notes_free(notes, n);
+	ctl_resp_free(resp);
+	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+}
+
+/*
+ * Loads the notes of the call's group and finds the "note" argument; on
+ * failure the call is answered and NULL returned (notes freed).
+ */
+static const struct group_note *
+find_note(struct ctl_call *call, const struct ctl_req *req,
+    struct group **g, struct group_note **notes, size_t *n)
+{
+	const struct group_note *gn;
+	const char *sel;
+	int rc;
+
+	*notes = NULL;
+	*n = 0;
+	if ((*g = handlers_group(call, req)) == NULL)
+		return NULL;
+	if (handlers_str(call, req, "note", 1, &sel, NULL) != 0)
+		return NULL;
+	if ((rc = group_notes(*g, notes, n)) != 0) {
+		control_fail(call, CTL_FAILED, "cannot read the notes of "
+		    "group '%s' (%s)", group_name(*g), bal_strerror(rc));
+		return NULL;
+	}
+	gn = *sel != '\0' ? group_note_find(*notes, *n, sel) : NULL;
+	if (gn == NULL || gn->deleted || gn->note == NULL) {
+		control_fail(call, CTL_FAILED, "unknown note '%s' (see: "
+		    "balint note list)", sel);
+		group_notes_free(*notes, *n);
+		*notes = NULL;
+		*n = 0;
+		return NULL;
+	}
+	return gn;
+}
+
+void
+handlers_note_show(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct ctl_resp *resp = NULL;
+	struct group_note *notes;
+	const struct group_note *gn;
+	struct group *g;
+	size_t n;
+
+	if ((gn = find_note(call, req, &g, &notes, &n)) == NULL)
+		return;
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    add_note_fields(resp, g, gn) != 0 ||
+	    ctl_resp_add_str(resp, "body", gn->note->body != NULL ?
+	    gn->note->body : "") != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	group_notes_free(notes, n);
+	control_reply(call, resp);
+}
+
+/* Shared by edit and delete: only the author may supersede a note. */
+static int
+check_author(struct ctl_call *call, const struct group_note *gn,
+    const char *what)
+{
+	struct daemon *d = control_call_daemon(call);
+
+	if (sodium_memcmp(gn->author, d->id->pk, BAL_PK_BYTES) == 0)
+		return 0;
+	control_fail(call, CTL_FAILED, "only the author of a note can %s it",
+	    what);
+	return -1;
+}
+
+void
+handlers_note_edit(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct group_note *notes;
+	const struct group_note *gn;
+	const char *title, *body;
+	size_t tlen, blen, n;
+	struct group *g;
+	struct note nn;
+
+	if ((gn = find_note(call, req, &g, &notes, &n)) == NULL)
+		return;
+	if (check_author(call, gn, "edit") != 0)
+		goto out;
+	if (handlers_str(call, req, "title", 0, &title, &tlen) != 0 ||
+	    handlers_str(call, req, "body", 0, &body, &blen) != 0)
+		goto out;
+	if (title == NULL && body == NULL) {
+		control_fail(call, CTL_USAGE, "nothing to change (give a new "
+		    "text or title)");
+		goto out;
+	}
+	if (body != NULL && is_blank(body, blen)) {
+		control_fail(call, CTL_FAILED, "refusing to make the note "
+		    "empty (to remove it: balint note delete)");
+		goto out;
+	}
+	if ((title != NULL &&
+	    check_len(call, "title", tlen, NOTE_MAX_TITLE) != 0) ||
+	    (body != NULL &&
+	    check_len(call, "note text", blen, NOTE_MAX_BODY) != 0))
+		goto out;
+	memset(&nn, 0, sizeof(nn));
+	memcpy(nn.id, gn->note_id, NOTE_ID_BYTES);
+	nn.kind = gn->note->kind;
+	nn.case_ref = gn->note->case_ref;
+	nn.title = title != NULL ? (char *)(uintptr_t)title : gn->note->title;
+	nn.body = body != NULL ? (char *)(uintptr_t)body : gn->note->body;
+	nn.has_supersedes = 1;
+	memcpy(nn.supersedes, gn->entry_id, BAL_HASH_BYTES);
+	append_note(call, g, &nn, "edit");
+out:
+	group_notes_free(notes, n);
+}
+
+void
+handlers_note_delete(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct group_note *notes;
+	const struct group_note *gn;
+	struct group *g;
+	struct note nn;
+	size_t n;
+
+	if ((gn = find_note(call, req, &g, &notes, &n)) == NULL)
+		return;
+	if (check_author(call, gn, "delete") != 0)
+		goto out;
+	memset(&nn, 0, sizeof(nn));
+	memcpy(nn.id, gn->note_id, NOTE_ID_BYTES);
+	nn.kind = gn->note->kind;
+	nn.has_supersedes = 1;
+	memcpy(nn.supersedes, gn->entry_id, BAL_HASH_BYTES);
+	nn.tombstone = 1;
+	append_note(call, g, &nn, "delete");
+out:
+	group_notes_free(notes, n);
+}

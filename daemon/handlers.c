@@ -1,0 +1,377 @@
+/*
+ * handlers.c — the control command table, the helpers the handlers
+ * share, and the handlers of the daemon's local state: status, group.*,
+ * contract.show, members.  Notes are in handlers-note.c, everything that
+ * involves the network in handlers-net.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bal.h"
+#include "contract.h"
+#include "control.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "group.h"
+#include "identity.h"
+#include "roster.h"
+#include "store.h"
+
+static void cmd_status(struct ctl_call *, const struct ctl_req *);
+static void cmd_group_create(struct ctl_call *, const struct ctl_req *);
+static void cmd_group_list(struct ctl_call *, const struct ctl_req *);
+static void cmd_contract_show(struct ctl_call *, const struct ctl_req *);
+static void cmd_members(struct ctl_call *, const struct ctl_req *);
+
+static const struct handlers_cmd cmds[] = {
+	{ "status",		cmd_status },
+	{ "group.create",	cmd_group_create },
+	{ "group.list",		cmd_group_list },
+	{ "contract.show",	cmd_contract_show },
+	{ "invite",		handlers_net_invite },
+	{ "join",		handlers_net_join },
+	{ "members",		cmd_members },
+	{ "note.write",		handlers_note_write },
+	{ "note.list",		handlers_note_list },
+	{ "note.show",		handlers_note_show },
+	{ "note.edit",		handlers_note_edit },
+	{ "note.delete",	handlers_note_delete },
+	{ "peer.add",		handlers_net_peer_add },
+	{ "peer.list",		handlers_net_peer_list },
+	{ "sync",		handlers_net_sync },
+};
+
+const struct handlers_cmd *
+handlers_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+int
+handlers_str(struct ctl_call *call, const struct ctl_req *req,
+    const char *key, int required, const char **s, size_t *len)
+{
+	size_t dummy;
+	int rc;
+
+	if (len == NULL)
+		len = &dummy;
+	*s = NULL;
+	*len = 0;
+	rc = ctl_req_get_str(req, key, s, len);
+	if (rc == BAL_ENOENT && !required)
+		return 0;
+	if (rc == BAL_ENOENT) {
+		control_fail(call, CTL_USAGE, "missing argument '%s'", key);
+		return -1;
+	}
+	if (rc != 0) {
+		control_fail(call, CTL_USAGE, "argument '%s' must be a string",
+		    key);
+		return -1;
+	}
+	return 0;
+}
+
+int
+handlers_uint(struct ctl_call *call, const struct ctl_req *req,
+    const char *key, uint64_t *u)
+{
+	int rc = ctl_req_get_uint(req, key, u);
+
+	if (rc == 0 || rc == BAL_ENOENT)
+		return 0;
+	control_fail(call, CTL_USAGE, "argument '%s' must be a number", key);
+	return -1;
+}
+
+int
+handlers_bool(struct ctl_call *call, const struct ctl_req *req,
+    const char *key, int *b)
+{
+	int rc = ctl_req_get_bool(req, key, b);
+
+	if (rc == 0 || rc == BAL_ENOENT)
+		return 0;
+	control_fail(call, CTL_USAGE, "argument '%s' must be true or false",
+	    key);
+	return -1;
+}
+
+struct group *
+handlers_group(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct group *g;
+	const char *sel;
+	char err[512];
+
+	if (handlers_str(call, req, "group", 0, &sel, NULL) != 0)
+		return NULL;
+	err[0] = '\0';
+	g = group_select(control_call_daemon(call), sel, err, sizeof(err));
+	if (g == NULL)
+		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
+		    "no such group (see: balint group list)");
+	return g;
+}
+
+void
+handlers_hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+const char *
+handlers_member_name(const struct group *g, const uint8_t *pk, char *buf)
+{
+	const struct roster_member *m = NULL;
+
+	if (g->roster != NULL)
+		m = roster_member_find(g->roster, pk);
+	if (m != NULL && m->name[0] != '\0')
+		return m->name;
+	identity_id_encode(pk, buf);
+	return buf;
+}
+
+uint64_t
+handlers_active_count(const struct group *g)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (g->roster == NULL)
+		return 0;
+	for (i = 0; i < g->roster->nmembers; i++)
+		if (g->roster->members[i].status == ROSTER_ACTIVE)
+			n++;
+	return n;
+}
+
+/* Adds one group's record of "status". */
+static int
+status_group(struct daemon *d, struct group *g, struct ctl_resp *resp)
+{
+	char hex[2 * BAL_GROUP_ID_BYTES + 1];
+	uint64_t entries = 0, epoch = 0;
+
+	handlers_hex(g->id, sizeof(g->id), hex);
+	if (d->store != NULL)
+		(void)store_entry_count(d->store, g->id, &entries);
+	if (g->roster != NULL && g->roster->nepochs > 0)
+		epoch = g->roster->current;
+	if (ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "kind", "group") != 0 ||
+	    ctl_resp_add_str(resp, "group", hex) != 0 ||
+	    ctl_resp_add_str(resp, "name", group_name(g)) != 0 ||
+	    ctl_resp_add_uint(resp, "members", handlers_active_count(g)) != 0 ||
+	    ctl_resp_add_uint(resp, "entries", entries) != 0 ||
+	    ctl_resp_add_uint(resp, "epoch", epoch) != 0)
+		return BAL_ENOMEM;
+	return 0;
+}
+
+static void
+cmd_status(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct ctl_resp *resp;
+	char mid[IDENTITY_ID_TEXT_BYTES], fpr[IDENTITY_FPR_TEXT_BYTES];
+	struct group *g;
+
+	(void)req;
+	if ((resp = control_call_resp(call)) == NULL)
+		goto fail;
+	identity_id_encode(d->id->pk, mid);
+	identity_fingerprint(d->id->pk, fpr);
+	if (ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "kind", "daemon") != 0 ||
+	    ctl_resp_add_str(resp, "name", d->name) != 0 ||
+	    ctl_resp_add_str(resp, "member_id", mid) != 0 ||
+	    ctl_resp_add_str(resp, "fingerprint", fpr) != 0 ||
+	    ctl_resp_add_str(resp, "listen", d->listen) != 0 ||
+	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0)
+		goto fail;
+	for (g = d->groups; g != NULL; g = g->next)
+		if (status_group(d, g, resp) != 0)
+			goto fail;
+	if (handlers_net_status(d, resp) != 0)
+		goto fail;
+	control_reply(call, resp);
+	return;
+fail:
+	ctl_resp_free(resp);
+	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+}
+
+static void
+cmd_group_create(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct ctl_resp *resp = NULL;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1];
+	char err[512];
+	struct group *g = NULL;
+	const char *text;
+	size_t len;
+	int rc;
+
+	if (handlers_str(call, req, "contract", 1, &text, &len) != 0)
+		return;
+	err[0] = '\0';
+	if ((rc = group_create(d, text, len, &g, err, sizeof(err))) != 0 ||
+	    g == NULL) {
+		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
+		    bal_strerror(rc));
+		return;
+	}
+	handlers_hex(g->id, sizeof(g->id), hex);
+	daemon_log("founded group '%s' (%.16s)", group_name(g), hex);
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "group", hex) != 0 ||
+	    ctl_resp_add_str(resp, "name", group_name(g)) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	control_reply(call, resp);
+}
+
+static void
+cmd_group_list(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct ctl_resp *resp;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1];
+	struct group *g;
+	int leader;
+
+	(void)req;
+	if ((resp = control_call_resp(call)) == NULL)
+		goto fail;
+	for (g = d->groups; g != NULL; g = g->next) {
+		handlers_hex(g->id, sizeof(g->id), hex);
+		leader = g->roster != NULL ?
+		    roster_is_leader(g->roster, d->id->pk) :
+		    (g->contract != NULL &&
+		    contract_is_leader(g->contract, d->id->pk));
+		if (ctl_resp_record_begin(resp) != 0 ||
+		    ctl_resp_add_str(resp, "group", hex) != 0 ||
+		    ctl_resp_add_str(resp, "name", group_name(g)) != 0 ||
+		    ctl_resp_add_str(resp, "role",
+		    leader ? "leader" : "member") != 0 ||
+		    ctl_resp_add_uint(resp, "members",
+		    handlers_active_count(g)) != 0)
+			goto fail;
+	}
+	control_reply(call, resp);
+	return;
+fail:
+	ctl_resp_free(resp);
+	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+}
+
+static void
+cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct ctl_resp *resp = NULL;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1];
+	char leaders[2 * (ROSTER_NAME_MAX + IDENTITY_ID_TEXT_BYTES) + 8];
+	char idbuf[IDENTITY_ID_TEXT_BYTES];
+	const struct contract *c;
+	const char *hist;
+	struct group *g;
+	unsigned i;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	if ((c = g->contract) == NULL) {
+		control_fail(call, CTL_FAILED, "the contract of group '%s' "
+		    "is not known yet (wait for sync: balint sync --wait)",
+		    group_name(g));
+		return;
+	}
+	handlers_hex(g->id, sizeof(g->id), hex);
+	leaders[0] = '\0';
+	for (i = 0; i < c->nleaders && i < CONTRACT_LEADERS_MAX; i++) {
+		if (i > 0)
+			strncat(leaders, ", ",
+			    sizeof(leaders) - strlen(leaders) - 1);
+		strncat(leaders, handlers_member_name(g, c->leaders[i], idbuf),
+		    sizeof(leaders) - strlen(leaders) - 1);
+	}
+	hist = contract_history_name(c->history);
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "group", hex) != 0 ||
+	    ctl_resp_add_str(resp, "name", c->name) != 0 ||
+	    ctl_resp_add_str(resp, "history", hist != NULL ? hist : "?") != 0 ||
+	    ctl_resp_add_str(resp, "cadence",
+	    c->cadence != NULL ? c->cadence : "") != 0 ||
+	    ctl_resp_add_uint(resp, "retention", c->retention_days) != 0 ||
+	    ctl_resp_add_str(resp, "leaders", leaders) != 0 ||
+	    ctl_resp_add_str(resp, "text", c->text != NULL ? c->text : "") != 0 ||
+	    ctl_resp_add_uint(resp, "created", c->created_ms) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	control_reply(call, resp);
+}
+
+static const char *
+status_name(int status)
+{
+	switch (status) {
+	case ROSTER_ACTIVE:	return "active";
+	case ROSTER_REVOKED:	return "revoked";
+	case ROSTER_LEFT:	return "left";
+	}
+	return "unknown";
+}
+
+static void
+cmd_members(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct ctl_resp *resp = NULL;
+	char mid[IDENTITY_ID_TEXT_BYTES], fpr[IDENTITY_FPR_TEXT_BYTES];
+	const struct roster_member *m;
+	struct group *g;
+	size_t i;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	if ((resp = control_call_resp(call)) == NULL)
+		goto fail;
+	for (i = 0; g->roster != NULL && i < g->roster->nmembers; i++) {
+		m = &g->roster->members[i];
+		identity_id_encode(m->pk, mid);
+		identity_fingerprint(m->pk, fpr);
+		if (ctl_resp_record_begin(resp) != 0 ||
+		    ctl_resp_add_str(resp, "name", m->name) != 0 ||
+		    ctl_resp_add_str(resp, "member_id", mid) != 0 ||
+		    ctl_resp_add_str(resp, "fingerprint", fpr) != 0 ||
+		    ctl_resp_add_str(resp, "role", m->role == ROSTER_ROLE_LEADER ?
+		    "leader" : "member") != 0 ||
+		    ctl_resp_add_str(resp, "status",
+		    status_name(m->status)) != 0)
+			goto fail;
+	}
+	control_reply(call, resp);
+	return;
+fail:
+	ctl_resp_free(resp);
+	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+}

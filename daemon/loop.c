@@ -1,0 +1,50 @@
+/* loop.c — signals, the run loop and a clean shutdown (loop.h). */
+#include <signal.h>
+#include <uv.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "loop.h"
+#include "peer.h"
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct daemon *d = h->data;
+
+	daemon_log("caught %s, shutting down",
+	    signum == SIGINT ? "SIGINT" : "SIGTERM");
+	daemon_stop(d);
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	net_stop(d);
+	control_stop(d);
+	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sigterm, NULL);
+}
+
+int
+loop_run(struct daemon *d)
+{
+	int rc;
+
+	uv_signal_init(d->loop, &d->sigint);
+	uv_signal_init(d->loop, &d->sigterm);
+	d->sigint.data = d;
+	d->sigterm.data = d;
+	uv_signal_start(&d->sigint, on_signal, SIGINT);
+	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+	uv_run(d->loop, UV_RUN_DEFAULT);
+	/* Whatever a callback closed late still needs one more turn. */
+	uv_run(d->loop, UV_RUN_DEFAULT);
+	if ((rc = uv_loop_close(d->loop)) != 0)
+		daemon_log("event loop did not close cleanly: %s",
+		    uv_strerror(rc));
+	return rc == 0 ? 0 : -1;
+}

@@ -1,0 +1,182 @@
+/*
+ * peer.h — balintd's network side: the TCP listener, the dialer, the
+ * handshake (shs.h), framing (frame.h) and one sync engine (sync.h) per
+ * session.  Everything runs on the daemon's loop thread.
+ *
+ * One session per (peer member, group).  The listener accepts the network
+ * key of every epoch of every group this member holds, and the invite
+ * network key of every open invite; a member key is admitted only when it
+ * is an active member of the group whose key it used.  The dialer keeps one
+ * target per (group, address) with reconnects, exponential backoff and
+ * jitter.  Addresses are numeric IPv4 ("127.0.0.1:7000"), bracketed IPv6
+ * ("[::1]:7000") or "localhost:PORT".  The rules are in
+ * docs/protocol-sync.md.
+ *
+ * Ownership: struct net belongs to the daemon (d->net); net_start makes
+ * it, net_stop begins closing it and it frees itself once the loop has run
+ * every close callback (d->net is then NULL).
+ */
+#ifndef BAL_PEER_H
+#define BAL_PEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bal.h"
+#include "daemon.h"
+
+struct group;
+struct net;
+struct net_conn;
+
+/* Reconnect backoff: doubles from MIN to MAX, with +-25% jitter. */
+#define NET_BACKOFF_MIN_MS 200
+#define NET_BACKOFF_MAX_MS 30000
+#define NET_HANDSHAKE_TIMEOUT_MS 10000
+/* A session whose peer reads nothing for this long is dropped. */
+#define NET_STALL_TIMEOUT_MS 60000
+/* Bytes queued on one socket above which we stop producing and reading. */
+#define NET_WRITE_QUEUE_CAP (4u * 1024 * 1024)
+/* Dial targets per group; addresses learned beyond it are ignored. */
+#define NET_TARGETS_MAX 64
+
+/*
+ * net_start sets up the network of d: listens on d->listen (if not empty;
+ * port 0 picks a free port and d->listen is rewritten with it), dials the
+ * stored peers of every group in d->groups and sets d->on_entry and
+ * d->on_roster.  Returns 0, BAL_EINVAL for a bad d->listen, or BAL_EIO
+ * when the address cannot be bound (logged).
+ */
+int net_start(struct daemon *d);
+
+/*
+ * net_stop ends every session (BYE SHUTDOWN), stops dialing and closes
+ * every handle; run the loop afterwards until it has no handles left
+ * (struct net is freed by the last close callback).  Pending level waits
+ * and joins are called back with BAL_ESTATE.  NULL d->net is a no-op.
+ */
+void net_stop(struct daemon *d);
+
+/*
+ * net_group_added starts dialing the stored peers of a group that was
+ * created or joined after net_start (group_create, join).
+ */
+int net_group_added(struct daemon *d, struct group *g);
+
+/*
+ * net_announce appends this member's listen address to g as an announce
+ * entry (group_announce) when it is not the one announced last (kept in
+ * the store's meta "announced:GROUPHEX"); not for 0.0.0.0 / [::].  Called
+ * by net_start for every group and when a join completes.
+ */
+void net_announce(struct daemon *d, struct group *g);
+
+/*
+ * net_add_peer remembers addr ("HOST:PORT") for g in the store and dials
+ * it.  member is the member expected there, or NULL if unknown: the dialer
+ * then tries the active members of the group in turn until one answers,
+ * and remembers who did.  BAL_EINVAL (err says why) for a bad address.
+ */
+int net_add_peer(struct daemon *d, struct group *g, const char *addr,
+    const uint8_t *member, char *err, size_t errlen);
+
+/*
+ * net_sync_now asks every session of g (NULL: of every group) for a new
+ * vector exchange (HAVE) and dials every waiting target of g at once.
+ */
+int net_sync_now(struct daemon *d, struct group *g);
+
+/* One line of `balint status` / `balint peer list`. */
+struct net_status_info {
+	const struct group *g;
+	uint8_t member[BAL_PK_BYTES];	/* valid when has_member */
+	int has_member;
+	const char *name;		/* the member's roster name, or NULL */
+	const char *addr;		/* "HOST:PORT" (dialed, or the remote end) */
+	/*
+	 * "up" (session established), "connecting" (dial or handshake in
+	 * progress), "waiting" (a target waiting for its next dial).
+	 */
+	const char *state;
+	int outgoing;			/* we dialed it */
+	int level;			/* up: both sides hold the same entries */
+	uint64_t entries_sent;
+	uint64_t entries_received;
+	uint64_t since_ms;		/* up: when it came up (Unix ms) */
+};
+
+typedef void (*net_status_cb)(void *ctx, const struct net_status_info *si);
+
+/*
+ * net_status calls cb once for every session and every dial target of g
+ * (NULL: of every group) that has no session; a target and its session are
+ * reported once, as the session.  The pointers in *si are valid during the
+ * call only.
+ */
+void net_status(struct daemon *d, const struct group *g, net_status_cb cb,
+    void *ctx);
+
+/*
+ * net_level_cb gets 0 when every session of the group is level (at least
+ * one session up, or no peer known at all), BAL_EAGAIN on timeout,
+ * BAL_ESTATE when the daemon stops.
+ */
+typedef void (*net_level_cb)(void *ctx, int status);
+
+/*
+ * net_level_wait calls cb once g's sessions are level (see net_level_cb),
+ * at the latest after timeout_ms (0: no limit); cb may be called before
+ * net_level_wait returns.  For `balint sync --wait`.
+ */
+int net_level_wait(struct daemon *d, struct group *g, uint64_t timeout_ms,
+    net_level_cb cb, void *ctx);
+
+/*
+ * Connections for invite.c (joining).  A connection that carries the join
+ * conversation has a handler instead of a sync engine; msg gets each
+ * received frame's plaintext (return a negative code to close it with BYE
+ * PROTOCOL), down is called once when it closes (why: a one-line reason,
+ * "" when it ended normally).  After down the connection is gone.
+ */
+struct net_handler {
+	void (*up)(void *ctx, struct net_conn *c);
+	int (*msg)(void *ctx, struct net_conn *c, const uint8_t *msg,
+	    size_t len);
+	void (*down)(void *ctx, struct net_conn *c, const char *why);
+};
+
+/*
+ * net_dial_invite dials addr with the invite network key netkey, expecting
+ * server_pk there; h gets the connection's events.  *out (optional) is the
+ * connection until h->down.
+ */
+int net_dial_invite(struct daemon *d, const char *addr,
+    const uint8_t netkey[BAL_KEY_BYTES], const uint8_t server_pk[BAL_PK_BYTES],
+    const struct net_handler *h, void *ctx, struct net_conn **out);
+/* net_conn_set_handler gives an accepted invite connection its handler. */
+void net_conn_set_handler(struct net_conn *c, const struct net_handler *h,
+    void *ctx);
+/* net_conn_send sends one message (a frame) on c. */
+int net_conn_send(struct net_conn *c, const uint8_t *msg, size_t len);
+/*
+ * net_conn_member turns c into a member session of g with the peer: it
+ * sends HELLO and continues as any other session (the handler's down is
+ * called, with why "", and not used again).
+ */
+int net_conn_member(struct net_conn *c, struct group *g);
+/* net_invite_state is invite.c's slot in struct net (NULL when stopped). */
+void **net_invite_state(struct daemon *d);
+/* net_conn_close sends BYE reason text (if possible) and closes c. */
+void net_conn_close(struct net_conn *c, int reason, const char *text);
+/* net_conn_remote_pk is the peer's member key (after the handshake). */
+const uint8_t *net_conn_remote_pk(const struct net_conn *c);
+/* net_conn_addr is the dialed address or the remote end, "HOST:PORT". */
+const char *net_conn_addr(const struct net_conn *c);
+
+/*
+ * net_addr_parse checks "HOST:PORT" (see above) and fills ss (may be
+ * NULL).  BAL_EINVAL when it is not an address we can dial or bind.
+ */
+int net_addr_parse(const char *addr, struct sockaddr_storage *ss);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * sync.c — the sync engine of one peer session (see sync.h and
+ * docs/protocol-sync.md).  No I/O: the store is read and written through
+ * group.h, messages leave through the send callback.
+ *
+ * The engine keeps the peer's vector: for every author, the highest seq
+ * the peer is known to hold (from its HAVE, from what it sent us, and from
+ * what we sent it).  Whenever it may send, it compares that vector with
+ * the store's and sends the next batch of the first author the peer lacks,
+ * until the window is full.  Nothing is queued: entries are read from the
+ * store when they are sent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entry.h"
+#include "group.h"
+#include "sync.h"
+
+struct batch {
+	uint8_t **blobs;
+	size_t *lens;
+	size_t n;
+	size_t max;
+	size_t bytes;			/* ENTRIES size so far */
+};
+
+struct sync {
+	struct group *g;
+	const void *source;
+	sync_send_fn send;
+	void *ctx;
+	struct wire_have_item *vec;	/* the peer's vector, sorted */
+	size_t nvec;
+	size_t capvec;
+	uint64_t data_sent;
+	uint64_t data_acked;
+	uint64_t data_received;
+	uint64_t entries_sent;
+	uint64_t entries_received;
+	uint64_t entries_stored;
+	size_t window;
+	size_t batch;
+	int have_received;
+	int blocked;
+	int level;
+	int pumping;
+};
+
+int
+sync_new(struct group *g, const void *source, sync_send_fn send, void *ctx,
+    struct sync **out)
+{
+	struct sync *s;
+
+	*out = NULL;
+	if (g == NULL || send == NULL)
+		return BAL_EINVAL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return BAL_ENOMEM;
+	s->g = g;
+	s->source = source;
+	s->send = send;
+	s->ctx = ctx;
+	s->window = WIRE_WINDOW;
+	s->batch = WIRE_MAX_ENTRIES;
+	*out = s;
+	return 0;
+}
+
+void
+sync_free(struct sync *s)
+{
+	if (s == NULL)
+		return;
+	free(s->vec);
+	free(s);
+}
+
+void
+sync_set_limits(struct sync *s, size_t window, size_t batch)
+{
+	if (window > 0 && window <= WIRE_WINDOW)
+		s->window = window;
+	if (batch > 0 && batch <= WIRE_MAX_ENTRIES)
+		s->batch = batch;
+}
+
+void
+sync_set_blocked(struct sync *s, int blocked)
+{
+	s->blocked = blocked != 0;
+}
+
+int
+sync_window_full(const struct sync *s)
+{
+	return s->data_sent - s->data_acked >= s->window;
+}
+
+void
+sync_stats(const struct sync *s, struct sync_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->entries_sent = s->entries_sent;
+	st->entries_received = s->entries_received;
+	st->entries_stored = s->entries_stored;
+	st->data_sent = s->data_sent;
+	st->data_acked = s->data_acked;
+	st->have_received = s->have_received;
+	st->level = s->level;
+}
+
+/* Index of author in the peer's vector, or where it would go (*found 0). */
+static size_t
+vec_find(const struct sync *s, const uint8_t *author, int *found)
+{
+	size_t lo = 0, hi = s->nvec, mid;
+	int c;
+
+	*found = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = memcmp(s->vec[mid].author, author, BAL_PK_BYTES);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t
+vec_get(const struct sync *s, const uint8_t *author)
+{
+	size_t i;
+	int found;
+
+	i = vec_find(s, author, &found);
+	return found ? s->vec[i].seq : 0;
+}
+
+/* Raises the peer's seq of author to at least seq. */
+static int
+vec_raise(struct sync *s, const uint8_t *author, uint64_t seq)
+{
+	struct wire_have_item *nv;
+	size_t i, cap;
+	int found;
+
+	i = vec_find(s, author, &found);
+	if (found) {
+		if (s->vec[i].seq < seq)
+			s->vec[i].seq = seq;
+		return 0;
+	}
+	if (s->nvec >= WIRE_MAX_HAVE)
+		return BAL_ETOOBIG;
+	if (s->nvec == s->capvec) {
+		cap = s->capvec ? s->capvec * 2 : 16;
+		if ((nv = realloc(s->vec, cap * sizeof(*nv))) == NULL)
+			return BAL_ENOMEM;
+		s->vec = nv;
+		s->capvec = cap;
+	}
+	memmove(&s->vec[i + 1], &s->vec[i], (s->nvec - i) * sizeof(*s->vec));
+	memcpy(s->vec[i].author, author, BAL_PK_BYTES);
+	s->vec[i].seq = seq;
+	s->nvec++;
+	return 0;
+}
+
+static int
+send_have(struct sync *s)
+{
+	struct wire_have_item *items = NULL;
+	struct wire_msg m;
+	size_t n = 0;
+	int ret;
+
+	if ((ret = group_have(s->g, &items, &n)) != 0)
+		goto out;
+	if (n > WIRE_MAX_HAVE)
+		n = WIRE_MAX_HAVE;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HAVE;
+	m.have.items = items;
+	m.have.n = n;
+	ret = s->send(s->ctx, &m);
+out:
+	free(items);
+	return ret;
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->blobs[i]);
+	b->n = 0;
+	b->bytes = WIRE_ENTRIES_OVERHEAD;
+}
+
+/* group_entries_after callback: takes entries while the batch fits. */
+static int
+batch_take(void *ctx, const uint8_t *blob, size_t len)
+{
+	struct batch *b = ctx;
+	size_t cost = wire_entry_cost(len);
+
+	if (b->n >= b->max || b->bytes + cost > WIRE_MAX_MSG)
+		return 1;
+	if ((b->blobs[b->n] = malloc(len ? len : 1)) == NULL)
+		return BAL_ENOMEM;
+	memcpy(b->blobs[b->n], blob, len);
+	b->lens[b->n] = len;
+	b->n++;
+	b->bytes += cost;
+	return 0;
+}
+
+static int
+send_batch(struct sync *s, struct batch *b)
+{
+	struct wire_bytes *items = NULL;
+	struct wire_msg m;
+	size_t i;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	if (b->n == 1) {
+		m.type = WIRE_PUSH;
+		m.push.p = b->blobs[0];
+		m.push.len = b->lens[0];
+	} else {
+		if ((items = calloc(b->n, sizeof(*items))) == NULL)
+			return BAL_ENOMEM;
+		for (i = 0; i < b->n; i++) {
+			items[i].p = b->blobs[i];
+			items[i].len = b->lens[i];
+		}
+		m.type = WIRE_ENTRIES;
+		m.entries.items = items;
+		m.entries.n = b->n;
+	}
+	ret = s->send(s->ctx, &m);
+	free(items);
+	return ret;
+}
+
+/*
+ * Sends batches of what the peer lacks while the window is open, then
+ * recomputes the level.
+ */
+static int
+pump(struct sync *s)
+{
+	struct wire_have_item *mine = NULL;
+	struct batch b;
+	size_t n = 0, i;
+	uint64_t peer;
+	int ret, level, progress;
+
+	memset(&b, 0, sizeof(b));
+	if (!s->have_received || s->pumping)
+		return 0;
+	s->pumping = 1;
+	b.max = s->batch;
+	ret = BAL_ENOMEM;
+	if ((b.blobs = calloc(b.max, sizeof(*b.blobs))) == NULL ||
+	    (b.lens = calloc(b.max, sizeof(*b.lens))) == NULL)
+		goto out;
+	do {
+		progress = 0;
+		free(mine);
+		mine = NULL;
+		if ((ret = group_have(s->g, &mine, &n)) != 0)
+			goto out;
+		for (i = 0; i < n; i++) {
+			if (s->blocked || sync_window_full(s))
+				break;
+			peer = vec_get(s, mine[i].author);
+			if (mine[i].seq <= peer)
+				continue;
+			batch_clear(&b);
+			ret = group_entries_after(s->g, mine[i].author, peer,
+			    b.max, batch_take, &b);
+			if (ret < 0)
+				goto out;
+			if (b.n == 0)
+				continue;
+			if ((ret = send_batch(s, &b)) != 0)
+				goto out;
+			s->data_sent++;
+			s->entries_sent += b.n;
+			if ((ret = vec_raise(s, mine[i].author,
+			    peer + b.n)) != 0)
+				goto out;
+			progress = 1;
+		}
+	} while (progress && !s->blocked && !sync_window_full(s));
+	/* Level: the peer holds exactly what we hold, and all is acked. */
+	level = s->data_sent == s->data_acked;
+	for (i = 0; level && i < n; i++)
+		if (vec_get(s, mine[i].author) != mine[i].seq)
+			level = 0;
+	if (level && s->nvec != n)
+		level = 0;	/* the peer holds authors we lack */
+	s->level = level;
+	ret = 0;
+out:
+	batch_clear(&b);
+	free(b.blobs);
+	free(b.lens);
+	free(mine);
+	s->pumping = 0;
+	return ret;
+}
+
+int
+sync_start(struct sync *s)
+{
+	return send_have(s);
+}
+
+int
+sync_resend_have(struct sync *s)
+{
+	return send_have(s);
+}
+
+int
+sync_notify(struct sync *s)
+{
+	return pump(s);
+}
+
+/* Stores one data message's entries and raises the peer's vector. */
+static int
+receive(struct sync *s, const struct wire_bytes *items, size_t n, char *why,
+    size_t whylen)
+{
+	const uint8_t **blobs = NULL;
+	size_t *lens = NULL, i, stored = 0;
+	struct entry *e;
+	struct wire_msg ack;
+	int ret = BAL_ENOMEM;
+
+	if (n > 0) {
+		if ((blobs = calloc(n, sizeof(*blobs))) == NULL ||
+		    (lens = calloc(n, sizeof(*lens))) == NULL)
+			goto out;
+		for (i = 0; i < n; i++) {
+			blobs[i] = items[i].p;
+			lens[i] = items[i].len;
+		}
+		ret = group_receive(s->g, blobs, lens, n, s->source, &stored,
+		    why, whylen);
+		if (ret != 0)
+			goto out;
+		/* Every entry verified: the peer holds each of them. */
+		for (i = 0; i < n; i++) {
+			if ((ret = entry_decode(blobs[i], lens[i], &e)) != 0)
+				goto out;
+			ret = vec_raise(s, e->h.author, e->h.seq);
+			entry_free(e);
+			if (ret != 0)
+				goto out;
+		}
+	}
+	s->data_received++;
+	s->entries_received += n;
+	s->entries_stored += stored;
+	memset(&ack, 0, sizeof(ack));
+	ack.type = WIRE_ACK;
+	ack.ack.stored = s->data_received;
+	ret = s->send(s->ctx, &ack);
+out:
+	free(blobs);
+	free(lens);
+	return ret;
+}
+
+int
+sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
+    size_t whylen)
+{
+	size_t i;
+	int ret;
+
+	if (whylen > 0)
+		why[0] = '\0';
+	switch (m->type) {
+	case WIRE_HAVE:
+		for (i = 0; i < m->have.n; i++)
+			if ((ret = vec_raise(s, m->have.items[i].author,
+			    m->have.items[i].seq)) != 0) {
+				snprintf(why, whylen, "HAVE: too many authors");
+				return BAL_EPROTO;
+			}
+		s->have_received = 1;
+		break;
+	case WIRE_ENTRIES:
+		if ((ret = receive(s, m->entries.items, m->entries.n, why,
+		    whylen)) != 0)
+			return ret;
+		break;
+	case WIRE_PUSH:
+		if ((ret = receive(s, &m->push, 1, why, whylen)) != 0)
+			return ret;
+		break;
+	case WIRE_ACK:
+		if (m->ack.stored > s->data_sent ||
+		    m->ack.stored < s->data_acked) {
+			snprintf(why, whylen, "ACK %llu out of range "
+			    "(%llu acked, %llu sent)",
+			    (unsigned long long)m->ack.stored,
+			    (unsigned long long)s->data_acked,
+			    (unsigned long long)s->data_sent);
+			return BAL_EPROTO;
+		}
+		s->data_acked = m->ack.stored;
+		break;
+	default:
+		snprintf(why, whylen, "unexpected %s",
+		    wire_type_name(m->type));
+		return BAL_EPROTO;
+	}
+	return pump(s);
+}
