@@ -80,6 +80,14 @@ not_running(const struct cli *c)
 	return CLI_NODAEMON;
 }
 
+/* The daemon hung up before answering: another user's, or a bad request. */
+static void
+closed_early(const struct cli *c)
+{
+	util_err("balintd for %s closed the connection without an answer "
+	    "(it serves only the user it runs as; see its log)", c->home);
+}
+
 int
 client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
     struct ctl_resp **out)
@@ -127,8 +135,11 @@ client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 	}
 	if (ctl_frame_hdr(len, hdr) != 0 || send_all(fd, hdr, sizeof(hdr)) ||
 	    send_all(fd, msg, len) != 0) {
-		util_err("cannot talk to balintd for %s: %s", c->home,
-		    strerror(errno));
+		if (errno == EPIPE || errno == ECONNRESET)
+			closed_early(c);
+		else
+			util_err("cannot talk to balintd for %s: %s", c->home,
+			    strerror(errno));
 		goto out;
 	}
 	if (recv_all(fd, hdr, sizeof(hdr)) != 0) {
@@ -136,8 +147,7 @@ client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 			util_err("balintd did not answer within %llu s (see "
 			    "its log)", (unsigned long long)(ms / 1000));
 		else
-			util_err("balintd closed the connection without an "
-			    "answer (see its log)");
+			closed_early(c);
 		goto out;
 	}
 	if (ctl_frame_len(hdr, &inlen) != 0 || (in = malloc(inlen)) == NULL) {

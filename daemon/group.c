@@ -789,6 +789,104 @@ group_entries_after(struct group *g, const uint8_t author[BAL_PK_BYTES],
 	return ret != 0 ? ret : a.ret;
 }
 
+/* Where an entry is, for group_entries_missing. */
+struct spot {
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t seq, lamport;
+};
+
+struct spots {
+	struct spot *s;
+	size_t n, cap;
+};
+
+static int
+spot_cb(void *ctx, const struct store_entry_row *row)
+{
+	struct spots *l = ctx;
+	struct spot *a;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+
+		if ((a = realloc(l->s, cap * sizeof(*a))) == NULL)
+			return BAL_ENOMEM;
+		l->s = a;
+		l->cap = cap;
+	}
+	memcpy(l->s[l->n].author, row->author, BAL_PK_BYTES);
+	l->s[l->n].seq = row->seq;
+	l->s[l->n].lamport = row->lamport;
+	l->n++;
+	return 0;
+}
+
+static int
+spot_cmp(const void *a, const void *b)
+{
+	const struct spot *x = a, *y = b;
+	int c;
+
+	if (x->lamport != y->lamport)
+		return x->lamport < y->lamport ? -1 : 1;
+	if ((c = memcmp(x->author, y->author, BAL_PK_BYTES)) != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int
+group_entries_missing(struct group *g, const struct wire_have_item *have,
+    size_t nhave, size_t max, group_missing_cb cb, void *ctx)
+{
+	struct wire_have_item *mine = NULL;
+	struct spots l;
+	uint8_t *blob = NULL;
+	size_t nmine = 0, i, j, len = 0;
+	uint64_t peer;
+	int ret;
+
+	if (g == NULL || cb == NULL || (have == NULL && nhave > 0))
+		return BAL_EINVAL;
+	if (max == 0 || max > (size_t)INT64_MAX)
+		max = (size_t)INT64_MAX;
+	memset(&l, 0, sizeof(l));
+	if ((ret = group_have(g, &mine, &nmine)) != 0)
+		goto out;
+	/*
+	 * The first max missing entries by lamport are among the first max
+	 * missing of each author (a log's lamports ascend with seq).
+	 */
+	for (i = 0; i < nmine; i++) {
+		for (j = 0, peer = 0; j < nhave; j++)
+			if (memcmp(have[j].author, mine[i].author,
+			    BAL_PK_BYTES) == 0)
+				peer = have[j].seq;
+		if (mine[i].seq <= peer)
+			continue;
+		if ((ret = store_entries_each(g->d->store, g->id,
+		    mine[i].author, peer, max, spot_cb, &l)) != 0)
+			goto out;
+	}
+	if (l.n > 1)
+		qsort(l.s, l.n, sizeof(*l.s), spot_cmp);
+	for (i = 0; i < l.n && i < max; i++) {
+		if ((ret = store_entry_get(g->d->store, g->id, l.s[i].author,
+		    l.s[i].seq, &blob, &len)) != 0)
+			goto out;
+		ret = cb(ctx, l.s[i].author, l.s[i].seq, blob, len);
+		free(blob);
+		blob = NULL;
+		if (ret != 0) {
+			ret = ret < 0 ? ret : 0;
+			goto out;
+		}
+	}
+out:
+	free(mine);
+	free(l.s);
+	return ret;
+}
+
 int
 group_network_keys(struct group *g, uint8_t (*keys)[32], size_t max,
     size_t *n)

@@ -135,6 +135,19 @@ int group_entries_after(struct group *g, const uint8_t author[BAL_PK_BYTES],
     int (*cb)(void *ctx, const uint8_t *blob, size_t len), void *ctx);
 
 /*
+ * group_entries_missing calls cb with up to max (0: no limit) encoded
+ * entries that a peer holding the vector have[0..nhave) lacks, across all
+ * authors in lamport order, which is causal order: an ADD comes before the
+ * newcomer's entries and an epoch's roster entry before the notes under
+ * it, so each batch verifies on arrival.  Stops early when cb returns
+ * non-zero (a negative value is returned).  have need not be sorted.
+ */
+typedef int (*group_missing_cb)(void *ctx, const uint8_t *author,
+    uint64_t seq, const uint8_t *blob, size_t len);
+int group_entries_missing(struct group *g, const struct wire_have_item *have,
+    size_t nhave, size_t max, group_missing_cb cb, void *ctx);
+
+/*
  * group_network_keys fills keys with the handshake network key of every
  * epoch this member holds, newest first; *n gets the count.
  */

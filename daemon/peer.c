@@ -1379,14 +1379,21 @@ net_group_added(struct daemon *d, struct group *g)
 
 /* ---- hooks from group.c ---- */
 
+/*
+ * After new entries: dial the addresses they taught the store, and announce
+ * ours in groups that lack it (a group founded since net_start, whose CREATE
+ * came through on_entry; net_announce does nothing when it is done).
+ */
 static void
 on_rescan(uv_timer_t *t)
 {
 	struct net *net = t->data;
 	struct group *g;
 
-	for (g = net->d->groups; g != NULL; g = g->next)
+	for (g = net->d->groups; g != NULL && !net->stopping; g = g->next) {
+		net_announce(net->d, g);
 		net_group_added(net->d, g);
+	}
 }
 
 void
@@ -1640,6 +1647,15 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		    c->g->roster, si.member) : NULL;
 		si.name = m ? m->name : NULL;
 		si.addr = c->addr;
+		/* A session that came in: the address we dial it at. */
+		if (!c->outgoing && c->has_remote)
+			for (t = d->net->targets; t != NULL; t = t->next)
+				if (t->has_member && memcmp(t->group, c->g->id,
+				    BAL_GROUP_ID_BYTES) == 0 && memcmp(
+				    t->member, c->remote_pk, BAL_PK_BYTES) == 0) {
+					si.addr = t->addr;
+					break;
+				}
 		si.outgoing = c->outgoing;
 		si.state = c->state == C_UP ? "up" : "connecting";
 		if (c->sync != NULL) {

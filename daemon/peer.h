@@ -92,7 +92,11 @@ struct net_status_info {
 	uint8_t member[BAL_PK_BYTES];	/* valid when has_member */
 	int has_member;
 	const char *name;		/* the member's roster name, or NULL */
-	const char *addr;		/* "HOST:PORT" (dialed, or the remote end) */
+	/*
+	 * "HOST:PORT": dialed; for a session that came in, the address we
+	 * dial that member at if we know one, else the remote end.
+	 */
+	const char *addr;
 	/*
 	 * "up" (session established), "connecting" (dial or handshake in
 	 * progress), "waiting" (a target waiting for its next dial).

@@ -5,10 +5,10 @@
  *
  * The engine keeps the peer's vector: for every author, the highest seq
  * the peer is known to hold (from its HAVE, from what it sent us, and from
- * what we sent it).  Whenever it may send, it compares that vector with
- * the store's and sends the next batch of the first author the peer lacks,
- * until the window is full.  Nothing is queued: entries are read from the
- * store when they are sent.
+ * what we sent it).  Whenever it may send, it sends the next batch of what
+ * the peer lacks, in causal order across authors, until the window is
+ * full.  Nothing is queued: entries are read from the store when they are
+ * sent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,10 @@
 #include "group.h"
 #include "sync.h"
 
+struct sync;
+
 struct batch {
+	struct sync *s;			/* whose peer vector to raise */
 	uint8_t **blobs;
 	size_t *lens;
 	size_t n;
@@ -208,12 +211,17 @@ batch_clear(struct batch *b)
 	b->bytes = WIRE_ENTRIES_OVERHEAD;
 }
 
-/* group_entries_after callback: takes entries while the batch fits. */
+/*
+ * group_entries_missing callback: takes entries while the batch fits and
+ * raises the peer's vector past each one taken.
+ */
 static int
-batch_take(void *ctx, const uint8_t *blob, size_t len)
+batch_take(void *ctx, const uint8_t *author, uint64_t seq,
+    const uint8_t *blob, size_t len)
 {
 	struct batch *b = ctx;
 	size_t cost = wire_entry_cost(len);
+	int rc;
 
 	if (b->n >= b->max || b->bytes + cost > WIRE_MAX_MSG)
 		return 1;
@@ -223,6 +231,8 @@ batch_take(void *ctx, const uint8_t *blob, size_t len)
 	b->lens[b->n] = len;
 	b->n++;
 	b->bytes += cost;
+	if ((rc = vec_raise(b->s, author, seq)) != 0)
+		return rc;
 	return 0;
 }
 
@@ -257,7 +267,10 @@ send_batch(struct sync *s, struct batch *b)
 
 /*
  * Sends batches of what the peer lacks while the window is open, then
- * recomputes the level.
+ * recomputes the level.  Batches follow the store's causal (lamport) order
+ * across authors (group_entries_missing), so every batch verifies on
+ * arrival: the group's CREATE before anything else, an ADD before the
+ * newcomer's entries, an epoch's roster entry before the notes under it.
  */
 static int
 pump(struct sync *s)
@@ -265,48 +278,35 @@ pump(struct sync *s)
 	struct wire_have_item *mine = NULL;
 	struct batch b;
 	size_t n = 0, i;
-	uint64_t peer;
-	int ret, level, progress;
+	int ret, level;
 
 	memset(&b, 0, sizeof(b));
 	if (!s->have_received || s->pumping)
 		return 0;
 	s->pumping = 1;
+	b.s = s;
 	b.max = s->batch;
 	ret = BAL_ENOMEM;
 	if ((b.blobs = calloc(b.max, sizeof(*b.blobs))) == NULL ||
 	    (b.lens = calloc(b.max, sizeof(*b.lens))) == NULL)
 		goto out;
-	do {
-		progress = 0;
-		free(mine);
-		mine = NULL;
-		if ((ret = group_have(s->g, &mine, &n)) != 0)
+	while (!s->blocked && !sync_window_full(s)) {
+		batch_clear(&b);
+		/* batch_take raises s->vec; have is read before the first cb. */
+		ret = group_entries_missing(s->g, s->vec, s->nvec, b.max,
+		    batch_take, &b);
+		if (ret < 0)
 			goto out;
-		for (i = 0; i < n; i++) {
-			if (s->blocked || sync_window_full(s))
-				break;
-			peer = vec_get(s, mine[i].author);
-			if (mine[i].seq <= peer)
-				continue;
-			batch_clear(&b);
-			ret = group_entries_after(s->g, mine[i].author, peer,
-			    b.max, batch_take, &b);
-			if (ret < 0)
-				goto out;
-			if (b.n == 0)
-				continue;
-			if ((ret = send_batch(s, &b)) != 0)
-				goto out;
-			s->data_sent++;
-			s->entries_sent += b.n;
-			if ((ret = vec_raise(s, mine[i].author,
-			    peer + b.n)) != 0)
-				goto out;
-			progress = 1;
-		}
-	} while (progress && !s->blocked && !sync_window_full(s));
+		if (b.n == 0)
+			break;
+		if ((ret = send_batch(s, &b)) != 0)
+			goto out;
+		s->data_sent++;
+		s->entries_sent += b.n;
+	}
 	/* Level: the peer holds exactly what we hold, and all is acked. */
+	if ((ret = group_have(s->g, &mine, &n)) != 0)
+		goto out;
 	level = s->data_sent == s->data_acked;
 	for (i = 0; level && i < n; i++)
 		if (vec_get(s, mine[i].author) != mine[i].seq)

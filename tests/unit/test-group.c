@@ -211,6 +211,16 @@ collect_cb(void *ctx, const uint8_t *blob, size_t len)
 	return 0;
 }
 
+/* collect_cb for group_entries_missing, which also names author and seq. */
+static int
+collect_missing_cb(void *ctx, const uint8_t *author, uint64_t seq,
+    const uint8_t *blob, size_t len)
+{
+	(void)author;
+	(void)seq;
+	return collect_cb(ctx, blob, len);
+}
+
 /* All of author's log in g, after seq. */
 static void
 log_of(struct group *g, const uint8_t *author, uint64_t after,
@@ -820,6 +830,80 @@ test_receive_any_order(void **state)
 	member_close(&c);
 }
 
+/*
+ * group_entries_missing gives what a peer lacks in causal order, so that a
+ * newcomer can take it one entry at a time whatever the authors' keys.
+ */
+static void
+test_entries_missing(void **state)
+{
+	struct member a, b, c;
+	struct group *ga, *gb = NULL, *gc = NULL;
+	struct blobs la, lb, miss;
+	struct wire_have_item have[2];
+	struct entry *e = NULL;
+	uint8_t id[NOTE_ID_BYTES];
+	uint64_t last = 0;
+	size_t i;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	member_open(&c, 3, "carol");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
+	blobs_free(&la);
+	note_id_generate(NULL, id);
+	assert_int_equal(write_note(gb, id, "b", "by bob", NULL, 0, NULL), 0);
+	assert_int_equal(write_note(gb, id, "b", "again", NULL, 0, NULL), 0);
+	log_of(gb, b.d.id->pk, 0, &lb);
+	assert_int_equal(receive(ga, &lb, 0, lb.n, NULL), 0);
+	blobs_free(&lb);
+	assert_int_equal(add_member(&a, ga, &c, 1), 0);
+	note_id_generate(NULL, id);
+	assert_int_equal(write_note(ga, id, "a", "by alice", NULL, 0, NULL), 0);
+	/* Everything, lamport ascending. */
+	memset(&miss, 0, sizeof(miss));
+	assert_int_equal(group_entries_missing(ga, NULL, 0, 0, collect_missing_cb,
+	    &miss), 0);
+	assert_int_equal(miss.n, 6);
+	for (i = 0; i < miss.n; i++) {
+		assert_int_equal(entry_decode(miss.p[i], miss.len[i], &e), 0);
+		assert_true(e->h.lamport > last);
+		last = e->h.lamport;
+		entry_free(e);
+	}
+	/* carol takes it one entry at a time. */
+	assert_int_equal(group_join_new(&c.d, ga->id, &gc), 0);
+	for (i = 0; i < miss.n; i++)
+		assert_int_equal(receive(gc, &miss, i, 1, NULL), 0);
+	assert_int_equal(gc->roster->nmembers, 3);
+	blobs_free(&miss);
+	/* What a peer lacks beyond its vector, at most max. */
+	memcpy(have[0].author, a.d.id->pk, BAL_PK_BYTES);
+	have[0].seq = 3;
+	memcpy(have[1].author, b.d.id->pk, BAL_PK_BYTES);
+	have[1].seq = 1;
+	assert_int_equal(group_entries_missing(ga, have, 2, 0, collect_missing_cb,
+	    &miss), 0);
+	assert_int_equal(miss.n, 2);
+	blobs_free(&miss);
+	assert_int_equal(group_entries_missing(ga, have, 2, 1, collect_missing_cb,
+	    &miss), 0);
+	assert_int_equal(miss.n, 1);
+	assert_int_equal(entry_decode(miss.p[0], miss.len[0], &e), 0);
+	assert_memory_equal(e->h.author, b.d.id->pk, BAL_PK_BYTES);
+	assert_int_equal(e->h.seq, 2);
+	entry_free(e);
+	blobs_free(&miss);
+	member_close(&a);
+	member_close(&b);
+	member_close(&c);
+}
+
 static int
 peer_cb(void *ctx, const char *addr, const uint8_t *member)
 {
@@ -846,6 +930,9 @@ test_announce(void **state)
 	assert_int_equal(group_announce(ga, addrs, 2), 0);
 	assert_int_equal(group_announce(ga, bad, 1), BAL_EINVAL);
 	assert_int_equal(group_announce(ga, addrs, 0), BAL_EINVAL);
+	/* An announce of a later version is kept but not used. */
+	assert_int_equal(group_append(ga, ENTRY_KIND_ANNOUNCE,
+	    (const uint8_t *)"\x92\x02\xa1x", 4, NULL), 0);
 	/* alice does not dial herself. */
 	memset(&peers, 0, sizeof(peers));
 	assert_int_equal(store_peer_each(a.d.store, ga->id, peer_cb, &peers),
@@ -994,9 +1081,18 @@ test_receive_rejects(void **state)
 	expect_reject(&b, gb, &good, &bad, BAL_EPROTO);
 	/* An ADD without a valid acceptance. */
 	assert_int_equal(add_member(&a, ga, &c, 0), BAL_EPERM);
-	/* Garbage. */
+	/* Garbage, and an oversized entry. */
 	collect_cb(&bad, (const uint8_t *)"\x94\x01", 2);
 	expect_reject(&b, gb, &good, &bad, BAL_EPROTO);
+	{
+		size_t big = ENTRY_MAX_ENCODED + 1;
+		uint8_t *p = calloc(1, big);
+
+		assert_non_null(p);
+		collect_cb(&bad, p, big);
+		free(p);
+		expect_reject(&b, gb, &good, &bad, BAL_ETOOBIG);
+	}
 
 	/* The good entry alone goes in. */
 	assert_int_equal(receive(gb, &good, 0, 1, NULL), 0);
@@ -1166,6 +1262,7 @@ main(void)
 		cmocka_unit_test_setup(test_supersede_rules, setup),
 		cmocka_unit_test_setup(test_receive_between_members, setup),
 		cmocka_unit_test_setup(test_receive_any_order, setup),
+		cmocka_unit_test_setup(test_entries_missing, setup),
 		cmocka_unit_test_setup(test_announce, setup),
 		cmocka_unit_test_setup(test_receive_rejects, setup),
 		cmocka_unit_test_setup(test_select, setup),
