@@ -86,6 +86,11 @@ void util_buf_free(char *buf, size_t len);
  */
 int util_write_atomic(const char *dir, const char *name, const void *buf,
     size_t len, int exclusive);
+/*
+ * util_line_ok is 1 when s is at most max bytes of UTF-8 on one line with
+ * no control character (C0, DEL, C1), else 0.
+ */
+int util_line_ok(const char *s, size_t max);
 /* util_duration parses "90", "90s", "15m", "2h", "7d", "1w" into seconds. */
 int util_duration(const char *s, uint64_t *seconds);
 /*
@@ -118,8 +123,17 @@ struct output_col {
 	int fmt;		/* enum output_fmt */
 };
 
-/* output_safe prints s with control characters as '?' (keeps \n, \t if multiline). */
+/*
+ * output_safe prints s with control characters and bad UTF-8 as '?' (keeps
+ * \n, \t if multiline; on one line, bidirectional controls too).
+ */
 void output_safe(FILE *f, const char *s, int multiline);
+/*
+ * output_name_ok is 1 when s can be a member name: 1..max bytes of UTF-8 on
+ * one line, no control or bidirectional control character, no blank at
+ * either end.
+ */
+int output_name_ok(const char *s, size_t max);
 /* output_field formats field key of record rec into buf. */
 const char *output_field(const struct ctl_resp *resp, size_t rec,
     const char *key, int fmt, char *buf, size_t buflen);

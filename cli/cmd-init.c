@@ -30,18 +30,7 @@ static const char usage[] =
 static int
 name_ok(const char *name)
 {
-	const unsigned char *p = (const unsigned char *)name;
-	size_t len = strlen(name);
-
-	if (len == 0 || len > CLI_NAME_MAX || !mp_utf8_valid(name, len))
-		return 0;
-	for (; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return 0;
-	}
-	return 1;
+	return output_name_ok(name, CLI_NAME_MAX);
 }
 
 /* mkdir -p with mode 0700 for what it creates. */
@@ -152,7 +141,8 @@ cmd_init(struct cli *c, int argc, char **argv)
 	}
 	if (!name_ok(name)) {
 		util_err("bad name '%s' (use 1 to %d bytes of text without "
-		    "control characters)", name, CLI_NAME_MAX);
+		    "control characters or blanks at either end)", name,
+		    CLI_NAME_MAX);
 		return CLI_USAGE;
 	}
 	snprintf(keypath, sizeof(keypath), "%s/identity.key", c->home);

@@ -32,8 +32,14 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if (expires != NULL && (util_duration(expires, &secs) != 0 ||
 	    secs == 0)) {
-		util_err("bad --expires '%s' (use e.g. 90m, 12h, 7d or 2w)",
+		util_err("bad --expires '%s' (use e.g. 30s, 90m, 12h, 7d or 2w)",
 		    expires);
+		return CLI_USAGE;
+	}
+	if (name != NULL && !output_name_ok(name, CLI_NAME_MAX)) {
+		util_err("bad --name '%s' (the name the new member chose at "
+		    "init: 1 to %d bytes of text without control characters)",
+		    name, CLI_NAME_MAX);
 		return CLI_USAGE;
 	}
 	if ((req = client_req("invite", group)) == NULL ||

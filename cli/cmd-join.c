@@ -13,7 +13,11 @@ static const char usage[] =
     "  asks whether you accept it, then joins and waits until this member\n"
     "  holds the group's keys and roster\n"
     "  --accept        accept the contract without asking (for scripts)\n"
-    "  --timeout TIME  give up after TIME (default 60s)\n";
+    "  --timeout TIME  give up after TIME (default 60s)\n"
+    "  Blanks and line breaks in CODE are ignored; a mistyped code is\n"
+    "  caught by its checksum.  Exit 1 when the code is mistyped, expired,\n"
+    "  already used or bound to another name, or the join fails; 2 on bad\n"
+    "  usage; 3 when balintd is not running.\n";
 
 static int
 join_req(struct cli *c, const char *code, int preview, uint64_t ms,

@@ -49,16 +49,14 @@ check_fields(const char *kind, const char *cref, const char *title)
 		    "or other)", kind);
 		return CLI_USAGE;
 	}
-	if (cref != NULL && (strlen(cref) > NOTE_MAX_CASE ||
-	    !mp_utf8_valid(cref, strlen(cref)))) {
-		util_err("bad --case '%s' (at most %d bytes of text)", cref,
-		    NOTE_MAX_CASE);
+	if (cref != NULL && !util_line_ok(cref, NOTE_MAX_CASE)) {
+		util_err("bad --case '%s' (one line of at most %d bytes of "
+		    "text, no control characters)", cref, NOTE_MAX_CASE);
 		return CLI_USAGE;
 	}
-	if (title != NULL && (strlen(title) > NOTE_MAX_TITLE ||
-	    !mp_utf8_valid(title, strlen(title)))) {
-		util_err("bad --title '%s' (at most %d bytes of text)", title,
-		    NOTE_MAX_TITLE);
+	if (title != NULL && !util_line_ok(title, NOTE_MAX_TITLE)) {
+		util_err("bad --title '%s' (one line of at most %d bytes of "
+		    "text, no control characters)", title, NOTE_MAX_TITLE);
 		return CLI_USAGE;
 	}
 	return CLI_OK;

@@ -87,7 +87,7 @@ main(int argc, char **argv)
 			c.json = 1;
 		else if (strcmp(argv[i], "-g") == 0 ||
 		    strcmp(argv[i], "--group") == 0) {
-			if (i + 1 >= argc) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
 				util_err("option '%s' needs a group (see: "
 				    "balint help)", argv[i]);
 				return CLI_USAGE;

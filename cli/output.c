@@ -8,23 +8,75 @@
 #include "cli.h"
 #include "ctl.h"
 #include "json.h"
+#include "mp.h"
+
+/* The length of the valid UTF-8 sequence at p, or 0. */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	size_t n, i;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return mp_utf8_valid((const char *)p, n) ? n : 0;
+}
+
+/*
+ * 1 for the bidirectional embedding, override and isolate controls
+ * (U+202A..U+202E, U+2066..U+2069), which can make one name look like
+ * another.
+ */
+static int
+is_bidi_control(const unsigned char *p, size_t n)
+{
+	return n == 3 && p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa &&
+	    p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
 
 void
 output_safe(FILE *f, const char *s, int multiline)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
-	for (; *p != '\0'; p++) {
+	while (*p != '\0') {
+		n = utf8_seq(p);
 		if (multiline && (*p == '\n' || *p == '\t'))
 			fputc(*p, f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fputc('?', f);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fputc('?', f);	/* a C1 control character */
-			p++;
-		} else
-			fputc(*p, f);
+		else if (n == 0 || *p < 0x20 || *p == 0x7f ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
+		    (!multiline && is_bidi_control(p, n)))
+			fputc('?', f);	/* control, C1 or bad UTF-8 */
+		else
+			fwrite(p, 1, n, f);
+		p += n > 0 ? n : 1;
 	}
+}
+
+int
+output_name_ok(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), n;
+
+	if (len == 0 || !util_line_ok(s, max) || s[0] == ' ' ||
+	    s[len - 1] == ' ')
+		return 0;
+	for (; *p != '\0'; p += n)
+		if ((n = utf8_seq(p)) == 0 || is_bidi_control(p, n))
+			return 0;
+	return 1;
 }
 
 /* The number of characters of UTF-8 text (for column widths). */

@@ -12,6 +12,7 @@
 
 #include "bal.h"
 #include "cli.h"
+#include "mp.h"
 
 void
 util_err(const char *fmt, ...)
@@ -270,6 +271,23 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return err;
+}
+
+int
+util_line_ok(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+
+	if (len > max || !mp_utf8_valid(s, len))
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
+	}
+	return 1;
 }
 
 int

@@ -82,6 +82,12 @@ int handlers_uint(struct ctl_call *call, const struct ctl_req *req,
 /* handlers_bool reads a bool argument; *b keeps its value when absent. */
 int handlers_bool(struct ctl_call *call, const struct ctl_req *req,
     const char *key, int *b);
+/*
+ * handlers_line checks that the optional argument s (what names it in the
+ * message) is one line without control characters (C0, DEL, C1); fails the
+ * call with status 2 and returns -1 when it is not.
+ */
+int handlers_line(struct ctl_call *call, const char *what, const char *s);
 /* handlers_hex writes n bytes as lower-case hex (out: 2n+1 bytes). */
 void handlers_hex(const uint8_t *p, size_t n, char *out);
 /*

@@ -92,6 +92,8 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if (name != NULL && *name == '\0')
 		name = NULL;
+	if (handlers_line(call, "name", name) != 0)
+		return;
 	err[0] = '\0';
 	rc = invite_create(d, g, name, expires, &code, err, sizeof(err));
 	if (rc != 0 || code == NULL) {

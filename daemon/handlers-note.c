@@ -106,7 +106,9 @@ handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if (check_len(call, "case reference", clen, NOTE_MAX_CASE) != 0 ||
 	    check_len(call, "title", tlen, NOTE_MAX_TITLE) != 0 ||
-	    check_len(call, "note text", blen, NOTE_MAX_BODY) != 0)
+	    check_len(call, "note text", blen, NOTE_MAX_BODY) != 0 ||
+	    handlers_line(call, "case reference", cref) != 0 ||
+	    handlers_line(call, "title", title) != 0)
 		return;
 	memset(&n, 0, sizeof(n));
 	note_id_generate(NULL, n.id);
@@ -293,7 +295,8 @@ handlers_note_edit(struct ctl_call *call, const struct ctl_req *req)
 		goto out;
 	}
 	if ((title != NULL &&
-	    check_len(call, "title", tlen, NOTE_MAX_TITLE) != 0) ||
+	    (check_len(call, "title", tlen, NOTE_MAX_TITLE) != 0 ||
+	    handlers_line(call, "title", title) != 0)) ||
 	    (body != NULL &&
 	    check_len(call, "note text", blen, NOTE_MAX_BODY) != 0))
 		goto out;

@@ -104,6 +104,21 @@ handlers_bool(struct ctl_call *call, const struct ctl_req *req,
 	return -1;
 }
 
+int
+handlers_line(struct ctl_call *call, const char *what, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; p != NULL && *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 &&
+		    p[1] <= 0x9f)) {
+			control_fail(call, CTL_USAGE, "the %s must be one line "
+			    "of text without control characters", what);
+			return -1;
+		}
+	return 0;
+}
+
 struct group *
 handlers_group(struct ctl_call *call, const struct ctl_req *req)
 {
@@ -113,6 +128,12 @@ handlers_group(struct ctl_call *call, const struct ctl_req *req)
 
 	if (handlers_str(call, req, "group", 0, &sel, NULL) != 0)
 		return NULL;
+	if (sel != NULL && *sel == '\0') {
+		control_fail(call, CTL_USAGE, "an empty group (give a group "
+		    "id, a unique prefix of it or the group name; see: balint "
+		    "group list)");
+		return NULL;
+	}
 	err[0] = '\0';
 	g = group_select(control_call_daemon(call), sel, err, sizeof(err));
 	if (g == NULL)

@@ -30,6 +30,8 @@
 #define NET_JOIN_TIMEOUT_MS 30000
 #define NET_SOFTWARE "balintd " BAL_VERSION_STRING
 #define NET_LABEL_MAX (ROSTER_NAME_MAX + DAEMON_ADDR_MAX + 20)
+#define NET_TIE_BYTES 16
+#define NET_TIE_LABEL "balint-session-tie-v1"
 
 enum conn_state {
 	C_CONNECTING,
@@ -69,6 +71,8 @@ struct net_conn {
 	struct group *g;
 	uint8_t remote_pk[BAL_PK_BYTES];
 	int has_remote;
+	/* Equal on both ends: orders two sessions of the same dialer. */
+	uint8_t tie[NET_TIE_BYTES];
 	char addr[DAEMON_ADDR_MAX];
 	struct target *target;
 	struct sync *sync;
@@ -127,6 +131,7 @@ static void conn_close(struct net_conn *c, int reason, const char *why);
 static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf);
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 static void target_schedule(struct target *t, uint64_t delay_ms);
+static void target_failed(struct target *t, int reached);
 static void waiters_check(struct net *net);
 
 /* ---- small helpers ---- */
@@ -492,11 +497,12 @@ conn_close(struct net_conn *c, int reason, const char *why)
 	if ((t = c->target) != NULL) {
 		c->target = NULL;
 		t->conn = NULL;
-		if (!was_up)
-			t->fails++;
-		else
+		if (!was_up) {
+			target_failed(t, c->state == C_HANDSHAKE);
+		} else {
 			t->fails = 0;
-		target_schedule(t, 0);
+			target_schedule(t, 0);
+		}
 	}
 	/* Other targets of that member may dial now. */
 	if (was_up && !net->stopping)
@@ -596,6 +602,10 @@ frames_start(struct net_conn *c)
 
 	memcpy(c->remote_pk, r->remote_pk, BAL_PK_BYTES);
 	c->has_remote = 1;
+	/* A keyed hash of the client's transport key: public, shared. */
+	crypto_generichash(c->tie, sizeof(c->tie),
+	    (const uint8_t *)NET_TIE_LABEL, strlen(NET_TIE_LABEL), r->c2s_key,
+	    sizeof(r->c2s_key));
 	if ((rc = frame_tx_new(r->is_client ? r->c2s_key : r->s2c_key, header,
 	    &c->tx)) != 0 || (rc = frame_rx_new(r->is_client ? r->s2c_key :
 	    r->c2s_key, &c->rx)) != 0)
@@ -679,23 +689,33 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 {
 	struct net_conn *o;
 	char label[NET_LABEL_MAX], why[160];
-	int rc;
+	int rc, cmp;
 
 	if (memcmp(m->hello.group_id, c->g->id, BAL_GROUP_ID_BYTES) != 0) {
 		conn_close(c, WIRE_BYE_NOT_MEMBER, "wrong group");
 		return;
 	}
 	hello_addrs(c, m);
-	/* One session per (member, group): keep the one dialed by the
-	 * smaller key; between two of the same dialer, the older. */
+	/*
+	 * One session per (member, group): keep the one dialed by the
+	 * smaller key; between two of the same dialer, the one with the
+	 * smaller tie.  Both ends decide alike, whatever the order in which
+	 * the HELLOs arrive.
+	 */
 	for (o = c->net->conns; o != NULL; o = o->next) {
 		if (o == c || o->closing || o->state != C_UP || o->g != c->g ||
 		    memcmp(o->remote_pk, c->remote_pk, BAL_PK_BYTES) != 0)
 			continue;
-		if (memcmp(conn_dialer(c), conn_dialer(o), BAL_PK_BYTES) < 0) {
+		cmp = memcmp(conn_dialer(c), conn_dialer(o), BAL_PK_BYTES);
+		if (cmp == 0)
+			cmp = memcmp(c->tie, o->tie, sizeof(c->tie));
+		if (cmp < 0) {
 			conn_close(o, WIRE_BYE_DUPLICATE,
 			    "already connected to this member");
 		} else {
+			daemon_log("peer %s: already connected to this "
+			    "member, duplicate session closed",
+			    conn_label(c, label));
 			conn_close(c, WIRE_BYE_DUPLICATE,
 			    "already connected to this member");
 			return;
@@ -1213,25 +1233,33 @@ conn_dial(struct net *net, const char *addr, const uint8_t netkey[32],
 	return c;
 }
 
+/* How many members an address of unknown member may be: the others. */
+static size_t
+target_candidates(const struct target *t, const struct group *g)
+{
+	const struct roster *r = g->roster;
+	size_t i, n = 0;
+
+	for (i = 0; r != NULL && i < r->nmembers; i++)
+		if (r->members[i].status == ROSTER_ACTIVE &&
+		    memcmp(r->members[i].pk, t->net->d->id->pk,
+		    BAL_PK_BYTES) != 0)
+			n++;
+	return n;
+}
+
 /* The server key to try for t: its member, or the next active member. */
 static int
 target_server_pk(struct target *t, struct group *g, uint8_t pk[BAL_PK_BYTES])
 {
 	const struct roster *r = g->roster;
-	size_t i, k, n = 0;
+	size_t i, k, n;
 
 	if (t->has_member) {
 		memcpy(pk, t->member, BAL_PK_BYTES);
 		return 0;
 	}
-	if (r == NULL)
-		return BAL_ENOENT;
-	for (i = 0; i < r->nmembers; i++)
-		if (r->members[i].status == ROSTER_ACTIVE &&
-		    memcmp(r->members[i].pk, t->net->d->id->pk,
-		    BAL_PK_BYTES) != 0)
-			n++;
-	if (n == 0)
+	if ((n = target_candidates(t, g)) == 0)
 		return BAL_ENOENT;
 	k = t->cand % n;
 	for (i = 0; i < r->nmembers; i++) {
@@ -1284,11 +1312,31 @@ target_dial(struct target *t)
 	}
 	t->conn->target = t;
 	t->conn->g = g;
-	/* The next attempt tries the next candidate and key. */
-	if (!t->has_member)
-		t->cand++;
-	if (n > 1 && t->fails > 0)
+}
+
+/*
+ * A dial of t failed; reached: the TCP connection was made, but the
+ * handshake failed (the wrong member there, or a network key the server
+ * lacks).  A target whose member is unknown tries the next candidate soon,
+ * and a whole round of candidates counts as one failure; then, as after a
+ * refused handshake of a known member, the next older network key.
+ */
+static void
+target_failed(struct target *t, int reached)
+{
+	struct group *g;
+	size_t m;
+
+	if (reached && !t->has_member &&
+	    (g = group_find(t->net->d, t->group)) != NULL &&
+	    (m = target_candidates(t, g)) > 1 && ++t->cand % m != 0) {
+		target_schedule(t, NET_BACKOFF_MIN_MS);
+		return;
+	}
+	if (reached)
 		t->keyi++;
+	t->fails++;
+	target_schedule(t, 0);
 }
 
 static void

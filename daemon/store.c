@@ -54,7 +54,7 @@ static const char *const queries[Q_COUNT] = {
 	[Q_INVITE_PUT] = "INSERT INTO invites (hash, gid, expires, sealed, "
 	    "used) VALUES (?,?,?,?,0)",
 	[Q_INVITE_EACH] = "SELECT gid, hash, expires, sealed FROM invites "
-	    "WHERE used=0 AND expires>?",
+	    "WHERE expires>?",
 	[Q_INVITE_GET] = "SELECT expires, used FROM invites WHERE hash=?",
 	[Q_INVITE_USE] = "UPDATE invites SET used=1 WHERE hash=?",
 	[Q_BEGIN] = "BEGIN IMMEDIATE",

@@ -126,7 +126,11 @@ int store_invite_put(struct store *st, const uint8_t *group,
 typedef int (*store_invite_cb)(void *ctx, const uint8_t *group,
     const uint8_t *hash, uint64_t expires_ms, const uint8_t *sealed_secret,
     size_t len);
-/* store_invite_each visits unused invites that expire after now_ms. */
+/*
+ * store_invite_each visits invites that expire after now_ms, used ones
+ * too: the listener still answers a used code so that its holder hears
+ * "already used" (store_invite_take) rather than silence.
+ */
 int store_invite_each(struct store *st, uint64_t now_ms, store_invite_cb cb,
     void *ctx);
 /*

@@ -206,8 +206,8 @@ step "2. Each member starts a daemon"
 say "Port 0: the system picks a free port.  Logs go to anna.log, ben.log" \
     "and clara.log in $D."
 for m in $MEMBERS; do start "$m"; done
-eval "say \"Anna listens on 127.0.0.1:\$PORT_anna, Ben on 127.0.0.1:\$PORT_ben," \
-    "Clara on 127.0.0.1:\$PORT_clara.\""
+say "Anna listens on 127.0.0.1:$PORT_anna, Ben on 127.0.0.1:$PORT_ben," \
+    "Clara on 127.0.0.1:$PORT_clara."
 
 step "3. Anna writes a contract and founds the group"
 cat >contract.txt <<'TXT'
@@ -315,9 +315,9 @@ for m in $MEMBERS; do
 	eval "p=\$PID_$m"
 	wait "$p"
 	st=$?
+	PIDS=$(echo " $PIDS " | sed "s/ $p / /")
 	[ "$st" -eq 0 ] || die "$m's daemon exited $st on SIGTERM (see $m.log)"
 done
-PIDS=
 echo "All three daemons stopped cleanly."
 STEP="done"
 echo

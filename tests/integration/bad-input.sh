@@ -300,6 +300,14 @@ elif mode == "version":
             sys.exit("version %d: answer %r" % (ver, v))
         closed_silently(s, "after the version answer")
 elif mode == "usage":
+    # A request trickling in one byte at a time is still understood.
+    s = conn()
+    for byte in frame(ok_req):
+        send(s, bytes([byte]))
+    v = answer(s, "trickle")
+    if v[1] != 5 or v[2] != 0:
+        sys.exit("trickled status: answer %r" % v[:4])
+    s.close()
     # Several requests on one connection; each answered, the last normally.
     s = conn()
     send(s, frame(req(1, 1, "frobnicate", [])))
@@ -309,8 +317,18 @@ elif mode == "usage":
     send(s, frame(req(1, 5, "note.write", [("body", "x"), ("kind", "odd")])))
     send(s, frame(req(1, 6, "note.write", [("body", "x"), ("title", 5)])))
     send(s, frame(req(1, 7, "note.show", [("note", "")])))
-    send(s, frame(req(1, 8, "status", [])))
-    want = {1: 2, 2: 2, 3: 1, 4: 1, 5: 2, 6: 2, 7: 1, 8: 0}
+    send(s, frame(req(1, 8, "note.write", [("body", "x"), ("title", "a\nb")])))
+    send(s, frame(req(1, 9, "note.write", [("body", "x"),
+                                          ("case", "\x1b[2J")])))
+    send(s, frame(req(1, 10, "invite", [("name", "x\ny")])))
+    send(s, frame(req(1, 11, "members", [("group", "")])))
+    send(s, frame(req(1, 12, "note.write", [("body", "x"), ("group", 7)])))
+    send(s, frame(req(1, 13, "join", [("code", "x"), ("accept", True),
+                                     ("preview", True)])))
+    send(s, frame(req(1, 14, "invite", [("expires", 0)])))
+    send(s, frame(req(1, 15, "status", [])))
+    want = {1: 2, 2: 2, 3: 1, 4: 1, 5: 2, 6: 2, 7: 1, 8: 2, 9: 2, 10: 2,
+            11: 2, 12: 2, 13: 2, 14: 2, 15: 0}
     for _ in range(len(want)):
         v = answer(s, "usage")
         if v[1] not in want or v[2] != want[v[1]]:

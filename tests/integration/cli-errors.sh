@@ -59,7 +59,9 @@ grep -q "'--bogus'" "$T/err" || fail "bad option not quoted"
 H=$T/nodaemon
 mkdir -p "$H"
 for args in "status" "group list" "members" "note list" "peer list" \
-    "note show abcd" "sync"; do
+    "note show abcd" "sync" "note write -m x" "note delete abcd" \
+    "invite" "contract show" "peer add 127.0.0.1:9" \
+    "join balint-invite:x --accept"; do
 	# shellcheck disable=SC2086
 	expect 3 "$B" --home "$H" $args
 	one_line "$args"
@@ -77,7 +79,18 @@ expect 2 "$B" --home "$T/a" init --name "$(printf 'bad\033[2Jname')"
 grep -q "bad name 'bad?\[2Jname'" "$T/err" || fail "bad name not quoted safely"
 expect 2 "$B" --home "$T/a" init --name \
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+# Newlines, tabs, DEL, C1 controls, bidirectional overrides, bad UTF-8,
+# blanks only or at either end: refused, one line, nothing created.
+for n in "$(printf 'two\nlines')" "$(printf 'tab\there')" \
+    "$(printf 'del\177')" "$(printf 'c1\302\205x')" \
+    "$(printf '\342\200\256evil')" "$(printf 'bad\377utf8')" \
+    "   " " lead" "trail " "$(printf 'cr\r')"; do
+	expect 2 "$B" --home "$T/a" init --name "$n"
+	one_line "init --name with a control character or blank"
+	grep -q "^balint: bad name '" "$T/err" || fail "bad name message"
+done
 [ ! -e "$T/a/identity.key" ] || fail "a refused init wrote a key"
+[ ! -e "$T/a/name" ] || fail "a refused init wrote a name"
 expect 0 "$B" --home "$T/a/deep/er" init --name "Ann Example"
 grep -q '^member id: *bm' "$T/out" || fail "init prints no member id"
 grep -q '^fingerprint: ' "$T/out" || fail "init prints no fingerprint"
@@ -114,6 +127,31 @@ expect 2 "$B" --home "$H" peer add nocolon
 grep -q "bad address 'nocolon'" "$T/err" || fail "bad address message"
 expect 2 "$B" --home "$H" note show
 expect 2 "$B" --home "$H" note show a b
+# Missing arguments and option values: exit 2, one line, before any daemon.
+for args in "note edit" "note delete" "peer add" "note write -m" \
+    "note write --title" "note list --case" "invite --expires" \
+    "join --timeout" "group create --contract"; do
+	# shellcheck disable=SC2086
+	expect 2 "$B" --home "$H" $args
+	one_line "$args"
+done
+expect 2 "$B" --home
+one_line "--home without a directory"
+expect 2 "$B" --home "$H" -g
+one_line "-g without a group"
+expect 2 "$B" --home "$H" -g "" members
+one_line "-g ''"
+# Note fields over their limits or with control characters: exit 2.
+expect 2 "$B" --home "$H" note write --title "$(printf 'a\nb')" -m x
+grep -q "bad --title 'a?b'" "$T/err" || fail "title with a newline: message"
+expect 2 "$B" --home "$H" note write --case "$(printf 'K\0331')" -m x
+expect 2 "$B" --home "$H" note write -m x --title \
+    "$(head -c 201 /dev/zero | tr '\0' t)"
+one_line "--title of 201 bytes"
+expect 2 "$B" --home "$H" note write -m x --case \
+    "$(head -c 65 /dev/zero | tr '\0' c)"
+expect 2 "$B" --home "$H" invite --name "$(printf 'x\ny')"
+expect 2 "$B" --home "$H" invite --name " padded "
 
 # With a daemon, if this build can run one.
 D=$T/a/deep/er
@@ -161,6 +199,75 @@ if "$BUILD/balintd" --help 2>/dev/null | grep -q -- --listen; then
 		expect 1 "$B" --home "$D" note show "$NID"
 		expect 1 "$B" --home "$D" -g nosuchgroup members
 		one_line "-g nosuchgroup"
+		grep -q "unknown group 'nosuchgroup'" "$T/err" ||
+		    fail "-g nosuchgroup: message"
+		for args in "note list" "note write -m x" "contract show" \
+		    "invite" "peer list" "note show abcd"; do
+			# shellcheck disable=SC2086
+			expect 1 "$B" --home "$D" -g nosuchgroup $args
+			one_line "-g nosuchgroup $args"
+		done
+		# Unknown notes, whatever the command.
+		for args in "note edit abcd -m x" "note delete abcd" \
+		    "note show 0123456789abcdef0123456789abcdef"; do
+			# shellcheck disable=SC2086
+			expect 1 "$B" --home "$D" $args
+			one_line "$args"
+			grep -q "unknown note" "$T/err" || fail "$args: message"
+		done
+		# Unknown member: no command takes a member yet but revoke,
+		# which is refused as a whole until the next release.
+		expect 1 "$B" --home "$D" revoke nosuchmember
+		one_line "revoke nosuchmember"
+		# Bad invite codes: one line, exit 1, no group joined.
+		expect 1 "$B" --home "$D" join "not a code" --accept
+		one_line "join garbage"
+		grep -q "not an invite code" "$T/err" || fail "join garbage"
+		code=$("$B" --home "$D" invite) || fail "invite"
+		c20=$(printf %s "$code" | cut -c20)
+		[ "$c20" = A ] && r=B || r=A
+		typo="$(printf %s "$code" | cut -c1-19)$r$(printf %s "$code" |
+		    cut -c21-)"
+		expect 1 "$B" --home "$D" join "$typo" --accept
+		one_line "join with a typo"
+		grep -q "mistyped" "$T/err" || fail "join typo: message"
+		# Notes over the limits: one line, nothing written.
+		notes() {
+			"$B" --home "$D" --json note list | grep -c '"note":'
+		}
+		before=$(notes)
+		head -c 65537 /dev/zero | tr '\0' a >"$T/big"
+		expect 1 "$B" --home "$D" note write -F "$T/big"
+		one_line "note write -F (64 KiB + 1)"
+		grep -q "too large (at most 65536 bytes)" "$T/err" ||
+		    fail "big note file: message"
+		expect 1 "$B" --home "$D" note write -m "$(cat "$T/big")"
+		one_line "note write -m (64 KiB + 1)"
+		grep -q "too long (65537 bytes, at most 65536)" "$T/err" ||
+		    fail "big note text: message"
+		expect 1 "$B" --home "$D" note write -F - <"$T/big"
+		one_line "note write -F - (64 KiB + 1)"
+		printf 'bad \377 text' >"$T/bad-utf8"
+		expect 1 "$B" --home "$D" note write -F "$T/bad-utf8"
+		grep -q "not UTF-8" "$T/err" || fail "bad UTF-8: message"
+		expect 1 "$B" --home "$D" note write -F /dev/null
+		expect 1 "$B" --home "$D" note write -F "$T/missing"
+		expect 1 "$B" --home "$D" note write -F "$T"
+		expect 2 "$B" --home "$D" note write --title "$(printf 'a\tb')" \
+		    -m x
+		[ "$(notes)" = "$before" ] ||
+		    fail "a refused note was written ($(notes), was $before)"
+		# Exactly at the limit is fine; then edits over it are refused.
+		head -c 65536 /dev/zero | tr '\0' b >"$T/max"
+		expect 0 "$B" --home "$D" note write -F "$T/max"
+		NID=$(cat "$T/out")
+		[ "$(notes)" = $((before + 1)) ] || fail "64 KiB note not written"
+		expect 1 "$B" --home "$D" note edit "$NID" -F "$T/big"
+		one_line "note edit -F (64 KiB + 1)"
+		expect 2 "$B" --home "$D" note edit "$NID" --title \
+		    "$(printf 'x\ny')"
+		expect 0 "$B" --home "$D" --json note show "$NID"
+		grep -q '"versions": 1' "$T/out" || fail "a refused edit was written"
 		# Garbage on the control socket: the daemon stays up.
 		if command -v python3 >/dev/null 2>&1; then
 			python3 - "$D/balintd.sock" <<'PY'

@@ -6,6 +6,7 @@
 #   member alice; start alice; b alice status
 #
 # BUILD is the build tree (tests/run.sh sets it); T the scenario's directory.
+# The helpers' own variables start with _ so they never clobber a caller's.
 
 set -u
 BUILD=${BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
@@ -36,7 +37,7 @@ trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # b NAME ARGS... — run balint as member NAME.
-b() { n=$1; shift; "$BALINT" --home "$T/$n" "$@"; }
+b() { _b_n=$1; shift; "$BALINT" --home "$T/$_b_n" "$@"; }
 
 # member NAME — create the profile of NAME (init with a passphrase).
 member() {
@@ -50,28 +51,28 @@ free_port() {
 
 # start NAME — start NAME's daemon on its own port; waits for the socket.
 start() {
-	n=$1
-	port_file=$T/$n.port
-	[ -f "$port_file" ] || free_port >"$port_file"
-	"$BALINTD" --home "$T/$n" --listen "127.0.0.1:$(cat "$port_file")" \
-		>>"$T/$n.log" 2>&1 &
-	eval "PID_$n=$!"
+	_s_n=$1
+	_s_port=$T/$_s_n.port
+	[ -f "$_s_port" ] || free_port >"$_s_port"
+	"$BALINTD" --home "$T/$_s_n" --listen "127.0.0.1:$(cat "$_s_port")" \
+		>>"$T/$_s_n.log" 2>&1 &
+	eval "PID_$_s_n=$!"
 	PIDS="$PIDS $!"
-	i=0
-	while ! b "$n" status >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "daemon $n did not come up"
+	_s_i=0
+	while ! b "$_s_n" status >/dev/null 2>&1; do
+		_s_i=$((_s_i + 1))
+		[ $_s_i -lt 100 ] || fail "daemon $_s_n did not come up"
 		sleep 0.1
 	done
 }
 
 # stop NAME [SIGNAL] — stop NAME's daemon and wait for it to exit.
 stop() {
-	eval "p=\$PID_$1"
-	kill -"${2:-TERM}" "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	st=$?
-	[ "${2:-TERM}" != TERM ] || [ "$st" -eq 0 ] || fail "$1 exited $st on SIGTERM"
+	eval "_p_pid=\$PID_$1"
+	kill -"${2:-TERM}" "$_p_pid" 2>/dev/null
+	wait "$_p_pid" 2>/dev/null
+	_p_st=$?
+	[ "${2:-TERM}" != TERM ] || [ "$_p_st" -eq 0 ] || fail "$1 exited $_p_st on SIGTERM"
 	return 0
 }
 
@@ -79,11 +80,11 @@ addr() { echo "127.0.0.1:$(cat "$T/$1.port")"; }
 
 # until_ok SECONDS CMD... — retry CMD until it succeeds or time runs out.
 until_ok() {
-	limit=$(( $1 * 10 )); shift
-	i=0
+	_u_limit=$(( $1 * 10 )); shift
+	_u_i=0
 	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt "$limit" ] || return 1
+		_u_i=$((_u_i + 1))
+		[ $_u_i -lt "$_u_limit" ] || return 1
 		sleep 0.1
 	done
 }
