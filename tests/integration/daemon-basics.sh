@@ -1,0 +1,67 @@
+#!/bin/sh
+# balintd refuses a wrong passphrase with one line before it listens;
+# `note write` without -m/-F goes through $EDITOR on a private temporary
+# file that is gone afterwards; SIGINT stops the daemon cleanly (exit 0).
+. "$(dirname "$0")/../lib/daemons.sh"
+
+member alice
+
+# A wrong passphrase: one line on stderr, non-zero exit, nothing listening.
+printf 'not the passphrase\n' >"$T/wrong"
+chmod 600 "$T/wrong"
+port=$(free_port)
+BALINT_PASSPHRASE_FILE=$T/wrong "$BALINTD" --home "$T/alice" \
+	--listen "127.0.0.1:$port" >"$T/wrong.out" 2>"$T/wrong.err" &&
+	fail "balintd started with a wrong passphrase"
+[ "$(wc -l <"$T/wrong.err")" -eq 1 ] || fail "wrong passphrase: $(cat "$T/wrong.err")"
+grep -q "wrong passphrase" "$T/wrong.err" || fail "wrong passphrase: $(cat "$T/wrong.err")"
+[ -e "$T/alice/balintd.sock" ] && fail "a control socket exists after a refused start"
+python3 -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1',$port)) else 1)" ||
+	fail "something listens on $port after a refused start"
+
+# A key file readable by others is refused with the chmod to run.
+chmod 644 "$T/alice/identity.key"
+"$BALINTD" --home "$T/alice" --listen "127.0.0.1:$port" 2>"$T/mode.err" &&
+	fail "balintd started with a world-readable key file"
+grep -q "chmod 600" "$T/mode.err" || fail "key mode: $(cat "$T/mode.err")"
+chmod 600 "$T/alice/identity.key"
+
+start alice
+printf 'Name: Editors\n\nWhat is discussed here stays here.\n' >"$T/c.txt"
+b alice group create --contract "$T/c.txt" >/dev/null || fail "group create"
+
+# $EDITOR: a script that records where it was asked to edit, then writes.
+cat >"$T/editor.sh" <<'ED'
+#!/bin/sh
+echo "$1" >"$(dirname "$0")/edited-path"
+printf 'written in the editor %s\n' "$MARK" >"$1"
+ED
+chmod +x "$T/editor.sh"
+MARK=ed-marker-$$
+export MARK
+id=$(EDITOR="$T/editor.sh" b alice note write --title "via editor") ||
+	fail "note write through \$EDITOR"
+b alice note show "$id" | grep -q "written in the editor $MARK" ||
+	fail "the editor's text is not the note"
+path=$(cat "$T/edited-path")
+[ -e "$path" ] && fail "the editor's temporary file '$path' is still there"
+[ -e "$(dirname "$path")" ] && fail "the editor's private directory is still there"
+# An editor that leaves the file empty: refused, nothing written.
+printf '#!/bin/sh\n: >"$1"\n' >"$T/empty.sh"
+chmod +x "$T/empty.sh"
+before=$(b alice note list --json | grep -c '"note"')
+EDITOR="$T/empty.sh" b alice note write --title empty 2>/dev/null &&
+	fail "an empty note was written"
+[ "$(b alice note list --json | grep -c '"note"')" -eq "$before" ] ||
+	fail "a refused note changed the list"
+grep -r -a -l -- "$MARK" "$T/alice" "$T/alice.log" && fail "plaintext on disk"
+
+# SIGINT: clean exit 0, socket removed.
+eval "pid=\$PID_alice"
+kill -INT "$pid"
+wait "$pid"
+st=$?
+[ "$st" -eq 0 ] || fail "balintd exited $st on SIGINT"
+[ -e "$T/alice/balintd.sock" ] && fail "the control socket was left behind"
+grep -q "stopped" "$T/alice.log" || fail "no 'stopped' log line"
+exit 0
