@@ -7,6 +7,7 @@ PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 DESTDIR ?=
 SAN ?=
+QUICK ?=
 V ?=
 
 PKGS = libsodium libuv msgpack sqlite3
@@ -60,6 +61,9 @@ CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_HELP_OBJ = $(UNIT_HELP_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN = $(TOOL_SRC:tests/interop/%.c=$(BUILD)/tests/%)
+# Benchmark drivers: every bench/*.c but the shared benchlib.c is a tool.
+BENCH_SRC = $(filter-out bench/benchlib.c,$(wildcard bench/*.c))
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 PROTO_LIB = $(BUILD)/libbalproto.a
 
@@ -97,6 +101,16 @@ $(BUILD)/tests/test-%: $(BUILD)/obj/tests/unit/test-%.o $(UNIT_HELP_OBJ) \
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/interop/%.o $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Bench drivers may set up stores with the daemon's own code (never to
+# measure with it); they link it like the unit tests do.
+$(BUILD)/obj/bench/%.o: ALL_CFLAGS += -Idaemon
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/benchlib.o \
+		$(DAEMON_LIB_OBJ) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -145,13 +159,60 @@ check: deps
 demo: deps all
 	$(Q)tests/demo.sh
 
-bench: deps all
-	@echo "bench: not yet written (see the open issue for make bench)"
+# The benchmark (bench/run.sh, docs/performance.md): real daemons side by
+# side with Syncthing; QUICK=1 runs every scenario reduced (under two
+# minutes).  Never part of `make test`.
+bench: deps all $(BENCH_BIN)
+	$(Q)BUILD=$(abspath $(BUILD)) QUICK=$(QUICK) sh bench/run.sh
 
 analyze:
 	$(Q)cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
 		--inline-suppr -Iproto --suppress=missingIncludeSystem \
 		proto daemon cli
+
+# Fuzzing (libFuzzer with ASan+UBSan; tests/fuzz/, docs/testing-fuzz.md).
+# `make fuzz` builds the instrumented tree build/fuzz/ with clang and runs
+# each harness for FUZZ_SECONDS (FUZZ_TARGETS="wire entry" picks some);
+# `make fuzz-corpus` regenerates the seed corpora with the project's own
+# encoders.  The harnesses link libbalproto.a and the libraries only.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_BUILD = build/fuzz
+FUZZ_SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_TREE = $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) \
+	CC=$(FUZZ_CC) SANFLAGS='$(FUZZ_SANFLAGS)'
+
+.PHONY: fuzz fuzz-deps fuzz-build fuzz-corpus fuzz-bins
+
+# Checks that clang links libFuzzer; installs clang (as root on Debian) or
+# prints the command to run.
+fuzz-deps:
+	$(Q)sh tests/fuzz/run.sh --deps $(FUZZ_CC)
+
+fuzz-build: fuzz-deps
+	$(Q)$(FUZZ_TREE) $(if $(filter 1,$(V)),,-s) fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN) $(BUILD)/gen-corpus
+
+fuzz: fuzz-build
+	$(Q)sh tests/fuzz/run.sh --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS) \
+		$(FUZZ_TARGETS)
+
+fuzz-corpus: fuzz-build
+	$(Q)rm -rf tests/fuzz/corpus
+	$(Q)$(FUZZ_BUILD)/gen-corpus tests/fuzz/corpus
+
+$(BUILD)/fuzz-%: $(BUILD)/obj/tests/fuzz/fuzz-%.o $(PROTO_LIB)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+$(BUILD)/gen-corpus: $(BUILD)/obj/tests/fuzz/gen-corpus.o $(PROTO_LIB)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -70,6 +70,45 @@ out:
 	return rc;
 }
 
+/* Tells the groups this member was removed from (status "removed"). */
+static void
+removed_notes(struct cli *c)
+{
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	const char *s, *how;
+	char when[64];
+	size_t r, n;
+
+	if ((req = client_req("status", NULL)) == NULL)
+		return;
+	if (client_call(c, req, 0, &resp) != CLI_OK) {
+		ctl_req_free(req);
+		return;
+	}
+	ctl_req_free(req);
+	n = ctl_resp_nrecords(resp);
+	for (r = 0; r < n; r++) {
+		if (ctl_resp_get_str(resp, r, "kind", &s, NULL) != 0 ||
+		    strcmp(s, "removed") != 0 ||
+		    ctl_resp_get_str(resp, r, "how", &how, NULL) != 0)
+			continue;
+		printf("you %s '", strcmp(how, "left") == 0 ? "left" :
+		    "were removed from");
+		output_safe(stdout, output_field(resp, r, "name", OUT_STR,
+		    when, sizeof(when)), 0);
+		printf("'");
+		if (strcmp(how, "left") != 0) {
+			printf(" by ");
+			output_safe(stdout, output_field(resp, r, "by",
+			    OUT_STR, when, sizeof(when)), 0);
+		}
+		printf(" on %s\n", output_field(resp, r, "time", OUT_TIME,
+		    when, sizeof(when)));
+	}
+	ctl_resp_free(resp);
+}
+
 static int
 group_list(struct cli *c, int argc, char **argv)
 {
@@ -99,6 +138,8 @@ group_list(struct cli *c, int argc, char **argv)
 	    "no groups yet (found one: balint group create --contract FILE, "
 	    "or join: balint join CODE)");
 	ctl_resp_free(resp);
+	if (rc == CLI_OK && !c->json)
+		removed_notes(c);
 	return rc;
 }
 

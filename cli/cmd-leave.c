@@ -1,28 +1,113 @@
-/* cmd-leave.c — balint leave (comes with the next release). */
+/* cmd-leave.c — balint leave: this member leaves the group. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
+/* How long the daemon waits for a peer to take the LEAVE, plus margin. */
+#define LEAVE_WAIT_MS 10000u
+
 static const char usage[] =
-    "usage: balint leave [-g GROUP]\n"
-    "  leave the group: the others stop sharing with this member and its\n"
-    "  daemon erases the group's data.  Not available yet in this release.\n";
+    "usage: balint [--json] leave [-g GROUP] [--yes]\n"
+    "  leave the group: a signed LEAVE goes to the other members (a\n"
+    "  leader then starts a new epoch without you), and this daemon\n"
+    "  erases the group's notes, keys, peers and invites from this\n"
+    "  computer.  It cannot be undone: to come back you need a new\n"
+    "  invite.  Asks for confirmation on the terminal.\n"
+    "  -y, --yes          do not ask (for scripts)\n"
+    "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
+    "                     when this member is in several groups)\n";
+
+/* The name of the group the daemon selects for group (NULL: the only). */
+static int
+group_name_of(struct cli *c, const char *group, char *out, size_t outlen)
+{
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	const char *s;
+	int rc;
+
+	if ((req = client_req("contract.show", group)) == NULL) {
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0)
+		snprintf(out, outlen, "%s", s);
+	ctl_resp_free(resp);
+	return CLI_OK;
+}
 
 int
 cmd_leave(struct cli *c, int argc, char **argv)
 {
-	const char *group = c->group;
+	const char *group = c->group, *name = "";
+	int yes = 0, confirmed = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
+		{ "--yes", 'y', NULL, &yes },
 		{ NULL, 0, NULL, NULL }
 	};
-	char *pos[1];
-	int npos, rc;
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	char *pos[1], answer[16], gname[128], prompt[300];
+	int npos, rc, fd;
 
 	if ((rc = util_getopt(c, "leave", usage, argc, argv, 1, opts, pos, 0,
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	util_err("'leave' is not available yet (it comes with the next "
-	    "release)");
-	return CLI_FAILED;
+	if (!yes) {
+		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
+			util_err("no terminal to confirm leaving: use --yes "
+			    "to leave non-interactively");
+			return CLI_USAGE;
+		}
+		close(fd);
+		gname[0] = '\0';
+		if ((rc = group_name_of(c, group, gname, sizeof(gname))) != 0)
+			return rc;
+		snprintf(prompt, sizeof(prompt), "Leave the group '%s'? Its "
+		    "notes and keys will be erased from this computer, and "
+		    "only a new invite brings you back. [y/N] ", gname);
+		if (util_tty_line(prompt, 0, answer, sizeof(answer)) != 0) {
+			util_err("no answer: use --yes to leave "
+			    "non-interactively");
+			return CLI_USAGE;
+		}
+		if (strcmp(answer, "y") != 0 && strcmp(answer, "Y") != 0 &&
+		    strcmp(answer, "yes") != 0) {
+			util_err("not left: you did not confirm");
+			return CLI_FAILED;
+		}
+	}
+	if ((req = client_req("leave", group)) == NULL) {
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, LEAVE_WAIT_MS, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if (c->json) {
+		rc = output_json(resp);
+		ctl_resp_free(resp);
+		return rc;
+	}
+	(void)ctl_resp_get_str(resp, 0, "name", &name, NULL);
+	(void)ctl_resp_get_bool(resp, 0, "confirmed", &confirmed);
+	printf("left the group '");
+	output_safe(stdout, name, 0);
+	printf("'; its notes, keys, peers and invites were erased from this "
+	    "computer\n");
+	if (!confirmed)
+		util_err("warning: no other member confirmed that it "
+		    "received your leave; if none did, they still count you "
+		    "as a member: ask a leader to revoke you");
+	ctl_resp_free(resp);
+	return CLI_OK;
 }

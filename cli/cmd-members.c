@@ -6,7 +6,9 @@
 static const char usage[] =
     "usage: balint [--json] members [-g GROUP]\n"
     "  list the group's members: name, role, status, member id and the\n"
-    "  fingerprint to compare aloud at a meeting\n"
+    "  fingerprint to compare aloud at a meeting, under the group state\n"
+    "  code (the same on every member who holds the same contract,\n"
+    "  members and epoch; in --json the field state_code)\n"
     "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
     "                     when this member is in several groups)\n";
 
@@ -28,6 +30,7 @@ cmd_members(struct cli *c, int argc, char **argv)
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
 	char *pos[1];
+	const char *code;
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "members", usage, argc, argv, 1, opts, pos,
@@ -41,6 +44,13 @@ cmd_members(struct cli *c, int argc, char **argv)
 	ctl_req_free(req);
 	if (rc != CLI_OK)
 		return rc;
+	if (!c->json && ctl_resp_nrecords(resp) > 0 &&
+	    ctl_resp_get_str(resp, 0, "state_code", &code, NULL) == 0 &&
+	    *code != '\0') {
+		printf("state code: ");
+		output_safe(stdout, code, 0);
+		printf("\n\n");
+	}
 	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
 	    "no members known yet");
 	ctl_resp_free(resp);

@@ -1,33 +1,74 @@
-/* cmd-revoke.c — balint revoke MEMBER (comes with the next release). */
+/* cmd-revoke.c — balint revoke MEMBER: a leader removes a member. */
 #include <stdio.h>
 
 #include "cli.h"
 
 static const char usage[] =
-    "usage: balint revoke [-g GROUP] MEMBER\n"
-    "  remove a member from the group (leaders only); MEMBER is a name or\n"
-    "  member id.  Not available yet in this release.\n";
+    "usage: balint [--json] revoke [-g GROUP] MEMBER\n"
+    "  remove a member from the group (leaders only).  MEMBER is a name,\n"
+    "  a member id or a unique prefix of one (see: balint members).\n"
+    "  The member's log is cut at the last entry this member holds:\n"
+    "  anything they write later is refused by everyone.  A new epoch key\n"
+    "  goes to the remaining members, so the revoked member can neither\n"
+    "  read notes written from now on nor connect.  Their own daemon\n"
+    "  erases the group when it learns of it; what they already read\n"
+    "  cannot be taken back.\n"
+    "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
+    "                     when this member is in several groups)\n";
 
 int
 cmd_revoke(struct cli *c, int argc, char **argv)
 {
-	const char *group = c->group;
+	const char *group = c->group, *name = "", *id = "";
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	uint64_t cut = 0, epoch = 0;
 	char *pos[1];
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "revoke", usage, argc, argv, 1, opts, pos, 1,
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if (npos != 1) {
+	if (npos != 1 || pos[0][0] == '\0') {
 		util_err("revoke needs a member name or id (see: balint "
 		    "members)");
 		return CLI_USAGE;
 	}
-	util_err("'revoke' is not available yet (it comes with the next "
-	    "release)");
-	return CLI_FAILED;
+	if (!util_line_ok(pos[0], 200)) {
+		util_err("bad member '%s' (give a name or member id; see: "
+		    "balint members)", pos[0]);
+		return CLI_USAGE;
+	}
+	if ((req = client_req("revoke", group)) == NULL ||
+	    ctl_req_add_str(req, "member", pos[0]) != 0) {
+		ctl_req_free(req);
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if (c->json) {
+		rc = output_json(resp);
+		ctl_resp_free(resp);
+		return rc;
+	}
+	(void)ctl_resp_get_str(resp, 0, "name", &name, NULL);
+	(void)ctl_resp_get_str(resp, 0, "member", &id, NULL);
+	(void)ctl_resp_get_uint(resp, 0, "cut", &cut);
+	(void)ctl_resp_get_uint(resp, 0, "epoch", &epoch);
+	printf("revoked ");
+	output_safe(stdout, name, 0);
+	printf(" (");
+	output_safe(stdout, id, 0);
+	printf(")\n  their log is cut at entry %llu; new epoch %llu for the "
+	    "remaining members\n", (unsigned long long)cut,
+	    (unsigned long long)epoch);
+	ctl_resp_free(resp);
+	return CLI_OK;
 }

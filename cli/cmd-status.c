@@ -7,7 +7,9 @@
 static const char usage[] =
     "usage: balint [--home DIR] [--json] status\n"
     "  show the daemon (member, listen address, version), every group\n"
-    "  (members, entries, epoch) and every peer session (state, level)\n";
+    "  (members, entries, epoch, and the group state code to read aloud:\n"
+    "  members who see the same code have the same contract, members and\n"
+    "  epoch) and every peer session (state, level)\n";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
@@ -84,6 +86,11 @@ cmd_status(struct cli *c, int argc, char **argv)
 			field(resp, r, "entries", OUT_UINT);
 			printf(" entries, epoch ");
 			field(resp, r, "epoch", OUT_UINT);
+			if (ctl_resp_get_str(resp, r, "state_code", &s,
+			    NULL) == 0 && *s != '\0') {
+				printf("\n    state code: ");
+				output_safe(stdout, s, 0);
+			}
 			printf("\n");
 		} else if (is_kind(resp, r, "peer")) {
 			int level = 0;
@@ -105,6 +112,22 @@ cmd_status(struct cli *c, int argc, char **argv)
 			    strcmp(s, "up") == 0)
 				printf(level ? ", level" : ", syncing");
 			printf("\n");
+		} else if (is_kind(resp, r, "removed")) {
+			/* A group this member was removed from, and erased. */
+			int left = ctl_resp_get_str(resp, r, "how", &s,
+			    NULL) == 0 && strcmp(s, "left") == 0;
+
+			printf("you %s '", left ? "left" : "were removed from");
+			field(resp, r, "name", OUT_STR);
+			printf("'");
+			if (!left) {
+				printf(" by ");
+				field(resp, r, "by", OUT_STR);
+			}
+			printf(" on ");
+			field(resp, r, "time", OUT_TIME);
+			printf(" (the group's data was erased from this "
+			    "computer)\n");
 		}
 	}
 	if (ng == 0)

@@ -112,5 +112,13 @@ void handlers_net_join(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_sync(struct ctl_call *call, const struct ctl_req *req);
+/* Handlers living in handlers-roster.c: revoke, leave (asynchronous). */
+void handlers_roster_revoke(struct ctl_call *call, const struct ctl_req *req);
+void handlers_roster_leave(struct ctl_call *call, const struct ctl_req *req);
+/*
+ * handlers_removed_records adds one {kind:"removed", group, name, by, how,
+ * time} record per group this member was removed from (status).
+ */
+int handlers_removed_records(struct daemon *d, struct ctl_resp *resp);
 
 #endif

@@ -9,6 +9,7 @@
  *	peer.c     TCP: listener, dialer, handshake, frames (bytes <-> messages)
  *	sync.c     the sync engine: decoded messages in, messages out, no I/O
  *	store.c    SQLite
+ *	retention.c the contract's retention period, on a timer
  *
  * Everything runs on the one loop thread.
  */
@@ -27,6 +28,8 @@ struct store;
 struct group;
 struct net;
 struct control;
+struct retention;
+struct roster_tasks;
 
 #define DAEMON_ADDR_MAX 128
 
@@ -40,6 +43,8 @@ struct daemon {
 	char listen[DAEMON_ADDR_MAX];		/* "HOST:PORT" or "" */
 	struct net *net;			/* peer.c */
 	struct control *control;		/* control.c */
+	struct retention *retention;		/* retention.c: its timer */
+	struct roster_tasks *roster_tasks;	/* group-roster.c: its timer */
 	uv_signal_t sigint, sigterm;
 	int stopping;
 	/*
@@ -58,8 +63,13 @@ struct daemon {
 void daemon_log(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
-/* daemon_now_ms is the wall clock in Unix milliseconds. */
+/*
+ * daemon_now_ms is the wall clock in Unix milliseconds, shifted by the
+ * test hook BALINT_CLOCK_OFFSET_MS (signed, read once at first use);
+ * daemon_clock_offset_ms is that shift (0 when unset or malformed).
+ */
 uint64_t daemon_now_ms(void);
+int64_t daemon_clock_offset_ms(void);
 
 /* daemon_stop begins a clean shutdown (sessions closed, handles closed). */
 void daemon_stop(struct daemon *d);

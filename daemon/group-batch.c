@@ -21,6 +21,7 @@
 #include "group-int.h"
 #include "keyring.h"
 #include "mp.h"
+#include "retention.h"
 #include "store.h"
 #include "wire.h"
 
@@ -614,6 +615,54 @@ check_roster(struct batch *b, const struct entry *e, struct roster_op **op,
 	return 0;
 }
 
+/*
+ * Is an entry of author at seq void: author removed, seq beyond their cut?
+ * (roster_entry_allowed also refuses authors never admitted; those may
+ * still be admitted later in a batch, these not.)
+ */
+static int
+beyond_cut(const struct roster *r, const uint8_t *author, uint64_t seq)
+{
+	const struct roster_member *m = roster_member_find(r, author);
+
+	return m != NULL && m->status != ROSTER_ACTIVE && seq > m->cut;
+}
+
+/*
+ * Deletes every stored entry that the roster r makes void: a removed
+ * member's entries beyond their cut that were stored before the removal
+ * was known.  Every member ends up holding the same entries, so sync
+ * converges (docs/protocol-lifecycle.md, "The cut").
+ */
+static int
+drop_beyond_cut(struct batch *b, const struct roster *r)
+{
+	struct group *g = b->g;
+	const struct roster_member *m;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], id[IDENTITY_ID_TEXT_BYTES];
+	uint64_t n;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < r->nmembers; i++) {
+		m = &r->members[i];
+		if (m->status == ROSTER_ACTIVE)
+			continue;
+		if ((ret = store_entries_drop_after(g->d->store, g->id, m->pk,
+		    m->cut, &n)) != 0)
+			return ret;
+		if (n == 0)
+			continue;
+		b->erased += (int)n;
+		gid_hex(g->id, hex);
+		identity_id_encode(m->pk, id);
+		daemon_log("group %.8s: dropped %llu entries of removed member "
+		    "%.12s beyond their cut (seq %llu)", hex,
+		    (unsigned long long)n, id, (unsigned long long)m->cut);
+	}
+	return 0;
+}
+
 /* After a roster entry is stored: refold, new contract, new keys. */
 static int
 roster_stored(struct batch *b, const struct entry *e, const uint8_t *blob,
@@ -657,7 +706,20 @@ roster_stored(struct batch *b, const struct entry *e, const uint8_t *blob,
 		if (memcmp(r->rejected[i].entry_id, e->id, BAL_HASH_BYTES) == 0)
 			return reject(why, whylen, BAL_EPERM, "roster: %s",
 			    roster_reason_name(r->rejected[i].reason));
-	return 0;
+	return drop_beyond_cut(b, r);
+}
+
+/* One log line for a refused entry beyond its author's cut. */
+static void
+skipped_log(const struct group *g, const struct entry *e)
+{
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], id[IDENTITY_ID_TEXT_BYTES];
+
+	gid_hex(g->id, hex);
+	identity_id_encode(e->h.author, id);
+	daemon_log("group %.8s: refused an entry of removed member %.12s "
+	    "beyond their cut (seq %llu)", hex, id,
+	    (unsigned long long)e->h.seq);
 }
 
 /*
@@ -695,6 +757,16 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 			return 1;
 		return reject(why, whylen, BAL_ECHAIN,
 		    "fork: another entry holds this seq");
+	}
+	/*
+	 * A removed member's entry beyond their cut is refused, but without
+	 * failing the batch: an honest relay may hold it from before the
+	 * removal.  It is not stored (1, as if held).
+	 */
+	if (r != NULL && beyond_cut(r, e->h.author, e->h.seq)) {
+		if (!b->local)
+			skipped_log(g, e);
+		return 1;
 	}
 	if (entry_follows(has ? &head : NULL, e) != 0) {
 		b->again = e->h.seq > head.h.seq + 1;
@@ -764,6 +836,11 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 	case ENTRY_KIND_NOTE:
 		if (note != NULL && note->tombstone)
 			ret = group_notes_erase(b, e->h.author);
+		/* Past the contract's retention: kept erased (retention.h). */
+		if (ret == 0 && !row.erased && retention_expired(b->contract !=
+		    NULL ? b->contract : g->contract, e->h.time,
+		    daemon_now_ms()))
+			ret = group_notes_erase_entry(b, e->h.author, e->h.seq);
 		break;
 	case ENTRY_KIND_ROSTER:
 		ret = roster_stored(b, e, blob, len, why, whylen);
@@ -800,5 +877,8 @@ group_batch_commit(struct batch *b)
 	/* Erased ciphertext must not linger in the WAL either. */
 	if (b->erased > 0)
 		(void)store_checkpoint(st);
+	/* Rotation or erasure, if due, on a later turn of the loop. */
+	if (b->roster_changed)
+		group_roster_folded(b->g);
 	return 0;
 }

@@ -122,5 +122,13 @@ void group_notes_recs_free(struct nrec *r, size_t n);
  * author (NULL: of anyone), inside the batch's transaction.
  */
 int group_notes_erase(struct batch *b, const uint8_t *author);
+/*
+ * group_notes_erase_entry replaces the stored entry of author at seq by its
+ * erased form (body dropped; header, body hash, signature kept; erased = 1)
+ * inside the batch's transaction, and counts it in b->erased so that
+ * group_batch_commit checkpoints the WAL.
+ */
+int group_notes_erase_entry(struct batch *b, const uint8_t *author,
+    uint64_t seq);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * group-notes.c — notes as the member reads them: decrypted versions
- * grouped by note id, the latest of each, and erasure of the earlier
- * versions of a deleted note (group-int.h).  Plaintext lives only in
- * struct note (wiped by note_free) and entry_open's sodium_malloc'd
- * buffers.
+ * grouped by note id, the latest of each, and erasure: of the earlier
+ * versions of a deleted note, and of one entry (also used by retention.c)
+ * (group-int.h).  Plaintext lives only in struct note (wiped by note_free)
+ * and entry_open's sodium_malloc'd buffers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -114,9 +114,12 @@ group_notes_collect(struct group *g, const struct batch *b,
 	return 0;
 }
 
-/* Replaces a stored entry by its erased form (header, hash, signature). */
-static int
-erase_entry(struct batch *b, const uint8_t *author, uint64_t seq)
+/*
+ * Replaces a stored entry by its erased form (header, hash, signature),
+ * inside the batch's transaction; b->erased counts it.
+ */
+int
+group_notes_erase_entry(struct batch *b, const uint8_t *author, uint64_t seq)
 {
 	struct group *g = b->g;
 	struct entry *e = NULL;
@@ -172,7 +175,8 @@ group_notes_erase(struct batch *b, const uint8_t *author)
 			    memcmp(r[j].note->id, r[i].note->id,
 			    NOTE_ID_BYTES) != 0)
 				continue;
-			if ((ret = erase_entry(b, r[j].author, r[j].seq)) == 0)
+			if ((ret = group_notes_erase_entry(b, r[j].author,
+			    r[j].seq)) == 0)
 				r[j].erased = 1;
 		}
 	}

@@ -22,6 +22,7 @@
 #include "contract.h"
 #include "note.h"
 #include "roster.h"
+#include "statecode.h"
 #include "wire.h"
 
 struct daemon;
@@ -167,5 +168,164 @@ const struct group_note *group_note_find(const struct group_note *notes,
 
 /* group_name is the group's display name (from its contract). */
 const char *group_name(const struct group *g);
+
+/*
+ * group-amend.c: contract amendments, acceptances, the state code.
+ *
+ * An acceptance is a kind-3 entry with body [GROUP_ACCEPT_VERSION,
+ * contract hash] (readers of announce version 1 keep and ignore it).
+ */
+#define GROUP_ACCEPT_VERSION 2
+
+/* One contract version: 1 is the founding contract. */
+struct group_version {
+	unsigned number;
+	uint8_t hash[BAL_HASH_BYTES];		/* its contract hash */
+	uint8_t author[BAL_PK_BYTES];		/* founder or amending leader */
+	uint64_t time_ms;			/* its created time */
+	uint8_t entry_id[BAL_HASH_BYTES];	/* its CREATE or AMEND entry */
+};
+
+enum group_accepted_how {
+	GROUP_ACCEPTED_AT_JOIN = 0,	/* the version in force at their ADD */
+	GROUP_ACCEPTED_AUTHOR = 1,	/* they wrote that version */
+	GROUP_ACCEPTED_EXPLICITLY = 2,	/* an acceptance entry */
+};
+
+/* What one member (roster order) accepted. */
+struct group_acceptance {
+	uint8_t member[BAL_PK_BYTES];
+	unsigned joined_version;	/* in force at their latest admission */
+	unsigned accepted_version;	/* the highest they accepted */
+	int how;			/* enum group_accepted_how */
+	uint64_t accepted_ms;
+};
+
+/* The versions of a group's contract and its members' acceptances. */
+struct group_contract_info {
+	struct group_version *versions;		/* by number */
+	size_t nversions;			/* 1.. (the last is current) */
+	struct group_acceptance *members;	/* as g->roster->members */
+	size_t nmembers;
+};
+
+/*
+ * group_contract_info reads the applied versions of g's contract from its
+ * roster entries and every member's acceptance.  BAL_ESTATE: no roster.
+ * Free with group_contract_info_free (NULL is a no-op).
+ */
+int group_contract_info(struct group *g, struct group_contract_info **out);
+void group_contract_info_free(struct group_contract_info *ci);
+
+/*
+ * group_amend writes an AMEND roster entry: the contract text parsed as the
+ * next version of g's contract by this member, who must be a leader
+ * (BAL_EPERM).  BAL_EEXIST: it changes nothing; BAL_ESYNTAX etc. from
+ * contract_amend.  *version (optional) gets the new version's number; err
+ * a one-line reason on failure.
+ */
+int group_amend(struct group *g, const char *text, size_t len,
+    unsigned *version, char *err, size_t errlen);
+/*
+ * group_accept writes this member's acceptance of the current contract
+ * version.  BAL_EEXIST: accepted already.  *version gets its number.
+ */
+int group_accept(struct group *g, unsigned *version, char *err,
+    size_t errlen);
+/*
+ * group_state_code writes the group state code ("1234-5678-9012-3456",
+ * statecode.h) of g's folded roster.  BAL_ESTATE: no roster yet.
+ */
+int group_state_code(const struct group *g,
+    char out[STATECODE_TEXT_BYTES]);
+
+/*
+ * group-roster.c: revoke, leave, epoch rotation and cooperative erasure
+ * (docs/protocol-lifecycle.md).
+ *
+ * After every fold that changed a group's roster (group-batch.c calls
+ * group_roster_folded), the daemon checks the group on a later turn of its
+ * loop, never inside the fold: if this member is no longer active (revoked,
+ * or left) it erases the group (group_roster_erase); if it is a leader and
+ * the roster needs_rotation, it writes a ROTATE.  d->roster_tasks (made by
+ * group_roster_start, closed by group_roster_stop) owns the timer; without
+ * it (unit tests) nothing happens on its own.
+ */
+#define GROUP_ROTATE_GRACE_MS 5000	/* other leaders wait this long */
+#define GROUP_REMOVED_MAX 32		/* removal records kept */
+
+/*
+ * group_roster_revoke writes this leader's REVOKE of member pk: cut = the
+ * highest seq of pk's log this member holds, a fresh epoch key sealed to
+ * every remaining active member.  BAL_EPERM: not a leader; BAL_EINVAL: pk
+ * is this member; BAL_ENOENT: pk was never admitted; BAL_EEXIST: pk is not
+ * active.  *cut and *epoch (the new epoch's ordinal) are optional.  err
+ * gets a one-line reason on failure.
+ */
+int group_roster_revoke(struct group *g, const uint8_t pk[BAL_PK_BYTES],
+    uint64_t *cut, size_t *epoch, char *err, size_t errlen);
+/*
+ * group_roster_leave writes this member's LEAVE (cut = its own seq).
+ * BAL_EPERM: not active, or the last active leader.  Nothing is erased
+ * here: the caller pushes it to peers first (see group_roster_leaving).
+ */
+int group_roster_leave(struct group *g, char *err, size_t errlen);
+/*
+ * group_roster_rotate writes this leader's ROTATE: a fresh epoch key sealed
+ * to exactly the active members.  BAL_EPERM: not an active leader.
+ */
+int group_roster_rotate(struct group *g);
+/*
+ * group_roster_needs_rotation is 1 when this member should ROTATE g now:
+ * an active leader, the roster needs_rotation, and a rotation would change
+ * something (the current epoch is not already this member's sealing to
+ * exactly the active members).  *first (optional) is 1 when this member is
+ * the leader expected to do it (the active leader with the smallest key).
+ */
+int group_roster_needs_rotation(const struct group *g, int *first);
+/*
+ * group_roster_erase erases g (cooperative erasure): ends its sessions, dial
+ * targets and waiters (net_group_gone), deletes its entries, keys, peers
+ * and invites from the store (store_group_erase, secure_delete, WAL
+ * checkpoint), remembers a removal record (meta "removed:GROUPHEX") and
+ * frees g (group_forget).  g is invalid afterwards, also on failure of the
+ * store (then nothing is remembered and the group stays in the store, to
+ * be erased at the next start).
+ */
+int group_roster_erase(struct group *g);
+/*
+ * group_roster_leaving marks (on 1) or unmarks (0) g's id as being left by
+ * a pending `leave`, so that the check after the LEAVE's fold does not erase
+ * it before the LEAVE reached a peer.  BAL_ENOMEM.
+ */
+int group_roster_leaving(struct daemon *d, const uint8_t gid[BAL_GROUP_ID_BYTES],
+    int on);
+/* group_roster_folded is group-batch.c's hook after a roster changed. */
+void group_roster_folded(struct group *g);
+/*
+ * group_roster_start makes d->roster_tasks on d->loop and checks every
+ * group once (a removal or rotation missed while the daemon was down).
+ */
+int group_roster_start(struct daemon *d);
+/* group_roster_stop closes d->roster_tasks (daemon_stop); idempotent. */
+void group_roster_stop(struct daemon *d);
+
+/* A removal record: what `balint status` tells a removed member. */
+struct group_removed {
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	char name[CONTRACT_NAME_MAX + 1];	/* the group's name */
+	char by[ROSTER_NAME_MAX + 1];		/* who removed: name or id */
+	int status;				/* ROSTER_REVOKED, ROSTER_LEFT */
+	uint64_t removed_ms;			/* the removal entry's time */
+	uint64_t erased_ms;			/* when this daemon erased it */
+};
+
+/*
+ * group_removed_list reads the removal records, newest first (at most
+ * GROUP_REMOVED_MAX); *out is malloc'd (free() it; NULL when *n is 0).
+ * Groups this member belongs to again are left out.
+ */
+int group_removed_list(struct daemon *d, struct group_removed **out,
+    size_t *n);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * handlers.c — the control command table, the helpers the handlers
  * share, and the handlers of the daemon's local state: status, group.*,
- * contract.show, members.  Notes are in handlers-note.c, everything that
- * involves the network in handlers-net.c.
+ * contract.* (show, text, amend, accept), members.  Notes are in
+ * handlers-note.c, everything that involves the network in handlers-net.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +16,16 @@
 #include "group.h"
 #include "identity.h"
 #include "roster.h"
+#include "statecode.h"
 #include "store.h"
 
 static void cmd_status(struct ctl_call *, const struct ctl_req *);
 static void cmd_group_create(struct ctl_call *, const struct ctl_req *);
 static void cmd_group_list(struct ctl_call *, const struct ctl_req *);
 static void cmd_contract_show(struct ctl_call *, const struct ctl_req *);
+static void cmd_contract_text(struct ctl_call *, const struct ctl_req *);
+static void cmd_contract_amend(struct ctl_call *, const struct ctl_req *);
+static void cmd_contract_accept(struct ctl_call *, const struct ctl_req *);
 static void cmd_members(struct ctl_call *, const struct ctl_req *);
 
 static const struct handlers_cmd cmds[] = {
@@ -29,6 +33,9 @@ static const struct handlers_cmd cmds[] = {
 	{ "group.create",	cmd_group_create },
 	{ "group.list",		cmd_group_list },
 	{ "contract.show",	cmd_contract_show },
+	{ "contract.text",	cmd_contract_text },
+	{ "contract.amend",	cmd_contract_amend },
+	{ "contract.accept",	cmd_contract_accept },
 	{ "invite",		handlers_net_invite },
 	{ "join",		handlers_net_join },
 	{ "members",		cmd_members },
@@ -40,6 +47,8 @@ static const struct handlers_cmd cmds[] = {
 	{ "peer.add",		handlers_net_peer_add },
 	{ "peer.list",		handlers_net_peer_list },
 	{ "sync",		handlers_net_sync },
+	{ "revoke",		handlers_roster_revoke },
+	{ "leave",		handlers_roster_leave },
 };
 
 const struct handlers_cmd *
@@ -186,7 +195,7 @@ handlers_active_count(const struct group *g)
 static int
 status_group(struct daemon *d, struct group *g, struct ctl_resp *resp)
 {
-	char hex[2 * BAL_GROUP_ID_BYTES + 1];
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], code[STATECODE_TEXT_BYTES];
 	uint64_t entries = 0, epoch = 0;
 
 	handlers_hex(g->id, sizeof(g->id), hex);
@@ -201,6 +210,10 @@ status_group(struct daemon *d, struct group *g, struct ctl_resp *resp)
 	    ctl_resp_add_uint(resp, "members", handlers_active_count(g)) != 0 ||
 	    ctl_resp_add_uint(resp, "entries", entries) != 0 ||
 	    ctl_resp_add_uint(resp, "epoch", epoch) != 0)
+		return BAL_ENOMEM;
+	/* A group still being joined has no roster, hence no code. */
+	if (group_state_code(g, code) == 0 &&
+	    ctl_resp_add_str(resp, "state_code", code) != 0)
 		return BAL_ENOMEM;
 	return 0;
 }
@@ -230,6 +243,8 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 		if (status_group(d, g, resp) != 0)
 			goto fail;
 	if (handlers_net_status(d, resp) != 0)
+		goto fail;
+	if (handlers_removed_records(d, resp) != 0)
 		goto fail;
 	control_reply(call, resp);
 	return;
@@ -305,27 +320,98 @@ fail:
 	control_fail(call, CTL_FAILED, "balintd ran out of memory");
 }
 
+/* The "how" of an acceptance, for contract.show. */
+static const char *
+accepted_how(int how)
+{
+	switch (how) {
+	case GROUP_ACCEPTED_AUTHOR:	return "author";
+	case GROUP_ACCEPTED_EXPLICITLY:	return "accepted";
+	}
+	return "join";
+}
+
+static const char *status_name(int);
+
+/* Adds one record per contract version and one per member to resp. */
+static int
+contract_show_history(struct group *g, const struct group_contract_info *ci,
+    struct ctl_resp *resp)
+{
+	char hex[2 * BAL_HASH_BYTES + 1], mid[IDENTITY_ID_TEXT_BYTES];
+	char idbuf[IDENTITY_ID_TEXT_BYTES];
+	const struct group_version *v;
+	const struct group_acceptance *a;
+	const struct roster_member *m;
+	size_t i;
+
+	for (i = 0; i < ci->nversions; i++) {
+		v = &ci->versions[i];
+		handlers_hex(v->hash, sizeof(v->hash), hex);
+		identity_id_encode(v->author, mid);
+		if (ctl_resp_record_begin(resp) != 0 ||
+		    ctl_resp_add_str(resp, "kind", "version") != 0 ||
+		    ctl_resp_add_uint(resp, "version", v->number) != 0 ||
+		    ctl_resp_add_str(resp, "hash", hex) != 0 ||
+		    ctl_resp_add_str(resp, "by", handlers_member_name(g,
+		    v->author, idbuf)) != 0 ||
+		    ctl_resp_add_str(resp, "by_id", mid) != 0 ||
+		    ctl_resp_add_uint(resp, "time", v->time_ms) != 0)
+			return BAL_ENOMEM;
+	}
+	for (i = 0; i < ci->nmembers && i < g->roster->nmembers; i++) {
+		a = &ci->members[i];
+		m = &g->roster->members[i];
+		identity_id_encode(a->member, mid);
+		if (ctl_resp_record_begin(resp) != 0 ||
+		    ctl_resp_add_str(resp, "kind", "member") != 0 ||
+		    ctl_resp_add_str(resp, "name", m->name) != 0 ||
+		    ctl_resp_add_str(resp, "member_id", mid) != 0 ||
+		    ctl_resp_add_str(resp, "status",
+		    status_name(m->status)) != 0 ||
+		    ctl_resp_add_uint(resp, "accepted", a->accepted_version) !=
+		    0 ||
+		    ctl_resp_add_str(resp, "how", accepted_how(a->how)) != 0 ||
+		    ctl_resp_add_uint(resp, "joined", a->joined_version) != 0 ||
+		    ctl_resp_add_uint(resp, "accepted_time", a->accepted_ms) != 0)
+			return BAL_ENOMEM;
+	}
+	return 0;
+}
+
 static void
 cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
 {
 	struct ctl_resp *resp = NULL;
-	char hex[2 * BAL_GROUP_ID_BYTES + 1];
+	struct group_contract_info *ci = NULL;
+	const struct group_version *cur;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], hhex[2 * BAL_HASH_BYTES + 1];
 	char leaders[2 * (ROSTER_NAME_MAX + IDENTITY_ID_TEXT_BYTES) + 8];
-	char idbuf[IDENTITY_ID_TEXT_BYTES];
+	char idbuf[IDENTITY_ID_TEXT_BYTES], mid[IDENTITY_ID_TEXT_BYTES];
 	const struct contract *c;
 	const char *hist;
 	struct group *g;
 	unsigned i;
+	int rc;
 
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
-	if ((c = g->contract) == NULL) {
+	if ((c = g->contract) == NULL || g->roster == NULL) {
 		control_fail(call, CTL_FAILED, "the contract of group '%s' "
 		    "is not known yet (wait for sync: balint sync --wait)",
 		    group_name(g));
 		return;
 	}
+	if ((rc = group_contract_info(g, &ci)) != 0) {
+		control_fail(call, CTL_FAILED, "cannot read the versions of "
+		    "the contract of group '%s': %s", group_name(g),
+		    bal_strerror(rc));
+		return;
+	}
+	cur = &ci->versions[ci->nversions - 1];
 	handlers_hex(g->id, sizeof(g->id), hex);
+	handlers_hex(g->roster->contract_hash, BAL_HASH_BYTES, hhex);
+	identity_id_encode(cur->author, mid);
 	leaders[0] = '\0';
 	for (i = 0; i < c->nleaders && i < CONTRACT_LEADERS_MAX; i++) {
 		if (i > 0)
@@ -337,6 +423,7 @@ cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
 	hist = contract_history_name(c->history);
 	if ((resp = control_call_resp(call)) == NULL ||
 	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "kind", "contract") != 0 ||
 	    ctl_resp_add_str(resp, "group", hex) != 0 ||
 	    ctl_resp_add_str(resp, "name", c->name) != 0 ||
 	    ctl_resp_add_str(resp, "history", hist != NULL ? hist : "?") != 0 ||
@@ -345,7 +432,115 @@ cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_uint(resp, "retention", c->retention_days) != 0 ||
 	    ctl_resp_add_str(resp, "leaders", leaders) != 0 ||
 	    ctl_resp_add_str(resp, "text", c->text != NULL ? c->text : "") != 0 ||
-	    ctl_resp_add_uint(resp, "created", c->created_ms) != 0) {
+	    ctl_resp_add_uint(resp, "created", ci->versions[0].time_ms) != 0 ||
+	    ctl_resp_add_uint(resp, "version", cur->number) != 0 ||
+	    ctl_resp_add_str(resp, "hash", hhex) != 0 ||
+	    ctl_resp_add_str(resp, "amended_by", cur->number > 1 ?
+	    handlers_member_name(g, cur->author, idbuf) : "") != 0 ||
+	    ctl_resp_add_str(resp, "amended_by_id", cur->number > 1 ?
+	    mid : "") != 0 ||
+	    ctl_resp_add_uint(resp, "amended", cur->number > 1 ?
+	    cur->time_ms : 0) != 0 ||
+	    contract_show_history(g, ci, resp) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	group_contract_info_free(ci);
+	control_reply(call, resp);
+}
+
+/* contract.text: the current contract in the text form amend reads. */
+static void
+cmd_contract_text(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct ctl_resp *resp = NULL;
+	struct group *g;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	if (g->contract == NULL) {
+		control_fail(call, CTL_FAILED, "the contract of group '%s' "
+		    "is not known yet (wait for sync: balint sync --wait)",
+		    group_name(g));
+		return;
+	}
+	if ((rc = contract_text(g->contract, d->id->pk, &text, &len)) != 0) {
+		control_fail(call, CTL_FAILED, "cannot write the contract as "
+		    "text: %s", bal_strerror(rc));
+		return;
+	}
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_strn(resp, "text", text, len) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	free(text);
+	control_reply(call, resp);
+}
+
+/* contract.amend: a leader writes the next version of the contract. */
+static void
+cmd_contract_amend(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct ctl_resp *resp = NULL;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], err[512];
+	struct group *g;
+	const char *text;
+	size_t len;
+	unsigned version = 0;
+	int rc;
+
+	if (handlers_str(call, req, "contract", 1, &text, &len) != 0 ||
+	    (g = handlers_group(call, req)) == NULL)
+		return;
+	err[0] = '\0';
+	if ((rc = group_amend(g, text, len, &version, err,
+	    sizeof(err))) != 0) {
+		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
+		    bal_strerror(rc));
+		return;
+	}
+	handlers_hex(g->id, sizeof(g->id), hex);
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "group", hex) != 0 ||
+	    ctl_resp_add_str(resp, "name", group_name(g)) != 0 ||
+	    ctl_resp_add_uint(resp, "version", version) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	control_reply(call, resp);
+}
+
+/* contract.accept: this member accepts the current contract version. */
+static void
+cmd_contract_accept(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct ctl_resp *resp = NULL;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], err[512];
+	struct group *g;
+	unsigned version = 0;
+	int rc;
+
+	if ((g = handlers_group(call, req)) == NULL)
+		return;
+	err[0] = '\0';
+	if ((rc = group_accept(g, &version, err, sizeof(err))) != 0) {
+		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
+		    bal_strerror(rc));
+		return;
+	}
+	handlers_hex(g->id, sizeof(g->id), hex);
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "group", hex) != 0 ||
+	    ctl_resp_add_str(resp, "name", group_name(g)) != 0 ||
+	    ctl_resp_add_uint(resp, "version", version) != 0) {
 		ctl_resp_free(resp);
 		resp = NULL;
 	}
@@ -368,6 +563,7 @@ cmd_members(struct ctl_call *call, const struct ctl_req *req)
 {
 	struct ctl_resp *resp = NULL;
 	char mid[IDENTITY_ID_TEXT_BYTES], fpr[IDENTITY_FPR_TEXT_BYTES];
+	char code[STATECODE_TEXT_BYTES];
 	const struct roster_member *m;
 	struct group *g;
 	size_t i;
@@ -376,6 +572,8 @@ cmd_members(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	if ((resp = control_call_resp(call)) == NULL)
 		goto fail;
+	/* Every record carries the group's state code (its header line). */
+	(void)group_state_code(g, code);
 	for (i = 0; g->roster != NULL && i < g->roster->nmembers; i++) {
 		m = &g->roster->members[i];
 		identity_id_encode(m->pk, mid);
@@ -387,7 +585,8 @@ cmd_members(struct ctl_call *call, const struct ctl_req *req)
 		    ctl_resp_add_str(resp, "role", m->role == ROSTER_ROLE_LEADER ?
 		    "leader" : "member") != 0 ||
 		    ctl_resp_add_str(resp, "status",
-		    status_name(m->status)) != 0)
+		    status_name(m->status)) != 0 ||
+		    ctl_resp_add_str(resp, "state_code", code) != 0)
 			goto fail;
 	}
 	control_reply(call, resp);

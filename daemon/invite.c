@@ -59,6 +59,9 @@ struct join {
 	join_done_cb done;
 	void *ctx;
 	struct join *next;
+	/* The contract shown was an amendment: its hash, checked once joined. */
+	int shown_amended;
+	uint8_t shown[BAL_HASH_BYTES];
 };
 
 struct serve {
@@ -596,6 +599,31 @@ join_complete(struct daemon *d, const struct group *g)
 	return 0;
 }
 
+/*
+ * Ends a join whose roster and keys have arrived.  If the inviter showed an
+ * amended contract, it must be one of the group's versions.
+ */
+static void
+join_succeed(struct join *j, struct group *g)
+{
+	struct group_contract_info *ci = NULL;
+	size_t i;
+	int found = 0;
+
+	if (j->shown_amended && group_contract_info(g, &ci) == 0)
+		for (i = 0; i < ci->nversions; i++)
+			if (memcmp(ci->versions[i].hash, j->shown,
+			    BAL_HASH_BYTES) == 0)
+				found = 1;
+	group_contract_info_free(ci);
+	if (j->shown_amended && !found)
+		join_finish(j, BAL_ECHAIN, NULL, NULL, "joined, but the "
+		    "contract the inviter showed is no version of this "
+		    "group's contract (compare: balint contract show)");
+	else
+		join_finish(j, 0, g, NULL, NULL);
+}
+
 static int
 join_contract(struct join *j, const struct joinmsg *m)
 {
@@ -606,9 +634,18 @@ join_contract(struct join *j, const struct joinmsg *m)
 	size_t tlen;
 	int rc;
 
-	if ((rc = contract_decode(m->contract, m->contract_len, &c)) != 0 ||
-	    (rc = contract_group_id(c, gid)) != 0 ||
-	    memcmp(gid, j->ic.group, BAL_GROUP_ID_BYTES) != 0) {
+	/*
+	 * An amended version does not hash to the group id: its chain back
+	 * to the founding version comes with the roster, so it is checked
+	 * once joined (join_succeed).
+	 */
+	if ((rc = contract_decode(m->contract, m->contract_len, &c)) == 0 &&
+	    (rc = contract_group_id(c, gid)) == BAL_ESTATE &&
+	    (rc = contract_hash(c, j->shown)) == 0) {
+		j->shown_amended = 1;
+		memcpy(gid, j->ic.group, BAL_GROUP_ID_BYTES);
+	}
+	if (rc != 0 || memcmp(gid, j->ic.group, BAL_GROUP_ID_BYTES) != 0) {
 		contract_free(c);
 		join_finish(j, BAL_EPROTO, NULL, NULL, "the inviter sent a "
 		    "contract that is not this group's");
@@ -662,7 +699,7 @@ join_welcome(struct join *j)
 	net_conn_member(c, g);
 	net_group_added(j->d, g);
 	if (join_complete(j->d, g))
-		join_finish(j, 0, g, NULL, NULL);
+		join_succeed(j, g);
 	return 0;
 }
 
@@ -833,7 +870,7 @@ invite_on_roster(struct daemon *d, struct group *g)
 	for (j = is != NULL ? is->joins : NULL; j != NULL; j = next) {
 		next = j->next;
 		if (j->state == J_MEMBER && j->g == g && join_complete(d, g)) {
-			join_finish(j, 0, g, NULL, NULL);
+			join_succeed(j, g);
 			net_announce(d, g);
 		}
 	}

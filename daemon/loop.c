@@ -4,8 +4,10 @@
 
 #include "control.h"
 #include "daemon.h"
+#include "group.h"
 #include "loop.h"
 #include "peer.h"
+#include "retention.h"
 
 static void
 on_signal(uv_signal_t *h, int signum)
@@ -25,6 +27,8 @@ daemon_stop(struct daemon *d)
 	d->stopping = 1;
 	net_stop(d);
 	control_stop(d);
+	retention_stop(d);
+	group_roster_stop(d);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 }

@@ -16,6 +16,7 @@
 #include "group.h"
 #include "loop.h"
 #include "peer.h"
+#include "retention.h"
 #include "store.h"
 
 #define DEFAULT_LISTEN "0.0.0.0:7451"
@@ -89,6 +90,10 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (daemon_clock_offset_ms() != 0)
+		daemon_log("warning: BALINT_CLOCK_OFFSET_MS shifts this "
+		    "daemon's clock by %lld ms; it is a test hook, never set "
+		    "it in real use", (long long)daemon_clock_offset_ms());
 	if (sodium_init() < 0) {
 		fprintf(stderr, "balintd: cannot initialise libsodium\n");
 		return 1;
@@ -131,6 +136,8 @@ main(int argc, char **argv)
 		    bal_strerror(rc));
 		goto out;
 	}
+	/* Notes past a contract's retention go before any peer sees them. */
+	(void)retention_run(d, daemon_now_ms());
 	if (uv_loop_init(&loop) != 0)
 		goto out;
 	d->loop = &loop;
@@ -149,6 +156,19 @@ main(int argc, char **argv)
 		uv_loop_close(&loop);
 		goto out;
 	}
+	if ((rc = retention_start(d)) != 0) {
+		fprintf(stderr, "balintd: cannot start the retention timer "
+		    "(%s)\n", bal_strerror(rc));
+		net_stop(d);
+		control_stop(d);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		uv_loop_close(&loop);
+		goto out;
+	}
+	/* Removals and rotations missed while the daemon was down. */
+	if ((rc = group_roster_start(d)) != 0)
+		daemon_log("cannot start the roster checks (%s)",
+		    bal_strerror(rc));
 	daemon_log("%s ready: listening on %s, %s", d->name, d->listen,
 	    "control socket balintd.sock");
 	ret = loop_run(d) == 0 ? 0 : 1;

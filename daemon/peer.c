@@ -28,6 +28,14 @@
 #define NET_CLOSE_GUARD_MS 2000
 #define NET_TICK_MS 1000
 #define NET_JOIN_TIMEOUT_MS 30000
+/*
+ * Entries received from one session are relayed to the others only after
+ * this delay, and only if the peer has not meanwhile said (HAVE, sent at
+ * once to every other session) that it holds them: in a mesh every member
+ * gets a new entry straight from its author, and the relays would
+ * otherwise send each one again to everyone.
+ */
+#define NET_RELAY_DELAY_MS 20
 #define NET_SOFTWARE "balintd " BAL_VERSION_STRING
 #define NET_LABEL_MAX (ROSTER_NAME_MAX + DAEMON_ADDR_MAX + 20)
 #define NET_TIE_BYTES 16
@@ -83,6 +91,8 @@ struct net_conn {
 	uint64_t acked;
 	uint64_t acked_ms;
 	int blocked;
+	int have_due;			/* send our HAVE at the next relay tick */
+	uint64_t relay_due;		/* loop time to relay at, 0: none */
 	char rbuf[NET_READ_BUF];
 	struct net_conn *next;
 };
@@ -125,6 +135,8 @@ struct net {
 	void *invite;			/* invite.c's state */
 	uv_timer_t rescan;		/* re-reads stored peer addresses */
 	int has_rescan;
+	uv_timer_t relay;		/* HAVEs and delayed relays */
+	int has_relay;
 };
 
 static void conn_close(struct net_conn *c, int reason, const char *why);
@@ -793,6 +805,9 @@ conn_on_wire(struct net_conn *c, const uint8_t *buf, size_t len)
 	}
 	sync_stats(c->sync, &before);
 	if ((rc = sync_on_msg(c->sync, m, why, sizeof(why))) != 0) {
+		/* Closed while it stored them (the roster removed the peer). */
+		if (c->closing)
+			goto out;
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "%s", bal_strerror(rc));
 		daemon_log("peer %s: rejected %s: %s", conn_label(c, label),
@@ -863,6 +878,14 @@ conn_handshake_done(struct net_conn *c)
 		uv_timer_start(&c->timer, on_timer, NET_JOIN_TIMEOUT_MS, 0);
 		if (c->h->up != NULL)
 			c->h->up(c->hctx, c);
+		return;
+	}
+	/* Whom we dialed must be an active member too (not a revoked one). */
+	if (r->is_client && (c->g == NULL || c->g->roster == NULL ||
+	    !roster_is_active(c->g->roster, c->remote_pk))) {
+		daemon_log("peer %s: not an active member of the group, "
+		    "closed", c->addr);
+		conn_close(c, WIRE_BYE_NOT_MEMBER, "not a member");
 		return;
 	}
 	if (t != NULL && !t->has_member) {
@@ -1292,6 +1315,12 @@ target_dial(struct target *t)
 		t->fails = 0;
 		return;		/* rescheduled when that session ends */
 	}
+	/* A removed member is not dialed (they may be readmitted later). */
+	if (t->has_member && g->roster != NULL &&
+	    !roster_is_active(g->roster, t->member)) {
+		target_schedule(t, NET_BACKOFF_MAX_MS);
+		return;
+	}
 	if (target_server_pk(t, g, pk) != 0) {
 		target_schedule(t, NET_BACKOFF_MAX_MS);
 		return;
@@ -1472,23 +1501,95 @@ net_announce(struct daemon *d, struct group *g)
 
 static void on_rescan(uv_timer_t *t);
 
+/*
+ * The relay tick: sends the HAVEs that are due (what we just stored, so
+ * that peers do not relay it to us) and then the relays whose delay has
+ * passed; re-arms itself for the next one.
+ */
+static void
+on_relay(uv_timer_t *t)
+{
+	struct net *net = t->data;
+	struct net_conn *c;
+	uint64_t now = uv_now(net->d->loop), next = 0;
+
+	for (c = net->conns; c != NULL; c = c->next) {
+		if (c->closing || c->state != C_UP) {
+			c->have_due = 0;
+			c->relay_due = 0;
+			continue;
+		}
+		if (c->have_due) {
+			c->have_due = 0;
+			if (sync_resend_have(c->sync) != 0) {
+				conn_close(c, WIRE_BYE_PROTOCOL, "cannot send");
+				continue;
+			}
+		}
+	}
+	for (c = net->conns; c != NULL; c = c->next) {
+		if (c->closing || c->state != C_UP || c->relay_due == 0)
+			continue;
+		if (c->relay_due > now) {
+			if (next == 0 || c->relay_due < next)
+				next = c->relay_due;
+			continue;
+		}
+		c->relay_due = 0;
+		if (sync_notify(c->sync) != 0)
+			conn_close(c, WIRE_BYE_PROTOCOL, "cannot send");
+	}
+	if (next != 0 && !net->stopping)
+		uv_timer_start(&net->relay, on_relay, next - now, 0);
+}
+
 static void
 net_on_entry(struct daemon *d, struct group *g, const uint8_t *blob,
     size_t len, const void *source)
 {
 	struct net_conn *c;
+	struct sync_stats st;
+	uint64_t now;
+	int tick = 0, rc;
 
 	(void)blob;
 	(void)len;
 	if (d->net == NULL)
 		return;
+	now = uv_now(d->loop);
 	for (c = d->net->conns; c != NULL; c = c->next) {
 		if (c->closing || c->state != C_UP || c->g != g ||
 		    (const void *)c == source)
 			continue;
-		if (sync_notify(c->sync) != 0)
-			conn_close(c, WIRE_BYE_PROTOCOL, "cannot send");
+		if (source == NULL || !d->net->has_relay) {
+			/* Our own entry: every peer lacks it, send now. */
+			if (sync_notify(c->sync) != 0)
+				conn_close(c, WIRE_BYE_PROTOCOL,
+				    "cannot send");
+			continue;
+		}
+		c->have_due = 1;
+		if (c->relay_due == 0)
+			c->relay_due = now + NET_RELAY_DELAY_MS;
+		tick = 1;
+		/*
+		 * The session is no longer level until the relay: let the
+		 * engine see that now (blocked, so it sends nothing), or
+		 * `sync --wait` would answer before the relay went out.
+		 */
+		sync_stats(c->sync, &st);
+		if (st.level) {
+			sync_set_blocked(c->sync, 1);
+			rc = sync_notify(c->sync);
+			sync_set_blocked(c->sync, c->blocked);
+			if (rc != 0)
+				conn_close(c, WIRE_BYE_PROTOCOL,
+				    "cannot send");
+		}
 	}
+	/* At the next loop turn: once per batch, however many entries. */
+	if (tick)
+		uv_timer_start(&d->net->relay, on_relay, 0, 0);
 	/* Announces may have taught the store new addresses. */
 	if (d->net->has_rescan && !uv_is_active((uv_handle_t *)&d->net->rescan))
 		uv_timer_start(&d->net->rescan, on_rescan, 200, 0);
@@ -1521,6 +1622,38 @@ net_on_roster(struct daemon *d, struct group *g)
 	invite_on_roster(d, g);
 }
 
+static void waiter_finish(struct waiter *w, int status);
+
+void
+net_group_gone(struct daemon *d, struct group *g, int reason,
+    const char *text)
+{
+	struct net *net = d->net;
+	struct net_conn *c;
+	struct target *t;
+	struct waiter *w, *next;
+
+	if (net == NULL || g == NULL || net->stopping)
+		return;
+	/* Targets first, so that closing their connections redials nothing. */
+	for (t = net->targets; t != NULL; t = t->next)
+		if (!t->closed && memcmp(t->group, g->id,
+		    BAL_GROUP_ID_BYTES) == 0) {
+			t->closed = 1;
+			uv_close((uv_handle_t *)&t->timer, on_target_closed);
+		}
+	for (c = net->conns; c != NULL; c = c->next)
+		if (c->g == g) {
+			conn_close(c, reason, text);
+			c->g = NULL;
+		}
+	for (w = net->waiters; w != NULL; w = next) {
+		next = w->next;
+		if (w->g == g)
+			waiter_finish(w, BAL_ESTATE);
+	}
+}
+
 /* ---- start and stop ---- */
 
 int
@@ -1543,6 +1676,10 @@ net_start(struct daemon *d)
 	uv_timer_init(d->loop, &net->rescan);
 	net->rescan.data = net;
 	net->has_rescan = 1;
+	net->handles++;
+	uv_timer_init(d->loop, &net->relay);
+	net->relay.data = net;
+	net->has_relay = 1;
 	net->handles++;
 	for (g = d->groups; g != NULL; g = g->next) {
 		net_announce(d, g);
@@ -1603,6 +1740,8 @@ net_stop(struct daemon *d)
 	for (c = net->conns; c != NULL; c = c->next)
 		conn_close(c, WIRE_BYE_SHUTDOWN, "shutting down");
 	for (t = net->targets; t != NULL; t = t->next) {
+		if (t->closed)
+			continue;	/* closing already (net_group_gone) */
 		t->closed = 1;
 		uv_close((uv_handle_t *)&t->timer, on_target_closed);
 	}
@@ -1610,6 +1749,8 @@ net_stop(struct daemon *d)
 		uv_close((uv_handle_t *)&net->listener, on_listener_closed);
 	if (net->has_rescan)
 		uv_close((uv_handle_t *)&net->rescan, on_listener_closed);
+	if (net->has_relay)
+		uv_close((uv_handle_t *)&net->relay, on_listener_closed);
 	if (net->handles == 0) {
 		free(net);
 		d->net = NULL;

@@ -81,6 +81,16 @@ int net_add_peer(struct daemon *d, struct group *g, const char *addr,
     const uint8_t *member, char *err, size_t errlen);
 
 /*
+ * net_group_gone ends everything the network holds of g before the group
+ * is forgotten (cooperative erasure, group-roster.c): its sessions and
+ * connections (BYE reason with text, where a BYE can be sent), its dial
+ * targets, and its level waiters (called back with BAL_ESTATE).  Nothing
+ * of the network points to g afterwards.  NULL d->net is a no-op.
+ */
+void net_group_gone(struct daemon *d, struct group *g, int reason,
+    const char *text);
+
+/*
  * net_sync_now asks every session of g (NULL: of every group) for a new
  * vector exchange (HAVE) and dials every waiting target of g at once.
  */

@@ -11,7 +11,7 @@
 
 enum {
 	Q_ENTRY_INSERT, Q_ENTRY_ID, Q_ENTRY_GET, Q_ENTRY_HEAD, Q_ENTRY_REPLACE,
-	Q_ENTRIES_AFTER, Q_ENTRIES_KIND, Q_VECTOR, Q_ENTRY_COUNT,
+	Q_ENTRIES_AFTER, Q_ENTRIES_KIND, Q_VEC_NEXT, Q_VEC_MAX, Q_ENTRY_COUNT,
 	Q_GROUP_PUT, Q_GROUP_EACH, Q_KEY_PUT, Q_KEY_EACH, Q_META_PUT,
 	Q_META_GET, Q_PEER_ADD, Q_PEER_EACH, Q_INVITE_PUT, Q_INVITE_EACH,
 	Q_INVITE_GET, Q_INVITE_USE, Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_COUNT
@@ -34,8 +34,14 @@ static const char *const queries[Q_COUNT] = {
 	[Q_ENTRIES_KIND] = "SELECT gid, author, seq, id, kind, epoch, "
 	    "lamport, time, erased, blob FROM entries WHERE gid=? AND kind=? "
 	    "ORDER BY lamport, author, seq",
-	[Q_VECTOR] = "SELECT author, max(seq) FROM entries WHERE gid=? "
-	    "GROUP BY author",
+	/*
+	 * The vector is read author by author with two index seeks each
+	 * (the next author, then its highest seq), never by scanning the
+	 * group's entries: O(authors x log entries).
+	 */
+	[Q_VEC_NEXT] = "SELECT author FROM entries WHERE gid=? AND author>? "
+	    "ORDER BY author LIMIT 1",
+	[Q_VEC_MAX] = "SELECT max(seq) FROM entries WHERE gid=? AND author=?",
 	[Q_ENTRY_COUNT] = "SELECT count(*) FROM entries WHERE gid=?",
 	[Q_GROUP_PUT] = "INSERT INTO groups (gid, name) VALUES (?,?) "
 	    "ON CONFLICT(gid) DO UPDATE SET name=excluded.name",
@@ -82,7 +88,28 @@ static const char *const migrations[] = {
 	"CREATE TABLE invites (hash BLOB PRIMARY KEY, gid BLOB NOT NULL,"
 	" expires INTEGER NOT NULL, sealed BLOB NOT NULL,"
 	" used INTEGER NOT NULL);",
+	/*
+	 * 1 -> 2: entries become a rowid table.  In a WITHOUT ROWID table a
+	 * row lives in an index b-tree page, whose largest local payload is
+	 * about 1,000 bytes of a 4 KiB page: every 1 KiB note spilled to an
+	 * overflow page of its own (about 4.7 KB of file per note, and that
+	 * much written per entry).  A table b-tree keeps rows up to about
+	 * 4,000 bytes in place; (gid, author, seq) stays unique and indexed.
+	 */
+	"CREATE TABLE entries_v2 (gid BLOB NOT NULL, author BLOB NOT NULL,"
+	" seq INTEGER NOT NULL, id BLOB NOT NULL, kind INTEGER NOT NULL,"
+	" epoch INTEGER NOT NULL, lamport INTEGER NOT NULL,"
+	" time INTEGER NOT NULL, erased INTEGER NOT NULL, blob BLOB NOT NULL,"
+	" UNIQUE (gid, author, seq));"
+	"INSERT INTO entries_v2 (gid, author, seq, id, kind, epoch, lamport,"
+	" time, erased, blob) SELECT gid, author, seq, id, kind, epoch,"
+	" lamport, time, erased, blob FROM entries ORDER BY gid, lamport;"
+	"DROP TABLE entries;"
+	"ALTER TABLE entries_v2 RENAME TO entries;"
+	"CREATE INDEX entries_kind ON entries (gid, kind, lamport);",
 };
+
+#define STORE_PAGE_SIZE "8192"
 
 struct store {
 	sqlite3 *db;
@@ -160,7 +187,22 @@ store_open(const char *path, struct store **out)
 	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_busy_timeout(st->db, 5000);
-	if (exec(st, "PRAGMA journal_mode=WAL") != 0 ||
+	/*
+	 * 8 KiB pages (new stores only; SQLite ignores it for an existing
+	 * file): an entry with a 1 KiB note is about 1.35 KB, and a 4 KiB
+	 * table page holds only two of them.
+	 */
+	/*
+	 * Exclusive locking: the daemon is the store's only user (a second
+	 * balintd refuses to start), so SQLite takes its file locks once
+	 * and keeps the WAL index in heap memory instead of taking and
+	 * dropping shared-memory locks (several fcntl calls) around every
+	 * statement outside a transaction.  Other programs may read the
+	 * store when the daemon is stopped, or a copy of it.
+	 */
+	if (exec(st, "PRAGMA page_size=" STORE_PAGE_SIZE) != 0 ||
+	    exec(st, "PRAGMA locking_mode=EXCLUSIVE") != 0 ||
+	    exec(st, "PRAGMA journal_mode=WAL") != 0 ||
 	    exec(st, "PRAGMA synchronous=FULL") != 0 ||
 	    exec(st, "PRAGMA secure_delete=ON") != 0 ||
 	    exec(st, "PRAGMA temp_store=MEMORY") != 0 ||
@@ -245,25 +287,15 @@ store_rollback(struct store *st)
 int
 store_entry_put(struct store *st, const struct store_entry_row *row)
 {
-	sqlite3_stmt *s = q(st, Q_ENTRY_ID);
-	int rc;
+	sqlite3_stmt *s = q(st, Q_ENTRY_INSERT);
+	int rc, same;
 
-	bind_blob(s, 1, row->group, BAL_GROUP_ID_BYTES);
-	bind_blob(s, 2, row->author, BAL_PK_BYTES);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)row->seq);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		int same = sqlite3_column_bytes(s, 0) == BAL_HASH_BYTES &&
-		    memcmp(sqlite3_column_blob(s, 0), row->id,
-		    BAL_HASH_BYTES) == 0;
-
-		sqlite3_reset(s);
-		return same ? BAL_EEXIST : BAL_ECHAIN;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return BAL_EIO;
-	s = q(st, Q_ENTRY_INSERT);
+	/*
+	 * The insert comes first: a new entry (the common case) costs one
+	 * statement, and (gid, author, seq) is unique, so a held seq fails
+	 * the insert without changing anything; only then is the held id
+	 * read, to tell "held" from "fork".
+	 */
 	bind_blob(s, 1, row->group, BAL_GROUP_ID_BYTES);
 	bind_blob(s, 2, row->author, BAL_PK_BYTES);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)row->seq);
@@ -274,7 +306,20 @@ store_entry_put(struct store *st, const struct store_entry_row *row)
 	sqlite3_bind_int64(s, 8, (sqlite3_int64)row->time);
 	sqlite3_bind_int(s, 9, row->erased);
 	bind_blob(s, 10, row->blob, row->bloblen);
-	return done(s);
+	if ((rc = done(s)) != BAL_EEXIST)
+		return rc;
+	s = q(st, Q_ENTRY_ID);
+	bind_blob(s, 1, row->group, BAL_GROUP_ID_BYTES);
+	bind_blob(s, 2, row->author, BAL_PK_BYTES);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)row->seq);
+	rc = sqlite3_step(s);
+	same = rc == SQLITE_ROW &&
+	    sqlite3_column_bytes(s, 0) == BAL_HASH_BYTES &&
+	    memcmp(sqlite3_column_blob(s, 0), row->id, BAL_HASH_BYTES) == 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return BAL_EIO;
+	return same ? BAL_EEXIST : BAL_ECHAIN;
 }
 
 /* Copies column i of the current row into a malloc'd buffer. */
@@ -422,22 +467,47 @@ int
 store_vector_each(struct store *st, const uint8_t *group, store_vector_cb cb,
     void *ctx)
 {
-	sqlite3_stmt *s = q(st, Q_VECTOR);
+	sqlite3_stmt *s;
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t seq;
+	size_t alen = 0;	/* the first seek starts below every author */
 	int rc, ret = 0;
 
-	bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 0) != BAL_PK_BYTES) {
+	memset(author, 0, sizeof(author));
+	for (;;) {
+		s = q(st, Q_VEC_NEXT);
+		bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+		bind_blob(s, 2, author, alen);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW &&
+		    sqlite3_column_bytes(s, 0) != BAL_PK_BYTES)
+			rc = SQLITE_CORRUPT;
+		else if (rc == SQLITE_ROW)
+			memcpy(author, sqlite3_column_blob(s, 0),
+			    BAL_PK_BYTES);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW) {
 			ret = BAL_EIO;
 			break;
 		}
-		if ((ret = cb(ctx, sqlite3_column_blob(s, 0),
-		    (uint64_t)sqlite3_column_int64(s, 1))) != 0)
+		alen = BAL_PK_BYTES;
+		s = q(st, Q_VEC_MAX);
+		bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+		bind_blob(s, 2, author, BAL_PK_BYTES);
+		rc = sqlite3_step(s);
+		seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) :
+		    0;
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW || seq == 0) {
+			ret = BAL_EIO;
+			break;
+		}
+		/* Statements are reset: cb may use the store. */
+		if ((ret = cb(ctx, author, seq)) != 0)
 			break;
 	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = BAL_EIO;
-	sqlite3_reset(s);
 	return ret > 0 ? 0 : ret;
 }
 
@@ -485,6 +555,30 @@ store_group_each(struct store *st, store_group_cb cb, void *ctx)
 		ret = BAL_EIO;
 	sqlite3_reset(s);
 	return ret > 0 ? 0 : ret;
+}
+
+int
+store_entries_drop_after(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t after, uint64_t *n)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if (n != NULL)
+		*n = 0;
+	if (after > (uint64_t)INT64_MAX)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM entries WHERE gid=? AND "
+	    "author=? AND seq>?", -1, &s, NULL) != SQLITE_OK)
+		return BAL_EIO;
+	bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	bind_blob(s, 2, author, BAL_PK_BYTES);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)after);
+	ret = done(s);
+	if (ret == 0 && n != NULL)
+		*n = (uint64_t)sqlite3_changes(st->db);
+	sqlite3_finalize(s);
+	return ret;
 }
 
 int

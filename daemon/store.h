@@ -79,6 +79,13 @@ int store_entries_kind_each(struct store *st, const uint8_t *group, int kind,
 /* store_vector_each visits (author, highest seq) of a group. */
 int store_vector_each(struct store *st, const uint8_t *group,
     store_vector_cb cb, void *ctx);
+/*
+ * store_entries_drop_after deletes author's entries with seq > after (the
+ * void entries of a removed member beyond their cut), inside the caller's
+ * transaction; *n (optional) counts them.
+ */
+int store_entries_drop_after(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t after, uint64_t *n);
 /* store_entry_count counts a group's entries. */
 int store_entry_count(struct store *st, const uint8_t *group, uint64_t *n);
 

@@ -16,6 +16,7 @@
 
 #include "entry.h"
 #include "group.h"
+#include "mp.h"
 #include "sync.h"
 
 struct sync;
@@ -272,6 +273,18 @@ send_batch(struct sync *s, struct batch *b)
  * arrival: the group's CREATE before anything else, an ADD before the
  * newcomer's entries, an epoch's roster entry before the notes under it.
  */
+/* 1 when the peer lacks an entry of mine[0..n) (by the peer's vector). */
+static int
+peer_lacks(const struct sync *s, const struct wire_have_item *mine, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (mine[i].seq > vec_get(s, mine[i].author))
+			return 1;
+	return 0;
+}
+
 static int
 pump(struct sync *s)
 {
@@ -284,6 +297,15 @@ pump(struct sync *s)
 	if (!s->have_received || s->pumping)
 		return 0;
 	s->pumping = 1;
+	/*
+	 * Our vector is read once: most calls (an ACK, a HAVE, an entry the
+	 * peer already holds) find nothing to send, and then the store is
+	 * not walked for missing entries at all.
+	 */
+	if ((ret = group_have(s->g, &mine, &n)) != 0)
+		goto out;
+	if (s->blocked || sync_window_full(s) || !peer_lacks(s, mine, n))
+		goto level;
 	b.s = s;
 	b.max = s->batch;
 	ret = BAL_ENOMEM;
@@ -304,9 +326,8 @@ pump(struct sync *s)
 		s->data_sent++;
 		s->entries_sent += b.n;
 	}
+level:
 	/* Level: the peer holds exactly what we hold, and all is acked. */
-	if ((ret = group_have(s->g, &mine, &n)) != 0)
-		goto out;
 	level = s->data_sent == s->data_acked;
 	for (i = 0; level && i < n; i++)
 		if (vec_get(s, mine[i].author) != mine[i].seq)
@@ -316,7 +337,8 @@ pump(struct sync *s)
 	s->level = level;
 	ret = 0;
 out:
-	batch_clear(&b);
+	if (b.blobs != NULL)
+		batch_clear(&b);
 	free(b.blobs);
 	free(b.lens);
 	free(mine);
@@ -342,36 +364,157 @@ sync_notify(struct sync *s)
 	return pump(s);
 }
 
+/*
+ * The author and seq of an encoded entry that group_receive has already
+ * verified: only the header's first fields are read (through mp.h), so
+ * the signature is not checked a second time.
+ */
+static int
+entry_pos(const uint8_t *blob, size_t len, uint8_t author[BAL_PK_BYTES],
+    uint64_t *seq)
+{
+	struct mp_doc outer, hdr;
+	struct mp_rd rd, h;
+	const uint8_t *hp;
+	size_t hlen;
+	uint64_t v;
+	int ret;
+
+	memset(&outer, 0, sizeof(outer));
+	memset(&hdr, 0, sizeof(hdr));
+	if ((ret = mp_doc_parse(&outer, blob, len)) != 0 ||
+	    (ret = mp_rd_array(&rd, mp_doc_root(&outer), 4, 4)) != 0 ||
+	    (ret = mp_rd_bin(&rd, 1, ENTRY_MAX_HEADER, &hp, &hlen)) != 0 ||
+	    (ret = mp_doc_parse(&hdr, hp, hlen)) != 0 ||
+	    (ret = mp_rd_array(&h, mp_doc_root(&hdr), 9, 9)) != 0 ||
+	    (ret = mp_rd_uint(&h, UINT64_MAX, &v)) != 0 ||
+	    (ret = mp_rd_uint(&h, UINT64_MAX, &v)) != 0 ||
+	    (ret = mp_rd_bin(&h, BAL_GROUP_ID_BYTES, BAL_GROUP_ID_BYTES, &hp,
+	    &hlen)) != 0 ||
+	    (ret = mp_rd_bin_fixed(&h, author, BAL_PK_BYTES)) != 0 ||
+	    (ret = mp_rd_uint(&h, ENTRY_MAX_COUNTER, seq)) != 0)
+		ret = BAL_EPROTO;
+	mp_doc_free(&hdr);
+	mp_doc_free(&outer);
+	return ret;
+}
+
+/* Where one received entry goes in its author's log. */
+struct rxpos {
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t seq;
+	int parsed;		/* author and seq were read */
+	int held;		/* we hold these very bytes already */
+};
+
+struct same {
+	const uint8_t *blob;
+	size_t len;
+	int equal;
+};
+
+static int
+same_cb(void *ctx, const uint8_t *blob, size_t len)
+{
+	struct same *sm = ctx;
+
+	sm->equal = len == sm->len && memcmp(blob, sm->blob, len) == 0;
+	return 1;
+}
+
+/* Our highest seq of author in mine[0..n) (sorted by author), or 0. */
+static uint64_t
+have_seq(const struct wire_have_item *mine, size_t n, const uint8_t *author)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = memcmp(mine[mid].author, author, BAL_PK_BYTES);
+		if (c == 0)
+			return mine[mid].seq;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Marks the entries of a message that we already hold byte for byte:
+ * they were verified when they were stored, so they need not be verified
+ * again (in a mesh every live entry also arrives from the relays).  An
+ * entry that differs from the one we hold at its place (an erased copy,
+ * a fork) still goes through group_receive, which judges it.
+ */
+static int
+mark_held(struct sync *s, const struct wire_bytes *items, size_t n,
+    struct rxpos *pos)
+{
+	struct wire_have_item *mine = NULL;
+	struct same sm;
+	size_t nmine = 0, i;
+	int ret;
+
+	if ((ret = group_have(s->g, &mine, &nmine)) != 0)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (entry_pos(items[i].p, items[i].len, pos[i].author,
+		    &pos[i].seq) != 0)
+			continue;	/* group_receive rejects it */
+		pos[i].parsed = 1;
+		if (pos[i].seq > have_seq(mine, nmine, pos[i].author))
+			continue;
+		sm.blob = items[i].p;
+		sm.len = items[i].len;
+		sm.equal = 0;
+		if ((ret = group_entries_after(s->g, pos[i].author,
+		    pos[i].seq - 1, 1, same_cb, &sm)) != 0)
+			break;
+		pos[i].held = sm.equal;
+	}
+	free(mine);
+	return ret;
+}
+
 /* Stores one data message's entries and raises the peer's vector. */
 static int
 receive(struct sync *s, const struct wire_bytes *items, size_t n, char *why,
     size_t whylen)
 {
 	const uint8_t **blobs = NULL;
-	size_t *lens = NULL, i, stored = 0;
-	struct entry *e;
+	struct rxpos *pos = NULL;
+	size_t *lens = NULL, i, k = 0, stored = 0;
 	struct wire_msg ack;
 	int ret = BAL_ENOMEM;
 
 	if (n > 0) {
 		if ((blobs = calloc(n, sizeof(*blobs))) == NULL ||
-		    (lens = calloc(n, sizeof(*lens))) == NULL)
+		    (lens = calloc(n, sizeof(*lens))) == NULL ||
+		    (pos = calloc(n, sizeof(*pos))) == NULL)
+			goto out;
+		if ((ret = mark_held(s, items, n, pos)) != 0)
 			goto out;
 		for (i = 0; i < n; i++) {
-			blobs[i] = items[i].p;
-			lens[i] = items[i].len;
+			if (pos[i].held)
+				continue;
+			blobs[k] = items[i].p;
+			lens[k] = items[i].len;
+			k++;
 		}
-		ret = group_receive(s->g, blobs, lens, n, s->source, &stored,
-		    why, whylen);
-		if (ret != 0)
+		if (k > 0 && (ret = group_receive(s->g, blobs, lens, k,
+		    s->source, &stored, why, whylen)) != 0)
 			goto out;
 		/* Every entry verified: the peer holds each of them. */
 		for (i = 0; i < n; i++) {
-			if ((ret = entry_decode(blobs[i], lens[i], &e)) != 0)
+			if (!pos[i].parsed) {
+				ret = BAL_EPROTO;	/* not reached */
 				goto out;
-			ret = vec_raise(s, e->h.author, e->h.seq);
-			entry_free(e);
-			if (ret != 0)
+			}
+			if ((ret = vec_raise(s, pos[i].author,
+			    pos[i].seq)) != 0)
 				goto out;
 		}
 	}
@@ -385,6 +528,7 @@ receive(struct sync *s, const struct wire_bytes *items, size_t n, char *why,
 out:
 	free(blobs);
 	free(lens);
+	free(pos);
 	return ret;
 }
 

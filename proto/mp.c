@@ -43,6 +43,13 @@ mp_pack_cstr(msgpack_packer *pk, const char *s)
 	return mp_pack_str(pk, s, strlen(s));
 }
 
+/*
+ * msgpack-c gives an empty str or bin a NULL pointer; the readers hand out
+ * this instead, so that no caller passes NULL to memcpy (undefined even
+ * for 0 bytes, and fatal under UBSan).
+ */
+static const char mp_empty[1] = "";
+
 /* Reads a big-endian length of n bytes at buf[*pos]. */
 static int
 be_len(const uint8_t *buf, size_t len, size_t *pos, size_t n, uint64_t *v)
@@ -59,28 +66,43 @@ be_len(const uint8_t *buf, size_t len, size_t *pos, size_t n, uint64_t *v)
 }
 
 /*
+ * msgpack-c's unpacker keeps at most MSGPACK_EMBED_STACK_SIZE (32, fixed
+ * when the library was built) non-empty arrays and maps open, refuses to
+ * start any array or map inside that many, and reports such a document
+ * as MSGPACK_UNPACK_NOMEM_ERROR.  The pre-scan refuses it first, as
+ * malformed: a peer's input must never look like our own lack of memory.
+ * balint's own objects nest a few levels.
+ */
+#define MP_MAX_DEPTH 32
+
+/*
  * Walks the encoding without building anything: every object header is
  * checked to fit, every array or map count must be coverable by the bytes
- * that remain (each element takes at least one byte), and the objects must
- * end exactly at len.  Only then may msgpack-c allocate for the counts.
+ * that remain (each element takes at least one byte), no array or map
+ * starts inside MP_MAX_DEPTH open ones, and the objects must end
+ * exactly at len.  Only then may msgpack-c allocate for the counts.
  */
 static int
 prescan(const uint8_t *buf, size_t len)
 {
-	size_t pos = 0;
-	uint64_t pending = 1, n, skip;
+	uint64_t left[MP_MAX_DEPTH + 1];	/* elements still to read */
+	size_t pos = 0, depth = 0;
+	uint64_t n, skip;
 	uint8_t b;
+	int cont;
 
-	while (pending > 0) {
+	left[0] = 1;
+	for (;;) {
 		if (pos >= len)
 			return BAL_EPROTO;
 		b = buf[pos++];
-		pending--;
+		left[depth]--;
 		n = 0;
 		skip = 0;
+		cont = (b >= 0x80 && b <= 0x9f) || (b >= 0xdc && b <= 0xdf);
 		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 ||
 		    b == 0xc3) {
-			continue;
+			/* no body */
 		} else if (b >= 0x80 && b <= 0x8f) {
 			n = 2u * (b & 0x0f);
 		} else if (b >= 0x90 && b <= 0x9f) {
@@ -144,9 +166,16 @@ prescan(const uint8_t *buf, size_t len)
 		pos += skip;
 		if (n > len - pos)
 			return BAL_EPROTO;
-		pending += n;
+		if (cont && depth == MP_MAX_DEPTH)
+			return BAL_EPROTO;	/* even an empty one */
+		if (n > 0)
+			left[++depth] = n;
+		while (left[depth] == 0) {
+			if (depth == 0)
+				return pos == len ? 0 : BAL_EPROTO;
+			depth--;
+		}
 	}
-	return pos == len ? 0 : BAL_EPROTO;
 }
 
 int
@@ -273,7 +302,8 @@ mp_rd_bin(struct mp_rd *r, size_t min, size_t max, const uint8_t **p,
 	if (o == NULL || o->type != MSGPACK_OBJECT_BIN ||
 	    o->via.bin.size < min || o->via.bin.size > max)
 		return BAL_EPROTO;
-	*p = (const uint8_t *)o->via.bin.ptr;
+	*p = o->via.bin.size > 0 ? (const uint8_t *)o->via.bin.ptr :
+	    (const uint8_t *)mp_empty;
 	*len = o->via.bin.size;
 	return 0;
 }
@@ -345,7 +375,7 @@ mp_rd_str(struct mp_rd *r, size_t min, size_t max, const char **p,
 	    o->via.str.size < min || o->via.str.size > max ||
 	    !mp_utf8_valid(o->via.str.ptr, o->via.str.size))
 		return BAL_EPROTO;
-	*p = o->via.str.ptr;
+	*p = o->via.str.size > 0 ? o->via.str.ptr : mp_empty;
 	*len = o->via.str.size;
 	return 0;
 }

@@ -4,8 +4,12 @@
 # profile and their own balintd on 127.0.0.1: Anna founds a group from a
 # contract, invites Ben and Clara, who join with their one-time codes; Ben
 # writes a case note, Clara a follow-up report on the same case; all three
-# list and read the same notes; the stores hold no plaintext.  It ends by
-# printing how to drive the profiles by hand, then stops its daemons.
+# list and read the same notes; the stores hold no plaintext.  Then a
+# fourth member, David, joins and later departs: Anna reads the group state
+# code aloud, revokes David, and reads the new code; a note written
+# afterwards reaches the three who stay and not David, whose daemon erased
+# the group and tells him he was removed.  It ends by printing how to drive
+# the profiles by hand, then stops its daemons.
 # Exits 0 on success, 1 with a "demo: FAILED" line otherwise; never leaves
 # a daemon running.  BUILD selects the build tree (default build/).
 
@@ -29,7 +33,7 @@ D=$(mktemp -d "${TMPDIR:-/tmp}/balint-demo.XXXXXX") || {
 	exit 1
 }
 cd "$D" || exit 1
-MEMBERS="anna ben clara"
+MEMBERS="anna ben clara david"
 PIDS=
 STEP="setup"
 
@@ -40,6 +44,9 @@ FU_TITLE="Follow-up: the gifts"
 FU_TEXT="Three weeks on, the doctor thanked her and said he would rather hear what worries her. She came with a question instead of a gift."
 SECRET1="obliged and irritated"
 SECRET2="a question instead of a gift"
+LATE_TITLE="After David left"
+LATE_TEXT="We talked about endings: how a member's leaving stirs up the partings we go through with our patients."
+SECRET3="stirs up the partings"
 
 cleanup() {
 	rc=$?
@@ -47,6 +54,7 @@ cleanup() {
 	for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
 	for m in $MEMBERS; do
 		eval "p=\${PID_$m-}"
+		[ -n "$p" ] || continue
 		case " $PIDS " in *" $p "*) ;; *) continue ;; esac
 		wait "$p" 2>/dev/null
 		st=$?
@@ -172,7 +180,10 @@ lists() {
 
 # display_name NAME — the name a member chose at init.
 display_name() {
-	case $1 in anna) echo Anna ;; ben) echo Ben ;; clara) echo Clara ;; esac
+	case $1 in
+	anna) echo Anna ;; ben) echo Ben ;; clara) echo Clara ;;
+	david) echo David ;;
+	esac
 }
 
 # peer_up NAME OTHER — NAME has a session with OTHER that is up and level.
@@ -180,9 +191,32 @@ peer_up() {
 	balint --home "$1" status | grep -q "^  $2 .* up, level"
 }
 
+# code NAME — the group state code NAME's `balint status` shows (or "").
+code() {
+	balint --home "$1" status 2>/dev/null |
+	    sed -n 's/^ *state code: *\([0-9-]*\).*/\1/p' | head -n 1
+}
+
+# same_code OLD NAME... — every NAME shows the same state code, not OLD.
+same_code() {
+	old=$1
+	shift
+	c0=$(code "$1")
+	[ -n "$c0" ] && [ "$c0" != "$old" ] || return 1
+	for m in "$@"; do
+		[ "$(code "$m")" = "$c0" ] || return 1
+	done
+}
+
+# removed NAME — NAME's daemon says NAME was removed from the group.
+removed() {
+	balint --home "$1" status | grep -q "you were removed from"
+}
+
 cat <<TXT
 balint demo: three members of a Balint group, each with their own daemon
-on this machine, found a group, join it and share encrypted notes.
+on this machine, found a group, join it and share encrypted notes; a
+fourth joins and later departs, and the leader revokes him.
 
 TXT
 say "Everything happens in $D" \
@@ -205,7 +239,7 @@ run balint --home clara init --name Clara
 step "2. Each member starts a daemon"
 say "Port 0: the system picks a free port.  Logs go to anna.log, ben.log" \
     "and clara.log in $D."
-for m in $MEMBERS; do start "$m"; done
+for m in anna ben clara; do start "$m"; done
 say "Anna listens on 127.0.0.1:$PORT_anna, Ben on 127.0.0.1:$PORT_ben," \
     "Clara on 127.0.0.1:$PORT_clara."
 
@@ -237,7 +271,7 @@ say "Clara reads the contract she accepted:"
 run balint --home clara contract show
 
 step "5. Everyone sees the same three members"
-for m in $MEMBERS; do
+for m in anna ben clara; do
 	until_ok 30 active "$m" 3 || die "$m does not see 3 active members"
 done
 run balint --home ben members
@@ -250,11 +284,11 @@ get NOTE2 balint --home clara note write --kind followup --case K7 \
     --title "$FU_TITLE" -m "$FU_TEXT"
 
 step "7. All three list and read the same notes"
-for m in $MEMBERS; do
+for m in anna ben clara; do
 	until_ok 30 lists "$m" "$NOTE1" "$NOTE2" ||
 	    die "$m does not list both notes within 30 s"
 done
-for m in $MEMBERS; do run balint --home "$m" note list; done
+for m in anna ben clara; do run balint --home "$m" note list; done
 say "A note is named by its id or a unique prefix of it:"
 run balint --home anna note show "$(printf '%.8s' "$NOTE1")"
 run balint --home anna note list --case K7 --kind followup
@@ -285,10 +319,75 @@ esac
 say "In the clear, by design: the contract, member names and ids, and" \
     "each entry's author, number, size and time (docs/threat-model.md)."
 
-step "10. Drive them by hand"
+step "10. A fourth member, David, joins"
+say "Months later David joins the group.  The contract says" \
+    "'History: from-join': he reads only what is written from now on."
+run balint --home david init --name David
+start david
+get CODE balint --home anna invite --name David
+run balint --home david join "$CODE" --accept
+for m in $MEMBERS; do
+	until_ok 30 active "$m" 4 || die "$m does not see 4 active members"
+done
+say "Ben's and Clara's notes were written before David joined; they were" \
+    "sealed under a key David never received:"
+run balint --home david note list
+
+step "11. The group state code, read aloud"
+say "At the start of a session Anna reads the group state code from" \
+    "'balint status'; each member compares it with their own screen."
+until_ok 30 same_code none $MEMBERS ||
+    die "the four members do not show the same state code"
+BEFORE=$(code anna)
+run balint --home anna status
+for m in $MEMBERS; do
+	printf '%-6s sees %s\n' "$(display_name "$m"):" "$(code "$m")"
+done
+say "The same code on every screen: the same contract, the same four" \
+    "members, nobody hidden.  Any change to either changes the code."
+
+step "12. David departs; Anna revokes him"
+say "David is moving away; the group says goodbye at his last session." \
+    "Anna, the leader, then removes him from the group (he could also have" \
+    "run 'balint leave' himself).  Only a leader can remove a member:"
+expect_fail balint --home ben revoke David
+run balint --home anna revoke David
+say "A new key goes to Anna, Ben and Clara only; their daemons close" \
+    "David's connections and refuse him; his own daemon erases the group:"
+until_ok 30 removed david || die "David's daemon did not learn of the removal"
+run balint --home david status
+until_ok 30 same_code "$BEFORE" anna ben clara ||
+    die "Anna, Ben and Clara do not agree on a new state code"
+AFTER=$(code anna)
+run balint --home anna members
+say "The state code was $BEFORE; it is now $AFTER." \
+    "Anna reads the new code aloud at the next session."
+
+step "13. A note written afterwards"
+get NOTE3 balint --home clara note write --kind session \
+    --title "$LATE_TITLE" -m "$LATE_TEXT"
+for m in anna ben; do
+	until_ok 30 lists "$m" "$NOTE3" ||
+	    die "$m does not list Clara's new note within 30 s"
+done
+run balint --home ben note show "$(printf '%.8s' "$NOTE3")"
+say "David cannot read it: his daemon holds neither the group nor the new" \
+    "key."
+expect_fail balint --home david note show "$(printf '%.8s' "$NOTE3")"
+show grep -r -a -l -F -e "$SECRET3" -e "$LATE_TITLE" david david.log
+grep -r -a -l -F -e "$SECRET3" -e "$LATE_TITLE" david david.log
+case $? in
+0) die "the new note reached David's profile (files above)" ;;
+1) say "Nothing of it in David's profile or log." ;;
+*) die "grep failed" ;;
+esac
+say "What David read while he was a member stays with him: revocation" \
+    "protects what is written afterwards, not what was already shared."
+
+step "14. Drive them by hand"
 cat <<TXT
-The profiles are $D/anna, $D/ben
-and $D/clara; the daemons' logs are $D/*.log.
+The profiles are $D/anna, $D/ben,
+$D/clara and $D/david; the daemons' logs are $D/*.log.
 The demo's daemons stop now.  To start them again and use them:
 
   cd $D
@@ -299,6 +398,7 @@ The demo's daemons stop now.  To start them again and use them:
   $BUILD/balint --home ben note list
   $BUILD/balint --home clara note show $(printf '%.8s' "$NOTE1")
   $BUILD/balint --home anna note write --kind session --title "Next session" -m "..."
+  $BUILD/balint --home anna members
   $BUILD/balint --home anna status
   $BUILD/balint help
 
@@ -306,7 +406,7 @@ Only balintd and init need the passphrase; balint talks to the daemon.
 Stop the daemons with: kill %1 %2 %3.  Remove it all: rm -rf $D
 TXT
 
-step "11. The daemons stop (SIGTERM)"
+step "15. The daemons stop (SIGTERM)"
 for m in $MEMBERS; do
 	eval "p=\$PID_$m"
 	kill -TERM "$p" 2>/dev/null
@@ -318,7 +418,7 @@ for m in $MEMBERS; do
 	PIDS=$(echo " $PIDS " | sed "s/ $p / /")
 	[ "$st" -eq 0 ] || die "$m's daemon exited $st on SIGTERM (see $m.log)"
 done
-echo "All three daemons stopped cleanly."
+echo "All four daemons stopped cleanly."
 STEP="done"
 echo
 echo "demo: OK"

@@ -1,0 +1,130 @@
+#!/bin/sh
+# tests/fuzz/run.sh — runs the libFuzzer harnesses of an instrumented tree
+# (make fuzz-build) and prints the executions of each.
+#
+#   run.sh --deps [CC]        check that CC (clang) links libFuzzer; as root
+#                             on Debian install it, else print the command
+#   run.sh [--build DIR] [--seconds N] [--smoke] [TARGET...]
+#                             run each harness (all of tests/fuzz/fuzz-*.c
+#                             when no TARGET is named) for N seconds
+#
+# Each harness starts from the seed corpus kept in tests/fuzz/corpus/<t>/
+# (plus, with --smoke, one freshly made by DIR/gen-corpus, so the seeds
+# always match the current encoders) and first replays every regression
+# input in tests/fuzz/regress/<t>/.  New inputs go to DIR/corpus/<t>/ (or a
+# temporary directory with --smoke), crashes to DIR/crashes/.  The exit
+# status is non-zero when any harness crashed, leaked, timed out or failed
+# an invariant; the log of a failure is kept in DIR/logs/<t>.log.
+cd "$(dirname "$0")/../.." || exit 2
+TOP=$(pwd)
+
+DEB_FUZZ_PKGS="clang libclang-rt-dev"
+
+# Checks that $1 compiles and links a libFuzzer harness.
+links_fuzzer() {
+	d=$(mktemp -d) || return 1
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+	    '{ (void)d; (void)n; return 0; }' >"$d/t.c"
+	"$1" -fsanitize=fuzzer,address,undefined -o "$d/t" "$d/t.c" \
+	    >/dev/null 2>&1
+	rc=$?
+	rm -rf "$d"
+	return $rc
+}
+
+if [ "$1" = --deps ]; then
+	cc=${2:-clang}
+	links_fuzzer "$cc" && exit 0
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "fuzz-deps: installing $DEB_FUZZ_PKGS"
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		    apt-get install -y -qq $DEB_FUZZ_PKGS >/dev/null || exit 1
+		links_fuzzer "$cc" && exit 0
+	fi
+	echo "fuzz-deps: '$cc' cannot link libFuzzer (-fsanitize=fuzzer); run:" >&2
+	echo "  sudo apt-get install $DEB_FUZZ_PKGS" >&2
+	exit 1
+fi
+
+build=build/fuzz
+seconds=60
+smoke=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift 2 ;;
+	--seconds) seconds=$2; shift 2 ;;
+	--smoke) smoke=1; shift ;;
+	--) shift; break ;;
+	-*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+if [ $# -eq 0 ]; then
+	for f in tests/fuzz/fuzz-*.c; do
+		t=$(basename "$f" .c)
+		set -- "$@" "${t#fuzz-}"
+	done
+fi
+
+mkdir -p "$build/logs" "$build/crashes" || exit 2
+tmp=
+if [ -n "$smoke" ]; then
+	tmp=$(mktemp -d) || exit 2
+	trap 'rm -rf "$tmp"' EXIT
+	"$build/gen-corpus" "$tmp/fresh" >"$build/logs/gen-corpus.log" 2>&1 ||
+	    { echo "FAIL gen-corpus (log: $build/logs/gen-corpus.log)"; exit 1; }
+fi
+
+failed=0
+total=0
+printf '%-16s %12s %8s %8s\n' harness executions exec/s result
+for t in "$@"; do
+	bin=$build/fuzz-$t
+	log=$build/logs/$t.log
+	if [ ! -x "$bin" ]; then
+		echo "run.sh: no harness '$bin' (make fuzz-build)" >&2
+		failed=$((failed + 1))
+		continue
+	fi
+	: >"$log"
+	result=ok
+	# Regression inputs first: each file is run once.
+	if [ -d "tests/fuzz/regress/$t" ] &&
+	    [ -n "$(ls -A "tests/fuzz/regress/$t")" ]; then
+		if ! "$bin" "tests/fuzz/regress/$t"/* >>"$log" 2>&1; then
+			result=REGRESSION
+		fi
+	fi
+	if [ -n "$tmp" ]; then
+		work=$tmp/work-$t
+	else
+		work=$build/corpus/$t
+	fi
+	mkdir -p "$work"
+	seeds=
+	[ -d "tests/fuzz/corpus/$t" ] && seeds="tests/fuzz/corpus/$t"
+	[ -n "$tmp" ] && [ -d "$tmp/fresh/$t" ] && seeds="$seeds $tmp/fresh/$t"
+	execs=0
+	if [ "$result" = ok ]; then
+		# shellcheck disable=SC2086
+		"$bin" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
+		    -print_final_stats=1 -artifact_prefix="$build/crashes/$t-" \
+		    "$work" $seeds >>"$log" 2>&1 || result=CRASH
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
+		    tail -n 1)
+		execs=${execs:-0}
+	fi
+	rate=$((execs / (seconds > 0 ? seconds : 1)))
+	printf '%-16s %12s %8s %8s\n' "$t" "$execs" "$rate" "$result"
+	total=$((total + execs))
+	if [ "$result" != ok ]; then
+		failed=$((failed + 1))
+		echo "    log: $log" >&2
+		grep -E 'ERROR|invariant failed|SUMMARY|Test unit written' \
+		    "$log" | head -n 8 | sed 's/^/    | /' >&2
+	fi
+done
+echo "fuzz: $# harnesses, $total executions, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,570 @@
+/*
+ * forge-peer.c — a member whose software went bad, for
+ * tests/integration/two-leaders.sh: it takes a member's profile (its key,
+ * unlocked with $BALINT_PASSPHRASE_FILE, and its store, read only, while
+ * that member's daemon is stopped), opens a real session to another
+ * member's balintd under the group's network key, says HELLO and HAVE like
+ * balintd and pushes one forged roster entry.  Then it waits for the
+ * daemon's answer: an ACK of the push (the entry was taken) or the end of
+ * the session (it was refused).
+ *
+ *	forge-peer PROFILE HOST:PORT SERVER_MEMBER_ID MODE
+ *
+ * MODE is one of:
+ *	bad-accept    the member's next entry: an ADD of a stranger whose
+ *	              acceptance of the contract is a random signature
+ *	wrong-create  the member's next entry: a CREATE carrying another
+ *	              group's contract
+ *	stranger      an ADD signed by a key that was never admitted,
+ *	              relayed by the member
+ *	non-leader    the member's next entry: an ADD of a stranger with a
+ *	              valid acceptance, signed by a member who is no leader
+ *
+ * Prints one line: "acked" or "closed" (with the BYE reason, if any).
+ * Exit status 0 for either answer, 1 when the session could not be made,
+ * 2 on bad usage, 3 when the daemon answered nothing for 25 s.
+ *
+ * The epoch key is unsealed as daemon/keyring.c does ("balint-keyring-v1",
+ * context "balkeys1", XChaCha20-Poly1305 with purpose "epoch-key" and the
+ * group id || epoch as associated data; docs/protocol-store.md).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "contract.h"
+#include "entry.h"
+#include "epoch.h"
+#include "frame.h"
+#include "identity.h"
+#include "roster.h"
+#include "shs.h"
+#include "wire.h"
+
+#define WAIT_MS 25000
+#define KEY_FILE_MAX 4096
+#define PASS_MAX 1024
+
+static int
+write_full(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t r;
+
+	while (len > 0) {
+		r = send(fd, buf, len, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+read_full(int fd, uint8_t *buf, size_t len)
+{
+	ssize_t r;
+
+	while (len > 0) {
+		r = recv(fd, buf, len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+dial(const char *hostport)
+{
+	struct sockaddr_in sa;
+	char host[64];
+	const char *colon = strrchr(hostport, ':');
+	int fd;
+
+	if (colon == NULL || (size_t)(colon - hostport) >= sizeof(host))
+		return -1;
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return -1;
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads a small file into malloc'd memory. */
+static int
+slurp(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	if ((buf = malloc(max + 1)) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (n > max) {
+		free(buf);
+		return -1;
+	}
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Unlocks PROFILE/identity.key with $BALINT_PASSPHRASE_FILE. */
+static int
+unlock(const char *dir, struct identity **me)
+{
+	char path[4096];
+	const char *pf = getenv("BALINT_PASSPHRASE_FILE");
+	uint8_t *key = NULL, *pass = NULL;
+	size_t klen = 0, plen = 0;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "%s/identity.key", dir);
+	if (slurp(path, KEY_FILE_MAX, &key, &klen) != 0)
+		goto out;
+	if (pf != NULL && slurp(pf, PASS_MAX, &pass, &plen) == 0)
+		plen = strcspn((char *)pass, "\r\n");
+	if (identity_unseal(key, klen, pass != NULL ? (char *)pass : "",
+	    plen, me) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (pass != NULL)
+		sodium_memzero(pass, plen);
+	free(pass);
+	free(key);
+	return ret;
+}
+
+/* What the forged entry needs from the member's store. */
+struct view {
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	uint8_t key[BAL_KEY_BYTES];	/* one epoch key the member holds */
+	struct entry *head;		/* the member's last entry, or NULL */
+	uint64_t lamport;		/* the group's highest */
+};
+
+/* Opens a key sealed by daemon/keyring.c (purpose "epoch-key"). */
+static int
+unseal_key(const struct identity *me, const uint8_t *gid, uint64_t epoch,
+    const uint8_t *sealed, size_t len, uint8_t key[BAL_KEY_BYTES])
+{
+	static const char domain[] = "balint-keyring-v1";
+	static const char purpose[] = "epoch-key";
+	uint8_t master[crypto_kdf_KEYBYTES], k[32];
+	uint8_t ad[sizeof(purpose) + BAL_GROUP_ID_BYTES + 8];
+	const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	int i, ret = -1;
+
+	if (len != 1 + nb + BAL_KEY_BYTES +
+	    crypto_aead_xchacha20poly1305_ietf_ABYTES || sealed[0] != 1)
+		return -1;
+	memcpy(ad, purpose, sizeof(purpose));	/* with its NUL */
+	memcpy(ad + sizeof(purpose), gid, BAL_GROUP_ID_BYTES);
+	for (i = 0; i < 8; i++)
+		ad[sizeof(purpose) + BAL_GROUP_ID_BYTES + i] =
+		    (uint8_t)(epoch >> (56 - 8 * i));
+	if (crypto_generichash(master, sizeof(master), me->sk, 32,
+	    (const uint8_t *)domain, sizeof(domain) - 1) != 0 ||
+	    crypto_kdf_derive_from_key(k, sizeof(k), 1, "balkeys1",
+	    master) != 0)
+		goto out;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, NULL, NULL,
+	    sealed + 1 + nb, len - 1 - nb, ad, sizeof(ad), sealed + 1, k) != 0)
+		goto out;
+	ret = 0;
+out:
+	sodium_memzero(master, sizeof(master));
+	sodium_memzero(k, sizeof(k));
+	return ret;
+}
+
+static int
+load_view(const char *dir, const struct identity *me, struct view *v)
+{
+	char path[4096];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int ret = -1, found = 0;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(db, "SELECT gid FROM groups LIMIT 1", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_bytes(st, 0) != BAL_GROUP_ID_BYTES)
+		goto out;
+	memcpy(v->gid, sqlite3_column_blob(st, 0), BAL_GROUP_ID_BYTES);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT epoch, sealed FROM keys WHERE "
+	    "gid = ?", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_blob(st, 1, v->gid, BAL_GROUP_ID_BYTES,
+	    SQLITE_STATIC) != SQLITE_OK)
+		goto out;
+	while (!found && sqlite3_step(st) == SQLITE_ROW)
+		found = unseal_key(me, v->gid,
+		    (uint64_t)sqlite3_column_int64(st, 0),
+		    sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), v->key) == 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!found)
+		goto out;
+	if (sqlite3_prepare_v2(db, "SELECT max(lamport) FROM entries WHERE "
+	    "gid = ?", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_blob(st, 1, v->gid, BAL_GROUP_ID_BYTES,
+	    SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	v->lamport = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT blob FROM entries WHERE gid = ? "
+	    "AND author = ? ORDER BY seq DESC LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_blob(st, 1, v->gid, BAL_GROUP_ID_BYTES,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(st, 2, me->pk, BAL_PK_BYTES, SQLITE_STATIC) !=
+	    SQLITE_OK)
+		goto out;
+	if (sqlite3_step(st) == SQLITE_ROW && entry_decode(
+	    sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+	    &v->head) != 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
+}
+
+/* An ADD of a fresh key (good: its real acceptance; else random). */
+static int
+stranger_add(const uint8_t *gid, int good, uint8_t **body, size_t *len)
+{
+	struct identity *x = NULL;
+	uint8_t sig[BAL_SIG_BYTES];
+	int ret = -1;
+
+	if (identity_generate(NULL, &x) != 0)
+		return -1;
+	if (good) {
+		if (contract_accept_sign(x, gid, "mallory", sig) != 0)
+			goto out;
+	} else
+		randombytes_buf(sig, sizeof(sig));
+	if (roster_encode_add(x->pk, "mallory", sig, NULL, NULL, 0, NULL, 0,
+	    body, len) != 0)
+		goto out;
+	ret = 0;
+out:
+	identity_free(x);
+	return ret;
+}
+
+/* A CREATE carrying the contract of another, new group. */
+static int
+other_create(const struct identity *me, uint8_t **body, size_t *len)
+{
+	static const char text[] = "Name: Another group\n\nNothing.\n";
+	struct contract *c = NULL;
+	uint8_t salt[CONTRACT_SALT_BYTES], *cenc = NULL, *key = NULL;
+	uint8_t *env = NULL;
+	size_t clen = 0, envlen = 0;
+	int ret = -1;
+
+	randombytes_buf(salt, sizeof(salt));
+	if (contract_parse(text, sizeof(text) - 1, me->pk,
+	    (uint64_t)time(NULL) * 1000, salt, &c, NULL, 0) != 0 ||
+	    contract_encode(c, &cenc, &clen) != 0 ||
+	    epoch_key_new(NULL, &key) != 0 ||
+	    epoch_seal(key, 0, (const uint8_t (*)[BAL_PK_BYTES])me->pk, 1,
+	    NULL, &env, &envlen) != 0 ||
+	    roster_encode_create(cenc, clen, "mallory", env, envlen, body,
+	    len) != 0)
+		goto out;
+	ret = 0;
+out:
+	contract_free(c);
+	epoch_key_free(key);
+	free(cenc);
+	free(env);
+	return ret;
+}
+
+/* The forged entry of mode, encoded. */
+static int
+forge(const char *mode, const struct identity *me, const struct view *v,
+    uint8_t **blob, size_t *bloblen)
+{
+	struct identity *stranger = NULL;
+	const struct identity *author = me;
+	const struct entry *prev = v->head;
+	struct entry_header h;
+	struct entry *e = NULL;
+	uint8_t *body = NULL;
+	size_t len = 0;
+	int ret = -1;
+
+	if (strcmp(mode, "bad-accept") == 0)
+		ret = stranger_add(v->gid, 0, &body, &len);
+	else if (strcmp(mode, "non-leader") == 0)
+		ret = stranger_add(v->gid, 1, &body, &len);
+	else if (strcmp(mode, "wrong-create") == 0)
+		ret = other_create(me, &body, &len);
+	else if (strcmp(mode, "stranger") == 0) {
+		if (identity_generate(NULL, &stranger) != 0)
+			goto out;
+		author = stranger;
+		prev = NULL;
+		ret = stranger_add(v->gid, 1, &body, &len);
+	}
+	if (ret != 0)
+		goto out;
+	ret = -1;
+	if (entry_header_next(&h, v->gid, author->pk, prev, v->lamport) != 0)
+		goto out;
+	h.kind = ENTRY_KIND_ROSTER;
+	h.time = (uint64_t)time(NULL) * 1000;
+	if (entry_seal(&h, author, NULL, body, len, NULL, &e) != 0 ||
+	    entry_encode(e, blob, bloblen) != 0)
+		goto out;
+	ret = 0;
+out:
+	entry_free(e);
+	free(body);
+	identity_free(stranger);
+	return ret;
+}
+
+/* Encodes m and sends it as one frame. */
+static int
+send_msg(int fd, struct frame_tx *tx, const struct wire_msg *m)
+{
+	uint8_t *enc = NULL, *fr = NULL;
+	size_t len = 0, frlen = 0;
+	int ret = -1;
+
+	if (wire_encode(m, &enc, &len) != 0 ||
+	    frame_push(tx, enc, len, &fr, &frlen) != 0 ||
+	    write_full(fd, fr, frlen) != 0)
+		goto out;
+	ret = 0;
+out:
+	free(enc);
+	free(fr);
+	return ret;
+}
+
+/* Decodes every whole message: 0 acked, 1 the stream ended, 2 more. */
+static int
+drain(struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
+{
+	struct wire_msg *m = NULL;
+	uint8_t *msg = NULL;
+	size_t mlen;
+	int rc, acked;
+
+	while ((rc = frame_rx_next(rx, &msg, &mlen)) == 0) {
+		rc = wire_decode(msg, mlen, &m);
+		frame_msg_free(msg);
+		acked = rc == 0 && m->type == WIRE_ACK && m->ack.stored >= want;
+		if (rc == 0 && m->type == WIRE_BYE)
+			snprintf(bye, byelen, " (BYE %s: %s)",
+			    wire_bye_reason_name(m->bye.reason), m->bye.text);
+		wire_msg_free(m);
+		m = NULL;
+		if (acked)
+			return 0;
+	}
+	return rc == BAL_EAGAIN ? 2 : 1;
+}
+
+/*
+ * Reads the daemon's messages until it ACKs `want` data messages or ends
+ * the session: 0 acked, 1 closed, 3 silent for WAIT_MS.  Data messages it
+ * sends are read but not acknowledged (its window only fills).
+ */
+static int
+await(int fd, struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
+{
+	struct pollfd pfd;
+	uint8_t buf[4096];
+	size_t have = 0, off = 0, n;
+	ssize_t r;
+	int rc, waited = 0;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		while (off < have) {
+			if ((n = frame_rx_room(rx)) > have - off)
+				n = have - off;
+			if (n == 0 || frame_rx_feed(rx, buf + off, n) != 0)
+				return 1;
+			off += n;
+			if ((rc = drain(rx, want, bye, byelen)) != 2)
+				return rc;
+		}
+		if (waited >= WAIT_MS)
+			return 3;
+		if ((rc = poll(&pfd, 1, 100)) < 0 && errno != EINTR)
+			return 1;
+		if (rc <= 0) {
+			waited += 100;
+			continue;
+		}
+		if ((r = recv(fd, buf, sizeof(buf), 0)) < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 1;
+		have = (size_t)r;
+		off = 0;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct identity *me = NULL;
+	struct shs *s = NULL;
+	struct frame_tx *tx = NULL;
+	struct frame_rx *rx = NULL;
+	struct view v;
+	struct wire_msg m;
+	uint8_t netkey[BAL_KEY_BYTES], header[FRAME_HEADER_BYTES];
+	uint8_t server[BAL_PK_BYTES], in[SHS_MSG_MAX], out[SHS_MSG_MAX];
+	uint8_t *blob = NULL;
+	size_t need, outlen, bloblen = 0;
+	char bye[300] = "";
+	int fd = -1, ret = 2, rc;
+
+	memset(&v, 0, sizeof(v));
+	if (argc != 5) {
+		fprintf(stderr, "usage: forge-peer PROFILE HOST:PORT "
+		    "SERVER_MEMBER_ID MODE\n");
+		return 2;
+	}
+	if (sodium_init() < 0)
+		return 1;
+	if (identity_id_decode(argv[3], server) != 0) {
+		fprintf(stderr, "forge-peer: not a member id: %s\n", argv[3]);
+		goto out;
+	}
+	ret = 1;
+	if (unlock(argv[1], &me) != 0 || load_view(argv[1], me, &v) != 0) {
+		fprintf(stderr, "forge-peer: cannot read the profile %s\n",
+		    argv[1]);
+		goto out;
+	}
+	if (forge(argv[4], me, &v, &blob, &bloblen) != 0) {
+		fprintf(stderr, "forge-peer: cannot forge '%s'\n", argv[4]);
+		ret = 2;
+		goto out;
+	}
+	if (shs_network_key(v.key, v.gid, netkey) != 0 ||
+	    shs_client_new(netkey, me, server, NULL, &s) != 0)
+		goto out;
+	if ((fd = dial(argv[2])) < 0) {
+		fprintf(stderr, "forge-peer: cannot connect to %s: %s\n",
+		    argv[2], strerror(errno));
+		goto out;
+	}
+	while (!shs_done(s)) {
+		need = shs_expect(s);
+		if (need > 0 && read_full(fd, in, need) != 0) {
+			fprintf(stderr, "forge-peer: the daemon hung up during "
+			    "the handshake\n");
+			goto out;
+		}
+		outlen = sizeof(out);
+		if ((rc = shs_step(s, need > 0 ? in : NULL, need, out,
+		    &outlen)) != 0) {
+			fprintf(stderr, "forge-peer: handshake failed: %s\n",
+			    bal_strerror(rc));
+			goto out;
+		}
+		if (outlen > 0 && write_full(fd, out, outlen) != 0)
+			goto out;
+	}
+	if (frame_tx_new(shs_result(s)->c2s_key, header, &tx) != 0 ||
+	    frame_rx_new(shs_result(s)->s2c_key, &rx) != 0 ||
+	    write_full(fd, header, sizeof(header)) != 0)
+		goto out;
+	/* HELLO, an empty HAVE, then the forged entry. */
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HELLO;
+	m.hello.version = WIRE_VERSION;
+	memcpy(m.hello.group_id, v.gid, BAL_GROUP_ID_BYTES);
+	m.hello.software = "forge-peer/1";
+	if (send_msg(fd, tx, &m) != 0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HAVE;
+	if (send_msg(fd, tx, &m) != 0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_PUSH;
+	m.push.p = blob;
+	m.push.len = bloblen;
+	if (send_msg(fd, tx, &m) != 0)
+		goto out;
+	switch (await(fd, rx, 1, bye, sizeof(bye))) {
+	case 0:
+		printf("acked\n");
+		ret = 0;
+		break;
+	case 1:
+		printf("closed%s\n", bye);
+		ret = 0;
+		break;
+	default:
+		printf("no answer after %d s\n", WAIT_MS / 1000);
+		ret = 3;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(netkey, sizeof(netkey));
+	sodium_memzero(v.key, sizeof(v.key));
+	entry_free(v.head);
+	free(blob);
+	frame_tx_free(tx);
+	frame_rx_free(rx);
+	shs_free(s);
+	identity_free(me);
+	return ret;
+}
