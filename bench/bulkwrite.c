@@ -3,9 +3,10 @@
  * socket, keeping up to INFLIGHT `note.write` requests in flight on one
  * connection (the daemon answers each after its entry is durable).
  *
- *	bulkwrite HOME COUNT [BYTES [INFLIGHT]]
+ *	bulkwrite HOME COUNT [BYTES [INFLIGHT [IDS]]]
  *
- * Prints "notes N seconds S rate R" on stdout.
+ * Prints "notes N seconds S rate R" on stdout; with IDS, also writes the
+ * note ids, one a line, in the order written, into that file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ int
 main(int argc, char **argv)
 {
 	struct ctl_resp *resp;
+	const char *id;
+	FILE *ids = NULL;
 	uint64_t count, sent = 0, done = 0, t0, t1;
 	size_t bytes = DEFAULT_BYTES, inflight = DEFAULT_INFLIGHT;
 	char *body;
@@ -42,8 +45,11 @@ main(int argc, char **argv)
 	int fd;
 
 	benchlib_prog(argv[0]);
-	if (argc < 3 || argc > 5)
-		benchlib_die("usage: bulkwrite HOME COUNT [BYTES [INFLIGHT]]");
+	if (argc < 3 || argc > 6)
+		benchlib_die("usage: bulkwrite HOME COUNT [BYTES [INFLIGHT "
+		    "[IDS]]]");
+	if (argc > 5 && (ids = fopen(argv[5], "w")) == NULL)
+		benchlib_die("cannot write %s", argv[5]);
 	count = strtoull(argv[2], NULL, 10);
 	if (argc > 3)
 		bytes = (size_t)strtoul(argv[3], NULL, 10);
@@ -61,6 +67,10 @@ main(int argc, char **argv)
 	while (done < count) {
 		resp = benchlib_recv(fd);
 		benchlib_resp_ok(resp, "note.write");
+		/* Answers come in order: one connection, one loop thread. */
+		if (ids != NULL && ctl_resp_get_str(resp, 0, "note", &id,
+		    NULL) == 0)
+			fprintf(ids, "%s\n", id);
 		ctl_resp_free(resp);
 		done++;
 		if (sent < count)
@@ -68,6 +78,8 @@ main(int argc, char **argv)
 	}
 	t1 = benchlib_now_ns();
 	close(fd);
+	if (ids != NULL && fclose(ids) != 0)
+		benchlib_die("cannot write %s", argv[5]);
 	free(body);
 	s = (double)(t1 - t0) / 1e9;
 	printf("notes %llu seconds %.3f rate %.0f\n",

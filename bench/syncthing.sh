@@ -91,12 +91,26 @@ st_start() {	# NAME
 	done
 }
 
-st_stop() {	# NAME
+# st_pid NAME — the process that does the work: `syncthing serve` runs
+# under a monitor process that restarts it, even with --no-restart; the
+# figures (CPU, RSS) are the child's.  The monitor is what st_start
+# started and what st_stop and cleanup stop.
+st_pid() {
+	_m=$(cat "$W/$1.pid")
+	_c=$(pgrep -P "$_m" -x syncthing 2>/dev/null | head -n 1)
+	echo "${_c:-$_m}"
+}
+
+# st_stop NAME — asks for a shutdown and waits for the monitor and the
+# child both to be gone (the database stays locked until the child exits).
+st_stop() {
 	_p=$(cat "$W/$1.pid")
+	_c=$(st_pid "$1")
 	st_rest "$1" /rest/system/shutdown -X POST >/dev/null 2>&1 || kill "$_p"
 	_i=0
-	while kill -0 "$_p" 2>/dev/null; do
-		_i=$((_i + 1)); [ $_i -lt 600 ] || { kill "$_p"; sleep 1; break; }
+	while kill -0 "$_p" 2>/dev/null || kill -0 "$_c" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -lt 600 ] || { kill "$_p" "$_c" 2>/dev/null; sleep 1; break; }
 		sleep 0.05
 	done
 	rm -f "$W/$1.pid"
@@ -152,7 +166,7 @@ syncthing_all() {
 	st_start sta; st_start stb
 	st_until 60 st_connected sta stb || die "the Syncthing instances do not connect"
 	sleep 3
-	put syncthing_rss_idle_mib "$(calc "$(rss_kib "$(cat "$W/stb.pid")") / 1024" 1)"
+	put syncthing_rss_idle_mib "$(calc "$(rss_kib "$(st_pid stb)") / 1024" 1)"
 	st_stop stb
 
 	log "syncthing: bulk, $N_BULK files of $NOTE_BYTES bytes at A, B away"
@@ -164,7 +178,7 @@ syncthing_all() {
 	st_start stb
 	st_until 900 st_has_all stb "$N_BULK" || die "syncthing B did not catch up"
 	t1=$(date +%s%N)
-	bpid=$(cat "$W/stb.pid")
+	bpid=$(st_pid stb)
 	put syncthing_receive_cpu_s "$(calc "$(cpu_ns "$bpid") / 1e9")"
 	put syncthing_rss_after_bulk_mib "$(calc "$(rss_kib "$bpid") / 1024" 1)"
 	wire=$(wire_bytes "$(cat "$W/sta.port")" "$(cat "$W/stb.port")")

@@ -289,11 +289,11 @@ acceptances_build(struct group *g, const struct elist *rl,
 		m->accepted_version = m->joined_version;
 		m->how = GROUP_ACCEPTED_AT_JOIN;
 		m->accepted_ms = r->members[i].added_ms;
-		/* A leader who wrote a version accepted it. */
+		/* Who wrote a version (the founder: 1) accepted it. */
 		for (k = 0; k < ci->nversions; k++)
 			if (memcmp(ci->versions[k].author, m->member,
 			    BAL_PK_BYTES) == 0 &&
-			    ci->versions[k].number > m->accepted_version) {
+			    ci->versions[k].number >= m->accepted_version) {
 				m->accepted_version = ci->versions[k].number;
 				m->how = GROUP_ACCEPTED_AUTHOR;
 				m->accepted_ms = ci->versions[k].time_ms;

@@ -267,12 +267,31 @@ send_batch(struct sync *s, struct batch *b)
 }
 
 /*
- * Sends batches of what the peer lacks while the window is open, then
- * recomputes the level.  Batches follow the store's causal (lamport) order
- * across authors (group_entries_missing), so every batch verifies on
- * arrival: the group's CREATE before anything else, an ADD before the
- * newcomer's entries, an epoch's roster entry before the notes under it.
+ * Whether the peer's position in one author's log asks nothing more of
+ * us: we hold as much, or the author was removed and we hold everything up
+ * to their cut — entries beyond it are refused everywhere, and a peer that
+ * stored some before it learned of the removal dropped them since, so its
+ * old HAVE may still count them.
  */
+static int
+settled(const struct sync *s, const struct wire_have_item *peer,
+    const struct wire_have_item *mine, size_t n)
+{
+	const struct roster_member *m;
+	uint64_t ours = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(mine[i].author, peer->author, BAL_PK_BYTES) == 0)
+			ours = mine[i].seq;
+	if (peer->seq <= ours)
+		return 1;
+	if (s->g->roster == NULL ||
+	    (m = roster_member_find(s->g->roster, peer->author)) == NULL)
+		return 0;
+	return m->status != ROSTER_ACTIVE && ours >= m->cut;
+}
+
 /* 1 when the peer lacks an entry of mine[0..n) (by the peer's vector). */
 static int
 peer_lacks(const struct sync *s, const struct wire_have_item *mine, size_t n)
@@ -285,6 +304,13 @@ peer_lacks(const struct sync *s, const struct wire_have_item *mine, size_t n)
 	return 0;
 }
 
+/*
+ * Sends batches of what the peer lacks while the window is open, then
+ * recomputes the level.  Batches follow the store's causal (lamport) order
+ * across authors (group_entries_missing), so every batch verifies on
+ * arrival: the group's CREATE before anything else, an ADD before the
+ * newcomer's entries, an epoch's roster entry before the notes under it.
+ */
 static int
 pump(struct sync *s)
 {
@@ -330,10 +356,11 @@ level:
 	/* Level: the peer holds exactly what we hold, and all is acked. */
 	level = s->data_sent == s->data_acked;
 	for (i = 0; level && i < n; i++)
-		if (vec_get(s, mine[i].author) != mine[i].seq)
-			level = 0;
-	if (level && s->nvec != n)
-		level = 0;	/* the peer holds authors we lack */
+		if (vec_get(s, mine[i].author) < mine[i].seq)
+			level = 0;	/* the peer lacks entries we hold */
+	for (i = 0; level && i < s->nvec; i++)
+		if (!settled(s, &s->vec[i], mine, n))
+			level = 0;	/* the peer holds entries we lack */
 	s->level = level;
 	ret = 0;
 out:

@@ -14,7 +14,8 @@
 # input in tests/fuzz/regress/<t>/.  New inputs go to DIR/corpus/<t>/ (or a
 # temporary directory with --smoke), crashes to DIR/crashes/.  The exit
 # status is non-zero when any harness crashed, leaked, timed out or failed
-# an invariant; the log of a failure is kept in DIR/logs/<t>.log.
+# an invariant; the log of each harness is DIR/logs/<t>.log (with --smoke
+# DIR/smoke-logs/<t>.log).
 cd "$(dirname "$0")/../.." || exit 2
 TOP=$(pwd)
 
@@ -68,13 +69,16 @@ if [ $# -eq 0 ]; then
 	done
 fi
 
-mkdir -p "$build/logs" "$build/crashes" || exit 2
+# A smoke run (make test) keeps its logs apart from those of make fuzz.
+logs=$build/logs
+[ -n "$smoke" ] && logs=$build/smoke-logs
+mkdir -p "$logs" "$build/crashes" || exit 2
 tmp=
 if [ -n "$smoke" ]; then
 	tmp=$(mktemp -d) || exit 2
 	trap 'rm -rf "$tmp"' EXIT
-	"$build/gen-corpus" "$tmp/fresh" >"$build/logs/gen-corpus.log" 2>&1 ||
-	    { echo "FAIL gen-corpus (log: $build/logs/gen-corpus.log)"; exit 1; }
+	"$build/gen-corpus" "$tmp/fresh" >"$logs/gen-corpus.log" 2>&1 ||
+	    { echo "FAIL gen-corpus (log: $logs/gen-corpus.log)"; exit 1; }
 fi
 
 failed=0
@@ -82,7 +86,7 @@ total=0
 printf '%-16s %12s %8s %8s\n' harness executions exec/s result
 for t in "$@"; do
 	bin=$build/fuzz-$t
-	log=$build/logs/$t.log
+	log=$logs/$t.log
 	if [ ! -x "$bin" ]; then
 		echo "run.sh: no harness '$bin' (make fuzz-build)" >&2
 		failed=$((failed + 1))

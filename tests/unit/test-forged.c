@@ -946,15 +946,16 @@ test_amend_and_accept(void **state)
 	assert_int_equal(group_state_code(k.l1.g, c1), 0);
 	memcpy(v1hash, k.l1.g->roster->contract_hash, sizeof(v1hash));
 	assert_memory_equal(v1hash, k.l1.g->id, BAL_HASH_BYTES);
-	/* Version 1 only; everyone accepted it at join. */
 	assert_int_equal(group_contract_info(k.b.g, &ci), 0);
 	assert_int_equal(ci->nversions, 1);
 	assert_memory_equal(ci->versions[0].author, k.l1.d.id->pk,
 	    BAL_PK_BYTES);
 	assert_int_equal(ci->nmembers, 4);
+	/* Version 1 only: the founder wrote it, everyone else joined. */
 	for (i = 0; i < ci->nmembers; i++) {
 		assert_int_equal(ci->members[i].accepted_version, 1);
-		assert_int_equal(ci->members[i].how, GROUP_ACCEPTED_AT_JOIN);
+		assert_int_equal(ci->members[i].how, i == 0 ?
+		    GROUP_ACCEPTED_AUTHOR : GROUP_ACCEPTED_AT_JOIN);
 	}
 	group_contract_info_free(ci);
 	/* Nothing changed: refused.  A text that does not parse: refused. */
@@ -1008,7 +1009,9 @@ test_amend_and_accept(void **state)
 			assert_int_equal(a->how, GROUP_ACCEPTED_EXPLICITLY);
 		} else {
 			assert_int_equal(a->accepted_version, 1);
-			assert_int_equal(a->how, GROUP_ACCEPTED_AT_JOIN);
+			assert_int_equal(a->how, memcmp(a->member,
+			    k.l1.d.id->pk, BAL_PK_BYTES) == 0 ?
+			    GROUP_ACCEPTED_AUTHOR : GROUP_ACCEPTED_AT_JOIN);
 		}
 	}
 	group_contract_info_free(ci);
