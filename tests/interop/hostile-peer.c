@@ -1,0 +1,769 @@
+/*
+ * hostile-peer.c — a member's misbehaving software, for
+ * tests/integration/hostile.sh (docs/testing-hostile.md).  It takes a
+ * current member's profile (identity.key, unlocked with
+ * $BALINT_PASSPHRASE_FILE; store.db read only with the SQLite C API, while
+ * that member's daemon is stopped), derives the group's network key from
+ * the newest epoch key the member holds (unsealed as daemon/keyring.c does,
+ * docs/protocol-store.md) and misbehaves towards another member's balintd.
+ *
+ *	hostile-peer PROFILE HOST:PORT SERVER_MEMBER_ID MODE [AUTHOR_PROFILE]
+ *
+ * MODE is one of:
+ *	wrongkey   a handshake under a random network key
+ *	replay     a full handshake, recorded; then its client bytes replayed
+ *	           on a second connection
+ *	tamper     HELLO, HAVE, then the member's next note entry with one
+ *	           byte of its signature flipped
+ *	epoch      the member's next note entry under an epoch far beyond any
+ *	           the group has (sealed with a random key)
+ *	relay      the next note entry of AUTHOR_PROFILE's member (e.g. one
+ *	           revoked, whose next entry lies beyond its cut), relayed
+ *	huge       a frame length prefix of 0xffffffff
+ *	overmax    a length prefix one above the largest frame
+ *	truncated  half a frame, then our side is shut
+ *	garbage    a well-formed frame carrying random bytes (not msgpack)
+ *	badmsg     a well-formed frame carrying msgpack that is no message
+ *	stopread   HELLO and an empty HAVE with a tiny receive buffer, then
+ *	           never reads again; prints "holding" and sleeps until killed
+ *	           (at most 120 s)
+ *
+ * Prints one line: "acked", "closed" (with the BYE reason, if any) or
+ * "closed after N bytes" (what the daemon sent after the handshake, or for
+ * wrongkey and replay, after our last handshake message).  Exit status 0
+ * for any such answer, 1 when the session could not be made, 2 on bad
+ * usage, 3 when the daemon kept the connection open for 25 s.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "entry.h"
+#include "frame.h"
+#include "identity.h"
+#include "note.h"
+#include "shs.h"
+#include "wire.h"
+
+#define WAIT_MS 25000
+#define KEY_FILE_MAX 4096
+#define PASS_MAX 1024
+#define HOLD_S 120
+
+static int
+write_full(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t r;
+
+	while (len > 0) {
+		r = send(fd, buf, len, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+read_full(int fd, uint8_t *buf, size_t len)
+{
+	ssize_t r;
+
+	while (len > 0) {
+		r = recv(fd, buf, len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Connects to hostport; rcvbuf > 0 shrinks our receive buffer first. */
+static int
+dial(const char *hostport, int rcvbuf)
+{
+	struct sockaddr_in sa;
+	char host[64];
+	const char *colon = strrchr(hostport, ':');
+	int fd;
+
+	if (colon == NULL || (size_t)(colon - hostport) >= sizeof(host))
+		return -1;
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return -1;
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (rcvbuf > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads a small file into malloc'd memory. */
+static int
+slurp(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	if ((buf = malloc(max + 1)) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (n > max) {
+		free(buf);
+		return -1;
+	}
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Unlocks PROFILE/identity.key with $BALINT_PASSPHRASE_FILE. */
+static int
+unlock(const char *dir, struct identity **me)
+{
+	char path[4096];
+	const char *pf = getenv("BALINT_PASSPHRASE_FILE");
+	uint8_t *key = NULL, *pass = NULL;
+	size_t klen = 0, plen = 0;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "%s/identity.key", dir);
+	if (slurp(path, KEY_FILE_MAX, &key, &klen) != 0)
+		goto out;
+	if (pf != NULL && slurp(pf, PASS_MAX, &pass, &plen) == 0)
+		plen = strcspn((char *)pass, "\r\n");
+	if (identity_unseal(key, klen, pass != NULL ? (char *)pass : "",
+	    plen, me) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (pass != NULL)
+		sodium_memzero(pass, plen);
+	free(pass);
+	free(key);
+	return ret;
+}
+
+/* What the forged entry needs from the member's store. */
+struct view {
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	uint8_t key[BAL_KEY_BYTES];	/* the newest epoch key it holds */
+	uint64_t epoch;			/* that key's epoch */
+	struct entry *head;		/* the member's last entry, or NULL */
+	uint64_t lamport;		/* the group's highest */
+};
+
+/* Opens a key sealed by daemon/keyring.c (purpose "epoch-key"). */
+static int
+unseal_key(const struct identity *me, const uint8_t *gid, uint64_t epoch,
+    const uint8_t *sealed, size_t len, uint8_t key[BAL_KEY_BYTES])
+{
+	static const char domain[] = "balint-keyring-v1";
+	static const char purpose[] = "epoch-key";
+	uint8_t master[crypto_kdf_KEYBYTES], k[32];
+	uint8_t ad[sizeof(purpose) + BAL_GROUP_ID_BYTES + 8];
+	const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+	int i, ret = -1;
+
+	if (len != 1 + nb + BAL_KEY_BYTES +
+	    crypto_aead_xchacha20poly1305_ietf_ABYTES || sealed[0] != 1)
+		return -1;
+	memcpy(ad, purpose, sizeof(purpose));	/* with its NUL */
+	memcpy(ad + sizeof(purpose), gid, BAL_GROUP_ID_BYTES);
+	for (i = 0; i < 8; i++)
+		ad[sizeof(purpose) + BAL_GROUP_ID_BYTES + i] =
+		    (uint8_t)(epoch >> (56 - 8 * i));
+	if (crypto_generichash(master, sizeof(master), me->sk, 32,
+	    (const uint8_t *)domain, sizeof(domain) - 1) != 0 ||
+	    crypto_kdf_derive_from_key(k, sizeof(k), 1, "balkeys1",
+	    master) != 0)
+		goto out;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, NULL, NULL,
+	    sealed + 1 + nb, len - 1 - nb, ad, sizeof(ad), sealed + 1, k) != 0)
+		goto out;
+	ret = 0;
+out:
+	sodium_memzero(master, sizeof(master));
+	sodium_memzero(k, sizeof(k));
+	return ret;
+}
+
+static int
+load_view(const char *dir, const struct identity *me, struct view *v)
+{
+	char path[4096];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int ret = -1, found = 0;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(db, "SELECT gid FROM groups LIMIT 1", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_bytes(st, 0) != BAL_GROUP_ID_BYTES)
+		goto out;
+	memcpy(v->gid, sqlite3_column_blob(st, 0), BAL_GROUP_ID_BYTES);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT epoch, sealed FROM keys WHERE "
+	    "gid = ? ORDER BY epoch DESC", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_blob(st, 1, v->gid, BAL_GROUP_ID_BYTES,
+	    SQLITE_STATIC) != SQLITE_OK)
+		goto out;
+	while (!found && sqlite3_step(st) == SQLITE_ROW) {
+		v->epoch = (uint64_t)sqlite3_column_int64(st, 0);
+		found = unseal_key(me, v->gid, v->epoch,
+		    sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), v->key) == 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!found)
+		goto out;
+	if (sqlite3_prepare_v2(db, "SELECT max(lamport) FROM entries WHERE "
+	    "gid = ?", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_blob(st, 1, v->gid, BAL_GROUP_ID_BYTES,
+	    SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	v->lamport = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT blob FROM entries WHERE gid = ? "
+	    "AND author = ? ORDER BY seq DESC LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_blob(st, 1, v->gid, BAL_GROUP_ID_BYTES,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(st, 2, me->pk, BAL_PK_BYTES, SQLITE_STATIC) !=
+	    SQLITE_OK)
+		goto out;
+	if (sqlite3_step(st) == SQLITE_ROW && entry_decode(
+	    sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+	    &v->head) != 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
+}
+
+/* Encodes m and sends it as one frame. */
+static int
+send_msg(int fd, struct frame_tx *tx, const struct wire_msg *m)
+{
+	uint8_t *enc = NULL, *fr = NULL;
+	size_t len = 0, frlen = 0;
+	int ret = -1;
+
+	if (wire_encode(m, &enc, &len) != 0 ||
+	    frame_push(tx, enc, len, &fr, &frlen) != 0 ||
+	    write_full(fd, fr, frlen) != 0)
+		goto out;
+	ret = 0;
+out:
+	free(enc);
+	free(fr);
+	return ret;
+}
+
+/* Decodes every whole message: 0 acked, 1 the stream ended, 2 more. */
+static int
+drain(struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
+{
+	struct wire_msg *m = NULL;
+	uint8_t *msg = NULL;
+	size_t mlen;
+	int rc, acked;
+
+	while ((rc = frame_rx_next(rx, &msg, &mlen)) == 0) {
+		rc = wire_decode(msg, mlen, &m);
+		frame_msg_free(msg);
+		acked = rc == 0 && m->type == WIRE_ACK && m->ack.stored >= want;
+		if (rc == 0 && m->type == WIRE_BYE)
+			snprintf(bye, byelen, " (BYE %s: %s)",
+			    wire_bye_reason_name(m->bye.reason), m->bye.text);
+		wire_msg_free(m);
+		m = NULL;
+		if (acked)
+			return 0;
+	}
+	return rc == BAL_EAGAIN ? 2 : 1;
+}
+
+/*
+ * Reads the daemon's messages until it ACKs `want` data messages or ends
+ * the session: 0 acked, 1 closed, 3 silent for WAIT_MS.  Data messages it
+ * sends are read but not acknowledged (its window only fills).
+ */
+static int
+await(int fd, struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
+{
+	struct pollfd pfd;
+	uint8_t buf[4096];
+	size_t have = 0, off = 0, n;
+	ssize_t r;
+	int rc, waited = 0;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		while (off < have) {
+			if ((n = frame_rx_room(rx)) > have - off)
+				n = have - off;
+			if (n == 0 || frame_rx_feed(rx, buf + off, n) != 0)
+				return 1;
+			off += n;
+			if ((rc = drain(rx, want, bye, byelen)) != 2)
+				return rc;
+		}
+		if (waited >= WAIT_MS)
+			return 3;
+		if ((rc = poll(&pfd, 1, 100)) < 0 && errno != EINTR)
+			return 1;
+		if (rc <= 0) {
+			waited += 100;
+			continue;
+		}
+		if ((r = recv(fd, buf, sizeof(buf), 0)) < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 1;
+		have = (size_t)r;
+		off = 0;
+	}
+}
+
+
+/* The handshake's client side, as recorded for a replay. */
+struct record {
+	size_t need[4];			/* server bytes read before step i */
+	uint8_t out[4][SHS_MSG_MAX];	/* what step i sent */
+	size_t outlen[4];
+	size_t n;
+};
+
+/* Runs a client handshake on fd; records its steps when rec != NULL. */
+static int
+handshake(int fd, const uint8_t *netkey, const struct identity *me,
+    const uint8_t *server, struct record *rec, struct shs **out)
+{
+	struct shs *s = NULL;
+	uint8_t in[SHS_MSG_MAX], msg[SHS_MSG_MAX];
+	size_t need, outlen;
+	int rc;
+
+	if (shs_client_new(netkey, me, server, NULL, &s) != 0)
+		return -1;
+	while (!shs_done(s)) {
+		need = shs_expect(s);
+		if (need > 0 && read_full(fd, in, need) != 0) {
+			shs_free(s);
+			return 1;	/* the daemon hung up */
+		}
+		outlen = sizeof(msg);
+		if ((rc = shs_step(s, need > 0 ? in : NULL, need, msg,
+		    &outlen)) != 0) {
+			fprintf(stderr, "hostile-peer: handshake failed: %s\n",
+			    bal_strerror(rc));
+			shs_free(s);
+			return -1;
+		}
+		if (rec != NULL && rec->n < 4) {
+			rec->need[rec->n] = need;
+			memcpy(rec->out[rec->n], msg, outlen);
+			rec->outlen[rec->n++] = outlen;
+		}
+		if (outlen > 0 && write_full(fd, msg, outlen) != 0) {
+			shs_free(s);
+			return 1;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+/* Counts what the daemon sends until it closes: 0 closed, 3 still open. */
+static int
+until_closed(int fd, size_t *got)
+{
+	struct pollfd pfd;
+	uint8_t buf[4096];
+	ssize_t r;
+	int rc, waited = 0;
+
+	*got = 0;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (waited < WAIT_MS) {
+		if ((rc = poll(&pfd, 1, 100)) < 0 && errno != EINTR)
+			return 0;
+		if (rc <= 0) {
+			waited += 100;
+			continue;
+		}
+		if ((r = recv(fd, buf, sizeof(buf), 0)) > 0) {
+			*got += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		return 0;
+	}
+	return 3;
+}
+
+/* Sends a client hello under netkey; counts the answer until the close. */
+static int
+wrong_key(int fd, const uint8_t *netkey, const struct identity *me,
+    const uint8_t *server, size_t *got)
+{
+	struct shs *s = NULL;
+	uint8_t msg[SHS_MSG_MAX];
+	size_t outlen = sizeof(msg);
+	int ret = -1;
+
+	if (shs_client_new(netkey, me, server, NULL, &s) != 0 ||
+	    shs_expect(s) != 0 || shs_step(s, NULL, 0, msg, &outlen) != 0 ||
+	    write_full(fd, msg, outlen) != 0)
+		goto out;
+	ret = until_closed(fd, got);
+out:
+	shs_free(s);
+	return ret;
+}
+
+/* The next note entry of the member of v, sealed under (epoch, key). */
+static int
+next_note(const struct identity *author, const struct view *v,
+    uint64_t epoch, const uint8_t *key, uint8_t **blob, size_t *len)
+{
+	struct entry_header h;
+	struct entry *e = NULL;
+	struct note n;
+	uint8_t *plain = NULL;
+	size_t plen = 0;
+	int ret = -1;
+
+	memset(&n, 0, sizeof(n));
+	note_id_generate(NULL, n.id);
+	n.kind = NOTE_KIND_OTHER;
+	n.case_ref = (char *)"";
+	n.title = (char *)"hostile";
+	n.body = (char *)"written by hostile-peer";
+	if (note_encode(&n, &plain, &plen) != 0 ||
+	    entry_header_next(&h, v->gid, author->pk, v->head,
+	    v->lamport) != 0)
+		goto out;
+	h.kind = ENTRY_KIND_NOTE;
+	h.epoch = epoch;
+	h.time = (uint64_t)time(NULL) * 1000;
+	if (entry_seal(&h, author, key, plain, plen, NULL, &e) != 0 ||
+	    entry_encode(e, blob, len) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (plain != NULL)
+		note_buf_free(plain, plen);
+	entry_free(e);
+	return ret;
+}
+
+/* The entry a push mode sends (tamper, epoch, relay), encoded. */
+static int
+push_blob(const char *mode, const char *author_dir,
+    const struct identity *me, const struct view *v, uint8_t **blob,
+    size_t *len)
+{
+	struct identity *other = NULL;
+	struct view ov;
+	uint8_t key[BAL_KEY_BYTES];
+	int ret = -1;
+
+	memset(&ov, 0, sizeof(ov));
+	if (strcmp(mode, "tamper") == 0) {
+		if (next_note(me, v, v->epoch, v->key, blob, len) != 0)
+			goto out;
+		(*blob)[*len - 10] ^= 0x01;	/* inside the signature */
+	} else if (strcmp(mode, "epoch") == 0) {
+		randombytes_buf(key, sizeof(key));
+		if (next_note(me, v, v->epoch + 1000, key, blob, len) != 0)
+			goto out;
+	} else if (strcmp(mode, "relay") == 0) {
+		if (author_dir == NULL || unlock(author_dir, &other) != 0 ||
+		    load_view(author_dir, other, &ov) != 0)
+			goto out;
+		if (ov.lamport < v->lamport)
+			ov.lamport = v->lamport;
+		if (next_note(other, &ov, ov.epoch, ov.key, blob, len) != 0)
+			goto out;
+	} else
+		goto out;
+	ret = 0;
+out:
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(ov.key, sizeof(ov.key));
+	entry_free(ov.head);
+	identity_free(other);
+	return ret;
+}
+
+/* A frame-level attack after HELLO and HAVE; -1 for an unknown mode. */
+static int
+frame_attack(int fd, struct frame_tx *tx, const char *mode)
+{
+	static const uint8_t badmsg[] = { 0x93, 0x7f, 0xc0, 0xa1, 'x' };
+	uint8_t buf[256], pre[4], *fr = NULL;
+	size_t frlen = 0;
+	uint32_t n;
+	int rc;
+
+	randombytes_buf(buf, sizeof(buf));
+	if (strcmp(mode, "huge") == 0 || strcmp(mode, "overmax") == 0) {
+		n = strcmp(mode, "huge") == 0 ? 0xffffffffu :
+		    (uint32_t)(FRAME_ABYTES + FRAME_MAX_PLAIN + 1);
+		pre[0] = (uint8_t)(n >> 24);
+		pre[1] = (uint8_t)(n >> 16);
+		pre[2] = (uint8_t)(n >> 8);
+		pre[3] = (uint8_t)n;
+		return write_full(fd, pre, 4) || write_full(fd, buf, 64);
+	}
+	if (strcmp(mode, "truncated") == 0) {
+		if (frame_push(tx, buf, 200, &fr, &frlen) != 0)
+			return -1;
+		rc = write_full(fd, fr, frlen / 2);
+		free(fr);
+		shutdown(fd, SHUT_WR);
+		return rc;
+	}
+	if (strcmp(mode, "garbage") == 0)
+		rc = frame_push(tx, buf, 100, &fr, &frlen);
+	else if (strcmp(mode, "badmsg") == 0)
+		rc = frame_push(tx, badmsg, sizeof(badmsg), &fr, &frlen);
+	else
+		return -1;
+	if (rc != 0)
+		return -1;
+	rc = write_full(fd, fr, frlen);
+	free(fr);
+	return rc;
+}
+
+/* Replays rec's client bytes on a new connection: 0 and *got, or -1. */
+static int
+replay(const char *hostport, const struct record *rec, size_t *got)
+{
+	uint8_t in[SHS_MSG_MAX];
+	size_t i, last;
+	int fd, ret = -1;
+
+	*got = 0;
+	/* Up to our last message: what follows it is counted, not read. */
+	for (last = rec->n; last > 0 && rec->outlen[last - 1] == 0; last--)
+		;
+	if ((fd = dial(hostport, 0)) < 0)
+		return -1;
+	for (i = 0; i < last; i++) {
+		if (rec->need[i] > 0 && read_full(fd, in, rec->need[i]) != 0)
+			break;	/* the daemon hung up: the replay failed */
+		if (rec->outlen[i] > 0 &&
+		    write_full(fd, rec->out[i], rec->outlen[i]) != 0)
+			break;
+	}
+	if (until_closed(fd, got) == 0)
+		ret = 0;
+	close(fd);
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct identity *me = NULL;
+	struct shs *s = NULL;
+	struct frame_tx *tx = NULL;
+	struct frame_rx *rx = NULL;
+	struct view v;
+	struct wire_msg m;
+	struct record rec;
+	uint8_t netkey[BAL_KEY_BYTES], header[FRAME_HEADER_BYTES];
+	uint8_t server[BAL_PK_BYTES];
+	uint8_t *blob = NULL;
+	const char *mode;
+	size_t bloblen = 0, got = 0;
+	char bye[300] = "";
+	int fd = -1, ret = 2, rc, i;
+
+	memset(&v, 0, sizeof(v));
+	memset(&rec, 0, sizeof(rec));
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: hostile-peer PROFILE HOST:PORT "
+		    "SERVER_MEMBER_ID MODE [AUTHOR_PROFILE]\n");
+		return 2;
+	}
+	mode = argv[4];
+	if (sodium_init() < 0)
+		return 1;
+	if (identity_id_decode(argv[3], server) != 0) {
+		fprintf(stderr, "hostile-peer: not a member id: %s\n", argv[3]);
+		goto out;
+	}
+	ret = 1;
+	if (unlock(argv[1], &me) != 0 || load_view(argv[1], me, &v) != 0) {
+		fprintf(stderr, "hostile-peer: cannot read the profile %s\n",
+		    argv[1]);
+		goto out;
+	}
+	if (strcmp(mode, "tamper") == 0 || strcmp(mode, "epoch") == 0 ||
+	    strcmp(mode, "relay") == 0) {
+		if (push_blob(mode, argc == 6 ? argv[5] : NULL, me, &v, &blob,
+		    &bloblen) != 0) {
+			fprintf(stderr, "hostile-peer: cannot make '%s'\n",
+			    mode);
+			ret = 2;
+			goto out;
+		}
+	}
+	if (strcmp(mode, "wrongkey") == 0)
+		randombytes_buf(netkey, sizeof(netkey));
+	else if (shs_network_key(v.key, v.gid, netkey) != 0)
+		goto out;
+	if ((fd = dial(argv[2], strcmp(mode, "stopread") == 0 ? 4096 : 0))
+	    < 0) {
+		fprintf(stderr, "hostile-peer: cannot connect to %s: %s\n",
+		    argv[2], strerror(errno));
+		goto out;
+	}
+	if (strcmp(mode, "wrongkey") == 0) {
+		/* Our hello goes out; the daemon must close, sending nothing. */
+		if ((rc = wrong_key(fd, netkey, me, server, &got)) == 0)
+			printf("closed after %zu bytes\n", got);
+		else if (rc == 3)
+			printf("still open after %d s\n", WAIT_MS / 1000);
+		ret = rc == 0 ? 0 : rc == 3 ? 3 : 1;
+		goto out;
+	}
+	rc = handshake(fd, netkey, me, server,
+	    strcmp(mode, "replay") == 0 ? &rec : NULL, &s);
+	if (rc != 0) {
+		fprintf(stderr, "hostile-peer: no session with %s\n", argv[2]);
+		goto out;
+	}
+	if (strcmp(mode, "replay") == 0) {
+		close(fd);
+		fd = -1;
+		if (replay(argv[2], &rec, &got) != 0) {
+			printf("still open after %d s\n", WAIT_MS / 1000);
+			ret = 3;
+			goto out;
+		}
+		printf("closed after %zu bytes\n", got);
+		ret = 0;
+		goto out;
+	}
+	if (frame_tx_new(shs_result(s)->c2s_key, header, &tx) != 0 ||
+	    frame_rx_new(shs_result(s)->s2c_key, &rx) != 0 ||
+	    write_full(fd, header, sizeof(header)) != 0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HELLO;
+	m.hello.version = WIRE_VERSION;
+	memcpy(m.hello.group_id, v.gid, BAL_GROUP_ID_BYTES);
+	m.hello.software = "hostile-peer/1";
+	if (send_msg(fd, tx, &m) != 0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HAVE;
+	if (send_msg(fd, tx, &m) != 0)
+		goto out;
+	if (strcmp(mode, "stopread") == 0) {
+		printf("holding\n");
+		fflush(stdout);
+		for (i = 0; i < HOLD_S; i++)
+			sleep(1);
+		ret = 0;
+		goto out;
+	}
+	if (blob == NULL) {
+		if (frame_attack(fd, tx, mode) != 0) {
+			fprintf(stderr, "hostile-peer: mode '%s' failed "
+			    "(unknown mode, or the daemon hung up early)\n",
+			    mode);
+			ret = 2;
+			goto out;
+		}
+		if (until_closed(fd, &got) != 0) {
+			printf("still open after %d s\n", WAIT_MS / 1000);
+			ret = 3;
+			goto out;
+		}
+		printf("closed after %zu bytes\n", got);
+		ret = 0;
+		goto out;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_PUSH;
+	m.push.p = blob;
+	m.push.len = bloblen;
+	if (send_msg(fd, tx, &m) != 0)
+		goto out;
+	switch (await(fd, rx, 1, bye, sizeof(bye))) {
+	case 0:
+		printf("acked\n");
+		ret = 0;
+		break;
+	case 1:
+		printf("closed%s\n", bye);
+		ret = 0;
+		break;
+	default:
+		printf("no answer after %d s\n", WAIT_MS / 1000);
+		ret = 3;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(netkey, sizeof(netkey));
+	sodium_memzero(v.key, sizeof(v.key));
+	entry_free(v.head);
+	free(blob);
+	frame_tx_free(tx);
+	frame_rx_free(rx);
+	shs_free(s);
+	identity_free(me);
+	return ret;
+}
