@@ -165,6 +165,13 @@ demo: deps all
 bench: deps all $(BENCH_BIN)
 	$(Q)BUILD=$(abspath $(BUILD)) QUICK=$(QUICK) sh bench/run.sh
 
+# The chaos test (tests/chaos/chaos.sh, docs/testing-chaos.md): five
+# members, kills, freezes, a revocation; CHAOS_SEED=N replays a run.  The
+# short version runs inside `make test` (tests/integration/chaos-short.sh).
+.PHONY: chaos
+chaos: deps all
+	$(Q)BUILD=$(abspath $(BUILD)) sh tests/chaos/chaos.sh
+
 analyze:
 	$(Q)cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
 		--inline-suppr -Iproto --suppress=missingIncludeSystem \

@@ -12,7 +12,7 @@
  *
  * An acceptance is a kind-3 entry whose body is [2, contract hash]
  * (GROUP_ACCEPT_VERSION): announce decoders of version 1 keep it and ignore
- * it.  See docs/protocol-statecode.md.
+ * it.  See docs/protocol.md.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -632,7 +632,7 @@ beyond_cut(const struct roster *r, const uint8_t *author, uint64_t seq)
  * Deletes every stored entry that the roster r makes void: a removed
  * member's entries beyond their cut that were stored before the removal
  * was known.  Every member ends up holding the same entries, so sync
- * converges (docs/protocol-lifecycle.md, "The cut").
+ * converges (docs/protocol.md, "The cut").
  */
 static int
 drop_beyond_cut(struct batch *b, const struct roster *r)

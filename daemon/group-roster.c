@@ -1,6 +1,6 @@
 /*
  * group-roster.c — a group's membership over its lifetime, as this member's
- * daemon acts on it (group.h, docs/protocol-lifecycle.md): writing REVOKE,
+ * daemon acts on it (group.h, docs/protocol.md): writing REVOKE,
  * LEAVE and ROTATE roster entries, rotating the epoch when a fold asks for
  * it, and cooperative erasure when this member is no longer active.
  *

@@ -115,7 +115,7 @@ int group_append(struct group *g, int kind, const uint8_t *plain, size_t len,
 /*
  * group_announce appends this member's reachable addresses ("HOST:PORT",
  * 1..GROUP_ANNOUNCE_MAX) as an announce entry (kind 3).  The body is
- * msgpack [1, [address str...]]; see docs/protocol-store.md.
+ * msgpack [1, [address str...]]; see docs/protocol.md.
  */
 #define GROUP_ANNOUNCE_VERSION 1
 #define GROUP_ANNOUNCE_MAX WIRE_MAX_ADDRS
@@ -241,7 +241,7 @@ int group_state_code(const struct group *g,
 
 /*
  * group-roster.c: revoke, leave, epoch rotation and cooperative erasure
- * (docs/protocol-lifecycle.md).
+ * (docs/protocol.md).
  *
  * After every fold that changed a group's roster (group-batch.c calls
  * group_roster_folded), the daemon checks the group on a later turn of its

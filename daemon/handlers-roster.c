@@ -2,7 +2,7 @@
  * handlers-roster.c — the control commands that change who is in a group:
  * revoke (a leader removes a member) and leave (asynchronous: the LEAVE is
  * pushed to the peers before the group is erased here), and the "removed"
- * records of status (docs/protocol-lifecycle.md).
+ * records of status (docs/protocol.md).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
  * invite.c — one-time invites and joining (see invite.h and
- * docs/protocol-sync.md §Invites and §Joining).
+ * docs/protocol.md §Invites and §Joining).
  *
  * The inviter keeps each invite in the store keyed by BLAKE2b-256 of its
  * secret, the secret (and the bound name) sealed with keyring_seal
@@ -319,7 +319,8 @@ is_used(struct daemon *d, const uint8_t *hash)
 	for (i = 0; is != NULL && i < is->nused; i++)
 		if (memcmp(is->used[i].inv.hash, hash, 32) == 0)
 			return 1;
-	return 0;
+	/* After a restart the ring is empty: the store remembers. */
+	return store_invite_used(d->store, hash) == 1;
 }
 
 /* See invite.h. */

@@ -65,8 +65,9 @@ struct invite_open {
 };
 
 /*
- * invite_open_list fills out with up to max unused, unexpired invites of
- * groups this member is in; *n gets the count.
+ * invite_open_list fills out with up to max unexpired invites of groups
+ * this member is in, used ones included (so that their holder hears
+ * "already used"); *n gets the count.
  */
 int invite_open_list(struct daemon *d, struct invite_open *out, size_t max,
     size_t *n);

@@ -1,7 +1,7 @@
 /*
  * peer.c — TCP bytes <-> messages: the listener, the dialer with backoff,
  * the handshake (shs.h), framing (frame.h), HELLO, and one sync engine
- * (sync.h) per member session.  See peer.h and docs/protocol-sync.md.
+ * (sync.h) per member session.  See peer.h and docs/protocol.md.
  *
  * Lifetimes: a connection and a dial target own libuv handles and are
  * freed by the close callback of their last handle, never earlier, so a

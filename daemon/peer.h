@@ -10,7 +10,7 @@
  * target per (group, address) with reconnects, exponential backoff and
  * jitter.  Addresses are numeric IPv4 ("127.0.0.1:7000"), bracketed IPv6
  * ("[::1]:7000") or "localhost:PORT".  The rules are in
- * docs/protocol-sync.md.
+ * docs/protocol.md.
  *
  * Ownership: struct net belongs to the daemon (d->net); net_start makes
  * it, net_stop begins closing it and it frees itself once the loop has run

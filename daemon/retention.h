@@ -9,7 +9,7 @@
  * It happens at start-up (retention_run after group_load_all), on a timer
  * (retention_start; every hour, or BALINT_RETENTION_INTERVAL_MS in tests)
  * and when an expired note arrives from a peer (group-batch.c asks
- * retention_expired and stores it erased).  See docs/protocol-retention.md.
+ * retention_expired and stores it erased).  See docs/protocol.md.
  */
 #ifndef BAL_RETENTION_H
 #define BAL_RETENTION_H

@@ -759,6 +759,22 @@ store_invite_each(struct store *st, uint64_t now_ms, store_invite_cb cb,
 }
 
 int
+store_invite_used(struct store *st, const uint8_t hash[BAL_HASH_BYTES])
+{
+	sqlite3_stmt *s = q(st, Q_INVITE_GET);
+	int rc, ret;
+
+	bind_blob(s, 1, hash, BAL_HASH_BYTES);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = sqlite3_column_int(s, 1) != 0;
+	else
+		ret = rc == SQLITE_DONE ? BAL_ENOENT : BAL_EIO;
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
 store_invite_take(struct store *st, const uint8_t hash[BAL_HASH_BYTES],
     uint64_t now_ms)
 {

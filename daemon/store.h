@@ -17,7 +17,7 @@
 
 #include "bal.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -140,6 +140,8 @@ typedef int (*store_invite_cb)(void *ctx, const uint8_t *group,
  */
 int store_invite_each(struct store *st, uint64_t now_ms, store_invite_cb cb,
     void *ctx);
+/* store_invite_used is 1 for a used invite, 0 for an unused one, else <0. */
+int store_invite_used(struct store *st, const uint8_t hash[BAL_HASH_BYTES]);
 /*
  * store_invite_take marks an unused invite as used and returns 0; BAL_ENOENT
  * if unknown, BAL_EEXIST if already used, BAL_EEXPIRED past its expiry.

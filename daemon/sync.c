@@ -1,6 +1,6 @@
 /*
  * sync.c — the sync engine of one peer session (see sync.h and
- * docs/protocol-sync.md).  No I/O: the store is read and written through
+ * docs/protocol.md).  No I/O: the store is read and written through
  * group.h, messages leave through the send callback.
  *
  * The engine keeps the peer's vector: for every author, the highest seq

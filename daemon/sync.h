@@ -1,7 +1,7 @@
 /*
  * sync.h — the sync engine of one peer session: decoded messages in,
  * messages out, no I/O of its own (DESIGN.md §4 "Replication",
- * docs/protocol-sync.md).
+ * docs/protocol.md).
  *
  * peer.c makes one struct sync per established session once HELLO was
  * exchanged, calls sync_start (which sends HAVE), passes every later

@@ -10,7 +10,7 @@
  * the caller free()s it.  Nothing here is secret: the contract is shown to
  * people before they join.
  *
- * The exact formats are in docs/protocol-contract.md.
+ * The exact formats are in docs/protocol.md.
  */
 #ifndef BAL_CONTRACT_H
 #define BAL_CONTRACT_H

@@ -1,6 +1,6 @@
 /*
  * epoch.c — epoch keys, envelopes sealed to members and histories sealed to
- * newcomers.  Formats: docs/protocol-roster.md §Epochs.
+ * newcomers.  Formats: docs/protocol.md §Epochs.
  */
 #include <stdlib.h>
 #include <string.h>

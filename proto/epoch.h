@@ -11,7 +11,7 @@
  * Epoch ids: epoch 0, made at group creation, has id 0; every later epoch's
  * id is epoch_id_from_entry() of the id of the roster entry that creates it.
  * An entry cannot contain its own id, so the id field of an envelope inside
- * a roster entry is always written as 0 (see docs/protocol-roster.md).
+ * a roster entry is always written as 0 (see docs/protocol.md).
  *
  * Ownership: keys from epoch_key_new are sodium_malloc'd; release them with
  * epoch_key_free.  Encodings handed out through uint8_t ** are malloc'd and

@@ -1,6 +1,6 @@
 /*
  * invcode.h — the text form of an invite code (DESIGN.md §4 "Invites";
- * exact format in docs/protocol-sync.md §Invite codes).
+ * exact format in docs/protocol.md §Invite codes).
  *
  *	"balint-invite:" base64url-no-padding( body || check )
  *	body  = msgpack [1, group id bin32, inviter pk bin32, [addr str, ...],

@@ -1,7 +1,7 @@
 /*
  * joinmsg.h — the messages of the join conversation, carried in frames
  * (frame.h) after a handshake under an invite's network key (DESIGN.md §4
- * "Invites"; docs/protocol-sync.md §Joining).  Types start at 16 so they
+ * "Invites"; docs/protocol.md §Joining).  Types start at 16 so they
  * are never mistaken for replication messages (wire.h).
  *
  *	JOIN_HELLO    [16, version, group id bin32, preview bool]  joiner

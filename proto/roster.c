@@ -1,7 +1,7 @@
 /*
  * roster.c — the deterministic roster fold, its lookups and its state hash;
  * the operation bodies are in roster-op.c.
- * Formats and the fold rules: docs/protocol-roster.md.
+ * Formats and the fold rules: docs/protocol.md.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -863,7 +863,7 @@ out:
 	return ret;
 }
 
-/* Packs the canonical state of r (see docs/protocol-roster.md). */
+/* Packs the canonical state of r (see docs/protocol.md). */
 static int
 pack_state(msgpack_packer *pk, const struct roster *r)
 {

@@ -7,7 +7,7 @@
  * entry of a group, in any order, and computes the same roster on every
  * peer: members and their status, the cut of each removed member, the
  * epochs and which one to write under, and the rejected operations with
- * their reasons.  The rules are in docs/protocol-roster.md §Fold.
+ * their reasons.  The rules are in docs/protocol.md §Fold.
  *
  * Ownership: roster_encode_* hand out malloc'd bytes (free() them).  A
  * struct roster_op from roster_op_decode owns copies of everything it
@@ -291,7 +291,7 @@ int roster_epoch_key(const struct roster *r, uint64_t id,
  * roster_state_hash is a BLAKE2b-256 of the fold's result (contract,
  * leaders, members, epochs, grants, current and write epoch; not the
  * rejected list), equal on two peers exactly when they computed the same
- * roster.  See docs/protocol-roster.md §State hash.
+ * roster.  See docs/protocol.md §State hash.
  */
 int roster_state_hash(const struct roster *r, uint8_t out[BAL_HASH_BYTES]);
 

@@ -26,7 +26,7 @@
  *
  * The epoch key is unsealed as daemon/keyring.c does ("balint-keyring-v1",
  * context "balkeys1", XChaCha20-Poly1305 with purpose "epoch-key" and the
- * group id || epoch as associated data; docs/protocol-store.md).
+ * group id || epoch as associated data; docs/protocol.md).
  */
 #include <errno.h>
 #include <poll.h>

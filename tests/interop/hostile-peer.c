@@ -5,7 +5,7 @@
  * $BALINT_PASSPHRASE_FILE; store.db read only with the SQLite C API, while
  * that member's daemon is stopped), derives the group's network key from
  * the newest epoch key the member holds (unsealed as daemon/keyring.c does,
- * docs/protocol-store.md) and misbehaves towards another member's balintd.
+ * docs/protocol.md) and misbehaves towards another member's balintd.
  *
  *	hostile-peer PROFILE HOST:PORT SERVER_MEMBER_ID MODE [AUTHOR_PROFILE]
  *

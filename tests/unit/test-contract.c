@@ -647,7 +647,7 @@ raw(msgpack_sbuffer *sb, const void *p, size_t n)
 }
 
 /*
- * Packs c field by field as docs/protocol-contract.md describes, without
+ * Packs c field by field as docs/protocol.md describes, without
  * any validity check, with one variant applied.
  */
 static void
@@ -1225,7 +1225,7 @@ unhex(const char *h, uint8_t *out, size_t n)
 }
 
 /*
- * The example of docs/protocol-contract.md: fixed key, salt and time, so
+ * The example of docs/protocol.md: fixed key, salt and time, so
  * the encoding, group id and (deterministic Ed25519) signatures are fixed.
  */
 static void

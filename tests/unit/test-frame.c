@@ -861,7 +861,7 @@ test_bounded_buffer(void **state)
 }
 
 /*
- * The example stream of docs/protocol-frame.md (key 01 02 .. 20): "hello",
+ * The example stream of docs/protocol.md (key 01 02 .. 20): "hello",
  * then FINAL "bye".  Pins the wire format: byte order, no associated
  * data, tags.
  */

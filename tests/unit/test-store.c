@@ -235,6 +235,10 @@ test_invites_one_time_and_expiry(void **state)
 	assert_int_equal(store_invite_take(f->st, h1, 900), BAL_EEXIST);
 	assert_int_equal(store_invite_take(f->st, h2, 900), BAL_EEXPIRED);
 	assert_int_equal(store_invite_take(f->st, h3, 900), BAL_ENOENT);
+	/* Used-ness survives for the listener to refuse a used code. */
+	assert_int_equal(store_invite_used(f->st, h1), 1);
+	assert_int_equal(store_invite_used(f->st, h2), 0);
+	assert_int_equal(store_invite_used(f->st, h3), BAL_ENOENT);
 }
 
 static void
