@@ -55,6 +55,7 @@ report() {
 	row "bulk rate (notes/s)" "$(get bulk_rate_notes_per_s)" "" ""
 	row "ceiling: verify+decrypt, 1 core (entries/s)" "$(get ceiling_crypto_entries_per_s)" "" ""
 	row "bulk rate / ceiling (%)" "$(get bulk_fraction_of_ceiling_pct)" ">= 50" "$(m bulk_50pct_ceiling)"
+	row "  the same per CPU-second (%)" "$(get bulk_fraction_of_ceiling_cpu_pct)" "" ""
 	row "live latency p50 (ms)" "$(get live_p50_ms)" "<= 2" "$(m live_p50_2ms)"
 	row "live latency p99 (ms)" "$(get live_p99_ms)" "<= 10" "$(m live_p99_10ms)"
 	row "live latency max (ms)" "$(get live_max_ms)" "" ""

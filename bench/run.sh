@@ -243,7 +243,13 @@ crypto=$(field "$out" crypto_per_s)
 put ceiling_crypto_entries_per_s "$crypto"
 put ceiling_proto_entries_per_s "$(field "$out" proto_per_s)"
 put ceiling_verify_per_s "$(field "$out" verify_per_s)"
+put ceiling_crypto_entries_per_cpu_s "$(field "$out" crypto_per_cpu_s)"
 put bulk_fraction_of_ceiling_pct "$(calc "100 * $N_BULK / ($bulk_ms / 1000) / $crypto" 1)"
+# The same in CPU time: notes per CPU-second of Bob's daemon (start-up
+# included) against entries per CPU-second of the ceiling's loop.  Less
+# sensitive to other load than the wall-time fraction above.
+put bulk_receive_notes_per_cpu_s "$(calc "$N_BULK / ($bcpu / 1e9)" 0)"
+put bulk_fraction_of_ceiling_cpu_pct "$(calc "100 * $N_BULK / ($bcpu / 1e9) / $(field "$out" crypto_per_cpu_s)" 1)"
 
 # 5. Store size per note (bob: the group's few entries and N notes).
 sz=$(stat -c %s "$W/bob/store.db")

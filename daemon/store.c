@@ -111,9 +111,20 @@ static const char *const migrations[] = {
 
 #define STORE_PAGE_SIZE "8192"
 
+struct store_vec_item {
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t seq;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_COUNT];
+	/* The last vector read (store_vector_each), and when. */
+	struct store_vec_item *vec;
+	size_t nvec, capvec;
+	uint8_t vec_gid[BAL_GROUP_ID_BYTES];
+	sqlite3_int64 vec_changes;
+	int vec_valid;
 };
 
 const char *
@@ -233,6 +244,7 @@ store_close(struct store *st)
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->q[i]);
 	sqlite3_close(st->db);
+	free(st->vec);
 	free(st);
 }
 
@@ -463,16 +475,22 @@ store_entries_kind_each(struct store *st, const uint8_t *group, int kind,
 	return each_row(s, cb, ctx);
 }
 
-int
-store_vector_each(struct store *st, const uint8_t *group, store_vector_cb cb,
-    void *ctx)
+/*
+ * Reads the vector of group into st->vec (author by author, see
+ * Q_VEC_NEXT).  0, or BAL_EIO / BAL_ENOMEM with st->vec left invalid.
+ */
+static int
+vector_read(struct store *st, const uint8_t *group)
 {
+	struct store_vec_item *a;
 	sqlite3_stmt *s;
 	uint8_t author[BAL_PK_BYTES];
 	uint64_t seq;
 	size_t alen = 0;	/* the first seek starts below every author */
-	int rc, ret = 0;
+	int rc;
 
+	st->vec_valid = 0;
+	st->nvec = 0;
 	memset(author, 0, sizeof(author));
 	for (;;) {
 		s = q(st, Q_VEC_NEXT);
@@ -488,10 +506,8 @@ store_vector_each(struct store *st, const uint8_t *group, store_vector_cb cb,
 		sqlite3_reset(s);
 		if (rc == SQLITE_DONE)
 			break;
-		if (rc != SQLITE_ROW) {
-			ret = BAL_EIO;
-			break;
-		}
+		if (rc != SQLITE_ROW)
+			return BAL_EIO;
 		alen = BAL_PK_BYTES;
 		s = q(st, Q_VEC_MAX);
 		bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
@@ -500,14 +516,60 @@ store_vector_each(struct store *st, const uint8_t *group, store_vector_cb cb,
 		seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) :
 		    0;
 		sqlite3_reset(s);
-		if (rc != SQLITE_ROW || seq == 0) {
-			ret = BAL_EIO;
-			break;
+		if (rc != SQLITE_ROW || seq == 0)
+			return BAL_EIO;
+		if (st->nvec == st->capvec) {
+			size_t cap = st->capvec ? 2 * st->capvec : 16;
+
+			if ((a = realloc(st->vec, cap * sizeof(*a))) == NULL)
+				return BAL_ENOMEM;
+			st->vec = a;
+			st->capvec = cap;
 		}
-		/* Statements are reset: cb may use the store. */
-		if ((ret = cb(ctx, author, seq)) != 0)
-			break;
+		memcpy(st->vec[st->nvec].author, author, BAL_PK_BYTES);
+		st->vec[st->nvec].seq = seq;
+		st->nvec++;
 	}
+	memcpy(st->vec_gid, group, BAL_GROUP_ID_BYTES);
+	st->vec_changes = sqlite3_total_changes64(st->db);
+	st->vec_valid = 1;
+	return 0;
+}
+
+int
+store_vector_each(struct store *st, const uint8_t *group, store_vector_cb cb,
+    void *ctx)
+{
+	struct store_vec_item *copy = NULL;
+	size_t n, i;
+	int ret;
+
+	/*
+	 * Every sync step asks for the vector, several times per message,
+	 * and it changes only when entries are written.  The last one read
+	 * is kept for as long as this connection has changed no row
+	 * (sqlite3_total_changes64 counts every insert, update and delete,
+	 * rolled back or not) and is only used or kept outside a
+	 * transaction, so it never holds what a rollback undid.  The daemon
+	 * is the store's only writer (locking_mode=EXCLUSIVE).
+	 */
+	if (!sqlite3_get_autocommit(st->db) || !st->vec_valid ||
+	    memcmp(st->vec_gid, group, BAL_GROUP_ID_BYTES) != 0 ||
+	    st->vec_changes != sqlite3_total_changes64(st->db)) {
+		if ((ret = vector_read(st, group)) != 0)
+			return ret;
+		if (!sqlite3_get_autocommit(st->db))
+			st->vec_valid = 0;
+	}
+	/* cb may use the store (and refill st->vec): walk a copy. */
+	if ((n = st->nvec) > 0) {
+		if ((copy = malloc(n * sizeof(*copy))) == NULL)
+			return BAL_ENOMEM;
+		memcpy(copy, st->vec, n * sizeof(*copy));
+	}
+	for (i = 0, ret = 0; i < n && ret == 0; i++)
+		ret = cb(ctx, copy[i].author, copy[i].seq);
+	free(copy);
 	return ret > 0 ? 0 : ret;
 }
 

@@ -579,6 +579,21 @@ ctl_resp_size(const struct ctl_resp *resp)
 	return resp->size;
 }
 
+/*
+ * The fields of record i.  kvs.v stays NULL until a record has a field,
+ * and C leaves even NULL + 0 undefined (UBSan aborts on it), so an empty
+ * record gets a pointer to an empty entry instead.
+ */
+static const struct ctl_kv *
+rec_fields(const struct ctl_resp *resp, size_t i)
+{
+	static const struct ctl_kv none;
+
+	if (resp->recs[i].n == 0)
+		return &none;
+	return resp->kvs.v + resp->recs[i].first;
+}
+
 int
 ctl_resp_encode(const struct ctl_resp *resp, uint8_t **out, size_t *outlen)
 {
@@ -605,7 +620,7 @@ ctl_resp_encode(const struct ctl_resp *resp, uint8_t **out, size_t *outlen)
 	    msgpack_pack_array(&pk, resp->nrecs) != 0)
 		goto out;
 	for (i = 0; i < resp->nrecs; i++)
-		if (ctl_kv_pack(&pk, resp->kvs.v + resp->recs[i].first,
+		if (ctl_kv_pack(&pk, rec_fields(resp, i),
 		    resp->recs[i].n) != 0)
 			goto out;
 	if (sbuf.size != resp->size) {
@@ -714,7 +729,7 @@ ctl_resp_record(const struct ctl_resp *resp, size_t i, size_t *n)
 	}
 	if (n != NULL)
 		*n = resp->recs[i].n;
-	return resp->kvs.v + resp->recs[i].first;
+	return rec_fields(resp, i);
 }
 
 const struct ctl_value *
@@ -722,8 +737,7 @@ ctl_resp_get(const struct ctl_resp *resp, size_t rec, const char *key)
 {
 	if (rec >= resp->nrecs)
 		return NULL;
-	return ctl_kv_get(resp->kvs.v + resp->recs[rec].first,
-	    resp->recs[rec].n, key);
+	return ctl_kv_get(rec_fields(resp, rec), resp->recs[rec].n, key);
 }
 
 int

@@ -555,7 +555,7 @@ envelope_make(uint64_t id, const struct identity *const *who, size_t n,
 }
 
 static uint8_t *
-history_make(size_t *len)
+history_make(const struct identity *to, size_t *len)
 {
 	struct epoch_history_key keys[3];
 	uint8_t k[3][BAL_KEY_BYTES], *out;
@@ -566,7 +566,7 @@ history_make(size_t *len)
 		keys[i].id = i == 0 ? 0 : (uint64_t)i * 0x1111111111ULL;
 		keys[i].key = k[i];
 	}
-	CHECK(epoch_history_seal(keys, 3, member->pk, fuzz_rng(), &out,
+	CHECK(epoch_history_seal(keys, 3, to->pk, fuzz_rng(), &out,
 	    len) == 0);
 	return out;
 }
@@ -582,33 +582,71 @@ gen_epoch(void)
 	emit_free("epoch", "envelope-3", p, len);
 	p = envelope_make(0x7fffffffffffULL, who + 1, 1, &len);
 	emit_free("epoch", "envelope-1", p, len);
-	p = history_make(&len);
+	p = history_make(member, &len);
 	emit_free("epoch", "history-3", p, len);
 }
 
-/* One record of the fold harness. */
+/* The fold harness's people: author indexes of its records. */
+enum { P_LEADER, P_COLEADER, P_MEMBER, P_OTHER };
+
+/*
+ * One record of the fold harness; id gets its entry id, computed as the
+ * harness does (BLAKE2b of the author's key and the record's bytes).
+ */
 static void
 fold_rec(struct buf *b, int author, unsigned seq, unsigned lamport,
-    const uint8_t *body, size_t len)
+    const uint8_t *body, size_t len, uint8_t id[BAL_HASH_BYTES])
 {
+	const struct identity *who = author == P_LEADER ? leader :
+	    author == P_COLEADER ? coleader : author == P_MEMBER ? member :
+	    other;
+	crypto_generichash_state st;
+	size_t start = b->n;
+
 	put8(b, (unsigned)author);
 	put8(b, seq);
 	put16(b, lamport);
 	put8(b, seq * 3);
 	put16(b, (unsigned)len);
 	put(b, body, len);
+	crypto_generichash_init(&st, NULL, 0, BAL_HASH_BYTES);
+	crypto_generichash_update(&st, who->pk, BAL_PK_BYTES);
+	crypto_generichash_update(&st, b->p + start, b->n - start);
+	crypto_generichash_final(&st, id, BAL_HASH_BYTES);
+}
+
+/* An ADD of who (named name) with an envelope to rcpt[0..n). */
+static void
+op_add(const struct identity *who, const char *name,
+    const uint8_t *readmits, const struct identity *const *rcpt, size_t n,
+    int with_history, uint8_t **op, size_t *oplen)
+{
+	uint8_t *env = NULL, *hist = NULL, sig[BAL_SIG_BYTES];
+	size_t elen = 0, hlen = 0;
+
+	CHECK(contract_accept_sign(who, group_id, name, sig) == 0);
+	if (n > 0)
+		env = envelope_make(0, rcpt, n, &elen);
+	if (with_history)
+		hist = history_make(who, &hlen);
+	CHECK(roster_encode_add(who->pk, name, sig, readmits, env, elen,
+	    hist, hlen, op, oplen) == 0);
+	free(env);
+	free(hist);
 }
 
 static void
 gen_roster(void)
 {
+	const struct identity *l[1] = { leader };
 	const struct identity *lm[2] = { leader, member };
 	const struct identity *lmo[3] = { leader, member, other };
-	const struct identity *lo[2] = { leader, other };
+	const struct identity *lc[2] = { leader, coleader };
 	const struct identity *lcm[3] = { leader, coleader, member };
-	struct contract *c1 = contract_make(0), *am;
-	uint8_t *cenc, *aenc, *env, *hist, *op, h[BAL_HASH_BYTES], sig[64];
-	size_t clen, alen, elen, hlen, oplen;
+	struct contract *c1 = contract_make(0), *c2 = contract_make(1), *am;
+	uint8_t *cenc, *aenc, *env, *op, h[BAL_HASH_BYTES], id[BAL_HASH_BYTES];
+	uint8_t revoke_id[BAL_HASH_BYTES];
+	size_t clen, alen, elen, oplen;
 	struct buf f = { NULL, 0, 0 }, g = { NULL, 0, 0 };
 	char *text, err[200];
 	size_t tlen;
@@ -620,72 +658,91 @@ gen_roster(void)
 	CHECK(contract_encode(am, &aenc, &alen) == 0);
 	contract_hash_bytes(cenc, clen, h);
 	free(text);
-	put8(&f, 0);	/* one leader */
-	put8(&g, 1);	/* two leaders */
 
-	env = envelope_make(0, lm, 2, &elen);
+	/*
+	 * One leader: create, add Anna, add Xaver (with a history), rotate,
+	 * Anna leaves, Xaver is revoked, the contract is amended, and Anna
+	 * writes a roster entry beyond her cut.
+	 */
+	put8(&f, 0);
+	env = envelope_make(0, l, 1, &elen);
 	CHECK(roster_encode_create(cenc, clen, "Lea Leader", env, elen, &op,
 	    &oplen) == 0);
 	emit("roster-op", "create", op, oplen);
-	fold_rec(&f, 0, 1, 1, op, oplen);
+	fold_rec(&f, P_LEADER, 1, 1, op, oplen, id);
 	free(op);
 	free(env);
-	env = envelope_make(0, lcm, 3, &elen);
-	CHECK(roster_encode_create(cenc, clen, "Lea Leader", env, elen, &op,
-	    &oplen) == 0);
-	fold_rec(&g, 0, 1, 1, op, oplen);
+	op_add(member, "Anna", NULL, lm, 2, 0, &op, &oplen);
+	fold_rec(&f, P_LEADER, 2, 2, op, oplen, id);
 	free(op);
-	free(env);
-
-	CHECK(contract_accept_sign(member, group_id, "Anna", sig) == 0);
-	env = envelope_make(0, lmo, 3, &elen);
-	hist = history_make(&hlen);
-	CHECK(roster_encode_add(other->pk, "Xaver", sig, NULL, env, elen,
-	    hist, hlen, &op, &oplen) == 0);
+	op_add(other, "Xaver", NULL, lmo, 3, 1, &op, &oplen);
 	emit("roster-op", "add-envelope-history", op, oplen);
-	fold_rec(&f, 0, 2, 2, op, oplen);
-	fold_rec(&g, 1, 1, 2, op, oplen);
+	fold_rec(&f, P_LEADER, 3, 3, op, oplen, id);
 	free(op);
-	free(env);
-	free(hist);
-	CHECK(roster_encode_add(member->pk, "Anna", sig, h, NULL, 0, NULL, 0,
-	    &op, &oplen) == 0);
-	emit("roster-op", "add-readmits", op, oplen);
-	fold_rec(&g, 0, 2, 3, op, oplen);
-	free(op);
-
 	env = envelope_make(0, lmo, 3, &elen);
 	CHECK(roster_encode_rotate(env, elen, &op, &oplen) == 0);
 	emit("roster-op", "rotate", op, oplen);
-	fold_rec(&f, 0, 3, 3, op, oplen);
+	fold_rec(&f, P_LEADER, 4, 4, op, oplen, id);
 	free(op);
 	free(env);
-
 	CHECK(roster_encode_leave(1, &op, &oplen) == 0);
 	emit("roster-op", "leave", op, oplen);
-	fold_rec(&f, 2, 1, 4, op, oplen);
-	fold_rec(&g, 2, 1, 4, op, oplen);
+	fold_rec(&f, P_MEMBER, 1, 5, op, oplen, id);
+	fold_rec(&f, P_MEMBER, 2, 9, op, oplen, id);	/* beyond the cut */
 	free(op);
-
-	env = envelope_make(0, lo, 2, &elen);
-	CHECK(roster_encode_revoke(member->pk, 1, env, elen, &op,
+	env = envelope_make(0, l, 1, &elen);
+	CHECK(roster_encode_revoke(other->pk, 0, env, elen, &op,
 	    &oplen) == 0);
 	emit("roster-op", "revoke", op, oplen);
-	fold_rec(&f, 0, 4, 5, op, oplen);
-	fold_rec(&g, 1, 2, 5, op, oplen);
+	fold_rec(&f, P_LEADER, 5, 6, op, oplen, id);
 	free(op);
 	free(env);
-
 	CHECK(roster_encode_amend(aenc, alen, h, &op, &oplen) == 0);
 	emit("roster-op", "amend", op, oplen);
-	fold_rec(&f, 0, 5, 6, op, oplen);
+	fold_rec(&f, P_LEADER, 6, 7, op, oplen, id);
 	free(op);
-
 	emit_buf("roster-fold", "one-leader-history", &f);
+
+	/*
+	 * Two leaders: create, add the co-leader, who adds Anna, revokes her
+	 * and readmits her, then rotates.
+	 */
+	free(cenc);
+	CHECK(contract_encode(c2, &cenc, &clen) == 0);
+	put8(&g, 1);
+	env = envelope_make(0, l, 1, &elen);
+	CHECK(roster_encode_create(cenc, clen, "Lea Leader", env, elen, &op,
+	    &oplen) == 0);
+	fold_rec(&g, P_LEADER, 1, 1, op, oplen, id);
+	free(op);
+	free(env);
+	op_add(coleader, "Lutz", NULL, lc, 2, 0, &op, &oplen);
+	fold_rec(&g, P_LEADER, 2, 2, op, oplen, id);
+	free(op);
+	op_add(member, "Anna", NULL, lcm, 3, 0, &op, &oplen);
+	fold_rec(&g, P_COLEADER, 1, 3, op, oplen, id);
+	free(op);
+	env = envelope_make(0, lc, 2, &elen);
+	CHECK(roster_encode_revoke(member->pk, 0, env, elen, &op,
+	    &oplen) == 0);
+	fold_rec(&g, P_COLEADER, 2, 4, op, oplen, revoke_id);
+	free(op);
+	free(env);
+	op_add(member, "Anna", revoke_id, lcm, 3, 0, &op, &oplen);
+	emit("roster-op", "add-readmits", op, oplen);
+	fold_rec(&g, P_LEADER, 3, 5, op, oplen, id);
+	free(op);
+	env = envelope_make(0, lcm, 3, &elen);
+	CHECK(roster_encode_rotate(env, elen, &op, &oplen) == 0);
+	fold_rec(&g, P_COLEADER, 3, 6, op, oplen, id);
+	free(op);
+	free(env);
 	emit_buf("roster-fold", "two-leaders-history", &g);
+
 	free(cenc);
 	free(aenc);
 	contract_free(c1);
+	contract_free(c2);
 	contract_free(am);
 }
 

@@ -16,8 +16,9 @@
 # status is non-zero when any harness crashed, leaked, timed out or failed
 # an invariant; the log of each harness is DIR/logs/<t>.log (with --smoke
 # DIR/smoke-logs/<t>.log).
-cd "$(dirname "$0")/../.." || exit 2
-TOP=$(pwd)
+#
+# Everything is in functions called from the last line, so that editing
+# this file while it runs cannot change what a running copy does.
 
 DEB_FUZZ_PKGS="clang libclang-rt-dev"
 
@@ -35,62 +36,29 @@ links_fuzzer() {
 	return $rc
 }
 
-if [ "$1" = --deps ]; then
-	cc=${2:-clang}
-	links_fuzzer "$cc" && exit 0
+deps() {	# [CC]
+	cc=${1:-clang}
+	links_fuzzer "$cc" && return 0
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "fuzz-deps: installing $DEB_FUZZ_PKGS"
+		# shellcheck disable=SC2086
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		    apt-get install -y -qq $DEB_FUZZ_PKGS >/dev/null || exit 1
-		links_fuzzer "$cc" && exit 0
+		    apt-get install -y -qq $DEB_FUZZ_PKGS >/dev/null || return 1
+		links_fuzzer "$cc" && return 0
 	fi
 	echo "fuzz-deps: '$cc' cannot link libFuzzer (-fsanitize=fuzzer); run:" >&2
 	echo "  sudo apt-get install $DEB_FUZZ_PKGS" >&2
-	exit 1
-fi
+	return 1
+}
 
-build=build/fuzz
-seconds=60
-smoke=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift 2 ;;
-	--seconds) seconds=$2; shift 2 ;;
-	--smoke) smoke=1; shift ;;
-	--) shift; break ;;
-	-*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
-if [ $# -eq 0 ]; then
-	for f in tests/fuzz/fuzz-*.c; do
-		t=$(basename "$f" .c)
-		set -- "$@" "${t#fuzz-}"
-	done
-fi
-
-# A smoke run (make test) keeps its logs apart from those of make fuzz.
-logs=$build/logs
-[ -n "$smoke" ] && logs=$build/smoke-logs
-mkdir -p "$logs" "$build/crashes" || exit 2
-tmp=
-if [ -n "$smoke" ]; then
-	tmp=$(mktemp -d) || exit 2
-	trap 'rm -rf "$tmp"' EXIT
-	"$build/gen-corpus" "$tmp/fresh" >"$logs/gen-corpus.log" 2>&1 ||
-	    { echo "FAIL gen-corpus (log: $logs/gen-corpus.log)"; exit 1; }
-fi
-
-failed=0
-total=0
-printf '%-16s %12s %8s %8s\n' harness executions exec/s result
-for t in "$@"; do
+# Runs harness $1; prints its table line; returns non-zero on a failure.
+run_one() {
+	t=$1
 	bin=$build/fuzz-$t
 	log=$logs/$t.log
 	if [ ! -x "$bin" ]; then
 		echo "run.sh: no harness '$bin' (make fuzz-build)" >&2
-		failed=$((failed + 1))
-		continue
+		return 1
 	fi
 	: >"$log"
 	result=ok
@@ -120,15 +88,59 @@ for t in "$@"; do
 		    tail -n 1)
 		execs=${execs:-0}
 	fi
-	rate=$((execs / (seconds > 0 ? seconds : 1)))
-	printf '%-16s %12s %8s %8s\n' "$t" "$execs" "$rate" "$result"
+	printf '%-16s %12s %8s %8s\n' "$t" "$execs" \
+	    "$((execs / (seconds > 0 ? seconds : 1)))" "$result"
 	total=$((total + execs))
-	if [ "$result" != ok ]; then
-		failed=$((failed + 1))
-		echo "    log: $log" >&2
-		grep -E 'ERROR|invariant failed|SUMMARY|Test unit written' \
-		    "$log" | head -n 8 | sed 's/^/    | /' >&2
+	[ "$result" = ok ] && return 0
+	echo "    log: $log" >&2
+	grep -E 'ERROR|invariant failed|SUMMARY|Test unit written' "$log" |
+	    head -n 8 | sed 's/^/    | /' >&2
+	return 1
+}
+
+run() {	# [options] [TARGET...]
+	build=build/fuzz
+	seconds=60
+	smoke=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--build) build=$2; shift 2 ;;
+		--seconds) seconds=$2; shift 2 ;;
+		--smoke) smoke=1; shift ;;
+		--) shift; break ;;
+		-*) echo "run.sh: unknown option '$1'" >&2; return 2 ;;
+		*) break ;;
+		esac
+	done
+	if [ $# -eq 0 ]; then
+		for f in tests/fuzz/fuzz-*.c; do
+			t=$(basename "$f" .c)
+			set -- "$@" "${t#fuzz-}"
+		done
 	fi
-done
-echo "fuzz: $# harnesses, $total executions, $failed failed"
-[ "$failed" -eq 0 ]
+	# A smoke run (make test) keeps its logs apart from make fuzz's.
+	logs=$build/logs
+	[ -n "$smoke" ] && logs=$build/smoke-logs
+	mkdir -p "$logs" "$build/crashes" || return 2
+	tmp=
+	if [ -n "$smoke" ]; then
+		tmp=$(mktemp -d) || return 2
+		trap 'rm -rf "$tmp"' EXIT
+		if ! "$build/gen-corpus" "$tmp/fresh" \
+		    >"$logs/gen-corpus.log" 2>&1; then
+			echo "FAIL gen-corpus (log: $logs/gen-corpus.log)"
+			return 1
+		fi
+	fi
+	failed=0
+	total=0
+	printf '%-16s %12s %8s %8s\n' harness executions exec/s result
+	for t in "$@"; do
+		run_one "$t" || failed=$((failed + 1))
+	done
+	echo "fuzz: $# harnesses, $total executions, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+cd "$(dirname "$0")/../.." || exit 2
+if [ "$1" = --deps ]; then deps "$2"; else run "$@"; fi; exit $?

@@ -268,6 +268,53 @@ test_decoders_empty_strings(void **state)
 	free(enc);
 }
 
+/*
+ * Finding 3 (fuzz-ctl-resp, first seen by the smoke test of make test):
+ * a response whose records have no field kept kvs.v NULL, and
+ * ctl_resp_record, ctl_resp_get and ctl_resp_encode computed NULL + 0,
+ * undefined behaviour that clang's UBSan aborts on.  Fixed in ctl.c.
+ */
+static const uint8_t ctl_resp_empty_record[] = {	/* regress/ctl-resp/ */
+	0x95, 0x01, 0x08, 0x01, 0xd9, 0x2b, 0x75, 0x6e, 0x6b, 0x6e, 0x6f, 0x77,
+	0x6e, 0x20, 0x6d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x20, 0x27, 0x62, 0x6f,
+	0x62, 0x62, 0x27, 0x20, 0x28, 0x73, 0x65, 0x65, 0x3a, 0x20, 0x62, 0x61,
+	0x6c, 0x69, 0x6e, 0x74, 0x20, 0x6d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x73,
+	0x29, 0x91, 0x90
+};
+
+static void
+test_ctl_resp_empty_record(void **state)
+{
+	struct ctl_resp *r = NULL;
+	uint8_t *enc = NULL;
+	size_t len, n = 99;
+
+	(void)state;
+	assert_int_equal(ctl_resp_decode(ctl_resp_empty_record,
+	    sizeof(ctl_resp_empty_record), &r), 0);
+	assert_int_equal(ctl_resp_nrecords(r), 1);
+	assert_non_null(ctl_resp_record(r, 0, &n));
+	assert_int_equal(n, 0);
+	assert_null(ctl_resp_get(r, 0, "name"));
+	assert_int_equal(ctl_resp_encode(r, &enc, &len), 0);
+	assert_int_equal(len, sizeof(ctl_resp_empty_record));
+	assert_memory_equal(enc, ctl_resp_empty_record, len);
+	free(enc);
+	ctl_resp_free(r);
+
+	/* The same built by hand: two empty records. */
+	assert_int_equal(ctl_resp_new(3, CTL_OK, NULL, &r), 0);
+	assert_int_equal(ctl_resp_record_begin(r), 0);
+	assert_int_equal(ctl_resp_record_begin(r), 0);
+	assert_non_null(ctl_resp_record(r, 1, &n));
+	assert_int_equal(n, 0);
+	assert_null(ctl_resp_get(r, 1, "x"));
+	assert_int_equal(ctl_resp_encode(r, &enc, &len), 0);
+	assert_int_equal(len, ctl_resp_size(r));
+	free(enc);
+	ctl_resp_free(r);
+}
+
 int
 main(void)
 {
@@ -279,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_mp_empty_str_bin),
 		cmocka_unit_test(test_joinmsg_refuse_empty_text),
 		cmocka_unit_test(test_decoders_empty_strings),
+		cmocka_unit_test(test_ctl_resp_empty_record),
 	};
 
 	if (sodium_init() < 0)
