@@ -115,8 +115,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/benchlib.o \
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-# The unit-test and tool binaries of one tree (normal, or SAN=1).
-unit: all $(UNIT_BIN) $(TOOL_BIN)
+# The unit-test and tool binaries of one tree (normal, or SAN=1); the
+# integration tests also use bench/bulkwrite to write many notes at once.
+unit: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/bench/bulkwrite
 
 # Checks the libraries with pkg-config; on a fresh Debian machine installs
 # them (as root) or prints the exact command to run.
@@ -166,7 +167,8 @@ bench: deps all $(BENCH_BIN)
 	$(Q)BUILD=$(abspath $(BUILD)) QUICK=$(QUICK) sh bench/run.sh
 
 # The chaos test (tests/chaos/chaos.sh, docs/testing-chaos.md): five
-# members, kills, freezes, a revocation; CHAOS_SEED=N replays a run.  The
+# members, kills, freezes, network cuts and splits (as root, in network
+# namespaces), a revocation; CHAOS_SEED=N replays a run.  The
 # short version runs inside `make test` (tests/integration/chaos-short.sh).
 .PHONY: chaos
 chaos: deps all

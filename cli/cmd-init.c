@@ -147,13 +147,23 @@ cmd_init(struct cli *c, int argc, char **argv)
 	}
 	snprintf(keypath, sizeof(keypath), "%s/identity.key", c->home);
 	if ((err = mkdirs(c->home)) != 0) {
-		util_err("cannot create the profile directory '%s': %s",
-		    c->home, strerror(err));
+		util_err("cannot create the profile directory '%s': %s (%s)",
+		    c->home, strerror(err), err == ENOSPC ? "free some space "
+		    "there, then run init again" : "choose a place you can "
+		    "write to with --home DIR");
 		return CLI_FAILED;
 	}
 	if (stat(keypath, &sb) == 0) {
 		util_err("'%s' is already initialised (%s exists; use another "
 		    "--home for another member)", c->home, keypath);
+		return CLI_FAILED;
+	}
+	/* Before the passphrase and the slow key derivation. */
+	if (access(c->home, W_OK | X_OK) != 0) {
+		util_err("the profile directory '%s' is not writable (%s): "
+		    "make it writable (chmod 700 '%s', or mount it "
+		    "read-write), or use another --home DIR", c->home,
+		    strerror(errno), c->home);
 		return CLI_FAILED;
 	}
 	rc = CLI_FAILED;
@@ -172,8 +182,9 @@ cmd_init(struct cli *c, int argc, char **argv)
 			util_err("'%s' is already initialised (%s exists)",
 			    c->home, keypath);
 		else
-			util_err("cannot write '%s': %s", keypath,
-			    strerror(err));
+			util_err("cannot write '%s': %s%s", keypath,
+			    strerror(err), err == ENOSPC ? " (free some space "
+			    "there, then run init again)" : "");
 		goto out;
 	}
 	nlen = strlen(name);
@@ -185,7 +196,11 @@ cmd_init(struct cli *c, int argc, char **argv)
 	namebuf[nlen] = '\n';
 	if ((err = util_write_atomic(c->home, "name", namebuf, nlen + 1,
 	    0)) != 0) {
-		util_err("cannot write '%s/name': %s", c->home, strerror(err));
+		util_err("cannot write '%s/name': %s%s", c->home, strerror(err),
+		    err == ENOSPC ? " (free some space there, then run init "
+		    "again)" : "");
+		/* Nothing half-made: the key just written goes too. */
+		(void)unlink(keypath);
 		goto out;
 	}
 	identity_id_encode(id->pk, mid);

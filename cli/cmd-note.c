@@ -178,6 +178,44 @@ out:
 	return rc;
 }
 
+/*
+ * Appends the records of one page of note.list to all, skipping notes
+ * already listed: a note that arrives between two pages may shift the
+ * order by one, which must not show a note twice.
+ */
+static int
+list_append(struct ctl_resp *all, const struct ctl_resp *page)
+{
+	const struct ctl_kv *kv;
+	const char *id, *seen;
+	size_t i, j, nf, have = ctl_resp_nrecords(all);
+
+	for (i = 0; i < ctl_resp_nrecords(page); i++) {
+		if (ctl_resp_get_str(page, i, "note", &id, NULL) != 0) {
+			util_err("balintd sent a note without an id");
+			return CLI_FAILED;
+		}
+		for (j = have > CTL_LIST_PAGE_MAX ? have - CTL_LIST_PAGE_MAX :
+		    0; j < have; j++)
+			if (ctl_resp_get_str(all, j, "note", &seen, NULL) ==
+			    0 && strcmp(seen, id) == 0)
+				break;
+		if (j < have)
+			continue;
+		kv = ctl_resp_record(page, i, &nf);
+		if (ctl_resp_record_begin(all) != 0) {
+			util_err("out of memory");
+			return CLI_FAILED;
+		}
+		for (j = 0; j < nf; j++)
+			if (ctl_resp_add(all, kv[j].key, &kv[j].val) != 0) {
+				util_err("out of memory");
+				return CLI_FAILED;
+			}
+	}
+	return CLI_OK;
+}
+
 static int
 note_list(struct cli *c, int argc, char **argv)
 {
@@ -197,9 +235,11 @@ note_list(struct cli *c, int argc, char **argv)
 		{ "--case", 'c', &cref, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ctl_resp *resp = NULL;
+	struct ctl_resp *resp = NULL, *all = NULL;
 	struct ctl_req *req;
+	uint64_t offset = 0;
 	char *pos[1];
+	size_t n;
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "note list", usage, argc, argv, 2, opts, pos,
@@ -207,20 +247,40 @@ note_list(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if ((rc = check_fields(kind, cref, NULL)) != CLI_OK)
 		return rc;
-	if ((req = client_req("note.list", group)) == NULL ||
-	    (kind != NULL && ctl_req_add_str(req, "kind", kind) != 0) ||
-	    (cref != NULL && ctl_req_add_str(req, "case", cref) != 0)) {
-		ctl_req_free(req);
+	if (ctl_resp_new(0, CTL_OK, NULL, &all) != 0) {
 		util_err("out of memory");
 		return CLI_FAILED;
 	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
-	if (rc != CLI_OK)
-		return rc;
-	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
+	/* One page per request: a long listing outgrows one message. */
+	for (;;) {
+		if ((req = client_req("note.list", group)) == NULL ||
+		    (kind != NULL && ctl_req_add_str(req, "kind", kind) != 0) ||
+		    (cref != NULL && ctl_req_add_str(req, "case", cref) != 0) ||
+		    ctl_req_add_uint(req, "offset", offset) != 0 ||
+		    ctl_req_add_uint(req, "limit", CTL_LIST_PAGE_MAX) != 0) {
+			ctl_req_free(req);
+			util_err("out of memory");
+			rc = CLI_FAILED;
+			goto out;
+		}
+		rc = client_call(c, req, 0, &resp);
+		ctl_req_free(req);
+		if (rc != CLI_OK)
+			goto out;
+		n = ctl_resp_nrecords(resp);
+		if ((rc = list_append(all, resp)) != CLI_OK)
+			goto out;
+		ctl_resp_free(resp);
+		resp = NULL;
+		if (n < CTL_LIST_PAGE_MAX)
+			break;
+		offset += n;
+	}
+	rc = output_list(c, all, cols, sizeof(cols) / sizeof(cols[0]),
 	    "no notes (write one: balint note write)");
+out:
 	ctl_resp_free(resp);
+	ctl_resp_free(all);
 	return rc;
 }
 

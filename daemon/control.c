@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "profile.h"
+#include "store.h"
 
 #define CONTROL_READ_BYTES 65536
 #define CONTROL_BACKLOG 64
@@ -33,6 +34,7 @@ struct control {
 	struct ctl_client *clients;
 	char path[PROFILE_PATH_MAX];
 	int stopped;
+	int damage_logged;		/* the damaged store was logged */
 };
 
 struct ctl_client {
@@ -58,6 +60,7 @@ struct ctl_call {
 	struct ctl_call *next;		/* in client->calls */
 	uint64_t id;
 	char cmd[CTL_MAX_CMD + 1];
+	unsigned long faults;		/* store_fault's count at the start */
 };
 
 struct ctl_write {
@@ -261,6 +264,52 @@ control_reply(struct ctl_call *call, struct ctl_resp *resp)
 	call_free(call);
 }
 
+/*
+ * When the store failed during call (a full disk, a damaged file), says
+ * so in msg instead of the handler's "(storage or I/O error)": what failed
+ * is kept, the reason and what to do replace the parenthesis.
+ */
+static void
+fault_text(struct ctl_call *call, char *msg, size_t len)
+{
+	struct daemon *d = call->d;
+	struct control *ctl = d->control;
+	char head[CTL_MAX_ERR], *p;
+	const char *what;
+	unsigned long n;
+	size_t hl;
+	int f, w;
+
+	f = store_fault(d->store, &n, &what);
+	if (f == STORE_FAULT_NONE || n == call->faults)
+		return;
+	snprintf(head, sizeof(head), "%s", msg);
+	hl = strlen(head);
+	if (hl > 0 && head[hl - 1] == ')' && (p = strrchr(head, '(')) !=
+	    NULL && p > head + 1 && p[-1] == ' ')
+		p[-1] = '\0';
+	/* A long --home may cut the line short; the cause comes first. */
+	if (f == STORE_FAULT_FULL)
+		w = snprintf(msg, len, "%s: the disk holding '%s' is full, "
+		    "nothing was written (free some space there, then try "
+		    "again)", head, d->home);
+	else if (f == STORE_FAULT_DAMAGED)
+		w = snprintf(msg, len, "%s: the store '%s/store.db' is damaged "
+		    "(%s) and balintd writes nothing more to it: stop "
+		    "balintd, then %s", head, d->home, what,
+		    PROFILE_DAMAGED_FIX);
+	else
+		w = snprintf(msg, len, "%s: cannot use the store '%s/store.db' "
+		    "(%s): check the disk and the file's permissions, then "
+		    "restart balintd", head, d->home, what);
+	if (w < 0)
+		snprintf(msg, len, "%s", head);
+	if (f != STORE_FAULT_DAMAGED || (ctl != NULL && !ctl->damage_logged))
+		daemon_log("control: %s: %s", call->cmd, msg);
+	if (f == STORE_FAULT_DAMAGED && ctl != NULL)
+		ctl->damage_logged = 1;
+}
+
 void
 control_fail(struct ctl_call *call, int status, const char *fmt, ...)
 {
@@ -274,6 +323,8 @@ control_fail(struct ctl_call *call, int status, const char *fmt, ...)
 		snprintf(msg, sizeof(msg), "'%s' failed", call->cmd);
 	if (status != CTL_USAGE)
 		status = CTL_FAILED;
+	if (status == CTL_FAILED)
+		fault_text(call, msg, sizeof(msg));
 	if (call->client != NULL)
 		client_send_error(call->client, call->id, status, msg);
 	call_free(call);
@@ -316,6 +367,7 @@ client_message(struct ctl_client *c, const uint8_t *buf, size_t len)
 	call->d = c->ctl->d;
 	call->client = c;
 	call->id = ctl_req_id(req);
+	(void)store_fault(call->d->store, &call->faults, NULL);
 	snprintf(call->cmd, sizeof(call->cmd), "%s", ctl_req_cmd(req));
 	call->next = c->calls;
 	c->calls = call;

@@ -28,6 +28,10 @@
 #define KEY_PURPOSE "epoch-key"
 #define KEY_AD_BYTES (BAL_GROUP_ID_BYTES + 8)
 #define SEALED_KEY_BYTES (BAL_KEY_BYTES + KEYRING_OVERHEAD)
+/* The first plaintext scratch buffer: a 1 KiB note and then some. */
+#define PLAIN_MIN 4096u
+/* Authors whose heads a batch remembers (the rest are read each time). */
+#define BATCH_HEADS_MAX 64
 
 static void
 gid_hex(const uint8_t id[BAL_GROUP_ID_BYTES],
@@ -201,30 +205,99 @@ int
 group_batch_head(struct group *g, const uint8_t *author,
     struct entry *head, int *has)
 {
-	struct rowcopy rc;
-	uint8_t id[BAL_HASH_BYTES];
-	uint64_t seq;
+	struct store_entry_row row;
 	int ret;
 
 	memset(head, 0, sizeof(*head));
 	*has = 0;
-	if ((ret = store_entry_head(g->d->store, g->id, author, &seq, id)) != 0)
+	if ((ret = store_entry_head_row(g->d->store, g->id, author,
+	    &row)) != 0)
 		return ret;
-	if (seq == 0)
+	if (row.seq == 0)
 		return 0;
-	if ((ret = group_batch_entry_at(g, author, seq, &rc)) != 0)
-		return ret;
-	if (!rc.found)
-		return BAL_EIO;
-	head->h.kind = (uint8_t)rc.kind;
+	head->h.kind = (uint8_t)row.kind;
 	memcpy(head->h.group, g->id, BAL_GROUP_ID_BYTES);
 	memcpy(head->h.author, author, BAL_PK_BYTES);
-	head->h.seq = seq;
-	head->h.epoch = rc.epoch;
-	head->h.lamport = rc.lamport;
-	memcpy(head->id, rc.id, BAL_HASH_BYTES);
+	head->h.seq = row.seq;
+	head->h.epoch = row.epoch;
+	head->h.lamport = row.lamport;
+	head->h.time = row.time;
+	memcpy(head->id, row.id, BAL_HASH_BYTES);
 	*has = 1;
 	return 0;
+}
+
+/* The batch's remembered head of author, or NULL. */
+static struct batch_head *
+batch_head_find(struct batch *b, const uint8_t *author)
+{
+	size_t i;
+
+	for (i = 0; i < b->nheads; i++)
+		if (memcmp(b->heads[i].head.h.author, author,
+		    BAL_PK_BYTES) == 0)
+			return &b->heads[i];
+	return NULL;
+}
+
+/* Remembers author's head (a no-op when the batch remembers enough). */
+static void
+batch_head_put(struct batch *b, const struct entry *head, int has)
+{
+	struct batch_head *bh;
+	size_t cap;
+
+	if ((bh = batch_head_find(b, head->h.author)) == NULL) {
+		if (b->nheads == BATCH_HEADS_MAX)
+			return;
+		if (b->nheads == b->capheads) {
+			cap = b->capheads > 0 ? 2 * b->capheads : 4;
+			if ((bh = realloc(b->heads, cap * sizeof(*bh))) ==
+			    NULL)
+				return;
+			b->heads = bh;
+			b->capheads = cap;
+		}
+		bh = &b->heads[b->nheads++];
+	}
+	bh->has = has;
+	bh->head = *head;
+}
+
+/*
+ * group_batch_head through the batch: the store is read once per author
+ * and batch, then the batch keeps the head as it stores entries.
+ */
+static int
+batch_head(struct batch *b, const uint8_t *author, struct entry *head,
+    int *has)
+{
+	struct batch_head *bh;
+	int ret;
+
+	if ((bh = batch_head_find(b, author)) != NULL) {
+		*head = bh->head;
+		*has = bh->has;
+		return 0;
+	}
+	if ((ret = group_batch_head(b->g, author, head, has)) != 0)
+		return ret;
+	/* An empty log's head names its author too, to be found again. */
+	memcpy(head->h.author, author, BAL_PK_BYTES);
+	batch_head_put(b, head, *has);
+	return 0;
+}
+
+/* After e was stored: it is its author's head now. */
+static void
+batch_head_stored(struct batch *b, const struct entry *e)
+{
+	struct entry head;
+
+	memset(&head, 0, sizeof(head));
+	head.h = e->h;
+	memcpy(head.id, e->id, BAL_HASH_BYTES);
+	batch_head_put(b, &head, 1);
 }
 
 static int
@@ -380,6 +453,7 @@ group_batch_free(struct batch *b)
 	roster_free(b->roster);
 	contract_free(b->contract);
 	group_batch_keys_free(b->keys, b->nkeys);
+	free(b->heads);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -448,6 +522,29 @@ group_batch_acquire(struct batch *b)
 	}
 	sodium_memzero(key, sizeof(key));
 	return ret;
+}
+
+uint8_t *
+group_batch_plain(struct group *g, size_t n)
+{
+	uint8_t *p;
+	size_t cap;
+
+	if (n > ENTRY_MAX_PLAIN)
+		return NULL;
+	if (g->plain != NULL && g->plain_cap >= n)
+		return g->plain;
+	cap = g->plain_cap > 0 ? 2 * g->plain_cap : PLAIN_MIN;
+	if (cap < n)
+		cap = n;
+	if (cap > ENTRY_MAX_PLAIN)
+		cap = ENTRY_MAX_PLAIN;
+	if ((p = sodium_malloc(cap)) == NULL)
+		return NULL;
+	sodium_free(g->plain);		/* wiped after every use; NULL ok */
+	g->plain = p;
+	g->plain_cap = cap;
+	return p;
 }
 
 /* Addresses: 1..WIRE_MAX_ADDR bytes of printable ASCII without spaces. */
@@ -520,10 +617,9 @@ check_note(struct batch *b, const struct entry *e, struct note **note,
 {
 	struct group *g = b->g;
 	const uint8_t *key;
-	uint8_t *plain = NULL;
-	size_t plen = 0, i;
-	struct nrec *r = NULL;
-	size_t n = 0;
+	uint8_t *plain;
+	size_t plen = 0;
+	struct nrec r;
 	int ret;
 
 	*note = NULL;
@@ -535,31 +631,29 @@ check_note(struct batch *b, const struct entry *e, struct note **note,
 	if (entry_is_erased(e) ||
 	    (key = group_batch_key(g, b, e->h.epoch)) == NULL)
 		return 0;
-	if (entry_open(e, key, &plain, &plen) != 0)
+	if ((plain = group_batch_plain(g, entry_plain_len(e))) == NULL)
+		return BAL_ENOMEM;
+	if (entry_open_buf(e, key, plain, g->plain_cap, &plen) != 0)
 		return reject(why, whylen, BAL_ECRYPTO,
 		    "the note does not decrypt under its epoch key");
 	ret = note_decode(plain, plen, note);
-	entry_plain_free(plain, plen);
+	sodium_memzero(plain, plen);
 	if (ret != 0)
 		return reject(why, whylen, BAL_EPROTO,
 		    "the ciphertext holds no valid note");
 	if (!(*note)->has_supersedes)
 		return 0;
 	/* Only the author of a note supersedes it: look in their own log. */
-	if ((ret = group_notes_collect(g, b, e->h.author, &r, &n)) != 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (memcmp(r[i].id, (*note)->supersedes, BAL_HASH_BYTES) == 0)
-			break;
-	if (i == n)
+	ret = group_notes_find(g, b, e->h.author, (*note)->supersedes, &r);
+	if (ret == BAL_ENOENT)
 		ret = reject(why, whylen, BAL_EPERM, "supersedes an entry that "
 		    "is not one of the author's notes");
-	else if (r[i].note != NULL && memcmp(r[i].note->id, (*note)->id,
-	    NOTE_ID_BYTES) != 0)
+	else if (ret == 0 && r.note != NULL && memcmp(r.note->id,
+	    (*note)->id, NOTE_ID_BYTES) != 0)
 		ret = reject(why, whylen, BAL_EPERM,
 		    "supersedes a version of another note");
-out:
-	group_notes_recs_free(r, n);
+	note_free(r.note);
+	sodium_memzero(&r, sizeof(r));
 	if (ret != 0) {
 		note_free(*note);
 		*note = NULL;
@@ -653,6 +747,7 @@ drop_beyond_cut(struct batch *b, const struct roster *r)
 			return ret;
 		if (n == 0)
 			continue;
+		b->nheads = 0;		/* those heads moved back */
 		b->erased += (int)n;
 		gid_hex(g->id, hex);
 		identity_id_encode(m->pk, id);
@@ -680,7 +775,8 @@ roster_stored(struct batch *b, const struct entry *e, const uint8_t *blob,
 			return ret;
 		b->rl_loaded = 1;
 	} else {
-		if ((ret = entry_decode(blob, len, &copy)) != 0)
+		/* The bytes of e, verified when e was decoded: not again. */
+		if ((ret = entry_decode_stored(blob, len, &copy)) != 0)
 			return ret;
 		if ((ret = rlog_add(&b->rl, copy)) != 0)
 			return ret;
@@ -747,7 +843,7 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 		return reject(why, whylen, BAL_EPROTO,
 		    "entry of another group");
 	/* Already held, a fork, or the next entry of the author's log? */
-	if ((ret = group_batch_head(g, e->h.author, &head, &has)) != 0)
+	if ((ret = batch_head(b, e->h.author, &head, &has)) != 0)
 		return ret;
 	if (has && e->h.seq <= head.h.seq) {
 		if ((ret = group_batch_entry_at(g, e->h.author, e->h.seq,
@@ -830,6 +926,7 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 		    store_errmsg(st));
 		goto out;
 	}
+	batch_head_stored(b, e);
 	if (e->h.lamport > b->lamport)
 		b->lamport = e->h.lamport;
 	switch (e->h.kind) {
@@ -869,7 +966,7 @@ group_batch_commit(struct batch *b)
 	struct store *st = b->g->d->store;
 	int ret;
 
-	if (b->new_keys && (ret = group_notes_erase(b, NULL)) != 0)
+	if (b->new_keys && (ret = group_notes_erase_revealed(b)) != 0)
 		return ret;
 	if ((ret = batch_prepare(b)) != 0 || (ret = store_commit(st)) != 0)
 		return ret;

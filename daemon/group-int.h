@@ -29,6 +29,12 @@ struct rlog {
 	size_t nleaders;		/* 0 until the group's CREATE is seen */
 };
 
+/* The head of one author's log as the batch's transaction sees it. */
+struct batch_head {
+	int has;			/* 0: the log is empty */
+	struct entry head;		/* header-only (group_batch_head) */
+};
+
 /* What one batch (or one local write) changes before it is committed. */
 struct batch {
 	struct group *g;
@@ -44,6 +50,13 @@ struct batch {
 	int new_keys;
 	int erased;
 	int again;			/* the last reject may pass later */
+	/*
+	 * Heads of the authors' logs read or written in this batch, so that
+	 * checking each entry does not query the store again: kept up to
+	 * date as entries are stored, emptied when entries are dropped.
+	 */
+	struct batch_head *heads;
+	size_t nheads, capheads;
 };
 
 /* A kind-1 entry of the store, decrypted when this member can. */
@@ -106,6 +119,14 @@ int group_batch_head(struct group *g, const uint8_t *author,
     struct entry *head, int *has);
 /* group_batch_addr_ok is 1 for a valid "HOST:PORT" address. */
 int group_batch_addr_ok(const char *s, size_t len);
+/*
+ * group_batch_plain is g's plaintext scratch buffer, at least n bytes
+ * (n <= ENTRY_MAX_PLAIN), or NULL without memory: sodium_malloc'd once and
+ * grown when needed, so that decrypting a note costs no allocation.  Its
+ * user decrypts into it (entry_open_buf) and wipes what it wrote
+ * (sodium_memzero) before returning; group_free releases it.
+ */
+uint8_t *group_batch_plain(struct group *g, size_t n);
 
 /* group-notes.c */
 
@@ -115,6 +136,14 @@ int group_batch_addr_ok(const char *s, size_t len);
  */
 int group_notes_collect(struct group *g, const struct batch *b,
     const uint8_t *author, struct nrec **out, size_t *n);
+/*
+ * group_notes_find fills *rec with author's kind-1 entry of entry id id,
+ * decrypting it alone when its key is held (rec->note stays NULL if not;
+ * the caller note_free()s it); BAL_ENOENT: author has no such note.
+ */
+int group_notes_find(struct group *g, const struct batch *b,
+    const uint8_t *author, const uint8_t id[BAL_HASH_BYTES],
+    struct nrec *rec);
 /* group_notes_recs_free wipes and releases collected records. */
 void group_notes_recs_free(struct nrec *r, size_t n);
 /*
@@ -122,6 +151,11 @@ void group_notes_recs_free(struct nrec *r, size_t n);
  * author (NULL: of anyone), inside the batch's transaction.
  */
 int group_notes_erase(struct batch *b, const uint8_t *author);
+/*
+ * group_notes_erase_revealed applies group_notes_erase to the whole group
+ * after b opened epoch keys, when a stored note is under one of them.
+ */
+int group_notes_erase_revealed(struct batch *b);
 /*
  * group_notes_erase_entry replaces the stored entry of author at seq by its
  * erased form (body dropped; header, body hash, signature kept; erased = 1)

@@ -3,7 +3,8 @@
  * grouped by note id, the latest of each, and erasure: of the earlier
  * versions of a deleted note, and of one entry (also used by retention.c)
  * (group-int.h).  Plaintext lives only in struct note (wiped by note_free)
- * and entry_open's sodium_malloc'd buffers.
+ * and the group's sodium_malloc'd scratch buffer (group_batch_plain),
+ * wiped after each note.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +35,44 @@ struct ncol {
 	size_t n, cap;
 };
 
+/* Fills r from a kind-1 row, decrypted when the key is held. */
+static int
+rec_fill(struct group *g, const struct batch *b,
+    const struct store_entry_row *row, struct nrec *r)
+{
+	struct entry *e = NULL;
+	const uint8_t *key;
+	uint8_t *plain;
+	size_t plen = 0;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->id, row->id, BAL_HASH_BYTES);
+	memcpy(r->author, row->author, BAL_PK_BYTES);
+	r->seq = row->seq;
+	r->lamport = row->lamport;
+	r->time = row->time;
+	r->erased = row->erased;
+	if (row->erased || (key = group_batch_key(g, b, row->epoch)) == NULL)
+		return 0;
+	/* Verified before it was stored; the AEAD tag still checks it. */
+	if (entry_decode_stored(row->blob, row->bloblen, &e) != 0)
+		return 0;
+	if ((plain = group_batch_plain(g, entry_plain_len(e))) == NULL) {
+		entry_free(e);
+		return BAL_ENOMEM;
+	}
+	if (entry_open_buf(e, key, plain, g->plain_cap, &plen) == 0)
+		(void)note_decode(plain, plen, &r->note);
+	sodium_memzero(plain, plen);
+	entry_free(e);
+	return 0;
+}
+
 static int
 ncol_cb(void *ctx, const struct store_entry_row *row)
 {
 	struct ncol *c = ctx;
 	struct nrec *r;
-	struct entry *e = NULL;
-	const uint8_t *key;
-	uint8_t *plain = NULL;
-	size_t plen = 0;
 
 	if (row->kind != ENTRY_KIND_NOTE)
 		return 0;
@@ -55,22 +85,52 @@ ncol_cb(void *ctx, const struct store_entry_row *row)
 		c->cap = cap;
 	}
 	r = &c->r[c->n++];
-	memset(r, 0, sizeof(*r));
-	memcpy(r->id, row->id, BAL_HASH_BYTES);
-	memcpy(r->author, row->author, BAL_PK_BYTES);
-	r->seq = row->seq;
-	r->lamport = row->lamport;
-	r->time = row->time;
-	r->erased = row->erased;
-	if (row->erased ||
-	    (key = group_batch_key(c->g, c->b, row->epoch)) == NULL)
+	return rec_fill(c->g, c->b, row, r);
+}
+
+struct nfind {
+	struct group *g;
+	const struct batch *b;
+	const uint8_t *id;
+	struct nrec *rec;
+	int found;
+};
+
+static int
+nfind_cb(void *ctx, const struct store_entry_row *row)
+{
+	struct nfind *f = ctx;
+	int ret;
+
+	if (row->kind != ENTRY_KIND_NOTE ||
+	    memcmp(row->id, f->id, BAL_HASH_BYTES) != 0)
 		return 0;
-	if (entry_decode(row->blob, row->bloblen, &e) == 0 &&
-	    entry_open(e, key, &plain, &plen) == 0)
-		(void)note_decode(plain, plen, &r->note);
-	entry_plain_free(plain, plen);
-	entry_free(e);
-	return 0;
+	if ((ret = rec_fill(f->g, f->b, row, f->rec)) != 0)
+		return ret;
+	f->found = 1;
+	return 1;
+}
+
+/*
+ * The kind-1 entry of author with entry id id, alone: rows are compared
+ * by id and only that one is decrypted.
+ */
+int
+group_notes_find(struct group *g, const struct batch *b,
+    const uint8_t *author, const uint8_t id[BAL_HASH_BYTES],
+    struct nrec *rec)
+{
+	struct nfind f = { g, b, id, rec, 0 };
+	int ret;
+
+	memset(rec, 0, sizeof(*rec));
+	if ((ret = store_entries_each(g->d->store, g->id, author, 0,
+	    (size_t)INT64_MAX, nfind_cb, &f)) != 0) {
+		note_free(rec->note);
+		memset(rec, 0, sizeof(*rec));
+		return ret;
+	}
+	return f.found ? 0 : BAL_ENOENT;
 }
 
 void
@@ -130,7 +190,7 @@ group_notes_erase_entry(struct batch *b, const uint8_t *author, uint64_t seq)
 	if ((ret = store_entry_get(g->d->store, g->id, author, seq, &blob,
 	    &len)) != 0)
 		goto out;
-	if (entry_decode(blob, len, &e) != 0) {
+	if (entry_decode_stored(blob, len, &e) != 0) {
 		ret = BAL_EIO;
 		goto out;
 	}
@@ -184,6 +244,50 @@ group_notes_erase(struct batch *b, const uint8_t *author)
 	return ret;
 }
 
+struct revealed {
+	const struct batch *b;
+	int found;
+};
+
+/* Stops at the first readable row under an epoch opened in the batch. */
+static int
+revealed_cb(void *ctx, const struct store_entry_row *row)
+{
+	struct revealed *rv = ctx;
+	size_t i;
+
+	if (row->erased)
+		return 0;
+	for (i = 0; i < rv->b->nkeys; i++)
+		if (rv->b->keys[i].epoch == row->epoch) {
+			rv->found = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * After epoch keys were opened in b: the tombstone rule over the whole
+ * group again, since notes stored before a key was held could not be read
+ * then.  Only notes under the new epochs become readable, so with none of
+ * them stored (a join, a removal, a rotation: a new epoch, nothing written
+ * under it yet) the rule has nothing new to find, and the group's notes
+ * are not all decrypted again.
+ */
+int
+group_notes_erase_revealed(struct batch *b)
+{
+	struct revealed rv = { b, 0 };
+	int ret;
+
+	if (b->nkeys == 0)
+		return 0;
+	if ((ret = store_entries_kind_each(b->g->d->store, b->g->id,
+	    ENTRY_KIND_NOTE, revealed_cb, &rv)) != 0)
+		return ret;
+	return rv.found ? group_notes_erase(b, NULL) : 0;
+}
+
 /* Orders versions: lamport, then entry id. */
 static int
 rec_before(const struct nrec *a, const struct nrec *b)
@@ -193,140 +297,206 @@ rec_before(const struct nrec *a, const struct nrec *b)
 	return memcmp(a->id, b->id, BAL_HASH_BYTES) < 0;
 }
 
-/* Index of the record with entry id, or n. */
-static size_t
-rec_find(const struct nrec *r, size_t n, const uint8_t id[BAL_HASH_BYTES])
+/* Orders record pointers by note id, then as versions (rec_before). */
+static int
+by_note(const void *a, const void *b)
 {
-	size_t i;
+	const struct nrec *x = *(const struct nrec *const *)a;
+	const struct nrec *y = *(const struct nrec *const *)b;
+	int c = memcmp(x->note->id, y->note->id, NOTE_ID_BYTES);
 
-	for (i = 0; i < n; i++)
-		if (memcmp(r[i].id, id, BAL_HASH_BYTES) == 0)
-			return i;
-	return n;
+	if (c != 0)
+		return c;
+	return rec_before(x, y) ? -1 : rec_before(y, x) ? 1 : 0;
+}
+
+/* Orders record pointers by entry id. */
+static int
+by_id(const void *a, const void *b)
+{
+	return memcmp((*(const struct nrec *const *)a)->id,
+	    (*(const struct nrec *const *)b)->id, BAL_HASH_BYTES);
+}
+
+/* Orders pointers to entry ids. */
+static int
+by_hash(const void *a, const void *b)
+{
+	return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b,
+	    BAL_HASH_BYTES);
+}
+
+/* The record with entry id, by binary search of ids (sorted by by_id). */
+static const struct nrec *
+rec_find(const struct nrec *const *ids, size_t n,
+    const uint8_t id[BAL_HASH_BYTES])
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = memcmp(ids[mid]->id, id, BAL_HASH_BYTES)) == 0)
+			return ids[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /*
- * Is version j of the note owned by owner valid: by the owner, and (an
+ * Is version v of the note owned by owner valid: by the owner, and (an
  * edit or deletion) superseding an entry of the owner's of the same note?
  */
 static int
-version_ok(const struct nrec *r, size_t n, size_t j,
+version_ok(const struct nrec *const *ids, size_t nids, const struct nrec *v,
     const uint8_t owner[BAL_PK_BYTES])
 {
-	size_t k;
+	const struct nrec *k;
 
-	if (memcmp(r[j].author, owner, BAL_PK_BYTES) != 0)
+	if (memcmp(v->author, owner, BAL_PK_BYTES) != 0)
 		return 0;
-	if (!r[j].note->has_supersedes)
+	if (!v->note->has_supersedes)
 		return 1;
-	k = rec_find(r, n, r[j].note->supersedes);
-	return k < n && k != j &&
-	    memcmp(r[k].author, owner, BAL_PK_BYTES) == 0 &&
-	    (r[k].note == NULL || memcmp(r[k].note->id, r[j].note->id,
+	k = rec_find(ids, nids, v->note->supersedes);
+	return k != NULL && k != v &&
+	    memcmp(k->author, owner, BAL_PK_BYTES) == 0 &&
+	    (k->note == NULL || memcmp(k->note->id, v->note->id,
 	    NOTE_ID_BYTES) == 0);
 }
 
-/* Fills out from the versions of the note of record i (unseen ones). */
-static int
-note_resolve(struct nrec *r, size_t n, size_t i, uint8_t *seen,
-    struct group_note *out)
-{
-	const uint8_t *nid = r[i].note->id;
-	size_t j, m, first = n, any = n, latest = n;
-	unsigned versions = 0;
-	uint8_t *valid;
+/* The readable versions of one note: v[0..m) in version order. */
+struct nver {
+	struct nrec **v;
+	size_t m;
+	size_t order;		/* index in lamport order of its oldest */
+};
 
-	if ((valid = calloc(n, 1)) == NULL)
-		return BAL_ENOMEM;
+/* Orders notes by their oldest readable version, as the records come. */
+static int
+by_order(const void *a, const void *b)
+{
+	const struct nver *x = a, *y = b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * Fills out from the versions of one note; valid and sup are scratch
+ * arrays of at least nv->m elements.  1: nothing valid, not shown.
+ */
+static int
+note_resolve(const struct nver *nv, const struct nrec *const *ids,
+    size_t nids, uint8_t *valid, const uint8_t **sup, struct group_note *out)
+{
+	struct nrec *const *v = nv->v;
+	size_t j, first = nv->m, latest = nv->m, nsup = 0;
+	unsigned versions = 0;
+	const uint8_t *id;
+
 	/* The owner: the author of the first version (supersedes nil). */
-	for (j = i; j < n; j++) {
-		if (r[j].note == NULL ||
-		    memcmp(r[j].note->id, nid, NOTE_ID_BYTES) != 0)
-			continue;
-		seen[j] = 1;
-		if (any == n || rec_before(&r[j], &r[any]))
-			any = j;
-		if (!r[j].note->has_supersedes &&
-		    (first == n || rec_before(&r[j], &r[first])))
+	for (j = 0; j < nv->m && first == nv->m; j++)
+		if (!v[j]->note->has_supersedes)
 			first = j;
-	}
-	if (first == n)
-		first = any;
-	for (j = i; j < n; j++)
-		if (seen[j] && r[j].note != NULL &&
-		    memcmp(r[j].note->id, nid, NOTE_ID_BYTES) == 0 &&
-		    version_ok(r, n, j, r[first].author)) {
-			valid[j] = 1;
-			versions++;
-		}
-	/* The latest: a valid version no other valid version supersedes. */
-	for (j = i; j < n; j++) {
+	if (first == nv->m)
+		first = 0;
+	for (j = 0; j < nv->m; j++) {
+		valid[j] = (uint8_t)version_ok(ids, nids, v[j],
+		    v[first]->author);
 		if (!valid[j])
 			continue;
-		for (m = i; m < n; m++)
-			if (valid[m] && m != j &&
-			    r[m].note->has_supersedes &&
-			    memcmp(r[m].note->supersedes, r[j].id,
-			    BAL_HASH_BYTES) == 0)
-				break;
-		if (m == n && (latest == n || rec_before(&r[latest], &r[j])))
+		versions++;
+		if (v[j]->note->has_supersedes)
+			sup[nsup++] = v[j]->note->supersedes;
+	}
+	qsort(sup, nsup, sizeof(*sup), by_hash);
+	/* The latest: a valid version no other valid version supersedes. */
+	for (j = 0; j < nv->m; j++) {
+		id = v[j]->id;
+		if (valid[j] && bsearch(&id, sup, nsup, sizeof(*sup),
+		    by_hash) == NULL)
 			latest = j;
 	}
-	free(valid);
 	memset(out, 0, sizeof(*out));
-	if (latest == n)
-		return 1;	/* nothing valid: not shown */
-	memcpy(out->note_id, nid, NOTE_ID_BYTES);
-	memcpy(out->author, r[first].author, BAL_PK_BYTES);
-	out->created_ms = r[first].time;
-	out->updated_ms = r[latest].time;
+	if (latest == nv->m)
+		return 1;
+	memcpy(out->note_id, v[latest]->note->id, NOTE_ID_BYTES);
+	memcpy(out->author, v[first]->author, BAL_PK_BYTES);
+	out->created_ms = v[first]->time;
+	out->updated_ms = v[latest]->time;
 	out->versions = versions;
-	out->deleted = r[latest].note->tombstone;
-	memcpy(out->entry_id, r[latest].id, BAL_HASH_BYTES);
-	out->note = r[latest].note;
-	r[latest].note = NULL;
+	out->deleted = v[latest]->note->tombstone;
+	memcpy(out->entry_id, v[latest]->id, BAL_HASH_BYTES);
+	out->note = v[latest]->note;
+	v[latest]->note = NULL;
 	return 0;
 }
 
+/*
+ * The group's notes, each at its latest valid version, in the order of
+ * their oldest readable versions.  Sorting keeps this O(n log n) in the
+ * number of entries (a member may hold many thousands).
+ */
 int
 group_notes(struct group *g, struct group_note **out, size_t *n)
 {
-	struct nrec *r = NULL;
+	struct nrec *r = NULL, **byn = NULL, **ids = NULL;
 	struct group_note *notes = NULL;
-	uint8_t *seen = NULL;
-	size_t nr = 0, i, count = 0;
+	struct nver *nv = NULL;
+	const uint8_t **sup = NULL;
+	uint8_t *valid = NULL;
+	size_t nr = 0, nn = 0, ngroups = 0, i, j, count = 0;
 	int ret;
 
 	*out = NULL;
 	*n = 0;
-	if (g == NULL)
-		return BAL_EINVAL;
 	if ((ret = group_notes_collect(g, NULL, NULL, &r, &nr)) != 0)
 		return ret;
 	if (nr == 0)
 		goto out;
-	if ((seen = calloc(nr, 1)) == NULL ||
+	if ((byn = calloc(nr, sizeof(*byn))) == NULL ||
+	    (ids = calloc(nr, sizeof(*ids))) == NULL ||
+	    (nv = calloc(nr, sizeof(*nv))) == NULL ||
+	    (sup = calloc(nr, sizeof(*sup))) == NULL ||
+	    (valid = calloc(nr, 1)) == NULL ||
 	    (notes = calloc(nr, sizeof(*notes))) == NULL) {
 		ret = BAL_ENOMEM;
 		goto out;
 	}
-	/* Records come by lamport: each note at its oldest readable version. */
 	for (i = 0; i < nr; i++) {
-		if (seen[i] || r[i].note == NULL)
-			continue;
-		if ((ret = note_resolve(r, nr, i, seen, &notes[count])) < 0)
-			goto out;
-		if (ret == 0)
-			count++;
-		ret = 0;
+		ids[i] = &r[i];
+		if (r[i].note != NULL)
+			byn[nn++] = &r[i];
 	}
+	qsort(ids, nr, sizeof(*ids), by_id);
+	qsort(byn, nn, sizeof(*byn), by_note);
+	for (i = 0; i < nn; i = j) {
+		nv[ngroups].v = &byn[i];
+		nv[ngroups].order = (size_t)(byn[i] - r);
+		for (j = i + 1; j < nn && memcmp(byn[j]->note->id,
+		    byn[i]->note->id, NOTE_ID_BYTES) == 0; j++)
+			if ((size_t)(byn[j] - r) < nv[ngroups].order)
+				nv[ngroups].order = (size_t)(byn[j] - r);
+		nv[ngroups++].m = j - i;
+	}
+	qsort(nv, ngroups, sizeof(*nv), by_order);
+	for (i = 0; i < ngroups; i++)
+		if (note_resolve(&nv[i], (const struct nrec *const *)ids, nr,
+		    valid, sup, &notes[count]) == 0)
+			count++;
 	*out = notes;
 	*n = count;
 	notes = NULL;
 out:
 	if (notes != NULL)
 		group_notes_free(notes, count);
-	free(seen);
+	free(byn);
+	free(ids);
+	free(nv);
+	free(sup);
+	free(valid);
 	group_notes_recs_free(r, nr);
 	return ret;
 }

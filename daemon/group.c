@@ -76,6 +76,7 @@ group_free(struct group *g)
 	contract_free(g->contract);
 	roster_free(g->roster);
 	group_batch_keys_free(g->keys, g->nkeys);
+	sodium_free(g->plain);		/* wipes; NULL is a no-op */
 	free(g);
 }
 
@@ -523,7 +524,7 @@ group_receive(struct group *g, const uint8_t *const *blobs,
 	struct rx *rx = NULL;
 	char reason[400], hex[2 * BAL_GROUP_ID_BYTES + 1];
 	size_t i, k, nstored = 0;
-	int ret, began = 0;
+	int ret, began = 0, roster;
 
 	if (stored != NULL)
 		*stored = 0;
@@ -549,7 +550,18 @@ group_receive(struct group *g, const uint8_t *const *blobs,
 		}
 	}
 	qsort(rx, n, sizeof(*rx), rx_cmp);
-	if ((ret = store_begin(d->store)) != 0)
+	/*
+	 * Received entries are committed without an fsync: their authors
+	 * hold them, and should a power cut take the last of them, the next
+	 * sync brings them again.  A batch with a roster entry may make this
+	 * member a member (a join the CLI reports), or change who is one:
+	 * that one is durable at once (docs/protocol.md, "Durability").
+	 */
+	for (i = 0, roster = 0; i < n; i++)
+		if (rx[i].e->h.kind == ENTRY_KIND_ROSTER)
+			roster = 1;
+	if ((ret = roster ? store_begin(d->store) :
+	    store_begin_received(d->store)) != 0)
 		goto out;
 	began = 1;
 	if ((ret = rx_passes(&b, rx, n, blobs, lens, reason,

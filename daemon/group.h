@@ -41,6 +41,8 @@ struct group {
 	struct group_key *keys;		/* every epoch key this member holds */
 	size_t nkeys;
 	uint64_t lamport;		/* highest lamport seen in the group */
+	uint8_t *plain;			/* note plaintext scratch, sodium_malloc'd */
+	size_t plain_cap;		/* (group-batch.c; wiped after each use) */
 	struct group *next;
 };
 
@@ -97,7 +99,9 @@ void group_forget(struct group *g);
  * as they come, so an ADD early in a batch admits the newcomer's entries
  * later in it.  Any invalid entry
  * rejects the whole batch (nothing stored), returns a negative code and
- * puts the reason in why.  *stored counts new entries.
+ * puts the reason in why.  *stored counts new entries.  The commit is not
+ * synced to disk unless the batch holds a roster entry (docs/protocol.md,
+ * "Durability").
  */
 int group_receive(struct group *g, const uint8_t *const *blobs,
     const size_t *lens, size_t n, const void *source, size_t *stored,
@@ -147,6 +151,14 @@ typedef int (*group_missing_cb)(void *ctx, const uint8_t *author,
     uint64_t seq, const uint8_t *blob, size_t len);
 int group_entries_missing(struct group *g, const struct wire_have_item *have,
     size_t nhave, size_t max, group_missing_cb cb, void *ctx);
+
+/*
+ * group_entry_id (group-lookup.c) copies the id of author's stored entry
+ * at seq into id; BAL_ENOENT when this member does not hold it.  *head
+ * (optional) gets the highest seq held of author (0: none).
+ */
+int group_entry_id(struct group *g, const uint8_t author[BAL_PK_BYTES],
+    uint64_t seq, uint8_t id[BAL_HASH_BYTES], uint64_t *head);
 
 /*
  * group_network_keys fills keys with the handshake network key of every

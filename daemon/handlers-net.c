@@ -156,6 +156,8 @@ join_done(void *ctx, int status, struct group *g, const char *contract_text,
 
 	free(jc);
 	if (status != 0) {
+		daemon_log("%s failed: %s", preview ? "join preview" : "join",
+		    err != NULL && *err != '\0' ? err : bal_strerror(status));
 		control_fail(call, CTL_FAILED, "%s", err != NULL &&
 		    *err != '\0' ? err : bal_strerror(status));
 		return;

@@ -151,14 +151,22 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	const struct group_note *gn;
 	const char *kind, *cref;
 	struct group *g;
+	uint64_t offset = 0, limit = UINT64_MAX, skipped = 0, sent = 0;
 	size_t i, n = 0;
 	int k = 0, rc;
 
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	if (handlers_str(call, req, "kind", 0, &kind, NULL) != 0 ||
-	    handlers_str(call, req, "case", 0, &cref, NULL) != 0)
+	    handlers_str(call, req, "case", 0, &cref, NULL) != 0 ||
+	    handlers_uint(call, req, "offset", &offset) != 0 ||
+	    handlers_uint(call, req, "limit", &limit) != 0)
 		return;
+	if (limit == 0 || (limit != UINT64_MAX && limit > CTL_LIST_PAGE_MAX)) {
+		control_fail(call, CTL_USAGE, "argument 'limit' must be 1..%u",
+		    CTL_LIST_PAGE_MAX);
+		return;
+	}
 	if (kind != NULL && *kind != '\0' &&
 	    (k = note_kind_from_string(kind)) < 0) {
 		control_fail(call, CTL_USAGE, "unknown note kind '%s' (use "
@@ -182,6 +190,12 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 		    (gn->note->case_ref == NULL ||
 		    strcmp(gn->note->case_ref, cref) != 0))
 			continue;
+		if (skipped < offset) {
+			skipped++;
+			continue;
+		}
+		if (sent++ == limit)
+			break;
 		if (ctl_resp_record_begin(resp) != 0 ||
 		    add_note_fields(resp, g, gn) != 0)
 			goto fail;

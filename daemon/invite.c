@@ -179,6 +179,8 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 		*code = NULL;
 		goto out;
 	}
+	/* The listener accepts its network key from now on. */
+	net_keys_changed(d);
 	daemon_log("invite made for group %s%s%s", group_name(g),
 	    nlen ? ", bound to " : "", nlen ? name : "");
 	ret = 0;

@@ -1,12 +1,19 @@
 /*
- * main.c — balintd, the member's sync daemon: parse the arguments, unlock
- * the key (before anything listens), open the store, load the groups, run
- * the loop, and on SIGINT/SIGTERM close everything and exit 0.
+ * main.c — balintd, the member's sync daemon: parse the arguments, check
+ * the profile directory, unlock the key (before anything listens), open the
+ * store, load the groups, run the loop, and on SIGINT/SIGTERM close
+ * everything and exit 0.  A refusal to start is one line on stderr with
+ * what to do, and exit status 1 (2 for a bad argument).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/un.h>
 #include <signal.h>
 #include <sodium.h>
 #include <uv.h>
@@ -40,7 +47,11 @@ usage(FILE *f)
 	    "cleanly.\n", DEFAULT_LISTEN);
 }
 
-/* Picks the listen address: --listen, else the stored one, else default. */
+/*
+ * Picks the listen address: --listen, else the stored one, else default.
+ * Not being able to remember it (a full disk) costs a warning, not the
+ * start: the member can still read what is stored.
+ */
 static int
 choose_listen(struct daemon *d, const char *opt)
 {
@@ -59,8 +70,93 @@ choose_listen(struct daemon *d, const char *opt)
 		strcpy(d->listen, DEFAULT_LISTEN);
 	}
 	free(v);
-	return store_meta_put(d->store, "listen", d->listen,
-	    strlen(d->listen));
+	if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
+		return BAL_EIO;
+	if (store_meta_put(d->store, "listen", d->listen,
+	    strlen(d->listen)) != 0) {
+		if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
+			return BAL_EIO;
+		daemon_log("warning: cannot remember the listen address (%s)",
+		    store_errmsg(d->store));
+	}
+	return 0;
+}
+
+/* 1 when the file system holding dir has (almost) no room left. */
+static int
+disk_full(const char *dir)
+{
+	struct statvfs vfs;
+
+	return statvfs(dir, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < 64 * 1024;
+}
+
+/*
+ * Says in one line why the store cannot be used at start (rc from
+ * store_open, or the failure of a first read), and what to do.
+ */
+static void
+store_refused(const struct daemon *d, const char *path, int rc,
+    const char *doing)
+{
+	const char *what = "";
+	int f = store_fault(d->store, NULL, &what);
+
+	if (rc == BAL_EPROTO || f == STORE_FAULT_DAMAGED)
+		fprintf(stderr, "balintd: the store '%s' is damaged (%s) and "
+		    "was left as it is: %s\n", path, *what != '\0' ? what :
+		    "SQLite cannot read it", PROFILE_DAMAGED_FIX);
+	else if (rc == BAL_EVERSION)
+		fprintf(stderr, "balintd: the store '%s' was made by a newer "
+		    "balintd; run that one (this is %s)\n", path,
+		    BAL_VERSION_STRING);
+	else if (f == STORE_FAULT_FULL || disk_full(d->home))
+		fprintf(stderr, "balintd: the disk holding '%s' is full: free "
+		    "some space there, then start balintd again\n", d->home);
+	else if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0)
+		fprintf(stderr, "balintd: cannot %s the store '%s' (%s); run: "
+		    "chmod 600 '%s'\n", doing, path, strerror(errno), path);
+	else
+		fprintf(stderr, "balintd: cannot %s the store '%s' (%s); see "
+		    "'When something goes wrong' in the member guide\n", doing,
+		    path, *what != '\0' ? what : store_errmsg(d->store));
+}
+
+/*
+ * 1 when a balintd answers on the profile's control socket.  Asked before
+ * the passphrase and the store: the store of a running daemon is locked,
+ * and SQLite would only say so after its busy timeout.
+ */
+static int
+already_running(const char *home)
+{
+	struct sockaddr_un sa;
+	int fd, up;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/balintd.sock",
+	    home) >= (int)sizeof(sa.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;	/* control_start reports it */
+	up = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return up;
+}
+
+/*
+ * A store file cut to nothing: SQLite would take it for a new database and
+ * start afresh over it.  A new store is never left empty (store_open
+ * writes its first page at once), so an empty one is a damaged one.
+ */
+static int
+store_emptied(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size == 0;
 }
 
 int
@@ -68,9 +164,8 @@ main(int argc, char **argv)
 {
 	struct daemon *d = NULL;
 	const char *home = NULL, *listen = NULL;
-	char err[512], path[PROFILE_PATH_MAX];
+	char err[1024], warn[512], path[PROFILE_PATH_MAX];
 	uv_loop_t loop;
-	struct stat sb;
 	int i, rc, ret = 1;
 
 	for (i = 1; i < argc; i++) {
@@ -108,9 +203,27 @@ main(int argc, char **argv)
 		    "give one with --home DIR\n");
 		goto out;
 	}
-	if (stat(d->home, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		fprintf(stderr, "balintd: no profile at '%s' (run: balint "
-		    "--home '%s' init --name NAME)\n", d->home, d->home);
+	if (profile_check_dir(d->home, err, sizeof(err), warn,
+	    sizeof(warn)) != 0) {
+		fprintf(stderr, "balintd: %s\n", err);
+		goto out;
+	}
+	if (warn[0] != '\0')
+		daemon_log("%s", warn);
+	if (profile_path(d->home, "store.db", path, sizeof(path)) != 0) {
+		fprintf(stderr, "balintd: the profile path '%s' is too long\n",
+		    d->home);
+		goto out;
+	}
+	if (already_running(d->home)) {
+		fprintf(stderr, "balintd: balintd is already running for '%s' "
+		    "(stop it first, or use another --home)\n", d->home);
+		goto out;
+	}
+	if (store_emptied(path)) {
+		fprintf(stderr, "balintd: the store '%s' is damaged (cut to 0 "
+		    "bytes) and was left as it is: %s\n", path,
+		    PROFILE_DAMAGED_FIX);
 		goto out;
 	}
 	if (profile_unlock(d->home, &d->id, err, sizeof(err)) != 0) {
@@ -119,21 +232,31 @@ main(int argc, char **argv)
 	}
 	if (profile_name(d->home, d->name, sizeof(d->name)) != 0)
 		strcpy(d->name, "(unnamed)");
-	if (profile_path(d->home, "store.db", path, sizeof(path)) != 0 ||
-	    (rc = store_open(path, &d->store)) != 0) {
-		fprintf(stderr, "balintd: cannot open the store '%s' (%s)\n",
-		    path, d->store != NULL ? store_errmsg(d->store) :
-		    "is the disk full, or the file damaged?");
-		goto out;
-	}
-	if (choose_listen(d, listen) != 0) {
-		fprintf(stderr, "balintd: bad --listen '%s'\n",
-		    listen != NULL ? listen : "");
+	/*
+	 * Start-up reads what it needs (the header and schema as SQLite
+	 * opens the file, the groups, their rosters and keys) and stops at
+	 * the first sign of damage there.  It does not run a full check
+	 * (PRAGMA quick_check reads every page): damage elsewhere is found
+	 * when it is read, and then no more is written (store_fault).
+	 */
+	if ((rc = store_open(path, &d->store)) != 0) {
+		store_refused(d, path, rc, "open");
 		goto out;
 	}
 	if ((rc = group_load_all(d)) != 0) {
-		fprintf(stderr, "balintd: cannot load the groups (%s)\n",
-		    bal_strerror(rc));
+		if (rc == BAL_EIO)
+			store_refused(d, path, rc, "read");
+		else
+			fprintf(stderr, "balintd: cannot load the groups "
+			    "(%s)\n", bal_strerror(rc));
+		goto out;
+	}
+	if ((rc = choose_listen(d, listen)) != 0) {
+		if (rc == BAL_EIO)
+			store_refused(d, path, rc, "read");
+		else
+			fprintf(stderr, "balintd: bad --listen '%s'\n",
+			    listen != NULL ? listen : "");
 		goto out;
 	}
 	/* Notes past a contract's retention go before any peer sees them. */

@@ -5,12 +5,17 @@
  *
  * One session per (peer member, group).  The listener accepts the network
  * key of every epoch of every group this member holds, and the invite
- * network key of every open invite; a member key is admitted only when it
- * is an active member of the group whose key it used.  The dialer keeps one
- * target per (group, address) with reconnects, exponential backoff and
- * jitter.  Addresses are numeric IPv4 ("127.0.0.1:7000"), bracketed IPv6
- * ("[::1]:7000") or "localhost:PORT".  The rules are in
- * docs/protocol.md.
+ * network key of every open invite (one table, shared by the pending
+ * handshakes, built again when the keys change); a member key is admitted
+ * only when it is an active member of the group whose key it used.
+ * Pending incoming connections are capped (NET_PENDING_MAX, and
+ * NET_PENDING_PER_ADDR per address); refusals a flood could repeat are
+ * logged at most once per NET_RATELOG_MS.  A session that receives nothing
+ * for NET_DEAD_FACTOR * NET_IDLE_MS is closed; each side sends HAVE when
+ * idle.  The dialer keeps one target per (group, address) with reconnects,
+ * exponential backoff and jitter.  Addresses are numeric IPv4
+ * ("127.0.0.1:7000"), bracketed IPv6 ("[::1]:7000") or "localhost:PORT".
+ * The rules are in docs/protocol.md; the code is in peer*.c (peer-int.h).
  *
  * Ownership: struct net belongs to the daemon (d->net); net_start makes
  * it, net_stop begins closing it and it frees itself once the loop has run
@@ -35,6 +40,26 @@ struct net_conn;
 #define NET_HANDSHAKE_TIMEOUT_MS 10000
 /* A session whose peer reads nothing for this long is dropped. */
 #define NET_STALL_TIMEOUT_MS 60000
+/*
+ * Liveness of a session (docs/protocol.md "Liveness"): after NET_IDLE_MS
+ * without sending anything it sends HAVE; after NET_DEAD_FACTOR times that
+ * without receiving any byte it is closed.  TCP keepalive starts after
+ * NET_IDLE_MS too.  NET_IDLE_ENV (a test hook) lowers NET_IDLE_MS to
+ * NET_IDLE_MIN_MS at least.
+ */
+#define NET_IDLE_MS 30000
+#define NET_DEAD_FACTOR 3
+#define NET_IDLE_MIN_MS 100
+#define NET_IDLE_ENV "BALINT_PEER_IDLE_MS"
+/*
+ * Incoming connections not yet authenticated as a member session
+ * (handshake, HELLO, join conversation): at most this many in all, and
+ * per remote IP address; beyond, a new connection is closed at once.
+ */
+#define NET_PENDING_MAX 128
+#define NET_PENDING_PER_ADDR 16
+/* A log line that a flood could repeat is written at most this often. */
+#define NET_RATELOG_MS 10000
 /* Bytes queued on one socket above which we stop producing and reading. */
 #define NET_WRITE_QUEUE_CAP (4u * 1024 * 1024)
 /* Dial targets per group; addresses learned beyond it are ignored. */
@@ -91,6 +116,14 @@ void net_group_gone(struct daemon *d, struct group *g, int reason,
     const char *text);
 
 /*
+ * net_keys_changed tells the listener that the network keys it accepts
+ * changed in a way it cannot see by itself (an invite was made): its key
+ * table is built again for the next connection.  Epoch keys, groups and
+ * roster changes are noticed without it.  NULL d->net is a no-op.
+ */
+void net_keys_changed(struct daemon *d);
+
+/*
  * net_sync_now asks every session of g (NULL: of every group) for a new
  * vector exchange (HAVE) and dials every waiting target of g at once.
  */
@@ -132,8 +165,9 @@ void net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 
 /*
  * net_level_cb gets 0 when every session of the group is level (at least
- * one session up, or no peer known at all), BAL_EAGAIN on timeout,
- * BAL_ESTATE when the daemon stops.
+ * one session up, or no peer known at all) and what was received is synced
+ * to disk, BAL_EAGAIN on timeout, BAL_ESTATE when the daemon stops, or the
+ * store's error when the sync failed.
  */
 typedef void (*net_level_cb)(void *ctx, int status);
 

@@ -13,6 +13,10 @@
 
 #define KEYFILE_MAX 4096
 #define PASS_MAX 1024
+/* Nothing else holds the secret key: a damaged one is lost without a copy. */
+#define KEY_DAMAGED_FIX "restore it from your backup of the profile (without " \
+    "one this identity is lost: run balint init in a new profile and ask " \
+    "a leader for an invite)"
 
 int
 profile_dir(const char *opt, char *out, size_t outlen)
@@ -39,6 +43,57 @@ profile_path(const char *dir, const char *file, char *out, size_t outlen)
 	int n = snprintf(out, outlen, "%s/%s", dir, file);
 
 	return n > 0 && (size_t)n < outlen ? 0 : BAL_ETOOBIG;
+}
+
+int
+profile_check_dir(const char *dir, char *err, size_t errlen, char *warn,
+    size_t warnlen)
+{
+	struct stat sb;
+	mode_t mode;
+
+	if (warnlen > 0)
+		warn[0] = '\0';
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "no profile at '%s' (run: balint --home "
+		    "'%s' init --name NAME)", dir, dir);
+		return BAL_ENOENT;
+	}
+	mode = sb.st_mode & 0777;
+	if (sb.st_uid != geteuid()) {
+		snprintf(err, errlen, "the profile directory '%s' belongs to "
+		    "uid %lu, not to this user (uid %lu): run balintd as its "
+		    "owner, or use your own --home DIR", dir,
+		    (unsigned long)sb.st_uid, (unsigned long)geteuid());
+		return BAL_EPERM;
+	}
+	/* Others could swap the key file, the store or the socket. */
+	if ((mode & 022) != 0) {
+		snprintf(err, errlen, "the profile directory '%s' can be "
+		    "changed by others (mode %03o); check its files, then "
+		    "run: chmod 700 '%s'", dir, (unsigned)mode, dir);
+		return BAL_EPERM;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		snprintf(err, errlen, "the profile directory '%s' is not "
+		    "writable (%s): make it writable (chmod 700 '%s', or "
+		    "mount it read-write), or use another --home DIR", dir,
+		    strerror(errno), dir);
+		return BAL_EPERM;
+	}
+	if ((mode & 077) != 0) {
+		if (chmod(dir, 0700) != 0) {
+			snprintf(err, errlen, "the profile directory '%s' is "
+			    "open to others (mode %03o) and cannot be closed "
+			    "(%s); run: chmod 700 '%s'", dir, (unsigned)mode,
+			    strerror(errno), dir);
+			return BAL_EPERM;
+		}
+		snprintf(warn, warnlen, "warning: the profile directory '%s' "
+		    "was open to others (mode %03o); it is now 700", dir,
+		    (unsigned)mode);
+	}
+	return 0;
 }
 
 /* Reads at most max bytes of a small file into a sodium_malloc'd buffer. */
@@ -150,9 +205,16 @@ profile_unlock(const char *dir, struct identity **id, char *err,
 	*id = NULL;
 	if ((rc = profile_path(dir, "identity.key", path, sizeof(path))) != 0)
 		goto out;
+	if (stat(path, &sb) == 0 && sb.st_uid != geteuid()) {
+		snprintf(err, errlen, "key file '%s' belongs to uid %lu, not "
+		    "to this user (uid %lu): run balintd as its owner", path,
+		    (unsigned long)sb.st_uid, (unsigned long)geteuid());
+		rc = BAL_EPERM;
+		goto out;
+	}
 	if (stat(path, &sb) == 0 && (sb.st_mode & 077) != 0) {
-		snprintf(err, errlen, "key file '%s' is readable by others "
-		    "(mode %03o); run: chmod 600 '%s'", path,
+		snprintf(err, errlen, "key file '%s' can be read or changed by "
+		    "others (mode %03o); run: chmod 600 '%s'", path,
 		    (unsigned)(sb.st_mode & 0777), path);
 		rc = BAL_EPERM;
 		goto out;
@@ -161,9 +223,15 @@ profile_unlock(const char *dir, struct identity **id, char *err,
 		if (rc == BAL_ENOENT)
 			snprintf(err, errlen, "no identity in '%s' (run: "
 			    "balint --home '%s' init --name NAME)", dir, dir);
+		else if (rc == BAL_ETOOBIG)
+			snprintf(err, errlen, "key file '%s' is damaged "
+			    "(larger than any key) and was left as it is; %s",
+			    path, KEY_DAMAGED_FIX);
 		else
-			snprintf(err, errlen, "cannot read key file '%s'",
-			    path);
+			snprintf(err, errlen, "cannot read key file '%s' (%s); "
+			    "check it with: ls -l '%s'", path,
+			    access(path, R_OK) != 0 ? strerror(errno) :
+			    "read error", path);
 		goto out;
 	}
 	if (identity_sealed_is_protected(buf, len)) {
@@ -180,10 +248,14 @@ profile_unlock(const char *dir, struct identity **id, char *err,
 	}
 	rc = identity_unseal(buf, len, pass, plen, id);
 	if (rc == BAL_ECRYPTO)
-		snprintf(err, errlen, "wrong passphrase for '%s'", path);
+		snprintf(err, errlen, "wrong passphrase for '%s' (or the key "
+		    "file was altered)", path);
+	else if (rc == BAL_ENOMEM)
+		snprintf(err, errlen, "out of memory unlocking '%s'", path);
 	else if (rc != 0)
-		snprintf(err, errlen, "key file '%s' is damaged (%s)", path,
-		    bal_strerror(rc));
+		snprintf(err, errlen, "key file '%s' is damaged (%s: cut "
+		    "short, or not a balint key) and was left as it is; %s",
+		    path, bal_strerror(rc), KEY_DAMAGED_FIX);
 out:
 	sodium_free(buf);
 	sodium_free(pass);

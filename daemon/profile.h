@@ -26,6 +26,21 @@ int profile_dir(const char *opt, char *out, size_t outlen);
 int profile_path(const char *dir, const char *file, char *out, size_t outlen);
 
 /*
+ * profile_check_dir checks the profile directory before anything is read
+ * from it: it must exist, belong to this user, be writable, and be
+ * writable by nobody else (BAL_ENOENT, BAL_EPERM; *err gets one line with
+ * the fix).  One that others may only read or enter is set to 0700, and
+ * *warn (else "") says so; its files are 0600 anyway.
+ */
+int profile_check_dir(const char *dir, char *err, size_t errlen, char *warn,
+    size_t warnlen);
+
+/* What to do about a damaged store, for the messages that report one. */
+#define PROFILE_DAMAGED_FIX "restore the profile from a backup, or move it " \
+    "aside and join again with a new one (see 'When something goes wrong' " \
+    "in the member guide)"
+
+/*
  * profile_passphrase reads the passphrase from the file named by
  * $BALINT_PASSPHRASE_FILE (first line), else from the terminal with echo
  * off.  *pass is sodium_malloc'd (sodium_free it).  BAL_ENOENT: no file and
@@ -35,8 +50,11 @@ int profile_passphrase(const char *prompt, char **pass, size_t *len);
 
 /*
  * profile_unlock reads DIR/identity.key and unseals it, asking for the
- * passphrase only when the key is protected.  *err gets a one-line reason
- * for the user on failure.
+ * passphrase only when the key is protected.  A key file that others may
+ * read or change, or that belongs to another user, is refused (BAL_EPERM);
+ * one cut short or not a key at all is "damaged", never a wrong
+ * passphrase.  The file is only read.  *err gets a one-line reason with
+ * what to do on failure.
  */
 int profile_unlock(const char *dir, struct identity **id, char *err,
     size_t errlen);

@@ -3,7 +3,8 @@
  *
  * The store holds what replicates (encoded entries: signed headers and
  * ciphertext, never note plaintext), epoch keys sealed under the member's
- * own key, peers, invites and settings.  WAL journal, synchronous=FULL,
+ * own key, peers, invites and settings.  WAL journal, synchronous=FULL
+ * (NORMAL for batches received from peers, see store_begin_received),
  * secure_delete and in-memory temp storage: a write the CLI was told
  * succeeded survives a power cut, and erased bytes do not linger in free
  * pages or temp files.  Functions return 0 or a negative BAL_E* code
@@ -41,17 +42,58 @@ typedef int (*store_entry_cb)(void *ctx, const struct store_entry_row *row);
 typedef int (*store_vector_cb)(void *ctx, const uint8_t author[BAL_PK_BYTES],
     uint64_t seq);
 
-/* store_open opens or creates the database at path (0600) and migrates it. */
+/*
+ * store_open opens or creates the database at path (0600) and migrates it.
+ * BAL_EPROTO: the file is damaged (not a database, or malformed where
+ * opening reads it) and was left as it is; BAL_EVERSION: made by a newer
+ * balintd; BAL_EIO: anything else.
+ */
 int store_open(const char *path, struct store **out);
 /* store_close finalises every statement and closes; NULL is a no-op. */
 void store_close(struct store *st);
 /* store_errmsg is SQLite's last message, for the log. */
 const char *store_errmsg(const struct store *st);
 
-/* Transactions: one per received batch or local write. */
+/* What a failure of the store means for the person using it. */
+enum store_fault {
+	STORE_FAULT_NONE = 0,
+	STORE_FAULT_FULL,	/* SQLITE_FULL: the disk (or a quota) is full */
+	STORE_FAULT_DAMAGED,	/* SQLITE_CORRUPT, SQLITE_NOTADB */
+	STORE_FAULT_IO,		/* SQLITE_IOERR, _READONLY, _CANTOPEN, _PERM */
+};
+
+/*
+ * store_fault is the kind of the store's last failure that a person must
+ * hear about: FULL or IO until a transaction commits again; DAMAGED for
+ * good, and from then on every write (and the checkpoint at close) is
+ * refused with BAL_EIO, so the file stays as it was found.  *count
+ * (optional) counts such failures, so that a caller can tell whether its
+ * own operation met one; *what (optional) is SQLite's text for it.
+ */
+int store_fault(const struct store *st, unsigned long *count,
+    const char **what);
+
+/*
+ * Transactions: one per received batch or local write.  store_begin's
+ * transaction commits with synchronous=FULL: durable when store_commit
+ * returns, and with it every earlier commit (the WAL is synced up to it).
+ * store_begin_received's transaction commits with synchronous=NORMAL,
+ * without an fsync: it survives a crash of the process, but the last such
+ * commits may be lost in a power cut or a crash of the system, until the
+ * next FULL commit or checkpoint.  Only for entries received from peers,
+ * which their authors still hold and the next sync fetches again; never
+ * for this member's own writes.  Statements outside a transaction are
+ * FULL.
+ */
 int store_begin(struct store *st);
+int store_begin_received(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/*
+ * store_sync makes every commit so far durable (one fsync of the WAL), for
+ * a caller about to report received entries as stored for good.
+ */
+int store_sync(struct store *st);
 
 /*
  * store_entry_put inserts an entry.  The same (group, author, seq) with the
@@ -65,6 +107,12 @@ int store_entry_get(struct store *st, const uint8_t *group,
 /* store_entry_head gives the highest seq and its id (seq 0: empty log). */
 int store_entry_head(struct store *st, const uint8_t *group,
     const uint8_t *author, uint64_t *seq, uint8_t id[BAL_HASH_BYTES]);
+/*
+ * store_entry_head_row fills row with the header columns of author's
+ * highest entry (blob NULL), in one index seek; row->seq 0: empty log.
+ */
+int store_entry_head_row(struct store *st, const uint8_t *group,
+    const uint8_t *author, struct store_entry_row *row);
 /* store_entry_replace rewrites one entry's blob (erasure keeps the row). */
 int store_entry_replace(struct store *st, const uint8_t *group,
     const uint8_t *author, uint64_t seq, const uint8_t *blob, size_t len,

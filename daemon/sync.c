@@ -7,27 +7,49 @@
  * the peer is known to hold (from its HAVE, from what it sent us, and from
  * what we sent it).  Whenever it may send, it sends the next batch of what
  * the peer lacks, in causal order across authors, until the window is
- * full.  Nothing is queued: entries are read from the store when they are
- * sent.
+ * full: as RUNS (entry-parts.h), or PUSH for a single entry.  Nothing is
+ * queued: entries are read from the store when they are sent.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
+#include "daemon.h"
+#include "entry-parts.h"
 #include "entry.h"
 #include "group.h"
+#include "identity.h"
 #include "mp.h"
 #include "sync.h"
 
 struct sync;
 
+/* An author of the batch being filled, for the RUNS accounting. */
+struct batch_author {
+	uint8_t key[BAL_PK_BYTES];
+	uint64_t last_seq;		/* its last entry taken */
+};
+
+/*
+ * The batch being filled.  Batches of more than one entry go as RUNS,
+ * unless an entry could not be taken apart (plain: then as ENTRIES, which
+ * never happens with entries that were verified when they were stored).
+ * Both sizes are kept: rbytes bounds the RUNS message, ebytes is the
+ * ENTRIES one.
+ */
 struct batch {
 	struct sync *s;			/* whose peer vector to raise */
 	uint8_t **blobs;
 	size_t *lens;
+	struct entry_parts *parts;	/* of blobs[i], pointing into them */
+	struct batch_author *authors;	/* WIRE_MAX_RUN_AUTHORS */
+	size_t nauthors;
 	size_t n;
 	size_t max;
-	size_t bytes;			/* ENTRIES size so far */
+	size_t ebytes;			/* ENTRIES size so far */
+	size_t rbytes;			/* RUNS size bound so far */
+	int plain;			/* send as ENTRIES */
 };
 
 struct sync {
@@ -209,7 +231,55 @@ batch_clear(struct batch *b)
 	for (i = 0; i < b->n; i++)
 		free(b->blobs[i]);
 	b->n = 0;
-	b->bytes = WIRE_ENTRIES_OVERHEAD;
+	b->nauthors = 0;
+	b->plain = 0;
+	b->ebytes = WIRE_ENTRIES_OVERHEAD;
+	b->rbytes = WIRE_RUNS_OVERHEAD;
+}
+
+/*
+ * What the entry parts[b->n] adds to the batch's RUNS message, or 0 when
+ * it cannot join it (a new author beyond WIRE_MAX_RUN_AUTHORS, or seqs
+ * of an author that do not follow on: never with the store's order).
+ */
+static size_t
+runs_cost(struct batch *b, const struct entry_parts *p)
+{
+	const struct entry_parts *last = b->n > 0 ? &b->parts[b->n - 1] : NULL;
+	struct wire_run_item it, prev;
+	size_t a;
+
+	entry_parts_item(p, &it);
+	for (a = 0; a < b->nauthors; a++)
+		if (memcmp(b->authors[a].key, p->h.author, BAL_PK_BYTES) == 0)
+			break;
+	if (a < b->nauthors && p->h.seq != b->authors[a].last_seq + 1)
+		return 0;
+	if (last != NULL && memcmp(last->h.author, p->h.author,
+	    BAL_PK_BYTES) == 0) {
+		/* The run goes on. */
+		entry_parts_item(last, &prev);
+		return wire_run_item_cost(&it, &prev);
+	}
+	if (a == b->nauthors && b->nauthors == WIRE_MAX_RUN_AUTHORS)
+		return 0;
+	return WIRE_RUNS_RUN_COST + wire_run_item_cost(&it, NULL) +
+	    (a == b->nauthors ? WIRE_RUNS_AUTHOR_COST : 0);
+}
+
+/* Notes parts[b->n]'s author and seq for runs_cost. */
+static void
+runs_note(struct batch *b, const struct entry_parts *p)
+{
+	size_t a;
+
+	for (a = 0; a < b->nauthors; a++)
+		if (memcmp(b->authors[a].key, p->h.author, BAL_PK_BYTES) == 0)
+			break;
+	if (a == b->nauthors)
+		memcpy(b->authors[b->nauthors++].key, p->h.author,
+		    BAL_PK_BYTES);
+	b->authors[a].last_seq = p->h.seq;
 }
 
 /*
@@ -221,17 +291,40 @@ batch_take(void *ctx, const uint8_t *author, uint64_t seq,
     const uint8_t *blob, size_t len)
 {
 	struct batch *b = ctx;
-	size_t cost = wire_entry_cost(len);
-	int rc;
+	struct entry_parts *p = &b->parts[b->n];
+	size_t ecost = wire_entry_cost(len), rcost = 0;
+	uint8_t *copy;
+	int rc, split;
 
-	if (b->n >= b->max || b->bytes + cost > WIRE_MAX_MSG)
+	if (b->n >= b->max ||
+	    (b->plain && b->ebytes + ecost > WIRE_MAX_MSG))
 		return 1;
-	if ((b->blobs[b->n] = malloc(len ? len : 1)) == NULL)
+	if ((copy = malloc(len ? len : 1)) == NULL)
 		return BAL_ENOMEM;
-	memcpy(b->blobs[b->n], blob, len);
+	memcpy(copy, blob, len);
+	split = !b->plain && entry_parts_split(copy, len, p) == 0 &&
+	    memcmp(p->h.author, author, BAL_PK_BYTES) == 0 && p->h.seq == seq;
+	if (!b->plain) {
+		if (split)
+			rcost = runs_cost(b, p);
+		if (rcost == 0 && b->n > 0) {
+			free(copy);	/* it starts the next batch */
+			return 1;
+		}
+		if (rcost == 0) {
+			b->plain = 1;	/* it goes alone, or as ENTRIES */
+		} else if (b->rbytes + rcost > WIRE_MAX_MSG) {
+			free(copy);
+			return 1;
+		} else {
+			runs_note(b, p);
+			b->rbytes += rcost;
+		}
+	}
+	b->blobs[b->n] = copy;
 	b->lens[b->n] = len;
 	b->n++;
-	b->bytes += cost;
+	b->ebytes += ecost;
 	if ((rc = vec_raise(b->s, author, seq)) != 0)
 		return rc;
 	return 0;
@@ -241,6 +334,7 @@ static int
 send_batch(struct sync *s, struct batch *b)
 {
 	struct wire_bytes *items = NULL;
+	struct entry_runs *runs = NULL;
 	struct wire_msg m;
 	size_t i;
 	int ret;
@@ -250,6 +344,14 @@ send_batch(struct sync *s, struct batch *b)
 		m.type = WIRE_PUSH;
 		m.push.p = b->blobs[0];
 		m.push.len = b->lens[0];
+	} else if (!b->plain) {
+		/* Compact: what the peer can rebuild does not travel. */
+		if ((ret = entry_runs_make(s->g->id, b->parts, b->n,
+		    &runs)) != 0)
+			return ret;
+		ret = s->send(s->ctx, &runs->msg);
+		entry_runs_free(runs);
+		return ret;
 	} else {
 		if ((items = calloc(b->n, sizeof(*items))) == NULL)
 			return BAL_ENOMEM;
@@ -336,7 +438,10 @@ pump(struct sync *s)
 	b.max = s->batch;
 	ret = BAL_ENOMEM;
 	if ((b.blobs = calloc(b.max, sizeof(*b.blobs))) == NULL ||
-	    (b.lens = calloc(b.max, sizeof(*b.lens))) == NULL)
+	    (b.lens = calloc(b.max, sizeof(*b.lens))) == NULL ||
+	    (b.parts = calloc(b.max, sizeof(*b.parts))) == NULL ||
+	    (b.authors = calloc(WIRE_MAX_RUN_AUTHORS,
+	    sizeof(*b.authors))) == NULL)
 		goto out;
 	while (!s->blocked && !sync_window_full(s)) {
 		batch_clear(&b);
@@ -368,6 +473,8 @@ out:
 		batch_clear(&b);
 	free(b.blobs);
 	free(b.lens);
+	free(b.parts);
+	free(b.authors);
 	free(mine);
 	s->pumping = 0;
 	return ret;
@@ -474,7 +581,9 @@ have_seq(const struct wire_have_item *mine, size_t n, const uint8_t *author)
  * they were verified when they were stored, so they need not be verified
  * again (in a mesh every live entry also arrives from the relays).  An
  * entry that differs from the one we hold at its place (an erased copy,
- * a fork) still goes through group_receive, which judges it.
+ * a fork) still goes through group_receive, which judges it.  Positions
+ * not known yet (pos[i].parsed 0) are read from the entries; an item
+ * without bytes (left out of a RUNS) is never held.
  */
 static int
 mark_held(struct sync *s, const struct wire_bytes *items, size_t n,
@@ -488,10 +597,14 @@ mark_held(struct sync *s, const struct wire_bytes *items, size_t n,
 	if ((ret = group_have(s->g, &mine, &nmine)) != 0)
 		return ret;
 	for (i = 0; i < n; i++) {
-		if (entry_pos(items[i].p, items[i].len, pos[i].author,
-		    &pos[i].seq) != 0)
-			continue;	/* group_receive rejects it */
-		pos[i].parsed = 1;
+		if (items[i].p == NULL)
+			continue;
+		if (!pos[i].parsed) {
+			if (entry_pos(items[i].p, items[i].len, pos[i].author,
+			    &pos[i].seq) != 0)
+				continue;	/* group_receive rejects it */
+			pos[i].parsed = 1;
+		}
 		if (pos[i].seq > have_seq(mine, nmine, pos[i].author))
 			continue;
 		sm.blob = items[i].p;
@@ -506,26 +619,28 @@ mark_held(struct sync *s, const struct wire_bytes *items, size_t n,
 	return ret;
 }
 
-/* Stores one data message's entries and raises the peer's vector. */
+/*
+ * Stores one data message's entries items[0..n) and raises the peer's
+ * vector past each; pos[] (zeroed, or positions already known) is the
+ * caller's.  Items without bytes (a RUNS run left out) are only counted.
+ */
 static int
-receive(struct sync *s, const struct wire_bytes *items, size_t n, char *why,
-    size_t whylen)
+receive(struct sync *s, const struct wire_bytes *items, struct rxpos *pos,
+    size_t n, char *why, size_t whylen)
 {
 	const uint8_t **blobs = NULL;
-	struct rxpos *pos = NULL;
 	size_t *lens = NULL, i, k = 0, stored = 0;
 	struct wire_msg ack;
 	int ret = BAL_ENOMEM;
 
 	if (n > 0) {
 		if ((blobs = calloc(n, sizeof(*blobs))) == NULL ||
-		    (lens = calloc(n, sizeof(*lens))) == NULL ||
-		    (pos = calloc(n, sizeof(*pos))) == NULL)
+		    (lens = calloc(n, sizeof(*lens))) == NULL)
 			goto out;
 		if ((ret = mark_held(s, items, n, pos)) != 0)
 			goto out;
 		for (i = 0; i < n; i++) {
-			if (pos[i].held)
+			if (pos[i].held || items[i].p == NULL)
 				continue;
 			blobs[k] = items[i].p;
 			lens[k] = items[i].len;
@@ -555,6 +670,132 @@ receive(struct sync *s, const struct wire_bytes *items, size_t n, char *why,
 out:
 	free(blobs);
 	free(lens);
+	return ret;
+}
+
+/* ENTRIES and PUSH: the positions are read from the entries. */
+static int
+receive_entries(struct sync *s, const struct wire_bytes *items, size_t n,
+    char *why, size_t whylen)
+{
+	struct rxpos *pos = NULL;
+	int ret;
+
+	if (n > 0 && (pos = calloc(n, sizeof(*pos))) == NULL)
+		return BAL_ENOMEM;
+	ret = receive(s, items, pos, n, why, whylen);
+	free(pos);
+	return ret;
+}
+
+/* The start of a member id and of a group id, for log lines. */
+static void
+log_ids(const struct group *g, const uint8_t *author,
+    char id[IDENTITY_ID_TEXT_BYTES], char hex[2 * BAL_GROUP_ID_BYTES + 1])
+{
+	identity_id_encode(author, id);
+	sodium_bin2hex(hex, 2 * BAL_GROUP_ID_BYTES + 1, g->id,
+	    BAL_GROUP_ID_BYTES);
+}
+
+/* What a RUNS message's chains start from. */
+struct runs_ctx {
+	struct sync *s;
+	size_t n;			/* entries of the message */
+	char *why;
+	size_t whylen;
+};
+
+/*
+ * entry_runs_prev_fn: the id of the stored entry before an author's first
+ * run.  When this member does not hold it, the run is judged as
+ * group_receive judges an entry that does not follow the author's stored
+ * head (group-batch.c): left out when the author was removed and the run
+ * lies beyond their cut (logged once the message is through), else the
+ * whole message is refused as a gap, with group_receive's log line.
+ */
+static int
+runs_prev(void *ctx, const uint8_t author[BAL_PK_BYTES], uint64_t seq,
+    size_t index, uint8_t id[BAL_HASH_BYTES])
+{
+	struct runs_ctx *rc = ctx;
+	struct group *g = rc->s->g;
+	const struct roster_member *m;
+	char who[IDENTITY_ID_TEXT_BYTES], hex[2 * BAL_GROUP_ID_BYTES + 1];
+	char reason[300];
+	uint64_t head;
+	int ret;
+
+	ret = group_entry_id(g, author, seq, id, &head);
+	if (ret != BAL_ENOENT)
+		return ret;
+	if (g->roster != NULL &&
+	    (m = roster_member_find(g->roster, author)) != NULL &&
+	    m->status != ROSTER_ACTIVE && seq + 1 > m->cut)
+		return 1;
+	log_ids(g, author, who, hex);
+	snprintf(reason, sizeof(reason), "entry %zu of %zu (author %.12s seq "
+	    "%llu): gap in the author's log (held up to seq %llu)", index + 1,
+	    rc->n, who, (unsigned long long)(seq + 1),
+	    (unsigned long long)head);
+	daemon_log("group %.8s: rejected a batch of %zu entries: %s", hex,
+	    rc->n, reason);
+	snprintf(rc->why, rc->whylen, "%s", reason);
+	return BAL_ECHAIN;
+}
+
+/*
+ * RUNS: the entries are rebuilt (entry-parts.h) and then handled exactly
+ * as those of an ENTRIES message.
+ */
+static int
+receive_runs(struct sync *s, const struct wire_msg *m, char *why,
+    size_t whylen)
+{
+	struct runs_ctx rc = { s, 0, why, whylen };
+	struct entry_rebuilt *rb = NULL;
+	struct wire_bytes *items = NULL;
+	struct rxpos *pos = NULL;
+	char who[IDENTITY_ID_TEXT_BYTES], hex[2 * BAL_GROUP_ID_BYTES + 1];
+	size_t i, k, idx = 0;
+	int ret;
+
+	for (i = 0; i < m->runs.nruns; i++)
+		rc.n += m->runs.runs[i].n;
+	if ((ret = entry_runs_rebuild(s->g->id, m, runs_prev, &rc,
+	    &rb)) != 0) {
+		if (why[0] == '\0')
+			snprintf(why, whylen, "RUNS: cannot rebuild the "
+			    "entries (%s)", bal_strerror(ret));
+		goto out;
+	}
+	ret = BAL_ENOMEM;
+	if ((items = calloc(rb->n, sizeof(*items))) == NULL ||
+	    (pos = calloc(rb->n, sizeof(*pos))) == NULL)
+		goto out;
+	for (i = 0; i < rb->n; i++) {
+		items[i].p = rb->blobs[i];
+		items[i].len = rb->lens[i];
+		memcpy(pos[i].author, rb->authors[i], BAL_PK_BYTES);
+		pos[i].seq = rb->seqs[i];
+		pos[i].parsed = 1;
+	}
+	if ((ret = receive(s, items, pos, rb->n, why, whylen)) != 0)
+		goto out;
+	/* One line per run left out (a removed member's, beyond the cut). */
+	for (i = 0; i < m->runs.nruns; idx += m->runs.runs[i].n, i++) {
+		if (rb->blobs[idx] != NULL)
+			continue;
+		k = m->runs.runs[i].n;
+		log_ids(s->g, rb->authors[idx], who, hex);
+		daemon_log("group %.8s: refused %zu entries of removed member "
+		    "%.12s beyond their cut (seq %llu to %llu)", hex, k, who,
+		    (unsigned long long)rb->seqs[idx],
+		    (unsigned long long)rb->seqs[idx + k - 1]);
+	}
+out:
+	entry_rebuilt_free(rb);
+	free(items);
 	free(pos);
 	return ret;
 }
@@ -579,12 +820,16 @@ sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
 		s->have_received = 1;
 		break;
 	case WIRE_ENTRIES:
-		if ((ret = receive(s, m->entries.items, m->entries.n, why,
-		    whylen)) != 0)
+		if ((ret = receive_entries(s, m->entries.items, m->entries.n,
+		    why, whylen)) != 0)
+			return ret;
+		break;
+	case WIRE_RUNS:
+		if ((ret = receive_runs(s, m, why, whylen)) != 0)
 			return ret;
 		break;
 	case WIRE_PUSH:
-		if ((ret = receive(s, &m->push, 1, why, whylen)) != 0)
+		if ((ret = receive_entries(s, &m->push, 1, why, whylen)) != 0)
 			return ret;
 		break;
 	case WIRE_ACK:

@@ -7,9 +7,11 @@
  * exchanged, calls sync_start (which sends HAVE), passes every later
  * decoded message to sync_on_msg and calls sync_notify when the group's
  * store gained entries (live push).  The engine reads the store through
- * group.h (group_have, group_entries_after, group_receive) and hands each
- * outgoing message to the send callback, which must encode and queue it
- * before returning (the message points into the engine's memory).
+ * group.h (group_have, group_entries_missing, group_entry_id,
+ * group_receive) and hands each outgoing message to the send callback,
+ * which must encode and queue it before returning (the message points
+ * into the engine's memory).  Batches of more than one entry leave as
+ * RUNS (entry-parts.h), single entries as PUSH.
  *
  * What the engine keeps per session is bounded: the peer's vector (at most
  * WIRE_MAX_HAVE authors) and counters.  It never queues entries: what the
@@ -35,10 +37,10 @@ typedef int (*sync_send_fn)(void *ctx, const struct wire_msg *m);
 
 /* What status shows of a session. */
 struct sync_stats {
-	uint64_t entries_sent;		/* entries sent in ENTRIES and PUSH */
+	uint64_t entries_sent;		/* in RUNS, ENTRIES and PUSH */
 	uint64_t entries_received;	/* entries received */
 	uint64_t entries_stored;	/* of those, new to our store */
-	uint64_t data_sent;		/* ENTRIES + PUSH messages sent */
+	uint64_t data_sent;		/* RUNS, ENTRIES, PUSH messages sent */
 	uint64_t data_acked;		/* of those, acknowledged */
 	int have_received;		/* the peer's HAVE has arrived */
 	int level;			/* both sides hold the same entries */
@@ -58,11 +60,15 @@ void sync_free(struct sync *s);
 int sync_start(struct sync *s);
 
 /*
- * sync_on_msg handles one decoded message: HAVE, ENTRIES, PUSH or ACK
- * (anything else is BAL_EPROTO).  A negative return ends the session:
- * BAL_EPROTO for a protocol violation (e.g. an ACK beyond what was sent),
- * or group_receive's code for an invalid batch, nothing of which was
- * stored; why gets a one-line reason for the log.
+ * sync_on_msg handles one decoded message: HAVE, ENTRIES, RUNS, PUSH or
+ * ACK (anything else is BAL_EPROTO).  The entries of a RUNS are rebuilt
+ * first (entry-parts.h) and then handled as those of an ENTRIES; a RUNS
+ * whose chain does not start from what we hold is refused as a gap
+ * (BAL_ECHAIN), or left out beyond a removed member's cut (see
+ * docs/protocol.md).  A negative return ends the session: BAL_EPROTO for
+ * a protocol violation (e.g. an ACK beyond what was sent), or
+ * group_receive's code for an invalid batch, nothing of which was stored;
+ * why gets a one-line reason for the log.
  */
 int sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
     size_t whylen);

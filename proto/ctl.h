@@ -36,6 +36,12 @@
 #define CTL_MAX_FIELDS 64		/* fields of one response record */
 #define CTL_MAX_RECORDS 100000		/* records of one response */
 #define CTL_MAX_ERR 1024		/* bytes of a response's error */
+/*
+ * Records of one page of a listing that can outgrow one message (note.list
+ * with `offset`/`limit`): a note record is at most about 520 bytes, so a
+ * full page stays well inside CTL_MAX_MSG.
+ */
+#define CTL_LIST_PAGE_MAX 1000
 
 enum ctl_type {
 	CTL_NIL = 0,

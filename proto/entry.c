@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "entry.h"
+#include "entry-internal.h"
 #include "mp.h"
 
 #define SIGN_DOMAIN "balint-entry-v1"
@@ -79,20 +80,17 @@ header_pack(const struct entry_header *h, uint8_t *buf, size_t *len)
 	return 0;
 }
 
-/* Parses the header bytes as their own document and checks canonicity. */
-static int
-header_parse(const uint8_t *buf, size_t len, struct entry_header *h)
+int
+entry_header_read(const uint8_t *buf, size_t len, struct entry_header *h)
 {
 	struct mp_doc doc;
 	struct mp_rd r;
-	uint8_t again[ENTRY_MAX_HEADER];
 	uint64_t v;
-	size_t againlen;
 	int ret;
 
 	memset(h, 0, sizeof(*h));
 	if ((ret = mp_doc_parse(&doc, buf, len)) != 0)
-		goto out;
+		return ret;
 	ret = BAL_EPROTO;
 	if (mp_rd_array(&r, mp_doc_root(&doc), 1, HEADER_FIELDS_MAX) != 0 ||
 	    mp_rd_uint(&r, UINT64_MAX, &v) != 0)
@@ -114,30 +112,50 @@ header_parse(const uint8_t *buf, size_t len, struct entry_header *h)
 	    mp_rd_uint(&r, ENTRY_MAX_COUNTER, &h->time) != 0 ||
 	    mp_rd_end(&r) != 0)
 		goto out;
-	if (!header_valid(h))
-		goto out;
-	/* One header, one encoding: the signed bytes must be the canonical. */
-	if (header_pack(h, again, &againlen) != 0 || againlen != len ||
-	    memcmp(again, buf, len) != 0)
-		goto out;
 	ret = 0;
 out:
 	mp_doc_free(&doc);
 	return ret;
 }
 
-/* BLAKE2b-256("balint-entry-id-v1" || header || body_hash). */
-static void
-entry_compute_id(struct entry *e)
+/* Parses the header bytes as their own document and checks canonicity. */
+static int
+header_parse(const uint8_t *buf, size_t len, struct entry_header *h)
+{
+	uint8_t again[ENTRY_MAX_HEADER];
+	size_t againlen;
+	int ret;
+
+	if ((ret = entry_header_read(buf, len, h)) != 0)
+		return ret;
+	if (!header_valid(h))
+		return BAL_EPROTO;
+	/* One header, one encoding: the signed bytes must be the canonical. */
+	if (header_pack(h, again, &againlen) != 0 || againlen != len ||
+	    memcmp(again, buf, len) != 0)
+		return BAL_EPROTO;
+	return 0;
+}
+
+void
+entry_id_of(const uint8_t *hdr, size_t hdrlen,
+    const uint8_t body_hash[BAL_HASH_BYTES], uint8_t id[BAL_HASH_BYTES])
 {
 	crypto_generichash_state st;
 
 	crypto_generichash_init(&st, NULL, 0, BAL_HASH_BYTES);
 	crypto_generichash_update(&st, (const uint8_t *)ID_DOMAIN,
 	    strlen(ID_DOMAIN));
-	crypto_generichash_update(&st, e->hdr, e->hdrlen);
-	crypto_generichash_update(&st, e->body_hash, BAL_HASH_BYTES);
-	crypto_generichash_final(&st, e->id, BAL_HASH_BYTES);
+	crypto_generichash_update(&st, hdr, hdrlen);
+	crypto_generichash_update(&st, body_hash, BAL_HASH_BYTES);
+	crypto_generichash_final(&st, id, BAL_HASH_BYTES);
+}
+
+/* BLAKE2b-256("balint-entry-id-v1" || header || body_hash). */
+static void
+entry_compute_id(struct entry *e)
+{
+	entry_id_of(e->hdr, e->hdrlen, e->body_hash, e->id);
 }
 
 /* The signed message: header bytes || body_hash, into msg. */
@@ -313,8 +331,9 @@ bin_hdr_len(size_t len)
 	return 5;
 }
 
-int
-entry_decode(const uint8_t *buf, size_t len, struct entry **out)
+/* entry_decode, and entry_decode_stored with verify 0. */
+static int
+decode(const uint8_t *buf, size_t len, int verify, struct entry **out)
 {
 	struct mp_doc doc;
 	struct mp_rd r;
@@ -392,10 +411,12 @@ entry_decode(const uint8_t *buf, size_t len, struct entry **out)
 			goto out;
 		}
 	}
-	msglen = entry_sig_msg(e, msg);
-	if ((ret = identity_verify(e->h.author, SIGN_DOMAIN, msg, msglen,
-	    e->sig)) != 0)
-		goto out;
+	if (verify) {
+		msglen = entry_sig_msg(e, msg);
+		if ((ret = identity_verify(e->h.author, SIGN_DOMAIN, msg,
+		    msglen, e->sig)) != 0)
+			goto out;
+	}
 	entry_compute_id(e);
 	*out = e;
 	e = NULL;
@@ -407,11 +428,88 @@ out:
 }
 
 int
+entry_decode(const uint8_t *buf, size_t len, struct entry **out)
+{
+	return decode(buf, len, 1, out);
+}
+
+int
+entry_decode_stored(const uint8_t *buf, size_t len, struct entry **out)
+{
+	return decode(buf, len, 0, out);
+}
+
+size_t
+entry_plain_len(const struct entry *e)
+{
+	if (e == NULL || e->body == NULL)
+		return 0;
+	if (e->h.kind != ENTRY_KIND_NOTE)
+		return e->bodylen;
+	if (e->bodylen < ENTRY_NONCE_BYTES + ENTRY_TAG_BYTES)
+		return 0;
+	return e->bodylen - ENTRY_NONCE_BYTES - ENTRY_TAG_BYTES;
+}
+
+int
+entry_open_buf(const struct entry *e, const uint8_t *epoch_key, uint8_t *buf,
+    size_t cap, size_t *len)
+{
+	unsigned long long plen = 0;
+	size_t n = 0;
+	int ret = BAL_EINVAL;
+
+	if (len == NULL)
+		return BAL_EINVAL;
+	*len = 0;
+	if (e == NULL || (buf == NULL && cap > 0))
+		goto out;
+	if (e->body == NULL) {
+		ret = BAL_ENOENT;
+		goto out;
+	}
+	if (e->h.kind == ENTRY_KIND_NOTE) {
+		if (epoch_key == NULL)
+			goto out;
+		ret = BAL_ECRYPTO;
+		if (e->bodylen < ENTRY_NONCE_BYTES + ENTRY_TAG_BYTES)
+			goto out;
+		n = e->bodylen - ENTRY_NONCE_BYTES - ENTRY_TAG_BYTES;
+		ret = BAL_ETOOBIG;
+		if (n > cap) {
+			n = 0;		/* nothing was written */
+			goto out;
+		}
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &plen,
+		    NULL, e->body + ENTRY_NONCE_BYTES,
+		    e->bodylen - ENTRY_NONCE_BYTES, e->hdr, e->hdrlen,
+		    e->body, epoch_key) != 0 || plen != n) {
+			ret = BAL_ECRYPTO;
+			goto out;
+		}
+	} else {
+		n = e->bodylen;
+		ret = BAL_ETOOBIG;
+		if (n > cap) {
+			n = 0;
+			goto out;
+		}
+		if (n > 0)
+			memcpy(buf, e->body, n);
+	}
+	*len = n;
+	ret = 0;
+out:
+	if (ret != 0 && n > 0)
+		sodium_memzero(buf, n);
+	return ret;
+}
+
+int
 entry_open(const struct entry *e, const uint8_t *epoch_key, uint8_t **plain,
     size_t *len)
 {
 	uint8_t *p = NULL;
-	unsigned long long plen = 0;
 	size_t n = 0;
 	int ret = BAL_EINVAL;
 
@@ -429,30 +527,16 @@ entry_open(const struct entry *e, const uint8_t *epoch_key, uint8_t **plain,
 		ret = BAL_ECRYPTO;
 		if (e->bodylen < ENTRY_NONCE_BYTES + ENTRY_TAG_BYTES)
 			goto out;
-		n = e->bodylen - ENTRY_NONCE_BYTES - ENTRY_TAG_BYTES;
-		ret = BAL_ENOMEM;
-		/* One spare byte: sodium_malloc(0) is not a usable buffer. */
-		if ((p = sodium_malloc(n + 1)) == NULL)
-			goto out;
-		if (crypto_aead_xchacha20poly1305_ietf_decrypt(p, &plen, NULL,
-		    e->body + ENTRY_NONCE_BYTES,
-		    e->bodylen - ENTRY_NONCE_BYTES, e->hdr, e->hdrlen,
-		    e->body, epoch_key) != 0 || plen != n) {
-			ret = BAL_ECRYPTO;
-			goto out;
-		}
-	} else {
-		n = e->bodylen;
-		ret = BAL_ENOMEM;
-		if ((p = sodium_malloc(n + 1)) == NULL)
-			goto out;
-		if (n > 0)
-			memcpy(p, e->body, n);
 	}
+	n = entry_plain_len(e);
+	ret = BAL_ENOMEM;
+	/* One spare byte: sodium_malloc(0) is not a usable buffer. */
+	if ((p = sodium_malloc(n + 1)) == NULL)
+		goto out;
+	if ((ret = entry_open_buf(e, epoch_key, p, n + 1, len)) != 0)
+		goto out;
 	*plain = p;
-	*len = n;
 	p = NULL;
-	ret = 0;
 out:
 	if (p != NULL) {
 		sodium_memzero(p, n + 1);

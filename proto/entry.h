@@ -13,7 +13,8 @@
  * everything it points to; entry_free releases it.  Callers may read every
  * field but must not change one (the id, hash and signature depend on them).
  * Plaintexts from entry_open are in sodium_malloc'd memory; release them
- * with entry_plain_free.
+ * with entry_plain_free.  entry_open_buf writes into the caller's buffer,
+ * which the caller owns and wipes.
  */
 #ifndef BAL_ENTRY_H
 #define BAL_ENTRY_H
@@ -116,6 +117,17 @@ int entry_encode(const struct entry *e, uint8_t **out, size_t *outlen);
 int entry_decode(const uint8_t *buf, size_t len, struct entry **out);
 
 /*
+ * entry_decode_stored is entry_decode without the signature check, the
+ * costly part, for an entry read back from where it was put after
+ * entry_decode verified it (the daemon's own store): the same strict
+ * parsing, canonical form, limits and body hash check, but the header is
+ * not authenticated (of a kind-1 entry, entry_open still authenticates
+ * header and body under the epoch key).  Never for bytes from anywhere
+ * else.
+ */
+int entry_decode_stored(const uint8_t *buf, size_t len, struct entry **out);
+
+/*
  * entry_open returns the plaintext of e in sodium_malloc'd memory (free it
  * with entry_plain_free): kind 1 is decrypted with epoch_key, other kinds
  * return a copy of the body.  BAL_ECRYPTO: wrong key or tampered body;
@@ -127,6 +139,25 @@ int entry_open(const struct entry *e, const uint8_t *epoch_key,
 
 /* entry_plain_free wipes and releases a plaintext from entry_open. */
 void entry_plain_free(uint8_t *plain, size_t len);
+
+/*
+ * entry_plain_len is the length of e's plaintext (what entry_open would
+ * return): for kind 1 the body less nonce and tag, else the body; 0 for
+ * an erased entry.
+ */
+size_t entry_plain_len(const struct entry *e);
+
+/*
+ * entry_open_buf is entry_open into the caller's buffer buf[0..cap), for
+ * a caller that keeps one sodium_malloc'd buffer for many entries instead
+ * of allocating one per entry.  0: buf[0..*len) holds the plaintext; the
+ * caller wipes it (sodium_memzero) once done.  Same errors as entry_open,
+ * plus BAL_ETOOBIG when the plaintext is longer than cap (see
+ * entry_plain_len; nothing written).  On failure *len is 0 and nothing of
+ * the plaintext is left in buf.
+ */
+int entry_open_buf(const struct entry *e, const uint8_t *epoch_key,
+    uint8_t *buf, size_t cap, size_t *len);
 
 /*
  * entry_erase wipes and drops the body and keeps header, hash, signature

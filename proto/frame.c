@@ -28,6 +28,8 @@ _Static_assert(FRAME_MAX_PLAIN <=
 #define RX_KEEP_BYTES (64u * 1024)
 /* The smallest receive buffer allocated. */
 #define RX_MIN_ALLOC 4096u
+/* The smallest kept plaintext buffer (bytes after its header). */
+#define RX_PLAIN_MIN 4000u
 
 struct frame_tx {
 	crypto_secretstream_xchacha20poly1305_state st;
@@ -46,8 +48,30 @@ enum rx_state {
 	RX_EOF,			/* the FINAL frame was read */
 };
 
+/*
+ * Every plaintext that frame_rx_next hands out sits in a sodium_malloc'd
+ * block behind this header, which tells frame_msg_free how many bytes to
+ * wipe and whether the block is the receiver's kept buffer (owner set:
+ * wiped and kept for the next message) or the message's own (owner NULL:
+ * released).  Messages up to RX_KEEP_BYTES go into the kept buffer when it
+ * is free, so a connection does not map and unmap guarded memory (several
+ * system calls) for every message; larger ones, and messages that arrive
+ * while the kept buffer is still handed out, get a block of their own.
+ */
+struct rx_plain {
+	struct frame_rx *owner;	/* the receiver keeping it, or NULL */
+	size_t cap;		/* bytes after the header */
+	size_t len;		/* bytes of the message it holds */
+	int busy;		/* handed out and not yet freed */
+};
+
+/* The header's size, rounded so that the bytes after it stay aligned. */
+#define PLAIN_HDR ((sizeof(struct rx_plain) + 15) & ~(size_t)15)
+#define PLAIN_BYTES(b) ((uint8_t *)(b) + PLAIN_HDR)
+
 struct frame_rx {
 	struct frame_rx_secret *sec;
+	struct rx_plain *plain;	/* the kept plaintext buffer, or NULL */
 	enum rx_state state;
 	int err;		/* 0, or the error that killed the stream */
 	uint8_t *buf;		/* ciphertext only, malloc'd lazily */
@@ -176,12 +200,77 @@ out:
 	return ret;
 }
 
+/*
+ * A block for cap bytes of plaintext.  Its size is a multiple of 16:
+ * sodium_malloc puts a block right before a guard page, so the block (and
+ * the header at its start) is then aligned.
+ */
+static struct rx_plain *
+plain_alloc(size_t cap)
+{
+	struct rx_plain *b;
+
+	cap = (cap + 15) & ~(size_t)15;
+	if ((b = sodium_malloc(PLAIN_HDR + cap)) == NULL)
+		return NULL;
+	b->owner = NULL;
+	b->cap = cap;
+	b->len = 0;
+	b->busy = 0;
+	return b;
+}
+
+/* Wipes a block's message; keeps the receiver's buffer, frees the rest. */
+static void
+plain_release(struct rx_plain *b)
+{
+	if (b == NULL)
+		return;
+	if (b->owner == NULL) {
+		sodium_free(b);		/* wipes the whole block */
+		return;
+	}
+	sodium_memzero(PLAIN_BYTES(b), b->len);
+	b->len = 0;
+	b->busy = 0;
+}
+
+/* A block for a message of n bytes: the kept buffer if it can, else new. */
+static struct rx_plain *
+plain_get(struct frame_rx *rx, size_t n)
+{
+	struct rx_plain *b;
+	size_t cap;
+
+	if (n > RX_KEEP_BYTES || (rx->plain != NULL && rx->plain->busy))
+		return plain_alloc(n);
+	if (rx->plain == NULL || rx->plain->cap < n) {
+		cap = rx->plain != NULL ? 2 * rx->plain->cap : RX_PLAIN_MIN;
+		if (cap < n)
+			cap = n;
+		if (cap > RX_KEEP_BYTES)
+			cap = RX_KEEP_BYTES;
+		if ((b = plain_alloc(cap)) == NULL)
+			return NULL;
+		sodium_free(rx->plain);	/* idle and wiped; NULL is a no-op */
+		b->owner = rx;
+		rx->plain = b;
+	}
+	return rx->plain;
+}
+
 void
 frame_rx_free(struct frame_rx *rx)
 {
 	if (rx == NULL)
 		return;
 	sodium_free(rx->sec);	/* wipes the key and the stream state */
+	if (rx->plain != NULL) {
+		if (rx->plain->busy)
+			rx->plain->owner = NULL;  /* its frame_msg_free frees it */
+		else
+			sodium_free(rx->plain);
+	}
 	free(rx->buf);
 	free(rx);
 }
@@ -264,7 +353,7 @@ int
 frame_rx_next(struct frame_rx *rx, uint8_t **msg, size_t *len)
 {
 	const uint8_t *p;
-	uint8_t *m = NULL;
+	struct rx_plain *m = NULL;
 	unsigned long long mlen;
 	unsigned char tag;
 	uint32_t n;
@@ -313,14 +402,18 @@ frame_rx_next(struct frame_rx *rx, uint8_t **msg, size_t *len)
 	if (rx->end - rx->start - FRAME_LEN_BYTES < n)
 		goto out;
 	ret = BAL_ENOMEM;
-	/* sodium_malloc: plaintext stays out of swap and is wiped on free. */
-	if ((m = sodium_malloc(n > SS_ABYTES ? n - SS_ABYTES : 1)) == NULL)
+	/* Guarded memory: plaintext stays out of swap and is wiped. */
+	if ((m = plain_get(rx, n - SS_ABYTES)) == NULL)
 		goto out;
-	if (crypto_secretstream_xchacha20poly1305_pull(&rx->sec->st, m, &mlen,
-	    &tag, p + FRAME_LEN_BYTES, n, NULL, 0) != 0) {
+	m->busy = 1;
+	m->len = n - SS_ABYTES;		/* what plain_release wipes */
+	if (crypto_secretstream_xchacha20poly1305_pull(&rx->sec->st,
+	    PLAIN_BYTES(m), &mlen, &tag, p + FRAME_LEN_BYTES, n, NULL,
+	    0) != 0) {
 		ret = rx_die(rx, BAL_ECRYPTO);
 		goto out;
 	}
+	m->len = (size_t)mlen;
 	rx->start += FRAME_LEN_BYTES + (size_t)n;
 	if (tag == SS_TAG_FINAL) {
 		rx->state = RX_EOF;
@@ -337,12 +430,12 @@ frame_rx_next(struct frame_rx *rx, uint8_t **msg, size_t *len)
 		goto out;
 	}
 	rx_consumed(rx);
-	*msg = m;
+	*msg = PLAIN_BYTES(m);
 	*len = (size_t)mlen;
 	m = NULL;
 	ret = 0;
 out:
-	sodium_free(m);		/* wipes a rejected or unused plaintext */
+	plain_release(m);	/* wipes a rejected or unused plaintext */
 	return ret;
 }
 
@@ -355,5 +448,6 @@ frame_rx_finished(const struct frame_rx *rx)
 void
 frame_msg_free(uint8_t *msg)
 {
-	sodium_free(msg);
+	if (msg != NULL)
+		plain_release((struct rx_plain *)(void *)(msg - PLAIN_HDR));
 }

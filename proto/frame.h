@@ -17,8 +17,13 @@
  * Ownership: struct frame_tx and struct frame_rx belong to their caller
  * (frame_*_free); their secretstream state lives in sodium_malloc'd memory
  * and is wiped on free.  frame_push* hand out malloc'd ciphertext (free()
- * it); frame_rx_next hands out plaintext in sodium_malloc'd memory
- * (frame_msg_free() wipes and releases it).
+ * it); frame_rx_next hands out plaintext in sodium_malloc'd memory, which
+ * frame_msg_free() wipes and releases.  A receiver keeps one such buffer
+ * for messages of up to 64 KiB and hands it out again once its message
+ * was freed, so that a connection does not allocate guarded memory for
+ * every message; larger messages, and messages taken while an earlier one
+ * is still held, get their own.  A message stays valid until it is freed,
+ * even after frame_rx_free.
  */
 #ifndef BAL_FRAME_H
 #define BAL_FRAME_H

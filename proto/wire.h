@@ -11,10 +11,19 @@
  *	PUSH	[4, entry bin]
  *	ACK	[5, stored data messages]
  *	BYE	[6, reason, text str]
+ *	RUNS	[7, [author bin32...], [run...]]
+ *		run = [author index, first seq, [item...]]
+ *		item = [kind, epoch|nil, dlamport, dtime, body bin|nil,
+ *		        sig bin64 (, body hash bin32 when the body is nil)]
  *
  * The exact format and the conversation rules are in docs/protocol.md
- * ("Replication messages").  Entries travel as opaque encoded bytes; the
- * entry module (entry_decode) validates them.
+ * ("Replication messages").  Entries travel as opaque encoded bytes in
+ * ENTRIES and PUSH; the entry module (entry_decode) validates them.  RUNS
+ * carries batches compactly: runs of consecutive entries of one author,
+ * without what the receiver can rebuild (group, author, seq, prev, the
+ * body hash of a present body); entry-parts.h turns a batch into RUNS and
+ * back into encoded entries.  wire.c checks the syntax and the ranges of
+ * a RUNS message, never a hash or a signature.
  *
  * Ownership: a struct wire_msg from wire_decode is one allocation that
  * holds the message and copies of every string, array and entry it points
@@ -42,17 +51,28 @@
 #define WIRE_MAX_ENTRY (200u * 1024)	/* bytes of one encoded entry */
 #define WIRE_MAX_BYE_TEXT 200		/* bytes of BYE text */
 #define WIRE_MAX_BYE_REASON 255		/* reasons above 6 decode (unknown) */
+#define WIRE_MAX_RUN_AUTHORS 256	/* distinct authors in one RUNS */
+#define WIRE_MAX_RUN_ITEMS WIRE_MAX_ENTRIES	/* entries in one RUNS */
 
 /*
  * Flow control: the receiver ACKs the cumulative number of data messages
- * (ENTRIES and PUSH) it has finished with on this connection (stored,
- * already present or skipped); a sender keeps at most WIRE_WINDOW of them
- * unacknowledged.
+ * (ENTRIES, RUNS and PUSH) it has finished with on this connection
+ * (stored, already present or skipped); a sender keeps at most
+ * WIRE_WINDOW of them unacknowledged.
  */
 #define WIRE_WINDOW 8
 
 /* An ENTRIES message's bytes besides the entries (see wire_entry_cost). */
 #define WIRE_ENTRIES_OVERHEAD 5
+
+/*
+ * Upper bounds of a RUNS message's bytes besides its items, for filling a
+ * batch (see wire_run_item_cost): the message's own headers, each distinct
+ * author, each run (its array, author index, first seq, items header).
+ */
+#define WIRE_RUNS_OVERHEAD 8
+#define WIRE_RUNS_AUTHOR_COST 34
+#define WIRE_RUNS_RUN_COST 15
 
 enum wire_type {
 	WIRE_HELLO = 1,
@@ -60,7 +80,8 @@ enum wire_type {
 	WIRE_ENTRIES = 3,
 	WIRE_PUSH = 4,
 	WIRE_ACK = 5,
-	WIRE_BYE = 6
+	WIRE_BYE = 6,
+	WIRE_RUNS = 7
 };
 
 enum wire_bye_reason {
@@ -83,6 +104,31 @@ struct wire_have_item {
 struct wire_bytes {
 	const uint8_t *p;
 	size_t len;
+};
+
+/*
+ * One entry of a RUNS run, with its header values in full: the encoding
+ * writes epoch, lamport and time as differences from the previous item of
+ * the run (docs/protocol.md), the decoding adds them up again.
+ */
+struct wire_run_item {
+	uint8_t kind;			/* enum entry_kind: 1..3 */
+	uint64_t epoch;			/* 0 for kinds 2 and 3 */
+	uint64_t lamport;		/* 0..ENTRY_MAX_COUNTER, rising */
+	uint64_t time;			/* 0..ENTRY_MAX_COUNTER */
+	const uint8_t *body;		/* NULL: erased */
+	size_t bodylen;			/* 0..ENTRY_MAX_BODY; kind 1: >= 40 */
+	/* Travels only for an erased item; decoded as zeros otherwise. */
+	uint8_t body_hash[BAL_HASH_BYTES];
+	uint8_t sig[BAL_SIG_BYTES];
+};
+
+/* n consecutive entries of one author: seqs first_seq .. first_seq+n-1. */
+struct wire_run {
+	uint32_t author;		/* index into runs.authors */
+	uint64_t first_seq;		/* >= 1 */
+	const struct wire_run_item *items;
+	size_t n;			/* >= 1 */
 };
 
 struct wire_msg {
@@ -113,6 +159,18 @@ struct wire_msg {
 			uint64_t reason;	/* enum wire_bye_reason */
 			const char *text;	/* one line, may be empty */
 		} bye;
+		struct {
+			/* Distinct, in the order of their first run. */
+			const uint8_t (*authors)[BAL_PK_BYTES];
+			size_t nauthors;	/* 1..WIRE_MAX_RUN_AUTHORS */
+			/*
+			 * Maximal runs; an author's later run starts right
+			 * after its previous one ends.  1..WIRE_MAX_RUN_ITEMS
+			 * items in all.
+			 */
+			const struct wire_run *runs;
+			size_t nruns;
+		} runs;
 	};
 };
 
@@ -120,8 +178,9 @@ struct wire_msg {
  * wire_encode writes m as one msgpack document; *out is malloc'd (free()
  * it).  BAL_EINVAL: unknown type, NULL pointer, string that is not valid
  * for its field (see docs), empty entry, duplicate HAVE author, HELLO
- * version other than WIRE_VERSION; BAL_ETOOBIG: a count or length above
- * its WIRE_MAX_* limit, or the whole message above WIRE_MAX_MSG.
+ * version other than WIRE_VERSION, a RUNS that breaks a rule of its
+ * layout (see struct wire_run and docs); BAL_ETOOBIG: a count or length
+ * above its WIRE_MAX_* limit, or the whole message above WIRE_MAX_MSG.
  */
 int wire_encode(const struct wire_msg *m, uint8_t **out, size_t *outlen);
 
@@ -146,6 +205,16 @@ void wire_msg_free(struct wire_msg *m);
  * the sum of their costs is at most WIRE_MAX_MSG.
  */
 size_t wire_entry_cost(size_t len);
+
+/*
+ * wire_run_item_cost is the exact number of bytes that item it adds to a
+ * RUNS message, prev being the previous item of its run (NULL for a run's
+ * first).  A batch fits one RUNS when WIRE_RUNS_OVERHEAD, plus
+ * WIRE_RUNS_AUTHOR_COST per distinct author, plus WIRE_RUNS_RUN_COST per
+ * run, plus the costs of its items is at most WIRE_MAX_MSG.
+ */
+size_t wire_run_item_cost(const struct wire_run_item *it,
+    const struct wire_run_item *prev);
 
 /* wire_type_name is a static name for a message type ("HELLO", "?"). */
 const char *wire_type_name(int type);

@@ -2,12 +2,18 @@
  * fuzz-wire.c — wire_decode (proto/wire.c), the replication messages.
  *
  * Input: one encoded message.  Checked: no memory error; every field of a
- * decoded message is within its documented limit; a decoded message
+ * decoded message is within its documented limit (for RUNS: every rule of
+ * docs/protocol.md on the absolute values: header limits, rising
+ * lamports, distinct authors in first-use order, runs of an author
+ * contiguous and never adjacent, at most 1024 items); a decoded message
  * re-encodes (wire_encode accepts what wire_decode produced) and the
  * re-encoding decodes to the same bytes again (a stable round trip); a
- * BAL_EVERSION result is a HELLO carrying the other version.
+ * RUNS re-encodes to exactly its size by wire_run_item_cost, within the
+ * batch bound; a BAL_EVERSION result is a HELLO carrying the other
+ * version.
  */
 #include "fuzz.h"
+#include "entry.h"
 #include "wire.h"
 
 int
@@ -19,11 +25,91 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Bytes of msgpack's shortest uint and array header. */
+static size_t
+uint_len(uint64_t v)
+{
+	return v < 0x80 ? 1 : v <= 0xff ? 2 : v <= 0xffff ? 3 :
+	    v <= 0xffffffffu ? 5 : 9;
+}
+
+static size_t
+arr_len(size_t n)
+{
+	return n < 16 ? 1 : n <= 0xffff ? 3 : 5;
+}
+
+/*
+ * Checks a RUNS against its rules; *exact gets its encoded size from
+ * wire_run_item_cost, *bound the batch bound of wire.h.
+ */
+static void
+check_runs(const struct wire_msg *m, size_t *exact, size_t *bound)
+{
+	const struct wire_run *r;
+	const struct wire_run_item *it, *prev;
+	uint64_t next[WIRE_MAX_RUN_AUTHORS];
+	size_t i, k, used = 0, items = 0, c;
+
+	fuzz_check(m->runs.nauthors >= 1 &&
+	    m->runs.nauthors <= WIRE_MAX_RUN_AUTHORS);
+	fuzz_check(m->runs.nruns >= 1 && m->runs.nruns <= WIRE_MAX_RUN_ITEMS);
+	for (i = 0; i < m->runs.nauthors; i++)
+		for (k = 0; k < i; k++)
+			fuzz_check(memcmp(m->runs.authors[i],
+			    m->runs.authors[k], BAL_PK_BYTES) != 0);
+	*exact = 2 + arr_len(m->runs.nauthors) + 34 * m->runs.nauthors +
+	    arr_len(m->runs.nruns);
+	*bound = WIRE_RUNS_OVERHEAD + WIRE_RUNS_AUTHOR_COST *
+	    m->runs.nauthors + WIRE_RUNS_RUN_COST * m->runs.nruns;
+	for (i = 0; i < m->runs.nruns; i++) {
+		r = &m->runs.runs[i];
+		fuzz_check(r->n >= 1 && r->first_seq >= 1 &&
+		    r->first_seq - 1 + r->n <= ENTRY_MAX_COUNTER);
+		items += r->n;
+		fuzz_check(r->author <= used && r->author < m->runs.nauthors);
+		if (r->author == used)
+			used++;
+		else
+			fuzz_check(r->first_seq == next[r->author] &&
+			    m->runs.runs[i - 1].author != r->author);
+		next[r->author] = r->first_seq + r->n;
+		*exact += 1 + uint_len(r->author) + uint_len(r->first_seq) +
+		    arr_len(r->n);
+		for (k = 0; k < r->n; k++) {
+			it = &r->items[k];
+			prev = k > 0 ? &r->items[k - 1] : NULL;
+			fuzz_check(it->kind >= ENTRY_KIND_NOTE &&
+			    it->kind <= ENTRY_KIND_ANNOUNCE);
+			fuzz_check(it->kind == ENTRY_KIND_NOTE ||
+			    it->epoch == 0);
+			fuzz_check(it->lamport <= ENTRY_MAX_COUNTER &&
+			    it->time <= ENTRY_MAX_COUNTER);
+			fuzz_check(prev == NULL || it->lamport > prev->lamport);
+			if (it->body != NULL) {
+				fuzz_check(it->bodylen <= ENTRY_MAX_BODY);
+				fuzz_check(it->kind != ENTRY_KIND_NOTE ||
+				    it->bodylen >= ENTRY_NONCE_BYTES +
+				    ENTRY_TAG_BYTES);
+				fuzz_touch(it->body, it->bodylen);
+			} else {
+				fuzz_check(it->bodylen == 0);
+			}
+			fuzz_touch(it->sig, BAL_SIG_BYTES);
+			c = wire_run_item_cost(it, prev);
+			*exact += c;
+			*bound += c;
+		}
+	}
+	fuzz_check(used == m->runs.nauthors);
+	fuzz_check(items >= 1 && items <= WIRE_MAX_RUN_ITEMS);
+}
+
 /* Reads every field of m and checks its limits. */
 static void
 check_msg(const struct wire_msg *m)
 {
-	size_t i;
+	size_t i, exact, bound;
 
 	switch (m->type) {
 	case WIRE_HELLO:
@@ -64,6 +150,10 @@ check_msg(const struct wire_msg *m)
 		fuzz_check(strlen(m->bye.text) <= WIRE_MAX_BYE_TEXT);
 		(void)wire_bye_reason_name(m->bye.reason);
 		break;
+	case WIRE_RUNS:
+		check_runs(m, &exact, &bound);
+		fuzz_check(bound >= exact);
+		break;
 	default:
 		fuzz_check(!"unknown type decoded");
 	}
@@ -92,6 +182,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_msg(m);
 	fuzz_check(wire_encode(m, &e1, &l1) == 0);
 	fuzz_check(l1 <= size);		/* the packer's forms are minimal */
+	if (m->type == WIRE_RUNS) {
+		size_t exact, bound;
+
+		check_runs(m, &exact, &bound);
+		fuzz_check(l1 == exact);	/* the costs are exact */
+	}
 	fuzz_check(wire_decode(e1, l1, &m2) == 0);
 	check_msg(m2);
 	fuzz_check(wire_encode(m2, &e2, &l2) == 0);

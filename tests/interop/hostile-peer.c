@@ -27,6 +27,11 @@
  *	stopread   HELLO and an empty HAVE with a tiny receive buffer, then
  *	           never reads again; prints "holding" and sleeps until killed
  *	           (at most 120 s)
+ *	silent     HELLO and an empty HAVE, then reads everything and sends
+ *	           nothing; prints "holding", then, once the daemon ends the
+ *	           session (at most 120 s), "closed after N s (BYE ...), M
+ *	           HAVE": the seconds since our HAVE and the HAVEs received
+ *	           after the first
  *
  * Prints one line: "acked", "closed" (with the BYE reason, if any) or
  * "closed after N bytes" (what the daemon sent after the handshake, or for
@@ -369,6 +374,67 @@ await(int fd, struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
 }
 
 
+/*
+ * Reads and decodes everything until the daemon closes (at most HOLD_S):
+ * 0 and the HAVEs, the seconds and the BYE, or 3 when it stays open.
+ */
+static int
+silent(int fd, struct frame_rx *rx, unsigned *haves, double *secs, char *bye,
+    size_t byelen)
+{
+	struct wire_msg *m = NULL;
+	struct timespec t0, t1;
+	struct pollfd pfd;
+	uint8_t buf[4096], *msg = NULL;
+	size_t have, off, n, mlen;
+	ssize_t r;
+	int rc, ret = 3;
+
+	*haves = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		*secs = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (*secs > HOLD_S)
+			break;
+		if ((rc = poll(&pfd, 1, 100)) < 0 && errno != EINTR)
+			return 0;
+		if (rc <= 0)
+			continue;
+		if ((r = recv(fd, buf, sizeof(buf), 0)) < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			ret = 0;
+			break;
+		}
+		for (have = (size_t)r, off = 0; off < have; off += n) {
+			if ((n = frame_rx_room(rx)) > have - off)
+				n = have - off;
+			if (n == 0 || frame_rx_feed(rx, buf + off, n) != 0)
+				return 0;
+			while (frame_rx_next(rx, &msg, &mlen) == 0) {
+				rc = wire_decode(msg, mlen, &m);
+				frame_msg_free(msg);
+				if (rc == 0 && m->type == WIRE_HAVE)
+					(*haves)++;
+				if (rc == 0 && m->type == WIRE_BYE)
+					snprintf(bye, byelen, " (BYE %s: %s)",
+					    wire_bye_reason_name(
+					    m->bye.reason), m->bye.text);
+				wire_msg_free(m);
+				m = NULL;
+			}
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return ret;
+}
+
 /* The handshake's client side, as recorded for a replay. */
 struct record {
 	size_t need[4];			/* server bytes read before step i */
@@ -710,6 +776,22 @@ main(int argc, char **argv)
 	m.type = WIRE_HAVE;
 	if (send_msg(fd, tx, &m) != 0)
 		goto out;
+	if (strcmp(mode, "silent") == 0) {
+		unsigned haves;
+		double secs;
+
+		printf("holding\n");
+		fflush(stdout);
+		if (silent(fd, rx, &haves, &secs, bye, sizeof(bye)) != 0) {
+			printf("still open after %d s\n", HOLD_S);
+			ret = 3;
+			goto out;
+		}
+		printf("closed after %.1f s%s, %u HAVE\n", secs, bye,
+		    haves > 0 ? haves - 1 : 0);
+		ret = 0;
+		goto out;
+	}
 	if (strcmp(mode, "stopread") == 0) {
 		printf("holding\n");
 		fflush(stdout);

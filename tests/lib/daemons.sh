@@ -22,6 +22,7 @@ cleanup() {
 	rc=$?
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	for _c_ns in ${NETNS_ALL:-}; do ip netns del "$_c_ns" 2>/dev/null; done
 	if [ "$rc" -ne 0 ]; then
 		echo "--- scenario failed (rc $rc); daemon logs:"
 		for f in "$T"/*.log; do
@@ -87,4 +88,138 @@ until_ok() {
 		[ $_u_i -lt "$_u_limit" ] || return 1
 		sleep 0.1
 	done
+}
+
+# ---- Optional: members on a network of their own (root only) ----
+# netns_init makes a hub namespace with two bridges (br0, the network, and
+# br1, the far side of a partition); netns_member NAME gives NAME its own
+# namespace with a veth pair to br0 and the address $NETNS_NET.K/24;
+# netns_start NAME runs NAME's daemon inside it, listening on that address
+# (the CLI still reaches it over the pathname socket in the profile).
+# Nothing touches the host's own network; every namespace is deleted by
+# cleanup (names carry the scenario's PID: balint-tPID-...).
+NETNS_ALL=
+NETNS_NET=${NETNS_NET:-10.77.0}
+NETNS_PORT=${NETNS_PORT:-7000}
+
+# netns_init — 0 if namespaces work (the hub is made), else 1 with the
+# reason in NETNS_WHY.
+netns_init() {
+	NETNS_WHY=
+	_n_p=balint-t$$
+	if [ "$(id -u)" != 0 ]; then
+		NETNS_WHY="not root"; return 1
+	fi
+	if ! command -v ip >/dev/null 2>&1; then
+		NETNS_WHY="no ip (iproute2)"; return 1
+	fi
+	netns_sweep
+	if ! _n_e=$(ip netns add "$_n_p-hub" 2>&1); then
+		NETNS_WHY="ip netns add: $_n_e"; return 1
+	fi
+	NETNS_ALL=$_n_p-hub
+	NETNS_HUB=$_n_p-hub
+	NETNS_K=0
+	if ! _n_e=$( { ip -n "$NETNS_HUB" link set lo up &&
+	    ip -n "$NETNS_HUB" link add br0 type bridge &&
+	    ip -n "$NETNS_HUB" link set br0 up &&
+	    ip -n "$NETNS_HUB" link add br1 type bridge &&
+	    ip -n "$NETNS_HUB" link set br1 up &&
+	    ip -n "$NETNS_HUB" link add v0 type veth peer name v0p &&
+	    ip -n "$NETNS_HUB" link del v0 &&
+	    ip netns exec "$NETNS_HUB" true; } 2>&1); then
+		NETNS_WHY="bridge, veth or ip netns exec: $_n_e"; return 1
+	fi
+}
+
+# netns_sweep — deletes namespaces of scenarios whose process is gone
+# (a run killed with SIGKILL cannot clean up after itself).
+netns_sweep() {
+	for _w_ns in $(ip netns list 2>/dev/null |
+	    sed -n 's/^\(balint-t[0-9][0-9]*-[^ ]*\).*/\1/p'); do
+		_w_pid=${_w_ns#balint-t}; _w_pid=${_w_pid%%-*}
+		kill -0 "$_w_pid" 2>/dev/null || ip netns del "$_w_ns" 2>/dev/null
+	done
+	return 0
+}
+
+# netns_member NAME — NAME's namespace, link (port vK on br0) and address.
+netns_member() {
+	NETNS_K=$((NETNS_K + 1))
+	_m_ns=$NETNS_HUB-$1
+	ip netns add "$_m_ns" || fail "ip netns add $_m_ns"
+	NETNS_ALL="$NETNS_ALL $_m_ns"
+	ip -n "$NETNS_HUB" link add "v$NETNS_K" type veth peer name eth0 \
+	    netns "$_m_ns" &&
+	ip -n "$NETNS_HUB" link set "v$NETNS_K" master br0 up &&
+	ip -n "$_m_ns" link set lo up &&
+	ip -n "$_m_ns" addr add "$NETNS_NET.$NETNS_K/24" dev eth0 &&
+	ip -n "$_m_ns" link set eth0 up || fail "network of $1"
+	echo "$_m_ns" >"$T/$1.ns"
+	echo "v$NETNS_K" >"$T/$1.if"
+	echo "$NETNS_NET.$NETNS_K:$NETNS_PORT" >"$T/$1.addr"
+}
+
+netns_addr() { cat "$T/$1.addr"; }
+
+# netns_reboot NAME — NAME's machine restarts while cut off: its namespace
+# goes, with every socket in it (no FIN nor RST reaches anyone), and a new
+# one with the same address takes its place, still off the network
+# (netns_mend joins it).  Stop NAME's daemon first.
+netns_reboot() {
+	_r_ns=$(cat "$T/$1.ns")
+	ip netns del "$_r_ns" || fail "ip netns del $_r_ns"
+	_r_i=0
+	while ip netns list | grep -q "^$_r_ns\( \|\$\)" ||
+	    ! ip netns add "$_r_ns" 2>/dev/null; do
+		_r_i=$((_r_i + 1))
+		[ $_r_i -lt 100 ] || fail "cannot make $_r_ns again"
+		sleep 0.1
+	done
+	NETNS_K=$((NETNS_K + 1))	# a new port: the old one may linger
+	ip -n "$NETNS_HUB" link add "v$NETNS_K" type veth peer name eth0 \
+	    netns "$_r_ns" &&
+	ip -n "$NETNS_HUB" link set "v$NETNS_K" up &&
+	ip -n "$_r_ns" link set lo up &&
+	ip -n "$_r_ns" addr add "$(netns_addr "$1" | sed 's/:.*//')/24" \
+	    dev eth0 &&
+	ip -n "$_r_ns" link set eth0 up || fail "network of $1 after reboot"
+	echo "v$NETNS_K" >"$T/$1.if"
+}
+
+# netns_start NAME — start NAME's daemon in its namespace; waits for the
+# socket (the CLI runs outside the namespace).
+netns_start() {
+	ip netns exec "$(cat "$T/$1.ns")" "$BALINTD" --home "$T/$1" \
+	    --listen "$(netns_addr "$1")" >>"$T/$1.log" 2>&1 &
+	eval "PID_$1=$!"
+	PIDS="$PIDS $!"
+	_t_i=0
+	while ! b "$1" status >/dev/null 2>&1; do
+		_t_i=$((_t_i + 1))
+		[ $_t_i -lt 100 ] || fail "daemon $1 did not come up"
+		sleep 0.1
+	done
+}
+
+# netns_cut NAME [drop|down] — cut NAME off: drop (default) takes its port
+# off the bridge, so packets vanish with no sign on either end (a laptop
+# asleep or gone out of range); down takes the link down (its end sees
+# NO-CARRIER, as when a cable is pulled).
+netns_cut() {
+	if [ "${2:-drop}" = down ]; then
+		ip -n "$NETNS_HUB" link set "$(cat "$T/$1.if")" down
+	else
+		ip -n "$NETNS_HUB" link set "$(cat "$T/$1.if")" nomaster
+	fi
+}
+
+# netns_side NAME 0|1 — put NAME's port on br0 (the network) or br1.
+netns_side() {
+	ip -n "$NETNS_HUB" link set "$(cat "$T/$1.if")" master "br$2"
+}
+
+# netns_mend NAME — NAME back on the network (br0, link up).
+netns_mend() {
+	ip -n "$NETNS_HUB" link set "$(cat "$T/$1.if")" master br0 up
 }

@@ -1,4 +1,6 @@
 /* test-frame.c — unit tests of the transport framing (proto/frame.c). */
+#define _GNU_SOURCE		/* RTLD_NEXT */
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -36,6 +38,25 @@ static const uint8_t key_a[BAL_KEY_BYTES] = {
 	0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20,
 };
 static const uint8_t key_b[BAL_KEY_BYTES] = { 0xaa };
+
+/*
+ * Guarded allocations made by the code under test: this definition takes
+ * the place of libsodium's for the whole program and hands every call on
+ * to it (each costs an mmap, mprotects, an mlock and later as many calls
+ * to undo them).
+ */
+static unsigned long n_guarded;
+
+void *
+sodium_malloc(size_t size)
+{
+	static void *(*real)(size_t);
+
+	if (real == NULL)
+		real = (void *(*)(size_t))dlsym(RTLD_NEXT, "sodium_malloc");
+	n_guarded++;
+	return real(size);
+}
 
 /* A small deterministic generator (xorshift64*) for chunk sizes. */
 static uint64_t
@@ -897,6 +918,75 @@ test_known_answer(void **state)
 	result_free(&r);
 }
 
+/*
+ * A connection keeps one plaintext buffer: messages freed before the next
+ * one arrives cost no guarded allocation each.  Messages above 64 KiB and
+ * messages that arrive while the kept one is still held get their own.
+ */
+static void
+test_kept_buffer(void **state)
+{
+	static uint8_t big[100000];
+	uint8_t msg[1024], hdr[FRAME_HEADER_BYTES], *f, *m, *held, *m2;
+	struct frame_tx *tx;
+	struct frame_rx *rx;
+	size_t flen, mlen, i;
+	unsigned long before;
+	uint64_t s = 11;
+
+	(void)state;
+	prng_fill(&s, big, sizeof(big));
+	assert_int_equal(frame_tx_new(key_a, hdr, &tx), 0);
+	assert_int_equal(frame_rx_new(key_a, &rx), 0);
+	assert_int_equal(frame_rx_feed(rx, hdr, sizeof(hdr)), 0);
+	before = n_guarded;
+	for (i = 0; i < 100; i++) {
+		memset(msg, (int)i, sizeof(msg));
+		assert_int_equal(frame_push(tx, msg, sizeof(msg) - i, &f,
+		    &flen), 0);
+		assert_int_equal(frame_rx_feed(rx, f, flen), 0);
+		free(f);
+		assert_int_equal(frame_rx_next(rx, &m, &mlen), 0);
+		assert_int_equal(mlen, sizeof(msg) - i);
+		assert_memory_equal(m, msg, mlen);
+		frame_msg_free(m);
+	}
+	assert_true(n_guarded - before <= 1);
+
+	/* A big message, then small ones again: all intact. */
+	assert_int_equal(frame_push(tx, big, sizeof(big), &f, &flen), 0);
+	assert_int_equal(frame_rx_feed(rx, f, flen), 0);
+	free(f);
+	assert_int_equal(frame_rx_next(rx, &m, &mlen), 0);
+	assert_int_equal(mlen, sizeof(big));
+	assert_memory_equal(m, big, sizeof(big));
+	frame_msg_free(m);
+
+	/* Two messages held at once stay apart and intact. */
+	for (i = 0; i < 2; i++) {
+		memset(msg, 0x50 + (int)i, sizeof(msg));
+		assert_int_equal(frame_push(tx, msg, sizeof(msg), &f, &flen),
+		    0);
+		assert_int_equal(frame_rx_feed(rx, f, flen), 0);
+		free(f);
+	}
+	assert_int_equal(frame_rx_next(rx, &held, &mlen), 0);
+	assert_int_equal(frame_rx_next(rx, &m2, &mlen), 0);
+	assert_ptr_not_equal(held, m2);
+	memset(msg, 0x50, sizeof(msg));
+	assert_memory_equal(held, msg, sizeof(msg));
+	memset(msg, 0x51, sizeof(msg));
+	assert_memory_equal(m2, msg, sizeof(msg));
+	frame_msg_free(m2);
+
+	/* A message outlives its receiver until it is freed. */
+	frame_rx_free(rx);
+	memset(msg, 0x50, sizeof(msg));
+	assert_memory_equal(held, msg, sizeof(msg));
+	frame_msg_free(held);
+	frame_tx_free(tx);
+}
+
 /* Bad arguments are refused; frees accept NULL. */
 static void
 test_args(void **state)
@@ -964,6 +1054,7 @@ main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounded_buffer),
 		cmocka_unit_test(test_known_answer),
+		cmocka_unit_test(test_kept_buffer),
 		cmocka_unit_test(test_args),
 	};
 

@@ -13,6 +13,71 @@
 
 #include "store.h"
 
+/*
+ * The syncs SQLite asks of its files, counted by a VFS registered as the
+ * default over the usual one: each file is that VFS's own, given a copy of
+ * its methods whose xSync counts the call and hands it on.
+ */
+#define IO_TABLES 8
+static sqlite3_vfs *base_vfs;
+static sqlite3_vfs count_vfs;
+static struct {
+	const sqlite3_io_methods *orig;
+	sqlite3_io_methods copy;
+} io[IO_TABLES];
+static size_t nio;
+static unsigned long n_syncs;
+
+static int
+count_sync(sqlite3_file *file, int flags)
+{
+	size_t i;
+
+	n_syncs++;
+	for (i = 0; i < nio; i++)
+		if (file->pMethods == &io[i].copy)
+			return io[i].orig->xSync(file, flags);
+	return SQLITE_IOERR;
+}
+
+static int
+count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags,
+    int *out)
+{
+	size_t i;
+	int rc;
+
+	(void)vfs;
+	rc = base_vfs->xOpen(base_vfs, name, file, flags, out);
+	if (rc != SQLITE_OK || file->pMethods == NULL)
+		return rc;
+	for (i = 0; i < nio && io[i].orig != file->pMethods; i++)
+		;
+	if (i == IO_TABLES)
+		return SQLITE_CANTOPEN;
+	if (i == nio) {
+		io[i].orig = file->pMethods;
+		io[i].copy = *file->pMethods;
+		io[i].copy.xSync = count_sync;
+		nio++;
+	}
+	file->pMethods = &io[i].copy;
+	return rc;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	if ((base_vfs = sqlite3_vfs_find(NULL)) == NULL)
+		return -1;
+	count_vfs = *base_vfs;
+	count_vfs.zName = "balint-test-count";
+	count_vfs.pNext = NULL;
+	count_vfs.xOpen = count_open;
+	return sqlite3_vfs_register(&count_vfs, 1) == SQLITE_OK ? 0 : -1;
+}
+
 struct fx {
 	char dir[64];
 	char path[96];
@@ -97,9 +162,20 @@ test_entry_put_get_head(void **state)
 	assert_int_equal(store_entry_head(f->st, g, a, &seq, id), 0);
 	assert_int_equal(seq, 2);
 	assert_int_equal(id[0], 0xa2);
+	/* The head's header columns in one query, without the blob. */
+	assert_int_equal(store_entry_head_row(f->st, g, a, &r), 0);
+	assert_int_equal(r.seq, 2);
+	assert_int_equal(r.id[31], 0xa2);
+	assert_int_equal(r.kind, 1);
+	assert_int_equal(r.lamport, 22);
+	assert_memory_equal(r.group, g, 32);
+	assert_memory_equal(r.author, a, 32);
+	assert_null(r.blob);
 	memset(a, 9, 32);
 	assert_int_equal(store_entry_head(f->st, g, a, &seq, id), 0);
 	assert_int_equal(seq, 0);
+	assert_int_equal(store_entry_head_row(f->st, g, a, &r), 0);
+	assert_int_equal(r.seq, 0);
 }
 
 static void
@@ -217,6 +293,137 @@ test_transaction_rollback(void **state)
 	assert_int_equal(n, 1);
 }
 
+/*
+ * A member's own writes are synced to disk when they commit; a batch
+ * received from a peer is committed without a sync (synchronous=NORMAL),
+ * and everything after it is synced again, whether it committed or not.
+ */
+static void
+test_received_commits_unsynced(void **state)
+{
+	struct fx *f = *state;
+	struct store_entry_row r;
+	unsigned long n0;
+	uint8_t g[32];
+	uint64_t n;
+
+	memset(g, 1, 32);
+	n0 = n_syncs;
+	assert_int_equal(store_begin(f->st), 0);
+	mkrow(&r, 1, 2, 1, 0xa1, "own");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_true(n_syncs > n0);
+
+	n0 = n_syncs;
+	assert_int_equal(store_begin_received(f->st), 0);
+	mkrow(&r, 1, 3, 1, 0xb1, "received");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(n_syncs, n0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 2);
+	/* Made durable on demand. */
+	assert_int_equal(store_sync(f->st), 0);
+	assert_int_equal(n_syncs, n0 + 1);
+
+	/* Outside a transaction: synced again. */
+	n0 = n_syncs;
+	assert_int_equal(store_meta_put(f->st, "k", "v", 1), 0);
+	assert_true(n_syncs > n0);
+
+	/* After a received batch that rolled back, too. */
+	assert_int_equal(store_begin_received(f->st), 0);
+	mkrow(&r, 1, 3, 2, 0xb2, "dropped");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	store_rollback(f->st);
+	n0 = n_syncs;
+	assert_int_equal(store_meta_put(f->st, "k", "w", 1), 0);
+	assert_true(n_syncs > n0);
+	n0 = n_syncs;
+	assert_int_equal(store_begin(f->st), 0);
+	mkrow(&r, 1, 2, 2, 0xa2, "own again");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_true(n_syncs > n0);
+
+	/* All of it is there after a reopen. */
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, &f->st), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 3);
+}
+
+/* The count of a group's entries, once counted, follows every change. */
+static void
+test_entry_count_kept(void **state)
+{
+	struct fx *f = *state;
+	struct store_entry_row r;
+	uint8_t g[32], other[32], a[32];
+	uint64_t n, k;
+
+	memset(g, 1, 32);
+	memset(other, 9, 32);
+	memset(a, 2, 32);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 0);
+	mkrow(&r, 1, 2, 1, 0xa1, "a");			/* outside a transaction */
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_begin(f->st), 0);
+	mkrow(&r, 1, 2, 2, 0xa2, "b");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	mkrow(&r, 1, 3, 1, 0xb1, "c");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	mkrow(&r, 9, 3, 1, 0xc1, "another group");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);	/* inside */
+	assert_int_equal(n, 3);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 3);
+	/* Held and forked entries are no new rows. */
+	mkrow(&r, 1, 2, 2, 0xa2, "b");
+	assert_int_equal(store_entry_put(f->st, &r), BAL_EEXIST);
+	mkrow(&r, 1, 2, 2, 0xee, "fork");
+	assert_int_equal(store_entry_put(f->st, &r), BAL_ECHAIN);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 3);
+	/* A rolled back batch adds nothing; a received one does. */
+	assert_int_equal(store_begin(f->st), 0);
+	mkrow(&r, 1, 2, 3, 0xa3, "d");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	store_rollback(f->st);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_begin_received(f->st), 0);
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 4);
+	/* Dropped entries leave the count. */
+	assert_int_equal(store_entries_drop_after(f->st, g, a, 1, &k), 0);
+	assert_int_equal(k, 2);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_entry_count(f->st, other, &n), 0);
+	assert_int_equal(n, 1);
+	mkrow(&r, 1, 2, 2, 0xa2, "b");
+	assert_int_equal(store_entry_put(f->st, &r), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 3);
+	/* After a reopen the count is the same. */
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, &f->st), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_group_erase(f->st, g), 0);
+	assert_int_equal(store_entry_count(f->st, g, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 static void
 test_invites_one_time_and_expiry(void **state)
 {
@@ -288,10 +495,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ranges_and_vector, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_and_erase_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_received_commits_unsynced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_count_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invites_one_time_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta_and_peers_persist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -181,7 +181,8 @@ queued_data(const struct side *sd)
 	for (i = sd->out.head; i < sd->out.tail; i++) {
 		assert_int_equal(wire_decode(sd->out.msgs[i % QMAX],
 		    sd->out.lens[i % QMAX], &m), 0);
-		if (m->type == WIRE_ENTRIES || m->type == WIRE_PUSH)
+		if (m->type == WIRE_ENTRIES || m->type == WIRE_RUNS ||
+		    m->type == WIRE_PUSH)
 			n++;
 		wire_msg_free(m);
 	}

@@ -1,0 +1,419 @@
+/*
+ * peer-dial.c — dial targets: one per (group, address), with the member
+ * expected there (or candidates in turn), the network key to try, and
+ * reconnects with exponential backoff and jitter; addresses from the
+ * store, from announces and from `balint peer add`.  See docs/protocol.md
+ * "Connections".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "group.h"
+#include "peer-int.h"
+#include "store.h"
+#include "sync.h"
+
+static void
+on_target_closed(uv_handle_t *h)
+{
+	struct target *t = h->data;
+	struct net *net = t->net;
+	struct target **pp;
+
+	for (pp = &net->targets; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	free(t);
+	peer_handle_gone(net);
+}
+
+static void on_target_timer(uv_timer_t *timer);
+
+/* Closes t: it is freed once the loop has run its close callback. */
+void
+peer_dial_close(struct target *t)
+{
+	if (t->closed)
+		return;
+	t->closed = 1;
+	uv_close((uv_handle_t *)&t->timer, on_target_closed);
+}
+
+static uint64_t
+backoff_ms(unsigned fails)
+{
+	uint64_t ms = NET_BACKOFF_MIN_MS;
+	unsigned i;
+
+	for (i = 1; i < fails && ms < NET_BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	if (ms > NET_BACKOFF_MAX_MS)
+		ms = NET_BACKOFF_MAX_MS;
+	/* +-25% jitter */
+	return ms * 3 / 4 + randombytes_uniform((uint32_t)(ms / 2 + 1));
+}
+
+/* Schedules t's next dial after delay_ms (0: by its failure count). */
+void
+peer_dial_schedule(struct target *t, uint64_t delay_ms)
+{
+	if (t->closed || t->net->stopping || t->conn != NULL)
+		return;
+	if (delay_ms == 0)
+		delay_ms = backoff_ms(t->fails);
+	uv_timer_start(&t->timer, on_target_timer, delay_ms, 0);
+}
+
+static void
+on_connect(uv_connect_t *req, int status)
+{
+	struct net_conn *c = req->data;
+	uint8_t out[SHS_MSG_MAX], *buf;
+	size_t outlen = sizeof(out);
+	struct target *t = c->target;
+
+	if (status == UV_ECANCELED || c->closing)
+		return;
+	if (status < 0) {
+		if (t != NULL && t->fails == 0)
+			daemon_log("cannot reach %s: %s (will retry)",
+			    c->addr, uv_strerror(status));
+		peer_conn_close(c, -1, uv_strerror(status));
+		return;
+	}
+	c->state = C_HANDSHAKE;
+	uv_tcp_nodelay(&c->tcp, 1);
+	if (shs_step(c->shs, NULL, 0, out, &outlen) != 0 ||
+	    (buf = malloc(outlen)) == NULL) {
+		peer_conn_drop(c, -1, RL_PENDING, "cannot start the handshake");
+		return;
+	}
+	memcpy(buf, out, outlen);
+	if (peer_conn_write(c, buf, outlen) != 0 ||
+	    uv_read_start((uv_stream_t *)&c->tcp, peer_on_alloc,
+	    peer_on_read) != 0)
+		peer_conn_drop(c, -1, RL_PENDING, "cannot write");
+}
+
+/* Starts an outgoing connection to addr with a client handshake. */
+struct net_conn *
+peer_dial_conn(struct net *net, const char *addr, const uint8_t netkey[32],
+    const uint8_t server_pk[BAL_PK_BYTES])
+{
+	struct sockaddr_storage ss;
+	struct net_conn *c;
+
+	if (net_addr_parse(addr, &ss) != 0 || (c = peer_conn_new(net)) == NULL)
+		return NULL;
+	c->outgoing = 1;
+	c->state = C_CONNECTING;
+	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	c->connect.data = c;
+	if (shs_client_new(netkey, net->d->id, server_pk, NULL,
+	    &c->shs) != 0 || uv_tcp_connect(&c->connect, &c->tcp,
+	    (struct sockaddr *)&ss, on_connect) != 0) {
+		peer_conn_close(c, -1, NULL);
+		return NULL;
+	}
+	return c;
+}
+
+/* How many members an address of unknown member may be: the others. */
+static size_t
+target_candidates(const struct target *t, const struct group *g)
+{
+	const struct roster *r = g->roster;
+	size_t i, n = 0;
+
+	for (i = 0; r != NULL && i < r->nmembers; i++)
+		if (r->members[i].status == ROSTER_ACTIVE &&
+		    memcmp(r->members[i].pk, t->net->d->id->pk,
+		    BAL_PK_BYTES) != 0)
+			n++;
+	return n;
+}
+
+/* The server key to try for t: its member, or the next active member. */
+static int
+target_server_pk(struct target *t, struct group *g, uint8_t pk[BAL_PK_BYTES])
+{
+	const struct roster *r = g->roster;
+	size_t i, k, n;
+
+	if (t->has_member) {
+		memcpy(pk, t->member, BAL_PK_BYTES);
+		return 0;
+	}
+	if ((n = target_candidates(t, g)) == 0)
+		return BAL_ENOENT;
+	k = t->cand % n;
+	for (i = 0; i < r->nmembers; i++) {
+		if (r->members[i].status != ROSTER_ACTIVE ||
+		    memcmp(r->members[i].pk, t->net->d->id->pk,
+		    BAL_PK_BYTES) == 0)
+			continue;
+		if (k-- == 0) {
+			memcpy(pk, r->members[i].pk, BAL_PK_BYTES);
+			return 0;
+		}
+	}
+	return BAL_ENOENT;
+}
+
+static void
+target_dial(struct target *t)
+{
+	struct net *net = t->net;
+	struct group *g;
+	uint8_t (*keys)[32] = NULL, pk[BAL_PK_BYTES];
+	size_t n = 0;
+
+	if (net->stopping || t->closed || t->conn != NULL)
+		return;
+	if ((g = group_find(net->d, t->group)) == NULL)
+		return;
+	if (t->has_member && peer_member_session_up(net, t->group, t->member,
+	    NULL)) {
+		t->fails = 0;
+		return;		/* rescheduled when that session ends */
+	}
+	/* A removed member is not dialed (they may be readmitted later). */
+	if (t->has_member && g->roster != NULL &&
+	    !roster_is_active(g->roster, t->member)) {
+		peer_dial_schedule(t, NET_BACKOFF_MAX_MS);
+		return;
+	}
+	if (target_server_pk(t, g, pk) != 0) {
+		peer_dial_schedule(t, NET_BACKOFF_MAX_MS);
+		return;
+	}
+	if ((keys = sodium_malloc(NET_KEYS_PER_GROUP * 32)) == NULL ||
+	    group_network_keys(g, keys, NET_KEYS_PER_GROUP, &n) != 0 ||
+	    n == 0) {
+		sodium_free(keys);
+		peer_dial_schedule(t, NET_BACKOFF_MAX_MS);
+		return;
+	}
+	t->conn = peer_dial_conn(net, t->addr, keys[t->keyi % n], pk);
+	sodium_free(keys);
+	if (t->conn == NULL) {
+		if (t->fails == 0)
+			daemon_log("cannot dial %s (will retry)", t->addr);
+		t->fails++;
+		peer_dial_schedule(t, 0);
+		return;
+	}
+	t->conn->target = t;
+	t->conn->g = g;
+}
+
+/*
+ * A dial of t failed; reached: the TCP connection was made, but the
+ * handshake failed (the wrong member there, or a network key the server
+ * lacks).  A target whose member is unknown tries the next candidate soon,
+ * and a whole round of candidates counts as one failure; then, as after a
+ * refused handshake of a known member, the next older network key.
+ */
+void
+peer_dial_failed(struct target *t, int reached)
+{
+	struct group *g;
+	size_t m;
+
+	if (reached && !t->has_member &&
+	    (g = group_find(t->net->d, t->group)) != NULL &&
+	    (m = target_candidates(t, g)) > 1 && ++t->cand % m != 0) {
+		peer_dial_schedule(t, NET_BACKOFF_MIN_MS);
+		return;
+	}
+	if (reached)
+		t->keyi++;
+	t->fails++;
+	peer_dial_schedule(t, 0);
+}
+
+static void
+on_target_timer(uv_timer_t *timer)
+{
+	target_dial(timer->data);
+}
+
+/*
+ * Adds a dial target (group, addr) unless it is known (then fills in its
+ * member if it had none), ours, or the group has too many.
+ */
+struct target *
+peer_dial_add(struct net *net, const uint8_t *group, const char *addr,
+    const uint8_t *member, int *added)
+{
+	struct target *t;
+	size_t n = 0;
+
+	*added = 0;
+	if (member != NULL && memcmp(member, net->d->id->pk,
+	    BAL_PK_BYTES) == 0)
+		return NULL;
+	if (strcmp(addr, net->d->listen) == 0)
+		return NULL;
+	for (t = net->targets; t != NULL; t = t->next) {
+		if (memcmp(t->group, group, BAL_GROUP_ID_BYTES) != 0)
+			continue;
+		n++;
+		if (strcmp(t->addr, addr) == 0) {
+			if (member != NULL && !t->has_member) {
+				memcpy(t->member, member, BAL_PK_BYTES);
+				t->has_member = 1;
+				*added = 1;
+			}
+			return t;
+		}
+	}
+	if (n >= NET_TARGETS_MAX || net->stopping)
+		return NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->net = net;
+	memcpy(t->group, group, BAL_GROUP_ID_BYTES);
+	snprintf(t->addr, sizeof(t->addr), "%s", addr);
+	if (member != NULL) {
+		memcpy(t->member, member, BAL_PK_BYTES);
+		t->has_member = 1;
+	}
+	uv_timer_init(net->d->loop, &t->timer);
+	t->timer.data = t;
+	net->handles++;
+	t->next = net->targets;
+	net->targets = t;
+	*added = 1;
+	/* Dial soon (on the next loop turn, not from inside a callback). */
+	uv_timer_start(&t->timer, on_target_timer, 1, 0);
+	return t;
+}
+
+/* ---- stored addresses ---- */
+
+struct peer_load {
+	struct net *net;
+	const uint8_t *group;
+};
+
+static int
+peer_load_cb(void *ctx, const char *addr, const uint8_t *member)
+{
+	struct peer_load *pl = ctx;
+	int added;
+
+	if (net_addr_parse(addr, NULL) == 0)
+		peer_dial_add(pl->net, pl->group, addr, member, &added);
+	return 0;
+}
+
+int
+net_group_added(struct daemon *d, struct group *g)
+{
+	struct peer_load pl;
+
+	if (d->net == NULL)
+		return BAL_ESTATE;
+	d->net->tab_dirty = 1;
+	pl.net = d->net;
+	pl.group = g->id;
+	return store_peer_each(d->store, g->id, peer_load_cb, &pl);
+}
+
+/*
+ * After new entries: dial the addresses they taught the store, and announce
+ * ours in groups that lack it (a group founded since net_start, whose CREATE
+ * came through on_entry; net_announce does nothing when it is done).
+ */
+void
+peer_dial_rescan(uv_timer_t *t)
+{
+	struct net *net = t->data;
+	struct group *g;
+
+	for (g = net->d->groups; g != NULL && !net->stopping; g = g->next) {
+		net_announce(net->d, g);
+		net_group_added(net->d, g);
+	}
+}
+
+void
+net_announce(struct daemon *d, struct group *g)
+{
+	char key[16 + 2 * BAL_GROUP_ID_BYTES + 1];
+	uint8_t *val = NULL;
+	size_t len = 0, i;
+	const char *addr = d->listen;
+	int same;
+
+	if (addr[0] == '\0' || strncmp(addr, "0.0.0.0:", 8) == 0 ||
+	    strncmp(addr, "[::]:", 5) == 0 || g->roster == NULL ||
+	    !roster_is_active(g->roster, d->id->pk))
+		return;
+	memcpy(key, "announced:", 10);
+	for (i = 0; i < BAL_GROUP_ID_BYTES; i++)
+		snprintf(key + 10 + 2 * i, 3, "%02x", g->id[i]);
+	if (store_meta_get(d->store, key, &val, &len) == 0) {
+		same = len == strlen(addr) && memcmp(val, addr, len) == 0;
+		free(val);
+		if (same)
+			return;
+	}
+	if (group_announce(g, &addr, 1) == 0)
+		store_meta_put(d->store, key, addr, strlen(addr));
+}
+
+/* ---- control requests ---- */
+
+int
+net_add_peer(struct daemon *d, struct group *g, const char *addr,
+    const uint8_t *member, char *err, size_t errlen)
+{
+	struct target *t;
+	int rc, added;
+
+	if (net_addr_parse(addr, NULL) != 0) {
+		snprintf(err, errlen, "bad address '%s' (want HOST:PORT with "
+		    "a numeric IP, e.g. 192.0.2.7:7000)", addr);
+		return BAL_EINVAL;
+	}
+	if ((rc = store_peer_add(d->store, g->id, addr, member)) != 0) {
+		snprintf(err, errlen, "cannot store the address: %s",
+		    bal_strerror(rc));
+		return rc;
+	}
+	if (d->net == NULL)
+		return 0;
+	t = peer_dial_add(d->net, g->id, addr, member, &added);
+	if (t != NULL && t->conn == NULL) {
+		t->fails = 0;
+		peer_dial_schedule(t, 1);
+	}
+	return 0;
+}
+
+int
+net_sync_now(struct daemon *d, struct group *g)
+{
+	struct net_conn *c;
+	struct target *t;
+
+	if (d->net == NULL)
+		return BAL_ESTATE;
+	for (c = d->net->conns; c != NULL; c = c->next)
+		if (!c->closing && c->state == C_UP && (g == NULL || c->g == g)
+		    && sync_resend_have(c->sync) != 0)
+			peer_conn_close(c, WIRE_BYE_PROTOCOL, "cannot send");
+	for (t = d->net->targets; t != NULL; t = t->next)
+		if (t->conn == NULL && (g == NULL || memcmp(t->group, g->id,
+		    BAL_GROUP_ID_BYTES) == 0)) {
+			t->fails = 0;
+			peer_dial_schedule(t, 1);
+		}
+	return 0;
+}

@@ -1,0 +1,289 @@
+/*
+ * peer-int.h — what the files of balintd's network side share (peer.h is
+ * their public face): the connection, dial target, level waiter and
+ * network structs, and the functions each file offers the others.
+ *
+ *	peer.c		connections: bytes in and out, the handshake, frames,
+ *			timers and liveness, closing; start and stop; the
+ *			connections of invite.c
+ *	peer-session.c	a member session: HELLO, messages to the sync engine,
+ *			relays, the hooks from group.c
+ *	peer-listen.c	the listener: its shared key table, the pending
+ *			handshake caps, admission
+ *	peer-dial.c	dial targets: candidates, network keys, backoff,
+ *			stored and announced addresses
+ *	peer-wait.c	`balint sync --wait` (level waiters) and status
+ *
+ * Only for daemon/peer*.c.  Ownership and lifetimes as in peer.c.
+ */
+#ifndef BAL_PEER_INT_H
+#define BAL_PEER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "invite.h"
+#include "peer.h"
+#include "roster.h"
+#include "shs.h"
+#include "wire.h"
+
+struct frame_rx;
+struct frame_tx;
+struct sync;
+
+#define NET_KEYS_PER_GROUP 64
+#define NET_READ_BUF (64u * 1024)
+#define NET_CLOSE_GUARD_MS 2000
+#define NET_TICK_MS 1000
+#define NET_JOIN_TIMEOUT_MS 30000
+/*
+ * Entries received from one session are relayed to the others only after
+ * this delay, and only if the peer has not meanwhile said (HAVE, sent at
+ * once to every other session) that it holds them: in a mesh every member
+ * gets a new entry straight from its author, and the relays would
+ * otherwise send each one again to everyone.
+ */
+#define NET_RELAY_DELAY_MS 20
+#define NET_SOFTWARE "balintd " BAL_VERSION_STRING
+#define NET_LABEL_MAX (ROSTER_NAME_MAX + DAEMON_ADDR_MAX + 20)
+#define NET_TIE_BYTES 16
+#define NET_TIE_LABEL "balint-session-tie-v1"
+
+enum conn_state {
+	C_CONNECTING,
+	C_HANDSHAKE,
+	C_HELLO,		/* our HELLO sent, waiting for the peer's */
+	C_UP,			/* member session with a sync engine */
+	C_HANDLER		/* invite conversation (invite.c) */
+};
+
+/* What each network key of a listening handshake stands for. */
+struct keyslot {
+	int is_invite;
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	struct invite_open inv;
+};
+
+/*
+ * The network keys the listener accepts, shared by every pending
+ * handshake and built again only when they change (keytab_get): the keys
+ * and their slots in sodium_malloc'd memory, wiped when the last
+ * connection that uses a table lets go of it.
+ */
+struct keytab {
+	int refs;			/* the net's (while current) + conns' */
+	size_t n;
+	uint8_t *keys;			/* n * 32 bytes */
+	struct keyslot *slots;		/* n */
+	uint64_t expires_ms;		/* next invite expiry (0: none) */
+	uint8_t stamp[16];		/* of the groups it was made from */
+};
+
+/* Log lines that a flood could repeat (peer_ratelog). */
+enum ratelog_kind {
+	RL_REFUSED,		/* over the pending cap */
+	RL_ACCEPT,		/* accept failed, no keys */
+	RL_HS_REFUSED,		/* handshake failed */
+	RL_HS_DENIED,		/* handshake of a member not admitted */
+	RL_HS_CLOSED,		/* closed by the peer during the handshake */
+	RL_HS_TIMEOUT,		/* handshake or HELLO timed out */
+	RL_PENDING,		/* other ends before a session */
+	RL_N
+};
+
+struct ratelog {
+	int logged;			/* a line was written at `last` */
+	uint64_t last;			/* loop time of that line */
+	unsigned long held;		/* lines not written since */
+};
+
+struct target;
+
+struct net_conn {
+	struct net *net;
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	uv_connect_t connect;
+	uv_shutdown_t shutdown;
+	int handles;			/* open handles of this conn */
+	int closing;
+	int outgoing;
+	enum conn_state state;
+	struct shs *shs;		/* until the handshake is done */
+	uint8_t hsbuf[SHS_MSG_MAX];
+	size_t hslen;
+	struct keytab *tab;		/* listening side, until it is done */
+	int pending;			/* counted in net->npending */
+	struct frame_tx *tx;
+	int tx_final;
+	struct frame_rx *rx;
+	struct group *g;
+	uint8_t remote_pk[BAL_PK_BYTES];
+	int has_remote;
+	/* Equal on both ends: orders two sessions of the same dialer. */
+	uint8_t tie[NET_TIE_BYTES];
+	char addr[DAEMON_ADDR_MAX];
+	struct target *target;
+	struct sync *sync;
+	const struct net_handler *h;
+	void *hctx;
+	uint64_t up_ms;
+	uint64_t blocked_since;
+	uint64_t acked;
+	uint64_t acked_ms;
+	int blocked;
+	int have_due;			/* send HAVE at the next relay tick */
+	uint64_t relay_due;		/* loop time to relay at, 0: none */
+	uint64_t rx_ms;			/* loop time of the last byte in */
+	uint64_t tx_ms;			/* loop time of the last frame out */
+	struct net_conn *next;
+};
+
+struct target {
+	struct net *net;
+	uv_timer_t timer;
+	int closed;
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	char addr[DAEMON_ADDR_MAX];
+	uint8_t member[BAL_PK_BYTES];
+	int has_member;
+	size_t cand;			/* next candidate when member unknown */
+	size_t keyi;			/* network key to try */
+	unsigned fails;
+	struct net_conn *conn;		/* the attempt or session */
+	struct target *next;
+};
+
+struct waiter {
+	struct net *net;
+	uv_timer_t timer;
+	int timed;
+	int done;
+	struct group *g;
+	net_level_cb cb;
+	void *ctx;
+	struct waiter *next;
+};
+
+struct net {
+	struct daemon *d;
+	uv_tcp_t listener;
+	int listening;
+	int handles;
+	int stopping;
+	struct net_conn *conns;
+	struct target *targets;
+	struct waiter *waiters;
+	void *invite;			/* invite.c's state */
+	uv_timer_t rescan;		/* re-reads stored peer addresses */
+	int has_rescan;
+	uv_timer_t relay;		/* HAVEs and delayed relays */
+	int has_relay;
+	struct keytab *tab;		/* the current key table, or NULL */
+	int tab_dirty;			/* net_keys_changed since it was made */
+	size_t npending;		/* incoming conns before a session */
+	struct ratelog rl[RL_N];
+	uv_timer_t rltimer;		/* writes what peer_ratelog held back */
+	int has_rltimer;
+	uint64_t idle_ms;		/* NET_IDLE_MS, or the test hook's */
+	uint64_t dead_ms;
+	uint64_t tick_ms;		/* period of a session's checks */
+	/* Every read goes here: peer_on_read consumes it before returning. */
+	char rbuf[NET_READ_BUF];
+};
+
+/* ---- peer.c ---- */
+
+void peer_handle_gone(struct net *net);
+const char *peer_conn_label(const struct net_conn *c,
+    char buf[NET_LABEL_MAX]);
+void peer_sockaddr_text(const struct sockaddr_storage *ss, char *out,
+    size_t outlen);
+/*
+ * peer_ratelog logs one line of kind k, or only counts it when a line of
+ * that kind was logged less than NET_RATELOG_MS ago (the count is logged
+ * later): for what connections that came in can make us log.
+ */
+void peer_ratelog(struct net *net, enum ratelog_kind k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* peer_conn_write queues buf (taken over) on c's socket. */
+int peer_conn_write(struct net_conn *c, uint8_t *buf, size_t len);
+/* peer_conn_send_msg sends one message as a frame. */
+int peer_conn_send_msg(struct net_conn *c, const struct wire_msg *m);
+/* peer_conn_pending_done: c no longer counts as a pending handshake. */
+void peer_conn_pending_done(struct net_conn *c);
+/* peer_member_session_up is 1 when a session with pk in group is up. */
+int peer_member_session_up(const struct net *net, const uint8_t *group,
+    const uint8_t *pk, const struct net_conn *except);
+/*
+ * peer_conn_close closes c: sends BYE reason (reason < 0: none), notifies
+ * its handler or target, and closes its handles once the BYE is written;
+ * why is logged for sessions that were up.
+ */
+void peer_conn_close(struct net_conn *c, int reason, const char *why);
+/*
+ * peer_conn_drop closes c like peer_conn_close, with one log line if it
+ * is no session yet (rate limited as kind k if it came in).
+ */
+void peer_conn_drop(struct net_conn *c, int reason, enum ratelog_kind k,
+    const char *why);
+/* peer_conn_new makes a connection with its handles and handshake timer. */
+struct net_conn *peer_conn_new(struct net *net);
+/* peer_on_timer: a connection's timer (timeouts, liveness, stalls). */
+void peer_on_timer(uv_timer_t *t);
+/* peer_on_alloc and peer_on_read: every connection's read callbacks. */
+void peer_on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf);
+void peer_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+/* ---- peer-session.c ---- */
+
+/* peer_session_hello sends our HELLO and waits for the peer's. */
+int peer_session_hello(struct net_conn *c);
+/* peer_session_on_wire handles one received frame of a member connection. */
+void peer_session_on_wire(struct net_conn *c, const uint8_t *buf,
+    size_t len);
+/* The hooks net_start sets as d->on_entry and d->on_roster. */
+void peer_session_on_entry(struct daemon *d, struct group *g,
+    const uint8_t *blob, size_t len, const void *source);
+void peer_session_on_roster(struct daemon *d, struct group *g);
+
+/* ---- peer-listen.c ---- */
+
+/* peer_listen_unref lets go of a key table (wiped with the last). */
+void peer_listen_unref(struct keytab *t);
+/*
+ * peer_listen_handshake starts the listening side of c's handshake with
+ * the current key table: BAL_ENOENT when there is no key, BAL_ENOMEM.
+ */
+int peer_listen_handshake(struct net_conn *c);
+/* peer_listen_admit admits the client of c's finished handshake or not. */
+int peer_listen_admit(struct net_conn *c);
+/* peer_listen_start listens on d->listen (logged; BAL_EINVAL, BAL_EIO). */
+int peer_listen_start(struct net *net);
+
+/* ---- peer-dial.c ---- */
+
+/* peer_dial_close closes t; it is freed by its close callback. */
+void peer_dial_close(struct target *t);
+/* peer_dial_schedule dials t after delay_ms (0: by its failure count). */
+void peer_dial_schedule(struct target *t, uint64_t delay_ms);
+/* peer_dial_failed: a dial of t failed (reached: the handshake did). */
+void peer_dial_failed(struct target *t, int reached);
+/* peer_dial_add adds a dial target (see peer-dial.c). */
+struct target *peer_dial_add(struct net *net, const uint8_t *group,
+    const char *addr, const uint8_t *member, int *added);
+/* peer_dial_conn starts an outgoing connection with a client handshake. */
+struct net_conn *peer_dial_conn(struct net *net, const char *addr,
+    const uint8_t netkey[32], const uint8_t server_pk[BAL_PK_BYTES]);
+/* peer_dial_rescan (net->rescan's callback) dials newly stored addresses. */
+void peer_dial_rescan(uv_timer_t *t);
+
+/* ---- peer-wait.c ---- */
+
+/* peer_wait_check calls back the waiters whose group is level. */
+void peer_wait_check(struct net *net);
+/* peer_wait_finish calls w back with status and closes it. */
+void peer_wait_finish(struct waiter *w, int status);
+
+#endif

@@ -1,0 +1,416 @@
+/*
+ * peer-session.c — a member session: HELLO (and the dial targets it
+ * teaches), one session per (member, group), the messages of the sync
+ * engine (sync.h), relays to the other sessions, and the hooks from
+ * group.c (new entries, roster changes, a group forgotten).  See
+ * docs/protocol.md "Sessions and sync".
+ */
+#include <stdio.h>
+#include <string.h>
+#include <netinet/tcp.h>
+
+#include "group.h"
+#include "peer-int.h"
+#include "store.h"
+#include "sync.h"
+
+static int
+sync_send_cb(void *ctx, const struct wire_msg *m)
+{
+	return peer_conn_send_msg(ctx, m);
+}
+
+/*
+ * TCP keepalive on a session: the first probe after idle_ms (rounded down
+ * to seconds, at least 1) without traffic, then one every third of that;
+ * after 6 unanswered ones the kernel ends the connection.  The liveness
+ * check of peer_on_timer bounds it anyway; the probes keep NAT mappings
+ * alive and find a peer that rebooted.
+ */
+static void
+conn_keepalive(struct net_conn *c)
+{
+	unsigned delay = (unsigned)(c->net->idle_ms / 1000);
+#if defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+	uv_os_fd_t fd;
+	int intvl, cnt = 6;
+#endif
+
+	if (delay == 0)
+		delay = 1;
+	if (uv_tcp_keepalive(&c->tcp, 1, delay) != 0)
+		return;
+#if defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+	intvl = delay / 3 > 0 ? (int)(delay / 3) : 1;
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0) {
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+		    sizeof(intvl));
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt,
+		    sizeof(cnt));
+	}
+#endif
+}
+
+/* Sends our HELLO and waits for the peer's. */
+int
+peer_session_hello(struct net_conn *c)
+{
+	struct wire_msg m;
+	const char *addrs[1];
+
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_HELLO;
+	m.hello.version = WIRE_VERSION;
+	memcpy(m.hello.group_id, c->g->id, BAL_GROUP_ID_BYTES);
+	m.hello.software = NET_SOFTWARE;
+	if (c->net->d->listen[0] != '\0') {
+		addrs[0] = c->net->d->listen;
+		m.hello.addrs = addrs;
+		m.hello.naddrs = 1;
+	}
+	c->state = C_HELLO;
+	return peer_conn_send_msg(c, &m);
+}
+
+/* Adds the addresses of a HELLO as dial targets of the peer. */
+static void
+hello_addrs(struct net_conn *c, const struct wire_msg *m)
+{
+	struct sockaddr_storage ss;
+	char peer_ip[DAEMON_ADDR_MAX], addr[DAEMON_ADDR_MAX];
+	const char *colon;
+	int namelen = sizeof(ss), added;
+	size_t i;
+
+	peer_ip[0] = '\0';
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss,
+	    &namelen) == 0) {
+		peer_sockaddr_text(&ss, peer_ip, sizeof(peer_ip));
+		if ((colon = strrchr(peer_ip, ':')) != NULL)
+			peer_ip[colon - peer_ip] = '\0';
+	}
+	for (i = 0; i < m->hello.naddrs; i++) {
+		const char *a = m->hello.addrs[i];
+
+		colon = strrchr(a, ':');
+		if (colon == NULL)
+			continue;
+		if ((strncmp(a, "0.0.0.0:", 8) == 0 ||
+		    strncmp(a, "[::]:", 5) == 0) && peer_ip[0] != '\0')
+			snprintf(addr, sizeof(addr), "%s%s", peer_ip, colon);
+		else
+			snprintf(addr, sizeof(addr), "%s", a);
+		if (net_addr_parse(addr, NULL) != 0)
+			continue;
+		if (peer_dial_add(c->net, c->g->id, addr, c->remote_pk,
+		    &added) != NULL && added)
+			store_peer_add(c->net->d->store, c->g->id, addr,
+			    c->remote_pk);
+	}
+}
+
+/* The member (by pk) who dialed connection c. */
+static const uint8_t *
+conn_dialer(const struct net_conn *c)
+{
+	return c->outgoing ? c->net->d->id->pk : c->remote_pk;
+}
+
+static void
+conn_on_hello(struct net_conn *c, const struct wire_msg *m)
+{
+	struct net_conn *o;
+	char label[NET_LABEL_MAX], why[160];
+	int rc, cmp;
+
+	if (memcmp(m->hello.group_id, c->g->id, BAL_GROUP_ID_BYTES) != 0) {
+		peer_conn_drop(c, WIRE_BYE_NOT_MEMBER, RL_PENDING,
+		    "HELLO of another group");
+		return;
+	}
+	hello_addrs(c, m);
+	/*
+	 * One session per (member, group): keep the one dialed by the
+	 * smaller key; between two of the same dialer, the one with the
+	 * smaller tie.  Both ends decide alike, whatever the order in which
+	 * the HELLOs arrive.
+	 */
+	for (o = c->net->conns; o != NULL; o = o->next) {
+		if (o == c || o->closing || o->state != C_UP || o->g != c->g ||
+		    memcmp(o->remote_pk, c->remote_pk, BAL_PK_BYTES) != 0)
+			continue;
+		cmp = memcmp(conn_dialer(c), conn_dialer(o), BAL_PK_BYTES);
+		if (cmp == 0)
+			cmp = memcmp(c->tie, o->tie, sizeof(c->tie));
+		if (cmp < 0) {
+			peer_conn_close(o, WIRE_BYE_DUPLICATE,
+			    "already connected to this member");
+		} else {
+			daemon_log("peer %s: already connected to this "
+			    "member, duplicate session closed",
+			    peer_conn_label(c, label));
+			/*
+			 * The peer dialed although we hold a session with it:
+			 * ours may be half-open (it restarted while the network
+			 * was down).  Sending on it draws the peer's RST at once,
+			 * so the next dial gets in.
+			 */
+			if (!o->blocked && o->sync != NULL)
+				(void)sync_resend_have(o->sync);
+			peer_conn_close(c, WIRE_BYE_DUPLICATE,
+			    "already connected to this member");
+			return;
+		}
+	}
+	if ((rc = sync_new(c->g, c, sync_send_cb, c, &c->sync)) != 0) {
+		peer_conn_drop(c, WIRE_BYE_SHUTDOWN, RL_PENDING,
+		    "out of memory");
+		return;
+	}
+	if (c->blocked)
+		sync_set_blocked(c->sync, 1);
+	c->state = C_UP;
+	peer_conn_pending_done(c);
+	conn_keepalive(c);
+	c->up_ms = daemon_now_ms();
+	c->acked_ms = c->rx_ms = c->tx_ms = uv_now(c->net->d->loop);
+	uv_timer_start(&c->timer, peer_on_timer, c->net->tick_ms,
+	    c->net->tick_ms);
+	if (c->target != NULL)
+		c->target->fails = 0;
+	daemon_log("peer up: %s at %s, group %s", peer_conn_label(c, label),
+	    c->addr, group_name(c->g));
+	if ((rc = sync_start(c->sync)) != 0) {
+		snprintf(why, sizeof(why), "cannot send HAVE: %s",
+		    bal_strerror(rc));
+		peer_conn_close(c, WIRE_BYE_PROTOCOL, why);
+	}
+}
+
+/* Handles one received frame of a member connection. */
+void
+peer_session_on_wire(struct net_conn *c, const uint8_t *buf, size_t len)
+{
+	struct wire_msg *m = NULL;
+	struct sync_stats before, after;
+	char why[256], label[NET_LABEL_MAX];
+	int rc;
+
+	rc = wire_decode(buf, len, &m);
+	if (rc == BAL_EVERSION) {
+		snprintf(why, sizeof(why), "protocol version mismatch: we "
+		    "speak %d, you speak %llu", WIRE_VERSION,
+		    (unsigned long long)m->hello.version);
+		daemon_log("peer %s: %s", peer_conn_label(c, label), why);
+		peer_conn_close(c, WIRE_BYE_VERSION, why);
+		goto out;
+	}
+	if (rc != 0) {
+		daemon_log("peer %s: malformed message (%s), dropped",
+		    peer_conn_label(c, label), bal_strerror(rc));
+		peer_conn_close(c, WIRE_BYE_PROTOCOL, "malformed message");
+		goto out;
+	}
+	if (m->type == WIRE_BYE) {
+		snprintf(why, sizeof(why), "peer said bye (%s%s%s)",
+		    wire_bye_reason_name(m->bye.reason),
+		    m->bye.text[0] ? ": " : "", m->bye.text);
+		if (c->state != C_UP)
+			daemon_log("peer %s: %s", peer_conn_label(c, label),
+			    why);
+		peer_conn_close(c, -1, why);
+		goto out;
+	}
+	if (c->state == C_HELLO) {
+		if (m->type != WIRE_HELLO) {
+			daemon_log("peer %s: %s before HELLO, dropped",
+			    peer_conn_label(c, label), wire_type_name(m->type));
+			peer_conn_close(c, WIRE_BYE_PROTOCOL, "expected HELLO");
+			goto out;
+		}
+		conn_on_hello(c, m);
+		goto out;
+	}
+	if (m->type == WIRE_HELLO) {
+		daemon_log("peer %s: second HELLO, dropped",
+		    peer_conn_label(c, label));
+		peer_conn_close(c, WIRE_BYE_PROTOCOL, "second HELLO");
+		goto out;
+	}
+	sync_stats(c->sync, &before);
+	if ((rc = sync_on_msg(c->sync, m, why, sizeof(why))) != 0) {
+		/* Closed while it stored them (the roster removed the peer). */
+		if (c->closing)
+			goto out;
+		if (why[0] == '\0')
+			snprintf(why, sizeof(why), "%s", bal_strerror(rc));
+		daemon_log("peer %s: rejected %s: %s",
+		    peer_conn_label(c, label), wire_type_name(m->type), why);
+		peer_conn_close(c, WIRE_BYE_PROTOCOL, why);
+		goto out;
+	}
+	sync_stats(c->sync, &after);
+	if (after.entries_stored > before.entries_stored)
+		daemon_log("sync: %llu entries received from %s, group %s",
+		    (unsigned long long)(after.entries_stored -
+		    before.entries_stored), peer_conn_label(c, label),
+		    group_name(c->g));
+	peer_wait_check(c->net);
+out:
+	wire_msg_free(m);
+}
+
+/* ---- hooks from group.c ---- */
+
+/*
+ * The relay tick: sends the HAVEs that are due (what we just stored, so
+ * that peers do not relay it to us) and then the relays whose delay has
+ * passed; re-arms itself for the next one.
+ */
+static void
+on_relay(uv_timer_t *t)
+{
+	struct net *net = t->data;
+	struct net_conn *c;
+	uint64_t now = uv_now(net->d->loop), next = 0;
+
+	for (c = net->conns; c != NULL; c = c->next) {
+		if (c->closing || c->state != C_UP) {
+			c->have_due = 0;
+			c->relay_due = 0;
+			continue;
+		}
+		if (c->have_due) {
+			c->have_due = 0;
+			if (sync_resend_have(c->sync) != 0) {
+				peer_conn_close(c, WIRE_BYE_PROTOCOL,
+				    "cannot send");
+				continue;
+			}
+		}
+	}
+	for (c = net->conns; c != NULL; c = c->next) {
+		if (c->closing || c->state != C_UP || c->relay_due == 0)
+			continue;
+		if (c->relay_due > now) {
+			if (next == 0 || c->relay_due < next)
+				next = c->relay_due;
+			continue;
+		}
+		c->relay_due = 0;
+		if (sync_notify(c->sync) != 0)
+			peer_conn_close(c, WIRE_BYE_PROTOCOL, "cannot send");
+	}
+	if (next != 0 && !net->stopping)
+		uv_timer_start(&net->relay, on_relay, next - now, 0);
+}
+
+void
+peer_session_on_entry(struct daemon *d, struct group *g, const uint8_t *blob,
+    size_t len, const void *source)
+{
+	struct net_conn *c;
+	struct sync_stats st;
+	uint64_t now;
+	int tick = 0, rc;
+
+	(void)blob;
+	(void)len;
+	if (d->net == NULL)
+		return;
+	now = uv_now(d->loop);
+	for (c = d->net->conns; c != NULL; c = c->next) {
+		if (c->closing || c->state != C_UP || c->g != g ||
+		    (const void *)c == source)
+			continue;
+		if (source == NULL || !d->net->has_relay) {
+			/* Our own entry: every peer lacks it, send now. */
+			if (sync_notify(c->sync) != 0)
+				peer_conn_close(c, WIRE_BYE_PROTOCOL,
+				    "cannot send");
+			continue;
+		}
+		c->have_due = 1;
+		if (c->relay_due == 0)
+			c->relay_due = now + NET_RELAY_DELAY_MS;
+		tick = 1;
+		/*
+		 * The session is no longer level until the relay: let the
+		 * engine see that now (blocked, so it sends nothing), or
+		 * `sync --wait` would answer before the relay went out.
+		 */
+		sync_stats(c->sync, &st);
+		if (st.level) {
+			sync_set_blocked(c->sync, 1);
+			rc = sync_notify(c->sync);
+			sync_set_blocked(c->sync, c->blocked);
+			if (rc != 0)
+				peer_conn_close(c, WIRE_BYE_PROTOCOL,
+				    "cannot send");
+		}
+	}
+	/* At the next loop turn: once per batch, however many entries. */
+	if (tick)
+		uv_timer_start(&d->net->relay, on_relay, 0, 0);
+	/* Announces may have taught the store new addresses. */
+	if (d->net->has_rescan && !uv_is_active((uv_handle_t *)&d->net->rescan))
+		uv_timer_start(&d->net->rescan, peer_dial_rescan, 200, 0);
+	peer_wait_check(d->net);
+}
+
+void
+peer_session_on_roster(struct daemon *d, struct group *g)
+{
+	struct net_conn *c;
+	const struct roster_member *m;
+
+	if (d->net == NULL)
+		return;
+	for (c = d->net->conns; c != NULL; c = c->next) {
+		if (c->closing || c->g != g || !c->has_remote ||
+		    (c->state != C_UP && c->state != C_HELLO))
+			continue;
+		if (g->roster != NULL && roster_is_active(g->roster,
+		    c->remote_pk))
+			continue;
+		m = g->roster ? roster_member_find(g->roster, c->remote_pk) :
+		    NULL;
+		if (m != NULL && m->status == ROSTER_REVOKED)
+			peer_conn_drop(c, WIRE_BYE_REVOKED, RL_PENDING,
+			    "revoked");
+		else
+			peer_conn_drop(c, WIRE_BYE_NOT_MEMBER, RL_PENDING,
+			    "no longer a member");
+	}
+	/* Epoch keys may have come or gone with it. */
+	d->net->tab_dirty = 1;
+	invite_on_roster(d, g);
+}
+
+void
+net_group_gone(struct daemon *d, struct group *g, int reason,
+    const char *text)
+{
+	struct net *net = d->net;
+	struct net_conn *c;
+	struct target *t;
+	struct waiter *w, *next;
+
+	if (net == NULL || g == NULL || net->stopping)
+		return;
+	net->tab_dirty = 1;
+	/* Targets first, so that closing their connections redials nothing. */
+	for (t = net->targets; t != NULL; t = t->next)
+		if (memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0)
+			peer_dial_close(t);
+	for (c = net->conns; c != NULL; c = c->next)
+		if (c->g == g) {
+			peer_conn_close(c, reason, text);
+			c->g = NULL;
+		}
+	for (w = net->waiters; w != NULL; w = next) {
+		next = w->next;
+		if (w->g == g)
+			peer_wait_finish(w, BAL_ESTATE);
+	}
+}
