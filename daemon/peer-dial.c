@@ -176,11 +176,13 @@ target_dial(struct target *t)
 		return;
 	if ((g = group_find(net->d, t->group)) == NULL)
 		return;
+	/*
+	 * Rescheduled when that session ends; the count is kept, so that
+	 * sessions that keep ending at once go on backing off.
+	 */
 	if (t->has_member && peer_member_session_up(net, t->group, t->member,
-	    NULL)) {
-		t->fails = 0;
-		return;		/* rescheduled when that session ends */
-	}
+	    NULL))
+		return;
 	/* A removed member is not dialed (they may be readmitted later). */
 	if (t->has_member && g->roster != NULL &&
 	    !roster_is_active(g->roster, t->member)) {
@@ -209,6 +211,22 @@ target_dial(struct target *t)
 	}
 	t->conn->target = t;
 	t->conn->g = g;
+}
+
+/*
+ * A session of t's member ended; stable: it stayed up long enough to count
+ * as a success (NET_SESSION_STABLE_MS).  Otherwise it counts as a failure,
+ * so that sessions that keep failing at once (a store that cannot take the
+ * entries, a log the peer refuses) back off on both sides.
+ */
+void
+peer_dial_after_session(struct target *t, int stable)
+{
+	if (stable)
+		t->fails = 0;
+	else
+		t->fails++;
+	peer_dial_schedule(t, 0);
 }
 
 /*

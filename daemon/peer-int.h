@@ -45,6 +45,14 @@ struct sync;
  * otherwise send each one again to everyone.
  */
 #define NET_RELAY_DELAY_MS 20
+/*
+ * A session that ends sooner than this after coming up counts as a failed
+ * dial: its target backs off instead of dialing again at once, so two
+ * members whose sessions keep failing (one refused as a duplicate, a store
+ * that cannot take the entries, a log the peer refuses) do not reconnect
+ * several times a second.
+ */
+#define NET_SESSION_STABLE_MS 10000
 #define NET_SOFTWARE "balintd " BAL_VERSION_STRING
 #define NET_LABEL_MAX (ROSTER_NAME_MAX + DAEMON_ADDR_MAX + 20)
 #define NET_TIE_BYTES 16
@@ -270,6 +278,8 @@ void peer_dial_close(struct target *t);
 void peer_dial_schedule(struct target *t, uint64_t delay_ms);
 /* peer_dial_failed: a dial of t failed (reached: the handshake did). */
 void peer_dial_failed(struct target *t, int reached);
+/* peer_dial_after_session: a session of t's member ended (stable or not). */
+void peer_dial_after_session(struct target *t, int stable);
 /* peer_dial_add adds a dial target (see peer-dial.c). */
 struct target *peer_dial_add(struct net *net, const uint8_t *group,
     const char *addr, const uint8_t *member, int *added);

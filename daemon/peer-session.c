@@ -176,8 +176,6 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 	c->acked_ms = c->rx_ms = c->tx_ms = uv_now(c->net->d->loop);
 	uv_timer_start(&c->timer, peer_on_timer, c->net->tick_ms,
 	    c->net->tick_ms);
-	if (c->target != NULL)
-		c->target->fails = 0;
 	daemon_log("peer up: %s at %s, group %s", peer_conn_label(c, label),
 	    c->addr, group_name(c->g));
 	if ((rc = sync_start(c->sync)) != 0) {

@@ -439,11 +439,11 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 {
 	struct net *net = c->net;
 	struct wire_msg m;
-	struct target *t;
+	struct target *t, *ct;
 	uint8_t *buf = NULL, *fr = NULL;
 	size_t len, frlen;
 	char text[WIRE_MAX_BYE_TEXT + 1], label[NET_LABEL_MAX];
-	int was_up = c->state == C_UP, wrote = 0;
+	int was_up = c->state == C_UP, wrote = 0, stable;
 
 	if (c->closing)
 		return;
@@ -480,24 +480,24 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 		c->h = NULL;
 		h->down(c->hctx, c, why != NULL ? why : "");
 	}
-	if ((t = c->target) != NULL) {
+	stable = was_up &&
+	    daemon_now_ms() - c->up_ms >= NET_SESSION_STABLE_MS;
+	if ((ct = c->target) != NULL) {
 		c->target = NULL;
-		t->conn = NULL;
-		if (!was_up) {
-			peer_dial_failed(t, c->state == C_HANDSHAKE);
-		} else {
-			t->fails = 0;
-			peer_dial_schedule(t, 0);
-		}
+		ct->conn = NULL;
+		if (!was_up)
+			peer_dial_failed(ct, c->state == C_HANDSHAKE);
+		else
+			peer_dial_after_session(ct, stable);
 	}
 	/* Other targets of that member may dial now. */
 	if (was_up && !net->stopping)
 		for (t = net->targets; t != NULL; t = t->next)
-			if (t->conn == NULL && t->has_member && c->g != NULL &&
-			    memcmp(t->group, c->g->id, BAL_GROUP_ID_BYTES) ==
-			    0 && memcmp(t->member, c->remote_pk,
-			    BAL_PK_BYTES) == 0)
-				peer_dial_schedule(t, NET_BACKOFF_MIN_MS);
+			if (t != ct && t->conn == NULL && t->has_member &&
+			    c->g != NULL && memcmp(t->group, c->g->id,
+			    BAL_GROUP_ID_BYTES) == 0 && memcmp(t->member,
+			    c->remote_pk, BAL_PK_BYTES) == 0)
+				peer_dial_after_session(t, stable);
 	uv_read_stop((uv_stream_t *)&c->tcp);
 	uv_timer_stop(&c->timer);
 	if (wrote && c->state != C_CONNECTING) {

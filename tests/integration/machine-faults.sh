@@ -351,6 +351,14 @@ until_ok 30 grep -q "rejected .*database or disk is full" "$T/carol.log" ||
 	fail "carol did not refuse a batch on a full disk"
 kill -0 "$PID_carol" || fail "carol died on a peer's batch on a full disk"
 has carol b2 && fail "carol stored a note on a full disk"
+# Sessions that keep failing back off: in 8 s of refusals carol's peers do
+# not reconnect every 200 ms (that would be some 60 sessions; backing off
+# from 200 ms, doubling, makes at most 6 per dialing side, 4 sides).
+ups0=$(grep -c "peer up:" "$T/carol.log")
+sleep 8
+ups=$(( $(grep -c "peer up:" "$T/carol.log") - ups0 ))
+echo "sessions at carol in 8 s of refusals: $ups"
+[ "$ups" -le 24 ] || fail "carol's peers reconnected $ups times in 8 s"
 # Space again: writes work and carol catches up, with no restart.
 rm -f "$T/carol/fill1" "$T/carol/fill2" "$T/carol/fill3" "$T/carol/probe"
 b carol note write --title c4 -m "carol writes again" >/dev/null ||
