@@ -43,9 +43,10 @@ for build in "$@"; do
 		[ -f "$s" ] || continue
 		name=$(basename "$s" .sh)
 		log=$LOGS/$tag-$name.log
+		t0=$(date +%s)
 		if BUILD="$TOP/$build" timeout 600 sh "$s" >"$log" 2>&1; then
 			passed=$((passed + 1))
-			echo "ok   $build $name"
+			echo "ok   $build $name ($(( $(date +%s) - t0 )) s)"
 		else
 			note_fail "$build $name" "$log"
 		fi
