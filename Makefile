@@ -147,9 +147,12 @@ deps:
 
 # Runs every test on the normal tree and on the sanitizer tree; the last
 # line is "N passed, N failed".
+# Both trees build and run side by side (tests/run.sh says why that is
+# safe); BALINT_TEST_JOBS=1 runs them one after the other.
+TEST_JOBS = $(or $(BALINT_TEST_JOBS),$(shell nproc 2>/dev/null),2)
 test: deps
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory SAN=1 unit
+	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) unit
+	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) SAN=1 unit
 	$(Q)tests/run.sh build build/san
 
 # The tests of one tree only: make check [SAN=1].
