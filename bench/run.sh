@@ -23,6 +23,21 @@ TOOLS=$BUILD/bench
 BALINT=$BUILD/balint
 BALINTD=$BUILD/balintd
 
+# Syncthing is installed here, before the move into a namespace that has
+# no way out to the package registry (bench/syncthing.sh only checks).
+if [ -z "${BENCH_NETNS:-}" ] && ! command -v syncthing >/dev/null 2>&1 &&
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	mkdir -p "$BUILD/bench"
+	printf '%s  syncthing: installing Debian'"'"'s package\n' \
+	    "$(date +%H:%M:%S)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq syncthing \
+	    >"$BUILD/bench/apt.log" 2>&1 ||
+	{ apt-get update -qq >>"$BUILD/bench/apt.log" 2>&1 &&
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    syncthing >>"$BUILD/bench/apt.log" 2>&1; } ||
+	echo "bench: installing syncthing failed (see $BUILD/bench/apt.log)" >&2
+fi
+
 if [ -z "${BENCH_NETNS:-}" ]; then
 	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
 	    command -v ip >/dev/null 2>&1 &&

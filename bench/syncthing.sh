@@ -11,16 +11,9 @@
 ST_KEY=balint-bench-syncthing-api-key-0
 ST_FOLDER=bench
 
+# st_install — is Syncthing there?  (bench/run.sh installs it, as root,
+# before it moves into its network namespace.)
 st_install() {
-	command -v syncthing >/dev/null 2>&1 && return 0
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-		log "syncthing: installing Debian's package"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq syncthing \
-		    >"$W/apt.log" 2>&1 ||
-		{ apt-get update -qq >>"$W/apt.log" 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		    syncthing >>"$W/apt.log" 2>&1; }
-	fi
 	command -v syncthing >/dev/null 2>&1 && return 0
 	echo "bench: Syncthing is not installed; its figures are skipped." >&2
 	echo "bench: install it with: sudo apt-get install syncthing" >&2
