@@ -866,6 +866,12 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 	}
 	if (entry_follows(has ? &head : NULL, e) != 0) {
 		b->again = e->h.seq > head.h.seq + 1;
+		if (e->h.seq == head.h.seq + 1 && e->h.lamport >
+		    head.h.lamport + ENTRY_MAX_LAMPORT_STEP)
+			return reject(why, whylen, BAL_ECHAIN, "lamport %llu "
+			    "is more than 2^32 past the author's previous "
+			    "entry (%llu)", (unsigned long long)e->h.lamport,
+			    (unsigned long long)head.h.lamport);
 		return reject(why, whylen, BAL_ECHAIN, b->again ? "gap in the "
 		    "author's log (held up to seq %llu)" : "does not follow "
 		    "the author's log (held up to seq %llu)",

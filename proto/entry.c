@@ -174,20 +174,27 @@ entry_header_next(struct entry_header *h,
     const uint8_t author[BAL_PK_BYTES], const struct entry *prev,
     uint64_t observed_lamport)
 {
-	uint64_t lamport = observed_lamport;
+	uint64_t base = 0, limit, lamport;
 
 	memset(h, 0, sizeof(*h));
 	if (prev != NULL) {
 		if (memcmp(prev->h.group, group, BAL_GROUP_ID_BYTES) != 0 ||
 		    memcmp(prev->h.author, author, BAL_PK_BYTES) != 0)
 			return BAL_EINVAL;
-		if (prev->h.seq >= ENTRY_MAX_COUNTER)
+		if (prev->h.seq >= ENTRY_MAX_COUNTER ||
+		    prev->h.lamport >= ENTRY_MAX_COUNTER)
 			return BAL_ETOOBIG;
-		if (prev->h.lamport > lamport)
-			lamport = prev->h.lamport;
+		base = prev->h.lamport;
 	}
-	if (lamport >= ENTRY_MAX_COUNTER)
-		return BAL_ETOOBIG;
+	/*
+	 * Peers refuse a step above ENTRY_MAX_LAMPORT_STEP (entry_follows), so
+	 * a clock pushed far ahead by some member's entries is followed only
+	 * that far: the entry orders before those, and stays writable.
+	 */
+	limit = ENTRY_MAX_COUNTER - base < ENTRY_MAX_LAMPORT_STEP ?
+	    ENTRY_MAX_COUNTER : base + ENTRY_MAX_LAMPORT_STEP;
+	lamport = observed_lamport > base ? observed_lamport : base;
+	lamport = lamport >= limit ? limit : lamport + 1;
 	memcpy(h->group, group, BAL_GROUP_ID_BYTES);
 	memcpy(h->author, author, BAL_PK_BYTES);
 	if (prev != NULL) {
@@ -196,7 +203,7 @@ entry_header_next(struct entry_header *h,
 	} else {
 		h->seq = 1;
 	}
-	h->lamport = lamport + 1;
+	h->lamport = lamport;
 	return 0;
 }
 
@@ -578,7 +585,8 @@ entry_follows(const struct entry *prev, const struct entry *e)
 		return BAL_EINVAL;
 	if (prev == NULL) {
 		if (e->h.seq != 1 ||
-		    memcmp(e->h.prev, zero_hash, BAL_HASH_BYTES) != 0)
+		    memcmp(e->h.prev, zero_hash, BAL_HASH_BYTES) != 0 ||
+		    e->h.lamport > ENTRY_MAX_LAMPORT_STEP)
 			return BAL_ECHAIN;
 		return 0;
 	}
@@ -587,7 +595,8 @@ entry_follows(const struct entry *prev, const struct entry *e)
 	    prev->h.seq >= ENTRY_MAX_COUNTER ||
 	    e->h.seq != prev->h.seq + 1 ||
 	    memcmp(e->h.prev, prev->id, BAL_HASH_BYTES) != 0 ||
-	    e->h.lamport <= prev->h.lamport)
+	    e->h.lamport <= prev->h.lamport ||
+	    e->h.lamport - prev->h.lamport > ENTRY_MAX_LAMPORT_STEP)
 		return BAL_ECHAIN;
 	return 0;
 }

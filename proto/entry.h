@@ -48,6 +48,14 @@ enum entry_kind {
  * integers hold them and seq + 1, lamport + 1 never wrap).
  */
 #define ENTRY_MAX_COUNTER ((uint64_t)INT64_MAX)
+/*
+ * The most an entry's lamport may exceed its predecessor's in the log (the
+ * first entry's: 0).  An honest clock jumps by the entries the author has
+ * seen since its last one, far fewer than 2^32; without a bound one entry at
+ * ENTRY_MAX_COUNTER from any member would leave nobody a lamport to write
+ * with, leaders' revocations included.  With it, that takes 2^31 entries.
+ */
+#define ENTRY_MAX_LAMPORT_STEP ((uint64_t)1 << 32)
 
 /* The signed header, decoded.  Every field is covered by the signature. */
 struct entry_header {
@@ -75,10 +83,11 @@ struct entry {
 /*
  * entry_header_next fills *h for the author's next entry after prev (NULL
  * when the log is empty): group and author, seq = prev.seq + 1 (or 1),
- * prev = prev's id (or zeros), lamport = max(prev.lamport, observed) + 1.
- * kind, epoch and time are zeroed for the caller to set.  BAL_EINVAL: prev
- * is of another group or author; BAL_ETOOBIG: a counter would pass
- * ENTRY_MAX_COUNTER.
+ * prev = prev's id (or zeros), lamport = max(prev.lamport, observed) + 1,
+ * but at most prev.lamport (or 0) + ENTRY_MAX_LAMPORT_STEP and at most
+ * ENTRY_MAX_COUNTER.  kind, epoch and time are zeroed for the caller to set.
+ * BAL_EINVAL: prev is of another group or author; BAL_ETOOBIG: seq or
+ * lamport would pass ENTRY_MAX_COUNTER.
  */
 int entry_header_next(struct entry_header *h,
     const uint8_t group[BAL_GROUP_ID_BYTES],
@@ -170,8 +179,10 @@ int entry_is_erased(const struct entry *e);
 
 /*
  * entry_follows is 0 when e may come right after prev in one log: same
- * group and author, seq = prev.seq + 1, e.prev = prev's id and a greater
- * lamport; or, with prev NULL, seq 1 and a zero prev.  Else BAL_ECHAIN.
+ * group and author, seq = prev.seq + 1, e.prev = prev's id and a lamport
+ * greater than prev's by 1..ENTRY_MAX_LAMPORT_STEP; or, with prev NULL,
+ * seq 1, a zero prev and a lamport of at most ENTRY_MAX_LAMPORT_STEP.
+ * Else BAL_ECHAIN.
  */
 int entry_follows(const struct entry *prev, const struct entry *e);
 

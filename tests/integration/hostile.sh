@@ -3,9 +3,11 @@
 # member, syncs with her.  tests/interop/hostile-peer uses carol's profile
 # (a current member, her daemon stopped) to open real sessions and then
 # misbehave: wrong network key, a replayed handshake, tampered entries,
-# an entry under an unknown epoch, an entry of revoked dave beyond his
-# cut, oversized, truncated and garbage frames, msgpack that is no
-# message, a peer that stops reading while alice has megabytes to send.
+# an entry under an unknown epoch, one at the end of the Lamport clock
+# (which would leave nobody a lamport to write with), an entry of revoked
+# dave beyond his cut, oversized, truncated and garbage frames, msgpack
+# that is no message, a peer that stops reading while alice has megabytes
+# to send.
 # Python adds a peer trickling one byte a second and a thousand
 # connections at once (alice caps pending handshakes; her RSS must stay
 # bounded; bob keeps syncing and, restarted, gets in again).  After each:
@@ -179,9 +181,11 @@ echo "replay: $out"
 [ "$(entries alice)" = "$n0" ] || fail "alice's store changed"
 
 # ---- past the handshake: entries and frames ----------------------------------
-for mode in tamper epoch huge overmax truncated garbage badmsg; do
+for mode in tamper epoch lamport huge overmax truncated garbage badmsg; do
 	refused $mode
 done
+grep -qF "is more than 2^32 past the author's previous entry" \
+	"$T/alice.log" || fail "no log line for the lamport at the clock's end"
 # dave's next entry beyond his cut, relayed: an honest relay may hold such
 # an entry from before the removal, so alice acknowledges it without
 # ending the session, but does not store it (and logs it).

@@ -17,6 +17,9 @@
  *	           byte of its signature flipped
  *	epoch      the member's next note entry under an epoch far beyond any
  *	           the group has (sealed with a random key)
+ *	lamport    the member's next note entry, valid but for its lamport
+ *	           clock: ENTRY_MAX_COUNTER, which would leave no member a
+ *	           lamport to write with
  *	relay      the next note entry of AUTHOR_PROFILE's member (e.g. one
  *	           revoked, whose next entry lies beyond its cut), relayed
  *	huge       a frame length prefix of 0xffffffff
@@ -533,10 +536,14 @@ out:
 	return ret;
 }
 
-/* The next note entry of the member of v, sealed under (epoch, key). */
+/*
+ * The next note entry of the member of v, sealed under (epoch, key), with
+ * the given lamport or (0) the one entry_header_next gives.
+ */
 static int
 next_note(const struct identity *author, const struct view *v,
-    uint64_t epoch, const uint8_t *key, uint8_t **blob, size_t *len)
+    uint64_t epoch, const uint8_t *key, uint64_t lamport, uint8_t **blob,
+    size_t *len)
 {
 	struct entry_header h;
 	struct entry *e = NULL;
@@ -558,6 +565,8 @@ next_note(const struct identity *author, const struct view *v,
 	h.kind = ENTRY_KIND_NOTE;
 	h.epoch = epoch;
 	h.time = (uint64_t)time(NULL) * 1000;
+	if (lamport != 0)
+		h.lamport = lamport;
 	if (entry_seal(&h, author, key, plain, plen, NULL, &e) != 0 ||
 	    entry_encode(e, blob, len) != 0)
 		goto out;
@@ -569,7 +578,7 @@ out:
 	return ret;
 }
 
-/* The entry a push mode sends (tamper, epoch, relay), encoded. */
+/* The entry a push mode sends (tamper, epoch, lamport, relay), encoded. */
 static int
 push_blob(const char *mode, const char *author_dir,
     const struct identity *me, const struct view *v, uint8_t **blob,
@@ -582,12 +591,16 @@ push_blob(const char *mode, const char *author_dir,
 
 	memset(&ov, 0, sizeof(ov));
 	if (strcmp(mode, "tamper") == 0) {
-		if (next_note(me, v, v->epoch, v->key, blob, len) != 0)
+		if (next_note(me, v, v->epoch, v->key, 0, blob, len) != 0)
 			goto out;
 		(*blob)[*len - 10] ^= 0x01;	/* inside the signature */
 	} else if (strcmp(mode, "epoch") == 0) {
 		randombytes_buf(key, sizeof(key));
-		if (next_note(me, v, v->epoch + 1000, key, blob, len) != 0)
+		if (next_note(me, v, v->epoch + 1000, key, 0, blob, len) != 0)
+			goto out;
+	} else if (strcmp(mode, "lamport") == 0) {
+		if (next_note(me, v, v->epoch, v->key, ENTRY_MAX_COUNTER, blob,
+		    len) != 0)
 			goto out;
 	} else if (strcmp(mode, "relay") == 0) {
 		if (author_dir == NULL || unlock(author_dir, &other) != 0 ||
@@ -595,7 +608,7 @@ push_blob(const char *mode, const char *author_dir,
 			goto out;
 		if (ov.lamport < v->lamport)
 			ov.lamport = v->lamport;
-		if (next_note(other, &ov, ov.epoch, ov.key, blob, len) != 0)
+		if (next_note(other, &ov, ov.epoch, ov.key, 0, blob, len) != 0)
 			goto out;
 	} else
 		goto out;
@@ -715,7 +728,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(mode, "tamper") == 0 || strcmp(mode, "epoch") == 0 ||
-	    strcmp(mode, "relay") == 0) {
+	    strcmp(mode, "lamport") == 0 || strcmp(mode, "relay") == 0) {
 		if (push_blob(mode, argc == 6 ? argv[5] : NULL, me, &v, &blob,
 		    &bloblen) != 0) {
 			fprintf(stderr, "hostile-peer: cannot make '%s'\n",

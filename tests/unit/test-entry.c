@@ -705,6 +705,35 @@ test_chain(void **state)
 	    &rng, &x), 0);
 	assert_int_equal(entry_follows(e1, x), BAL_ECHAIN);
 	entry_free(x);
+	/* A lamport step above ENTRY_MAX_LAMPORT_STEP, and one at it. */
+	h = mk_header(alice, e1, ENTRY_KIND_NOTE, 7);
+	h.lamport = e1->h.lamport + ENTRY_MAX_LAMPORT_STEP + 1;
+	assert_int_equal(entry_seal(&h, alice, key, (const uint8_t *)"y", 1,
+	    &rng, &x), 0);
+	assert_int_equal(entry_follows(e1, x), BAL_ECHAIN);
+	entry_free(x);
+	h.lamport = ENTRY_MAX_COUNTER;
+	assert_int_equal(entry_seal(&h, alice, key, (const uint8_t *)"y", 1,
+	    &rng, &x), 0);
+	assert_int_equal(entry_follows(e1, x), BAL_ECHAIN);
+	entry_free(x);
+	h.lamport = e1->h.lamport + ENTRY_MAX_LAMPORT_STEP;
+	assert_int_equal(entry_seal(&h, alice, key, (const uint8_t *)"y", 1,
+	    &rng, &x), 0);
+	assert_int_equal(entry_follows(e1, x), 0);
+	entry_free(x);
+	/* The first entry of a log: a lamport of at most the step. */
+	h = mk_header(alice, NULL, ENTRY_KIND_NOTE, 7);
+	h.lamport = ENTRY_MAX_LAMPORT_STEP;
+	assert_int_equal(entry_seal(&h, alice, key, (const uint8_t *)"y", 1,
+	    &rng, &x), 0);
+	assert_int_equal(entry_follows(NULL, x), 0);
+	entry_free(x);
+	h.lamport = ENTRY_MAX_LAMPORT_STEP + 1;
+	assert_int_equal(entry_seal(&h, alice, key, (const uint8_t *)"y", 1,
+	    &rng, &x), 0);
+	assert_int_equal(entry_follows(NULL, x), BAL_ECHAIN);
+	entry_free(x);
 	/* Seq 1 with a non-zero prev. */
 	h = mk_header(alice, NULL, ENTRY_KIND_NOTE, 7);
 	h.prev[31] = 1;
@@ -761,14 +790,35 @@ test_header_next(void **state)
 	    BAL_EINVAL);
 	assert_int_equal(entry_header_next(&h, group2, alice->pk, e1, 0),
 	    BAL_EINVAL);
+	/*
+	 * A clock pushed far ahead is followed by at most
+	 * ENTRY_MAX_LAMPORT_STEP per entry, so that peers take the entry.
+	 */
+	assert_int_equal(entry_header_next(&h, group, alice->pk, NULL,
+	    ENTRY_MAX_COUNTER), 0);
+	assert_int_equal(h.lamport, ENTRY_MAX_LAMPORT_STEP);
+	assert_int_equal(entry_header_next(&h, group, alice->pk, NULL,
+	    UINT64_MAX), 0);
+	assert_int_equal(h.lamport, ENTRY_MAX_LAMPORT_STEP);
+	assert_int_equal(entry_header_next(&h, group, alice->pk, NULL,
+	    ENTRY_MAX_LAMPORT_STEP - 1), 0);
+	assert_int_equal(h.lamport, ENTRY_MAX_LAMPORT_STEP);
+	assert_int_equal(entry_header_next(&h, group, alice->pk, e1,
+	    ENTRY_MAX_COUNTER), 0);
+	assert_int_equal(h.lamport, e1->h.lamport + ENTRY_MAX_LAMPORT_STEP);
+	h.kind = ENTRY_KIND_NOTE;
+	assert_int_equal(entry_seal(&h, alice, key, NULL, 0, &rng, &e2), 0);
+	assert_int_equal(entry_follows(e1, e2), 0);
+	entry_free(e2);
 	/* Counters at their limit. */
-	assert_int_equal(entry_header_next(&h, group, alice->pk, NULL,
-	    ENTRY_MAX_COUNTER), BAL_ETOOBIG);
-	assert_int_equal(entry_header_next(&h, group, alice->pk, NULL,
-	    UINT64_MAX), BAL_ETOOBIG);
-	assert_int_equal(entry_header_next(&h, group, alice->pk, NULL,
-	    ENTRY_MAX_COUNTER - 1), 0);
+	e1->h.lamport = ENTRY_MAX_COUNTER - 10;
+	assert_int_equal(entry_header_next(&h, group, alice->pk, e1,
+	    UINT64_MAX), 0);
 	assert_int_equal(h.lamport, ENTRY_MAX_COUNTER);
+	e1->h.lamport = ENTRY_MAX_COUNTER;
+	assert_int_equal(entry_header_next(&h, group, alice->pk, e1, 0),
+	    BAL_ETOOBIG);
+	e1->h.lamport = 1;
 	e1->h.seq = ENTRY_MAX_COUNTER;	/* a fake log at its end */
 	assert_int_equal(entry_header_next(&h, group, alice->pk, e1, 0),
 	    BAL_ETOOBIG);

@@ -251,11 +251,14 @@ receive(struct group *g, struct blobs *b, size_t from, size_t n,
 	    b->len + from, n, &n_entry, stored, why, sizeof(why));
 }
 
-/* Makes (but does not store) m's entry after prev (NULL: seq 1). */
+/*
+ * Makes (but does not store) m's entry after prev (NULL: seq 1) with the
+ * given lamport, or (0) the one entry_header_next gives.
+ */
 static void
-forge(struct member *m, const uint8_t *gid, const struct entry *prev,
-    int kind, uint64_t epoch, const uint8_t *key, const uint8_t *plain,
-    size_t len, struct blobs *out)
+forge_lamport(struct member *m, const uint8_t *gid,
+    const struct entry *prev, uint64_t lamport, int kind, uint64_t epoch,
+    const uint8_t *key, const uint8_t *plain, size_t len, struct blobs *out)
 {
 	struct entry_header h;
 	struct entry *e = NULL;
@@ -264,6 +267,8 @@ forge(struct member *m, const uint8_t *gid, const struct entry *prev,
 
 	assert_int_equal(entry_header_next(&h, gid, m->d.id->pk, prev, 1000),
 	    0);
+	if (lamport != 0)
+		h.lamport = lamport;
 	h.kind = (uint8_t)kind;
 	h.epoch = epoch;
 	h.time = 1;
@@ -272,6 +277,15 @@ forge(struct member *m, const uint8_t *gid, const struct entry *prev,
 	collect_cb(out, blob, bloblen);
 	free(blob);
 	entry_free(e);
+}
+
+/* Makes (but does not store) m's entry after prev (NULL: seq 1). */
+static void
+forge(struct member *m, const uint8_t *gid, const struct entry *prev,
+    int kind, uint64_t epoch, const uint8_t *key, const uint8_t *plain,
+    size_t len, struct blobs *out)
+{
+	forge_lamport(m, gid, prev, 0, kind, epoch, key, plain, len, out);
 }
 
 static int
@@ -1118,6 +1132,109 @@ test_receive_rejects(void **state)
 	member_close(&c);
 }
 
+/* The lamport of the last entry of author's log in g. */
+static uint64_t
+head_lamport(struct group *g, const uint8_t *author)
+{
+	struct blobs l;
+	struct entry *e = NULL;
+	uint64_t lamport;
+
+	log_of(g, author, 0, &l);
+	assert_true(l.n > 0);
+	assert_int_equal(entry_decode(l.p[l.n - 1], l.len[l.n - 1], &e), 0);
+	lamport = e->h.lamport;
+	entry_free(e);
+	blobs_free(&l);
+	return lamport;
+}
+
+/*
+ * A member's modified software puts its entries at the end of the Lamport
+ * clock: without a bound on each step, one such entry would leave nobody a
+ * lamport to write with, not even a leader revoking the member.
+ */
+static void
+test_lamport_jumps(void **state)
+{
+	static const uint8_t ann[] = "\x92\x01\x91\xa3" "a:1";
+	const uint64_t step = ENTRY_MAX_LAMPORT_STEP;
+	struct member a, b;
+	struct group *ga, *gb = NULL;
+	struct blobs la, lb, bad;
+	struct entry *b1 = NULL;
+	uint8_t n0[NOTE_ID_BYTES], n1[NOTE_ID_BYTES];
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	uint64_t mine;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
+	blobs_free(&la);
+	mine = head_lamport(ga, a.d.id->pk);
+	assert_true(mine < 10);
+
+	/* Bob's first entry at the clock's end, or one past the step. */
+	memset(&bad, 0, sizeof(bad));
+	forge_lamport(&b, ga->id, NULL, ENTRY_MAX_COUNTER,
+	    ENTRY_KIND_ANNOUNCE, 0, NULL, ann, 7, &bad);
+	expect_reject(&a, ga, NULL, &bad, BAL_ECHAIN);
+	forge_lamport(&b, ga->id, NULL, step + 1, ENTRY_KIND_ANNOUNCE, 0,
+	    NULL, ann, 7, &bad);
+	expect_reject(&a, ga, NULL, &bad, BAL_ECHAIN);
+	/* At the step it is taken; the next only a step further. */
+	memset(&lb, 0, sizeof(lb));
+	forge_lamport(&b, ga->id, NULL, step, ENTRY_KIND_ANNOUNCE, 0, NULL,
+	    ann, 7, &lb);
+	assert_int_equal(receive(ga, &lb, 0, 1, NULL), 0);
+	assert_int_equal(ga->lamport, step);
+	assert_int_equal(entry_decode(lb.p[0], lb.len[0], &b1), 0);
+	blobs_free(&lb);
+	forge_lamport(&b, ga->id, b1, 2 * step + 1, ENTRY_KIND_ANNOUNCE, 0,
+	    NULL, ann, 7, &bad);
+	expect_reject(&a, ga, NULL, &bad, BAL_ECHAIN);
+	forge_lamport(&b, ga->id, b1, ENTRY_MAX_COUNTER, ENTRY_KIND_ANNOUNCE,
+	    0, NULL, ann, 7, &bad);
+	expect_reject(&a, ga, NULL, &bad, BAL_ECHAIN);
+	forge_lamport(&b, ga->id, b1, 2 * step, ENTRY_KIND_ANNOUNCE, 0, NULL,
+	    ann, 7, &lb);
+	assert_int_equal(receive(ga, &lb, 0, 1, NULL), 0);
+	assert_int_equal(ga->lamport, 2 * step);
+	blobs_free(&lb);
+
+	/*
+	 * Alice still writes, a step above her own last entry (short of
+	 * the clock she has seen), and bob takes it; so after a restart.
+	 */
+	note_id_generate(NULL, n0);
+	assert_int_equal(write_note(ga, n0, "after", "text", NULL, 0, NULL),
+	    0);
+	assert_int_equal(head_lamport(ga, a.d.id->pk), mine + step);
+	memcpy(gid, ga->id, sizeof(gid));
+	member_reopen(&a);
+	ga = group_find(&a.d, gid);
+	assert_non_null(ga);
+	assert_int_equal(ga->lamport, 2 * step);
+	note_id_generate(NULL, n1);
+	assert_int_equal(write_note(ga, n1, "again", "text", NULL, 0, NULL),
+	    0);
+	/* Within a step of her last entry again: past the clock seen. */
+	assert_int_equal(head_lamport(ga, a.d.id->pk), 2 * step + 1);
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
+	assert_int_equal(count(&b, gb), count(&a, ga) - 2);
+	blobs_free(&la);
+
+	entry_free(b1);
+	member_close(&a);
+	member_close(&b);
+}
+
 static void
 test_select(void **state)
 {
@@ -1265,6 +1382,7 @@ main(void)
 		cmocka_unit_test_setup(test_entries_missing, setup),
 		cmocka_unit_test_setup(test_announce, setup),
 		cmocka_unit_test_setup(test_receive_rejects, setup),
+		cmocka_unit_test_setup(test_lamport_jumps, setup),
 		cmocka_unit_test_setup(test_select, setup),
 		cmocka_unit_test_setup(test_network_keys_and_have, setup),
 		cmocka_unit_test_setup(test_append_refused, setup),
