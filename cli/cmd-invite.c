@@ -1,7 +1,9 @@
 /* cmd-invite.c — balint invite: a one-line, one-time invite code. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "invcode.h"
 
 static const char usage[] =
     "usage: balint [--json] invite [-g GROUP] [--name NAME] [--expires 7d]\n"
@@ -9,7 +11,35 @@ static const char usage[] =
     "  only); give it to them by any channel, they run: balint join CODE\n"
     "  -g, --group GROUP  group id, unique id prefix or name\n"
     "  --name NAME        the name you expect the new member to use\n"
-    "  --expires TIME     validity: N, Ns, Nm, Nh, Nd or Nw (default 7d)\n";
+    "  --expires TIME     validity: N, Ns, Nm, Nh, Nd or Nw (default 7d)\n"
+    "The code leads to balintd's --listen address (on 0.0.0.0, the default,\n"
+    "to this machine's own addresses); a warning says when it leads to this\n"
+    "machine only.\n";
+
+/*
+ * Warns when the code leads to this machine only: the daemon listens on a
+ * loopback address, or on a wildcard one on a machine with no other
+ * address (docs/protocol.md "Invite codes").
+ */
+static void
+warn_local_only(const char *code)
+{
+	struct invcode ic;
+	size_t i;
+
+	if (invcode_decode(code, &ic) != 0)
+		return;		/* *ic is zeroed */
+	for (i = 0; i < ic.naddrs; i++)
+		if (strncmp(ic.addrs[i], "127.", 4) != 0 &&
+		    strncmp(ic.addrs[i], "[::1]:", 6) != 0 &&
+		    strncmp(ic.addrs[i], "localhost:", 10) != 0)
+			break;
+	if (i == ic.naddrs)
+		util_err("warning: this code leads to %s, on this machine "
+		    "only; for another machine, restart balintd with --listen "
+		    "ADDRESS:PORT", ic.addrs[0]);
+	invcode_wipe(&ic);
+}
 
 int
 cmd_invite(struct cli *c, int argc, char **argv)
@@ -59,6 +89,8 @@ cmd_invite(struct cli *c, int argc, char **argv)
 	else if (ctl_resp_get_str(resp, 0, "code", &code, NULL) == 0) {
 		output_safe(stdout, code, 0);
 		fputc('\n', stdout);
+		fflush(stdout);
+		warn_local_only(code);
 	}
 	ctl_resp_free(resp);
 	return rc;

@@ -28,6 +28,9 @@
 #include "shs.h"
 #include "store.h"
 
+_Static_assert(INVCODE_MAX_ADDR == WIRE_MAX_ADDR, "an invite's addresses "
+    "are announced and dialed as any other");
+
 #define INVITE_PURPOSE "invite-secret"
 #define INVITE_USED_MAX 64
 
@@ -109,7 +112,6 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 	struct invcode *ic = NULL;
 	uint8_t hash[BAL_HASH_BYTES], ad[64], *plain = NULL, *sealed = NULL;
 	size_t nlen = name != NULL ? strlen(name) : 0, plen, slen;
-	const char *colon;
 	int ret = BAL_EPERM;
 
 	*code = NULL;
@@ -119,8 +121,7 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 		goto out;
 	}
 	ret = BAL_ESTATE;
-	if (d->listen[0] == '\0' || (colon = strrchr(d->listen, ':')) ==
-	    NULL) {
+	if (d->listen[0] == '\0' || strrchr(d->listen, ':') == NULL) {
 		snprintf(err, errlen, "this daemon does not listen for peers; "
 		    "restart balintd with --listen HOST:PORT");
 		goto out;
@@ -139,14 +140,14 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 	memset(ic, 0, sizeof(*ic));
 	memcpy(ic->group, g->id, BAL_GROUP_ID_BYTES);
 	memcpy(ic->inviter, d->id->pk, BAL_PK_BYTES);
-	if (strncmp(d->listen, "0.0.0.0:", 8) == 0)
-		snprintf(ic->addrs[0], sizeof(ic->addrs[0]), "127.0.0.1%s",
-		    colon);
-	else if (strncmp(d->listen, "[::]:", 5) == 0)
-		snprintf(ic->addrs[0], sizeof(ic->addrs[0]), "[::1]%s", colon);
-	else
-		snprintf(ic->addrs[0], sizeof(ic->addrs[0]), "%s", d->listen);
-	ic->naddrs = 1;
+	ic->naddrs = net_reach_addrs(d->listen, ic->addrs, INVCODE_MAX_ADDRS);
+	if (ic->naddrs == 0) {
+		ret = BAL_ESTATE;
+		snprintf(err, errlen, "this daemon's listen address '%s' "
+		    "cannot go in an invite; restart balintd with --listen "
+		    "HOST:PORT", d->listen);
+		goto out;
+	}
 	ic->expires_ms = daemon_now_ms() + expires_s * 1000;
 	randombytes_buf(ic->secret, sizeof(ic->secret));
 	if (nlen > 0)

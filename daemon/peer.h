@@ -29,6 +29,7 @@
 
 #include "bal.h"
 #include "daemon.h"
+#include "wire.h"
 
 struct group;
 struct net;
@@ -226,5 +227,15 @@ const char *net_conn_addr(const struct net_conn *c);
  * NULL).  BAL_EINVAL when it is not an address we can dial or bind.
  */
 int net_addr_parse(const char *addr, struct sockaddr_storage *ss);
+
+/*
+ * net_reach_addrs fills out with at most max addresses where a listener on
+ * listen can be reached (peer-reach.c): listen itself; for "0.0.0.0:P" the
+ * machine's IPv4 addresses with port P and then "127.0.0.1:P"; for
+ * "[::]:P" its IPv4 and IPv6 addresses (not link-local) and then
+ * "[::1]:P".  Returns how many (0 when listen has no port).
+ */
+size_t net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
+    size_t max);
 
 #endif

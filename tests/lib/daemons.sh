@@ -50,12 +50,14 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# start NAME — start NAME's daemon on its own port; waits for the socket.
+# start NAME [HOST] — start NAME's daemon on its own port, listening on
+# HOST (default 127.0.0.1; 0.0.0.0 listens on every address and announces
+# none); waits for the socket.
 start() {
 	_s_n=$1
 	_s_port=$T/$_s_n.port
 	[ -f "$_s_port" ] || free_port >"$_s_port"
-	"$BALINTD" --home "$T/$_s_n" --listen "127.0.0.1:$(cat "$_s_port")" \
+	"$BALINTD" --home "$T/$_s_n" --listen "${2:-127.0.0.1}:$(cat "$_s_port")" \
 		>>"$T/$_s_n.log" 2>&1 &
 	eval "PID_$_s_n=$!"
 	PIDS="$PIDS $!"
@@ -187,11 +189,12 @@ netns_reboot() {
 	echo "v$NETNS_K" >"$T/$1.if"
 }
 
-# netns_start NAME — start NAME's daemon in its namespace; waits for the
-# socket (the CLI runs outside the namespace).
+# netns_start NAME [LISTEN] — start NAME's daemon in its namespace,
+# listening on its address (or LISTEN); waits for the socket (the CLI runs
+# outside the namespace).
 netns_start() {
 	ip netns exec "$(cat "$T/$1.ns")" "$BALINTD" --home "$T/$1" \
-	    --listen "$(netns_addr "$1")" >>"$T/$1.log" 2>&1 &
+	    --listen "${2:-$(netns_addr "$1")}" >>"$T/$1.log" 2>&1 &
 	eval "PID_$1=$!"
 	PIDS="$PIDS $!"
 	_t_i=0

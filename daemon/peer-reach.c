@@ -1,0 +1,87 @@
+/*
+ * peer-reach.c — where this daemon's listener can be reached, for the
+ * address list of an invite code (docs/protocol.md "Invite codes").
+ *
+ * A daemon listening on a wildcard address ("0.0.0.0:P", the default, or
+ * "[::]:P") cannot put that in a code: the newcomer would dial nothing.
+ * It gives the machine's own addresses instead, from libuv's list of the
+ * interfaces, then the loopback address, so the code works from another
+ * machine on the network as well as from this one.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <uv.h>
+
+#include "peer.h"
+
+/* Adds text to out unless it is there already or out is full. */
+static void
+reach_add(char (*out)[WIRE_MAX_ADDR + 1], size_t max, size_t *n,
+    const char *text)
+{
+	size_t i;
+
+	if (*n >= max || strlen(text) > WIRE_MAX_ADDR)
+		return;
+	for (i = 0; i < *n; i++)
+		if (strcmp(out[i], text) == 0)
+			return;
+	snprintf(out[(*n)++], WIRE_MAX_ADDR + 1, "%s", text);
+}
+
+/* The text of one interface address with port, or "" to skip it. */
+static void
+reach_text(const uv_interface_address_t *a, int v6, const char *port,
+    char *text, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+	const struct in6_addr *in6 = &a->address.address6.sin6_addr;
+
+	text[0] = '\0';
+	if (a->is_internal)
+		return;
+	if (a->address.address4.sin_family == AF_INET) {
+		if (uv_ip4_name(&a->address.address4, host, sizeof(host)) == 0)
+			snprintf(text, len, "%s%s", host, port);
+	} else if (v6 && a->address.address6.sin6_family == AF_INET6 &&
+	    !IN6_IS_ADDR_LINKLOCAL(in6) && !IN6_IS_ADDR_V4MAPPED(in6)) {
+		/* A link-local address needs a scope no code can carry. */
+		if (uv_ip6_name(&a->address.address6, host, sizeof(host)) == 0)
+			snprintf(text, len, "[%s]%s", host, port);
+	}
+}
+
+size_t
+net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
+    size_t max)
+{
+	uv_interface_address_t *ifs = NULL;
+	char text[WIRE_MAX_ADDR + 1];
+	const char *port;
+	size_t n = 0;
+	int count = 0, i, v4, v6;
+
+	if (listen == NULL || max == 0 || (port = strrchr(listen, ':')) ==
+	    NULL)
+		return 0;
+	v4 = strncmp(listen, "0.0.0.0:", 8) == 0;
+	v6 = strncmp(listen, "[::]:", 5) == 0;
+	if (!v4 && !v6) {
+		reach_add(out, max, &n, listen);
+		return n;
+	}
+	/* Keep the last slot for the loopback address. */
+	if (max > 1 && uv_interface_addresses(&ifs, &count) == 0) {
+		for (i = 0; i < count; i++) {
+			reach_text(&ifs[i], v6, port, text, sizeof(text));
+			if (text[0] != '\0')
+				reach_add(out, max - 1, &n, text);
+		}
+		uv_free_interface_addresses(ifs, count);
+	}
+	snprintf(text, sizeof(text), "%s%s", v4 ? "127.0.0.1" : "[::1]",
+	    port);
+	reach_add(out, max, &n, text);
+	return n;
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Where an invite code leads (docs/protocol.md "Invite codes").  A daemon
+# listening on 127.0.0.1 puts that in its codes, and `balint invite` warns
+# that such a code leads to this machine only.  A daemon listening on a
+# wildcard address (balintd's default is 0.0.0.0:7451) puts the machine's
+# own addresses in the code, then the loopback address.  As root, lena and
+# ben are two machines (network namespaces on one bridge): lena listens on
+# 0.0.0.0, then on [::], and ben joins with her code from his machine.
+. "$(dirname "$0")/../lib/daemons.sh"
+
+# addrs CODE — the addresses an invite code carries, one per line
+# (docs/protocol.md: base64url of [1, group bin32, inviter bin32,
+# [addr...], ...]).
+addrs() {
+	python3 - "$1" <<'PY'
+import base64, sys
+s = sys.argv[1].split(":", 1)[1]
+b = base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+assert b[0] == 0x97 and b[1] == 1 and b[2:4] == b"\xc4\x20", b[:4]
+i = 2 + 34 + 34
+n = b[i] - 0x90
+assert 1 <= n <= 4, b[i]
+i += 1
+for _ in range(n):
+    if 0xa0 <= b[i] <= 0xbf:
+        ln, i = b[i] - 0xa0, i + 1
+    else:
+        assert b[i] == 0xd9, b[i]
+        ln, i = b[i + 1], i + 2
+    print(b[i:i + ln].decode())
+    i += ln
+PY
+}
+
+cat >"$T/contract" <<'C'
+Name: Addresses
+
+Where invite codes lead.
+C
+
+# ---- a daemon on 127.0.0.1: the code leads here only, and says so -----------
+member alice
+start alice
+b alice group create --contract "$T/contract" >/dev/null || fail "group create"
+code=$(b alice invite 2>"$T/err") || fail "invite"
+[ "$(addrs "$code")" = "$(addr alice)" ] ||
+	fail "code of a daemon on 127.0.0.1: $(addrs "$code")"
+grep -q "this code leads to $(addr alice), on this machine only" "$T/err" ||
+	fail "no warning for a code that leads to this machine only: $(cat "$T/err")"
+[ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one line: $(cat "$T/err")"
+echo "127.0.0.1: $(addrs "$code"), warned"
+
+# ---- on 0.0.0.0: this machine's IPv4 addresses, then 127.0.0.1 --------------
+stop alice
+start alice 0.0.0.0
+P=$(cat "$T/alice.port")
+code=$(b alice invite 2>"$T/err") || fail "invite on 0.0.0.0"
+addrs "$code" >"$T/got"
+echo "0.0.0.0: $(tr '\n' ' ' <"$T/got")"
+[ "$(tail -n 1 "$T/got")" = "127.0.0.1:$P" ] ||
+	fail "the code does not end with the loopback address"
+if command -v ip >/dev/null 2>&1; then
+	ip -4 -o addr show | awk '$2 != "lo" { sub("/.*", "", $4); print $4 }' |
+	    head -n 3 | sed "s/\$/:$P/" | sort >"$T/want"
+	head -n -1 "$T/got" | sort >"$T/got-others"
+	cmp -s "$T/want" "$T/got-others" ||
+		fail "the code's addresses are not this machine's: wanted $(cat "$T/want")"
+	if [ -s "$T/want" ]; then
+		[ ! -s "$T/err" ] || fail "warned though the code leads elsewhere too: $(cat "$T/err")"
+	else
+		grep -q "on this machine only" "$T/err" || fail "no warning"
+	fi
+fi
+# A newcomer on this machine joins with it (through the first address).
+member bob
+start bob
+b bob join "$code" --accept >/dev/null || fail "bob join with the 0.0.0.0 code"
+
+# ---- two machines --------------------------------------------------------------
+if ! netns_init; then
+	echo "SKIP two machines: $NETNS_WHY"
+	exit 0
+fi
+member lena
+member ben
+netns_member lena
+netns_member ben
+LENA_IP=${NETNS_NET}.1
+netns_start lena "0.0.0.0:$NETNS_PORT"
+b lena group create --contract "$T/contract" >/dev/null || fail "lena group create"
+code=$(b lena invite 2>"$T/err") || fail "lena invite"
+got=$(addrs "$code" | tr '\n' ' ')
+echo "lena on 0.0.0.0: $got"
+[ "$got" = "$LENA_IP:$NETNS_PORT 127.0.0.1:$NETNS_PORT " ] ||
+	fail "lena's code: $got"
+[ ! -s "$T/err" ] || fail "warned: $(cat "$T/err")"
+netns_start ben
+b ben join "$code" --accept >/dev/null || fail "ben cannot join from his machine"
+b ben peer list | grep "$LENA_IP:$NETNS_PORT" | grep -q lena ||
+	fail "ben did not join through $LENA_IP: $(b ben peer list)"
+# On [::]: her IPv4 and IPv6 addresses but the link-local ones, then ::1.
+stop lena
+netns_start lena "[::]:$NETNS_PORT"
+code=$(b lena invite 2>"$T/err") || fail "lena invite on [::]"
+got=$(addrs "$code" | tr '\n' ' ')
+echo "lena on [::]: $got"
+[ "$got" = "$LENA_IP:$NETNS_PORT [::1]:$NETNS_PORT " ] ||
+	fail "lena's code on [::]: $got"
+echo "ben joined from his machine through $LENA_IP:$NETNS_PORT"
+exit 0
