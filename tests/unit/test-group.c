@@ -241,6 +241,22 @@ blobs_free(struct blobs *b)
 	b->n = 0;
 }
 
+/* nm, added to g, joins: its group, holding the log of author in g. */
+static struct group *
+join_log(struct member *nm, struct group *g, const uint8_t *author)
+{
+	struct group *ng = NULL;
+	struct blobs l;
+	char why[512];
+
+	assert_int_equal(group_join_new(&nm->d, g->id, &ng), 0);
+	log_of(g, author, 0, &l);
+	assert_int_equal(group_receive(ng, (const uint8_t *const *)l.p, l.len,
+	    l.n, &n_entry, NULL, why, sizeof(why)), 0);
+	blobs_free(&l);
+	return ng;
+}
+
 static int
 receive(struct group *g, struct blobs *b, size_t from, size_t n,
     size_t *stored)
@@ -619,7 +635,6 @@ test_supersede_rules(void **state)
 {
 	struct member a, b;
 	struct group *ga, *gb = NULL;
-	struct blobs la;
 	uint8_t id[NOTE_ID_BYTES], e1[BAL_HASH_BYTES], bogus[BAL_HASH_BYTES];
 	uint64_t before;
 
@@ -641,10 +656,7 @@ test_supersede_rules(void **state)
 	assert_int_equal(write_note(ga, id, "t", "x", e1, 0, NULL), BAL_EPERM);
 	id[0] ^= 1;
 	/* bob joins and cannot edit alice's note. */
-	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
-	log_of(ga, a.d.id->pk, 0, &la);
-	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
-	blobs_free(&la);
+	gb = join_log(&b, ga, a.d.id->pk);
 	before = count(&b, gb);
 	assert_int_equal(write_note(gb, id, "t", "hijack", e1, 0, NULL),
 	    BAL_EPERM);
@@ -853,7 +865,7 @@ test_entries_missing(void **state)
 {
 	struct member a, b, c;
 	struct group *ga, *gb = NULL, *gc = NULL;
-	struct blobs la, lb, miss;
+	struct blobs lb, miss;
 	struct wire_have_item have[2];
 	struct entry *e = NULL;
 	uint8_t id[NOTE_ID_BYTES];
@@ -866,10 +878,7 @@ test_entries_missing(void **state)
 	member_open(&c, 3, "carol");
 	ga = found(&a, "G");
 	assert_int_equal(add_member(&a, ga, &b, 1), 0);
-	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
-	log_of(ga, a.d.id->pk, 0, &la);
-	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
-	blobs_free(&la);
+	gb = join_log(&b, ga, a.d.id->pk);
 	note_id_generate(NULL, id);
 	assert_int_equal(write_note(gb, id, "b", "by bob", NULL, 0, NULL), 0);
 	assert_int_equal(write_note(gb, id, "b", "again", NULL, 0, NULL), 0);
@@ -933,7 +942,7 @@ test_announce(void **state)
 {
 	struct member a, b;
 	struct group *ga, *gb = NULL;
-	struct blobs la, peers;
+	struct blobs peers;
 	const char *addrs[] = { "192.0.2.1:7700", "host.example:7701" };
 	const char *bad[] = { "has space:1" };
 
@@ -953,10 +962,7 @@ test_announce(void **state)
 	    0);
 	assert_int_equal(peers.n, 0);
 	assert_int_equal(add_member(&a, ga, &b, 1), 0);
-	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
-	log_of(ga, a.d.id->pk, 0, &la);
-	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
-	blobs_free(&la);
+	gb = join_log(&b, ga, a.d.id->pk);
 	assert_int_equal(store_peer_each(b.d.store, gb->id, peer_cb, &peers),
 	    0);
 	assert_int_equal(peers.n, 2);
@@ -1172,10 +1178,7 @@ test_lamport_jumps(void **state)
 	member_open(&b, 2, "bob");
 	ga = found(&a, "G");
 	assert_int_equal(add_member(&a, ga, &b, 1), 0);
-	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
-	log_of(ga, a.d.id->pk, 0, &la);
-	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
-	blobs_free(&la);
+	gb = join_log(&b, ga, a.d.id->pk);
 	mine = head_lamport(ga, a.d.id->pk);
 	assert_true(mine < 10);
 
@@ -1328,7 +1331,6 @@ test_append_refused(void **state)
 {
 	struct member a, b;
 	struct group *ga, *gb = NULL;
-	struct blobs la;
 	uint64_t before;
 
 	(void)state;
@@ -1348,10 +1350,7 @@ test_append_refused(void **state)
 	assert_int_equal(add_member(&a, ga, &b, 1), 0);
 	/* bob is a member already. */
 	assert_int_equal(add_member(&a, ga, &b, 1), BAL_EPERM);
-	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
-	log_of(ga, a.d.id->pk, 0, &la);
-	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
-	blobs_free(&la);
+	gb = join_log(&b, ga, a.d.id->pk);
 	before = count(&b, gb);
 	/* bob is no leader: his ADD would not count, so it is not written. */
 	{
