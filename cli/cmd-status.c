@@ -37,6 +37,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 	size_t r, n, ng = 0, np = 0;
 	char *pos[1];
 	const char *s;
+	uint64_t u;
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "status", usage, argc, argv, 1, NULL, pos, 0,
@@ -91,6 +92,18 @@ cmd_status(struct cli *c, int argc, char **argv)
 				printf("\n    state code: ");
 				output_safe(stdout, s, 0);
 			}
+			if (ctl_resp_get_uint(resp, r, "forked_logs", &u) == 0)
+				printf("\n    forked logs: %llu (a member "
+				    "signed two branches; the one held here "
+				    "is kept)", (unsigned long long)u);
+			if (ctl_resp_get_uint(resp, r, "own_log_forked_at",
+			    &u) == 0)
+				printf("\n    YOUR LOG HAS FORKED (seq %llu): "
+				    "this profile was restored from an older "
+				    "copy or also runs elsewhere; you cannot "
+				    "write here (see the member guide, "
+				    "\"Restoring a profile\")",
+				    (unsigned long long)u);
 			printf("\n");
 		} else if (is_kind(resp, r, "peer")) {
 			int level = 0;

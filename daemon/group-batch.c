@@ -33,13 +33,6 @@
 /* Authors whose heads a batch remembers (the rest are read each time). */
 #define BATCH_HEADS_MAX 64
 
-static void
-gid_hex(const uint8_t id[BAL_GROUP_ID_BYTES],
-    char out[2 * BAL_GROUP_ID_BYTES + 1])
-{
-	sodium_bin2hex(out, 2 * BAL_GROUP_ID_BYTES + 1, id, BAL_GROUP_ID_BYTES);
-}
-
 static int
 reject(char *why, size_t whylen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -851,8 +844,8 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 			return ret;
 		if (rc.found && memcmp(rc.id, e->id, BAL_HASH_BYTES) == 0)
 			return 1;
-		return reject(why, whylen, BAL_ECHAIN,
-		    "fork: another entry holds this seq");
+		/* Signed by the author (decoded) yet not ours: a fork. */
+		return group_fork_skip(b, e);
 	}
 	/*
 	 * A removed member's entry beyond their cut is refused, but without
@@ -865,6 +858,13 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 		return 1;
 	}
 	if (entry_follows(has ? &head : NULL, e) != 0) {
+		if (has && e->h.seq == head.h.seq + 1 &&
+		    memcmp(e->h.prev, head.id, BAL_HASH_BYTES) != 0)
+			return group_fork_skip(b, e);	/* branched earlier */
+		/* Further along the other branch of a forked log. */
+		if (e->h.seq > head.h.seq + 1 && group_fork_seen(g,
+		    e->h.author))
+			return 1;
 		b->again = e->h.seq > head.h.seq + 1;
 		if (e->h.seq == head.h.seq + 1 && e->h.lamport >
 		    head.h.lamport + ENTRY_MAX_LAMPORT_STEP)

@@ -6,12 +6,14 @@
  *	group-batch.c  checking and storing entries (one transaction a
  *	               batch), roster folds, epoch keys at rest
  *	group-notes.c  decrypting notes, their versions, erasure on deletion
+ *	group-fork.c   logs that forked: the other branch skipped, logged
  */
 #ifndef BAL_GROUP_INT_H
 #define BAL_GROUP_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sodium.h>
 
 #include "bal.h"
 #include "contract.h"
@@ -19,6 +21,14 @@
 #include "group.h"
 #include "note.h"
 #include "roster.h"
+
+/* gid_hex writes a group id in lower-case hex, for logs and store keys. */
+static inline void
+gid_hex(const uint8_t id[BAL_GROUP_ID_BYTES],
+    char out[2 * BAL_GROUP_ID_BYTES + 1])
+{
+	sodium_bin2hex(out, 2 * BAL_GROUP_ID_BYTES + 1, id, BAL_GROUP_ID_BYTES);
+}
 
 /* The roster entries of a group, decoded, and the leaders of its CREATE. */
 struct rlog {
@@ -127,6 +137,18 @@ int group_batch_addr_ok(const char *s, size_t len);
  * (sodium_memzero) before returning; group_free releases it.
  */
 uint8_t *group_batch_plain(struct group *g, size_t n);
+
+/* group-fork.c */
+
+/*
+ * group_fork_skip records that e, signed by its author, belongs to another
+ * branch of their log than the one held: logs it (once per author), and
+ * for this member's own log sets g->own_fork and keeps it in the store.
+ * Returns 1 (skipped, as if held) or BAL_ENOMEM.
+ */
+int group_fork_skip(struct batch *b, const struct entry *e);
+/* group_fork_load reads g->own_fork from the store. */
+int group_fork_load(struct group *g);
 
 /* group-notes.c */
 

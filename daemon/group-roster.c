@@ -239,7 +239,7 @@ group_roster_leave(struct group *g, char *err, size_t errlen)
 	    (ret = group_append(g, ENTRY_KIND_ROSTER, body, bodylen,
 	    NULL)) != 0) {
 		errf(err, errlen, "cannot write the leave: %s",
-		    bal_strerror(ret));
+		    group_write_error(g, ret));
 		goto out;
 	}
 	gid_hex(g->id, hex);

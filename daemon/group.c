@@ -49,13 +49,6 @@ who(const uint8_t pk[BAL_PK_BYTES], char out[WHO_BYTES])
 	out[WHO_BYTES - 1] = '\0';
 }
 
-static void
-gid_hex(const uint8_t id[BAL_GROUP_ID_BYTES],
-    char out[2 * BAL_GROUP_ID_BYTES + 1])
-{
-	sodium_bin2hex(out, 2 * BAL_GROUP_ID_BYTES + 1, id, BAL_GROUP_ID_BYTES);
-}
-
 static struct group *
 group_alloc(struct daemon *d, const uint8_t id[BAL_GROUP_ID_BYTES])
 {
@@ -77,6 +70,7 @@ group_free(struct group *g)
 	roster_free(g->roster);
 	group_batch_keys_free(g->keys, g->nkeys);
 	sodium_free(g->plain);		/* wipes; NULL is a no-op */
+	free(g->forks);
 	free(g);
 }
 
@@ -157,7 +151,8 @@ group_load(struct daemon *d, const uint8_t id[BAL_GROUP_ID_BYTES],
 	b.contract = NULL;
 	if ((ret = store_key_each(d->store, id, group_batch_key_load,
 	    g)) != 0 ||
-	    (ret = group_lamport(g, &g->lamport)) != 0)
+	    (ret = group_lamport(g, &g->lamport)) != 0 ||
+	    (ret = group_fork_load(g)) != 0)
 		goto out;
 	/* Keys sealed to this member in the roster but not yet stored. */
 	if ((ret = store_begin(d->store)) != 0)
@@ -629,6 +624,9 @@ group_append(struct group *g, int kind, const uint8_t *plain, size_t len,
 		return BAL_ESTATE;
 	if (!roster_is_active(g->roster, d->id->pk))
 		return BAL_EPERM;
+	/* Our log forked: the others hold another branch and skip ours. */
+	if (g->own_fork != 0)
+		return BAL_ECHAIN;
 	if (kind == ENTRY_KIND_NOTE) {
 		if (g->roster->write_epoch == ROSTER_NO_EPOCH)
 			return BAL_ESTATE;

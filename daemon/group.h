@@ -43,7 +43,16 @@ struct group {
 	uint64_t lamport;		/* highest lamport seen in the group */
 	uint8_t *plain;			/* note plaintext scratch, sodium_malloc'd */
 	size_t plain_cap;		/* (group-batch.c; wiped after each use) */
+	struct group_fork *forks;	/* authors whose log forked (this run) */
+	size_t nforks;
+	uint64_t own_fork;		/* our own log forked here (seq), or 0 */
 	struct group *next;
+};
+
+/* An author seen to sign two entries for one place of their log. */
+struct group_fork {
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t seq;			/* where the other branch was found */
 };
 
 /* One note as the member sees it: its latest version. */
@@ -57,6 +66,17 @@ struct group_note {
 	int deleted;			/* latest version is a tombstone */
 	uint8_t entry_id[BAL_HASH_BYTES];	/* of the latest version */
 };
+
+/*
+ * group_fork_seen is 1 when author's log is known (this run) to have forked
+ * in g: entries of the branch not held here are skipped (group-fork.c).
+ */
+int group_fork_seen(const struct group *g, const uint8_t *author);
+/*
+ * group_write_error is why this member's write in g failed with rc, for a
+ * person: a forked own log explained, else bal_strerror(rc).
+ */
+const char *group_write_error(const struct group *g, int rc);
 
 /* group_load_all loads every group of the store into d->groups. */
 int group_load_all(struct daemon *d);

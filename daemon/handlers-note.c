@@ -63,7 +63,7 @@ append_note(struct ctl_call *call, struct group *g, const struct note *n,
 		    group_name(g), bal_strerror(rc));
 		control_fail(call, CTL_FAILED, "cannot %s the note (%s)", what,
 		    rc == BAL_EPERM ? "this member may not write in the group"
-		    : bal_strerror(rc));
+		    : group_write_error(g, rc));
 		return;
 	}
 	note_id_to_hex(n->id, hex);

@@ -124,7 +124,7 @@ handlers_roster_revoke(struct ctl_call *call, const struct ctl_req *req)
 	if ((rc = group_roster_revoke(g, pk, &cut, &epoch, err,
 	    sizeof(err))) != 0) {
 		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
-		    bal_strerror(rc));
+		    group_write_error(g, rc));
 		return;
 	}
 	identity_id_encode(pk, id);

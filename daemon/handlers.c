@@ -215,6 +215,12 @@ status_group(struct daemon *d, struct group *g, struct ctl_resp *resp)
 	if (group_state_code(g, code) == 0 &&
 	    ctl_resp_add_str(resp, "state_code", code) != 0)
 		return BAL_ENOMEM;
+	/* Logs that forked (group-fork.c): ours, and how many in all. */
+	if ((g->own_fork != 0 &&
+	    ctl_resp_add_uint(resp, "own_log_forked_at", g->own_fork) != 0) ||
+	    (g->nforks > 0 &&
+	    ctl_resp_add_uint(resp, "forked_logs", g->nforks) != 0))
+		return BAL_ENOMEM;
 	return 0;
 }
 

@@ -120,6 +120,12 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 		    group_name(g));
 		goto out;
 	}
+	if (g->own_fork != 0) {
+		ret = BAL_ECHAIN;
+		snprintf(err, errlen, "cannot invite: %s",
+		    group_write_error(g, ret));
+		goto out;
+	}
 	ret = BAL_ESTATE;
 	if (d->listen[0] == '\0' || strrchr(d->listen, ':') == NULL) {
 		snprintf(err, errlen, "this daemon does not listen for peers; "
@@ -432,7 +438,7 @@ serve_accept(struct serve *s, struct net_conn *c, const struct joinmsg *m)
 	remember_used(d, &s->inv);
 	if ((rc = invite_add_member(g, pk, m->name, m->sig)) != 0) {
 		snprintf(text, sizeof(text), "the inviter cannot add you (%s)",
-		    bal_strerror(rc));
+		    group_write_error(g, rc));
 		serve_refuse(s, c, text);
 		return;
 	}

@@ -370,10 +370,11 @@ send_batch(struct sync *s, struct batch *b)
 
 /*
  * Whether the peer's position in one author's log asks nothing more of
- * us: we hold as much, or the author was removed and we hold everything up
+ * us: we hold as much; or the author was removed and we hold everything up
  * to their cut — entries beyond it are refused everywhere, and a peer that
  * stored some before it learned of the removal dropped them since, so its
- * old HAVE may still count them.
+ * old HAVE may still count them; or the author's log forked, and what the
+ * peer holds beyond us may be the other branch, which we skip.
  */
 static int
 settled(const struct sync *s, const struct wire_have_item *peer,
@@ -386,7 +387,7 @@ settled(const struct sync *s, const struct wire_have_item *peer,
 	for (i = 0; i < n; i++)
 		if (memcmp(mine[i].author, peer->author, BAL_PK_BYTES) == 0)
 			ours = mine[i].seq;
-	if (peer->seq <= ours)
+	if (peer->seq <= ours || group_fork_seen(s->g, peer->author))
 		return 1;
 	if (s->g->roster == NULL ||
 	    (m = roster_member_find(s->g->roster, peer->author)) == NULL)

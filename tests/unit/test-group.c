@@ -1086,10 +1086,7 @@ test_receive_rejects(void **state)
 	forge(&a, ga->id, next, ENTRY_KIND_NOTE, wepoch, wrong, nb, nblen,
 	    &bad);
 	expect_reject(&b, gb, &good, &bad, BAL_ECRYPTO);
-	/* A fork: another entry at a seq bob holds. */
-	forge(&a, ga->id, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL,
-	    (const uint8_t *)"\x92\x01\x91\xa3" "a:1", 7, &bad);
-	expect_reject(&b, gb, &good, &bad, BAL_ECHAIN);
+	/* (Another entry at a seq bob holds: a fork, test_forked_log.) */
 	/* An entry of another group. */
 	randombytes_buf(other, sizeof(other));
 	forge(&a, other, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL,
@@ -1133,6 +1130,116 @@ test_receive_rejects(void **state)
 	note_buf_free(nb, nblen);
 	entry_free(last);
 	entry_free(next);
+	member_close(&a);
+	member_close(&b);
+	member_close(&c);
+}
+
+/*
+ * Alice signs two branches of her log.  Bob keeps the branch he holds and
+ * skips the other without failing its batch, whose other entries he
+ * stores; further entries of that branch too.  When bob's own store meets
+ * another branch of his own log (his profile restored from an older copy),
+ * his writes in the group are refused, also after a restart.
+ */
+static void
+test_forked_log(void **state)
+{
+	static const uint8_t ann1[] = "\x92\x01\x91\xa3" "a:1";
+	static const uint8_t ann2[] = "\x92\x01\x91\xa3" "a:2";
+	struct member a, b, c;
+	struct group *ga, *gb;
+	struct blobs la, x, y, batch, own;
+	struct entry *last = NULL, *x1 = NULL, *y1 = NULL, *y2 = NULL;
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	uint64_t before;
+	size_t stored = 99, i;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	member_open(&c, 3, "carol");
+	ga = found(&a, "G");
+	memcpy(gid, ga->id, sizeof(gid));
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(add_member(&a, ga, &c, 1), 0);
+	gb = join_log(&b, ga, a.d.id->pk);
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(entry_decode(la.p[la.n - 1], la.len[la.n - 1], &last),
+	    0);
+	blobs_free(&la);
+
+	/* Branch x (two entries) reaches bob first. */
+	memset(&x, 0, sizeof(x));
+	forge(&a, gid, last, ENTRY_KIND_ANNOUNCE, 0, NULL, ann1, 7, &x);
+	assert_int_equal(entry_decode(x.p[0], x.len[0], &x1), 0);
+	forge(&a, gid, x1, ENTRY_KIND_ANNOUNCE, 0, NULL, ann1, 7, &x);
+	assert_int_equal(receive(gb, &x, 0, x.n, &stored), 0);
+	assert_int_equal(stored, 2);
+	assert_false(group_fork_seen(gb, a.d.id->pk));
+	/* Branch y (three entries) in one batch with carol's first entry. */
+	memset(&y, 0, sizeof(y));
+	forge(&a, gid, last, ENTRY_KIND_ANNOUNCE, 0, NULL, ann2, 7, &y);
+	assert_int_equal(entry_decode(y.p[0], y.len[0], &y1), 0);
+	forge(&a, gid, y1, ENTRY_KIND_ANNOUNCE, 0, NULL, ann2, 7, &y);
+	assert_int_equal(entry_decode(y.p[1], y.len[1], &y2), 0);
+	forge(&a, gid, y2, ENTRY_KIND_ANNOUNCE, 0, NULL, ann2, 7, &y);
+	memset(&batch, 0, sizeof(batch));
+	for (i = 0; i < y.n; i++)
+		collect_cb(&batch, y.p[i], y.len[i]);
+	forge(&c, gid, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL, ann1, 7, &batch);
+	before = count(&b, gb);
+	n_entry = 0;
+	assert_int_equal(receive(gb, &batch, 0, batch.n, &stored), 0);
+	assert_int_equal(stored, 1);
+	assert_int_equal(n_entry, 1);
+	assert_int_equal(count(&b, gb), before + 1);
+	assert_true(group_fork_seen(gb, a.d.id->pk));
+	assert_int_equal(gb->own_fork, 0);
+	log_of(gb, a.d.id->pk, 0, &la);
+	assert_int_equal(la.len[la.n - 1], x.len[1]);
+	assert_memory_equal(la.p[la.n - 1], x.p[1], x.len[1]);
+	blobs_free(&la);
+	/* The tip of branch y alone: beyond bob's head, skipped as well. */
+	blobs_free(&batch);
+	collect_cb(&batch, y.p[2], y.len[2]);
+	assert_int_equal(receive(gb, &batch, 0, 1, &stored), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(count(&b, gb), before + 1);
+	blobs_free(&batch);
+
+	/*
+	 * Bob writes; another entry of his own at that seq arrives (an old
+	 * copy of his profile wrote it): his log forked, and he may no
+	 * longer write here.
+	 */
+	assert_int_equal(group_append(gb, ENTRY_KIND_ANNOUNCE, ann1, 7, NULL),
+	    0);
+	memset(&own, 0, sizeof(own));
+	forge(&b, gid, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL, ann2, 7, &own);
+	assert_int_equal(receive(gb, &own, 0, 1, &stored), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(gb->own_fork, 1);
+	assert_int_equal(group_append(gb, ENTRY_KIND_ANNOUNCE, ann2, 7, NULL),
+	    BAL_ECHAIN);
+	member_reopen(&b);
+	gb = group_find(&b.d, gid);
+	assert_non_null(gb);
+	assert_int_equal(gb->own_fork, 1);
+	assert_int_equal(group_append(gb, ENTRY_KIND_ANNOUNCE, ann2, 7, NULL),
+	    BAL_ECHAIN);
+	/* Everybody else's entries still go in. */
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
+	blobs_free(&la);
+
+	blobs_free(&x);
+	blobs_free(&y);
+	blobs_free(&own);
+	entry_free(last);
+	entry_free(x1);
+	entry_free(y1);
+	entry_free(y2);
 	member_close(&a);
 	member_close(&b);
 	member_close(&c);
@@ -1382,6 +1489,7 @@ main(void)
 		cmocka_unit_test_setup(test_announce, setup),
 		cmocka_unit_test_setup(test_receive_rejects, setup),
 		cmocka_unit_test_setup(test_lamport_jumps, setup),
+		cmocka_unit_test_setup(test_forked_log, setup),
 		cmocka_unit_test_setup(test_select, setup),
 		cmocka_unit_test_setup(test_network_keys_and_have, setup),
 		cmocka_unit_test_setup(test_append_refused, setup),
