@@ -4,7 +4,8 @@
 # (a current member, her daemon stopped) to open real sessions and then
 # misbehave: wrong network key, a replayed handshake, tampered entries,
 # an entry under an unknown epoch, one at the end of the Lamport clock
-# (which would leave nobody a lamport to write with), an entry of revoked
+# (which would leave nobody a lamport to write with), a fork of the
+# member's log (skipped, the session kept), an entry of revoked
 # dave beyond his cut, oversized, truncated and garbage frames, msgpack
 # that is no message, a peer that stops reading while alice has megabytes
 # to send.
@@ -186,6 +187,16 @@ for mode in tamper epoch lamport huge overmax truncated garbage badmsg; do
 done
 grep -qF "is more than 2^32 past the author's previous entry" \
 	"$T/alice.log" || fail "no log line for the lamport at the clock's end"
+# carol forks her log (another first entry, signed by her): alice keeps the
+# branch she holds, skips the other without ending the session, and says so.
+out=$(hp fork) || fail "hostile-peer fork: $out"
+[ "$out" = acked ] || fail "fork: $out"
+echo "fork: $out"
+alive fork
+[ "$(entries alice)" = "$n0" ] || fail "alice stored the other branch"
+grep -q "signed two different entries for one place of their log" \
+	"$T/alice.log" || fail "no log line for the fork"
+b alice status | grep -q "forked logs: 1" || fail "alice's status: no fork"
 # dave's next entry beyond his cut, relayed: an honest relay may hold such
 # an entry from before the removal, so alice acknowledges it without
 # ending the session, but does not store it (and logs it).

@@ -20,6 +20,8 @@
  *	lamport    the member's next note entry, valid but for its lamport
  *	           clock: ENTRY_MAX_COUNTER, which would leave no member a
  *	           lamport to write with
+ *	fork       another first entry of the member's log (a note), signed
+ *	           by the member: their log forks
  *	relay      the next note entry of AUTHOR_PROFILE's member (e.g. one
  *	           revoked, whose next entry lies beyond its cut), relayed
  *	huge       a frame length prefix of 0xffffffff
@@ -578,7 +580,10 @@ out:
 	return ret;
 }
 
-/* The entry a push mode sends (tamper, epoch, lamport, relay), encoded. */
+/*
+ * The entry a push mode sends (tamper, epoch, lamport, fork, relay),
+ * encoded.
+ */
 static int
 push_blob(const char *mode, const char *author_dir,
     const struct identity *me, const struct view *v, uint8_t **blob,
@@ -597,6 +602,11 @@ push_blob(const char *mode, const char *author_dir,
 	} else if (strcmp(mode, "epoch") == 0) {
 		randombytes_buf(key, sizeof(key));
 		if (next_note(me, v, v->epoch + 1000, key, 0, blob, len) != 0)
+			goto out;
+	} else if (strcmp(mode, "fork") == 0) {
+		ov = *v;
+		ov.head = NULL;		/* a view, not an owner: not freed */
+		if (next_note(me, &ov, v->epoch, v->key, 0, blob, len) != 0)
 			goto out;
 	} else if (strcmp(mode, "lamport") == 0) {
 		if (next_note(me, v, v->epoch, v->key, ENTRY_MAX_COUNTER, blob,
@@ -728,7 +738,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(mode, "tamper") == 0 || strcmp(mode, "epoch") == 0 ||
-	    strcmp(mode, "lamport") == 0 || strcmp(mode, "relay") == 0) {
+	    strcmp(mode, "lamport") == 0 || strcmp(mode, "fork") == 0 ||
+	    strcmp(mode, "relay") == 0) {
 		if (push_blob(mode, argc == 6 ? argv[5] : NULL, me, &v, &blob,
 		    &bloblen) != 0) {
 			fprintf(stderr, "hostile-peer: cannot make '%s'\n",
