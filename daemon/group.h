@@ -173,14 +173,6 @@ int group_entries_missing(struct group *g, const struct wire_have_item *have,
     size_t nhave, size_t max, group_missing_cb cb, void *ctx);
 
 /*
- * group_entry_id (group-lookup.c) copies the id of author's stored entry
- * at seq into id; BAL_ENOENT when this member does not hold it.  *head
- * (optional) gets the highest seq held of author (0: none).
- */
-int group_entry_id(struct group *g, const uint8_t author[BAL_PK_BYTES],
-    uint64_t seq, uint8_t id[BAL_HASH_BYTES], uint64_t *head);
-
-/*
  * group_network_keys fills keys with the handshake network key of every
  * epoch this member holds, newest first; *n gets the count.
  */

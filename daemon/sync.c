@@ -583,8 +583,7 @@ have_seq(const struct wire_have_item *mine, size_t n, const uint8_t *author)
  * again (in a mesh every live entry also arrives from the relays).  An
  * entry that differs from the one we hold at its place (an erased copy,
  * a fork) still goes through group_receive, which judges it.  Positions
- * not known yet (pos[i].parsed 0) are read from the entries; an item
- * without bytes (left out of a RUNS) is never held.
+ * not known yet (pos[i].parsed 0) are read from the entries.
  */
 static int
 mark_held(struct sync *s, const struct wire_bytes *items, size_t n,
@@ -598,8 +597,6 @@ mark_held(struct sync *s, const struct wire_bytes *items, size_t n,
 	if ((ret = group_have(s->g, &mine, &nmine)) != 0)
 		return ret;
 	for (i = 0; i < n; i++) {
-		if (items[i].p == NULL)
-			continue;
 		if (!pos[i].parsed) {
 			if (entry_pos(items[i].p, items[i].len, pos[i].author,
 			    &pos[i].seq) != 0)
@@ -623,7 +620,7 @@ mark_held(struct sync *s, const struct wire_bytes *items, size_t n,
 /*
  * Stores one data message's entries items[0..n) and raises the peer's
  * vector past each; pos[] (zeroed, or positions already known) is the
- * caller's.  Items without bytes (a RUNS run left out) are only counted.
+ * caller's.
  */
 static int
 receive(struct sync *s, const struct wire_bytes *items, struct rxpos *pos,
@@ -641,7 +638,7 @@ receive(struct sync *s, const struct wire_bytes *items, struct rxpos *pos,
 		if ((ret = mark_held(s, items, n, pos)) != 0)
 			goto out;
 		for (i = 0; i < n; i++) {
-			if (pos[i].held || items[i].p == NULL)
+			if (pos[i].held)
 				continue;
 			blobs[k] = items[i].p;
 			lens[k] = items[i].len;
@@ -689,85 +686,25 @@ receive_entries(struct sync *s, const struct wire_bytes *items, size_t n,
 	return ret;
 }
 
-/* The start of a member id and of a group id, for log lines. */
-static void
-log_ids(const struct group *g, const uint8_t *author,
-    char id[IDENTITY_ID_TEXT_BYTES], char hex[2 * BAL_GROUP_ID_BYTES + 1])
-{
-	identity_id_encode(author, id);
-	sodium_bin2hex(hex, 2 * BAL_GROUP_ID_BYTES + 1, g->id,
-	    BAL_GROUP_ID_BYTES);
-}
-
-/* What a RUNS message's chains start from. */
-struct runs_ctx {
-	struct sync *s;
-	size_t n;			/* entries of the message */
-	char *why;
-	size_t whylen;
-};
-
-/*
- * entry_runs_prev_fn: the id of the stored entry before an author's first
- * run.  When this member does not hold it, the run is judged as
- * group_receive judges an entry that does not follow the author's stored
- * head (group-batch.c): left out when the author was removed and the run
- * lies beyond their cut (logged once the message is through), else the
- * whole message is refused as a gap, with group_receive's log line.
- */
-static int
-runs_prev(void *ctx, const uint8_t author[BAL_PK_BYTES], uint64_t seq,
-    size_t index, uint8_t id[BAL_HASH_BYTES])
-{
-	struct runs_ctx *rc = ctx;
-	struct group *g = rc->s->g;
-	const struct roster_member *m;
-	char who[IDENTITY_ID_TEXT_BYTES], hex[2 * BAL_GROUP_ID_BYTES + 1];
-	char reason[300];
-	uint64_t head;
-	int ret;
-
-	ret = group_entry_id(g, author, seq, id, &head);
-	if (ret != BAL_ENOENT)
-		return ret;
-	if (g->roster != NULL &&
-	    (m = roster_member_find(g->roster, author)) != NULL &&
-	    m->status != ROSTER_ACTIVE && seq + 1 > m->cut)
-		return 1;
-	log_ids(g, author, who, hex);
-	snprintf(reason, sizeof(reason), "entry %zu of %zu (author %.12s seq "
-	    "%llu): gap in the author's log (held up to seq %llu)", index + 1,
-	    rc->n, who, (unsigned long long)(seq + 1),
-	    (unsigned long long)head);
-	daemon_log("group %.8s: rejected a batch of %zu entries: %s", hex,
-	    rc->n, reason);
-	snprintf(rc->why, rc->whylen, "%s", reason);
-	return BAL_ECHAIN;
-}
 
 /*
  * RUNS: the entries are rebuilt (entry-parts.h) and then handled exactly
- * as those of an ENTRIES message.
+ * as those of an ENTRIES message: a gap, a removed member's entries beyond
+ * their cut, another branch of a forked log are judged by group_receive.
  */
 static int
 receive_runs(struct sync *s, const struct wire_msg *m, char *why,
     size_t whylen)
 {
-	struct runs_ctx rc = { s, 0, why, whylen };
 	struct entry_rebuilt *rb = NULL;
 	struct wire_bytes *items = NULL;
 	struct rxpos *pos = NULL;
-	char who[IDENTITY_ID_TEXT_BYTES], hex[2 * BAL_GROUP_ID_BYTES + 1];
-	size_t i, k, idx = 0;
+	size_t i;
 	int ret;
 
-	for (i = 0; i < m->runs.nruns; i++)
-		rc.n += m->runs.runs[i].n;
-	if ((ret = entry_runs_rebuild(s->g->id, m, runs_prev, &rc,
-	    &rb)) != 0) {
-		if (why[0] == '\0')
-			snprintf(why, whylen, "RUNS: cannot rebuild the "
-			    "entries (%s)", bal_strerror(ret));
+	if ((ret = entry_runs_rebuild(s->g->id, m, &rb)) != 0) {
+		snprintf(why, whylen, "RUNS: cannot rebuild the entries (%s)",
+		    bal_strerror(ret));
 		goto out;
 	}
 	ret = BAL_ENOMEM;
@@ -781,19 +718,7 @@ receive_runs(struct sync *s, const struct wire_msg *m, char *why,
 		pos[i].seq = rb->seqs[i];
 		pos[i].parsed = 1;
 	}
-	if ((ret = receive(s, items, pos, rb->n, why, whylen)) != 0)
-		goto out;
-	/* One line per run left out (a removed member's, beyond the cut). */
-	for (i = 0; i < m->runs.nruns; idx += m->runs.runs[i].n, i++) {
-		if (rb->blobs[idx] != NULL)
-			continue;
-		k = m->runs.runs[i].n;
-		log_ids(s->g, rb->authors[idx], who, hex);
-		daemon_log("group %.8s: refused %zu entries of removed member "
-		    "%.12s beyond their cut (seq %llu to %llu)", hex, k, who,
-		    (unsigned long long)rb->seqs[idx],
-		    (unsigned long long)rb->seqs[idx + k - 1]);
-	}
+	ret = receive(s, items, pos, rb->n, why, whylen);
 out:
 	entry_rebuilt_free(rb);
 	free(items);

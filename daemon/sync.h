@@ -7,8 +7,7 @@
  * exchanged, calls sync_start (which sends HAVE), passes every later
  * decoded message to sync_on_msg and calls sync_notify when the group's
  * store gained entries (live push).  The engine reads the store through
- * group.h (group_have, group_entries_missing, group_entry_id,
- * group_receive) and hands each outgoing message to the send callback,
+ * group.h (group_have, group_entries_missing, group_receive) and hands each outgoing message to the send callback,
  * which must encode and queue it before returning (the message points
  * into the engine's memory).  Batches of more than one entry leave as
  * RUNS (entry-parts.h), single entries as PUSH.
@@ -62,10 +61,8 @@ int sync_start(struct sync *s);
 /*
  * sync_on_msg handles one decoded message: HAVE, ENTRIES, RUNS, PUSH or
  * ACK (anything else is BAL_EPROTO).  The entries of a RUNS are rebuilt
- * first (entry-parts.h) and then handled as those of an ENTRIES; a RUNS
- * whose chain does not start from what we hold is refused as a gap
- * (BAL_ECHAIN), or left out beyond a removed member's cut (see
- * docs/protocol.md).  A negative return ends the session: BAL_EPROTO for
+ * first (entry-parts.h), each author's chain from the prev its first run
+ * carries, and then handled as those of an ENTRIES (docs/protocol.md).  A negative return ends the session: BAL_EPROTO for
  * a protocol violation (e.g. an ACK beyond what was sent), or
  * group_receive's code for an invalid batch, nothing of which was stored;
  * why gets a one-line reason for the log.

@@ -226,6 +226,8 @@ entry_runs_make(const uint8_t group[BAL_GROUP_ID_BYTES],
 		run->first_seq = p->h.seq;
 		run->items = &r->items[i];
 		run->n = 1;
+		/* The author's first run names where its chain starts. */
+		run->prev = next[a] == 0 && p->h.seq > 1 ? p->h.prev : NULL;
 		next[a] = p->h.seq + 1;
 		last = p;
 	}
@@ -251,21 +253,20 @@ entry_runs_free(struct entry_runs *r)
 
 int
 entry_runs_rebuild(const uint8_t group[BAL_GROUP_ID_BYTES],
-    const struct wire_msg *m, entry_runs_prev_fn prev, void *ctx,
-    struct entry_rebuilt **out)
+    const struct wire_msg *m, struct entry_rebuilt **out)
 {
 	struct entry_rebuilt *rb = NULL;
 	const struct wire_run *run;
 	const struct wire_run_item *it;
 	struct entry_parts p;
 	uint8_t (*last_id)[BAL_HASH_BYTES] = NULL;
-	uint8_t *state = NULL;		/* per author: 0 new, 1 on, 2 out */
+	uint8_t *started = NULL;	/* per author: its chain has begun */
 	size_t i, k, idx = 0, total = 0;
 	uint8_t *mem;
 	int ret = BAL_EINVAL;
 
 	*out = NULL;
-	if (m == NULL || m->type != WIRE_RUNS || prev == NULL)
+	if (m == NULL || m->type != WIRE_RUNS)
 		return BAL_EINVAL;
 	for (i = 0; i < m->runs.nruns; i++)
 		total += m->runs.runs[i].n;
@@ -288,7 +289,7 @@ entry_runs_rebuild(const uint8_t group[BAL_GROUP_ID_BYTES],
 	rb->seqs = (uint64_t *)(void *)mem;
 	rb->n = total;
 	if ((last_id = calloc(m->runs.nauthors + 1, sizeof(*last_id))) ==
-	    NULL || (state = calloc(m->runs.nauthors + 1, 1)) == NULL)
+	    NULL || (started = calloc(m->runs.nauthors + 1, 1)) == NULL)
 		goto out;
 	for (i = 0; i < m->runs.nruns; i++) {
 		run = &m->runs.runs[i];
@@ -299,24 +300,19 @@ entry_runs_rebuild(const uint8_t group[BAL_GROUP_ID_BYTES],
 		memcpy(p.h.group, group, BAL_GROUP_ID_BYTES);
 		memcpy(p.h.author, m->runs.authors[run->author],
 		    BAL_PK_BYTES);
-		if (state[run->author] == 0) {
+		if (!started[run->author]) {
 			/* The author's first run: its chain starts here. */
-			state[run->author] = 1;
+			started[run->author] = 1;
 			if (run->first_seq > 1) {
-				ret = prev(ctx, p.h.author,
-				    run->first_seq - 1, idx,
-				    last_id[run->author]);
-				if (ret < 0)
+				if (run->prev == NULL)
 					goto out;
-				if (ret > 0)
-					state[run->author] = 2;
+				memcpy(last_id[run->author], run->prev,
+				    BAL_HASH_BYTES);
 			}
 		}
 		for (k = 0; k < run->n; k++, idx++) {
 			memcpy(rb->authors[idx], p.h.author, BAL_PK_BYTES);
 			rb->seqs[idx] = run->first_seq + k;
-			if (state[run->author] == 2)
-				continue;	/* left out */
 			it = &run->items[k];
 			p.h.kind = it->kind;
 			p.h.seq = run->first_seq + k;
@@ -340,7 +336,7 @@ entry_runs_rebuild(const uint8_t group[BAL_GROUP_ID_BYTES],
 out:
 	entry_rebuilt_free(rb);
 	free(last_id);
-	free(state);
+	free(started);
 	return ret;
 }
 

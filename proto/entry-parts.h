@@ -7,8 +7,8 @@
  * entry (the body hash only when the body is erased).  The receiver knows
  * the rest from its context: the group from the session, the author and
  * seq from the run, prev from the entry before it (in the same run, an
- * earlier run of the same message, or its own store), the body hash from
- * the body.  From these it rebuilds the canonical encoded entry
+ * earlier run of the same message, or, for the author's first run of the
+ * message, the run's prev), the body hash from the body.  From these it rebuilds the canonical encoded entry
  * (entry_header_encode, entry_encode), which then goes through
  * entry_decode like any entry of an ENTRIES message: if any part was
  * changed on the way, the signature no longer verifies.
@@ -88,22 +88,10 @@ int entry_runs_make(const uint8_t group[BAL_GROUP_ID_BYTES],
 /* entry_runs_free releases what entry_runs_make made; NULL is a no-op. */
 void entry_runs_free(struct entry_runs *r);
 
-/*
- * Where a run's chain starts: prev is asked for the id of author's entry
- * at seq (the one before the run's first; never for seq 0), index being
- * the place of the run's first item in the message (0-based).  It returns
- * 0 with id filled (the receiver holds it), 1 to leave the run and every
- * later run of that author in the message out (not rebuilt), or a
- * negative code that ends entry_runs_rebuild with that code.
- */
-typedef int (*entry_runs_prev_fn)(void *ctx,
-    const uint8_t author[BAL_PK_BYTES], uint64_t seq, size_t index,
-    uint8_t id[BAL_HASH_BYTES]);
-
 /* The entries of a RUNS message, in message order. */
 struct entry_rebuilt {
 	size_t n;			/* items of the message */
-	uint8_t **blobs;		/* encoded entries; NULL: left out */
+	uint8_t **blobs;		/* encoded entries */
 	size_t *lens;
 	uint8_t (*authors)[BAL_PK_BYTES];	/* author of each */
 	uint64_t *seqs;			/* seq of each */
@@ -114,14 +102,13 @@ struct entry_rebuilt {
  * (from wire_decode) received in group: item k of a run is the author's
  * entry first_seq + k, its prev the id of the entry before it: the
  * previous item, the last item of the author's previous run in m, or (for
- * the author's first run, first_seq > 1) what prev says; 32 zero bytes
- * for seq 1.  BAL_EINVAL: m is not a
- * RUNS; BAL_ENOMEM; a code of prev; or entry_parts_join's code for an item
- * that makes no valid entry.
+ * the author's first run) the run's prev; 32 zero bytes for seq 1.
+ * BAL_EINVAL: m is not a RUNS, or an author's first run after seq 1
+ * without prev; BAL_ENOMEM; or entry_parts_join's code for an item that
+ * makes no valid entry.
  */
 int entry_runs_rebuild(const uint8_t group[BAL_GROUP_ID_BYTES],
-    const struct wire_msg *m, entry_runs_prev_fn prev, void *ctx,
-    struct entry_rebuilt **out);
+    const struct wire_msg *m, struct entry_rebuilt **out);
 /* entry_rebuilt_free releases the rebuilt entries; NULL is a no-op. */
 void entry_rebuilt_free(struct entry_rebuilt *rb);
 

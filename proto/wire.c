@@ -362,7 +362,8 @@ run_item_ok(const struct wire_run_item *it, const struct wire_run_item *prev)
  * The rules of a RUNS message that tie its runs together (docs): authors
  * distinct and in the order of their first run, every author used, the
  * runs of one author contiguous in seq and never adjacent (they would be
- * one run), seqs in range.  run_prev[] (nauthors entries, scratch) gets
+ * one run), seqs in range, a prev on an author's first run exactly when
+ * it starts after seq 1.  run_prev[] (nauthors entries, scratch) gets
  * each author's last run.  Shared by encoder and decoder.
  */
 static int
@@ -384,10 +385,14 @@ runs_linked_ok(const uint8_t (*authors)[BAL_PK_BYTES], size_t nauthors,
 		if (r->author >= nauthors || r->author > used)
 			return 0;	/* a new author takes the next index */
 		if (r->author == used) {
+			if ((r->prev != NULL) != (r->first_seq > 1))
+				return 0;
 			used++;
 			run_prev[r->author] = i;
 			continue;
 		}
+		if (r->prev != NULL)
+			return 0;
 		p = &runs[run_prev[r->author]];
 		if (run_prev[r->author] == i - 1 ||
 		    r->first_seq != p->first_seq + p->n)
@@ -445,7 +450,7 @@ pack_runs(msgpack_packer *pk, const struct wire_msg *m)
 		goto out;
 	for (i = 0; i < m->runs.nruns; i++) {
 		r = &m->runs.runs[i];
-		if (msgpack_pack_array(pk, 3) != 0 ||
+		if (msgpack_pack_array(pk, r->prev != NULL ? 4 : 3) != 0 ||
 		    msgpack_pack_uint64(pk, r->author) != 0 ||
 		    msgpack_pack_uint64(pk, r->first_seq) != 0 ||
 		    msgpack_pack_array(pk, r->n) != 0)
@@ -480,6 +485,9 @@ pack_runs(msgpack_packer *pk, const struct wire_msg *m)
 			    BAL_HASH_BYTES) != 0)
 				goto out;
 		}
+		if (r->prev != NULL &&
+		    mp_pack_bin(pk, r->prev, BAL_HASH_BYTES) != 0)
+			goto out;
 	}
 	ret = 0;
 out:
@@ -833,6 +841,7 @@ dec_runs(struct mp_rd *r, size_t len, struct blk *b)
 	uint8_t (*authors)[BAL_PK_BYTES];
 	struct wire_run *runs;
 	struct wire_run_item *all;
+	uint8_t *prev;
 	size_t run_prev[WIRE_MAX_RUN_AUTHORS];
 	size_t total = 0, arr, i, k;
 	uint64_t v;
@@ -845,7 +854,7 @@ dec_runs(struct mp_rd *r, size_t len, struct blk *b)
 	/* Count the items first, to size the block. */
 	scan = rrd;
 	for (i = 0; i < rrd.n; i++) {
-		if ((rc = mp_rd_sub(&scan, 3, 3, &run)) != 0)
+		if ((rc = mp_rd_sub(&scan, 3, 4, &run)) != 0)
 			return rc;
 		(void)mp_rd_next(&run);
 		(void)mp_rd_next(&run);
@@ -869,7 +878,7 @@ dec_runs(struct mp_rd *r, size_t len, struct blk *b)
 		    BAL_PK_BYTES)) != 0)
 			return rc;
 	for (i = 0; i < rrd.n; i++) {
-		if ((rc = mp_rd_sub(&rrd, 3, 3, &run)) != 0 ||
+		if ((rc = mp_rd_sub(&rrd, 3, 4, &run)) != 0 ||
 		    (rc = mp_rd_uint(&run, ard.n - 1, &v)) != 0)
 			return rc;
 		runs[i].author = (uint32_t)v;
@@ -884,6 +893,14 @@ dec_runs(struct mp_rd *r, size_t len, struct blk *b)
 			    k > 0 ? &all[k - 1] : NULL, b)) != 0)
 				return rc;
 		all += items.n;
+		runs[i].prev = NULL;
+		if (mp_rd_left(&run) > 0) {
+			prev = blk_take(b, BAL_HASH_BYTES, 1);
+			if ((rc = mp_rd_bin_fixed(&run, prev,
+			    BAL_HASH_BYTES)) != 0)
+				return rc;
+			runs[i].prev = prev;
+		}
 	}
 	if (!runs_linked_ok((const uint8_t (*)[BAL_PK_BYTES])authors, ard.n,
 	    runs, rrd.n, run_prev))

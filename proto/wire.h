@@ -68,10 +68,11 @@
 /*
  * Upper bounds of a RUNS message's bytes besides its items, for filling a
  * batch (see wire_run_item_cost): the message's own headers, each distinct
- * author, each run (its array, author index, first seq, items header).
+ * author (its key, and the prev of its first run: 34 bytes each), each
+ * run (its array, author index, first seq, items header).
  */
 #define WIRE_RUNS_OVERHEAD 8
-#define WIRE_RUNS_AUTHOR_COST 34
+#define WIRE_RUNS_AUTHOR_COST 68
 #define WIRE_RUNS_RUN_COST 15
 
 enum wire_type {
@@ -123,12 +124,19 @@ struct wire_run_item {
 	uint8_t sig[BAL_SIG_BYTES];
 };
 
-/* n consecutive entries of one author: seqs first_seq .. first_seq+n-1. */
+/*
+ * n consecutive entries of one author: seqs first_seq .. first_seq+n-1.
+ * The author's first run of the message carries the id of the entry
+ * before it (prev) when first_seq > 1, so that the receiver rebuilds the
+ * sender's chain even where it holds another branch (a forked log); every
+ * other run has prev NULL.
+ */
 struct wire_run {
 	uint32_t author;		/* index into runs.authors */
 	uint64_t first_seq;		/* >= 1 */
 	const struct wire_run_item *items;
 	size_t n;			/* >= 1 */
+	const uint8_t *prev;		/* BAL_HASH_BYTES, or NULL */
 };
 
 struct wire_msg {

@@ -68,14 +68,18 @@ check_runs(const struct wire_msg *m, size_t *exact, size_t *bound)
 		    r->first_seq - 1 + r->n <= ENTRY_MAX_COUNTER);
 		items += r->n;
 		fuzz_check(r->author <= used && r->author < m->runs.nauthors);
-		if (r->author == used)
+		if (r->author == used) {
 			used++;
-		else
+			/* A prev where the author's chain starts after 1. */
+			fuzz_check((r->prev != NULL) == (r->first_seq > 1));
+		} else {
 			fuzz_check(r->first_seq == next[r->author] &&
-			    m->runs.runs[i - 1].author != r->author);
+			    m->runs.runs[i - 1].author != r->author &&
+			    r->prev == NULL);
+		}
 		next[r->author] = r->first_seq + r->n;
 		*exact += 1 + uint_len(r->author) + uint_len(r->first_seq) +
-		    arr_len(r->n);
+		    arr_len(r->n) + (r->prev != NULL ? 2 + BAL_HASH_BYTES : 0);
 		for (k = 0; k < r->n; k++) {
 			it = &r->items[k];
 			prev = k > 0 ? &r->items[k - 1] : NULL;

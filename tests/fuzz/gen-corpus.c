@@ -1031,7 +1031,7 @@ gen_runs(void)
 	all[6] = l[4];
 	runs_encode(all, 7, &p, &len);
 	emit("wire", "runs", p, len);
-	emit_prefixed("entry-parts", "runs", (const uint8_t[]){ 2, 0 }, 2,
+	emit_prefixed("entry-parts", "runs", (const uint8_t[]){ 2 }, 1,
 	    p, len);
 	free(p);
 	/* What a member holding L1, L2 and M1 lacks: runs from seq 3 and 2. */
@@ -1041,10 +1041,8 @@ gen_runs(void)
 	later[3] = l[4];
 	runs_encode(later, 4, &p, &len);
 	emit("wire", "runs-later", p, len);
-	emit_prefixed("entry-parts", "runs-later", (const uint8_t[]){ 2, 0 },
-	    2, p, len);
-	emit_prefixed("entry-parts", "runs-left-out",
-	    (const uint8_t[]){ 2, 1 }, 2, p, len);
+	emit_prefixed("entry-parts", "runs-later", (const uint8_t[]){ 2 }, 1,
+	    p, len);
 	free(p);
 
 	/* Mode 0: encoded entries. */

@@ -52,13 +52,15 @@ until_ok 30 has alice "after catching up" || fail "alice lacks bob's third note"
 echo "restored with alice online: caught up with his own log, writes on"
 
 # ---- restored and written to before meeting anyone: a fork -----------------
-# The newer copy wrote two notes, the restored one writes one of its own at
-# the first one's place: alice then holds a longer branch of bob's log, and
-# what she sends him of it does not follow his.
+# The newer copy wrote three notes, the restored one writes one of its own
+# at the first one's place: alice then holds a longer branch of bob's log,
+# and what she sends him of it (two entries: a RUNS message, whose first
+# entry names its prev) does not follow his.
 backup
 b bob note write --title "on the newer copy" -m four >/dev/null || fail "write 4"
 b bob note write --title "newer still" -m five >/dev/null || fail "write 5"
-until_ok 30 has alice "newer still" || fail "alice lacks bob's newer notes"
+b bob note write --title "newest" -m five-b >/dev/null || fail "write 5b"
+until_ok 30 has alice "newest" || fail "alice lacks bob's newer notes"
 stop alice
 restore
 start bob

@@ -369,44 +369,6 @@ test_join_rejects(void **state)
 #undef REFUSED
 }
 
-/* A receiver's store for the prev lookups: the first held[a] entries. */
-struct held {
-	size_t held[NAUTH];
-	size_t calls;
-	int skip_author;		/* -1: none */
-	int fail;			/* a code to return, or 0 */
-	int wrong;			/* give the id of seq - 1 instead */
-};
-
-static int
-prev_cb(void *ctx, const uint8_t author[BAL_PK_BYTES], uint64_t seq,
-    size_t index, uint8_t id[BAL_HASH_BYTES])
-{
-	struct held *h = ctx;
-	size_t a;
-
-	(void)index;
-	h->calls++;
-	if (h->fail != 0)
-		return h->fail;
-	assert_true(seq >= 1);
-	for (a = 0; a < NAUTH; a++) {
-		if (memcmp(author, who[a]->pk, BAL_PK_BYTES) != 0)
-			continue;
-		if ((int)a == h->skip_author)
-			return 1;
-		if (seq > h->held[a])
-			return BAL_ENOENT;	/* a gap, e.g. a tampered seq */
-		if (h->wrong)
-			memset(id, 0, BAL_HASH_BYTES);
-		if (!h->wrong || seq >= 2)
-			memcpy(id, logs[a][seq - (h->wrong ? 2 : 1)]->id,
-			    BAL_HASH_BYTES);
-		return 0;
-	}
-	return BAL_ENOENT;	/* a tampered author key */
-}
-
 /* A batch: (author, seq) pairs, in sending order. */
 struct pick {
 	size_t a;
@@ -437,8 +399,7 @@ runs_encode(const struct pick *b, size_t n, uint8_t **buf, size_t *len,
 
 /* Decodes and rebuilds; checks every entry against the original. */
 static void
-runs_check(const struct pick *b, size_t n, const uint8_t *buf, size_t len,
-    struct held *h, size_t want_calls)
+runs_check(const struct pick *b, size_t n, const uint8_t *buf, size_t len)
 {
 	struct wire_msg *m = NULL;
 	struct entry_rebuilt *rb = NULL;
@@ -446,21 +407,16 @@ runs_check(const struct pick *b, size_t n, const uint8_t *buf, size_t len,
 
 	assert_int_equal(wire_decode(buf, len, &m), 0);
 	assert_int_equal(m->type, WIRE_RUNS);
-	assert_int_equal(entry_runs_rebuild(group, m, prev_cb, h, &rb), 0);
+	assert_int_equal(entry_runs_rebuild(group, m, &rb), 0);
 	assert_int_equal(rb->n, n);
 	for (i = 0; i < n; i++) {
 		assert_memory_equal(rb->authors[i], who[b[i].a]->pk,
 		    BAL_PK_BYTES);
 		assert_int_equal(rb->seqs[i], b[i].seq);
-		if ((int)b[i].a == h->skip_author) {
-			assert_null(rb->blobs[i]);
-			continue;
-		}
 		assert_int_equal(rb->lens[i], enclens[b[i].a][b[i].seq - 1]);
 		assert_memory_equal(rb->blobs[i], encs[b[i].a][b[i].seq - 1],
 		    rb->lens[i]);
 	}
-	assert_int_equal(h->calls, want_calls);
 	entry_rebuilt_free(rb);
 	wire_msg_free(m);
 }
@@ -476,7 +432,6 @@ static const struct pick whole[] = {
 static void
 test_runs_roundtrip(void **state)
 {
-	struct held h;
 	struct entry_runs *r;
 	uint8_t *buf;
 	size_t len, i, items = 0;
@@ -489,68 +444,70 @@ test_runs_roundtrip(void **state)
 	assert_memory_equal(r->msg.runs.authors[0], who[0]->pk, 32);
 	assert_memory_equal(r->msg.runs.authors[1], who[1]->pk, 32);
 	assert_memory_equal(r->msg.runs.authors[2], who[2]->pk, 32);
-	for (i = 0; i < r->msg.runs.nruns; i++)
+	for (i = 0; i < r->msg.runs.nruns; i++) {
 		items += r->msg.runs.runs[i].n;
+		/* Every chain starts at seq 1: no prev travels. */
+		assert_null(r->msg.runs.runs[i].prev);
+	}
 	assert_int_equal(items, NWHOLE);
 	assert_int_equal(r->msg.runs.runs[2].author, 0);
 	assert_int_equal(r->msg.runs.runs[2].first_seq, 3);
 	assert_int_equal(r->msg.runs.runs[2].n, 2);
 	entry_runs_free(r);
-	/* Nobody holds anything: every chain starts at seq 1. */
-	memset(&h, 0, sizeof(h));
-	h.skip_author = -1;
-	runs_check(whole, NWHOLE, buf, len, &h, 0);
+	runs_check(whole, NWHOLE, buf, len);
 	free(buf);
 
-	/* A receiver that holds the first entries: one lookup per author. */
-	runs_encode(whole + 4, NWHOLE - 4, &buf, &len, NULL);
-	memset(&h, 0, sizeof(h));
-	h.skip_author = -1;
-	h.held[0] = 2;
-	h.held[1] = 2;
-	runs_check(whole + 4, NWHOLE - 4, buf, len, &h, 2);
+	/*
+	 * From the third entries on: each author's first run carries the id
+	 * of the entry before it, and the receiver needs nothing of its own.
+	 */
+	runs_encode(whole + 4, NWHOLE - 4, &buf, &len, &r);
+	for (i = 0; i < r->msg.runs.nruns; i++) {
+		const struct wire_run *run = &r->msg.runs.runs[i];
+		size_t a = run->author;
+
+		if (run->first_seq == 3 && a < 2) {
+			assert_non_null(run->prev);
+			assert_memory_equal(run->prev, logs[a][1]->id,
+			    BAL_HASH_BYTES);
+		} else {
+			assert_null(run->prev);
+		}
+	}
+	entry_runs_free(r);
+	runs_check(whole + 4, NWHOLE - 4, buf, len);
 	free(buf);
 }
 
 static void
-test_runs_prev_outcomes(void **state)
+test_runs_rebuild_rejects(void **state)
 {
 	struct wire_msg *m = NULL;
 	struct entry_rebuilt *rb = (struct entry_rebuilt *)&rb;
-	struct held h;
 	uint8_t *buf;
 	size_t len;
 
 	(void)state;
-	/* Author 1 left out: every run of theirs, the others rebuilt. */
 	runs_encode(whole + 4, NWHOLE - 4, &buf, &len, NULL);
-	memset(&h, 0, sizeof(h));
-	h.skip_author = 1;
-	h.held[0] = 2;
-	runs_check(whole + 4, NWHOLE - 4, buf, len, &h, 2);
-	/* A failing lookup ends the rebuild with its code. */
-	memset(&h, 0, sizeof(h));
-	h.skip_author = -1;
-	h.fail = BAL_EIO;
 	assert_int_equal(wire_decode(buf, len, &m), 0);
-	assert_int_equal(entry_runs_rebuild(group, m, prev_cb, &h, &rb),
-	    BAL_EIO);
-	assert_null(rb);
-	assert_int_equal(h.calls, 1);
 	/* Only a RUNS message. */
 	m->type = WIRE_ACK;
-	assert_int_equal(entry_runs_rebuild(group, m, prev_cb, &h, &rb),
-	    BAL_EINVAL);
+	assert_int_equal(entry_runs_rebuild(group, m, &rb), BAL_EINVAL);
+	assert_null(rb);
 	m->type = WIRE_RUNS;
-	assert_int_equal(entry_runs_rebuild(group, m, NULL, &h, &rb),
-	    BAL_EINVAL);
+	assert_int_equal(entry_runs_rebuild(group, NULL, &rb), BAL_EINVAL);
+	/* An author's first run after seq 1 without its prev. */
+	((struct wire_run *)m->runs.runs)[0].prev = NULL;
+	assert_int_equal(entry_runs_rebuild(group, m, &rb), BAL_EINVAL);
+	assert_null(rb);
 	wire_msg_free(m);
 	free(buf);
 }
 
 /*
- * Rebuilt in another group, or with another prev, the entries are not the
- * originals and entry_decode refuses them.
+ * Rebuilt in another group, or from another prev (a run of another branch
+ * of a forked log, or a changed prev), the entries are not the originals
+ * and entry_decode refuses them.
  */
 static void
 test_runs_wrong_context(void **state)
@@ -558,7 +515,6 @@ test_runs_wrong_context(void **state)
 	struct wire_msg *m = NULL;
 	struct entry_rebuilt *rb = NULL;
 	struct entry *e = NULL;
-	struct held h;
 	uint8_t other[BAL_GROUP_ID_BYTES], *buf;
 	size_t len, i;
 
@@ -566,28 +522,17 @@ test_runs_wrong_context(void **state)
 	runs_encode(whole + 4, NWHOLE - 4, &buf, &len, NULL);
 	assert_int_equal(wire_decode(buf, len, &m), 0);
 	memset(other, 0x12, sizeof(other));
-	memset(&h, 0, sizeof(h));
-	h.skip_author = -1;
-	h.held[0] = 2;
-	h.held[1] = 2;
-	assert_int_equal(entry_runs_rebuild(other, m, prev_cb, &h, &rb), 0);
+	assert_int_equal(entry_runs_rebuild(other, m, &rb), 0);
 	for (i = 0; i < rb->n; i++)
 		assert_int_equal(entry_decode(rb->blobs[i], rb->lens[i], &e),
 		    BAL_ECRYPTO);
 	entry_rebuilt_free(rb);
-	/*
-	 * The receiver's entry before an author's first run is another one
-	 * (a fork): that chain's entries are all refused.
-	 */
-	memset(&h, 0, sizeof(h));
-	h.skip_author = -1;
-	h.held[0] = 2;
-	h.held[1] = 2;
-	h.wrong = 1;
-	assert_int_equal(entry_runs_rebuild(group, m, prev_cb, &h, &rb), 0);
+	/* Author 0's chain from a changed prev: all of it refused. */
+	((uint8_t *)m->runs.runs[0].prev)[7] ^= 1;
+	assert_int_equal(entry_runs_rebuild(group, m, &rb), 0);
 	for (i = 0; i < rb->n; i++) {
-		if (memcmp(rb->authors[i], who[2]->pk, BAL_PK_BYTES) == 0)
-			continue;	/* author 2's chain starts at seq 1 */
+		if (memcmp(rb->authors[i], who[0]->pk, BAL_PK_BYTES) != 0)
+			continue;
 		assert_int_equal(entry_decode(rb->blobs[i], rb->lens[i], &e),
 		    BAL_ECRYPTO);
 	}
@@ -696,7 +641,6 @@ test_runs_tamper(void **state)
 	struct wire_msg *m, *om = NULL;
 	struct entry_rebuilt *rb;
 	struct entry *e;
-	struct held h;
 	const struct wire_run_item *it;
 	uint8_t *orig, *buf, *re, *mark, val;
 	size_t len, relen, k, i, r, nv;
@@ -714,6 +658,9 @@ test_runs_tamper(void **state)
 		mark_payload(mark, orig, len, om->runs.authors[i],
 		    BAL_PK_BYTES);
 	for (r = 0; r < om->runs.nruns; r++) {
+		if (om->runs.runs[r].prev != NULL)
+			mark_payload(mark, orig, len, om->runs.runs[r].prev,
+			    BAL_HASH_BYTES);
 		for (i = 0; i < om->runs.runs[r].n; i++) {
 			it = &om->runs.runs[r].items[i];
 			mark_payload(mark, orig, len, it->sig, BAL_SIG_BYTES);
@@ -741,14 +688,8 @@ test_runs_tamper(void **state)
 				continue;
 			}
 			decoded++;
-			memset(&h, 0, sizeof(h));
-			h.skip_author = -1;
-			h.held[0] = NLOG;
-			h.held[1] = NLOG;
-			h.held[2] = NLOG;
 			rb = NULL;
-			if (entry_runs_rebuild(group, m, prev_cb, &h,
-			    &rb) != 0) {
+			if (entry_runs_rebuild(group, m, &rb) != 0) {
 				wire_msg_free(m);
 				continue;
 			}
@@ -850,7 +791,7 @@ main(void)
 		cmocka_unit_test(test_split_not_canonical),
 		cmocka_unit_test(test_join_rejects),
 		cmocka_unit_test(test_runs_roundtrip),
-		cmocka_unit_test(test_runs_prev_outcomes),
+		cmocka_unit_test(test_runs_rebuild_rejects),
 		cmocka_unit_test(test_runs_wrong_context),
 		cmocka_unit_test(test_runs_make_rejects),
 		cmocka_unit_test(test_runs_tamper),

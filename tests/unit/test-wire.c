@@ -34,12 +34,13 @@ static struct wire_bytes sample_entries[3];
 static uint8_t sample_authors[2][BAL_PK_BYTES];
 static struct wire_run sample_runs[3];
 static struct wire_run_item sample_items[6];
-static uint8_t body_note[60], body_ann[5];
+static uint8_t body_note[60], body_ann[5], sample_prev_b[BAL_HASH_BYTES];
 
 /*
- * A RUNS of two authors, three runs: A 1..3, B 5, A 4..5.  Kinds 1, 2 and
- * 3, an epoch that changes and one repeated (nil), an erased note, a time
- * that goes back, differences of every integer width.
+ * A RUNS of two authors, three runs: A 1..3, B 5 (with the id of B 4),
+ * A 4..5.  Kinds 1, 2 and 3, an epoch that changes and one repeated (nil),
+ * an erased note, a time that goes back, differences of every integer
+ * width.
  */
 static void
 sample_runs_fill(struct wire_msg *m)
@@ -101,6 +102,8 @@ sample_runs_fill(struct wire_msg *m)
 	sample_runs[1].first_seq = 5;
 	sample_runs[1].items = &it[3];
 	sample_runs[1].n = 1;
+	memset(sample_prev_b, 0x4b, sizeof(sample_prev_b));
+	sample_runs[1].prev = sample_prev_b;
 	sample_runs[2].author = 0;
 	sample_runs[2].first_seq = 4;
 	sample_runs[2].items = &it[4];
@@ -183,6 +186,11 @@ assert_same_runs(const struct wire_msg *a, const struct wire_msg *b)
 		assert_int_equal(a->runs.runs[i].first_seq,
 		    b->runs.runs[i].first_seq);
 		assert_int_equal(a->runs.runs[i].n, b->runs.runs[i].n);
+		assert_int_equal(a->runs.runs[i].prev == NULL,
+		    b->runs.runs[i].prev == NULL);
+		if (a->runs.runs[i].prev != NULL)
+			assert_memory_equal(a->runs.runs[i].prev,
+			    b->runs.runs[i].prev, BAL_HASH_BYTES);
 		for (k = 0; k < a->runs.runs[i].n; k++) {
 			x = &a->runs.runs[i].items[k];
 			y = &b->runs.runs[i].items[k];
@@ -1215,6 +1223,11 @@ struct rrun {
 	uint64_t first_seq;
 	size_t n;
 	const struct ritem *items;	/* NULL: RI_OK, then RI_NEXT */
+	/*
+	 * The run's prev: 0 where the rules want one (an author's first run
+	 * after seq 1), else absent; 1 always, -1 never; or its length.
+	 */
+	int prev;
 };
 
 static const struct ritem RI_OK = { 3, 0, 0, 1, 1, 0, 0, 2, 64, 0, 0 };
@@ -1278,13 +1291,23 @@ runs_with(size_t nauthors, int dup, const struct rrun *runs, size_t nruns)
 	}
 	msgpack_pack_array(&b.pk, nruns);
 	for (i = 0; i < nruns; i++) {
-		msgpack_pack_array(&b.pk, 3);
+		int first = 1, prev = runs[i].prev;
+
+		for (k = 0; k < i; k++)
+			if (runs[k].author == runs[i].author)
+				first = 0;
+		if (prev == 0)
+			prev = first && runs[i].first_seq > 1 ? 1 : -1;
+		msgpack_pack_array(&b.pk, prev > 0 ? 4 : 3);
 		msgpack_pack_uint64(&b.pk, runs[i].author);
 		msgpack_pack_uint64(&b.pk, runs[i].first_seq);
 		msgpack_pack_array(&b.pk, runs[i].n);
 		for (k = 0; k < runs[i].n; k++)
 			pk_ritem(&b.pk, runs[i].items != NULL ?
 			    &runs[i].items[k] : k > 0 ? &RI_NEXT : &RI_OK);
+		if (prev > 0)
+			pk_bin(&b.pk, prev == 1 ? BAL_HASH_BYTES :
+			    (size_t)prev, 0x9e);
 	}
 	return pkb_decode(&b);
 }
@@ -1293,7 +1316,7 @@ runs_with(size_t nauthors, int dup, const struct rrun *runs, size_t nruns)
 static int
 items_with(const struct ritem *items, size_t n)
 {
-	struct rrun r = { 0, 1, n, items };
+	struct rrun r = { 0, 1, n, items, 0 };
 
 	return runs_with(1, 0, &r, 1);
 }
@@ -1307,7 +1330,7 @@ test_runs_decode_rules(void **state)
 
 	(void)state;
 	/* The smallest valid RUNS, and its counts. */
-	r[0] = (struct rrun){ 0, 1, 1, NULL };
+	r[0] = (struct rrun){ 0, 1, 1, NULL, 0 };
 	assert_int_equal(runs_with(1, 0, r, 1), 0);
 	assert_int_equal(runs_with(0, 0, r, 0), BAL_EPROTO);
 	assert_int_equal(runs_with(1, 0, r, 0), BAL_EPROTO);
@@ -1318,8 +1341,8 @@ test_runs_decode_rules(void **state)
 	r[0].n = WIRE_MAX_RUN_ITEMS + 1;
 	assert_int_equal(runs_with(1, 0, r, 1), BAL_EPROTO);
 	/* 1024 items in all, whatever the runs. */
-	r[0] = (struct rrun){ 0, 1, 1000, NULL };
-	r[1] = (struct rrun){ 1, 1, 24, NULL };
+	r[0] = (struct rrun){ 0, 1, 1000, NULL, 0 };
+	r[1] = (struct rrun){ 1, 1, 24, NULL, 0 };
 	assert_int_equal(runs_with(2, 0, r, 2), 0);
 	r[1].n = 25;
 	assert_int_equal(runs_with(2, 0, r, 2), BAL_EPROTO);
@@ -1327,7 +1350,7 @@ test_runs_decode_rules(void **state)
 	many = calloc(WIRE_MAX_RUN_AUTHORS + 1, sizeof(*many));
 	assert_non_null(many);
 	for (i = 0; i <= WIRE_MAX_RUN_AUTHORS; i++)
-		many[i] = (struct rrun){ i, 1, 1, NULL };
+		many[i] = (struct rrun){ i, 1, 1, NULL, 0 };
 	assert_int_equal(runs_with(WIRE_MAX_RUN_AUTHORS, 0, many,
 	    WIRE_MAX_RUN_AUTHORS), 0);
 	assert_int_equal(runs_with(WIRE_MAX_RUN_AUTHORS + 1, 0, many,
@@ -1338,30 +1361,30 @@ test_runs_decode_rules(void **state)
 	free(many);
 
 	/* Authors: an index out of range, out of first-use order, unused. */
-	r[0] = (struct rrun){ 1, 1, 1, NULL };
+	r[0] = (struct rrun){ 1, 1, 1, NULL, 0 };
 	assert_int_equal(runs_with(1, 0, r, 1), BAL_EPROTO);
 	assert_int_equal(runs_with(2, 0, r, 1), BAL_EPROTO);
 	r[0].author = 0;
 	assert_int_equal(runs_with(2, 0, r, 1), BAL_EPROTO);
-	r[1] = (struct rrun){ 1, 1, 1, NULL };
+	r[1] = (struct rrun){ 1, 1, 1, NULL, 0 };
 	assert_int_equal(runs_with(2, 0, r, 2), 0);
 
 	/* Seqs: 1..2^63-1, an author's runs contiguous and never adjacent. */
-	r[0] = (struct rrun){ 0, 0, 1, NULL };
+	r[0] = (struct rrun){ 0, 0, 1, NULL, 0 };
 	assert_int_equal(runs_with(1, 0, r, 1), BAL_EPROTO);
 	r[0].first_seq = (uint64_t)INT64_MAX;
 	assert_int_equal(runs_with(1, 0, r, 1), 0);
 	r[0].first_seq = (uint64_t)INT64_MAX + 1;
 	assert_int_equal(runs_with(1, 0, r, 1), BAL_EPROTO);
-	r[0] = (struct rrun){ 0, (uint64_t)INT64_MAX - 1, 2, NULL };
+	r[0] = (struct rrun){ 0, (uint64_t)INT64_MAX - 1, 2, NULL, 0 };
 	assert_int_equal(runs_with(1, 0, r, 1), 0);
 	r[0].n = 3;
 	assert_int_equal(runs_with(1, 0, r, 1), BAL_EPROTO);
-	r[0] = (struct rrun){ 0, 1, 2, NULL };
-	r[1] = (struct rrun){ 0, 3, 1, NULL };		/* adjacent */
+	r[0] = (struct rrun){ 0, 1, 2, NULL, 0 };
+	r[1] = (struct rrun){ 0, 3, 1, NULL, 0 };		/* adjacent */
 	assert_int_equal(runs_with(1, 0, r, 2), BAL_EPROTO);
-	r[1] = (struct rrun){ 1, 7, 1, NULL };
-	r[2] = (struct rrun){ 0, 3, 2, NULL };		/* A 1-2, B 7, A 3-4 */
+	r[1] = (struct rrun){ 1, 7, 1, NULL, 0 };
+	r[2] = (struct rrun){ 0, 3, 2, NULL, 0 };		/* A 1-2, B 7, A 3-4 */
 	assert_int_equal(runs_with(2, 0, r, 3), 0);
 	r[2].first_seq = 4;				/* a gap */
 	assert_int_equal(runs_with(2, 0, r, 3), BAL_EPROTO);
@@ -1369,6 +1392,26 @@ test_runs_decode_rules(void **state)
 	assert_int_equal(runs_with(2, 0, r, 3), BAL_EPROTO);
 	r[2].first_seq = 1;
 	assert_int_equal(runs_with(2, 0, r, 3), BAL_EPROTO);
+
+	/*
+	 * prev: on an author's first run exactly when it starts after seq 1
+	 * (B 7 above), 32 bytes.
+	 */
+	r[2].first_seq = 3;
+	assert_int_equal(runs_with(2, 0, r, 3), 0);
+	r[1].prev = -1;					/* missing */
+	assert_int_equal(runs_with(2, 0, r, 3), BAL_EPROTO);
+	r[1].prev = 31;
+	assert_int_equal(runs_with(2, 0, r, 3), BAL_EPROTO);
+	r[1].prev = 33;
+	assert_int_equal(runs_with(2, 0, r, 3), BAL_EPROTO);
+	r[1].prev = 0;
+	r[0].prev = 1;					/* on a seq 1 run */
+	assert_int_equal(runs_with(2, 0, r, 3), BAL_EPROTO);
+	r[0].prev = 0;
+	r[2].prev = 1;					/* on a later run */
+	assert_int_equal(runs_with(2, 0, r, 3), BAL_EPROTO);
+	r[2].prev = 0;
 
 	/* Kinds, and the epoch of plaintext kinds. */
 	it[0] = RI_OK;
@@ -1572,17 +1615,32 @@ test_runs_encode_rules(void **state)
 	REFUSED(BAL_EINVAL);
 	runs[2].first_seq = 1;				/* again */
 	REFUSED(BAL_EINVAL);
+	/* A prev on an author's first run exactly when it starts after 1. */
+	runs[1].first_seq = 4;				/* A 1, B 4, A 2 */
+	runs[2].first_seq = 2;
+	REFUSED(BAL_EINVAL);
+	runs[1].prev = body;
+	ACCEPTED();
+	runs[2].prev = body;				/* on a later run */
+	REFUSED(BAL_EINVAL);
+	runs[2].prev = NULL;
+	runs[0].prev = body;				/* on a seq 1 run */
+	REFUSED(BAL_EINVAL);
+	runs[0].prev = NULL;
+	runs[1].prev = NULL;
 	/* Seqs in range. */
 	m.runs.nauthors = 1;
 	m.runs.nruns = 1;
 	runs[0].first_seq = 0;
 	REFUSED(BAL_EINVAL);
 	runs[0].first_seq = (uint64_t)INT64_MAX;
+	runs[0].prev = body;
 	ACCEPTED();
 	runs[0].n = 2;
 	REFUSED(BAL_EINVAL);
 	runs[0].n = 1;
 	runs[0].first_seq = 1;
+	runs[0].prev = NULL;
 	/* Items: the header limits, rising lamports, kind-1 bodies. */
 	it = &its[0];
 	it->kind = 4;
@@ -1661,15 +1719,18 @@ test_runs_cost(void **state)
 	struct wire_msg m;
 	struct wire_run_item its[300];
 	struct wire_run runs[40];
-	uint8_t keys[20][BAL_PK_BYTES], body[70000], *buf;
+	uint8_t keys[20][BAL_PK_BYTES], prevs[20][BAL_HASH_BYTES];
+	uint8_t body[70000], *buf;
 	size_t len, i, k, at, exact, bound, round, tested = 0;
 	uint64_t t;
 
 	(void)state;
 	rng_state = 0x1234567;
 	memset(body, 0x24, sizeof(body));
-	for (i = 0; i < 20; i++)
+	for (i = 0; i < 20; i++) {
 		author_key(keys[i], i);
+		memset(prevs[i], (int)(0x30 + i), BAL_HASH_BYTES);
+	}
 	for (round = 0; round < 300; round++) {
 		size_t nauth = 1 + rnd() % 20, nruns = 0, used = 0;
 		uint64_t next[20] = { 0 };
@@ -1687,9 +1748,13 @@ test_runs_cost(void **state)
 					break;	/* one author: one run */
 				continue;
 			}
-			if (next[a] == 0)
+			runs[nruns].prev = NULL;
+			if (next[a] == 0) {
 				next[a] = 1 + (rnd() % 3 == 0 ? rnd() >> 2 :
 				    rnd() % 300);
+				if (next[a] > 1)
+					runs[nruns].prev = prevs[a];
+			}
 			runs[nruns].author = (uint32_t)a;
 			runs[nruns].first_seq = next[a];
 			runs[nruns].items = &its[at];
@@ -1731,7 +1796,8 @@ test_runs_cost(void **state)
 		    nruns * WIRE_RUNS_RUN_COST;
 		for (i = 0; i < nruns; i++) {
 			exact += 1 + uint_len(runs[i].author) +
-			    uint_len(runs[i].first_seq) + arr_hdr(runs[i].n);
+			    uint_len(runs[i].first_seq) + arr_hdr(runs[i].n) +
+			    (runs[i].prev != NULL ? 2 + BAL_HASH_BYTES : 0);
 			for (k = 0; k < runs[i].n; k++) {
 				size_t c = wire_run_item_cost(
 				    &runs[i].items[k], k > 0 ?
@@ -1795,6 +1861,7 @@ test_runs_example(void **state)
 	it[1].time = 1700000000000ULL - 250;
 	memset(it[1].sig, 0x22, BAL_SIG_BYTES);
 	memset(it[1].body_hash, 0x33, BAL_HASH_BYTES);
+	memset(&run, 0, sizeof(run));
 	run.author = 0;
 	run.first_seq = 1;
 	run.items = it;
