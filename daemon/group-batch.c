@@ -853,8 +853,13 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 	 * removal.  It is not stored (1, as if held).
 	 */
 	if (r != NULL && beyond_cut(r, e->h.author, e->h.seq)) {
-		if (!b->local)
+		/* One line per run of them, not per entry. */
+		if (!b->local && (!b->has_skip_logged ||
+		    memcmp(b->skip_logged, e->h.author, BAL_PK_BYTES) != 0)) {
 			skipped_log(g, e);
+			memcpy(b->skip_logged, e->h.author, BAL_PK_BYTES);
+			b->has_skip_logged = 1;
+		}
 		return 1;
 	}
 	if (entry_follows(has ? &head : NULL, e) != 0) {

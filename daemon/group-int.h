@@ -60,6 +60,9 @@ struct batch {
 	int new_keys;
 	int erased;
 	int again;			/* the last reject may pass later */
+	/* The removed member whose entry beyond the cut was last logged. */
+	uint8_t skip_logged[BAL_PK_BYTES];
+	int has_skip_logged;
 	/*
 	 * Heads of the authors' logs read or written in this batch, so that
 	 * checking each entry does not query the store again: kept up to
