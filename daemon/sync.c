@@ -686,7 +686,6 @@ receive_entries(struct sync *s, const struct wire_bytes *items, size_t n,
 	return ret;
 }
 
-
 /*
  * RUNS: the entries are rebuilt (entry-parts.h) and then handled exactly
  * as those of an ENTRIES message: a gap, a removed member's entries beyond
