@@ -167,6 +167,7 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 		    "out of memory");
 		return;
 	}
+	sync_set_peer(c->sync, c->remote_pk);
 	if (c->blocked)
 		sync_set_blocked(c->sync, 1);
 	c->state = C_UP;

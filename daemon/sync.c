@@ -69,6 +69,8 @@ struct sync {
 	size_t window;
 	size_t batch;
 	int have_received;
+	uint8_t peer[BAL_PK_BYTES];	/* the member at the other end */
+	int has_peer;
 	int blocked;
 	int level;
 	int pumping;
@@ -725,6 +727,78 @@ out:
 	return ret;
 }
 
+void
+sync_set_peer(struct sync *s, const uint8_t pk[BAL_PK_BYTES])
+{
+	memcpy(s->peer, pk, BAL_PK_BYTES);
+	s->has_peer = 1;
+}
+
+/* group_entries_after's callback: a copy of the one entry asked for. */
+static int
+probe_cb(void *ctx, const uint8_t *blob, size_t len)
+{
+	struct wire_bytes *b = ctx;
+	uint8_t *p;
+
+	if ((p = malloc(len ? len : 1)) == NULL)
+		return BAL_ENOMEM;
+	memcpy(p, blob, len);
+	b->p = p;
+	b->len = len;
+	return 1;
+}
+
+/*
+ * Forks that meet unseen (docs/protocol.md, "Forked logs"): where the peer
+ * claims as much of a log as we hold or more, nothing of it would be sent,
+ * and two branches of the same length, or ours shorter, would never meet.
+ * For the two logs whose forks matter most here, the peer's own (its
+ * profile restored from an older copy, and it wrote since) and ours, we
+ * send our entry at our head once, after the peer's first HAVE: the peer
+ * holds an entry there, skips ours cheaply if it is the same, and else
+ * sees the fork, with our author's signature as evidence.
+ */
+static int
+probe_forks(struct sync *s)
+{
+	struct wire_have_item *mine = NULL;
+	const uint8_t *who[2];
+	struct wire_bytes b;
+	struct wire_msg m;
+	size_t n = 0, i, k;
+	int ret;
+
+	if (!s->has_peer || s->blocked)
+		return 0;
+	if ((ret = group_have(s->g, &mine, &n)) != 0)
+		return ret;
+	who[0] = s->peer;
+	who[1] = s->g->d->id->pk;
+	for (k = 0; k < 2 && ret == 0; k++) {
+		for (i = 0; i < n; i++)
+			if (memcmp(mine[i].author, who[k], BAL_PK_BYTES) == 0)
+				break;
+		if (i == n || mine[i].seq == 0 ||
+		    vec_get(s, who[k]) < mine[i].seq)
+			continue;	/* nothing, or it goes in the sync */
+		memset(&b, 0, sizeof(b));
+		if ((ret = group_entries_after(s->g, who[k], mine[i].seq - 1,
+		    1, probe_cb, &b)) != 0 || b.p == NULL) {
+			free((void *)b.p);
+			break;
+		}
+		memset(&m, 0, sizeof(m));
+		m.type = WIRE_PUSH;
+		m.push = b;
+		if ((ret = s->send(s->ctx, &m)) == 0)
+			s->data_sent++;
+		free((void *)b.p);
+	}
+	free(mine);
+	return ret;
+}
+
 int
 sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
     size_t whylen)
@@ -742,7 +816,11 @@ sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
 				snprintf(why, whylen, "HAVE: too many authors");
 				return BAL_EPROTO;
 			}
-		s->have_received = 1;
+		if (!s->have_received) {
+			s->have_received = 1;
+			if ((ret = probe_forks(s)) != 0)
+				return ret;
+		}
 		break;
 	case WIRE_ENTRIES:
 		if ((ret = receive_entries(s, m->entries.items, m->entries.n,

@@ -90,6 +90,14 @@ int sync_resend_have(struct sync *s);
 void sync_set_blocked(struct sync *s, int blocked);
 
 /*
+ * sync_set_peer names the member at the other end (before its first HAVE):
+ * after that HAVE the engine sends, once, the entries where a fork of the
+ * peer's log or of ours would otherwise meet unseen (sync.c, probe_forks).
+ * Without it (unit tests) nothing is probed.
+ */
+void sync_set_peer(struct sync *s, const uint8_t pk[BAL_PK_BYTES]);
+
+/*
  * sync_set_limits lowers the window (1..WIRE_WINDOW) and the entries per
  * batch (1..WIRE_MAX_ENTRIES); 0 keeps a value.  For tests.
  */

@@ -92,4 +92,38 @@ start bob
 b bob note write --title "after a restart" -m ten 2>/dev/null >/dev/null &&
 	fail "bob's restart forgot that his log forked"
 echo "forked: bob keeps his branch, is told, refused, and still syncs"
+
+# ---- a fork of equal length: carol's branches are one entry each ------------
+# Neither side's HAVE shows anything to send; the entries at the heads,
+# sent once per session, show the fork to both.  (bob, who would relay
+# carol's newer entry back to her restored copy, stays away.)
+stop bob
+member carol
+start carol
+code=$(b alice invite 2>/dev/null) || fail "invite carol"
+b carol join "$code" --accept >/dev/null || fail "carol join"
+b carol note write --title "carol before the backup" -m a >/dev/null ||
+	fail "carol write"
+until_ok 30 has alice "carol before the backup" || fail "alice lacks carol's note"
+stop carol
+cp -a "$T/carol" "$T/carol-copy"
+start carol
+b carol note write --title "carol on the newer copy" -m b >/dev/null ||
+	fail "carol write 2"
+until_ok 30 has alice "carol on the newer copy" || fail "alice lacks carol's note 2"
+stop alice
+stop carol
+rm -rf "$T/carol"
+mv "$T/carol-copy" "$T/carol"
+start carol
+b carol note write --title "carol on the restored copy" -m c >/dev/null ||
+	fail "carol cannot write on her restored copy while alone"
+start alice
+until_ok 30 sh -c "'$BALINT' --home '$T/carol' status | grep -q 'YOUR LOG HAS FORKED'" ||
+	fail "carol's status does not say that her log forked (equal length)"
+until_ok 30 sh -c "'$BALINT' --home '$T/alice' status | grep -q 'forked logs:'" ||
+	fail "alice's status does not count carol's forked log"
+has alice "carol on the restored copy" && fail "alice took carol's other branch"
+has carol "carol on the newer copy" && fail "carol took the other branch"
+echo "equal length: both see the fork"
 exit 0
