@@ -60,11 +60,19 @@ echo "0.0.0.0: $(tr '\n' ' ' <"$T/got")"
 [ "$(tail -n 1 "$T/got")" = "127.0.0.1:$P" ] ||
 	fail "the code does not end with the loopback address"
 if command -v ip >/dev/null 2>&1; then
+	# This machine's IPv4 addresses but loopback; the code carries the
+	# first three (in the kernel's order, which ip and libuv may list
+	# differently when there are more).
 	ip -4 -o addr show | awk '$2 != "lo" { sub("/.*", "", $4); print $4 }' |
-	    head -n 3 | sed "s/\$/:$P/" | sort >"$T/want"
-	head -n -1 "$T/got" | sort >"$T/got-others"
-	cmp -s "$T/want" "$T/got-others" ||
-		fail "the code's addresses are not this machine's: wanted $(cat "$T/want")"
+	    sed "s/\$/:$P/" | sort -u >"$T/want"
+	head -n -1 "$T/got" >"$T/got-others"
+	n=$(wc -l <"$T/want")
+	[ "$n" -le 3 ] || n=3
+	[ "$(wc -l <"$T/got-others")" -eq "$n" ] ||
+		fail "the code carries $(wc -l <"$T/got-others") of this machine's addresses, not $n"
+	while read -r a; do
+		grep -qxF "$a" "$T/want" || fail "$a is not an address of this machine"
+	done <"$T/got-others"
 	if [ -s "$T/want" ]; then
 		[ ! -s "$T/err" ] || fail "warned though the code leads elsewhere too: $(cat "$T/err")"
 	else
