@@ -6,7 +6,9 @@
 # anyone, bob's log forks: when alice sends him her longer branch of it,
 # he skips it and keeps his, says so (status, log), refuses his own
 # further writes with one line, and everything else keeps syncing (a fork
-# used to fail every batch between them and end every session).
+# used to fail every batch between them and end every session).  Then
+# carol's branches are of equal length: the fork probes at session start
+# show it to both sides.
 . "$(dirname "$0")/../lib/daemons.sh"
 
 member alice; member bob
