@@ -20,10 +20,11 @@
  * ("Replication messages").  Entries travel as opaque encoded bytes in
  * ENTRIES and PUSH; the entry module (entry_decode) validates them.  RUNS
  * carries batches compactly: runs of consecutive entries of one author,
- * without what the receiver can rebuild (group, author, seq, prev, the
- * body hash of a present body); entry-parts.h turns a batch into RUNS and
- * back into encoded entries.  wire.c checks the syntax and the ranges of
- * a RUNS message, never a hash or a signature.
+ * without what the receiver can rebuild (group, author, seq, prev but that
+ * of an author's first run after seq 1, the body hash of a present body);
+ * entry-parts.h turns a batch into RUNS and back into encoded entries.
+ * wire-runs.c checks the syntax and the ranges of a RUNS message, never a
+ * hash or a signature.
  *
  * Ownership: a struct wire_msg from wire_decode is one allocation that
  * holds the message and copies of every string, array and entry it points
