@@ -1,0 +1,407 @@
+/*
+ * test-receive.c — what a member refuses or skips of another member's
+ * log, on real SQLite files: forged, foreign, gapped and malformed entries
+ * (the batch refused whole, nothing changed), Lamport steps past the
+ * bound, and forked logs (the other branch skipped, the batch kept).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "entry.h"
+#include "group-fixture.h"
+#include "group.h"
+#include "note.h"
+#include "roster.h"
+
+/* Receives [good, bad] at b and checks that nothing changed. */
+static void
+expect_reject(struct member *b, struct group *gb, struct blobs *good,
+    struct blobs *bad, int code)
+{
+	struct blobs batch;
+	uint8_t h1[32], h2[32];
+	uint64_t before = count(b, gb);
+	size_t nkeys = gb->nkeys, stored = 99;
+	uint64_t lamport = gb->lamport;
+
+	state_hash(gb, h1);
+	memset(&batch, 0, sizeof(batch));
+	if (good != NULL)
+		collect_cb(&batch, good->p[0], good->len[0]);
+	collect_cb(&batch, bad->p[0], bad->len[0]);
+	n_entry = n_roster = 0;
+	assert_int_equal(receive(gb, &batch, 0, batch.n, &stored), code);
+	assert_int_equal(stored, 0);
+	assert_int_equal(count(b, gb), before);
+	assert_int_equal(n_entry, 0);
+	assert_int_equal(n_roster, 0);
+	assert_int_equal(gb->nkeys, nkeys);
+	assert_int_equal(gb->lamport, lamport);
+	state_hash(gb, h2);
+	assert_memory_equal(h1, h2, sizeof(h1));
+	blobs_free(&batch);
+	blobs_free(bad);
+}
+
+static void
+test_receive_rejects(void **state)
+{
+	struct member a, b, c;
+	struct group *ga, *gb = NULL, *gp = NULL;
+	struct blobs la, good, bad;
+	struct entry *last = NULL, *next = NULL;
+	uint8_t id[NOTE_ID_BYTES], wrong[BAL_KEY_BYTES], other[32];
+	uint8_t *nb = NULL;
+	size_t nblen = 0;
+	struct note nt;
+	uint64_t wepoch;
+	const uint8_t *wkey;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	member_open(&c, 3, "carol");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
+	assert_int_equal(entry_decode(la.p[la.n - 1], la.len[la.n - 1], &last),
+	    0);
+	blobs_free(&la);
+
+	/* good: alice's next entry, which bob does not have yet. */
+	note_id_generate(NULL, id);
+	memset(&nt, 0, sizeof(nt));
+	memcpy(nt.id, id, sizeof(id));
+	nt.kind = NOTE_KIND_CASE;
+	nt.title = "case";
+	nt.body = "text";
+	assert_int_equal(note_encode(&nt, &nb, &nblen), 0);
+	wepoch = ga->roster->epochs[ga->roster->write_epoch].id;
+	wkey = NULL;
+	for (size_t i = 0; i < ga->nkeys; i++)
+		if (ga->keys[i].epoch == wepoch)
+			wkey = ga->keys[i].key;
+	assert_non_null(wkey);
+	memset(&good, 0, sizeof(good));
+	forge(&a, ga->id, last, ENTRY_KIND_NOTE, wepoch, wkey, nb, nblen,
+	    &good);
+	assert_int_equal(entry_decode(good.p[0], good.len[0], &next), 0);
+
+	/* A forged signature. */
+	memset(&bad, 0, sizeof(bad));
+	forge(&a, ga->id, next, ENTRY_KIND_NOTE, wepoch, wkey, nb, nblen, &bad);
+	bad.p[0][bad.len[0] - 3] ^= 1;
+	expect_reject(&b, gb, &good, &bad, BAL_ECRYPTO);
+	/* An entry from someone who is not a member. */
+	forge(&c, ga->id, NULL, ENTRY_KIND_NOTE, wepoch, wkey, nb, nblen, &bad);
+	expect_reject(&b, gb, &good, &bad, BAL_EPERM);
+	/* A gap in alice's log. */
+	{
+		struct entry_header h;
+		struct entry *e = NULL;
+		uint8_t *blob = NULL;
+		size_t len = 0;
+
+		assert_int_equal(entry_header_next(&h, ga->id, a.d.id->pk,
+		    next, 0), 0);
+		h.seq++;
+		h.kind = ENTRY_KIND_NOTE;
+		h.epoch = wepoch;
+		assert_int_equal(entry_seal(&h, a.d.id, wkey, nb, nblen, NULL,
+		    &e), 0);
+		assert_int_equal(entry_encode(e, &blob, &len), 0);
+		collect_cb(&bad, blob, len);
+		free(blob);
+		entry_free(e);
+		expect_reject(&b, gb, &good, &bad, BAL_ECHAIN);
+	}
+	/* An unknown epoch. */
+	forge(&a, ga->id, next, ENTRY_KIND_NOTE, 0xdeadbeefULL, wkey, nb,
+	    nblen, &bad);
+	expect_reject(&b, gb, &good, &bad, BAL_ENOENT);
+	/* A ciphertext that does not open under the epoch's key. */
+	randombytes_buf(wrong, sizeof(wrong));
+	forge(&a, ga->id, next, ENTRY_KIND_NOTE, wepoch, wrong, nb, nblen,
+	    &bad);
+	expect_reject(&b, gb, &good, &bad, BAL_ECRYPTO);
+	/* (Another entry at a seq bob holds: a fork, test_forked_log.) */
+	/* An entry of another group. */
+	randombytes_buf(other, sizeof(other));
+	forge(&a, other, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL,
+	    (const uint8_t *)"\x92\x01\x91\xa3" "a:1", 7, &bad);
+	expect_reject(&b, gb, &good, &bad, BAL_EPROTO);
+	/* A malformed announce. */
+	forge(&a, ga->id, next, ENTRY_KIND_ANNOUNCE, 0, NULL,
+	    (const uint8_t *)"\x92\x01\x91\xa3" "a 1", 7, &bad);
+	expect_reject(&b, gb, &good, &bad, BAL_EPROTO);
+	/* An ADD without a valid acceptance. */
+	assert_int_equal(add_member(&a, ga, &c, 0), BAL_EPERM);
+	/* Garbage, and an oversized entry. */
+	collect_cb(&bad, (const uint8_t *)"\x94\x01", 2);
+	expect_reject(&b, gb, &good, &bad, BAL_EPROTO);
+	{
+		size_t big = ENTRY_MAX_ENCODED + 1;
+		uint8_t *p = calloc(1, big);
+
+		assert_non_null(p);
+		collect_cb(&bad, p, big);
+		free(p);
+		expect_reject(&b, gb, &good, &bad, BAL_ETOOBIG);
+	}
+
+	/* The good entry alone goes in. */
+	assert_int_equal(receive(gb, &good, 0, 1, NULL), 0);
+	assert_int_equal(count(&b, gb), 3);
+
+	/* A joining group takes nothing before the group's CREATE. */
+	assert_int_equal(group_join_new(&c.d, ga->id, &gp), 0);
+	forge(&b, ga->id, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL,
+	    (const uint8_t *)"\x92\x01\x91\xa3" "a:1", 7, &bad);
+	expect_reject(&c, gp, NULL, &bad, BAL_EPERM);
+	collect_cb(&bad, good.p[0], good.len[0]);
+	expect_reject(&c, gp, NULL, &bad, BAL_ECHAIN);
+	assert_null(gp->roster);
+	group_forget(gp);
+	assert_null(c.d.groups);
+
+	blobs_free(&good);
+	note_buf_free(nb, nblen);
+	entry_free(last);
+	entry_free(next);
+	member_close(&a);
+	member_close(&b);
+	member_close(&c);
+}
+
+/*
+ * Alice signs two branches of her log.  Bob keeps the branch he holds and
+ * skips the other without failing its batch, whose other entries he
+ * stores; further entries of that branch too.  When bob's own store meets
+ * another branch of his own log (his profile restored from an older copy),
+ * his writes in the group are refused, also after a restart.
+ */
+static void
+test_forked_log(void **state)
+{
+	static const uint8_t ann1[] = "\x92\x01\x91\xa3" "a:1";
+	static const uint8_t ann2[] = "\x92\x01\x91\xa3" "a:2";
+	struct member a, b, c;
+	struct group *ga, *gb;
+	struct blobs la, x, y, batch, own;
+	struct entry *last = NULL, *x1 = NULL, *y1 = NULL, *y2 = NULL;
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	uint64_t before;
+	size_t stored = 99, i;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	member_open(&c, 3, "carol");
+	ga = found(&a, "G");
+	memcpy(gid, ga->id, sizeof(gid));
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(add_member(&a, ga, &c, 1), 0);
+	gb = join_log(&b, ga, a.d.id->pk);
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(entry_decode(la.p[la.n - 1], la.len[la.n - 1], &last),
+	    0);
+	blobs_free(&la);
+
+	/* Branch x (two entries) reaches bob first. */
+	memset(&x, 0, sizeof(x));
+	forge(&a, gid, last, ENTRY_KIND_ANNOUNCE, 0, NULL, ann1, 7, &x);
+	assert_int_equal(entry_decode(x.p[0], x.len[0], &x1), 0);
+	forge(&a, gid, x1, ENTRY_KIND_ANNOUNCE, 0, NULL, ann1, 7, &x);
+	assert_int_equal(receive(gb, &x, 0, x.n, &stored), 0);
+	assert_int_equal(stored, 2);
+	assert_false(group_fork_seen(gb, a.d.id->pk));
+	/* Branch y (three entries) in one batch with carol's first entry. */
+	memset(&y, 0, sizeof(y));
+	forge(&a, gid, last, ENTRY_KIND_ANNOUNCE, 0, NULL, ann2, 7, &y);
+	assert_int_equal(entry_decode(y.p[0], y.len[0], &y1), 0);
+	forge(&a, gid, y1, ENTRY_KIND_ANNOUNCE, 0, NULL, ann2, 7, &y);
+	assert_int_equal(entry_decode(y.p[1], y.len[1], &y2), 0);
+	forge(&a, gid, y2, ENTRY_KIND_ANNOUNCE, 0, NULL, ann2, 7, &y);
+	memset(&batch, 0, sizeof(batch));
+	for (i = 0; i < y.n; i++)
+		collect_cb(&batch, y.p[i], y.len[i]);
+	forge(&c, gid, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL, ann1, 7, &batch);
+	before = count(&b, gb);
+	n_entry = 0;
+	assert_int_equal(receive(gb, &batch, 0, batch.n, &stored), 0);
+	assert_int_equal(stored, 1);
+	assert_int_equal(n_entry, 1);
+	assert_int_equal(count(&b, gb), before + 1);
+	assert_true(group_fork_seen(gb, a.d.id->pk));
+	assert_int_equal(gb->own_fork, 0);
+	log_of(gb, a.d.id->pk, 0, &la);
+	assert_int_equal(la.len[la.n - 1], x.len[1]);
+	assert_memory_equal(la.p[la.n - 1], x.p[1], x.len[1]);
+	blobs_free(&la);
+	/* The tip of branch y alone: beyond bob's head, skipped as well. */
+	blobs_free(&batch);
+	collect_cb(&batch, y.p[2], y.len[2]);
+	assert_int_equal(receive(gb, &batch, 0, 1, &stored), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(count(&b, gb), before + 1);
+	blobs_free(&batch);
+
+	/*
+	 * Bob writes; another entry of his own at that seq arrives (an old
+	 * copy of his profile wrote it): his log forked, and he may no
+	 * longer write here.
+	 */
+	assert_int_equal(group_append(gb, ENTRY_KIND_ANNOUNCE, ann1, 7, NULL),
+	    0);
+	memset(&own, 0, sizeof(own));
+	forge(&b, gid, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL, ann2, 7, &own);
+	assert_int_equal(receive(gb, &own, 0, 1, &stored), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(gb->own_fork, 1);
+	assert_int_equal(group_append(gb, ENTRY_KIND_ANNOUNCE, ann2, 7, NULL),
+	    BAL_ECHAIN);
+	member_reopen(&b);
+	gb = group_find(&b.d, gid);
+	assert_non_null(gb);
+	assert_int_equal(gb->own_fork, 1);
+	assert_int_equal(group_append(gb, ENTRY_KIND_ANNOUNCE, ann2, 7, NULL),
+	    BAL_ECHAIN);
+	/* Everybody else's entries still go in. */
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
+	blobs_free(&la);
+
+	blobs_free(&x);
+	blobs_free(&y);
+	blobs_free(&own);
+	entry_free(last);
+	entry_free(x1);
+	entry_free(y1);
+	entry_free(y2);
+	member_close(&a);
+	member_close(&b);
+	member_close(&c);
+}
+
+/* The lamport of the last entry of author's log in g. */
+static uint64_t
+head_lamport(struct group *g, const uint8_t *author)
+{
+	struct blobs l;
+	struct entry *e = NULL;
+	uint64_t lamport;
+
+	log_of(g, author, 0, &l);
+	assert_true(l.n > 0);
+	assert_int_equal(entry_decode(l.p[l.n - 1], l.len[l.n - 1], &e), 0);
+	lamport = e->h.lamport;
+	entry_free(e);
+	blobs_free(&l);
+	return lamport;
+}
+
+/*
+ * A member's modified software puts its entries at the end of the Lamport
+ * clock: without a bound on each step, one such entry would leave nobody a
+ * lamport to write with, not even a leader revoking the member.
+ */
+static void
+test_lamport_jumps(void **state)
+{
+	static const uint8_t ann[] = "\x92\x01\x91\xa3" "a:1";
+	const uint64_t step = ENTRY_MAX_LAMPORT_STEP;
+	struct member a, b;
+	struct group *ga, *gb = NULL;
+	struct blobs la, lb, bad;
+	struct entry *b1 = NULL;
+	uint8_t n0[NOTE_ID_BYTES], n1[NOTE_ID_BYTES];
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	uint64_t mine;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	gb = join_log(&b, ga, a.d.id->pk);
+	mine = head_lamport(ga, a.d.id->pk);
+	assert_true(mine < 10);
+
+	/* Bob's first entry at the clock's end, or one past the step. */
+	memset(&bad, 0, sizeof(bad));
+	forge_lamport(&b, ga->id, NULL, ENTRY_MAX_COUNTER,
+	    ENTRY_KIND_ANNOUNCE, 0, NULL, ann, 7, &bad);
+	expect_reject(&a, ga, NULL, &bad, BAL_ECHAIN);
+	forge_lamport(&b, ga->id, NULL, step + 1, ENTRY_KIND_ANNOUNCE, 0,
+	    NULL, ann, 7, &bad);
+	expect_reject(&a, ga, NULL, &bad, BAL_ECHAIN);
+	/* At the step it is taken; the next only a step further. */
+	memset(&lb, 0, sizeof(lb));
+	forge_lamport(&b, ga->id, NULL, step, ENTRY_KIND_ANNOUNCE, 0, NULL,
+	    ann, 7, &lb);
+	assert_int_equal(receive(ga, &lb, 0, 1, NULL), 0);
+	assert_int_equal(ga->lamport, step);
+	assert_int_equal(entry_decode(lb.p[0], lb.len[0], &b1), 0);
+	blobs_free(&lb);
+	forge_lamport(&b, ga->id, b1, 2 * step + 1, ENTRY_KIND_ANNOUNCE, 0,
+	    NULL, ann, 7, &bad);
+	expect_reject(&a, ga, NULL, &bad, BAL_ECHAIN);
+	forge_lamport(&b, ga->id, b1, ENTRY_MAX_COUNTER, ENTRY_KIND_ANNOUNCE,
+	    0, NULL, ann, 7, &bad);
+	expect_reject(&a, ga, NULL, &bad, BAL_ECHAIN);
+	forge_lamport(&b, ga->id, b1, 2 * step, ENTRY_KIND_ANNOUNCE, 0, NULL,
+	    ann, 7, &lb);
+	assert_int_equal(receive(ga, &lb, 0, 1, NULL), 0);
+	assert_int_equal(ga->lamport, 2 * step);
+	blobs_free(&lb);
+
+	/*
+	 * Alice still writes, a step above her own last entry (short of
+	 * the clock she has seen), and bob takes it; so after a restart.
+	 */
+	note_id_generate(NULL, n0);
+	assert_int_equal(write_note(ga, n0, "after", "text", NULL, 0, NULL),
+	    0);
+	assert_int_equal(head_lamport(ga, a.d.id->pk), mine + step);
+	memcpy(gid, ga->id, sizeof(gid));
+	member_reopen(&a);
+	ga = group_find(&a.d, gid);
+	assert_non_null(ga);
+	assert_int_equal(ga->lamport, 2 * step);
+	note_id_generate(NULL, n1);
+	assert_int_equal(write_note(ga, n1, "again", "text", NULL, 0, NULL),
+	    0);
+	/* Within a step of her last entry again: past the clock seen. */
+	assert_int_equal(head_lamport(ga, a.d.id->pk), 2 * step + 1);
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(receive(gb, &la, 0, la.n, NULL), 0);
+	assert_int_equal(count(&b, gb), count(&a, ga) - 2);
+	blobs_free(&la);
+
+	entry_free(b1);
+	member_close(&a);
+	member_close(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_receive_rejects, setup),
+		cmocka_unit_test_setup(test_lamport_jumps, setup),
+		cmocka_unit_test_setup(test_forked_log, setup),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
