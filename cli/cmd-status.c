@@ -9,7 +9,9 @@ static const char usage[] =
     "  show the daemon (member, listen address, version), every group\n"
     "  (members, entries, epoch, and the group state code to read aloud:\n"
     "  members who see the same code have the same contract, members and\n"
-    "  epoch) and every peer session (state, level)\n";
+    "  epoch; and any forked logs, yours above all: then this profile was\n"
+    "  restored from an older copy and cannot write in the group) and\n"
+    "  every peer session (state, level)\n";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)

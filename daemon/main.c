@@ -41,7 +41,9 @@ usage(FILE *f)
 	    "  --listen HOST:PORT  where other members reach this one "
 	    "(default\n"
 	    "                      the last one used, else %s; port 0 picks "
-	    "one)\n"
+	    "one;\n"
+	    "                      on 0.0.0.0 invites carry this machine's "
+	    "addresses)\n"
 	    "The passphrase is read from the terminal, or from the file "
 	    "named by\nBALINT_PASSPHRASE_FILE.  SIGINT or SIGTERM stops it "
 	    "cleanly.\n", DEFAULT_LISTEN);
