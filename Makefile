@@ -47,7 +47,9 @@ E = @printf '  %-6s %s\n'
 endif
 
 PROTO_SRC = $(wildcard proto/*.c)
-DAEMON_SRC = $(wildcard daemon/*.c)
+DAEMON_SRC = $(wildcard daemon/*.c daemon/*/*.c)
+# The daemon's subsystem folders (docs/architecture.md).
+DAEMON_INC = -Idaemon -Idaemon/store -Idaemon/group -Idaemon/net -Idaemon/ctl
 CLI_SRC = $(wildcard cli/*.c)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_HELP_SRC = $(filter-out tests/unit/test-%.c,$(wildcard tests/unit/*.c))
@@ -78,9 +80,11 @@ $(BUILD)/obj/%.o: %.c
 	$(E) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(BUILD)/obj/daemon/%.o: ALL_CFLAGS += $(DAEMON_INC)
+
 # Unit tests may see the daemon's internal headers (store, sync); the CLI
 # may not.
-$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Idaemon
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += $(DAEMON_INC)
 
 $(PROTO_LIB): $(PROTO_OBJ)
 	$(E) AR $@
@@ -107,7 +111,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/interop/%.o $(PROTO_LIB)
 
 # Bench drivers may set up stores with the daemon's own code (never to
 # measure with it); they link it like the unit tests do.
-$(BUILD)/obj/bench/%.o: ALL_CFLAGS += -Idaemon
+$(BUILD)/obj/bench/%.o: ALL_CFLAGS += $(DAEMON_INC)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/benchlib.o \
 		$(DAEMON_LIB_OBJ) $(PROTO_LIB)

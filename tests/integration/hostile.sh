@@ -238,7 +238,7 @@ done
 
 # ---- a thousand connections at once ----------------------------------------
 # From 20 addresses (127.0.0.2 ... 127.0.0.21, 50 each), so that both caps
-# of daemon/peer.h bite: NET_PENDING_PER_ADDR (16) per address and
+# of daemon/net/peer.h bite: NET_PENDING_PER_ADDR (16) per address and
 # NET_PENDING_MAX (128) in all.  alice refuses the rest at once, with a
 # rate-limited log line.  The connections send nothing and are held until
 # the test has measured alice; meanwhile bob's established session keeps

@@ -24,7 +24,7 @@
  * Exit status 0 for either answer, 1 when the session could not be made,
  * 2 on bad usage, 3 when the daemon answered nothing for 25 s.
  *
- * The epoch key is unsealed as daemon/keyring.c does ("balint-keyring-v1",
+ * The epoch key is unsealed as daemon/store/keyring.c does ("balint-keyring-v1",
  * context "balkeys1", XChaCha20-Poly1305 with purpose "epoch-key" and the
  * group id || epoch as associated data; docs/protocol.md).
  */
@@ -175,7 +175,7 @@ struct view {
 	uint64_t lamport;		/* the group's highest */
 };
 
-/* Opens a key sealed by daemon/keyring.c (purpose "epoch-key"). */
+/* Opens a key sealed by daemon/store/keyring.c (purpose "epoch-key"). */
 static int
 unseal_key(const struct identity *me, const uint8_t *gid, uint64_t epoch,
     const uint8_t *sealed, size_t len, uint8_t key[BAL_KEY_BYTES])

@@ -4,7 +4,7 @@
  * current member's profile (identity.key, unlocked with
  * $BALINT_PASSPHRASE_FILE; store.db read only with the SQLite C API, while
  * that member's daemon is stopped), derives the group's network key from
- * the newest epoch key the member holds (unsealed as daemon/keyring.c does,
+ * the newest epoch key the member holds (unsealed as daemon/store/keyring.c does,
  * docs/protocol.md) and misbehaves towards another member's balintd.
  *
  *	hostile-peer PROFILE HOST:PORT SERVER_MEMBER_ID MODE [AUTHOR_PROFILE]
@@ -195,7 +195,7 @@ struct view {
 	uint64_t lamport;		/* the group's highest */
 };
 
-/* Opens a key sealed by daemon/keyring.c (purpose "epoch-key"). */
+/* Opens a key sealed by daemon/store/keyring.c (purpose "epoch-key"). */
 static int
 unseal_key(const struct identity *me, const uint8_t *gid, uint64_t epoch,
     const uint8_t *sealed, size_t len, uint8_t key[BAL_KEY_BYTES])

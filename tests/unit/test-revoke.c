@@ -1,6 +1,6 @@
 /*
  * test-revoke.c — revoke, leave, rotation and cooperative erasure on real
- * SQLite stores (daemon/group-roster.c, the cut rules of group-batch.c):
+ * SQLite stores (daemon/group/group-roster.c, the cut rules of group-batch.c):
  * a revoked member handed the notes written afterwards cannot read them,
  * entries beyond a cut are refused and dropped everywhere, a LEAVE makes a
  * leader rotate (once), concurrent rotations converge, erasure leaves

@@ -1,6 +1,6 @@
 /*
  * test-sync-runs.c — the sync engine's RUNS messages between real stores
- * (daemon/sync.c with proto/entry-parts.c): batches of several authors go
+ * (daemon/net/sync.c with proto/entry-parts.c): batches of several authors go
  * as RUNS and arrive byte for byte; a run that does not follow what the
  * receiver holds is refused as a gap, or left out when it lies beyond a
  * removed member's cut; runs already held are skipped.
