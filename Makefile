@@ -230,9 +230,39 @@ $(BUILD)/gen-corpus: $(BUILD)/obj/tests/fuzz/gen-corpus.o $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 build/balintd build/balint $(DESTDIR)$(PREFIX)/bin/
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries, the man pages,
+# the bash completion and the systemd user unit; make uninstall removes
+# exactly these files (tests/integration/install.sh).
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+COMPDIR = $(PREFIX)/share/bash-completion/completions
+UNITDIR = $(PREFIX)/lib/systemd/user
+INSTALLED = $(BINDIR)/balintd $(BINDIR)/balint $(MANDIR)/man1/balint.1 \
+	$(MANDIR)/man5/balint-contract.5 $(MANDIR)/man8/balintd.8 \
+	$(COMPDIR)/balint $(COMPDIR)/balintd $(UNITDIR)/balintd.service
+
+# The unit names the installed balintd, so it is made for one PREFIX.
+$(BUILD)/balintd.service: dist/balintd.service.in FORCE
+	$(Q)sed 's|@BINDIR@|$(BINDIR)|g' dist/balintd.service.in >$@.tmp && \
+		{ cmp -s $@.tmp $@ || mv $@.tmp $@; }; rm -f $@.tmp
+
+.PHONY: FORCE uninstall
+FORCE:
+
+install: all $(BUILD)/balintd.service
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/balintd $(BUILD)/balint $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/balint.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/balint-contract.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 docs/balintd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 dist/balint.bash $(DESTDIR)$(COMPDIR)/balint
+	ln -sf balint $(DESTDIR)$(COMPDIR)/balintd
+	install -m 0644 $(BUILD)/balintd.service $(DESTDIR)$(UNITDIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build

@@ -26,6 +26,7 @@ static const struct cli_cmd commands[] = {
 	{ "note",	cmd_note,	"write | list | show | edit | delete" },
 	{ "peer",	cmd_peer,	"add HOST:PORT | list" },
 	{ "sync",	cmd_sync,	"ask for sync now; --wait returns when all peers are level" },
+	{ "complete",	cmd_complete,	"groups | members | notes: names for the bash completion" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
