@@ -30,6 +30,8 @@ struct net;
 struct control;
 struct retention;
 struct roster_tasks;
+struct group_event;
+struct invites;
 
 #define DAEMON_ADDR_MAX 128
 
@@ -48,15 +50,12 @@ struct daemon {
 	uv_signal_t sigint, sigterm;
 	int stopping;
 	/*
-	 * Hooks from group.c to the network, set by peer.c (NULL in unit
-	 * tests).  on_entry: an entry was committed to the store (written
-	 * here, or received from source, a session, else NULL); push it live
-	 * to every other session of the group.  on_roster: the group's roster
-	 * was refolded; close sessions of members no longer active.
+	 * The group state's events (group.h, struct group_event): the group
+	 * code never calls the network; net_start sets this to the network's
+	 * handler and net_stop clears it (NULL in unit tests).
 	 */
-	void (*on_entry)(struct daemon *d, struct group *g,
-	    const uint8_t *blob, size_t len, const void *source);
-	void (*on_roster)(struct daemon *d, struct group *g);
+	void (*on_event)(struct daemon *d, const struct group_event *ev);
+	struct invites *invites;		/* invite.c: used by this run */
 };
 
 /* daemon_log writes one timestamped line to stderr; never pass secrets. */

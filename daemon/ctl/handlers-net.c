@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "group.h"
 #include "identity.h"
+#include "invcode.h"
 #include "invite.h"
 #include "peer.h"
 #include "store.h"
@@ -75,7 +76,8 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 	uint64_t expires = INVITE_DEFAULT_EXPIRY_S;
 	const char *name;
 	char *code = NULL;
-	char err[512];
+	char err[512], addrs[INVCODE_MAX_ADDRS][WIRE_MAX_ADDR + 1];
+	size_t naddrs;
 	struct group *g;
 	int rc;
 
@@ -95,7 +97,9 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 	if (handlers_line(call, "name", name) != 0)
 		return;
 	err[0] = '\0';
-	rc = invite_create(d, g, name, expires, &code, err, sizeof(err));
+	naddrs = net_reach_addrs(d->listen, addrs, INVCODE_MAX_ADDRS);
+	rc = invite_create(d, g, name, expires, (const char (*)[WIRE_MAX_ADDR +
+	    1])addrs, naddrs, &code, err, sizeof(err));
 	if (rc != 0 || code == NULL) {
 		free(code);
 		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :

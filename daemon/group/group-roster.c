@@ -21,7 +21,6 @@
 #include "epoch.h"
 #include "group.h"
 #include "mp.h"
-#include "peer.h"
 #include "roster.h"
 #include "store.h"
 #include "wire.h"
@@ -517,9 +516,8 @@ group_roster_erase(struct group *g)
 	}
 	gid_hex(g->id, hex);
 	(void)group_roster_leaving(d, g->id, 0);
-	if (d->net != NULL)
-		net_group_gone(d, g, WIRE_BYE_NOT_MEMBER,
-		    rm.status == ROSTER_REVOKED ? "revoked" : "left the group");
+	group_emit_removed(g, WIRE_BYE_NOT_MEMBER,
+	    rm.status == ROSTER_REVOKED ? "revoked" : "left the group");
 	if ((ret = store_group_erase(d->store, g->id)) != 0) {
 		daemon_log("group %.8s: cannot erase it from the store (%s); "
 		    "trying again at the next start", hex, bal_strerror(ret));

@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "group-int.h"
+#include "invite.h"
 #include "mp.h"
 #include "shs.h"
 #include "store.h"
@@ -215,6 +216,7 @@ group_free_all(struct daemon *d)
 		group_free(g);
 	}
 	d->groups = NULL;
+	invite_free_all(d);
 }
 
 struct group *
@@ -419,10 +421,8 @@ group_create(struct daemon *d, const char *text, size_t len,
 	began = 0;
 	group_link(d, g);
 	*out = g;
-	if (d->on_entry != NULL)
-		d->on_entry(d, g, blob, bloblen, NULL);
-	if (d->on_roster != NULL)
-		d->on_roster(d, g);
+	group_emit_entry(g, blob, bloblen, NULL);
+	group_emit_roster(g);
 	g = NULL;
 out:
 	if (began)
@@ -574,12 +574,12 @@ group_receive(struct group *g, const uint8_t *const *blobs,
 	if (stored != NULL)
 		*stored = nstored;
 	/* Pushed on in lamport order: causal order. */
-	for (k = 0; k < n && d->on_entry != NULL; k++)
+	for (k = 0; k < n; k++)
 		if (rx[k].state == RX_STORED)
-			d->on_entry(d, g, blobs[rx[k].i], lens[rx[k].i],
+			group_emit_entry(g, blobs[rx[k].i], lens[rx[k].i],
 			    source);
-	if (b.roster_changed && d->on_roster != NULL)
-		d->on_roster(d, g);
+	if (b.roster_changed)
+		group_emit_roster(g);
 out:
 	if (began)
 		store_rollback(d->store);
@@ -658,10 +658,9 @@ group_append(struct group *g, int kind, const uint8_t *plain, size_t len,
 	if ((ret = group_batch_commit(&b)) != 0)
 		goto out;
 	began = 0;
-	if (d->on_entry != NULL)
-		d->on_entry(d, g, blob, bloblen, NULL);
-	if (b.roster_changed && d->on_roster != NULL)
-		d->on_roster(d, g);
+	group_emit_entry(g, blob, bloblen, NULL);
+	if (b.roster_changed)
+		group_emit_roster(g);
 	if (out != NULL) {
 		*out = e;
 		e = NULL;

@@ -78,6 +78,56 @@ int group_fork_seen(const struct group *g, const uint8_t *author);
  */
 const char *group_write_error(const struct group *g, int rc);
 
+/*
+ * What the group state tells the rest of the daemon.  It never calls the
+ * network: it emits these events through d->on_event (set by net_start;
+ * NULL in unit tests, where nothing listens).  group-event.c.
+ */
+enum group_event_kind {
+	/*
+	 * An entry was committed to the store (blob, len): written here
+	 * (source NULL) or received from source (a session); the network
+	 * pushes it live to every other session of g.
+	 */
+	GROUP_EVENT_ENTRY,
+	/*
+	 * g's roster was refolded: sessions of members no longer active end,
+	 * epoch keys may have come or gone, pending joins may be complete.
+	 */
+	GROUP_EVENT_ROSTER,
+	/*
+	 * This member was removed from g (revoked, or left), which is about to
+	 * be erased and forgotten: nothing may point to g afterwards.  reason
+	 * (a WIRE_BYE_*) and text go to g's sessions.
+	 */
+	GROUP_EVENT_REMOVED,
+	/*
+	 * The network keys to accept changed in a way not seen otherwise: an
+	 * invite was made (g is NULL).
+	 */
+	GROUP_EVENT_KEYS,
+};
+
+struct group_event {
+	enum group_event_kind kind;
+	struct group *g;
+	const uint8_t *blob;		/* ENTRY */
+	size_t len;
+	const void *source;
+	int reason;			/* REMOVED */
+	const char *text;
+};
+
+/* group_emit_entry emits GROUP_EVENT_ENTRY (see above). */
+void group_emit_entry(struct group *g, const uint8_t *blob, size_t len,
+    const void *source);
+/* group_emit_roster emits GROUP_EVENT_ROSTER. */
+void group_emit_roster(struct group *g);
+/* group_emit_removed emits GROUP_EVENT_REMOVED. */
+void group_emit_removed(struct group *g, int reason, const char *text);
+/* group_emit_keys emits GROUP_EVENT_KEYS. */
+void group_emit_keys(struct daemon *d);
+
 /* group_load_all loads every group of the store into d->groups. */
 int group_load_all(struct daemon *d);
 /* group_free_all releases d->groups, wiping keys. */
@@ -114,7 +164,7 @@ void group_forget(struct group *g);
 
 /*
  * group_receive verifies and stores a batch of encoded entries received
- * from a peer (source, passed on to d->on_entry) in one
+ * from a peer (source, passed on in GROUP_EVENT_ENTRY) in one
  * transaction.  Entries already held are skipped.  Roster entries are folded
  * as they come, so an ADD early in a batch admits the newcomer's entries
  * later in it.  Any invalid entry
@@ -309,7 +359,7 @@ int group_roster_rotate(struct group *g);
 int group_roster_needs_rotation(const struct group *g, int *first);
 /*
  * group_roster_erase erases g (cooperative erasure): ends its sessions, dial
- * targets and waiters (net_group_gone), deletes its entries, keys, peers
+ * targets and waiters (GROUP_EVENT_REMOVED), deletes its entries, keys, peers
  * and invites from the store (store_group_erase, secure_delete, WAL
  * checkpoint), remembers a removal record (meta "removed:GROUPHEX") and
  * frees g (group_forget).  g is invalid afterwards, also on failure of the

@@ -1,6 +1,9 @@
 /*
- * invite.c — one-time invites and joining (see invite.h and
- * docs/protocol.md §Invites and §Joining).
+ * invite.c — the state of one-time invites (see invite.h and
+ * docs/protocol.md §Invites): making them, the open ones the listener
+ * accepts, and the checks and roster ADD that admit a newcomer.  The join
+ * conversation on a connection, both sides, is the network's
+ * (daemon/net/join.c).
  *
  * The inviter keeps each invite in the store keyed by BLAKE2b-256 of its
  * secret, the secret (and the bound name) sealed with keyring_seal
@@ -16,6 +19,7 @@
 #include <sodium.h>
 
 #include "contract.h"
+#include "daemon.h"
 #include "entry.h"
 #include "epoch.h"
 #include "group.h"
@@ -23,7 +27,6 @@
 #include "invite.h"
 #include "joinmsg.h"
 #include "keyring.h"
-#include "peer.h"
 #include "roster.h"
 #include "shs.h"
 #include "store.h"
@@ -34,60 +37,16 @@ _Static_assert(INVCODE_MAX_ADDR == WIRE_MAX_ADDR, "an invite's addresses "
 #define INVITE_PURPOSE "invite-secret"
 #define INVITE_USED_MAX 64
 
-struct join;
-
-struct used {
-	struct invite_open inv;
-};
-
-struct istate {
-	struct join *joins;
-	struct used used[INVITE_USED_MAX];
+/* The invites used by this process (d->invites), a ring. */
+struct invites {
+	struct invite_open used[INVITE_USED_MAX];
 	size_t nused;
 	size_t usednext;
 };
 
-enum join_state { J_DIAL, J_HELLO, J_ACCEPTED, J_MEMBER, J_DONE };
-
-struct join {
-	struct daemon *d;
-	struct invcode ic;
-	size_t addri;
-	int preview;
-	enum join_state state;
-	uv_timer_t timer;
-	uint64_t timeout_ms;
-	struct net_conn *conn;
-	struct group *g;
-	join_done_cb done;
-	void *ctx;
-	struct join *next;
-	/* The contract shown was an amendment: its hash, checked once joined. */
-	int shown_amended;
-	uint8_t shown[BAL_HASH_BYTES];
-};
-
-struct serve {
-	struct daemon *d;
-	struct invite_open inv;
-	int used;			/* refuse with this text */
-	char refuse[JOINMSG_TEXT_MAX + 1];
-};
-
-static struct istate *
-istate(struct daemon *d, int create)
-{
-	void **slot = net_invite_state(d);
-
-	if (slot == NULL)
-		return NULL;
-	if (*slot == NULL && create)
-		*slot = calloc(1, sizeof(struct istate));
-	return *slot;
-}
-
-static void
-date_text(uint64_t ms, char *out, size_t outlen)
+/* See invite.h. */
+void
+invite_expiry_text(uint64_t ms, char *out, size_t outlen)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -107,7 +66,8 @@ invite_ad(const uint8_t *group, const uint8_t *hash, uint8_t ad[64])
 
 int
 invite_create(struct daemon *d, struct group *g, const char *name,
-    uint64_t expires_s, char **code, char *err, size_t errlen)
+    uint64_t expires_s, const char (*addrs)[WIRE_MAX_ADDR + 1], size_t naddrs,
+    char **code, char *err, size_t errlen)
 {
 	struct invcode *ic = NULL;
 	uint8_t hash[BAL_HASH_BYTES], ad[64], *plain = NULL, *sealed = NULL;
@@ -146,7 +106,10 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 	memset(ic, 0, sizeof(*ic));
 	memcpy(ic->group, g->id, BAL_GROUP_ID_BYTES);
 	memcpy(ic->inviter, d->id->pk, BAL_PK_BYTES);
-	ic->naddrs = net_reach_addrs(d->listen, ic->addrs, INVCODE_MAX_ADDRS);
+	for (ic->naddrs = 0; ic->naddrs < naddrs &&
+	    ic->naddrs < INVCODE_MAX_ADDRS; ic->naddrs++)
+		memcpy(ic->addrs[ic->naddrs], addrs[ic->naddrs],
+		    sizeof(ic->addrs[0]));
 	if (ic->naddrs == 0) {
 		ret = BAL_ESTATE;
 		snprintf(err, errlen, "this daemon's listen address '%s' "
@@ -187,7 +150,7 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 		goto out;
 	}
 	/* The listener accepts its network key from now on. */
-	net_keys_changed(d);
+	group_emit_keys(d);
 	daemon_log("invite made for group %s%s%s", group_name(g),
 	    nlen ? ", bound to " : "", nlen ? name : "");
 	ret = 0;
@@ -261,7 +224,7 @@ invite_open_list(struct daemon *d, struct invite_open *out, size_t max,
     size_t *n)
 {
 	struct open_fill of;
-	struct istate *is;
+	struct invites *is = d->invites;
 	size_t i;
 	int rc;
 
@@ -271,49 +234,21 @@ invite_open_list(struct daemon *d, struct invite_open *out, size_t max,
 	of.n = 0;
 	rc = store_invite_each(d->store, daemon_now_ms(), open_cb, &of);
 	/* Used ones stay reachable, to be told so. */
-	if ((is = istate(d, 0)) != NULL)
+	if (is != NULL)
 		for (i = 0; i < is->nused && of.n < max; i++)
-			out[of.n++] = is->used[i].inv;
+			out[of.n++] = is->used[i];
 	*n = of.n;
 	return rc < 0 ? rc : 0;
-}
-
-static int
-serve_send(struct net_conn *c, const struct joinmsg *m)
-{
-	uint8_t *buf = NULL;
-	size_t len;
-	int rc;
-
-	if ((rc = joinmsg_encode(m, &buf, &len)) != 0)
-		return rc;
-	rc = net_conn_send(c, buf, len);
-	free(buf);
-	return rc;
-}
-
-static void
-serve_refuse(struct serve *s, struct net_conn *c, const char *text)
-{
-	struct joinmsg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = JOIN_REFUSE;
-	snprintf(m.text, sizeof(m.text), "%s", text);
-	serve_send(c, &m);
-	daemon_log("join refused for %s: %s", net_conn_addr(c), text);
-	(void)s;
-	net_conn_close(c, 0, NULL);
 }
 
 static void
 remember_used(struct daemon *d, const struct invite_open *inv)
 {
-	struct istate *is = istate(d, 1);
+	struct invites *is = d->invites;
 
-	if (is == NULL)
+	if (is == NULL && (is = d->invites = calloc(1, sizeof(*is))) == NULL)
 		return;
-	is->used[is->usednext].inv = *inv;
+	is->used[is->usednext] = *inv;
 	is->usednext = (is->usednext + 1) % INVITE_USED_MAX;
 	if (is->nused < INVITE_USED_MAX)
 		is->nused++;
@@ -322,11 +257,11 @@ remember_used(struct daemon *d, const struct invite_open *inv)
 static int
 is_used(struct daemon *d, const uint8_t *hash)
 {
-	struct istate *is = istate(d, 0);
+	struct invites *is = d->invites;
 	size_t i;
 
 	for (i = 0; is != NULL && i < is->nused; i++)
-		if (memcmp(is->used[i].inv.hash, hash, 32) == 0)
+		if (memcmp(is->used[i].hash, hash, 32) == 0)
 			return 1;
 	/* After a restart the ring is empty: the store remembers. */
 	return store_invite_used(d->store, hash) == 1;
@@ -381,219 +316,90 @@ out:
 	return ret;
 }
 
-static void
-serve_accept(struct serve *s, struct net_conn *c, const struct joinmsg *m)
+/* See invite.h. */
+struct group *
+invite_hello(struct daemon *d, const struct invite_open *inv,
+    const uint8_t *group, char *refuse, size_t refuselen)
 {
-	struct daemon *d = s->d;
-	struct group *g = group_find(d, s->inv.group);
-	const uint8_t *pk = net_conn_remote_pk(c);
-	const struct roster_member *rm;
-	struct joinmsg w;
-	char text[JOINMSG_TEXT_MAX + 1], date[64];
+	struct group *g = group_find(d, inv->group);
+
+	if (memcmp(group, inv->group, 32) != 0 || g == NULL ||
+	    g->roster == NULL) {
+		snprintf(refuse, refuselen, "wrong group for this invite");
+		return NULL;
+	}
+	if (is_used(d, inv->hash)) {
+		snprintf(refuse, refuselen, "this invite was already used");
+		return NULL;
+	}
+	return g;
+}
+
+/* See invite.h. */
+struct group *
+invite_admit(struct daemon *d, const struct invite_open *inv,
+    const uint8_t *pk, const char *name, const uint8_t *sig, char *refuse,
+    size_t refuselen)
+{
+	struct group *g = group_find(d, inv->group);
+	char date[64];
 	int rc;
 
 	if (g == NULL || g->roster == NULL) {
-		serve_refuse(s, c, "the inviter no longer holds this group");
-		return;
+		snprintf(refuse, refuselen, "the inviter no longer holds this "
+		    "group");
+		return NULL;
 	}
-	if (is_used(d, s->inv.hash)) {
-		serve_refuse(s, c, "this invite was already used");
-		return;
+	if (is_used(d, inv->hash)) {
+		snprintf(refuse, refuselen, "this invite was already used");
+		return NULL;
 	}
-	if (s->inv.name[0] != '\0' && strcmp(s->inv.name, m->name) != 0) {
-		snprintf(text, sizeof(text), "this invite is for '%s', not "
-		    "'%s'", s->inv.name, m->name);
-		serve_refuse(s, c, text);
-		return;
+	if (inv->name[0] != '\0' && strcmp(inv->name, name) != 0) {
+		snprintf(refuse, refuselen, "this invite is for '%s', not "
+		    "'%s'", inv->name, name);
+		return NULL;
 	}
-	if (contract_accept_verify(pk, g->id, m->name, m->sig) != 0) {
-		serve_refuse(s, c, "the acceptance signature does not verify");
-		return;
+	if (contract_accept_verify(pk, g->id, name, sig) != 0) {
+		snprintf(refuse, refuselen, "the acceptance signature does "
+		    "not verify");
+		return NULL;
 	}
 	if (roster_is_active(g->roster, pk)) {
-		serve_refuse(s, c, "already a member of this group");
-		return;
+		snprintf(refuse, refuselen, "already a member of this group");
+		return NULL;
 	}
-	if ((rm = roster_member_find(g->roster, pk)) != NULL) {
-		serve_refuse(s, c, "this member was removed from the group; "
-		    "readmission is not supported yet");
-		return;
+	if (roster_member_find(g->roster, pk) != NULL) {
+		snprintf(refuse, refuselen, "this member was removed from the "
+		    "group; readmission is not supported yet");
+		return NULL;
 	}
-	rc = store_invite_take(d->store, s->inv.hash, daemon_now_ms());
+	rc = store_invite_take(d->store, inv->hash, daemon_now_ms());
 	if (rc == BAL_EEXIST || rc == BAL_ENOENT) {
-		serve_refuse(s, c, "this invite was already used");
-		return;
+		snprintf(refuse, refuselen, "this invite was already used");
+		return NULL;
 	}
 	if (rc == BAL_EEXPIRED) {
-		date_text(s->inv.expires_ms, date, sizeof(date));
-		snprintf(text, sizeof(text), "this invite expired on %s",
-		    date);
-		serve_refuse(s, c, text);
-		return;
+		invite_expiry_text(inv->expires_ms, date, sizeof(date));
+		snprintf(refuse, refuselen, "this invite expired on %s", date);
+		return NULL;
 	}
 	if (rc != 0) {
-		serve_refuse(s, c, "the inviter cannot use its store");
-		return;
+		snprintf(refuse, refuselen, "the inviter cannot use its store");
+		return NULL;
 	}
-	remember_used(d, &s->inv);
-	if ((rc = invite_add_member(g, pk, m->name, m->sig)) != 0) {
-		snprintf(text, sizeof(text), "the inviter cannot add you (%s)",
+	remember_used(d, inv);
+	if ((rc = invite_add_member(g, pk, name, sig)) != 0) {
+		snprintf(refuse, refuselen, "the inviter cannot add you (%s)",
 		    group_write_error(g, rc));
-		serve_refuse(s, c, text);
-		return;
+		return NULL;
 	}
-	daemon_log("'%s' joined group %s", m->name, group_name(g));
-	memset(&w, 0, sizeof(w));
-	w.type = JOIN_WELCOME;
-	if (serve_send(c, &w) != 0) {
-		net_conn_close(c, 0, NULL);
-		return;
-	}
-	net_conn_member(c, g);
+	daemon_log("'%s' joined group %s", name, group_name(g));
+	return g;
 }
 
-static int
-serve_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
-{
-	struct serve *s = ctx;
-	struct group *g;
-	struct joinmsg m, out;
-	int rc;
-
-	if ((rc = joinmsg_decode(buf, len, &m)) != 0) {
-		daemon_log("join from %s: malformed message, dropped",
-		    net_conn_addr(c));
-		return rc;
-	}
-	switch (m.type) {
-	case JOIN_HELLO:
-		g = group_find(s->d, s->inv.group);
-		if (memcmp(m.group, s->inv.group, 32) != 0 || g == NULL ||
-		    g->roster == NULL) {
-			serve_refuse(s, c, "wrong group for this invite");
-			break;
-		}
-		if (is_used(s->d, s->inv.hash)) {
-			serve_refuse(s, c, "this invite was already used");
-			break;
-		}
-		memset(&out, 0, sizeof(out));
-		out.type = JOIN_CONTRACT;
-		out.contract = g->roster->contract;
-		out.contract_len = g->roster->contract_len;
-		if (serve_send(c, &out) != 0)
-			net_conn_close(c, 0, NULL);
-		break;
-	case JOIN_ACCEPT:
-		serve_accept(s, c, &m);
-		break;
-	default:
-		daemon_log("join from %s: unexpected message, dropped",
-		    net_conn_addr(c));
-		rc = BAL_EPROTO;
-		break;
-	}
-	joinmsg_clear(&m);
-	return rc;
-}
-
-static void
-serve_down(void *ctx, struct net_conn *c, const char *why)
-{
-	(void)c;
-	(void)why;
-	free(ctx);
-}
-
-static const struct net_handler serve_handler = {
-	NULL, serve_msg, serve_down
-};
-
-void
-invite_serve(struct daemon *d, struct net_conn *c,
-    const struct invite_open *inv)
-{
-	struct serve *s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return;
-	s->d = d;
-	s->inv = *inv;
-	net_conn_set_handler(c, &serve_handler, s);
-}
-
-/* ---- the joiner's side ---- */
-
-static void
-on_join_timer_closed(uv_handle_t *h)
-{
-	struct join *j = h->data;
-
-	invcode_wipe(&j->ic);
-	free(j);
-}
-
-/* Calls done once and frees the join. */
-static void
-join_finish(struct join *j, int status, struct group *g, const char *text,
-    const char *err)
-{
-	struct istate *is = istate(j->d, 0);
-	struct join **pp;
-
-	if (j->state == J_DONE)
-		return;
-	j->state = J_DONE;
-	if (is != NULL)
-		for (pp = &is->joins; *pp != NULL; pp = &(*pp)->next)
-			if (*pp == j) {
-				*pp = j->next;
-				break;
-			}
-	uv_timer_stop(&j->timer);
-	uv_close((uv_handle_t *)&j->timer, on_join_timer_closed);
-	if (j->conn != NULL) {
-		struct net_conn *c = j->conn;
-
-		j->conn = NULL;
-		net_conn_close(c, 0, NULL);
-	}
-	j->done(j->ctx, status, g, text, err);
-}
-
-static int
-join_send(struct join *j, const struct joinmsg *m)
-{
-	uint8_t *buf = NULL;
-	size_t len;
-	int rc;
-
-	if ((rc = joinmsg_encode(m, &buf, &len)) != 0)
-		return rc;
-	rc = net_conn_send(j->conn, buf, len);
-	free(buf);
-	return rc;
-}
-
-static void
-join_up(void *ctx, struct net_conn *c)
-{
-	struct join *j = ctx;
-	struct joinmsg m;
-
-	(void)c;
-	memset(&m, 0, sizeof(m));
-	m.type = JOIN_HELLO;
-	memcpy(m.group, j->ic.group, 32);
-	m.preview = j->preview;
-	j->state = J_HELLO;
-	if (join_send(j, &m) != 0)
-		join_finish(j, BAL_EIO, NULL, NULL, "cannot talk to the inviter");
-}
-
-/* 1 when this member holds g's roster (as active) and its write key. */
-static int
-join_complete(struct daemon *d, const struct group *g)
+/* See invite.h. */
+int
+invite_join_complete(struct daemon *d, const struct group *g)
 {
 	const struct roster *r = g->roster;
 	uint64_t id;
@@ -609,295 +415,13 @@ join_complete(struct daemon *d, const struct group *g)
 	return 0;
 }
 
-/*
- * Ends a join whose roster and keys have arrived.  If the inviter showed an
- * amended contract, it must be one of the group's versions.
- */
-static void
-join_succeed(struct join *j, struct group *g)
-{
-	struct group_contract_info *ci = NULL;
-	size_t i;
-	int found = 0;
-
-	if (j->shown_amended && group_contract_info(g, &ci) == 0)
-		for (i = 0; i < ci->nversions; i++)
-			if (memcmp(ci->versions[i].hash, j->shown,
-			    BAL_HASH_BYTES) == 0)
-				found = 1;
-	group_contract_info_free(ci);
-	if (j->shown_amended && !found)
-		join_finish(j, BAL_ECHAIN, NULL, NULL, "joined, but the "
-		    "contract the inviter showed is no version of this "
-		    "group's contract (compare: balint contract show)");
-	else
-		join_finish(j, 0, g, NULL, NULL);
-}
-
-static int
-join_contract(struct join *j, const struct joinmsg *m)
-{
-	struct contract *c = NULL;
-	struct joinmsg a;
-	uint8_t gid[BAL_GROUP_ID_BYTES];
-	char *text = NULL;
-	size_t tlen;
-	int rc;
-
-	/*
-	 * An amended version does not hash to the group id: its chain back
-	 * to the founding version comes with the roster, so it is checked
-	 * once joined (join_succeed).
-	 */
-	if ((rc = contract_decode(m->contract, m->contract_len, &c)) == 0 &&
-	    (rc = contract_group_id(c, gid)) == BAL_ESTATE &&
-	    (rc = contract_hash(c, j->shown)) == 0) {
-		j->shown_amended = 1;
-		memcpy(gid, j->ic.group, BAL_GROUP_ID_BYTES);
-	}
-	if (rc != 0 || memcmp(gid, j->ic.group, BAL_GROUP_ID_BYTES) != 0) {
-		contract_free(c);
-		join_finish(j, BAL_EPROTO, NULL, NULL, "the inviter sent a "
-		    "contract that is not this group's");
-		return 0;
-	}
-	if (j->preview) {
-		rc = contract_text(c, NULL, &text, &tlen);
-		contract_free(c);
-		if (rc != 0) {
-			join_finish(j, rc, NULL, NULL, "cannot show the "
-			    "contract");
-			return 0;
-		}
-		join_finish(j, 0, NULL, text, NULL);
-		free(text);
-		return 0;
-	}
-	contract_free(c);
-	memset(&a, 0, sizeof(a));
-	a.type = JOIN_ACCEPT;
-	snprintf(a.name, sizeof(a.name), "%s", j->d->name);
-	if ((rc = contract_accept_sign(j->d->id, j->ic.group, a.name,
-	    a.sig)) != 0) {
-		join_finish(j, rc, NULL, NULL, "cannot sign the acceptance "
-		    "(is this member's name valid?)");
-		return 0;
-	}
-	j->state = J_ACCEPTED;
-	if (join_send(j, &a) != 0)
-		join_finish(j, BAL_EIO, NULL, NULL, "cannot talk to the inviter");
-	return 0;
-}
-
-static int
-join_welcome(struct join *j)
-{
-	struct group *g = NULL;
-	struct net_conn *c = j->conn;
-	int rc;
-
-	rc = group_join_new(j->d, j->ic.group, &g);
-	if (rc != 0 && rc != BAL_EEXIST) {
-		join_finish(j, rc, NULL, NULL, "cannot set up the group");
-		return 0;
-	}
-	j->g = g;
-	j->state = J_MEMBER;
-	store_peer_add(j->d->store, j->ic.group, j->ic.addrs[j->addri],
-	    j->ic.inviter);
-	j->conn = NULL;		/* from now on a member session of peer.c */
-	net_conn_member(c, g);
-	net_group_added(j->d, g);
-	if (join_complete(j->d, g))
-		join_succeed(j, g);
-	return 0;
-}
-
-static int
-join_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
-{
-	struct join *j = ctx;
-	struct joinmsg m;
-	char err[JOINMSG_TEXT_MAX + 64];
-	int rc;
-
-	(void)c;
-	if ((rc = joinmsg_decode(buf, len, &m)) != 0) {
-		join_finish(j, BAL_EPROTO, NULL, NULL, "the inviter sent a "
-		    "malformed message");
-		return 0;
-	}
-	if (m.type == JOIN_REFUSE) {
-		snprintf(err, sizeof(err), "%s", m.text[0] ? m.text :
-		    "the inviter refused");
-		join_finish(j, BAL_EPERM, NULL, NULL, err);
-	} else if (m.type == JOIN_CONTRACT && j->state == J_HELLO) {
-		join_contract(j, &m);
-	} else if (m.type == JOIN_WELCOME && j->state == J_ACCEPTED) {
-		join_welcome(j);
-	} else {
-		join_finish(j, BAL_EPROTO, NULL, NULL, "the inviter sent an "
-		    "unexpected message");
-	}
-	joinmsg_clear(&m);
-	return 0;
-}
-
-static void join_down(void *ctx, struct net_conn *c, const char *why);
-
-static const struct net_handler join_handler = {
-	join_up, join_msg, join_down
-};
-
-static int
-join_dial(struct join *j)
-{
-	uint8_t netkey[BAL_KEY_BYTES];
-	int rc;
-
-	if ((rc = shs_invite_network_key(j->ic.secret, j->ic.group,
-	    netkey)) != 0)
-		return rc;
-	j->state = J_DIAL;
-	rc = net_dial_invite(j->d, j->ic.addrs[j->addri], netkey,
-	    j->ic.inviter, &join_handler, j, &j->conn);
-	sodium_memzero(netkey, sizeof(netkey));
-	return rc;
-}
-
-static void
-join_down(void *ctx, struct net_conn *c, const char *why)
-{
-	struct join *j = ctx;
-	char err[256];
-
-	(void)c;
-	if (j->state == J_MEMBER || j->state == J_DONE)
-		return;
-	j->conn = NULL;
-	if (j->state == J_DIAL && j->addri + 1 < j->ic.naddrs) {
-		j->addri++;
-		if (join_dial(j) == 0)
-			return;
-	}
-	if (j->state == J_DIAL)
-		snprintf(err, sizeof(err), "cannot reach the inviter at %s, "
-		    "or the invite is no longer valid there (%s)",
-		    j->ic.addrs[j->addri], why && why[0] ? why : "closed");
-	else
-		snprintf(err, sizeof(err), "the inviter closed the connection"
-		    " (%s)", why && why[0] ? why : "closed");
-	join_finish(j, BAL_EIO, NULL, NULL, err);
-}
-
-static void
-on_join_timeout(uv_timer_t *t)
-{
-	struct join *j = t->data;
-	char err[96];
-
-	snprintf(err, sizeof(err), "timed out after %llu s",
-	    (unsigned long long)((j->timeout_ms + 999) / 1000));
-	if (j->state == J_MEMBER)
-		snprintf(err, sizeof(err), "joined, but the roster and keys "
-		    "did not arrive within %llu s",
-		    (unsigned long long)((j->timeout_ms + 999) / 1000));
-	join_finish(j, BAL_EAGAIN, NULL, NULL, err);
-}
-
-int
-join_start(struct daemon *d, const char *code, int preview,
-    uint64_t timeout_ms, join_done_cb done, void *ctx, char *err,
-    size_t errlen)
-{
-	struct istate *is;
-	struct join *j = NULL;
-	struct group *g;
-	char date[64];
-	int ret;
-
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return BAL_ENOMEM;
-	if ((ret = invcode_decode(code, &j->ic)) != 0) {
-		if (ret == BAL_ECHECKSUM)
-			snprintf(err, errlen, "the invite code is mistyped (its "
-			    "checksum does not match); copy it again");
-		else if (ret == BAL_EVERSION)
-			snprintf(err, errlen, "this invite code is of a newer "
-			    "version; update balint");
-		else
-			snprintf(err, errlen, "this is not an invite code (it "
-			    "starts with '%s')", INVCODE_PREFIX);
-		goto fail;
-	}
-	if (j->ic.expires_ms <= daemon_now_ms()) {
-		date_text(j->ic.expires_ms, date, sizeof(date));
-		snprintf(err, errlen, "this invite expired on %s", date);
-		ret = BAL_EEXPIRED;
-		goto fail;
-	}
-	if ((g = group_find(d, j->ic.group)) != NULL && g->roster != NULL &&
-	    roster_is_active(g->roster, d->id->pk)) {
-		snprintf(err, errlen, "already a member of %s", group_name(g));
-		ret = BAL_EEXIST;
-		goto fail;
-	}
-	if ((is = istate(d, 1)) == NULL) {
-		snprintf(err, errlen, "the network is not running");
-		ret = BAL_ESTATE;
-		goto fail;
-	}
-	j->d = d;
-	j->preview = preview;
-	j->done = done;
-	j->ctx = ctx;
-	j->timeout_ms = timeout_ms ? timeout_ms : 60000;
-	if ((ret = join_dial(j)) != 0) {
-		snprintf(err, errlen, "cannot reach the inviter at %s (%s)",
-		    j->ic.addrs[0], bal_strerror(ret));
-		goto fail;
-	}
-	uv_timer_init(d->loop, &j->timer);
-	j->timer.data = j;
-	uv_timer_start(&j->timer, on_join_timeout, j->timeout_ms, 0);
-	j->next = is->joins;
-	is->joins = j;
-	return 0;
-fail:
-	invcode_wipe(&j->ic);
-	free(j);
-	return ret;
-}
-
+/* See invite.h. */
 void
-invite_on_roster(struct daemon *d, struct group *g)
+invite_free_all(struct daemon *d)
 {
-	struct istate *is = istate(d, 0);
-	struct join *j, *next;
-
-	for (j = is != NULL ? is->joins : NULL; j != NULL; j = next) {
-		next = j->next;
-		if (j->state == J_MEMBER && j->g == g && join_complete(d, g)) {
-			join_succeed(j, g);
-			net_announce(d, g);
-		}
-	}
-}
-
-void
-invite_stop(struct daemon *d)
-{
-	void **slot = net_invite_state(d);
-	struct istate *is;
-
-	if (slot == NULL || (is = *slot) == NULL)
+	if (d->invites == NULL)
 		return;
-	while (is->joins != NULL)
-		join_finish(is->joins, BAL_ESTATE, NULL, NULL,
-		    "balintd is shutting down");
-	sodium_memzero(is, sizeof(*is));
-	free(is);
-	*slot = NULL;
+	sodium_memzero(d->invites, sizeof(*d->invites));
+	free(d->invites);
+	d->invites = NULL;
 }

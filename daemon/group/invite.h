@@ -1,5 +1,7 @@
 /*
- * invite.h — one-time invites and joining (DESIGN.md §4 "Invites").
+ * invite.h — one-time invites (DESIGN.md §4 "Invites"): their state, kept
+ * by the group; the join conversation is the network's (join_start in
+ * peer.h, daemon/net/join.c).
  *
  * An invite code is one line of text carrying the group id, the inviter's
  * member id and address(es), an expiry, a checksum and a fresh one-time
@@ -15,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire.h"
+
 struct daemon;
 struct group;
 
@@ -22,39 +26,20 @@ struct group;
 
 /*
  * invite_create makes and remembers a one-time invite for g, optionally
- * bound to an expected member name; *code is malloc'd text (free() it).
- * err gets a one-line reason on failure (e.g. not a leader).
+ * bound to an expected member name, carrying the addresses addrs[0..naddrs)
+ * where this daemon's listener is reached (net_reach_addrs); *code is
+ * malloc'd text (free() it).  err gets a one-line reason on failure (e.g.
+ * not a leader).
  */
 int invite_create(struct daemon *d, struct group *g, const char *name,
-    uint64_t expires_s, char **code, char *err, size_t errlen);
+    uint64_t expires_s, const char (*addrs)[WIRE_MAX_ADDR + 1], size_t naddrs,
+    char **code, char *err, size_t errlen);
 
 /*
- * The outcome of a join: status 0 and the group, or a negative code and a
- * one-line reason ("this invite was already used", "invite expired on
- * DATE", "cannot reach the inviter at ADDR", "timed out after N s").
- * For a preview, contract_text is the contract to show (else NULL).
- */
-typedef void (*join_done_cb)(void *ctx, int status, struct group *g,
-    const char *contract_text, const char *err);
-
-/*
- * join_start begins joining with code.  preview: only fetch the contract
- * (the invite is not used up).  Otherwise accept: sign the acceptance,
- * get added, and call done once this member holds the roster and the
- * epoch key(s), or on failure or after timeout_ms.  BAL_ECHECKSUM: the code
- * was mistyped (done is not called for errors returned directly).
- */
-int join_start(struct daemon *d, const char *code, int preview,
-    uint64_t timeout_ms, join_done_cb done, void *ctx, char *err,
-    size_t errlen);
-
-/*
- * For peer.c: the open invites whose network keys the listener accepts.
+ * For the listener: the open invites whose network keys it accepts.
  * struct invite_open holds the invite's network key (not the secret).
  */
 #define INVITE_OPEN_MAX 256
-
-struct net_conn;
 
 struct invite_open {
 	uint8_t group[32];		/* group id */
@@ -72,12 +57,20 @@ struct invite_open {
 int invite_open_list(struct daemon *d, struct invite_open *out, size_t max,
     size_t *n);
 /*
- * invite_serve takes over a connection whose handshake used inv's network
- * key: it sets the connection's handler (net_conn_set_handler) for the
- * join conversation, or leaves none to have it closed.
+ * invite_hello checks a newcomer's HELLO for group under inv: the group
+ * whose contract to show, or NULL with the refusal's text in refuse.
  */
-void invite_serve(struct daemon *d, struct net_conn *c,
-    const struct invite_open *inv);
+struct group *invite_hello(struct daemon *d, const struct invite_open *inv,
+    const uint8_t *group, char *refuse, size_t refuselen);
+/*
+ * invite_admit checks the acceptance of pk (name, sig from
+ * contract_accept_sign) under inv, uses the invite up and adds pk to the
+ * roster (invite_add_member): the group, or NULL with the refusal's text in
+ * refuse ("this invite was already used", "... expired on DATE", ...).
+ */
+struct group *invite_admit(struct daemon *d, const struct invite_open *inv,
+    const uint8_t *pk, const char *name, const uint8_t *sig, char *refuse,
+    size_t refuselen);
 /*
  * invite_add_member writes the roster ADD of pk (name, acceptance sig from
  * contract_accept_sign) as this leader: a new epoch key sealed to every
@@ -86,9 +79,14 @@ void invite_serve(struct daemon *d, struct net_conn *c,
  */
 int invite_add_member(struct group *g, const uint8_t *pk, const char *name,
     const uint8_t *sig);
-/* invite_on_roster lets pending joins of g check whether they are done. */
-void invite_on_roster(struct daemon *d, struct group *g);
-/* invite_stop ends pending joins (done gets BAL_ESTATE); from net_stop. */
-void invite_stop(struct daemon *d);
+/*
+ * invite_join_complete is 1 when this member, joining g, holds its roster
+ * (as active) and the key of its write epoch.
+ */
+int invite_join_complete(struct daemon *d, const struct group *g);
+/* invite_expiry_text writes ms as "YYYY-MM-DD HH:MM UTC". */
+void invite_expiry_text(uint64_t ms, char *out, size_t outlen);
+/* invite_free_all forgets the invites used by this process (group_free_all). */
+void invite_free_all(struct daemon *d);
 
 #endif

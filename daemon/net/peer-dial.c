@@ -345,8 +345,9 @@ net_group_added(struct daemon *d, struct group *g)
 
 /*
  * After new entries: dial the addresses they taught the store, and announce
- * ours in groups that lack it (a group founded since net_start, whose CREATE
- * came through on_entry; net_announce does nothing when it is done).
+ * ours in groups that lack it (a group founded since net_start, whose
+ * CREATE came through GROUP_EVENT_ENTRY; net_announce does nothing when it
+ * is done).
  */
 void
 peer_dial_rescan(uv_timer_t *t)

@@ -183,7 +183,7 @@ struct net {
 	struct net_conn *conns;
 	struct target *targets;
 	struct waiter *waiters;
-	void *invite;			/* invite.c's state */
+	struct join *joins;		/* join.c: pending joins */
 	uv_timer_t rescan;		/* re-reads stored peer addresses */
 	int has_rescan;
 	uv_timer_t relay;		/* HAVEs and delayed relays */
@@ -251,10 +251,27 @@ int peer_session_hello(struct net_conn *c);
 /* peer_session_on_wire handles one received frame of a member connection. */
 void peer_session_on_wire(struct net_conn *c, const uint8_t *buf,
     size_t len);
-/* The hooks net_start sets as d->on_entry and d->on_roster. */
-void peer_session_on_entry(struct daemon *d, struct group *g,
-    const uint8_t *blob, size_t len, const void *source);
-void peer_session_on_roster(struct daemon *d, struct group *g);
+/* peer_session_on_event is the group events' handler (d->on_event). */
+void peer_session_on_event(struct daemon *d, const struct group_event *ev);
+/*
+ * net_group_gone ends everything the network holds of g before the group
+ * is forgotten (GROUP_EVENT_REMOVED: cooperative erasure): its sessions and
+ * connections (BYE reason with text, where a BYE can be sent), its dial
+ * targets, and its level waiters (called back with BAL_ESTATE).  Nothing
+ * of the network points to g afterwards.  NULL d->net is a no-op.
+ */
+void net_group_gone(struct daemon *d, struct group *g, int reason,
+    const char *text);
+
+/*
+ * net_keys_changed tells the listener that the network keys it accepts
+ * changed in a way it cannot see by itself (GROUP_EVENT_KEYS: an invite
+ * was made): its key
+ * table is built again for the next connection.  Epoch keys, groups and
+ * roster changes are noticed without it.  NULL d->net is a no-op.
+ */
+void net_keys_changed(struct daemon *d);
+
 
 /* ---- peer-listen.c ---- */
 
@@ -288,6 +305,20 @@ struct net_conn *peer_dial_conn(struct net *net, const char *addr,
     const uint8_t netkey[32], const uint8_t server_pk[BAL_PK_BYTES]);
 /* peer_dial_rescan (net->rescan's callback) dials newly stored addresses. */
 void peer_dial_rescan(uv_timer_t *t);
+
+/* ---- join.c ---- */
+
+/*
+ * join_serve takes over a connection whose handshake used inv's network
+ * key: it sets the connection's handler (net_conn_set_handler) for the
+ * join conversation, or leaves none to have it closed.
+ */
+void join_serve(struct daemon *d, struct net_conn *c,
+    const struct invite_open *inv);
+/* join_on_roster lets pending joins of g check whether they are done. */
+void join_on_roster(struct daemon *d, struct group *g);
+/* join_stop ends pending joins (done gets BAL_ESTATE); from net_stop. */
+void join_stop(struct daemon *d);
 
 /* ---- peer-wait.c ---- */
 

@@ -304,8 +304,8 @@ on_relay(uv_timer_t *t)
 		uv_timer_start(&net->relay, on_relay, next - now, 0);
 }
 
-void
-peer_session_on_entry(struct daemon *d, struct group *g, const uint8_t *blob,
+static void
+session_on_entry(struct daemon *d, struct group *g, const uint8_t *blob,
     size_t len, const void *source)
 {
 	struct net_conn *c;
@@ -357,8 +357,8 @@ peer_session_on_entry(struct daemon *d, struct group *g, const uint8_t *blob,
 	peer_wait_check(d->net);
 }
 
-void
-peer_session_on_roster(struct daemon *d, struct group *g)
+static void
+session_on_roster(struct daemon *d, struct group *g)
 {
 	struct net_conn *c;
 	const struct roster_member *m;
@@ -383,7 +383,26 @@ peer_session_on_roster(struct daemon *d, struct group *g)
 	}
 	/* Epoch keys may have come or gone with it. */
 	d->net->tab_dirty = 1;
-	invite_on_roster(d, g);
+	join_on_roster(d, g);
+}
+
+void
+peer_session_on_event(struct daemon *d, const struct group_event *ev)
+{
+	switch (ev->kind) {
+	case GROUP_EVENT_ENTRY:
+		session_on_entry(d, ev->g, ev->blob, ev->len, ev->source);
+		break;
+	case GROUP_EVENT_ROSTER:
+		session_on_roster(d, ev->g);
+		break;
+	case GROUP_EVENT_REMOVED:
+		net_group_gone(d, ev->g, ev->reason, ev->text);
+		break;
+	case GROUP_EVENT_KEYS:
+		net_keys_changed(d);
+		break;
+	}
 }
 
 void

@@ -667,7 +667,7 @@ conn_handshake_done(struct net_conn *c)
 		c->state = C_HANDLER;
 		uv_timer_start(&c->timer, peer_on_timer, NET_JOIN_TIMEOUT_MS,
 		    0);
-		invite_serve(c->net->d, c, &inv);
+		join_serve(c->net->d, c, &inv);
 		sodium_memzero(&inv, sizeof(inv));
 		if (c->h == NULL && !c->closing)
 			peer_conn_drop(c, -1, RL_PENDING,
@@ -913,8 +913,7 @@ net_start(struct daemon *d)
 	net->rltimer.data = net;
 	net->has_rltimer = 1;
 	net->handles++;
-	d->on_entry = peer_session_on_entry;
-	d->on_roster = peer_session_on_roster;
+	d->on_event = peer_session_on_event;
 	if (d->listen[0] != '\0' && (rc = peer_listen_start(net)) != 0) {
 		net_stop(d);
 		return rc;
@@ -950,9 +949,8 @@ net_stop(struct daemon *d)
 	if (net == NULL || net->stopping)
 		return;
 	net->stopping = 1;
-	d->on_entry = NULL;
-	d->on_roster = NULL;
-	invite_stop(d);
+	d->on_event = NULL;
+	join_stop(d);
 	while (net->waiters != NULL)
 		peer_wait_finish(net->waiters, BAL_ESTATE);
 	for (c = net->conns; c != NULL; c = c->next)
@@ -1046,10 +1044,4 @@ const char *
 net_conn_addr(const struct net_conn *c)
 {
 	return c->addr;
-}
-
-void **
-net_invite_state(struct daemon *d)
-{
-	return d->net != NULL ? &d->net->invite : NULL;
 }

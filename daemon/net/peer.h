@@ -69,8 +69,8 @@ struct net_conn;
 /*
  * net_start sets up the network of d: listens on d->listen (if not empty;
  * port 0 picks a free port and d->listen is rewritten with it), dials the
- * stored peers of every group in d->groups and sets d->on_entry and
- * d->on_roster.  Returns 0, BAL_EINVAL for a bad d->listen, or BAL_EIO
+ * stored peers of every group in d->groups and listens to the group
+ * state's events (d->on_event, group.h).  Returns 0, BAL_EINVAL for a bad d->listen, or BAL_EIO
  * when the address cannot be bound (logged).
  */
 int net_start(struct daemon *d);
@@ -105,24 +105,6 @@ void net_announce(struct daemon *d, struct group *g);
  */
 int net_add_peer(struct daemon *d, struct group *g, const char *addr,
     const uint8_t *member, char *err, size_t errlen);
-
-/*
- * net_group_gone ends everything the network holds of g before the group
- * is forgotten (cooperative erasure, group-roster.c): its sessions and
- * connections (BYE reason with text, where a BYE can be sent), its dial
- * targets, and its level waiters (called back with BAL_ESTATE).  Nothing
- * of the network points to g afterwards.  NULL d->net is a no-op.
- */
-void net_group_gone(struct daemon *d, struct group *g, int reason,
-    const char *text);
-
-/*
- * net_keys_changed tells the listener that the network keys it accepts
- * changed in a way it cannot see by itself (an invite was made): its key
- * table is built again for the next connection.  Epoch keys, groups and
- * roster changes are noticed without it.  NULL d->net is a no-op.
- */
-void net_keys_changed(struct daemon *d);
 
 /*
  * net_sync_now asks every session of g (NULL: of every group) for a new
@@ -181,7 +163,27 @@ int net_level_wait(struct daemon *d, struct group *g, uint64_t timeout_ms,
     net_level_cb cb, void *ctx);
 
 /*
- * Connections for invite.c (joining).  A connection that carries the join
+ * The outcome of a join: status 0 and the group, or a negative code and a
+ * one-line reason ("this invite was already used", "invite expired on
+ * DATE", "cannot reach the inviter at ADDR", "timed out after N s").
+ * For a preview, contract_text is the contract to show (else NULL).
+ */
+typedef void (*join_done_cb)(void *ctx, int status, struct group *g,
+    const char *contract_text, const char *err);
+
+/*
+ * join_start begins joining with code (join.c).  preview: only fetch the
+ * contract (the invite is not used up).  Otherwise accept: sign the
+ * acceptance, get added, and call done once this member holds the roster
+ * and the epoch key(s), or on failure or after timeout_ms.  BAL_ECHECKSUM:
+ * the code was mistyped (done is not called for errors returned directly).
+ */
+int join_start(struct daemon *d, const char *code, int preview,
+    uint64_t timeout_ms, join_done_cb done, void *ctx, char *err,
+    size_t errlen);
+
+/*
+ * Connections for join.c (the join conversation).  A connection that carries the join
  * conversation has a handler instead of a sync engine; msg gets each
  * received frame's plaintext (return a negative code to close it with BYE
  * PROTOCOL), down is called once when it closes (why: a one-line reason,
@@ -213,8 +215,6 @@ int net_conn_send(struct net_conn *c, const uint8_t *msg, size_t len);
  * called, with why "", and not used again).
  */
 int net_conn_member(struct net_conn *c, struct group *g);
-/* net_invite_state is invite.c's slot in struct net (NULL when stopped). */
-void **net_invite_state(struct daemon *d);
 /* net_conn_close sends BYE reason text (if possible) and closes c. */
 void net_conn_close(struct net_conn *c, int reason, const char *text);
 /* net_conn_remote_pk is the peer's member key (after the handshake). */

@@ -47,8 +47,8 @@ struct sync_stats {
 
 /*
  * sync_new makes the engine of one session of g; source is what
- * group_receive passes on to d->on_entry (peer.c's session pointer) so that
- * entries are not echoed to the session they came from.
+ * group_receive passes on in GROUP_EVENT_ENTRY (peer.c's session pointer)
+ * so that entries are not echoed to the session they came from.
  */
 int sync_new(struct group *g, const void *source, sync_send_fn send,
     void *ctx, struct sync **out);

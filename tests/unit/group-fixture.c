@@ -22,23 +22,15 @@ int n_entry, n_roster;
 const void *last_source;
 
 static void
-on_entry(struct daemon *d, struct group *g, const uint8_t *blob, size_t len,
-    const void *source)
+on_event(struct daemon *d, const struct group_event *ev)
 {
 	(void)d;
-	(void)g;
-	(void)blob;
-	(void)len;
-	n_entry++;
-	last_source = source;
-}
-
-static void
-on_roster(struct daemon *d, struct group *g)
-{
-	(void)d;
-	(void)g;
-	n_roster++;
+	if (ev->kind == GROUP_EVENT_ENTRY) {
+		n_entry++;
+		last_source = ev->source;
+	} else if (ev->kind == GROUP_EVENT_ROSTER) {
+		n_roster++;
+	}
 }
 
 void
@@ -54,8 +46,7 @@ member_open(struct member *m, uint8_t seed_byte, const char *name)
 	assert_int_equal(identity_from_seed(seed, &m->d.id), 0);
 	assert_int_equal(store_open(m->path, &m->d.store), 0);
 	snprintf(m->d.name, sizeof(m->d.name), "%s", name);
-	m->d.on_entry = on_entry;
-	m->d.on_roster = on_roster;
+	m->d.on_event = on_event;
 }
 
 void

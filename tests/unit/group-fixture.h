@@ -30,7 +30,7 @@ struct blobs {
 	size_t n;
 };
 
-/* What the members' daemons reported (on_entry, on_roster). */
+/* What the members' daemons reported (GROUP_EVENT_ENTRY, _ROSTER). */
 extern int n_entry, n_roster;
 extern const void *last_source;
 

@@ -385,6 +385,18 @@ run_until_notes(uv_loop_t *loop, struct group *g, size_t n)
 	assert_int_equal(notes_of(g), n);
 }
 
+/* invite_create with the addresses of d's listener, as the daemon does. */
+static int
+make_invite(struct daemon *d, struct group *g, const char *name, char **code,
+    char *err, size_t errlen)
+{
+	char addrs[INVCODE_MAX_ADDRS][WIRE_MAX_ADDR + 1];
+	size_t n = net_reach_addrs(d->listen, addrs, INVCODE_MAX_ADDRS);
+
+	return invite_create(d, g, name, 0, (const char (*)[WIRE_MAX_ADDR +
+	    1])addrs, n, code, err, errlen);
+}
+
 static void
 test_join_loopback(void **state)
 {
@@ -407,7 +419,7 @@ test_join_loopback(void **state)
 	assert_string_not_equal(m[0].d.listen, "127.0.0.1:0");
 
 	/* Only a leader invites. */
-	assert_int_equal(invite_create(&m[0].d, ga, NULL, 0, &code, err,
+	assert_int_equal(make_invite(&m[0].d, ga, NULL, &code, err,
 	    sizeof(err)), 0);
 
 	/* A mistyped code is caught by its checksum. */
@@ -446,8 +458,8 @@ test_join_loopback(void **state)
 	free(code);
 
 	/* A member who is not a leader cannot invite. */
-	assert_int_equal(invite_create(&m[1].d, dn.g ? dn.g : group_find(
-	    &m[1].d, ga->id), NULL, 0, &code, err, sizeof(err)), BAL_EPERM);
+	assert_int_equal(make_invite(&m[1].d, dn.g ? dn.g : group_find(
+	    &m[1].d, ga->id), NULL, &code, err, sizeof(err)), BAL_EPERM);
 	assert_non_null(strstr(err, "only a leader"));
 
 	/* A note by A reaches B live. */
@@ -455,7 +467,7 @@ test_join_loopback(void **state)
 	run_until_notes(&loop, group_find(&m[1].d, ga->id), 1);
 
 	/* C joins with a fresh code and gets the history it may read. */
-	assert_int_equal(invite_create(&m[0].d, ga, "member2", 0, &code, err,
+	assert_int_equal(make_invite(&m[0].d, ga, "member2", &code, err,
 	    sizeof(err)), 0);
 	memset(&dn, 0, sizeof(dn));
 	assert_int_equal(join_start(&m[2].d, code, 0, 5000, done_cb, &dn, err,

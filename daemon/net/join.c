@@ -1,0 +1,517 @@
+/*
+ * join.c — the join conversation on a connection (docs/protocol.md
+ * §Joining), both sides: the inviter's listener serving a connection that
+ * used an invite's network key, and the newcomer dialing the inviter with
+ * a code.  What an invite is and whether it admits someone is the group's
+ * (daemon/group/invite.c); this file only talks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "contract.h"
+#include "group.h"
+#include "invcode.h"
+#include "invite.h"
+#include "joinmsg.h"
+#include "peer-int.h"
+#include "shs.h"
+#include "store.h"
+
+enum join_state { J_DIAL, J_HELLO, J_ACCEPTED, J_MEMBER, J_DONE };
+
+struct join {
+	struct daemon *d;
+	struct invcode ic;
+	size_t addri;
+	int preview;
+	enum join_state state;
+	uv_timer_t timer;
+	uint64_t timeout_ms;
+	struct net_conn *conn;
+	struct group *g;
+	join_done_cb done;
+	void *ctx;
+	struct join *next;
+	/* The contract shown was an amendment: its hash, checked once joined. */
+	int shown_amended;
+	uint8_t shown[BAL_HASH_BYTES];
+};
+
+struct serve {
+	struct daemon *d;
+	struct invite_open inv;
+};
+
+/* ---- the inviter's side ---- */
+
+static int
+serve_send(struct net_conn *c, const struct joinmsg *m)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = joinmsg_encode(m, &buf, &len)) != 0)
+		return rc;
+	rc = net_conn_send(c, buf, len);
+	free(buf);
+	return rc;
+}
+
+static void
+serve_refuse(struct serve *s, struct net_conn *c, const char *text)
+{
+	struct joinmsg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = JOIN_REFUSE;
+	snprintf(m.text, sizeof(m.text), "%s", text);
+	serve_send(c, &m);
+	daemon_log("join refused for %s: %s", net_conn_addr(c), text);
+	(void)s;
+	net_conn_close(c, 0, NULL);
+}
+
+static void
+serve_accept(struct serve *s, struct net_conn *c, const struct joinmsg *m)
+{
+	struct group *g;
+	struct joinmsg w;
+	char text[JOINMSG_TEXT_MAX + 1];
+
+	if ((g = invite_admit(s->d, &s->inv, net_conn_remote_pk(c), m->name,
+	    m->sig, text, sizeof(text))) == NULL) {
+		serve_refuse(s, c, text);
+		return;
+	}
+	memset(&w, 0, sizeof(w));
+	w.type = JOIN_WELCOME;
+	if (serve_send(c, &w) != 0) {
+		net_conn_close(c, 0, NULL);
+		return;
+	}
+	net_conn_member(c, g);
+}
+
+static int
+serve_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
+{
+	struct serve *s = ctx;
+	struct group *g;
+	struct joinmsg m, out;
+	char text[JOINMSG_TEXT_MAX + 1];
+	int rc;
+
+	if ((rc = joinmsg_decode(buf, len, &m)) != 0) {
+		daemon_log("join from %s: malformed message, dropped",
+		    net_conn_addr(c));
+		return rc;
+	}
+	switch (m.type) {
+	case JOIN_HELLO:
+		if ((g = invite_hello(s->d, &s->inv, m.group, text,
+		    sizeof(text))) == NULL) {
+			serve_refuse(s, c, text);
+			break;
+		}
+		memset(&out, 0, sizeof(out));
+		out.type = JOIN_CONTRACT;
+		out.contract = g->roster->contract;
+		out.contract_len = g->roster->contract_len;
+		if (serve_send(c, &out) != 0)
+			net_conn_close(c, 0, NULL);
+		break;
+	case JOIN_ACCEPT:
+		serve_accept(s, c, &m);
+		break;
+	default:
+		daemon_log("join from %s: unexpected message, dropped",
+		    net_conn_addr(c));
+		rc = BAL_EPROTO;
+		break;
+	}
+	joinmsg_clear(&m);
+	return rc;
+}
+
+static void
+serve_down(void *ctx, struct net_conn *c, const char *why)
+{
+	(void)c;
+	(void)why;
+	free(ctx);
+}
+
+static const struct net_handler serve_handler = {
+	NULL, serve_msg, serve_down
+};
+
+void
+join_serve(struct daemon *d, struct net_conn *c,
+    const struct invite_open *inv)
+{
+	struct serve *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return;
+	s->d = d;
+	s->inv = *inv;
+	net_conn_set_handler(c, &serve_handler, s);
+}
+
+/* ---- the joiner's side ---- */
+
+static void
+on_join_timer_closed(uv_handle_t *h)
+{
+	struct join *j = h->data;
+
+	invcode_wipe(&j->ic);
+	free(j);
+}
+
+/* Calls done once and frees the join. */
+static void
+join_finish(struct join *j, int status, struct group *g, const char *text,
+    const char *err)
+{
+	struct net *net = j->d->net;
+	struct join **pp;
+
+	if (j->state == J_DONE)
+		return;
+	j->state = J_DONE;
+	if (net != NULL)
+		for (pp = &net->joins; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == j) {
+				*pp = j->next;
+				break;
+			}
+	uv_timer_stop(&j->timer);
+	uv_close((uv_handle_t *)&j->timer, on_join_timer_closed);
+	if (j->conn != NULL) {
+		struct net_conn *c = j->conn;
+
+		j->conn = NULL;
+		net_conn_close(c, 0, NULL);
+	}
+	j->done(j->ctx, status, g, text, err);
+}
+
+static int
+join_send(struct join *j, const struct joinmsg *m)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = joinmsg_encode(m, &buf, &len)) != 0)
+		return rc;
+	rc = net_conn_send(j->conn, buf, len);
+	free(buf);
+	return rc;
+}
+
+static void
+join_up(void *ctx, struct net_conn *c)
+{
+	struct join *j = ctx;
+	struct joinmsg m;
+
+	(void)c;
+	memset(&m, 0, sizeof(m));
+	m.type = JOIN_HELLO;
+	memcpy(m.group, j->ic.group, 32);
+	m.preview = j->preview;
+	j->state = J_HELLO;
+	if (join_send(j, &m) != 0)
+		join_finish(j, BAL_EIO, NULL, NULL, "cannot talk to the inviter");
+}
+
+/*
+ * Ends a join whose roster and keys have arrived.  If the inviter showed an
+ * amended contract, it must be one of the group's versions.
+ */
+static void
+join_succeed(struct join *j, struct group *g)
+{
+	struct group_contract_info *ci = NULL;
+	size_t i;
+	int found = 0;
+
+	if (j->shown_amended && group_contract_info(g, &ci) == 0)
+		for (i = 0; i < ci->nversions; i++)
+			if (memcmp(ci->versions[i].hash, j->shown,
+			    BAL_HASH_BYTES) == 0)
+				found = 1;
+	group_contract_info_free(ci);
+	if (j->shown_amended && !found)
+		join_finish(j, BAL_ECHAIN, NULL, NULL, "joined, but the "
+		    "contract the inviter showed is no version of this "
+		    "group's contract (compare: balint contract show)");
+	else
+		join_finish(j, 0, g, NULL, NULL);
+}
+
+static int
+join_contract(struct join *j, const struct joinmsg *m)
+{
+	struct contract *c = NULL;
+	struct joinmsg a;
+	uint8_t gid[BAL_GROUP_ID_BYTES];
+	char *text = NULL;
+	size_t tlen;
+	int rc;
+
+	/*
+	 * An amended version does not hash to the group id: its chain back
+	 * to the founding version comes with the roster, so it is checked
+	 * once joined (join_succeed).
+	 */
+	if ((rc = contract_decode(m->contract, m->contract_len, &c)) == 0 &&
+	    (rc = contract_group_id(c, gid)) == BAL_ESTATE &&
+	    (rc = contract_hash(c, j->shown)) == 0) {
+		j->shown_amended = 1;
+		memcpy(gid, j->ic.group, BAL_GROUP_ID_BYTES);
+	}
+	if (rc != 0 || memcmp(gid, j->ic.group, BAL_GROUP_ID_BYTES) != 0) {
+		contract_free(c);
+		join_finish(j, BAL_EPROTO, NULL, NULL, "the inviter sent a "
+		    "contract that is not this group's");
+		return 0;
+	}
+	if (j->preview) {
+		rc = contract_text(c, NULL, &text, &tlen);
+		contract_free(c);
+		if (rc != 0) {
+			join_finish(j, rc, NULL, NULL, "cannot show the "
+			    "contract");
+			return 0;
+		}
+		join_finish(j, 0, NULL, text, NULL);
+		free(text);
+		return 0;
+	}
+	contract_free(c);
+	memset(&a, 0, sizeof(a));
+	a.type = JOIN_ACCEPT;
+	snprintf(a.name, sizeof(a.name), "%s", j->d->name);
+	if ((rc = contract_accept_sign(j->d->id, j->ic.group, a.name,
+	    a.sig)) != 0) {
+		join_finish(j, rc, NULL, NULL, "cannot sign the acceptance "
+		    "(is this member's name valid?)");
+		return 0;
+	}
+	j->state = J_ACCEPTED;
+	if (join_send(j, &a) != 0)
+		join_finish(j, BAL_EIO, NULL, NULL, "cannot talk to the inviter");
+	return 0;
+}
+
+static int
+join_welcome(struct join *j)
+{
+	struct group *g = NULL;
+	struct net_conn *c = j->conn;
+	int rc;
+
+	rc = group_join_new(j->d, j->ic.group, &g);
+	if (rc != 0 && rc != BAL_EEXIST) {
+		join_finish(j, rc, NULL, NULL, "cannot set up the group");
+		return 0;
+	}
+	j->g = g;
+	j->state = J_MEMBER;
+	store_peer_add(j->d->store, j->ic.group, j->ic.addrs[j->addri],
+	    j->ic.inviter);
+	j->conn = NULL;		/* from now on a member session of peer.c */
+	net_conn_member(c, g);
+	net_group_added(j->d, g);
+	if (invite_join_complete(j->d, g))
+		join_succeed(j, g);
+	return 0;
+}
+
+static int
+join_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
+{
+	struct join *j = ctx;
+	struct joinmsg m;
+	char err[JOINMSG_TEXT_MAX + 64];
+	int rc;
+
+	(void)c;
+	if ((rc = joinmsg_decode(buf, len, &m)) != 0) {
+		join_finish(j, BAL_EPROTO, NULL, NULL, "the inviter sent a "
+		    "malformed message");
+		return 0;
+	}
+	if (m.type == JOIN_REFUSE) {
+		snprintf(err, sizeof(err), "%s", m.text[0] ? m.text :
+		    "the inviter refused");
+		join_finish(j, BAL_EPERM, NULL, NULL, err);
+	} else if (m.type == JOIN_CONTRACT && j->state == J_HELLO) {
+		join_contract(j, &m);
+	} else if (m.type == JOIN_WELCOME && j->state == J_ACCEPTED) {
+		join_welcome(j);
+	} else {
+		join_finish(j, BAL_EPROTO, NULL, NULL, "the inviter sent an "
+		    "unexpected message");
+	}
+	joinmsg_clear(&m);
+	return 0;
+}
+
+static void join_down(void *ctx, struct net_conn *c, const char *why);
+
+static const struct net_handler join_handler = {
+	join_up, join_msg, join_down
+};
+
+static int
+join_dial(struct join *j)
+{
+	uint8_t netkey[BAL_KEY_BYTES];
+	int rc;
+
+	if ((rc = shs_invite_network_key(j->ic.secret, j->ic.group,
+	    netkey)) != 0)
+		return rc;
+	j->state = J_DIAL;
+	rc = net_dial_invite(j->d, j->ic.addrs[j->addri], netkey,
+	    j->ic.inviter, &join_handler, j, &j->conn);
+	sodium_memzero(netkey, sizeof(netkey));
+	return rc;
+}
+
+static void
+join_down(void *ctx, struct net_conn *c, const char *why)
+{
+	struct join *j = ctx;
+	char err[256];
+
+	(void)c;
+	if (j->state == J_MEMBER || j->state == J_DONE)
+		return;
+	j->conn = NULL;
+	if (j->state == J_DIAL && j->addri + 1 < j->ic.naddrs) {
+		j->addri++;
+		if (join_dial(j) == 0)
+			return;
+	}
+	if (j->state == J_DIAL)
+		snprintf(err, sizeof(err), "cannot reach the inviter at %s, "
+		    "or the invite is no longer valid there (%s)",
+		    j->ic.addrs[j->addri], why && why[0] ? why : "closed");
+	else
+		snprintf(err, sizeof(err), "the inviter closed the connection"
+		    " (%s)", why && why[0] ? why : "closed");
+	join_finish(j, BAL_EIO, NULL, NULL, err);
+}
+
+static void
+on_join_timeout(uv_timer_t *t)
+{
+	struct join *j = t->data;
+	char err[96];
+
+	snprintf(err, sizeof(err), "timed out after %llu s",
+	    (unsigned long long)((j->timeout_ms + 999) / 1000));
+	if (j->state == J_MEMBER)
+		snprintf(err, sizeof(err), "joined, but the roster and keys "
+		    "did not arrive within %llu s",
+		    (unsigned long long)((j->timeout_ms + 999) / 1000));
+	join_finish(j, BAL_EAGAIN, NULL, NULL, err);
+}
+
+int
+join_start(struct daemon *d, const char *code, int preview,
+    uint64_t timeout_ms, join_done_cb done, void *ctx, char *err,
+    size_t errlen)
+{
+	struct join *j = NULL;
+	struct group *g;
+	char date[64];
+	int ret;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return BAL_ENOMEM;
+	if ((ret = invcode_decode(code, &j->ic)) != 0) {
+		if (ret == BAL_ECHECKSUM)
+			snprintf(err, errlen, "the invite code is mistyped (its "
+			    "checksum does not match); copy it again");
+		else if (ret == BAL_EVERSION)
+			snprintf(err, errlen, "this invite code is of a newer "
+			    "version; update balint");
+		else
+			snprintf(err, errlen, "this is not an invite code (it "
+			    "starts with '%s')", INVCODE_PREFIX);
+		goto fail;
+	}
+	if (j->ic.expires_ms <= daemon_now_ms()) {
+		invite_expiry_text(j->ic.expires_ms, date, sizeof(date));
+		snprintf(err, errlen, "this invite expired on %s", date);
+		ret = BAL_EEXPIRED;
+		goto fail;
+	}
+	if ((g = group_find(d, j->ic.group)) != NULL && g->roster != NULL &&
+	    roster_is_active(g->roster, d->id->pk)) {
+		snprintf(err, errlen, "already a member of %s", group_name(g));
+		ret = BAL_EEXIST;
+		goto fail;
+	}
+	if (d->net == NULL) {
+		snprintf(err, errlen, "the network is not running");
+		ret = BAL_ESTATE;
+		goto fail;
+	}
+	j->d = d;
+	j->preview = preview;
+	j->done = done;
+	j->ctx = ctx;
+	j->timeout_ms = timeout_ms ? timeout_ms : 60000;
+	if ((ret = join_dial(j)) != 0) {
+		snprintf(err, errlen, "cannot reach the inviter at %s (%s)",
+		    j->ic.addrs[0], bal_strerror(ret));
+		goto fail;
+	}
+	uv_timer_init(d->loop, &j->timer);
+	j->timer.data = j;
+	uv_timer_start(&j->timer, on_join_timeout, j->timeout_ms, 0);
+	j->next = d->net->joins;
+	d->net->joins = j;
+	return 0;
+fail:
+	invcode_wipe(&j->ic);
+	free(j);
+	return ret;
+}
+
+void
+join_on_roster(struct daemon *d, struct group *g)
+{
+	struct join *j, *next;
+
+	for (j = d->net != NULL ? d->net->joins : NULL; j != NULL; j = next) {
+		next = j->next;
+		if (j->state == J_MEMBER && j->g == g &&
+		    invite_join_complete(d, g)) {
+			join_succeed(j, g);
+			net_announce(d, g);
+		}
+	}
+}
+
+void
+join_stop(struct daemon *d)
+{
+	if (d->net == NULL)
+		return;
+	while (d->net->joins != NULL)
+		join_finish(d->net->joins, BAL_ESTATE, NULL, NULL,
+		    "balintd is shutting down");
+}
