@@ -48,6 +48,7 @@ int cmd_note(struct cli *c, int argc, char **argv);
 int cmd_peer(struct cli *c, int argc, char **argv);
 int cmd_sync(struct cli *c, int argc, char **argv);
 int cmd_complete(struct cli *c, int argc, char **argv);
+int cmd_config(struct cli *c, int argc, char **argv);
 
 /* An option of a subcommand: a flag (val NULL) or one with a value. */
 struct util_opt {
@@ -99,6 +100,22 @@ int util_duration(const char *s, uint64_t *seconds);
  * after printing prompt there.  BAL_ENOENT: no terminal.
  */
 int util_tty_line(const char *prompt, int secret, char *buf, size_t max);
+
+/*
+ * settings_dir is the settings directory: $XDG_CONFIG_HOME/balint (an
+ * absolute path), else ~/.config/balint.  BAL_ENOENT: neither is set.
+ */
+int settings_dir(char *out, size_t outlen);
+/*
+ * settings_read reads the settings file (its path into path): *text is
+ * malloc'd and NUL-terminated, or NULL when there is no file (nothing
+ * set).  BAL_ENOENT (no directory), BAL_EIO, BAL_ETOOBIG, BAL_ENOMEM.
+ */
+int settings_read(char *path, size_t pathlen, char **text, size_t *len);
+/* settings_get reads one key's value (0), BAL_ENOENT when not set. */
+int settings_get(const char *key, char *value, size_t vallen);
+/* settings_write replaces the file (0600, directory 0700); errno or 0. */
+int settings_write(const char *text, size_t len);
 
 /*
  * client_call sends req to the daemon of c->home and reads its answer

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "config.h"
 #include "note.h"
 
 /* Overwrites a regular file with zeros, syncs and unlinks it. */
@@ -114,13 +115,21 @@ editor_text(const struct cli *c, const char *initial, char **out,
     size_t *outlen)
 {
 	char dir[CLI_PATH_MAX], file[CLI_PATH_MAX + 16];
-	const char *ed = getenv("EDITOR");
+	char set[CONFIG_VALUE_MAX + 1];
+	const char *ed;
 	size_t len, off = 0;
 	ssize_t n;
 	int fd, rc = CLI_FAILED, made = 0;
 
 	*out = NULL;
 	*outlen = 0;
+	/* The editor setting comes before $EDITOR (balint config). */
+	if (settings_get("editor", set, sizeof(set)) == 0 &&
+	    setenv("EDITOR", set, 1) != 0) {
+		util_err("cannot use the editor setting '%s'", set);
+		return CLI_FAILED;
+	}
+	ed = getenv("EDITOR");
 	if ((ed == NULL || *ed == '\0') &&
 	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		util_err("no terminal for the editor: use -m TEXT or -F FILE");

@@ -12,6 +12,7 @@
 
 #include "bal.h"
 #include "cli.h"
+#include "config.h"
 
 static const struct cli_cmd commands[] = {
 	{ "init",	cmd_init,	"create this member's identity; prints the member id" },
@@ -26,6 +27,7 @@ static const struct cli_cmd commands[] = {
 	{ "note",	cmd_note,	"write | list | show | edit | delete" },
 	{ "peer",	cmd_peer,	"add HOST:PORT | list" },
 	{ "sync",	cmd_sync,	"ask for sync now; --wait returns when all peers are level" },
+	{ "config",	cmd_config,	"get KEY | set KEY VALUE | unset KEY | list | keys: settings" },
 	{ "complete",	cmd_complete,	"groups | members | notes: names for the bash completion" },
 };
 
@@ -65,7 +67,7 @@ main(int argc, char **argv)
 {
 	const struct cli_cmd *cmd;
 	struct cli c;
-	char *hargv[3];
+	char *hargv[3], group[CONFIG_VALUE_MAX + 1];
 	int i, rc;
 
 	memset(&c, 0, sizeof(c));
@@ -136,6 +138,10 @@ main(int argc, char **argv)
 	}
 	if ((rc = util_home(&c)) != 0)
 		return rc;
+	/* The group setting stands in for -g (balint config set group). */
+	if (c.group == NULL && settings_get("group", group,
+	    sizeof(group)) == 0)
+		c.group = group;
 	rc = cmd->fn(&c, argc - i, argv + i);
 	if (fflush(stdout) != 0 && rc == CLI_OK) {
 		util_err("cannot write the output");

@@ -43,6 +43,8 @@ struct daemon {
 	struct store *store;
 	struct group *groups;			/* list, see group.h */
 	char listen[DAEMON_ADDR_MAX];		/* "HOST:PORT" or "" */
+	int listen_error;			/* libuv's error of the last
+						   failed listen, else 0 */
 	struct net *net;			/* peer.c */
 	struct control *control;		/* control.c */
 	struct retention *retention;		/* retention.c: its timer */

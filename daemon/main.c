@@ -24,9 +24,11 @@
 #include "loop.h"
 #include "peer.h"
 #include "retention.h"
+#include "settings.h"
 #include "store.h"
 
 #define DEFAULT_LISTEN "0.0.0.0:7451"
+#define DEFAULT_ANY "0.0.0.0:0"
 
 static void
 usage(FILE *f)
@@ -49,13 +51,23 @@ usage(FILE *f)
 	    "cleanly.\n", DEFAULT_LISTEN);
 }
 
+/* Where the listen address came from, for the messages about it. */
+enum listen_from {
+	LISTEN_OPTION,		/* --listen: a failure refuses the start */
+	LISTEN_SETTING,		/* the settings file */
+	LISTEN_REMEMBERED,	/* the store: the last one used */
+	LISTEN_DEFAULT
+};
+
 /*
- * Picks the listen address: --listen, else the stored one, else default.
- * Not being able to remember it (a full disk) costs a warning, not the
- * start: the member can still read what is stored.
+ * Picks the listen address: --listen, else the settings file's "listen",
+ * else the stored one, else default.  Not being able to remember it (a
+ * full disk) costs a warning, not the start: the member can still read
+ * what is stored.
  */
 static int
-choose_listen(struct daemon *d, const char *opt)
+choose_listen(struct daemon *d, const char *opt, const char *setting,
+    int *from)
 {
 	uint8_t *v = NULL;
 	size_t len;
@@ -64,12 +76,18 @@ choose_listen(struct daemon *d, const char *opt)
 		if (strlen(opt) >= sizeof(d->listen))
 			return BAL_ETOOBIG;
 		strcpy(d->listen, opt);
+		*from = LISTEN_OPTION;
+	} else if (*setting != '\0') {
+		snprintf(d->listen, sizeof(d->listen), "%s", setting);
+		*from = LISTEN_SETTING;
 	} else if (store_meta_get(d->store, "listen", &v, &len) == 0 &&
 	    len > 0 && len < sizeof(d->listen)) {
 		memcpy(d->listen, v, len);
 		d->listen[len] = '\0';
+		*from = LISTEN_REMEMBERED;
 	} else {
 		strcpy(d->listen, DEFAULT_LISTEN);
+		*from = LISTEN_DEFAULT;
 	}
 	free(v);
 	if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
@@ -82,6 +100,70 @@ choose_listen(struct daemon *d, const char *opt)
 		    store_errmsg(d->store));
 	}
 	return 0;
+}
+
+/* Why binding the listen address failed, in words (d->listen_error). */
+static const char *
+listen_cause(int uverr)
+{
+	switch (uverr) {
+	case UV_EADDRINUSE:
+		return "the address is in use: another balintd or another "
+		    "program listens there";
+	case UV_EADDRNOTAVAIL:
+		return "the address is not on this machine";
+	case UV_EACCES:
+	case UV_EPERM:
+		return "permission denied: ports below 1024 need privileges";
+	case UV_EINVAL:
+		return "not HOST:PORT with a numeric IP address";
+	default:
+		return uverr != 0 ? uv_strerror(uverr) : "cannot listen";
+	}
+}
+
+/*
+ * Starts the network on d->listen.  An address from the settings or the
+ * store that is not on this machine (any more: a laptop on another
+ * network) or does not parse is a warning, and the default takes its
+ * place; an address given with --listen is the member's order, and its
+ * failure refuses the start.
+ */
+static int
+start_net(struct daemon *d, int from)
+{
+	int rc;
+
+	d->listen_error = 0;
+	if ((rc = net_start(d)) == 0 || from == LISTEN_OPTION ||
+	    from == LISTEN_DEFAULT || (d->listen_error != UV_EADDRNOTAVAIL &&
+	    d->listen_error != UV_EINVAL))
+		return rc;
+	daemon_log("warning: the %s listen address %s cannot be used (%s); "
+	    "listening on %s instead (choose one with: balint config set "
+	    "listen HOST:PORT)", from == LISTEN_SETTING ? "configured" :
+	    "remembered", d->listen, listen_cause(d->listen_error),
+	    DEFAULT_LISTEN);
+	/* net_start stopped what it began; its handles close first. */
+	while (d->net != NULL)
+		uv_run(d->loop, UV_RUN_NOWAIT);
+	strcpy(d->listen, DEFAULT_LISTEN);
+	d->listen_error = 0;
+	if ((rc = net_start(d)) != 0 && d->listen_error == UV_EADDRINUSE) {
+		/* Another program has the default port: any port will do. */
+		while (d->net != NULL)
+			uv_run(d->loop, UV_RUN_NOWAIT);
+		daemon_log("warning: %s is in use; listening on a port the "
+		    "system picks", DEFAULT_LISTEN);
+		strcpy(d->listen, DEFAULT_ANY);
+		d->listen_error = 0;
+		rc = net_start(d);
+	}
+	if (rc == 0 && store_meta_put(d->store, "listen",
+	    d->listen, strlen(d->listen)) != 0)
+		daemon_log("warning: cannot remember the listen address (%s)",
+		    store_errmsg(d->store));
+	return rc;
 }
 
 /* 1 when the file system holding dir has (almost) no room left. */
@@ -167,8 +249,9 @@ main(int argc, char **argv)
 	struct daemon *d = NULL;
 	const char *home = NULL, *listen = NULL;
 	char err[1024], warn[512], path[PROFILE_PATH_MAX];
+	struct settings set;
 	uv_loop_t loop;
-	int i, rc, ret = 1;
+	int i, rc, from, ret = 1;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -253,7 +336,8 @@ main(int argc, char **argv)
 			    "(%s)\n", bal_strerror(rc));
 		goto out;
 	}
-	if ((rc = choose_listen(d, listen)) != 0) {
+	(void)settings_load(&set);
+	if ((rc = choose_listen(d, listen, set.listen, &from)) != 0) {
 		if (rc == BAL_EIO)
 			store_refused(d, path, rc, "read");
 		else
@@ -272,10 +356,10 @@ main(int argc, char **argv)
 		uv_loop_close(&loop);
 		goto out;
 	}
-	if ((rc = net_start(d)) != 0) {
+	if ((rc = start_net(d, from)) != 0) {
 		fprintf(stderr, "balintd: cannot listen on %s (%s); pick "
 		    "another with --listen HOST:PORT\n", d->listen,
-		    bal_strerror(rc));
+		    listen_cause(d->listen_error));
 		control_stop(d);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		uv_loop_close(&loop);

@@ -284,6 +284,7 @@ peer_listen_start(struct net *net)
 	if (net_addr_parse(d->listen, &ss) != 0) {
 		daemon_log("bad listen address '%s' (want HOST:PORT with a "
 		    "numeric IP)", d->listen);
+		d->listen_error = UV_EINVAL;
 		return BAL_EINVAL;
 	}
 	uv_tcp_init(d->loop, &net->listener);
@@ -295,6 +296,7 @@ peer_listen_start(struct net *net)
 	    on_connection)) != 0) {
 		daemon_log("cannot listen on %s: %s", d->listen,
 		    uv_strerror(rc));
+		d->listen_error = rc;
 		return BAL_EIO;
 	}
 	if (uv_tcp_getsockname(&net->listener, (struct sockaddr *)&ss,

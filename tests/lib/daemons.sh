@@ -15,6 +15,8 @@ BALINTD=$BUILD/balintd
 T=$(mktemp -d "${TMPDIR:-/tmp}/balint-it.XXXXXX")
 PIDS=
 export BALINT_PASSPHRASE_FILE=$T/passphrase
+# The member's own settings never reach a test: each has its own.
+export XDG_CONFIG_HOME=$T/config
 printf 'test passphrase\n' >"$BALINT_PASSPHRASE_FILE"
 chmod 600 "$BALINT_PASSPHRASE_FILE"
 
