@@ -2,7 +2,9 @@
  * group-int.h — what group.c, group-batch.c and group-notes.c share.  The
  * rest of the daemon uses group.h only.
  *
- *	group.c        the API of group.h: groups, selection, receive, append
+ *	group.c        the API of group.h: groups, selection, append
+ *	group-receive.c a received batch: decoded, ordered, checked, stored
+ *	group-logs.c   the logs read for a peer: vector, missing entries
  *	group-batch.c  checking and storing entries (one transaction a
  *	               batch), roster folds, epoch keys at rest
  *	group-notes.c  decrypting notes, their versions, erasure on deletion

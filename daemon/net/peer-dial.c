@@ -28,7 +28,7 @@ on_target_closed(uv_handle_t *h)
 			break;
 		}
 	free(t);
-	peer_handle_gone(net);
+	net_handle_gone(net);
 }
 
 static void on_target_timer(uv_timer_t *timer);

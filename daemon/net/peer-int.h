@@ -201,9 +201,13 @@ struct net {
 	char rbuf[NET_READ_BUF];
 };
 
+/* ---- net.c ---- */
+
+/* net_handle_gone: one of net's handles closed (frees net after the last). */
+void net_handle_gone(struct net *net);
+
 /* ---- peer.c ---- */
 
-void peer_handle_gone(struct net *net);
 const char *peer_conn_label(const struct net_conn *c,
     char buf[NET_LABEL_MAX]);
 void peer_sockaddr_text(const struct sockaddr_storage *ss, char *out,
@@ -215,6 +219,8 @@ void peer_sockaddr_text(const struct sockaddr_storage *ss, char *out,
  */
 void peer_ratelog(struct net *net, enum ratelog_kind k, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* peer_ratelog_timer (net->rltimer) logs what peer_ratelog held back. */
+void peer_ratelog_timer(uv_timer_t *t);
 /* peer_conn_write queues buf (taken over) on c's socket. */
 int peer_conn_write(struct net_conn *c, uint8_t *buf, size_t len);
 /* peer_conn_send_msg sends one message as a frame. */

@@ -18,7 +18,7 @@ on_waiter_closed(uv_handle_t *h)
 	struct net *net = w->net;
 
 	free(w);
-	peer_handle_gone(net);
+	net_handle_gone(net);
 }
 
 void

@@ -1,9 +1,10 @@
 /*
  * peer.c — TCP bytes <-> messages: connections (writing, reading, the
- * handshake (shs.h), framing (frame.h), timeouts and liveness, closing),
- * start and stop, and the connections of invite.c.  The member session is
- * in peer-session.c, the listener in peer-listen.c, dial targets in
- * peer-dial.c, level waiters and status in peer-wait.c (peer-int.h).  See
+ * handshake (shs.h), framing (frame.h), timeouts and liveness, closing)
+ * and the connections of join.c.  The network's start and stop are in
+ * net.c, the member session in peer-session.c, the listener in
+ * peer-listen.c, dial targets in peer-dial.c, level waiters and status in
+ * peer-wait.c, rate-limited log lines in peer-ratelog.c (peer-int.h).  See
  * peer.h and docs/protocol.md.
  *
  * Lifetimes: a connection and a dial target own libuv handles and are
@@ -22,24 +23,6 @@
 #include "peer-int.h"
 #include "store.h"
 #include "sync.h"
-
-static void
-net_free(struct net *net)
-{
-	struct daemon *d = net->d;
-
-	peer_listen_unref(net->tab);
-	free(net);
-	d->net = NULL;
-}
-
-void
-peer_handle_gone(struct net *net)
-{
-	net->handles--;
-	if (net->stopping && net->handles == 0)
-		net_free(net);
-}
 
 static void
 short_id(const uint8_t pk[BAL_PK_BYTES], char out[16])
@@ -161,79 +144,6 @@ bye_text(const char *in, char out[WIRE_MAX_BYE_TEXT + 1])
 	for (i = 0; in != NULL && in[i] != '\0' && i < WIRE_MAX_BYE_TEXT; i++)
 		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?';
 	out[i] = '\0';
-}
-
-/* ---- log lines that a flood could repeat ---- */
-
-static const char *const ratelog_what[RL_N] = {
-	"connections refused (too many pending handshakes)",
-	"connections not accepted",
-	"handshakes refused",
-	"handshakes of members not admitted refused",
-	"connections closed during the handshake",
-	"handshakes timed out",
-	"connections closed before a session",
-};
-
-/* Logs how many lines of kind k were held back, if any. */
-static void
-ratelog_flush(struct net *net, int k, uint64_t now)
-{
-	struct ratelog *rl = &net->rl[k];
-
-	if (rl->held == 0)
-		return;
-	daemon_log("peer: %lu more %s in the last %llu s", rl->held,
-	    ratelog_what[k], (unsigned long long)((now - rl->last + 999) /
-	    1000));
-	rl->held = 0;
-	rl->last = now;
-}
-
-/* Logs what was held back for a whole interval; re-arms for the rest. */
-static void
-on_rltimer(uv_timer_t *t)
-{
-	struct net *net = t->data;
-	uint64_t now = uv_now(net->d->loop), due, next = 0;
-	int k;
-
-	for (k = 0; k < RL_N; k++) {
-		if (net->rl[k].held == 0)
-			continue;
-		due = net->rl[k].last + NET_RATELOG_MS;
-		if (due <= now || net->stopping)
-			ratelog_flush(net, k, now);
-		else if (next == 0 || due < next)
-			next = due;
-	}
-	if (next != 0)
-		uv_timer_start(&net->rltimer, on_rltimer, next - now, 0);
-}
-
-void
-peer_ratelog(struct net *net, enum ratelog_kind k, const char *fmt, ...)
-{
-	struct ratelog *rl = &net->rl[k];
-	uint64_t now = uv_now(net->d->loop);
-	char line[512];
-	va_list ap;
-
-	if (rl->logged && now - rl->last < NET_RATELOG_MS) {
-		rl->held++;
-		if (net->has_rltimer && !net->stopping &&
-		    !uv_is_active((uv_handle_t *)&net->rltimer))
-			uv_timer_start(&net->rltimer, on_rltimer,
-			    rl->last + NET_RATELOG_MS - now, 0);
-		return;
-	}
-	ratelog_flush(net, k, now);
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	daemon_log("%s", line);
-	rl->logged = 1;
-	rl->last = now;
 }
 
 /* ---- writing ---- */
@@ -389,7 +299,7 @@ on_conn_handle_closed(uv_handle_t *h)
 
 	if (--c->handles == 0)
 		conn_free(c);
-	peer_handle_gone(net);
+	net_handle_gone(net);
 }
 
 static void
@@ -862,113 +772,6 @@ peer_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (len > 0 && !c->closing)
 		conn_frames_feed(c, p, len);
-}
-
-/* ---- start and stop ---- */
-
-/* The liveness intervals: NET_IDLE_MS, or NET_IDLE_ENV's (a test hook). */
-static void
-net_idle_load(struct net *net)
-{
-	const char *s = getenv(NET_IDLE_ENV);
-	unsigned long long v;
-	char *end;
-
-	net->idle_ms = NET_IDLE_MS;
-	if (s != NULL && *s != '\0') {
-		errno = 0;
-		v = strtoull(s, &end, 10);
-		if (errno != 0 || *end != '\0' || strchr(s, '-') != NULL ||
-		    v < NET_IDLE_MIN_MS || v > NET_IDLE_MS) {
-			daemon_log("%s='%.40s' is not a number of milliseconds "
-			    "from %d to %d; ignored", NET_IDLE_ENV, s,
-			    NET_IDLE_MIN_MS, NET_IDLE_MS);
-		} else {
-			net->idle_ms = v;
-			daemon_log("warning: %s=%llu: sessions send HAVE after "
-			    "%llu ms without sending and are closed after "
-			    "%llu ms without receiving; it is a test hook, "
-			    "never set it in real use", NET_IDLE_ENV, v, v,
-			    v * NET_DEAD_FACTOR);
-		}
-	}
-	net->dead_ms = NET_DEAD_FACTOR * net->idle_ms;
-	net->tick_ms = net->idle_ms / 4 < NET_TICK_MS ? net->idle_ms / 4 :
-	    NET_TICK_MS;
-}
-
-int
-net_start(struct daemon *d)
-{
-	struct net *net;
-	struct group *g;
-	int rc;
-
-	if ((net = calloc(1, sizeof(*net))) == NULL)
-		return BAL_ENOMEM;
-	net->d = d;
-	d->net = net;
-	net_idle_load(net);
-	uv_timer_init(d->loop, &net->rltimer);
-	net->rltimer.data = net;
-	net->has_rltimer = 1;
-	net->handles++;
-	d->on_event = peer_session_on_event;
-	if (d->listen[0] != '\0' && (rc = peer_listen_start(net)) != 0) {
-		net_stop(d);
-		return rc;
-	}
-	uv_timer_init(d->loop, &net->rescan);
-	net->rescan.data = net;
-	net->has_rescan = 1;
-	net->handles++;
-	uv_timer_init(d->loop, &net->relay);
-	net->relay.data = net;
-	net->has_relay = 1;
-	net->handles++;
-	for (g = d->groups; g != NULL; g = g->next) {
-		net_announce(d, g);
-		net_group_added(d, g);
-	}
-	return 0;
-}
-
-static void
-on_listener_closed(uv_handle_t *h)
-{
-	peer_handle_gone(h->data);
-}
-
-void
-net_stop(struct daemon *d)
-{
-	struct net *net = d->net;
-	struct net_conn *c;
-	struct target *t;
-
-	if (net == NULL || net->stopping)
-		return;
-	net->stopping = 1;
-	d->on_event = NULL;
-	join_stop(d);
-	while (net->waiters != NULL)
-		peer_wait_finish(net->waiters, BAL_ESTATE);
-	for (c = net->conns; c != NULL; c = c->next)
-		peer_conn_close(c, WIRE_BYE_SHUTDOWN, "shutting down");
-	for (t = net->targets; t != NULL; t = t->next)
-		peer_dial_close(t);	/* unless closing (net_group_gone) */
-	if (net->listening)
-		uv_close((uv_handle_t *)&net->listener, on_listener_closed);
-	if (net->has_rescan)
-		uv_close((uv_handle_t *)&net->rescan, on_listener_closed);
-	if (net->has_relay)
-		uv_close((uv_handle_t *)&net->relay, on_listener_closed);
-	if (net->has_rltimer) {
-		on_rltimer(&net->rltimer);
-		uv_close((uv_handle_t *)&net->rltimer, on_listener_closed);
-	}
-	if (net->handles == 0)
-		net_free(net);
 }
 
 /* ---- invite connections ---- */

@@ -1,0 +1,223 @@
+/*
+ * store-meta.c — what the store keeps beside the entries (see store.h):
+ * the groups, sealed epoch keys, the meta table, peer addresses and
+ * invites.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "store-int.h"
+
+int
+store_group_put(struct store *st, const uint8_t *group, const char *name)
+{
+	sqlite3_stmt *s = store_q(st, Q_GROUP_PUT);
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	return store_done(st, s);
+}
+
+int
+store_group_each(struct store *st, store_group_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = store_q(st, Q_GROUP_EACH);
+	int rc, ret = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != BAL_GROUP_ID_BYTES) {
+			ret = BAL_EIO;
+			break;
+		}
+		if ((ret = cb(ctx, sqlite3_column_blob(s, 0),
+		    (const char *)sqlite3_column_text(s, 1))) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret > 0 ? 0 : ret;
+}
+
+int
+store_key_put(struct store *st, const uint8_t *group, uint64_t epoch,
+    const uint8_t *sealed, size_t len)
+{
+	sqlite3_stmt *s = store_q(st, Q_KEY_PUT);
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)epoch);
+	store_bind_blob(s, 3, sealed, len);
+	return store_done(st, s);
+}
+
+int
+store_key_each(struct store *st, const uint8_t *group, store_key_cb cb,
+    void *ctx)
+{
+	sqlite3_stmt *s = store_q(st, Q_KEY_EACH);
+	int rc, ret = 0;
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((ret = cb(ctx, (uint64_t)sqlite3_column_int64(s, 0),
+		    sqlite3_column_blob(s, 1),
+		    (size_t)sqlite3_column_bytes(s, 1))) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret > 0 ? 0 : ret;
+}
+
+int
+store_meta_put(struct store *st, const char *key, const void *val, size_t len)
+{
+	sqlite3_stmt *s = store_q(st, Q_META_PUT);
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	store_bind_blob(s, 2, val, len);
+	return store_done(st, s);
+}
+
+int
+store_meta_get(struct store *st, const char *key, uint8_t **val, size_t *len)
+{
+	sqlite3_stmt *s = store_q(st, Q_META_GET);
+	int rc, ret;
+
+	*val = NULL;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = store_copy_blob(s, 0, val, len);
+	else
+		ret = rc == SQLITE_DONE ? BAL_ENOENT : store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+store_peer_add(struct store *st, const uint8_t *group, const char *addr,
+    const uint8_t *member)
+{
+	sqlite3_stmt *s = store_q(st, Q_PEER_ADD);
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	if (member != NULL)
+		store_bind_blob(s, 3, member, BAL_PK_BYTES);
+	else
+		sqlite3_bind_null(s, 3);
+	return store_done(st, s);
+}
+
+int
+store_peer_each(struct store *st, const uint8_t *group, store_peer_cb cb,
+    void *ctx)
+{
+	sqlite3_stmt *s = store_q(st, Q_PEER_EACH);
+	int rc, ret = 0;
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *member = NULL;
+
+		if (sqlite3_column_bytes(s, 1) == BAL_PK_BYTES)
+			member = sqlite3_column_blob(s, 1);
+		if ((ret = cb(ctx, (const char *)sqlite3_column_text(s, 0),
+		    member)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret > 0 ? 0 : ret;
+}
+
+int
+store_invite_put(struct store *st, const uint8_t *group,
+    const uint8_t hash[BAL_HASH_BYTES], uint64_t expires_ms,
+    const uint8_t *sealed_secret, size_t len)
+{
+	sqlite3_stmt *s = store_q(st, Q_INVITE_PUT);
+
+	store_bind_blob(s, 1, hash, BAL_HASH_BYTES);
+	store_bind_blob(s, 2, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)expires_ms);
+	store_bind_blob(s, 4, sealed_secret, len);
+	return store_done(st, s);
+}
+
+int
+store_invite_each(struct store *st, uint64_t now_ms, store_invite_cb cb,
+    void *ctx)
+{
+	sqlite3_stmt *s = store_q(st, Q_INVITE_EACH);
+	int rc, ret = 0;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != BAL_GROUP_ID_BYTES ||
+		    sqlite3_column_bytes(s, 1) != BAL_HASH_BYTES) {
+			ret = BAL_EIO;
+			break;
+		}
+		if ((ret = cb(ctx, sqlite3_column_blob(s, 0),
+		    sqlite3_column_blob(s, 1),
+		    (uint64_t)sqlite3_column_int64(s, 2),
+		    sqlite3_column_blob(s, 3),
+		    (size_t)sqlite3_column_bytes(s, 3))) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret > 0 ? 0 : ret;
+}
+
+int
+store_invite_used(struct store *st, const uint8_t hash[BAL_HASH_BYTES])
+{
+	sqlite3_stmt *s = store_q(st, Q_INVITE_GET);
+	int rc, ret;
+
+	store_bind_blob(s, 1, hash, BAL_HASH_BYTES);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = sqlite3_column_int(s, 1) != 0;
+	else
+		ret = rc == SQLITE_DONE ? BAL_ENOENT : store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+store_invite_take(struct store *st, const uint8_t hash[BAL_HASH_BYTES],
+    uint64_t now_ms)
+{
+	sqlite3_stmt *s = store_q(st, Q_INVITE_GET);
+	int rc, used = 0, ret;
+	uint64_t expires = 0;
+
+	store_bind_blob(s, 1, hash, BAL_HASH_BYTES);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		expires = (uint64_t)sqlite3_column_int64(s, 0);
+		used = sqlite3_column_int(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? BAL_ENOENT : store_failed(st, rc);
+	if (used)
+		return BAL_EEXIST;
+	if (expires <= now_ms)
+		return BAL_EEXPIRED;
+	s = store_q(st, Q_INVITE_USE);
+	store_bind_blob(s, 1, hash, BAL_HASH_BYTES);
+	ret = store_done(st, s);
+	return ret;
+}
