@@ -1,11 +1,12 @@
 /*
- * ctl-internal.h — shared by ctl.c and ctl-kv.c only.
+ * ctl-internal.h — shared by ctl.c, ctl-req.c, ctl-resp.c and ctl-kv.c only.
  *
  * Requests carry one list of key/value pairs (the arguments), responses
  * one per record; both are built, sized, checked, packed and read the
- * same way.  ctl-kv.c holds that machinery once and ctl.c the two
- * messages around it, so the messages can share it without a copy.  Not
- * part of the public API: nothing outside those two files includes it.
+ * same way.  ctl-kv.c holds that machinery once, ctl-req.c and
+ * ctl-resp.c the two messages around it and ctl.c what else they share,
+ * so the messages can share it without a copy.  Not part of the public
+ * API: nothing outside those files includes it.
  *
  * Ownership: strings and bins live in a struct arena (copied in by
  * ctl_kv_arena_str and ctl_kv_add) until ctl_kv_arena_free wipes and
@@ -90,5 +91,18 @@ int ctl_kv_pack(msgpack_packer *pk, const struct ctl_kv *v, size_t n);
  */
 int ctl_kv_read(struct mp_rd *r, struct kvl *l, size_t first, size_t max,
     struct arena *a, size_t *grown);
+
+/*
+ * ctl_rd_open opens a control message: strict msgpack, an array whose
+ * first element is the version.  For another version, *id is the second
+ * element when it is an integer (0 otherwise) and the result is
+ * BAL_EVERSION.
+ */
+int ctl_rd_open(struct mp_doc *doc, const uint8_t *buf, size_t len,
+    struct mp_rd *r, uint64_t *version, uint64_t *id);
+/* ctl_encode_start packs into a buffer of exactly size bytes. */
+int ctl_encode_start(msgpack_sbuffer *sbuf, msgpack_packer *pk, size_t size);
+/* ctl_encode_abort wipes and frees what ctl_encode_start began. */
+void ctl_encode_abort(msgpack_sbuffer *sbuf);
 
 #endif
