@@ -75,7 +75,7 @@ PROTO_LIB = $(BUILD)/libbalproto.a
 
 all: $(BUILD)/balintd $(BUILD)/balint $(PROTO_LIB)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
 	$(E) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -122,6 +122,29 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/benchlib.o \
 # The unit-test and tool binaries of one tree (normal, or SAN=1); the
 # integration tests also use bench/bulkwrite to write many notes at once.
 unit: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/bench/bulkwrite
+
+# Every build (plain `make`, SAN=1, fuzz-build, bench) first checks that
+# pkg-config finds the libraries it compiles against; if not, it installs
+# DEB_PKGS (as root on Debian) or says which packages to install, instead
+# of failing inside the compiler.  One pkg-config call when all is there.
+.PHONY: build-deps
+build-deps:
+	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
+		$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: libraries missing ($(PKGS)); installing $(DEB_PKGS)"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			$(DEB_PKGS) >/dev/null || exit 1; \
+	else \
+		echo "make: cannot build: pkg-config does not find the libraries" \
+			"$(PKGS); install them first:" >&2; \
+		echo "  sudo apt-get install $(DEB_PKGS)" >&2; \
+		echo "(or run make as root on Debian to have them installed)" >&2; \
+		exit 1; \
+	fi; \
+	$(PKG_CONFIG) --exists $(PKGS) || { echo "make: pkg-config still" \
+		"cannot find $(PKGS)" >&2; exit 1; }
 
 # Checks the libraries with pkg-config; on a fresh Debian machine installs
 # them (as root) or prints the exact command to run.
