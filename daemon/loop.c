@@ -6,7 +6,7 @@
 #include "daemon.h"
 #include "group.h"
 #include "loop.h"
-#include "peer.h"
+#include "net.h"
 #include "retention.h"
 
 static void

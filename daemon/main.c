@@ -22,7 +22,7 @@
 #include "daemon.h"
 #include "group.h"
 #include "loop.h"
-#include "peer.h"
+#include "net.h"
 #include "retention.h"
 #include "settings.h"
 #include "store.h"

@@ -15,7 +15,7 @@
 #include "identity.h"
 #include "invcode.h"
 #include "invite.h"
-#include "peer.h"
+#include "net.h"
 #include "store.h"
 
 #define JOIN_DEFAULT_TIMEOUT_MS 60000u

@@ -16,7 +16,7 @@
 #include "daemon.h"
 #include "group.h"
 #include "identity.h"
-#include "peer.h"
+#include "net.h"
 #include "roster.h"
 
 #define LEAVE_WAIT_MS 5000u	/* for a peer to take the LEAVE */

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "invite.h"
-#include "peer.h"
+#include "net.h"
 #include "roster.h"
 #include "shs.h"
 #include "wire.h"

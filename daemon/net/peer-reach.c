@@ -13,7 +13,7 @@
 #include <netinet/in.h>
 #include <uv.h>
 
-#include "peer.h"
+#include "net.h"
 
 /* Adds text to out unless it is there already or out is full. */
 static void

@@ -19,7 +19,7 @@
 #include "invite.h"
 #include "joinmsg.h"
 #include "note.h"
-#include "peer.h"
+#include "net.h"
 #include "store.h"
 
 static void
