@@ -14,7 +14,8 @@ PKGS = libsodium libuv msgpack sqlite3
 TEST_PKGS = cmocka
 # Debian packages that provide the above (and the tools the tests use).
 DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
-	libcmocka-dev
+	libcmocka-dev libhunspell-dev hunspell-sv hunspell-en-us hunspell-he \
+	libunistring-dev
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests).
 DEB_TOOLS = nodejs npm python3
@@ -47,9 +48,19 @@ E = @printf '  %-6s %s\n'
 endif
 
 PROTO_SRC = $(wildcard proto/*.c)
+# The de-identification guard (guard/, data/guard/): Hunspell's sv_SE and
+# en_US dictionaries and libunistring.  Installed, it reads its lists from
+# GUARD_DATADIR; a build tree falls back to the lists in data/guard/.
+GUARD_PKGS = hunspell
+GUARD_SRC = $(wildcard guard/*.c)
+GUARD_OBJ = $(GUARD_SRC:%.c=$(BUILD)/obj/%.o)
+GUARD_LIB = $(BUILD)/libbalguard.a
+GUARD_DATADIR ?= $(PREFIX)/share/balint/guard
+GUARD_LIBS = $(shell $(PKG_CONFIG) --libs $(GUARD_PKGS) 2>/dev/null) -lunistring
 DAEMON_SRC = $(wildcard daemon/*.c daemon/*/*.c)
 # The daemon's subsystem folders (docs/architecture.md).
-DAEMON_INC = -Idaemon -Idaemon/store -Idaemon/group -Idaemon/net -Idaemon/ctl
+DAEMON_INC = -Idaemon -Idaemon/store -Idaemon/group -Idaemon/net -Idaemon/ctl \
+	-Iguard
 CLI_SRC = $(wildcard cli/*.c)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_HELP_SRC = $(filter-out tests/unit/test-%.c,$(wildcard tests/unit/*.c))
@@ -82,6 +93,15 @@ $(BUILD)/obj/%.o: %.c | build-deps
 
 $(BUILD)/obj/daemon/%.o: ALL_CFLAGS += $(DAEMON_INC)
 
+$(BUILD)/obj/guard/%.o: ALL_CFLAGS += -Iguard \
+	$(shell $(PKG_CONFIG) --cflags $(GUARD_PKGS) 2>/dev/null) \
+	-DGUARD_DATADIR='"$(GUARD_DATADIR)"' \
+	-DGUARD_SRCDIR='"$(abspath data/guard)"'
+
+$(GUARD_LIB): $(GUARD_OBJ)
+	$(E) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 # Unit tests may see the daemon's internal headers (store, sync); the CLI
 # may not.
 $(BUILD)/obj/tests/%.o: ALL_CFLAGS += $(DAEMON_INC)
@@ -90,34 +110,38 @@ $(PROTO_LIB): $(PROTO_OBJ)
 	$(E) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/balintd: $(DAEMON_OBJ) $(PROTO_LIB)
+$(BUILD)/balintd: $(DAEMON_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(GUARD_LIBS)
 
 $(BUILD)/balint: $(CLI_OBJ) $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/test-%: $(BUILD)/obj/tests/unit/test-%.o $(UNIT_HELP_OBJ) \
-		$(DAEMON_LIB_OBJ) $(PROTO_LIB)
+		$(DAEMON_LIB_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS) $(GUARD_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/interop/%.o $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The guard's bench driver scores the corpus with the unit tests' scorer.
+$(BUILD)/bench/guardbench: $(BUILD)/obj/tests/unit/guard-score.o
+$(BUILD)/obj/bench/guardbench.o: ALL_CFLAGS += -Itests/unit
+
 # Bench drivers may set up stores with the daemon's own code (never to
 # measure with it); they link it like the unit tests do.
 $(BUILD)/obj/bench/%.o: ALL_CFLAGS += $(DAEMON_INC)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/benchlib.o \
-		$(DAEMON_LIB_OBJ) $(PROTO_LIB)
+		$(DAEMON_LIB_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(GUARD_LIBS)
 
 # The unit-test and tool binaries of one tree (normal, or SAN=1); the
 # integration tests also use bench/bulkwrite to write many notes at once.
@@ -130,7 +154,9 @@ unit: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/bench/bulkwrite
 .PHONY: build-deps
 build-deps:
 	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
-		$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && exit 0; \
+		$(PKG_CONFIG) --exists $(PKGS) $(GUARD_PKGS) 2>/dev/null && \
+		[ -f /usr/include/unistr.h ] && \
+		[ -f /usr/share/hunspell/sv_SE.dic ] && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "make: libraries missing ($(PKGS)); installing $(DEB_PKGS)"; \
 		apt-get update -qq && \
@@ -151,7 +177,9 @@ build-deps:
 deps:
 	@missing=; \
 	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=1; \
-	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) || missing=1; \
+	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) $(GUARD_PKGS) || missing=1; \
+	[ -f /usr/include/unistr.h ] && [ -f /usr/share/hunspell/sv_SE.dic ] && \
+		[ -f /usr/share/hunspell/en_US.dic ] || missing=1; \
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing=1; \
 	command -v python3 >/dev/null 2>&1 || missing=1; \
 	if [ -n "$$missing" ]; then \
@@ -262,7 +290,8 @@ COMPDIR = $(PREFIX)/share/bash-completion/completions
 UNITDIR = $(PREFIX)/lib/systemd/user
 INSTALLED = $(BINDIR)/balintd $(BINDIR)/balint $(MANDIR)/man1/balint.1 \
 	$(MANDIR)/man5/balint-contract.5 $(MANDIR)/man8/balintd.8 \
-	$(COMPDIR)/balint $(COMPDIR)/balintd $(UNITDIR)/balintd.service
+	$(COMPDIR)/balint $(COMPDIR)/balintd $(UNITDIR)/balintd.service \
+	$(addprefix $(GUARD_DATADIR)/,$(notdir $(wildcard data/guard/*)))
 
 # The unit names the installed balintd, so it is made for one PREFIX.
 $(BUILD)/balintd.service: dist/balintd.service.in FORCE
@@ -283,9 +312,12 @@ install: all $(BUILD)/balintd.service
 	install -m 0644 dist/balint.bash $(DESTDIR)$(COMPDIR)/balint
 	ln -sf balint $(DESTDIR)$(COMPDIR)/balintd
 	install -m 0644 $(BUILD)/balintd.service $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(GUARD_DATADIR)
+	install -m 0644 data/guard/* $(DESTDIR)$(GUARD_DATADIR)/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(GUARD_DATADIR) 2>/dev/null
 
 clean:
 	rm -rf build
