@@ -36,6 +36,7 @@ report() {
 	goal receive_cpu_1s "$(get bulk_receive_cpu_s_per_10k)" "<=" 1
 	goal startup_250ms "$(get startup_big_ms)" "<=" 250
 	goal reconcile_1kib "$(get idle_reconcile_bytes)" "<=" 1024
+	goal guard_64k_10ms "$(get guard_64k_ms)" "<=" 10
 
 	mkdir -p "$TOP/bench/results"
 	awk 'BEGIN { printf "{\n" }
@@ -73,5 +74,9 @@ report() {
 	row "scale: $(get scale_entries) entries, start-up (ms)" "$(get scale_startup_ms)" "" ""
 	row "scale: reconcile 1% apart (ms)" "$(get scale_reconcile_1pct_ms)" "" ""
 	row "scale: reconcile 0% apart (ms)" "$(get scale_reconcile_0pct_ms)" "" ""
+	row "guard: check of a 64 KiB note (ms)" "$(get guard_64k_ms)" "<= 10" "$(m guard_64k_10ms)"
+	for c in id phone email address record date age name; do
+		row "guard: $c recall / precision" "$(get guard_${c}_recall) / $(get guard_${c}_precision)" "" ""
+	done
 	printf '\nwrote bench/results/latest.json\n'
 }

@@ -48,7 +48,7 @@ if [ -z "${BENCH_NETNS:-}" ]; then
 	BENCH_NETNS=no
 fi
 
-for t in benchctl bulkwrite ceiling latency mkscale stlat; do
+for t in benchctl bulkwrite ceiling guardbench latency mkscale stlat; do
 	[ -x "$TOOLS/$t" ] || { echo "bench: $TOOLS/$t missing (run: make bench)" >&2; exit 2; }
 done
 
@@ -61,6 +61,7 @@ if [ -n "$QUICK" ] && [ "$QUICK" != 0 ]; then
 	N_SCALE=50000		# "1,000,000 entries" (scale)
 	N_ROUNDS=50		# idle reconciliations
 	CEIL_S=0.5
+	N_GUARD=20		# rounds of the guard's 64 KiB check
 else
 	MODE=full
 	N_BULK=10000
@@ -70,6 +71,7 @@ else
 	N_SCALE=1000000
 	N_ROUNDS=200
 	CEIL_S=2
+	N_GUARD=200
 fi
 N_MEMBERS=5
 SCALE_AUTHORS=50
@@ -343,6 +345,21 @@ sleep 0.3
 put scale_reconcile_0pct_bytes "$(wire_bytes "$(cat "$W/sa.port")" "$(cat "$W/sb.port")")"
 stop sb; stop sa
 rm -rf "$W/sa" "$W/sb" "$W/alice"
+
+# 8. The de-identification guard (guard/): the best of N_GUARD checks of
+# a 64 KiB note made of the corpus' text, and recall and precision per
+# category and language on the annotated corpus in tests/guard/.
+log "guard: a 64 KiB note, and the corpus' recall and precision"
+out=$("$TOOLS/guardbench" -n "$N_GUARD" -c "$TOP/tests/guard") || die "guardbench"
+echo "$out" | grep -E '^guard_(sv|he|en|all)_[a-z]+:' |
+    sed 's/^guard_/guard  /; s/: / /'
+put guard_64k_ms "$(echo "$out" | sed -n 's/^guard_64k_ms=//p')"
+put guard_load_ms "$(echo "$out" | sed -n 's/^guard_load_ms=//p')"
+for c in id phone email address record date age name; do
+	line=$(echo "$out" | grep "^guard_all_$c:")
+	put "guard_${c}_recall" "$(echo "$line" | sed -n 's/.* recall=\([0-9.]*\).*/\1/p')"
+	put "guard_${c}_precision" "$(echo "$line" | sed -n 's/.* precision=\([0-9.]*\).*/\1/p')"
+done
 
 # 1, 3, 4, 5 for Syncthing.
 . "$TOP/bench/syncthing.sh"
