@@ -1,7 +1,7 @@
 #!/bin/sh
 # make install PREFIX=... DESTDIR=... installs the binaries, balint(1),
-# balint-contract(5), balintd(8), the bash completion and the systemd user
-# unit, and nothing else; make uninstall removes exactly those files.  The
+# balint-contract(5), balintd(8), the bash completion, the systemd user
+# unit and the guard's lists (data/guard/), and nothing else; make uninstall removes exactly those files.  The
 # unit passes systemd-analyze verify (its ExecStart, its man pages); the
 # completion offers commands, options, subcommands, and the group names,
 # member names and note ids of a running daemon.
@@ -16,10 +16,16 @@ R=$T/root
 mk install PREFIX=/usr DESTDIR="$R" >"$T/install.out" 2>&1 ||
 	{ cat "$T/install.out"; fail "make install"; }
 (cd "$R" && find . ! -type d | sort) >"$T/files"
-cat >"$T/want" <<'W'
+sort >"$T/want" <<'W'
 ./usr/bin/balint
 ./usr/bin/balintd
 ./usr/lib/systemd/user/balintd.service
+./usr/share/balint/guard/SOURCES.md
+./usr/share/balint/guard/allow.txt
+./usr/share/balint/guard/given-names.txt
+./usr/share/balint/guard/names-he-words.txt
+./usr/share/balint/guard/names-he.txt
+./usr/share/balint/guard/surnames.txt
 ./usr/share/bash-completion/completions/balint
 ./usr/share/bash-completion/completions/balintd
 ./usr/share/man/man1/balint.1
