@@ -115,8 +115,7 @@ entry_parts_join(const struct entry_parts *p, uint8_t **out, size_t *outlen,
 	if ((ret = entry_header_encode(&p->h, &e.hdr, &e.hdrlen)) != 0)
 		return ret;
 	if (p->body != NULL)
-		crypto_generichash(e.body_hash, BAL_HASH_BYTES, p->body,
-		    p->bodylen, NULL, 0);
+		entry_body_hash(p->body, p->bodylen, e.body_hash);
 	else
 		memcpy(e.body_hash, p->body_hash, BAL_HASH_BYTES);
 	/* entry_encode only reads the body. */

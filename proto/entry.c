@@ -10,6 +10,9 @@
 #include "entry-internal.h"
 #include "mp.h"
 
+_Static_assert(sizeof(ENTRY_NOTE_KDF_CONTEXT) - 1 == crypto_kdf_CONTEXTBYTES,
+    "a crypto_kdf context is 8 bytes");
+
 #define SIGN_DOMAIN "balint-entry-v1"
 #define ID_DOMAIN "balint-entry-id-v1"
 #define HEADER_FIELDS 9
@@ -151,6 +154,27 @@ entry_id_of(const uint8_t *hdr, size_t hdrlen,
 	crypto_generichash_final(&st, id, BAL_HASH_BYTES);
 }
 
+void
+entry_body_hash(const uint8_t *body, size_t len, uint8_t out[BAL_HASH_BYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, BAL_HASH_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)ENTRY_BODY_DOMAIN,
+	    strlen(ENTRY_BODY_DOMAIN));
+	if (len > 0)
+		crypto_generichash_update(&st, body, len);
+	crypto_generichash_final(&st, out, BAL_HASH_BYTES);
+}
+
+void
+entry_note_key(const uint8_t epoch_key[BAL_KEY_BYTES],
+    uint8_t out[BAL_KEY_BYTES])
+{
+	crypto_kdf_derive_from_key(out, BAL_KEY_BYTES, ENTRY_NOTE_KDF_ID,
+	    ENTRY_NOTE_KDF_CONTEXT, epoch_key);
+}
+
 /* BLAKE2b-256("balint-entry-id-v1" || header || body_hash). */
 static void
 entry_compute_id(struct entry *e)
@@ -234,7 +258,7 @@ entry_seal(const struct entry_header *h, const struct identity *author,
     const struct bal_rng *rng, struct entry **out)
 {
 	struct entry *e = NULL;
-	uint8_t msg[ENTRY_MAX_HEADER + BAL_HASH_BYTES];
+	uint8_t msg[ENTRY_MAX_HEADER + BAL_HASH_BYTES], nk[BAL_KEY_BYTES];
 	unsigned long long clen;
 	size_t msglen;
 	int ret = BAL_EINVAL;
@@ -264,9 +288,10 @@ entry_seal(const struct entry_header *h, const struct identity *author,
 		if ((e->body = malloc(e->bodylen)) == NULL)
 			goto out;
 		bal_random(rng, e->body, ENTRY_NONCE_BYTES);
+		entry_note_key(epoch_key, nk);
 		if (crypto_aead_xchacha20poly1305_ietf_encrypt(
 		    e->body + ENTRY_NONCE_BYTES, &clen, plain, len,
-		    e->hdr, e->hdrlen, NULL, e->body, epoch_key) != 0 ||
+		    e->hdr, e->hdrlen, NULL, e->body, nk) != 0 ||
 		    clen != len + ENTRY_TAG_BYTES) {
 			ret = BAL_ECRYPTO;
 			goto out;
@@ -279,8 +304,7 @@ entry_seal(const struct entry_header *h, const struct identity *author,
 		if (len > 0)
 			memcpy(e->body, plain, len);
 	}
-	crypto_generichash(e->body_hash, BAL_HASH_BYTES, e->body, e->bodylen,
-	    NULL, 0);
+	entry_body_hash(e->body, e->bodylen, e->body_hash);
 	msglen = entry_sig_msg(e, msg);
 	if ((ret = identity_sign(author, SIGN_DOMAIN, msg, msglen,
 	    e->sig)) != 0)
@@ -290,6 +314,7 @@ entry_seal(const struct entry_header *h, const struct identity *author,
 	e = NULL;
 	ret = 0;
 out:
+	sodium_memzero(nk, sizeof(nk));
 	entry_free(e);
 	return ret;
 }
@@ -411,8 +436,7 @@ decode(const uint8_t *buf, size_t len, int verify, struct entry **out)
 		if (bodylen > 0)
 			memcpy(e->body, body, bodylen);
 		e->bodylen = bodylen;
-		crypto_generichash(hash, sizeof(hash), e->body, e->bodylen,
-		    NULL, 0);
+		entry_body_hash(e->body, e->bodylen, hash);
 		if (sodium_memcmp(hash, e->body_hash, sizeof(hash)) != 0) {
 			ret = BAL_ECRYPTO;
 			goto out;
@@ -463,12 +487,14 @@ entry_open_buf(const struct entry *e, const uint8_t *epoch_key, uint8_t *buf,
     size_t cap, size_t *len)
 {
 	unsigned long long plen = 0;
+	uint8_t nk[BAL_KEY_BYTES];
 	size_t n = 0;
 	int ret = BAL_EINVAL;
 
 	if (len == NULL)
 		return BAL_EINVAL;
 	*len = 0;
+	sodium_memzero(nk, sizeof(nk));
 	if (e == NULL || (buf == NULL && cap > 0))
 		goto out;
 	if (e->body == NULL) {
@@ -487,10 +513,11 @@ entry_open_buf(const struct entry *e, const uint8_t *epoch_key, uint8_t *buf,
 			n = 0;		/* nothing was written */
 			goto out;
 		}
+		entry_note_key(epoch_key, nk);
 		if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &plen,
 		    NULL, e->body + ENTRY_NONCE_BYTES,
 		    e->bodylen - ENTRY_NONCE_BYTES, e->hdr, e->hdrlen,
-		    e->body, epoch_key) != 0 || plen != n) {
+		    e->body, nk) != 0 || plen != n) {
 			ret = BAL_ECRYPTO;
 			goto out;
 		}
@@ -507,6 +534,7 @@ entry_open_buf(const struct entry *e, const uint8_t *epoch_key, uint8_t *buf,
 	*len = n;
 	ret = 0;
 out:
+	sodium_memzero(nk, sizeof(nk));
 	if (ret != 0 && n > 0)
 		sodium_memzero(buf, n);
 	return ret;

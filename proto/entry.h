@@ -25,7 +25,13 @@
 #include "bal.h"
 #include "identity.h"
 
-#define ENTRY_VERSION 1
+/* Format 2: domain-separated body hash, note key derived from the epoch key. */
+#define ENTRY_VERSION 2
+/* Domain string of the body hash (no NUL). */
+#define ENTRY_BODY_DOMAIN "balint-body-v2"
+/* crypto_kdf context of the note key derived from an epoch key (8 bytes). */
+#define ENTRY_NOTE_KDF_CONTEXT "bal_note"
+#define ENTRY_NOTE_KDF_ID 1
 
 enum entry_kind {
 	ENTRY_KIND_NOTE = 1,	/* body: AEAD ciphertext of a note */
@@ -188,5 +194,16 @@ int entry_follows(const struct entry *prev, const struct entry *e);
 
 /* entry_free wipes and releases e; NULL is a no-op. */
 void entry_free(struct entry *e);
+
+/* entry_body_hash: BLAKE2b-256(ENTRY_BODY_DOMAIN || body) into out. */
+void entry_body_hash(const uint8_t *body, size_t len,
+    uint8_t out[BAL_HASH_BYTES]);
+/*
+ * entry_note_key derives the AEAD key of note bodies from an epoch key:
+ * crypto_kdf_derive_from_key(32, ENTRY_NOTE_KDF_ID, ENTRY_NOTE_KDF_CONTEXT,
+ * epoch_key).  The epoch key itself encrypts nothing.
+ */
+void entry_note_key(const uint8_t epoch_key[BAL_KEY_BYTES],
+    uint8_t out[BAL_KEY_BYTES]);
 
 #endif

@@ -9,8 +9,14 @@
 #include "epoch.h"
 #include "mp.h"
 
-_Static_assert(EPOCH_SEALED_BYTES == BAL_KEY_BYTES + crypto_box_SEALBYTES,
+_Static_assert(EPOCH_SEALED_BYTES ==
+    BAL_KEY_BYTES + EPOCH_BIND_BYTES + crypto_box_SEALBYTES,
     "EPOCH_SEALED_BYTES must match crypto_box_SEALBYTES");
+_Static_assert(sizeof(EPOCH_COMMIT_KDF_CONTEXT) - 1 == crypto_kdf_CONTEXTBYTES,
+    "a crypto_kdf context is 8 bytes");
+
+/* Bytes of the sealed message: the key and its binding tag. */
+#define SEALED_PLAIN (BAL_KEY_BYTES + EPOCH_BIND_BYTES)
 _Static_assert(crypto_box_PUBLICKEYBYTES == 32 &&
     crypto_box_SECRETKEYBYTES == 32 && crypto_box_SEEDBYTES == 32,
     "unexpected crypto_box sizes");
@@ -78,60 +84,108 @@ out:
 	return ret;
 }
 
-int
-epoch_seal_to(const uint8_t *key, const uint8_t pk[BAL_PK_BYTES],
-    const struct bal_rng *rng, uint8_t sealed[EPOCH_SEALED_BYTES])
+void
+epoch_commit(const uint8_t *key, uint8_t out[EPOCH_COMMIT_BYTES])
 {
-	uint8_t xpk[32];
+	crypto_kdf_derive_from_key(out, EPOCH_COMMIT_BYTES, EPOCH_COMMIT_KDF_ID,
+	    EPOCH_COMMIT_KDF_CONTEXT, key);
+}
 
-	if (key == NULL || pk == NULL || sealed == NULL)
+/* The binding tag: BLAKE2b-256(domain || group || commit || pk). */
+static void
+bind_tag(const uint8_t *group, const uint8_t *commit, const uint8_t *pk,
+    uint8_t tag[EPOCH_BIND_BYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, EPOCH_BIND_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)EPOCH_SEAL_DOMAIN,
+	    strlen(EPOCH_SEAL_DOMAIN));
+	crypto_generichash_update(&st, group, BAL_GROUP_ID_BYTES);
+	crypto_generichash_update(&st, commit, EPOCH_COMMIT_BYTES);
+	crypto_generichash_update(&st, pk, BAL_PK_BYTES);
+	crypto_generichash_final(&st, tag, EPOCH_BIND_BYTES);
+}
+
+int
+epoch_seal_to(const uint8_t *key, const uint8_t group[BAL_GROUP_ID_BYTES],
+    const uint8_t pk[BAL_PK_BYTES], const struct bal_rng *rng,
+    uint8_t sealed[EPOCH_SEALED_BYTES])
+{
+	uint8_t xpk[32], commit[EPOCH_COMMIT_BYTES];
+	uint8_t *m;
+	int ret = BAL_EINVAL;
+
+	if (key == NULL || group == NULL || pk == NULL || sealed == NULL)
 		return BAL_EINVAL;
 	if (identity_x25519_pk(pk, xpk) != 0)
 		return BAL_EINVAL;
-	if (rng == NULL) {
-		if (crypto_box_seal(sealed, key, BAL_KEY_BYTES, xpk) != 0)
-			return BAL_ECRYPTO;
-		return 0;
-	}
-	return seal_seeded(sealed, key, BAL_KEY_BYTES, xpk, rng);
+	if ((m = sodium_malloc(SEALED_PLAIN)) == NULL)
+		return BAL_ENOMEM;
+	memcpy(m, key, BAL_KEY_BYTES);
+	epoch_commit(key, commit);
+	bind_tag(group, commit, pk, m + BAL_KEY_BYTES);
+	if (rng == NULL)
+		ret = crypto_box_seal(sealed, m, SEALED_PLAIN, xpk) != 0 ?
+		    BAL_ECRYPTO : 0;
+	else
+		ret = seal_seeded(sealed, m, SEALED_PLAIN, xpk, rng);
+	sodium_free(m);		/* wipes */
+	return ret;
 }
 
 int
 epoch_sealed_open(const uint8_t sealed[EPOCH_SEALED_BYTES],
-    const struct identity *me, uint8_t key_out[BAL_KEY_BYTES])
+    const uint8_t group[BAL_GROUP_ID_BYTES],
+    const uint8_t commit[EPOCH_COMMIT_BYTES], const struct identity *me,
+    uint8_t key_out[BAL_KEY_BYTES])
 {
-	uint8_t xpk[32], xsk[32];
+	uint8_t xpk[32], xsk[32], tag[EPOCH_BIND_BYTES];
+	uint8_t mine[EPOCH_COMMIT_BYTES], *m = NULL;
 	int ret = BAL_ECRYPTO;
 
 	if (key_out == NULL)
 		return BAL_EINVAL;
 	sodium_memzero(key_out, BAL_KEY_BYTES);
-	if (sealed == NULL || me == NULL || me->sk == NULL) {
+	if (sealed == NULL || group == NULL || commit == NULL || me == NULL ||
+	    me->sk == NULL) {
 		ret = BAL_EINVAL;
+		goto out;
+	}
+	if ((m = sodium_malloc(SEALED_PLAIN)) == NULL) {
+		ret = BAL_ENOMEM;
 		goto out;
 	}
 	if (identity_x25519_pk(me->pk, xpk) != 0 ||
 	    identity_x25519_sk(me, xsk) != 0)
 		goto out;
-	if (crypto_box_seal_open(key_out, sealed, EPOCH_SEALED_BYTES, xpk,
-	    xsk) != 0) {
-		sodium_memzero(key_out, BAL_KEY_BYTES);
+	if (crypto_box_seal_open(m, sealed, EPOCH_SEALED_BYTES, xpk,
+	    xsk) != 0)
 		goto out;
-	}
+	/* The committed key, sealed for this group, epoch and member. */
+	epoch_commit(m, mine);
+	bind_tag(group, commit, me->pk, tag);
+	if (sodium_memcmp(mine, commit, sizeof(mine)) != 0 ||
+	    sodium_memcmp(tag, m + BAL_KEY_BYTES, sizeof(tag)) != 0)
+		goto out;
+	memcpy(key_out, m, BAL_KEY_BYTES);
 	ret = 0;
 out:
 	sodium_memzero(xsk, sizeof(xsk));
+	if (m != NULL)
+		sodium_free(m);
 	return ret;
 }
 
 int
 epoch_seal(const uint8_t *key, uint64_t id,
+    const uint8_t group[BAL_GROUP_ID_BYTES],
     const uint8_t recipients[][BAL_PK_BYTES], size_t n,
     const struct bal_rng *rng, uint8_t **out, size_t *outlen)
 {
 	msgpack_sbuffer sbuf;
 	msgpack_packer pk;
-	uint8_t sealed[EPOCH_SEALED_BYTES];
+	uint8_t sealed[EPOCH_SEALED_BYTES], commit[EPOCH_COMMIT_BYTES];
 	size_t i, j;
 	int ret = BAL_EINVAL;
 
@@ -141,7 +195,7 @@ epoch_seal(const uint8_t *key, uint64_t id,
 		goto out;
 	*out = NULL;
 	*outlen = 0;
-	if (key == NULL || recipients == NULL || n == 0 ||
+	if (key == NULL || group == NULL || recipients == NULL || n == 0 ||
 	    n > EPOCH_MAX_RECIPIENTS)
 		goto out;
 	for (i = 0; i < n; i++)
@@ -150,12 +204,15 @@ epoch_seal(const uint8_t *key, uint64_t id,
 			    BAL_PK_BYTES) == 0)
 				goto out;
 	ret = BAL_ENOMEM;
-	if (msgpack_pack_array(&pk, 2) != 0 ||
+	epoch_commit(key, commit);
+	if (msgpack_pack_array(&pk, 3) != 0 ||
 	    msgpack_pack_uint64(&pk, id) != 0 ||
+	    mp_pack_bin(&pk, commit, sizeof(commit)) != 0 ||
 	    msgpack_pack_array(&pk, n) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if ((ret = epoch_seal_to(key, recipients[i], rng, sealed)) != 0)
+		if ((ret = epoch_seal_to(key, group, recipients[i], rng,
+		    sealed)) != 0)
 			goto out;
 		ret = BAL_ENOMEM;
 		if (msgpack_pack_array(&pk, 2) != 0 ||
@@ -191,8 +248,9 @@ epoch_envelope_decode(const uint8_t *buf, size_t len,
 	if ((ret = mp_doc_parse(&doc, buf, len)) != 0)
 		goto out;
 	ret = BAL_EPROTO;
-	if (mp_rd_array(&r, mp_doc_root(&doc), 2, 2) != 0 ||
+	if (mp_rd_array(&r, mp_doc_root(&doc), 3, 3) != 0 ||
 	    mp_rd_uint(&r, UINT64_MAX, &env->id) != 0 ||
+	    mp_rd_bin_fixed(&r, env->commit, EPOCH_COMMIT_BYTES) != 0 ||
 	    mp_rd_sub(&r, 1, EPOCH_MAX_RECIPIENTS, &list) != 0 ||
 	    mp_rd_end(&r) != 0)
 		goto out;
@@ -234,7 +292,8 @@ epoch_envelope_find(const struct epoch_envelope *env,
 }
 
 int
-epoch_open(const struct epoch_envelope *env, const struct identity *me,
+epoch_open(const struct epoch_envelope *env,
+    const uint8_t group[BAL_GROUP_ID_BYTES], const struct identity *me,
     uint8_t key_out[BAL_KEY_BYTES])
 {
 	int i;
@@ -246,11 +305,13 @@ epoch_open(const struct epoch_envelope *env, const struct identity *me,
 		return BAL_EINVAL;
 	if ((i = epoch_envelope_find(env, me->pk)) < 0)
 		return BAL_ENOENT;
-	return epoch_sealed_open(env->r[i].sealed, me, key_out);
+	return epoch_sealed_open(env->r[i].sealed, group, env->commit, me,
+	    key_out);
 }
 
 int
 epoch_history_seal(const struct epoch_history_key *keys, size_t n,
+    const uint8_t group[BAL_GROUP_ID_BYTES],
     const uint8_t recipient[BAL_PK_BYTES], const struct bal_rng *rng,
     uint8_t **out, size_t *outlen)
 {
@@ -266,7 +327,7 @@ epoch_history_seal(const struct epoch_history_key *keys, size_t n,
 		goto out;
 	*out = NULL;
 	*outlen = 0;
-	if (keys == NULL || recipient == NULL || n == 0 ||
+	if (keys == NULL || group == NULL || recipient == NULL || n == 0 ||
 	    n > EPOCH_HISTORY_MAX)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -280,7 +341,7 @@ epoch_history_seal(const struct epoch_history_key *keys, size_t n,
 	if (msgpack_pack_array(&pk, n) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if ((ret = epoch_seal_to(keys[i].key, recipient, rng,
+		if ((ret = epoch_seal_to(keys[i].key, group, recipient, rng,
 		    sealed)) != 0)
 			goto out;
 		ret = BAL_ENOMEM;
@@ -355,7 +416,9 @@ epoch_history_free(struct epoch_history *h)
 
 int
 epoch_history_open(const struct epoch_history *h, uint64_t id,
-    const struct identity *me, uint8_t key_out[BAL_KEY_BYTES])
+    const uint8_t group[BAL_GROUP_ID_BYTES],
+    const uint8_t commit[EPOCH_COMMIT_BYTES], const struct identity *me,
+    uint8_t key_out[BAL_KEY_BYTES])
 {
 	size_t i;
 
@@ -366,7 +429,7 @@ epoch_history_open(const struct epoch_history *h, uint64_t id,
 		return BAL_EINVAL;
 	for (i = 0; i < h->n && i < EPOCH_HISTORY_MAX; i++)
 		if (h->items[i].id == id)
-			return epoch_sealed_open(h->items[i].sealed, me,
-			    key_out);
+			return epoch_sealed_open(h->items[i].sealed, group,
+			    commit, me, key_out);
 	return BAL_ENOENT;
 }

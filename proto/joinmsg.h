@@ -22,7 +22,7 @@
 
 #include "bal.h"
 
-#define JOINMSG_VERSION 1
+#define JOINMSG_VERSION 2
 #define JOINMSG_CONTRACT_MAX (96u * 1024)
 #define JOINMSG_NAME_MAX 80
 #define JOINMSG_TEXT_MAX 200

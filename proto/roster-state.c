@@ -117,14 +117,14 @@ roster_epoch_key(const struct roster *r, uint64_t id,
 	if ((ret = epoch_envelope_decode(e->envelope, e->envelope_len,
 	    env)) != 0)
 		goto out;
-	if ((ret = epoch_open(env, me, key_out)) != BAL_ENOENT)
+	if ((ret = epoch_open(env, r->group_id, me, key_out)) != BAL_ENOENT)
 		goto out;
 	for (i = 0; i < r->ngrants; i++) {
 		if (r->grants[i].epoch != e->ordinal ||
 		    memcmp(r->grants[i].member, me->pk, BAL_PK_BYTES) != 0)
 			continue;
-		if ((ret = epoch_sealed_open(r->grants[i].sealed, me,
-		    key_out)) == 0)
+		if ((ret = epoch_sealed_open(r->grants[i].sealed, r->group_id,
+		    e->commit, me, key_out)) == 0)
 			goto out;
 	}
 out:
@@ -245,7 +245,7 @@ roster_reason_name(int reason)
 	case ROSTER_R_SELF:		return "a leader cannot revoke themself";
 	case ROSTER_R_BAD_CUT:		return "leave cut is not its own seq";
 	case ROSTER_R_CONTRACT:		return "amendment does not follow the contract";
-	case ROSTER_R_EPOCH_ID:		return "epoch id already in use";
+	case ROSTER_R_EPOCH_ID:		return "epoch id or key already in use";
 	case ROSTER_R_FULL:		return "member limit reached";
 	default:			return "unknown reason";
 	}

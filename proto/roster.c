@@ -162,15 +162,31 @@ active_count(const struct roster *r)
 	return c;
 }
 
+/*
+ * Whether a new epoch of id, introduced by op's envelope, collides with an
+ * existing one: the same id, or the same key (commitment), which would
+ * replay an earlier epoch's envelope as a new one.
+ */
 static int
-epoch_id_taken(const struct roster *r, uint64_t id)
+epoch_taken(const struct roster *r, uint64_t id, const struct roster_op *op)
 {
+	struct epoch_envelope *env;
 	size_t i;
+	int taken = 0;
 
 	for (i = 0; i < r->nepochs; i++)
 		if (r->epochs[i].id == id)
 			return 1;
-	return 0;
+	if ((env = malloc(sizeof(*env))) == NULL)
+		return 1;	/* not applied; the next fold retries */
+	if (epoch_envelope_decode(op->envelope, op->envelope_len, env) != 0)
+		taken = 1;	/* not reached: the op decoder checked it */
+	for (i = 0; !taken && i < r->nepochs; i++)
+		if (memcmp(r->epochs[i].commit, env->commit,
+		    EPOCH_COMMIT_BYTES) == 0)
+			taken = 1;
+	free(env);
+	return taken;
 }
 
 /* Grows *p (of *cap elements of size sz) to hold at least need. */
@@ -298,6 +314,7 @@ epoch_add(struct fold *f, const struct slot *s, uint64_t id)
 	memcpy(e->author, s->in->author, BAL_PK_BYTES);
 	e->lamport = s->in->lamport;
 	e->time_ms = s->in->time_ms;
+	memcpy(e->commit, env->commit, EPOCH_COMMIT_BYTES);
 	e->nrecipients = env->n;
 	for (i = 0; i < env->n; i++)
 		memcpy(e->recipients[i], env->r[i].pk, BAL_PK_BYTES);
@@ -374,6 +391,7 @@ apply_create(struct fold *f, const struct slot *s)
 	member_admit(m, s);
 	if ((rc = epoch_add(f, s, 0)) != 0 || (rc = set_contract(r, s->op)) != 0)
 		return rc;
+	memcpy(r->group_id, r->contract_hash, BAL_GROUP_ID_BYTES);
 	memcpy(r->founder, s->in->author, BAL_PK_BYTES);
 	f->created = 1;
 	return 0;
@@ -402,7 +420,7 @@ apply_add(struct fold *f, const struct slot *s)
 		return ROSTER_R_FULL;
 	if (op->envelope != NULL) {
 		id = epoch_id_from_entry(s->in->entry_id);
-		if (epoch_id_taken(r, id))
+		if (epoch_taken(r, id, op))
 			return ROSTER_R_EPOCH_ID;
 	}
 	if (m == NULL) {
@@ -434,7 +452,7 @@ apply_revoke(struct fold *f, const struct slot *s)
 	if ((m = member_find(r, s->op->member)) == NULL)
 		return ROSTER_R_NO_SUCH_MEMBER;
 	id = epoch_id_from_entry(s->in->entry_id);
-	if (epoch_id_taken(r, id))
+	if (epoch_taken(r, id, s->op))
 		return ROSTER_R_EPOCH_ID;
 	if ((rc = member_remove(f, m, s, ROSTER_REVOKED, s->op->cut)) != 0)
 		return rc;
@@ -504,7 +522,7 @@ apply(struct fold *f, const struct slot *s)
 		return member_remove(f, author, s, ROSTER_LEFT, op->cut);
 	case ROSTER_OP_ROTATE:
 		id = epoch_id_from_entry(s->in->entry_id);
-		if (epoch_id_taken(r, id))
+		if (epoch_taken(r, id, op))
 			return ROSTER_R_EPOCH_ID;
 		return epoch_add(f, s, id);
 	case ROSTER_OP_AMEND:

@@ -170,7 +170,7 @@ enum roster_reason {
 	ROSTER_R_SELF,			/* a leader revoking themself */
 	ROSTER_R_BAD_CUT,		/* LEAVE whose cut is not its own seq */
 	ROSTER_R_CONTRACT,		/* AMEND not on the current contract */
-	ROSTER_R_EPOCH_ID,		/* epoch id already in use */
+	ROSTER_R_EPOCH_ID,		/* epoch id or key already in use */
 	ROSTER_R_FULL,			/* member limits reached */
 };
 
@@ -202,6 +202,7 @@ struct roster_epoch {
 	uint8_t author[BAL_PK_BYTES];
 	uint64_t lamport;
 	uint64_t time_ms;
+	uint8_t commit[EPOCH_COMMIT_BYTES];	/* the envelope's commitment */
 	size_t nrecipients;
 	uint8_t recipients[EPOCH_MAX_RECIPIENTS][BAL_PK_BYTES];
 	uint8_t *envelope;			/* the encoding, for epoch_open */
@@ -230,6 +231,8 @@ struct roster {
 	uint8_t *contract;			/* CREATE's, or the latest AMEND's */
 	size_t contract_len;
 	uint8_t contract_hash[BAL_HASH_BYTES];	/* roster_contract_hash */
+	/* CREATE's contract hash: the group id, which sealed keys are bound to. */
+	uint8_t group_id[BAL_GROUP_ID_BYTES];
 	struct roster_member *members;		/* in order of first admission */
 	size_t nmembers;
 	struct roster_epoch *epochs;		/* in fold order; [0] is epoch 0 */
@@ -283,7 +286,9 @@ const struct roster_epoch *roster_epoch_find(const struct roster *r,
 /*
  * roster_epoch_key opens me's key of epoch id, from the epoch's envelope
  * or from a history given to me.  BAL_ENOENT: no such epoch or nothing
- * sealed to me; BAL_ECRYPTO: tampered.  key_out is zeroed on failure.
+ * sealed to me; BAL_ECRYPTO: tampered, bound to another group, epoch or
+ * member, or not the key the epoch's envelope commits to.  key_out is
+ * zeroed on failure.
  */
 int roster_epoch_key(const struct roster *r, uint64_t id,
     const struct identity *me, uint8_t key_out[BAL_KEY_BYTES]);

@@ -12,6 +12,9 @@
 
 #include "shs.h"
 
+_Static_assert(sizeof(SHS_NETKEY_KDF_CONTEXT) - 1 == crypto_kdf_CONTEXTBYTES,
+    "a crypto_kdf context is 8 bytes");
+
 enum {
 	ST_CLIENT_START = 1,	/* client: send the client hello */
 	ST_CLIENT_HELLO,	/* client: expect the server hello */
@@ -359,7 +362,7 @@ out:
  * box-stream keys sha256(sec || remote pk) for sending and
  * sha256(sec || own pk) for receiving, nonces from the hello HMACs; the
  * transport keys BLAKE2b-256 keyed with each direction's box-stream key
- * over its domain string.
+ * over its domain string; the tie BLAKE2b-128 keyed with sec over its own.
  */
 static void
 finish(struct shs *s, const uint8_t secret3[SHA_BYTES])
@@ -386,6 +389,10 @@ finish(struct shs *s, const uint8_t secret3[SHA_BYTES])
 	crypto_generichash(r->s2c_key, BAL_KEY_BYTES,
 	    (const uint8_t *)SHS_S2C_DOMAIN, strlen(SHS_S2C_DOMAIN),
 	    s2c, BAL_KEY_BYTES);
+	/* The tie: its own derivation from sec, no transport key's. */
+	crypto_generichash(r->tie, SHS_TIE_BYTES,
+	    (const uint8_t *)SHS_TIE_DOMAIN, strlen(SHS_TIE_DOMAIN),
+	    sec, sizeof(sec));
 	memcpy(r->remote_pk, s->remote_pk, BAL_PK_BYTES);
 	r->is_client = s->is_client;
 
@@ -586,7 +593,17 @@ int
 shs_network_key(const uint8_t epoch_key[BAL_KEY_BYTES],
     const uint8_t group_id[BAL_GROUP_ID_BYTES], uint8_t out[BAL_KEY_BYTES])
 {
-	return derive_netkey(SHS_NETKEY_DOMAIN, epoch_key, group_id, out);
+	uint8_t sub[BAL_KEY_BYTES];
+	int ret;
+
+	if (epoch_key == NULL)
+		return BAL_EINVAL;
+	/* The epoch key's network subkey: no other use of the key sees it. */
+	crypto_kdf_derive_from_key(sub, sizeof(sub), SHS_NETKEY_KDF_ID,
+	    SHS_NETKEY_KDF_CONTEXT, epoch_key);
+	ret = derive_netkey(SHS_NETKEY_DOMAIN, sub, group_id, out);
+	sodium_memzero(sub, sizeof(sub));
+	return ret;
 }
 
 int

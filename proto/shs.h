@@ -54,7 +54,11 @@
 #define SHS_NETWORK_KEYS_MAX 1024
 
 /* Domain strings of the key derivations (no NUL on the wire). */
-#define SHS_NETKEY_DOMAIN "balint-netkey-v1"
+#define SHS_NETKEY_DOMAIN "balint-netkey-v2"
+#define SHS_NETKEY_KDF_CONTEXT "bal_netk"	/* crypto_kdf, 8 bytes */
+#define SHS_NETKEY_KDF_ID 1
+#define SHS_TIE_DOMAIN "balint-session-tie-v2"
+#define SHS_TIE_BYTES 16
 #define SHS_INVITE_NETKEY_DOMAIN "balint-invite-netkey-v1"
 #define SHS_C2S_DOMAIN "balint-secretstream-c2s-v1"
 #define SHS_S2C_DOMAIN "balint-secretstream-s2c-v1"
@@ -86,6 +90,12 @@ struct shs_result {
 	 */
 	uint8_t c2s_key[BAL_KEY_BYTES];
 	uint8_t s2c_key[BAL_KEY_BYTES];
+	/*
+	 * A public value both ends share, unique to the session, that picks
+	 * one of two duplicate sessions: BLAKE2b-128 keyed with sec over
+	 * SHS_TIE_DOMAIN (docs/protocol.md §Session keys).
+	 */
+	uint8_t tie[SHS_TIE_BYTES];
 };
 
 /*
@@ -131,7 +141,8 @@ const struct shs_result *shs_result(const struct shs *s);
 
 /*
  * shs_network_key derives a group's network key for one epoch:
- * BLAKE2b-256 keyed with epoch_key over "balint-netkey-v1" || group_id.
+ * BLAKE2b-256 keyed with crypto_kdf_derive_from_key(32, SHS_NETKEY_KDF_ID,
+ * SHS_NETKEY_KDF_CONTEXT, epoch_key) over "balint-netkey-v2" || group_id.
  */
 int shs_network_key(const uint8_t epoch_key[BAL_KEY_BYTES],
     const uint8_t group_id[BAL_GROUP_ID_BYTES], uint8_t out[BAL_KEY_BYTES]);

@@ -40,7 +40,7 @@
 
 #include "bal.h"
 
-#define WIRE_VERSION 1
+#define WIRE_VERSION 2
 
 /* Hard limits; every one is checked by wire_encode and by wire_decode. */
 #define WIRE_MAX_MSG (1024u * 1024)	/* one encoded message = one frame */

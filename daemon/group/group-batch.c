@@ -493,6 +493,24 @@ batch_apply(struct batch *b)
 		g->lamport = b->lamport;
 }
 
+/*
+ * A key sealed to this member that is not the one its epoch commits to (or
+ * not sealed for this group and member) is never used: one line each time
+ * the roster changes, since notes under that epoch stay unreadable here.
+ */
+static void
+refused_log(const struct group *g, const struct roster_epoch *e)
+{
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], id[IDENTITY_ID_TEXT_BYTES];
+
+	gid_hex(g->id, hex);
+	identity_id_encode(e->author, id);
+	daemon_log("group %.8s: refused the key of epoch %llu that %.12s "
+	    "sealed to this member: it is not the key the roster entry commits "
+	    "to, or was sealed for another group or member", hex,
+	    (unsigned long long)e->id, id);
+}
+
 /* Opens and stores every epoch key of the roster sealed to this member. */
 int
 group_batch_acquire(struct batch *b)
@@ -505,9 +523,14 @@ group_batch_acquire(struct batch *b)
 
 	for (i = 0; r != NULL && i < r->nepochs && ret == 0; i++) {
 		uint64_t id = r->epochs[i].id;
+		int rc;
 
-		if (group_batch_key(g, b, id) != NULL ||
-		    roster_epoch_key(r, id, g->d->id, key) != 0)
+		if (group_batch_key(g, b, id) != NULL)
+			continue;
+		if ((rc = roster_epoch_key(r, id, g->d->id, key)) ==
+		    BAL_ECRYPTO)
+			refused_log(g, &r->epochs[i]);
+		if (rc != 0)
 			continue;
 		if ((ret = key_store(g, id, key)) == 0 &&
 		    (ret = keys_push(&b->keys, &b->nkeys, id, key)) == 0)

@@ -117,7 +117,8 @@ write_epoch_op(struct group *g, const uint8_t *pk, uint64_t cut,
 	int ret;
 
 	if ((ret = epoch_key_new(NULL, &key)) != 0 ||
-	    (ret = epoch_seal(key, 0, (const uint8_t (*)[BAL_PK_BYTES])rcpt,
+	    (ret = epoch_seal(key, 0, g->id,
+	    (const uint8_t (*)[BAL_PK_BYTES])rcpt,
 	    n, NULL, &env, &envlen)) != 0)
 		goto out;
 	if (pk != NULL)

@@ -372,7 +372,7 @@ group_create(struct daemon *d, const char *text, size_t len,
 	}
 	/* Epoch 0's key, sealed to the founder alone. */
 	if ((ret = epoch_key_new(NULL, &key)) != 0 ||
-	    (ret = epoch_seal(key, 0,
+	    (ret = epoch_seal(key, 0, gid,
 	    (const uint8_t (*)[BAL_PK_BYTES])d->id->pk, 1, NULL, &env,
 	    &envlen)) != 0)
 		goto out;

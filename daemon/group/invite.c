@@ -35,6 +35,8 @@ _Static_assert(INVCODE_MAX_ADDR == WIRE_MAX_ADDR, "an invite's addresses "
     "are announced and dialed as any other");
 
 #define INVITE_PURPOSE "invite-secret"
+/* Domain string of the hash that names an invite in the store (no NUL). */
+#define INVITE_HASH_DOMAIN "balint-invite-hash-v2"
 #define INVITE_USED_MAX 64
 
 /* The invites used by this process (d->invites), a ring. */
@@ -70,6 +72,7 @@ invite_create(struct daemon *d, struct group *g, const char *name,
     char **code, char *err, size_t errlen)
 {
 	struct invcode *ic = NULL;
+	crypto_generichash_state st;
 	uint8_t hash[BAL_HASH_BYTES], ad[64], *plain = NULL, *sealed = NULL;
 	size_t nlen = name != NULL ? strlen(name) : 0, plen, slen;
 	int ret = BAL_EPERM;
@@ -121,8 +124,11 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 	randombytes_buf(ic->secret, sizeof(ic->secret));
 	if (nlen > 0)
 		memcpy(ic->name, name, nlen);
-	crypto_generichash(hash, sizeof(hash), ic->secret, sizeof(ic->secret),
-	    NULL, 0);
+	crypto_generichash_init(&st, NULL, 0, sizeof(hash));
+	crypto_generichash_update(&st, (const uint8_t *)INVITE_HASH_DOMAIN,
+	    strlen(INVITE_HASH_DOMAIN));
+	crypto_generichash_update(&st, ic->secret, sizeof(ic->secret));
+	crypto_generichash_final(&st, hash, sizeof(hash));
 	plen = BAL_KEY_BYTES + nlen;
 	slen = plen + KEYRING_OVERHEAD;
 	if ((plain = sodium_malloc(plen)) == NULL ||
@@ -286,7 +292,8 @@ invite_add_member(struct group *g, const uint8_t *pk, const char *name,
 			memcpy(rcpt[n++], r->members[i].pk, BAL_PK_BYTES);
 	memcpy(rcpt[n++], pk, BAL_PK_BYTES);
 	if ((ret = epoch_key_new(NULL, &key)) != 0 ||
-	    (ret = epoch_seal(key, 0, (const uint8_t (*)[BAL_PK_BYTES])rcpt,
+	    (ret = epoch_seal(key, 0, g->id,
+	    (const uint8_t (*)[BAL_PK_BYTES])rcpt,
 	    n, NULL, &env, &envlen)) != 0)
 		goto out;
 	if (g->contract != NULL &&
@@ -298,7 +305,7 @@ invite_add_member(struct group *g, const uint8_t *pk, const char *name,
 			hk[i].id = g->keys[i].epoch;
 			hk[i].key = g->keys[i].key;
 		}
-		if ((ret = epoch_history_seal(hk, i, pk, NULL, &hist,
+		if ((ret = epoch_history_seal(hk, i, g->id, pk, NULL, &hist,
 		    &histlen)) != 0)
 			goto out;
 	}

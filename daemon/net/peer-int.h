@@ -55,8 +55,7 @@ struct sync;
 #define NET_SESSION_STABLE_MS 10000
 #define NET_SOFTWARE "balintd " BAL_VERSION_STRING
 #define NET_LABEL_MAX (ROSTER_NAME_MAX + DAEMON_ADDR_MAX + 20)
-#define NET_TIE_BYTES 16
-#define NET_TIE_LABEL "balint-session-tie-v1"
+#define NET_TIE_BYTES SHS_TIE_BYTES
 
 enum conn_state {
 	C_CONNECTING,

@@ -542,10 +542,7 @@ frames_start(struct net_conn *c)
 
 	memcpy(c->remote_pk, r->remote_pk, BAL_PK_BYTES);
 	c->has_remote = 1;
-	/* A keyed hash of the client's transport key: public, shared. */
-	crypto_generichash(c->tie, sizeof(c->tie),
-	    (const uint8_t *)NET_TIE_LABEL, strlen(NET_TIE_LABEL), r->c2s_key,
-	    sizeof(r->c2s_key));
+	memcpy(c->tie, r->tie, sizeof(c->tie));
 	if ((rc = frame_tx_new(r->is_client ? r->c2s_key : r->s2c_key, header,
 	    &c->tx)) != 0 || (rc = frame_rx_new(r->is_client ? r->s2c_key :
 	    r->c2s_key, &c->rx)) != 0)

@@ -8,12 +8,17 @@
  * error; counts within limits, recipients and ids distinct;
  * epoch_envelope_find agrees with the list; epoch_open and
  * epoch_history_open return a key or a documented error and zero the key
- * on failure.
+ * on failure, and a key they return matches the commitment it was opened
+ * against.  Keys are opened as group 0x47 * 32 (gen-corpus's group_id);
+ * history items against the commitments of gen-corpus's three keys (bytes
+ * 0x60, 0x61, 0x62).
  */
 #include "fuzz.h"
 #include "epoch.h"
 
 static struct identity *me;
+static uint8_t gid[BAL_GROUP_ID_BYTES];
+static uint8_t commits[3][EPOCH_COMMIT_BYTES];
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -22,6 +27,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_init();
 	me = fuzz_identity(FUZZ_SEED_MEMBER);
+	memset(gid, 0x47, sizeof(gid));
+	for (int i = 0; i < 3; i++) {
+		uint8_t k[BAL_KEY_BYTES];
+
+		memset(k, 0x60 + i, sizeof(k));
+		epoch_commit(k, commits[i]);
+	}
 	return 0;
 }
 
@@ -40,8 +52,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct epoch_envelope env;
 	struct epoch_history *h = NULL;
-	uint8_t key[BAL_KEY_BYTES];
-	size_t i, j;
+	uint8_t key[BAL_KEY_BYTES], c[EPOCH_COMMIT_BYTES];
+	size_t i, j, k;
 	int rc;
 
 	fuzz_reset();
@@ -55,12 +67,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    BAL_PK_BYTES) != 0);
 		}
 		memset(key, 0xaa, sizeof(key));
-		rc = epoch_open(&env, me, key);
+		rc = epoch_open(&env, gid, me, key);
 		if (rc != 0) {
 			fuzz_check(rc == BAL_ENOENT || rc == BAL_ECRYPTO);
 			fuzz_check(is_zero(key, sizeof(key)));
 		} else {
 			fuzz_check(epoch_envelope_find(&env, me->pk) >= 0);
+			epoch_commit(key, c);
+			fuzz_check(memcmp(c, env.commit, sizeof(c)) == 0);
 		}
 	}
 	if (epoch_history_decode(data, size, &h) == 0) {
@@ -70,11 +84,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_check(h->items[i].id != h->items[j].id);
 			if (i >= 8)
 				continue;	/* each open costs an X25519 */
-			memset(key, 0xaa, sizeof(key));
-			rc = epoch_history_open(h, h->items[i].id, me, key);
-			if (rc != 0) {
-				fuzz_check(rc == BAL_ECRYPTO);
-				fuzz_check(is_zero(key, sizeof(key)));
+			for (k = 0; k < 3; k++) {
+				memset(key, 0xaa, sizeof(key));
+				rc = epoch_history_open(h, h->items[i].id, gid,
+				    commits[k], me, key);
+				if (rc != 0) {
+					fuzz_check(rc == BAL_ECRYPTO);
+					fuzz_check(is_zero(key, sizeof(key)));
+				} else {
+					epoch_commit(key, c);
+					fuzz_check(memcmp(c, commits[k],
+					    sizeof(c)) == 0);
+				}
 			}
 		}
 		memset(key, 0xaa, sizeof(key));
@@ -82,7 +103,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < h->n && h->items[i].id != UINT64_MAX; i++)
 			;
 		if (i == h->n) {
-			rc = epoch_history_open(h, UINT64_MAX, me, key);
+			rc = epoch_history_open(h, UINT64_MAX, gid, commits[0],
+			    me, key);
 			fuzz_check(rc == BAL_ENOENT && is_zero(key, sizeof(key)));
 		}
 	} else {

@@ -538,6 +538,12 @@ gen_ctl(void)
 
 /* ---- epochs and the roster ---- */
 
+/*
+ * The group sealed keys are bound to: group_id, but the CREATE contract's
+ * hash while the roster seeds are made (the fold opens keys with it).
+ */
+static const uint8_t *seal_gid = group_id;
+
 /* An envelope of a fresh key for id, sealed to the pks of who[]. */
 static uint8_t *
 envelope_make(uint64_t id, const struct identity *const *who, size_t n,
@@ -549,8 +555,9 @@ envelope_make(uint64_t id, const struct identity *const *who, size_t n,
 	for (i = 0; i < n; i++)
 		memcpy(rcpt[i], who[i]->pk, BAL_PK_BYTES);
 	CHECK(epoch_key_new(fuzz_rng(), &key) == 0);
-	CHECK(epoch_seal(key, id, (const uint8_t (*)[BAL_PK_BYTES])rcpt, n,
-	    fuzz_rng(), &env, len) == 0);
+	CHECK(epoch_seal(key, id, seal_gid,
+	    (const uint8_t (*)[BAL_PK_BYTES])rcpt, n, fuzz_rng(), &env,
+	    len) == 0);
 	epoch_key_free(key);
 	return env;
 }
@@ -567,7 +574,7 @@ history_make(const struct identity *to, size_t *len)
 		keys[i].id = i == 0 ? 0 : (uint64_t)i * 0x1111111111ULL;
 		keys[i].key = k[i];
 	}
-	CHECK(epoch_history_seal(keys, 3, to->pk, fuzz_rng(), &out,
+	CHECK(epoch_history_seal(keys, 3, seal_gid, to->pk, fuzz_rng(), &out,
 	    len) == 0);
 	return out;
 }
@@ -658,6 +665,7 @@ gen_roster(void)
 	    &am, err, sizeof(err)) == 0);
 	CHECK(contract_encode(am, &aenc, &alen) == 0);
 	contract_hash_bytes(cenc, clen, h);
+	seal_gid = h;
 	free(text);
 
 	/*

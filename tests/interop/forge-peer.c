@@ -19,6 +19,11 @@
  *	              relayed by the member
  *	non-leader    the member's next entry: an ADD of a stranger with a
  *	              valid acceptance, signed by a member who is no leader
+ *	split-key     the member's next entry (a leader's): a ROTATE whose
+ *	              envelope commits to one fresh key, sealed to the
+ *	              member, and seals another fresh key to the server
+ *	              member: a leader handing two members different keys
+ *	              for one epoch (tests/integration/split-key.sh)
  *
  * Prints one line: "acked" or "closed" (with the BYE reason, if any).
  * Exit status 0 for either answer, 1 when the session could not be made,
@@ -40,6 +45,7 @@
 #include <sys/socket.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <msgpack.h>
 
 #include "contract.h"
 #include "entry.h"
@@ -230,8 +236,9 @@ load_view(const char *dir, const struct identity *me, struct view *v)
 	memcpy(v->gid, sqlite3_column_blob(st, 0), BAL_GROUP_ID_BYTES);
 	sqlite3_finalize(st);
 	st = NULL;
+	/* The newest key stored: an epoch every current member knows. */
 	if (sqlite3_prepare_v2(db, "SELECT epoch, sealed FROM keys WHERE "
-	    "gid = ?", -1, &st, NULL) != SQLITE_OK ||
+	    "gid = ? ORDER BY rowid DESC", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_bind_blob(st, 1, v->gid, BAL_GROUP_ID_BYTES,
 	    SQLITE_STATIC) != SQLITE_OK)
 		goto out;
@@ -301,7 +308,8 @@ other_create(const struct identity *me, uint8_t **body, size_t *len)
 {
 	static const char text[] = "Name: Another group\n\nNothing.\n";
 	struct contract *c = NULL;
-	uint8_t salt[CONTRACT_SALT_BYTES], *cenc = NULL, *key = NULL;
+	uint8_t salt[CONTRACT_SALT_BYTES], gid[BAL_GROUP_ID_BYTES];
+	uint8_t *cenc = NULL, *key = NULL;
 	uint8_t *env = NULL;
 	size_t clen = 0, envlen = 0;
 	int ret = -1;
@@ -310,9 +318,10 @@ other_create(const struct identity *me, uint8_t **body, size_t *len)
 	if (contract_parse(text, sizeof(text) - 1, me->pk,
 	    (uint64_t)time(NULL) * 1000, salt, &c, NULL, 0) != 0 ||
 	    contract_encode(c, &cenc, &clen) != 0 ||
+	    contract_group_id(c, gid) != 0 ||
 	    epoch_key_new(NULL, &key) != 0 ||
-	    epoch_seal(key, 0, (const uint8_t (*)[BAL_PK_BYTES])me->pk, 1,
-	    NULL, &env, &envlen) != 0 ||
+	    epoch_seal(key, 0, gid, (const uint8_t (*)[BAL_PK_BYTES])me->pk,
+	    1, NULL, &env, &envlen) != 0 ||
 	    roster_encode_create(cenc, clen, "mallory", env, envlen, body,
 	    len) != 0)
 		goto out;
@@ -325,10 +334,72 @@ out:
 	return ret;
 }
 
+/*
+ * A ROTATE whose envelope commits to k1, sealed to me, and carries k2
+ * sealed to server: each copy bound to the group and its recipient as an
+ * honest leader's are, but two keys for one epoch.
+ */
+static int
+split_rotate(const struct identity *me, const uint8_t *gid,
+    const uint8_t *server, uint8_t **body, size_t *len)
+{
+	struct epoch_envelope *e1 = NULL, *e2 = NULL;
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	uint8_t *k1 = NULL, *k2 = NULL, *b1 = NULL, *b2 = NULL;
+	size_t l1 = 0, l2 = 0;
+	int ret = -1;
+
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	if ((e1 = malloc(sizeof(*e1))) == NULL ||
+	    (e2 = malloc(sizeof(*e2))) == NULL ||
+	    epoch_key_new(NULL, &k1) != 0 || epoch_key_new(NULL, &k2) != 0 ||
+	    epoch_seal(k1, 0, gid, (const uint8_t (*)[BAL_PK_BYTES])me->pk, 1,
+	    NULL, &b1, &l1) != 0 ||
+	    epoch_seal(k2, 0, gid, (const uint8_t (*)[BAL_PK_BYTES])server, 1,
+	    NULL, &b2, &l2) != 0 ||
+	    epoch_envelope_decode(b1, l1, e1) != 0 ||
+	    epoch_envelope_decode(b2, l2, e2) != 0)
+		goto out;
+	/* [0, commitment of k1, [[me, k1 sealed], [server, k2 sealed]]] */
+	if (msgpack_pack_array(&pk, 3) != 0 ||
+	    msgpack_pack_uint64(&pk, 0) != 0 ||
+	    msgpack_pack_bin(&pk, EPOCH_COMMIT_BYTES) != 0 ||
+	    msgpack_pack_bin_body(&pk, e1->commit, EPOCH_COMMIT_BYTES) != 0 ||
+	    msgpack_pack_array(&pk, 2) != 0 ||
+	    msgpack_pack_array(&pk, 2) != 0 ||
+	    msgpack_pack_bin(&pk, BAL_PK_BYTES) != 0 ||
+	    msgpack_pack_bin_body(&pk, me->pk, BAL_PK_BYTES) != 0 ||
+	    msgpack_pack_bin(&pk, EPOCH_SEALED_BYTES) != 0 ||
+	    msgpack_pack_bin_body(&pk, e1->r[0].sealed,
+	    EPOCH_SEALED_BYTES) != 0 ||
+	    msgpack_pack_array(&pk, 2) != 0 ||
+	    msgpack_pack_bin(&pk, BAL_PK_BYTES) != 0 ||
+	    msgpack_pack_bin_body(&pk, server, BAL_PK_BYTES) != 0 ||
+	    msgpack_pack_bin(&pk, EPOCH_SEALED_BYTES) != 0 ||
+	    msgpack_pack_bin_body(&pk, e2->r[0].sealed,
+	    EPOCH_SEALED_BYTES) != 0)
+		goto out;
+	if (roster_encode_rotate((const uint8_t *)sbuf.data, sbuf.size, body,
+	    len) != 0)
+		goto out;
+	ret = 0;
+out:
+	msgpack_sbuffer_destroy(&sbuf);
+	epoch_key_free(k1);
+	epoch_key_free(k2);
+	free(b1);
+	free(b2);
+	free(e1);
+	free(e2);
+	return ret;
+}
+
 /* The forged entry of mode, encoded. */
 static int
 forge(const char *mode, const struct identity *me, const struct view *v,
-    uint8_t **blob, size_t *bloblen)
+    const uint8_t *server, uint8_t **blob, size_t *bloblen)
 {
 	struct identity *stranger = NULL;
 	const struct identity *author = me;
@@ -345,6 +416,8 @@ forge(const char *mode, const struct identity *me, const struct view *v,
 		ret = stranger_add(v->gid, 1, &body, &len);
 	else if (strcmp(mode, "wrong-create") == 0)
 		ret = other_create(me, &body, &len);
+	else if (strcmp(mode, "split-key") == 0)
+		ret = split_rotate(me, v->gid, server, &body, &len);
 	else if (strcmp(mode, "stranger") == 0) {
 		if (identity_generate(NULL, &stranger) != 0)
 			goto out;
@@ -490,7 +563,7 @@ main(int argc, char **argv)
 		    argv[1]);
 		goto out;
 	}
-	if (forge(argv[4], me, &v, &blob, &bloblen) != 0) {
+	if (forge(argv[4], me, &v, server, &blob, &bloblen) != 0) {
 		fprintf(stderr, "forge-peer: cannot forge '%s'\n", argv[4]);
 		ret = 2;
 		goto out;

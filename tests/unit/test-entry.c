@@ -127,6 +127,18 @@ raw_header(const struct entry_header *h, uint64_t version, uint8_t **out,
  * Builds an encoded entry from raw parts, signed by signer over
  * hdr || hash; hash is BLAKE2b(body) unless given.  body NULL: erased.
  */
+/* BLAKE2b-256("balint-body-v2" || body), recomputed here. */
+static void
+body_hash(const uint8_t *body, size_t len, uint8_t out[32])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const uint8_t *)"balint-body-v2", 14);
+	crypto_generichash_update(&st, body, len);
+	crypto_generichash_final(&st, out, 32);
+}
+
 static void
 raw_entry(const uint8_t *hdr, size_t hdrlen, const uint8_t *body,
     size_t bodylen, const uint8_t *hash_in, const struct identity *signer,
@@ -140,7 +152,7 @@ raw_entry(const uint8_t *hdr, size_t hdrlen, const uint8_t *body,
 	if (hash_in != NULL)
 		memcpy(hash, hash_in, 32);
 	else
-		crypto_generichash(hash, 32, body, bodylen, NULL, 0);
+		body_hash(body, bodylen, hash);
 	msg = malloc(hdrlen + 32);
 	assert_non_null(msg);
 	memcpy(msg, hdr, hdrlen);
@@ -184,7 +196,7 @@ expect_decode(const uint8_t *buf, size_t len, int want)
 	assert_null(e);
 }
 
-/* Hand-builds a header from h (version 1) with a valid body and sig. */
+/* Hand-builds a header from h (version given) with a valid body and sig. */
 static void
 expect_header_rejected(const struct entry_header *h, uint64_t version,
     int want)
@@ -302,7 +314,7 @@ test_plain_kinds(void **state)
 		h.epoch = 1;
 		assert_int_equal(entry_seal(&h, alice, NULL, addr,
 		    sizeof(addr), NULL, &e), BAL_EINVAL);
-		expect_header_rejected(&h, 1, BAL_EPROTO);
+		expect_header_rejected(&h, ENTRY_VERSION, BAL_EPROTO);
 	}
 	/* An empty plaintext body. */
 	h = mk_header(alice, NULL, ENTRY_KIND_ANNOUNCE, 0);
@@ -932,7 +944,7 @@ test_bad_header_fields(void **state)
 		struct entry *e;
 
 		memset(body, 0x5a, sizeof(body));
-		raw_header(&h, 1, &hdr, &hdrlen);
+		raw_header(&h, ENTRY_VERSION, &hdr, &hdrlen);
 		raw_entry(hdr, hdrlen, body, sizeof(body), NULL, alice, &enc,
 		    &enclen);
 		assert_int_equal(entry_decode(enc, enclen, &e), 0);
@@ -944,23 +956,24 @@ test_bad_header_fields(void **state)
 		free(enc);
 		free(hdr);
 	}
-	expect_header_rejected(&h, 2, BAL_EVERSION);
+	expect_header_rejected(&h, 1, BAL_EVERSION);	/* the old format */
+	expect_header_rejected(&h, 3, BAL_EVERSION);
 	expect_header_rejected(&h, 0, BAL_EVERSION);
 	h.kind = 0;
-	expect_header_rejected(&h, 1, BAL_EPROTO);
+	expect_header_rejected(&h, ENTRY_VERSION, BAL_EPROTO);
 	h.kind = 4;
-	expect_header_rejected(&h, 1, BAL_EPROTO);
+	expect_header_rejected(&h, ENTRY_VERSION, BAL_EPROTO);
 	h.kind = ENTRY_KIND_NOTE;
 	h.seq = 0;
-	expect_header_rejected(&h, 1, BAL_EPROTO);
+	expect_header_rejected(&h, ENTRY_VERSION, BAL_EPROTO);
 	h.seq = ENTRY_MAX_COUNTER + 1;
-	expect_header_rejected(&h, 1, BAL_EPROTO);
+	expect_header_rejected(&h, ENTRY_VERSION, BAL_EPROTO);
 	h.seq = 1;
 	h.lamport = UINT64_MAX;
-	expect_header_rejected(&h, 1, BAL_EPROTO);
+	expect_header_rejected(&h, ENTRY_VERSION, BAL_EPROTO);
 	h.lamport = 1;
 	h.time = ENTRY_MAX_COUNTER + 1;
-	expect_header_rejected(&h, 1, BAL_EPROTO);
+	expect_header_rejected(&h, ENTRY_VERSION, BAL_EPROTO);
 	h.time = 0;
 	/* Epoch may use all 64 bits. */
 	h.epoch = UINT64_MAX;
@@ -1009,7 +1022,7 @@ test_bad_header_fields(void **state)
 		size_t hdrlen, enclen;
 
 		h = mk_header(alice, NULL, ENTRY_KIND_NOTE, 3);
-		raw_header(&h, 1, &hdr, &hdrlen);
+		raw_header(&h, ENTRY_VERSION, &hdr, &hdrlen);
 		msgpack_sbuffer_init(&sb);
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 		msgpack_pack_array(&pk, 10);
@@ -1074,7 +1087,7 @@ test_oversized(void **state)
 	entry_free(e);
 
 	/* A signed entry whose body is one byte over the limit. */
-	raw_header(&h, 1, &hdr, &hdrlen);
+	raw_header(&h, ENTRY_VERSION, &hdr, &hdrlen);
 	raw_entry(hdr, hdrlen, big, ENTRY_MAX_BODY + 1, NULL, alice, &enc,
 	    &enclen);
 	expect_decode(enc, enclen, BAL_ETOOBIG);
@@ -1194,7 +1207,7 @@ test_id_and_sig_inputs(void **state)
 
 	(void)state;
 	e = mk_note(alice, NULL);
-	crypto_generichash(hash, 32, e->body, e->bodylen, NULL, 0);
+	body_hash(e->body, e->bodylen, hash);
 	assert_memory_equal(hash, e->body_hash, 32);
 	m = malloc(dlen + e->hdrlen + 32);
 	assert_non_null(m);
@@ -1216,20 +1229,45 @@ test_id_and_sig_inputs(void **state)
 	    dlen + e->hdrlen + 32, alice->pk), 0);
 	free(m);
 
-	/* The AEAD: nonce || ciphertext, header bytes as AD. */
+	/*
+	 * The AEAD: nonce || ciphertext, header bytes as AD, under the note
+	 * key crypto_kdf_derive_from_key(32, 1, "bal_note", epoch key).
+	 */
 	{
-		uint8_t out[sizeof(text)];
+		uint8_t out[sizeof(text)], nk[32];
 		unsigned long long olen;
 
+		crypto_kdf_derive_from_key(nk, sizeof(nk), 1, "bal_note", key);
 		assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
 		    out, &olen, NULL, e->body + 24, e->bodylen - 24, e->hdr,
-		    e->hdrlen, e->body, key), 0);
+		    e->hdrlen, e->body, nk), 0);
 		assert_int_equal(olen, strlen(text));
 		/* Without the header as AD it does not open. */
 		assert_int_not_equal(
 		    crypto_aead_xchacha20poly1305_ietf_decrypt(out, &olen,
 		    NULL, e->body + 24, e->bodylen - 24, NULL, 0, e->body,
-		    key), 0);
+		    nk), 0);
+		/* Nor under the epoch key itself: it encrypts nothing. */
+		assert_int_not_equal(
+		    crypto_aead_xchacha20poly1305_ietf_decrypt(out, &olen,
+		    NULL, e->body + 24, e->bodylen - 24, e->hdr, e->hdrlen,
+		    e->body, key), 0);
+		/* The kdf computed here matches Python's hashlib vector. */
+		{
+			uint8_t ek[32], want[32];
+			size_t i;
+			static const uint8_t v[32] = {
+				0xd7, 0x3b, 0x1b, 0xcd, 0xe3, 0x77, 0x47, 0x33,
+				0xb8, 0xa9, 0xec, 0x4b, 0xfe, 0x9a, 0x6b, 0x57,
+				0x55, 0xfd, 0xf6, 0xa2, 0x7f, 0xfa, 0x4d, 0xee,
+				0x4d, 0x00, 0x44, 0x6f, 0xac, 0xc5, 0xfe, 0xa0,
+			};
+
+			for (i = 0; i < 32; i++)
+				ek[i] = (uint8_t)i;
+			entry_note_key(ek, want);
+			assert_memory_equal(want, v, 32);
+		}
 	}
 	entry_free(e);
 }

@@ -13,6 +13,9 @@
 
 #define NPEOPLE 5
 
+/* The group the keys of these tests belong to. */
+static const uint8_t G[BAL_GROUP_ID_BYTES] = { 0x67, 0x72, 0x6f, 0x75, 0x70 };
+
 /* A deterministic random source: each call draws from seed || counter. */
 struct det {
 	uint8_t seed[randombytes_SEEDBYTES];
@@ -130,7 +133,7 @@ test_envelope_roundtrip(void **state)
 	people_init(&p);
 	det_init(&d, &rng, 1);
 	assert_int_equal(epoch_key_new(&rng, &key), 0);
-	assert_int_equal(epoch_seal(key, 0x1122334455667788ULL,
+	assert_int_equal(epoch_seal(key, 0x1122334455667788ULL, G,
 	    (const uint8_t (*)[32])p.pk, 3, &rng, &buf, &len), 0);
 	assert_int_equal(epoch_envelope_decode(buf, len, &env), 0);
 	assert_true(env.id == 0x1122334455667788ULL);
@@ -138,33 +141,98 @@ test_envelope_roundtrip(void **state)
 	for (i = 0; i < 3; i++) {
 		assert_memory_equal(env.r[i].pk, p.pk[i], 32);
 		assert_int_equal(epoch_envelope_find(&env, p.pk[i]), i);
-		assert_int_equal(epoch_open(&env, p.id[i], out), 0);
+		assert_int_equal(epoch_open(&env, G, p.id[i], out), 0);
 		assert_memory_equal(out, key, 32);
 		/* The libsodium function opens what the seeded path made. */
-		assert_int_equal(epoch_sealed_open(env.r[i].sealed, p.id[i],
-		    out), 0);
+		assert_int_equal(epoch_sealed_open(env.r[i].sealed, G,
+		    env.commit, p.id[i], out), 0);
 		assert_memory_equal(out, key, 32);
 	}
 	/* Same rng, same bytes. */
 	det_init(&d2, &rng2, 1);
 	d2.ctr = 1;	/* the key took the first draw */
-	assert_int_equal(epoch_seal(key, 0x1122334455667788ULL,
+	assert_int_equal(epoch_seal(key, 0x1122334455667788ULL, G,
 	    (const uint8_t (*)[32])p.pk, 3, &rng2, &buf2, &len2), 0);
 	assert_int_equal(len2, len);
 	assert_memory_equal(buf2, buf, len);
 	free(buf2);
 	/* libsodium's own crypto_box_seal (rng NULL) opens the same way. */
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[32])p.pk, 5,
+	assert_int_equal(epoch_seal(key, 0, G, (const uint8_t (*)[32])p.pk, 5,
 	    NULL, &buf2, &len2), 0);
 	assert_int_equal(epoch_envelope_decode(buf2, len2, &env), 0);
 	assert_int_equal(env.n, 5);
 	for (i = 0; i < 5; i++) {
-		assert_int_equal(epoch_open(&env, p.id[i], out), 0);
+		assert_int_equal(epoch_open(&env, G, p.id[i], out), 0);
 		assert_memory_equal(out, key, 32);
 	}
 	free(buf2);
 	free(buf);
 	epoch_key_free(key);
+	people_free(&p);
+}
+
+/*
+ * A copy opens only for the group it was sealed for, and only to the key
+ * its envelope commits to: a leader who seals different keys to two
+ * members of one epoch is refused by the member whose key is not the
+ * committed one, whichever key the envelope commits to.
+ */
+static void
+test_bound_and_committed(void **state)
+{
+	struct people p;
+	struct epoch_envelope e1, e2, mixed;
+	uint8_t *k1, *k2, *b1, *b2, out[32], c[EPOCH_COMMIT_BYTES];
+	uint8_t other[BAL_GROUP_ID_BYTES];
+	size_t l1, l2;
+
+	(void)state;
+	people_init(&p);
+	assert_int_equal(epoch_key_new(NULL, &k1), 0);
+	assert_int_equal(epoch_key_new(NULL, &k2), 0);
+	assert_int_equal(epoch_seal(k1, 0, G, (const uint8_t (*)[32])p.pk, 1,
+	    NULL, &b1, &l1), 0);
+	assert_int_equal(epoch_seal(k2, 0, G, (const uint8_t (*)[32])p.pk[1],
+	    1, NULL, &b2, &l2), 0);
+	assert_int_equal(epoch_envelope_decode(b1, l1, &e1), 0);
+	assert_int_equal(epoch_envelope_decode(b2, l2, &e2), 0);
+	epoch_commit(k1, c);
+	assert_memory_equal(e1.commit, c, sizeof(c));
+	assert_memory_not_equal(e1.commit, e2.commit, sizeof(c));
+	/* The commitment is no other use of the key. */
+	assert_memory_not_equal(c, k1, 32);
+
+	/* Sealed for group G: another group's opener refuses it. */
+	memcpy(other, G, sizeof(other));
+	other[31] ^= 1;
+	assert_int_equal(epoch_open(&e1, G, p.id[0], out), 0);
+	assert_memory_equal(out, k1, 32);
+	memset(out, 0xaa, sizeof(out));
+	assert_int_equal(epoch_open(&e1, other, p.id[0], out), BAL_ECRYPTO);
+	assert_true(zero32(out));
+
+	/* One epoch, k1 to member 0 and k2 to member 1, committing to k1. */
+	mixed = e1;
+	mixed.r[1] = e2.r[0];
+	mixed.n = 2;
+	assert_int_equal(epoch_open(&mixed, G, p.id[0], out), 0);
+	assert_memory_equal(out, k1, 32);
+	memset(out, 0xaa, sizeof(out));
+	assert_int_equal(epoch_open(&mixed, G, p.id[1], out), BAL_ECRYPTO);
+	assert_true(zero32(out));
+	/* The same, committing to k2: now member 0 refuses. */
+	memcpy(mixed.commit, e2.commit, sizeof(mixed.commit));
+	assert_int_equal(epoch_open(&mixed, G, p.id[0], out), BAL_ECRYPTO);
+	assert_int_equal(epoch_open(&mixed, G, p.id[1], out), 0);
+	assert_memory_equal(out, k2, 32);
+	/* A copy moved into another epoch's envelope does not open there. */
+	assert_int_equal(epoch_sealed_open(e1.r[0].sealed, G, e2.commit,
+	    p.id[0], out), BAL_ECRYPTO);
+
+	free(b1);
+	free(b2);
+	epoch_key_free(k1);
+	epoch_key_free(k2);
 	people_free(&p);
 }
 
@@ -179,17 +247,17 @@ test_not_recipient(void **state)
 	(void)state;
 	people_init(&p);
 	assert_int_equal(epoch_key_new(NULL, &key), 0);
-	assert_int_equal(epoch_seal(key, 5, (const uint8_t (*)[32])p.pk, 2,
+	assert_int_equal(epoch_seal(key, 5, G, (const uint8_t (*)[32])p.pk, 2,
 	    NULL, &buf, &len), 0);
 	assert_int_equal(epoch_envelope_decode(buf, len, &env), 0);
 	memset(out, 0xaa, sizeof(out));
-	assert_int_equal(epoch_open(&env, p.id[3], out), BAL_ENOENT);
+	assert_int_equal(epoch_open(&env, G, p.id[3], out), BAL_ENOENT);
 	assert_true(zero32(out));
 	assert_int_equal(epoch_envelope_find(&env, p.pk[3]), -1);
 	/* Someone else's sealed copy, relabelled with my key, fails. */
 	memcpy(env.r[0].pk, p.pk[3], 32);
 	memset(out, 0xaa, sizeof(out));
-	assert_int_equal(epoch_open(&env, p.id[3], out), BAL_ECRYPTO);
+	assert_int_equal(epoch_open(&env, G, p.id[3], out), BAL_ECRYPTO);
 	assert_true(zero32(out));
 	free(buf);
 	epoch_key_free(key);
@@ -207,14 +275,14 @@ test_tampered_sealed(void **state)
 	(void)state;
 	people_init(&p);
 	assert_int_equal(epoch_key_new(NULL, &key), 0);
-	assert_int_equal(epoch_seal(key, 5, (const uint8_t (*)[32])p.pk, 2,
+	assert_int_equal(epoch_seal(key, 5, G, (const uint8_t (*)[32])p.pk, 2,
 	    NULL, &buf, &len), 0);
 	assert_int_equal(epoch_envelope_decode(buf, len, &good), 0);
 	for (i = 0; i < EPOCH_SEALED_BYTES; i++) {
 		env = good;
 		env.r[1].sealed[i] ^= 0x01;
 		memset(out, 0xaa, sizeof(out));
-		assert_int_equal(epoch_open(&env, p.id[1], out), BAL_ECRYPTO);
+		assert_int_equal(epoch_open(&env, G, p.id[1], out), BAL_ECRYPTO);
 		assert_true(zero32(out));
 	}
 	free(buf);
@@ -240,7 +308,7 @@ test_envelope_tamper_every_byte(void **state)
 	(void)state;
 	people_init(&p);
 	assert_int_equal(epoch_key_new(NULL, &key), 0);
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[32])p.pk, 3,
+	assert_int_equal(epoch_seal(key, 0, G, (const uint8_t (*)[32])p.pk, 3,
 	    NULL, &buf, &len), 0);
 	for (flip = 0; flip < 3; flip++) {
 		for (i = 0; i < len; i++) {
@@ -253,7 +321,7 @@ test_envelope_tamper_every_byte(void **state)
 				caught = 1;
 			else
 				for (j = 0; j < 3; j++)
-					if (epoch_open(&env, p.id[j], out) != 0 ||
+					if (epoch_open(&env, G, p.id[j], out) != 0 ||
 					    memcmp(out, key, 32) != 0)
 						caught = 1;
 			assert_true(caught);
@@ -290,8 +358,9 @@ hand_envelope(size_t n, int dup, int extra, uint8_t **out, size_t *outlen)
 
 	msgpack_sbuffer_init(&sbuf);
 	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, extra ? 3 : 2);
+	msgpack_pack_array(&pk, extra ? 4 : 3);
 	msgpack_pack_uint64(&pk, 9);
+	mp_pack_bin(&pk, G, EPOCH_COMMIT_BYTES);
 	msgpack_pack_array(&pk, n);
 	memset(sealed, 0x33, sizeof(sealed));
 	for (i = 0; i < n; i++) {
@@ -324,24 +393,24 @@ test_envelope_limits_and_garbage(void **state)
 	people_init(&p);
 	assert_int_equal(epoch_key_new(NULL, &key), 0);
 	/* Sealing refuses 0, too many and duplicate recipients. */
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[32])p.pk, 0,
+	assert_int_equal(epoch_seal(key, 0, G, (const uint8_t (*)[32])p.pk, 0,
 	    NULL, &buf, &len), BAL_EINVAL);
 	for (i = 0; i <= EPOCH_MAX_RECIPIENTS; i++)
 		memcpy(many[i], p.pk[i % NPEOPLE], 32);
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[32])many,
+	assert_int_equal(epoch_seal(key, 0, G, (const uint8_t (*)[32])many,
 	    EPOCH_MAX_RECIPIENTS + 1, NULL, &buf, &len), BAL_EINVAL);
 	memcpy(dup[0], p.pk[0], 32);
 	memcpy(dup[1], p.pk[0], 32);
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[32])dup, 2,
+	assert_int_equal(epoch_seal(key, 0, G, (const uint8_t (*)[32])dup, 2,
 	    NULL, &buf, &len), BAL_EINVAL);
-	assert_int_equal(epoch_seal(NULL, 0, (const uint8_t (*)[32])p.pk, 1,
+	assert_int_equal(epoch_seal(NULL, 0, G, (const uint8_t (*)[32])p.pk, 1,
 	    NULL, &buf, &len), BAL_EINVAL);
 	/* A key that is no curve point cannot be sealed to. */
 	memset(bad, 0, sizeof(bad));
 	bad[0] = 1;		/* the neutral element: small order */
 	assert_int_not_equal(identity_x25519_pk(bad, sealed), 0);
-	assert_int_equal(epoch_seal_to(key, bad, NULL, sealed), BAL_EINVAL);
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[32])&bad, 1,
+	assert_int_equal(epoch_seal_to(key, G, bad, NULL, sealed), BAL_EINVAL);
+	assert_int_equal(epoch_seal(key, 0, G, (const uint8_t (*)[32])&bad, 1,
 	    NULL, &buf, &len), BAL_EINVAL);
 	assert_null(buf);
 	/* Decoding: 64 distinct recipients pass, 65 and duplicates do not. */
@@ -393,7 +462,7 @@ test_history(void **state)
 	struct bal_rng rng;
 	struct epoch_history_key keys[3];
 	struct epoch_history *h;
-	uint8_t *k[3], *buf, out[32];
+	uint8_t *k[3], *buf, out[32], c[3][EPOCH_COMMIT_BYTES];
 	size_t len, i;
 	int j, flip, caught, rc;
 
@@ -403,27 +472,29 @@ test_history(void **state)
 	for (j = 0; j < 3; j++) {
 		assert_int_equal(epoch_key_new(&rng, &k[j]), 0);
 		keys[j].key = k[j];
+		epoch_commit(k[j], c[j]);
 	}
 	keys[0].id = 0;
 	keys[1].id = 0x8000000000000001ULL;
 	keys[2].id = 77;
-	assert_int_equal(epoch_history_seal(keys, 3, p.pk[4], &rng, &buf,
+	assert_int_equal(epoch_history_seal(keys, 3, G, p.pk[4], &rng, &buf,
 	    &len), 0);
 	assert_int_equal(epoch_history_decode(buf, len, &h), 0);
 	assert_int_equal(h->n, 3);
 	for (j = 0; j < 3; j++) {
 		assert_true(h->items[j].id == keys[j].id);
-		assert_int_equal(epoch_history_open(h, keys[j].id, p.id[4],
-		    out), 0);
+		assert_int_equal(epoch_history_open(h, keys[j].id, G, c[j],
+		    p.id[4], out), 0);
 		assert_memory_equal(out, k[j], 32);
 		/* Sealed to the newcomer only. */
 		memset(out, 0xaa, sizeof(out));
-		assert_int_equal(epoch_history_open(h, keys[j].id, p.id[0],
-		    out), BAL_ECRYPTO);
+		assert_int_equal(epoch_history_open(h, keys[j].id, G, c[j],
+		    p.id[0], out), BAL_ECRYPTO);
 		assert_true(zero32(out));
 	}
 	memset(out, 0xaa, sizeof(out));
-	assert_int_equal(epoch_history_open(h, 78, p.id[4], out), BAL_ENOENT);
+	assert_int_equal(epoch_history_open(h, 78, G, c[0], p.id[4], out),
+	    BAL_ENOENT);
 	assert_true(zero32(out));
 	epoch_history_free(h);
 	epoch_history_free(NULL);
@@ -438,7 +509,7 @@ test_history(void **state)
 			} else {
 				for (j = 0; j < 3; j++)
 					if (epoch_history_open(h, keys[j].id,
-					    p.id[4], out) != 0 ||
+					    G, c[j], p.id[4], out) != 0 ||
 					    memcmp(out, k[j], 32) != 0)
 						caught = 1;
 				epoch_history_free(h);
@@ -455,12 +526,12 @@ test_history(void **state)
 
 	/* Duplicate ids, none, or too many are refused. */
 	keys[2].id = 0;
-	assert_int_equal(epoch_history_seal(keys, 3, p.pk[4], NULL, &buf,
+	assert_int_equal(epoch_history_seal(keys, 3, G, p.pk[4], NULL, &buf,
 	    &len), BAL_EINVAL);
-	assert_int_equal(epoch_history_seal(keys, 0, p.pk[4], NULL, &buf,
+	assert_int_equal(epoch_history_seal(keys, 0, G, p.pk[4], NULL, &buf,
 	    &len), BAL_EINVAL);
 	assert_int_equal(epoch_history_seal(keys, EPOCH_HISTORY_MAX + 1,
-	    p.pk[4], NULL, &buf, &len), BAL_EINVAL);
+	    G, p.pk[4], NULL, &buf, &len), BAL_EINVAL);
 	{
 		msgpack_sbuffer sbuf;
 		msgpack_packer pk;
@@ -518,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_key_and_id),
 		cmocka_unit_test(test_envelope_roundtrip),
 		cmocka_unit_test(test_not_recipient),
+		cmocka_unit_test(test_bound_and_committed),
 		cmocka_unit_test(test_tampered_sealed),
 		cmocka_unit_test(test_envelope_tamper_every_byte),
 		cmocka_unit_test(test_envelope_limits_and_garbage),

@@ -189,8 +189,8 @@ seal_new_epoch(const struct group *g, const uint8_t *extra,
 	if (extra != NULL)
 		memcpy(rcpt[n++], extra, BAL_PK_BYTES);
 	assert_int_equal(epoch_key_new(NULL, &key), 0);
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[BAL_PK_BYTES])
-	    rcpt, n, NULL, env, envlen), 0);
+	assert_int_equal(epoch_seal(key, 0, g->id,
+	    (const uint8_t (*)[BAL_PK_BYTES])rcpt, n, NULL, env, envlen), 0);
 	epoch_key_free(key);
 	free(rcpt);
 }
@@ -788,8 +788,9 @@ test_forged_create(void **state)
 	/* other's CREATE (its own group's contract) signed into our group. */
 	assert_int_equal(contract_encode(other.g->contract, &cenc, &clen), 0);
 	assert_int_equal(epoch_key_new(NULL, &key), 0);
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[BAL_PK_BYTES])
-	    k.b.d.id->pk, 1, NULL, &env, &envlen), 0);
+	assert_int_equal(epoch_seal(key, 0, k.l1.g->id,
+	    (const uint8_t (*)[BAL_PK_BYTES])k.b.d.id->pk, 1, NULL, &env,
+	    &envlen), 0);
 	assert_int_equal(roster_encode_create(cenc, clen, "bea", env, envlen,
 	    &body, &len), 0);
 	forge(&k.b, k.l1.g->id, ENTRY_KIND_ROSTER, body, len, &bad);

@@ -262,8 +262,8 @@ add_member(struct member *leader, struct group *g, struct member *nm)
 	assert_int_equal(epoch_key_new(NULL, &key), 0);
 	memcpy(rcpt[0], leader->d.id->pk, BAL_PK_BYTES);
 	memcpy(rcpt[1], nm->d.id->pk, BAL_PK_BYTES);
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[BAL_PK_BYTES])
-	    rcpt, 2, NULL, &env, &envlen), 0);
+	assert_int_equal(epoch_seal(key, 0, g->id,
+	    (const uint8_t (*)[BAL_PK_BYTES])rcpt, 2, NULL, &env, &envlen), 0);
 	assert_int_equal(roster_encode_add(nm->d.id->pk, nm->d.name, sig, NULL,
 	    env, envlen, NULL, 0, &body, &bodylen), 0);
 	assert_int_equal(group_append(g, ENTRY_KIND_ROSTER, body, bodylen,

@@ -133,8 +133,8 @@ add_member(struct group *g, struct member *nm)
 			memcpy(rcpt[n++], r->members[i].pk, BAL_PK_BYTES);
 	memcpy(rcpt[n++], nm->d.id->pk, BAL_PK_BYTES);
 	assert_int_equal(epoch_key_new(NULL, &key), 0);
-	assert_int_equal(epoch_seal(key, 0, (const uint8_t (*)[BAL_PK_BYTES])
-	    rcpt, n, NULL, &env, &envlen), 0);
+	assert_int_equal(epoch_seal(key, 0, g->id,
+	    (const uint8_t (*)[BAL_PK_BYTES])rcpt, n, NULL, &env, &envlen), 0);
 	assert_int_equal(roster_encode_add(nm->d.id->pk, nm->d.name, sig, NULL,
 	    env, envlen, NULL, 0, &body, &bodylen), 0);
 	assert_int_equal(group_append(g, ENTRY_KIND_ROSTER, body, bodylen,

@@ -177,8 +177,8 @@ envelope(struct world *w, unsigned mask, size_t *len, uint8_t **key)
 		if (mask & BIT(i))
 			memcpy(rcpt[n++], pk(w, i), 32);
 	assert_int_equal(epoch_key_new(&w->rng, key), 0);
-	assert_int_equal(epoch_seal(*key, 0, (const uint8_t (*)[32])rcpt, n,
-	    &w->rng, &buf, len), 0);
+	assert_int_equal(epoch_seal(*key, 0, w->contract_hash,
+	    (const uint8_t (*)[32])rcpt, n, &w->rng, &buf, len), 0);
 	return buf;
 }
 
@@ -564,8 +564,8 @@ test_op_tamper_truncate(void **state)
 	(void)state;
 	env = envelope(w, BIT(L1) | BIT(A), &elen, &key);
 	hk.key = key;
-	assert_int_equal(epoch_history_seal(&hk, 1, pk(w, A), &w->rng, &hist,
-	    &hlen), 0);
+	assert_int_equal(epoch_history_seal(&hk, 1, w->contract_hash, pk(w, A),
+	    &w->rng, &hist, &hlen), 0);
 	memset(sig, 7, sizeof(sig));
 	assert_int_equal(roster_encode_create(w->contract, 3, "Lea", env, elen,
 	    &body[0], &blen[0]), 0);
@@ -686,8 +686,8 @@ test_op_garbage(void **state)
 	env = envelope(w, BIT(L1), &elen, &key);
 	memcpy(rcpt[0], pk(w, L1), 32);
 	assert_int_equal(epoch_key_new(NULL, &key9), 0);
-	assert_int_equal(epoch_seal(key9, 9, (const uint8_t (*)[32])rcpt, 1,
-	    NULL, &env9, &elen9), 0);
+	assert_int_equal(epoch_seal(key9, 9, w->contract_hash,
+	    (const uint8_t (*)[32])rcpt, 1, NULL, &env9, &elen9), 0);
 	/* The good templates decode. */
 	b = hand_op("41", env, elen, &len);
 	assert_int_equal(roster_op_decode(b, len, &op), 0);
@@ -1300,8 +1300,8 @@ test_history_full(void **state)
 	hk[1].key = w->key[rv];
 	hk[2].id = 4242;	/* unknown to the fold: ignored */
 	hk[2].key = w->key[rv];
-	assert_int_equal(epoch_history_seal(hk, 3, pk(w, C), &w->rng, &hist,
-	    &hlen), 0);
+	assert_int_equal(epoch_history_seal(hk, 3, w->contract_hash, pk(w, C),
+	    &w->rng, &hist, &hlen), 0);
 	addC = op_add_h(w, L1, 5, C, NULL, 0, hist, hlen);
 	free(hist);
 	r = fold(w);

@@ -288,6 +288,7 @@ test_roundtrip(void **state)
 {
 	struct pair p;
 	const struct shs_result *cr, *sr;
+	uint8_t old_tie[SHS_TIE_BYTES];
 	int who;
 
 	(void)state;
@@ -316,6 +317,13 @@ test_roundtrip(void **state)
 	/* The transport keys are not the box-stream keys themselves. */
 	assert_memory_not_equal(cr->c2s_key, cr->enc_key, 32);
 	assert_memory_not_equal(cr->s2c_key, cr->dec_key, 32);
+	/* The tie: shared, and no function of a transport key's (v1's was). */
+	assert_memory_equal(cr->tie, sr->tie, SHS_TIE_BYTES);
+	crypto_generichash(old_tie, sizeof(old_tie),
+	    (const uint8_t *)"balint-session-tie-v1", 21, cr->c2s_key, 32);
+	assert_memory_not_equal(cr->tie, old_tie, SHS_TIE_BYTES);
+	assert_memory_not_equal(cr->tie, cr->c2s_key, SHS_TIE_BYTES);
+	assert_memory_not_equal(cr->tie, cr->s2c_key, SHS_TIE_BYTES);
 	pair_close(&p);
 }
 
@@ -779,7 +787,7 @@ test_new_bad_args(void **state)
 static void
 test_network_keys(void **state)
 {
-	uint8_t ek[32], gid[32], out[32], out2[32], want[32];
+	uint8_t ek[32], gid[32], out[32], out2[32], want[32], sub[32];
 	uint8_t msg[23 + 32];
 	size_t i;
 
@@ -788,9 +796,13 @@ test_network_keys(void **state)
 		ek[i] = (uint8_t)i;
 		gid[i] = (uint8_t)(32 + i);
 	}
-	/* Vectors computed with Python's hashlib.blake2b(key=...). */
+	/*
+	 * Vectors computed with Python's hashlib.blake2b(key=...); the kdf
+	 * step as blake2b(b'', key=ek, salt=LE64(1) || 0^8,
+	 * person=b'bal_netk' || 0^8).
+	 */
 	assert_int_equal(shs_network_key(ek, gid, out), 0);
-	hex("c58b5965654a24133b1ddad4fd760e8610c935baf0410146f1206d89afb14f0e",
+	hex("ecc330096c8472cd2bf1354919a088aa63b792936d67f0c1352d1732ba2d0dbb",
 	    want, 32);
 	assert_memory_equal(out, want, 32);
 	assert_int_equal(shs_invite_network_key(ek, gid, out2), 0);
@@ -799,11 +811,18 @@ test_network_keys(void **state)
 	assert_memory_equal(out2, want, 32);
 	assert_memory_not_equal(out, out2, 32);
 
-	/* The same, spelled out with crypto_generichash. */
-	memcpy(msg, "balint-netkey-v1", 16);
+	/* The same, spelled out with crypto_kdf and crypto_generichash. */
+	crypto_kdf_derive_from_key(sub, 32, 1, "bal_netk", ek);
+	hex("0c9518326b4a6c32755de0d9aa2226b21bffccf17d9944287e6ae5fbec57efd1",
+	    want, 32);
+	assert_memory_equal(sub, want, 32);
+	memcpy(msg, "balint-netkey-v2", 16);
 	memcpy(msg + 16, gid, 32);
-	crypto_generichash(want, 32, msg, 16 + 32, ek, 32);
+	crypto_generichash(want, 32, msg, 16 + 32, sub, 32);
 	assert_memory_equal(out, want, 32);
+	/* Not the epoch key itself: the old derivation gives another key. */
+	crypto_generichash(want, 32, msg, 16 + 32, ek, 32);
+	assert_memory_not_equal(out, want, 32);
 	memcpy(msg, "balint-invite-netkey-v1", 23);
 	memcpy(msg + 23, gid, 32);
 	crypto_generichash(want, 32, msg, 23 + 32, ek, 32);

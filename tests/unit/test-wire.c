@@ -708,7 +708,7 @@ test_encode_limits(void **state)
 	/* HELLO. */
 	memset(&m, 0, sizeof(m));
 	m.type = WIRE_HELLO;
-	m.hello.version = 2;
+	m.hello.version = WIRE_VERSION + 1;
 	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
 	m.hello.version = WIRE_VERSION;
 	for (i = 0; i <= WIRE_MAX_ADDRS; i++)
@@ -867,7 +867,7 @@ test_version_mismatch(void **state)
 {
 	struct wire_msg *d;
 	struct pkb b;
-	uint64_t versions[] = { 0, 2, 77, UINT32_MAX };
+	uint64_t versions[] = { 0, 1, 3, 77, UINT32_MAX };
 	size_t i;
 
 	(void)state;
@@ -896,7 +896,7 @@ test_version_mismatch(void **state)
 	pkb_init(&b);
 	msgpack_pack_array(&b.pk, 2);
 	msgpack_pack_uint64(&b.pk, WIRE_HELLO);
-	msgpack_pack_uint64(&b.pk, 2);
+	msgpack_pack_uint64(&b.pk, WIRE_VERSION + 1);
 	assert_int_equal(pkb_decode(&b), BAL_EVERSION);
 	/* A version beyond 32 bits or not an integer is malformed. */
 	pkb_init(&b);
