@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -243,6 +245,30 @@ store_emptied(const char *path)
 	    sb.st_size == 0;
 }
 
+/*
+ * The daemon holds the member's secret key and every epoch key: no core
+ * file may carry them to disk, and no process of the same user may attach
+ * with ptrace or read /proc/PID/mem (a non-dumpable process's /proc files
+ * belong to root).  Done before the key is unlocked.
+ */
+static int
+harden(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) != 0) {
+		fprintf(stderr, "balintd: cannot turn off core dumps: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		fprintf(stderr, "balintd: cannot turn off ptrace attach and "
+		    "core dumps (prctl): %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -278,6 +304,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "balintd: cannot initialise libsodium\n");
 		return 1;
 	}
+	if (harden() != 0)
+		return 1;
 	/* A peer closing mid-write must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
