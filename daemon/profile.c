@@ -172,6 +172,11 @@ profile_passphrase(const char *prompt, char **pass, size_t *len)
 
 	*pass = NULL;
 	if (file != NULL && *file != '\0') {
+		struct stat sb;
+
+		/* A passphrase others can read protects nothing. */
+		if (stat(file, &sb) == 0 && (sb.st_mode & 044) != 0)
+			return BAL_EPERM;
 		if ((rc = read_small(file, PASS_MAX, &buf, &n)) != 0)
 			return rc == BAL_ENOENT ? BAL_EIO : rc;
 		n = strcspn((char *)buf, "\r\n");
@@ -239,6 +244,12 @@ profile_unlock(const char *dir, struct identity **id, char *err,
 		if (rc == BAL_ENOENT) {
 			snprintf(err, errlen, "the key is protected: set "
 			    "BALINT_PASSPHRASE_FILE or run from a terminal");
+			goto out;
+		} else if (rc == BAL_EPERM) {
+			const char *f = getenv("BALINT_PASSPHRASE_FILE");
+
+			snprintf(err, errlen, "BALINT_PASSPHRASE_FILE '%s' can "
+			    "be read by others; run: chmod 600 '%s'", f, f);
 			goto out;
 		} else if (rc != 0) {
 			snprintf(err, errlen, "cannot read the passphrase "

@@ -44,7 +44,8 @@ int profile_check_dir(const char *dir, char *err, size_t errlen, char *warn,
  * profile_passphrase reads the passphrase from the file named by
  * $BALINT_PASSPHRASE_FILE (first line), else from the terminal with echo
  * off.  *pass is sodium_malloc'd (sodium_free it).  BAL_ENOENT: no file and
- * no terminal; BAL_EIO: the file cannot be read.
+ * no terminal; BAL_EIO: the file cannot be read; BAL_EPERM: group or others
+ * may read the file.
  */
 int profile_passphrase(const char *prompt, char **pass, size_t *len);
 

@@ -91,6 +91,14 @@ for n in "$(printf 'two\nlines')" "$(printf 'tab\there')" \
 done
 [ ! -e "$T/a/identity.key" ] || fail "a refused init wrote a key"
 [ ! -e "$T/a/name" ] || fail "a refused init wrote a name"
+# A passphrase file that others can read is refused, in one line.
+chmod 644 "$T/pass"
+expect 1 "$B" --home "$T/a" init --name "Ann Example"
+one_line "init with a readable passphrase file"
+grep -q "BALINT_PASSPHRASE_FILE '$T/pass' can be read by others (mode 644); run: chmod 600" \
+	"$T/err" || fail "readable passphrase file: $(cat "$T/err")"
+[ ! -e "$T/a/identity.key" ] || fail "init with a readable passphrase file wrote a key"
+chmod 600 "$T/pass"
 expect 0 "$B" --home "$T/a/deep/er" init --name "Ann Example"
 grep -q '^member id: *bm' "$T/out" || fail "init prints no member id"
 grep -q '^fingerprint: ' "$T/out" || fail "init prints no fingerprint"

@@ -6,6 +6,16 @@
 
 member alice
 
+# A passphrase file that others can read: refused, one line.
+printf 'test passphrase\n' >"$T/open"
+chmod 640 "$T/open"
+BALINT_PASSPHRASE_FILE=$T/open "$BALINTD" --home "$T/alice" \
+	--listen "127.0.0.1:$(free_port)" >/dev/null 2>"$T/open.err" &&
+	fail "balintd started with a passphrase file others can read"
+[ "$(wc -l <"$T/open.err")" -eq 1 ] || fail "readable passphrase file: $(cat "$T/open.err")"
+grep -q "BALINT_PASSPHRASE_FILE '$T/open' can be read by others; run: chmod 600" \
+	"$T/open.err" || fail "readable passphrase file: $(cat "$T/open.err")"
+
 # A wrong passphrase: one line on stderr, non-zero exit, nothing listening.
 printf 'not the passphrase\n' >"$T/wrong"
 chmod 600 "$T/wrong"
