@@ -7,7 +7,6 @@
 #include "group.h"
 #include "loop.h"
 #include "net.h"
-#include "retention.h"
 
 static void
 on_signal(uv_signal_t *h, int signum)

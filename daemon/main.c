@@ -25,7 +25,6 @@
 #include "group.h"
 #include "loop.h"
 #include "net.h"
-#include "retention.h"
 #include "settings.h"
 #include "store.h"
 

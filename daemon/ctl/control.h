@@ -1,6 +1,12 @@
 /*
- * control.h — balintd's control socket (DIR/balintd.sock) and the
- * dispatch of CLI requests to the command handlers (handlers-*.c).
+ * control.h — the face of daemon/ctl/: balintd's control socket
+ * (DIR/balintd.sock) and the CLI's commands.  The folder owns the socket,
+ * its clients and the dispatch of requests (control.c) and the command
+ * handlers, one file per family (handlers.c: the table, shared helpers,
+ * status, groups, contract, members; handlers-note.c; handlers-roster.c;
+ * handlers-net.c); the second half of this header is for those files.  It
+ * sits at the top with net/: it calls the group and net folders, the store
+ * and proto/; only the process (main.c, loop.c) calls it.
  *
  * The socket is created under umask 077 and chmod 0600; every client's
  * uid is checked with SO_PEERCRED.  Messages travel behind the 4-byte

@@ -14,7 +14,6 @@
 #include "group.h"
 #include "identity.h"
 #include "invcode.h"
-#include "invite.h"
 #include "net.h"
 #include "store.h"
 

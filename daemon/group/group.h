@@ -1,6 +1,19 @@
 /*
- * group.h — the daemon's state of each group this member belongs to:
- * contract, folded roster, epoch keys, and the entries in the store.
+ * group.h — the face of daemon/group/: the state of each group this member
+ * belongs to.  The folder owns loading, founding and joining groups and
+ * this member's writes (group.c), receiving a batch (group-receive.c),
+ * checking and storing entries, roster folds and epoch keys at rest
+ * (group-batch.c), revoke, leave, rotation and erasure (group-roster.c),
+ * contract amendments (group-amend.c), notes (group-notes.c), forked logs
+ * (group-fork.c), the logs read for a peer (group-logs.c), the events it
+ * emits (group-event.c), invites' state (invite.c) and retention
+ * (retention.c); invite.h and retention.h come with this header,
+ * group-int.h stays inside.  It calls the store and proto/ only, never the
+ * network or the control socket: what happened leaves as events (struct
+ * group_event through d->on_event).
+ *
+ * The state: contract, folded roster, epoch keys, and the entries in the
+ * store.
  *
  * Every entry that enters the store passes group_receive or group_append:
  * decoded and verified (signature, canonical form), its author allowed by
@@ -401,5 +414,9 @@ struct group_removed {
  */
 int group_removed_list(struct daemon *d, struct group_removed **out,
     size_t *n);
+
+/* The rest of the folder's face. */
+#include "invite.h"
+#include "retention.h"
 
 #endif

@@ -26,7 +26,6 @@
 #include "invcode.h"
 #include "invite.h"
 #include "joinmsg.h"
-#include "keyring.h"
 #include "roster.h"
 #include "shs.h"
 #include "store.h"

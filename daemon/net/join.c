@@ -13,7 +13,6 @@
 #include "contract.h"
 #include "group.h"
 #include "invcode.h"
-#include "invite.h"
 #include "joinmsg.h"
 #include "peer-int.h"
 #include "shs.h"

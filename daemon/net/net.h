@@ -1,7 +1,15 @@
 /*
- * peer.h — balintd's network side: the TCP listener, the dialer, the
- * handshake (shs.h), framing (frame.h) and one sync engine (sync.h) per
- * session.  Everything runs on the daemon's loop thread.
+ * net.h — the face of daemon/net/: balintd's network side.  The folder
+ * owns connections and their bytes (peer.c: the handshake (shs.h),
+ * framing (frame.h), timeouts, closing), the network's start and stop
+ * (net.c), the member session and its sync engine (peer-session.c,
+ * sync.c), listening (peer-listen.c), dialing (peer-dial.c), reachable
+ * addresses (peer-reach.c), level waiters and status (peer-wait.c),
+ * rate-limited log lines (peer-ratelog.c) and the join conversation
+ * (join.c); peer-int.h and sync.h stay inside.  It calls the group
+ * folder, the store and proto/, and hears from the group state through
+ * its events (d->on_event); only the process and the control folder call
+ * it.  Everything runs on the daemon's loop thread.
  *
  * One session per (peer member, group).  The listener accepts the network
  * key of every epoch of every group this member holds, and the invite
@@ -21,8 +29,8 @@
  * it, net_stop begins closing it and it frees itself once the loop has run
  * every close callback (d->net is then NULL).
  */
-#ifndef BAL_PEER_H
-#define BAL_PEER_H
+#ifndef BAL_NET_H
+#define BAL_NET_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "invite.h"
+#include "group.h"
 #include "net.h"
 #include "roster.h"
 #include "shs.h"

@@ -1,5 +1,12 @@
 /*
- * store.h — balintd's SQLite store.
+ * store.h — the face of daemon/store/: everything balintd keeps on disk.
+ * The folder owns the SQLite database (schema, migrations, statements and
+ * transactions in store.c, entries in store-entries.c, groups, sealed
+ * keys, meta, peers and invites in store-meta.c; store-int.h is theirs
+ * alone) and the keyring that seals secrets at rest under the member's own
+ * key (keyring.c; keyring.h comes with this header).  It knows no group
+ * rule, socket or loop: the group and network folders above call it; it
+ * calls only proto/, libsodium and SQLite.
  *
  * The store holds what replicates (encoded entries: signed headers and
  * ciphertext, never note plaintext), epoch keys sealed under the member's
@@ -17,6 +24,7 @@
 #include <stdint.h>
 
 #include "bal.h"
+#include "keyring.h"
 
 #define STORE_SCHEMA_VERSION 2
 
