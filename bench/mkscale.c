@@ -323,7 +323,7 @@ main(int argc, char **argv)
 		h.time = now + j;
 		benchlib_fill(text, bytes, j);
 		memset(&n, 0, sizeof(n));
-		note_id_generate(NULL, n.id);
+		note_id_generate(NULL, w->id->pk, n.id);
 		n.kind = NOTE_KIND_SESSION;
 		n.case_ref = (char *)"";
 		n.title = (char *)"";

@@ -10,8 +10,9 @@ static const char usage[] =
     "  (members, entries, epoch, and the group state code to read aloud:\n"
     "  members who see the same code have the same contract, members and\n"
     "  epoch; and any forked logs, yours above all: then this profile was\n"
-    "  restored from an older copy and cannot write in the group) and\n"
-    "  every peer session (state, level)\n";
+    "  restored from an older copy and cannot write in the group; and any\n"
+    "  member whose entry does not open under a key you hold: their log\n"
+    "  is held before it) and every peer session (state, level)\n";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
@@ -98,6 +99,12 @@ cmd_status(struct cli *c, int argc, char **argv)
 				printf("\n    forked logs: %llu (a member "
 				    "signed two branches; the one held here "
 				    "is kept)", (unsigned long long)u);
+			if (ctl_resp_get_uint(resp, r, "unreadable_logs", &u)
+			    == 0)
+				printf("\n    unreadable entries: %llu (a "
+				    "member signed an entry that does not "
+				    "open under a key held here)",
+				    (unsigned long long)u);
 			if (ctl_resp_get_uint(resp, r, "own_log_forked_at",
 			    &u) == 0)
 				printf("\n    YOUR LOG HAS FORKED (seq %llu): "
@@ -107,6 +114,14 @@ cmd_status(struct cli *c, int argc, char **argv)
 				    "\"Restoring a profile\")",
 				    (unsigned long long)u);
 			printf("\n");
+		} else if (is_kind(resp, r, "unreadable")) {
+			printf("    ");
+			field(resp, r, "name", OUT_STR);
+			printf(": log held at seq ");
+			if (ctl_resp_get_uint(resp, r, "seq", &u) == 0)
+				printf("%llu", (unsigned long long)(u - 1));
+			printf(" (the entry after does not open; not "
+			    "stored)\n");
 		} else if (is_kind(resp, r, "peer")) {
 			int level = 0;
 

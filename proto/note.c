@@ -42,10 +42,40 @@ fixbuf_write(void *data, const char *buf, size_t len)
 	return 0;
 }
 
-void
-note_id_generate(const struct bal_rng *rng, uint8_t id[NOTE_ID_BYTES])
+/* BLAKE2b-128("balint-note-id-v1" || author), of which the first half. */
+static void
+note_id_tag(const uint8_t author[BAL_PK_BYTES], uint8_t tag[NOTE_ID_TAG_BYTES])
 {
-	bal_random(rng, id, NOTE_ID_BYTES);
+	static const char domain[] = "balint-note-id-v1";
+	crypto_generichash_state st;
+	uint8_t h[crypto_generichash_BYTES_MIN];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const uint8_t *)domain,
+	    sizeof(domain) - 1);
+	crypto_generichash_update(&st, author, BAL_PK_BYTES);
+	crypto_generichash_final(&st, h, sizeof(h));
+	memcpy(tag, h, NOTE_ID_TAG_BYTES);
+}
+
+void
+note_id_generate(const struct bal_rng *rng,
+    const uint8_t author[BAL_PK_BYTES], uint8_t id[NOTE_ID_BYTES])
+{
+	/* Random first, so that the ids' hex prefixes people type differ. */
+	bal_random(rng, id, NOTE_ID_BYTES - NOTE_ID_TAG_BYTES);
+	note_id_tag(author, id + NOTE_ID_BYTES - NOTE_ID_TAG_BYTES);
+}
+
+int
+note_id_is_authors(const uint8_t id[NOTE_ID_BYTES],
+    const uint8_t author[BAL_PK_BYTES])
+{
+	uint8_t tag[NOTE_ID_TAG_BYTES];
+
+	note_id_tag(author, tag);
+	return sodium_memcmp(tag, id + NOTE_ID_BYTES - NOTE_ID_TAG_BYTES,
+	    NOTE_ID_TAG_BYTES) == 0;
 }
 
 void

@@ -1,7 +1,8 @@
 /*
  * note.h — the plaintext of a note: what a kind-1 entry's ciphertext holds.
  *
- * A note has a random 16-byte id chosen at its first write; every later
+ * A note has a 16-byte id chosen at its first write, bound to its author:
+ * 8 random bytes, then 8 bytes derived from the author's key.  Every later
  * version (an edit, or a tombstone that deletes it) keeps the id and names
  * the entry id of the version it supersedes.  The exact format is in
  * docs/protocol.md §Notes.
@@ -49,8 +50,23 @@ struct note {
 	int tombstone;			/* 1: a deletion (title, body empty) */
 };
 
-/* note_id_generate picks a fresh note id from rng (NULL: libsodium). */
-void note_id_generate(const struct bal_rng *rng, uint8_t id[NOTE_ID_BYTES]);
+/* The bytes of a note id derived from its author's key (the rest random). */
+#define NOTE_ID_TAG_BYTES 8
+
+/*
+ * note_id_generate picks a fresh note id of author: 8 bytes from rng
+ * (NULL: libsodium), then the first NOTE_ID_TAG_BYTES of
+ * BLAKE2b-128("balint-note-id-v1" || author).
+ */
+void note_id_generate(const struct bal_rng *rng,
+    const uint8_t author[BAL_PK_BYTES], uint8_t id[NOTE_ID_BYTES]);
+/*
+ * note_id_is_authors is 1 when id was made by note_id_generate for author:
+ * a first version whose id is not its author's takes nobody's note, it is
+ * refused (docs/protocol.md, Notes).
+ */
+int note_id_is_authors(const uint8_t id[NOTE_ID_BYTES],
+    const uint8_t author[BAL_PK_BYTES]);
 /* note_id_to_hex writes the lower-case hex form shown to users. */
 void note_id_to_hex(const uint8_t id[NOTE_ID_BYTES],
     char out[NOTE_ID_HEX_BYTES]);

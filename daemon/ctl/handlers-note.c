@@ -111,7 +111,7 @@ handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_line(call, "title", title) != 0)
 		return;
 	memset(&n, 0, sizeof(n));
-	note_id_generate(NULL, n.id);
+	note_id_generate(NULL, g->d->id->pk, n.id);
 	n.kind = k;
 	n.case_ref = (char *)(uintptr_t)cref;
 	n.title = (char *)(uintptr_t)title;

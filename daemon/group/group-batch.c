@@ -626,10 +626,14 @@ out:
 	return ret;
 }
 
-/* Kind 1: the epoch is known; what this member can read must be sound. */
+/*
+ * Kind 1: the epoch is known; what this member can read must be sound.
+ * A failure that needs the epoch key to see sets *unreadable (members
+ * without the key store such an entry; group_unreadable_skip).
+ */
 static int
 check_note(struct batch *b, const struct entry *e, struct note **note,
-    char *why, size_t whylen)
+    int *unreadable, char *why, size_t whylen)
 {
 	struct group *g = b->g;
 	const uint8_t *key;
@@ -639,6 +643,7 @@ check_note(struct batch *b, const struct entry *e, struct note **note,
 	int ret;
 
 	*note = NULL;
+	*unreadable = 0;
 	if (roster_epoch_find(batch_roster(b), e->h.epoch) == NULL) {
 		b->again = 1;	/* its roster entry may come later */
 		return reject(why, whylen, BAL_ENOENT, "unknown epoch %llu",
@@ -647,6 +652,7 @@ check_note(struct batch *b, const struct entry *e, struct note **note,
 	if (entry_is_erased(e) ||
 	    (key = group_batch_key(g, b, e->h.epoch)) == NULL)
 		return 0;
+	*unreadable = 1;
 	if ((plain = group_batch_plain(g, entry_plain_len(e))) == NULL)
 		return BAL_ENOMEM;
 	if (entry_open_buf(e, key, plain, g->plain_cap, &plen) != 0)
@@ -657,8 +663,14 @@ check_note(struct batch *b, const struct entry *e, struct note **note,
 	if (ret != 0)
 		return reject(why, whylen, BAL_EPROTO,
 		    "the ciphertext holds no valid note");
-	if (!(*note)->has_supersedes)
-		return 0;
+	if (!(*note)->has_supersedes) {
+		/* A first version: of a note id bound to its author. */
+		if (note_id_is_authors((*note)->id, e->h.author))
+			return 0;
+		ret = reject(why, whylen, BAL_EPERM, "the first version of a "
+		    "note id that is not the author's");
+		goto out;
+	}
 	/* Only the author of a note supersedes it: look in their own log. */
 	ret = group_notes_find(g, b, e->h.author, (*note)->supersedes, &r);
 	if (ret == BAL_ENOENT)
@@ -668,8 +680,11 @@ check_note(struct batch *b, const struct entry *e, struct note **note,
 	    (*note)->id, NOTE_ID_BYTES) != 0)
 		ret = reject(why, whylen, BAL_EPERM,
 		    "supersedes a version of another note");
+	else if (ret != 0)
+		*unreadable = 0;	/* the store failed, not the entry */
 	note_free(r.note);
 	sodium_memzero(&r, sizeof(r));
+out:
 	if (ret != 0) {
 		note_free(*note);
 		*note = NULL;
@@ -853,7 +868,7 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 	struct note *note = NULL;
 	char addrs[GROUP_ANNOUNCE_MAX][WIRE_MAX_ADDR + 1];
 	size_t naddrs = 0, i;
-	int has, ret;
+	int has, ret, unreadable = 0;
 
 	if (memcmp(e->h.group, g->id, BAL_GROUP_ID_BYTES) != 0)
 		return reject(why, whylen, BAL_EPROTO,
@@ -922,7 +937,12 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 	case ENTRY_KIND_NOTE:
 		if (r == NULL)
 			return BAL_EPERM;	/* not reached */
-		ret = check_note(b, e, &note, why, whylen);
+		ret = check_note(b, e, &note, &unreadable, why, whylen);
+		/* Not this member's own: skipped, the batch goes on. */
+		if (ret != 0 && ret != BAL_ENOMEM && unreadable && !b->local)
+			ret = group_unreadable_skip(b, e, why);
+		if (ret == 1)
+			goto out;
 		break;
 	case ENTRY_KIND_ROSTER:
 		ret = check_roster(b, e, &op, &created, why, whylen);

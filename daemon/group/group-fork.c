@@ -14,6 +14,13 @@
  * of this member's own log is also kept in the store (meta "forked:" and
  * the group id in hex) and refuses this member's further writes in the
  * group, since they would reach nobody.
+ *
+ * An entry that does not pass the checks only a holder of its epoch key
+ * can make (it does not open, holds no valid note, supersedes what it may
+ * not, or is the first version of a note id not its author's) is skipped
+ * the same way: members without the key stored and relay it, so refusing
+ * its batch would end every session with them, every time.  Its author
+ * signed it, so the log is held here just before it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,21 +77,63 @@ fork_log(const struct group *g, const struct entry *e, int own)
 	    (unsigned long long)e->h.seq);
 }
 
+/* Adds e's author to the logs held back (0), or BAL_ENOMEM. */
+static int
+held_add(struct group *g, const struct entry *e, int unreadable)
+{
+	struct group_fork *f;
+
+	if ((f = realloc(g->forks, (g->nforks + 1) * sizeof(*f))) == NULL)
+		return BAL_ENOMEM;
+	g->forks = f;
+	memcpy(f[g->nforks].author, e->h.author, BAL_PK_BYTES);
+	f[g->nforks].seq = e->h.seq;
+	f[g->nforks++].unreadable = unreadable;
+	return 0;
+}
+
+int
+group_unreadable_skip(struct batch *b, const struct entry *e, const char *why)
+{
+	struct group *g = b->g;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1], id[IDENTITY_ID_TEXT_BYTES];
+
+	if (group_fork_seen(g, e->h.author))
+		return 1;
+	if (held_add(g, e, 1) != 0)
+		return BAL_ENOMEM;
+	gid_hex(g->id, hex);
+	identity_id_encode(e->h.author, id);
+	daemon_log("group %.8s: member %.12s signed an entry (seq %llu) that "
+	    "this member holds the key of and that does not pass: %s; it is "
+	    "not stored, and their log is held here up to seq %llu", hex, id,
+	    (unsigned long long)e->h.seq, why,
+	    (unsigned long long)e->h.seq - 1);
+	return 1;
+}
+
+size_t
+group_held_count(const struct group *g, int unreadable)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g->nforks; i++)
+		if (g->forks[i].unreadable == unreadable)
+			n++;
+	return n;
+}
+
 int
 group_fork_skip(struct batch *b, const struct entry *e)
 {
 	struct group *g = b->g;
-	struct group_fork *f;
 	char key[sizeof(FORK_META) + 2 * BAL_GROUP_ID_BYTES], val[24];
 	int own = memcmp(e->h.author, g->d->id->pk, BAL_PK_BYTES) == 0;
 
 	if (group_fork_seen(g, e->h.author))
 		return 1;
-	if ((f = realloc(g->forks, (g->nforks + 1) * sizeof(*f))) == NULL)
+	if (held_add(g, e, 0) != 0)
 		return BAL_ENOMEM;
-	g->forks = f;
-	memcpy(f[g->nforks].author, e->h.author, BAL_PK_BYTES);
-	f[g->nforks++].seq = e->h.seq;
 	if (own && g->own_fork == 0) {
 		g->own_fork = e->h.seq;
 		meta_key(g, key);

@@ -152,6 +152,14 @@ uint8_t *group_batch_plain(struct group *g, size_t n);
  * Returns 1 (skipped, as if held) or BAL_ENOMEM.
  */
 int group_fork_skip(struct batch *b, const struct entry *e);
+/*
+ * group_unreadable_skip records that e, signed by its author, does not pass
+ * a check that needs its epoch key, which this member holds (why says
+ * which): not stored, logged once per author, the author's log held back
+ * from there (group_fork_seen).  Returns 1 (skipped) or BAL_ENOMEM.
+ */
+int group_unreadable_skip(struct batch *b, const struct entry *e,
+    const char *why);
 /* group_fork_load reads g->own_fork from the store. */
 int group_fork_load(struct group *g);
 

@@ -347,8 +347,9 @@ rec_find(const struct nrec *const *ids, size_t n,
 }
 
 /*
- * Is version v of the note owned by owner valid: by the owner, and (an
- * edit or deletion) superseding an entry of the owner's of the same note?
+ * Is version v of the note owned by owner valid: by the owner, of a note
+ * id bound to the owner, and (an edit or deletion) superseding an entry of
+ * the owner's of the same note?
  */
 static int
 version_ok(const struct nrec *const *ids, size_t nids, const struct nrec *v,
@@ -356,7 +357,8 @@ version_ok(const struct nrec *const *ids, size_t nids, const struct nrec *v,
 {
 	const struct nrec *k;
 
-	if (memcmp(v->author, owner, BAL_PK_BYTES) != 0)
+	if (memcmp(v->author, owner, BAL_PK_BYTES) != 0 ||
+	    !note_id_is_authors(v->note->id, owner))
 		return 0;
 	if (!v->note->has_supersedes)
 		return 1;
@@ -396,9 +398,14 @@ note_resolve(const struct nver *nv, const struct nrec *const *ids,
 	unsigned versions = 0;
 	const uint8_t *id;
 
-	/* The owner: the author of the first version (supersedes nil). */
+	/*
+	 * The owner: the author of the first version (supersedes nil), whose
+	 * note id is bound to them (stored before this member held the key,
+	 * another's "first version" was not checked on receipt).
+	 */
 	for (j = 0; j < nv->m && first == nv->m; j++)
-		if (!v[j]->note->has_supersedes)
+		if (!v[j]->note->has_supersedes &&
+		    note_id_is_authors(v[j]->note->id, v[j]->author))
 			first = j;
 	if (first == nv->m)
 		first = 0;

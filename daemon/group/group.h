@@ -62,10 +62,15 @@ struct group {
 	struct group *next;
 };
 
-/* An author seen to sign two entries for one place of their log. */
+/*
+ * An author whose log is held back here (this run): seen to sign two
+ * entries for one place of their log, or to sign an entry that does not
+ * open under an epoch key this member holds (group-fork.c).
+ */
 struct group_fork {
 	uint8_t author[BAL_PK_BYTES];
 	uint64_t seq;			/* where the other branch was found */
+	int unreadable;			/* 1: an entry that does not open */
 };
 
 /* One note as the member sees it: its latest version. */
@@ -82,9 +87,15 @@ struct group_note {
 
 /*
  * group_fork_seen is 1 when author's log is known (this run) to have forked
- * in g: entries of the branch not held here are skipped (group-fork.c).
+ * in g, or to hold an entry that does not open under a key held here:
+ * entries past the place held are skipped (group-fork.c).
  */
 int group_fork_seen(const struct group *g, const uint8_t *author);
+/*
+ * group_held_count counts the logs held back in g: forked (unreadable 0)
+ * or at an entry that does not open (unreadable 1).
+ */
+size_t group_held_count(const struct group *g, int unreadable);
 /*
  * group_write_error is why this member's write in g failed with rc, for a
  * person: a forked own log explained, else bal_strerror(rc).

@@ -223,6 +223,9 @@ gen_contract(void)
 
 /* ---- entries and notes ---- */
 
+/* The author of the corpus's notes (their ids are bound to it). */
+static const uint8_t NOTE_AUTHOR[BAL_PK_BYTES] = { 0x5a, 0x11, 0x7e };
+
 /* A note as note_encode writes it, in a malloc'd copy. */
 static uint8_t *
 note_make(int kind, const char *title, const char *body, int tombstone,
@@ -232,7 +235,7 @@ note_make(int kind, const char *title, const char *body, int tombstone,
 	uint8_t *enc, *copy;
 
 	memset(&n, 0, sizeof(n));
-	note_id_generate(fuzz_rng(), n.id);
+	note_id_generate(fuzz_rng(), NOTE_AUTHOR, n.id);
 	n.kind = kind;
 	n.case_ref = tombstone ? NULL : "case 12";
 	n.title = (char *)title;	/* borrowed, never freed */
@@ -264,7 +267,7 @@ gen_note(void)
 	emit_free("note", "followup-empty", p, len);
 	p = note_make(NOTE_KIND_CASE, NULL, NULL, 1, &len);
 	emit_free("note", "tombstone", p, len);
-	note_id_generate(fuzz_rng(), id);
+	note_id_generate(fuzz_rng(), NOTE_AUTHOR, id);
 	note_id_to_hex(id, hex);
 	emit("note", "id-hex", hex, strlen(hex));
 	emit("note", "kind-name", note_kind_name(NOTE_KIND_OTHER),

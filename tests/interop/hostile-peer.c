@@ -24,6 +24,12 @@
  *	           by the member: their log forks
  *	relay      the next note entry of AUTHOR_PROFILE's member (e.g. one
  *	           revoked, whose next entry lies beyond its cut), relayed
+ *	poison     the member's next note entry under the current epoch but
+ *	           sealed with a random key: it does not open for those who
+ *	           hold the epoch's key (and is stored by those who do not)
+ *	takeover   the member's next note entry, a first version of the note
+ *	           id given as hex in place of AUTHOR_PROFILE (another
+ *	           member's note)
  *	huge       a frame length prefix of 0xffffffff
  *	overmax    a length prefix one above the largest frame
  *	truncated  half a frame, then our side is shut
@@ -540,12 +546,13 @@ out:
 
 /*
  * The next note entry of the member of v, sealed under (epoch, key), with
- * the given lamport or (0) the one entry_header_next gives.
+ * the given lamport or (0) the one entry_header_next gives, a first version
+ * of note id (NULL: a fresh one of the author's).
  */
 static int
 next_note(const struct identity *author, const struct view *v,
-    uint64_t epoch, const uint8_t *key, uint64_t lamport, uint8_t **blob,
-    size_t *len)
+    uint64_t epoch, const uint8_t *key, uint64_t lamport,
+    const uint8_t *note_id, uint8_t **blob, size_t *len)
 {
 	struct entry_header h;
 	struct entry *e = NULL;
@@ -555,7 +562,10 @@ next_note(const struct identity *author, const struct view *v,
 	int ret = -1;
 
 	memset(&n, 0, sizeof(n));
-	note_id_generate(NULL, n.id);
+	if (note_id != NULL)
+		memcpy(n.id, note_id, NOTE_ID_BYTES);
+	else
+		note_id_generate(NULL, author->pk, n.id);
 	n.kind = NOTE_KIND_OTHER;
 	n.case_ref = (char *)"";
 	n.title = (char *)"hostile";
@@ -581,8 +591,8 @@ out:
 }
 
 /*
- * The entry a push mode sends (tamper, epoch, lamport, fork, relay),
- * encoded.
+ * The entry a push mode sends (tamper, epoch, lamport, fork, relay,
+ * poison, takeover), encoded.
  */
 static int
 push_blob(const char *mode, const char *author_dir,
@@ -596,21 +606,35 @@ push_blob(const char *mode, const char *author_dir,
 
 	memset(&ov, 0, sizeof(ov));
 	if (strcmp(mode, "tamper") == 0) {
-		if (next_note(me, v, v->epoch, v->key, 0, blob, len) != 0)
+		if (next_note(me, v, v->epoch, v->key, 0, NULL, blob, len) != 0)
 			goto out;
 		(*blob)[*len - 10] ^= 0x01;	/* inside the signature */
 	} else if (strcmp(mode, "epoch") == 0) {
 		randombytes_buf(key, sizeof(key));
-		if (next_note(me, v, v->epoch + 1000, key, 0, blob, len) != 0)
+		if (next_note(me, v, v->epoch + 1000, key, 0, NULL, blob,
+		    len) != 0)
 			goto out;
 	} else if (strcmp(mode, "fork") == 0) {
 		ov = *v;
 		ov.head = NULL;		/* a view, not an owner: not freed */
-		if (next_note(me, &ov, v->epoch, v->key, 0, blob, len) != 0)
+		if (next_note(me, &ov, v->epoch, v->key, 0, NULL, blob,
+		    len) != 0)
 			goto out;
 	} else if (strcmp(mode, "lamport") == 0) {
-		if (next_note(me, v, v->epoch, v->key, ENTRY_MAX_COUNTER, blob,
-		    len) != 0)
+		if (next_note(me, v, v->epoch, v->key, ENTRY_MAX_COUNTER,
+		    NULL, blob, len) != 0)
+			goto out;
+	} else if (strcmp(mode, "poison") == 0) {
+		/* The current epoch, a key nobody holds: it does not open. */
+		randombytes_buf(key, sizeof(key));
+		if (next_note(me, v, v->epoch, key, 0, NULL, blob, len) != 0)
+			goto out;
+	} else if (strcmp(mode, "takeover") == 0) {
+		uint8_t id[NOTE_ID_BYTES];
+
+		if (author_dir == NULL || note_id_from_hex(author_dir, id) != 0)
+			goto out;
+		if (next_note(me, v, v->epoch, v->key, 0, id, blob, len) != 0)
 			goto out;
 	} else if (strcmp(mode, "relay") == 0) {
 		if (author_dir == NULL || unlock(author_dir, &other) != 0 ||
@@ -618,7 +642,8 @@ push_blob(const char *mode, const char *author_dir,
 			goto out;
 		if (ov.lamport < v->lamport)
 			ov.lamport = v->lamport;
-		if (next_note(other, &ov, ov.epoch, ov.key, 0, blob, len) != 0)
+		if (next_note(other, &ov, ov.epoch, ov.key, 0, NULL, blob,
+		    len) != 0)
 			goto out;
 	} else
 		goto out;
@@ -739,7 +764,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(mode, "tamper") == 0 || strcmp(mode, "epoch") == 0 ||
 	    strcmp(mode, "lamport") == 0 || strcmp(mode, "fork") == 0 ||
-	    strcmp(mode, "relay") == 0) {
+	    strcmp(mode, "relay") == 0 || strcmp(mode, "poison") == 0 ||
+	    strcmp(mode, "takeover") == 0) {
 		if (push_blob(mode, argc == 6 ? argv[5] : NULL, me, &v, &blob,
 		    &bloblen) != 0) {
 			fprintf(stderr, "hostile-peer: cannot make '%s'\n",

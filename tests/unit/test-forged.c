@@ -325,7 +325,7 @@ write_note(struct member *m, const char *title)
 	int ret;
 
 	memset(&n, 0, sizeof(n));
-	note_id_generate(NULL, n.id);
+	note_id_generate(NULL, m->g->d->id->pk, n.id);
 	n.kind = NOTE_KIND_SESSION;
 	n.case_ref = "case-1";
 	n.title = (char *)title;

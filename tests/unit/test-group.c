@@ -211,8 +211,8 @@ test_notes_roundtrip(void **state)
 	member_open(&a, 1, "alice");
 	g = found(&a, "G");
 	memcpy(gid, g->id, sizeof(gid));
-	note_id_generate(NULL, id1);
-	note_id_generate(NULL, id2);
+	note_id_generate(NULL, g->d->id->pk, id1);
+	note_id_generate(NULL, g->d->id->pk, id2);
 	id2[0] = (uint8_t)(id1[0] ^ 0xff);	/* distinct prefixes */
 	n_entry = 0;
 	assert_int_equal(write_note(g, id1, "first", "one " MARKER, NULL, 0,
@@ -306,7 +306,7 @@ test_edit_delete_erases(void **state)
 	(void)state;
 	member_open(&a, 1, "alice");
 	g = found(&a, "G");
-	note_id_generate(NULL, id);
+	note_id_generate(NULL, g->d->id->pk, id);
 	assert_int_equal(write_note(g, id, "t", "v1 " MARKER, NULL, 0, e1), 0);
 	assert_int_equal(write_note(g, id, "t2", "v2 " MARKER, e1, 0, e2), 0);
 	assert_int_equal(group_notes(g, &notes, &n), 0);
@@ -358,7 +358,7 @@ test_supersede_rules(void **state)
 	member_open(&a, 1, "alice");
 	member_open(&b, 2, "bob");
 	ga = found(&a, "G");
-	note_id_generate(NULL, id);
+	note_id_generate(NULL, a.d.id->pk, id);
 	assert_int_equal(write_note(ga, id, "t", "mine", NULL, 0, e1), 0);
 	assert_int_equal(add_member(&a, ga, &b, 1), 0);
 	/* An edit must name an existing version of the author's own. */
@@ -403,9 +403,9 @@ test_receive_between_members(void **state)
 	member_open(&b, 2, "bob");
 	ga = found(&a, "G");
 	memcpy(gid, ga->id, sizeof(gid));
-	note_id_generate(NULL, n0);
-	note_id_generate(NULL, n1);
-	note_id_generate(NULL, nb);
+	note_id_generate(NULL, a.d.id->pk, n0);
+	note_id_generate(NULL, a.d.id->pk, n1);
+	note_id_generate(NULL, b.d.id->pk, nb);
 	assert_int_equal(write_note(ga, n0, "before bob", "old", NULL, 0,
 	    NULL), 0);
 	assert_int_equal(add_member(&a, ga, &b, 1), 0);
@@ -528,7 +528,7 @@ test_receive_any_order(void **state)
 	member_open(&c, 3, "carol");
 	ga = found(&a, "G");
 	assert_int_equal(add_member(&a, ga, &b, 1), 0);
-	note_id_generate(NULL, id);
+	note_id_generate(NULL, a.d.id->pk, id);
 	assert_int_equal(write_note(ga, id, "t", "for bob", NULL, 0, NULL), 0);
 	log_of(ga, a.d.id->pk, 0, &la);
 	/* bob gets alice's log backwards. */
@@ -547,7 +547,7 @@ test_receive_any_order(void **state)
 	blobs_free(&mix);
 	blobs_free(&la);
 	/* bob writes; alice admits carol, who gets bob's note first. */
-	note_id_generate(NULL, id);
+	note_id_generate(NULL, b.d.id->pk, id);
 	assert_int_equal(write_note(gb, id, "b", "by bob", NULL, 0, NULL), 0);
 	log_of(gb, b.d.id->pk, 0, &lb);
 	assert_int_equal(receive(ga, &lb, 0, lb.n, NULL), 0);
@@ -595,14 +595,14 @@ test_entries_missing(void **state)
 	ga = found(&a, "G");
 	assert_int_equal(add_member(&a, ga, &b, 1), 0);
 	gb = join_log(&b, ga, a.d.id->pk);
-	note_id_generate(NULL, id);
+	note_id_generate(NULL, b.d.id->pk, id);
 	assert_int_equal(write_note(gb, id, "b", "by bob", NULL, 0, NULL), 0);
 	assert_int_equal(write_note(gb, id, "b", "again", NULL, 0, NULL), 0);
 	log_of(gb, b.d.id->pk, 0, &lb);
 	assert_int_equal(receive(ga, &lb, 0, lb.n, NULL), 0);
 	blobs_free(&lb);
 	assert_int_equal(add_member(&a, ga, &c, 1), 0);
-	note_id_generate(NULL, id);
+	note_id_generate(NULL, a.d.id->pk, id);
 	assert_int_equal(write_note(ga, id, "a", "by alice", NULL, 0, NULL), 0);
 	/* Everything, lamport ascending. */
 	memset(&miss, 0, sizeof(miss));

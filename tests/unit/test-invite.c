@@ -350,7 +350,7 @@ write_note(struct group *g, const char *text)
 	size_t len = 0;
 
 	memset(&n, 0, sizeof(n));
-	note_id_generate(NULL, n.id);
+	note_id_generate(NULL, g->d->id->pk, n.id);
 	n.kind = NOTE_KIND_CASE;
 	n.case_ref = "";
 	n.title = "t";

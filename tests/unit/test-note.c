@@ -32,6 +32,8 @@ det_fill(void *ctx, void *buf, size_t len)
 
 static uint64_t rng_state = 99;
 static const struct bal_rng rng = { det_fill, &rng_state };
+/* The author of the notes made here (any 32 bytes will do). */
+static const uint8_t AUTHOR[BAL_PK_BYTES] = { 0xa1, 0x17, 0x0c, 0xe5 };
 
 static int
 setup(void **state)
@@ -47,7 +49,7 @@ mk(void)
 	struct note n;
 
 	memset(&n, 0, sizeof(n));
-	note_id_generate(&rng, n.id);
+	note_id_generate(&rng, AUTHOR, n.id);
 	n.kind = NOTE_KIND_FOLLOWUP;
 	n.case_ref = "2024-03 Dr. K";
 	n.title = "Follow-up: the patient who calls at night";
@@ -549,6 +551,34 @@ test_in_entry(void **state)
 	identity_free(me);
 }
 
+/* A note id is bound to its author: nobody else's key makes it. */
+static void
+test_note_id_bound(void **state)
+{
+	uint8_t id[NOTE_ID_BYTES], id2[NOTE_ID_BYTES], other[BAL_PK_BYTES];
+
+	(void)state;
+	memcpy(other, AUTHOR, sizeof(other));
+	other[31] ^= 1;
+	note_id_generate(&rng, AUTHOR, id);
+	note_id_generate(&rng, AUTHOR, id2);
+	assert_true(note_id_is_authors(id, AUTHOR));
+	assert_true(note_id_is_authors(id2, AUTHOR));
+	assert_false(note_id_is_authors(id, other));
+	/* Random where people type prefixes, bound at the end. */
+	assert_memory_not_equal(id, id2, NOTE_ID_BYTES - NOTE_ID_TAG_BYTES);
+	assert_memory_equal(id + NOTE_ID_BYTES - NOTE_ID_TAG_BYTES,
+	    id2 + NOTE_ID_BYTES - NOTE_ID_TAG_BYTES, NOTE_ID_TAG_BYTES);
+	id[NOTE_ID_BYTES - 1] ^= 0x80;
+	assert_false(note_id_is_authors(id, AUTHOR));
+	id[NOTE_ID_BYTES - 1] ^= 0x80;
+	id[0] ^= 0x80;		/* the random part is the author's to choose */
+	assert_true(note_id_is_authors(id, AUTHOR));
+	/* Another author's id: ours does not match it. */
+	note_id_generate(&rng, other, id2);
+	assert_false(note_id_is_authors(id2, AUTHOR));
+}
+
 static void
 test_note_id(void **state)
 {
@@ -556,7 +586,7 @@ test_note_id(void **state)
 	char hex[NOTE_ID_HEX_BYTES];
 
 	(void)state;
-	note_id_generate(&rng, id);
+	note_id_generate(&rng, AUTHOR, id);
 	note_id_to_hex(id, hex);
 	assert_int_equal(strlen(hex), 32);
 	assert_int_equal(note_id_from_hex(hex, back), 0);
@@ -589,6 +619,7 @@ main(void)
 		cmocka_unit_test(test_truncation_and_tamper),
 		cmocka_unit_test(test_in_entry),
 		cmocka_unit_test(test_note_id),
+		cmocka_unit_test(test_note_id_bound),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

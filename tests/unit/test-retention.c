@@ -501,9 +501,9 @@ test_pass(void **state)
 	g = found(&a, "Kept a day", 1);
 	plain = found(&a, "Kept forever", 0);
 	memcpy(gid, g->id, sizeof(gid));
-	note_id_generate(NULL, x);
-	note_id_generate(NULL, y);
-	note_id_generate(NULL, z);
+	note_id_generate(NULL, a.d.id->pk, x);
+	note_id_generate(NULL, a.d.id->pk, y);
+	note_id_generate(NULL, a.d.id->pk, z);
 	t0 = daemon_now_ms();
 	/* seq 2: x v1 and seq 3: y, now; seq 4: x v2, seq 5: z, 3 days on. */
 	write_note(g, x, "x1 " MARKER, ex1);
@@ -591,8 +591,8 @@ test_receive_expired(void **state)
 	memcpy(pid, pa->id, sizeof(pid));
 	add_member(&a, ga, &b);
 	add_member(&a, pa, &b);
-	note_id_generate(NULL, x);
-	note_id_generate(NULL, y);
+	note_id_generate(NULL, a.d.id->pk, x);
+	note_id_generate(NULL, a.d.id->pk, y);
 	t0 = daemon_now_ms();
 	write_note(ga, y, "young", NULL);
 
@@ -665,7 +665,7 @@ test_timer(void **state)
 	(void)state;
 	member_open(&a, 1, "alice");
 	g = found(&a, "Kept a day", 1);
-	note_id_generate(NULL, x);
+	note_id_generate(NULL, a.d.id->pk, x);
 	/*
 	 * An expired note stored intact, as one written before the clock
 	 * moved on: straight into the store, past the receive-time check.

@@ -106,7 +106,7 @@ write_note(struct group *g, const char *body)
 	int ret;
 
 	memset(&n, 0, sizeof(n));
-	note_id_generate(NULL, n.id);
+	note_id_generate(NULL, g->d->id->pk, n.id);
 	n.kind = NOTE_KIND_SESSION;
 	n.case_ref = "";
 	n.title = "t";

@@ -141,7 +141,7 @@ write_note(struct member *m, const char *text, int del)
 	if (del)
 		memcpy(n.id, last_note, NOTE_ID_BYTES);
 	else
-		note_id_generate(NULL, n.id);
+		note_id_generate(NULL, m->g->d->id->pk, n.id);
 	n.kind = NOTE_KIND_SESSION;
 	n.case_ref = "";
 	n.title = del ? NULL : "t";

@@ -135,7 +135,7 @@ write_note(struct member *m, const char *text)
 	size_t len = 0;
 
 	memset(&n, 0, sizeof(n));
-	note_id_generate(NULL, n.id);
+	note_id_generate(NULL, m->g->d->id->pk, n.id);
 	n.kind = NOTE_KIND_SESSION;
 	n.case_ref = "";
 	n.title = "t";
