@@ -10,15 +10,19 @@ SAN ?=
 QUICK ?=
 V ?=
 
-PKGS = libsodium libuv msgpack sqlite3
+PKGS = libsodium libuv msgpack sqlite3 libsecret-1
 TEST_PKGS = cmocka
 # Debian packages that provide the above (and the tools the tests use).
 DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libcmocka-dev libhunspell-dev hunspell-sv hunspell-en-us hunspell-he \
-	libunistring-dev
+	libunistring-dev libsecret-1-dev
 # Tools the tests use: node and npm (the handshake's reference
-# implementation), python3 (free ports in integration tests).
-DEB_TOOLS = nodejs npm python3
+# implementation), python3 (free ports in integration tests), and
+# COMMAND:PACKAGE for the install, keyring and package scenarios.
+DEB_CMDS = dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring \
+	secret-tool:libsecret-tools systemd-analyze:systemd man:man-db \
+	dh:debhelper dpkg-buildpackage:dpkg-dev
+DEB_TOOLS = nodejs npm python3 $(foreach c,$(DEB_CMDS),$(lastword $(subst :, ,$(c))))
 
 ifeq ($(SAN),1)
 BUILD ?= build/san
@@ -182,11 +186,18 @@ deps:
 		[ -f /usr/share/hunspell/en_US.dic ] || missing=1; \
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing=1; \
 	command -v python3 >/dev/null 2>&1 || missing=1; \
+	for cp in $(DEB_CMDS); do \
+		command -v $${cp%%:*} >/dev/null 2>&1 || missing=1; \
+	done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			tools=; \
 			command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || tools="nodejs npm"; \
 			command -v python3 >/dev/null 2>&1 || tools="$$tools python3"; \
+			for cp in $(DEB_CMDS); do \
+				command -v $${cp%%:*} >/dev/null 2>&1 || \
+					tools="$$tools $${cp#*:}"; \
+			done; \
 			echo "deps: installing $(DEB_PKGS) $$tools"; \
 			apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

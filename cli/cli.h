@@ -49,6 +49,8 @@ int cmd_peer(struct cli *c, int argc, char **argv);
 int cmd_sync(struct cli *c, int argc, char **argv);
 int cmd_complete(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
+int cmd_unlock(struct cli *c, int argc, char **argv);
+int cmd_lock(struct cli *c, int argc, char **argv);
 
 /* An option of a subcommand: a flag (val NULL) or one with a value. */
 struct util_opt {
@@ -68,7 +70,11 @@ struct util_opt {
 int util_getopt(struct cli *c, const char *what, const char *usage,
     int argc, char **argv, int first, const struct util_opt *opts,
     char **pos, int maxpos, int *npos);
-/* util_err prints "balint: MESSAGE" on one line of stderr (made safe). */
+/*
+ * util_err prints "balint: MESSAGE" on one line of stderr (made safe),
+ * unless util_quiet is set (polling a daemon that is restarting).
+ */
+extern int util_quiet;
 void util_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* util_home resolves the profile directory into c->home. */
 int util_home(struct cli *c);

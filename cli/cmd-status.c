@@ -10,9 +10,16 @@ static const char usage[] =
     "  (members, entries, epoch, and the group state code to read aloud:\n"
     "  members who see the same code have the same contract, members and\n"
     "  epoch; and any forked logs, yours above all: then this profile was\n"
-    "  restored from an older copy and cannot write in the group; and any\n"
-    "  member whose entry does not open under a key you hold: their log\n"
-    "  is held before it) and every peer session (state, level)\n";
+    "  restored from an older copy and cannot write in the group; and any
+"
+    "  member whose entry does not open under a key you hold: their log
+"
+    "  is held before it) and every peer session (state, level); the
+"
+    "  daemon's process id; or that it is locked and syncs nothing until
+"
+    "  balint unlock
+";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
@@ -41,7 +48,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 	char *pos[1];
 	const char *s;
 	uint64_t u;
-	int npos, rc;
+	int npos, rc, locked = 0;
 
 	if ((rc = util_getopt(c, "status", usage, argc, argv, 1, NULL, pos, 0,
 	    &npos)) != 0)
@@ -61,7 +68,18 @@ cmd_status(struct cli *c, int argc, char **argv)
 	}
 	n = ctl_resp_nrecords(resp);
 	for (r = 0; r < n; r++) {
-		if (is_kind(resp, r, "daemon")) {
+		if (is_kind(resp, r, "daemon") &&
+		    ctl_resp_get_bool(resp, r, "locked", &locked) == 0 &&
+		    locked) {
+			printf("balintd ");
+			field(resp, r, "version", OUT_STR);
+			printf(" for ");
+			field(resp, r, "name", OUT_STR);
+			printf(" (pid ");
+			field(resp, r, "pid", OUT_UINT);
+			printf(") is locked: it syncs nothing until you run: "
+			    "balint unlock\n");
+		} else if (is_kind(resp, r, "daemon")) {
 			printf("balintd ");
 			field(resp, r, "version", OUT_STR);
 			printf(" for ");
@@ -70,6 +88,8 @@ cmd_status(struct cli *c, int argc, char **argv)
 			field(resp, r, "member_id", OUT_STR);
 			printf("\n  fingerprint  ");
 			field(resp, r, "fingerprint", OUT_STR);
+			printf("\n  process id   ");
+			field(resp, r, "pid", OUT_UINT);
 			printf("\n  listening    ");
 			if (ctl_resp_get_str(resp, r, "listen", &s, NULL) ==
 			    0 && *s != '\0')
@@ -160,7 +180,9 @@ cmd_status(struct cli *c, int argc, char **argv)
 			    "computer)\n");
 		}
 	}
-	if (ng == 0)
+	if (locked)
+		;	/* a locked daemon shows no group */
+	else if (ng == 0)
 		printf("no groups yet (found one: balint group create "
 		    "--contract FILE, or join: balint join CODE)\n");
 	else if (np == 0)

@@ -14,12 +14,16 @@
 #include "cli.h"
 #include "mp.h"
 
+int util_quiet;
+
 void
 util_err(const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
 
+	if (util_quiet)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -51,6 +51,16 @@ struct daemon {
 	struct roster_tasks *roster_tasks;	/* group-roster.c: its timer */
 	uv_signal_t sigint, sigterm;
 	int stopping;
+	int exit_code;				/* of a clean stop: 0, or 1 */
+	/* Locked start (start.c, passkeep.c, handlers-lock.c). */
+	const char *listen_opt;			/* --listen, or NULL */
+	int listen_from;			/* start.c: where listen came
+						   from */
+	int relock;				/* balint lock: start again
+						   locked after the stop */
+	struct passkeep *passkeep;		/* a keyring lookup running */
+	uv_timer_t stop_timer;			/* stop after an answer */
+	int has_stop_timer;
 	/*
 	 * The group state's events (group.h, struct group_event): the group
 	 * code never calls the network; net_start sets this to the network's
@@ -74,5 +84,10 @@ int64_t daemon_clock_offset_ms(void);
 
 /* daemon_stop begins a clean shutdown (sessions closed, handles closed). */
 void daemon_stop(struct daemon *d);
+/*
+ * daemon_stop_soon calls daemon_stop on the next turn of the loop, after
+ * the answer to the control command that asked for it has gone out.
+ */
+void daemon_stop_soon(struct daemon *d);
 
 #endif

@@ -7,6 +7,7 @@
 #include "group.h"
 #include "loop.h"
 #include "net.h"
+#include "passkeep.h"
 
 static void
 on_signal(uv_signal_t *h, int signum)
@@ -24,12 +25,37 @@ daemon_stop(struct daemon *d)
 	if (d->stopping)
 		return;
 	d->stopping = 1;
+	passkeep_stop(d);
+	if (d->has_stop_timer) {
+		d->has_stop_timer = 0;
+		uv_close((uv_handle_t *)&d->stop_timer, NULL);
+	}
 	net_stop(d);
 	control_stop(d);
 	retention_stop(d);
 	group_roster_stop(d);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
+}
+
+static void
+on_stop_timer(uv_timer_t *t)
+{
+	daemon_stop(t->data);
+}
+
+void
+daemon_stop_soon(struct daemon *d)
+{
+	if (d->stopping || d->has_stop_timer)
+		return;
+	if (uv_timer_init(d->loop, &d->stop_timer) != 0) {
+		daemon_stop(d);
+		return;
+	}
+	d->has_stop_timer = 1;
+	d->stop_timer.data = d;
+	uv_timer_start(&d->stop_timer, on_stop_timer, 0, 0);
 }
 
 int

@@ -22,19 +22,20 @@
 
 #include "control.h"
 #include "daemon.h"
-#include "group.h"
 #include "loop.h"
-#include "net.h"
-#include "settings.h"
+#include "passkeep.h"
+#include "start.h"
 #include "store.h"
 
-#define DEFAULT_LISTEN "0.0.0.0:7451"
-#define DEFAULT_ANY "0.0.0.0:0"
+
+/* --listen, kept for a start after balint unlock. */
+static const char *listen_opt;
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: balintd [--home DIR] [--listen HOST:PORT]\n"
+	fprintf(f, "usage: balintd [--home DIR] [--listen HOST:PORT] "
+	    "[--locked | --stay-locked]\n"
 	    "\n"
 	    "Runs this member's sync daemon in the foreground; logs go to "
 	    "stderr.\n"
@@ -43,169 +44,23 @@ usage(FILE *f)
 	    "~/.local/share/balint)\n"
 	    "  --listen HOST:PORT  where other members reach this one "
 	    "(default\n"
-	    "                      the last one used, else %s; port 0 picks "
-	    "one;\n"
-	    "                      on 0.0.0.0 invites carry this machine's "
-	    "addresses)\n"
-	    "The passphrase is read from the terminal, or from the file "
-	    "named by\nBALINT_PASSPHRASE_FILE.  SIGINT or SIGTERM stops it "
-	    "cleanly.\n", DEFAULT_LISTEN);
-}
-
-/* Where the listen address came from, for the messages about it. */
-enum listen_from {
-	LISTEN_OPTION,		/* --listen: a failure refuses the start */
-	LISTEN_SETTING,		/* the settings file */
-	LISTEN_REMEMBERED,	/* the store: the last one used */
-	LISTEN_DEFAULT
-};
-
-/*
- * Picks the listen address: --listen, else the settings file's "listen",
- * else the stored one, else default.  Not being able to remember it (a
- * full disk) costs a warning, not the start: the member can still read
- * what is stored.
- */
-static int
-choose_listen(struct daemon *d, const char *opt, const char *setting,
-    int *from)
-{
-	uint8_t *v = NULL;
-	size_t len;
-
-	if (opt != NULL) {
-		if (strlen(opt) >= sizeof(d->listen))
-			return BAL_ETOOBIG;
-		strcpy(d->listen, opt);
-		*from = LISTEN_OPTION;
-	} else if (*setting != '\0') {
-		snprintf(d->listen, sizeof(d->listen), "%s", setting);
-		*from = LISTEN_SETTING;
-	} else if (store_meta_get(d->store, "listen", &v, &len) == 0 &&
-	    len > 0 && len < sizeof(d->listen)) {
-		memcpy(d->listen, v, len);
-		d->listen[len] = '\0';
-		*from = LISTEN_REMEMBERED;
-	} else {
-		strcpy(d->listen, DEFAULT_LISTEN);
-		*from = LISTEN_DEFAULT;
-	}
-	free(v);
-	if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
-		return BAL_EIO;
-	if (store_meta_put(d->store, "listen", d->listen,
-	    strlen(d->listen)) != 0) {
-		if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
-			return BAL_EIO;
-		daemon_log("warning: cannot remember the listen address (%s)",
-		    store_errmsg(d->store));
-	}
-	return 0;
-}
-
-/* Why binding the listen address failed, in words (d->listen_error). */
-static const char *
-listen_cause(int uverr)
-{
-	switch (uverr) {
-	case UV_EADDRINUSE:
-		return "the address is in use: another balintd or another "
-		    "program listens there";
-	case UV_EADDRNOTAVAIL:
-		return "the address is not on this machine";
-	case UV_EACCES:
-	case UV_EPERM:
-		return "permission denied: ports below 1024 need privileges";
-	case UV_EINVAL:
-		return "not HOST:PORT with a numeric IP address";
-	default:
-		return uverr != 0 ? uv_strerror(uverr) : "cannot listen";
-	}
-}
-
-/*
- * Starts the network on d->listen.  An address from the settings or the
- * store that is not on this machine (any more: a laptop on another
- * network) or does not parse is a warning, and the default takes its
- * place; an address given with --listen is the member's order, and its
- * failure refuses the start.
- */
-static int
-start_net(struct daemon *d, int from)
-{
-	int rc;
-
-	d->listen_error = 0;
-	if ((rc = net_start(d)) == 0 || from == LISTEN_OPTION ||
-	    from == LISTEN_DEFAULT || (d->listen_error != UV_EADDRNOTAVAIL &&
-	    d->listen_error != UV_EINVAL))
-		return rc;
-	daemon_log("warning: the %s listen address %s cannot be used (%s); "
-	    "listening on %s instead (choose one with: balint config set "
-	    "listen HOST:PORT)", from == LISTEN_SETTING ? "configured" :
-	    "remembered", d->listen, listen_cause(d->listen_error),
-	    DEFAULT_LISTEN);
-	/* net_start stopped what it began; its handles close first. */
-	while (d->net != NULL)
-		uv_run(d->loop, UV_RUN_NOWAIT);
-	strcpy(d->listen, DEFAULT_LISTEN);
-	d->listen_error = 0;
-	if ((rc = net_start(d)) != 0 && d->listen_error == UV_EADDRINUSE) {
-		/* Another program has the default port: any port will do. */
-		while (d->net != NULL)
-			uv_run(d->loop, UV_RUN_NOWAIT);
-		daemon_log("warning: %s is in use; listening on a port the "
-		    "system picks", DEFAULT_LISTEN);
-		strcpy(d->listen, DEFAULT_ANY);
-		d->listen_error = 0;
-		rc = net_start(d);
-	}
-	if (rc == 0 && store_meta_put(d->store, "listen",
-	    d->listen, strlen(d->listen)) != 0)
-		daemon_log("warning: cannot remember the listen address (%s)",
-		    store_errmsg(d->store));
-	return rc;
-}
-
-/* 1 when the file system holding dir has (almost) no room left. */
-static int
-disk_full(const char *dir)
-{
-	struct statvfs vfs;
-
-	return statvfs(dir, &vfs) == 0 &&
-	    (uint64_t)vfs.f_bavail * vfs.f_frsize < 64 * 1024;
-}
-
-/*
- * Says in one line why the store cannot be used at start (rc from
- * store_open, or the failure of a first read), and what to do.
- */
-static void
-store_refused(const struct daemon *d, const char *path, int rc,
-    const char *doing)
-{
-	const char *what = "";
-	int f = store_fault(d->store, NULL, &what);
-
-	if (rc == BAL_EPROTO || f == STORE_FAULT_DAMAGED)
-		fprintf(stderr, "balintd: the store '%s' is damaged (%s) and "
-		    "was left as it is: %s\n", path, *what != '\0' ? what :
-		    "SQLite cannot read it", PROFILE_DAMAGED_FIX);
-	else if (rc == BAL_EVERSION)
-		fprintf(stderr, "balintd: the store '%s' was made by a newer "
-		    "balintd; run that one (this is %s)\n", path,
-		    BAL_VERSION_STRING);
-	else if (f == STORE_FAULT_FULL || disk_full(d->home))
-		fprintf(stderr, "balintd: the disk holding '%s' is full: free "
-		    "some space there, then start balintd again\n", d->home);
-	else if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0)
-		fprintf(stderr, "balintd: cannot %s the store '%s' (%s); run: "
-		    "chmod 600 '%s'\n", doing, path, strerror(errno), path);
-	else
-		fprintf(stderr, "balintd: cannot %s the store '%s' (%s); see "
-		    "'When something goes wrong' in the member guide\n", doing,
-		    path, *what != '\0' ? what : store_errmsg(d->store));
+	    "                      the listen setting, else the last one "
+	    "used,\n"
+	    "                      else %s; port 0 picks one; on 0.0.0.0\n"
+	    "                      invites carry this machine's addresses)\n"
+	    "  --locked            start locked: only the control socket, "
+	    "nothing\n"
+	    "                      synced, until balint unlock gives the "
+	    "passphrase\n"
+	    "                      (or the login keyring has it: balint "
+	    "unlock\n"
+	    "                      --remember); the systemd unit starts it "
+	    "so\n"
+	    "  --stay-locked       the same, without asking the login "
+	    "keyring\n"
+	    "Without --locked the passphrase is read from the terminal, or "
+	    "from the\nfile named by BALINT_PASSPHRASE_FILE.  SIGINT or "
+	    "SIGTERM stops it cleanly.\n", START_DEFAULT_LISTEN);
 }
 
 /*
@@ -268,15 +123,40 @@ harden(void)
 	return 0;
 }
 
+/*
+ * balint lock: the daemon has stopped cleanly (sessions closed, keys
+ * wiped) and now becomes a new locked balintd in the same process, so the
+ * key is gone with the old address space and systemd still sees its
+ * service.  The login keyring is not asked this time.
+ */
+static void
+relock(int argc, char **argv)
+{
+	char **nargv;
+	int i, n = 0;
+
+	if ((nargv = calloc((size_t)argc + 3, sizeof(*nargv))) == NULL)
+		return;
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--locked") != 0 &&
+		    strcmp(argv[i], "--stay-locked") != 0)
+			nargv[n++] = argv[i];
+	nargv[n++] = (char *)(uintptr_t)"--stay-locked";
+	nargv[n] = NULL;
+	fflush(NULL);
+	execv("/proc/self/exe", nargv);
+	daemon_log("cannot start again locked (%s); stopped", strerror(errno));
+	free(nargv);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct daemon *d = NULL;
-	const char *home = NULL, *listen = NULL;
+	const char *home = NULL;
 	char err[1024], warn[512], path[PROFILE_PATH_MAX];
-	struct settings set;
 	uv_loop_t loop;
-	int i, rc, from, ret = 1;
+	int i, rc, locked = 0, stay = 0, ret = 1, again = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -288,7 +168,11 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--home") == 0 && i + 1 < argc) {
 			home = argv[++i];
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
-			listen = argv[++i];
+			listen_opt = argv[++i];
+		} else if (strcmp(argv[i], "--locked") == 0) {
+			locked = 1;
+		} else if (strcmp(argv[i], "--stay-locked") == 0) {
+			locked = stay = 1;
 		} else {
 			fprintf(stderr, "balintd: unknown argument '%s' "
 			    "(see: balintd --help)\n", argv[i]);
@@ -310,6 +194,7 @@ main(int argc, char **argv)
 	umask(077);
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		goto out;
+	d->listen_opt = listen_opt;
 	if (profile_dir(home, d->home, sizeof(d->home)) != 0) {
 		fprintf(stderr, "balintd: cannot tell the profile directory; "
 		    "give one with --home DIR\n");
@@ -338,42 +223,21 @@ main(int argc, char **argv)
 		    PROFILE_DAMAGED_FIX);
 		goto out;
 	}
-	if (profile_unlock(d->home, &d->id, err, sizeof(err)) != 0) {
-		fprintf(stderr, "balintd: %s\n", err);
-		goto out;
-	}
 	if (profile_name(d->home, d->name, sizeof(d->name)) != 0)
 		strcpy(d->name, "(unnamed)");
-	/*
-	 * Start-up reads what it needs (the header and schema as SQLite
-	 * opens the file, the groups, their rosters and keys) and stops at
-	 * the first sign of damage there.  It does not run a full check
-	 * (PRAGMA quick_check reads every page): damage elsewhere is found
-	 * when it is read, and then no more is written (store_fault).
-	 */
-	if ((rc = store_open(path, &d->store)) != 0) {
-		store_refused(d, path, rc, "open");
+	/* Unlocked at once: the key, then the store, before anything listens. */
+	if (!locked) {
+		if (profile_unlock(d->home, &d->id, err, sizeof(err)) != 0 ||
+		    start_open(d, err, sizeof(err)) != 0) {
+			fprintf(stderr, "balintd: %s\n", err);
+			goto out;
+		}
+	} else if (profile_path(d->home, "identity.key", path,
+	    sizeof(path)) != 0 || access(path, F_OK) != 0) {
+		fprintf(stderr, "balintd: no identity in '%s' (run: balint "
+		    "--home '%s' init --name NAME)\n", d->home, d->home);
 		goto out;
 	}
-	if ((rc = group_load_all(d)) != 0) {
-		if (rc == BAL_EIO)
-			store_refused(d, path, rc, "read");
-		else
-			fprintf(stderr, "balintd: cannot load the groups "
-			    "(%s)\n", bal_strerror(rc));
-		goto out;
-	}
-	(void)settings_load(&set);
-	if ((rc = choose_listen(d, listen, set.listen, &from)) != 0) {
-		if (rc == BAL_EIO)
-			store_refused(d, path, rc, "read");
-		else
-			fprintf(stderr, "balintd: bad --listen '%s'\n",
-			    listen != NULL ? listen : "");
-		goto out;
-	}
-	/* Notes past a contract's retention go before any peer sees them. */
-	(void)retention_run(d, daemon_now_ms());
 	if (uv_loop_init(&loop) != 0)
 		goto out;
 	d->loop = &loop;
@@ -383,38 +247,35 @@ main(int argc, char **argv)
 		uv_loop_close(&loop);
 		goto out;
 	}
-	if ((rc = start_net(d, from)) != 0) {
-		fprintf(stderr, "balintd: cannot listen on %s (%s); pick "
-		    "another with --listen HOST:PORT\n", d->listen,
-		    listen_cause(d->listen_error));
+	if (!locked && start_run(d, err, sizeof(err)) != 0) {
+		fprintf(stderr, "balintd: %s\n", err);
 		control_stop(d);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		uv_loop_close(&loop);
 		goto out;
 	}
-	if ((rc = retention_start(d)) != 0) {
-		fprintf(stderr, "balintd: cannot start the retention timer "
-		    "(%s)\n", bal_strerror(rc));
-		net_stop(d);
-		control_stop(d);
-		uv_run(&loop, UV_RUN_DEFAULT);
-		uv_loop_close(&loop);
-		goto out;
+	if (locked && (rc = start_unlock(d, NULL, 0, err,
+	    sizeof(err))) != BAL_ESTATE) {
+		/* An unprotected key needs no passphrase. */
+		if (rc != 0)
+			daemon_log("%s", err);
+	} else if (locked) {
+		daemon_log("%s is locked: it syncs nothing until balint unlock "
+		    "gives it the passphrase (control socket balintd.sock)",
+		    d->name);
+		if (!stay)
+			passkeep_unlock_start(d);
 	}
-	/* Removals and rotations missed while the daemon was down. */
-	if ((rc = group_roster_start(d)) != 0)
-		daemon_log("cannot start the roster checks (%s)",
-		    bal_strerror(rc));
-	daemon_log("%s ready: listening on %s, %s", d->name, d->listen,
-	    "control socket balintd.sock");
-	ret = loop_run(d) == 0 ? 0 : 1;
-	daemon_log("stopped");
+	ret = loop_run(d) == 0 ? d->exit_code : 1;
+	again = d->relock && ret == 0;
+	daemon_log(again ? "locked: starting again without the key" :
+	    "stopped");
 out:
 	if (d != NULL) {
-		group_free_all(d);
-		store_close(d->store);
-		identity_free(d->id);
+		start_close(d);
 		free(d);
 	}
+	if (again)
+		relock(argc, argv);
 	return ret;
 }

@@ -200,6 +200,13 @@ int
 profile_unlock(const char *dir, struct identity **id, char *err,
     size_t errlen)
 {
+	return profile_unlock_with(dir, NULL, 0, 1, id, err, errlen);
+}
+
+int
+profile_unlock_with(const char *dir, const char *given, size_t givenlen,
+    int ask, struct identity **id, char *err, size_t errlen)
+{
 	char path[PROFILE_PATH_MAX];
 	uint8_t *buf = NULL;
 	char *pass = NULL;
@@ -239,7 +246,22 @@ profile_unlock(const char *dir, struct identity **id, char *err,
 			    "read error", path);
 		goto out;
 	}
-	if (identity_sealed_is_protected(buf, len)) {
+	if (identity_sealed_is_protected(buf, len) && given != NULL) {
+		if ((pass = sodium_malloc(givenlen + 1)) == NULL) {
+			rc = BAL_ENOMEM;
+			snprintf(err, errlen, "out of memory unlocking '%s'",
+			    path);
+			goto out;
+		}
+		memcpy(pass, given, givenlen);
+		pass[givenlen] = '\0';
+		plen = givenlen;
+	} else if (identity_sealed_is_protected(buf, len) && !ask) {
+		snprintf(err, errlen, "the key is protected: run balint "
+		    "unlock");
+		rc = BAL_ESTATE;
+		goto out;
+	} else if (identity_sealed_is_protected(buf, len)) {
 		rc = profile_passphrase("passphrase: ", &pass, &plen);
 		if (rc == BAL_ENOENT) {
 			snprintf(err, errlen, "the key is protected: set "

@@ -59,6 +59,14 @@ int profile_passphrase(const char *prompt, char **pass, size_t *len);
  */
 int profile_unlock(const char *dir, struct identity **id, char *err,
     size_t errlen);
+/*
+ * profile_unlock_with is profile_unlock with the passphrase given (given,
+ * givenlen: balint unlock, the login keyring), or, with given NULL, asked
+ * only when ask is 1; with given NULL and ask 0 a protected key is
+ * BAL_ESTATE (an unprotected one unlocks).
+ */
+int profile_unlock_with(const char *dir, const char *given, size_t givenlen,
+    int ask, struct identity **id, char *err, size_t errlen);
 /* profile_name reads DIR/name into out (NUL-terminated). */
 int profile_name(const char *dir, char *out, size_t outlen);
 

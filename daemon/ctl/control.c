@@ -375,6 +375,9 @@ client_message(struct ctl_client *c, const uint8_t *buf, size_t len)
 		control_fail(call, CTL_USAGE, "unknown command '%s' (this "
 		    "balintd is version %s)", ctl_req_cmd(req),
 		    BAL_VERSION_STRING);
+	else if (!handlers_lock_serves(call->d, ctl_req_cmd(req)))
+		control_fail(call, CTL_FAILED, "balintd is locked: it syncs "
+		    "nothing until you unlock it (run: balint unlock)");
 	else
 		h->fn(call, req);
 	ctl_req_free(req);

@@ -118,6 +118,18 @@ void handlers_net_join(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_sync(struct ctl_call *call, const struct ctl_req *req);
+/* Handlers living in handlers-lock.c: the daemon's lock and its stop. */
+void handlers_lock_unlock(struct ctl_call *call, const struct ctl_req *req);
+void handlers_lock_forget(struct ctl_call *call, const struct ctl_req *req);
+void handlers_lock_lock(struct ctl_call *call, const struct ctl_req *req);
+void handlers_lock_stop(struct ctl_call *call, const struct ctl_req *req);
+/* handlers_lock_serves is 1 when d serves cmd now (locked: a few only). */
+int handlers_lock_serves(const struct daemon *d, const char *cmd);
+/*
+ * handlers_lock_status adds the "daemon" record of a locked daemon (name,
+ * version, pid, locked) to resp; 0 or BAL_ENOMEM.
+ */
+int handlers_lock_status(struct daemon *d, struct ctl_resp *resp);
 /* Handlers living in handlers-roster.c: revoke, leave (asynchronous). */
 void handlers_roster_revoke(struct ctl_call *call, const struct ctl_req *req);
 void handlers_roster_leave(struct ctl_call *call, const struct ctl_req *req);

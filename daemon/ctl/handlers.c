@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bal.h"
 #include "contract.h"
@@ -49,6 +50,10 @@ static const struct handlers_cmd cmds[] = {
 	{ "sync",		handlers_net_sync },
 	{ "revoke",		handlers_roster_revoke },
 	{ "leave",		handlers_roster_leave },
+	{ "unlock",		handlers_lock_unlock },
+	{ "unlock.forget",	handlers_lock_forget },
+	{ "lock",		handlers_lock_lock },
+	{ "daemon.stop",	handlers_lock_stop },
 };
 
 const struct handlers_cmd *
@@ -264,6 +269,13 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	(void)req;
 	if ((resp = control_call_resp(call)) == NULL)
 		goto fail;
+	if (d->id == NULL) {
+		/* Locked: who and which process, nothing of the groups. */
+		if (handlers_lock_status(d, resp) != 0)
+			goto fail;
+		control_reply(call, resp);
+		return;
+	}
 	identity_id_encode(d->id->pk, mid);
 	identity_fingerprint(d->id->pk, fpr);
 	if (ctl_resp_record_begin(resp) != 0 ||
@@ -272,7 +284,9 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_str(resp, "member_id", mid) != 0 ||
 	    ctl_resp_add_str(resp, "fingerprint", fpr) != 0 ||
 	    ctl_resp_add_str(resp, "listen", d->listen) != 0 ||
-	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0)
+	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
+	    ctl_resp_add_uint(resp, "pid", (uint64_t)getpid()) != 0 ||
+	    ctl_resp_add_bool(resp, "locked", 0) != 0)
 		goto fail;
 	for (g = d->groups; g != NULL; g = g->next)
 		if (status_group(d, g, resp) != 0)

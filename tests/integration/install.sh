@@ -35,8 +35,8 @@ W
 diff "$T/want" "$T/files" || fail "installed files differ (above)"
 "$R/usr/bin/balint" --version | grep -q '^balint ' || fail "installed balint"
 "$R/usr/bin/balintd" --version | grep -q '^balintd ' || fail "installed balintd"
-grep -qx "ExecStart=/usr/bin/balintd" "$R/usr/lib/systemd/user/balintd.service" ||
-	fail "the unit does not start /usr/bin/balintd"
+grep -qx "ExecStart=/usr/bin/balintd --locked" "$R/usr/lib/systemd/user/balintd.service" ||
+	fail "the unit does not start /usr/bin/balintd --locked"
 
 # Every man page renders without a warning and says what it is about.
 for p in man1/balint.1 man5/balint-contract.5 man8/balintd.8; do

@@ -1,0 +1,291 @@
+/*
+ * start.c — what balintd does once the member's key is unlocked: open the
+ * store, load the groups, pick the listen address, erase what is past
+ * retention, then listen, dial and run the timers.  main.c runs it at
+ * once; a daemon started locked runs it when balint unlock (or the login
+ * keyring) hands it the passphrase.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/statvfs.h>
+#include <sodium.h>
+#include <uv.h>
+
+#include "daemon.h"
+#include "group.h"
+#include "net.h"
+#include "settings.h"
+#include "start.h"
+#include "store.h"
+
+#define DEFAULT_ANY "0.0.0.0:0"
+
+/* Where the listen address came from, for the messages about it. */
+enum listen_from {
+	LISTEN_OPTION,		/* --listen: a failure refuses the start */
+	LISTEN_SETTING,		/* the settings file */
+	LISTEN_REMEMBERED,	/* the store: the last one used */
+	LISTEN_DEFAULT
+};
+
+/*
+ * Picks the listen address: --listen, else the settings file's "listen",
+ * else the stored one, else default.  Not being able to remember it (a
+ * full disk) costs a warning, not the start: the member can still read
+ * what is stored.
+ */
+static int
+choose_listen(struct daemon *d, const char *opt, const char *setting,
+    int *from)
+{
+	uint8_t *v = NULL;
+	size_t len;
+
+	if (opt != NULL) {
+		if (strlen(opt) >= sizeof(d->listen))
+			return BAL_ETOOBIG;
+		strcpy(d->listen, opt);
+		*from = LISTEN_OPTION;
+	} else if (*setting != '\0') {
+		snprintf(d->listen, sizeof(d->listen), "%s", setting);
+		*from = LISTEN_SETTING;
+	} else if (store_meta_get(d->store, "listen", &v, &len) == 0 &&
+	    len > 0 && len < sizeof(d->listen)) {
+		memcpy(d->listen, v, len);
+		d->listen[len] = '\0';
+		*from = LISTEN_REMEMBERED;
+	} else {
+		strcpy(d->listen, START_DEFAULT_LISTEN);
+		*from = LISTEN_DEFAULT;
+	}
+	free(v);
+	if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
+		return BAL_EIO;
+	if (store_meta_put(d->store, "listen", d->listen,
+	    strlen(d->listen)) != 0) {
+		if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
+			return BAL_EIO;
+		daemon_log("warning: cannot remember the listen address (%s)",
+		    store_errmsg(d->store));
+	}
+	return 0;
+}
+
+/* Why binding the listen address failed, in words (d->listen_error). */
+static const char *
+listen_cause(int uverr)
+{
+	switch (uverr) {
+	case UV_EADDRINUSE:
+		return "the address is in use: another balintd or another "
+		    "program listens there";
+	case UV_EADDRNOTAVAIL:
+		return "the address is not on this machine";
+	case UV_EACCES:
+	case UV_EPERM:
+		return "permission denied: ports below 1024 need privileges";
+	case UV_EINVAL:
+		return "not HOST:PORT with a numeric IP address";
+	default:
+		return uverr != 0 ? uv_strerror(uverr) : "cannot listen";
+	}
+}
+
+/*
+ * Starts the network on d->listen.  An address from the settings or the
+ * store that is not on this machine (any more: a laptop on another
+ * network) or does not parse is a warning, and the default takes its
+ * place; an address given with --listen is the member's order, and its
+ * failure refuses the start.
+ */
+static int
+begin_net(struct daemon *d, int from)
+{
+	int rc;
+
+	d->listen_error = 0;
+	if ((rc = net_start(d)) == 0 || from == LISTEN_OPTION ||
+	    from == LISTEN_DEFAULT || (d->listen_error != UV_EADDRNOTAVAIL &&
+	    d->listen_error != UV_EINVAL))
+		return rc;
+	daemon_log("warning: the %s listen address %s cannot be used (%s); "
+	    "listening on %s instead (choose one with: balint config set "
+	    "listen HOST:PORT)", from == LISTEN_SETTING ? "configured" :
+	    "remembered", d->listen, listen_cause(d->listen_error),
+	    START_DEFAULT_LISTEN);
+	/* net_start stopped what it began; its handles close first. */
+	while (d->net != NULL)
+		uv_run(d->loop, UV_RUN_NOWAIT);
+	strcpy(d->listen, START_DEFAULT_LISTEN);
+	d->listen_error = 0;
+	if ((rc = net_start(d)) != 0 && d->listen_error == UV_EADDRINUSE) {
+		/* Another program has the default port: any port will do. */
+		while (d->net != NULL)
+			uv_run(d->loop, UV_RUN_NOWAIT);
+		daemon_log("warning: %s is in use; listening on a port the "
+		    "system picks", START_DEFAULT_LISTEN);
+		strcpy(d->listen, DEFAULT_ANY);
+		d->listen_error = 0;
+		rc = net_start(d);
+	}
+	if (rc == 0 && store_meta_put(d->store, "listen",
+	    d->listen, strlen(d->listen)) != 0)
+		daemon_log("warning: cannot remember the listen address (%s)",
+		    store_errmsg(d->store));
+	return rc;
+}
+
+/* 1 when the file system holding dir has (almost) no room left. */
+static int
+disk_full(const char *dir)
+{
+	struct statvfs vfs;
+
+	return statvfs(dir, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < 64 * 1024;
+}
+
+/*
+ * Says in one line why the store cannot be used at start (rc from
+ * store_open, or the failure of a first read), and what to do.
+ */
+static void
+store_refused(const struct daemon *d, const char *path, int rc,
+    const char *doing, char *err, size_t errlen)
+{
+	const char *what = "";
+	int f = store_fault(d->store, NULL, &what);
+
+	if (rc == BAL_EPROTO || f == STORE_FAULT_DAMAGED)
+		snprintf(err, errlen, "the store '%s' is damaged (%s) and "
+		    "was left as it is: %s", path, *what != '\0' ? what :
+		    "SQLite cannot read it", PROFILE_DAMAGED_FIX);
+	else if (rc == BAL_EVERSION)
+		snprintf(err, errlen, "the store '%s' was made by a newer "
+		    "balintd; run that one (this is %s)", path,
+		    BAL_VERSION_STRING);
+	else if (f == STORE_FAULT_FULL || disk_full(d->home))
+		snprintf(err, errlen, "the disk holding '%s' is full: free "
+		    "some space there, then start balintd again", d->home);
+	else if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0)
+		snprintf(err, errlen, "cannot %s the store '%s' (%s); run: "
+		    "chmod 600 '%s'", doing, path, strerror(errno), path);
+	else
+		snprintf(err, errlen, "cannot %s the store '%s' (%s); see "
+		    "'When something goes wrong' in the member guide", doing,
+		    path, *what != '\0' ? what : store_errmsg(d->store));
+}
+
+
+int
+start_open(struct daemon *d, char *err, size_t errlen)
+{
+	char path[PROFILE_PATH_MAX];
+	struct settings set;
+	int rc;
+
+	if (profile_path(d->home, "store.db", path, sizeof(path)) != 0) {
+		snprintf(err, errlen, "the profile path '%s' is too long",
+		    d->home);
+		return BAL_ETOOBIG;
+	}
+	/*
+	 * Start-up reads what it needs (the header and schema as SQLite
+	 * opens the file, the groups, their rosters and keys) and stops at
+	 * the first sign of damage there.  It does not run a full check
+	 * (PRAGMA quick_check reads every page): damage elsewhere is found
+	 * when it is read, and then no more is written (store_fault).
+	 */
+	if ((rc = store_open(path, &d->store)) != 0) {
+		store_refused(d, path, rc, "open", err, errlen);
+		return rc;
+	}
+	if ((rc = group_load_all(d)) != 0) {
+		if (rc == BAL_EIO)
+			store_refused(d, path, rc, "read", err, errlen);
+		else
+			snprintf(err, errlen, "cannot load the groups (%s)",
+			    bal_strerror(rc));
+		return rc;
+	}
+	(void)settings_load(&set);
+	if ((rc = choose_listen(d, d->listen_opt, set.listen,
+	    &d->listen_from)) != 0) {
+		if (rc == BAL_EIO)
+			store_refused(d, path, rc, "read", err, errlen);
+		else
+			snprintf(err, errlen, "bad --listen '%s'",
+			    d->listen_opt != NULL ? d->listen_opt : "");
+		return rc;
+	}
+	/* Notes past a contract's retention go before any peer sees them. */
+	(void)retention_run(d, daemon_now_ms());
+	return 0;
+}
+
+int
+start_run(struct daemon *d, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = begin_net(d, d->listen_from)) != 0) {
+		snprintf(err, errlen, "cannot listen on %s (%s); pick another "
+		    "with --listen HOST:PORT", d->listen,
+		    listen_cause(d->listen_error));
+		return rc;
+	}
+	if ((rc = retention_start(d)) != 0) {
+		snprintf(err, errlen, "cannot start the retention timer (%s)",
+		    bal_strerror(rc));
+		net_stop(d);
+		return rc;
+	}
+	/* Removals and rotations missed while the daemon was down. */
+	if ((rc = group_roster_start(d)) != 0)
+		daemon_log("cannot start the roster checks (%s)",
+		    bal_strerror(rc));
+	daemon_log("%s ready: listening on %s, %s", d->name, d->listen,
+	    "control socket balintd.sock");
+	return 0;
+}
+
+void
+start_close(struct daemon *d)
+{
+	group_free_all(d);
+	store_close(d->store);
+	d->store = NULL;
+	identity_free(d->id);
+	d->id = NULL;
+}
+
+int
+start_unlock(struct daemon *d, const char *pass, size_t plen, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if (d->id != NULL) {
+		snprintf(err, errlen, "balintd is already unlocked");
+		return BAL_ESTATE;
+	}
+	if ((rc = profile_unlock_with(d->home, pass, plen, 0, &d->id, err,
+	    errlen)) != 0)
+		return rc;
+	if ((rc = start_open(d, err, errlen)) != 0) {
+		start_close(d);
+		return rc;
+	}
+	if ((rc = start_run(d, err, errlen)) != 0) {
+		/* Half started: stop altogether rather than sync half-way. */
+		daemon_log("%s; stopping", err);
+		d->exit_code = 1;
+		daemon_stop(d);
+		return rc;
+	}
+	daemon_log("unlocked");
+	return 0;
+}
