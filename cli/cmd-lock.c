@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <sodium.h>
 
 #include "bal.h"
@@ -42,6 +43,15 @@ read_pass(const char *name, char **out, size_t *outlen)
 
 	*out = NULL;
 	if (file != NULL && *file != '\0') {
+		struct stat sb;
+
+		/* A passphrase others can read protects nothing (as init). */
+		if (stat(file, &sb) == 0 && (sb.st_mode & 044) != 0) {
+			util_err("BALINT_PASSPHRASE_FILE '%s' can be read by "
+			    "others (mode %03o); run: chmod 600 '%s'", file,
+			    (unsigned)(sb.st_mode & 0777), file);
+			return CLI_FAILED;
+		}
 		if ((rc = util_read_file(file, PASS_MAX, "passphrase file", &p,
 		    &len)) != 0)
 			return rc;
