@@ -10,16 +10,11 @@ static const char usage[] =
     "  (members, entries, epoch, and the group state code to read aloud:\n"
     "  members who see the same code have the same contract, members and\n"
     "  epoch; and any forked logs, yours above all: then this profile was\n"
-    "  restored from an older copy and cannot write in the group; and any
-"
-    "  member whose entry does not open under a key you hold: their log
-"
-    "  is held before it) and every peer session (state, level); the
-"
-    "  daemon's process id; or that it is locked and syncs nothing until
-"
-    "  balint unlock
-";
+    "  restored from an older copy and cannot write in the group; and any\n"
+    "  member whose entry does not open under a key you hold: their log\n"
+    "  is held before it) and every peer session (state, level); the\n"
+    "  daemon's process id; or that it is locked and syncs nothing until\n"
+    "  balint unlock\n";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
