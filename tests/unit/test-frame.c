@@ -1,4 +1,7 @@
-/* test-frame.c — unit tests of the transport framing (proto/frame.c). */
+/*
+ * test-frame.c — the framed stream: round trips, chunking, sizes, the
+ * final frame, bounded and kept buffers, known answers, arguments.
+ */
 #define _GNU_SOURCE		/* RTLD_NEXT */
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -13,31 +16,7 @@
 #include "frame.h"
 
 #define MAX_MSGS 16
-
-/* A sent stream: its bytes and where each piece starts. */
-struct stream {
-	uint8_t *buf;
-	size_t len;
-	size_t nframes;			/* frames after the header */
-	size_t off[MAX_MSGS + 2];	/* off[i] = start of frame i; off[n] = len */
-};
-
-/* What a receiver made of some bytes. */
-struct result {
-	uint8_t *msg[MAX_MSGS + 2];
-	size_t len[MAX_MSGS + 2];
-	size_t n;
-	int rc;			/* the last frame_rx_next code */
-	int finished;
-};
-
-static const uint8_t key_a[BAL_KEY_BYTES] = {
-	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
-	0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
-	0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20,
-};
-static const uint8_t key_b[BAL_KEY_BYTES] = { 0xaa };
+#include "frame-fixture.h"
 
 /*
  * Guarded allocations made by the code under test: this definition takes
@@ -46,169 +25,6 @@ static const uint8_t key_b[BAL_KEY_BYTES] = { 0xaa };
  * to undo them).
  */
 static unsigned long n_guarded;
-
-void *
-sodium_malloc(size_t size)
-{
-	static void *(*real)(size_t);
-
-	if (real == NULL)
-		real = (void *(*)(size_t))dlsym(RTLD_NEXT, "sodium_malloc");
-	n_guarded++;
-	return real(size);
-}
-
-/* A small deterministic generator (xorshift64*) for chunk sizes. */
-static uint64_t
-prng(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ULL;
-}
-
-static void
-prng_fill(uint64_t *s, uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(prng(s) >> 56);
-}
-
-static void
-append(struct stream *st, const uint8_t *p, size_t len)
-{
-	st->buf = realloc(st->buf, st->len + len);
-	assert_non_null(st->buf);
-	memcpy(st->buf + st->len, p, len);
-	st->len += len;
-}
-
-/*
- * Sends msgs[0..n) under key; with final set, ends the stream with a FINAL
- * frame carrying fin[0..finlen).
- */
-static void
-make_stream(const uint8_t *key, const uint8_t *const *msgs,
-    const size_t *lens, size_t n, int final, const uint8_t *fin,
-    size_t finlen, struct stream *st)
-{
-	struct frame_tx *tx;
-	uint8_t hdr[FRAME_HEADER_BYTES], *f;
-	size_t i, flen;
-
-	assert_true(n <= MAX_MSGS);
-	memset(st, 0, sizeof(*st));
-	assert_int_equal(frame_tx_new(key, hdr, &tx), 0);
-	append(st, hdr, sizeof(hdr));
-	for (i = 0; i < n; i++) {
-		st->off[st->nframes++] = st->len;
-		assert_int_equal(frame_push(tx, msgs[i], lens[i], &f, &flen),
-		    0);
-		assert_int_equal(flen, FRAME_WIRE_BYTES(lens[i]));
-		append(st, f, flen);
-		free(f);
-	}
-	if (final) {
-		st->off[st->nframes++] = st->len;
-		assert_int_equal(frame_push_final(tx, fin, finlen, &f, &flen),
-		    0);
-		append(st, f, flen);
-		free(f);
-		assert_int_equal(frame_push(tx, NULL, 0, &f, &flen),
-		    BAL_ESTATE);
-		assert_null(f);
-	}
-	st->off[st->nframes] = st->len;
-	frame_tx_free(tx);
-}
-
-static void
-stream_free(struct stream *st)
-{
-	free(st->buf);
-	memset(st, 0, sizeof(*st));
-}
-
-static void
-result_free(struct result *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		frame_msg_free(r->msg[i]);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Pulls every ready message; returns the code that stopped it. */
-static int
-drain(struct frame_rx *rx, struct result *r)
-{
-	uint8_t *m;
-	size_t len;
-	int rc;
-
-	while ((rc = frame_rx_next(rx, &m, &len)) == 0) {
-		assert_non_null(m);
-		assert_true(r->n < MAX_MSGS + 2);
-		r->msg[r->n] = m;
-		r->len[r->n] = len;
-		r->n++;
-	}
-	assert_null(m);
-	assert_int_equal(len, 0);
-	return rc;
-}
-
-/*
- * Receives buf[0..len) under key, fed in chunks: chunk 0 means all at once,
- * otherwise chunks of 1..chunk bytes drawn from seed (chunk 1: bytewise).
- * Every feed is limited to frame_rx_room, as a daemon would do.
- */
-static void
-receive(const uint8_t *key, const uint8_t *buf, size_t len, size_t chunk,
-    uint64_t seed, struct result *r)
-{
-	struct frame_rx *rx;
-	size_t pos = 0, n, room;
-	int rc = BAL_EAGAIN, frc;
-
-	memset(r, 0, sizeof(*r));
-	seed = seed * 2 + 1;	/* xorshift needs a non-zero state */
-	assert_int_equal(frame_rx_new(key, &rx), 0);
-	while (pos < len) {
-		n = len - pos;
-		if (chunk > 0 && n > 1)
-			n = 1 + prng(&seed) % (chunk < n ? chunk : n);
-		room = frame_rx_room(rx);
-		assert_true(room > FRAME_HEADER_BYTES);
-		assert_true(room <= FRAME_RX_CAP);
-		if (n > room)
-			n = room;
-		frc = frame_rx_feed(rx, buf + pos, n);
-		pos += n;
-		rc = drain(rx, r);
-		if (frc != 0) {
-			assert_int_equal(frc, rc);
-			break;
-		}
-		if (rc != BAL_EAGAIN && rc != BAL_EEOF)
-			break;	/* dead; after EEOF, feed on to see junk */
-	}
-	if (len == 0)
-		rc = drain(rx, r);
-	r->rc = rc;
-	r->finished = frame_rx_finished(rx);
-	if (rc != 0 && rc != BAL_EAGAIN && rc != BAL_EEOF) {
-		/* The receiver is dead: everything repeats the error. */
-		assert_int_equal(frame_rx_feed(rx, buf, 1), rc);
-		assert_int_equal(drain(rx, r), rc);
-		assert_false(r->finished);
-	}
-	frame_rx_free(rx);
-}
 
 static void
 assert_same(const struct result *a, const struct result *b)
@@ -222,52 +38,6 @@ assert_same(const struct result *a, const struct result *b)
 		assert_int_equal(a->len[i], b->len[i]);
 		assert_memory_equal(a->msg[i], b->msg[i], a->len[i]);
 	}
-}
-
-/* Checks that r holds exactly the first r->n of the expected messages. */
-static void
-assert_prefix(const struct result *r, const uint8_t *const *msgs,
-    const size_t *lens, size_t n)
-{
-	size_t i;
-
-	assert_true(r->n <= n);
-	for (i = 0; i < r->n; i++) {
-		assert_int_equal(r->len[i], lens[i]);
-		if (lens[i] > 0)
-			assert_memory_equal(r->msg[i], msgs[i], lens[i]);
-	}
-}
-
-/* Five messages and a goodbye: the stream most tests use. */
-static const char *const std_text[] = {
-	"[1,\"hello\"]", "", "x", "a somewhat longer message of text",
-	"\x93\x01\x02\x03",
-};
-#define STD_N 5
-static const uint8_t std_bye[] = "bye";
-
-static void
-std_msgs(const uint8_t **msgs, size_t *lens)
-{
-	size_t i;
-
-	for (i = 0; i < STD_N; i++) {
-		msgs[i] = (const uint8_t *)std_text[i];
-		lens[i] = strlen(std_text[i]);
-	}
-	msgs[STD_N] = std_bye;
-	lens[STD_N] = sizeof(std_bye);
-}
-
-static void
-std_stream(struct stream *st)
-{
-	const uint8_t *msgs[STD_N + 1];
-	size_t lens[STD_N + 1];
-
-	std_msgs(msgs, lens);
-	make_stream(key_a, msgs, lens, STD_N, 1, std_bye, sizeof(std_bye), st);
 }
 
 /* Several messages (big ones too) arrive intact and the end is clean. */
@@ -293,7 +63,7 @@ test_roundtrip(void **state)
 	lens[STD_N + 2] = sizeof(std_bye);
 	make_stream(key_a, msgs, lens, STD_N + 2, 1, std_bye, sizeof(std_bye),
 	    &st);
-	receive(key_a, st.buf, st.len, 0, 0, &r);
+	frame_receive(key_a, st.buf, st.len, 0, 0, &r);
 	assert_int_equal(r.rc, BAL_EEOF);
 	assert_true(r.finished);
 	assert_int_equal(r.n, STD_N + 3);
@@ -314,12 +84,12 @@ test_chunking(void **state)
 
 	(void)state;
 	std_stream(&st);
-	receive(key_a, st.buf, st.len, 0, 0, &whole);
+	frame_receive(key_a, st.buf, st.len, 0, 0, &whole);
 	assert_int_equal(whole.rc, BAL_EEOF);
 	assert_int_equal(whole.n, STD_N + 1);
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 		for (seed = 1; seed <= 20; seed++) {
-			receive(key_a, st.buf, st.len, chunks[i], seed, &r);
+			frame_receive(key_a, st.buf, st.len, chunks[i], seed, &r);
 			assert_same(&whole, &r);
 			result_free(&r);
 			if (chunks[i] == 1)
@@ -343,7 +113,7 @@ test_empty(void **state)
 	make_stream(key_a, msgs, lens, 2, 1, NULL, 0, &st);
 	assert_int_equal(st.len,
 	    FRAME_HEADER_BYTES + 3 * FRAME_WIRE_BYTES(0));
-	receive(key_a, st.buf, st.len, 0, 0, &r);
+	frame_receive(key_a, st.buf, st.len, 0, 0, &r);
 	assert_int_equal(r.rc, BAL_EEOF);
 	assert_true(r.finished);
 	assert_int_equal(r.n, 2);
@@ -354,7 +124,7 @@ test_empty(void **state)
 
 	/* A FINAL frame with a message delivers it, then the end. */
 	make_stream(key_a, msgs, lens, 0, 1, std_bye, sizeof(std_bye), &st);
-	receive(key_a, st.buf, st.len, 1, 0, &r);
+	frame_receive(key_a, st.buf, st.len, 1, 0, &r);
 	assert_int_equal(r.rc, BAL_EEOF);
 	assert_int_equal(r.n, 1);
 	assert_memory_equal(r.msg[0], std_bye, sizeof(std_bye));
@@ -398,12 +168,12 @@ test_max_size(void **state)
 	msgs[2] = std_bye;
 	lens[2] = sizeof(std_bye);
 	make_stream(key_a, msgs, lens, 3, 1, NULL, 0, &st);
-	receive(key_a, st.buf, st.len, 0, 0, &r);
+	frame_receive(key_a, st.buf, st.len, 0, 0, &r);
 	assert_int_equal(r.rc, BAL_EEOF);
 	assert_int_equal(r.n, 3);
 	assert_prefix(&r, msgs, lens, 3);
 	result_free(&r);
-	receive(key_a, st.buf, st.len, 65536, 5, &r);
+	frame_receive(key_a, st.buf, st.len, 65536, 5, &r);
 	assert_int_equal(r.rc, BAL_EEOF);
 	assert_int_equal(r.n, 3);
 	assert_prefix(&r, msgs, lens, 3);
@@ -437,100 +207,12 @@ test_toobig_keeps_sender(void **state)
 	append(&st, f, flen);
 	free(f);
 	frame_tx_free(tx);
-	receive(key_a, st.buf, st.len, 0, 0, &r);
+	frame_receive(key_a, st.buf, st.len, 0, 0, &r);
 	assert_int_equal(r.rc, BAL_EEOF);
 	assert_int_equal(r.n, 1);
 	assert_memory_equal(r.msg[0], std_bye, sizeof(std_bye));
 	result_free(&r);
 	stream_free(&st);
-}
-
-/* Feeds hdr and then bytes one at a time; returns the first non-EAGAIN. */
-static int
-feed_prefix(struct frame_rx *rx, const uint8_t *p, size_t len)
-{
-	uint8_t hdr[FRAME_HEADER_BYTES] = { 0 }, *m;
-	size_t i, mlen;
-	int rc;
-
-	assert_int_equal(frame_rx_feed(rx, hdr, sizeof(hdr)), 0);
-	assert_int_equal(frame_rx_next(rx, &m, &mlen), BAL_EAGAIN);
-	for (i = 0; i < len; i++) {
-		assert_int_equal(frame_rx_feed(rx, p + i, 1), 0);
-		rc = frame_rx_next(rx, &m, &mlen);
-		if (i + 1 < len)
-			assert_int_equal(rc, BAL_EAGAIN);
-		else
-			return rc;
-	}
-	return BAL_EAGAIN;
-}
-
-/* Length prefixes above the maximum die from the 4 bytes alone. */
-static void
-test_oversized_prefix(void **state)
-{
-	static const uint32_t bad[] = {
-		FRAME_ABYTES + FRAME_MAX_PLAIN + 1, 0x7fffffff, 0x80000000,
-		0xffffffff, 0x01000000,
-	};
-	uint32_t n;
-	uint8_t p[4], *m;
-	struct frame_rx *rx;
-	size_t i, mlen;
-
-	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		n = bad[i];
-		p[0] = n >> 24;
-		p[1] = n >> 16;
-		p[2] = n >> 8;
-		p[3] = n;
-		assert_int_equal(frame_rx_new(key_a, &rx), 0);
-		assert_int_equal(feed_prefix(rx, p, 4), BAL_ETOOBIG);
-		/* Dead: the same error for everything after. */
-		assert_int_equal(frame_rx_next(rx, &m, &mlen), BAL_ETOOBIG);
-		assert_int_equal(frame_rx_feed(rx, p, 4), BAL_ETOOBIG);
-		assert_int_equal(frame_rx_feed(rx, NULL, 0), BAL_ETOOBIG);
-		assert_false(frame_rx_finished(rx));
-		frame_rx_free(rx);
-	}
-	/* The maximum itself waits for its body. */
-	n = FRAME_ABYTES + FRAME_MAX_PLAIN;
-	p[0] = n >> 24;
-	p[1] = n >> 16;
-	p[2] = n >> 8;
-	p[3] = n;
-	assert_int_equal(frame_rx_new(key_a, &rx), 0);
-	assert_int_equal(feed_prefix(rx, p, 4), BAL_EAGAIN);
-	assert_int_equal(frame_rx_room(rx),
-	    FRAME_RX_CAP - FRAME_LEN_BYTES);
-	frame_rx_free(rx);
-}
-
-/* Length prefixes of 0 or below ABYTES are malformed; ABYTES must verify. */
-static void
-test_short_prefix(void **state)
-{
-	uint8_t p[4 + FRAME_ABYTES] = { 0 }, *m;
-	struct frame_rx *rx;
-	uint32_t n;
-	size_t mlen;
-
-	(void)state;
-	for (n = 0; n < FRAME_ABYTES; n++) {
-		p[3] = (uint8_t)n;
-		assert_int_equal(frame_rx_new(key_a, &rx), 0);
-		assert_int_equal(feed_prefix(rx, p, 4), BAL_EPROTO);
-		assert_int_equal(frame_rx_next(rx, &m, &mlen), BAL_EPROTO);
-		frame_rx_free(rx);
-	}
-	/* 17 bytes of zeros are a well-formed but unauthentic frame. */
-	p[3] = FRAME_ABYTES;
-	assert_int_equal(frame_rx_new(key_a, &rx), 0);
-	assert_int_equal(feed_prefix(rx, p, sizeof(p)), BAL_ECRYPTO);
-	assert_int_equal(frame_rx_next(rx, &m, &mlen), BAL_ECRYPTO);
-	frame_rx_free(rx);
 }
 
 /* After FINAL: EEOF for good; any further byte is a protocol error. */
@@ -565,7 +247,7 @@ test_final(void **state)
 	assert_non_null(junk);
 	memcpy(junk, st.buf, st.len);
 	junk[st.len] = 0;
-	receive(key_a, junk, st.len + 1, 0, 0, &r);
+	frame_receive(key_a, junk, st.len + 1, 0, 0, &r);
 	assert_int_equal(r.rc, BAL_EPROTO);
 	assert_int_equal(r.n, STD_N + 1);
 	assert_false(r.finished);
@@ -575,7 +257,7 @@ test_final(void **state)
 	junk = realloc(junk, 2 * st.len);
 	assert_non_null(junk);
 	memcpy(junk + st.len, st.buf, st.len);
-	receive(key_a, junk, 2 * st.len, 3, 9, &r);
+	frame_receive(key_a, junk, 2 * st.len, 3, 9, &r);
 	assert_int_equal(r.rc, BAL_EPROTO);
 	assert_int_equal(r.n, STD_N + 1);
 	result_free(&r);
@@ -585,255 +267,12 @@ test_final(void **state)
 	/* An empty FINAL followed by junk: EPROTO at once. */
 	make_stream(key_a, NULL, NULL, 0, 1, NULL, 0, &st);
 	append(&st, std_bye, 1);
-	receive(key_a, st.buf, st.len, 0, 0, &r);
+	frame_receive(key_a, st.buf, st.len, 0, 0, &r);
 	assert_int_equal(r.rc, BAL_EPROTO);
 	assert_int_equal(r.n, 0);
 	assert_false(r.finished);
 	result_free(&r);
 	stream_free(&st);
-}
-
-/* Cut anywhere before its end, a stream is never finished. */
-static void
-test_truncation(void **state)
-{
-	const uint8_t *msgs[STD_N + 1];
-	size_t lens[STD_N + 1], cut;
-	struct stream st;
-	struct result r;
-
-	(void)state;
-	std_msgs(msgs, lens);
-	std_stream(&st);
-	for (cut = 0; cut < st.len; cut++) {
-		receive(key_a, st.buf, cut, cut % 2 ? 0 : 5, cut, &r);
-		assert_int_equal(r.rc, BAL_EAGAIN);
-		assert_false(r.finished);
-		assert_prefix(&r, msgs, lens, STD_N + 1);
-		assert_true(r.n <= STD_N);	/* the goodbye needs FINAL */
-		result_free(&r);
-	}
-	receive(key_a, st.buf, st.len, 0, 0, &r);
-	assert_true(r.finished);
-	result_free(&r);
-	stream_free(&st);
-
-	/* A stream whose sender never pushed FINAL. */
-	make_stream(key_a, msgs, lens, STD_N, 0, NULL, 0, &st);
-	receive(key_a, st.buf, st.len, 0, 0, &r);
-	assert_int_equal(r.rc, BAL_EAGAIN);
-	assert_int_equal(r.n, STD_N);
-	assert_false(r.finished);
-	result_free(&r);
-	stream_free(&st);
-}
-
-/*
- * Every byte flipped (three ways): the receiver stops with an error, or
- * (a length prefix grown past the end) waits unfinished; it never hands
- * out a message that was not sent, and never reports a clean end.
- */
-static void
-test_tamper(void **state)
-{
-	static const uint8_t flips[] = { 0x01, 0x80, 0xff };
-	const uint8_t *msgs[STD_N + 1];
-	size_t lens[STD_N + 1], i, j, fr;
-	struct stream st;
-	struct result r;
-
-	(void)state;
-	std_msgs(msgs, lens);
-	std_stream(&st);
-	for (i = 0; i < st.len; i++) {
-		/* fr: the frame that holds byte i (the header counts as 0). */
-		for (fr = 0; fr + 1 < st.nframes && st.off[fr + 1] <= i; fr++)
-			;
-		for (j = 0; j < sizeof(flips); j++) {
-			st.buf[i] ^= flips[j];
-			receive(key_a, st.buf, st.len, i % 3 ? 0 : 4, i, &r);
-			st.buf[i] ^= flips[j];
-			assert_prefix(&r, msgs, lens, STD_N + 1);
-			assert_true(r.n <= fr);
-			assert_false(r.finished);
-			if (r.rc != BAL_ECRYPTO && r.rc != BAL_EPROTO &&
-			    r.rc != BAL_ETOOBIG)
-				assert_int_equal(r.rc, BAL_EAGAIN);
-			result_free(&r);
-		}
-	}
-	stream_free(&st);
-}
-
-/* Builds header || the frames of st listed in order[0..n). */
-static void
-splice(const struct stream *st, const size_t *order, size_t n,
-    struct stream *out)
-{
-	size_t i, f;
-
-	memset(out, 0, sizeof(*out));
-	append(out, st->buf, FRAME_HEADER_BYTES);
-	for (i = 0; i < n; i++) {
-		f = order[i];
-		append(out, st->buf + st->off[f], st->off[f + 1] - st->off[f]);
-	}
-}
-
-/* Dropped, duplicated and reordered frames fail at the first wrong one. */
-static void
-test_drop_replay_reorder(void **state)
-{
-	static const struct {
-		size_t order[8];
-		size_t n;
-		size_t good;	/* messages delivered before the failure */
-	} cases[] = {
-		{ { 0, 2, 3, 4, 5 }, 5, 1 },		/* dropped */
-		{ { 1, 2, 3, 4, 5 }, 5, 0 },		/* first dropped */
-		{ { 0, 1, 2, 3, 5 }, 5, 4 },		/* last MESSAGE dropped */
-		{ { 0, 1, 1, 2, 3, 4, 5 }, 7, 2 },	/* duplicated */
-		{ { 0, 1, 2, 0 }, 4, 3 },		/* replayed later */
-		{ { 0, 2, 1, 3, 4, 5 }, 6, 1 },		/* swapped */
-		{ { 1, 0, 2, 3, 4, 5 }, 6, 0 },		/* swapped first */
-		{ { 0, 1, 2, 3, 5, 4 }, 6, 4 },		/* FINAL early */
-	};
-	const uint8_t *msgs[STD_N + 1];
-	size_t lens[STD_N + 1], i;
-	struct stream st, other, sp;
-	struct result r;
-
-	(void)state;
-	std_msgs(msgs, lens);
-	std_stream(&st);
-	assert_int_equal(st.nframes, STD_N + 1);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		splice(&st, cases[i].order, cases[i].n, &sp);
-		receive(key_a, sp.buf, sp.len, 0, 0, &r);
-		assert_int_equal(r.rc, BAL_ECRYPTO);
-		assert_int_equal(r.n, cases[i].good);
-		assert_prefix(&r, msgs, lens, STD_N + 1);
-		assert_false(r.finished);
-		result_free(&r);
-		stream_free(&sp);
-	}
-
-	/* A frame from another stream under the same key. */
-	std_stream(&other);
-	splice(&st, (const size_t[]){ 0, 1 }, 2, &sp);
-	append(&sp, other.buf + other.off[2], other.off[3] - other.off[2]);
-	receive(key_a, sp.buf, sp.len, 0, 0, &r);
-	assert_int_equal(r.rc, BAL_ECRYPTO);
-	assert_int_equal(r.n, 2);
-	result_free(&r);
-	stream_free(&sp);
-
-	/* Another stream's header in front of this stream's frames. */
-	memcpy(st.buf, other.buf, FRAME_HEADER_BYTES);
-	receive(key_a, st.buf, st.len, 0, 0, &r);
-	assert_int_equal(r.rc, BAL_ECRYPTO);
-	assert_int_equal(r.n, 0);
-	result_free(&r);
-	stream_free(&other);
-	stream_free(&st);
-}
-
-/* The other direction's key (or any other) opens nothing. */
-static void
-test_wrong_key(void **state)
-{
-	struct frame_rx *rx;
-	struct stream st;
-	struct result r;
-	uint8_t *m;
-	size_t mlen;
-
-	(void)state;
-	std_stream(&st);
-	receive(key_b, st.buf, st.len, 0, 0, &r);
-	assert_int_equal(r.rc, BAL_ECRYPTO);
-	assert_int_equal(r.n, 0);
-	assert_false(r.finished);
-	result_free(&r);
-
-	assert_int_equal(frame_rx_new(key_b, &rx), 0);
-	assert_int_equal(frame_rx_feed(rx, st.buf, st.len), 0);
-	assert_int_equal(frame_rx_next(rx, &m, &mlen), BAL_ECRYPTO);
-	assert_null(m);
-	assert_int_equal(frame_rx_next(rx, &m, &mlen), BAL_ECRYPTO);
-	assert_int_equal(frame_rx_feed(rx, st.buf, 1), BAL_ECRYPTO);
-	assert_false(frame_rx_finished(rx));
-	frame_rx_free(rx);
-	stream_free(&st);
-}
-
-/* Tags balint never sends (PUSH, REKEY) are protocol errors. */
-static void
-test_foreign_tags(void **state)
-{
-	static const unsigned char tags[] = {
-		crypto_secretstream_xchacha20poly1305_TAG_PUSH,
-		crypto_secretstream_xchacha20poly1305_TAG_REKEY,
-	};
-	crypto_secretstream_xchacha20poly1305_state ss;
-	uint8_t buf[FRAME_HEADER_BYTES + FRAME_WIRE_BYTES(3)];
-	struct result r;
-	unsigned long long clen;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(tags); i++) {
-		crypto_secretstream_xchacha20poly1305_init_push(&ss, buf,
-		    key_a);
-		buf[FRAME_HEADER_BYTES] = 0;
-		buf[FRAME_HEADER_BYTES + 1] = 0;
-		buf[FRAME_HEADER_BYTES + 2] = 0;
-		buf[FRAME_HEADER_BYTES + 3] = FRAME_ABYTES + 3;
-		crypto_secretstream_xchacha20poly1305_push(&ss,
-		    buf + FRAME_HEADER_BYTES + 4, &clen, std_bye, 3, NULL, 0,
-		    tags[i]);
-		assert_int_equal(clen, FRAME_ABYTES + 3);
-		receive(key_a, buf, sizeof(buf), 0, 0, &r);
-		assert_int_equal(r.rc, BAL_EPROTO);
-		assert_int_equal(r.n, 0);
-		result_free(&r);
-	}
-	sodium_memzero(&ss, sizeof(ss));
-}
-
-/* Random bytes, and random frames behind a real header, never crash. */
-static void
-test_garbage(void **state)
-{
-	uint8_t buf[3000], hdr[FRAME_HEADER_BYTES];
-	struct frame_tx *tx;
-	struct result r;
-	uint64_t s = 0x9e3779b97f4a7c15ULL;
-	size_t len, i, body;
-
-	(void)state;
-	assert_int_equal(frame_tx_new(key_a, hdr, &tx), 0);
-	for (i = 0; i < 400; i++) {
-		len = prng(&s) % sizeof(buf);
-		prng_fill(&s, buf, len);
-		if (i % 2 && len > FRAME_HEADER_BYTES + 4) {
-			/* A real header and a plausible length prefix. */
-			memcpy(buf, hdr, FRAME_HEADER_BYTES);
-			body = prng(&s) % (len - FRAME_HEADER_BYTES - 4 + 40);
-			buf[FRAME_HEADER_BYTES] = 0;
-			buf[FRAME_HEADER_BYTES + 1] = 0;
-			buf[FRAME_HEADER_BYTES + 2] = (uint8_t)(body >> 8);
-			buf[FRAME_HEADER_BYTES + 3] = (uint8_t)body;
-		}
-		receive(key_a, buf, len, i % 4 ? 0 : 9, s, &r);
-		assert_int_equal(r.n, 0);
-		assert_false(r.finished);
-		if (r.rc != BAL_ECRYPTO && r.rc != BAL_EPROTO &&
-		    r.rc != BAL_ETOOBIG)
-			assert_int_equal(r.rc, BAL_EAGAIN);
-		result_free(&r);
-	}
-	frame_tx_free(tx);
 }
 
 /* The receive buffer is bounded; oversized feeds are refused untouched. */
@@ -907,7 +346,7 @@ test_known_answer(void **state)
 	struct result r;
 
 	(void)state;
-	receive(key_a, kat, sizeof(kat), 0, 0, &r);
+	frame_receive(key_a, kat, sizeof(kat), 0, 0, &r);
 	assert_int_equal(r.rc, BAL_EEOF);
 	assert_true(r.finished);
 	assert_int_equal(r.n, 2);
@@ -1027,13 +466,6 @@ test_args(void **state)
 	frame_rx_free(rx);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return sodium_init() < 0 ? -1 : 0;
-}
-
 int
 main(void)
 {
@@ -1043,20 +475,12 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_max_size),
 		cmocka_unit_test(test_toobig_keeps_sender),
-		cmocka_unit_test(test_oversized_prefix),
-		cmocka_unit_test(test_short_prefix),
 		cmocka_unit_test(test_final),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_tamper),
-		cmocka_unit_test(test_drop_replay_reorder),
-		cmocka_unit_test(test_wrong_key),
-		cmocka_unit_test(test_foreign_tags),
-		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounded_buffer),
 		cmocka_unit_test(test_known_answer),
 		cmocka_unit_test(test_kept_buffer),
 		cmocka_unit_test(test_args),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, frame_setup, NULL);
 }

@@ -546,14 +546,14 @@ test_runs_cost(void **state)
 	uint64_t t;
 
 	(void)state;
-	rng_state = 0x1234567;
+	wire_rng_state = 0x1234567;
 	memset(body, 0x24, sizeof(body));
 	for (i = 0; i < 20; i++) {
 		author_key(keys[i], i);
 		memset(prevs[i], (int)(0x30 + i), BAL_HASH_BYTES);
 	}
 	for (round = 0; round < 300; round++) {
-		size_t nauth = 1 + rnd() % 20, nruns = 0, used = 0;
+		size_t nauth = 1 + wire_rnd() % 20, nruns = 0, used = 0;
 		uint64_t next[20] = { 0 };
 
 		at = 0;
@@ -561,8 +561,8 @@ test_runs_cost(void **state)
 		m.type = WIRE_RUNS;
 		while (at < 300 - 20 && nruns < 40) {
 			size_t a = used < nauth && (nruns == 0 ||
-			    rnd() % 2) ? used++ : rnd() % used;
-			size_t n = 1 + rnd() % 20;
+			    wire_rnd() % 2) ? used++ : wire_rnd() % used;
+			size_t n = 1 + wire_rnd() % 20;
 
 			if (nruns > 0 && runs[nruns - 1].author == a) {
 				if (nauth == 1)
@@ -571,8 +571,8 @@ test_runs_cost(void **state)
 			}
 			runs[nruns].prev = NULL;
 			if (next[a] == 0) {
-				next[a] = 1 + (rnd() % 3 == 0 ? rnd() >> 2 :
-				    rnd() % 300);
+				next[a] = 1 + (wire_rnd() % 3 == 0 ? wire_rnd() >> 2 :
+				    wire_rnd() % 300);
 				if (next[a] > 1)
 					runs[nruns].prev = prevs[a];
 			}
@@ -581,27 +581,27 @@ test_runs_cost(void **state)
 			runs[nruns].items = &its[at];
 			runs[nruns].n = n;
 			next[a] += n;
-			t = rnd() >> (1 + rnd() % 63);
+			t = wire_rnd() >> (1 + wire_rnd() % 63);
 			for (k = 0; k < n; k++) {
 				struct wire_run_item *it = &its[at + k];
 
 				memset(it, 0, sizeof(*it));
-				it->kind = (uint8_t)(1 + rnd() % 3);
+				it->kind = (uint8_t)(1 + wire_rnd() % 3);
 				it->epoch = it->kind != 1 ? 0 :
-				    rnd() % 2 ? 7 : rnd() >> (rnd() % 64);
+				    wire_rnd() % 2 ? 7 : wire_rnd() >> (wire_rnd() % 64);
 				it->lamport = (k == 0 ? 0 : its[at + k - 1].
-				    lamport) + 1 + (rnd() >> (rnd() % 54 +
+				    lamport) + 1 + (wire_rnd() >> (wire_rnd() % 54 +
 				    10));
-				if (rnd() % 2)
-					t += rnd() >> (rnd() % 54 + 10);
+				if (wire_rnd() % 2)
+					t += wire_rnd() >> (wire_rnd() % 54 + 10);
 				if (t > (uint64_t)INT64_MAX)
 					t = (uint64_t)INT64_MAX;
 				else if (t > 0)
-					t -= rnd() % t;
+					t -= wire_rnd() % t;
 				it->time = t;
-				it->bodylen = rnd() % 40 == 0 ? 60000 + rnd() %
-				    10000 : 40 + rnd() % 300;
-				it->body = rnd() % 4 == 0 ? NULL : body;
+				it->bodylen = wire_rnd() % 40 == 0 ? 60000 + wire_rnd() %
+				    10000 : 40 + wire_rnd() % 300;
+				it->body = wire_rnd() % 4 == 0 ? NULL : body;
 			}
 			at += n;
 			nruns++;

@@ -727,15 +727,15 @@ test_garbage(void **state)
 	size_t lens[NSAMPLES], len, i, k, edits;
 
 	(void)state;
-	rng_state = 0x9e3779b97f4a7c15ULL;
+	wire_rng_state = 0x9e3779b97f4a7c15ULL;
 	/* Random bytes, often shaped like a small message array. */
 	for (i = 0; i < 30000; i++) {
-		len = rnd() % sizeof(buf);
+		len = wire_rnd() % sizeof(buf);
 		for (k = 0; k < len; k++)
-			buf[k] = (uint8_t)rnd();
+			buf[k] = (uint8_t)wire_rnd();
 		if (len >= 2 && (i & 1)) {
-			buf[0] = (uint8_t)(0x91 + rnd() % 5);
-			buf[1] = (uint8_t)(1 + rnd() % 7);
+			buf[0] = (uint8_t)(0x91 + wire_rnd() % 5);
+			buf[1] = (uint8_t)(1 + wire_rnd() % 7);
 		}
 		try_decode(buf, len);
 	}
@@ -744,15 +744,15 @@ test_garbage(void **state)
 	for (i = 0; i < NSAMPLES; i++)
 		enc(&m[i], &encs[i], &lens[i]);
 	for (i = 0; i < 30000; i++) {
-		k = rnd() % NSAMPLES;
+		k = wire_rnd() % NSAMPLES;
 		if (lens[k] > sizeof(buf))
 			continue;
 		memcpy(buf, encs[k], lens[k]);
 		len = lens[k];
-		for (edits = 1 + rnd() % 4; edits > 0; edits--)
-			buf[rnd() % len] = (uint8_t)rnd();
-		if (rnd() % 4 == 0)
-			len = rnd() % (len + 1);
+		for (edits = 1 + wire_rnd() % 4; edits > 0; edits--)
+			buf[wire_rnd() % len] = (uint8_t)wire_rnd();
+		if (wire_rnd() % 4 == 0)
+			len = wire_rnd() % (len + 1);
 		try_decode(buf, len);
 	}
 	for (i = 0; i < NSAMPLES; i++)

@@ -14,15 +14,15 @@
 #include "wire-fixture.h"
 
 /* A deterministic generator (xorshift64*) for the garbage tests. */
-uint64_t rng_state;
+uint64_t wire_rng_state;
 
 uint64_t
-rnd(void)
+wire_rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
+	wire_rng_state ^= wire_rng_state >> 12;
+	wire_rng_state ^= wire_rng_state << 25;
+	wire_rng_state ^= wire_rng_state >> 27;
+	return wire_rng_state * 0x2545f4914f6cdd1dULL;
 }
 
 /* Two decoded RUNS hold the same values. */

@@ -20,9 +20,9 @@
 #include "wire.h"
 
 /* A deterministic generator (xorshift64*) for the garbage tests. */
-extern uint64_t rng_state;
+extern uint64_t wire_rng_state;
 
-uint64_t rnd(void);
+uint64_t wire_rnd(void);
 
 /* Two decoded RUNS hold the same values. */
 void assert_same_runs(const struct wire_msg *a, const struct wire_msg *b);
