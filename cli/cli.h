@@ -51,6 +51,7 @@ int cmd_complete(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_unlock(struct cli *c, int argc, char **argv);
 int cmd_lock(struct cli *c, int argc, char **argv);
+int cmd_daemon(struct cli *c, int argc, char **argv);
 
 /* An option of a subcommand: a flag (val NULL) or one with a value. */
 struct util_opt {

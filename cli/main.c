@@ -27,6 +27,7 @@ static const struct cli_cmd commands[] = {
 	{ "note",	cmd_note,	"write | list | show | edit | delete" },
 	{ "peer",	cmd_peer,	"add HOST:PORT | list" },
 	{ "sync",	cmd_sync,	"ask for sync now; --wait returns when all peers are level" },
+	{ "daemon",	cmd_daemon,	"start | stop | restart | status | log: balintd itself" },
 	{ "unlock",	cmd_unlock,	"give balintd the passphrase [--remember | --forget]" },
 	{ "lock",	cmd_lock,	"make balintd forget the key until balint unlock" },
 	{ "config",	cmd_config,	"get KEY | set KEY VALUE | unset KEY | list | keys: settings" },

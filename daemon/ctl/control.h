@@ -126,6 +126,11 @@ void handlers_lock_stop(struct ctl_call *call, const struct ctl_req *req);
 /* handlers_lock_serves is 1 when d serves cmd now (locked: a few only). */
 int handlers_lock_serves(const struct daemon *d, const char *cmd);
 /*
+ * handlers_lock_process adds the fields of this process to the current
+ * record: pid, locked, systemd (run by systemd: its log is the journal).
+ */
+int handlers_lock_process(struct daemon *d, struct ctl_resp *resp);
+/*
  * handlers_lock_status adds the "daemon" record of a locked daemon (name,
  * version, pid, locked) to resp; 0 or BAL_ENOMEM.
  */

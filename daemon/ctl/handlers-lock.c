@@ -5,6 +5,7 @@
  * daemon that is locked.  While locked, only these commands are served.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -35,16 +36,26 @@ handlers_lock_serves(const struct daemon *d, const char *cmd)
 }
 
 int
+handlers_lock_process(struct daemon *d, struct ctl_resp *resp)
+{
+	const char *inv = getenv("INVOCATION_ID");
+
+	/* systemd gives every service it runs an invocation id. */
+	return ctl_resp_add_uint(resp, "pid", (uint64_t)getpid()) != 0 ||
+	    ctl_resp_add_bool(resp, "locked", d->id == NULL) != 0 ||
+	    ctl_resp_add_bool(resp, "systemd", inv != NULL &&
+	    *inv != '\0') != 0 ? BAL_ENOMEM : 0;
+}
+
+int
 handlers_lock_status(struct daemon *d, struct ctl_resp *resp)
 {
 	return ctl_resp_record_begin(resp) != 0 ||
 	    ctl_resp_add_str(resp, "kind", "daemon") != 0 ||
 	    ctl_resp_add_str(resp, "name", d->name) != 0 ||
 	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
-	    ctl_resp_add_uint(resp, "pid", (uint64_t)getpid()) != 0 ||
-	    ctl_resp_add_bool(resp, "locked", d->id == NULL) != 0 ||
-	    (d->id == NULL && ctl_resp_add_str(resp, "listen", "") != 0) ?
-	    BAL_ENOMEM : 0;
+	    handlers_lock_process(d, resp) != 0 ||
+	    ctl_resp_add_str(resp, "listen", "") != 0 ? BAL_ENOMEM : 0;
 }
 
 /* Answers with one record: what happened to the keyring, if asked. */

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bal.h"
 #include "contract.h"
@@ -285,8 +284,7 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_str(resp, "fingerprint", fpr) != 0 ||
 	    ctl_resp_add_str(resp, "listen", d->listen) != 0 ||
 	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
-	    ctl_resp_add_uint(resp, "pid", (uint64_t)getpid()) != 0 ||
-	    ctl_resp_add_bool(resp, "locked", 0) != 0)
+	    handlers_lock_process(d, resp) != 0)
 		goto fail;
 	for (g = d->groups; g != NULL; g = g->next)
 		if (status_group(d, g, resp) != 0)
