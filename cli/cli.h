@@ -52,6 +52,11 @@ int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_unlock(struct cli *c, int argc, char **argv);
 int cmd_lock(struct cli *c, int argc, char **argv);
 int cmd_daemon(struct cli *c, int argc, char **argv);
+/*
+ * cmd_daemon_offer asks on the terminal (after init) whether to start
+ * balintd now, and, when the systemd user unit is there, at every login.
+ */
+int cmd_daemon_offer(struct cli *c);
 
 /* An option of a subcommand: a flag (val NULL) or one with a value. */
 struct util_opt {
@@ -131,6 +136,12 @@ int settings_write(const char *text, size_t len);
  */
 int client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
     struct ctl_resp **resp);
+/*
+ * client_not_running prints what to do when no balintd answers for
+ * c->home: create the profile first (balint init) when there is none,
+ * else start balintd; returns CLI_NODAEMON.
+ */
+int client_not_running(const struct cli *c);
 /* client_req builds a request of cmd with an optional "group" arg. */
 struct ctl_req *client_req(const char *cmd, const char *group);
 

@@ -72,11 +72,21 @@ client_req(const char *cmd, const char *group)
 	return req;
 }
 
-static int
-not_running(const struct cli *c)
+int
+client_not_running(const struct cli *c)
 {
-	util_err("balintd is not running for %s (start it: balintd --home "
-	    "%s)", c->home, c->home);
+	char key[CLI_PATH_MAX + 16], opt[CLI_PATH_MAX + 16] = "";
+
+	/* --home as given, so that the command can be pasted as it is. */
+	if (c->home_opt != NULL)
+		snprintf(opt, sizeof(opt), "--home '%s' ", c->home);
+	snprintf(key, sizeof(key), "%s/identity.key", c->home);
+	if (access(key, F_OK) != 0)
+		util_err("there is no profile in %s yet: first run balint "
+		    "%sinit --name NAME", c->home, opt);
+	else
+		util_err("balintd is not running for %s (start it: balint "
+		    "%sdaemon start)", c->home, opt);
 	return CLI_NODAEMON;
 }
 
@@ -116,7 +126,7 @@ client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED ||
 		    errno == ENOTDIR)
-			ret = not_running(c);
+			ret = client_not_running(c);
 		else {
 			util_err("cannot reach balintd for %s (%s: %s)",
 			    c->home, sa.sun_path, strerror(errno));

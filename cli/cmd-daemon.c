@@ -217,6 +217,7 @@ static int
 do_start(struct cli *c, const char *listen)
 {
 	char *const start[] = { "systemctl", "--user", "start", UNIT, NULL };
+	char key[CLI_PATH_MAX + 16];
 	struct state st;
 	int i, rc;
 
@@ -225,6 +226,9 @@ do_start(struct cli *c, const char *listen)
 		printf("balintd is already running (pid %lu)\n", st.pid);
 		return CLI_OK;
 	}
+	snprintf(key, sizeof(key), "%s/identity.key", c->home);
+	if (access(key, F_OK) != 0)
+		return client_not_running(c);	/* no profile: init first */
 	if (listen == NULL && unit_usable(c)) {
 		if (run(start, 0) != 0) {
 			util_err("systemctl --user start %s failed (see: "
@@ -247,6 +251,55 @@ do_start(struct cli *c, const char *listen)
 	if (st.locked)
 		printf("it is locked: run balint unlock (unless your login "
 		    "keyring holds the passphrase: see balint status)\n");
+	return CLI_OK;
+}
+
+/* 1 for yes (the default), 0 for no or no answer. */
+static int
+yes(const char *prompt)
+{
+	char line[16];
+
+	if (util_tty_line(prompt, 0, line, sizeof(line)) != 0)
+		return 0;
+	return line[0] == '\0' || line[0] == 'y' || line[0] == 'Y';
+}
+
+int
+cmd_daemon_offer(struct cli *c)
+{
+	char *const enable[] = { "systemctl", "--user", "enable", "--now",
+	    UNIT, NULL };
+	struct state st;
+	int i;
+
+	if (unit_usable(c)) {
+		if (!yes("Start balintd now, and at every login (systemd "
+		    "user unit)? [Y/n] "))
+			goto later;
+		if (run(enable, 0) != 0) {
+			util_err("systemctl --user enable --now %s failed; "
+			    "start it with: balint daemon start", UNIT);
+			return CLI_FAILED;
+		}
+		for (i = 0, ask(c, &st); i < WAIT_TENTHS && !st.running; i++) {
+			pause_tenth();
+			ask(c, &st);
+		}
+		printf(st.running ? "balintd runs, and starts at every "
+		    "login\n" : "balintd is enabled; see: balint daemon "
+		    "status\n");
+	} else {
+		if (!yes("Start balintd now, in the background? [Y/n] "))
+			goto later;
+		if (do_start(c, NULL) != CLI_OK)
+			return CLI_FAILED;
+	}
+	printf("next: balint unlock (the passphrase you just chose), then "
+	    "found a group or join one (see the member guide)\n");
+	return CLI_OK;
+later:
+	printf("start it later with: balint daemon start\n");
 	return CLI_OK;
 }
 
@@ -303,11 +356,8 @@ do_status(struct cli *c)
 	struct state st;
 
 	ask(c, &st);
-	if (!st.running) {
-		util_err("balintd is not running for %s (start it: balint "
-		    "daemon start)", c->home);
-		return CLI_NODAEMON;
-	}
+	if (!st.running)
+		return client_not_running(c);
 	printf("balintd is running (pid %lu), %s; its log: %s\n", st.pid,
 	    st.locked ? "locked (run: balint unlock)" : "unlocked",
 	    st.systemd ? "the journal (balint daemon log)" :
@@ -369,6 +419,9 @@ do_log(struct cli *c, const char *lines)
 		fflush(stdout);
 		return run(journal, 0) == 0 ? CLI_OK : CLI_FAILED;
 	}
+	snprintf(path, sizeof(path), "%s/identity.key", c->home);
+	if (!st.running && access(path, F_OK) != 0)
+		return client_not_running(c);	/* no profile: init first */
 	snprintf(path, sizeof(path), "%s/%s", c->home, LOG_FILE);
 	return tail_file(path, n);
 }

@@ -24,7 +24,9 @@ static const char usage[] =
     "  --name NAME       your name as the group sees it (1-64 bytes)\n"
     "  --no-passphrase   store the key unprotected (not recommended)\n"
     "  The passphrase is asked twice on the terminal, or read from the\n"
-    "  file named by BALINT_PASSPHRASE_FILE.\n";
+    "  file named by BALINT_PASSPHRASE_FILE.  On a terminal, init then\n"
+    "  offers to start balintd (and, with the systemd user unit\n"
+    "  installed, to start it at every login).\n";
 
 /* 1 when name is 1..CLI_NAME_MAX bytes of UTF-8 without control chars. */
 static int
@@ -224,6 +226,11 @@ cmd_init(struct cli *c, int argc, char **argv)
 		    "passphrase; anyone who can read the file can use it",
 		    keypath);
 	rc = CLI_OK;
+	/* The first minutes: on a terminal, offer to start the daemon. */
+	if (!c->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		fflush(stdout);
+		(void)cmd_daemon_offer(c);
+	}
 out:
 	free(namebuf);
 	if (sealed != NULL) {

@@ -65,7 +65,7 @@ for args in "status" "group list" "members" "note list" "peer list" \
 	# shellcheck disable=SC2086
 	expect 3 "$B" --home "$H" $args
 	one_line "$args"
-	grep -q "balintd is not running for $H (start it: balintd --home $H)" \
+	grep -q "there is no profile in $H yet: first run balint --home '$H' init --name NAME" \
 	    "$T/err" || fail "$args: wrong message"
 done
 
