@@ -7,7 +7,7 @@
 
 member anna
 b anna daemon status 2>"$T/err"; [ $? -eq 3 ] || fail "status with no daemon is not exit 3"
-grep -q "balint daemon start" "$T/err" || fail "status: $(cat "$T/err")"
+grep -q "daemon start" "$T/err" || fail "status: $(cat "$T/err")"
 b anna daemon stop | grep -q "not running" || fail "stop with no daemon"
 b anna daemon frob 2>/dev/null; [ $? -eq 2 ] || fail "bad subcommand is not exit 2"
 b anna daemon status --listen 1.2.3.4:5 2>/dev/null; [ $? -eq 2 ] || fail "--listen with status is not exit 2"
