@@ -530,24 +530,18 @@ cmd_contract_text(struct ctl_call *call, const struct ctl_req *req)
 	control_reply(call, resp);
 }
 
-/* contract.amend: a leader writes the next version of the contract. */
+/*
+ * Answers contract.amend and contract.accept: the failure (err, else rc's
+ * text), or the group and the contract version now in force or accepted.
+ */
 static void
-cmd_contract_amend(struct ctl_call *call, const struct ctl_req *req)
+contract_version_reply(struct ctl_call *call, struct group *g, int rc,
+    unsigned version, const char *err)
 {
 	struct ctl_resp *resp = NULL;
-	char hex[2 * BAL_GROUP_ID_BYTES + 1], err[512];
-	struct group *g;
-	const char *text;
-	size_t len;
-	unsigned version = 0;
-	int rc;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1];
 
-	if (handlers_str(call, req, "contract", 1, &text, &len) != 0 ||
-	    (g = handlers_group(call, req)) == NULL)
-		return;
-	err[0] = '\0';
-	if ((rc = group_amend(g, text, len, &version, err,
-	    sizeof(err))) != 0) {
+	if (rc != 0) {
 		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
 		    bal_strerror(rc));
 		return;
@@ -564,12 +558,30 @@ cmd_contract_amend(struct ctl_call *call, const struct ctl_req *req)
 	control_reply(call, resp);
 }
 
+/* contract.amend: a leader writes the next version of the contract. */
+static void
+cmd_contract_amend(struct ctl_call *call, const struct ctl_req *req)
+{
+	char err[512];
+	struct group *g;
+	const char *text;
+	size_t len;
+	unsigned version = 0;
+	int rc;
+
+	if (handlers_str(call, req, "contract", 1, &text, &len) != 0 ||
+	    (g = handlers_group(call, req)) == NULL)
+		return;
+	err[0] = '\0';
+	rc = group_amend(g, text, len, &version, err, sizeof(err));
+	contract_version_reply(call, g, rc, version, err);
+}
+
 /* contract.accept: this member accepts the current contract version. */
 static void
 cmd_contract_accept(struct ctl_call *call, const struct ctl_req *req)
 {
-	struct ctl_resp *resp = NULL;
-	char hex[2 * BAL_GROUP_ID_BYTES + 1], err[512];
+	char err[512];
 	struct group *g;
 	unsigned version = 0;
 	int rc;
@@ -577,21 +589,8 @@ cmd_contract_accept(struct ctl_call *call, const struct ctl_req *req)
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	err[0] = '\0';
-	if ((rc = group_accept(g, &version, err, sizeof(err))) != 0) {
-		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
-		    bal_strerror(rc));
-		return;
-	}
-	handlers_hex(g->id, sizeof(g->id), hex);
-	if ((resp = control_call_resp(call)) == NULL ||
-	    ctl_resp_record_begin(resp) != 0 ||
-	    ctl_resp_add_str(resp, "group", hex) != 0 ||
-	    ctl_resp_add_str(resp, "name", group_name(g)) != 0 ||
-	    ctl_resp_add_uint(resp, "version", version) != 0) {
-		ctl_resp_free(resp);
-		resp = NULL;
-	}
-	control_reply(call, resp);
+	rc = group_accept(g, &version, err, sizeof(err));
+	contract_version_reply(call, g, rc, version, err);
 }
 
 static const char *

@@ -33,24 +33,6 @@
 /* Authors whose heads a batch remembers (the rest are read each time). */
 #define BATCH_HEADS_MAX 64
 
-static int
-reject(char *why, size_t whylen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Writes a one-line reason into why and returns code. */
-static int
-reject(char *why, size_t whylen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 static const uint8_t *
 keys_find(const struct group_key *keys, size_t n, uint64_t epoch)
 {

@@ -7,58 +7,49 @@
 #include "daemon.h"
 #include "group.h"
 
+/* Hands one event of kind about g to the daemon's subscriber, if any. */
 static void
-emit(struct daemon *d, const struct group_event *ev)
+emit(struct daemon *d, enum group_event_kind kind, struct group *g,
+    const struct group_event *more)
 {
-	if (d->on_event != NULL)
-		d->on_event(d, ev);
+	struct group_event ev;
+
+	if (d->on_event == NULL)
+		return;
+	if (more != NULL)
+		ev = *more;
+	else
+		memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.g = g;
+	d->on_event(d, &ev);
 }
 
 void
 group_emit_entry(struct group *g, const uint8_t *blob, size_t len,
     const void *source)
 {
-	struct group_event ev;
+	struct group_event ev = { .blob = blob, .len = len, .source = source };
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = GROUP_EVENT_ENTRY;
-	ev.g = g;
-	ev.blob = blob;
-	ev.len = len;
-	ev.source = source;
-	emit(g->d, &ev);
+	emit(g->d, GROUP_EVENT_ENTRY, g, &ev);
 }
 
 void
 group_emit_roster(struct group *g)
 {
-	struct group_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = GROUP_EVENT_ROSTER;
-	ev.g = g;
-	emit(g->d, &ev);
+	emit(g->d, GROUP_EVENT_ROSTER, g, NULL);
 }
 
 void
 group_emit_removed(struct group *g, int reason, const char *text)
 {
-	struct group_event ev;
+	struct group_event ev = { .reason = reason, .text = text };
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = GROUP_EVENT_REMOVED;
-	ev.g = g;
-	ev.reason = reason;
-	ev.text = text;
-	emit(g->d, &ev);
+	emit(g->d, GROUP_EVENT_REMOVED, g, &ev);
 }
 
 void
 group_emit_keys(struct daemon *d)
 {
-	struct group_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = GROUP_EVENT_KEYS;
-	emit(d, &ev);
+	emit(d, GROUP_EVENT_KEYS, NULL, NULL);
 }

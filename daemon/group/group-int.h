@@ -13,8 +13,10 @@
 #ifndef BAL_GROUP_INT_H
 #define BAL_GROUP_INT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sodium.h>
 
 #include "bal.h"
@@ -30,6 +32,35 @@ gid_hex(const uint8_t id[BAL_GROUP_ID_BYTES],
     char out[2 * BAL_GROUP_ID_BYTES + 1])
 {
 	sodium_bin2hex(out, 2 * BAL_GROUP_ID_BYTES + 1, id, BAL_GROUP_ID_BYTES);
+}
+
+static inline int
+reject(char *why, size_t whylen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* reject writes a one-line reason into why (NULL: none) and returns code. */
+static inline int
+reject(char *why, size_t whylen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL && whylen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* is_hex: is s a run of hex digits? */
+static inline int
+is_hex(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+		    (*s >= 'A' && *s <= 'F')))
+			return 0;
+	return 1;
 }
 
 /* The roster entries of a group, decoded, and the leaders of its CREATE. */

@@ -17,17 +17,6 @@
 
 #define NOTE_PREFIX_MIN 4	/* hex digits of a note id prefix */
 
-/* Is s a run of hex digits? */
-static int
-is_hex(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
-		    (*s >= 'A' && *s <= 'F')))
-			return 0;
-	return 1;
-}
-
 struct ncol {
 	struct group *g;
 	const struct batch *b;

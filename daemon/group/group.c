@@ -21,24 +21,6 @@
 
 #define GROUP_PREFIX_MIN 4	/* hex digits of a group id prefix */
 
-static int
-reject(char *why, size_t whylen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Writes a one-line reason into why and returns code. */
-static int
-reject(char *why, size_t whylen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 static struct group *
 group_alloc(struct daemon *d, const uint8_t id[BAL_GROUP_ID_BYTES])
 {
@@ -255,17 +237,6 @@ group_name(const struct group *g)
 	if (g == NULL || g->contract == NULL || g->contract->name == NULL)
 		return "(joining)";
 	return g->contract->name;
-}
-
-/* Is s a run of hex digits? */
-static int
-is_hex(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
-		    (*s >= 'A' && *s <= 'F')))
-			return 0;
-	return 1;
 }
 
 struct group *
