@@ -196,6 +196,62 @@ profile_passphrase(const char *prompt, char **pass, size_t *len)
 	return 0;
 }
 
+/*
+ * Seals id again under pass at today's Argon2id costs and replaces the key
+ * file in one rename (a crash leaves the old file or the new one, never
+ * half of either).  Failure keeps the old file and says so.
+ */
+static void
+rewrap(const char *path, const struct identity *id, const char *pass,
+    size_t plen)
+{
+	char tmp[PROFILE_PATH_MAX + 8];
+	uint8_t *sealed = NULL;
+	size_t slen = 0, off = 0;
+	ssize_t n;
+	int fd = -1, ok = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp) ||
+	    identity_seal(id, pass, plen, IDENTITY_OPSLIMIT_DEFAULT,
+	    IDENTITY_MEMLIMIT_DEFAULT, NULL, &sealed, &slen) != 0)
+		goto out;
+	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0)
+		goto out;
+	while (off < slen) {
+		if ((n = write(fd, sealed + off, slen - off)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto out;
+	ok = 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		(void)unlink(tmp);
+		fprintf(stderr, "balintd: warning: could not rewrap the key "
+		    "file '%s' under today's Argon2id costs; it stays as it "
+		    "was\n", path);
+	} else {
+		fprintf(stderr, "balintd: the key file '%s' was rewrapped "
+		    "under Argon2id (opslimit %llu, memlimit %llu MiB)\n", path,
+		    (unsigned long long)IDENTITY_OPSLIMIT_DEFAULT,
+		    (unsigned long long)(IDENTITY_MEMLIMIT_DEFAULT >> 20));
+	}
+	free(sealed);
+}
+
 int
 profile_unlock(const char *dir, struct identity **id, char *err,
     size_t errlen)
@@ -280,6 +336,9 @@ profile_unlock_with(const char *dir, const char *given, size_t givenlen,
 		}
 	}
 	rc = identity_unseal(buf, len, pass, plen, id);
+	/* A key file of an older release: its costs are today's from now. */
+	if (rc == 0 && identity_sealed_is_weak(buf, len))
+		rewrap(path, *id, pass, plen);
 	if (rc == BAL_ECRYPTO)
 		snprintf(err, errlen, "wrong passphrase for '%s' (or the key "
 		    "file was altered)", path);

@@ -215,6 +215,21 @@ identity_sealed_is_protected(const uint8_t *buf, size_t len)
 }
 
 int
+identity_sealed_is_weak(const uint8_t *buf, size_t len)
+{
+	struct mp_doc doc;
+	struct sealed s;
+	int weak = 0;
+
+	if (sealed_parse(&doc, buf, len, &s) == 0)
+		weak = s.kdf == KDF_ARGON2ID13 &&
+		    (s.opslimit < IDENTITY_OPSLIMIT_DEFAULT ||
+		    s.memlimit < IDENTITY_MEMLIMIT_DEFAULT);
+	mp_doc_free(&doc);
+	return weak;
+}
+
+int
 identity_unseal(const uint8_t *buf, size_t len, const char *pass,
     size_t passlen, struct identity **out)
 {

@@ -20,8 +20,9 @@
 #define IDENTITY_FPR_TEXT_BYTES 25
 
 /* Argon2id cost of the sealed key: libsodium's "interactive" by default. */
-#define IDENTITY_OPSLIMIT_DEFAULT 2ULL
-#define IDENTITY_MEMLIMIT_DEFAULT (64ULL * 1024 * 1024)
+/* Argon2id costs of a new key file: libsodium's "moderate" (3, 256 MiB). */
+#define IDENTITY_OPSLIMIT_DEFAULT 3ULL
+#define IDENTITY_MEMLIMIT_DEFAULT (256ULL * 1024 * 1024)
 
 struct identity {
 	uint8_t pk[BAL_PK_BYTES];	/* Ed25519 public key: the member key */
@@ -52,6 +53,12 @@ int identity_unseal(const uint8_t *buf, size_t len, const char *pass,
     size_t passlen, struct identity **out);
 /* identity_sealed_is_protected is 1 if the sealed bytes need a passphrase. */
 int identity_sealed_is_protected(const uint8_t *buf, size_t len);
+/*
+ * identity_sealed_is_weak is 1 if the sealed bytes are protected at costs
+ * below IDENTITY_OPSLIMIT_DEFAULT or IDENTITY_MEMLIMIT_DEFAULT (a key file
+ * of an older release: rewrap it at the next unlock).
+ */
+int identity_sealed_is_weak(const uint8_t *buf, size_t len);
 
 /* identity_id_encode writes the member id text of pk. */
 void identity_id_encode(const uint8_t pk[BAL_PK_BYTES],
