@@ -4,7 +4,7 @@
 # file that is gone afterwards; SIGINT stops the daemon cleanly (exit 0).
 . "$(dirname "$0")/../lib/daemons.sh"
 
-member alice
+member alice protected
 
 # A passphrase file that others can read: refused, one line.
 printf 'test passphrase\n' >"$T/open"

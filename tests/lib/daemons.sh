@@ -42,9 +42,16 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # b NAME ARGS... — run balint as member NAME.
 b() { _b_n=$1; shift; "$BALINT" --home "$T/$_b_n" "$@"; }
 
-# member NAME — create the profile of NAME (init with a passphrase).
+# member NAME [protected] — create the profile of NAME: unprotected
+# (init --no-passphrase), since unlocking a key under Argon2id "moderate"
+# costs about a second and 256 MiB at every init and start; "protected"
+# seals it under the passphrase in $BALINT_PASSPHRASE_FILE (daemon-basics).
 member() {
-	b "$1" init --name "$1" >"$T/$1.init" 2>&1 || { cat "$T/$1.init"; fail "init $1"; }
+	if [ "${2:-}" = protected ]; then
+		b "$1" init --name "$1" >"$T/$1.init" 2>&1
+	else
+		b "$1" init --name "$1" --no-passphrase >"$T/$1.init" 2>&1
+	fi || { cat "$T/$1.init"; fail "init $1"; }
 }
 
 # A free TCP port on 127.0.0.1 (asks the kernel; tiny race accepted).
