@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "bal.h"
 #include "control.h"
@@ -100,6 +101,8 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 	rc = invite_create(d, g, name, expires, (const char (*)[WIRE_MAX_ADDR +
 	    1])addrs, naddrs, &code, err, sizeof(err));
 	if (rc != 0 || code == NULL) {
+		if (code != NULL)
+			sodium_memzero(code, strlen(code));
 		free(code);
 		control_fail(call, CTL_FAILED, "%s", err[0] != '\0' ? err :
 		    bal_strerror(rc));
@@ -111,6 +114,8 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 		ctl_resp_free(resp);
 		resp = NULL;
 	}
+	/* The code carries the invite secret. */
+	sodium_memzero(code, strlen(code));
 	free(code);
 	control_reply(call, resp);
 }

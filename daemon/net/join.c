@@ -140,6 +140,8 @@ serve_down(void *ctx, struct net_conn *c, const char *why)
 {
 	(void)c;
 	(void)why;
+	/* The invite's network key goes with the conversation. */
+	sodium_memzero(ctx, sizeof(struct serve));
 	free(ctx);
 }
 
