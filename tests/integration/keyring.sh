@@ -24,7 +24,7 @@ fi
 
 printf 'keyring test password' | gnome-keyring-daemon --unlock \
     --components=secrets >/dev/null || fail "gnome-keyring-daemon --unlock"
-member anna
+member anna protected
 start_locked() {
 	env -u BALINT_PASSPHRASE_FILE "$BALINTD" --home "$T/anna" --locked \
 	    --listen 127.0.0.1:0 >>"$T/anna.log" 2>&1 &

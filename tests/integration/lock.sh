@@ -6,8 +6,8 @@
 # no unlock.  A member whose daemon was locked catches up once unlocked.
 . "$(dirname "$0")/../lib/daemons.sh"
 
-member anna
-member ben
+member anna protected
+member ben protected
 start ben
 listening() { python3 -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1',$1))==0 else 1)"; }
 # start_locked NAME — balintd --locked, without the passphrase file.
