@@ -22,13 +22,15 @@ enum {
 	K_CADENCE,
 	K_RETENTION,
 	K_COLEADER,
+	K_IDENTIFIERS,
 	K_COUNT
 };
 
 static const char *const keys[K_COUNT] = {
-	"Name", "History", "Cadence", "Retention", "Co-leader"
+	"Name", "History", "Cadence", "Retention", "Co-leader", "Identifiers"
 };
-#define KEYS_ALLOWED "Name, History, Cadence, Retention, Co-leader"
+#define KEYS_ALLOWED "Name, History, Cadence, Retention, Co-leader, " \
+	"Identifiers"
 
 static const char template_text[] =
 "# Contract of a Balint group.\n"
@@ -54,6 +56,12 @@ static const char template_text[] =
 "# Co-leader: the member id of a second leader (optional).  They run\n"
 "# \"balint init\" and tell you the member id it prints.\n"
 "#Co-leader: bm...\n"
+"#\n"
+"# Identifiers: what balint does when a note seems to hold a detail that\n"
+"# identifies a patient (a personal number, a phone, a name, a date of\n"
+"# birth).  refuse: the note is not written unless its author confirms;\n"
+"# warn: it is written and the details are shown; off: no check.\n"
+"#Identifiers: refuse\n"
 "\n"
 "GOALS\n"
 "\n"
@@ -374,6 +382,19 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 			return BAL_ESYNTAX;
 		}
 		break;
+	case K_IDENTIFIERS:
+		if (word_eq(v, vn, "refuse")) {
+			c->identifiers = CONTRACT_IDS_REFUSE;
+		} else if (word_eq(v, vn, "warn")) {
+			c->identifiers = CONTRACT_IDS_WARN;
+		} else if (word_eq(v, vn, "off")) {
+			c->identifiers = CONTRACT_IDS_OFF;
+		} else {
+			fail(err, errlen, line, "Identifiers must be 'refuse', "
+			    "'warn' or 'off', not '%s'", quote(q, v, vn));
+			return BAL_ESYNTAX;
+		}
+		break;
 	case K_COLEADER:
 		rc = BAL_EPROTO;
 		if (vn <= MEMBER_ID_INPUT_MAX &&
@@ -571,10 +592,11 @@ contract_text(const struct contract *c, const uint8_t *self_pk, char **out,
 		identity_id_encode(other, id);
 	snprintf(days, sizeof(days), "%u", c->retention_days);
 	cap = strlen(c->name) + (c->cadence ? strlen(c->cadence) : 0) +
-	    (c->text ? strlen(c->text) : 0) + sizeof(id) + 128;
+	    (c->text ? strlen(c->text) : 0) + sizeof(id) + 160;
 	if ((buf = malloc(cap)) == NULL)
 		return BAL_ENOMEM;
-	n = snprintf(buf, cap, "Name: %s\nHistory: %s\n%s%s%s%s%s%s%s%s%s\n%s",
+	n = snprintf(buf, cap, "Name: %s\nHistory: %s\n%s%s%s%s%s%s%s%s%s%s%s%s"
+	    "\n%s",
 	    c->name, contract_history_name(c->history),
 	    c->cadence && c->cadence[0] ? "Cadence: " : "",
 	    c->cadence && c->cadence[0] ? c->cadence : "",
@@ -583,6 +605,9 @@ contract_text(const struct contract *c, const uint8_t *self_pk, char **out,
 	    c->retention_days ? days : "",
 	    c->retention_days ? "\n" : "",
 	    other ? "Co-leader: " : "", other ? id : "", other ? "\n" : "",
+	    c->identifiers ? "Identifiers: " : "",
+	    c->identifiers ? contract_identifiers_name(c->identifiers) : "",
+	    c->identifiers ? "\n" : "",
 	    c->text ? c->text : "");
 	if (n < 0 || (size_t)n >= cap) {
 		free(buf);

@@ -15,6 +15,7 @@
 
 /* Elements of the encoded contract array, version included. */
 #define CONTRACT_FIELDS 10
+#define CONTRACT_TRAILING_MAX 1	/* optional fields after them */
 /* Elements of the signed-contract container, version included. */
 #define SIGNED_FIELDS 4
 #define SIGNED_VERSION 1
@@ -26,6 +27,17 @@ contract_history_name(enum contract_history h)
 	case CONTRACT_HISTORY_FROM_JOIN:	return "from-join";
 	case CONTRACT_HISTORY_FULL:		return "full";
 	default:				return NULL;
+	}
+}
+
+const char *
+contract_identifiers_name(enum contract_identifiers i)
+{
+	switch (i) {
+	case CONTRACT_IDS_REFUSE:	return "refuse";
+	case CONTRACT_IDS_WARN:		return "warn";
+	case CONTRACT_IDS_OFF:		return "off";
+	default:			return NULL;
 	}
 }
 
@@ -134,7 +146,16 @@ contract_check(const struct contract *c)
 		return BAL_EINVAL;
 	if (c->retention_days > CONTRACT_RETENTION_MAX)
 		return BAL_EINVAL;
+	if ((unsigned)c->identifiers > CONTRACT_IDS_OFF)
+		return BAL_EINVAL;
 	return 0;
+}
+
+/* How many of the optional trailing fields c's encoding carries. */
+static unsigned
+trailing_fields(const struct contract *c)
+{
+	return c->identifiers != CONTRACT_IDS_REFUSE ? 1 : 0;
 }
 
 /* Writes the canonical array of c into pk (c already checked). */
@@ -145,7 +166,7 @@ pack_contract(msgpack_packer *pk, const struct contract *c)
 	const char *cadence = c->cadence != NULL ? c->cadence : "";
 	unsigned i;
 
-	if (msgpack_pack_array(pk, CONTRACT_FIELDS) != 0 ||
+	if (msgpack_pack_array(pk, CONTRACT_FIELDS + trailing_fields(c)) != 0 ||
 	    msgpack_pack_uint32(pk, c->version) != 0 ||
 	    mp_pack_cstr(pk, c->name) != 0 ||
 	    mp_pack_cstr(pk, text) != 0 ||
@@ -160,6 +181,9 @@ pack_contract(msgpack_packer *pk, const struct contract *c)
 	    msgpack_pack_uint64(pk, c->created_ms) != 0 ||
 	    mp_pack_bin(pk, c->salt, CONTRACT_SALT_BYTES) != 0 ||
 	    mp_pack_bin(pk, c->prev, BAL_HASH_BYTES) != 0)
+		return BAL_ENOMEM;
+	if (trailing_fields(c) >= 1 &&
+	    msgpack_pack_uint32(pk, (uint32_t)c->identifiers) != 0)
 		return BAL_ENOMEM;
 	return 0;
 }
@@ -217,7 +241,8 @@ contract_decode(const uint8_t *buf, size_t len, struct contract **out)
 		ret = BAL_EVERSION;
 		goto out;
 	}
-	if (mp_rd_left(&r) != CONTRACT_FIELDS - 1)
+	if (mp_rd_left(&r) < CONTRACT_FIELDS - 1 ||
+	    mp_rd_left(&r) > CONTRACT_FIELDS - 1 + CONTRACT_TRAILING_MAX)
 		goto out;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		ret = BAL_ENOMEM;
@@ -248,8 +273,15 @@ contract_decode(const uint8_t *buf, size_t len, struct contract **out)
 	c->retention_days = (uint32_t)v;
 	if (mp_rd_uint(&r, UINT64_MAX, &c->created_ms) != 0 ||
 	    mp_rd_bin_fixed(&r, c->salt, CONTRACT_SALT_BYTES) != 0 ||
-	    mp_rd_bin_fixed(&r, c->prev, BAL_HASH_BYTES) != 0 ||
-	    mp_rd_end(&r) != 0)
+	    mp_rd_bin_fixed(&r, c->prev, BAL_HASH_BYTES) != 0)
+		goto out;
+	/* Optional trailing fields (canonical: the re-encoding below). */
+	if (mp_rd_left(&r) > 0) {
+		if (mp_rd_uint(&r, CONTRACT_IDS_OFF, &v) != 0)
+			goto out;
+		c->identifiers = (enum contract_identifiers)v;
+	}
+	if (mp_rd_end(&r) != 0)
 		goto out;
 	if (contract_check(c) != 0)
 		goto out;

@@ -47,6 +47,17 @@ enum contract_history {
 	CONTRACT_HISTORY_FULL = 1,	/* everything since the group began */
 };
 
+/*
+ * What the de-identification guard does when a note holds details that
+ * may identify a patient (the "Identifiers" key; docs/member-guide.md).
+ */
+enum contract_identifiers {
+	CONTRACT_IDS_REFUSE = 0,	/* the note is not written unless the
+					   member confirms (the default) */
+	CONTRACT_IDS_WARN = 1,		/* written, the details shown */
+	CONTRACT_IDS_OFF = 2,		/* no check */
+};
+
 struct contract {
 	uint32_t version;		/* CONTRACT_VERSION */
 	char *name;			/* 1..CONTRACT_NAME_MAX bytes, 1 line */
@@ -63,6 +74,12 @@ struct contract {
 	uint8_t salt[CONTRACT_SALT_BYTES];	/* random; kept by amendments */
 	uint8_t prev[BAL_HASH_BYTES];	/* contract_hash of the previous
 					   version; all zero in the first */
+	/*
+	 * Optional trailing fields: encoded only up to the last one that
+	 * differs from its default, so a contract that leaves them all at
+	 * their defaults encodes (and hashes) as before they existed.
+	 */
+	enum contract_identifiers identifiers;
 };
 
 /*
@@ -102,6 +119,8 @@ int contract_is_leader(const struct contract *c,
     const uint8_t pk[BAL_PK_BYTES]);
 /* contract_history_name is "from-join" or "full" (NULL if unknown). */
 const char *contract_history_name(enum contract_history h);
+/* contract_identifiers_name is "refuse", "warn" or "off" (NULL if unknown). */
+const char *contract_identifiers_name(enum contract_identifiers i);
 
 /*
  * contract_encode writes the canonical encoding of c.  BAL_EINVAL if c

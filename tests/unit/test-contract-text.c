@@ -134,7 +134,7 @@ test_parse_errors(void **state)
 	(void)state;
 	parse_err("Name: G\nHistory: full\nColour: blue\n", 3,
 	    "unknown key 'Colour' (allowed: Name, History, Cadence, "
-	    "Retention, Co-leader)");
+	    "Retention, Co-leader, Identifiers)");
 	parse_err("Name: G\n# c\nName: H\n", 3,
 	    "duplicate key 'Name' (first given on line 1)");
 	parse_err("Name: G\nhistory: full\nHistory: full\n", 3,
