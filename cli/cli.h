@@ -57,6 +57,26 @@ int cmd_daemon(struct cli *c, int argc, char **argv);
  * balintd now, and, when the systemd user unit is there, at every login.
  */
 int cmd_daemon_offer(struct cli *c);
+int cmd_check(struct cli *c, int argc, char **argv);
+
+/*
+ * The de-identification guard's findings ({kind:"hit"} records of
+ * note.write, note.edit and guard.check; hits.c).  A field the CLI sent:
+ * its name ("title", "case", "text") and its text.
+ */
+struct hits_field {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+/* hits_count is the number of hit records in resp. */
+size_t hits_count(const struct ctl_resp *resp);
+/*
+ * hits_print writes each hit to f: where (field line:column), what, the
+ * matched text, and the line of the field's text it stands in.
+ */
+void hits_print(FILE *f, const struct ctl_resp *resp,
+    const struct hits_field *fields, size_t nfields);
 
 /* An option of a subcommand: a flag (val NULL) or one with a value. */
 struct util_opt {
@@ -142,6 +162,13 @@ int client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
  * else start balintd; returns CLI_NODAEMON.
  */
 int client_not_running(const struct cli *c);
+/*
+ * client_call_keep is client_call, except that a refusal (exit code 1 or
+ * 2) that carries records comes back in *resp, its message unprinted
+ * (ctl_resp_err), for the caller to show with the records.
+ */
+int client_call_keep(struct cli *c, const struct ctl_req *req,
+    uint64_t wait_ms, struct ctl_resp **resp);
 /* client_req builds a request of cmd with an optional "group" arg. */
 struct ctl_req *client_req(const char *cmd, const char *group);
 

@@ -98,9 +98,10 @@ closed_early(const struct cli *c)
 	    "(it serves only the user it runs as; see its log)", c->home);
 }
 
-int
-client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
-    struct ctl_resp **out)
+/* client_call; keep: a refusal that carries records is handed back. */
+static int
+call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
+    struct ctl_resp **out, int keep)
 {
 	struct sockaddr_un sa;
 	struct timeval tv;
@@ -186,9 +187,14 @@ client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 		goto out;
 	}
 	if (ctl_resp_status(resp) != CTL_OK) {
-		util_err("%s", ctl_resp_err(resp));
 		ret = ctl_resp_status(resp) == CTL_USAGE ? CLI_USAGE :
 		    CLI_FAILED;
+		if (keep && ctl_resp_nrecords(resp) > 0) {
+			*out = resp;
+			resp = NULL;
+			goto out;
+		}
+		util_err("%s", ctl_resp_err(resp));
 		goto out;
 	}
 	*out = resp;
@@ -207,4 +213,18 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+int
+client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
+    struct ctl_resp **out)
+{
+	return call(c, req, wait_ms, out, 0);
+}
+
+int
+client_call_keep(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
+    struct ctl_resp **out)
+{
+	return call(c, req, wait_ms, out, 1);
 }

@@ -1,6 +1,7 @@
 /* cmd-note.c — balint note write | list | show | edit | delete. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "cli.h"
@@ -9,10 +10,11 @@
 
 static const char usage[] =
     "usage: balint note write [-g GROUP] [--kind K] [--case REF] [--title T]\n"
-    "                         [-m TEXT | -F FILE]\n"
+    "                         [-m TEXT | -F FILE] [--allow-identifiers]\n"
     "       balint [--json] note list [-g GROUP] [--kind K] [--case REF]\n"
     "       balint [--json] note show [-g GROUP] NOTE\n"
     "       balint note edit [-g GROUP] NOTE [--title T] [-m TEXT | -F FILE]\n"
+    "                        [--allow-identifiers]\n"
     "       balint note delete [-g GROUP] NOTE\n"
     "  write   encrypt, sign and share a new note; prints its id.  Without\n"
     "          -m or -F, opens $EDITOR (default vi) on a private temporary\n"
@@ -27,7 +29,15 @@ static const char usage[] =
     "  --case REF     a case reference, so follow-ups link to their case\n"
     "  --title T      the note's title\n"
     "  -m TEXT        the text itself\n"
-    "  -F FILE        read the text from FILE (- for stdin)\n";
+    "  -F FILE        read the text from FILE (- for stdin)\n"
+    "  --allow-identifiers  write even if the guard finds details that may\n"
+    "                 identify a patient (see: balint check --help)\n"
+    "Before a note leaves this computer, balintd checks its title, case and\n"
+    "text for identifying details (numbers, phones, e-mail, addresses,\n"
+    "dates, names).  If it finds some and the group's contract says\n"
+    "'Identifiers: refuse' (the default), each is shown with a line of\n"
+    "context and nothing is written, unless you confirm on a terminal\n"
+    "(share anyway? [y/N]) or give --allow-identifiers (exit 1 otherwise).\n";
 
 static int
 is_blank(const char *s, size_t len)
@@ -115,22 +125,68 @@ check_text(const char *text, size_t len, const char *what)
 	return CLI_OK;
 }
 
-/* Sends req and prints the {note} answer. */
+/* Prints a written note's id, and the guard's findings as a warning. */
 static int
-send_note(struct cli *c, struct ctl_req *req)
+note_written(struct cli *c, const struct ctl_resp *resp,
+    const struct hits_field *f, size_t nf)
 {
-	struct ctl_resp *resp = NULL;
 	const char *id;
-	int rc;
+	int rc = CLI_OK;
 
-	if ((rc = client_call(c, req, 0, &resp)) != CLI_OK)
-		return rc;
 	if (c->json)
 		rc = output_json(resp);
 	else if (ctl_resp_get_str(resp, 0, "note", &id, NULL) == 0)
 		printf("%s\n", id);
-	ctl_resp_free(resp);
+	if (!c->json && hits_count(resp) > 0) {
+		fprintf(stderr, "balint: written with %zu possible identifying "
+		    "detail(s):\n", hits_count(resp));
+		hits_print(stderr, resp, f, nf);
+	}
 	return rc;
+}
+
+/*
+ * Sends a note.write or note.edit request and prints the answer.  When
+ * the guard refuses the note, its findings are shown and, on a terminal,
+ * the member is asked whether to share it anyway.
+ */
+static int
+send_note(struct cli *c, struct ctl_req *req, const struct hits_field *f,
+    size_t nf)
+{
+	struct ctl_resp *resp = NULL;
+	char answer[16];
+	int rc;
+
+	rc = client_call_keep(c, req, 0, &resp);
+	if (rc == CLI_OK) {
+		rc = note_written(c, resp, f, nf);
+		ctl_resp_free(resp);
+		return rc;
+	}
+	if (resp == NULL)
+		return rc;
+	fprintf(stderr, "balint: %zu possible identifying detail(s) in the "
+	    "note:\n", hits_count(resp));
+	hits_print(stderr, resp, f, nf);
+	if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
+	    util_tty_line("share anyway? [y/N] ", 0, answer,
+	    sizeof(answer)) == 0 && (answer[0] == 'y' || answer[0] == 'Y')) {
+		ctl_resp_free(resp);
+		resp = NULL;
+		if (ctl_req_add_bool(req, "allow_identifiers", 1) != 0) {
+			util_err("out of memory");
+			return CLI_FAILED;
+		}
+		if ((rc = client_call(c, req, 0, &resp)) != CLI_OK)
+			return rc;
+		rc = note_written(c, resp, f, nf);
+		ctl_resp_free(resp);
+		return rc;
+	}
+	util_err("%s", ctl_resp_err(resp));
+	ctl_resp_free(resp);
+	return CLI_FAILED;
 }
 
 static int
@@ -138,6 +194,7 @@ note_write(struct cli *c, int argc, char **argv)
 {
 	const char *group = c->group, *kind = NULL, *cref = NULL, *title = NULL;
 	const char *msg = NULL, *file = NULL;
+	int allow_ids = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
 		{ "--kind", 'k', &kind, NULL },
@@ -145,8 +202,10 @@ note_write(struct cli *c, int argc, char **argv)
 		{ "--title", 't', &title, NULL },
 		{ "--message", 'm', &msg, NULL },
 		{ "--file", 'F', &file, NULL },
+		{ "--allow-identifiers", 0, NULL, &allow_ids },
 		{ NULL, 0, NULL, NULL }
 	};
+	struct hits_field f[3];
 	struct ctl_req *req = NULL;
 	char *pos[1], *text = NULL;
 	size_t len = 0;
@@ -166,11 +225,16 @@ note_write(struct cli *c, int argc, char **argv)
 	    ctl_req_add_strn(req, "body", text, len) != 0 ||
 	    (kind != NULL && ctl_req_add_str(req, "kind", kind) != 0) ||
 	    (cref != NULL && ctl_req_add_str(req, "case", cref) != 0) ||
-	    (title != NULL && ctl_req_add_str(req, "title", title) != 0)) {
+	    (title != NULL && ctl_req_add_str(req, "title", title) != 0) ||
+	    (allow_ids && ctl_req_add_bool(req, "allow_identifiers", 1) !=
+	    0)) {
 		util_err("out of memory");
 		goto out;
 	}
-	rc = send_note(c, req);
+	f[0] = (struct hits_field){ "text", text, len };
+	f[1] = (struct hits_field){ "title", title, title ? strlen(title) : 0 };
+	f[2] = (struct hits_field){ "case", cref, cref ? strlen(cref) : 0 };
+	rc = send_note(c, req, f, 3);
 out:
 	ctl_req_free(req);
 	if (text != NULL)
@@ -364,13 +428,16 @@ note_edit(struct cli *c, int argc, char **argv)
 {
 	const char *group = c->group, *title = NULL, *msg = NULL, *file = NULL;
 	const char *old = NULL, *id = NULL;
+	int allow_ids = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
 		{ "--title", 't', &title, NULL },
 		{ "--message", 'm', &msg, NULL },
 		{ "--file", 'F', &file, NULL },
+		{ "--allow-identifiers", 0, NULL, &allow_ids },
 		{ NULL, 0, NULL, NULL }
 	};
+	struct hits_field f[2];
 	struct ctl_resp *cur = NULL;
 	struct ctl_req *req = NULL;
 	char *pos[1], *text = NULL;
@@ -410,11 +477,15 @@ note_edit(struct cli *c, int argc, char **argv)
 	if ((req = client_req("note.edit", group)) == NULL ||
 	    ctl_req_add_str(req, "note", id != NULL ? id : pos[0]) != 0 ||
 	    (text != NULL && ctl_req_add_strn(req, "body", text, len) != 0) ||
-	    (title != NULL && ctl_req_add_str(req, "title", title) != 0)) {
+	    (title != NULL && ctl_req_add_str(req, "title", title) != 0) ||
+	    (allow_ids && ctl_req_add_bool(req, "allow_identifiers", 1) !=
+	    0)) {
 		util_err("unknown note '%s' (see: balint note list)", pos[0]);
 		goto out;
 	}
-	rc = send_note(c, req);
+	f[0] = (struct hits_field){ "text", text, len };
+	f[1] = (struct hits_field){ "title", title, title ? strlen(title) : 0 };
+	rc = send_note(c, req, f, 2);
 out:
 	ctl_req_free(req);
 	ctl_resp_free(cur);
@@ -448,7 +519,7 @@ note_delete(struct cli *c, int argc, char **argv)
 		util_err("unknown note '%s' (see: balint note list)", pos[0]);
 		return CLI_FAILED;
 	}
-	rc = send_note(c, req);
+	rc = send_note(c, req, NULL, 0);
 	ctl_req_free(req);
 	return rc;
 }

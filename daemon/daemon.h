@@ -68,6 +68,8 @@ struct daemon {
 	 */
 	void (*on_event)(struct daemon *d, const struct group_event *ev);
 	struct invites *invites;		/* invite.c: used by this run */
+	struct guard *guard;			/* handlers-guard.c: loaded at
+						   its first use, or NULL */
 };
 
 /* daemon_log writes one timestamped line to stderr; never pass secrets. */

@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <uv.h>
 
+#include "control.h"
 #include "daemon.h"
 #include "group.h"
 #include "net.h"
@@ -256,6 +257,7 @@ void
 start_close(struct daemon *d)
 {
 	group_free_all(d);
+	handlers_guard_free(d);
 	store_close(d->store);
 	d->store = NULL;
 	identity_free(d->id);

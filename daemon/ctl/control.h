@@ -105,6 +105,36 @@ const char *handlers_member_name(const struct group *g, const uint8_t *pk,
 /* handlers_active_count counts g's active members. */
 uint64_t handlers_active_count(const struct group *g);
 
+/*
+ * The de-identification guard (handlers-guard.c).  A note's fields to
+ * check: name ("title", "case", "text"), the UTF-8 text (NULL: not
+ * changed, skipped) and its length.
+ */
+struct handlers_guard_field {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+struct handlers_guard_hits;
+/*
+ * handlers_guard_note checks a note before it is written, by the group's
+ * rule: 0 when it may be written (*hits then holds what to show with the
+ * answer, or NULL; free with handlers_guard_hits_free); -1 when the call
+ * has been answered (refused with the hits as records, or an error).
+ */
+int handlers_guard_note(struct ctl_call *call, const struct ctl_req *req,
+    const struct group *g, const struct handlers_guard_field *f, size_t n,
+    struct handlers_guard_hits **hits);
+/* handlers_guard_hits_add copies the hit records into resp (gh may be NULL). */
+int handlers_guard_hits_add(struct ctl_resp *resp,
+    const struct handlers_guard_hits *gh);
+void handlers_guard_hits_free(struct handlers_guard_hits *gh);
+/* handlers_guard_free releases the daemon's guard (at exit). */
+void handlers_guard_free(struct daemon *d);
+void handlers_guard_check(struct ctl_call *call, const struct ctl_req *req);
+void handlers_guard_allow(struct ctl_call *call, const struct ctl_req *req);
+void handlers_guard_allowed(struct ctl_call *call, const struct ctl_req *req);
+
 /* Handlers living in handlers-note.c and handlers-net.c. */
 void handlers_note_write(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_list(struct ctl_call *call, const struct ctl_req *req);

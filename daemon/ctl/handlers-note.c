@@ -39,10 +39,13 @@ is_blank(const char *s, size_t len)
 	return 1;
 }
 
-/* Seals n as this member's next note entry and answers {note}. */
+/*
+ * Seals n as this member's next note entry and answers {note}, then the
+ * guard's hits (Identifiers: warn, or confirmed) as records; frees gh.
+ */
 static void
 append_note(struct ctl_call *call, struct group *g, const struct note *n,
-    const char *what)
+    const char *what, struct handlers_guard_hits *gh)
 {
 	struct ctl_resp *resp = NULL;
 	char hex[NOTE_ID_HEX_BYTES];
@@ -51,6 +54,7 @@ append_note(struct ctl_call *call, struct group *g, const struct note *n,
 	int rc;
 
 	if ((rc = note_encode(n, &buf, &len)) != 0) {
+		handlers_guard_hits_free(gh);
 		control_fail(call, CTL_FAILED, "cannot %s the note: %s", what,
 		    rc == BAL_ETOOBIG ? "a field is over its limit" :
 		    "a field is not valid UTF-8 text");
@@ -61,6 +65,7 @@ append_note(struct ctl_call *call, struct group *g, const struct note *n,
 	if (rc != 0) {
 		daemon_log("note %s failed in group '%s': %s", what,
 		    group_name(g), bal_strerror(rc));
+		handlers_guard_hits_free(gh);
 		control_fail(call, CTL_FAILED, "cannot %s the note (%s)", what,
 		    rc == BAL_EPERM ? "this member may not write in the group"
 		    : group_write_error(g, rc));
@@ -69,10 +74,12 @@ append_note(struct ctl_call *call, struct group *g, const struct note *n,
 	note_id_to_hex(n->id, hex);
 	if ((resp = control_call_resp(call)) == NULL ||
 	    ctl_resp_record_begin(resp) != 0 ||
-	    ctl_resp_add_str(resp, "note", hex) != 0) {
+	    ctl_resp_add_str(resp, "note", hex) != 0 ||
+	    handlers_guard_hits_add(resp, gh) != 0) {
 		ctl_resp_free(resp);
 		resp = NULL;
 	}
+	handlers_guard_hits_free(gh);
 	control_reply(call, resp);
 }
 
@@ -81,6 +88,8 @@ handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
 {
 	const char *kind, *cref, *title, *body;
 	size_t klen, clen, tlen, blen;
+	struct handlers_guard_field f[3];
+	struct handlers_guard_hits *gh = NULL;
 	struct note n;
 	struct group *g;
 	int k;
@@ -110,13 +119,19 @@ handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_line(call, "case reference", cref) != 0 ||
 	    handlers_line(call, "title", title) != 0)
 		return;
+	/* The de-identification guard, before anything is sealed. */
+	f[0] = (struct handlers_guard_field){ "title", title, tlen };
+	f[1] = (struct handlers_guard_field){ "case", cref, clen };
+	f[2] = (struct handlers_guard_field){ "text", body, blen };
+	if (handlers_guard_note(call, req, g, f, 3, &gh) != 0)
+		return;
 	memset(&n, 0, sizeof(n));
 	note_id_generate(NULL, g->d->id->pk, n.id);
 	n.kind = k;
 	n.case_ref = (char *)(uintptr_t)cref;
 	n.title = (char *)(uintptr_t)title;
 	n.body = (char *)(uintptr_t)body;
-	append_note(call, g, &n, "write");
+	append_note(call, g, &n, "write", gh);
 }
 
 /* Adds a note's common fields to the newest record. */
@@ -288,6 +303,8 @@ handlers_note_edit(struct ctl_call *call, const struct ctl_req *req)
 	const struct group_note *gn;
 	const char *title, *body;
 	size_t tlen, blen, n;
+	struct handlers_guard_field f[2];
+	struct handlers_guard_hits *gh = NULL;
 	struct group *g;
 	struct note nn;
 
@@ -314,6 +331,11 @@ handlers_note_edit(struct ctl_call *call, const struct ctl_req *req)
 	    (body != NULL &&
 	    check_len(call, "note text", blen, NOTE_MAX_BODY) != 0))
 		goto out;
+	/* The guard checks what changes (the rest was checked before). */
+	f[0] = (struct handlers_guard_field){ "title", title, tlen };
+	f[1] = (struct handlers_guard_field){ "text", body, blen };
+	if (handlers_guard_note(call, req, g, f, 2, &gh) != 0)
+		goto out;
 	memset(&nn, 0, sizeof(nn));
 	memcpy(nn.id, gn->note_id, NOTE_ID_BYTES);
 	nn.kind = gn->note->kind;
@@ -322,7 +344,7 @@ handlers_note_edit(struct ctl_call *call, const struct ctl_req *req)
 	nn.body = body != NULL ? (char *)(uintptr_t)body : gn->note->body;
 	nn.has_supersedes = 1;
 	memcpy(nn.supersedes, gn->entry_id, BAL_HASH_BYTES);
-	append_note(call, g, &nn, "edit");
+	append_note(call, g, &nn, "edit", gh);
 out:
 	group_notes_free(notes, n);
 }
@@ -346,7 +368,7 @@ handlers_note_delete(struct ctl_call *call, const struct ctl_req *req)
 	nn.has_supersedes = 1;
 	memcpy(nn.supersedes, gn->entry_id, BAL_HASH_BYTES);
 	nn.tombstone = 1;
-	append_note(call, g, &nn, "delete");
+	append_note(call, g, &nn, "delete", NULL);
 out:
 	group_notes_free(notes, n);
 }
