@@ -245,8 +245,10 @@ latin_name(struct guard *g, const struct guard_scan *s,
 		return 0;
 	if (in_list(w, titles))
 		return 0;
+	/* "Mrs K" is how a case is kept anonymous: initials are not names. */
 	titled = prev != NULL && prev->script == LATIN &&
-	    in_list(prev, titles) && title_before(s, prev, w);
+	    in_list(prev, titles) && title_before(s, prev, w) &&
+	    w->end - w->start >= 2;
 	if (titled)
 		return 1;
 	list = listed(g, w->key, w->klen) || listed(g, w->key, st);

@@ -153,6 +153,8 @@ test_names(void **state)
 	    NULL), "name:Berg name:Karlssons");
 	assert_string_equal(found("We met Mrs Johnson's son.", NULL),
 	    "name:Johnson");
+	/* Initials after a title are how a case is kept anonymous. */
+	assert_string_equal(found("Re Mrs K: she came back.", NULL), "");
 	/* Everyday names of the group are not names. */
 	assert_string_equal(found("Som Balint och Winnicott sa, och Freud.",
 	    NULL), "");
