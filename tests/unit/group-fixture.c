@@ -94,6 +94,24 @@ found(struct member *m, const char *name)
 	return g;
 }
 
+struct group *
+found_co(struct member *m, const char *name, const struct member *co)
+{
+	char text[512], err[256], id[IDENTITY_ID_TEXT_BYTES];
+	struct group *g = NULL;
+
+	if (co != NULL)
+		identity_id_encode(co->d.id->pk, id);
+	snprintf(text, sizeof(text), "Name: %s\nHistory: from-join\n%s%s%s\n"
+	    "What is said here stays here.\n", name,
+	    co != NULL ? "Co-leader: " : "", co != NULL ? id : "",
+	    co != NULL ? "\n" : "");
+	assert_int_equal(group_create(&m->d, text, strlen(text), &g, err,
+	    sizeof(err)), 0);
+	assert_non_null(g);
+	return g;
+}
+
 uint64_t
 count(struct member *m, struct group *g)
 {

@@ -1,7 +1,8 @@
 /*
  * group-fixture.h — members with real profiles and stores, and the helpers
- * that test-group.c and test-receive.c share: found a group, add and
- * join members, collect and forge entries, receive them.
+ * that test-group.c, test-receive.c, test-forged*.c, test-revoke.c and
+ * test-retention.c share: found a group, add and join members, collect and
+ * forge entries, receive them.
  */
 #ifndef BAL_GROUP_FIXTURE_H
 #define BAL_GROUP_FIXTURE_H
@@ -15,12 +16,13 @@
 #include "note.h"
 
 #define MARKER "PLAINTEXT-MARKER-7c1f"
-#define MAXB 64
+#define MAXB 256
 
 struct member {
 	char dir[64];
 	char path[128];
 	struct daemon d;
+	struct group *g;	/* its copy of the group under test, if kept */
 };
 
 /* Encoded entries, copied. */
@@ -48,6 +50,13 @@ int setup(void **state);
 
 /* m founds a group named name (m leads it). */
 struct group *found(struct member *m, const char *name);
+
+/*
+ * m founds a group named name (m leads it), with co (may be NULL) named
+ * Co-leader in the contract.
+ */
+struct group *found_co(struct member *m, const char *name,
+    const struct member *co);
 
 /* The entries m stores of g. */
 uint64_t count(struct member *m, struct group *g);
