@@ -31,63 +31,15 @@
 #include "roster.h"
 #include "store.h"
 
-#define MARKER "RETENTION-MARKER-3b9e"
+#include "group-fixture.h"
+
+#define RETENTION_MARKER "RETENTION-RETENTION_MARKER-3b9e"
 #define OFFSET_MS (-3600000LL)		/* the test's clock: an hour back */
 #define DAY RETENTION_DAY_MS
-#define MAXB 64
-
-struct member {
-	char dir[64];
-	char path[128];
-	struct daemon d;
-};
-
-struct blobs {
-	uint8_t *p[MAXB];
-	size_t len[MAXB];
-	size_t n;
-};
-
-static void
-member_open(struct member *m, uint8_t seed_byte, const char *name)
-{
-	uint8_t seed[32];
-
-	memset(m, 0, sizeof(*m));
-	memset(seed, seed_byte, sizeof(seed));
-	strcpy(m->dir, "/tmp/balint-test-retention-XXXXXX");
-	assert_non_null(mkdtemp(m->dir));
-	snprintf(m->path, sizeof(m->path), "%s/store.db", m->dir);
-	assert_int_equal(identity_from_seed(seed, &m->d.id), 0);
-	assert_int_equal(store_open(m->path, &m->d.store), 0);
-	snprintf(m->d.name, sizeof(m->d.name), "%s", name);
-}
-
-static void
-member_close(struct member *m)
-{
-	char cmd[128];
-
-	group_free_all(&m->d);
-	store_close(m->d.store);
-	identity_free(m->d.id);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", m->dir);
-	assert_int_equal(system(cmd), 0);
-}
-
-/* Restarts the member: forget everything in memory, load from the store. */
-static void
-member_reopen(struct member *m)
-{
-	group_free_all(&m->d);
-	store_close(m->d.store);
-	assert_int_equal(store_open(m->path, &m->d.store), 0);
-	assert_int_equal(group_load_all(&m->d), 0);
-}
 
 /* Founds a group; days 0: no Retention line. */
 static struct group *
-found(struct member *m, const char *name, unsigned days)
+found_days(struct member *m, const char *name, unsigned days)
 {
 	char text[256], err[256], ret[32] = "";
 	struct group *g = NULL;
@@ -104,39 +56,7 @@ found(struct member *m, const char *name, unsigned days)
 }
 
 static int
-collect_cb(void *ctx, const uint8_t *blob, size_t len)
-{
-	struct blobs *b = ctx;
-
-	assert_true(b->n < MAXB);
-	b->p[b->n] = malloc(len);
-	assert_non_null(b->p[b->n]);
-	memcpy(b->p[b->n], blob, len);
-	b->len[b->n++] = len;
-	return 0;
-}
-
-static void
-blobs_free(struct blobs *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		free(b->p[i]);
-	b->n = 0;
-}
-
-/* All of author's log in g. */
-static void
-log_of(struct group *g, const uint8_t *author, struct blobs *b)
-{
-	memset(b, 0, sizeof(*b));
-	assert_int_equal(group_entries_after(g, author, 0, 0, collect_cb, b),
-	    0);
-}
-
-static int
-receive(struct group *g, uint8_t *const *p, const size_t *len, size_t n)
+receive_raw(struct group *g, uint8_t *const *p, const size_t *len, size_t n)
 {
 	char why[512];
 	size_t stored = 0;
@@ -222,13 +142,13 @@ receive_note(struct member *m, struct group *g, uint64_t time_ms,
 	size_t len;
 
 	blob = forge_note(m, g, time_ms, note_id, body, supersedes, &len, id);
-	assert_int_equal(receive(g, &blob, &len, 1), 0);
+	assert_int_equal(receive_raw(g, &blob, &len, 1), 0);
 	free(blob);
 }
 
 /* Writes a new note through group_append (the clock's time). */
 static void
-write_note(struct group *g, const uint8_t note_id[NOTE_ID_BYTES],
+write_session(struct group *g, const uint8_t note_id[NOTE_ID_BYTES],
     const char *body, uint8_t *id)
 {
 	struct note n;
@@ -247,30 +167,6 @@ write_note(struct group *g, const uint8_t note_id[NOTE_ID_BYTES],
 	if (id != NULL)
 		memcpy(id, e->id, BAL_HASH_BYTES);
 	entry_free(e);
-}
-
-/* The leader adds nm under a fresh epoch sealed to both. */
-static void
-add_member(struct member *leader, struct group *g, struct member *nm)
-{
-	uint8_t sig[BAL_SIG_BYTES], rcpt[2][BAL_PK_BYTES];
-	uint8_t *key = NULL, *env = NULL, *body = NULL;
-	size_t envlen = 0, bodylen = 0;
-
-	assert_int_equal(contract_accept_sign(nm->d.id, g->id, nm->d.name,
-	    sig), 0);
-	assert_int_equal(epoch_key_new(NULL, &key), 0);
-	memcpy(rcpt[0], leader->d.id->pk, BAL_PK_BYTES);
-	memcpy(rcpt[1], nm->d.id->pk, BAL_PK_BYTES);
-	assert_int_equal(epoch_seal(key, 0, g->id,
-	    (const uint8_t (*)[BAL_PK_BYTES])rcpt, 2, NULL, &env, &envlen), 0);
-	assert_int_equal(roster_encode_add(nm->d.id->pk, nm->d.name, sig, NULL,
-	    env, envlen, NULL, 0, &body, &bodylen), 0);
-	assert_int_equal(group_append(g, ENTRY_KIND_ROSTER, body, bodylen,
-	    NULL), 0);
-	epoch_key_free(key);
-	free(env);
-	free(body);
 }
 
 static int
@@ -394,7 +290,7 @@ log_verifies(struct group *g, const uint8_t *author, uint64_t expect_n)
 	struct entry *prev = NULL, *e = NULL;
 	size_t i;
 
-	log_of(g, author, &b);
+	log_of(g, author, 0, &b);
 	assert_int_equal(b.n, expect_n);
 	for (i = 0; i < b.n; i++) {
 		assert_int_equal(entry_decode(b.p[i], b.len[i], &e), 0);
@@ -498,19 +394,19 @@ test_pass(void **state)
 
 	(void)state;
 	member_open(&a, 1, "alice");
-	g = found(&a, "Kept a day", 1);
-	plain = found(&a, "Kept forever", 0);
+	g = found_days(&a, "Kept a day", 1);
+	plain = found_days(&a, "Kept forever", 0);
 	memcpy(gid, g->id, sizeof(gid));
 	note_id_generate(NULL, a.d.id->pk, x);
 	note_id_generate(NULL, a.d.id->pk, y);
 	note_id_generate(NULL, a.d.id->pk, z);
 	t0 = daemon_now_ms();
 	/* seq 2: x v1 and seq 3: y, now; seq 4: x v2, seq 5: z, 3 days on. */
-	write_note(g, x, "x1 " MARKER, ex1);
-	write_note(g, y, "y " MARKER, NULL);
+	write_session(g, x, "x1 " RETENTION_MARKER, ex1);
+	write_session(g, y, "y " RETENTION_MARKER, NULL);
 	receive_note(&a, g, t0 + 3 * DAY, x, "x2 young", ex1, NULL);
 	receive_note(&a, g, t0 + 3 * DAY, z, "z young", NULL, NULL);
-	write_note(plain, x, "plain " MARKER, NULL);
+	write_session(plain, x, "plain " RETENTION_MARKER, NULL);
 	assert_int_equal(listed(g, NULL), 3);
 	ciphertext_sample(&a, g, a.d.id->pk, 2, c1);
 	ciphertext_sample(&a, g, a.d.id->pk, 3, c2);
@@ -535,7 +431,7 @@ test_pass(void **state)
 	assert_int_equal(listed(g, NULL), 2);
 	assert_int_not_equal(listed(g, "x2 young"), 0);
 	assert_int_not_equal(listed(g, "z young"), 0);
-	assert_int_equal(listed(g, "y " MARKER), 0);
+	assert_int_equal(listed(g, "y " RETENTION_MARKER), 0);
 	/* The ciphertext left the database and the WAL. */
 	assert_false(store_has(&a, c1, sizeof(c1)));
 	assert_false(store_has(&a, c2, sizeof(c2)));
@@ -546,7 +442,7 @@ test_pass(void **state)
 	/* The group without retention keeps its note. */
 	assert_false(stored_erased(&a, plain, a.d.id->pk, 2));
 	assert_true(store_has(&a, c3, sizeof(c3)));
-	assert_int_not_equal(listed(plain, "plain " MARKER), 0);
+	assert_int_not_equal(listed(plain, "plain " RETENTION_MARKER), 0);
 
 	/* A second pass has nothing left to do. */
 	assert_int_equal(retention_group(g, t0 + 2 * DAY, &n), 0);
@@ -585,50 +481,50 @@ test_receive_expired(void **state)
 	(void)state;
 	member_open(&a, 1, "alice");
 	member_open(&b, 2, "bob");
-	ga = found(&a, "Kept a day", 1);
-	pa = found(&a, "Kept forever", 0);
+	ga = found_days(&a, "Kept a day", 1);
+	pa = found_days(&a, "Kept forever", 0);
 	memcpy(gid, ga->id, sizeof(gid));
 	memcpy(pid, pa->id, sizeof(pid));
-	add_member(&a, ga, &b);
-	add_member(&a, pa, &b);
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(add_member(&a, pa, &b, 1), 0);
 	note_id_generate(NULL, a.d.id->pk, x);
 	note_id_generate(NULL, a.d.id->pk, y);
 	t0 = daemon_now_ms();
-	write_note(ga, y, "young", NULL);
+	write_session(ga, y, "young", NULL);
 
 	/* bob joins both groups with what alice holds so far. */
 	assert_int_equal(group_join_new(&b.d, gid, &gb), 0);
 	assert_int_equal(group_join_new(&b.d, pid, &pb), 0);
-	log_of(ga, a.d.id->pk, &la);
+	log_of(ga, a.d.id->pk, 0, &la);
 	assert_int_equal(la.n, 3);
-	assert_int_equal(receive(gb, la.p, la.len, la.n), 0);
-	log_of(pa, a.d.id->pk, &lp);
-	assert_int_equal(receive(pb, lp.p, lp.len, lp.n), 0);
+	assert_int_equal(receive_raw(gb, la.p, la.len, la.n), 0);
+	log_of(pa, a.d.id->pk, 0, &lp);
+	assert_int_equal(receive_raw(pb, lp.p, lp.len, lp.n), 0);
 	blobs_free(&la);
 	blobs_free(&lp);
 	assert_int_equal(listed(gb, "young"), 1);
 
 	/* A note three days old, as a slow peer would hand it on. */
-	old = forge_note(&a, ga, t0 - 3 * DAY, x, "old " MARKER, NULL,
+	old = forge_note(&a, ga, t0 - 3 * DAY, x, "old " RETENTION_MARKER, NULL,
 	    &oldlen, NULL);
 	oldp = forge_note(&a, pa, t0 - 3 * DAY, x, "old plain", NULL, &oldplen,
 	    NULL);
 	blob_sample(old, oldlen, c);
 	/* bob receives the intact copy first: stored erased. */
-	assert_int_equal(receive(gb, &old, &oldlen, 1), 0);
+	assert_int_equal(receive_raw(gb, &old, &oldlen, 1), 0);
 	assert_true(stored_erased(&b, gb, a.d.id->pk, 4));
 	assert_false(store_has(&b, c, sizeof(c)));
 	assert_int_equal(listed(gb, NULL), 1);
 	/* And alice, whose own log it is (a restored backup, say). */
-	assert_int_equal(receive(ga, &old, &oldlen, 1), 0);
+	assert_int_equal(receive_raw(ga, &old, &oldlen, 1), 0);
 	assert_true(stored_erased(&a, ga, a.d.id->pk, 4));
 	assert_false(store_has(&a, c, sizeof(c)));
 	assert_int_equal(listed(ga, NULL), 1);
 	/* The same copy again is a no-op; it stays erased. */
-	assert_int_equal(receive(gb, &old, &oldlen, 1), 0);
+	assert_int_equal(receive_raw(gb, &old, &oldlen, 1), 0);
 	assert_true(stored_erased(&b, gb, a.d.id->pk, 4));
 	/* What syncs on from now is the erased entry. */
-	log_of(gb, a.d.id->pk, &la);
+	log_of(gb, a.d.id->pk, 0, &la);
 	assert_int_equal(la.n, 4);
 	assert_int_equal(entry_decode(la.p[3], la.len[3], &e), 0);
 	assert_true(entry_is_erased(e));
@@ -636,11 +532,11 @@ test_receive_expired(void **state)
 	blobs_free(&la);
 	log_verifies(ga, a.d.id->pk, 4);
 	log_verifies(gb, a.d.id->pk, 4);
-	assert_false(store_has(&a, MARKER, strlen(MARKER)));
-	assert_false(store_has(&b, MARKER, strlen(MARKER)));
+	assert_false(store_has(&a, RETENTION_MARKER, strlen(RETENTION_MARKER)));
+	assert_false(store_has(&b, RETENTION_MARKER, strlen(RETENTION_MARKER)));
 
 	/* Without retention, the same old note is kept and read. */
-	assert_int_equal(receive(pb, &oldp, &oldplen, 1), 0);
+	assert_int_equal(receive_raw(pb, &oldp, &oldplen, 1), 0);
 	assert_false(stored_erased(&b, pb, a.d.id->pk, 3));
 	assert_int_equal(listed(pb, "old plain"), 1);
 	free(old);
@@ -664,13 +560,13 @@ test_timer(void **state)
 
 	(void)state;
 	member_open(&a, 1, "alice");
-	g = found(&a, "Kept a day", 1);
+	g = found_days(&a, "Kept a day", 1);
 	note_id_generate(NULL, a.d.id->pk, x);
 	/*
 	 * An expired note stored intact, as one written before the clock
 	 * moved on: straight into the store, past the receive-time check.
 	 */
-	blob = forge_note(&a, g, daemon_now_ms() - 2 * DAY, x, "old " MARKER,
+	blob = forge_note(&a, g, daemon_now_ms() - 2 * DAY, x, "old " RETENTION_MARKER,
 	    NULL, &len, NULL);
 	assert_int_equal(entry_decode(blob, len, &e), 0);
 	memset(&row, 0, sizeof(row));
@@ -708,7 +604,7 @@ test_timer(void **state)
 		uv_run(&loop, UV_RUN_ONCE);
 	assert_true(stored_erased(&a, g, a.d.id->pk, 2));
 	assert_int_equal(listed(g, NULL), 0);
-	assert_false(store_has(&a, MARKER, strlen(MARKER)));
+	assert_false(store_has(&a, RETENTION_MARKER, strlen(RETENTION_MARKER)));
 	retention_stop(&a.d);
 	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
 	assert_int_equal(uv_loop_close(&loop), 0);

@@ -26,79 +26,12 @@
 #include "roster.h"
 #include "store.h"
 
-#define MARKER "AFTER-REVOKE-MARKER-51d0"
-#define MAXB 128
+#include "group-fixture.h"
 
-struct member {
-	char dir[64];
-	char path[128];
-	struct daemon d;
-};
-
-struct blobs {
-	uint8_t *p[MAXB];
-	size_t len[MAXB];
-	size_t n;
-};
-
-static void
-member_open(struct member *m, uint8_t seed_byte, const char *name)
-{
-	uint8_t seed[32];
-
-	memset(m, 0, sizeof(*m));
-	memset(seed, seed_byte, sizeof(seed));
-	strcpy(m->dir, "/tmp/balint-test-revoke-XXXXXX");
-	assert_non_null(mkdtemp(m->dir));
-	snprintf(m->path, sizeof(m->path), "%s/store.db", m->dir);
-	assert_int_equal(identity_from_seed(seed, &m->d.id), 0);
-	assert_int_equal(store_open(m->path, &m->d.store), 0);
-	snprintf(m->d.name, sizeof(m->d.name), "%s", name);
-}
-
-static void
-member_close(struct member *m)
-{
-	char cmd[128];
-
-	group_free_all(&m->d);
-	store_close(m->d.store);
-	identity_free(m->d.id);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", m->dir);
-	assert_int_equal(system(cmd), 0);
-}
-
-static void
-member_reopen(struct member *m)
-{
-	group_free_all(&m->d);
-	store_close(m->d.store);
-	assert_int_equal(store_open(m->path, &m->d.store), 0);
-	assert_int_equal(group_load_all(&m->d), 0);
-}
-
-/* Founds group "G"; co (may be NULL) is named Co-leader. */
-static struct group *
-found(struct member *m, const struct member *co)
-{
-	char text[512], err[256], id[IDENTITY_ID_TEXT_BYTES];
-	struct group *g = NULL;
-
-	if (co != NULL) {
-		identity_id_encode(co->d.id->pk, id);
-		snprintf(text, sizeof(text), "Name: G\nHistory: from-join\n"
-		    "Co-leader: %s\n\nWhat is said here stays here.\n", id);
-	} else
-		snprintf(text, sizeof(text), "Name: G\nHistory: from-join\n\n"
-		    "What is said here stays here.\n");
-	assert_int_equal(group_create(&m->d, text, strlen(text), &g, err,
-	    sizeof(err)), 0);
-	assert_non_null(g);
-	return g;
-}
+#define REVOKE_MARKER "AFTER-REVOKE-REVOKE_MARKER-51d0"
 
 static int
-write_note(struct group *g, const char *body)
+write_body(struct group *g, const char *body)
 {
 	struct note n;
 	uint8_t *buf = NULL;
@@ -119,7 +52,7 @@ write_note(struct group *g, const char *body)
 
 /* The leader adds nm with a new epoch sealed to every active member. */
 static void
-add_member(struct group *g, struct member *nm)
+add_active(struct group *g, struct member *nm)
 {
 	const struct roster *r = g->roster;
 	uint8_t sig[BAL_SIG_BYTES], rcpt[EPOCH_MAX_RECIPIENTS][BAL_PK_BYTES];
@@ -144,32 +77,6 @@ add_member(struct group *g, struct member *nm)
 	free(body);
 }
 
-static int
-missing_cb(void *ctx, const uint8_t *author, uint64_t seq, const uint8_t *blob,
-    size_t len)
-{
-	struct blobs *b = ctx;
-
-	(void)author;
-	(void)seq;
-	assert_true(b->n < MAXB);
-	assert_non_null(b->p[b->n] = malloc(len));
-	memcpy(b->p[b->n], blob, len);
-	b->len[b->n++] = len;
-	return 0;
-}
-
-static void
-blobs_free(struct blobs *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		free(b->p[i]);
-	b->n = 0;
-}
-
-/* What from holds and to lacks (to's vector; to may be a joining group). */
 static void
 missing(struct group *from, struct group *to, struct blobs *out)
 {
@@ -179,7 +86,7 @@ missing(struct group *from, struct group *to, struct blobs *out)
 	memset(out, 0, sizeof(*out));
 	assert_int_equal(group_have(to, &have, &nhave), 0);
 	assert_int_equal(group_entries_missing(from, have, nhave, 0,
-	    missing_cb, out), 0);
+	    collect_missing_cb, out), 0);
 	free(have);
 }
 
@@ -219,7 +126,7 @@ join(struct member *m, struct group *lg)
 }
 
 static uint64_t
-count(struct member *m, const uint8_t *gid)
+count_gid(struct member *m, const uint8_t *gid)
 {
 	uint64_t n = 0;
 
@@ -297,7 +204,7 @@ store_has(struct member *m, const char *needle)
 }
 
 static void
-state_hash(const struct group *g, uint8_t out[BAL_HASH_BYTES])
+roster_hash(const struct group *g, uint8_t out[BAL_HASH_BYTES])
 {
 	assert_non_null(g->roster);
 	assert_int_equal(roster_state_hash(g->roster, out), 0);
@@ -333,15 +240,15 @@ test_revoke(void **state)
 	member_open(&b, 2, "bob");
 	member_open(&c, 3, "carol");
 	member_open(&dv, 4, "dave");
-	ga = found(&a, NULL);
+	ga = found_co(&a, "G", NULL);
 	memcpy(gid, ga->id, sizeof(gid));
-	add_member(ga, &b);
-	add_member(ga, &c);
-	add_member(ga, &dv);
+	add_active(ga, &b);
+	add_active(ga, &c);
+	add_active(ga, &dv);
 	gb = join(&b, ga);
 	gc = join(&c, ga);
 	gd = join(&dv, ga);
-	assert_int_equal(write_note(gd, "dave before"), 0);
+	assert_int_equal(write_body(gd, "dave before"), 0);
 	assert_int_equal(sync_to(gd, ga), 0);
 	assert_int_equal(sync_to(gd, gb), 0);
 	assert_int_equal(sync_to(gd, gc), 0);
@@ -377,7 +284,7 @@ test_revoke(void **state)
 	new_epoch = ga->roster->epochs[ga->roster->current].id;
 	assert_int_equal(ga->roster->epochs[ga->roster->write_epoch].id,
 	    new_epoch);
-	assert_int_equal(write_note(gd, "dave late"), 0);
+	assert_int_equal(write_body(gd, "dave late"), 0);
 	assert_int_equal(head(&dv, gid, dv.d.id->pk), cut + 1);
 
 	/* Carol stores dave's late entry before she hears of the REVOKE. */
@@ -399,11 +306,11 @@ test_revoke(void **state)
 	/* Bob writes under the new epoch, sealed to alice, bob and carol. */
 	assert_int_equal(sync_to(ga, gb), 0);
 	assert_int_equal(member_of(gb, &dv)->status, ROSTER_REVOKED);
-	assert_int_equal(write_note(gb, "bob " MARKER), 0);
+	assert_int_equal(write_body(gb, "bob " REVOKE_MARKER), 0);
 	assert_int_equal(sync_to(gb, ga), 0);
 	assert_int_equal(sync_to(gb, gc), 0);
-	assert_true(has_note(ga, MARKER));
-	assert_true(has_note(gc, MARKER));
+	assert_true(has_note(ga, REVOKE_MARKER));
+	assert_true(has_note(gc, REVOKE_MARKER));
 
 	/* Dave handed bob's new note alone: its epoch is unknown, refused. */
 	missing(gb, gd, &bl);
@@ -418,9 +325,9 @@ test_revoke(void **state)
 			one.p[0] = bl.p[i];
 			one.len[0] = bl.len[i];
 			one.n = 1;
-			before = count(&dv, gid);
+			before = count_gid(&dv, gid);
 			assert_true(give(gd, &one, &stored) < 0);
-			assert_int_equal(count(&dv, gid), before);
+			assert_int_equal(count_gid(&dv, gid), before);
 			/* None of dave's keys opens it. */
 			for (nkeys = 0; nkeys < gd->nkeys; nkeys++) {
 				assert_int_not_equal(gd->keys[nkeys].epoch,
@@ -442,29 +349,29 @@ test_revoke(void **state)
 	assert_non_null(roster_epoch_find(gd->roster, new_epoch));
 	for (i = 0; i < gd->nkeys; i++)
 		assert_int_not_equal(gd->keys[i].epoch, new_epoch);
-	assert_false(has_note(gd, MARKER));
+	assert_false(has_note(gd, REVOKE_MARKER));
 	assert_true(has_note(gd, "dave before"));
 	assert_false(has_note(gd, "dave late"));	/* beyond the cut */
-	assert_false(store_has(&dv, MARKER));
-	assert_int_equal(write_note(gd, "dave again"), BAL_EPERM);
+	assert_false(store_has(&dv, REVOKE_MARKER));
+	assert_int_equal(write_body(gd, "dave again"), BAL_EPERM);
 
 	/* Every member computed the same roster. */
 	{
 		uint8_t h1[BAL_HASH_BYTES], h2[BAL_HASH_BYTES];
 
-		state_hash(ga, h1);
-		state_hash(gb, h2);
+		roster_hash(ga, h1);
+		roster_hash(gb, h2);
 		assert_memory_equal(h1, h2, sizeof(h1));
-		state_hash(gc, h2);
+		roster_hash(gc, h2);
 		assert_memory_equal(h1, h2, sizeof(h1));
-		state_hash(gd, h2);
+		roster_hash(gd, h2);
 		assert_memory_equal(h1, h2, sizeof(h1));
 	}
 
 	/* Cooperative erasure: nothing of the group is left at dave's. */
 	assert_int_equal(group_roster_erase(gd), 0);
 	assert_null(group_find(&dv.d, gid));
-	assert_int_equal(count(&dv, gid), 0);
+	assert_int_equal(count_gid(&dv, gid), 0);
 	nkeys = 0;
 	assert_int_equal(store_key_each(dv.d.store, gid, key_count_cb, &nkeys),
 	    0);
@@ -477,7 +384,7 @@ test_revoke(void **state)
 	assert_int_equal(rm[0].status, ROSTER_REVOKED);
 	assert_true(rm[0].removed_ms > 0);
 	free(rm);
-	assert_false(store_has(&dv, MARKER));
+	assert_false(store_has(&dv, REVOKE_MARKER));
 	member_reopen(&dv);
 	assert_null(group_find(&dv.d, gid));
 	assert_null(dv.d.groups);
@@ -510,10 +417,10 @@ test_leave_rotate(void **state)
 	member_open(&a, 5, "alice");
 	member_open(&b, 6, "bob");
 	member_open(&c, 7, "carol");
-	ga = found(&a, &b);			/* bob is co-leader */
+	ga = found_co(&a, "G", &b);			/* bob is co-leader */
 	memcpy(gid, ga->id, sizeof(gid));
-	add_member(ga, &b);
-	add_member(ga, &c);
+	add_active(ga, &b);
+	add_active(ga, &c);
 	gb = join(&b, ga);
 	gc = join(&c, ga);
 	assert_true(roster_is_leader(gb->roster, b.d.id->pk));
@@ -551,17 +458,17 @@ test_leave_rotate(void **state)
 	assert_int_equal(roster_epoch_key(gc->roster, id, c.d.id, key),
 	    BAL_ENOENT);
 	assert_int_equal(roster_epoch_key(gb->roster, id, b.d.id, key), 0);
-	assert_int_equal(write_note(gb, "bob " MARKER), 0);
+	assert_int_equal(write_body(gb, "bob " REVOKE_MARKER), 0);
 	assert_int_equal(sync_to(gb, gc), 0);
-	assert_false(has_note(gc, MARKER));
+	assert_false(has_note(gc, REVOKE_MARKER));
 	assert_int_equal(group_roster_erase(gc), 0);
-	assert_int_equal(count(&c, gid), 0);
+	assert_int_equal(count_gid(&c, gid), 0);
 	assert_int_equal(group_removed_list(&c.d, &rm, &nrm), 0);
 	assert_int_equal(nrm, 1);
 	assert_int_equal(rm[0].status, ROSTER_LEFT);
 	assert_string_equal(rm[0].by, "carol");
 	free(rm);
-	assert_false(store_has(&c, MARKER));
+	assert_false(store_has(&c, REVOKE_MARKER));
 
 	/* Alice may leave: bob is an active leader.  Bob then rotates. */
 	assert_int_equal(group_roster_leave(ga, err, sizeof(err)), 0);
@@ -595,9 +502,9 @@ test_concurrent_rotations(void **state)
 	member_open(&a, 8, "alice");
 	member_open(&b, 9, "bob");
 	member_open(&c, 10, "carol");
-	ga = found(&a, &b);
-	add_member(ga, &b);
-	add_member(ga, &c);
+	ga = found_co(&a, "G", &b);
+	add_active(ga, &b);
+	add_active(ga, &c);
 	gb = join(&b, ga);
 	gc = join(&c, ga);
 	assert_int_equal(group_roster_leave(gc, err, sizeof(err)), 0);
@@ -608,9 +515,9 @@ test_concurrent_rotations(void **state)
 	assert_int_equal(sync_to(ga, gb), 0);
 	assert_int_equal(sync_to(gb, ga), 0);
 	assert_int_equal(sync_to(ga, gc), 0);
-	state_hash(ga, h1);
-	state_hash(gb, h2);
-	state_hash(gc, h3);
+	roster_hash(ga, h1);
+	roster_hash(gb, h2);
+	roster_hash(gc, h3);
 	assert_memory_equal(h1, h2, sizeof(h1));
 	assert_memory_equal(h1, h3, sizeof(h1));
 	assert_false(ga->roster->needs_rotation);
@@ -618,9 +525,9 @@ test_concurrent_rotations(void **state)
 	assert_int_equal(group_roster_needs_rotation(gb, NULL), 0);
 	assert_int_equal(ga->roster->current, gb->roster->current);
 	/* Both can write and read under the converged write epoch. */
-	assert_int_equal(write_note(ga, "alice " MARKER), 0);
+	assert_int_equal(write_body(ga, "alice " REVOKE_MARKER), 0);
 	assert_int_equal(sync_to(ga, gb), 0);
-	assert_true(has_note(gb, MARKER));
+	assert_true(has_note(gb, REVOKE_MARKER));
 	member_close(&a);
 	member_close(&b);
 	member_close(&c);
