@@ -288,7 +288,8 @@ $(BUILD)/fuzz-%: $(BUILD)/obj/tests/fuzz/fuzz-%.o $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
-$(BUILD)/gen-corpus: $(BUILD)/obj/tests/fuzz/gen-corpus.o $(PROTO_LIB)
+GEN_CORPUS_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/gen-corpus*.c))
+$(BUILD)/gen-corpus: $(GEN_CORPUS_OBJ) $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 

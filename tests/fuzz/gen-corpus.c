@@ -1,7 +1,9 @@
 /*
  * gen-corpus.c — writes the seed corpora of the fuzz harnesses with the
  * project's own encoders: gen-corpus DIR makes DIR/<target>/<name> for
- * every harness tests/fuzz/fuzz-<target>.c.
+ * every harness tests/fuzz/fuzz-<target>.c.  The roster and join seeds
+ * are made in gen-corpus-roster.c, the RUNS and entry-parts seeds in
+ * gen-corpus-runs.c (gen-corpus.h).
  *
  * Deterministic (fuzz.h): the same bytes on every run, so the corpora kept
  * in tests/fuzz/corpus/ can be regenerated (make fuzz-corpus) and compared.
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
+#include "gen-corpus.h"
 #include "contract.h"
 #include "ctl.h"
 #include "entry-parts.h"
@@ -28,21 +31,9 @@
 static const char *outdir;
 static int files;
 
-#define CHECK(x) do {							\
-	if (!(x)) {							\
-		fprintf(stderr, "gen-corpus: %s:%d: %s failed\n",	\
-		    __FILE__, __LINE__, #x);				\
-		exit(1);						\
-	}								\
-} while (0)
 
-/* A growable byte buffer for inputs with a harness-specific layout. */
-struct buf {
-	uint8_t *p;
-	size_t n, cap;
-};
 
-static void
+void
 put(struct buf *b, const void *p, size_t n)
 {
 	if (b->n + n > b->cap) {
@@ -54,7 +45,7 @@ put(struct buf *b, const void *p, size_t n)
 	b->n += n;
 }
 
-static void
+void
 put8(struct buf *b, unsigned v)
 {
 	uint8_t c = (uint8_t)v;
@@ -62,14 +53,14 @@ put8(struct buf *b, unsigned v)
 	put(b, &c, 1);
 }
 
-static void
+void
 put16(struct buf *b, unsigned v)
 {
 	put8(b, v >> 8);
 	put8(b, v);
 }
 
-static void
+void
 put64(struct buf *b, uint64_t v)
 {
 	int i;
@@ -78,7 +69,7 @@ put64(struct buf *b, uint64_t v)
 		put8(b, (unsigned)(v >> i));
 }
 
-static void
+void
 put_str(struct buf *b, const char *s)
 {
 	put(b, s, strlen(s));
@@ -95,7 +86,7 @@ mkdirs(const char *path)
 }
 
 /* Writes one seed, outdir/target/name. */
-static void
+void
 emit(const char *target, const char *name, const void *p, size_t n)
 {
 	char path[512];
@@ -113,14 +104,14 @@ emit(const char *target, const char *name, const void *p, size_t n)
 }
 
 /* emit, then free() p. */
-static void
+void
 emit_free(const char *target, const char *name, uint8_t *p, size_t n)
 {
 	emit(target, name, p, n);
 	free(p);
 }
 
-static void
+void
 emit_buf(const char *target, const char *name, struct buf *b)
 {
 	emit(target, name, b->p, b->n);
@@ -129,9 +120,9 @@ emit_buf(const char *target, const char *name, struct buf *b)
 }
 
 /* The cast: the harnesses' fixed identities. */
-static struct identity *leader, *coleader, *member, *other, *server,
+struct identity *leader, *coleader, *member, *other, *server,
     *client;
-static uint8_t group_id[BAL_GROUP_ID_BYTES];
+uint8_t group_id[BAL_GROUP_ID_BYTES];
 
 static void
 cast_new(void)
@@ -159,7 +150,7 @@ cast_free(void)
 /* ---- contracts ---- */
 
 /* The template contract of leader, or with the co-leader named. */
-static struct contract *
+struct contract *
 contract_make(int two_leaders)
 {
 	struct contract *c = NULL;
@@ -545,10 +536,10 @@ gen_ctl(void)
  * The group sealed keys are bound to: group_id, but the CREATE contract's
  * hash while the roster seeds are made (the fold opens keys with it).
  */
-static const uint8_t *seal_gid = group_id;
+const uint8_t *seal_gid = group_id;
 
 /* An envelope of a fresh key for id, sealed to the pks of who[]. */
-static uint8_t *
+uint8_t *
 envelope_make(uint64_t id, const struct identity *const *who, size_t n,
     size_t *len)
 {
@@ -565,7 +556,7 @@ envelope_make(uint64_t id, const struct identity *const *who, size_t n,
 	return env;
 }
 
-static uint8_t *
+uint8_t *
 history_make(const struct identity *to, size_t *len)
 {
 	struct epoch_history_key keys[3];
@@ -595,230 +586,6 @@ gen_epoch(void)
 	emit_free("epoch", "envelope-1", p, len);
 	p = history_make(member, &len);
 	emit_free("epoch", "history-3", p, len);
-}
-
-/* The fold harness's people: author indexes of its records. */
-enum { P_LEADER, P_COLEADER, P_MEMBER, P_OTHER };
-
-/*
- * One record of the fold harness; id gets its entry id, computed as the
- * harness does (BLAKE2b of the author's key and the record's bytes).
- */
-static void
-fold_rec(struct buf *b, int author, unsigned seq, unsigned lamport,
-    const uint8_t *body, size_t len, uint8_t id[BAL_HASH_BYTES])
-{
-	const struct identity *who = author == P_LEADER ? leader :
-	    author == P_COLEADER ? coleader : author == P_MEMBER ? member :
-	    other;
-	crypto_generichash_state st;
-	size_t start = b->n;
-
-	put8(b, (unsigned)author);
-	put8(b, seq);
-	put16(b, lamport);
-	put8(b, seq * 3);
-	put16(b, (unsigned)len);
-	put(b, body, len);
-	crypto_generichash_init(&st, NULL, 0, BAL_HASH_BYTES);
-	crypto_generichash_update(&st, who->pk, BAL_PK_BYTES);
-	crypto_generichash_update(&st, b->p + start, b->n - start);
-	crypto_generichash_final(&st, id, BAL_HASH_BYTES);
-}
-
-/* An ADD of who (named name) with an envelope to rcpt[0..n). */
-static void
-op_add(const struct identity *who, const char *name,
-    const uint8_t *readmits, const struct identity *const *rcpt, size_t n,
-    int with_history, uint8_t **op, size_t *oplen)
-{
-	uint8_t *env = NULL, *hist = NULL, sig[BAL_SIG_BYTES];
-	size_t elen = 0, hlen = 0;
-
-	CHECK(contract_accept_sign(who, group_id, name, sig) == 0);
-	if (n > 0)
-		env = envelope_make(0, rcpt, n, &elen);
-	if (with_history)
-		hist = history_make(who, &hlen);
-	CHECK(roster_encode_add(who->pk, name, sig, readmits, env, elen,
-	    hist, hlen, op, oplen) == 0);
-	free(env);
-	free(hist);
-}
-
-static void
-gen_roster(void)
-{
-	const struct identity *l[1] = { leader };
-	const struct identity *lm[2] = { leader, member };
-	const struct identity *lmo[3] = { leader, member, other };
-	const struct identity *lc[2] = { leader, coleader };
-	const struct identity *lcm[3] = { leader, coleader, member };
-	struct contract *c1 = contract_make(0), *c2 = contract_make(1), *am;
-	uint8_t *cenc, *aenc, *env, *op, h[BAL_HASH_BYTES], id[BAL_HASH_BYTES];
-	uint8_t revoke_id[BAL_HASH_BYTES];
-	size_t clen, alen, elen, oplen;
-	struct buf f = { NULL, 0, 0 }, g = { NULL, 0, 0 };
-	char *text, err[200];
-	size_t tlen;
-
-	CHECK(contract_encode(c1, &cenc, &clen) == 0);
-	CHECK(contract_text(c1, leader->pk, &text, &tlen) == 0);
-	CHECK(contract_amend(c1, text, tlen, leader->pk, FUZZ_TIME_MS + 5000,
-	    &am, err, sizeof(err)) == 0);
-	CHECK(contract_encode(am, &aenc, &alen) == 0);
-	contract_hash_bytes(cenc, clen, h);
-	seal_gid = h;
-	free(text);
-
-	/*
-	 * One leader: create, add Anna, add Xaver (with a history), rotate,
-	 * Anna leaves, Xaver is revoked, the contract is amended, and Anna
-	 * writes a roster entry beyond her cut.
-	 */
-	put8(&f, 0);
-	env = envelope_make(0, l, 1, &elen);
-	CHECK(roster_encode_create(cenc, clen, "Lea Leader", env, elen, &op,
-	    &oplen) == 0);
-	emit("roster-op", "create", op, oplen);
-	fold_rec(&f, P_LEADER, 1, 1, op, oplen, id);
-	free(op);
-	free(env);
-	op_add(member, "Anna", NULL, lm, 2, 0, &op, &oplen);
-	fold_rec(&f, P_LEADER, 2, 2, op, oplen, id);
-	free(op);
-	op_add(other, "Xaver", NULL, lmo, 3, 1, &op, &oplen);
-	emit("roster-op", "add-envelope-history", op, oplen);
-	fold_rec(&f, P_LEADER, 3, 3, op, oplen, id);
-	free(op);
-	env = envelope_make(0, lmo, 3, &elen);
-	CHECK(roster_encode_rotate(env, elen, &op, &oplen) == 0);
-	emit("roster-op", "rotate", op, oplen);
-	fold_rec(&f, P_LEADER, 4, 4, op, oplen, id);
-	free(op);
-	free(env);
-	CHECK(roster_encode_leave(1, &op, &oplen) == 0);
-	emit("roster-op", "leave", op, oplen);
-	fold_rec(&f, P_MEMBER, 1, 5, op, oplen, id);
-	fold_rec(&f, P_MEMBER, 2, 9, op, oplen, id);	/* beyond the cut */
-	free(op);
-	env = envelope_make(0, l, 1, &elen);
-	CHECK(roster_encode_revoke(other->pk, 0, env, elen, &op,
-	    &oplen) == 0);
-	emit("roster-op", "revoke", op, oplen);
-	fold_rec(&f, P_LEADER, 5, 6, op, oplen, id);
-	free(op);
-	free(env);
-	CHECK(roster_encode_amend(aenc, alen, h, &op, &oplen) == 0);
-	emit("roster-op", "amend", op, oplen);
-	fold_rec(&f, P_LEADER, 6, 7, op, oplen, id);
-	free(op);
-	emit_buf("roster-fold", "one-leader-history", &f);
-
-	/*
-	 * Two leaders: create, add the co-leader, who adds Anna, revokes her
-	 * and readmits her, then rotates.
-	 */
-	free(cenc);
-	CHECK(contract_encode(c2, &cenc, &clen) == 0);
-	put8(&g, 1);
-	env = envelope_make(0, l, 1, &elen);
-	CHECK(roster_encode_create(cenc, clen, "Lea Leader", env, elen, &op,
-	    &oplen) == 0);
-	fold_rec(&g, P_LEADER, 1, 1, op, oplen, id);
-	free(op);
-	free(env);
-	op_add(coleader, "Lutz", NULL, lc, 2, 0, &op, &oplen);
-	fold_rec(&g, P_LEADER, 2, 2, op, oplen, id);
-	free(op);
-	op_add(member, "Anna", NULL, lcm, 3, 0, &op, &oplen);
-	fold_rec(&g, P_COLEADER, 1, 3, op, oplen, id);
-	free(op);
-	env = envelope_make(0, lc, 2, &elen);
-	CHECK(roster_encode_revoke(member->pk, 0, env, elen, &op,
-	    &oplen) == 0);
-	fold_rec(&g, P_COLEADER, 2, 4, op, oplen, revoke_id);
-	free(op);
-	free(env);
-	op_add(member, "Anna", revoke_id, lcm, 3, 0, &op, &oplen);
-	emit("roster-op", "add-readmits", op, oplen);
-	fold_rec(&g, P_LEADER, 3, 5, op, oplen, id);
-	free(op);
-	env = envelope_make(0, lcm, 3, &elen);
-	CHECK(roster_encode_rotate(env, elen, &op, &oplen) == 0);
-	fold_rec(&g, P_COLEADER, 3, 6, op, oplen, id);
-	free(op);
-	free(env);
-	emit_buf("roster-fold", "two-leaders-history", &g);
-
-	free(cenc);
-	free(aenc);
-	contract_free(c1);
-	contract_free(c2);
-	contract_free(am);
-}
-
-/* ---- joining, invites, identities ---- */
-
-static void
-gen_join(void)
-{
-	struct contract *c = contract_make(1);
-	struct joinmsg m;
-	struct invcode ic;
-	uint8_t *p, *enc;
-	size_t len, elen;
-	char *text;
-
-	CHECK(contract_encode(c, &enc, &elen) == 0);
-	memset(&m, 0, sizeof(m));
-	m.type = JOIN_HELLO;
-	m.version = JOINMSG_VERSION;
-	memcpy(m.group, group_id, sizeof(group_id));
-	m.preview = 1;
-	CHECK(joinmsg_encode(&m, &p, &len) == 0);
-	emit_free("joinmsg", "hello", p, len);
-	memset(&m, 0, sizeof(m));
-	m.type = JOIN_CONTRACT;
-	m.contract = enc;
-	m.contract_len = elen;
-	CHECK(joinmsg_encode(&m, &p, &len) == 0);
-	emit_free("joinmsg", "contract", p, len);
-	memset(&m, 0, sizeof(m));
-	m.type = JOIN_ACCEPT;
-	strcpy(m.name, "Anna M\xc3\xbcller");
-	CHECK(contract_accept_sign(member, group_id, m.name, m.sig) == 0);
-	CHECK(joinmsg_encode(&m, &p, &len) == 0);
-	emit_free("joinmsg", "accept", p, len);
-	memset(&m, 0, sizeof(m));
-	m.type = JOIN_WELCOME;
-	CHECK(joinmsg_encode(&m, &p, &len) == 0);
-	emit_free("joinmsg", "welcome", p, len);
-	memset(&m, 0, sizeof(m));
-	m.type = JOIN_REFUSE;
-	strcpy(m.text, "this invite was already used");
-	CHECK(joinmsg_encode(&m, &p, &len) == 0);
-	emit_free("joinmsg", "refuse", p, len);
-	free(enc);
-	contract_free(c);
-
-	memset(&ic, 0, sizeof(ic));
-	memcpy(ic.group, group_id, sizeof(group_id));
-	memcpy(ic.inviter, leader->pk, BAL_PK_BYTES);
-	strcpy(ic.addrs[0], "192.168.1.20:7000");
-	strcpy(ic.addrs[1], "[fe80::1]:7000");
-	ic.naddrs = 2;
-	ic.expires_ms = FUZZ_TIME_MS + 86400000;
-	memset(ic.secret, 0x53, sizeof(ic.secret));
-	CHECK(invcode_encode(&ic, &text) == 0);
-	emit("invcode", "two-addrs", text, strlen(text));
-	free(text);
-	strcpy(ic.name, "Anna M\xc3\xbcller");
-	ic.naddrs = 1;
-	CHECK(invcode_encode(&ic, &text) == 0);
-	emit("invcode", "bound-name", text, strlen(text));
-	free(text);
-	invcode_wipe(&ic);
 }
 
 static void
@@ -938,177 +705,14 @@ gen_json(void)
 	}
 }
 
-/* ---- RUNS (wire) and entry-parts; made last: they draw from fuzz_rng ---- */
-
-/* The entry after prev of author with the given epoch, clock and body. */
-static struct entry *
-runs_entry(const struct identity *author, const struct entry *prev,
-    int kind, uint64_t epoch, uint64_t observed, uint64_t time,
-    const char *plain)
-{
-	struct entry_header h;
-	struct entry *e;
-	uint8_t key[BAL_KEY_BYTES];
-
-	fuzz_key(key, FUZZ_KEY_EPOCH);
-	CHECK(entry_header_next(&h, group_id, author->pk, prev, observed) == 0);
-	h.kind = (uint8_t)kind;
-	h.epoch = epoch;
-	h.time = time;
-	CHECK(entry_seal(&h, author, kind == ENTRY_KIND_NOTE ? key : NULL,
-	    (const uint8_t *)plain, strlen(plain), fuzz_rng(), &e) == 0);
-	return e;
-}
-
-/* The RUNS message of entries e[0..n), encoded. */
-static void
-runs_encode(struct entry *const *e, size_t n, uint8_t **out, size_t *len)
-{
-	struct entry_parts parts[8];
-	struct entry_runs *r = NULL;
-	uint8_t *enc[8];
-	size_t elen[8], i;
-
-	CHECK(n <= 8);
-	for (i = 0; i < n; i++) {
-		CHECK(entry_encode(e[i], &enc[i], &elen[i]) == 0);
-		CHECK(entry_parts_split(enc[i], elen[i], &parts[i]) == 0);
-	}
-	CHECK(entry_runs_make(group_id, parts, n, &r) == 0);
-	CHECK(wire_encode(&r->msg, out, len) == 0);
-	entry_runs_free(r);
-	for (i = 0; i < n; i++)
-		free(enc[i]);
-}
-
-static void
-emit_prefixed(const char *target, const char *name, const uint8_t *pre,
-    size_t npre, const uint8_t *p, size_t n)
-{
-	struct buf b = { NULL, 0, 0 };
-
-	put(&b, pre, npre);
-	put(&b, p, n);
-	emit_buf(target, name, &b);
-}
-
 /*
- * Leader L and member M write, interleaved in causal order: L1 (roster),
- * L2 (note), M1 (note), L3 (note, erased), L4 (note, another epoch, its
- * clock gone back), M2 (announce), L5 (announce).  Runs: L1-2, M1, L3-4,
- * M2, L5.
+ * See gen-corpus.h: one deterministic stream for every file of the
+ * generator (fuzz.h's state is each file's own).
  */
-static void
-gen_runs(void)
+const struct bal_rng *
+gen_rng(void)
 {
-	struct entry *l[5], *m[2], *all[7], *later[4];
-	struct buf b = { NULL, 0, 0 };
-	uint8_t *p, *op, *enc;
-	size_t len, oplen, elen, i;
-	uint64_t t = FUZZ_TIME_MS;
-
-	CHECK(roster_encode_leave(1, &op, &oplen) == 0);
-	/* A roster body is not a string: sealed here. */
-	{
-		struct entry_header h;
-
-		CHECK(entry_header_next(&h, group_id, leader->pk, NULL, 0) ==
-		    0);
-		h.kind = ENTRY_KIND_ROSTER;
-		h.time = t;
-		CHECK(entry_seal(&h, leader, NULL, op, oplen, fuzz_rng(),
-		    &l[0]) == 0);
-	}
-	free(op);
-	l[1] = runs_entry(leader, l[0], ENTRY_KIND_NOTE, 0x1234, 0, t + 1000,
-	    "a session note, sealed under epoch 0x1234 and long enough");
-	m[0] = runs_entry(member, NULL, ENTRY_KIND_NOTE, 0x1234,
-	    l[1]->h.lamport, t + 5000, "the member's first note of all");
-	l[2] = runs_entry(leader, l[1], ENTRY_KIND_NOTE, 0x1234,
-	    m[0]->h.lamport, t + 70000, "this one will be erased");
-	entry_erase(l[2]);
-	l[3] = runs_entry(leader, l[2], ENTRY_KIND_NOTE, 0x99, 0, t + 65000,
-	    "a note under a new epoch, written with a clock gone back");
-	m[1] = runs_entry(member, m[0], ENTRY_KIND_ANNOUNCE, 0,
-	    l[3]->h.lamport + 300, t + (1ULL << 33), "127.0.0.1:7000");
-	l[4] = runs_entry(leader, l[3], ENTRY_KIND_ANNOUNCE, 0,
-	    m[1]->h.lamport, t + (1ULL << 33) + 1, "[::1]:7001");
-	all[0] = l[0];
-	all[1] = l[1];
-	all[2] = m[0];
-	all[3] = l[2];
-	all[4] = l[3];
-	all[5] = m[1];
-	all[6] = l[4];
-	runs_encode(all, 7, &p, &len);
-	emit("wire", "runs", p, len);
-	emit_prefixed("entry-parts", "runs", (const uint8_t[]){ 2 }, 1,
-	    p, len);
-	free(p);
-	/* What a member holding L1, L2 and M1 lacks: runs from seq 3 and 2. */
-	later[0] = l[2];
-	later[1] = l[3];
-	later[2] = m[1];
-	later[3] = l[4];
-	runs_encode(later, 4, &p, &len);
-	emit("wire", "runs-later", p, len);
-	emit_prefixed("entry-parts", "runs-later", (const uint8_t[]){ 2 }, 1,
-	    p, len);
-	free(p);
-
-	/* Mode 0: encoded entries. */
-	for (i = 0; i < 7; i++) {
-		static const char *const names[] = { "split-roster",
-		    "split-note", "split-note-member", "split-erased",
-		    "split-note-epoch", "split-announce-member",
-		    "split-announce" };
-
-		CHECK(entry_encode(all[i], &enc, &elen) == 0);
-		emit_prefixed("entry-parts", names[i],
-		    (const uint8_t[]){ 0 }, 1, enc, elen);
-		free(enc);
-	}
-	/* Mode 1: parts field by field, signed by the leader or not. */
-	put8(&b, 1);
-	put8(&b, ENTRY_KIND_ANNOUNCE);
-	put64(&b, 1);
-	put64(&b, 0);
-	put64(&b, 1);
-	put64(&b, FUZZ_TIME_MS);
-	put8(&b, 4);				/* signed */
-	put(&b, (const uint8_t[32]){ 0 }, 32);
-	put(&b, (const uint8_t[32]){ 0 }, 32);
-	put(&b, (const uint8_t[64]){ 0 }, 64);
-	put_str(&b, "10.0.0.1:7000");
-	emit_buf("entry-parts", "join-signed", &b);
-	put8(&b, 1);
-	put8(&b, ENTRY_KIND_NOTE);
-	put64(&b, 2);
-	put64(&b, 0x1234);
-	put64(&b, 9);
-	put64(&b, FUZZ_TIME_MS + 5);
-	put8(&b, 1 | 4);			/* erased, signed */
-	put(&b, l[1]->id, 32);
-	put(&b, l[2]->body_hash, 32);
-	put(&b, l[2]->sig, 64);
-	emit_buf("entry-parts", "join-erased", &b);
-	put8(&b, 1);
-	put8(&b, ENTRY_KIND_NOTE);
-	put64(&b, 3);
-	put64(&b, 0x99);
-	put64(&b, 12);
-	put64(&b, FUZZ_TIME_MS - 5);
-	put8(&b, 2);				/* the member's, unsigned */
-	put(&b, m[0]->id, 32);
-	put(&b, (const uint8_t[32]){ 0 }, 32);
-	put(&b, m[0]->sig, 64);
-	put(&b, m[0]->body, m[0]->bodylen);
-	emit_buf("entry-parts", "join-note", &b);
-
-	for (i = 0; i < 5; i++)
-		entry_free(l[i]);
-	entry_free(m[0]);
-	entry_free(m[1]);
+	return fuzz_rng();
 }
 
 int
