@@ -7,9 +7,12 @@
 static const char usage[] =
     "usage: balint peer add [-g GROUP] HOST:PORT\n"
     "       balint [--json] peer list [-g GROUP]\n"
-    "  add   remember another member's address and connect to it\n"
+    "  add   remember another member's address and dial it now; says\n"
+    "        what happens (dialing, already connected) or why not\n"
     "        (HOST: numeric IPv4, [IPv6] or localhost)\n"
-    "  list  the known addresses, who answers there, and the state\n"
+    "  list  the known addresses, who answers there, the state, and\n"
+    "        where each came from: typed (peer add, an invite code),\n"
+    "        announced (by that member), incoming (a session dialed to us)\n"
     "  -g, --group GROUP  group id, unique id prefix or name\n";
 
 static int
@@ -50,8 +53,7 @@ peer_add(struct cli *c, int argc, char **argv)
 		return rc;
 	if (c->json)
 		rc = output_json(resp);
-	else if (ctl_resp_get_str(resp, 0, "address", &addr, NULL) == 0) {
-		printf("added peer ");
+	else if (ctl_resp_get_str(resp, 0, "result", &addr, NULL) == 0) {
 		output_safe(stdout, addr, 0);
 		fputc('\n', stdout);
 	}
@@ -66,6 +68,7 @@ peer_list(struct cli *c, int argc, char **argv)
 		{ "address", "ADDRESS", OUT_STR },
 		{ "member", "MEMBER", OUT_STR },
 		{ "state", "STATE", OUT_STR },
+		{ "origin", "FROM", OUT_STR },
 	};
 	const char *group = c->group;
 	const struct util_opt opts[] = {

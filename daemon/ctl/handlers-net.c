@@ -240,7 +240,7 @@ handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req)
 	struct ctl_resp *resp = NULL;
 	const char *addr;
 	struct group *g;
-	char err[512];
+	char err[512], said[512];
 	int rc;
 
 	if ((g = handlers_group(call, req)) == NULL)
@@ -255,10 +255,8 @@ handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	}
 	err[0] = '\0';
-	if (d->net != NULL)
-		rc = net_add_peer(d, g, addr, NULL, err, sizeof(err));
-	else
-		rc = store_peer_add(d->store, g->id, addr, NULL);
+	rc = net_add_peer(d, g, addr, NULL, said, sizeof(said), err,
+	    sizeof(err));
 	if (rc != 0) {
 		control_fail(call, rc == BAL_EINVAL ? CTL_USAGE : CTL_FAILED,
 		    "cannot add peer '%s': %s", addr, err[0] != '\0' ? err :
@@ -267,7 +265,8 @@ handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if ((resp = control_call_resp(call)) == NULL ||
 	    ctl_resp_record_begin(resp) != 0 ||
-	    ctl_resp_add_str(resp, "address", addr) != 0) {
+	    ctl_resp_add_str(resp, "address", addr) != 0 ||
+	    ctl_resp_add_str(resp, "result", said) != 0) {
 		ctl_resp_free(resp);
 		resp = NULL;
 	}
@@ -324,26 +323,32 @@ peer_list_net_cb(void *ctx, const struct net_status_info *si)
 
 static int
 peer_record(struct ctl_resp *resp, const char *addr, const char *member,
-    const char *state)
+    const char *state, const char *origin)
 {
 	if (ctl_resp_record_begin(resp) != 0 ||
 	    ctl_resp_add_str(resp, "address", addr) != 0 ||
 	    ctl_resp_add_str(resp, "member", member) != 0 ||
-	    ctl_resp_add_str(resp, "state", state) != 0)
+	    ctl_resp_add_str(resp, "state", state) != 0 ||
+	    ctl_resp_add_str(resp, "origin", origin) != 0)
 		return BAL_ENOMEM;
 	return 0;
 }
 
+/*
+ * One stored address: typed (`peer add`, an invite code) or announced by
+ * its member; "idle" when it is no dial target (not picked, or its
+ * member left).
+ */
 static int
-peer_list_store_cb(void *ctx, const char *addr, const uint8_t *member)
+peer_list_store_cb(void *ctx, const struct store_peer *p)
 {
 	struct peer_list_ctx *pc = ctx;
 	char idbuf[IDENTITY_ID_TEXT_BYTES];
-	const char *who = "", *state = "idle";
+	const char *who = "", *state = "idle", *addr = p->addr;
 	size_t i;
 
-	if (member != NULL)
-		who = handlers_member_name(pc->g, member, idbuf);
+	if (p->member != NULL)
+		who = handlers_member_name(pc->g, p->member, idbuf);
 	for (i = 0; i < pc->nseen; i++) {
 		if (strcmp(pc->seen[i].addr, addr) == 0) {
 			pc->seen[i].used = 1;
@@ -353,7 +358,8 @@ peer_list_store_cb(void *ctx, const char *addr, const uint8_t *member)
 			break;
 		}
 	}
-	return peer_record(pc->resp, addr, who, state);
+	return peer_record(pc->resp, addr, who, state, p->typed ? "typed" :
+	    "announced");
 }
 
 void
@@ -384,7 +390,7 @@ handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req)
 	/* Sessions that came in from addresses we do not dial. */
 	for (i = 0; i < pc.nseen; i++)
 		if (!pc.seen[i].used && peer_record(pc.resp, pc.seen[i].addr,
-		    pc.seen[i].member, pc.seen[i].state) != 0)
+		    pc.seen[i].member, pc.seen[i].state, "incoming") != 0)
 			goto fail;
 	free(pc.seen);
 	control_reply(call, pc.resp);

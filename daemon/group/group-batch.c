@@ -849,7 +849,7 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 	struct contract *created = NULL;
 	struct note *note = NULL;
 	char addrs[GROUP_ANNOUNCE_MAX][WIRE_MAX_ADDR + 1];
-	size_t naddrs = 0, i;
+	size_t naddrs = 0;
 	int has, ret, unreadable = 0;
 
 	if (memcmp(e->h.group, g->id, BAL_GROUP_ID_BYTES) != 0)
@@ -979,12 +979,11 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 		ret = roster_stored(b, e, blob, len, why, whylen);
 		break;
 	case ENTRY_KIND_ANNOUNCE:
-		/* Peers to dial; never this member's own addresses. */
-		for (i = 0; i < naddrs && ret == 0; i++)
-			if (memcmp(e->h.author, g->d->id->pk,
-			    BAL_PK_BYTES) != 0)
-				ret = store_peer_add(st, g->id, addrs[i],
-				    e->h.author);
+		/* Peers to dial (group_announced); never our own. */
+		if (naddrs > 0 && memcmp(e->h.author, g->d->id->pk,
+		    BAL_PK_BYTES) != 0)
+			ret = group_announced(g, e->h.author, e->h.seq, addrs,
+			    naddrs);
 		break;
 	}
 out:

@@ -220,6 +220,16 @@ int group_append(struct group *g, int kind, const uint8_t *plain, size_t len,
 int group_announce(struct group *g, const char *const *addrs, size_t n);
 
 /*
+ * group_announced keeps what member's announce number seq says
+ * (group-announce.c): only a member's latest announce counts, and of it
+ * the first GROUP_ANNOUNCE_KEEP addresses; those of an older announce are
+ * dropped.  Called inside the batch's transaction.
+ */
+#define GROUP_ANNOUNCE_KEEP 4
+int group_announced(struct group *g, const uint8_t *member, uint64_t seq,
+    char addrs[][WIRE_MAX_ADDR + 1], size_t n);
+
+/*
  * group_have lists (author, highest seq) of the group's stored logs,
  * authors ascending; *items is malloc'd (free() it; NULL when n is 0).
  */

@@ -71,8 +71,15 @@ struct net_conn;
 #define NET_RATELOG_MS 10000
 /* Bytes queued on one socket above which we stop producing and reading. */
 #define NET_WRITE_QUEUE_CAP (4u * 1024 * 1024)
-/* Dial targets per group; addresses learned beyond it are ignored. */
+/*
+ * Dial targets per group, and announced addresses per member among them
+ * (peer-pick.h): typed addresses first, then members' announced ones in
+ * rounds across members.  A member's later addresses are first dialed
+ * NET_NEXT_ADDR_MS apart, so that the best one can come up first.
+ */
 #define NET_TARGETS_MAX 64
+#define NET_TARGETS_PER_MEMBER 4
+#define NET_NEXT_ADDR_MS 1500
 
 /*
  * net_start sets up the network of d: listens on d->listen (if not empty;
@@ -92,8 +99,9 @@ int net_start(struct daemon *d);
 void net_stop(struct daemon *d);
 
 /*
- * net_group_added starts dialing the stored peers of a group that was
- * created or joined after net_start (group_create, join).
+ * net_group_added makes g's dial targets what peer_pick keeps of its
+ * stored addresses (docs/protocol.md "Dial targets"): for a group created
+ * or joined after net_start, and again whenever they may have changed.
  */
 int net_group_added(struct daemon *d, struct group *g);
 
@@ -106,13 +114,18 @@ int net_group_added(struct daemon *d, struct group *g);
 void net_announce(struct daemon *d, struct group *g);
 
 /*
- * net_add_peer remembers addr ("HOST:PORT") for g in the store and dials
- * it.  member is the member expected there, or NULL if unknown: the dialer
- * then tries the active members of the group in turn until one answers,
- * and remembers who did.  BAL_EINVAL (err says why) for a bad address.
+ * net_add_peer remembers addr ("HOST:PORT") for g in the store as a typed
+ * address and dials it at once.  member is the member expected there, or
+ * NULL if unknown: the dialer then tries the active members of the group
+ * in turn until one answers, and remembers who did.  On 0, said gets one
+ * line telling what happens ("dialing ADDR", "already connected to NAME
+ * at ADDR", ...); else err says why not: BAL_EINVAL for a bad address,
+ * BAL_EEXIST for this daemon's own address, BAL_ESTATE when the network
+ * is not running, or the store's error.
  */
 int net_add_peer(struct daemon *d, struct group *g, const char *addr,
-    const uint8_t *member, char *err, size_t errlen);
+    const uint8_t *member, char *said, size_t saidlen, char *err,
+    size_t errlen);
 
 /*
  * net_sync_now asks every session of g (NULL: of every group) for a new

@@ -1,9 +1,11 @@
 /*
- * peer-dial.c — dial targets: one per (group, address), with the member
- * expected there (or candidates in turn), the network key to try, and
- * reconnects with exponential backoff and jitter; addresses from the
- * store, from announces and from `balint peer add`.  See docs/protocol.md
- * "Connections".
+ * peer-dial.c — dial targets: one per (group, address, member), with the
+ * member expected there (or candidates in turn), the network key to try,
+ * and reconnects with exponential backoff and jitter.  Which of the
+ * stored addresses (typed with `balint peer add` or from an invite code,
+ * or announced by members) become targets is peer-pick.c's rule; targets
+ * it no longer picks are dropped.  See docs/protocol.md "Connections" and
+ * "Dial targets".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,9 @@
 #include <sodium.h>
 
 #include "group.h"
+#include "identity.h"
 #include "peer-int.h"
+#include "peer-pick.h"
 #include "store.h"
 #include "sync.h"
 
@@ -260,38 +264,43 @@ on_target_timer(uv_timer_t *timer)
 	target_dial(timer->data);
 }
 
+/* 1 when t stands for (group, addr, member); NULL member: any. */
+static int
+target_is(const struct target *t, const uint8_t *group, const char *addr,
+    const uint8_t *member)
+{
+	return memcmp(t->group, group, BAL_GROUP_ID_BYTES) == 0 &&
+	    strcmp(t->addr, addr) == 0 && (member == NULL || !t->has_member ||
+	    memcmp(t->member, member, BAL_PK_BYTES) == 0);
+}
+
 /*
- * Adds a dial target (group, addr) unless it is known (then fills in its
- * member if it had none), ours, or the group has too many.
+ * Adds a dial target (group, addr, member) unless it is known (then fills
+ * in its member if it had none) or ours; its first dial comes after
+ * delay_ms.  Returns the target, or NULL when it is ours or out of memory.
  */
 struct target *
 peer_dial_add(struct net *net, const uint8_t *group, const char *addr,
-    const uint8_t *member, int *added)
+    const uint8_t *member, uint64_t delay_ms, int *added)
 {
 	struct target *t;
-	size_t n = 0;
 
 	*added = 0;
 	if (member != NULL && memcmp(member, net->d->id->pk,
 	    BAL_PK_BYTES) == 0)
 		return NULL;
-	if (strcmp(addr, net->d->listen) == 0)
+	if (peer_dial_is_ours(net, addr) || net->stopping)
 		return NULL;
 	for (t = net->targets; t != NULL; t = t->next) {
-		if (memcmp(t->group, group, BAL_GROUP_ID_BYTES) != 0)
+		if (t->closed || !target_is(t, group, addr, member))
 			continue;
-		n++;
-		if (strcmp(t->addr, addr) == 0) {
-			if (member != NULL && !t->has_member) {
-				memcpy(t->member, member, BAL_PK_BYTES);
-				t->has_member = 1;
-				*added = 1;
-			}
-			return t;
+		if (member != NULL && !t->has_member) {
+			memcpy(t->member, member, BAL_PK_BYTES);
+			t->has_member = 1;
+			*added = 1;
 		}
+		return t;
 	}
-	if (n >= NET_TARGETS_MAX || net->stopping)
-		return NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	t->net = net;
@@ -307,40 +316,133 @@ peer_dial_add(struct net *net, const uint8_t *group, const char *addr,
 	t->next = net->targets;
 	net->targets = t;
 	*added = 1;
-	/* Dial soon (on the next loop turn, not from inside a callback). */
-	uv_timer_start(&t->timer, on_target_timer, 1, 0);
+	/* Not from inside a callback: on a later loop turn at the soonest. */
+	uv_timer_start(&t->timer, on_target_timer, delay_ms > 0 ? delay_ms : 1,
+	    0);
 	return t;
+}
+
+/* 1 when addr is where this daemon listens or what it advertises. */
+int
+peer_dial_is_ours(const struct net *net, const char *addr)
+{
+	return strcmp(addr, net->d->listen) == 0;
 }
 
 /* ---- stored addresses ---- */
 
 struct peer_load {
 	struct net *net;
-	const uint8_t *group;
+	struct group *g;
+	struct peer_cand *c;
+	size_t n, cap;
+	uint8_t (*gone)[BAL_PK_BYTES];	/* members no longer in the group */
+	size_t ngone, capgone;
 };
 
+/* 1 when pk is a member the roster says has left or was revoked. */
 static int
-peer_load_cb(void *ctx, const char *addr, const uint8_t *member)
+member_removed(const struct group *g, const uint8_t *pk)
+{
+	const struct roster_member *m;
+
+	if (g->roster == NULL || (m = roster_member_find(g->roster,
+	    pk)) == NULL)
+		return 0;
+	return m->status != ROSTER_ACTIVE;
+}
+
+static int
+peer_load_cb(void *ctx, const struct store_peer *p)
 {
 	struct peer_load *pl = ctx;
-	int added;
+	struct peer_cand *c;
+	void *grown;
 
-	if (net_addr_parse(addr, NULL) == 0)
-		peer_dial_add(pl->net, pl->group, addr, member, &added);
+	if (p->member != NULL && member_removed(pl->g, p->member)) {
+		if (pl->ngone == pl->capgone) {
+			pl->capgone = pl->capgone ? 2 * pl->capgone : 4;
+			if ((grown = realloc(pl->gone, pl->capgone *
+			    sizeof(*pl->gone))) == NULL)
+				return BAL_ENOMEM;
+			pl->gone = grown;
+		}
+		memcpy(pl->gone[pl->ngone++], p->member, BAL_PK_BYTES);
+		return 0;
+	}
+	if ((p->member != NULL && memcmp(p->member, pl->net->d->id->pk,
+	    BAL_PK_BYTES) == 0) || strlen(p->addr) >= DAEMON_ADDR_MAX ||
+	    net_addr_parse(p->addr, NULL) != 0 ||
+	    peer_dial_is_ours(pl->net, p->addr))
+		return 0;
+	if (pl->n == pl->cap) {
+		pl->cap = pl->cap ? 2 * pl->cap : 16;
+		if ((grown = realloc(pl->c, pl->cap * sizeof(*pl->c))) == NULL)
+			return BAL_ENOMEM;
+		pl->c = grown;
+	}
+	c = &pl->c[pl->n++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->addr, sizeof(c->addr), "%s", p->addr);
+	if (p->member != NULL) {
+		memcpy(c->member, p->member, BAL_PK_BYTES);
+		c->has_member = 1;
+	}
+	c->typed = p->typed;
+	c->ord = p->ord;
+	c->ok_ms = p->ok_ms;
 	return 0;
 }
 
+/*
+ * Makes g's dial targets those that peer_pick keeps of its stored
+ * addresses: new ones are added (a member's later picks dialed a little
+ * later, so that the first can come up), targets no longer picked are
+ * dropped unless they carry a connection, and the addresses of members
+ * who left the group are forgotten.
+ */
 int
 net_group_added(struct daemon *d, struct group *g)
 {
+	struct net *net = d->net;
 	struct peer_load pl;
+	struct target *t;
+	size_t i, k;
+	int ret, added;
 
-	if (d->net == NULL)
+	if (net == NULL)
 		return BAL_ESTATE;
-	d->net->tab_dirty = 1;
-	pl.net = d->net;
-	pl.group = g->id;
-	return store_peer_each(d->store, g->id, peer_load_cb, &pl);
+	net->tab_dirty = 1;
+	memset(&pl, 0, sizeof(pl));
+	pl.net = net;
+	pl.g = g;
+	if ((ret = store_peer_each(d->store, g->id, peer_load_cb, &pl)) != 0)
+		goto out;
+	for (i = 0; i < pl.ngone; i++)
+		(void)store_peer_forget(d->store, g->id, pl.gone[i]);
+	k = peer_pick(pl.c, pl.n, NET_TARGETS_MAX, NET_TARGETS_PER_MEMBER);
+	for (t = net->targets; t != NULL; t = t->next)
+		if (memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0)
+			t->picked = t->typed = 0;
+	for (i = 0; i < k; i++) {
+		t = peer_dial_add(net, g->id, pl.c[i].addr, pl.c[i].has_member ?
+		    pl.c[i].member : NULL, 1 + (uint64_t)pl.c[i].rank *
+		    NET_NEXT_ADDR_MS, &added);
+		if (t == NULL)
+			continue;
+		t->picked = 1;
+		t->typed |= pl.c[i].typed;
+		if (pl.c[i].ok_ms > t->ok_ms)
+			t->ok_ms = pl.c[i].ok_ms;
+	}
+	for (t = net->targets; t != NULL; t = t->next)
+		if (!t->picked && !t->closed && t->conn == NULL &&
+		    memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0)
+			peer_dial_close(t);
+out:
+	free(pl.c);
+	free(pl.gone);
+	return ret;
 }
 
 /*
@@ -389,30 +491,112 @@ net_announce(struct daemon *d, struct group *g)
 
 /* ---- control requests ---- */
 
+/* A session through t came up: t worked, remembered for the next pick. */
+void
+peer_dial_up(struct target *t)
+{
+	struct net *net = t->net;
+
+	t->ok_ms = daemon_now_ms();
+	(void)store_peer_worked(net->d->store, t->group, t->addr,
+	    t->has_member ? t->member : NULL, t->ok_ms);
+}
+
+/* The roster name of pk in g, or its short id. */
+static void
+member_text(const struct group *g, const uint8_t *pk, char *out, size_t len)
+{
+	const struct roster_member *m = NULL;
+	char id[IDENTITY_ID_TEXT_BYTES];
+
+	if (g->roster != NULL)
+		m = roster_member_find(g->roster, pk);
+	if (m != NULL) {
+		snprintf(out, len, "%s", m->name);
+		return;
+	}
+	identity_id_encode(pk, id);
+	snprintf(out, len, "%.10s", id);
+}
+
 int
 net_add_peer(struct daemon *d, struct group *g, const char *addr,
-    const uint8_t *member, char *err, size_t errlen)
+    const uint8_t *member, char *said, size_t saidlen, char *err,
+    size_t errlen)
 {
+	struct net_conn *c;
 	struct target *t;
-	int rc, added;
+	char who[ROSTER_NAME_MAX + 1];
+	int rc;
 
+	said[0] = '\0';
 	if (net_addr_parse(addr, NULL) != 0) {
 		snprintf(err, errlen, "bad address '%s' (want HOST:PORT with "
 		    "a numeric IP, e.g. 192.0.2.7:7000)", addr);
 		return BAL_EINVAL;
+	}
+	if (d->net == NULL || d->net->stopping) {
+		snprintf(err, errlen, "the daemon's network is not running");
+		return BAL_ESTATE;
+	}
+	if (peer_dial_is_ours(d->net, addr)) {
+		snprintf(err, errlen, "%s is where this daemon listens (give "
+		    "another member's address)", addr);
+		return BAL_EEXIST;
 	}
 	if ((rc = store_peer_add(d->store, g->id, addr, member)) != 0) {
 		snprintf(err, errlen, "cannot store the address: %s",
 		    bal_strerror(rc));
 		return rc;
 	}
-	if (d->net == NULL)
-		return 0;
-	t = peer_dial_add(d->net, g->id, addr, member, &added);
-	if (t != NULL && t->conn == NULL) {
-		t->fails = 0;
-		peer_dial_schedule(t, 1);
+	/* Typed addresses are always picked (peer-pick.h). */
+	if ((rc = net_group_added(d, g)) != 0) {
+		snprintf(err, errlen, "cannot read the stored addresses: %s",
+		    bal_strerror(rc));
+		return rc;
 	}
+	for (t = d->net->targets; t != NULL; t = t->next)
+		if (!t->closed && memcmp(t->group, g->id,
+		    BAL_GROUP_ID_BYTES) == 0 && strcmp(t->addr, addr) == 0 &&
+		    t->typed)
+			break;
+	if (t == NULL) {
+		snprintf(err, errlen, "cannot dial %s: %s", addr,
+		    bal_strerror(BAL_ENOMEM));
+		return BAL_ENOMEM;
+	}
+	if ((c = t->conn) != NULL) {
+		if (c->state == C_UP) {
+			member_text(g, c->remote_pk, who, sizeof(who));
+			snprintf(said, saidlen, "already connected to %s at %s",
+			    who, addr);
+		} else
+			snprintf(said, saidlen, "dialing %s (an attempt is "
+			    "under way)", addr);
+		return 0;
+	}
+	for (c = d->net->conns; t->has_member && c != NULL; c = c->next)
+		if (!c->closing && c->state == C_UP && c->g == g &&
+		    memcmp(c->remote_pk, t->member, BAL_PK_BYTES) == 0) {
+			member_text(g, t->member, who, sizeof(who));
+			if (strcmp(c->addr, addr) == 0)
+				snprintf(said, saidlen, "already connected to "
+				    "%s at %s", who, addr);
+			else
+				snprintf(said, saidlen, "already connected to "
+				    "%s (at %s); %s is kept for when that "
+				    "session ends", who, c->addr, addr);
+			return 0;
+		}
+	t->fails = 0;
+	uv_timer_stop(&t->timer);
+	target_dial(t);
+	if (t->conn == NULL) {
+		snprintf(err, errlen, "cannot dial %s now (kept; it is "
+		    "tried again later)", addr);
+		return BAL_EIO;
+	}
+	snprintf(said, saidlen, "dialing %s (see: balint peer list)", addr);
 	return 0;
 }
 

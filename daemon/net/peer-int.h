@@ -155,6 +155,9 @@ struct target {
 	char addr[DAEMON_ADDR_MAX];
 	uint8_t member[BAL_PK_BYTES];
 	int has_member;
+	int picked;			/* kept by the last peer_pick */
+	int typed;			/* typed, not announced */
+	uint64_t ok_ms;			/* a session through it came up */
 	size_t cand;			/* next candidate when member unknown */
 	size_t keyi;			/* network key to try */
 	unsigned fails;
@@ -304,7 +307,11 @@ void peer_dial_failed(struct target *t, int reached);
 void peer_dial_after_session(struct target *t, int stable);
 /* peer_dial_add adds a dial target (see peer-dial.c). */
 struct target *peer_dial_add(struct net *net, const uint8_t *group,
-    const char *addr, const uint8_t *member, int *added);
+    const char *addr, const uint8_t *member, uint64_t delay_ms, int *added);
+/* peer_dial_is_ours is 1 for this daemon's own listen address. */
+int peer_dial_is_ours(const struct net *net, const char *addr);
+/* peer_dial_up: a session through t came up (remembered as working). */
+void peer_dial_up(struct target *t);
 /* peer_dial_conn starts an outgoing connection with a client handshake. */
 struct net_conn *peer_dial_conn(struct net *net, const char *addr,
     const uint8_t netkey[32], const uint8_t server_pk[BAL_PK_BYTES]);

@@ -1,9 +1,8 @@
 /*
- * peer-session.c — a member session: HELLO (and the dial targets it
- * teaches), one session per (member, group), the messages of the sync
- * engine (sync.h), relays to the other sessions, and the hooks from
- * group.c (new entries, roster changes, a group forgotten).  See
- * docs/protocol.md "Sessions and sync".
+ * peer-session.c — a member session: HELLO, one session per (member,
+ * group), the messages of the sync engine (sync.h), relays to the other
+ * sessions, and the hooks from group.c (new entries, roster changes, a
+ * group forgotten).  See docs/protocol.md "Sessions and sync".
  */
 #include <stdio.h>
 #include <string.h>
@@ -72,43 +71,6 @@ peer_session_hello(struct net_conn *c)
 	return peer_conn_send_msg(c, &m);
 }
 
-/* Adds the addresses of a HELLO as dial targets of the peer. */
-static void
-hello_addrs(struct net_conn *c, const struct wire_msg *m)
-{
-	struct sockaddr_storage ss;
-	char peer_ip[DAEMON_ADDR_MAX], addr[DAEMON_ADDR_MAX];
-	const char *colon;
-	int namelen = sizeof(ss), added;
-	size_t i;
-
-	peer_ip[0] = '\0';
-	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss,
-	    &namelen) == 0) {
-		peer_sockaddr_text(&ss, peer_ip, sizeof(peer_ip));
-		if ((colon = strrchr(peer_ip, ':')) != NULL)
-			peer_ip[colon - peer_ip] = '\0';
-	}
-	for (i = 0; i < m->hello.naddrs; i++) {
-		const char *a = m->hello.addrs[i];
-
-		colon = strrchr(a, ':');
-		if (colon == NULL)
-			continue;
-		if ((strncmp(a, "0.0.0.0:", 8) == 0 ||
-		    strncmp(a, "[::]:", 5) == 0) && peer_ip[0] != '\0')
-			snprintf(addr, sizeof(addr), "%s%s", peer_ip, colon);
-		else
-			snprintf(addr, sizeof(addr), "%s", a);
-		if (net_addr_parse(addr, NULL) != 0)
-			continue;
-		if (peer_dial_add(c->net, c->g->id, addr, c->remote_pk,
-		    &added) != NULL && added)
-			store_peer_add(c->net->d->store, c->g->id, addr,
-			    c->remote_pk);
-	}
-}
-
 /* The member (by pk) who dialed connection c. */
 static const uint8_t *
 conn_dialer(const struct net_conn *c)
@@ -128,7 +90,11 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 		    "HELLO of another group");
 		return;
 	}
-	hello_addrs(c, m);
+	/*
+	 * The HELLO's addresses are not dial targets: only announced and
+	 * typed addresses are (docs/protocol.md "Dial targets").  Where a
+	 * member was seen connecting from is a NAT's address and port.
+	 */
 	/*
 	 * One session per (member, group): keep the one dialed by the
 	 * smaller key; between two of the same dialer, the one with the
@@ -177,6 +143,8 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 	c->acked_ms = c->rx_ms = c->tx_ms = uv_now(c->net->d->loop);
 	uv_timer_start(&c->timer, peer_on_timer, c->net->tick_ms,
 	    c->net->tick_ms);
+	if (c->target != NULL)
+		peer_dial_up(c->target);
 	daemon_log("peer up: %s at %s, group %s", peer_conn_label(c, label),
 	    c->addr, group_name(c->g));
 	if ((rc = sync_start(c->sync)) != 0) {

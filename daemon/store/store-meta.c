@@ -120,22 +120,107 @@ store_peer_each(struct store *st, const uint8_t *group, store_peer_cb cb,
     void *ctx)
 {
 	sqlite3_stmt *s = store_q(st, Q_PEER_EACH);
+	struct store_peer p;
 	int rc, ret = 0;
 
 	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *member = NULL;
-
+		memset(&p, 0, sizeof(p));
+		p.addr = (const char *)sqlite3_column_text(s, 0);
 		if (sqlite3_column_bytes(s, 1) == BAL_PK_BYTES)
-			member = sqlite3_column_blob(s, 1);
-		if ((ret = cb(ctx, (const char *)sqlite3_column_text(s, 0),
-		    member)) != 0)
+			p.member = sqlite3_column_blob(s, 1);
+		p.typed = sqlite3_column_int(s, 2);
+		p.ord = (unsigned)sqlite3_column_int(s, 3);
+		p.ok_ms = (uint64_t)sqlite3_column_int64(s, 4);
+		if (p.addr == NULL)
+			continue;
+		if ((ret = cb(ctx, &p)) != 0)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = store_failed(st, rc);
 	sqlite3_reset(s);
 	return ret > 0 ? 0 : ret;
+}
+
+/*
+ * Only the latest announce of a member counts: an older or the same one
+ * (seq not above the one held) changes nothing.
+ */
+int
+store_peer_announced(struct store *st, const uint8_t *group,
+    const uint8_t *member, uint64_t seq, const char *const *addrs, size_t n)
+{
+	sqlite3_stmt *s = store_q(st, Q_PEER_ANN_SEQ);
+	int rc, ret;
+	size_t i;
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	store_bind_blob(s, 2, member, BAL_PK_BYTES);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		ret = store_failed(st, rc);
+		sqlite3_reset(s);
+		return ret;
+	}
+	if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
+	    (uint64_t)sqlite3_column_int64(s, 0) >= seq) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	s = store_q(st, Q_PEER_ANN_DEL);
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	store_bind_blob(s, 2, member, BAL_PK_BYTES);
+	if ((ret = store_done(st, s)) != 0)
+		return ret;
+	for (i = 0; i < n; i++) {
+		s = store_q(st, Q_PEER_ANN_ADD);
+		store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+		store_bind_blob(s, 2, member, BAL_PK_BYTES);
+		sqlite3_bind_text(s, 3, addrs[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)seq);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)i);
+		if ((ret = store_done(st, s)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+int
+store_peer_forget(struct store *st, const uint8_t *group,
+    const uint8_t *member)
+{
+	sqlite3_stmt *s = store_q(st, Q_PEER_FORGET);
+	int ret;
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	store_bind_blob(s, 2, member, BAL_PK_BYTES);
+	if ((ret = store_done(st, s)) != 0)
+		return ret;
+	s = store_q(st, Q_PEER_FORGET_ANN);
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	store_bind_blob(s, 2, member, BAL_PK_BYTES);
+	return store_done(st, s);
+}
+
+int
+store_peer_worked(struct store *st, const uint8_t *group, const char *addr,
+    const uint8_t *member, uint64_t ms)
+{
+	sqlite3_stmt *s = store_q(st, Q_PEER_OK);
+	int ret;
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)ms);
+	if ((ret = store_done(st, s)) != 0 || member == NULL)
+		return ret;
+	s = store_q(st, Q_PEER_OK_ANN);
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)ms);
+	store_bind_blob(s, 4, member, BAL_PK_BYTES);
+	return store_done(st, s);
 }
 
 int

@@ -53,8 +53,20 @@ static const char *const queries[Q_COUNT] = {
 	[Q_PEER_ADD] = "INSERT INTO peers (gid, addr, member) VALUES (?,?,?) "
 	    "ON CONFLICT(gid, addr) DO UPDATE SET "
 	    "member=coalesce(excluded.member, member)",
-	[Q_PEER_EACH] = "SELECT addr, member FROM peers WHERE gid=? "
-	    "ORDER BY addr",
+	[Q_PEER_EACH] = "SELECT addr, member, 1, 0, ok_ms FROM peers "
+	    "WHERE gid=?1 UNION ALL SELECT addr, member, 0, ord, ok_ms "
+	    "FROM announced WHERE gid=?1 ORDER BY 1",
+	[Q_PEER_ANN_SEQ] = "SELECT max(seq) FROM announced WHERE gid=? AND "
+	    "member=?",
+	[Q_PEER_ANN_DEL] = "DELETE FROM announced WHERE gid=? AND member=?",
+	[Q_PEER_ANN_ADD] = "INSERT OR IGNORE INTO announced (gid, member, "
+	    "addr, seq, ord) VALUES (?,?,?,?,?)",
+	[Q_PEER_FORGET] = "DELETE FROM peers WHERE gid=? AND member=?",
+	[Q_PEER_FORGET_ANN] = "DELETE FROM announced WHERE gid=? AND "
+	    "member=?",
+	[Q_PEER_OK] = "UPDATE peers SET ok_ms=?3 WHERE gid=?1 AND addr=?2",
+	[Q_PEER_OK_ANN] = "UPDATE announced SET ok_ms=?3 WHERE gid=?1 AND "
+	    "addr=?2 AND member=?4",
 	[Q_INVITE_PUT] = "INSERT INTO invites (hash, gid, expires, sealed, "
 	    "used) VALUES (?,?,?,?,0)",
 	[Q_INVITE_EACH] = "SELECT gid, hash, expires, sealed FROM invites "
@@ -110,6 +122,18 @@ static const char *const migrations[] = {
 	"DROP TABLE entries;"
 	"ALTER TABLE entries_v2 RENAME TO entries;"
 	"CREATE INDEX entries_kind ON entries (gid, kind, lamport);",
+	/*
+	 * 2 -> 3: what members announce is kept apart from what was typed
+	 * (`peer add`, an invite code): only each member's latest announce,
+	 * its first addresses (docs/protocol.md "Dial targets").  Both keep
+	 * when a session through the address last came up.  Rows that came
+	 * from announces or HELLOs before carry a member: they go.
+	 */
+	"DELETE FROM peers WHERE member IS NOT NULL;"
+	"ALTER TABLE peers ADD COLUMN ok_ms INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE announced (gid BLOB NOT NULL, member BLOB NOT NULL,"
+	" addr TEXT NOT NULL, seq INTEGER NOT NULL, ord INTEGER NOT NULL,"
+	" ok_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (gid, member, addr));",
 };
 
 #define STORE_PAGE_SIZE "8192"
@@ -436,7 +460,7 @@ int
 store_group_erase(struct store *st, const uint8_t *group)
 {
 	static const char *const tables[] = {
-		"entries", "keys", "peers", "invites", "groups"
+		"entries", "keys", "peers", "announced", "invites", "groups"
 	};
 	sqlite3_stmt *s;
 	char sql[64];

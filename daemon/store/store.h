@@ -174,11 +174,39 @@ int store_meta_put(struct store *st, const char *key, const void *val,
 int store_meta_get(struct store *st, const char *key, uint8_t **val,
     size_t *len);
 
-/* Peer addresses (HOST:PORT) per group. */
+/*
+ * Peer addresses ("HOST:PORT") per group, of two origins: typed ones
+ * (`balint peer add`, an invite code), with the member found there once
+ * known, and announced ones (each member's latest announce only, as many
+ * as the caller keeps).  Both record when a session through them last
+ * came up (ok_ms, Unix ms; 0: never).  The choice of dial targets among
+ * them is peer-pick.c's.
+ */
+struct store_peer {
+	const char *addr;
+	const uint8_t *member;		/* NULL: not known yet */
+	int typed;			/* 1 typed, 0 announced */
+	unsigned ord;			/* place in the member's announce */
+	uint64_t ok_ms;
+};
+/* store_peer_add remembers a typed address (member may be NULL). */
 int store_peer_add(struct store *st, const uint8_t *group, const char *addr,
     const uint8_t *member);
-typedef int (*store_peer_cb)(void *ctx, const char *addr,
+/*
+ * store_peer_announced replaces member's announced addresses by addrs[n]
+ * from their announce number seq, unless the one held is as new (then 0
+ * and nothing changes).
+ */
+int store_peer_announced(struct store *st, const uint8_t *group,
+    const uint8_t *member, uint64_t seq, const char *const *addrs, size_t n);
+/* store_peer_forget drops every address of member (typed and announced). */
+int store_peer_forget(struct store *st, const uint8_t *group,
     const uint8_t *member);
+/* store_peer_worked records that a session through addr came up at ms. */
+int store_peer_worked(struct store *st, const uint8_t *group, const char *addr,
+    const uint8_t *member, uint64_t ms);
+/* store_peer_each visits every address of group (cb's nonzero stops). */
+typedef int (*store_peer_cb)(void *ctx, const struct store_peer *p);
 int store_peer_each(struct store *st, const uint8_t *group, store_peer_cb cb,
     void *ctx);
 

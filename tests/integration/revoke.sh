@@ -132,7 +132,7 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 gid = bytes.fromhex(sys.argv[2])
 n = 0
-for t in ("entries", "keys", "peers", "invites", "groups"):
+for t in ("entries", "keys", "peers", "announced", "invites", "groups"):
     n += db.execute("SELECT count(*) FROM %s WHERE gid=?" % t, (gid,)).fetchone()[0]
 print(n)' "$T/dave-copy.db" "$gid") || fail "cannot read dave's store"
 [ "$n" -eq 0 ] || fail "dave's store still holds $n rows of the group"

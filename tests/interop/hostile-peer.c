@@ -38,6 +38,11 @@
  *	stopread   HELLO and an empty HAVE with a tiny receive buffer, then
  *	           never reads again; prints "holding" and sleeps until killed
  *	           (at most 120 s)
+ *	flood      FLOOD_ENTRIES announces of the member, each of
+ *	           FLOOD_ADDRS junk addresses on 127.0.0.10 (that sort before
+ *	           127.0.0.1:PORT and lead nowhere): 64 in all, as many as
+ *	           a group used to dial (issue 12, docs/threat-model.md
+ *	           "Address flooding")
  *	silent     HELLO and an empty HAVE, then reads everything and sends
  *	           nothing; prints "holding", then, once the daemon ends the
  *	           session (at most 120 s), "closed after N s (BYE ...), M
@@ -74,6 +79,8 @@
 #define KEY_FILE_MAX 4096
 #define PASS_MAX 1024
 #define HOLD_S 120
+#define FLOOD_ENTRIES 8
+#define FLOOD_ADDRS 8
 
 static int
 write_full(int fd, const uint8_t *buf, size_t len)
@@ -656,6 +663,53 @@ out:
 	return ret;
 }
 
+/*
+ * The member's next n announces (kind 3, body [1, [addr...]]), each of
+ * FLOOD_ADDRS junk addresses "127.0.0.10:P", P = 1, 2, ...; blobs[i]
+ * malloc'd.
+ */
+static int
+flood_blobs(const struct identity *me, const struct view *v, size_t n,
+    uint8_t **blobs, size_t *lens)
+{
+	struct entry_header h;
+	struct entry *prev = NULL, *e = NULL;
+	uint8_t body[512];
+	size_t i, k, len;
+	unsigned port = 1;
+	int alen, ret = -1;
+
+	for (i = 0; i < n; i++) {
+		len = 0;
+		body[len++] = 0x92;		/* [1, [FLOOD_ADDRS strs]] */
+		body[len++] = 0x01;
+		body[len++] = 0x90 | FLOOD_ADDRS;
+		for (k = 0; k < FLOOD_ADDRS; k++) {
+			alen = snprintf((char *)body + len + 1, 32,
+			    "127.0.0.10:%u", port++);
+			body[len] = (uint8_t)(0xa0 | alen);
+			len += 1 + (size_t)alen;
+		}
+		if (entry_header_next(&h, v->gid, me->pk, prev != NULL ? prev :
+		    v->head, v->lamport) != 0)
+			goto out;
+		h.kind = ENTRY_KIND_ANNOUNCE;
+		h.epoch = 0;
+		h.time = (uint64_t)time(NULL) * 1000;
+		if (entry_seal(&h, me, NULL, body, len, NULL, &e) != 0 ||
+		    entry_encode(e, &blobs[i], &lens[i]) != 0)
+			goto out;
+		entry_free(prev);
+		prev = e;
+		e = NULL;
+	}
+	ret = 0;
+out:
+	entry_free(prev);
+	entry_free(e);
+	return ret;
+}
+
 /* A frame-level attack after HELLO and HAVE; -1 for an unknown mode. */
 static int
 frame_attack(int fd, struct frame_tx *tx, const char *mode)
@@ -848,6 +902,30 @@ main(int argc, char **argv)
 		for (i = 0; i < HOLD_S; i++)
 			sleep(1);
 		ret = 0;
+		goto out;
+	}
+	if (strcmp(mode, "flood") == 0) {
+		uint8_t *fb[FLOOD_ENTRIES] = { NULL };
+		size_t fl[FLOOD_ENTRIES], k;
+
+		rc = flood_blobs(me, &v, FLOOD_ENTRIES, fb, fl);
+		for (k = 0; k < FLOOD_ENTRIES && rc == 0; k++) {
+			memset(&m, 0, sizeof(m));
+			m.type = WIRE_PUSH;
+			m.push.p = fb[k];
+			m.push.len = fl[k];
+			rc = send_msg(fd, tx, &m);
+		}
+		for (k = 0; k < FLOOD_ENTRIES; k++)
+			free(fb[k]);
+		if (rc != 0) {
+			fprintf(stderr, "hostile-peer: cannot send the flood\n");
+			goto out;
+		}
+		rc = await(fd, rx, FLOOD_ENTRIES, bye, sizeof(bye));
+		printf(rc == 0 ? "acked\n" : rc == 1 ? "closed%s\n" :
+		    "no answer\n", bye);
+		ret = rc == 0 || rc == 1 ? 0 : 3;
 		goto out;
 	}
 	if (blob == NULL) {

@@ -644,12 +644,13 @@ test_entries_missing(void **state)
 }
 
 static int
-peer_cb(void *ctx, const char *addr, const uint8_t *member)
+peer_cb(void *ctx, const struct store_peer *p)
 {
 	struct blobs *b = ctx;
 
-	assert_non_null(member);
-	collect_cb(b, (const uint8_t *)addr, strlen(addr) + 1);
+	assert_non_null(p->member);
+	assert_int_equal(p->typed, 0);
+	collect_cb(b, (const uint8_t *)p->addr, strlen(p->addr) + 1);
 	return 0;
 }
 

@@ -468,6 +468,71 @@ test_meta_and_peers_persist(void **state)
 	assert_int_equal(store_meta_get(f->st, "nope", &v, &len), BAL_ENOENT);
 }
 
+/* What store_peer_each gives, as "T|A member-byte ord addr ok" lines. */
+struct peers_seen {
+	char lines[16][96];
+	size_t n;
+};
+
+static int
+peers_seen_cb(void *ctx, const struct store_peer *p)
+{
+	struct peers_seen *ps = ctx;
+
+	if (ps->n < 16)
+		snprintf(ps->lines[ps->n++], 96, "%c %d %u %s %llu",
+		    p->typed ? 'T' : 'A', p->member != NULL ? p->member[0] : 0,
+		    p->ord, p->addr, (unsigned long long)p->ok_ms);
+	return 0;
+}
+
+/*
+ * Only each member's latest announce counts (an older one changes
+ * nothing), typed addresses stay apart, a member's addresses can all be
+ * forgotten, and a session that came up is remembered.
+ */
+static void
+test_peers_announced(void **state)
+{
+	struct fx *f = *state;
+	const char *a1[] = { "192.0.2.1:1", "192.0.2.1:2" };
+	const char *a2[] = { "192.0.2.2:1" };
+	struct peers_seen ps;
+	uint8_t g[32], m[32], m2[32];
+
+	memset(g, 1, 32);
+	memset(m, 5, 32);
+	memset(m2, 6, 32);
+	assert_int_equal(store_peer_add(f->st, g, "192.0.2.9:9", NULL), 0);
+	assert_int_equal(store_peer_announced(f->st, g, m, 3, a1, 2), 0);
+	assert_int_equal(store_peer_announced(f->st, g, m2, 1, a2, 1), 0);
+	/* An older announce of m: nothing changes. */
+	assert_int_equal(store_peer_announced(f->st, g, m, 2, a2, 1), 0);
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_peer_each(f->st, g, peers_seen_cb, &ps), 0);
+	assert_int_equal(ps.n, 4);
+	assert_string_equal(ps.lines[0], "A 5 0 192.0.2.1:1 0");
+	assert_string_equal(ps.lines[1], "A 5 1 192.0.2.1:2 0");
+	assert_string_equal(ps.lines[2], "A 6 0 192.0.2.2:1 0");
+	assert_string_equal(ps.lines[3], "T 0 0 192.0.2.9:9 0");
+	/* A newer one replaces all of m's. */
+	assert_int_equal(store_peer_announced(f->st, g, m, 4, a2, 1), 0);
+	assert_int_equal(store_peer_worked(f->st, g, "192.0.2.2:1", m, 77), 0);
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_peer_each(f->st, g, peers_seen_cb, &ps), 0);
+	assert_int_equal(ps.n, 3);
+	assert_string_equal(ps.lines[0], "A 5 0 192.0.2.2:1 77");
+	assert_string_equal(ps.lines[1], "A 6 0 192.0.2.2:1 0");
+	/* Forgetting m2 (removed from the group) leaves m's. */
+	assert_int_equal(store_peer_add(f->st, g, "192.0.2.6:6", m2), 0);
+	assert_int_equal(store_peer_forget(f->st, g, m2), 0);
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(store_peer_each(f->st, g, peers_seen_cb, &ps), 0);
+	assert_int_equal(ps.n, 2);
+	assert_string_equal(ps.lines[0], "A 5 0 192.0.2.2:1 77");
+	assert_string_equal(ps.lines[1], "T 0 0 192.0.2.9:9 0");
+}
+
 static void
 test_newer_schema_refused(void **state)
 {
@@ -499,6 +564,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_entry_count_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invites_one_time_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta_and_peers_persist, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peers_announced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	};
 

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Address flooding (issue 12 point 2, docs/threat-model.md "Address
+# flooding").  mallory, a member, uses tests/interop/hostile-peer (flood)
+# to push 8 announces of 8 junk addresses each, 64 in all, on 127.0.0.10,
+# which sort before every real address and lead nowhere.  Before the fix
+# every announced address was kept and a group dialed the first 64 in
+# address order: after a restart alice and bob dialed only the junk, had
+# no session, and alice's next note never reached bob.  Now each member's
+# latest announce counts, with at most 4 of its addresses, and dial
+# targets are picked in rounds across members: alice and bob meet again
+# at once and the note arrives.  When mallory is revoked, her addresses
+# are gone from everyone's list.
+. "$(dirname "$0")/../lib/daemons.sh"
+
+HOSTILE=$BUILD/tests/hostile-peer
+[ -x "$HOSTILE" ] || fail "no $HOSTILE (make unit builds it)"
+
+member alice; member bob; member mallory
+start alice; start bob; start mallory
+cat >"$T/contract.txt" <<'TXT'
+Name: Eclipse Tuesday
+
+What is discussed in the group stays in the group.
+TXT
+b alice group create --contract "$T/contract.txt" >/dev/null ||
+	fail "group create"
+code=$(b alice invite) || fail "invite for bob"
+b bob join "$code" --accept >/dev/null || fail "bob join"
+code=$(b alice invite) || fail "invite for mallory"
+b mallory join "$code" --accept >/dev/null || fail "mallory join"
+ALICE=$(b alice --json status | grep '"kind": "daemon"' |
+	sed 's/.*"member_id": "\([^"]*\)".*/\1/')
+
+# up WHO NAME — WHO has a session with NAME.
+up() { b "$1" peer list | grep -w "$2" | grep -qw up; }
+# junk WHO — how many of mallory's junk addresses WHO keeps.
+junk() { b "$1" peer list | grep -c '127\.0\.0\.10:'; }
+until_ok 30 up alice bob || fail "alice and bob never met: $(b alice peer list)"
+until_ok 30 up bob alice || fail "bob and alice never met"
+# bob has alice's and mallory's announces (alice relays them).
+until_ok 30 sh -c "'$BALINT' --home '$T/bob' peer list | grep -q '$(addr mallory)'" ||
+	fail "bob never learned mallory's address: $(b bob peer list)"
+
+stop mallory
+out=$("$HOSTILE" "$T/mallory" "$(addr alice)" "$ALICE" flood 2>&1) ||
+	fail "the flood did not run: $out"
+[ "$out" = acked ] || fail "alice did not take mallory's announces: $out"
+until_ok 30 sh -c "[ \$('$BALINT' --home '$T/bob' peer list | grep -c '127\.0\.0\.10:') -gt 0 ]" ||
+	fail "bob never got mallory's announces"
+a=$(junk alice); bj=$(junk bob)
+echo "junk addresses kept: alice $a, bob $bj (of 64 announced)"
+[ "$a" -le 4 ] && [ "$bj" -le 4 ] ||
+	fail "more than 4 addresses of one member kept: alice $a, bob $bj"
+
+# Both restart (a power cut, a new day): they must meet again.
+stop alice; stop bob
+start alice; start bob
+until_ok 30 up alice bob ||
+	fail "alice has no session with bob after a restart: $(b alice peer list)"
+MARK=eclipse-$$
+b alice note write --title "after the flood" -m "$MARK" >/dev/null ||
+	fail "alice note write"
+until_ok 30 sh -c "'$BALINT' --home '$T/bob' note list | grep -q 'after the flood'" ||
+	fail "alice's note never reached bob"
+echo "after a restart alice and bob met and her note reached bob"
+
+# mallory revoked: her addresses are dropped everywhere.
+b alice revoke mallory >/dev/null || fail "revoke mallory"
+until_ok 30 sh -c "! '$BALINT' --home '$T/alice' peer list | grep -q '127\.0\.0\.10:\|$(addr mallory)'" ||
+	fail "alice keeps a revoked member's addresses: $(b alice peer list)"
+until_ok 30 sh -c "! '$BALINT' --home '$T/bob' peer list | grep -q '127\.0\.0\.10:\|$(addr mallory)'" ||
+	fail "bob keeps a revoked member's addresses: $(b bob peer list)"
+echo "mallory revoked: her addresses are gone at alice and bob"
+exit 0
