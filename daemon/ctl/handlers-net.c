@@ -284,6 +284,9 @@ struct peer_seen {
 struct peer_list_ctx {
 	struct group *g;
 	struct ctl_resp *resp;
+	char last_addr[DAEMON_ADDR_MAX];	/* the last stored one listed */
+	uint8_t last_member[BAL_PK_BYTES];
+	int last_has;
 	struct peer_seen *seen;
 	size_t nseen, capseen;
 	int failed;
@@ -337,7 +340,8 @@ peer_record(struct ctl_resp *resp, const char *addr, const char *member,
 /*
  * One stored address: typed (`peer add`, an invite code) or announced by
  * its member; "idle" when it is no dial target (not picked, or its
- * member left).
+ * member left).  An address both typed and announced by the member found
+ * there is listed once, as typed (the store lists typed ones first).
  */
 static int
 peer_list_store_cb(void *ctx, const struct store_peer *p)
@@ -346,6 +350,15 @@ peer_list_store_cb(void *ctx, const struct store_peer *p)
 	char idbuf[IDENTITY_ID_TEXT_BYTES];
 	const char *who = "", *state = "idle", *addr = p->addr;
 	size_t i;
+
+	if (strcmp(pc->last_addr, addr) == 0 && p->member != NULL &&
+	    pc->last_has && memcmp(pc->last_member, p->member,
+	    BAL_PK_BYTES) == 0)
+		return 0;
+	snprintf(pc->last_addr, sizeof(pc->last_addr), "%s", addr);
+	pc->last_has = p->member != NULL;
+	if (p->member != NULL)
+		memcpy(pc->last_member, p->member, BAL_PK_BYTES);
 
 	if (p->member != NULL)
 		who = handlers_member_name(pc->g, p->member, idbuf);

@@ -55,7 +55,7 @@ static const char *const queries[Q_COUNT] = {
 	    "member=coalesce(excluded.member, member)",
 	[Q_PEER_EACH] = "SELECT addr, member, 1, 0, ok_ms FROM peers "
 	    "WHERE gid=?1 UNION ALL SELECT addr, member, 0, ord, ok_ms "
-	    "FROM announced WHERE gid=?1 ORDER BY 1",
+	    "FROM announced WHERE gid=?1 ORDER BY 1, 3 DESC, 2",
 	[Q_PEER_ANN_SEQ] = "SELECT max(seq) FROM announced WHERE gid=? AND "
 	    "member=?",
 	[Q_PEER_ANN_DEL] = "DELETE FROM announced WHERE gid=? AND member=?",
