@@ -10,12 +10,12 @@ SAN ?=
 QUICK ?=
 V ?=
 
-PKGS = libsodium libuv msgpack sqlite3 libsecret-1
+PKGS = libsodium libuv msgpack sqlite3 libsecret-1 pwquality
 TEST_PKGS = cmocka
 # Debian packages that provide the above (and the tools the tests use).
 DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libcmocka-dev libhunspell-dev hunspell-sv hunspell-en-us hunspell-he \
-	libunistring-dev libsecret-1-dev
+	libunistring-dev libsecret-1-dev libpwquality-dev
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests), and
 # COMMAND:PACKAGE for the install, keyring and package scenarios.

@@ -51,6 +51,7 @@ int cmd_complete(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_unlock(struct cli *c, int argc, char **argv);
 int cmd_lock(struct cli *c, int argc, char **argv);
+int cmd_passphrase(struct cli *c, int argc, char **argv);
 int cmd_daemon(struct cli *c, int argc, char **argv);
 /*
  * cmd_daemon_offer asks on the terminal (after init) whether to start
@@ -128,10 +129,35 @@ int util_line_ok(const char *s, size_t max);
 /* util_duration parses "90", "90s", "15m", "2h", "7d", "1w" into seconds. */
 int util_duration(const char *s, uint64_t *seconds);
 /*
- * util_tty_line reads one line from the terminal (echo off when secret)
- * after printing prompt there.  BAL_ENOENT: no terminal.
+ * util_tty_line reads one line from the terminal (echo off when secret,
+ * with termios) after printing prompt there, with read(2) straight into
+ * buf (no stdio buffer holds it; a secret's buf is the caller's
+ * sodium_malloc'd memory).  BAL_ENOENT: no terminal; BAL_ETOOBIG: longer
+ * than max - 1 bytes (buf wiped); BAL_EIO: end of input or read error.
  */
 int util_tty_line(const char *prompt, int secret, char *buf, size_t max);
+
+/* The longest passphrase read (bytes). */
+#define PASSPHRASE_MAX 1024
+/*
+ * passphrase_read reads one passphrase from the file named by $env (first
+ * line; refused when group or others may read the file) or else from the
+ * terminal after prompt, into sodium_malloc'd *out (sodium_free it).  A
+ * CLI_* code; on failure one line was printed.
+ */
+int passphrase_read(const char *env, const char *prompt, char **out,
+    size_t *outlen);
+/*
+ * passphrase_new reads a new passphrase as passphrase_read does (twice on
+ * the terminal) and refuses an empty or weak one (passphrase_weak).
+ */
+int passphrase_new(const char *env, char **out, size_t *outlen);
+/*
+ * passphrase_weak is 1, with libpwquality's reason in why, when pass fails
+ * libpwquality's check (dictionary words, too short, too simple, ... with
+ * the machine's /etc/security/pwquality.conf); else 0.
+ */
+int passphrase_weak(const char *pass, char *why, size_t whylen);
 
 /*
  * settings_dir is the settings directory: $XDG_CONFIG_HOME/balint (an

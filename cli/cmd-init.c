@@ -15,7 +15,6 @@
 #include "identity.h"
 #include "mp.h"
 
-#define PASS_MAX 1024
 
 static const char usage[] =
     "usage: balint [--home DIR] init --name NAME [--no-passphrase]\n"
@@ -54,74 +53,6 @@ mkdirs(const char *dir)
 		path[i] = dir[i];
 	}
 	return 0;
-}
-
-/* Reads the passphrase (file or terminal twice) into sodium_malloc'd memory. */
-static int
-passphrase(char **out, size_t *outlen)
-{
-	const char *file = getenv("BALINT_PASSPHRASE_FILE");
-	char *a = NULL, *b = NULL;
-	size_t len = 0;
-	int rc, ret = CLI_FAILED;
-
-	*out = NULL;
-	if (file != NULL && *file != '\0') {
-		struct stat sb;
-
-		/* A passphrase others can read protects nothing. */
-		if (stat(file, &sb) == 0 && (sb.st_mode & 044) != 0) {
-			util_err("BALINT_PASSPHRASE_FILE '%s' can be read by "
-			    "others (mode %03o); run: chmod 600 '%s'", file,
-			    (unsigned)(sb.st_mode & 0777), file);
-			return CLI_FAILED;
-		}
-		if ((rc = util_read_file(file, PASS_MAX, "passphrase file",
-		    &a, &len)) != 0)
-			return rc;
-		len = strcspn(a, "\r\n");
-		a[len] = '\0';
-	} else {
-		if ((a = sodium_malloc(PASS_MAX + 2)) == NULL ||
-		    (b = sodium_malloc(PASS_MAX + 2)) == NULL) {
-			util_err("out of memory");
-			goto out;
-		}
-		rc = util_tty_line("new passphrase: ", 1, a, PASS_MAX + 2);
-		if (rc == BAL_ENOENT) {
-			util_err("no terminal to ask for a passphrase (set "
-			    "BALINT_PASSPHRASE_FILE, or use --no-passphrase)");
-			ret = CLI_USAGE;
-			goto out;
-		}
-		if (rc != 0 || util_tty_line("repeat it: ", 1, b,
-		    PASS_MAX + 2) != 0) {
-			util_err("cannot read the passphrase from the "
-			    "terminal");
-			goto out;
-		}
-		len = strlen(a);
-		if (len != strlen(b) || sodium_memcmp(a, b, len) != 0) {
-			util_err("the two passphrases differ; run init again");
-			goto out;
-		}
-	}
-	if (len == 0) {
-		util_err("empty passphrase (type one, or use --no-passphrase "
-		    "for an unprotected key)");
-		ret = CLI_USAGE;
-		goto out;
-	}
-	*out = a;
-	*outlen = len;
-	a = NULL;
-	ret = CLI_OK;
-out:
-	if (a != NULL)
-		sodium_free(a);
-	if (b != NULL)
-		sodium_free(b);
-	return ret;
 }
 
 int
@@ -178,7 +109,8 @@ cmd_init(struct cli *c, int argc, char **argv)
 		return CLI_FAILED;
 	}
 	rc = CLI_FAILED;
-	if (!nopass && (rc = passphrase(&pass, &plen)) != CLI_OK)
+	if (!nopass && (rc = passphrase_new("BALINT_PASSPHRASE_FILE", &pass,
+	    &plen)) != CLI_OK)
 		goto out;
 	rc = CLI_FAILED;
 	if (identity_generate(NULL, &id) != 0 ||

@@ -31,6 +31,7 @@ static const struct cli_cmd commands[] = {
 	{ "daemon",	cmd_daemon,	"start | stop | restart | status | log: balintd itself" },
 	{ "unlock",	cmd_unlock,	"give balintd the passphrase [--remember | --forget]" },
 	{ "lock",	cmd_lock,	"make balintd forget the key until balint unlock" },
+	{ "passphrase",	cmd_passphrase,	"change the passphrase of this member's key" },
 	{ "config",	cmd_config,	"get KEY | set KEY VALUE | unset KEY | list | keys: settings" },
 	{ "complete",	cmd_complete,	"groups | members | notes: names for the bash completion" },
 };

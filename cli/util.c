@@ -322,35 +322,72 @@ util_duration(const char *s, uint64_t *seconds)
 	return 0;
 }
 
+/* Writes all of s to fd (the terminal), ignoring failure. */
+static void
+tty_write(int fd, const char *s)
+{
+	size_t len = strlen(s);
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, s, len)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
 int
 util_tty_line(const char *prompt, int secret, char *buf, size_t max)
 {
 	struct termios old, quiet;
-	FILE *tty;
-	int ret = BAL_EIO, restore = 0;
+	size_t len = 0;
+	ssize_t n;
+	char c;
+	int fd, ret = BAL_EIO, restore = 0, over = 0;
 
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+	if (max == 0)
+		return BAL_EINVAL;
+	/* read(2) byte by byte: no stdio buffer ever holds the line. */
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
 		return BAL_ENOENT;
 	if (secret) {
-		if (tcgetattr(fileno(tty), &old) != 0)
+		if (tcgetattr(fd, &old) != 0)
 			goto out;
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		if (tcsetattr(fileno(tty), TCSAFLUSH, &quiet) != 0)
+		quiet.c_lflag |= ECHONL;
+		if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
 			goto out;
 		restore = 1;
 	}
-	fputs(prompt, tty);
-	fflush(tty);
-	if (fgets(buf, (int)max, tty) != NULL) {
-		buf[strcspn(buf, "\r\n")] = '\0';
+	tty_write(fd, prompt);
+	for (;;) {
+		if ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || c == '\n')
+			break;
+		if (len + 1 < max)
+			buf[len++] = c;
+		else
+			over = 1;
+	}
+	c = 0;
+	buf[len] = '\0';
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	if (n < 0 || (n == 0 && len == 0))
+		ret = BAL_EIO;
+	else if (over) {
+		sodium_memzero(buf, max);
+		ret = BAL_ETOOBIG;
+	} else
 		ret = 0;
-	}
-	if (restore) {
-		(void)tcsetattr(fileno(tty), TCSAFLUSH, &old);
-		fputs("\n", tty);
-	}
 out:
-	fclose(tty);
+	if (restore)
+		(void)tcsetattr(fd, TCSAFLUSH, &old);
+	close(fd);
 	return ret;
 }
