@@ -99,8 +99,10 @@ in_list(const struct word *w, const char *const *list)
 {
 	size_t k;
 
+	if (w->klen == 0)
+		return 0;
 	for (k = 0; list[k] != NULL; k++)
-		if (strlen(list[k]) == w->klen &&
+		if (list[k][0] == w->key[0] && strlen(list[k]) == w->klen &&
 		    memcmp(list[k], w->key, w->klen) == 0)
 			return 1;
 	return 0;

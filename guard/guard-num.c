@@ -22,11 +22,16 @@ struct group {
 	uint32_t sep;		/* separator before it: ' ', '-', '.', ... */
 };
 
+/* The labels before a group, looked up once (-1: not yet). */
+enum { L_ID, L_CPR, L_POSTAL, L_RECORD, L_DATE, L_AGE, L_COUNT };
+
 struct chunk {
 	struct group g[MAX_GROUPS];
 	unsigned n;
 	int plus, paren;	/* the run began with '+', '(' */
 	size_t start;		/* where the run began ('+' or '(') */
+	unsigned label_at;	/* the group the labels below are for */
+	int label[L_COUNT];
 };
 
 /* Labels that make the number after them an identity number. */
@@ -75,6 +80,37 @@ static const char *const age_after[] = {
 	"år", "års", "årig", "åring", "years", "year", "yrs", "yo", "y/o",
 	"y.o", "שנים", "שנה", NULL
 };
+
+static const char *const cpr_context[] = { "cpr", NULL };
+
+/* Is label kind k before group a of c?  Looked up once per group. */
+static int
+label(const struct guard_scan *s, struct chunk *c, unsigned a, int k)
+{
+	static const struct {
+		const char *const *words;
+		size_t window;
+		int nearest;
+	} kinds[L_COUNT] = {
+		[L_ID] = { id_context, 30, 1 },
+		[L_CPR] = { cpr_context, 20, 1 },
+		[L_POSTAL] = { postal_context, 20, 1 },
+		[L_RECORD] = { record_context, 30, 1 },
+		[L_DATE] = { guard_date_context, 30, 0 },
+		[L_AGE] = { age_before, 12, 0 },
+	};
+	int i;
+
+	if (c->label_at != a) {
+		for (i = 0; i < L_COUNT; i++)
+			c->label[i] = -1;
+		c->label_at = a;
+	}
+	if (c->label[k] < 0)
+		c->label[k] = guard_context_before(s, c->g[a].start,
+		    kinds[k].window, kinds[k].words, kinds[k].nearest);
+	return c->label[k];
+}
 
 static unsigned
 digit(const struct guard_scan *s, size_t i)
@@ -296,7 +332,7 @@ state_before(const struct guard_scan *s, size_t i)
 }
 
 static int
-is_numeric_date(const struct guard_scan *s, const struct chunk *c,
+is_numeric_date(const struct guard_scan *s, struct chunk *c,
     unsigned a, unsigned b, const unsigned char *d)
 {
 	unsigned l0 = c->g[a].len, l1, l2, y, m, dd;
@@ -326,7 +362,7 @@ is_numeric_date(const struct guard_scan *s, const struct chunk *c,
 	if (b - a == 2 && same_sep(c, a, b, "./") && l0 <= 2 &&
 	    c->g[a + 1].len <= 2 &&
 	    (b == c->n || c->g[b].sep == ' ') &&
-	    guard_context_before(s, c->g[a].start, 30, guard_date_context, 0)) {
+	    label(s, c, a, L_DATE)) {
 		dd = num(d, l0);
 		m = num(d + l0, c->g[a + 1].len);
 		return valid_date(0, m, dd) || valid_date(0, dd, m);
@@ -358,18 +394,17 @@ is_phone(const struct chunk *c, unsigned a, unsigned b,
 
 /* What groups [a, b) of c are, or -1. */
 static int
-classify(const struct guard_scan *s, const struct chunk *c, unsigned a,
+classify(const struct guard_scan *s, struct chunk *c, unsigned a,
     unsigned b)
 {
 	unsigned char d[64];
 	size_t nd = digits_of(s, c, a, b, d, sizeof(d));
 	unsigned ng = b - a, sep = ng > 1 ? c->g[a + 1].sep : 0;
 	size_t at = c->g[a].start;
-	int id_label, n;
+	int n;
 
 	if (nd > 20)
 		return -1;
-	id_label = guard_context_before(s, at, 30, id_context, 1);
 	/* Identity numbers. */
 	if ((ng == 1 && (nd == 10 || nd == 12)) ||
 	    (ng == 2 && (c->g[a].len == 6 || c->g[a].len == 8) &&
@@ -380,8 +415,7 @@ classify(const struct guard_scan *s, const struct chunk *c, unsigned a,
 		if (is_fodselsnummer(d, nd))
 			return GUARD_ID;
 	if ((ng == 1 && nd == 10) || (lens(c, a, b, "64") && sep == '-'))
-		if (is_cpr(d, nd, guard_context_before(s, at, 20,
-		    (const char *const[]){ "cpr", NULL }, 1)))
+		if (is_cpr(d, nd, label(s, c, a, L_CPR)))
 			return GUARD_ID;
 	if ((ng == 1 && nd == 10) ||
 	    (lens(c, a, b, "334") && same_sep(c, a, b, " -")))
@@ -392,7 +426,7 @@ classify(const struct guard_scan *s, const struct chunk *c, unsigned a,
 			return GUARD_ID;
 	if (lens(c, a, b, "324") && same_sep(c, a, b, "- ") && is_ssn(d, nd))
 		return GUARD_ID;
-	if (id_label && nd >= 9 && nd <= 12 && ng <= 3)
+	if (nd >= 9 && nd <= 12 && ng <= 3 && label(s, c, a, L_ID))
 		return GUARD_ID;
 	/* Dates. */
 	if (is_numeric_date(s, c, a, b, d))
@@ -407,10 +441,10 @@ classify(const struct guard_scan *s, const struct chunk *c, unsigned a,
 	    town_after(s, c->g[a].end))
 		return GUARD_ADDRESS;
 	if (ng <= 2 && nd >= 4 && nd <= 7 &&
-	    guard_context_before(s, at, 20, postal_context, 1))
+	    label(s, c, a, L_POSTAL))
 		return GUARD_ADDRESS;
 	/* Record numbers. */
-	if (nd >= 4 && guard_context_before(s, at, 30, record_context, 1))
+	if (nd >= 4 && label(s, c, a, L_RECORD))
 		return GUARD_RECORD;
 	if (is_phone(c, a, b, d, nd))
 		return GUARD_PHONE;
@@ -425,7 +459,7 @@ classify(const struct guard_scan *s, const struct chunk *c, unsigned a,
 		for (k = 0; age_after[k] != NULL; k++)
 			if (guard_ci_eq(s, j, s->n, age_after[k]) > 0)
 				return GUARD_AGE;
-		if (guard_context_before(s, at, 12, age_before, 0))
+		if (label(s, c, a, L_AGE))
 			return GUARD_AGE;
 	}
 	return -1;
@@ -446,6 +480,7 @@ read_chunk(const struct guard_scan *s, size_t i, struct chunk *c)
 	uint32_t sep;
 
 	memset(c, 0, sizeof(*c));
+	c->label_at = UINT32_MAX;
 	c->start = i;
 	if (s->cp[i] == '+') {
 		c->plus = 1;
