@@ -288,6 +288,13 @@ $(BUILD)/fuzz-%: $(BUILD)/obj/tests/fuzz/fuzz-%.o $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
+# The guard's harness links the guard and its libraries too.
+$(BUILD)/obj/tests/fuzz/fuzz-guard.o: ALL_CFLAGS += -Iguard
+$(BUILD)/fuzz-guard: $(BUILD)/obj/tests/fuzz/fuzz-guard.o $(GUARD_LIB) \
+		$(PROTO_LIB)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(GUARD_LIBS)
+
 GEN_CORPUS_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/gen-corpus*.c))
 $(BUILD)/gen-corpus: $(GEN_CORPUS_OBJ) $(PROTO_LIB)
 	$(E) LD $@
