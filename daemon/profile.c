@@ -131,33 +131,52 @@ out:
 	return ret;
 }
 
-/* Reads one line from the terminal with echo turned off. */
+/*
+ * Reads one line from the terminal with echo turned off (termios), by
+ * read(2) straight into buf (sodium_malloc'd by the caller): no stdio
+ * buffer ever holds the passphrase.
+ */
 static int
 tty_line(const char *prompt, char *buf, size_t max, size_t *len)
 {
 	struct termios old, quiet;
-	FILE *tty;
-	int ret = BAL_EIO;
+	size_t n = 0, plen = strlen(prompt);
+	ssize_t r = 0;
+	char c;
+	int fd, ret = BAL_EIO, over = 0;
 
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
 		return BAL_ENOENT;
-	if (tcgetattr(fileno(tty), &old) != 0)
+	if (tcgetattr(fd, &old) != 0)
 		goto out;
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	fputs(prompt, tty);
-	fflush(tty);
-	if (tcsetattr(fileno(tty), TCSAFLUSH, &quiet) != 0)
+	quiet.c_lflag |= ECHONL;
+	if (write(fd, prompt, plen) < 0 ||
+	    tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
 		goto out;
-	if (fgets(buf, (int)max, tty) != NULL) {
-		*len = strcspn(buf, "\r\n");
-		buf[*len] = '\0';
-		ret = 0;
+	for (;;) {
+		if ((r = read(fd, &c, 1)) < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n')
+			break;
+		if (n + 1 < max)
+			buf[n++] = c;
+		else
+			over = 1;
 	}
-	(void)tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputs("\n", tty);
+	c = 0;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (r >= 0 && !over && (r > 0 || n > 0)) {
+		*len = n;
+		ret = 0;
+	} else
+		sodium_memzero(buf, max);
+	(void)tcsetattr(fd, TCSAFLUSH, &old);
 out:
-	fclose(tty);
+	close(fd);
 	return ret;
 }
 

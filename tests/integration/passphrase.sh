@@ -3,7 +3,8 @@
 # nothing; balint passphrase changes it (old one, new one twice), refusing
 # a weak new one or a wrong old one without touching the key; afterwards
 # only the new one unlocks balintd, for the same member.  On a terminal
-# (a pty driven by python3) nothing typed is echoed.
+# (a pty driven by python3), for balint passphrase and for balintd, nothing
+# typed is echoed.
 . "$(dirname "$0")/../lib/daemons.sh"
 
 pf() { printf '%s\n' "$2" >"$T/$1"; chmod 600 "$T/$1"; }
@@ -73,7 +74,31 @@ if b"meadow" in out or b"tunnel" in out:
     sys.exit("the passphrase was echoed: %r" % out)
 sys.exit(0 if os.WEXITSTATUS(st) == 0 else 1)
 PY
-pf newer 'amber tunnel fourteen owls'
-BALINT_PASSPHRASE_FILE=$T/newer start ann
-b ann status | grep -q "$mid" || fail "another member after the change on a terminal"
+# balintd asks on its terminal too, without echo.
+python3 - "$BALINTD" "$T/ann" "$(free_port)" >"$T/pty.out" 2>&1 <<'PY' || fail "balintd on a terminal: $(cat "$T/pty.out")"
+import os, pty, signal, sys, time
+balintd, home, port = sys.argv[1:4]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(balintd, [balintd, "--home", home, "--listen", "127.0.0.1:" + port])
+out = b""
+def until(want):
+    global out
+    t = time.time() + 60
+    while want not in out:
+        if time.time() > t:
+            os.kill(pid, signal.SIGTERM)
+            sys.exit("no %r in %r" % (want, out))
+        try:
+            out += os.read(fd, 1024)
+        except OSError:
+            break
+until(b"passphrase: ")
+os.write(fd, b"amber tunnel fourteen owls\n")
+until(b"ready")
+os.kill(pid, signal.SIGTERM)
+os.waitpid(pid, 0)
+if b"tunnel" in out:
+    sys.exit("the passphrase was echoed: %r" % out)
+PY
 exit 0
