@@ -1,14 +1,20 @@
 /*
  * editor.c — writing note text in $EDITOR.  The text lives in a file in a
- * private directory (mkdtemp under the profile directory, 0700); every
- * file the editor left there (the text, swap and backup files) is
- * overwritten with zeros, synced and unlinked, and the directory removed,
- * on every path.
+ * private directory (mkdtemp under the profile directory, 0700, named
+ * .edit-PID-XXXXXX after this process); every file the editor left there
+ * (the text, swap and backup files) is overwritten with zeros, synced and
+ * unlinked, and the directory removed, on every path: also when balint is
+ * told to end by SIGHUP (the terminal closed) or SIGTERM while the editor
+ * runs (the editor is ended, the directory wiped, then balint ends by the
+ * same signal).  Directories left by a balint that was killed outright
+ * (SIGKILL, a crash, power loss) are wiped at the next editing, unless
+ * their process still runs.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +73,50 @@ wipe_dir(const char *dir)
 		    "%s", dir, strerror(errno));
 }
 
-/* Runs ${EDITOR:-vi} on file; 0 when it exits 0. */
+/* The SIGHUP or SIGTERM that arrived while the editor ran, or 0. */
+static volatile sig_atomic_t ended_by;
+
+static void
+on_end(int sig)
+{
+	ended_by = sig;
+}
+
+/* Wipes the editing directories of balint processes that no longer run. */
+static void
+wipe_leftovers(const char *home)
+{
+	char path[CLI_PATH_MAX + 300], *end;
+	struct dirent *e;
+	unsigned long pid;
+	DIR *dp;
+
+	if ((dp = opendir(home)) == NULL)
+		return;
+	while ((e = readdir(dp)) != NULL) {
+		if (strncmp(e->d_name, ".edit-", 6) != 0)
+			continue;
+		errno = 0;
+		pid = strtoul(e->d_name + 6, &end, 10);
+		/* Another balint still editing: its directory stays. */
+		if (errno == 0 && *end == '-' && pid > 0 &&
+		    pid <= (unsigned long)INT32_MAX &&
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", home, e->d_name);
+		wipe_dir(path);
+	}
+	closedir(dp);
+}
+
+/*
+ * Runs ${EDITOR:-vi} on file; 0 when it exits 0.  A SIGHUP or SIGTERM
+ * meanwhile ends the editor too (ended_by says which).
+ */
 static int
 run_editor(const char *file)
 {
-	struct sigaction ign, oint, oquit;
+	struct sigaction ign, oint, oquit, end, ohup, oterm;
 	int status = 0, ret = -1;
 	pid_t pid;
 
@@ -80,6 +125,13 @@ run_editor(const char *file)
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGINT, &ign, &oint);
 	sigaction(SIGQUIT, &ign, &oquit);
+	/* No SA_RESTART: waitpid returns EINTR, and the editor is ended. */
+	memset(&end, 0, sizeof(end));
+	end.sa_handler = on_end;
+	sigemptyset(&end.sa_mask);
+	ended_by = 0;
+	sigaction(SIGHUP, &end, &ohup);
+	sigaction(SIGTERM, &end, &oterm);
 	if ((pid = fork()) < 0) {
 		util_err("cannot start the editor: %s", strerror(errno));
 		goto out;
@@ -87,17 +139,25 @@ run_editor(const char *file)
 	if (pid == 0) {
 		sigaction(SIGINT, &oint, NULL);
 		sigaction(SIGQUIT, &oquit, NULL);
+		sigaction(SIGHUP, &ohup, NULL);
+		sigaction(SIGTERM, &oterm, NULL);
 		execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh",
 		    file, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0) {
+		if (errno == EINTR && ended_by != 0) {
+			(void)kill(pid, SIGTERM);
+			continue;
+		}
 		if (errno != EINTR) {
 			util_err("waiting for the editor: %s",
 			    strerror(errno));
 			goto out;
 		}
 	}
+	if (ended_by != 0)
+		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		util_err("the editor ($EDITOR, default vi) failed; nothing "
 		    "was written");
@@ -107,6 +167,8 @@ run_editor(const char *file)
 out:
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGQUIT, &oquit, NULL);
+	sigaction(SIGHUP, &ohup, NULL);
+	sigaction(SIGTERM, &oterm, NULL);
 	return ret;
 }
 
@@ -135,8 +197,9 @@ editor_text(const struct cli *c, const char *initial, char **out,
 		util_err("no terminal for the editor: use -m TEXT or -F FILE");
 		return CLI_USAGE;
 	}
-	if (snprintf(dir, sizeof(dir), "%s/.edit-XXXXXX", c->home) >=
-	    (int)sizeof(dir) || mkdtemp(dir) == NULL) {
+	wipe_leftovers(c->home);
+	if (snprintf(dir, sizeof(dir), "%s/.edit-%ld-XXXXXX", c->home,
+	    (long)getpid()) >= (int)sizeof(dir) || mkdtemp(dir) == NULL) {
 		util_err("cannot make a private directory in '%s': %s",
 		    c->home, strerror(errno));
 		return CLI_FAILED;
@@ -167,5 +230,10 @@ editor_text(const struct cli *c, const char *initial, char **out,
 out:
 	if (made)
 		wipe_dir(dir);
+	if (ended_by != 0) {
+		/* Wiped (nothing was read): end as the signal asked. */
+		signal(ended_by, SIG_DFL);
+		raise(ended_by);
+	}
 	return rc;
 }

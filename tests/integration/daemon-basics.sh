@@ -1,7 +1,8 @@
 #!/bin/sh
 # balintd refuses a wrong passphrase with one line before it listens;
 # `note write` without -m/-F goes through $EDITOR on a private temporary
-# file that is gone afterwards; SIGINT stops the daemon cleanly (exit 0).
+# file that is gone afterwards, also after SIGTERM or SIGHUP, and what a
+# killed balint left is wiped at the next editing; SIGINT stops the daemon cleanly (exit 0).
 . "$(dirname "$0")/../lib/daemons.sh"
 
 member alice protected
@@ -64,6 +65,39 @@ EDITOR="$T/empty.sh" b alice note write --title empty 2>/dev/null &&
 	fail "an empty note was written"
 [ "$(b alice note list --json | grep -c '"note"')" -eq "$before" ] ||
 	fail "a refused note changed the list"
+# SIGTERM or SIGHUP (the terminal closed) while the editor runs: the editor
+# is ended, the private directory wiped, and balint ends by the signal.
+cat >"$T/slow.sh" <<'ED'
+#!/bin/sh
+printf 'half a note %s\n' "$MARK" >"$1"
+echo "$1" >"$(dirname "$0")/slow-path"
+exec sleep 60
+ED
+chmod +x "$T/slow.sh"
+for sig in TERM HUP; do
+	rm -f "$T/slow-path"
+	EDITOR="$T/slow.sh" "$BALINT" --home "$T/alice" note write --title "cut" \
+		2>/dev/null &
+	bp=$!
+	until_ok 10 test -s "$T/slow-path" || fail "the editor did not start (SIG$sig)"
+	kill -$sig $bp
+	wait $bp
+	st=$?
+	[ $st -gt 128 ] || fail "balint exited $st after SIG$sig, not by the signal"
+	[ -e "$(dirname "$(cat "$T/slow-path")")" ] &&
+		fail "the editing directory is still there after SIG$sig"
+done
+# What a balint killed outright left is wiped at the next editing, unless
+# its process still runs (this shell's pid: another balint editing).
+mkdir -m 700 "$T/alice/.edit-99999999-AAAAAA" "$T/alice/.edit-$$-BBBBBB"
+printf 'left %s\n' "$MARK" >"$T/alice/.edit-99999999-AAAAAA/note.txt"
+EDITOR="$T/editor.sh" b alice note write --title "after a crash" >/dev/null ||
+	fail "note write after a crash"
+[ -e "$T/alice/.edit-99999999-AAAAAA" ] &&
+	fail "a crashed balint's editing directory is still there"
+[ -d "$T/alice/.edit-$$-BBBBBB" ] ||
+	fail "the editing directory of a running process was removed"
+rmdir "$T/alice/.edit-$$-BBBBBB"
 grep -r -a -l -- "$MARK" "$T/alice" "$T/alice.log" && fail "plaintext on disk"
 
 # SIGINT: clean exit 0, socket removed.
