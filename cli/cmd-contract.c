@@ -19,8 +19,9 @@ static const char usage[] =
     "       balint contract accept [-g GROUP]\n"
     "       balint contract template\n"
     "  show      the group's contract: name, version (who amended it,\n"
-    "            when), history policy, cadence, retention, leaders, its\n"
-    "            versions, which version each member accepted, its text\n"
+    "            when), history policy, cadence, retention, the guard's\n"
+    "            rule (Identifiers), leaders, its versions, which version\n"
+    "            each member accepted, its text\n"
     "  text      print the current contract in the form amend reads\n"
     "            (balint contract text > FILE, edit FILE, then amend)\n"
     "  amend     (leaders) make FILE the contract's next version; every\n"
@@ -134,6 +135,7 @@ sub_show(struct cli *c, int argc, char **argv)
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
 	uint64_t days = 0, version = 1, ms = 0;
+	const char *ids;
 	char *pos[1], when[64];
 	int npos, rc;
 
@@ -174,6 +176,8 @@ sub_show(struct cli *c, int argc, char **argv)
 		printf("%-11s%" PRIu64 " days\n", "Retention:", days);
 	else
 		printf("%-11s%s\n", "Retention:", "none");
+	if (ctl_resp_get_str(resp, 0, "identifiers", &ids, NULL) == 0)
+		printf("%-11s %s\n", "Identifiers:", ids);
 	line(resp, "Leaders:", "leaders", OUT_STR);
 	line(resp, "Created:", "created", OUT_TIME);
 	show_history(resp, version);

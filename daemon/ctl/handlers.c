@@ -480,6 +480,9 @@ cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_str(resp, "cadence",
 	    c->cadence != NULL ? c->cadence : "") != 0 ||
 	    ctl_resp_add_uint(resp, "retention", c->retention_days) != 0 ||
+	    ctl_resp_add_str(resp, "identifiers",
+	    contract_identifiers_name(c->identifiers) != NULL ?
+	    contract_identifiers_name(c->identifiers) : "?") != 0 ||
 	    ctl_resp_add_str(resp, "leaders", leaders) != 0 ||
 	    ctl_resp_add_str(resp, "text", c->text != NULL ? c->text : "") != 0 ||
 	    ctl_resp_add_uint(resp, "created", ci->versions[0].time_ms) != 0 ||

@@ -6,7 +6,8 @@
 # nothing written; --allow-identifiers writes it; a "y" typed on a
 # terminal at "share anyway? [y/N]" does too.  balint check finds the same
 # without writing (exit 1 / 0, --json with code point offsets), knows the
-# member's own name and the words of the group's allow list; an amendment
+# member's own name, the other members' names (the roster) and the words
+# of the group's allow list; an amendment
 # to "Identifiers: warn" writes and warns, "off" does not check.
 . "$(dirname "$0")/../lib/daemons.sh"
 
@@ -81,12 +82,23 @@ b anna note edit "$id" -m "Han heter Wikander." </dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] || fail "edit with a name: exit $rc"
 b anna note edit "$id" -m "Han ringde igen." >/dev/null || fail "edit without identifiers"
 
+# Another member's name, from the roster, is no finding either.
+member wikander
+start wikander
+c=$(b anna invite) || fail "invite"
+b wikander join "$c" --accept >/dev/null || fail "wikander join"
+until_ok 20 sh -c "'$BALINT' --home '$T/anna' members | grep -q '^wikander '" ||
+	fail "wikander not on anna's roster"
+b anna check -m "Vi såg Wikander." >/dev/null || fail "a member's name reported"
+stop wikander
+
 # The group's allow list.
-b anna check --allow Wikander | grep -q "'Wikander' is allowed in Guard group" || fail "--allow"
-b anna check -m "Vi såg Wikander." >/dev/null || fail "an allowed word reported"
-b anna check --allowed | grep -qx "Wikander" || fail "--allowed"
-b anna check --disallow Wikander >/dev/null || fail "--disallow"
-b anna check -m "Vi såg Wikander." >/dev/null; [ $? -eq 1 ] || fail "a disallowed word not reported"
+b anna check -m "Vi såg Vendelbo." >/dev/null; [ $? -eq 1 ] || fail "Vendelbo not reported"
+b anna check --allow Vendelbo | grep -q "'Vendelbo' is allowed in Guard group" || fail "--allow"
+b anna check -m "Vi såg Vendelbo." >/dev/null || fail "an allowed word reported"
+b anna check --allowed | grep -qx "Vendelbo" || fail "--allowed"
+b anna check --disallow Vendelbo >/dev/null || fail "--disallow"
+b anna check -m "Vi såg Vendelbo." >/dev/null; [ $? -eq 1 ] || fail "a disallowed word not reported"
 b anna check --allow "two words" 2>/dev/null; [ $? -eq 2 ] || fail "--allow of two words"
 
 # Identifiers: warn, then off, by amendment.
@@ -94,11 +106,13 @@ amend() {
 	printf 'Name: Guard group\nHistory: full\nIdentifiers: %s\n\nWhat is discussed in the group stays in the group.\n' "$1" >"$T/c2.txt"
 	b anna contract amend "$T/c2.txt" >/dev/null || fail "amend to $1"
 }
+b anna contract show | grep -q "^Identifiers: refuse" || fail "contract show lacks Identifiers"
 amend warn
 b anna contract text | grep -qx "Identifiers: warn" || fail "contract text lacks Identifiers"
-b anna note write -m "Hon såg Wikander." </dev/null >/dev/null 2>"$T/err" || fail "warn: refused"
+b anna contract show | grep -q "^Identifiers: warn" || fail "contract show: not warn"
+b anna note write -m "Hon såg Vendelbo." </dev/null >/dev/null 2>"$T/err" || fail "warn: refused"
 grep -q "written with 1 possible" "$T/err" || fail "warn: no warning: $(cat "$T/err")"
 amend off
-b anna note write -m "Hon såg Wikander igen." </dev/null >/dev/null 2>"$T/err" || fail "off: refused"
+b anna note write -m "Hon såg Vendelbo igen." </dev/null >/dev/null 2>"$T/err" || fail "off: refused"
 [ ! -s "$T/err" ] || fail "off: $(cat "$T/err")"
 echo "guard: ok"
