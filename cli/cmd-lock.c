@@ -7,13 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <sodium.h>
 
 #include "bal.h"
 #include "cli.h"
 
-#define PASS_MAX 1024
 
 static const char unlock_usage[] =
     "usage: balint unlock [--remember | --forget]\n"
@@ -36,43 +34,10 @@ static const char lock_usage[] =
 static int
 read_pass(const char *name, char **out, size_t *outlen)
 {
-	const char *file = getenv("BALINT_PASSPHRASE_FILE");
-	char prompt[128], *p;
-	size_t len;
-	int rc;
+	char prompt[128];
 
-	*out = NULL;
-	if (file != NULL && *file != '\0') {
-		struct stat sb;
-
-		/* A passphrase others can read protects nothing (as init). */
-		if (stat(file, &sb) == 0 && (sb.st_mode & 044) != 0) {
-			util_err("BALINT_PASSPHRASE_FILE '%s' can be read by "
-			    "others (mode %03o); run: chmod 600 '%s'", file,
-			    (unsigned)(sb.st_mode & 0777), file);
-			return CLI_FAILED;
-		}
-		if ((rc = util_read_file(file, PASS_MAX, "passphrase file", &p,
-		    &len)) != 0)
-			return rc;
-		p[strcspn(p, "\r\n")] = '\0';
-	} else {
-		if ((p = sodium_malloc(PASS_MAX + 2)) == NULL) {
-			util_err("out of memory");
-			return CLI_FAILED;
-		}
-		snprintf(prompt, sizeof(prompt), "passphrase of %.80s: ", name);
-		if ((rc = util_tty_line(prompt, 1, p, PASS_MAX + 2)) != 0) {
-			sodium_free(p);
-			util_err(rc == BAL_ENOENT ? "no terminal to ask for the "
-			    "passphrase (run balint unlock in a terminal)" :
-			    "cannot read the passphrase from the terminal");
-			return rc == BAL_ENOENT ? CLI_USAGE : CLI_FAILED;
-		}
-	}
-	*out = p;
-	*outlen = strlen(p);
-	return CLI_OK;
+	snprintf(prompt, sizeof(prompt), "passphrase of %.80s: ", name);
+	return passphrase_read("BALINT_PASSPHRASE_FILE", prompt, out, outlen);
 }
 
 /* The daemon's record: its name and whether it is locked. */

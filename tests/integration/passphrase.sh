@@ -44,61 +44,17 @@ BALINT_PASSPHRASE_FILE=$T/new start ann
 b ann status | grep -q "$mid" || fail "another member after the change"
 stop ann
 
-# On a terminal: asked twice, nothing echoed.
+# On a terminal: asked twice, nothing echoed; balintd asks there too.
+PTY="python3 $(dirname "$0")/../lib/pty-answer.py"
 unset BALINT_PASSPHRASE_FILE
-python3 - "$BALINT" "$T/ann" >"$T/pty.out" 2>&1 <<'PY' || fail "passphrase on a terminal: $(cat "$T/pty.out")"
-import os, pty, sys, time
-balint, home = sys.argv[1], sys.argv[2]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(balint, [balint, "--home", home, "passphrase"])
-out = b""
-def until(want):
-    global out
-    t = time.time() + 60
-    while want not in out:
-        if time.time() > t:
-            sys.exit("no %r in %r" % (want, out))
-        try:
-            out += os.read(fd, 1024)
-        except OSError:
-            break
-for prompt, line in ((b"old passphrase: ", b"copper meadow quietly sings"),
-                     (b"new passphrase: ", b"amber tunnel fourteen owls"),
-                     (b"repeat it: ", b"amber tunnel fourteen owls")):
-    until(prompt)
-    os.write(fd, line + b"\n")
-until(b"was changed")
-_, st = os.waitpid(pid, 0)
-if b"meadow" in out or b"tunnel" in out:
-    sys.exit("the passphrase was echoed: %r" % out)
-sys.exit(0 if os.WEXITSTATUS(st) == 0 else 1)
-PY
-# balintd asks on its terminal too, without echo.
-python3 - "$BALINTD" "$T/ann" "$(free_port)" >"$T/pty.out" 2>&1 <<'PY' || fail "balintd on a terminal: $(cat "$T/pty.out")"
-import os, pty, signal, sys, time
-balintd, home, port = sys.argv[1:4]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(balintd, [balintd, "--home", home, "--listen", "127.0.0.1:" + port])
-out = b""
-def until(want):
-    global out
-    t = time.time() + 60
-    while want not in out:
-        if time.time() > t:
-            os.kill(pid, signal.SIGTERM)
-            sys.exit("no %r in %r" % (want, out))
-        try:
-            out += os.read(fd, 1024)
-        except OSError:
-            break
-until(b"passphrase: ")
-os.write(fd, b"amber tunnel fourteen owls\n")
-until(b"ready")
-os.kill(pid, signal.SIGTERM)
-os.waitpid(pid, 0)
-if b"tunnel" in out:
-    sys.exit("the passphrase was echoed: %r" % out)
-PY
+$PTY --send "old passphrase: " "copper meadow quietly sings" \
+	--send "new passphrase: " "amber tunnel fourteen owls" \
+	--send "repeat it: " "amber tunnel fourteen owls" \
+	--until "was changed" --secret meadow --secret tunnel \
+	-- "$BALINT" --home "$T/ann" passphrase >"$T/pty.out" 2>&1 ||
+	fail "passphrase on a terminal: $(cat "$T/pty.out")"
+$PTY --send "passphrase: " "amber tunnel fourteen owls" --until ready --term \
+	--secret tunnel -- "$BALINTD" --home "$T/ann" \
+	--listen "127.0.0.1:$(free_port)" >"$T/pty.out" 2>&1 ||
+	fail "balintd on a terminal: $(cat "$T/pty.out")"
 exit 0

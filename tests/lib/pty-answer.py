@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""pty-answer.py — run a command on a pseudo-terminal and answer its prompts.
+
+    pty-answer.py [--send PROMPT LINE]... --until TEXT [--term]
+                  [--secret WORD]... -- COMMAND ARGS...
+
+Waits (60 s at most) for each PROMPT in the output and types LINE; then
+waits for TEXT.  --term ends the command with SIGTERM once TEXT came.
+Exits 1 when something does not come, when a --secret WORD shows in the
+output (the terminal echoed it), or when the command exits non-zero
+without --term.  Used by tests/integration/passphrase.sh.
+"""
+import os
+import pty
+import signal
+import sys
+import time
+
+args = sys.argv[1:]
+sends, secrets, until, term = [], [], None, False
+while args and args[0] != "--":
+    opt = args.pop(0)
+    if opt == "--send":
+        sends.append((args.pop(0).encode(), args.pop(0).encode()))
+    elif opt == "--until":
+        until = args.pop(0).encode()
+    elif opt == "--secret":
+        secrets.append(args.pop(0).encode())
+    elif opt == "--term":
+        term = True
+    else:
+        sys.exit("pty-answer.py: unknown option %s" % opt)
+if not args or until is None:
+    sys.exit(__doc__)
+cmd = args[1:]
+
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(cmd[0], cmd)
+out = b""
+
+
+def wait_for(want):
+    global out
+    deadline = time.time() + 60
+    while want not in out:
+        if time.time() > deadline:
+            os.kill(pid, signal.SIGTERM)
+            sys.exit("no %r in %r" % (want, out))
+        try:
+            out += os.read(fd, 1024)
+        except OSError:
+            os.waitpid(pid, 0)
+            sys.exit("ended before %r: %r" % (want, out))
+
+
+for prompt, line in sends:
+    wait_for(prompt)
+    os.write(fd, line + b"\n")
+wait_for(until)
+if term:
+    os.kill(pid, signal.SIGTERM)
+_, status = os.waitpid(pid, 0)
+for word in secrets:
+    if word in out:
+        sys.exit("echoed on the terminal: %r" % out)
+if not term and (not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0):
+    sys.exit("exit status %d: %r" % (status, out))
