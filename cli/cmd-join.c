@@ -3,21 +3,59 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "bal.h"
 #include "cli.h"
 
 static const char usage[] =
-    "usage: balint join CODE [--accept] [--timeout 60s]\n"
-    "  join a group with an invite code: shows the group's contract and\n"
-    "  asks whether you accept it, then joins and waits until this member\n"
-    "  holds the group's keys and roster\n"
+    "usage: balint join [CODE | -] [--accept] [--timeout 60s]\n"
+    "  join a group with an invite code: shows who invites you (name and\n"
+    "  fingerprint) and the group's contract and asks whether you accept\n"
+    "  it, then joins and waits until this member holds the group's keys\n"
+    "  and roster.  Without CODE (or with -) the code is read from\n"
+    "  standard input, or asked for on the terminal (not echoed): other\n"
+    "  users of this machine see arguments in `ps`\n"
     "  --accept        accept the contract without asking (for scripts)\n"
     "  --timeout TIME  give up after TIME (default 60s)\n"
     "  Blanks and line breaks in CODE are ignored; a mistyped code is\n"
     "  caught by its checksum.  Exit 1 when the code is mistyped, expired,\n"
-    "  already used or bound to another name, or the join fails; 2 on bad\n"
-    "  usage; 3 when balintd is not running.\n";
+    "  already used or not for you, or the join fails; 2 on bad usage; 3\n"
+    "  when balintd is not running.\n";
+
+/* Longest code read from standard input or the terminal. */
+#define JOIN_CODE_MAX 8192
+
+/*
+ * The code when it is not an argument: standard input if it is no
+ * terminal, else a line asked for on the terminal without echo.  *buf is
+ * sodium_malloc'd (util_buf_free); an exit code on failure.
+ */
+static int
+read_code(char **buf, size_t *len)
+{
+	int rc;
+
+	*buf = NULL;
+	*len = 0;
+	if (!isatty(STDIN_FILENO))
+		return util_read_file("-", JOIN_CODE_MAX, "the invite code",
+		    buf, len);
+	*len = JOIN_CODE_MAX;
+	if ((*buf = sodium_malloc(*len)) == NULL) {
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = util_tty_line("Invite code (not shown): ", 1, *buf, *len);
+	if (rc != 0) {
+		util_buf_free(*buf, *len);
+		*buf = NULL;
+		util_err("join needs the invite code (see: balint join "
+		    "--help)");
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
 
 static int
 join_req(struct cli *c, const char *code, int preview, uint64_t ms,
@@ -40,33 +78,15 @@ join_req(struct cli *c, const char *code, int preview, uint64_t ms,
 	return rc;
 }
 
-int
-cmd_join(struct cli *c, int argc, char **argv)
+/* Shows the contract and asks (unless accept), then joins. */
+static int
+join(struct cli *c, const char *code, int accept, uint64_t secs)
 {
-	const char *timeout = NULL, *s, *name = "", *gid = "";
-	int accept = 0;
-	const struct util_opt opts[] = {
-		{ "--accept", 'y', NULL, &accept },
-		{ "--timeout", 0, &timeout, NULL },
-		{ NULL, 0, NULL, NULL }
-	};
+	const char *s, *name = "", *gid = "";
 	struct ctl_resp *resp = NULL;
-	uint64_t secs = 60;
-	char *pos[1], answer[16];
-	int npos, rc, fd;
+	char answer[16];
+	int rc, fd;
 
-	if ((rc = util_getopt(c, "join", usage, argc, argv, 1, opts, pos, 1,
-	    &npos)) != 0)
-		return rc < 0 ? CLI_OK : rc;
-	if (npos != 1) {
-		util_err("join needs the invite code (see: balint join --help)");
-		return CLI_USAGE;
-	}
-	if (timeout != NULL && (util_duration(timeout, &secs) != 0 ||
-	    secs == 0 || secs > 86400)) {
-		util_err("bad --timeout '%s' (use e.g. 30s or 5m)", timeout);
-		return CLI_USAGE;
-	}
 	if (!accept) {
 		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
 			util_err("no terminal to ask whether you accept the "
@@ -75,7 +95,7 @@ cmd_join(struct cli *c, int argc, char **argv)
 			return CLI_USAGE;
 		}
 		close(fd);
-		if ((rc = join_req(c, pos[0], 1, secs * 1000, &resp)) != 0)
+		if ((rc = join_req(c, code, 1, secs * 1000, &resp)) != 0)
 			return rc;
 		if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0 &&
 		    *s != '\0') {
@@ -104,7 +124,7 @@ cmd_join(struct cli *c, int argc, char **argv)
 			return CLI_FAILED;
 		}
 	}
-	if ((rc = join_req(c, pos[0], 0, secs * 1000, &resp)) != 0)
+	if ((rc = join_req(c, code, 0, secs * 1000, &resp)) != 0)
 		return rc;
 	if (c->json)
 		rc = output_json(resp);
@@ -118,5 +138,45 @@ cmd_join(struct cli *c, int argc, char **argv)
 		printf(")\n");
 	}
 	ctl_resp_free(resp);
+	return rc;
+}
+
+int
+cmd_join(struct cli *c, int argc, char **argv)
+{
+	const char *timeout = NULL, *code;
+	int accept = 0;
+	const struct util_opt opts[] = {
+		{ "--accept", 'y', NULL, &accept },
+		{ "--timeout", 0, &timeout, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	uint64_t secs = 60;
+	char *pos[1], *buf = NULL;
+	size_t buflen = 0;
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "join", usage, argc, argv, 1, opts, pos, 1,
+	    &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (timeout != NULL && (util_duration(timeout, &secs) != 0 ||
+	    secs == 0 || secs > 86400)) {
+		util_err("bad --timeout '%s' (use e.g. 30s or 5m)", timeout);
+		return CLI_USAGE;
+	}
+	if (npos == 1 && strcmp(pos[0], "-") != 0) {
+		code = pos[0];
+	} else {
+		if ((rc = read_code(&buf, &buflen)) != CLI_OK)
+			return rc;
+		code = buf;
+	}
+	if (buf != NULL && code[strspn(code, " \t\r\n")] == '\0') {
+		util_buf_free(buf, buflen);
+		util_err("join needs the invite code (see: balint join --help)");
+		return CLI_USAGE;
+	}
+	rc = join(c, code, accept, secs);
+	util_buf_free(buf, buflen);
 	return rc;
 }

@@ -341,6 +341,37 @@ invite_hello(struct daemon *d, const struct invite_open *inv,
 	return g;
 }
 
+/*
+ * A newcomer gave a name the invite is not bound to.  Whoever holds the
+ * code learns nothing of the binding (not the name, which they could
+ * then take): the refusal is the same whatever the bound name, and each
+ * one is counted; the INVITE_TRIES_MAX-th spends the code.  The inviter's
+ * log tells both names.
+ */
+static void
+refuse_name(struct daemon *d, const struct group *g,
+    const struct invite_open *inv, const char *name, char *refuse,
+    size_t refuselen)
+{
+	unsigned fails = INVITE_TRIES_MAX;
+	int rc;
+
+	rc = store_invite_fail(d->store, inv->hash, INVITE_TRIES_MAX, &fails);
+	daemon_log("invite of group %s bound to '%s': '%s' refused (attempt "
+	    "%u of %u%s)", group_name(g), inv->name, name, fails,
+	    INVITE_TRIES_MAX, rc != 0 || fails >= INVITE_TRIES_MAX ?
+	    ", the code is spent" : "");
+	if (rc != 0 || fails >= INVITE_TRIES_MAX) {
+		remember_used(d, inv);
+		snprintf(refuse, refuselen, "the inviter did not admit you, "
+		    "and this code can no longer be used; ask the inviter for "
+		    "a new one");
+	} else
+		snprintf(refuse, refuselen, "the inviter did not admit you "
+		    "with this code (%u of %u attempts left); ask the "
+		    "inviter", INVITE_TRIES_MAX - fails, INVITE_TRIES_MAX);
+}
+
 /* See invite.h. */
 struct group *
 invite_admit(struct daemon *d, const struct invite_open *inv,
@@ -361,8 +392,7 @@ invite_admit(struct daemon *d, const struct invite_open *inv,
 		return NULL;
 	}
 	if (inv->name[0] != '\0' && strcmp(inv->name, name) != 0) {
-		snprintf(refuse, refuselen, "this invite is for '%s', not "
-		    "'%s'", inv->name, name);
+		refuse_name(d, g, inv, name, refuse, refuselen);
 		return NULL;
 	}
 	if (contract_accept_verify(pk, g->id, name, sig) != 0) {

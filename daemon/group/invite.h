@@ -23,6 +23,8 @@ struct daemon;
 struct group;
 
 #define INVITE_DEFAULT_EXPIRY_S (7u * 24 * 3600)
+/* Refused attempts (a name the invite is not bound to) that spend it. */
+#define INVITE_TRIES_MAX 3u
 
 /*
  * invite_create makes and remembers a one-time invite for g, optionally
@@ -67,6 +69,8 @@ struct group *invite_hello(struct daemon *d, const struct invite_open *inv,
  * contract_accept_sign) under inv, uses the invite up and adds pk to the
  * roster (invite_add_member): the group, or NULL with the refusal's text in
  * refuse ("this invite was already used", "... expired on DATE", ...).
+ * A name the invite is not bound to is refused without a word of the
+ * binding, and counted: the INVITE_TRIES_MAX-th refusal spends the code.
  */
 struct group *invite_admit(struct daemon *d, const struct invite_open *inv,
     const uint8_t *pk, const char *name, const uint8_t *sig, char *refuse,

@@ -281,6 +281,27 @@ store_invite_used(struct store *st, const uint8_t hash[BAL_HASH_BYTES])
 }
 
 int
+store_invite_fail(struct store *st, const uint8_t hash[BAL_HASH_BYTES],
+    unsigned max, unsigned *fails)
+{
+	sqlite3_stmt *s = store_q(st, Q_INVITE_FAIL);
+	int rc, ret = 0;
+
+	*fails = max;
+	store_bind_blob(s, 1, hash, BAL_HASH_BYTES);
+	sqlite3_bind_int(s, 2, (int)max);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*fails = (unsigned)sqlite3_column_int(s, 0);
+	else if (rc == SQLITE_DONE)
+		ret = BAL_EEXIST;		/* used, spent or unknown */
+	else
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
 store_invite_take(struct store *st, const uint8_t hash[BAL_HASH_BYTES],
     uint64_t now_ms)
 {

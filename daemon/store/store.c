@@ -73,6 +73,9 @@ static const char *const queries[Q_COUNT] = {
 	    "WHERE expires>?",
 	[Q_INVITE_GET] = "SELECT expires, used FROM invites WHERE hash=?",
 	[Q_INVITE_USE] = "UPDATE invites SET used=1 WHERE hash=?",
+	[Q_INVITE_FAIL] = "UPDATE invites SET fails=fails+1, used=CASE WHEN "
+	    "fails+1>=?2 THEN 2 ELSE used END WHERE hash=?1 AND used=0 "
+	    "RETURNING fails",
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
@@ -134,6 +137,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE announced (gid BLOB NOT NULL, member BLOB NOT NULL,"
 	" addr TEXT NOT NULL, seq INTEGER NOT NULL, ord INTEGER NOT NULL,"
 	" ok_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (gid, member, addr));",
+	/*
+	 * 3 -> 4: refused attempts on an invite (a name it is not bound
+	 * to) are counted; after INVITE_TRIES_MAX the code is spent
+	 * (used = 2).
+	 */
+	"ALTER TABLE invites ADD COLUMN fails INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_PAGE_SIZE "8192"

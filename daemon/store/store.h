@@ -224,7 +224,17 @@ typedef int (*store_invite_cb)(void *ctx, const uint8_t *group,
  */
 int store_invite_each(struct store *st, uint64_t now_ms, store_invite_cb cb,
     void *ctx);
-/* store_invite_used is 1 for a used invite, 0 for an unused one, else <0. */
+/*
+ * store_invite_fail counts one refused attempt on an unused invite; at
+ * the max-th it is spent (counts as used).  *fails gets the count: 0, or
+ * BAL_EEXIST when the invite is used, spent or unknown.
+ */
+int store_invite_fail(struct store *st, const uint8_t hash[BAL_HASH_BYTES],
+    unsigned max, unsigned *fails);
+/*
+ * store_invite_used is 1 for a used (or spent) invite, 0 for an unused
+ * one, else <0.
+ */
 int store_invite_used(struct store *st, const uint8_t hash[BAL_HASH_BYTES]);
 /*
  * store_invite_take marks an unused invite as used and returns 0; BAL_ENOENT

@@ -94,9 +94,31 @@ refused 1 dave "expired" join "$code" --accept
 no_group dave
 
 # ---- a code bound to another name ----------------------------------------------
+# The refusal tells nothing of the binding (not the name, which whoever
+# holds the code could then take), the same whatever the bound name; each
+# refusal is counted and the third spends the code, for erin too.
 code=$(b alice invite --name erin) || fail "invite --name erin"
-refused 1 dave "this invite is for 'erin', not 'dave'" join "$code" --accept
+refused 1 dave "did not admit you with this code (2 of 3 attempts left)" \
+	join "$code" --accept
+grep -qi erin "$T/err" && fail "the refusal tells the bound name: $(cat "$T/err")"
+sed 's/erin/NAME/' "$T/err" >"$T/err-erin"
+code_f=$(b alice invite --name frank) || fail "invite --name frank"
+refused 1 dave "did not admit you" join "$code_f" --accept
+cmp -s "$T/err" "$T/err-erin" ||
+	fail "refusals differ by the bound name: $(cat "$T/err-erin") / $(cat "$T/err")"
+# The code is read from standard input too (never from ps).
+printf '%s\n' "$code" | b dave join --accept >"$T/out" 2>"$T/err" &&
+	fail "the bound code let dave in"
+grep -q "(1 of 3 attempts left)" "$T/err" || fail "second try: $(cat "$T/err")"
+refused 1 dave "this code can no longer be used" join - --accept <<EOF2
+$code
+EOF2
+grep -q "'dave' refused (attempt 3 of 3, the code is spent)" "$T/alice.log" ||
+	fail "alice's log does not tell the spent code"
+member erin; start erin
+refused 1 erin "already used" join "$code" --accept
 no_group dave
+no_group erin
 
 # ---- only a leader invites ---------------------------------------------------
 refused 1 bob "only a leader" invite
@@ -109,7 +131,7 @@ refused 1 dave "mistyped" join "balint-invite:hello" --accept
 refused 1 dave "mistyped" join "balint-invite:" --accept
 refused 1 dave "not an invite code" join "$(head -c 3000 /dev/zero | tr '\0' x)" --accept
 refused 1 dave "" join "$(printf 'balint-invite:\033[2J\001')" --accept
-refused 2 dave "needs the invite code" join --accept
+refused 2 dave "needs the invite code" join --accept </dev/null
 refused 2 dave "" join a b --accept
 refused 2 alice "bad --expires '0'" invite --expires 0
 refused 2 alice "bad --expires 'soon'" invite --expires soon

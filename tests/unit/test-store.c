@@ -442,6 +442,29 @@ test_invites_one_time_and_expiry(void **state)
 	assert_int_equal(store_invite_take(f->st, h1, 900), BAL_EEXIST);
 	assert_int_equal(store_invite_take(f->st, h2, 900), BAL_EEXPIRED);
 	assert_int_equal(store_invite_take(f->st, h3, 900), BAL_ENOENT);
+	/* Refused attempts are counted; the third spends the code. */
+	{
+		uint8_t h4[32];
+		unsigned fails = 0;
+
+		memset(h4, 4, 32);
+		assert_int_equal(store_invite_put(f->st, g, h4, 2000,
+		    (const uint8_t *)"s", 1), 0);
+		assert_int_equal(store_invite_fail(f->st, h4, 3, &fails), 0);
+		assert_int_equal(fails, 1);
+		assert_int_equal(store_invite_used(f->st, h4), 0);
+		assert_int_equal(store_invite_fail(f->st, h4, 3, &fails), 0);
+		assert_int_equal(fails, 2);
+		assert_int_equal(store_invite_fail(f->st, h4, 3, &fails), 0);
+		assert_int_equal(fails, 3);
+		assert_int_equal(store_invite_used(f->st, h4), 1);
+		assert_int_equal(store_invite_take(f->st, h4, 900), BAL_EEXIST);
+		assert_int_equal(store_invite_fail(f->st, h4, 3, &fails),
+		    BAL_EEXIST);
+		/* A used one is not counted. */
+		assert_int_equal(store_invite_fail(f->st, h1, 3, &fails),
+		    BAL_EEXIST);
+	}
 	/* Used-ness survives for the listener to refuse a used code. */
 	assert_int_equal(store_invite_used(f->st, h1), 1);
 	assert_int_equal(store_invite_used(f->st, h2), 0);
