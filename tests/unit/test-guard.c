@@ -103,6 +103,9 @@ test_not_identifiers(void **state)
 	    "dose 2.5 mg, 1-1-0, PHQ-9 21.", NULL), "");
 	assert_string_equal(found("היא בת 45, ציפרלקס 10 מ\"ג, לחץ דם 130/85,"
 	    " פגישה 12, בשנת 1995.", NULL), "");
+	assert_string_equal(found("version 1.2.3, ISBN 978-91-1-302478-0, "
+	    "lab 2023-0455-77, kl 13.30-15.00, 2019-2021, 3-4 gånger, "
+	    "v. 32+4, 0.5 ml", NULL), "");
 	/* A year alone or a month with a year is no date; a full one is. */
 	assert_string_equal(found("i maj 2019 och 3 maj 2019", NULL),
 	    "date:3 maj 2019");
@@ -130,6 +133,15 @@ test_phones_mail_addresses(void **state)
 	    NULL), "phone:070-123 45 67 phone:+46 8 123 456 78");
 	assert_string_equal(found("tel (555) 123-4567.", NULL),
 	    "phone:(555) 123-4567");
+	/* Nordic, Israeli, UK and US forms, national and international. */
+	assert_string_equal(found("+47 912 34 567, +45 12 34 56 78, "
+	    "+358 40 123 4567, 040 123 4567, 22 33 44 55", NULL),
+	    "phone:+47 912 34 567 phone:+45 12 34 56 78 "
+	    "phone:+358 40 123 4567 phone:040 123 4567 phone:22 33 44 55");
+	assert_string_equal(found("טלפון 03-5551234, +972-54-5551234", NULL),
+	    "phone:03-5551234 phone:+972-54-5551234");
+	assert_string_equal(found("0044 20 7946 0958 or +1 (212) 555-0187",
+	    NULL), "phone:0044 20 7946 0958 phone:+1 (212) 555-0187");
 	assert_string_equal(found("mail a.b@example.co.uk.", NULL),
 	    "email:a.b@example.co.uk");
 	assert_string_equal(found("Storgatan 12, 123 45 Vänersborg", NULL),
