@@ -124,11 +124,12 @@ test_encoding(void **state)
 	enc2[len2 - 1] = 3;
 	assert_int_equal(contract_decode(enc2, len2, &d), BAL_EPROTO);
 	assert_null(d);
-	/* So is a twelfth field. */
+	/* A value out of range is not encoded either. */
+	free(enc2);
 	c->identifiers = 9;
 	assert_int_equal(contract_encode(c, &enc2, &len2), BAL_EINVAL);
+	assert_null(enc2);
 	free(enc);
-	free(enc2);
 	contract_free(c);
 }
 
