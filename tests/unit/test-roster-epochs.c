@@ -402,6 +402,42 @@ test_fold_args(void **state)
 	world_free(w);
 }
 
+/*
+ * An earlier epoch's envelope written again as a new epoch (the same key,
+ * so the same commitment) is refused as epoch-id: a leader cannot bring
+ * back a key a removed member holds.  The fold keeps each epoch's
+ * commitment, and a holder's key opens against it.
+ */
+static void
+test_replayed_envelope(void **state)
+{
+	struct world *w = world_new();
+	struct roster *r;
+	struct roster_op *op;
+	uint8_t *body, k[32], c[EPOCH_COMMIT_BYTES];
+	size_t blen, rot, again;
+
+	(void)state;
+	op_create(w, L1, 1, BIT(L1));
+	op_add(w, L1, 2, A, NULL, BIT(L1) | BIT(A));
+	rot = op_rotate(w, L1, 3, BIT(L1) | BIT(A));
+	assert_int_equal(roster_op_decode(w->in[rot].body, w->in[rot].body_len,
+	    &op), 0);
+	assert_int_equal(roster_encode_rotate(op->envelope, op->envelope_len,
+	    &body, &blen), 0);
+	roster_op_free(op);
+	again = emit(w, L1, 4, body, blen);
+	r = fold(w);
+	assert_int_equal(reason(r, w, again), ROSTER_R_EPOCH_ID);
+	assert_int_equal(r->nepochs, 3);
+	epoch_commit(w->key[rot], c);
+	assert_memory_equal(r->epochs[2].commit, c, sizeof(c));
+	assert_int_equal(roster_epoch_key(r, r->epochs[2].id, w->p[A], k), 0);
+	assert_memory_equal(k, w->key[rot], 32);
+	roster_free(r);
+	world_free(w);
+}
+
 int
 main(void)
 {
@@ -412,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_duplicates_and_collisions),
 		cmocka_unit_test(test_fold_edge_cases),
 		cmocka_unit_test(test_fold_args),
+		cmocka_unit_test(test_replayed_envelope),
 	};
 
 	return cmocka_run_group_tests(tests, roster_setup, NULL);
