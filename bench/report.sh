@@ -78,5 +78,6 @@ report() {
 	for c in id phone email address record date age name; do
 		row "guard: $c recall / precision" "$(get guard_${c}_recall) / $(get guard_${c}_precision)" "" ""
 	done
+	row "guard: precision, all findings" "$(get guard_precision)" ">= 0.90" ""
 	printf '\nwrote bench/results/latest.json\n'
 }

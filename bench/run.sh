@@ -362,6 +362,7 @@ echo "$out" | grep -E '^guard_(sv|he|en|all)_[a-z]+:' |
     sed 's/^guard_/guard  /; s/: / /'
 put guard_64k_ms "$(echo "$out" | sed -n 's/^guard_64k_ms=//p')"
 put guard_load_ms "$(echo "$out" | sed -n 's/^guard_load_ms=//p')"
+put guard_precision "$(echo "$out" | sed -n 's/^guard_precision=//p')"
 for c in id phone email address record date age name; do
 	line=$(echo "$out" | grep "^guard_all_$c:")
 	put "guard_${c}_recall" "$(echo "$line" | sed -n 's/.* recall=\([0-9.]*\).*/\1/p')"

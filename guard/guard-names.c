@@ -185,6 +185,20 @@ listed(const struct guard *g, const char *key, size_t len)
 	    guard_set_has(g->surname, key, len);
 }
 
+/* "AA-möten", "KBT-behandling", "HIV-test": an acronym, a hyphen, a word. */
+static int
+acronym_compound(const struct guard_scan *s, const struct word *w)
+{
+	size_t i, caps = 0;
+
+	for (i = w->start; i < w->end && s->cp[i] != '-'; i++) {
+		if (!guard_is_upper(s->cp[i]))
+			return 0;
+		caps++;
+	}
+	return i < w->end && caps >= 2;
+}
+
 /*
  * A title stands right before w: only spaces between them, or the full
  * stop of an abbreviation ("Dr. Levi"), never a line break.
@@ -245,7 +259,7 @@ latin_name(struct guard *g, const struct guard_scan *s,
 		return 0;
 	if (allowed(g, a, w->key, w->klen) || allowed(g, a, w->key, st))
 		return 0;
-	if (in_list(w, titles))
+	if (in_list(w, titles) || acronym_compound(s, w))
 		return 0;
 	/* "Mrs K" is how a case is kept anonymous: initials are not names. */
 	titled = prev != NULL && prev->script == LATIN &&

@@ -206,7 +206,7 @@ void
 score_print(const struct score *sc, FILE *f)
 {
 	struct score_cell t;
-	unsigned g, fo, h, r;
+	unsigned g, fo, h, r, th = 0, tr = 0;
 	int l, c;
 
 	for (l = 0; l < SCORE_LANGS; l++) {
@@ -233,7 +233,10 @@ score_print(const struct score *sc, FILE *f)
 		fprintf(f, "guard_all_%s: marked=%u recall=%.3f hits=%u "
 		    "precision=%.3f\n", guard_cat_name(c), g, ratio(fo, g), h,
 		    ratio(r, h));
+		th += h;
+		tr += r;
 	}
+	fprintf(f, "guard_precision=%.3f\n", ratio(tr, th));
 }
 
 int
