@@ -334,6 +334,28 @@ install: all $(BUILD)/balintd.service
 	install -d $(DESTDIR)$(GUARD_DATADIR)
 	install -m 0644 data/guard/* $(DESTDIR)$(GUARD_DATADIR)/
 
+# make deb: a Debian package (debhelper, debian/) of what make install
+# PREFIX=/usr installs, built from a copy of the sources in build/deb/
+# (dpkg-buildpackage writes next to the source directory).
+DEB_VERSION = $(shell sed -n 's/.*BAL_VERSION_STRING "\(.*\)"/\1/p' proto/bal.h)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB_FILE = build/deb/balint_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_DIRS = proto daemon cli guard data docs dist debian
+DEB_SRC = Makefile README.md $(shell find $(DEB_DIRS) -type f 2>/dev/null)
+
+.PHONY: deb
+deb: $(DEB_FILE)
+
+$(DEB_FILE): $(DEB_SRC)
+	$(Q)rm -rf build/deb && mkdir -p build/deb/balint-$(DEB_VERSION)
+	$(Q)tar -cf - Makefile README.md $(DEB_DIRS) | \
+		tar -xf - -C build/deb/balint-$(DEB_VERSION)
+	$(Q)cd build/deb/balint-$(DEB_VERSION) && \
+		env -u MAKEFLAGS -u MAKELEVEL DEB_BUILD_OPTIONS="nocheck parallel=2" \
+		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log; exit 1; }
+	$(E) DEB $@
+
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(GUARD_DATADIR) 2>/dev/null
