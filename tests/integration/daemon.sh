@@ -5,7 +5,7 @@
 # restart gives a new process; log shows its lines.
 . "$(dirname "$0")/../lib/daemons.sh"
 
-member anna
+member anna protected
 b anna daemon status 2>"$T/err"; [ $? -eq 3 ] || fail "status with no daemon is not exit 3"
 grep -q "daemon start" "$T/err" || fail "status: $(cat "$T/err")"
 b anna daemon stop | grep -q "not running" || fail "stop with no daemon"
