@@ -120,6 +120,12 @@ cmd_status(struct cli *c, int argc, char **argv)
 				    "member signed an entry that does not "
 				    "open under a key held here)",
 				    (unsigned long long)u);
+			if (ctl_resp_get_uint(resp, r, "over_limit_logs", &u)
+			    == 0)
+				printf("\n    over the per-author limits: %llu "
+				    "(a member wrote more than a group "
+				    "stores of one member)",
+				    (unsigned long long)u);
 			if (ctl_resp_get_uint(resp, r, "own_log_forked_at",
 			    &u) == 0)
 				printf("\n    YOUR LOG HAS FORKED (seq %llu): "
@@ -129,14 +135,19 @@ cmd_status(struct cli *c, int argc, char **argv)
 				    "\"Restoring a profile\")",
 				    (unsigned long long)u);
 			printf("\n");
-		} else if (is_kind(resp, r, "unreadable")) {
+		} else if (is_kind(resp, r, "held")) {
 			printf("    ");
 			field(resp, r, "name", OUT_STR);
 			printf(": log held at seq ");
 			if (ctl_resp_get_uint(resp, r, "seq", &u) == 0)
 				printf("%llu", (unsigned long long)(u - 1));
-			printf(" (the entry after does not open; not "
-			    "stored)\n");
+			if (ctl_resp_get_str(resp, r, "why", &s, NULL) == 0 &&
+			    strcmp(s, "limit") == 0)
+				printf(" (the entry after is over the "
+				    "per-author limits; not stored)\n");
+			else
+				printf(" (the entry after does not open; "
+				    "not stored)\n");
 		} else if (is_kind(resp, r, "peer")) {
 			int level = 0;
 

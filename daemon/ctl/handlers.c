@@ -200,21 +200,23 @@ handlers_active_count(const struct group *g)
 
 /*
  * One record per author whose log is held back at an entry that does not
- * open under a key held here (group-fork.c): who, and where.
+ * open under a key held here or is over a per-author limit (group-fork.c):
+ * who, where and why.
  */
 static int
-status_unreadable(const struct group *g, const char *hex,
-    struct ctl_resp *resp)
+status_held(const struct group *g, const char *hex, struct ctl_resp *resp)
 {
 	char mid[IDENTITY_ID_TEXT_BYTES], buf[IDENTITY_ID_TEXT_BYTES];
 	size_t i;
 
 	for (i = 0; i < g->nforks; i++) {
-		if (!g->forks[i].unreadable)
+		if (g->forks[i].held == GROUP_HELD_FORK)
 			continue;
 		identity_id_encode(g->forks[i].author, mid);
 		if (ctl_resp_record_begin(resp) != 0 ||
-		    ctl_resp_add_str(resp, "kind", "unreadable") != 0 ||
+		    ctl_resp_add_str(resp, "kind", "held") != 0 ||
+		    ctl_resp_add_str(resp, "why", g->forks[i].held ==
+		    GROUP_HELD_LIMIT ? "limit" : "unreadable") != 0 ||
 		    ctl_resp_add_str(resp, "group", hex) != 0 ||
 		    ctl_resp_add_str(resp, "member_id", mid) != 0 ||
 		    ctl_resp_add_str(resp, "name", handlers_member_name(g,
@@ -252,12 +254,16 @@ status_group(struct daemon *d, struct group *g, struct ctl_resp *resp)
 	/* Logs that forked (group-fork.c): ours, and how many in all. */
 	if ((g->own_fork != 0 &&
 	    ctl_resp_add_uint(resp, "own_log_forked_at", g->own_fork) != 0) ||
-	    (group_held_count(g, 0) > 0 && ctl_resp_add_uint(resp,
-	    "forked_logs", group_held_count(g, 0)) != 0) ||
-	    (group_held_count(g, 1) > 0 && ctl_resp_add_uint(resp,
-	    "unreadable_logs", group_held_count(g, 1)) != 0))
+	    (group_held_count(g, GROUP_HELD_FORK) > 0 && ctl_resp_add_uint(resp,
+	    "forked_logs", group_held_count(g, GROUP_HELD_FORK)) != 0) ||
+	    (group_held_count(g, GROUP_HELD_UNREADABLE) > 0 &&
+	    ctl_resp_add_uint(resp, "unreadable_logs", group_held_count(g,
+	    GROUP_HELD_UNREADABLE)) != 0) ||
+	    (group_held_count(g, GROUP_HELD_LIMIT) > 0 &&
+	    ctl_resp_add_uint(resp, "over_limit_logs", group_held_count(g,
+	    GROUP_HELD_LIMIT)) != 0))
 		return BAL_ENOMEM;
-	return status_unreadable(g, hex, resp);
+	return status_held(g, hex, resp);
 }
 
 static void

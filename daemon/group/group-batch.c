@@ -1,17 +1,19 @@
 /*
- * group-batch.c — checking and storing entries (group-int.h).
+ * group-batch.c — storing entries (group-int.h).
  *
  * Every entry reaches the store through group_batch_process, for entries
  * received from peers and this member's own alike, inside one store
- * transaction per batch.  What a batch changes in memory (a refolded
- * roster, a new contract version, newly opened epoch keys) is staged in
- * struct batch and moved into the group only after the commit, so a
- * rejected batch leaves both the store and the group as they were.
+ * transaction per batch: a pipeline of its place in the author's log, the
+ * author's right to write it and the per-author limits, the check of its
+ * kind (group-check.c), then one write to the store.  What a batch
+ * changes in memory (a refolded roster, a new contract version, newly
+ * opened epoch keys) is staged in struct batch and moved into the group
+ * only after the commit, so a rejected batch leaves both the store and
+ * the group as they were.
  *
  * Epoch keys at rest are sealed with keyring_seal, purpose "epoch-key",
  * ad = group id || epoch id (8 bytes, big-endian).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,6 @@
 #include "daemon.h"
 #include "group-int.h"
 #include "keyring.h"
-#include "mp.h"
 #include "retention.h"
 #include "store.h"
 #include "wire.h"
@@ -234,6 +235,7 @@ batch_head_put(struct batch *b, const struct entry *head, int has)
 			b->capheads = cap;
 		}
 		bh = &b->heads[b->nheads++];
+		bh->use.loaded = 0;
 	}
 	bh->has = has;
 	bh->head = *head;
@@ -275,135 +277,20 @@ batch_head_stored(struct batch *b, const struct entry *e)
 	batch_head_put(b, &head, 1);
 }
 
+/*
+ * What author's log holds, for the day of time: remembered with the head
+ * (read once per author, day and batch), or read into *tmp.
+ */
 static int
-amend_cb(void *ctx, const uint8_t *cur, size_t cur_len, const uint8_t *next,
-    size_t next_len, const uint8_t author[BAL_PK_BYTES],
-    uint8_t leaders[][BAL_PK_BYTES], size_t *nleaders)
+batch_use(struct batch *b, const uint8_t *author, uint64_t time,
+    struct group_use *tmp, struct group_use **u)
 {
-	(void)ctx;
-	return contract_amend_check_bytes(cur, cur_len, next, next_len, author,
-	    leaders, nleaders);
-}
+	struct batch_head *bh = batch_head_find(b, author);
 
-/* Adds a decoded roster entry to rl (which owns it from now on). */
-static int
-rlog_add(struct rlog *rl, struct entry *e)
-{
-	struct roster_op *op = NULL;
-	struct contract *c = NULL;
-	uint8_t h[BAL_HASH_BYTES];
-	struct entry **a;
-	unsigned i;
-
-	if (rl->n == rl->cap) {
-		size_t cap = rl->cap ? 2 * rl->cap : 16;
-
-		if ((a = realloc(rl->e, cap * sizeof(*a))) == NULL) {
-			entry_free(e);
-			return BAL_ENOMEM;
-		}
-		rl->e = a;
-		rl->cap = cap;
-	}
-	rl->e[rl->n++] = e;
-	/* The leaders of the fold are those of the group's CREATE contract. */
-	if (rl->nleaders > 0 || e->body == NULL ||
-	    roster_op_decode(e->body, e->bodylen, &op) != 0)
+	*u = bh != NULL ? &bh->use : tmp;
+	if ((*u)->loaded && (*u)->day == time / (24ull * 3600 * 1000))
 		return 0;
-	if (op->type == ROSTER_OP_CREATE) {
-		roster_contract_hash(op->contract, op->contract_len, h);
-		if (sodium_memcmp(h, rl->gid, BAL_HASH_BYTES) == 0 &&
-		    contract_decode(op->contract, op->contract_len, &c) == 0) {
-			for (i = 0; i < c->nleaders; i++)
-				memcpy(rl->leaders[i], c->leaders[i],
-				    BAL_PK_BYTES);
-			rl->nleaders = c->nleaders;
-		}
-	}
-	contract_free(c);
-	roster_op_free(op);
-	return 0;
-}
-
-static int
-rlog_load_cb(void *ctx, const struct store_entry_row *row)
-{
-	struct entry *e;
-	int ret;
-
-	if ((ret = entry_decode(row->blob, row->bloblen, &e)) != 0)
-		return BAL_EIO;		/* the store held a bad entry */
-	return rlog_add(ctx, e);
-}
-
-static int
-rlog_load(struct group *g, struct rlog *rl)
-{
-	memcpy(rl->gid, g->id, BAL_GROUP_ID_BYTES);
-	return store_entries_kind_each(g->d->store, g->id, ENTRY_KIND_ROSTER,
-	    rlog_load_cb, rl);
-}
-
-static int
-rlog_fold(const struct rlog *rl, struct roster **out)
-{
-	struct roster_contract_cb cb = { amend_cb, NULL };
-	struct roster_in *in;
-	size_t i;
-	int ret;
-
-	*out = NULL;
-	if (rl->nleaders == 0 || rl->n == 0)
-		return BAL_ENOENT;
-	if ((in = calloc(rl->n, sizeof(*in))) == NULL)
-		return BAL_ENOMEM;
-	for (i = 0; i < rl->n; i++) {
-		const struct entry *e = rl->e[i];
-
-		memcpy(in[i].author, e->h.author, BAL_PK_BYTES);
-		in[i].seq = e->h.seq;
-		in[i].lamport = e->h.lamport;
-		in[i].time_ms = e->h.time;
-		memcpy(in[i].entry_id, e->id, BAL_HASH_BYTES);
-		in[i].body = e->body;
-		in[i].body_len = e->bodylen;
-	}
-	ret = roster_fold_ex((const uint8_t (*)[BAL_PK_BYTES])rl->leaders,
-	    rl->nleaders, &cb, in, rl->n, out);
-	free(in);
-	return ret;
-}
-
-static void
-rlog_free(struct rlog *rl)
-{
-	size_t i;
-
-	for (i = 0; i < rl->n; i++)
-		entry_free(rl->e[i]);
-	free(rl->e);
-	memset(rl, 0, sizeof(*rl));
-}
-
-int
-group_batch_load(struct batch *b)
-{
-	struct roster *r = NULL;
-	struct contract *c = NULL;
-	int ret;
-
-	if ((ret = rlog_load(b->g, &b->rl)) != 0 ||
-	    (ret = rlog_fold(&b->rl, &r)) != 0 ||
-	    (ret = contract_decode(r->contract, r->contract_len, &c)) != 0) {
-		roster_free(r);
-		return ret;
-	}
-	b->rl_loaded = 1;
-	roster_free(b->roster);
-	b->roster = r;
-	contract_free(b->contract);
-	b->contract = c;
-	return 0;
+	return group_limits_load(b->g, author, time, *u);
 }
 
 void
@@ -415,8 +302,8 @@ group_batch_init(struct batch *b, struct group *g, int local)
 	b->lamport = g->lamport;
 }
 
-static const struct roster *
-batch_roster(const struct batch *b)
+const struct roster *
+group_batch_roster(const struct batch *b)
 {
 	return b->roster != NULL ? b->roster : b->g->roster;
 }
@@ -424,7 +311,7 @@ batch_roster(const struct batch *b)
 void
 group_batch_free(struct batch *b)
 {
-	rlog_free(&b->rl);
+	group_rlog_free(&b->rl);
 	roster_free(b->roster);
 	contract_free(b->contract);
 	group_batch_keys_free(b->keys, b->nkeys);
@@ -498,7 +385,7 @@ int
 group_batch_acquire(struct batch *b)
 {
 	struct group *g = b->g;
-	const struct roster *r = batch_roster(b);
+	const struct roster *r = group_batch_roster(b);
 	uint8_t key[BAL_KEY_BYTES];
 	size_t i;
 	int ret = 0;
@@ -560,169 +447,6 @@ group_batch_addr_ok(const char *s, size_t len)
 }
 
 /*
- * Decodes an announce body [1, [address str...]] into addrs.  Another
- * version is BAL_EVERSION (kept in the log, ignored here).
- */
-static int
-announce_decode(const uint8_t *body, size_t len,
-    char addrs[GROUP_ANNOUNCE_MAX][WIRE_MAX_ADDR + 1], size_t *n)
-{
-	struct mp_doc doc;
-	struct mp_rd rd, sub;
-	const char *s;
-	size_t slen;
-	uint64_t v;
-	int ret;
-
-	*n = 0;
-	memset(&doc, 0, sizeof(doc));
-	if ((ret = mp_doc_parse(&doc, body, len)) != 0)
-		goto out;
-	if ((ret = mp_rd_array(&rd, mp_doc_root(&doc), 1, 16)) != 0 ||
-	    (ret = mp_rd_uint(&rd, UINT32_MAX, &v)) != 0)
-		goto out;
-	if (v != GROUP_ANNOUNCE_VERSION) {
-		ret = BAL_EVERSION;
-		goto out;
-	}
-	if ((ret = mp_rd_sub(&rd, 1, GROUP_ANNOUNCE_MAX, &sub)) != 0)
-		goto out;
-	while (mp_rd_left(&sub) > 0) {
-		if ((ret = mp_rd_str(&sub, 1, WIRE_MAX_ADDR, &s, &slen)) != 0)
-			goto out;
-		if (!group_batch_addr_ok(s, slen)) {
-			ret = BAL_EPROTO;
-			goto out;
-		}
-		memcpy(addrs[*n], s, slen);
-		addrs[*n][slen] = '\0';
-		(*n)++;
-	}
-	if ((ret = mp_rd_end(&sub)) != 0 || (ret = mp_rd_end(&rd)) != 0)
-		goto out;
-	ret = 0;
-out:
-	mp_doc_free(&doc);
-	if (ret != 0)
-		*n = 0;
-	return ret;
-}
-
-/*
- * Kind 1: the epoch is known; what this member can read must be sound.
- * A failure that needs the epoch key to see sets *unreadable (members
- * without the key store such an entry; group_unreadable_skip).
- */
-static int
-check_note(struct batch *b, const struct entry *e, struct note **note,
-    int *unreadable, char *why, size_t whylen)
-{
-	struct group *g = b->g;
-	const uint8_t *key;
-	uint8_t *plain;
-	size_t plen = 0;
-	struct nrec r;
-	int ret;
-
-	*note = NULL;
-	*unreadable = 0;
-	if (roster_epoch_find(batch_roster(b), e->h.epoch) == NULL) {
-		b->again = 1;	/* its roster entry may come later */
-		return reject(why, whylen, BAL_ENOENT, "unknown epoch %llu",
-		    (unsigned long long)e->h.epoch);
-	}
-	if (entry_is_erased(e) ||
-	    (key = group_batch_key(g, b, e->h.epoch)) == NULL)
-		return 0;
-	*unreadable = 1;
-	if ((plain = group_batch_plain(g, entry_plain_len(e))) == NULL)
-		return BAL_ENOMEM;
-	if (entry_open_buf(e, key, plain, g->plain_cap, &plen) != 0)
-		return reject(why, whylen, BAL_ECRYPTO,
-		    "the note does not decrypt under its epoch key");
-	ret = note_decode(plain, plen, note);
-	sodium_memzero(plain, plen);
-	if (ret != 0)
-		return reject(why, whylen, BAL_EPROTO,
-		    "the ciphertext holds no valid note");
-	if (!(*note)->has_supersedes) {
-		/* A first version: of a note id bound to its author. */
-		if (note_id_is_authors((*note)->id, e->h.author))
-			return 0;
-		ret = reject(why, whylen, BAL_EPERM, "the first version of a "
-		    "note id that is not the author's");
-		goto out;
-	}
-	/* Only the author of a note supersedes it: look in their own log. */
-	ret = group_notes_find(g, b, e->h.author, (*note)->supersedes, &r);
-	if (ret == BAL_ENOENT)
-		ret = reject(why, whylen, BAL_EPERM, "supersedes an entry that "
-		    "is not one of the author's notes");
-	else if (ret == 0 && r.note != NULL && memcmp(r.note->id,
-	    (*note)->id, NOTE_ID_BYTES) != 0)
-		ret = reject(why, whylen, BAL_EPERM,
-		    "supersedes a version of another note");
-	else if (ret != 0)
-		*unreadable = 0;	/* the store failed, not the entry */
-	note_free(r.note);
-	sodium_memzero(&r, sizeof(r));
-out:
-	if (ret != 0) {
-		note_free(*note);
-		*note = NULL;
-	}
-	return ret;
-}
-
-/* Kind 2: a well-formed operation; CREATE only of this group, once. */
-static int
-check_roster(struct batch *b, const struct entry *e, struct roster_op **op,
-    struct contract **created, char *why, size_t whylen)
-{
-	struct group *g = b->g;
-	uint8_t h[BAL_HASH_BYTES];
-	int ret;
-
-	*op = NULL;
-	*created = NULL;
-	if (entry_is_erased(e))
-		return reject(why, whylen, BAL_EPROTO,
-		    "a roster entry without its body");
-	if (roster_op_decode(e->body, e->bodylen, op) != 0)
-		return reject(why, whylen, BAL_EPROTO,
-		    "malformed roster operation");
-	if ((*op)->type == ROSTER_OP_CREATE) {
-		if (batch_roster(b) != NULL)
-			return reject(why, whylen, BAL_EPERM,
-			    "CREATE of a group that exists");
-		roster_contract_hash((*op)->contract, (*op)->contract_len, h);
-		if (sodium_memcmp(h, g->id, BAL_HASH_BYTES) != 0)
-			return reject(why, whylen, BAL_EPERM,
-			    "CREATE with another group's contract");
-		if (contract_decode((*op)->contract, (*op)->contract_len,
-		    created) != 0)
-			return reject(why, whylen, BAL_EPROTO,
-			    "CREATE with a malformed contract");
-		/* The founder wrote the first version: leaders[0]. */
-		if (memcmp((*created)->leaders[0], e->h.author,
-		    BAL_PK_BYTES) != 0)
-			return reject(why, whylen, BAL_EPERM,
-			    "CREATE by someone other than the founder");
-		return 0;
-	}
-	if (batch_roster(b) == NULL) {
-		b->again = 1;
-		return reject(why, whylen, BAL_EPERM,
-		    "roster operation before the group's CREATE");
-	}
-	if ((*op)->type == ROSTER_OP_ADD && (ret = contract_accept_verify(
-	    (*op)->member, g->id, (*op)->name, (*op)->accept_sig)) != 0)
-		return reject(why, whylen, BAL_EPERM,
-		    "ADD without the newcomer's valid acceptance");
-	return 0;
-}
-
-/*
  * Is an entry of author at seq void: author removed, seq beyond their cut?
  * (roster_entry_allowed also refuses authors never admitted; those may
  * still be admitted later in a batch, these not.)
@@ -733,89 +457,6 @@ beyond_cut(const struct roster *r, const uint8_t *author, uint64_t seq)
 	const struct roster_member *m = roster_member_find(r, author);
 
 	return m != NULL && m->status != ROSTER_ACTIVE && seq > m->cut;
-}
-
-/*
- * Deletes every stored entry that the roster r makes void: a removed
- * member's entries beyond their cut that were stored before the removal
- * was known.  Every member ends up holding the same entries, so sync
- * converges (docs/protocol.md, "The cut").
- */
-static int
-drop_beyond_cut(struct batch *b, const struct roster *r)
-{
-	struct group *g = b->g;
-	const struct roster_member *m;
-	char hex[2 * BAL_GROUP_ID_BYTES + 1], id[IDENTITY_ID_TEXT_BYTES];
-	uint64_t n;
-	size_t i;
-	int ret;
-
-	for (i = 0; i < r->nmembers; i++) {
-		m = &r->members[i];
-		if (m->status == ROSTER_ACTIVE)
-			continue;
-		if ((ret = store_entries_drop_after(g->d->store, g->id, m->pk,
-		    m->cut, &n)) != 0)
-			return ret;
-		if (n == 0)
-			continue;
-		b->nheads = 0;		/* those heads moved back */
-		b->erased += (int)n;
-		gid_hex(g->id, hex);
-		identity_id_encode(m->pk, id);
-		daemon_log("group %.8s: dropped %llu entries of removed member "
-		    "%.12s beyond their cut (seq %llu)", hex,
-		    (unsigned long long)n, id, (unsigned long long)m->cut);
-	}
-	return 0;
-}
-
-/* After a roster entry is stored: refold, new contract, new keys. */
-static int
-roster_stored(struct batch *b, const struct entry *e, const uint8_t *blob,
-    size_t len, char *why, size_t whylen)
-{
-	struct group *g = b->g;
-	struct roster *r = NULL;
-	struct contract *c = NULL;
-	struct entry *copy = NULL;
-	size_t i;
-	int ret;
-
-	if (!b->rl_loaded) {
-		if ((ret = rlog_load(g, &b->rl)) != 0)
-			return ret;
-		b->rl_loaded = 1;
-	} else {
-		/* The bytes of e, verified when e was decoded: not again. */
-		if ((ret = entry_decode_stored(blob, len, &copy)) != 0)
-			return ret;
-		if ((ret = rlog_add(&b->rl, copy)) != 0)
-			return ret;
-	}
-	if ((ret = rlog_fold(&b->rl, &r)) != 0)
-		return reject(why, whylen, ret, "the roster does not fold: %s",
-		    bal_strerror(ret));
-	if ((ret = contract_decode(r->contract, r->contract_len, &c)) != 0) {
-		roster_free(r);
-		return reject(why, whylen, BAL_EPROTO,
-		    "the roster's contract does not decode");
-	}
-	roster_free(b->roster);
-	b->roster = r;
-	contract_free(b->contract);
-	b->contract = c;
-	b->roster_changed = 1;
-	if ((ret = store_group_put(g->d->store, g->id, c->name)) != 0 ||
-	    (ret = group_batch_acquire(b)) != 0)
-		return ret;
-	/* This member's own operation must take effect, or nothing is. */
-	for (i = 0; b->local && i < r->nrejected; i++)
-		if (memcmp(r->rejected[i].entry_id, e->id, BAL_HASH_BYTES) == 0)
-			return reject(why, whylen, BAL_EPERM, "roster: %s",
-			    roster_reason_name(r->rejected[i].reason));
-	return drop_beyond_cut(b, r);
 }
 
 /* One log line for a refused entry beyond its author's cut. */
@@ -832,33 +473,20 @@ skipped_log(const struct group *g, const struct entry *e)
 }
 
 /*
- * Checks one decoded entry against the group and stores it: 0 stored, 1
- * already held, or a negative code with the reason in why.
+ * Where e stands in its author's log, given the head: 0 the next entry, 1
+ * held already or skipped (a fork, the other branch, void beyond a cut),
+ * or a negative code (a gap sets b->again).
  */
-int
-group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
-    size_t len, char *why, size_t whylen)
+static int
+place(struct batch *b, const struct entry *e, const struct entry *head,
+    int has, char *why, size_t whylen)
 {
 	struct group *g = b->g;
-	struct store *st = g->d->store;
-	const struct roster *r = batch_roster(b);
-	struct store_entry_row row;
-	struct entry head;
+	const struct roster *r = group_batch_roster(b);
 	struct rowcopy rc;
-	struct roster_op *op = NULL;
-	struct contract *created = NULL;
-	struct note *note = NULL;
-	char addrs[GROUP_ANNOUNCE_MAX][WIRE_MAX_ADDR + 1];
-	size_t naddrs = 0;
-	int has, ret, unreadable = 0;
+	int ret;
 
-	if (memcmp(e->h.group, g->id, BAL_GROUP_ID_BYTES) != 0)
-		return reject(why, whylen, BAL_EPROTO,
-		    "entry of another group");
-	/* Already held, a fork, or the next entry of the author's log? */
-	if ((ret = batch_head(b, e->h.author, &head, &has)) != 0)
-		return ret;
-	if (has && e->h.seq <= head.h.seq) {
+	if (has && e->h.seq <= head->h.seq) {
 		if ((ret = group_batch_entry_at(g, e->h.author, e->h.seq,
 		    &rc)) != 0)
 			return ret;
@@ -882,68 +510,101 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 		}
 		return 1;
 	}
-	if (entry_follows(has ? &head : NULL, e) != 0) {
-		if (has && e->h.seq == head.h.seq + 1 &&
-		    memcmp(e->h.prev, head.id, BAL_HASH_BYTES) != 0)
-			return group_fork_skip(b, e);	/* branched earlier */
-		/* Further along the other branch of a forked log. */
-		if (e->h.seq > head.h.seq + 1 && group_fork_seen(g,
-		    e->h.author))
-			return 1;
-		b->again = e->h.seq > head.h.seq + 1;
-		if (e->h.seq == head.h.seq + 1 && e->h.lamport >
-		    head.h.lamport + ENTRY_MAX_LAMPORT_STEP)
-			return reject(why, whylen, BAL_ECHAIN, "lamport %llu "
-			    "is more than 2^32 past the author's previous "
-			    "entry (%llu)", (unsigned long long)e->h.lamport,
-			    (unsigned long long)head.h.lamport);
-		return reject(why, whylen, BAL_ECHAIN, b->again ? "gap in the "
-		    "author's log (held up to seq %llu)" : "does not follow "
-		    "the author's log (held up to seq %llu)",
-		    (unsigned long long)head.h.seq);
-	}
+	if (entry_follows(has ? head : NULL, e) == 0)
+		return 0;
+	if (has && e->h.seq == head->h.seq + 1 &&
+	    memcmp(e->h.prev, head->id, BAL_HASH_BYTES) != 0)
+		return group_fork_skip(b, e);	/* branched earlier */
+	/* Further along a log held back (forked, unreadable, over a limit). */
+	if (e->h.seq > head->h.seq + 1 && group_fork_seen(g, e->h.author))
+		return 1;
+	b->again = e->h.seq > head->h.seq + 1;
+	if (e->h.seq == head->h.seq + 1 && e->h.lamport >
+	    head->h.lamport + ENTRY_MAX_LAMPORT_STEP)
+		return group_check_reject(why, whylen, BAL_ECHAIN, "lamport "
+		    "%llu is more than 2^32 past the author's previous entry "
+		    "(%llu)", (unsigned long long)e->h.lamport,
+		    (unsigned long long)head->h.lamport);
+	return group_check_reject(why, whylen, BAL_ECHAIN, b->again ? "gap in "
+	    "the author's log (held up to seq %llu)" : "does not follow the "
+	    "author's log (held up to seq %llu)",
+	    (unsigned long long)head->h.seq);
+}
+
+/* May e's author write it: a member (or admitted later in the batch)? */
+static int
+allowed(struct batch *b, const struct entry *e, char *why, size_t whylen)
+{
+	const struct roster *r = group_batch_roster(b);
+
 	/* Not yet allowed may change as the batch's roster entries fold. */
 	if (r == NULL) {
-		if (e->h.kind != ENTRY_KIND_ROSTER) {
-			b->again = 1;
-			return reject(why, whylen, BAL_EPERM,
-			    "entry before the group's CREATE");
-		}
-	} else if (roster_entry_allowed(r, e->h.author, e->h.seq) != 0) {
+		if (e->h.kind == ENTRY_KIND_ROSTER)
+			return 0;
 		b->again = 1;
-		return reject(why, whylen, BAL_EPERM,
-		    "the author may not write here (not a member, or beyond "
-		    "their cut)");
+		return group_check_reject(why, whylen, BAL_EPERM,
+		    "entry before the group's CREATE");
 	}
+	if (roster_entry_allowed(r, e->h.author, e->h.seq) == 0)
+		return 0;
+	b->again = 1;
+	return group_check_reject(why, whylen, BAL_EPERM, "the author may not "
+	    "write here (not a member, or beyond their cut)");
+}
+
+/* What e decodes to, for what its write entails. */
+struct checked {
+	struct note *note;
+	struct roster_op *op;
+	struct contract *created;
+	char addrs[GROUP_ANNOUNCE_MAX][WIRE_MAX_ADDR + 1];
+	size_t naddrs;
+};
+
+/* The check of e's kind (group-check.c); 1: skipped, held back. */
+static int
+check_kind(struct batch *b, const struct entry *e, struct checked *c,
+    char *why, size_t whylen)
+{
+	int ret, unreadable = 0;
+
 	switch (e->h.kind) {
 	case ENTRY_KIND_NOTE:
-		if (r == NULL)
-			return BAL_EPERM;	/* not reached */
-		ret = check_note(b, e, &note, &unreadable, why, whylen);
+		ret = group_check_note(b, e, &c->note, &unreadable, why,
+		    whylen);
 		/* Not this member's own: skipped, the batch goes on. */
 		if (ret != 0 && ret != BAL_ENOMEM && unreadable && !b->local)
-			ret = group_unreadable_skip(b, e, why);
-		if (ret == 1)
-			goto out;
-		break;
+			ret = group_held_skip(b, e, GROUP_HELD_UNREADABLE,
+			    why);
+		return ret;
 	case ENTRY_KIND_ROSTER:
-		ret = check_roster(b, e, &op, &created, why, whylen);
-		break;
+		return group_check_roster(b, e, &c->op, &c->created, why,
+		    whylen);
 	case ENTRY_KIND_ANNOUNCE:
-		ret = 0;
-		if (!entry_is_erased(e) && (ret = announce_decode(e->body,
-		    e->bodylen, addrs, &naddrs)) == BAL_EVERSION)
-			ret = 0;	/* a newer announce: kept, not used */
-		else if (ret != 0)
-			ret = reject(why, whylen, BAL_EPROTO,
+		if (entry_is_erased(e) || (ret = group_check_announce(e->body,
+		    e->bodylen, c->addrs, &c->naddrs)) == BAL_EVERSION)
+			return 0;	/* a newer announce: kept, not used */
+		if (ret != 0)
+			return group_check_reject(why, whylen, BAL_EPROTO,
 			    "malformed announce");
-		break;
+		return 0;
 	default:
-		ret = reject(why, whylen, BAL_EPROTO, "unknown entry kind");
-		break;
+		return group_check_reject(why, whylen, BAL_EPROTO,
+		    "unknown entry kind");
 	}
-	if (ret != 0)
-		goto out;
+}
+
+/* The one write of e, then what it entails: erasures, fold, peers. */
+static int
+write_entry(struct batch *b, const struct entry *e, const uint8_t *blob,
+    size_t len, struct checked *c, struct group_use *use, char *why,
+    size_t whylen)
+{
+	struct group *g = b->g;
+	struct store *st = g->d->store;
+	struct store_entry_row row;
+	int ret;
+
 	memset(&row, 0, sizeof(row));
 	memcpy(row.group, g->id, BAL_GROUP_ID_BYTES);
 	memcpy(row.author, e->h.author, BAL_PK_BYTES);
@@ -956,42 +617,109 @@ group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
 	row.erased = entry_is_erased(e);
 	row.blob = blob;
 	row.bloblen = len;
-	if ((ret = store_entry_put(st, &row)) != 0) {
-		ret = reject(why, whylen, ret == BAL_EEXIST || ret ==
-		    BAL_ECHAIN ? BAL_ECHAIN : ret, "store: %s",
+	if ((ret = store_entry_put(st, &row)) != 0)
+		return group_check_reject(why, whylen, ret == BAL_EEXIST ||
+		    ret == BAL_ECHAIN ? BAL_ECHAIN : ret, "store: %s",
 		    store_errmsg(st));
-		goto out;
-	}
 	batch_head_stored(b, e);
+	if (use != NULL)
+		group_limits_add(use, e->h.time, len);
 	if (e->h.lamport > b->lamport)
 		b->lamport = e->h.lamport;
 	switch (e->h.kind) {
 	case ENTRY_KIND_NOTE:
-		if (note != NULL && note->tombstone)
-			ret = group_notes_erase(b, e->h.author);
+		if (c->note != NULL && c->note->tombstone &&
+		    (ret = group_notes_erase(b, e->h.author)) != 0)
+			return ret;
 		/* Past the contract's retention: kept erased (retention.h). */
-		if (ret == 0 && !row.erased && retention_expired(b->contract !=
-		    NULL ? b->contract : g->contract, e->h.time,
-		    daemon_now_ms()))
-			ret = group_notes_erase_entry(b, e->h.author, e->h.seq);
-		break;
+		if (!row.erased && retention_expired(b->contract != NULL ?
+		    b->contract : g->contract, e->h.time, daemon_now_ms()))
+			return group_notes_erase_entry(b, e->h.author,
+			    e->h.seq);
+		return 0;
 	case ENTRY_KIND_ROSTER:
-		ret = roster_stored(b, e, blob, len, why, whylen);
-		break;
+		if ((ret = group_rlog_add(b, blob, len)) != 0 || !b->local)
+			return ret;
+		/* This member's own operation: folded now, to be checked. */
+		memcpy(b->local_op, e->id, BAL_HASH_BYTES);
+		b->has_local_op = 1;
+		return group_rlog_fold(b, why, whylen);
 	case ENTRY_KIND_ANNOUNCE:
 		/* Peers to dial (group_announced); never our own. */
-		if (naddrs > 0 && memcmp(e->h.author, g->d->id->pk,
+		if (c->naddrs > 0 && memcmp(e->h.author, g->d->id->pk,
 		    BAL_PK_BYTES) != 0)
-			ret = group_announced(g, e->h.author, e->h.seq, addrs,
-			    naddrs);
-		break;
+			return group_announced(g, e->h.author, e->h.seq,
+			    c->addrs, c->naddrs);
+		return 0;
 	}
-out:
-	note_free(note);
-	roster_op_free(op);
-	contract_free(created);
-	sodium_memzero(addrs, sizeof(addrs));
+	return 0;
+}
+
+/*
+ * One entry through the pipeline: its place in its author's log, whether
+ * its author may write it, the per-author limits, the check of its kind,
+ * then the one write to the store and what it entails.  The look-ups it
+ * needs (the author's head and use, the roster) come from the batch, which
+ * reads each from the store once.
+ */
+static int
+process_one(struct batch *b, const struct entry *e, const uint8_t *blob,
+    size_t len, char *why, size_t whylen)
+{
+	struct group_use tmp, *use = NULL;
+	struct checked c;
+	struct entry head;
+	int has, ret;
+
+	if (memcmp(e->h.group, b->g->id, BAL_GROUP_ID_BYTES) != 0)
+		return group_check_reject(why, whylen, BAL_EPROTO,
+		    "entry of another group");
+	/* Notes and announces are checked against the roster folded. */
+	if (e->h.kind != ENTRY_KIND_ROSTER &&
+	    (ret = group_rlog_fold(b, why, whylen)) != 0)
+		return ret;
+	if ((ret = batch_head(b, e->h.author, &head, &has)) != 0 ||
+	    (ret = place(b, e, &head, has, why, whylen)) != 0 ||
+	    (ret = allowed(b, e, why, whylen)) != 0)
+		return ret;
+	/* Roster entries: only leaders write more than one (group-check.c). */
+	if (e->h.kind != ENTRY_KIND_ROSTER) {
+		memset(&tmp, 0, sizeof(tmp));
+		if ((ret = batch_use(b, e->h.author, e->h.time, &tmp,
+		    &use)) != 0)
+			return ret;
+		if ((ret = group_limits_check(use, e->h.time, len, why,
+		    whylen)) != 0)
+			return b->local ? ret : group_held_skip(b, e,
+			    GROUP_HELD_LIMIT, why);
+	}
+	memset(&c, 0, sizeof(c));
+	if ((ret = check_kind(b, e, &c, why, whylen)) == 0)
+		ret = write_entry(b, e, blob, len, &c, use, why, whylen);
+	note_free(c.note);
+	roster_op_free(c.op);
+	contract_free(c.created);
+	sodium_memzero(c.addrs, sizeof(c.addrs));
 	return ret;
+}
+
+/*
+ * Checks one decoded entry against the group and stores it: 0 stored, 1
+ * already held or skipped, or a negative code with the reason in why.  A
+ * reject that a fold due may change is retried once after that fold.
+ */
+int
+group_batch_process(struct batch *b, const struct entry *e, const uint8_t *blob,
+    size_t len, char *why, size_t whylen)
+{
+	int ret = process_one(b, e, blob, len, why, whylen);
+
+	if (ret >= 0 || !b->again || !b->rl_dirty)
+		return ret;
+	if ((ret = group_rlog_fold(b, why, whylen)) != 0)
+		return ret;
+	b->again = 0;
+	return process_one(b, e, blob, len, why, whylen);
 }
 
 /* Finishes a batch: commit, move staged state in, checkpoint erasures. */
@@ -1001,6 +729,8 @@ group_batch_commit(struct batch *b)
 	struct store *st = b->g->d->store;
 	int ret;
 
+	if ((ret = group_rlog_fold(b, NULL, 0)) != 0)
+		return ret;
 	if (b->new_keys && (ret = group_notes_erase_revealed(b)) != 0)
 		return ret;
 	if ((ret = batch_prepare(b)) != 0 || (ret = store_commit(st)) != 0)

@@ -20,7 +20,8 @@
  * not, or is the first version of a note id not its author's) is skipped
  * the same way: members without the key stored and relay it, so refusing
  * its batch would end every session with them, every time.  Its author
- * signed it, so the log is held here just before it.
+ * signed it, so the log is held here just before it.  So is an entry over
+ * a per-author limit (group-limits.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ fork_log(const struct group *g, const struct entry *e, int own)
 
 /* Adds e's author to the logs held back (0), or BAL_ENOMEM. */
 static int
-held_add(struct group *g, const struct entry *e, int unreadable)
+held_add(struct group *g, const struct entry *e, int held)
 {
 	struct group_fork *f;
 
@@ -88,37 +89,39 @@ held_add(struct group *g, const struct entry *e, int unreadable)
 	g->forks = f;
 	memcpy(f[g->nforks].author, e->h.author, BAL_PK_BYTES);
 	f[g->nforks].seq = e->h.seq;
-	f[g->nforks++].unreadable = unreadable;
+	f[g->nforks++].held = held;
 	return 0;
 }
 
 int
-group_unreadable_skip(struct batch *b, const struct entry *e, const char *why)
+group_held_skip(struct batch *b, const struct entry *e, int held,
+    const char *why)
 {
 	struct group *g = b->g;
 	char hex[2 * BAL_GROUP_ID_BYTES + 1], id[IDENTITY_ID_TEXT_BYTES];
 
 	if (group_fork_seen(g, e->h.author))
 		return 1;
-	if (held_add(g, e, 1) != 0)
+	if (held_add(g, e, held) != 0)
 		return BAL_ENOMEM;
 	gid_hex(g->id, hex);
 	identity_id_encode(e->h.author, id);
-	daemon_log("group %.8s: member %.12s signed an entry (seq %llu) that "
-	    "this member holds the key of and that does not pass: %s; it is "
-	    "not stored, and their log is held here up to seq %llu", hex, id,
-	    (unsigned long long)e->h.seq, why,
+	daemon_log("group %.8s: member %.12s signed an entry (seq %llu) %s: "
+	    "%s; it is not stored, and their log is held here up to seq %llu",
+	    hex, id, (unsigned long long)e->h.seq, held == GROUP_HELD_LIMIT ?
+	    "beyond what one member may store here" : "that this member "
+	    "holds the key of and that does not pass", why,
 	    (unsigned long long)e->h.seq - 1);
 	return 1;
 }
 
 size_t
-group_held_count(const struct group *g, int unreadable)
+group_held_count(const struct group *g, int held)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < g->nforks; i++)
-		if (g->forks[i].unreadable == unreadable)
+		if (g->forks[i].held == held)
 			n++;
 	return n;
 }
@@ -132,7 +135,7 @@ group_fork_skip(struct batch *b, const struct entry *e)
 
 	if (group_fork_seen(g, e->h.author))
 		return 1;
-	if (held_add(g, e, 0) != 0)
+	if (held_add(g, e, GROUP_HELD_FORK) != 0)
 		return BAL_ENOMEM;
 	if (own && g->own_fork == 0) {
 		g->own_fork = e->h.seq;
@@ -154,6 +157,10 @@ group_write_error(const struct group *g, int rc)
 		    "restored from an older copy or also runs on another "
 		    "machine, and the others hold another branch; see "
 		    "\"Restoring a profile\" in the member guide";
+	if (rc == BAL_ETOOBIG)
+		return "you have written more in this group than the others "
+		    "store of one member (the per-author limits: 1,000 "
+		    "entries or 32 MiB a day, 100,000 or 1 GiB in all)";
 	return bal_strerror(rc);
 }
 

@@ -5,10 +5,13 @@
  *	group.c        the API of group.h: groups, selection, append
  *	group-receive.c a received batch: decoded, ordered, checked, stored
  *	group-logs.c   the logs read for a peer: vector, missing entries
- *	group-batch.c  checking and storing entries (one transaction a
- *	               batch), roster folds, epoch keys at rest
+ *	group-batch.c  storing entries (one transaction a batch): the
+ *	               pipeline of one entry, epoch keys at rest
+ *	group-check.c  one entry checked against the group, by kind
+ *	group-rlog.c   the batch's roster log, folded once per batch
+ *	group-limits.c per-author limits
  *	group-notes.c  decrypting notes, their versions, erasure on deletion
- *	group-fork.c   logs that forked: the other branch skipped, logged
+ *	group-fork.c   logs held back: forked, unreadable, over a limit
  */
 #ifndef BAL_GROUP_INT_H
 #define BAL_GROUP_INT_H
@@ -25,6 +28,7 @@
 #include "group.h"
 #include "note.h"
 #include "roster.h"
+#include "wire.h"
 
 /* gid_hex writes a group id in lower-case hex, for logs and store keys. */
 static inline void
@@ -72,10 +76,35 @@ struct rlog {
 	size_t nleaders;		/* 0 until the group's CREATE is seen */
 };
 
-/* The head of one author's log as the batch's transaction sees it. */
+/*
+ * Per-author limits (group-limits.c; docs/protocol.md): entries and bytes
+ * of one author's log, per day of header time and in all.
+ */
+#define GROUP_LIMIT_DAY_ENTRIES 1000u
+#define GROUP_LIMIT_DAY_BYTES (32ull << 20)
+#define GROUP_LIMIT_ENTRIES 100000u
+#define GROUP_LIMIT_BYTES (1ull << 30)
+
+struct group_limits {
+	uint64_t day_entries, day_bytes, entries, bytes;
+};
+
+/* What an author's log holds, as a batch counts it. */
+struct group_use {
+	int loaded;
+	uint64_t day;			/* the UTC day counted (since 1970) */
+	uint64_t entries, bytes, day_entries, day_bytes;
+};
+
+/*
+ * One author's log as the batch's transaction sees it: the head, and what
+ * the log holds (for the limits), read from the store once per batch and
+ * kept up to date as the batch stores entries.
+ */
 struct batch_head {
 	int has;			/* 0: the log is empty */
 	struct entry head;		/* header-only (group_batch_head) */
+	struct group_use use;
 };
 
 /* What one batch (or one local write) changes before it is committed. */
@@ -84,6 +113,9 @@ struct batch {
 	int local;			/* this member's own write */
 	struct rlog rl;
 	int rl_loaded;
+	int rl_dirty;			/* a roster entry stored, not folded */
+	uint8_t local_op[BAL_HASH_BYTES];	/* this member's roster entry */
+	int has_local_op;
 	struct roster *roster;		/* refolded here, else NULL */
 	struct contract *contract;	/* its contract, else NULL */
 	struct group_key *keys;		/* epoch keys opened here */
@@ -128,11 +160,8 @@ struct rowcopy {
 void group_batch_init(struct batch *b, struct group *g, int local);
 /* group_batch_free releases what a batch staged and did not apply. */
 void group_batch_free(struct batch *b);
-/*
- * group_batch_load folds the group's stored roster entries into b->roster
- * and decodes its current contract into b->contract.
- */
-int group_batch_load(struct batch *b);
+/* group_batch_roster is the roster b checks against: its own, or g's. */
+const struct roster *group_batch_roster(const struct batch *b);
 /*
  * group_batch_process checks one decoded entry and stores it (inside the
  * caller's transaction): 0 stored, 1 already held, or a negative code with
@@ -174,6 +203,75 @@ int group_batch_addr_ok(const char *s, size_t len);
  */
 uint8_t *group_batch_plain(struct group *g, size_t n);
 
+/* group-check.c */
+
+/* group_check_reject writes a one-line reason into why and returns code. */
+int group_check_reject(char *why, size_t whylen, int code, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+/*
+ * group_check_note checks a kind-1 entry: its epoch known (else b->again),
+ * and when this member holds the key, a valid note whose first version's
+ * id is the author's, or whose supersedes names the author's own version
+ * of the same note.  *note gets the note read (note_free it).  A failure
+ * only a key holder can see sets *unreadable.
+ */
+int group_check_note(struct batch *b, const struct entry *e,
+    struct note **note, int *unreadable, char *why, size_t whylen);
+/*
+ * group_check_roster checks a kind-2 entry: a well-formed operation;
+ * CREATE only of this group, by its founder, once; a LEAVE whose cut is
+ * its own seq; ADD, REVOKE, ROTATE and AMEND only by a leader; an ADD with
+ * the newcomer's acceptance.  *op (and *created, for a CREATE) get what
+ * was decoded.
+ */
+int group_check_roster(struct batch *b, const struct entry *e,
+    struct roster_op **op, struct contract **created, char *why,
+    size_t whylen);
+/*
+ * group_check_announce decodes an announce body [1, [address str...]]
+ * into addrs; another version is BAL_EVERSION (kept in the log, ignored).
+ */
+int group_check_announce(const uint8_t *body, size_t len,
+    char addrs[GROUP_ANNOUNCE_MAX][WIRE_MAX_ADDR + 1], size_t *n);
+
+/* group-rlog.c */
+
+/*
+ * group_rlog_load folds the group's stored roster entries into b->roster
+ * and decodes its current contract into b->contract.
+ */
+int group_rlog_load(struct batch *b);
+/* group_rlog_leaders_load reads the roster log (and CREATE's leaders). */
+int group_rlog_leaders_load(struct batch *b);
+/* group_rlog_add adds a stored roster entry to b's log; a fold is due. */
+int group_rlog_add(struct batch *b, const uint8_t *blob, size_t len);
+/*
+ * group_rlog_fold runs the fold that is due (none: 0): b->roster and
+ * b->contract, keys sealed to us, entries made void dropped; a local
+ * operation the fold rejects is BAL_EPERM with the reason in why.
+ */
+int group_rlog_fold(struct batch *b, char *why, size_t whylen);
+/* group_rlog_free releases a roster log. */
+void group_rlog_free(struct rlog *rl);
+
+/* group-limits.c */
+
+/* group_limits are the limits in force (the defaults, or the test hook). */
+const struct group_limits *group_limits(void);
+/* group_limits_reload reads BALINT_AUTHOR_LIMITS again (for tests). */
+void group_limits_reload(void);
+/* group_limits_load reads author's use of g for the day of time into u. */
+int group_limits_load(struct group *g, const uint8_t *author, uint64_t time,
+    struct group_use *u);
+/*
+ * group_limits_check is 0 when one more entry of len bytes at time fits
+ * the limits given u (counted for time's day), else BAL_ETOOBIG and why.
+ */
+int group_limits_check(const struct group_use *u, uint64_t time, size_t len,
+    char *why, size_t whylen);
+/* group_limits_add counts a stored entry in u. */
+void group_limits_add(struct group_use *u, uint64_t time, size_t len);
+
 /* group-fork.c */
 
 /*
@@ -184,12 +282,13 @@ uint8_t *group_batch_plain(struct group *g, size_t n);
  */
 int group_fork_skip(struct batch *b, const struct entry *e);
 /*
- * group_unreadable_skip records that e, signed by its author, does not pass
- * a check that needs its epoch key, which this member holds (why says
- * which): not stored, logged once per author, the author's log held back
- * from there (group_fork_seen).  Returns 1 (skipped) or BAL_ENOMEM.
+ * group_held_skip records that e, signed by its author, does not pass a
+ * check that needs its epoch key, which this member holds, or is over a
+ * per-author limit (held; why says which): not stored, logged once per
+ * author, the author's log held back from there (group_fork_seen).
+ * Returns 1 (skipped) or BAL_ENOMEM.
  */
-int group_unreadable_skip(struct batch *b, const struct entry *e,
+int group_held_skip(struct batch *b, const struct entry *e, int held,
     const char *why);
 /* group_fork_load reads g->own_fork from the store. */
 int group_fork_load(struct group *g);

@@ -115,7 +115,7 @@ group_load(struct daemon *d, const uint8_t id[BAL_GROUP_ID_BYTES],
 	if ((g = group_alloc(d, id)) == NULL)
 		return BAL_ENOMEM;
 	group_batch_init(&b, g, 0);
-	if ((ret = group_batch_load(&b)) != 0)
+	if ((ret = group_rlog_load(&b)) != 0)
 		goto out;
 	g->roster = b.roster;
 	b.roster = NULL;

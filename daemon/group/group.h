@@ -59,18 +59,27 @@ struct group {
 	struct group_fork *forks;	/* authors whose log forked (this run) */
 	size_t nforks;
 	uint64_t own_fork;		/* our own log forked here (seq), or 0 */
+	uint64_t folds;			/* roster folds run (group-rlog.c) */
 	struct group *next;
 };
 
 /*
  * An author whose log is held back here (this run): seen to sign two
- * entries for one place of their log, or to sign an entry that does not
- * open under an epoch key this member holds (group-fork.c).
+ * entries for one place of their log, an entry that does not open under an
+ * epoch key this member holds, or one over a per-author limit
+ * (group-fork.c).
  */
 struct group_fork {
 	uint8_t author[BAL_PK_BYTES];
 	uint64_t seq;			/* where the other branch was found */
-	int unreadable;			/* 1: an entry that does not open */
+	int held;			/* why: enum group_held */
+};
+
+/* Why an author's log is held back (group_fork.held). */
+enum group_held {
+	GROUP_HELD_FORK,		/* two entries for one place */
+	GROUP_HELD_UNREADABLE,		/* an entry that does not open */
+	GROUP_HELD_LIMIT		/* over a per-author limit */
 };
 
 /* One note as the member sees it: its latest version. */
@@ -86,19 +95,18 @@ struct group_note {
 };
 
 /*
- * group_fork_seen is 1 when author's log is known (this run) to have forked
- * in g, or to hold an entry that does not open under a key held here:
- * entries past the place held are skipped (group-fork.c).
+ * group_fork_seen is 1 when author's log is held back in g (this run): it
+ * forked, or holds an entry that does not open under a key held here or
+ * is over a per-author limit; entries past the place held are skipped
+ * (group-fork.c).
  */
 int group_fork_seen(const struct group *g, const uint8_t *author);
-/*
- * group_held_count counts the logs held back in g: forked (unreadable 0)
- * or at an entry that does not open (unreadable 1).
- */
-size_t group_held_count(const struct group *g, int unreadable);
+/* group_held_count counts the logs held back in g for reason held. */
+size_t group_held_count(const struct group *g, int held);
 /*
  * group_write_error is why this member's write in g failed with rc, for a
- * person: a forked own log explained, else bal_strerror(rc).
+ * person: a forked own log or the per-author limits explained, else
+ * bal_strerror(rc).
  */
 const char *group_write_error(const struct group *g, int rc);
 

@@ -314,6 +314,30 @@ store_vector_each(struct store *st, const uint8_t *group, store_vector_cb cb,
 }
 
 int
+store_author_use(struct store *st, const uint8_t *group, const uint8_t *author,
+    uint64_t from, uint64_t to, struct store_use *u)
+{
+	sqlite3_stmt *s = store_q(st, Q_AUTHOR_USE);
+	int rc, ret;
+
+	memset(u, 0, sizeof(*u));
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	store_bind_blob(s, 2, author, BAL_PK_BYTES);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)from);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)to);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		u->entries = (uint64_t)sqlite3_column_int64(s, 0);
+		u->bytes = (uint64_t)sqlite3_column_double(s, 1);
+		u->day_entries = (uint64_t)sqlite3_column_double(s, 2);
+		u->day_bytes = (uint64_t)sqlite3_column_double(s, 3);
+		ret = 0;
+	} else
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
 store_entry_count(struct store *st, const uint8_t *group, uint64_t *n)
 {
 	sqlite3_stmt *s;

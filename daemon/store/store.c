@@ -41,6 +41,11 @@ static const char *const queries[Q_COUNT] = {
 	    "ORDER BY author LIMIT 1",
 	[Q_VEC_MAX] = "SELECT max(seq) FROM entries WHERE gid=? AND author=?",
 	[Q_ENTRY_COUNT] = "SELECT count(*) FROM entries WHERE gid=?",
+	/* length() of a blob reads its size, not its pages. */
+	[Q_AUTHOR_USE] = "SELECT count(*), total(length(blob)), "
+	    "total(time>=?3 AND time<?4), "
+	    "total(CASE WHEN time>=?3 AND time<?4 THEN length(blob) END) "
+	    "FROM entries WHERE gid=?1 AND author=?2",
 	[Q_GROUP_PUT] = "INSERT INTO groups (gid, name) VALUES (?,?) "
 	    "ON CONFLICT(gid) DO UPDATE SET name=excluded.name",
 	[Q_GROUP_EACH] = "SELECT gid, name FROM groups ORDER BY name",

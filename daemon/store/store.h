@@ -145,6 +145,18 @@ int store_entries_drop_after(struct store *st, const uint8_t *group,
 /* store_entry_count counts a group's entries. */
 int store_entry_count(struct store *st, const uint8_t *group, uint64_t *n);
 
+/* What one author's log holds in a group: in all, and in a time window. */
+struct store_use {
+	uint64_t entries, bytes;		/* every stored entry */
+	uint64_t day_entries, day_bytes;	/* header time in [from, to) */
+};
+/*
+ * store_author_use sums author's stored entries in group (their encoded
+ * bytes as stored), in all and with a header time in [from, to).
+ */
+int store_author_use(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t from, uint64_t to, struct store_use *u);
+
 /* Groups this member belongs to; name is for display. */
 int store_group_put(struct store *st, const uint8_t *group, const char *name);
 typedef int (*store_group_cb)(void *ctx, const uint8_t *group,

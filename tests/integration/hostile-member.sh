@@ -89,7 +89,7 @@ grep -q "a note id that is not the author's" "$T/alice.log" ||
 [ "$out" = acked ] || fail "takeover: the session ended: $out"
 b alice status | grep -q "unreadable entries: 1" ||
 	fail "alice's status does not count carol: $(b alice status)"
-b alice --json status | grep '"kind": "unreadable"' | grep -q '"name": "carol"' ||
+b alice --json status | grep '"kind": "held"' | grep -q '"name": "carol"' ||
 	fail "alice's status --json does not name carol"
 both_ways takeover
 b bob note show "$nid" | grep -q "alice's own" || fail "bob: note taken over"

@@ -17,6 +17,7 @@
 
 #include "entry.h"
 #include "group-fixture.h"
+#include "group-int.h"
 #include "group.h"
 #include "note.h"
 #include "roster.h"
@@ -175,6 +176,145 @@ test_receive_rejects(void **state)
 	note_buf_free(nb, nblen);
 	entry_free(last);
 	entry_free(next);
+	member_close(&a);
+	member_close(&b);
+	member_close(&c);
+}
+
+/*
+ * Issue 12, point 6: a batch of roster entries is folded once, not once per
+ * entry (the fold reads every roster entry of the group); a note after
+ * them in the batch is checked against the new roster.
+ */
+static void
+test_fold_once(void **state)
+{
+	struct member a, b, c, d;
+	struct group *ga, *gb;
+	struct blobs la;
+	uint8_t id[NOTE_ID_BYTES];
+	size_t stored = 0;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	member_open(&c, 3, "carol");
+	member_open(&d, 4, "dan");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(add_member(&a, ga, &c, 1), 0);
+	assert_int_equal(add_member(&a, ga, &d, 1), 0);
+	/* Under the epoch of the last ADD, which bob lacks: stored unread. */
+	note_id_generate(NULL, a.d.id->pk, id);
+	assert_int_equal(write_note(ga, id, "t", "x", NULL, 0, NULL), 0);
+	assert_int_equal(group_join_new(&b.d, ga->id, &gb), 0);
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(la.n, 5);
+	assert_int_equal(receive(gb, &la, 0, la.n, &stored), 0);
+	assert_int_equal(stored, 5);
+	/* CREATE and three ADDs, then the note: one fold. */
+	assert_int_equal(gb->folds, 1);
+	assert_int_equal(gb->roster->nmembers, 4);
+	blobs_free(&la);
+	member_close(&a);
+	member_close(&b);
+	member_close(&c);
+	member_close(&d);
+}
+
+/*
+ * Issue 12, point 6: per-author limits.  The rule alone, then at a
+ * receiver: alice's entries beyond a day's limit are skipped (her log held
+ * there, counted), the rest of the batch is taken; her own daemon refuses
+ * to write beyond it.
+ */
+static void
+test_limits(void **state)
+{
+	static const uint8_t ann[] = "\x92\x01\x91\xa3" "a:1";
+	const uint64_t day = 24ull * 3600 * 1000, t = 20000 * day + 5;
+	struct group_use u;
+	struct member a, b, c;
+	struct group *ga, *gb, *gc;
+	struct blobs la, batch;
+	struct entry *last = NULL, *e = NULL;
+	uint8_t id[NOTE_ID_BYTES];
+	size_t stored = 0, i;
+	char why[128];
+
+	(void)state;
+	setenv("BALINT_AUTHOR_LIMITS", "4,5000,10,20000", 1);
+	group_limits_reload();
+	memset(&u, 0, sizeof(u));
+	u.day = t / day;
+	u.entries = 9;
+	u.bytes = 100;
+	u.day_entries = 3;
+	u.day_bytes = 100;
+	assert_int_equal(group_limits_check(&u, t, 100, why, sizeof(why)), 0);
+	assert_int_equal(group_limits_check(&u, t, 4901, why, sizeof(why)),
+	    BAL_ETOOBIG);
+	u.day_entries = 4;
+	assert_int_equal(group_limits_check(&u, t, 1, why, sizeof(why)),
+	    BAL_ETOOBIG);
+	assert_non_null(strstr(why, "per author and day"));
+	/* Another day: only the totals. */
+	assert_int_equal(group_limits_check(&u, t + day, 1, why, sizeof(why)),
+	    0);
+	u.entries = 10;
+	assert_int_equal(group_limits_check(&u, t + day, 1, why, sizeof(why)),
+	    BAL_ETOOBIG);
+	u.entries = 0;
+	u.bytes = 19990;
+	assert_int_equal(group_limits_check(&u, t + day, 11, why, sizeof(why)),
+	    BAL_ETOOBIG);
+	group_limits_add(&u, t, 10);
+	assert_int_equal(u.day_entries, 5);
+	assert_int_equal(u.bytes, 20000);
+
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	member_open(&c, 3, "carol");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(add_member(&a, ga, &c, 1), 0);
+	gb = join_log(&b, ga, a.d.id->pk);
+	gc = join_log(&c, ga, a.d.id->pk);
+	(void)gb;
+	/*
+	 * Limits of 2 entries a day: alice holds 3 today (CREATE, ADDs:
+	 * roster entries are not refused); 3 announces of hers on day 0
+	 * (forge's time), and bob's.
+	 */
+	setenv("BALINT_AUTHOR_LIMITS", "2,5000,10,20000", 1);
+	group_limits_reload();
+	log_of(ga, a.d.id->pk, 0, &la);
+	assert_int_equal(la.n, 3);
+	assert_int_equal(entry_decode(la.p[2], la.len[2], &last), 0);
+	blobs_free(&la);
+	memset(&batch, 0, sizeof(batch));
+	for (i = 0; i < 3; i++) {
+		forge(&a, ga->id, last, ENTRY_KIND_ANNOUNCE, 0, NULL, ann, 7,
+		    &batch);
+		entry_free(last);
+		assert_int_equal(entry_decode(batch.p[i], batch.len[i], &last),
+		    0);
+	}
+	forge(&b, ga->id, NULL, ENTRY_KIND_ANNOUNCE, 0, NULL, ann, 7, &batch);
+	assert_int_equal(receive(gc, &batch, 0, batch.n, &stored), 0);
+	assert_int_equal(stored, 3);	/* two of alice's, and bob's */
+	assert_int_equal(group_held_count(gc, GROUP_HELD_LIMIT), 1);
+	assert_true(group_fork_seen(gc, a.d.id->pk));
+	blobs_free(&batch);
+	/* alice's own daemon: not a third entry today. */
+	note_id_generate(NULL, a.d.id->pk, id);
+	assert_int_equal(write_note(ga, id, "t", "y", NULL, 0, NULL),
+	    BAL_ETOOBIG);
+	unsetenv("BALINT_AUTHOR_LIMITS");
+	group_limits_reload();
+	assert_int_equal(write_note(ga, id, "t", "y", NULL, 0, NULL), 0);
+	entry_free(last);
+	entry_free(e);
 	member_close(&a);
 	member_close(&b);
 	member_close(&c);
@@ -525,6 +665,8 @@ main(void)
 		cmocka_unit_test_setup(test_lamport_jumps, setup),
 		cmocka_unit_test_setup(test_forked_log, setup),
 		cmocka_unit_test_setup(test_unreadable, setup),
+		cmocka_unit_test_setup(test_fold_once, setup),
+		cmocka_unit_test_setup(test_limits, setup),
 	};
 
 	if (sodium_init() < 0)
