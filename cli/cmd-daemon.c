@@ -319,13 +319,13 @@ do_stop(struct cli *c)
 		return CLI_OK;
 	}
 	pid = st.pid;
-	if (st.systemd) {
-		/* Else systemd would take the stop for a failure. */
-		if (run(stop, 0) != 0) {
-			util_err("systemctl --user stop %s failed", UNIT);
-			return CLI_FAILED;
-		}
-	} else {
+	/* Through systemd, else it would take the stop for a failure. */
+	if (st.systemd && run(stop, 1) == 0)
+		;
+	else {
+		if (st.systemd)
+			util_err("warning: systemctl --user stop %s failed; "
+			    "stopping balintd directly", UNIT);
 		if ((req = client_req("daemon.stop", NULL)) == NULL) {
 			util_err("out of memory");
 			return CLI_FAILED;

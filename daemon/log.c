@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "daemon.h"
 
@@ -17,6 +19,29 @@
 static int clock_loaded;
 static int64_t clock_offset;
 
+/*
+ * 1 when stderr is the journal (systemd runs balintd: JOURNAL_STREAM names
+ * stderr's device and inode); the journal stamps each line itself.
+ */
+static int
+to_journal(void)
+{
+	static int known, journal;
+	unsigned long long dev, ino;
+	const char *v;
+	struct stat sb;
+
+	if (!known) {
+		known = 1;
+		journal = (v = getenv("JOURNAL_STREAM")) != NULL &&
+		    sscanf(v, "%llu:%llu", &dev, &ino) == 2 &&
+		    fstat(STDERR_FILENO, &sb) == 0 &&
+		    (unsigned long long)sb.st_dev == dev &&
+		    (unsigned long long)sb.st_ino == ino;
+	}
+	return journal;
+}
+
 void
 daemon_log(const char *fmt, ...)
 {
@@ -28,7 +53,11 @@ daemon_log(const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ balintd: ", when, ts.tv_nsec / 1000000);
+	if (to_journal())
+		fputs("balintd: ", stderr);
+	else
+		fprintf(stderr, "%s.%03ldZ balintd: ", when,
+		    ts.tv_nsec / 1000000);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -92,7 +92,8 @@ _balint()
 		;;
 	config)
 		[[ $sub == get || $sub == set ]] && [[ $prev == "$sub" ]] &&
-			COMPREPLY=($(compgen -W "$("$bin" config keys 2>/dev/null)" -- "$cur"))
+			COMPREPLY=($(compgen -W "$("$bin" config keys 2>/dev/null |
+			    cut -d' ' -f1)" -- "$cur"))
 		;;
 	help) COMPREPLY=($(compgen -W "$("$bin" help 2>/dev/null |
 	    sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p')" -- "$cur")) ;;

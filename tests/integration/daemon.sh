@@ -43,4 +43,22 @@ kill -0 "$pid2" 2>/dev/null && fail "balintd $pid2 still runs after stop"
 grep -q "balint daemon stop: shutting down" "$T/anna/balintd.log" || fail "no clean stop in the log"
 [ "$(grep -c 'balintd: stopped$' "$T/anna/balintd.log")" -eq 2 ] || fail "not two clean stops"
 b anna daemon status 2>/dev/null; [ $? -eq 3 ] || fail "status after stop is not exit 3"
+
+# Run as systemd runs it (the environment of a service: INVOCATION_ID, and
+# JOURNAL_STREAM naming stderr): status says so, and the lines carry no
+# time stamp of their own, as the journal stamps them.
+: >"$T/journal"
+js=$(stat -c '%d:%i' "$T/journal")
+INVOCATION_ID=0123abcd JOURNAL_STREAM=$js "$BALINTD" --home "$T/anna" \
+    --locked --listen 127.0.0.1:0 2>>"$T/journal" &
+PIDS="$PIDS $!"
+until_ok 10 b anna status || fail "balintd as a service did not start"
+b anna --json status | grep -q '"systemd": true' || fail "status: not systemd"
+b anna daemon status | grep -q "its log: the journal" || fail "daemon status: $(b anna daemon status)"
+grep -q '^balintd: anna is locked' "$T/journal" || fail "journal lines: $(cat "$T/journal")"
+# No systemd runs here: stop says so and stops it directly.
+b anna daemon stop >"$T/out" 2>"$T/err" || fail "stop: $(cat "$T/err")"
+grep -q "systemctl --user stop balintd.service failed; stopping balintd directly" "$T/err" ||
+	fail "stop: $(cat "$T/err")"
+b anna daemon status >/dev/null 2>&1 && fail "still running"
 echo "daemon: ok"

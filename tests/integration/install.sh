@@ -84,6 +84,7 @@ comp "" | grep -qx complete || fail "commands: $(comp "")"
 comp note "" | grep -qx write || fail "note subcommands: $(comp note "")"
 comp note write --ti | grep -qx -- --title || fail "note write options"
 comp leave -- | grep -qx -- --yes || fail "leave options: $(comp leave --)"
+[ "$(comp config set li)" = listen ] || fail "config keys: $(comp config set li)"
 comp --home "$T/anna" -g "" | grep -qx 'Tuesday\\ group' ||
 	fail "group names: $(comp --home "$T/anna" -g "")"
 comp --home "$T/anna" revoke "" | grep -qx anna ||
