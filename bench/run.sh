@@ -22,6 +22,8 @@ QUICK=${QUICK:-}
 TOOLS=$BUILD/bench
 BALINT=$BUILD/balint
 BALINTD=$BUILD/balintd
+# Direct TCP unless a scenario asks for tor; never the public Tor network.
+export BALINT_TOR=${BALINT_TOR:-off}
 
 # Syncthing is installed here, before the move into a namespace that has
 # no way out to the package registry (bench/syncthing.sh only checks).

@@ -178,6 +178,7 @@ sub_show(struct cli *c, int argc, char **argv)
 		printf("%-11s%s\n", "Retention:", "none");
 	if (ctl_resp_get_str(resp, 0, "identifiers", &ids, NULL) == 0)
 		printf("%-11s %s\n", "Identifiers:", ids);
+	line(resp, "Network:", "network", OUT_STR);
 	line(resp, "Leaders:", "leaders", OUT_STR);
 	line(resp, "Created:", "created", OUT_TIME);
 	show_history(resp, version);

@@ -14,7 +14,11 @@ static const char usage[] =
     "  member whose entry does not open under a key you hold: their log\n"
     "  is held before it) and every peer session (state, level); the\n"
     "  daemon's process id; or that it is locked and syncs nothing until\n"
-    "  balint unlock\n";
+    "  balint unlock.\n"
+    "  It says how other members reach this one (tor: the onion address\n"
+    "  and whether it is published, or that tor is still starting, off or\n"
+    "  not installed) and, per member, whether the session goes through\n"
+    "  tor, when they were last reached and why the last attempt failed.\n";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
@@ -90,7 +94,13 @@ cmd_status(struct cli *c, int argc, char **argv)
 			    0 && *s != '\0')
 				output_safe(stdout, s, 0);
 			else
-				printf("(not listening)");
+				printf("(no TCP port)");
+			/* How others reach this member, in words. */
+			if (ctl_resp_get_str(resp, r, "tor_text", &s, NULL) ==
+			    0 && *s != '\0') {
+				printf("\n  tor          ");
+				output_safe(stdout, s, 0);
+			}
 			printf("\n");
 		} else if (is_kind(resp, r, "group")) {
 			if (ng++ == 0)
@@ -150,6 +160,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 				    "not stored)\n");
 		} else if (is_kind(resp, r, "peer")) {
 			int level = 0;
+			char when[64];
 
 			if (np++ == 0)
 				printf("peers:\n");
@@ -167,6 +178,21 @@ cmd_status(struct cli *c, int argc, char **argv)
 			if (ctl_resp_get_str(resp, r, "state", &s, NULL) == 0 &&
 			    strcmp(s, "up") == 0)
 				printf(level ? ", level" : ", syncing");
+			if (ctl_resp_get_str(resp, r, "via", &s, NULL) == 0 &&
+			    strcmp(s, "onion") == 0)
+				printf(", through tor");
+			if (ctl_resp_get_uint(resp, r, "last_reached", &u) ==
+			    0 && u != 0) {
+				printf(", last reached ");
+				output_safe(stdout, output_field(resp, r,
+				    "last_reached", OUT_TIME, when,
+				    sizeof(when)), 0);
+			}
+			if (ctl_resp_get_str(resp, r, "last_error", &s,
+			    NULL) == 0 && *s != '\0') {
+				printf("\n    last attempt failed: ");
+				output_safe(stdout, s, 0);
+			}
 			printf("\n");
 		} else if (is_kind(resp, r, "removed")) {
 			/* A group this member was removed from, and erased. */

@@ -32,6 +32,7 @@ struct retention;
 struct roster_tasks;
 struct group_event;
 struct invites;
+struct tor;
 
 #define DAEMON_ADDR_MAX 128
 
@@ -46,6 +47,10 @@ struct daemon {
 	int listen_error;			/* libuv's error of the last
 						   failed listen, else 0 */
 	struct net *net;			/* peer.c */
+	struct tor *tor;			/* net/tor.c */
+	int tor_mode;				/* enum tor_mode (tor.h) */
+	char tor_control[DAEMON_ADDR_MAX];	/* --tor-control, or "" */
+	char torrc_extra[PROFILE_PATH_MAX];	/* --torrc-extra, or "" */
 	struct control *control;		/* control.c */
 	struct retention *retention;		/* retention.c: its timer */
 	struct roster_tasks *roster_tasks;	/* group-roster.c: its timer */

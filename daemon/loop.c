@@ -7,6 +7,7 @@
 #include "group.h"
 #include "loop.h"
 #include "net.h"
+#include "tor.h"
 #include "passkeep.h"
 
 static void
@@ -31,6 +32,7 @@ daemon_stop(struct daemon *d)
 		uv_close((uv_handle_t *)&d->stop_timer, NULL);
 	}
 	net_stop(d);
+	tor_stop(d);
 	control_stop(d);
 	retention_stop(d);
 	group_roster_stop(d);

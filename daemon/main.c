@@ -26,7 +26,7 @@
 #include "passkeep.h"
 #include "start.h"
 #include "store.h"
-
+#include "tor.h"
 
 /* --listen, kept for a start after balint unlock. */
 static const char *listen_opt;
@@ -34,8 +34,10 @@ static const char *listen_opt;
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: balintd [--home DIR] [--listen HOST:PORT] "
+	fprintf(f, "usage: balintd [--home DIR] [--listen HOST:PORT|none] "
 	    "[--locked | --stay-locked]\n"
+	    "               [--tor on|off] [--torrc-extra FILE] "
+	    "[--tor-control ADDR]\n"
 	    "\n"
 	    "Runs this member's sync daemon in the foreground; logs go to "
 	    "stderr.\n"
@@ -47,7 +49,21 @@ usage(FILE *f)
 	    "                      the listen setting, else the last one "
 	    "used,\n"
 	    "                      else %s; port 0 picks one; on 0.0.0.0\n"
-	    "                      invites carry this machine's addresses)\n"
+	    "                      invites carry this machine's addresses;\n"
+	    "                      none: no TCP port at all, reached "
+	    "through tor only)\n"
+	    "  --tor on|off        run tor for an onion service and to dial "
+	    "onion\n"
+	    "                      addresses (default: on when tor is "
+	    "installed;\n"
+	    "                      " TOR_ENV "=on|off changes the default)\n"
+	    "  --torrc-extra FILE  lines added to the configuration of "
+	    "balintd's own\n"
+	    "                      tor (e.g. a private test network's)\n"
+	    "  --tor-control ADDR  use the tor already running with this "
+	    "control port\n"
+	    "                      (unix:PATH or HOST:PORT; cookie "
+	    "authentication)\n"
 	    "  --locked            start locked: only the control socket, "
 	    "nothing\n"
 	    "                      synced, until balint unlock gives the "
@@ -60,7 +76,9 @@ usage(FILE *f)
 	    "keyring\n"
 	    "Without --locked the passphrase is read from the terminal, or "
 	    "from the\nfile named by BALINT_PASSPHRASE_FILE.  SIGINT or "
-	    "SIGTERM stops it cleanly.\n", START_DEFAULT_LISTEN);
+	    "SIGTERM stops it cleanly.  This member's onion address is "
+	    "kept in the\nprofile and never changes; balint status shows "
+	    "it.\n", START_DEFAULT_LISTEN);
 }
 
 /*
@@ -153,10 +171,12 @@ int
 main(int argc, char **argv)
 {
 	struct daemon *d = NULL;
-	const char *home = NULL;
+	const char *home = NULL, *torrc_extra = NULL, *tor_control = NULL;
+	const char *tor_env = getenv(TOR_ENV);
 	char err[1024], warn[512], path[PROFILE_PATH_MAX];
 	uv_loop_t loop;
 	int i, rc, locked = 0, stay = 0, ret = 1, again = 0;
+	int tor_mode = TOR_AUTO, tor_set = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -169,6 +189,24 @@ main(int argc, char **argv)
 			home = argv[++i];
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			listen_opt = argv[++i];
+		} else if (strcmp(argv[i], "--tor") == 0 && i + 1 < argc) {
+			i++;
+			tor_set = 1;
+			if (strcmp(argv[i], "on") == 0)
+				tor_mode = TOR_ON;
+			else if (strcmp(argv[i], "off") == 0)
+				tor_mode = TOR_OFF;
+			else {
+				fprintf(stderr, "balintd: --tor takes 'on' or "
+				    "'off', not '%s'\n", argv[i]);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--torrc-extra") == 0 &&
+		    i + 1 < argc) {
+			torrc_extra = argv[++i];
+		} else if (strcmp(argv[i], "--tor-control") == 0 &&
+		    i + 1 < argc) {
+			tor_control = argv[++i];
 		} else if (strcmp(argv[i], "--locked") == 0) {
 			locked = 1;
 		} else if (strcmp(argv[i], "--stay-locked") == 0) {
@@ -178,6 +216,24 @@ main(int argc, char **argv)
 			    "(see: balintd --help)\n", argv[i]);
 			return 2;
 		}
+	}
+	/* The default of --tor from the environment (tests set it off). */
+	if (!tor_set && tor_env != NULL && *tor_env != '\0') {
+		if (strcmp(tor_env, "off") == 0)
+			tor_mode = TOR_OFF;
+		else if (strcmp(tor_env, "on") == 0)
+			tor_mode = TOR_ON;
+		else {
+			fprintf(stderr, "balintd: %s must be 'on' or 'off', not "
+			    "'%.40s'\n", TOR_ENV, tor_env);
+			return 2;
+		}
+	}
+	if ((tor_control != NULL && strlen(tor_control) >= DAEMON_ADDR_MAX) ||
+	    (torrc_extra != NULL && strlen(torrc_extra) >= PROFILE_PATH_MAX)) {
+		fprintf(stderr, "balintd: --tor-control or --torrc-extra is "
+		    "too long\n");
+		return 2;
 	}
 	if (daemon_clock_offset_ms() != 0)
 		daemon_log("warning: BALINT_CLOCK_OFFSET_MS shifts this "
@@ -195,6 +251,11 @@ main(int argc, char **argv)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		goto out;
 	d->listen_opt = listen_opt;
+	d->tor_mode = tor_mode;
+	if (tor_control != NULL)
+		strcpy(d->tor_control, tor_control);
+	if (torrc_extra != NULL)
+		strcpy(d->torrc_extra, torrc_extra);
 	if (profile_dir(home, d->home, sizeof(d->home)) != 0) {
 		fprintf(stderr, "balintd: cannot tell the profile directory; "
 		    "give one with --home DIR\n");

@@ -21,8 +21,11 @@
 #include "settings.h"
 #include "start.h"
 #include "store.h"
+#include "tor.h"
 
 #define DEFAULT_ANY "0.0.0.0:0"
+/* --listen none: no TCP listener (onion service only), kept as such. */
+#define LISTEN_NONE "none"
 
 /* Where the listen address came from, for the messages about it. */
 enum listen_from {
@@ -72,6 +75,8 @@ choose_listen(struct daemon *d, const char *opt, const char *setting,
 		daemon_log("warning: cannot remember the listen address (%s)",
 		    store_errmsg(d->store));
 	}
+	if (strcmp(d->listen, LISTEN_NONE) == 0)
+		d->listen[0] = '\0';
 	return 0;
 }
 
@@ -218,7 +223,8 @@ start_open(struct daemon *d, char *err, size_t errlen)
 		if (rc == BAL_EIO)
 			store_refused(d, path, rc, "read", err, errlen);
 		else
-			snprintf(err, errlen, "bad --listen '%s'",
+			snprintf(err, errlen, "bad --listen '%s' (want "
+			    "HOST:PORT, or none)",
 			    d->listen_opt != NULL ? d->listen_opt : "");
 		return rc;
 	}
@@ -232,24 +238,36 @@ start_run(struct daemon *d, char *err, size_t errlen)
 {
 	int rc;
 
+	/* tor first: the network announces the onion address it keeps. */
+	if ((rc = tor_start(d, err, errlen)) != 0) {
+		if (rc == BAL_ENOMEM)
+			snprintf(err, errlen, "out of memory");
+		return rc;
+	}
 	if ((rc = begin_net(d, d->listen_from)) != 0) {
 		snprintf(err, errlen, "cannot listen on %s (%s); pick another "
 		    "with --listen HOST:PORT", d->listen,
 		    listen_cause(d->listen_error));
+		tor_stop(d);
 		return rc;
 	}
 	if ((rc = retention_start(d)) != 0) {
 		snprintf(err, errlen, "cannot start the retention timer (%s)",
 		    bal_strerror(rc));
 		net_stop(d);
+		tor_stop(d);
 		return rc;
 	}
 	/* Removals and rotations missed while the daemon was down. */
 	if ((rc = group_roster_start(d)) != 0)
 		daemon_log("cannot start the roster checks (%s)",
 		    bal_strerror(rc));
-	daemon_log("%s ready: listening on %s, %s", d->name, d->listen,
+	daemon_log("%s ready: %s%s, %s", d->name, d->listen[0] != '\0' ?
+	    "listening on " : "no TCP listener", d->listen,
 	    "control socket balintd.sock");
+	if (d->listen[0] == '\0' && !tor_enabled(d))
+		daemon_log("warning: --listen none and no tor: no other "
+		    "member can reach this one; it can only dial out");
 	return 0;
 }
 

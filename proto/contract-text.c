@@ -23,14 +23,16 @@ enum {
 	K_RETENTION,
 	K_COLEADER,
 	K_IDENTIFIERS,
+	K_NETWORK,
 	K_COUNT
 };
 
 static const char *const keys[K_COUNT] = {
-	"Name", "History", "Cadence", "Retention", "Co-leader", "Identifiers"
+	"Name", "History", "Cadence", "Retention", "Co-leader", "Identifiers",
+	"Network"
 };
 #define KEYS_ALLOWED "Name, History, Cadence, Retention, Co-leader, " \
-	"Identifiers"
+	"Identifiers, Network"
 
 static const char template_text[] =
 "# Contract of a Balint group.\n"
@@ -62,6 +64,10 @@ static const char template_text[] =
 "# birth).  refuse: the note is not written unless its author confirms;\n"
 "# warn: it is written and the details are shown; off: no check.\n"
 "#Identifiers: refuse\n"
+"# Network: how members reach each other.  any (the default): directly\n"
+"# when they can, else through Tor onion services.  tor-only: through\n"
+"# onion services only, so that no member learns another's IP address.\n"
+"#Network: tor-only\n"
 "\n"
 "GOALS\n"
 "\n"
@@ -420,6 +426,17 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 		}
 		c->nleaders = 2;
 		break;
+	case K_NETWORK:
+		if (word_eq(v, vn, "any")) {
+			c->network = CONTRACT_NETWORK_ANY;
+		} else if (word_eq(v, vn, "tor-only")) {
+			c->network = CONTRACT_NETWORK_TOR_ONLY;
+		} else {
+			fail(err, errlen, line, "Network must be 'any' or "
+			    "'tor-only', not '%s'", quote(q, v, vn));
+			return BAL_ESYNTAX;
+		}
+		break;
 	}
 	return 0;
 }
@@ -596,7 +613,7 @@ contract_text(const struct contract *c, const uint8_t *self_pk, char **out,
 	if ((buf = malloc(cap)) == NULL)
 		return BAL_ENOMEM;
 	n = snprintf(buf, cap, "Name: %s\nHistory: %s\n%s%s%s%s%s%s%s%s%s%s%s%s"
-	    "\n%s",
+	    "%s\n%s",
 	    c->name, contract_history_name(c->history),
 	    c->cadence && c->cadence[0] ? "Cadence: " : "",
 	    c->cadence && c->cadence[0] ? c->cadence : "",
@@ -608,7 +625,8 @@ contract_text(const struct contract *c, const uint8_t *self_pk, char **out,
 	    c->identifiers ? "Identifiers: " : "",
 	    c->identifiers ? contract_identifiers_name(c->identifiers) : "",
 	    c->identifiers ? "\n" : "",
-	    c->text ? c->text : "");
+	    c->network == CONTRACT_NETWORK_TOR_ONLY ? "Network: tor-only\n" :
+	    "", c->text ? c->text : "");
 	if (n < 0 || (size_t)n >= cap) {
 		free(buf);
 		return BAL_EINVAL;

@@ -15,7 +15,7 @@
 
 /* Elements of the encoded contract array, version included. */
 #define CONTRACT_FIELDS 10
-#define CONTRACT_TRAILING_MAX 1	/* optional fields after them */
+#define CONTRACT_TRAILING_MAX 2	/* optional fields after them */
 /* Elements of the signed-contract container, version included. */
 #define SIGNED_FIELDS 4
 #define SIGNED_VERSION 1
@@ -148,6 +148,9 @@ contract_check(const struct contract *c)
 		return BAL_EINVAL;
 	if ((unsigned)c->identifiers > CONTRACT_IDS_OFF)
 		return BAL_EINVAL;
+	if (c->network != CONTRACT_NETWORK_ANY &&
+	    c->network != CONTRACT_NETWORK_TOR_ONLY)
+		return BAL_EINVAL;
 	return 0;
 }
 
@@ -155,6 +158,8 @@ contract_check(const struct contract *c)
 static unsigned
 trailing_fields(const struct contract *c)
 {
+	if (c->network != CONTRACT_NETWORK_ANY)
+		return 2;
 	return c->identifiers != CONTRACT_IDS_REFUSE ? 1 : 0;
 }
 
@@ -184,6 +189,9 @@ pack_contract(msgpack_packer *pk, const struct contract *c)
 		return BAL_ENOMEM;
 	if (trailing_fields(c) >= 1 &&
 	    msgpack_pack_uint32(pk, (uint32_t)c->identifiers) != 0)
+		return BAL_ENOMEM;
+	if (trailing_fields(c) >= 2 &&
+	    msgpack_pack_uint32(pk, (uint32_t)c->network) != 0)
 		return BAL_ENOMEM;
 	return 0;
 }
@@ -280,6 +288,11 @@ contract_decode(const uint8_t *buf, size_t len, struct contract **out)
 		if (mp_rd_uint(&r, CONTRACT_IDS_OFF, &v) != 0)
 			goto out;
 		c->identifiers = (enum contract_identifiers)v;
+	}
+	if (mp_rd_left(&r) > 0) {
+		if (mp_rd_uint(&r, CONTRACT_NETWORK_TOR_ONLY, &v) != 0)
+			goto out;
+		c->network = (enum contract_network)v;
 	}
 	if (mp_rd_end(&r) != 0)
 		goto out;

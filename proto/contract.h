@@ -41,6 +41,13 @@
 /* The placeholder group name of contract_template(), for a CLI warning. */
 #define CONTRACT_TEMPLATE_NAME "Our Balint group (change this name)"
 
+/* How members reach each other ("Network:"). */
+enum contract_network {
+	CONTRACT_NETWORK_ANY = 0,	/* directly when possible, else onion */
+	CONTRACT_NETWORK_TOR_ONLY = 1,	/* onion services only: no member
+					   announces or dials an IP address */
+};
+
 /* What a new member may read. */
 enum contract_history {
 	CONTRACT_HISTORY_FROM_JOIN = 0,	/* only what is written after joining */
@@ -80,6 +87,8 @@ struct contract {
 	 * their defaults encodes (and hashes) as before they existed.
 	 */
 	enum contract_identifiers identifiers;
+	/* The 12th element ("Network:"), after identifiers. */
+	enum contract_network network;
 };
 
 /*

@@ -227,6 +227,9 @@ printf 'demo passphrase - not for real use\n' >passphrase
 chmod 600 passphrase
 BALINT_PASSPHRASE_FILE=$D/passphrase
 export BALINT_PASSPHRASE_FILE
+# The tour is on one machine: no tor (the guides show onion addresses).
+BALINT_TOR=off
+export BALINT_TOR
 show export BALINT_PASSPHRASE_FILE="$D/passphrase"
 show cd "$D"
 

@@ -17,6 +17,7 @@
 #include "invcode.h"
 #include "net.h"
 #include "store.h"
+#include "tor.h"
 
 #define JOIN_DEFAULT_TIMEOUT_MS 60000u
 #define SYNC_DEFAULT_TIMEOUT_MS 60000u
@@ -54,7 +55,12 @@ status_peer_cb(void *ctx, const struct net_status_info *si)
 	    ctl_resp_add_bool(sc->resp, "outgoing", si->outgoing) != 0 ||
 	    ctl_resp_add_uint(sc->resp, "sent", si->entries_sent) != 0 ||
 	    ctl_resp_add_uint(sc->resp, "received",
-	    si->entries_received) != 0)
+	    si->entries_received) != 0 ||
+	    ctl_resp_add_str(sc->resp, "via", si->via != NULL ? si->via :
+	    "") != 0 ||
+	    ctl_resp_add_str(sc->resp, "last_error", si->why != NULL ?
+	    si->why : "") != 0 ||
+	    ctl_resp_add_uint(sc->resp, "last_reached", si->reached_ms) != 0)
 		sc->failed = 1;
 }
 
@@ -66,6 +72,41 @@ handlers_net_status(struct daemon *d, struct ctl_resp *resp)
 	if (d->net != NULL)
 		net_status(d, NULL, status_peer_cb, &sc);
 	return sc.failed ? BAL_ENOMEM : 0;
+}
+
+/*
+ * The addresses of an invite code: this member's onion address first, then
+ * where its listener can be reached (none in a tor-only group).  0, with
+ * err saying why, when there is none.
+ */
+static size_t
+invite_addrs(struct daemon *d, const struct group *g,
+    char (*addrs)[WIRE_MAX_ADDR + 1], char *err, size_t errlen)
+{
+	const char *onion = tor_onion(d);
+	size_t n = 0;
+
+	if (onion != NULL)
+		snprintf(addrs[n++], WIRE_MAX_ADDR + 1, "%s", onion);
+	if (!group_tor_only(g) && d->listen[0] != '\0' &&
+	    strrchr(d->listen, ':') != NULL)
+		n += net_reach_addrs(d->listen, addrs + n,
+		    INVCODE_MAX_ADDRS - n);
+	if (n > 0)
+		return n;
+	if (group_tor_only(g))
+		snprintf(err, errlen, "%s is tor-only and this member has no "
+		    "onion address yet (%s); see balint status",
+		    group_name(g), tor_enabled(d) ? "tor is still starting" :
+		    "tor is not running");
+	else if (tor_enabled(d))
+		snprintf(err, errlen, "tor is still starting and this daemon "
+		    "has no TCP listener; try again when balint status shows "
+		    "the onion address");
+	else
+		snprintf(err, errlen, "this daemon does not listen for peers; "
+		    "restart balintd with --listen HOST:PORT, or install tor");
+	return 0;
 }
 
 void
@@ -97,7 +138,10 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 	if (handlers_line(call, "name", name) != 0)
 		return;
 	err[0] = '\0';
-	naddrs = net_reach_addrs(d->listen, addrs, INVCODE_MAX_ADDRS);
+	if ((naddrs = invite_addrs(d, g, addrs, err, sizeof(err))) == 0) {
+		control_fail(call, CTL_FAILED, "%s", err);
+		return;
+	}
 	rc = invite_create(d, g, name, expires, (const char (*)[WIRE_MAX_ADDR +
 	    1])addrs, naddrs, &code, err, sizeof(err));
 	if (rc != 0 || code == NULL) {

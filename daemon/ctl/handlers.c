@@ -18,6 +18,7 @@
 #include "roster.h"
 #include "statecode.h"
 #include "store.h"
+#include "tor.h"
 
 static void cmd_status(struct ctl_call *, const struct ctl_req *);
 static void cmd_group_create(struct ctl_call *, const struct ctl_req *);
@@ -273,6 +274,7 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	struct ctl_resp *resp;
 	char mid[IDENTITY_ID_TEXT_BYTES], fpr[IDENTITY_FPR_TEXT_BYTES];
 	struct group *g;
+	struct tor_status ts;
 
 	(void)req;
 	if ((resp = control_call_resp(call)) == NULL)
@@ -284,6 +286,7 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 		control_reply(call, resp);
 		return;
 	}
+	tor_status(d, &ts);
 	identity_id_encode(d->id->pk, mid);
 	identity_fingerprint(d->id->pk, fpr);
 	if (ctl_resp_record_begin(resp) != 0 ||
@@ -292,6 +295,11 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_str(resp, "member_id", mid) != 0 ||
 	    ctl_resp_add_str(resp, "fingerprint", fpr) != 0 ||
 	    ctl_resp_add_str(resp, "listen", d->listen) != 0 ||
+	    ctl_resp_add_str(resp, "onion", ts.onion != NULL ? ts.onion :
+	    "") != 0 ||
+	    ctl_resp_add_bool(resp, "onion_published", ts.published) != 0 ||
+	    ctl_resp_add_str(resp, "tor", ts.state) != 0 ||
+	    ctl_resp_add_str(resp, "tor_text", ts.text) != 0 ||
 	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
 	    handlers_lock_process(d, resp) != 0)
 		goto fail;
@@ -489,6 +497,8 @@ cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_str(resp, "identifiers",
 	    contract_identifiers_name(c->identifiers) != NULL ?
 	    contract_identifiers_name(c->identifiers) : "?") != 0 ||
+	    ctl_resp_add_str(resp, "network", c->network ==
+	    CONTRACT_NETWORK_TOR_ONLY ? "tor-only" : "any") != 0 ||
 	    ctl_resp_add_str(resp, "leaders", leaders) != 0 ||
 	    ctl_resp_add_str(resp, "text", c->text != NULL ? c->text : "") != 0 ||
 	    ctl_resp_add_uint(resp, "created", ci->versions[0].time_ms) != 0 ||

@@ -239,6 +239,13 @@ group_name(const struct group *g)
 	return g->contract->name;
 }
 
+int
+group_tor_only(const struct group *g)
+{
+	return g != NULL && g->contract != NULL &&
+	    g->contract->network == CONTRACT_NETWORK_TOR_ONLY;
+}
+
 struct group *
 group_select(struct daemon *d, const char *sel, char *err, size_t errlen)
 {

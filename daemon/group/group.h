@@ -284,6 +284,12 @@ const struct group_note *group_note_find(const struct group_note *notes,
 
 /* group_name is the group's display name (from its contract). */
 const char *group_name(const struct group *g);
+/*
+ * group_tor_only is 1 when g's contract says "Network: tor-only": its
+ * members announce and dial onion addresses only (0 for NULL, or while
+ * joining).
+ */
+int group_tor_only(const struct group *g);
 
 /*
  * group-amend.c: contract amendments, acceptances, the state code.

@@ -88,12 +88,6 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 		    group_write_error(g, ret));
 		goto out;
 	}
-	ret = BAL_ESTATE;
-	if (d->listen[0] == '\0' || strrchr(d->listen, ':') == NULL) {
-		snprintf(err, errlen, "this daemon does not listen for peers; "
-		    "restart balintd with --listen HOST:PORT");
-		goto out;
-	}
 	ret = BAL_EINVAL;
 	if (nlen > INVCODE_NAME_MAX) {
 		snprintf(err, errlen, "the name is too long (at most %d bytes)",
@@ -114,9 +108,8 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 		    sizeof(ic->addrs[0]));
 	if (ic->naddrs == 0) {
 		ret = BAL_ESTATE;
-		snprintf(err, errlen, "this daemon's listen address '%s' "
-		    "cannot go in an invite; restart balintd with --listen "
-		    "HOST:PORT", d->listen);
+		snprintf(err, errlen, "this daemon has no address to put in "
+		    "an invite; restart balintd with --listen HOST:PORT");
 		goto out;
 	}
 	ic->expires_ms = daemon_now_ms() + expires_s * 1000;

@@ -14,9 +14,14 @@
 #include "group.h"
 #include "invcode.h"
 #include "joinmsg.h"
+#include "onion.h"
 #include "peer-int.h"
 #include "shs.h"
 #include "store.h"
+#include "tor.h"
+
+/* A new round over a code's addresses when tor said a retry may help. */
+#define JOIN_RETRY_MS 2000
 
 enum join_state { J_DIAL, J_HELLO, J_ACCEPTED, J_MEMBER, J_DONE };
 
@@ -26,8 +31,11 @@ struct join {
 	size_t addri;
 	int preview;
 	enum join_state state;
-	uv_timer_t timer;
+	uv_timer_t timer;		/* the timeout, or the next round */
 	uint64_t timeout_ms;
+	uint64_t deadline;		/* loop time of the timeout */
+	int retryable;			/* a failure of this round may mend */
+	char tried[512];		/* "ADDR (why); ..." of this round */
 	struct net_conn *conn;
 	struct group *g;
 	join_done_cb done;
@@ -387,25 +395,94 @@ join_dial(struct join *j)
 	return rc;
 }
 
+static void on_join_timeout(uv_timer_t *t);
+
+/* Notes why the dial of the current address failed, for the error. */
+static void
+join_tried(struct join *j, const char *why)
+{
+	size_t n = strlen(j->tried);
+
+	daemon_log("join: %s: %s", j->ic.addrs[j->addri], why);
+	snprintf(j->tried + n, sizeof(j->tried) - n, "%s%s (%s)",
+	    n > 0 ? "; " : "", j->ic.addrs[j->addri], why);
+}
+
+/*
+ * Dials the code's addresses from addri on, skipping those that cannot
+ * be dialed at all (an onion address while tor starts): 0 when one is
+ * being dialed, else the error of the last.
+ */
+static int
+join_dial_next(struct join *j)
+{
+	const char *why;
+	int rc = BAL_EIO;
+
+	for (; j->addri < j->ic.naddrs; j->addri++) {
+		if (onion_addr_is(j->ic.addrs[j->addri]) &&
+		    tor_socks(j->d, &why) == NULL) {
+			join_tried(j, why);
+			j->retryable |= tor_enabled(j->d);
+			continue;
+		}
+		if ((rc = join_dial(j)) == 0)
+			return 0;
+		join_tried(j, bal_strerror(rc));
+	}
+	j->addri = j->ic.naddrs - 1;
+	return rc;
+}
+
+/* The next round over the code's addresses (tor may be ready now). */
+static void
+on_join_retry(uv_timer_t *t)
+{
+	struct join *j = t->data;
+	uint64_t now = uv_now(j->d->loop);
+	char err[sizeof(j->tried) + 64];
+
+	j->addri = 0;
+	j->retryable = 0;
+	j->tried[0] = '\0';
+	uv_timer_start(&j->timer, on_join_timeout, j->deadline > now ?
+	    j->deadline - now : 1, 0);
+	if (join_dial_next(j) != 0) {
+		snprintf(err, sizeof(err), "cannot reach the inviter: %s",
+		    j->tried);
+		join_finish(j, BAL_EIO, NULL, NULL, err);
+	}
+}
+
 static void
 join_down(void *ctx, struct net_conn *c, const char *why)
 {
 	struct join *j = ctx;
-	char err[256];
+	char err[sizeof(j->tried) + 128];
+	uint64_t now;
 
-	(void)c;
 	if (j->state == J_MEMBER || j->state == J_DONE)
 		return;
 	j->conn = NULL;
+	if (j->state == J_DIAL) {
+		join_tried(j, why && why[0] ? why : "closed");
+		j->retryable |= net_conn_retryable(c);
+	}
 	if (j->state == J_DIAL && j->addri + 1 < j->ic.naddrs) {
 		j->addri++;
-		if (join_dial(j) == 0)
+		if (join_dial_next(j) == 0)
 			return;
 	}
+	now = uv_now(j->d->loop);
+	if (j->state == J_DIAL && j->retryable &&
+	    now + JOIN_RETRY_MS < j->deadline) {
+		/* tor: not found yet, or circuits failed: a new round. */
+		uv_timer_start(&j->timer, on_join_retry, JOIN_RETRY_MS, 0);
+		return;
+	}
 	if (j->state == J_DIAL)
-		snprintf(err, sizeof(err), "cannot reach the inviter at %s, "
-		    "or the invite is no longer valid there (%s)",
-		    j->ic.addrs[j->addri], why && why[0] ? why : "closed");
+		snprintf(err, sizeof(err), "cannot reach the inviter, or the "
+		    "invite is no longer valid there; tried %s", j->tried);
 	else
 		snprintf(err, sizeof(err), "the inviter closed the connection"
 		    " (%s)", why && why[0] ? why : "closed");
@@ -416,10 +493,12 @@ static void
 on_join_timeout(uv_timer_t *t)
 {
 	struct join *j = t->data;
-	char err[96];
+	char err[sizeof(j->tried) + 96];
 
-	snprintf(err, sizeof(err), "timed out after %llu s",
-	    (unsigned long long)((j->timeout_ms + 999) / 1000));
+	snprintf(err, sizeof(err), "timed out after %llu s%s%s",
+	    (unsigned long long)((j->timeout_ms + 999) / 1000),
+	    j->state == J_DIAL && j->tried[0] ? "; tried " : "",
+	    j->state == J_DIAL ? j->tried : "");
 	if (j->state == J_MEMBER)
 		snprintf(err, sizeof(err), "joined, but the roster and keys "
 		    "did not arrive within %llu s",
@@ -475,14 +554,18 @@ join_start(struct daemon *d, const char *code, int preview,
 	j->done = done;
 	j->ctx = ctx;
 	j->timeout_ms = timeout_ms ? timeout_ms : 60000;
-	if ((ret = join_dial(j)) != 0) {
-		snprintf(err, errlen, "cannot reach the inviter at %s (%s)",
-		    j->ic.addrs[0], bal_strerror(ret));
+	if ((ret = join_dial_next(j)) != 0 && !j->retryable) {
+		snprintf(err, errlen, "cannot reach the inviter: %s",
+		    j->tried);
 		goto fail;
 	}
 	uv_timer_init(d->loop, &j->timer);
 	j->timer.data = j;
-	uv_timer_start(&j->timer, on_join_timeout, j->timeout_ms, 0);
+	j->deadline = uv_now(d->loop) + j->timeout_ms;
+	if (ret != 0)		/* tor is still starting: wait for it */
+		uv_timer_start(&j->timer, on_join_retry, JOIN_RETRY_MS, 0);
+	else
+		uv_timer_start(&j->timer, on_join_timeout, j->timeout_ms, 0);
 	j->next = d->net->joins;
 	d->net->joins = j;
 	return 0;

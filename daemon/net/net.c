@@ -82,6 +82,10 @@ net_start(struct daemon *d)
 		net_stop(d);
 		return rc;
 	}
+	if ((rc = peer_onion_listen_start(net)) != 0) {
+		net_stop(d);
+		return rc;
+	}
 	uv_timer_init(d->loop, &net->rescan);
 	net->rescan.data = net;
 	net->has_rescan = 1;
@@ -123,6 +127,9 @@ net_stop(struct daemon *d)
 		peer_dial_close(t);	/* unless closing (net_group_gone) */
 	if (net->listening)
 		uv_close((uv_handle_t *)&net->listener, on_listener_closed);
+	if (net->onion_listening)
+		uv_close((uv_handle_t *)&net->onion_listener,
+		    on_listener_closed);
 	if (net->has_rescan)
 		uv_close((uv_handle_t *)&net->rescan, on_listener_closed);
 	if (net->has_relay)

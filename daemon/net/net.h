@@ -154,6 +154,11 @@ struct net_status_info {
 	uint64_t entries_sent;
 	uint64_t entries_received;
 	uint64_t since_ms;		/* up: when it came up (Unix ms) */
+	/* up or connecting: "onion" (through tor) or "direct" */
+	const char *via;
+	/* waiting: why the last attempt failed ("" if none or unknown) */
+	const char *why;
+	uint64_t reached_ms;		/* waiting: last session (Unix ms), 0 */
 };
 
 typedef void (*net_status_cb)(void *ctx, const struct net_status_info *si);
@@ -240,6 +245,12 @@ int net_conn_member(struct net_conn *c, struct group *g);
 void net_conn_close(struct net_conn *c, int reason, const char *text);
 /* net_conn_remote_pk is the peer's member key (after the handshake). */
 const uint8_t *net_conn_remote_pk(const struct net_conn *c);
+/*
+ * net_conn_retryable is 1 when c failed in a way that a retry soon may
+ * mend: tor was not ready, or said that the onion service is not found
+ * yet, or its circuits failed or timed out.
+ */
+int net_conn_retryable(const struct net_conn *c);
 /* net_conn_addr is the dialed address or the remote end, "HOST:PORT". */
 const char *net_conn_addr(const struct net_conn *c);
 
@@ -248,6 +259,12 @@ const char *net_conn_addr(const struct net_conn *c);
  * NULL).  BAL_EINVAL when it is not an address we can dial or bind.
  */
 int net_addr_parse(const char *addr, struct sockaddr_storage *ss);
+
+/*
+ * net_tor_changed: tor became ready to dial, or this member's onion
+ * address became known (tor-ctl.c): announce it, dial onion targets now.
+ */
+void net_tor_changed(struct daemon *d);
 
 /*
  * net_reach_addrs fills out with at most max addresses where a listener on

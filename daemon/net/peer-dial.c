@@ -14,10 +14,12 @@
 
 #include "group.h"
 #include "identity.h"
+#include "onion.h"
 #include "peer-int.h"
 #include "peer-pick.h"
 #include "store.h"
 #include "sync.h"
+#include "tor.h"
 
 static void
 on_target_closed(uv_handle_t *h)
@@ -47,16 +49,19 @@ peer_dial_close(struct target *t)
 	uv_close((uv_handle_t *)&t->timer, on_target_closed);
 }
 
+/* Onion addresses back off from and to longer delays (tor's circuits). */
 static uint64_t
-backoff_ms(unsigned fails)
+backoff_ms(unsigned fails, int onion)
 {
-	uint64_t ms = NET_BACKOFF_MIN_MS;
+	uint64_t min = onion ? NET_ONION_BACKOFF_MIN_MS : NET_BACKOFF_MIN_MS;
+	uint64_t max = onion ? NET_ONION_BACKOFF_MAX_MS : NET_BACKOFF_MAX_MS;
+	uint64_t ms = min;
 	unsigned i;
 
-	for (i = 1; i < fails && ms < NET_BACKOFF_MAX_MS; i++)
+	for (i = 1; i < fails && ms < max; i++)
 		ms *= 2;
-	if (ms > NET_BACKOFF_MAX_MS)
-		ms = NET_BACKOFF_MAX_MS;
+	if (ms > max)
+		ms = max;
 	/* +-25% jitter */
 	return ms * 3 / 4 + randombytes_uniform((uint32_t)(ms / 2 + 1));
 }
@@ -68,7 +73,7 @@ peer_dial_schedule(struct target *t, uint64_t delay_ms)
 	if (t->closed || t->net->stopping || t->conn != NULL)
 		return;
 	if (delay_ms == 0)
-		delay_ms = backoff_ms(t->fails);
+		delay_ms = backoff_ms(t->fails, onion_addr_is(t->addr));
 	uv_timer_start(&t->timer, on_target_timer, delay_ms, 0);
 }
 
@@ -76,8 +81,6 @@ static void
 on_connect(uv_connect_t *req, int status)
 {
 	struct net_conn *c = req->data;
-	uint8_t out[SHS_MSG_MAX], *buf;
-	size_t outlen = sizeof(out);
 	struct target *t = c->target;
 
 	if (status == UV_ECANCELED || c->closing)
@@ -89,17 +92,30 @@ on_connect(uv_connect_t *req, int status)
 		peer_conn_close(c, -1, uv_strerror(status));
 		return;
 	}
+	peer_dial_handshake(c);
+}
+
+/* Connected (directly, or through tor): the client's first message. */
+void
+peer_dial_handshake(struct net_conn *c)
+{
+	uint8_t out[SHS_MSG_MAX], *buf;
+	size_t outlen = sizeof(out);
+
 	c->state = C_HANDSHAKE;
-	uv_tcp_nodelay(&c->tcp, 1);
+	uv_timer_start(&c->timer, peer_on_timer, NET_HANDSHAKE_TIMEOUT_MS, 0);
+	if (!c->is_pipe)
+		uv_tcp_nodelay(&c->tcp, 1);
 	if (shs_step(c->shs, NULL, 0, out, &outlen) != 0 ||
 	    (buf = malloc(outlen)) == NULL) {
 		peer_conn_drop(c, -1, RL_PENDING, "cannot start the handshake");
 		return;
 	}
 	memcpy(buf, out, outlen);
-	if (peer_conn_write(c, buf, outlen) != 0 ||
+	/* Through tor, it reads since the SOCKS exchange. */
+	if (peer_conn_write(c, buf, outlen) != 0 || (!c->via_tor &&
 	    uv_read_start((uv_stream_t *)&c->tcp, peer_on_alloc,
-	    peer_on_read) != 0)
+	    peer_on_read) != 0))
 		peer_conn_drop(c, -1, RL_PENDING, "cannot write");
 }
 
@@ -111,15 +127,26 @@ peer_dial_conn(struct net *net, const char *addr, const uint8_t netkey[32],
 	struct sockaddr_storage ss;
 	struct net_conn *c;
 
-	if (net_addr_parse(addr, &ss) != 0 || (c = peer_conn_new(net)) == NULL)
+	const char *socks = NULL;
+	int onion = onion_addr_is(addr);
+
+	if (onion && (socks = tor_socks(net->d, NULL)) == NULL)
+		return NULL;
+	if ((!onion && net_addr_parse(addr, &ss) != 0) ||
+	    (c = peer_conn_new(net, onion && strncmp(socks, "unix:",
+	    5) == 0)) == NULL)
 		return NULL;
 	c->outgoing = 1;
 	c->state = C_CONNECTING;
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
 	c->connect.data = c;
+	if (onion)
+		uv_timer_start(&c->timer, peer_on_timer, NET_ONION_TIMEOUT_MS,
+		    0);
 	if (shs_client_new(netkey, net->d->id, server_pk, NULL,
-	    &c->shs) != 0 || uv_tcp_connect(&c->connect, &c->tcp,
-	    (struct sockaddr *)&ss, on_connect) != 0) {
+	    &c->shs) != 0 || (onion ? peer_onion_dial(c, socks) :
+	    uv_tcp_connect(&c->connect, &c->tcp, (struct sockaddr *)&ss,
+	    on_connect)) != 0) {
 		peer_conn_close(c, -1, NULL);
 		return NULL;
 	}
@@ -174,6 +201,7 @@ target_dial(struct target *t)
 	struct net *net = t->net;
 	struct group *g;
 	uint8_t (*keys)[32] = NULL, pk[BAL_PK_BYTES];
+	const char *why = NULL;
 	size_t n = 0;
 
 	if (net->stopping || t->closed || t->conn != NULL)
@@ -193,6 +221,11 @@ target_dial(struct target *t)
 		peer_dial_schedule(t, NET_BACKOFF_MAX_MS);
 		return;
 	}
+	/* A group that became tor-only dials no IP address any more. */
+	if (group_tor_only(g) && !onion_addr_is(t->addr)) {
+		peer_dial_close(t);
+		return;
+	}
 	if (target_server_pk(t, g, pk) != 0) {
 		peer_dial_schedule(t, NET_BACKOFF_MAX_MS);
 		return;
@@ -204,9 +237,19 @@ target_dial(struct target *t)
 		peer_dial_schedule(t, NET_BACKOFF_MAX_MS);
 		return;
 	}
+	t->tried_ms = daemon_now_ms();
+	if (onion_addr_is(t->addr) && tor_socks(net->d, &why) == NULL) {
+		/* net_tor_changed dials it once tor is ready. */
+		sodium_free(keys);
+		snprintf(t->why, sizeof(t->why), "%s", why);
+		t->fails++;
+		peer_dial_schedule(t, 0);
+		return;
+	}
 	t->conn = peer_dial_conn(net, t->addr, keys[t->keyi % n], pk);
 	sodium_free(keys);
 	if (t->conn == NULL) {
+		snprintf(t->why, sizeof(t->why), "cannot dial");
 		if (t->fails == 0)
 			daemon_log("cannot dial %s (will retry)", t->addr);
 		t->fails++;
@@ -326,7 +369,8 @@ peer_dial_add(struct net *net, const uint8_t *group, const char *addr,
 int
 peer_dial_is_ours(const struct net *net, const char *addr)
 {
-	return strcmp(addr, net->d->listen) == 0;
+	return strcmp(addr, net->d->listen) == 0 || (tor_onion(net->d) !=
+	    NULL && strcmp(addr, tor_onion(net->d)) == 0);
 }
 
 /* ---- stored addresses ---- */
@@ -374,6 +418,9 @@ peer_load_cb(void *ctx, const struct store_peer *p)
 	    BAL_PK_BYTES) == 0) || strlen(p->addr) >= DAEMON_ADDR_MAX ||
 	    net_addr_parse(p->addr, NULL) != 0 ||
 	    peer_dial_is_ours(pl->net, p->addr))
+		return 0;
+	/* A tor-only group never dials an IP address. */
+	if (group_tor_only(pl->g) && !onion_addr_is(p->addr))
 		return 0;
 	if (pl->n == pl->cap) {
 		pl->cap = pl->cap ? 2 * pl->cap : 16;
@@ -463,30 +510,43 @@ peer_dial_rescan(uv_timer_t *t)
 	}
 }
 
+/*
+ * The onion address first, then the listen address (unless the group is
+ * tor-only, or it is 0.0.0.0 / [::]).  Kept in meta as one line, the
+ * addresses separated by blanks.
+ */
 void
 net_announce(struct daemon *d, struct group *g)
 {
 	char key[16 + 2 * BAL_GROUP_ID_BYTES + 1];
+	char line[2 * DAEMON_ADDR_MAX + 2];
 	uint8_t *val = NULL;
-	size_t len = 0, i;
-	const char *addr = d->listen;
+	size_t len = 0, i, n = 0;
+	const char *addrs[2], *listen = d->listen;
 	int same;
 
-	if (addr[0] == '\0' || strncmp(addr, "0.0.0.0:", 8) == 0 ||
-	    strncmp(addr, "[::]:", 5) == 0 || g->roster == NULL ||
-	    !roster_is_active(g->roster, d->id->pk))
+	if (g->roster == NULL || !roster_is_active(g->roster, d->id->pk))
 		return;
+	if (tor_onion(d) != NULL)
+		addrs[n++] = tor_onion(d);
+	if (listen[0] != '\0' && strncmp(listen, "0.0.0.0:", 8) != 0 &&
+	    strncmp(listen, "[::]:", 5) != 0 && !group_tor_only(g))
+		addrs[n++] = listen;
+	if (n == 0)
+		return;
+	snprintf(line, sizeof(line), "%s%s%s", addrs[0], n > 1 ? " " : "",
+	    n > 1 ? addrs[1] : "");
 	memcpy(key, "announced:", 10);
 	for (i = 0; i < BAL_GROUP_ID_BYTES; i++)
 		snprintf(key + 10 + 2 * i, 3, "%02x", g->id[i]);
 	if (store_meta_get(d->store, key, &val, &len) == 0) {
-		same = len == strlen(addr) && memcmp(val, addr, len) == 0;
+		same = len == strlen(line) && memcmp(val, line, len) == 0;
 		free(val);
 		if (same)
 			return;
 	}
-	if (group_announce(g, &addr, 1) == 0)
-		store_meta_put(d->store, key, addr, strlen(addr));
+	if (group_announce(g, addrs, n) == 0)
+		store_meta_put(d->store, key, line, strlen(line));
 }
 
 /* ---- control requests ---- */
@@ -532,7 +592,8 @@ net_add_peer(struct daemon *d, struct group *g, const char *addr,
 	said[0] = '\0';
 	if (net_addr_parse(addr, NULL) != 0) {
 		snprintf(err, errlen, "bad address '%s' (want HOST:PORT with "
-		    "a numeric IP, e.g. 192.0.2.7:7000)", addr);
+		    "a numeric IP, e.g. 192.0.2.7:7000, or an onion address)",
+		    addr);
 		return BAL_EINVAL;
 	}
 	if (d->net == NULL || d->net->stopping) {
@@ -543,6 +604,12 @@ net_add_peer(struct daemon *d, struct group *g, const char *addr,
 		snprintf(err, errlen, "%s is where this daemon listens (give "
 		    "another member's address)", addr);
 		return BAL_EEXIST;
+	}
+	if (group_tor_only(g) && !onion_addr_is(addr)) {
+		snprintf(err, errlen, "%s is tor-only (its contract says "
+		    "Network: tor-only): give an onion address, not '%s'",
+		    group_name(g), addr);
+		return BAL_EPERM;
 	}
 	if ((rc = store_peer_add(d->store, g->id, addr, member)) != 0) {
 		snprintf(err, errlen, "cannot store the address: %s",

@@ -13,6 +13,8 @@
  *	peer-dial.c	dial targets: candidates, network keys, backoff,
  *			stored and announced addresses
  *	peer-wait.c	`balint sync --wait` (level waiters) and status
+ *	peer-onion.c	the onion service's Unix socket, dialing .onion
+ *			addresses through tor's SOCKS port
  *
  * Only for daemon/peer*.c.  Ownership and lifetimes as in peer.c.
  */
@@ -26,6 +28,7 @@
 #include "net.h"
 #include "roster.h"
 #include "shs.h"
+#include "socks5.h"
 #include "wire.h"
 
 struct frame_rx;
@@ -59,6 +62,7 @@ struct sync;
 
 enum conn_state {
 	C_CONNECTING,
+	C_SOCKS,		/* asking tor's SOCKS port for the onion */
 	C_HANDSHAKE,
 	C_HELLO,		/* our HELLO sent, waiting for the peer's */
 	C_UP,			/* member session with a sync engine */
@@ -107,9 +111,25 @@ struct ratelog {
 
 struct target;
 
+/* Incoming connections through tor, pending at most (all look alike). */
+#define NET_PENDING_ONION 32
+/* Onion dials: tor's circuits take longer, and tor may retry inside. */
+#define NET_ONION_TIMEOUT_MS 60000
+#define NET_ONION_BACKOFF_MIN_MS 2000
+#define NET_ONION_BACKOFF_MAX_MS 120000
+
 struct net_conn {
 	struct net *net;
-	uv_tcp_t tcp;
+	union {				/* is_pipe says which */
+		uv_tcp_t tcp;
+		uv_pipe_t pipe;
+	};
+	int is_pipe;
+	int via_tor;			/* through tor (dialed or came in) */
+	int tor_retry;			/* tor said a retry may help */
+	uint8_t socks_buf[SOCKS5_REPLY_MAX];
+	size_t socks_len;
+	int socks_stage;		/* 0 method, 1 reply, 2 done */
 	uv_timer_t timer;
 	uv_connect_t connect;
 	uv_shutdown_t shutdown;
@@ -161,6 +181,9 @@ struct target {
 	size_t cand;			/* next candidate when member unknown */
 	size_t keyi;			/* network key to try */
 	unsigned fails;
+	char why[128];			/* why the last attempt failed */
+	uint64_t tried_ms;		/* when (Unix ms), 0: never */
+	uint64_t reached_ms;		/* last session up (Unix ms), 0 */
 	struct net_conn *conn;		/* the attempt or session */
 	struct target *next;
 };
@@ -180,6 +203,8 @@ struct net {
 	struct daemon *d;
 	uv_tcp_t listener;
 	int listening;
+	uv_pipe_t onion_listener;	/* tor_onion_socket(d) */
+	int onion_listening;
 	int handles;
 	int stopping;
 	struct net_conn *conns;
@@ -244,8 +269,11 @@ void peer_conn_close(struct net_conn *c, int reason, const char *why);
  */
 void peer_conn_drop(struct net_conn *c, int reason, enum ratelog_kind k,
     const char *why);
-/* peer_conn_new makes a connection with its handles and handshake timer. */
-struct net_conn *peer_conn_new(struct net *net);
+/*
+ * peer_conn_new makes a connection with its handles (a Unix socket when
+ * pipe, else TCP) and handshake timer.
+ */
+struct net_conn *peer_conn_new(struct net *net, int pipe);
 /* peer_on_timer: a connection's timer (timeouts, liveness, stalls). */
 void peer_on_timer(uv_timer_t *t);
 /* peer_on_alloc and peer_on_read: every connection's read callbacks. */
@@ -315,6 +343,8 @@ void peer_dial_up(struct target *t);
 /* peer_dial_conn starts an outgoing connection with a client handshake. */
 struct net_conn *peer_dial_conn(struct net *net, const char *addr,
     const uint8_t netkey[32], const uint8_t server_pk[BAL_PK_BYTES]);
+/* peer_dial_handshake: connected (through tor or not), starts the handshake. */
+void peer_dial_handshake(struct net_conn *c);
 /* peer_dial_rescan (net->rescan's callback) dials newly stored addresses. */
 void peer_dial_rescan(uv_timer_t *t);
 
@@ -331,6 +361,17 @@ void join_serve(struct daemon *d, struct net_conn *c,
 void join_on_roster(struct daemon *d, struct group *g);
 /* join_stop ends pending joins (done gets BAL_ESTATE); from net_stop. */
 void join_stop(struct daemon *d);
+/* ---- peer-onion.c ---- */
+
+/* peer_onion_listen_start listens on the onion service's Unix socket. */
+int peer_onion_listen_start(struct net *net);
+/* peer_onion_dial connects c to tor's SOCKS endpoint socks (then C_SOCKS). */
+int peer_onion_dial(struct net_conn *c, const char *socks);
+/*
+ * peer_onion_feed feeds SOCKS reply bytes of c: how many were used, or
+ * < 0 when c was dropped; at the end it starts the handshake.
+ */
+ssize_t peer_onion_feed(struct net_conn *c, const uint8_t *data, size_t len);
 
 /* ---- peer-wait.c ---- */
 

@@ -232,7 +232,7 @@ on_connection(uv_stream_t *server, int status)
 		    uv_strerror(status));
 		return;
 	}
-	if ((c = peer_conn_new(net)) == NULL) {
+	if ((c = peer_conn_new(net, 0)) == NULL) {
 		peer_ratelog(net, RL_ACCEPT, "cannot accept a connection: %s",
 		    bal_strerror(BAL_ENOMEM));
 		return;

@@ -9,9 +9,11 @@
 #include <netinet/tcp.h>
 
 #include "group.h"
+#include "onion.h"
 #include "peer-int.h"
 #include "store.h"
 #include "sync.h"
+#include "tor.h"
 
 static int
 sync_send_cb(void *ctx, const struct wire_msg *m)
@@ -37,6 +39,8 @@ conn_keepalive(struct net_conn *c)
 
 	if (delay == 0)
 		delay = 1;
+	if (c->is_pipe)
+		return;		/* through tor: its own liveness */
 	if (uv_tcp_keepalive(&c->tcp, 1, delay) != 0)
 		return;
 #if defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
@@ -55,17 +59,22 @@ int
 peer_session_hello(struct net_conn *c)
 {
 	struct wire_msg m;
-	const char *addrs[1];
+	const char *addrs[2];
+	size_t n = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.type = WIRE_HELLO;
 	m.hello.version = WIRE_VERSION;
 	memcpy(m.hello.group_id, c->g->id, BAL_GROUP_ID_BYTES);
 	m.hello.software = NET_SOFTWARE;
-	if (c->net->d->listen[0] != '\0') {
-		addrs[0] = c->net->d->listen;
+	/* The onion address first; no IP address in a tor-only group. */
+	if (tor_onion(c->net->d) != NULL)
+		addrs[n++] = tor_onion(c->net->d);
+	if (c->net->d->listen[0] != '\0' && !group_tor_only(c->g))
+		addrs[n++] = c->net->d->listen;
+	if (n > 0) {
 		m.hello.addrs = addrs;
-		m.hello.naddrs = 1;
+		m.hello.naddrs = n;
 	}
 	c->state = C_HELLO;
 	return peer_conn_send_msg(c, &m);
@@ -140,13 +149,17 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 	peer_conn_pending_done(c);
 	conn_keepalive(c);
 	c->up_ms = daemon_now_ms();
+	if (c->target != NULL) {
+		c->target->reached_ms = c->up_ms;
+		c->target->why[0] = '\0';
+	}
 	c->acked_ms = c->rx_ms = c->tx_ms = uv_now(c->net->d->loop);
 	uv_timer_start(&c->timer, peer_on_timer, c->net->tick_ms,
 	    c->net->tick_ms);
 	if (c->target != NULL)
 		peer_dial_up(c->target);
-	daemon_log("peer up: %s at %s, group %s", peer_conn_label(c, label),
-	    c->addr, group_name(c->g));
+	daemon_log("peer up: %s at %s, group %s%s", peer_conn_label(c, label),
+	    c->addr, group_name(c->g), c->via_tor ? ", through tor" : "");
 	if ((rc = sync_start(c->sync)) != 0) {
 		snprintf(why, sizeof(why), "cannot send HAVE: %s",
 		    bal_strerror(rc));

@@ -179,6 +179,8 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 				}
 		si.outgoing = c->outgoing;
 		si.state = c->state == C_UP ? "up" : "connecting";
+		si.via = c->via_tor ? "onion" : "direct";
+		si.why = "";
 		if (c->sync != NULL) {
 			sync_stats(c->sync, &st);
 			si.level = st.level;
@@ -205,6 +207,9 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		si.addr = t->addr;
 		si.outgoing = 1;
 		si.state = "waiting";
+		si.via = "";
+		si.why = t->why;
+		si.reached_ms = t->reached_ms;
 		cb(ctx, &si);
 	}
 }

@@ -20,6 +20,7 @@
 
 #include "frame.h"
 #include "group.h"
+#include "onion.h"
 #include "peer-int.h"
 #include "store.h"
 #include "sync.h"
@@ -74,6 +75,9 @@ net_addr_parse(const char *addr, struct sockaddr_storage *ss)
 		ss = &tmp;
 	if (addr == NULL || strlen(addr) >= DAEMON_ADDR_MAX)
 		return BAL_EINVAL;
+	/* An onion address has no socket address: it is dialed by name. */
+	if (onion_addr_is(addr))
+		return ss == &tmp ? 0 : BAL_EINVAL;
 	if ((colon = strrchr(addr, ':')) == NULL || colon[1] == '\0')
 		return BAL_EINVAL;
 	for (p = colon + 1; *p != '\0'; p++) {
@@ -396,6 +400,9 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 		c->target = NULL;
 		ct->conn = NULL;
 		if (!was_up)
+			snprintf(ct->why, sizeof(ct->why), "%s",
+			    why != NULL && why[0] ? why : "closed");
+		if (!was_up)
 			peer_dial_failed(ct, c->state == C_HANDSHAKE);
 		else
 			peer_dial_after_session(ct, stable);
@@ -457,14 +464,16 @@ peer_conn_drop(struct net_conn *c, int reason, enum ratelog_kind k,
 /* ---- connections: handshake, frames, timers ---- */
 
 struct net_conn *
-peer_conn_new(struct net *net)
+peer_conn_new(struct net *net, int pipe)
 {
 	struct net_conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->net = net;
-	if (uv_tcp_init(net->d->loop, &c->tcp) != 0) {
+	c->is_pipe = pipe;
+	if ((pipe ? uv_pipe_init(net->d->loop, &c->pipe, 0) :
+	    uv_tcp_init(net->d->loop, &c->tcp)) != 0) {
 		free(c);
 		return NULL;
 	}
@@ -495,10 +504,14 @@ peer_on_timer(uv_timer_t *t)
 	if (c->closing)
 		return;
 	if (c->state < C_UP || c->state == C_HANDLER) {
+		if (c->state <= C_SOCKS)
+			c->tor_retry = c->via_tor;
 		peer_conn_drop(c, WIRE_BYE_PROTOCOL, c->state == C_HANDLER ?
 		    RL_PENDING : RL_HS_TIMEOUT, c->state == C_HANDLER ?
 		    "timed out" : c->state == C_HELLO ? "no HELLO in time" :
-		    "handshake timed out");
+		    c->state == C_SOCKS ? "tor did not reach the onion "
+		    "service in time" : c->state == C_CONNECTING ?
+		    "connection timed out" : "handshake timed out");
 		return;
 	}
 	/* Liveness (docs/protocol.md): the peer sends at least every idle. */
@@ -746,6 +759,12 @@ peer_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	len = (size_t)nread;
 	c->rx_ms = uv_now(c->net->d->loop);
+	while (len > 0 && !c->closing && c->state == C_SOCKS) {
+		if ((used = peer_onion_feed(c, p, len)) < 0)
+			return;
+		p += used;
+		len -= (size_t)used;
+	}
 	if (c->state == C_HANDSHAKE && !c->outgoing && c->shs == NULL &&
 	    (rc = peer_listen_handshake(c)) != 0) {
 		peer_ratelog(c->net, RL_HS_REFUSED, "peer %s: handshake "
@@ -838,6 +857,12 @@ const uint8_t *
 net_conn_remote_pk(const struct net_conn *c)
 {
 	return c->remote_pk;
+}
+
+int
+net_conn_retryable(const struct net_conn *c)
+{
+	return c->tor_retry;
 }
 
 const char *

@@ -456,6 +456,7 @@ elif cmd == "check":
 	sys.exit(check(sys.argv[2].split(), sys.argv[3].split()))
 PY
 export BALINT T
+export BALINT_TOR=${BALINT_TOR:-off}	# never the public Tor network
 drv() { python3 "$T/driver.py" "$@"; }
 
 # mk NAME / up NAME — make a member (its own namespace under NET) / start

@@ -17,6 +17,8 @@ PIDS=
 export BALINT_PASSPHRASE_FILE=$T/passphrase
 # The member's own settings never reach a test: each has its own.
 export XDG_CONFIG_HOME=$T/config
+# No tor unless a scenario asks (--tor on): never the public Tor network.
+export BALINT_TOR=${BALINT_TOR:-off}
 printf 'test passphrase\n' >"$BALINT_PASSPHRASE_FILE"
 chmod 600 "$BALINT_PASSPHRASE_FILE"
 

@@ -134,7 +134,9 @@ test_parse_errors(void **state)
 	(void)state;
 	parse_err("Name: G\nHistory: full\nColour: blue\n", 3,
 	    "unknown key 'Colour' (allowed: Name, History, Cadence, "
-	    "Retention, Co-leader, Identifiers)");
+	    "Retention, Co-leader, Identifiers, Network)");
+	parse_err("Name: G\nNetwork: tor\n", 2,
+	    "Network must be 'any' or 'tor-only', not 'tor'");
 	parse_err("Name: G\n# c\nName: H\n", 3,
 	    "duplicate key 'Name' (first given on line 1)");
 	parse_err("Name: G\nhistory: full\nHistory: full\n", 3,

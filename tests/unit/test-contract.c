@@ -76,6 +76,62 @@ test_encode_decode_roundtrip(void **state)
 }
 
 /* Each field change gives another hash; the hash does not wander. */
+/*
+ * Network: tor-only is the 12th element of the encoding, after
+ * Identifiers (written as its default then); the default "any" is never
+ * written, so contracts made before it keep their bytes and group id, and
+ * a written "any" is not canonical.
+ */
+static void
+test_network(void **state)
+{
+	struct contract *c, *a, *back = NULL;
+	uint8_t *enc = NULL, *enc2 = NULL, h1[BAL_HASH_BYTES],
+	    h2[BAL_HASH_BYTES];
+	size_t len, len2;
+	char *text = NULL;
+
+	(void)state;
+	c = parse_ok("Name: G\n");
+	assert_int_equal(c->network, CONTRACT_NETWORK_ANY);
+	assert_int_equal(contract_encode(c, &enc, &len), 0);
+	assert_int_equal(enc[0], 0x9a);		/* fixarray of 10 */
+	a = parse_ok("Name: G\nNetwork: any\n");
+	assert_int_equal(contract_encode(a, &enc2, &len2), 0);
+	assert_int_equal(len, len2);
+	assert_memory_equal(enc, enc2, len);
+	free(enc2);
+	contract_free(a);
+	a = parse_ok("Name: G\nnetwork: Tor-Only\n");
+	assert_int_equal(a->network, CONTRACT_NETWORK_TOR_ONLY);
+	assert_int_equal(contract_encode(a, &enc2, &len2), 0);
+	assert_int_equal(enc2[0], 0x9c);	/* fixarray of 12 */
+	assert_int_equal(len2, len + 2);
+	assert_int_equal(enc2[len2 - 2], 0x00);	/* Identifiers: refuse */
+	assert_int_equal(enc2[len2 - 1], 0x01);	/* Network: tor-only */
+	assert_int_equal(contract_decode(enc2, len2, &back), 0);
+	assert_int_equal(back->network, CONTRACT_NETWORK_TOR_ONLY);
+	assert_int_equal(contract_hash(c, h1), 0);
+	assert_int_equal(contract_hash(a, h2), 0);
+	assert_memory_not_equal(h1, h2, BAL_HASH_BYTES);
+	/* The text form says so. */
+	assert_int_equal(contract_text(a, NULL, &text, NULL), 0);
+	assert_non_null(strstr(text, "Network: tor-only\n"));
+	free(text);
+	contract_free(back);
+	back = NULL;
+	/* "any" written out, or another value: not canonical / refused. */
+	enc2[len2 - 1] = 0x00;
+	assert_int_equal(contract_decode(enc2, len2, &back), BAL_EPROTO);
+	enc2[len2 - 1] = 0x02;
+	assert_int_equal(contract_decode(enc2, len2, &back), BAL_EPROTO);
+	assert_null(back);
+	free(enc);
+	free(enc2);
+	contract_free(a);
+	contract_free(c);
+}
+
 static void
 test_group_id(void **state)
 {
@@ -812,6 +868,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encode_decode_roundtrip),
 		cmocka_unit_test(test_group_id),
+		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_noncanonical),
 		cmocka_unit_test(test_decode_semantic),
 		cmocka_unit_test(test_tamper),

@@ -1,0 +1,200 @@
+#!/bin/sh
+# Members reach each other through onion services only, on a private Tor
+# network on 127.0.0.1 (tests/lib/tornet.sh): three daemons with
+# --listen none (no TCP port at all), each with its own tor, a client of
+# that network.  A group found through invite codes that carry only an
+# onion address; notes sync both ways; a revoked member's onion dials are
+# refused; a restart of a member's tor and of a daemon keep the onion
+# address and the sync; a group whose contract says "Network: tor-only"
+# announces no IP address (checked in every store), while its members
+# also listen on TCP.  Normal tree only: it runs nine tor processes.
+case ${BUILD:-build} in
+*/san) echo "normal tree only (nine tor processes)"; exit 77 ;;
+esac
+command -v tor >/dev/null 2>&1 && command -v tor-gencert >/dev/null 2>&1 \
+	|| { echo "tor is not installed (make deps installs it)"; exit 77; }
+. "$(dirname "$0")/../lib/daemons.sh"
+. "$(dirname "$0")/../lib/tornet.sh"
+trap 'rc=$?; tornet_stop; (exit $rc); cleanup' EXIT INT TERM
+
+tornet_start "$T/tornet" 27100 || fail "cannot build the private Tor network"
+
+# start_tor NAME [LISTEN] — NAME's daemon with its own tor, a client of
+# the private network; no TCP listener unless LISTEN is given.
+start_tor() {
+	"$BALINTD" --home "$T/$1" --listen "${2:-none}" --tor on \
+	    --torrc-extra "$TORNET_CLIENT" >>"$T/$1.log" 2>&1 &
+	eval "PID_$1=$!"
+	PIDS="$PIDS $!"
+	until_ok 10 b "$1" status || fail "daemon $1 did not come up"
+}
+# field NAME KEY — KEY of NAME's daemon record in `balint --json status`.
+field() {
+	b "$1" --json status | python3 -c 'import json,sys
+r=[x for x in json.load(sys.stdin) if x["kind"]=="daemon"][0]
+v=r.get(sys.argv[1], "")
+print(str(v).lower() if isinstance(v, bool) else v)' "$2"
+}
+published() { [ "$(field "$1" tor)" = ready ] &&
+	[ "$(field "$1" onion_published)" = true ]; }
+# code_addrs CODE — the addresses an invite code carries, one a line.
+code_addrs() {
+	python3 - "$1" <<'PY'
+import base64, sys
+t = sys.argv[1].split(":", 1)[1]
+b = base64.urlsafe_b64decode(t + "=" * (-len(t) % 4))[:-4]
+# [1, group bin32, inviter bin32, [addr...], ...]
+i = 2 + 34 + 34
+n = b[i] & 0x0f; i += 1
+for _ in range(n):
+    if b[i] == 0xd9: l = b[i + 1]; i += 2
+    else: l = b[i] & 0x1f; i += 1
+    print(b[i:i + l].decode()); i += l
+PY
+}
+
+member alice; member bob; member carol
+for m in alice bob carol; do start_tor $m; done
+for m in alice bob carol; do
+	grep -q "no TCP listener" "$T/$m.log" || fail "$m listens on TCP"
+done
+until_ok 240 published alice || fail "alice's onion service was not published: $(field alice tor_text)"
+onion_a=$(field alice onion)
+case $onion_a in *.onion:7451) ;; *) fail "alice's onion address: '$onion_a'" ;; esac
+b alice status | grep -q "reachable through tor at $onion_a (published)" ||
+	fail "status does not say how alice is reached: $(b alice status)"
+
+cat >"$T/contract.txt" <<'TXT'
+Name: Onion Balint
+History: full
+
+What is discussed in the group stays in the group.
+TXT
+gid=$(b alice group create --contract "$T/contract.txt") || fail "group create"
+for m in bob carol; do
+	code=$(b alice invite --name $m) || fail "invite for $m"
+	[ "$(code_addrs "$code")" = "$onion_a" ] ||
+		fail "the code for $m carries $(code_addrs "$code"), not only $onion_a"
+	b $m join "$code" --accept >"$T/join.out" 2>&1 ||
+		fail "$m cannot join through tor: $(cat "$T/join.out")"
+done
+for m in alice bob carol; do
+	n=$(b $m members --json | grep -o '"status": *"active"' | wc -l)
+	[ "$n" -eq 3 ] || fail "$m sees $n active members, not 3"
+done
+
+# Notes both ways, and between the two who joined (bob <-> carol).
+MARK=onion-mark-$$
+lists() { b "$1" note list ${3:+-g "$3"} 2>/dev/null | grep -q -- "$2"; }
+b alice note write --title "A $MARK" -m "from alice" >/dev/null || fail "alice write"
+b bob note write --title "B $MARK" -m "from bob" >/dev/null || fail "bob write"
+b carol note write --title "C $MARK" -m "from carol" >/dev/null || fail "carol write"
+for m in alice bob carol; do
+	for w in A B C; do
+		until_ok 120 lists $m "$w $MARK" || fail "$m did not get note $w"
+	done
+done
+b bob status | grep -q "through tor" || fail "bob's sessions do not say through tor"
+for m in alice bob carol; do
+	grep -q "peer up: .*through tor" "$T/$m.log" || fail "$m had no session through tor"
+done
+
+# A restart of bob's tor (killed): balintd starts it again, the address
+# stays, and notes flow.
+onion_b=$(field bob onion)
+torpid=$(sed -n 's/.*tor: started .* (pid \([0-9]*\)).*/\1/p' "$T/bob.log" | tail -n 1)
+[ -n "$torpid" ] || fail "no pid of bob's tor in the log"
+kill -KILL "$torpid"
+until_ok 30 grep -q "tor was killed by signal 9; restarting" "$T/bob.log" ||
+	fail "bob's daemon did not notice its tor died"
+until_ok 120 published bob || fail "bob's onion service is not back: $(field bob tor_text)"
+[ "$(field bob onion)" = "$onion_b" ] || fail "bob's onion address changed with tor's restart"
+b alice note write --title "D $MARK" -m "after bob's tor restart" >/dev/null
+until_ok 120 lists bob "D $MARK" || fail "bob did not get a note after his tor restarted"
+
+# A restart of bob's daemon: same address, notes flow both ways.
+stop bob
+start_tor bob
+until_ok 120 published bob || fail "bob's onion service after a restart: $(field bob tor_text)"
+[ "$(field bob onion)" = "$onion_b" ] || fail "bob's onion address changed with a restart"
+b bob note write --title "E $MARK" -m "after bob's restart" >/dev/null
+until_ok 120 lists alice "E $MARK" || fail "alice did not get bob's note after his restart"
+b alice note write --title "F $MARK" -m "to bob after restart" >/dev/null
+until_ok 120 lists bob "F $MARK" || fail "bob did not get a note after his restart"
+
+# Revocation: carol is offline when alice revokes her; when carol comes
+# back, her daemon dials alice's onion with the old network keys and is
+# refused after the handshake.
+stop carol
+cid=$(b alice members --json | python3 -c 'import json,sys
+print([m["member_id"] for m in json.load(sys.stdin) if m["name"]=="carol"][0])')
+b alice revoke carol >/dev/null || fail "alice cannot revoke carol"
+: >"$T/alice.log.mark"
+lines=$(wc -l <"$T/alice.log")
+start_tor carol
+refused() { tail -n +"$lines" "$T/alice.log" | grep -q "peer onion:0: handshake refused (not permitted)"; }
+until_ok 180 refused || fail "alice did not refuse carol's onion dial"
+b alice note write --title "G $MARK" -m "after carol's revocation" >/dev/null
+until_ok 120 lists bob "G $MARK" || fail "bob did not get a note after the revocation"
+sleep 2
+lists carol "G $MARK" && fail "revoked carol got a note written after her revocation"
+stop carol
+
+# Network: tor-only.  Alice and bob also listen on TCP now; a tor-only
+# group's code, announces and stored peers hold onion addresses only.
+stop alice; stop bob
+pa=$(free_port); pb=$(free_port)
+start_tor alice "127.0.0.1:$pa"; start_tor bob "127.0.0.1:$pb"
+until_ok 120 published alice || fail "alice's onion service with TCP: $(field alice tor_text)"
+cat >"$T/tor-only.txt" <<'TXT'
+Name: Hidden Balint
+Network: tor-only
+
+No member learns where the others are.
+TXT
+gid2=$(b alice group create --contract "$T/tor-only.txt") || fail "tor-only group create"
+b alice contract show -g "Hidden Balint" | grep -q "^Network: *tor-only" ||
+	fail "contract show does not say tor-only"
+code=$(b alice invite -g "Hidden Balint") || fail "tor-only invite"
+[ "$(code_addrs "$code")" = "$onion_a" ] ||
+	fail "the tor-only code carries $(code_addrs "$code")"
+code_any=$(b alice invite -g "Onion Balint") || fail "invite of the other group"
+code_addrs "$code_any" | grep -q "127.0.0.1:$pa" ||
+	fail "the code of a group of Network: any lacks alice's TCP address"
+b bob join "$code" --accept >"$T/join.out" 2>&1 ||
+	fail "bob cannot join the tor-only group: $(cat "$T/join.out")"
+b bob note write -g "Hidden Balint" --title "H $MARK" -m "hidden" >/dev/null ||
+	fail "bob cannot write in the tor-only group"
+until_ok 120 lists alice "H $MARK" "Hidden Balint" || fail "alice did not get bob's note in the tor-only group"
+# Every store: the tor-only group's announces and peers are onions only.
+for m in alice bob; do
+	cp "$T/$m/store.db" "$T/$m-copy.db"
+	[ -f "$T/$m/store.db-wal" ] && cp "$T/$m/store.db-wal" "$T/$m-copy.db-wal"
+	python3 - "$T/$m-copy.db" "$gid2" "$m" <<'PY' || fail "$m's store holds an IP address of the tor-only group"
+import re, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+gid = bytes.fromhex(sys.argv[2])
+ann = [r[0] for r in db.execute("SELECT blob FROM entries WHERE gid=? AND kind=3", (gid,))]
+peers = [r[0] for r in db.execute("SELECT addr FROM peers WHERE gid=?", (gid,))]
+ip = re.compile(rb"(\d{1,3}\.){3}\d{1,3}:\d+|\[[0-9a-fA-F:]+\]:\d+")
+if len(ann) < 2:
+    sys.exit("%s: %d announces, want 2" % (sys.argv[3], len(ann)))
+for a in ann:
+    if b".onion:7451" not in a or ip.search(a):
+        sys.exit("%s: announce %r" % (sys.argv[3], a))
+for p in peers:
+    if not p.endswith(".onion:7451"):
+        sys.exit("%s: peer %s" % (sys.argv[3], p))
+PY
+done
+# The group of Network: any does announce alice's TCP address.
+python3 - "$T/alice-copy.db" "$gid" <<'PY' || fail "alice's TCP address is not announced in the group of Network: any"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ann = [r[0] for r in db.execute("SELECT blob FROM entries WHERE gid=? AND kind=3", (bytes.fromhex(sys.argv[2]),))]
+sys.exit(0 if any(b"127.0.0.1:" in a for a in ann) else 1)
+PY
+b bob peer add -g "Hidden Balint" "127.0.0.1:$pa" 2>"$T/err" &&
+	fail "peer add took an IP address in a tor-only group"
+grep -q "tor-only" "$T/err" || fail "peer add said: $(cat "$T/err")"
+exit 0
