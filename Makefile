@@ -18,10 +18,11 @@ DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libunistring-dev libsecret-1-dev libpwquality-dev
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests), and
-# COMMAND:PACKAGE for the install, keyring and package scenarios.
+# COMMAND:PACKAGE for the install, keyring and package scenarios, and
+# tor (tor-network.sh: a private Tor network, and each daemon's own tor).
 DEB_CMDS = dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring \
 	secret-tool:libsecret-tools systemd-analyze:systemd man:man-db \
-	dh:debhelper dpkg-buildpackage:dpkg-dev
+	dh:debhelper dpkg-buildpackage:dpkg-dev tor-gencert:tor
 DEB_TOOLS = nodejs npm python3 $(foreach c,$(DEB_CMDS),$(lastword $(subst :, ,$(c))))
 
 ifeq ($(SAN),1)
