@@ -15,7 +15,7 @@
  *	truncated  half a frame, then our side of the connection is shut
  *	noheader   a few bytes of the stream header, then shut
  *	garbage    a well-formed frame carrying random bytes
- *	version    a JOIN_HELLO of join protocol version 2
+ *	version    a JOIN_HELLO of the next join protocol version
  *	forged     a JOIN_ACCEPT whose contract signature is random
  *	final      an empty FINAL frame, then more bytes after it
  *	stall      half a frame, then silence (our side stays open)
@@ -131,15 +131,16 @@ send_frame(int fd, struct frame_tx *tx, const uint8_t *msg, size_t len,
 	return rc;
 }
 
-/* msgpack of [16, 2, group bin32, false]: a JOIN_HELLO of version 2. */
+/* msgpack of [16, JOINMSG_VERSION + 1, group bin32, false]: a JOIN_HELLO of
+ * the next join protocol version, which this daemon does not speak. */
 static size_t
-hello_v2(const uint8_t group[BAL_GROUP_ID_BYTES], uint8_t *out)
+hello_next(const uint8_t group[BAL_GROUP_ID_BYTES], uint8_t *out)
 {
 	size_t n = 0;
 
 	out[n++] = 0x94;
 	out[n++] = 16;
-	out[n++] = 2;
+	out[n++] = JOINMSG_VERSION + 1;	/* a positive fixint */
 	out[n++] = 0xc4;
 	out[n++] = BAL_GROUP_ID_BYTES;
 	memcpy(out + n, group, BAL_GROUP_ID_BYTES);
@@ -195,7 +196,7 @@ attack(int fd, struct frame_tx *tx, const uint8_t *header,
 	if (strcmp(mode, "garbage") == 0)
 		return send_frame(fd, tx, buf, 40, 0);
 	if (strcmp(mode, "version") == 0)
-		return send_frame(fd, tx, buf, hello_v2(ic->group, buf), 0);
+		return send_frame(fd, tx, buf, hello_next(ic->group, buf), 0);
 	if (strcmp(mode, "forged") == 0) {
 		memset(&m, 0, sizeof(m));
 		m.type = JOIN_ACCEPT;
