@@ -69,7 +69,9 @@ DAEMON_INC = -Idaemon -Idaemon/store -Idaemon/group -Idaemon/net -Idaemon/ctl \
 CLI_SRC = $(wildcard cli/*.c)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_HELP_SRC = $(filter-out tests/unit/test-%.c,$(wildcard tests/unit/*.c))
-TOOL_SRC = $(wildcard tests/interop/*.c)
+# Hostile test clients; peer-client.c is what they share (no main).
+TOOL_HELP_SRC = tests/interop/peer-client.c
+TOOL_SRC = $(filter-out $(TOOL_HELP_SRC),$(wildcard tests/interop/*.c))
 
 PROTO_OBJ = $(PROTO_SRC:%.c=$(BUILD)/obj/%.o)
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
@@ -129,7 +131,8 @@ $(BUILD)/tests/test-%: $(BUILD)/obj/tests/unit/test-%.o $(UNIT_HELP_OBJ) \
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS) $(GUARD_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/interop/%.o $(PROTO_LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/interop/%.o \
+		$(BUILD)/obj/tests/interop/peer-client.o $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

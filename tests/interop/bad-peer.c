@@ -41,68 +41,8 @@
 #include "invcode.h"
 #include "joinmsg.h"
 #include "shs.h"
+#include "peer-client.h"
 
-#define WAIT_MS 25000
-
-static int
-write_full(int fd, const uint8_t *buf, size_t len)
-{
-	ssize_t r;
-
-	while (len > 0) {
-		r = send(fd, buf, len, MSG_NOSIGNAL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		buf += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
-static int
-read_full(int fd, uint8_t *buf, size_t len)
-{
-	ssize_t r;
-
-	while (len > 0) {
-		r = recv(fd, buf, len, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		buf += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
-static int
-dial(const char *hostport)
-{
-	struct sockaddr_in sa;
-	char host[64];
-	const char *colon = strrchr(hostport, ':');
-	int fd;
-
-	if (colon == NULL || (size_t)(colon - hostport) >= sizeof(host))
-		return -1;
-	memcpy(host, hostport, (size_t)(colon - hostport));
-	host[colon - hostport] = '\0';
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-		return -1;
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 static void
 put_be32(uint8_t *p, uint32_t v)
@@ -223,10 +163,10 @@ main(int argc, char **argv)
 	struct invcode ic;
 	struct pollfd pfd;
 	uint8_t netkey[BAL_KEY_BYTES], header[FRAME_HEADER_BYTES];
-	uint8_t in[SHS_MSG_MAX], out[SHS_MSG_MAX], rbuf[4096];
-	size_t need, outlen, got = 0;
+	uint8_t rbuf[4096];
+	size_t got = 0;
 	ssize_t r;
-	int fd = -1, ret = 2, rc, waited = 0;
+	int fd = -1, ret = 2, rc, err = 0, waited = 0;
 
 	memset(&ic, 0, sizeof(ic));
 	if (argc != 4) {
@@ -245,27 +185,19 @@ main(int argc, char **argv)
 	    identity_generate(NULL, &me) != 0 ||
 	    shs_client_new(netkey, me, ic.inviter, NULL, &s) != 0)
 		goto out;
-	if ((fd = dial(argv[1])) < 0) {
+	if ((fd = dial(argv[1], 0)) < 0) {
 		fprintf(stderr, "bad-peer: cannot connect to %s: %s\n",
 		    argv[1], strerror(errno));
 		goto out;
 	}
-	while (!shs_done(s)) {
-		need = shs_expect(s);
-		if (need > 0 && read_full(fd, in, need) != 0) {
+	if ((rc = client_handshake(fd, s, NULL, &err)) != 0) {
+		if (rc == 1)
 			fprintf(stderr, "bad-peer: the daemon hung up during "
 			    "the handshake\n");
-			goto out;
-		}
-		outlen = sizeof(out);
-		if ((rc = shs_step(s, need > 0 ? in : NULL, need, out,
-		    &outlen)) != 0) {
+		else if (rc < 0)
 			fprintf(stderr, "bad-peer: handshake failed: %s\n",
-			    bal_strerror(rc));
-			goto out;
-		}
-		if (outlen > 0 && write_full(fd, out, outlen) != 0)
-			goto out;
+			    bal_strerror(err));
+		goto out;
 	}
 	if (frame_tx_new(shs_result(s)->c2s_key, header, &tx) != 0)
 		goto out;
