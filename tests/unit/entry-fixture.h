@@ -43,7 +43,8 @@ int entry_setup(void **state);
 int entry_teardown(void **state);
 
 /* A header for author's entry after prev (NULL: the first). */
-struct entry_header mk_header(const struct identity *author, const struct entry *prev,
+struct entry_header mk_header(const struct identity *author,
+    const struct entry *prev,
     uint8_t kind, uint64_t epoch);
 
 /* Seals a note entry with text under key. */

@@ -64,7 +64,8 @@ int do_revoke(struct member *l, struct member *who);
  * Signs body as m's next entry of kind in m's log as m's store holds it,
  * without storing it: what a member's modified software could send.
  */
-void forge_entry(struct member *m, const uint8_t *gid, int kind, const uint8_t *body,
+void forge_entry(struct member *m, const uint8_t *gid, int kind,
+    const uint8_t *body,
     size_t len, struct blobs *out);
 
 /* Writes a note; returns group_append's code. */

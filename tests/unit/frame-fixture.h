@@ -66,7 +66,8 @@ int drain(struct frame_rx *rx, struct result *r);
  * otherwise chunks of 1..chunk bytes drawn from seed (chunk 1: bytewise).
  * Every feed is limited to frame_rx_room, as a daemon would do.
  */
-void frame_receive(const uint8_t *key, const uint8_t *buf, size_t len, size_t chunk,
+void frame_receive(const uint8_t *key, const uint8_t *buf, size_t len,
+    size_t chunk,
     uint64_t seed, struct result *r);
 
 /* Checks that r holds exactly the first r->n of the expected messages. */

@@ -72,7 +72,8 @@ uint8_t * signed_msg(const struct roster_in *in, size_t *len);
 size_t emit_key(struct world *w, int who, uint64_t lamport, uint8_t *body,
     size_t len, uint8_t *key);
 
-size_t emit(struct world *w, int who, uint64_t lamport, uint8_t *body, size_t len);
+size_t emit(struct world *w, int who, uint64_t lamport, uint8_t *body,
+    size_t len);
 
 /* A fresh epoch key sealed (id 0) to the people in mask. */
 uint8_t * envelope(struct world *w, unsigned mask, size_t *len, uint8_t **key);
@@ -115,7 +116,8 @@ int status(const struct roster *r, struct world *w, int who);
 
 int reason(const struct roster *r, struct world *w, size_t i);
 
-const struct roster_epoch * epoch_of(const struct roster *r, struct world *w, size_t i);
+const struct roster_epoch * epoch_of(const struct roster *r, struct world *w,
+    size_t i);
 
 /* Two rosters are the same: state hash and rejected list. */
 void assert_same(const struct roster *a, const struct roster *b);

@@ -25,104 +25,19 @@
 #include "note.h"
 #include "store.h"
 #include "sync.h"
+#include "sync-fixture.h"
 #include "wire.h"
 
 #define NMEM 4
 #define QMAX 4096
 
-struct member {
-	struct daemon d;
-	char dir[64];
-	char path[96];
-	struct group *g;
-};
-
-struct fix {
-	struct member m[NMEM];
-};
-
 static const char *runs_contract =
     "Name: Runs\nHistory: full\n\nWe meet.\n";
 
 static int
-member_open(struct member *m, int i)
-{
-	uint8_t seed[32];
-
-	memset(m, 0, sizeof(*m));
-	memset(seed, 0x60 + i, sizeof(seed));
-	if (identity_from_seed(seed, &m->d.id) != 0)
-		return -1;
-	snprintf(m->d.name, sizeof(m->d.name), "member%d", i);
-	snprintf(m->dir, sizeof(m->dir), "/tmp/balint-test-runs-XXXXXX");
-	if (mkdtemp(m->dir) == NULL)
-		return -1;
-	snprintf(m->path, sizeof(m->path), "%s/store.db", m->dir);
-	snprintf(m->d.home, sizeof(m->d.home), "%s", m->dir);
-	return store_open(m->path, &m->d.store);
-}
-
-static void
-member_close(struct member *m)
-{
-	char p[160];
-
-	group_free_all(&m->d);
-	store_close(m->d.store);
-	identity_free(m->d.id);
-	snprintf(p, sizeof(p), "%s/store.db-wal", m->dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/store.db-shm", m->dir);
-	unlink(p);
-	unlink(m->path);
-	rmdir(m->dir);
-}
-
-static int
 setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
-	char err[256];
-	int i;
-
-	if (f == NULL)
-		return -1;
-	for (i = 0; i < NMEM; i++)
-		if (member_open(&f->m[i], i) != 0)
-			return -1;
-	if (group_create(&f->m[0].d, runs_contract, strlen(runs_contract),
-	    &f->m[0].g, err, sizeof(err)) != 0)
-		return -1;
-	for (i = 1; i < NMEM; i++)
-		if (group_join_new(&f->m[i].d, f->m[0].g->id,
-		    &f->m[i].g) != 0)
-			return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fix *f = *state;
-	int i;
-
-	for (i = 0; i < NMEM; i++)
-		member_close(&f->m[i]);
-	free(f);
-	return 0;
-}
-
-/* The leader (member 0) adds member i. */
-static void
-add_member(struct fix *f, int i)
-{
-	uint8_t sig[BAL_SIG_BYTES];
-
-	assert_int_equal(contract_accept_sign(f->m[i].d.id, f->m[0].g->id,
-	    f->m[i].d.name, sig), 0);
-	assert_int_equal(invite_add_member(f->m[0].g, f->m[i].d.id->pk,
-	    f->m[i].d.name, sig), 0);
+	return sync_fix_setup(state, NMEM, 0x60, runs_contract, "runs");
 }
 
 /* The last note written: its note id and entry id. */
@@ -130,7 +45,7 @@ static uint8_t last_note[NOTE_ID_BYTES], last_entry[BAL_HASH_BYTES];
 
 /* Writes a note (or, with del, the tombstone of the last note written). */
 static void
-write_note(struct member *m, const char *text, int del)
+write_note(struct sync_member *m, const char *text, int del)
 {
 	struct note n;
 	struct entry *e = NULL;
@@ -226,7 +141,7 @@ side_drop(struct side *sd)
 
 /* Runs a whole session between a and b until both are quiet. */
 static void
-session(struct member *a, struct member *b, struct side *sa,
+session(struct sync_member *a, struct sync_member *b, struct side *sa,
     struct side *sb, size_t batch)
 {
 	int progress;
@@ -253,7 +168,7 @@ session(struct member *a, struct member *b, struct side *sa,
 }
 
 static void
-sync_pair(struct member *a, struct member *b)
+sync_pair(struct sync_member *a, struct sync_member *b)
 {
 	struct side sa, sb;
 
@@ -310,7 +225,7 @@ assert_same_store(struct group *x, struct group *y, size_t *erased)
 }
 
 static uint64_t
-count(struct member *m)
+count(struct sync_member *m)
 {
 	uint64_t n = 0;
 
@@ -320,13 +235,13 @@ count(struct member *m)
 
 /* Three authors write interleaved; one note is deleted (erased). */
 static void
-three_authors(struct fix *f)
+three_authors(struct sync_fix *f)
 {
 	char text[64];
 	int i, w;
 
-	add_member(f, 1);
-	add_member(f, 2);
+	sync_fix_add(f, 1);
+	sync_fix_add(f, 2);
 	sync_pair(&f->m[0], &f->m[1]);
 	sync_pair(&f->m[0], &f->m[2]);
 	for (i = 0; i < 12; i++) {
@@ -341,7 +256,7 @@ three_authors(struct fix *f)
 	}
 	sync_pair(&f->m[0], &f->m[1]);
 	sync_pair(&f->m[0], &f->m[2]);
-	add_member(f, 3);
+	sync_fix_add(f, 3);
 }
 
 /*
@@ -353,7 +268,7 @@ three_authors(struct fix *f)
 static void
 test_catch_up(void **state)
 {
-	struct fix *f = *state;
+	struct sync_fix *f = *state;
 	struct side sa, sb;
 	size_t n, erased;
 
@@ -440,14 +355,14 @@ runs_of(struct group *from, const uint8_t *author, uint64_t first,
 static void
 test_gap_and_held(void **state)
 {
-	struct fix *f = *state;
+	struct sync_fix *f = *state;
 	struct side sd;
 	struct wire_msg *m;
 	char why[256];
 	uint64_t before;
 	int i;
 
-	add_member(f, 1);
+	sync_fix_add(f, 1);
 	sync_pair(&f->m[0], &f->m[1]);
 	for (i = 0; i < 5; i++)
 		write_note(&f->m[0], "n", 0);
@@ -489,15 +404,15 @@ test_gap_and_held(void **state)
 static void
 test_beyond_cut(void **state)
 {
-	struct fix *f = *state;
+	struct sync_fix *f = *state;
 	struct side sd;
 	struct wire_msg *m;
 	char why[256], err[256];
 	uint64_t cut = 0, before;
 	int i;
 
-	add_member(f, 1);
-	add_member(f, 2);
+	sync_fix_add(f, 1);
+	sync_fix_add(f, 2);
 	sync_pair(&f->m[0], &f->m[1]);
 	sync_pair(&f->m[0], &f->m[2]);
 	write_note(&f->m[1], "before", 0);
@@ -538,11 +453,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_catch_up, setup,
-		    teardown),
+		    sync_fix_teardown),
 		cmocka_unit_test_setup_teardown(test_gap_and_held, setup,
-		    teardown),
+		    sync_fix_teardown),
 		cmocka_unit_test_setup_teardown(test_beyond_cut, setup,
-		    teardown),
+		    sync_fix_teardown),
 	};
 
 	if (sodium_init() < 0)

@@ -21,17 +21,11 @@
 #include "note.h"
 #include "store.h"
 #include "sync.h"
+#include "sync-fixture.h"
 #include "wire.h"
 
 #define NMEM 3
 #define QMAX 4096
-
-struct member {
-	struct daemon d;
-	char dir[64];
-	char path[96];
-	struct group *g;
-};
 
 struct queue {
 	uint8_t *msgs[QMAX];
@@ -39,96 +33,17 @@ struct queue {
 	size_t head, tail;
 };
 
-struct fix {
-	struct member m[NMEM];
-};
-
 static const char *contract_text_full =
     "Name: Test group\nHistory: full\n\nWe meet.\n";
 
 static int
-member_open(struct member *m, int i)
-{
-	uint8_t seed[32];
-
-	memset(m, 0, sizeof(*m));
-	memset(seed, 0x40 + i, sizeof(seed));
-	if (identity_from_seed(seed, &m->d.id) != 0)
-		return -1;
-	snprintf(m->d.name, sizeof(m->d.name), "member%d", i);
-	snprintf(m->dir, sizeof(m->dir), "/tmp/balint-test-sync-XXXXXX");
-	if (mkdtemp(m->dir) == NULL)
-		return -1;
-	snprintf(m->path, sizeof(m->path), "%s/store.db", m->dir);
-	snprintf(m->d.home, sizeof(m->d.home), "%s", m->dir);
-	return store_open(m->path, &m->d.store);
-}
-
-static void
-member_close(struct member *m)
-{
-	char p[160];
-
-	group_free_all(&m->d);
-	store_close(m->d.store);
-	identity_free(m->d.id);
-	snprintf(p, sizeof(p), "%s/store.db-wal", m->dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/store.db-shm", m->dir);
-	unlink(p);
-	unlink(m->path);
-	rmdir(m->dir);
-}
-
-static int
 setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
-	char err[256];
-	int i;
-
-	if (f == NULL)
-		return -1;
-	for (i = 0; i < NMEM; i++)
-		if (member_open(&f->m[i], i) != 0)
-			return -1;
-	if (group_create(&f->m[0].d, contract_text_full,
-	    strlen(contract_text_full), &f->m[0].g, err, sizeof(err)) != 0)
-		return -1;
-	for (i = 1; i < NMEM; i++)
-		if (group_join_new(&f->m[i].d, f->m[0].g->id,
-		    &f->m[i].g) != 0)
-			return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fix *f = *state;
-	int i;
-
-	for (i = 0; i < NMEM; i++)
-		member_close(&f->m[i]);
-	free(f);
-	return 0;
-}
-
-/* The leader (member 0) adds member i. */
-static void
-add_member(struct fix *f, int i)
-{
-	uint8_t sig[BAL_SIG_BYTES];
-
-	assert_int_equal(contract_accept_sign(f->m[i].d.id, f->m[0].g->id,
-	    f->m[i].d.name, sig), 0);
-	assert_int_equal(invite_add_member(f->m[0].g, f->m[i].d.id->pk,
-	    f->m[i].d.name, sig), 0);
+	return sync_fix_setup(state, NMEM, 0x40, contract_text_full, "sync");
 }
 
 static void
-write_note(struct member *m, const char *text)
+write_note(struct sync_member *m, const char *text)
 {
 	struct note n;
 	uint8_t *buf = NULL;
@@ -218,7 +133,7 @@ queue_drop(struct side *sd)
 
 /* Runs a session between a and b until both are quiet. */
 static void
-session(struct member *a, struct member *b, struct side *sa,
+session(struct sync_member *a, struct sync_member *b, struct side *sa,
     struct side *sb)
 {
 	int progress;
@@ -280,11 +195,11 @@ note_count(struct group *g)
 static void
 test_converge(void **state)
 {
-	struct fix *f = *state;
+	struct sync_fix *f = *state;
 	struct side sa, sb;
 	struct sync_stats st;
 
-	add_member(f, 1);
+	sync_fix_add(f, 1);
 	write_note(&f->m[0], "from A 1");
 	write_note(&f->m[0], "from A 2");
 	session(&f->m[0], &f->m[1], &sa, &sb);
@@ -318,11 +233,11 @@ test_converge(void **state)
 static void
 test_store_and_forward(void **state)
 {
-	struct fix *f = *state;
+	struct sync_fix *f = *state;
 	struct side sa, sb;
 
-	add_member(f, 1);
-	add_member(f, 2);
+	sync_fix_add(f, 1);
+	sync_fix_add(f, 2);
 	write_note(&f->m[0], "for everyone");
 	session(&f->m[0], &f->m[1], &sa, &sb);
 	session_end(&sa, &sb);
@@ -358,7 +273,7 @@ first_blob(void *ctx, const uint8_t *blob, size_t len)
 static void
 test_invalid_entry_drops(void **state)
 {
-	struct fix *f = *state;
+	struct sync_fix *f = *state;
 	struct side sa, sb;
 	struct wire_msg m;
 	struct wire_bytes wb = { NULL, 0 };
@@ -367,7 +282,7 @@ test_invalid_entry_drops(void **state)
 	uint8_t *bad;
 	int rc;
 
-	add_member(f, 1);
+	sync_fix_add(f, 1);
 	write_note(&f->m[0], "note");
 	assert_int_equal(store_entry_count(f->m[1].d.store, f->m[0].g->id,
 	    &before), 0);
@@ -405,12 +320,12 @@ test_invalid_entry_drops(void **state)
 static void
 test_window(void **state)
 {
-	struct fix *f = *state;
+	struct sync_fix *f = *state;
 	struct side sa, sb;
 	struct sync_stats st;
 	int i;
 
-	add_member(f, 1);
+	sync_fix_add(f, 1);
 	for (i = 0; i < 6; i++)
 		write_note(&f->m[0], "n");
 	memset(&sa, 0, sizeof(sa));
@@ -449,10 +364,10 @@ test_window(void **state)
 static void
 test_blocked(void **state)
 {
-	struct fix *f = *state;
+	struct sync_fix *f = *state;
 	struct side sa, sb;
 
-	add_member(f, 1);
+	sync_fix_add(f, 1);
 	write_note(&f->m[0], "n");
 	memset(&sa, 0, sizeof(sa));
 	memset(&sb, 0, sizeof(sb));
@@ -472,13 +387,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_converge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_converge, setup,
+		    sync_fix_teardown),
 		cmocka_unit_test_setup_teardown(test_store_and_forward, setup,
-		    teardown),
+		    sync_fix_teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_entry_drops, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_blocked, setup, teardown),
+		    sync_fix_teardown),
+		cmocka_unit_test_setup_teardown(test_window, setup,
+		    sync_fix_teardown),
+		cmocka_unit_test_setup_teardown(test_blocked, setup,
+		    sync_fix_teardown),
 	};
 
 	if (sodium_init() < 0)
