@@ -1,6 +1,7 @@
 #!/bin/sh
 # A member's modified software against the group's rules (issue 12): a
-# note id taken over, and an entry that does not open under the epoch key.
+# note id taken over, an entry that does not open under the epoch key, a
+# flood of notes.
 # tests/interop/hostile-peer uses carol's profile (a current member, her
 # daemon stopped) to open real sessions with alice and push:
 #  - takeover: a "first version" of alice's note id, signed by carol.
@@ -12,6 +13,8 @@
 #    ending the session (a member without the key would store and relay
 #    it, and each resync would end the session again), and keeps syncing
 #    with bob both ways.
+#  - notes: thousands of carol's notes; alice stores up to the per-author
+#    limit of a day and skips the rest, the session and sync go on.
 # HOSTILE may name another hostile-peer binary (to run this against an
 # older daemon build: BUILD=that tree, HOSTILE=this tree's).
 . "$(dirname "$0")/../lib/daemons.sh"
@@ -109,4 +112,59 @@ grep -q "does not decrypt under its epoch key; it is not stored" \
 b alice status | grep -q "unreadable entries: 1" ||
 	fail "alice's status does not count the poisoned entry"
 both_ways poison
+
+# ---- notes: FLOOD_N (default 3000) of carol's notes, in full ENTRIES -------
+# alice stores carol's up to the per-author limit of a day (1000;
+# docs/protocol.md, Per-author limits), skips the rest without ending the
+# session, logs it once and counts it in status; bob holds no more than
+# she does.  Meanwhile a probe times `balint status` at alice over and
+# over: its slowest answer bounds the event loop's worst stall
+# (docs/performance.md has the figures of FLOOD_N=100000).
+N=${FLOOD_N:-3000}
+stop alice; start alice	# (forgets carol's log held back since poison)
+until_ok 30 level bob || fail "bob is not level with alice"
+n0=$(entries alice)
+# The probe: `balint status` at alice until told to stop; the slowest.
+python3 - "$BALINT" "$T/alice" "$T/probe.stop" >"$T/probe.out" <<'PY' &
+import subprocess, sys, time, os
+worst, n = 0.0, 0
+while not os.path.exists(sys.argv[3]):
+    t0 = time.monotonic()
+    subprocess.run([sys.argv[1], "--home", sys.argv[2], "status"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worst = max(worst, time.monotonic() - t0)
+    n += 1
+print("%d probes, slowest %.0f ms" % (n, worst * 1000))
+PY
+PROBE=$!
+PIDS="$PIDS $PROBE"
+cpu() { awk '{ print $14 + $15 }' "/proc/$PID_alice/stat"; }	# ticks
+t0=$(date +%s); c0=$(cpu)
+out=$("$HOSTILE" "$T/carol" "$(addr alice)" "$ALICE" notes "$N" 2>&1) ||
+	fail "hostile-peer notes: $out"
+t1=$(date +%s); c1=$(cpu)
+touch "$T/probe.stop"
+wait "$PROBE"
+echo "flood of $N: $out, $((t1 - t0)) s; alice's CPU $((c1 - c0)) ticks" \
+	"of $(getconf CLK_TCK) a second; status probe: $(cat "$T/probe.out")"
+case $out in
+flooded*) ;;
+*) fail "alice ended the session during the flood: $out" ;;
+esac
+kill -0 "$PID_alice" 2>/dev/null || fail "alice died"
+got=$(( $(entries alice) - n0 ))
+echo "alice stored $got of carol's $N"
+[ "$got" -le 1000 ] || fail "alice stored $got entries of carol's today"
+[ "$got" -ge 900 ] || fail "alice stored only $got of carol's entries"
+b alice status | grep -q "over the per-author limits: 1" ||
+	fail "alice's status does not count carol: $(b alice status)"
+grep -q "beyond what one member may store here" "$T/alice.log" ||
+	fail "no log line for carol's flood"
+# bob holds what alice holds, no more.
+b alice note write --title "after the flood" -m "x" >/dev/null ||
+	fail "alice note write"
+until_ok 60 has bob "after the flood" || fail "bob lacks alice's note"
+b bob note write --title "bob after" -m "x" >/dev/null || fail "bob write"
+until_ok 30 has alice "bob after" || fail "alice lacks bob's note"
+until_ok 30 level bob || fail "bob is not level with alice"
 echo "ok"

@@ -43,6 +43,11 @@
  *	           127.0.0.1:PORT and lead nowhere): 64 in all, as many as
  *	           a group used to dial (issue 12, docs/threat-model.md
  *	           "Address flooding")
+ *	notes      N (in place of AUTHOR_PROFILE) of the member's next notes
+ *	           in ENTRIES messages as full as they go, each sent once the
+ *	           last was acked (and the daemon's data acknowledged);
+ *	           prints "flooded N in M messages, slowest S ms" (a round
+ *	           trip: the daemon's batch time and the rest)
  *	silent     HELLO and an empty HAVE, then reads everything and sends
  *	           nothing; prints "holding", then, once the daemon ends the
  *	           session (at most 120 s), "closed after N s (BYE ...), M
@@ -511,6 +516,74 @@ replay(const char *hostport, const struct record *rec, size_t *got)
 	return ret;
 }
 
+/* Mode notes: n of the member's next notes; see the file comment. */
+static int
+flood_notes(int fd, struct frame_tx *tx, struct frame_rx *rx,
+    const struct identity *me, struct view *v, unsigned long n)
+{
+	static struct wire_bytes items[WIRE_MAX_ENTRIES];
+	struct wire_msg m;
+	struct timespec t0, t1;
+	uint8_t *blob = NULL;
+	size_t len = 0, k = 0, size = WIRE_ENTRIES_OVERHEAD, i;
+	unsigned long made = 0, msgs = 0;
+	double ms, worst = 0;
+	char bye[300] = "";
+	int ret = 1;
+
+	while (made < n || k > 0 || blob != NULL) {
+		if (made < n && blob == NULL) {
+			if (next_note(me, v, v->epoch, v->key, 0, NULL, &blob,
+			    &len) != 0)
+				goto out;
+			entry_free(v->head);
+			if (entry_decode_stored(blob, len, &v->head) != 0)
+				goto out;
+			v->lamport = v->head->h.lamport;
+			made++;
+		}
+		if (blob != NULL && k < WIRE_MAX_ENTRIES &&
+		    size + wire_entry_cost(len) <= WIRE_MAX_MSG) {
+			size += wire_entry_cost(len);
+			items[k].p = blob;
+			items[k++].len = len;
+			blob = NULL;
+			continue;
+		}
+		memset(&m, 0, sizeof(m));
+		m.type = WIRE_ENTRIES;
+		m.entries.items = items;
+		m.entries.n = k;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (send_msg(fd, tx, &m) != 0 ||
+		    await(fd, rx, ++msgs, bye, sizeof(bye)) != 0) {
+			printf("closed after %lu messages%s\n", msgs, bye);
+			ret = 0;
+			goto out;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1e3 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		worst = ms > worst ? ms : worst;
+		for (i = 0; i < k; i++)
+			free((void *)items[i].p);
+		k = 0;
+		size = WIRE_ENTRIES_OVERHEAD;
+		m.type = WIRE_ACK;	/* what the daemon sent us, as a peer */
+		if ((m.ack.stored = peer_client_data_in) > 0 &&
+		    send_msg(fd, tx, &m) != 0)
+			goto out;
+	}
+	printf("flooded %lu in %lu messages, slowest %.0f ms\n", made, msgs,
+	    worst);
+	ret = 0;
+out:
+	for (i = 0; i < k; i++)
+		free((void *)items[i].p);
+	free(blob);
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -627,6 +700,11 @@ main(int argc, char **argv)
 		printf("closed after %.1f s%s, %u HAVE\n", secs, bye,
 		    haves > 0 ? haves - 1 : 0);
 		ret = 0;
+		goto out;
+	}
+	if (strcmp(mode, "notes") == 0) {
+		ret = argc == 6 ? flood_notes(fd, tx, rx, me, &v,
+		    strtoul(argv[5], NULL, 10)) : 2;
 		goto out;
 	}
 	if (strcmp(mode, "stopread") == 0) {

@@ -184,6 +184,8 @@ out:
 }
 
 /* Decodes every whole message: 0 acked, 1 the stream ended, 2 more. */
+uint64_t peer_client_data_in;
+
 int
 drain(struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
 {
@@ -196,6 +198,8 @@ drain(struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
 		rc = wire_decode(msg, mlen, &m);
 		frame_msg_free(msg);
 		acked = rc == 0 && m->type == WIRE_ACK && m->ack.stored >= want;
+		peer_client_data_in += rc == 0 && (m->type == WIRE_ENTRIES ||
+		    m->type == WIRE_RUNS || m->type == WIRE_PUSH);
 		if (rc == 0 && m->type == WIRE_BYE)
 			snprintf(bye, byelen, " (BYE %s: %s)",
 			    wire_bye_reason_name(m->bye.reason), m->bye.text);
@@ -215,9 +219,11 @@ drain(struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
 int
 await(int fd, struct frame_rx *rx, uint64_t want, char *bye, size_t byelen)
 {
+	/* Kept across calls: what follows an ACK in a read is the next's. */
+	static uint8_t buf[4096];
+	static size_t have, off;
 	struct pollfd pfd;
-	uint8_t buf[4096];
-	size_t have = 0, off = 0, n;
+	size_t n;
 	ssize_t r;
 	int rc, waited = 0;
 

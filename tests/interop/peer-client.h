@@ -53,12 +53,16 @@ int unseal_key(const struct identity *me, const uint8_t *gid, uint64_t epoch,
     const uint8_t *sealed, size_t len, uint8_t key[BAL_KEY_BYTES]);
 /* Encodes m and sends it as one frame. */
 int send_msg(int fd, struct frame_tx *tx, const struct wire_msg *m);
+/* The daemon's data messages (ENTRIES, RUNS, PUSH) drain has read. */
+extern uint64_t peer_client_data_in;
 /* Decodes every whole message: 0 acked, 1 the stream ended, 2 more. */
 int drain(struct frame_rx *rx, uint64_t want, char *bye, size_t byelen);
 /*
  * Reads the daemon's messages until it ACKs `want` data messages or ends
  * the session: 0 acked, 1 closed, 3 silent for WAIT_MS.  Data messages it
- * sends are read but not acknowledged (its window only fills).
+ * sends are read (counted in peer_client_data_in) but not acknowledged
+ * (its window only fills).  What follows the ACK in the last read is kept
+ * for the next call (one connection per process).
  */
 int await(int fd, struct frame_rx *rx, uint64_t want, char *bye,
     size_t byelen);
