@@ -37,9 +37,7 @@ enum listen_from {
 
 /*
  * Picks the listen address: --listen, else the settings file's "listen",
- * else the stored one, else default.  Not being able to remember it (a
- * full disk) costs a warning, not the start: the member can still read
- * what is stored.
+ * else the stored one (the last one bound), else default.
  */
 static int
 choose_listen(struct daemon *d, const char *opt, const char *setting,
@@ -68,16 +66,25 @@ choose_listen(struct daemon *d, const char *opt, const char *setting,
 	free(v);
 	if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
 		return BAL_EIO;
-	if (store_meta_put(d->store, "listen", d->listen,
-	    strlen(d->listen)) != 0) {
-		if (store_fault(d->store, NULL, NULL) == STORE_FAULT_DAMAGED)
-			return BAL_EIO;
-		daemon_log("warning: cannot remember the listen address (%s)",
-		    store_errmsg(d->store));
-	}
 	if (strcmp(d->listen, LISTEN_NONE) == 0)
 		d->listen[0] = '\0';
 	return 0;
+}
+
+/*
+ * Remembers the listen address once it is bound (begin_net), never
+ * before: an address that cannot be bound must not become the one the
+ * next start tries.  Not being able to remember it (a full disk) costs a
+ * warning, not the start.
+ */
+static void
+remember_listen(struct daemon *d)
+{
+	const char *l = d->listen[0] != '\0' ? d->listen : LISTEN_NONE;
+
+	if (store_meta_put(d->store, "listen", l, strlen(l)) != 0)
+		daemon_log("warning: cannot remember the listen address (%s)",
+		    store_errmsg(d->store));
 }
 
 /* Why binding the listen address failed, in words (d->listen_error). */
@@ -115,8 +122,11 @@ begin_net(struct daemon *d, int from)
 	d->listen_error = 0;
 	if ((rc = net_start(d)) == 0 || from == LISTEN_OPTION ||
 	    from == LISTEN_DEFAULT || (d->listen_error != UV_EADDRNOTAVAIL &&
-	    d->listen_error != UV_EINVAL))
+	    d->listen_error != UV_EINVAL)) {
+		if (rc == 0)
+			remember_listen(d);
 		return rc;
+	}
 	daemon_log("warning: the %s listen address %s cannot be used (%s); "
 	    "listening on %s instead (choose one with: balint config set "
 	    "listen HOST:PORT)", from == LISTEN_SETTING ? "configured" :
@@ -137,10 +147,8 @@ begin_net(struct daemon *d, int from)
 		d->listen_error = 0;
 		rc = net_start(d);
 	}
-	if (rc == 0 && store_meta_put(d->store, "listen",
-	    d->listen, strlen(d->listen)) != 0)
-		daemon_log("warning: cannot remember the listen address (%s)",
-		    store_errmsg(d->store));
+	if (rc == 0)
+		remember_listen(d);
 	return rc;
 }
 

@@ -114,6 +114,27 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 		if (o == c || o->closing || o->state != C_UP || o->g != c->g ||
 		    memcmp(o->remote_pk, c->remote_pk, BAL_PK_BYTES) != 0)
 			continue;
+		/*
+		 * A member dials only when it holds no session with us, so a
+		 * new session next to one that has been up for
+		 * NET_SESSION_STABLE_MS means the member lost it: it
+		 * restarted, or its address changed (a router back with a new
+		 * public address), and ours is dead without a FIN or RST and
+		 * would only be closed by the liveness rule, 90 s later.  Only
+		 * the member can make a new authenticated session, so the
+		 * new one replaces the old at once, on both ends alike.  Two
+		 * young sessions are dials at the same time: the rule below.
+		 */
+		if (daemon_now_ms() - o->up_ms >= NET_SESSION_STABLE_MS) {
+			daemon_log("peer %s: a new session replaces the one up "
+			    "since %llu s at %s (the member lost it; its "
+			    "address may have changed)", peer_conn_label(c,
+			    label), (unsigned long long)((daemon_now_ms() -
+			    o->up_ms) / 1000), o->addr);
+			peer_conn_close(o, WIRE_BYE_DUPLICATE,
+			    "replaced by a new session of this member");
+			continue;
+		}
 		cmp = memcmp(conn_dialer(c), conn_dialer(o), BAL_PK_BYTES);
 		if (cmp == 0)
 			cmp = memcmp(c->tie, o->tie, sizeof(c->tie));

@@ -138,6 +138,40 @@ net_level_wait(struct daemon *d, struct group *g, uint64_t timeout_ms,
 
 /* ---- status ---- */
 
+/* 1 when two "HOST:PORT" texts have the same host. */
+static int
+same_host(const char *a, const char *b)
+{
+	const char *ca = strrchr(a, ':'), *cb = strrchr(b, ':');
+
+	return ca != NULL && cb != NULL && ca - a == cb - b &&
+	    memcmp(a, b, (size_t)(ca - a)) == 0;
+}
+
+/*
+ * The dial target to show for a session that came in: of the member's
+ * current targets, the one on the host the session came from, else the
+ * one that worked last; NULL if none (the remote end is shown).  Stale
+ * ones (no longer picked) never.
+ */
+static struct target *
+session_target(struct net *net, const struct net_conn *c)
+{
+	struct target *t, *best = NULL;
+
+	for (t = net->targets; t != NULL; t = t->next) {
+		if (t->closed || !t->picked || !t->has_member ||
+		    memcmp(t->group, c->g->id, BAL_GROUP_ID_BYTES) != 0 ||
+		    memcmp(t->member, c->remote_pk, BAL_PK_BYTES) != 0)
+			continue;
+		if (same_host(t->addr, c->addr))
+			return t;
+		if (best == NULL || t->ok_ms > best->ok_ms)
+			best = t;
+	}
+	return best;
+}
+
 void
 net_status(struct daemon *d, const struct group *g, net_status_cb cb,
     void *ctx)
@@ -168,15 +202,9 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		si.name = m ? m->name : NULL;
 		si.addr = c->addr;
 		/* A session that came in: the address we dial it at. */
-		if (!c->outgoing && c->has_remote)
-			for (t = d->net->targets; t != NULL; t = t->next)
-				if (t->has_member && memcmp(t->group,
-				    c->g->id, BAL_GROUP_ID_BYTES) == 0 &&
-				    memcmp(t->member, c->remote_pk,
-				    BAL_PK_BYTES) == 0) {
-					si.addr = t->addr;
-					break;
-				}
+		if (!c->outgoing && c->has_remote &&
+		    (t = session_target(d->net, c)) != NULL)
+			si.addr = t->addr;
 		si.outgoing = c->outgoing;
 		si.state = c->state == C_UP ? "up" : "connecting";
 		si.via = c->via_tor ? "onion" : "direct";
@@ -191,7 +219,8 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		cb(ctx, &si);
 	}
 	for (t = d->net->targets; t != NULL; t = t->next) {
-		if (t->conn != NULL || (tg = group_find(d, t->group)) == NULL ||
+		if (t->conn != NULL || t->closed || !t->picked ||
+		    (tg = group_find(d, t->group)) == NULL ||
 		    (g != NULL && tg != g))
 			continue;
 		if (t->has_member && peer_member_session_up(d->net, t->group,

@@ -1,0 +1,128 @@
+#!/bin/sh
+# Reaching members on IP (issue 14, "Also broken"; docs/protocol.md
+# "Connections", "Dial targets").
+# 1. A --listen that cannot be bound (in use, not on this machine) refuses
+#    the start with its cause and is not remembered: the next start
+#    without --listen uses the last address that was bound.
+# 2. As root, on network namespaces: a member whose address changes (a
+#    router back with a new public address; here her namespace moves to a
+#    new address and her daemon restarts) is back within seconds.  The
+#    other member still holds the old session, dead without a FIN or RST;
+#    the new authenticated session of the same member replaces it (before,
+#    it was refused as a duplicate until the liveness rule closed the old
+#    one, 90 s later).  The other's peer list then shows her new address up
+#    and the old one neither up nor announced.
+. "$(dirname "$0")/../lib/daemons.sh"
+
+# listening NAME — the address NAME's daemon listens on (status).
+listening() { b "$1" status | sed -n 's/^  listening *//p' | head -n 1; }
+
+# ---- 1. a failed bind is not remembered ---------------------------------------
+member alice
+start alice
+good=$(listening alice)
+[ "$good" = "$(addr alice)" ] || fail "alice listens on '$good'"
+stop alice
+busy=$(free_port)
+python3 - "$busy" "$T/busy.ready" <<'PY' &
+import socket, sys, time, os
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+open(sys.argv[2], "w").close()
+time.sleep(120)
+PY
+PIDS="$PIDS $!"
+until_ok 10 test -f "$T/busy.ready" || fail "no busy port"
+"$BALINTD" --home "$T/alice" --listen "127.0.0.1:$busy" >"$T/out" 2>"$T/err" &&
+	fail "balintd started on a port in use"
+grep -q "in use" "$T/err" || fail "the cause is not named: $(cat "$T/err")"
+"$BALINTD" --home "$T/alice" --listen "192.0.2.1:7451" >"$T/out" 2>"$T/err" &&
+	fail "balintd started on an address not on this machine"
+grep -q "not on this machine" "$T/err" || fail "the cause is not named: $(cat "$T/err")"
+# The next start without --listen: the last address that was bound.
+"$BALINTD" --home "$T/alice" >>"$T/alice.log" 2>&1 &
+PID_alice=$!
+PIDS="$PIDS $!"
+until_ok 10 b alice status || fail "alice did not start without --listen"
+[ "$(listening alice)" = "$good" ] ||
+	fail "a failed --listen was remembered: alice listens on $(listening alice), not $good"
+stop alice
+echo "a failed --listen is refused with its cause and not remembered"
+
+# ---- 2. a member whose address changes ---------------------------------------
+if ! netns_init; then
+	echo "SKIP the address change: $NETNS_WHY"
+	exit 0
+fi
+member p1; member p2
+netns_member p1; netns_member p2
+netns_start p1; netns_start p2
+printf 'Name: Reach\n\nWe meet on Mondays.\n' >"$T/contract"
+b p1 group create --contract "$T/contract" >/dev/null || fail "group create"
+code=$(b p1 invite) || fail "invite"
+b p2 join "$code" --accept >/dev/null || fail "join"
+# S stays, M moves.  S has the smaller member key, so that when both
+# sessions are up the old rule keeps one S dialed (docs/protocol.md,
+# Duplicates); M forgets where S is (typed and announced), so that only
+# S dials.
+order=$(for m in p1 p2; do
+	printf '%s ' "$m"
+	b "$m" --json status | grep '"kind": "daemon"' |
+		sed 's/.*"member_id": "\([^"]*\)".*/\1/'
+done | python3 -c '
+import sys
+a = "abcdefghijklmnopqrstuvwxyz234567"
+rows = [l.split() for l in sys.stdin.read().strip().split("\n")]
+rows.sort(key=lambda r: [a.index(c) for c in r[1][2:]])
+print(rows[0][0], rows[1][0])')
+S=${order% *}; M=${order#* }
+echo "S=$S stays, M=$M moves"
+S_ADDR=$(netns_addr "$S")
+up() { b "$1" peer list | grep -w "$2" | grep -qw up; }
+until_ok 30 up "$S" "$M" || fail "$S and $M never met"
+stop "$M"
+python3 - "$T/$M/store.db" <<'PY' || fail "cannot edit $M's store"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM peers"); db.execute("DELETE FROM announced"); db.commit()
+PY
+netns_start "$M"
+until_ok 30 sh -c "'$BALINT' --home '$T/$S' --json status | grep '\"name\": \"$M\"' | grep -q '\"outgoing\": true'" ||
+	fail "$S did not dial $M"
+# A session that has been up for 10 s is no race of two dials.
+sleep 11
+OLD=$(netns_addr "$M")
+# M's router restarts: M's packets vanish, its daemon stops (its BYE is
+# lost), its machine comes back with a new address.
+netns_cut "$M"
+stop "$M"
+ns=$(cat "$T/$M.ns")
+ip netns del "$ns" || fail "ip netns del"
+until_ok 10 sh -c "! ip netns list | grep -q '^$ns\\( \\|\$\\)'" || fail "$ns lingers"
+ip netns add "$ns" || fail "ip netns add $ns"
+NETNS_K=$((NETNS_K + 1))
+NEW=$NETNS_NET.$((NETNS_K + 20)):$NETNS_PORT
+ip -n "$NETNS_HUB" link add "v$NETNS_K" type veth peer name eth0 netns "$ns" &&
+ip -n "$NETNS_HUB" link set "v$NETNS_K" master br0 up &&
+ip -n "$ns" link set lo up &&
+ip -n "$ns" addr add "${NEW%:*}/24" dev eth0 &&
+ip -n "$ns" link set eth0 up || fail "M's new network"
+echo "v$NETNS_K" >"$T/$M.if"
+echo "$NEW" >"$T/$M.addr"
+netns_start "$M"
+b "$M" peer add "$S_ADDR" >"$T/out" || fail "peer add"
+grep -q "dialing $S_ADDR" "$T/out" || fail "peer add said: $(cat "$T/out")"
+MARK=moved-$$
+b "$M" note write --title "from the new address" -m "$MARK" >/dev/null ||
+	fail "note write"
+until_ok 30 sh -c "'$BALINT' --home '$T/$S' note list | grep -q 'from the new address'" ||
+	fail "$M is not back at $S after her address changed: $(b "$S" peer list)"
+grep -q "a new session replaces the one up since" "$T/$S.log" ||
+	fail "$S did not replace the dead session"
+# S's peer list: M up at her new address, the old one gone.
+until_ok 30 sh -c "'$BALINT' --home '$T/$S' peer list | grep -F '$NEW' | grep -qw up" ||
+	fail "$S does not show $M up at $NEW: $(b "$S" peer list)"
+# The old address: no longer announced (only the latest announce counts);
+# if it was typed (the inviter's address in the code) it stays, idle.
+b "$S" peer list | grep -F "$OLD" | grep -qw 'up\|announced' &&
+	fail "$S shows $M's old address as up or announced: $(b "$S" peer list)"
+echo "$M moved from $OLD to $NEW and was back at $S within seconds"
+exit 0
