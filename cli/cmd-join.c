@@ -78,6 +78,28 @@ join_req(struct cli *c, const char *code, int preview, uint64_t ms,
 	return rc;
 }
 
+/*
+ * Who invites: the name the inviter gave and the fingerprint of the key
+ * the code names (the handshake proved the inviter holds it), to compare
+ * with what the inviter reads aloud or sends by another channel.
+ */
+static void
+show_inviter(const struct ctl_resp *resp)
+{
+	const char *who = "", *fp = "";
+
+	(void)ctl_resp_get_str(resp, 0, "inviter", &who, NULL);
+	(void)ctl_resp_get_str(resp, 0, "inviter_fingerprint", &fp, NULL);
+	if (*fp == '\0')
+		return;
+	printf("Invited by ");
+	output_safe(stdout, *who != '\0' ? who : "(no name given)", 0);
+	printf(", fingerprint ");
+	output_safe(stdout, fp, 0);
+	printf("\n(compare it with the fingerprint your inviter sees in "
+	    "balint status)\n\n");
+}
+
 /* Shows the contract and asks (unless accept), then joins. */
 static int
 join(struct cli *c, const char *code, int accept, uint64_t secs)
@@ -97,6 +119,7 @@ join(struct cli *c, const char *code, int accept, uint64_t secs)
 		close(fd);
 		if ((rc = join_req(c, code, 1, secs * 1000, &resp)) != 0)
 			return rc;
+		show_inviter(resp);
 		if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0 &&
 		    *s != '\0') {
 			printf("Contract of the group '");

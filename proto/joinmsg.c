@@ -39,12 +39,15 @@ joinmsg_encode(const struct joinmsg *m, uint8_t **out, size_t *outlen)
 		    msgpack_pack_false(&pk));
 		break;
 	case JOIN_CONTRACT:
+		len = strnlen(m->name, JOINMSG_NAME_MAX + 1);
 		if (m->contract == NULL || m->contract_len == 0 ||
-		    m->contract_len > JOINMSG_CONTRACT_MAX)
+		    m->contract_len > JOINMSG_CONTRACT_MAX || len < 1 ||
+		    len > JOINMSG_NAME_MAX || !line_ok(m->name, len))
 			goto out;
-		rc = msgpack_pack_array(&pk, 2) ||
+		rc = msgpack_pack_array(&pk, 3) ||
 		    msgpack_pack_uint8(&pk, JOIN_CONTRACT) ||
-		    mp_pack_bin(&pk, m->contract, m->contract_len);
+		    mp_pack_bin(&pk, m->contract, m->contract_len) ||
+		    mp_pack_str(&pk, m->name, len);
 		break;
 	case JOIN_ACCEPT:
 		len = strnlen(m->name, JOINMSG_NAME_MAX + 1);
@@ -121,6 +124,13 @@ joinmsg_decode(const uint8_t *buf, size_t len, struct joinmsg *m)
 			goto out;
 		memcpy(m->contract, p, plen);
 		m->contract_len = plen;
+		if ((ret = mp_rd_str(&r, 1, JOINMSG_NAME_MAX, &s,
+		    &plen)) != 0)
+			goto out;
+		ret = BAL_EPROTO;
+		if (!line_ok(s, plen))
+			goto out;
+		memcpy(m->name, s, plen);
 		break;
 	case JOIN_ACCEPT:
 		if ((ret = mp_rd_str(&r, 1, JOINMSG_NAME_MAX, &s,

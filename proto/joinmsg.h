@@ -5,7 +5,8 @@
  * are never mistaken for replication messages (wire.h).
  *
  *	JOIN_HELLO    [16, version, group id bin32, preview bool]  joiner
- *	JOIN_CONTRACT [17, contract bin]   inviter: the canonical encoding
+ *	JOIN_CONTRACT [17, contract bin, inviter name str]   inviter: the
+ *	              canonical encoding, and the name the group knows it by
  *	JOIN_ACCEPT   [18, name str, acceptance signature bin64]   joiner
  *	JOIN_WELCOME  [19]                 inviter: added; replication follows
  *	JOIN_REFUSE   [20, text str]       inviter: why not (then FINAL)
@@ -42,7 +43,7 @@ struct joinmsg {
 	int preview;				/* HELLO */
 	uint8_t *contract;			/* CONTRACT */
 	size_t contract_len;
-	char name[JOINMSG_NAME_MAX + 1];	/* ACCEPT */
+	char name[JOINMSG_NAME_MAX + 1];	/* ACCEPT; CONTRACT: inviter */
 	uint8_t sig[BAL_SIG_BYTES];		/* ACCEPT */
 	char text[JOINMSG_TEXT_MAX + 1];	/* REFUSE, one line */
 };

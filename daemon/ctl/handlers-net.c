@@ -194,18 +194,26 @@ contract_text_name(const char *text, char *out, size_t outlen)
 struct join_ctx {
 	struct ctl_call *call;
 	int preview;
+	uint8_t inviter[BAL_PK_BYTES];	/* from the code */
+	int has_inviter;
 };
 
 static void
 join_done(void *ctx, int status, struct group *g, const char *contract_text,
-    const char *err)
+    const char *inviter, const char *err)
 {
 	struct join_ctx *jc = ctx;
 	struct ctl_call *call = jc->call;
 	struct ctl_resp *resp = NULL;
 	char hex[2 * BAL_GROUP_ID_BYTES + 1], name[256];
+	char fp[IDENTITY_FPR_TEXT_BYTES], id[IDENTITY_ID_TEXT_BYTES];
 	int preview = jc->preview;
 
+	fp[0] = id[0] = '\0';
+	if (jc->has_inviter) {
+		identity_fingerprint(jc->inviter, fp);
+		identity_id_encode(jc->inviter, id);
+	}
 	free(jc);
 	if (status != 0) {
 		daemon_log("%s failed: %s", preview ? "join preview" : "join",
@@ -226,6 +234,10 @@ join_done(void *ctx, int status, struct group *g, const char *contract_text,
 	    ctl_resp_record_begin(resp) != 0 ||
 	    (preview && ctl_resp_add_str(resp, "contract",
 	    contract_text != NULL ? contract_text : "") != 0) ||
+	    ctl_resp_add_str(resp, "inviter", inviter != NULL ? inviter :
+	    "") != 0 ||
+	    ctl_resp_add_str(resp, "inviter_id", id) != 0 ||
+	    ctl_resp_add_str(resp, "inviter_fingerprint", fp) != 0 ||
 	    ctl_resp_add_str(resp, "group", hex) != 0 ||
 	    ctl_resp_add_str(resp, "name", name) != 0) {
 		ctl_resp_free(resp);
@@ -241,6 +253,7 @@ handlers_net_join(struct ctl_call *call, const struct ctl_req *req)
 	uint64_t timeout = JOIN_DEFAULT_TIMEOUT_MS;
 	struct join_ctx *jc;
 	const char *code;
+	struct invcode *ic;
 	int accept = 0, preview = 0, rc;
 	char err[512];
 
@@ -260,6 +273,15 @@ handlers_net_join(struct ctl_call *call, const struct ctl_req *req)
 	}
 	jc->call = call;
 	jc->preview = preview;
+	/* Whom the code says invites: the handshake proves that key. */
+	if ((ic = sodium_malloc(sizeof(*ic))) != NULL) {
+		if (invcode_decode(code, ic) == 0) {
+			memcpy(jc->inviter, ic->inviter, BAL_PK_BYTES);
+			jc->has_inviter = 1;
+		}
+		invcode_wipe(ic);
+		sodium_free(ic);
+	}
 	err[0] = '\0';
 	rc = join_start(d, code, preview, timeout, join_done, jc, err,
 	    sizeof(err));

@@ -41,6 +41,8 @@ struct join {
 	join_done_cb done;
 	void *ctx;
 	struct join *next;
+	/* The inviter's name as it said (JOIN_CONTRACT), "" before. */
+	char inviter[JOINMSG_NAME_MAX + 1];
 	/* The contract shown was an amendment: its hash, checked once joined. */
 	int shown_amended;
 	uint8_t shown[BAL_HASH_BYTES];
@@ -52,6 +54,19 @@ struct serve {
 };
 
 /* ---- the inviter's side ---- */
+
+/* This member's name in g's roster, else its profile name. */
+static void
+inviter_name(const struct daemon *d, const struct group *g, char *out,
+    size_t len)
+{
+	const struct roster_member *rm = roster_member_find(g->roster,
+	    d->id->pk);
+
+	snprintf(out, len, "%s", rm != NULL ? rm->name : d->name);
+	if (out[0] == '\0')
+		snprintf(out, len, "?");
+}
 
 static int
 serve_send(struct net_conn *c, const struct joinmsg *m)
@@ -127,6 +142,9 @@ serve_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
 		out.type = JOIN_CONTRACT;
 		out.contract = g->roster->contract;
 		out.contract_len = g->roster->contract_len;
+		/* The name the group knows the inviter by (shown with its
+		 * fingerprint, which the newcomer takes from the code). */
+		inviter_name(s->d, g, out.name, sizeof(out.name));
 		if (serve_send(c, &out) != 0)
 			net_conn_close(c, 0, NULL);
 		break;
@@ -206,7 +224,7 @@ join_finish(struct join *j, int status, struct group *g, const char *text,
 		j->conn = NULL;
 		net_conn_close(c, 0, NULL);
 	}
-	j->done(j->ctx, status, g, text, err);
+	j->done(j->ctx, status, g, text, j->inviter, err);
 }
 
 static int
@@ -362,6 +380,7 @@ join_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
 		    "the inviter refused");
 		join_finish(j, BAL_EPERM, NULL, NULL, err);
 	} else if (m.type == JOIN_CONTRACT && j->state == J_HELLO) {
+		snprintf(j->inviter, sizeof(j->inviter), "%s", m.name);
 		join_contract(j, &m);
 	} else if (m.type == JOIN_WELCOME && j->state == J_ACCEPTED) {
 		join_welcome(j);

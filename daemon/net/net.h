@@ -193,9 +193,11 @@ int net_level_wait(struct daemon *d, struct group *g, uint64_t timeout_ms,
  * one-line reason ("this invite was already used", "invite expired on
  * DATE", "cannot reach the inviter at ADDR", "timed out after N s").
  * For a preview, contract_text is the contract to show (else NULL).
+ * inviter is the name the inviter gave with the contract ("" if none
+ * came); its key is the code's, which the handshake proved.
  */
 typedef void (*join_done_cb)(void *ctx, int status, struct group *g,
-    const char *contract_text, const char *err);
+    const char *contract_text, const char *inviter, const char *err);
 
 /*
  * join_start begins joining with code (join.c).  preview: only fetch the

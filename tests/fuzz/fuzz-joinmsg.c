@@ -29,6 +29,7 @@ check_msg(const struct joinmsg *m)
 		fuzz_check(m->contract != NULL && m->contract_len >= 1 &&
 		    m->contract_len <= JOINMSG_CONTRACT_MAX);
 		fuzz_touch(m->contract, m->contract_len);
+		fuzz_check(strlen(m->name) >= 1);
 	} else {
 		fuzz_check(m->contract == NULL);
 	}

@@ -200,6 +200,7 @@ gen_join(void)
 	m.type = JOIN_CONTRACT;
 	m.contract = enc;
 	m.contract_len = elen;
+	strcpy(m.name, "Anna M\xc3\xbcller");
 	CHECK(joinmsg_encode(&m, &p, &len) == 0);
 	emit_free("joinmsg", "contract", p, len);
 	memset(&m, 0, sizeof(m));

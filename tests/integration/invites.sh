@@ -19,7 +19,14 @@ TXT
 b alice group create --contract "$T/contract.txt" >/dev/null ||
 	fail "group create"
 code_bob=$(b alice invite) || fail "invite for bob"
-b bob join "$code_bob" --accept >/dev/null || fail "bob join"
+b bob --json join "$code_bob" --accept >"$T/bob.join" || fail "bob join"
+# The joiner is told who invites: her name and her key's fingerprint.
+fpr=$(b alice --json status | grep '"kind": "daemon"' |
+	sed 's/.*"fingerprint": "\([^"]*\)".*/\1/')
+[ -n "$fpr" ] || fail "no fingerprint in alice's status"
+grep -q '"inviter": "alice"' "$T/bob.join" || fail "no inviter: $(cat "$T/bob.join")"
+grep -qF "\"inviter_fingerprint\": \"$fpr\"" "$T/bob.join" ||
+	fail "not alice's fingerprint ($fpr): $(cat "$T/bob.join")"
 
 # refused CODE WHO TEXT ARGS... — balint as WHO exits CODE with one line
 # on stderr that contains TEXT.

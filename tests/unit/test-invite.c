@@ -171,6 +171,7 @@ msgs(struct joinmsg *m, size_t *n, uint8_t *contract)
 	m[1].type = JOIN_CONTRACT;
 	m[1].contract = contract;
 	m[1].contract_len = 100;
+	snprintf(m[1].name, sizeof(m[1].name), "Ben (inviter)");
 	m[2].type = JOIN_ACCEPT;
 	snprintf(m[2].name, sizeof(m[2].name), "Anna");
 	memset(m[2].sig, 9, sizeof(m[2].sig));
@@ -203,6 +204,7 @@ test_joinmsg(void **state)
 		case JOIN_CONTRACT:
 			assert_int_equal(back.contract_len, 100);
 			assert_memory_equal(back.contract, contract, 100);
+			assert_string_equal(back.name, "Ben (inviter)");
 			break;
 		case JOIN_ACCEPT:
 			assert_string_equal(back.name, "Anna");
@@ -268,6 +270,7 @@ struct done {
 	int status;
 	struct group *g;
 	char text[4096];
+	char inviter[128];
 	char err[512];
 };
 
@@ -309,10 +312,11 @@ member_close(struct member *m)
 
 static void
 done_cb(void *ctx, int status, struct group *g, const char *text,
-    const char *err)
+    const char *inviter, const char *err)
 {
 	struct done *dn = ctx;
 
+	snprintf(dn->inviter, sizeof(dn->inviter), "%s", inviter);
 	dn->called++;
 	dn->status = status;
 	dn->g = g;
@@ -438,6 +442,8 @@ test_join_loopback(void **state)
 	assert_int_equal(dn.status, 0);
 	assert_non_null(strstr(dn.text, "Loopback group"));
 	assert_null(dn.g);
+	/* With the name the group knows the inviter by. */
+	assert_string_equal(dn.inviter, m[0].d.name);
 
 	/* Accept: B holds the roster and the write key. */
 	memset(&dn, 0, sizeof(dn));
