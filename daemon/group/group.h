@@ -2,8 +2,11 @@
  * group.h — the face of daemon/group/: the state of each group this member
  * belongs to.  The folder owns loading, founding and joining groups and
  * this member's writes (group.c), receiving a batch (group-receive.c),
- * checking and storing entries, roster folds and epoch keys at rest
- * (group-batch.c), revoke, leave, rotation and erasure (group-roster.c),
+ * storing entries and epoch keys at rest (group-batch.c), checking one
+ * entry by kind (group-check.c), the roster log folded once a batch
+ * (group-rlog.c), per-author limits (group-limits.c), what announces
+ * leave in the store (group-announce.c), revoke, leave, rotation and
+ * erasure (group-roster.c),
  * contract amendments (group-amend.c), notes (group-notes.c), forked logs
  * (group-fork.c), the logs read for a peer (group-logs.c), the events it
  * emits (group-event.c), invites' state (invite.c) and retention
