@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "loop.h"
 #include "passkeep.h"
+#include "settings.h"
 #include "start.h"
 #include "store.h"
 #include "tor.h"
@@ -177,6 +178,7 @@ main(int argc, char **argv)
 	uv_loop_t loop;
 	int i, rc, locked = 0, stay = 0, ret = 1, again = 0;
 	int tor_mode = TOR_AUTO, tor_set = 0;
+	struct settings set;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -217,6 +219,12 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* The settings file: --tor and --tor-control when not given. */
+	(void)settings_load(&set);
+	if (!tor_set && set.tor[0] != '\0')
+		tor_mode = strcmp(set.tor, "on") == 0 ? TOR_ON : TOR_OFF;
+	if (tor_control == NULL && set.tor_control[0] != '\0')
+		tor_control = set.tor_control;
 	/* The default of --tor from the environment (tests set it off). */
 	if (!tor_set && tor_env != NULL && *tor_env != '\0') {
 		if (strcmp(tor_env, "off") == 0)

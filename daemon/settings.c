@@ -56,18 +56,38 @@ read_file(char *path, size_t pathlen, size_t *len)
 	return buf;
 }
 
+/* Copies a value into a field of n bytes, or logs that it is too long. */
+static void
+take(char *field, size_t n, const struct config_line *l, const char *path)
+{
+	if (strlen(l->value) >= n)
+		daemon_log("warning: the %s on line %u of '%s' is too long; "
+		    "ignored", l->key, l->lineno, path);
+	else
+		strcpy(field, l->value);
+}
+
 int
 settings_load(struct settings *s)
 {
+	static struct settings once;
+	static int loaded;
 	const struct config_key *k;
 	struct config_line l;
 	const char *why;
 	size_t len = 0, pos = 0;
 	char *text;
 
-	memset(s, 0, sizeof(*s));
-	if ((text = read_file(s->path, sizeof(s->path), &len)) == NULL)
+	if (loaded) {
+		*s = once;
 		return 0;
+	}
+	loaded = 1;
+	memset(s, 0, sizeof(*s));
+	if ((text = read_file(s->path, sizeof(s->path), &len)) == NULL) {
+		once = *s;
+		return 0;
+	}
 	while (config_next(text, len, &pos, &l)) {
 		if (l.bad) {
 			daemon_log("warning: line %u of '%s' is not \"key = "
@@ -87,15 +107,15 @@ settings_load(struct settings *s)
 			    s->path, why);
 			continue;
 		}
-		if (strcmp(l.key, "listen") == 0) {
-			if (strlen(l.value) >= sizeof(s->listen))
-				daemon_log("warning: the listen address on "
-				    "line %u of '%s' is too long; ignored",
-				    l.lineno, s->path);
-			else
-				strcpy(s->listen, l.value);
-		}
+		if (strcmp(l.key, "listen") == 0)
+			take(s->listen, sizeof(s->listen), &l, s->path);
+		else if (strcmp(l.key, "tor") == 0)
+			take(s->tor, sizeof(s->tor), &l, s->path);
+		else if (strcmp(l.key, "tor-control") == 0)
+			take(s->tor_control, sizeof(s->tor_control), &l,
+			    s->path);
 	}
 	free(text);
+	once = *s;
 	return 0;
 }

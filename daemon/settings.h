@@ -12,11 +12,14 @@
 struct settings {
 	char path[PROFILE_PATH_MAX];	/* the file ("" when none) */
 	char listen[DAEMON_ADDR_MAX];	/* "listen", or "" */
+	char tor[4];			/* "tor": "on", "off" or "" */
+	char tor_control[DAEMON_ADDR_MAX];	/* "tor-control", or "" */
 };
 
 /*
  * settings_load reads the file into *s (all empty when there is none);
- * every problem is logged and skipped.  Always 0.
+ * every problem is logged and skipped, once: later calls give the same
+ * settings again without reading the file.  Always 0.
  */
 int settings_load(struct settings *s);
 

@@ -38,6 +38,22 @@ check_addr(const char *v, const char **why)
 	return 0;
 }
 
+/* listen: HOST:PORT, or none (no TCP port: an onion service only). */
+static int
+check_listen(const char *v, const char **why)
+{
+	return strcmp(v, "none") == 0 ? 0 : check_addr(v, why);
+}
+
+static int
+check_onoff(const char *v, const char **why)
+{
+	if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)
+		return 0;
+	*why = "want on or off";
+	return -1;
+}
+
 static int
 check_any(const char *v, const char **why)
 {
@@ -53,8 +69,13 @@ const struct config_key config_keys[] = {
 	    "the group of group-scoped commands when -g is not given" },
 	{ "editor", CONFIG_CLI, check_any,
 	    "the editor for note write and note edit (before $EDITOR)" },
-	{ "listen", CONFIG_DAEMON, check_addr,
-	    "where balintd listens, HOST:PORT (before the last one used)" },
+	{ "listen", CONFIG_DAEMON, check_listen,
+	    "where balintd listens, HOST:PORT or none (before the last one "
+	    "used)" },
+	{ "tor", CONFIG_DAEMON, check_onoff,
+	    "on or off: balintd runs tor for an onion service (as --tor)" },
+	{ "tor-control", CONFIG_DAEMON, check_addr,
+	    "the control port of a tor already running (as --tor-control)" },
 	{ NULL, 0, NULL, NULL }
 };
 

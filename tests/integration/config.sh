@@ -100,4 +100,18 @@ member anna2
 "$BALINTD" --home "$T/anna2" --listen "$(addr anna)" 2>"$T/inuse.err" &&
 	fail "balintd started on a port in use"
 grep -q "the address is in use" "$T/inuse.err" || fail "in use: $(cat "$T/inuse.err")"
+
+# The Tor settings: tor = on|off stands in for --tor (BALINT_TOR, the
+# tests' default, still comes first), listen = none for --listen none.
+b anna config set tor maybe 2>/dev/null; [ $? -eq 2 ] || fail "tor maybe is not exit 2"
+b anna config set tor off >/dev/null || fail "config set tor off"
+b anna config set listen none >/dev/null || fail "config set listen none"
+stop anna
+: >"$T/anna.log"
+env -u BALINT_TOR "$BALINTD" --home "$T/anna" >>"$T/anna.log" 2>&1 &
+PID_anna=$!; PIDS="$PIDS $!"
+until_ok 10 b anna status || fail "balintd with tor off and listen none"
+grep -q "no TCP listener" "$T/anna.log" || fail "listen none unused: $(cat "$T/anna.log")"
+grep -q "listen none and no tor" "$T/anna.log" || fail "tor setting unused: $(cat "$T/anna.log")"
+stop anna
 echo "config: ok"

@@ -108,6 +108,9 @@ test_check_knows_the_table(void **state)
 	    BAL_EINVAL);
 	assert_int_equal(config_check("group", "a\nb", &why), BAL_EINVAL);
 	assert_int_equal(config_check("group", "", &why), BAL_EINVAL);
+	assert_int_equal(config_check("listen", "none", &why), 0);
+	assert_int_equal(config_check("tor", "off", &why), 0);
+	assert_int_equal(config_check("tor", "maybe", &why), BAL_EINVAL);
 	assert_int_equal(config_check("colour", "blue", &why), BAL_ENOENT);
 	assert_non_null(config_key_find("editor"));
 	assert_null(config_key_find("Editor"));
