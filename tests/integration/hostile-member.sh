@@ -113,14 +113,14 @@ b alice status | grep -q "unreadable entries: 1" ||
 	fail "alice's status does not count the poisoned entry"
 both_ways poison
 
-# ---- notes: FLOOD_N (default 3000) of carol's notes, in full ENTRIES -------
+# ---- notes: FLOOD_N (default 1100) of carol's notes, in full ENTRIES -------
 # alice stores carol's up to the per-author limit of a day (1000;
 # docs/protocol.md, Per-author limits), skips the rest without ending the
 # session, logs it once and counts it in status; bob holds no more than
 # she does.  Meanwhile a probe times `balint status` at alice over and
 # over: its slowest answer bounds the event loop's worst stall
 # (docs/performance.md has the figures of FLOOD_N=100000).
-N=${FLOOD_N:-3000}
+N=${FLOOD_N:-1100}
 stop alice; start alice	# (forgets carol's log held back since poison)
 until_ok 30 level bob || fail "bob is not level with alice"
 n0=$(entries alice)
