@@ -47,6 +47,7 @@ int cmd_leave(struct cli *c, int argc, char **argv);
 int cmd_note(struct cli *c, int argc, char **argv);
 int cmd_peer(struct cli *c, int argc, char **argv);
 int cmd_sync(struct cli *c, int argc, char **argv);
+int cmd_bundle(struct cli *c, int argc, char **argv);
 int cmd_complete(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_unlock(struct cli *c, int argc, char **argv);

@@ -28,6 +28,7 @@ static const struct cli_cmd commands[] = {
 	{ "check",	cmd_check,	"look for details that identify a patient, writing nothing" },
 	{ "peer",	cmd_peer,	"add HOST:PORT | list" },
 	{ "sync",	cmd_sync,	"ask for sync now; --wait returns when all peers are level" },
+	{ "bundle",	cmd_bundle,	"carry notes by hand in an encrypted file: write, read" },
 	{ "daemon",	cmd_daemon,	"start | stop | restart | status | log: balintd itself" },
 	{ "unlock",	cmd_unlock,	"give balintd the passphrase [--remember | --forget]" },
 	{ "lock",	cmd_lock,	"make balintd forget the key until balint unlock" },

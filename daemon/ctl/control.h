@@ -104,6 +104,13 @@ void handlers_hex(const uint8_t *p, size_t n, char *out);
  */
 const char *handlers_member_name(const struct group *g, const uint8_t *pk,
     char *buf);
+/*
+ * handlers_roster_member resolves sel (a name, a member id, or a unique
+ * prefix of one) against g's roster (handlers-roster.c).  Fails the call
+ * and returns -1 when it cannot.
+ */
+int handlers_roster_member(struct ctl_call *call, const struct group *g,
+    const char *sel, uint8_t pk[BAL_PK_BYTES]);
 /* handlers_active_count counts g's active members. */
 uint64_t handlers_active_count(const struct group *g);
 
@@ -169,6 +176,9 @@ int handlers_lock_process(struct daemon *d, struct ctl_resp *resp);
 int handlers_lock_status(struct daemon *d, struct ctl_resp *resp);
 /* Handlers living in handlers-roster.c: revoke, leave (asynchronous). */
 void handlers_roster_revoke(struct ctl_call *call, const struct ctl_req *req);
+/* handlers-bundle.c: bundle.write, bundle.read (a file by absolute path). */
+void handlers_bundle_write(struct ctl_call *call, const struct ctl_req *req);
+void handlers_bundle_read(struct ctl_call *call, const struct ctl_req *req);
 void handlers_roster_leave(struct ctl_call *call, const struct ctl_req *req);
 /*
  * handlers_removed_records adds one {kind:"removed", group, name, by, how,

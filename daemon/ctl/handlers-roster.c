@@ -30,12 +30,8 @@ status_word(int status)
 	return status == ROSTER_LEFT ? "left" : "revoked";
 }
 
-/*
- * Resolves sel (a name, a member id, or a unique prefix of one) against
- * g's roster.  Fails the call and returns -1 when it cannot.
- */
-static int
-resolve_member(struct ctl_call *call, const struct group *g, const char *sel,
+int
+handlers_roster_member(struct ctl_call *call, const struct group *g, const char *sel,
     uint8_t pk[BAL_PK_BYTES])
 {
 	const struct roster *r = g->roster;
@@ -116,7 +112,7 @@ handlers_roster_revoke(struct ctl_call *call, const struct ctl_req *req)
 		    "revoke members", group_name(g));
 		return;
 	}
-	if (resolve_member(call, g, sel, pk) != 0)
+	if (handlers_roster_member(call, g, sel, pk) != 0)
 		return;
 	m = roster_member_find(g->roster, pk);
 	snprintf(name, sizeof(name), "%s", m != NULL ? m->name : "");

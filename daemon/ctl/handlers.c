@@ -51,6 +51,8 @@ static const struct handlers_cmd cmds[] = {
 	{ "peer.add",		handlers_net_peer_add },
 	{ "peer.list",		handlers_net_peer_list },
 	{ "sync",		handlers_net_sync },
+	{ "bundle.write",	handlers_bundle_write },
+	{ "bundle.read",	handlers_bundle_read },
 	{ "revoke",		handlers_roster_revoke },
 	{ "leave",		handlers_roster_leave },
 	{ "unlock",		handlers_lock_unlock },

@@ -268,6 +268,43 @@ int group_entries_missing(struct group *g, const struct wire_have_item *have,
     size_t nhave, size_t max, group_missing_cb cb, void *ctx);
 
 /*
+ * Bundles (group-bundle.c; docs/protocol.md "Bundles").  group_bundle_write
+ * encrypts under g's current epoch key the entries that a member holding
+ * for_member's last seen HAVE lacks (NULL, or none seen (*known 0): every
+ * entry), of them those written at or after since_ms (0: all), with this
+ * member's own HAVE; *file is malloc'd, *n counts its entries.
+ */
+int group_bundle_write(struct group *g, const uint8_t *for_member,
+    uint64_t since_ms, int *known, uint8_t **file, size_t *len, size_t *n);
+
+/* What a bundle read added, per author. */
+struct group_bundle_author {
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t added, refused;	/* refused: beyond a removal's cut */
+};
+struct group_bundle_read {
+	struct group *g;		/* whose key opened it */
+	uint8_t writer[BAL_PK_BYTES];
+	uint64_t time_ms;		/* when it was written (writer's clock) */
+	size_t total, added, refused;	/* entries in it, stored, refused */
+	struct group_bundle_author *authors;
+	size_t nauthors;
+};
+/*
+ * group_bundle_read opens a bundle with the key of any epoch of any group
+ * this member holds and takes its entries in through group_receive (one
+ * transaction, verified; nothing stored when a batch is refused); keeps the
+ * writer's HAVE.  Negative code and a one-line reason in why on failure.
+ * Free r with group_bundle_read_free.
+ */
+int group_bundle_read(struct daemon *d, const uint8_t *file, size_t len,
+    struct group_bundle_read *r, char *why, size_t whylen);
+void group_bundle_read_free(struct group_bundle_read *r);
+/* group_have_seen keeps member's HAVE in the store (a hint; never fails). */
+void group_have_seen(struct group *g, const uint8_t *member,
+    const struct wire_have_item *items, size_t n);
+
+/*
  * group_network_keys fills keys with the handshake network key of every
  * epoch this member holds, newest first; *n gets the count.
  */

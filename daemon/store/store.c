@@ -148,6 +148,14 @@ static const char *const migrations[] = {
 	 * (used = 2).
 	 */
 	"ALTER TABLE invites ADD COLUMN fails INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 4 -> 5: the last HAVE (author -> seq) seen of each member, from a
+	 * session or a bundle, so `bundle write --for MEMBER` holds only
+	 * what they lack (store-have.c).
+	 */
+	"CREATE TABLE have_seen (gid BLOB NOT NULL, member BLOB NOT NULL,"
+	" author BLOB NOT NULL, seq INTEGER NOT NULL,"
+	" PRIMARY KEY (gid, member, author)) WITHOUT ROWID;",
 };
 
 #define STORE_PAGE_SIZE "8192"
@@ -474,7 +482,8 @@ int
 store_group_erase(struct store *st, const uint8_t *group)
 {
 	static const char *const tables[] = {
-		"entries", "keys", "peers", "announced", "invites", "groups"
+		"entries", "keys", "peers", "announced", "invites",
+		"have_seen", "groups"
 	};
 	sqlite3_stmt *s;
 	char sql[64];

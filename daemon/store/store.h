@@ -142,6 +142,17 @@ int store_vector_each(struct store *st, const uint8_t *group,
  */
 int store_entries_drop_after(struct store *st, const uint8_t *group,
     const uint8_t *author, uint64_t after, uint64_t *n);
+/*
+ * store_have_put keeps items as the last HAVE seen of member in group,
+ * replacing the one before (inside the caller's transaction, or alone);
+ * store_have_get reads it back, authors ascending (*items malloc'd, NULL
+ * and 0 when none was seen).  store-have.c.
+ */
+struct wire_have_item;
+int store_have_put(struct store *st, const uint8_t *group,
+    const uint8_t *member, const struct wire_have_item *items, size_t n);
+int store_have_get(struct store *st, const uint8_t *group,
+    const uint8_t *member, struct wire_have_item **items, size_t *n);
 /* store_entry_count counts a group's entries. */
 int store_entry_count(struct store *st, const uint8_t *group, uint64_t *n);
 

@@ -1,0 +1,89 @@
+/*
+ * store-have.c — the last HAVE seen of each member (store.h,
+ * store_have_put / store_have_get): the author -> seq vector a member
+ * last said it holds, in a session or in a bundle it wrote, kept so that
+ * a bundle written for that member holds only what it lacks.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "store-int.h"
+#include "wire.h"
+
+int
+store_have_put(struct store *st, const uint8_t *group, const uint8_t *member,
+    const struct wire_have_item *items, size_t n)
+{
+	sqlite3_stmt *del = NULL, *ins = NULL;
+	size_t i;
+	int ret = BAL_EIO;
+
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM have_seen WHERE gid=? AND "
+	    "member=?", -1, &del, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT INTO have_seen (gid, member, "
+	    "author, seq) VALUES (?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
+		goto out;
+	store_bind_blob(del, 1, group, BAL_GROUP_ID_BYTES);
+	store_bind_blob(del, 2, member, BAL_PK_BYTES);
+	if ((ret = store_done(st, del)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(ins);
+		store_bind_blob(ins, 1, group, BAL_GROUP_ID_BYTES);
+		store_bind_blob(ins, 2, member, BAL_PK_BYTES);
+		store_bind_blob(ins, 3, items[i].author, BAL_PK_BYTES);
+		sqlite3_bind_int64(ins, 4, (sqlite3_int64)items[i].seq);
+		if ((ret = store_done(st, ins)) != 0 && ret != BAL_EEXIST)
+			goto out;
+		ret = 0;	/* an author twice: the first counts */
+	}
+out:
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	return ret;
+}
+
+int
+store_have_get(struct store *st, const uint8_t *group, const uint8_t *member,
+    struct wire_have_item **items, size_t *n)
+{
+	struct wire_have_item *v = NULL, *nv;
+	sqlite3_stmt *s = NULL;
+	size_t cnt = 0;
+	int rc, ret = BAL_EIO;
+
+	*items = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT author, seq FROM have_seen "
+	    "WHERE gid=? AND member=? ORDER BY author", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return BAL_EIO;
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	store_bind_blob(s, 2, member, BAL_PK_BYTES);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != BAL_PK_BYTES ||
+		    sqlite3_column_int64(s, 1) < 0)
+			continue;
+		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
+			ret = BAL_ENOMEM;
+			goto out;
+		}
+		v = nv;
+		memcpy(v[cnt].author, sqlite3_column_blob(s, 0), BAL_PK_BYTES);
+		v[cnt].seq = (uint64_t)sqlite3_column_int64(s, 1);
+		cnt++;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = store_failed(st, rc);
+		goto out;
+	}
+	*items = v;
+	*n = cnt;
+	v = NULL;
+	ret = 0;
+out:
+	free(v);
+	sqlite3_finalize(s);
+	return ret;
+}
