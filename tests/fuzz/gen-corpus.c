@@ -751,6 +751,7 @@ main(int argc, char **argv)
 		free(ent[i]);
 	free(hello);
 	gen_runs();
+	gen_bundle();
 	cast_free();
 	printf("gen-corpus: %d files in %s\n", files, outdir);
 	return 0;

@@ -64,5 +64,6 @@ const struct bal_rng *gen_rng(void);
 void gen_roster(void);
 void gen_join(void);
 void gen_runs(void);
+void gen_bundle(void);
 
 #endif
