@@ -5,7 +5,7 @@
  * handlers, one file per family (handlers.c: the table, shared helpers,
  * status, groups, contract, members; handlers-note.c; handlers-roster.c;
  * handlers-net.c; handlers-lock.c: unlock, lock, stop; handlers-guard.c:
- * the de-identification guard); the second half of this header is for
+ * the de-identification guard; handlers-bundle.c: bundle files); the second half of this header is for
  * those files.  It
  * sits at the top with net/: it calls the group and net folders, the store
  * and proto/; only the process (main.c, loop.c) calls it.

@@ -9,7 +9,7 @@
  * erasure (group-roster.c),
  * contract amendments (group-amend.c), notes (group-notes.c), forked logs
  * (group-fork.c), the logs read for a peer (group-logs.c), the events it
- * emits (group-event.c), invites' state (invite.c) and retention
+ * emits (group-event.c), bundles (group-bundle.c), invites' state (invite.c) and retention
  * (retention.c); invite.h and retention.h come with this header,
  * group-int.h stays inside.  It calls the store and proto/ only, never the
  * network or the control socket: what happened leaves as events (struct

@@ -2,7 +2,8 @@
  * store.h — the face of daemon/store/: everything balintd keeps on disk.
  * The folder owns the SQLite database (schema, migrations, statements and
  * transactions in store.c, entries in store-entries.c, groups, sealed
- * keys, meta, peers and invites in store-meta.c; store-int.h is theirs
+ * keys, meta, peers and invites in store-meta.c, the last HAVE seen of
+ * each member in store-have.c; store-int.h is theirs
  * alone) and the keyring that seals secrets at rest under the member's own
  * key (keyring.c; keyring.h comes with this header).  It knows no group
  * rule, socket or loop: the group and network folders above call it; it
