@@ -68,6 +68,8 @@ report() {
 	row "CPU to receive the bulk (s)" "$(get bulk_receive_cpu_s)" "$(get syncthing_receive_cpu_s)" ""
 	row "  per 10,000 notes (s)" "$(get bulk_receive_cpu_s_per_10k)" "<= 1" "$(m receive_cpu_1s)"
 	row "store size per note (bytes)" "$(get store_bytes_per_note)" "" ""
+	row "bundle of $(get bundle_notes) notes: bytes per note (x text)" "$(get bundle_bytes_per_note) ($(get bundle_text_ratio))" "" ""
+	row "  time to read it (s)" "$(get bundle_read_s)" "" ""
 	row "start-up with $(get startup_big_notes) notes (ms)" "$(get startup_big_ms)" "<= 250" "$(m startup_250ms)"
 	row "reconciliation of level members (bytes)" "$(get idle_reconcile_bytes)" "<= 1024" "$(m reconcile_1kib)"
 	row "  CPU per reconciliation, both (us)" "$(get idle_reconcile_cpu_us)" "" ""

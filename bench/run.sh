@@ -218,6 +218,9 @@ group alice bob
 sleep 1
 put rss_idle_mib "$(kib_mib "$(rss_kib "$(pid bob)")")"
 stop bob
+# Bob as he is before the bulk, for the bundle figures (1b).
+cp -a "$W/bob" "$W/bobcopy"
+rm -f "$W/bobcopy/balintd.sock" "$W/bobcopy/balintd.pid"
 out=$("$TOOLS/bulkwrite" "$W/alice" "$N_BULK" "$NOTE_BYTES" 32 "$W/ids") ||
     die "bulkwrite"
 put bulk_write_notes_per_s "$(field "$out" rate)"
@@ -283,6 +286,33 @@ put bulk_fraction_of_ceiling_cpu_pct "$(calc "100 * $N_BULK / ($bcpu / 1e9) / $(
 sz=$(stat -c %s "$W/bob/store.db")
 [ -f "$W/bob/store.db-wal" ] && sz=$((sz + $(stat -c %s "$W/bob/store.db-wal")))
 put store_bytes_per_note "$(calc "$sz / $N_BULK" 0)"
+
+# 1b. Bundle: the bulk carried by hand.  Alice (alone) writes every
+# entry into a bundle; the copy of bob from before the bulk (alone: alice
+# is stopped) reads it.  Its size against the notes' text, and the time of
+# `balint bundle read` (verify, decrypt, one transaction).
+log "bundle: $N_BULK notes written into a bundle by A, read by B's copy"
+start alice >/dev/null
+b alice bundle write "$W/bulk.bal" >/dev/null || die "bundle write"
+want=$(entries alice)
+stop alice
+free_port >"$W/bobcopy.port"
+start bobcopy >/dev/null
+t0=$(date +%s%N)
+b bobcopy bundle read "$W/bulk.bal" >"$W/bundle.out" || die "bundle read"
+t1=$(date +%s%N)
+got=$(entries bobcopy)
+# (his copy announces its own new port: one entry more than alice's.)
+[ "$got" -ge "$want" ] && grep -q "added" "$W/bundle.out" ||
+    die "bob's copy holds $got entries after the bundle, alice $want"
+stop bobcopy
+rm -rf "$W/bobcopy"
+bsz=$(stat -c %s "$W/bulk.bal")
+put bundle_notes "$N_BULK"
+put bundle_bytes "$bsz"
+put bundle_bytes_per_note "$(calc "$bsz / $N_BULK" 0)"
+put bundle_text_ratio "$(calc "$bsz / ($N_BULK * $NOTE_BYTES)" 3)"
+put bundle_read_s "$(calc "($t1 - $t0) / 1e9")"
 
 # 5. A store of N_BIG notes: start-up time and memory.
 log "resources: $N_BIG notes in one store (set up by mkscale)"
