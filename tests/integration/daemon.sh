@@ -13,10 +13,11 @@ b anna daemon frob 2>/dev/null; [ $? -eq 2 ] || fail "bad subcommand is not exit
 b anna daemon status --listen 1.2.3.4:5 2>/dev/null; [ $? -eq 2 ] || fail "--listen with status is not exit 2"
 
 b anna daemon start --listen 127.0.0.1:0 >"$T/out" || fail "daemon start: $(cat "$T/out")"
-grep -q "balintd started (pid [0-9]*)" "$T/out" || fail "start: $(cat "$T/out")"
-grep -q "locked: run balint unlock" "$T/out" || fail "start: $(cat "$T/out")"
+# Its pid first, so that cleanup stops it whatever fails next.
 pid=$(sed -n 's/.*started (pid \([0-9]*\)).*/\1/p' "$T/out")
 PIDS="$PIDS $pid"
+grep -q "balintd started (pid [0-9]*)" "$T/out" || fail "start: $(cat "$T/out")"
+grep -q "locked: run balint unlock" "$T/out" || fail "start: $(cat "$T/out")"
 kill -0 "$pid" || fail "no process $pid"
 b anna --json status | grep -q "\"pid\": $pid" || fail "status --json has no pid $pid"
 b anna daemon status | grep -q "running (pid $pid), locked" || fail "daemon status: $(b anna daemon status)"
@@ -33,9 +34,9 @@ grep -q "anna ready: listening on 127.0.0.1:" "$T/log" || fail "log: $(cat "$T/l
 b anna daemon log -n x 2>/dev/null; [ $? -eq 2 ] || fail "log -n x is not exit 2"
 
 b anna daemon restart --listen 127.0.0.1:0 >"$T/out" || fail "restart: $(cat "$T/out")"
-grep -q "balintd stopped" "$T/out" || fail "restart did not stop"
 pid2=$(sed -n 's/.*started (pid \([0-9]*\)).*/\1/p' "$T/out")
 PIDS="$PIDS $pid2"
+grep -q "balintd stopped" "$T/out" || fail "restart did not stop"
 [ -n "$pid2" ] && [ "$pid2" != "$pid" ] || fail "restart: same or no pid ($pid2)"
 kill -0 "$pid" 2>/dev/null && fail "the old balintd $pid still runs"
 b anna daemon stop | grep -q "balintd stopped" || fail "stop"

@@ -44,10 +44,10 @@ done
 if command -v script >/dev/null 2>&1; then
 	printf 'y\n' | script -qec "'$BALINT' --home '$T/nia' init --name Nia" \
 	    /dev/null >"$T/tty.out" 2>&1 || fail "init on a terminal: $(cat "$T/tty.out")"
-	grep -q "Start balintd now" "$T/tty.out" || fail "no offer: $(cat "$T/tty.out")"
-	grep -q "balintd started (pid" "$T/tty.out" || fail "not started: $(cat "$T/tty.out")"
 	pid=$(sed -n 's/.*started (pid \([0-9]*\)).*/\1/p' "$T/tty.out")
 	PIDS="$PIDS $pid"
+	grep -q "Start balintd now" "$T/tty.out" || fail "no offer: $(cat "$T/tty.out")"
+	grep -q "balintd started (pid" "$T/tty.out" || fail "not started: $(cat "$T/tty.out")"
 	b nia --json status | grep -q "\"pid\": $pid, \"locked\": true" || fail "nia's balintd"
 	b nia daemon stop >/dev/null || fail "stop nia"
 	# Declined: nothing started.
