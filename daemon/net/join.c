@@ -133,6 +133,10 @@ serve_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
 	}
 	switch (m.type) {
 	case JOIN_HELLO:
+		/* Every attempt that reached us is in the inviter's log. */
+		daemon_log("join attempt from %s%s%s", net_conn_addr(c),
+		    c->via_tor ? " (through tor)" : "", m.preview ?
+		    " (preview)" : "");
 		if ((g = invite_hello(s->d, &s->inv, m.group, text,
 		    sizeof(text))) == NULL) {
 			serve_refuse(s, c, text);

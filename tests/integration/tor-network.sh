@@ -82,6 +82,9 @@ for m in alice bob carol; do
 	n=$(b $m members --json | grep -o '"status": *"active"' | wc -l)
 	[ "$n" -eq 3 ] || fail "$m sees $n active members, not 3"
 done
+# The inviter's log records each attempt, and how it came.
+[ "$(grep -c "join attempt from onion:0 (through tor)" "$T/alice.log")" -ge 2 ] ||
+	fail "alice's log does not record the join attempts through tor"
 
 # Notes both ways, and between the two who joined (bob <-> carol).
 MARK=onion-mark-$$
