@@ -111,8 +111,6 @@ struct ratelog {
 
 struct target;
 
-/* Incoming connections through tor, pending at most (all look alike). */
-#define NET_PENDING_ONION 32
 /* Onion dials: tor's circuits take longer, and tor may retry inside. */
 #define NET_ONION_TIMEOUT_MS 60000
 #define NET_ONION_BACKOFF_MIN_MS 2000
@@ -320,6 +318,12 @@ void peer_listen_unref(struct keytab *t);
 int peer_listen_handshake(struct net_conn *c);
 /* peer_listen_admit admits the client of c's finished handshake or not. */
 int peer_listen_admit(struct net_conn *c);
+/*
+ * peer_listen_accept takes a connection that came in on server (its
+ * callback's status): on the TCP listener, or (pipe) on the onion
+ * service's Unix socket.
+ */
+void peer_listen_accept(uv_stream_t *server, int status, int pipe);
 /* peer_listen_start listens on d->listen (logged; BAL_EINVAL, BAL_EIO). */
 int peer_listen_start(struct net *net);
 

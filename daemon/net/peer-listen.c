@@ -215,9 +215,11 @@ peer_listen_handshake(struct net_conn *c)
  * A connection came in: refused at once (one rate-limited log line) when
  * NET_PENDING_MAX connections are pending in all or NET_PENDING_PER_ADDR
  * from its address; else it waits for its first bytes (peer_listen_handshake).
+ * pipe: it came through tor, on the onion service's socket (peer-onion.c):
+ * tor tells nothing of the caller, so all such are "onion:0", one address.
  */
-static void
-on_connection(uv_stream_t *server, int status)
+void
+peer_listen_accept(uv_stream_t *server, int status, int pipe)
 {
 	struct net *net = server->data;
 	struct net_conn *c, *o;
@@ -232,7 +234,7 @@ on_connection(uv_stream_t *server, int status)
 		    uv_strerror(status));
 		return;
 	}
-	if ((c = peer_conn_new(net, 0)) == NULL) {
+	if ((c = peer_conn_new(net, pipe)) == NULL) {
 		peer_ratelog(net, RL_ACCEPT, "cannot accept a connection: %s",
 		    bal_strerror(BAL_ENOMEM));
 		return;
@@ -245,7 +247,10 @@ on_connection(uv_stream_t *server, int status)
 	}
 	c->state = C_HANDSHAKE;
 	c->rx_ms = uv_now(net->d->loop);
-	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss,
+	c->via_tor = pipe;
+	if (pipe)
+		snprintf(c->addr, sizeof(c->addr), "onion:0");
+	else if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss,
 	    &namelen) == 0)
 		peer_sockaddr_text(&ss, c->addr, sizeof(c->addr));
 	else
@@ -264,13 +269,20 @@ on_connection(uv_stream_t *server, int status)
 	}
 	c->pending = 1;
 	net->npending++;
-	uv_tcp_nodelay(&c->tcp, 1);
+	if (!pipe)
+		uv_tcp_nodelay(&c->tcp, 1);
 	if ((rc = uv_read_start((uv_stream_t *)&c->tcp, peer_on_alloc,
 	    peer_on_read)) != 0) {
 		peer_ratelog(net, RL_ACCEPT, "peer %s: cannot read: %s",
 		    c->addr, uv_strerror(rc));
 		peer_conn_close(c, -1, NULL);
 	}
+}
+
+static void
+on_connection(uv_stream_t *server, int status)
+{
+	peer_listen_accept(server, status, 0);
 }
 
 int

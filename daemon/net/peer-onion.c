@@ -21,51 +21,7 @@
 static void
 on_onion_connection(uv_stream_t *server, int status)
 {
-	struct net *net = server->data;
-	struct net_conn *c;
-	size_t same = 0;
-	struct net_conn *o;
-	int rc;
-
-	if (net->stopping)
-		return;
-	if (status < 0 || (c = peer_conn_new(net, 1)) == NULL) {
-		peer_ratelog(net, RL_ACCEPT, "cannot accept a connection "
-		    "through tor: %s", status < 0 ? uv_strerror(status) :
-		    bal_strerror(BAL_ENOMEM));
-		return;
-	}
-	if ((rc = uv_accept(server, (uv_stream_t *)&c->pipe)) != 0) {
-		peer_ratelog(net, RL_ACCEPT, "cannot accept a connection "
-		    "through tor: %s", uv_strerror(rc));
-		peer_conn_close(c, -1, NULL);
-		return;
-	}
-	c->state = C_HANDSHAKE;
-	c->via_tor = 1;
-	c->rx_ms = uv_now(net->d->loop);
-	/* tor tells nothing of the caller: every one is "onion". */
-	snprintf(c->addr, sizeof(c->addr), "onion:0");
-	for (o = net->conns; o != NULL; o = o->next)
-		if (o->pending && o->via_tor && !o->outgoing)
-			same++;
-	if (net->npending >= NET_PENDING_MAX ||
-	    same >= NET_PENDING_ONION) {
-		peer_ratelog(net, RL_REFUSED, "peer %s: connection refused: "
-		    "%zu handshakes pending, %zu through tor (at most %d, %d "
-		    "through tor)", c->addr, net->npending, same,
-		    NET_PENDING_MAX, NET_PENDING_ONION);
-		peer_conn_close(c, -1, NULL);
-		return;
-	}
-	c->pending = 1;
-	net->npending++;
-	if ((rc = uv_read_start((uv_stream_t *)&c->pipe, peer_on_alloc,
-	    peer_on_read)) != 0) {
-		peer_ratelog(net, RL_ACCEPT, "peer %s: cannot read: %s",
-		    c->addr, uv_strerror(rc));
-		peer_conn_close(c, -1, NULL);
-	}
+	peer_listen_accept(server, status, 1);
 }
 
 int
