@@ -237,6 +237,9 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* A tor to use, named: that is asking for tor. */
+	if (!tor_set && tor_control != NULL)
+		tor_mode = TOR_ON;
 	if ((tor_control != NULL && strlen(tor_control) >= DAEMON_ADDR_MAX) ||
 	    (torrc_extra != NULL && strlen(torrc_extra) >= PROFILE_PATH_MAX)) {
 		fprintf(stderr, "balintd: --tor-control or --torrc-extra is "

@@ -18,6 +18,7 @@ command -v tor >/dev/null 2>&1 && command -v tor-gencert >/dev/null 2>&1 \
 trap 'rc=$?; tornet_stop; (exit $rc); cleanup' EXIT INT TERM
 
 tornet_start "$T/tornet" 27100 || fail "cannot build the private Tor network"
+echo "$(date -u +%T) start"
 
 # start_tor NAME [LISTEN] — NAME's daemon with its own tor, a client of
 # the private network; no TCP listener unless LISTEN is given.
@@ -53,6 +54,8 @@ for _ in range(n):
 PY
 }
 
+step() { echo "$(date -u +%T) $*"; }
+step "private Tor network up"
 member alice; member bob; member carol
 for m in alice bob carol; do start_tor $m; done
 for m in alice bob carol; do
@@ -64,6 +67,7 @@ case $onion_a in *.onion:7451) ;; *) fail "alice's onion address: '$onion_a'" ;;
 b alice status | grep -q "reachable through tor at $onion_a (published)" ||
 	fail "status does not say how alice is reached: $(b alice status)"
 
+step "alice published"
 cat >"$T/contract.txt" <<'TXT'
 Name: Onion Balint
 History: full
@@ -86,6 +90,7 @@ done
 [ "$(grep -c "join attempt from onion:0 (through tor)" "$T/alice.log")" -ge 2 ] ||
 	fail "alice's log does not record the join attempts through tor"
 
+step "bob and carol joined"
 # Notes both ways, and between the two who joined (bob <-> carol).
 MARK=onion-mark-$$
 lists() { b "$1" note list ${3:+-g "$3"} 2>/dev/null | grep -q -- "$2"; }
@@ -102,6 +107,7 @@ for m in alice bob carol; do
 	grep -q "peer up: .*through tor" "$T/$m.log" || fail "$m had no session through tor"
 done
 
+step "notes synced"
 # A restart of bob's tor (killed): balintd starts it again, the address
 # stays, and notes flow.
 onion_b=$(field bob onion)
@@ -115,6 +121,7 @@ until_ok 120 published bob || fail "bob's onion service is not back: $(field bob
 b alice note write --title "D $MARK" -m "after bob's tor restart" >/dev/null
 until_ok 120 lists bob "D $MARK" || fail "bob did not get a note after his tor restarted"
 
+step "bob's tor restarted"
 # A restart of bob's daemon: same address, notes flow both ways.
 stop bob
 start_tor bob
@@ -125,6 +132,7 @@ until_ok 120 lists alice "E $MARK" || fail "alice did not get bob's note after h
 b alice note write --title "F $MARK" -m "to bob after restart" >/dev/null
 until_ok 120 lists bob "F $MARK" || fail "bob did not get a note after his restart"
 
+step "bob's daemon restarted"
 # Revocation: carol is offline when alice revokes her; when carol comes
 # back, her daemon dials alice's onion with the old network keys and is
 # refused after the handshake.
@@ -143,6 +151,36 @@ sleep 2
 lists carol "G $MARK" && fail "revoked carol got a note written after her revocation"
 stop carol
 
+step "carol revoked and refused"
+# --tor-control: dave's daemon uses a tor that runs already (its control
+# socket, cookie authentication), and joins through it.
+mkdir -p "$T/dtor" && chmod 700 "$T/dtor"
+cat >"$T/dtor/torrc" <<EOT
+DataDirectory $T/dtor/data
+ControlPort unix:$T/dtor/control.sock
+CookieAuthentication 1
+SocksPort unix:$T/dtor/socks.sock
+Log notice file $T/dtor/tor.log
+__OwningControllerProcess $$
+%include $TORNET_CLIENT
+EOT
+tor -f "$T/dtor/torrc" --quiet >/dev/null 2>&1 &
+TORNET_PIDS="$TORNET_PIDS $!"
+member dave
+"$BALINTD" --home "$T/dave" --listen none --tor-control \
+    "unix:$T/dtor/control.sock" >>"$T/dave.log" 2>&1 &
+PID_dave=$!
+PIDS="$PIDS $!"
+until_ok 10 b dave status || fail "daemon dave did not come up"
+until_ok 120 published dave || fail "dave's onion service through a running tor: $(field dave tor_text)"
+grep -q "tor: started" "$T/dave.log" && fail "dave's daemon started a tor of its own"
+code=$(b alice invite --name dave) || fail "invite for dave"
+b dave join "$code" --accept >"$T/join.out" 2>&1 ||
+	fail "dave cannot join through a running tor: $(cat "$T/join.out")"
+until_ok 120 lists dave "G $MARK" || fail "dave did not get the notes"
+stop dave
+
+step "dave joined through a running tor"
 # Network: tor-only.  Alice and bob also listen on TCP now; a tor-only
 # group's code, announces and stored peers hold onion addresses only.
 stop alice; stop bob
