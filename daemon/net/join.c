@@ -443,6 +443,11 @@ join_dial_next(struct join *j)
 	int rc = BAL_EIO;
 
 	for (; j->addri < j->ic.naddrs; j->addri++) {
+		if ((why = net_addr_skip(j->d, j->ic.addrs[j->addri])) !=
+		    NULL) {
+			join_tried(j, why);
+			continue;
+		}
 		if (onion_addr_is(j->ic.addrs[j->addri]) &&
 		    tor_socks(j->d, &why) == NULL) {
 			join_tried(j, why);

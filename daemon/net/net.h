@@ -272,12 +272,22 @@ int net_addr_parse(const char *addr, struct sockaddr_storage *ss);
 void net_tor_changed(struct daemon *d);
 
 /*
+ * net_addr_skip says why addr, from an invite code, is not dialed, or
+ * NULL: it is this daemon itself (its own listen address, or a loopback
+ * address with its own port while it listens on a wildcard or loopback
+ * address).
+ */
+const char *net_addr_skip(const struct daemon *d, const char *addr);
+
+/*
  * net_reach_addrs fills out with at most max addresses where a listener on
  * listen can be reached (peer-reach.c): listen itself; for "0.0.0.0:P" the
- * machine's IPv4 addresses with port P and then "127.0.0.1:P"; for
- * "[::]:P" its IPv4 and IPv6 addresses (not link-local) and then
- * "[::1]:P".  Returns how many (0 when listen has no port).
+ * machine's IPv4 addresses with port P; for "[::]:P" its IPv4 and IPv6
+ * addresses (not link-local); never a loopback address for a wildcard.
+ * Returns how many (0 when listen has no port, or the machine has no
+ * address but loopback).
  */
+
 size_t net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
     size_t max);
 

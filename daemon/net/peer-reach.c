@@ -5,14 +5,21 @@
  * A daemon listening on a wildcard address ("0.0.0.0:P", the default, or
  * "[::]:P") cannot put that in a code: the newcomer would dial nothing.
  * It gives the machine's own addresses instead, from libuv's list of the
- * interfaces, then the loopback address, so the code works from another
- * machine on the network as well as from this one.
+ * interfaces, never the loopback address: on another machine that leads
+ * to the newcomer's own machine (its own daemon, on the default port).
+ * Only a daemon that listens on loopback alone, and so can be reached
+ * from this machine only, puts its loopback address in a code.
+ *
+ * A newcomer never dials itself from a code (net_addr_skip): not its own
+ * listen address, nor a loopback address with its own port.
  */
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <uv.h>
 
+#include "addr.h"
+#include "daemon.h"
 #include "net.h"
 
 /* Adds text to out unless it is there already or out is full. */
@@ -71,17 +78,31 @@ net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
 		reach_add(out, max, &n, listen);
 		return n;
 	}
-	/* Keep the last slot for the loopback address. */
-	if (max > 1 && uv_interface_addresses(&ifs, &count) == 0) {
+	if (uv_interface_addresses(&ifs, &count) == 0) {
 		for (i = 0; i < count; i++) {
 			reach_text(&ifs[i], v6, port, text, sizeof(text));
 			if (text[0] != '\0')
-				reach_add(out, max - 1, &n, text);
+				reach_add(out, max, &n, text);
 		}
 		uv_free_interface_addresses(ifs, count);
 	}
-	snprintf(text, sizeof(text), "%s%s", v4 ? "127.0.0.1" : "[::1]",
-	    port);
-	reach_add(out, max, &n, text);
 	return n;
+}
+
+const char *
+net_addr_skip(const struct daemon *d, const char *addr)
+{
+	struct addr_parts a, own;
+
+	if (d->listen[0] == '\0' || addr_split(d->listen, &own) != 0)
+		return NULL;
+	if (strcmp(addr, d->listen) == 0)
+		return "this daemon's own address";
+	/* 127.0.0.1:P with our own port P: on our machine, that is us. */
+	if (addr_split(addr, &a) == 0 && a.scope == ADDR_LOOPBACK &&
+	    a.port == own.port && (own.scope == ADDR_WILDCARD ||
+	    own.scope == ADDR_LOOPBACK))
+		return "a loopback address with this daemon's own port: it "
+		    "leads to this daemon, not to the inviter";
+	return NULL;
 }

@@ -599,6 +599,11 @@ gen_identity(void)
 	emit("identity-id", "leader", id, strlen(id));
 	identity_id_encode(client->pk, id);
 	emit("identity-id", "client", id, strlen(id));
+	/* Addresses as codes, announces and `peer add` carry them. */
+	emit("addr", "ipv4", "192.0.2.7:7000", 14);
+	emit("addr", "ipv6", "[2001:db8::1]:7451", 18);
+	emit("addr", "name", "clinic-7.dyndns.example:7451", 28);
+	emit("addr", "localhost", "localhost:1", 11);
 
 	CHECK(identity_seal(member, FUZZ_PASS, strlen(FUZZ_PASS),
 	    crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
