@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_KEY_EPOCH 0x45	/* epoch key of kind-1 entries */
 #define FUZZ_KEY_NET 0x4e	/* SHS network key (index 1 of 3) */
 #define FUZZ_KEY_BUNDLE 0x42	/* bundle file key */
+#define FUZZ_KEY_BEACON 0x62	/* LAN beacon key */
 #define FUZZ_SALT 0x53		/* contract salt */
 #define FUZZ_PASS "fuzz passphrase"
 /* Seeds of the fixed identities (identity_from_seed of 32 x the byte). */

@@ -1,11 +1,13 @@
 /*
- * gen-corpus-bundle.c — seeds of fuzz-bundle: bundle plaintexts (empty,
- * a HAVE, real encoded entries of the cast) and the same sealed under the
- * fixed key FUZZ_KEY_BUNDLE.  Called last by main(), so it changes no
- * earlier corpus.
+ * gen-corpus-bundle.c — seeds of fuzz-bundle and fuzz-beacon (issue 15):
+ * bundle plaintexts (empty, with a HAVE and two entries) and the same
+ * sealed under the fixed key FUZZ_KEY_BUNDLE; a beacon's plaintext and
+ * its datagram under FUZZ_KEY_BEACON.  Called last by main(), so it
+ * changes no earlier corpus.
  */
 #include <string.h>
 
+#include "beacon.h"
 #include "bundle.h"
 #include "fuzz.h"
 #include "gen-corpus.h"
@@ -52,4 +54,22 @@ gen_bundle(void)
 	b.lens = lens;
 	b.n = 2;
 	emit_both("two", &b);
+}
+
+void
+gen_beacon(void)
+{
+	uint8_t key[32], p[BEACON_MAX_PLAIN], d[BEACON_MAX_BYTES];
+	struct beacon b;
+	size_t len;
+
+	memset(&b, 0, sizeof(b));
+	memcpy(b.member, member->pk, BAL_PK_BYTES);
+	b.port = 7451;
+	b.time_ms = FUZZ_TIME_MS;
+	CHECK(beacon_encode(&b, p, &len) == 0);
+	emit("beacon", "plain", p, len);
+	fuzz_key(key, FUZZ_KEY_BEACON);
+	CHECK(beacon_seal(key, &b, d, &len) == 0);
+	emit("beacon", "sealed", d, len);
 }

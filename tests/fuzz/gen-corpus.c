@@ -757,6 +757,7 @@ main(int argc, char **argv)
 	free(hello);
 	gen_runs();
 	gen_bundle();
+	gen_beacon();
 	cast_free();
 	printf("gen-corpus: %d files in %s\n", files, outdir);
 	return 0;

@@ -65,5 +65,6 @@ void gen_roster(void);
 void gen_join(void);
 void gen_runs(void);
 void gen_bundle(void);
+void gen_beacon(void);
 
 #endif
