@@ -124,6 +124,7 @@ until_ok 120 lists bob "D $MARK" || fail "bob did not get a note after his tor r
 step "bob's tor restarted"
 # A restart of bob's daemon: same address, notes flow both ways.
 stop bob
+restart_line=$(($(wc -l <"$T/bob.log") + 1))
 start_tor bob
 until_ok 120 published bob || fail "bob's onion service after a restart: $(field bob tor_text)"
 [ "$(field bob onion)" = "$onion_b" ] || fail "bob's onion address changed with a restart"
@@ -132,6 +133,22 @@ until_ok 120 lists alice "E $MARK" || fail "alice did not get bob's note after h
 b alice note write --title "F $MARK" -m "to bob after restart" >/dev/null
 until_ok 120 lists bob "F $MARK" || fail "bob did not get a note after his restart"
 
+# Figures (printed, never checked): from the lines of the logs.
+python3 - "$T/alice.log" "$T/bob.log" "$restart_line" <<'PY' || true
+import datetime, sys
+def t(line):
+    return datetime.datetime.strptime(line[:23], "%Y-%m-%dT%H:%M:%S.%f")
+def first(lines, what):
+    return next(t(l) for l in lines if what in l)
+a = open(sys.argv[1]).read().splitlines()
+b = open(sys.argv[2]).read().splitlines()[int(sys.argv[3]) - 1:]
+print("figure: alice's tor started -> onion service published: %.1f s"
+      % (first(a, "published") - first(a, "tor: started")).total_seconds())
+s = first(b, "tor: started")
+print("figure: bob's daemon restarted -> tor at 100%%: %.1f s, first session "
+      "through tor: %.1f s" % ((first(b, "bootstrapped 100%") - s).total_seconds(),
+      (first(b, "through tor") - s).total_seconds()))
+PY
 step "bob's daemon restarted"
 # Revocation: carol is offline when alice revokes her; when carol comes
 # back, her daemon dials alice's onion with the old network keys and is
