@@ -271,7 +271,8 @@ group_bundle_read(struct daemon *d, const uint8_t *file, size_t len,
 	if (memcmp(dec->b.writer, d->id->pk, BAL_PK_BYTES) != 0 &&
 	    g->roster != NULL &&
 	    roster_member_find(g->roster, dec->b.writer) != NULL)
-		group_have_seen(g, dec->b.writer, dec->b.have, dec->b.nhave);
+		group_bundle_have_seen(g, dec->b.writer, dec->b.have,
+		    dec->b.nhave);
 out:
 	bundle_dec_free(dec);
 	if (plain != NULL) {
@@ -291,7 +292,7 @@ group_bundle_read_free(struct group_bundle_read *r)
 }
 
 void
-group_have_seen(struct group *g, const uint8_t *member,
+group_bundle_have_seen(struct group *g, const uint8_t *member,
     const struct wire_have_item *items, size_t n)
 {
 	struct store *st = g->d->store;

@@ -9,8 +9,8 @@
  * erasure (group-roster.c),
  * contract amendments (group-amend.c), notes (group-notes.c), forked logs
  * (group-fork.c), the logs read for a peer (group-logs.c), the events it
- * emits (group-event.c), bundles (group-bundle.c), invites' state (invite.c) and retention
- * (retention.c); invite.h and retention.h come with this header,
+ * emits (group-event.c), bundles (group-bundle.c), invites' state
+ * (invite.c) and retention (retention.c); invite.h and retention.h come with this header,
  * group-int.h stays inside.  It calls the store and proto/ only, never the
  * network or the control socket: what happened leaves as events (struct
  * group_event through d->on_event).
@@ -300,8 +300,11 @@ struct group_bundle_read {
 int group_bundle_read(struct daemon *d, const uint8_t *file, size_t len,
     struct group_bundle_read *r, char *why, size_t whylen);
 void group_bundle_read_free(struct group_bundle_read *r);
-/* group_have_seen keeps member's HAVE in the store (a hint; never fails). */
-void group_have_seen(struct group *g, const uint8_t *member,
+/*
+ * group_bundle_have_seen keeps member's HAVE in the store (a hint for
+ * bundles; never fails).
+ */
+void group_bundle_have_seen(struct group *g, const uint8_t *member,
     const struct wire_have_item *items, size_t n);
 
 /*

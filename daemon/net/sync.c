@@ -817,7 +817,7 @@ sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
 				return BAL_EPROTO;
 			}
 		/* Kept for a bundle written for this member later. */
-		group_have_seen(s->g, s->peer, m->have.items, m->have.n);
+		group_bundle_have_seen(s->g, s->peer, m->have.items, m->have.n);
 		if (!s->have_received) {
 			s->have_received = 1;
 			if ((ret = probe_forks(s)) != 0)
