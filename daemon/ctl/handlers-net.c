@@ -316,8 +316,8 @@ handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req)
 	if (strlen(addr) >= DAEMON_ADDR_MAX ||
 	    net_addr_parse(addr, NULL) != 0) {
 		control_fail(call, CTL_USAGE, "bad address '%s' (use HOST:PORT "
-		    "with a numeric IP, [IPv6] or localhost, e.g. "
-		    "192.0.2.7:7000)", addr);
+		    "with a numeric IP, [IPv6], a host name or an onion "
+		    "address, e.g. 192.0.2.7:7000)", addr);
 		return;
 	}
 	err[0] = '\0';

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "addr.h"
 #include "group.h"
 #include "identity.h"
 #include "onion.h"
@@ -119,6 +120,72 @@ peer_dial_handshake(struct net_conn *c)
 		peer_conn_drop(c, -1, RL_PENDING, "cannot write");
 }
 
+/*
+ * A dial's host name is known (or not): connect to its first address,
+ * IPv4 first (a daemon on 127.0.0.1 is not on ::1), or fail like a dial.
+ */
+static void
+on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	struct resolve *r = req->data;
+	struct net_conn *c = r->c;
+	struct addrinfo *ai, *pick = NULL;
+	char why[160];
+	int rc;
+
+	free(r);
+	if (c == NULL) {		/* closed meanwhile */
+		uv_freeaddrinfo(res);
+		return;
+	}
+	c->resolving = NULL;
+	for (ai = res; status == 0 && ai != NULL; ai = ai->ai_next)
+		if ((ai->ai_family == AF_INET && (pick == NULL ||
+		    pick->ai_family != AF_INET)) ||
+		    (ai->ai_family == AF_INET6 && pick == NULL))
+			pick = ai;
+	if (pick == NULL) {
+		snprintf(why, sizeof(why), "cannot look up the name: %s",
+		    status != 0 ? uv_strerror(status) : "no address");
+		if (c->target == NULL || c->target->fails == 0)
+			daemon_log("cannot reach %s: %s (will retry)", c->addr,
+			    why);
+		uv_freeaddrinfo(res);
+		peer_conn_close(c, -1, why);
+		return;
+	}
+	rc = uv_tcp_connect(&c->connect, &c->tcp, pick->ai_addr, on_connect);
+	uv_freeaddrinfo(res);
+	if (rc != 0)
+		peer_conn_close(c, -1, uv_strerror(rc));
+}
+
+/* Looks up c's host name (libuv's getaddrinfo), then connects. */
+static int
+dial_by_name(struct net_conn *c, const char *addr)
+{
+	struct addr_parts a;
+	struct addrinfo hints;
+	struct resolve *r;
+	char port[8];
+
+	if (addr_split(addr, &a) != 0 || (r = calloc(1, sizeof(*r))) == NULL)
+		return BAL_EINVAL;
+	snprintf(port, sizeof(port), "%u", (unsigned)a.port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	r->c = c;
+	r->req.data = r;
+	if (uv_getaddrinfo(c->net->d->loop, &r->req, on_resolved, a.host, port,
+	    &hints) != 0) {
+		free(r);
+		return BAL_EIO;
+	}
+	c->resolving = r;
+	return 0;
+}
+
 /* Starts an outgoing connection to addr with a client handshake. */
 struct net_conn *
 peer_dial_conn(struct net *net, const char *addr, const uint8_t netkey[32],
@@ -128,11 +195,16 @@ peer_dial_conn(struct net *net, const char *addr, const uint8_t netkey[32],
 	struct net_conn *c;
 
 	const char *socks = NULL;
-	int onion = onion_addr_is(addr);
+	int onion = onion_addr_is(addr), named = 0;
 
 	if (onion && (socks = tor_socks(net->d, NULL)) == NULL)
 		return NULL;
-	if ((!onion && net_addr_parse(addr, &ss) != 0) ||
+	if (!onion && net_addr_parse(addr, &ss) != 0) {
+		if (net_addr_parse(addr, NULL) != 0)
+			return NULL;
+		named = 1;	/* a host name */
+	}
+	if (
 	    (c = peer_conn_new(net, onion && strncmp(socks, "unix:",
 	    5) == 0)) == NULL)
 		return NULL;
@@ -144,9 +216,9 @@ peer_dial_conn(struct net *net, const char *addr, const uint8_t netkey[32],
 		uv_timer_start(&c->timer, peer_on_timer, NET_ONION_TIMEOUT_MS,
 		    0);
 	if (shs_client_new(netkey, net->d->id, server_pk, NULL,
-	    &c->shs) != 0 || (onion ? peer_onion_dial(c, socks) :
-	    uv_tcp_connect(&c->connect, &c->tcp, (struct sockaddr *)&ss,
-	    on_connect)) != 0) {
+	    &c->shs) != 0 || (onion ? peer_onion_dial(c, socks) : named ?
+	    dial_by_name(c, addr) : uv_tcp_connect(&c->connect, &c->tcp,
+	    (struct sockaddr *)&ss, on_connect)) != 0) {
 		peer_conn_close(c, -1, NULL);
 		return NULL;
 	}

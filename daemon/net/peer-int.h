@@ -116,8 +116,15 @@ struct target;
 #define NET_ONION_BACKOFF_MIN_MS 2000
 #define NET_ONION_BACKOFF_MAX_MS 120000
 
+/* A host name being looked up for a dial (peer-dial.c). */
+struct resolve {
+	uv_getaddrinfo_t req;
+	struct net_conn *c;		/* NULL once the connection closed */
+};
+
 struct net_conn {
 	struct net *net;
+	struct resolve *resolving;	/* a dial by host name, until known */
 	union {				/* is_pipe says which */
 		uv_tcp_t tcp;
 		uv_pipe_t pipe;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "addr.h"
 #include "frame.h"
 #include "group.h"
 #include "onion.h"
@@ -66,6 +67,7 @@ int
 net_addr_parse(const char *addr, struct sockaddr_storage *ss)
 {
 	struct sockaddr_storage tmp;
+	struct addr_parts parts;
 	char host[DAEMON_ADDR_MAX];
 	const char *colon, *p;
 	unsigned long port = 0;
@@ -78,6 +80,10 @@ net_addr_parse(const char *addr, struct sockaddr_storage *ss)
 	/* An onion address has no socket address: it is dialed by name. */
 	if (onion_addr_is(addr))
 		return ss == &tmp ? 0 : BAL_EINVAL;
+	/* Nor a host name (dynamic DNS): it is resolved when dialed. */
+	if (addr_split(addr, &parts) == 0 && parts.kind == ADDR_NAME &&
+	    strcmp(parts.host, "localhost") != 0)
+		return ss == &tmp && parts.port != 0 ? 0 : BAL_EINVAL;
 	if ((colon = strrchr(addr, ':')) == NULL || colon[1] == '\0')
 		return BAL_EINVAL;
 	for (p = colon + 1; *p != '\0'; p++) {
@@ -362,6 +368,12 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 	if (c->closing)
 		return;
 	c->closing = 1;
+	/* A name still being looked up: its callback frees the request. */
+	if (c->resolving != NULL) {
+		c->resolving->c = NULL;
+		uv_cancel((uv_req_t *)&c->resolving->req);
+		c->resolving = NULL;
+	}
 	if (reason >= 0 && c->tx != NULL && !c->tx_final &&
 	    c->state >= C_HELLO && c->state != C_HANDLER) {
 		memset(&m, 0, sizeof(m));

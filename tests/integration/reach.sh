@@ -4,6 +4,8 @@
 # 1. A --listen that cannot be bound (in use, not on this machine) refuses
 #    the start with its cause and is not remembered: the next start
 #    without --listen uses the last address that was bound.
+# 1b. `peer add NAME:PORT` with this machine's name: looked up (libuv's
+#    getaddrinfo), dialed, and the member there answers.
 # 2. As root, on network namespaces: a member whose address changes (a
 #    router back with a new public address; here her namespace moves to a
 #    new address and her daemon restarts) is back within seconds.  The
@@ -45,8 +47,36 @@ PIDS="$PIDS $!"
 until_ok 10 b alice status || fail "alice did not start without --listen"
 [ "$(listening alice)" = "$good" ] ||
 	fail "a failed --listen was remembered: alice listens on $(listening alice), not $good"
-stop alice
 echo "a failed --listen is refused with its cause and not remembered"
+
+# ---- 1b. a host name (dynamic DNS) in peer add, looked up with libuv ---------
+# This machine's own name, when /etc/hosts (or the resolver) says it is
+# 127.0.0.1: no traffic leaves the machine.
+HN=$(hostname 2>/dev/null)
+if [ -n "$HN" ] && getent hosts "$HN" 2>/dev/null | grep -q '^127\.0\.0\.1 '; then
+	member carol; start carol
+	printf 'Name: Names\n\nWe meet.\n' >"$T/contract1"
+	b alice group create --contract "$T/contract1" >/dev/null || fail "group"
+	code=$(b alice invite 2>/dev/null) || fail "invite"
+	b carol join "$code" --accept >/dev/null || fail "carol join"
+	# carol forgets where alice is; only the name will lead there.
+	stop carol
+	python3 - "$T/carol/store.db" <<'PY' || fail "cannot edit carol's store"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM peers"); db.execute("DELETE FROM announced"); db.commit()
+PY
+	start carol
+	P=$(cat "$T/alice.port")
+	b carol peer add "$HN:$P" >"$T/out" || fail "peer add $HN:$P"
+	grep -q "dialing $HN:$P" "$T/out" || fail "peer add said: $(cat "$T/out")"
+	until_ok 30 sh -c "'$BALINT' --home '$T/carol' peer list | grep -F '$HN:$P' | grep -w alice | grep -qw up" ||
+		fail "no session through $HN:$P: $(b carol peer list)"
+	echo "peer add $HN:$P: looked up, dialed, alice answered"
+	stop carol
+else
+	echo "SKIP host names: '$HN' is not 127.0.0.1 here"
+fi
+stop alice
 
 # ---- 2. a member whose address changes ---------------------------------------
 if ! netns_init; then
