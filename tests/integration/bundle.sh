@@ -54,6 +54,14 @@ forbob=$(written "$T/out")
 [ -n "$full" ] && [ -n "$forbob" ] && [ "$forbob" -ge 1 ] \
 	&& [ "$forbob" -lt "$full" ] \
 	|| fail "--for bob held $forbob entries of $full: not only what bob lacks"
+b alice bundle write "$T/since.bal" --since 2000-01-01 >"$T/out" || fail "--since"
+[ "$(written "$T/out")" = "$full" ] || fail "--since 2000-01-01: $(cat "$T/out")"
+b alice bundle write "$T/since.bal" --since 2999-01-01 >"$T/out" || fail "--since later"
+[ "$(written "$T/out")" = 0 ] || fail "--since 2999-01-01: $(cat "$T/out")"
+b alice bundle write "$T/since.bal" --since soon 2>"$T/err"
+[ $? -eq 2 ] && grep -q "bad --since 'soon'" "$T/err" || fail "bad --since: $(cat "$T/err")"
+b alice bundle write "$T/since.bal" --since 1d --for bob 2>/dev/null
+[ $? -eq 2 ] || fail "--since with --for was not a usage error"
 [ "$(stat -c %a "$T/for-bob.bal")" = 600 ] || fail "bundle file not 0600"
 ls "$T"/for-bob.bal.* >/dev/null 2>&1 && fail "a temporary file was left"
 # Nothing identifying in the header: the group id and names nowhere.
