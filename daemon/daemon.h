@@ -59,6 +59,13 @@ struct daemon {
 	int exit_code;				/* of a clean stop: 0, or 1 */
 	/* Locked start (start.c, passkeep.c, handlers-lock.c). */
 	const char *listen_opt;			/* --listen, or NULL */
+	const char *advertise_opt;		/* --advertise, or NULL */
+	/*
+	 * Where others reach this member, when not where it listens (a
+	 * router's forwarded port, a dynamic DNS name): announced and put
+	 * in codes before the listen address; "" for none (start.c).
+	 */
+	char advertise[DAEMON_ADDR_MAX];
 	int listen_from;			/* start.c: where listen came
 						   from */
 	int relock;				/* balint lock: start again

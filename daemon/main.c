@@ -31,11 +31,13 @@
 
 /* --listen, kept for a start after balint unlock. */
 static const char *listen_opt;
+static const char *advertise_opt;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: balintd [--home DIR] [--listen HOST:PORT|none] "
+	    "[--advertise HOST:PORT|none]\n               "
 	    "[--locked | --stay-locked]\n"
 	    "               [--tor on|off] [--torrc-extra FILE] "
 	    "[--tor-control ADDR]\n"
@@ -53,6 +55,13 @@ usage(FILE *f)
 	    "                      invites carry this machine's addresses;\n"
 	    "                      none: no TCP port at all, reached "
 	    "through tor only)\n"
+	    "  --advertise HOST:PORT  where others reach this one when it "
+	    "is not\n"
+	    "                      where it listens (a router's forwarded "
+	    "port, a\n"
+	    "                      dynamic DNS name): announced and put in "
+	    "invites\n"
+	    "                      first; remembered; none forgets it\n"
 	    "  --tor on|off        run tor for an onion service and to dial "
 	    "onion\n"
 	    "                      addresses (default: on when tor is "
@@ -191,6 +200,9 @@ main(int argc, char **argv)
 			home = argv[++i];
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			listen_opt = argv[++i];
+		} else if (strcmp(argv[i], "--advertise") == 0 &&
+		    i + 1 < argc) {
+			advertise_opt = argv[++i];
 		} else if (strcmp(argv[i], "--tor") == 0 && i + 1 < argc) {
 			i++;
 			tor_set = 1;
@@ -262,6 +274,7 @@ main(int argc, char **argv)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		goto out;
 	d->listen_opt = listen_opt;
+	d->advertise_opt = advertise_opt;
 	d->tor_mode = tor_mode;
 	if (tor_control != NULL)
 		strcpy(d->tor_control, tor_control);

@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <uv.h>
 
+#include "addr.h"
 #include "control.h"
 #include "daemon.h"
 #include "group.h"
@@ -85,6 +86,43 @@ remember_listen(struct daemon *d)
 	if (store_meta_put(d->store, "listen", l, strlen(l)) != 0)
 		daemon_log("warning: cannot remember the listen address (%s)",
 		    store_errmsg(d->store));
+}
+
+/*
+ * The advertised address: --advertise (remembered; "none" forgets it),
+ * else the remembered one, else none.  BAL_EINVAL for one that cannot be
+ * dialed (a wildcard, port 0, not HOST:PORT).
+ */
+static int
+choose_advertise(struct daemon *d)
+{
+	const char *opt = d->advertise_opt;
+	struct addr_parts a;
+	uint8_t *v = NULL;
+	size_t len;
+
+	d->advertise[0] = '\0';
+	if (opt == NULL) {
+		if (store_meta_get(d->store, "advertise", &v, &len) == 0 &&
+		    len > 0 && len < sizeof(d->advertise)) {
+			memcpy(d->advertise, v, len);
+			d->advertise[len] = '\0';
+		}
+		free(v);
+		return 0;
+	}
+	if (strcmp(opt, LISTEN_NONE) != 0) {
+		if (strlen(opt) >= sizeof(d->advertise) ||
+		    addr_split(opt, &a) != 0 || a.port == 0 ||
+		    a.scope == ADDR_WILDCARD || net_addr_parse(opt, NULL) != 0)
+			return BAL_EINVAL;
+		snprintf(d->advertise, sizeof(d->advertise), "%s", opt);
+	}
+	if (store_meta_put(d->store, "advertise", d->advertise,
+	    strlen(d->advertise)) != 0)
+		daemon_log("warning: cannot remember the advertised address "
+		    "(%s)", store_errmsg(d->store));
+	return 0;
 }
 
 /* Why binding the listen address failed, in words (d->listen_error). */
@@ -234,6 +272,12 @@ start_open(struct daemon *d, char *err, size_t errlen)
 			snprintf(err, errlen, "bad --listen '%s' (want "
 			    "HOST:PORT, or none)",
 			    d->listen_opt != NULL ? d->listen_opt : "");
+		return rc;
+	}
+	if ((rc = choose_advertise(d)) != 0) {
+		snprintf(err, errlen, "bad --advertise '%s' (want HOST:PORT "
+		    "with a numeric IP, [IPv6] or a host name, not a wildcard "
+		    "nor port 0; or none)", d->advertise_opt);
 		return rc;
 	}
 	/* Notes past a contract's retention go before any peer sees them. */

@@ -88,6 +88,8 @@ invite_addrs(struct daemon *d, const struct group *g,
 
 	if (onion != NULL)
 		snprintf(addrs[n++], WIRE_MAX_ADDR + 1, "%s", onion);
+	if (!group_tor_only(g) && d->advertise[0] != '\0')
+		snprintf(addrs[n++], WIRE_MAX_ADDR + 1, "%s", d->advertise);
 	if (!group_tor_only(g) && d->listen[0] != '\0' &&
 	    strrchr(d->listen, ':') != NULL)
 		n += net_reach_addrs(d->listen, addrs + n,

@@ -591,23 +591,26 @@ void
 net_announce(struct daemon *d, struct group *g)
 {
 	char key[16 + 2 * BAL_GROUP_ID_BYTES + 1];
-	char line[2 * DAEMON_ADDR_MAX + 2];
+	char line[3 * DAEMON_ADDR_MAX + 3];
 	uint8_t *val = NULL;
-	size_t len = 0, i, n = 0;
-	const char *addrs[2], *listen = d->listen;
+	size_t len = 0, i, n = 0, k, used;
+	const char *addrs[3], *listen = d->listen;
 	int same;
 
 	if (g->roster == NULL || !roster_is_active(g->roster, d->id->pk))
 		return;
 	if (tor_onion(d) != NULL)
 		addrs[n++] = tor_onion(d);
+	if (d->advertise[0] != '\0' && !group_tor_only(g))
+		addrs[n++] = d->advertise;
 	if (listen[0] != '\0' && strncmp(listen, "0.0.0.0:", 8) != 0 &&
 	    strncmp(listen, "[::]:", 5) != 0 && !group_tor_only(g))
 		addrs[n++] = listen;
 	if (n == 0)
 		return;
-	snprintf(line, sizeof(line), "%s%s%s", addrs[0], n > 1 ? " " : "",
-	    n > 1 ? addrs[1] : "");
+	for (k = 0, used = 0; k < n && used < sizeof(line); k++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+		    "%s%s", k > 0 ? " " : "", addrs[k]);
 	memcpy(key, "announced:", 10);
 	for (i = 0; i < BAL_GROUP_ID_BYTES; i++)
 		snprintf(key + 10 + 2 * i, 3, "%02x", g->id[i]);

@@ -52,6 +52,35 @@ grep -q "this code leads to $(addr alice), on this machine only" "$T/err" ||
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one line: $(cat "$T/err")"
 echo "127.0.0.1: $(addrs "$code"), warned"
 
+# ---- --advertise: where others reach alice, first in her codes --------------
+# (a router's forwarded port or a dynamic DNS name); remembered, and
+# "none" forgets it; a wildcard is refused with one line.
+stop alice
+adv() {	# args... — start alice with them
+	"$BALINTD" --home "$T/alice" --listen "$(addr alice)" "$@" \
+		>>"$T/alice.log" 2>&1 &
+	PID_alice=$!
+	PIDS="$PIDS $!"
+	until_ok 10 b alice status || fail "alice did not start with $*"
+}
+"$BALINTD" --home "$T/alice" --advertise 0.0.0.0:7451 >"$T/out" 2>"$T/err" &&
+	fail "balintd took a wildcard --advertise"
+grep -q "bad --advertise '0.0.0.0:7451'" "$T/err" || fail "wildcard: $(cat "$T/err")"
+adv --advertise clinic-7.dyndns.example:7451
+got=$(addrs "$(b alice invite 2>/dev/null)" | tr '\n' ' ')
+[ "$got" = "clinic-7.dyndns.example:7451 $(addr alice) " ] ||
+	fail "code with --advertise: $got"
+stop alice
+adv
+got=$(addrs "$(b alice invite 2>/dev/null)" | tr '\n' ' ')
+[ "$got" = "clinic-7.dyndns.example:7451 $(addr alice) " ] ||
+	fail "--advertise not remembered: $got"
+stop alice
+adv --advertise none
+got=$(addrs "$(b alice invite 2>/dev/null)" | tr '\n' ' ')
+[ "$got" = "$(addr alice) " ] || fail "--advertise none: $got"
+echo "--advertise: first in the code, remembered, forgotten with none"
+
 # ---- on 0.0.0.0: this machine's IPv4 addresses, no loopback -----------------
 stop alice
 start alice 0.0.0.0
