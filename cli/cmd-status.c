@@ -120,6 +120,11 @@ cmd_status(struct cli *c, int argc, char **argv)
 				printf("\n    state code: ");
 				output_safe(stdout, s, 0);
 			}
+			if (ctl_resp_get_uint(resp, r, "missing_bodies", &u)
+			    == 0 && u > 0)
+				printf("\n    bodies missing: %llu (entries "
+				    "received without their body, asked for "
+				    "from peers)", (unsigned long long)u);
 			if (ctl_resp_get_uint(resp, r, "forked_logs", &u) == 0)
 				printf("\n    forked logs: %llu (a member "
 				    "signed two branches; the one held here "

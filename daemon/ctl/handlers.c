@@ -235,11 +235,13 @@ static int
 status_group(struct daemon *d, struct group *g, struct ctl_resp *resp)
 {
 	char hex[2 * BAL_GROUP_ID_BYTES + 1], code[STATECODE_TEXT_BYTES];
-	uint64_t entries = 0, epoch = 0;
+	uint64_t entries = 0, epoch = 0, missing = 0;
 
 	handlers_hex(g->id, sizeof(g->id), hex);
-	if (d->store != NULL)
+	if (d->store != NULL) {
 		(void)store_entry_count(d->store, g->id, &entries);
+		(void)store_entry_missing(d->store, g->id, &missing);
+	}
 	if (g->roster != NULL && g->roster->nepochs > 0)
 		epoch = g->roster->current;
 	if (ctl_resp_record_begin(resp) != 0 ||
@@ -248,6 +250,7 @@ status_group(struct daemon *d, struct group *g, struct ctl_resp *resp)
 	    ctl_resp_add_str(resp, "name", group_name(g)) != 0 ||
 	    ctl_resp_add_uint(resp, "members", handlers_active_count(g)) != 0 ||
 	    ctl_resp_add_uint(resp, "entries", entries) != 0 ||
+	    ctl_resp_add_uint(resp, "missing_bodies", missing) != 0 ||
 	    ctl_resp_add_uint(resp, "epoch", epoch) != 0)
 		return BAL_ENOMEM;
 	/* A group still being joined has no roster, hence no code. */

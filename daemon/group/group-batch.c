@@ -475,7 +475,8 @@ skipped_log(const struct group *g, const struct entry *e)
 /*
  * Where e stands in its author's log, given the head: 0 the next entry, 1
  * held already or skipped (a fork, the other branch, void beyond a cut),
- * or a negative code (a gap sets b->again).
+ * 2 held without its body and e carries it, or a negative code (a gap
+ * sets b->again).
  */
 static int
 place(struct batch *b, const struct entry *e, const struct entry *head,
@@ -491,7 +492,13 @@ place(struct batch *b, const struct entry *e, const struct entry *head,
 		    &rc)) != 0)
 			return ret;
 		if (rc.found && memcmp(rc.id, e->id, BAL_HASH_BYTES) == 0)
-			return 1;
+			/*
+			 * Held without its body (a relay left it out): a full
+			 * copy, its body matching the signed hash (decoded),
+			 * restores it (2) instead of being skipped as held.
+			 */
+			return rc.erased == STORE_BODY_MISSING &&
+			    !entry_is_erased(e) ? 2 : 1;
 		/* Signed by the author (decoded) yet not ours: a fork. */
 		return group_fork_skip(b, e);
 	}
@@ -594,6 +601,28 @@ check_kind(struct batch *b, const struct entry *e, struct checked *c,
 	}
 }
 
+/*
+ * The body state of e as stored (store.h).  A body may be absent only for
+ * a reason this member checks itself: retention expired by its own clock
+ * here, or (later, group_notes_erase) a tombstone it holds and reads that
+ * supersedes the entry.  A note received without its body for no such
+ * reason is held as missing: a relay may have left the body out to hide
+ * the note, or a tombstone's deletion.  (Entries beyond a removed
+ * author's cut are not stored at all, place.)
+ */
+static int
+body_state(const struct batch *b, const struct entry *e)
+{
+	const struct group *g = b->g;
+
+	if (!entry_is_erased(e))
+		return 0;
+	if (e->h.kind != ENTRY_KIND_NOTE || retention_expired(b->contract !=
+	    NULL ? b->contract : g->contract, e->h.time, daemon_now_ms()))
+		return STORE_ERASED;
+	return STORE_BODY_MISSING;
+}
+
 /* The one write of e, then what it entails: erasures, fold, peers. */
 static int
 write_entry(struct batch *b, const struct entry *e, const uint8_t *blob,
@@ -614,21 +643,35 @@ write_entry(struct batch *b, const struct entry *e, const uint8_t *blob,
 	row.epoch = e->h.epoch;
 	row.lamport = e->h.lamport;
 	row.time = e->h.time;
-	row.erased = entry_is_erased(e);
+	row.erased = body_state(b, e);
 	row.blob = blob;
 	row.bloblen = len;
-	if ((ret = store_entry_put(st, &row)) != 0)
+	if (b->restoring) {
+		/* The body of an entry held without it: put back in place. */
+		if ((ret = store_entry_replace(st, g->id, e->h.author,
+		    e->h.seq, blob, len, 0)) != 0)
+			return ret;
+		b->missing--;
+	} else if ((ret = store_entry_put(st, &row)) != 0)
 		return group_check_reject(why, whylen, ret == BAL_EEXIST ||
 		    ret == BAL_ECHAIN ? BAL_ECHAIN : ret, "store: %s",
 		    store_errmsg(st));
-	batch_head_stored(b, e);
+	if (row.erased == STORE_BODY_MISSING)
+		b->missing++;
+	if (!b->restoring)
+		batch_head_stored(b, e);
 	if (use != NULL)
 		group_limits_add(use, e->h.time, len);
 	if (e->h.lamport > b->lamport)
 		b->lamport = e->h.lamport;
 	switch (e->h.kind) {
 	case ENTRY_KIND_NOTE:
-		if (c->note != NULL && c->note->tombstone &&
+		/*
+		 * A tombstone erases the versions it deletes; a restored
+		 * version may be one that a tombstone held here deletes.
+		 */
+		if (((c->note != NULL && c->note->tombstone) ||
+		    b->restoring) &&
 		    (ret = group_notes_erase(b, e->h.author)) != 0)
 			return ret;
 		/* Past the contract's retention: kept erased (retention.h). */
@@ -678,12 +721,14 @@ process_one(struct batch *b, const struct entry *e, const uint8_t *blob,
 	if (e->h.kind != ENTRY_KIND_ROSTER &&
 	    (ret = group_rlog_fold(b, why, whylen)) != 0)
 		return ret;
+	b->restoring = 0;
 	if ((ret = batch_head(b, e->h.author, &head, &has)) != 0 ||
-	    (ret = place(b, e, &head, has, why, whylen)) != 0 ||
-	    (ret = allowed(b, e, why, whylen)) != 0)
+	    (ret = place(b, e, &head, has, why, whylen)) == 2)
+		b->restoring = 1;	/* allowed and counted when stored */
+	else if (ret != 0 || (ret = allowed(b, e, why, whylen)) != 0)
 		return ret;
 	/* Roster entries: only leaders write more than one (group-check.c). */
-	if (e->h.kind != ENTRY_KIND_ROSTER) {
+	if (e->h.kind != ENTRY_KIND_ROSTER && !b->restoring) {
 		memset(&tmp, 0, sizeof(tmp));
 		if ((ret = batch_use(b, e->h.author, e->h.time, &tmp,
 		    &use)) != 0)
@@ -696,6 +741,7 @@ process_one(struct batch *b, const struct entry *e, const uint8_t *blob,
 	memset(&c, 0, sizeof(c));
 	if ((ret = check_kind(b, e, &c, why, whylen)) == 0)
 		ret = write_entry(b, e, blob, len, &c, use, why, whylen);
+	b->restoring = 0;
 	note_free(c.note);
 	roster_op_free(c.op);
 	contract_free(c.created);

@@ -124,6 +124,8 @@ struct batch {
 	int roster_changed;
 	int new_keys;
 	int erased;
+	int missing;			/* bodies found missing (store.h) */
+	int restoring;			/* the entry now: a missing body */
 	int again;			/* the last reject may pass later */
 	/* The removed member whose entry beyond the cut was last logged. */
 	uint8_t skip_logged[BAL_PK_BYTES];

@@ -187,7 +187,7 @@ group_notes_erase_entry(struct batch *b, const uint8_t *author, uint64_t seq)
 	if ((ret = entry_encode(e, &enc, &enclen)) != 0)
 		goto out;
 	if ((ret = store_entry_replace(g->d->store, g->id, author, seq, enc,
-	    enclen, 1)) != 0)
+	    enclen, STORE_ERASED)) != 0)
 		goto out;
 	b->erased++;
 out:
@@ -200,8 +200,45 @@ out:
 }
 
 /*
+ * The versions a readable tombstone supersedes that are held without their
+ * body (STORE_BODY_MISSING): followed from the tombstone through the
+ * versions this member reads, up to the first it cannot read.  Each found
+ * missing is the deletion of a version by its author, checked here, so it
+ * is erased (its row marked STORE_ERASED, no longer asked for).  A missing
+ * version further back, behind one that is missing too, cannot be told
+ * from a hidden one: it stays missing (docs/threat-model.md).
+ */
+static int
+erase_missing(struct batch *b, struct nrec *r, size_t n, size_t t)
+{
+	const struct note *cur = r[t].note;
+	size_t k, steps;
+
+	for (steps = 0; steps < n && cur != NULL && cur->has_supersedes;
+	    steps++) {
+		for (k = 0; k < n; k++)
+			if (memcmp(r[k].author, r[t].author,
+			    BAL_PK_BYTES) == 0 && r[k].seq < r[t].seq &&
+			    memcmp(r[k].id, cur->supersedes,
+			    BAL_HASH_BYTES) == 0)
+				break;
+		if (k == n)
+			return 0;
+		if (r[k].erased == STORE_BODY_MISSING) {
+			r[k].erased = STORE_ERASED;
+			b->missing--;
+			return group_notes_erase_entry(b, r[k].author,
+			    r[k].seq);
+		}
+		cur = r[k].note;
+	}
+	return 0;
+}
+
+/*
  * Erases every earlier version of each deleted note: the entries of the
- * tombstone's author, below it in their log, holding the same note id.
+ * tombstone's author, below it in their log, holding the same note id,
+ * and those it supersedes held without their body (erase_missing).
  * author NULL: look at the whole group.
  */
 int
@@ -216,6 +253,8 @@ group_notes_erase(struct batch *b, const uint8_t *author)
 	for (i = 0; i < n && ret == 0; i++) {
 		if (r[i].note == NULL || !r[i].note->tombstone)
 			continue;
+		if ((ret = erase_missing(b, r, n, i)) != 0)
+			break;
 		for (j = 0; j < n && ret == 0; j++) {
 			if (r[j].note == NULL || r[j].erased ||
 			    r[j].seq >= r[i].seq ||

@@ -367,6 +367,22 @@ store_entry_count(struct store *st, const uint8_t *group, uint64_t *n)
 }
 
 int
+store_entry_missing(struct store *st, const uint8_t *group, uint64_t *n)
+{
+	sqlite3_stmt *s = store_q(st, Q_ENTRY_MISSING);
+	int rc, ret;
+
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
 store_entries_drop_after(struct store *st, const uint8_t *group,
     const uint8_t *author, uint64_t after, uint64_t *n)
 {

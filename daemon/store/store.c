@@ -41,6 +41,8 @@ static const char *const queries[Q_COUNT] = {
 	    "ORDER BY author LIMIT 1",
 	[Q_VEC_MAX] = "SELECT max(seq) FROM entries WHERE gid=? AND author=?",
 	[Q_ENTRY_COUNT] = "SELECT count(*) FROM entries WHERE gid=?",
+	[Q_ENTRY_MISSING] = "SELECT count(*) FROM entries WHERE gid=? AND "
+	    "erased=2",
 	/* length() of a blob reads its size, not its pages. */
 	[Q_AUTHOR_USE] = "SELECT count(*), total(length(blob)), "
 	    "total(time>=?3 AND time<?4), "

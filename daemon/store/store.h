@@ -31,6 +31,16 @@
 
 struct store;
 
+/*
+ * An entry's body state (column erased): 0 held; STORE_ERASED dropped for
+ * a reason this member checked (a tombstone it holds, retention by its own
+ * clock); STORE_BODY_MISSING received without its body for no such
+ * reason: kept to be restored when a full copy arrives (group-batch.c),
+ * asked for from peers, counted in status.
+ */
+#define STORE_ERASED 1
+#define STORE_BODY_MISSING 2
+
 /* One row of the entries table; blob is the encoded entry. */
 struct store_entry_row {
 	uint8_t group[BAL_GROUP_ID_BYTES];
@@ -41,7 +51,7 @@ struct store_entry_row {
 	uint64_t epoch;
 	uint64_t lamport;
 	uint64_t time;
-	int erased;
+	int erased;	/* 0 body held, STORE_ERASED, STORE_BODY_MISSING */
 	const uint8_t *blob;
 	size_t bloblen;
 };
@@ -154,6 +164,13 @@ int store_have_put(struct store *st, const uint8_t *group,
     const uint8_t *member, const struct wire_have_item *items, size_t n);
 int store_have_get(struct store *st, const uint8_t *group,
     const uint8_t *member, struct wire_have_item **items, size_t *n);
+
+/*
+ * store_entry_missing counts a group's entries held without their body
+ * for no reason this member checked (erased = STORE_BODY_MISSING).
+ */
+int store_entry_missing(struct store *st, const uint8_t *group, uint64_t *n);
+
 /* store_entry_count counts a group's entries. */
 int store_entry_count(struct store *st, const uint8_t *group, uint64_t *n);
 

@@ -21,6 +21,7 @@
 #include "group.h"
 #include "note.h"
 #include "roster.h"
+#include "store.h"
 
 /* Receives [good, bad] at b and checks that nothing changed. */
 static void
@@ -447,6 +448,134 @@ test_unreadable(void **state)
 	member_close(&c);
 }
 
+/* The blob of b->p[i] without its body (what a stripping relay sends). */
+static void
+strip_at(struct blobs *b, size_t i)
+{
+	struct entry *e = NULL;
+	uint8_t *enc = NULL;
+	size_t len = 0;
+
+	assert_int_equal(entry_decode(b->p[i], b->len[i], &e), 0);
+	entry_erase(e);
+	assert_int_equal(entry_encode(e, &enc, &len), 0);
+	free(b->p[i]);
+	b->p[i] = enc;
+	b->len[i] = len;
+	entry_free(e);
+}
+
+/* The bodies of m's copy of g held as missing (store.h). */
+static uint64_t
+missing(struct member *m, struct group *g)
+{
+	uint64_t n = 99;
+
+	assert_int_equal(store_entry_missing(m->d.store, g->id, &n), 0);
+	return n;
+}
+
+/* Is note id shown (its latest version readable, not deleted) in g? */
+static int
+shown(struct group *g, const uint8_t id[NOTE_ID_BYTES])
+{
+	struct group_note *notes = NULL;
+	size_t n = 0, i;
+	int found = 0;
+
+	assert_int_equal(group_notes(g, &notes, &n), 0);
+	for (i = 0; i < n; i++)
+		if (memcmp(notes[i].note_id, id, NOTE_ID_BYTES) == 0 &&
+		    notes[i].note != NULL && !notes[i].deleted)
+			found = 1;
+	group_notes_free(notes, n);
+	return found;
+}
+
+/*
+ * Issue 12, point 1.  A relay leaves a note's body out: bob holds it as
+ * missing (not erased), counts it, and the full copy restores it (not
+ * skipped as held).  A tombstone left without its body does not delete
+ * there until its full copy arrives.  A version stripped as an honest
+ * relay sends a deleted note's versions is erased once bob holds the
+ * readable tombstone that supersedes it.
+ */
+static void
+test_stripped(void **state)
+{
+	struct member a, b;
+	struct group *ga, *gb;
+	struct blobs l;
+	uint8_t n1[NOTE_ID_BYTES], n2[NOTE_ID_BYTES], v1[BAL_HASH_BYTES];
+	size_t stored = 99;
+	uint64_t held, before;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	gb = join_log(&b, ga, a.d.id->pk);
+	log_of(gb, a.d.id->pk, 0, &l);
+	held = l.n;
+	blobs_free(&l);
+
+	/* A note, stripped: held without its body, not shown. */
+	note_id_generate(NULL, a.d.id->pk, n1);
+	assert_int_equal(write_note(ga, n1, "kept", "text", NULL, 0, v1), 0);
+	log_of(ga, a.d.id->pk, held, &l);
+	assert_int_equal(l.n, 1);
+	strip_at(&l, 0);
+	before = count(&b, gb);
+	assert_int_equal(receive(gb, &l, 0, 1, &stored), 0);
+	assert_int_equal(count(&b, gb), before + 1);
+	assert_int_equal(missing(&b, gb), 1);
+	assert_false(shown(gb, n1));
+	blobs_free(&l);
+	/* The full copy restores it; again changes nothing. */
+	log_of(ga, a.d.id->pk, held, &l);
+	assert_int_equal(receive(gb, &l, 0, 1, &stored), 0);
+	assert_int_equal(missing(&b, gb), 0);
+	assert_int_equal(count(&b, gb), before + 1);
+	assert_true(shown(gb, n1));
+	assert_int_equal(receive(gb, &l, 0, 1, &stored), 0);
+	assert_int_equal(stored, 0);
+	assert_true(shown(gb, n1));
+	blobs_free(&l);
+	held++;
+
+	/* Its tombstone, stripped: the note stays until the full copy. */
+	assert_int_equal(write_note(ga, n1, "", "", v1, 1, NULL), 0);
+	log_of(ga, a.d.id->pk, held, &l);
+	strip_at(&l, 0);
+	assert_int_equal(receive(gb, &l, 0, 1, &stored), 0);
+	assert_int_equal(missing(&b, gb), 1);
+	assert_true(shown(gb, n1));
+	blobs_free(&l);
+	log_of(ga, a.d.id->pk, held, &l);
+	assert_int_equal(receive(gb, &l, 0, 1, &stored), 0);
+	assert_int_equal(missing(&b, gb), 0);
+	assert_false(shown(gb, n1));
+	blobs_free(&l);
+	held++;
+
+	/* A deleted note's version stripped, then the readable tombstone. */
+	note_id_generate(NULL, a.d.id->pk, n2);
+	assert_int_equal(write_note(ga, n2, "gone", "text", NULL, 0, v1), 0);
+	assert_int_equal(write_note(ga, n2, "", "", v1, 1, NULL), 0);
+	log_of(ga, a.d.id->pk, held, &l);
+	assert_int_equal(l.n, 2);
+	strip_at(&l, 0);
+	assert_int_equal(receive(gb, &l, 0, 1, &stored), 0);
+	assert_int_equal(missing(&b, gb), 1);
+	assert_int_equal(receive(gb, &l, 1, 1, &stored), 0);
+	assert_int_equal(missing(&b, gb), 0);
+	assert_false(shown(gb, n2));
+	blobs_free(&l);
+	member_close(&a);
+	member_close(&b);
+}
+
 /*
  * Alice signs two branches of her log.  Bob keeps the branch he holds and
  * skips the other without failing its batch, whose other entries he
@@ -667,6 +796,7 @@ main(void)
 		cmocka_unit_test_setup(test_unreadable, setup),
 		cmocka_unit_test_setup(test_fold_once, setup),
 		cmocka_unit_test_setup(test_limits, setup),
+		cmocka_unit_test_setup(test_stripped, setup),
 	};
 
 	if (sodium_init() < 0)
