@@ -58,7 +58,8 @@ expired_cb(void *ctx, const struct store_entry_row *row)
 	struct xlist *l = ctx;
 	struct xspot *a;
 
-	if (row->kind != ENTRY_KIND_NOTE || row->erased ||
+	/* A body missing past retention is erased too: no longer asked. */
+	if (row->kind != ENTRY_KIND_NOTE || row->erased == STORE_ERASED ||
 	    row->time >= l->cutoff)
 		return 0;
 	if (l->n == l->cap) {
