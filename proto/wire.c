@@ -168,6 +168,53 @@ out:
 	return ret;
 }
 
+/* WANT items: by author, then seq. */
+static int
+want_cmp(const void *a, const void *b)
+{
+	const struct wire_have_item *x = a, *y = b;
+	int c = memcmp(x->author, y->author, BAL_PK_BYTES);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+pack_want(msgpack_packer *pk, const struct wire_msg *m)
+{
+	struct wire_have_item *v;
+	size_t i, n = m->want.n;
+	int ret = BAL_EINVAL;
+
+	if (n > WIRE_MAX_WANT)
+		return BAL_ETOOBIG;
+	if (n == 0 || m->want.items == NULL)
+		return BAL_EINVAL;
+	if ((v = malloc(n * sizeof(*v))) == NULL)
+		return BAL_ENOMEM;
+	memcpy(v, m->want.items, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), want_cmp);
+	for (i = 0; i < n; i++)
+		if (v[i].seq < 1 || v[i].seq > WIRE_MAX_SEQ ||
+		    (i > 0 && want_cmp(&v[i - 1], &v[i]) == 0))
+			goto out;
+	ret = BAL_ENOMEM;
+	if (msgpack_pack_array(pk, 2) != 0 ||
+	    msgpack_pack_uint64(pk, WIRE_WANT) != 0 ||
+	    msgpack_pack_array(pk, n) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (msgpack_pack_array(pk, 2) != 0 ||
+		    mp_pack_bin(pk, v[i].author, BAL_PK_BYTES) != 0 ||
+		    msgpack_pack_uint64(pk, v[i].seq) != 0)
+			goto out;
+	ret = 0;
+out:
+	free(v);
+	return ret;
+}
+
 static int
 entry_ok(const struct wire_bytes *e)
 {
@@ -245,6 +292,9 @@ wire_encode(const struct wire_msg *m, uint8_t **out, size_t *outlen)
 		break;
 	case WIRE_HAVE:
 		ret = pack_have(&pk, m);
+		break;
+	case WIRE_WANT:
+		ret = pack_want(&pk, m);
 		break;
 	case WIRE_ENTRIES:
 		ret = pack_entries(&pk, m);
@@ -369,6 +419,37 @@ dec_have(struct mp_rd *r, struct blk *b)
 	return 0;
 }
 
+/* [8, [[author, seq]...]]: 1..WIRE_MAX_WANT, strictly ascending. */
+static int
+dec_want(struct mp_rd *r, struct blk *b)
+{
+	struct wire_msg *m;
+	struct wire_have_item *v;
+	struct mp_rd sub, it;
+	uint32_t i;
+	int rc;
+
+	if ((rc = mp_rd_sub(r, 1, WIRE_MAX_WANT, &sub)) != 0 ||
+	    (rc = mp_rd_end(r)) != 0)
+		return rc;
+	if ((m = blk_new(b, sub.n * sizeof(*v), 0)) == NULL)
+		return BAL_ENOMEM;
+	m->type = WIRE_WANT;
+	v = blk_take(b, sub.n * sizeof(*v), alignof(struct wire_have_item));
+	for (i = 0; i < sub.n; i++) {
+		if ((rc = mp_rd_sub(&sub, 2, 2, &it)) != 0 ||
+		    (rc = mp_rd_bin_fixed(&it, v[i].author,
+		    BAL_PK_BYTES)) != 0 ||
+		    (rc = mp_rd_uint(&it, WIRE_MAX_SEQ, &v[i].seq)) != 0)
+			return rc;
+		if (v[i].seq < 1 || (i > 0 && want_cmp(&v[i - 1], &v[i]) >= 0))
+			return BAL_EPROTO;
+	}
+	m->want.items = v;
+	m->want.n = sub.n;
+	return 0;
+}
+
 static int
 dec_entries(struct mp_rd *r, size_t len, struct blk *b)
 {
@@ -484,6 +565,9 @@ wire_decode(const uint8_t *buf, size_t len, struct wire_msg **out)
 	case WIRE_HAVE:
 		ret = dec_have(&r, &b);
 		break;
+	case WIRE_WANT:
+		ret = dec_want(&r, &b);
+		break;
 	case WIRE_ENTRIES:
 		ret = dec_entries(&r, len, &b);
 		break;
@@ -529,6 +613,7 @@ wire_type_name(int type)
 	case WIRE_ACK:		return "ACK";
 	case WIRE_BYE:		return "BYE";
 	case WIRE_RUNS:		return "RUNS";
+	case WIRE_WANT:		return "WANT";
 	default:		return "?";
 	}
 }

@@ -54,6 +54,7 @@
 #define WIRE_MAX_BYE_REASON 255		/* reasons above 6 decode (unknown) */
 #define WIRE_MAX_RUN_AUTHORS 256	/* distinct authors in one RUNS */
 #define WIRE_MAX_RUN_ITEMS WIRE_MAX_ENTRIES	/* entries in one RUNS */
+#define WIRE_MAX_WANT 64		/* entries asked for in one WANT */
 
 /*
  * Flow control: the receiver ACKs the cumulative number of data messages
@@ -83,7 +84,8 @@ enum wire_type {
 	WIRE_PUSH = 4,
 	WIRE_ACK = 5,
 	WIRE_BYE = 6,
-	WIRE_RUNS = 7
+	WIRE_RUNS = 7,
+	WIRE_WANT = 8
 };
 
 enum wire_bye_reason {
@@ -161,6 +163,15 @@ struct wire_msg {
 			size_t n;
 		} entries;
 		struct wire_bytes push;
+		struct {
+			/*
+			 * Entries held without their body, asked for by
+			 * (author, seq): 1..WIRE_MAX_WANT, strictly ascending
+			 * by author then seq (the encoding sorts a copy).
+			 */
+			const struct wire_have_item *items;
+			size_t n;
+		} want;
 		struct {
 			uint64_t stored;	/* data messages done */
 		} ack;

@@ -45,6 +45,16 @@ have_cmp(const void *a, const void *b)
 }
 
 int
+group_missing_bodies(struct group *g, struct wire_have_item *items,
+    size_t max, size_t *n)
+{
+	*n = 0;
+	if (g->d->store == NULL)
+		return 0;
+	return store_entries_missing(g->d->store, g->id, items, max, n);
+}
+
+int
 group_have(struct group *g, struct wire_have_item **items, size_t *n)
 {
 	struct have h;

@@ -247,6 +247,13 @@ int group_announced(struct group *g, const uint8_t *member, uint64_t seq,
 int group_have(struct group *g, struct wire_have_item **items, size_t *n);
 
 /*
+ * group_missing_bodies names up to max entries held without their body
+ * (author, seq; docs/protocol.md, WANT) in items; *n how many.
+ */
+int group_missing_bodies(struct group *g, struct wire_have_item *items,
+    size_t max, size_t *n);
+
+/*
  * group_entries_after calls cb with the encoded entries of author after
  * seq, ascending, until cb returns non-zero or max entries were given.
  */

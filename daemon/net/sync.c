@@ -74,7 +74,13 @@ struct sync {
 	int blocked;
 	int level;
 	int pumping;
+	int wants;			/* WANTs sent (SYNC_WANTS_MAX) */
 };
+
+/* WANTs one session sends: at its first level, then on each resend. */
+#define SYNC_WANTS_MAX 4
+
+static int send_want(struct sync *s);
 
 int
 sync_new(struct group *g, const void *source, sync_send_fn send, void *ctx,
@@ -492,7 +498,11 @@ sync_start(struct sync *s)
 int
 sync_resend_have(struct sync *s)
 {
-	return send_have(s);
+	int ret;
+
+	if ((ret = send_have(s)) != 0)
+		return ret;
+	return send_want(s);	/* bodies still missing: asked again */
 }
 
 int
@@ -799,6 +809,70 @@ probe_forks(struct sync *s)
 	return ret;
 }
 
+/*
+ * Asks the peer for bodies of entries held here without them (WANT,
+ * docs/protocol.md): up to WIRE_MAX_WANT, at most SYNC_WANTS_MAX times a
+ * session, once the session is level (what it receives first may bring
+ * them anyway).
+ */
+static int
+send_want(struct sync *s)
+{
+	struct wire_have_item items[WIRE_MAX_WANT];
+	struct wire_msg m;
+	size_t n = 0;
+	int ret;
+
+	if (s->blocked || !s->level || s->wants >= SYNC_WANTS_MAX)
+		return 0;
+	if ((ret = group_missing_bodies(s->g, items, WIRE_MAX_WANT, &n)) != 0 ||
+	    n == 0)
+		return ret;
+	s->wants++;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_WANT;
+	m.want.items = items;
+	m.want.n = n;
+	return s->send(s->ctx, &m);
+}
+
+/*
+ * A WANT: each entry asked for that is held here with its body goes back
+ * as a PUSH, while the window has room (the rest is asked again later).
+ */
+static int
+answer_want(struct sync *s, const struct wire_msg *m)
+{
+	struct wire_bytes b;
+	struct wire_msg out;
+	struct entry *e;
+	size_t i;
+	int ret = 0, body;
+
+	for (i = 0; i < m->want.n && ret == 0 && !s->blocked &&
+	    !sync_window_full(s); i++) {
+		memset(&b, 0, sizeof(b));
+		if ((ret = group_entries_after(s->g, m->want.items[i].author,
+		    m->want.items[i].seq - 1, 1, probe_cb, &b)) < 0)
+			break;
+		ret = 0;
+		e = NULL;
+		body = b.p != NULL && entry_decode_stored(b.p, b.len,
+		    &e) == 0 && e->h.seq == m->want.items[i].seq &&
+		    !entry_is_erased(e);
+		entry_free(e);
+		if (body) {
+			memset(&out, 0, sizeof(out));
+			out.type = WIRE_PUSH;
+			out.push = b;
+			if ((ret = s->send(s->ctx, &out)) == 0)
+				s->data_sent++;
+		}
+		free((void *)b.p);
+	}
+	return ret;
+}
+
 int
 sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
     size_t whylen)
@@ -837,6 +911,10 @@ sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
 		if ((ret = receive_entries(s, &m->push, 1, why, whylen)) != 0)
 			return ret;
 		break;
+	case WIRE_WANT:
+		if ((ret = answer_want(s, m)) != 0)
+			return ret;
+		break;
 	case WIRE_ACK:
 		if (m->ack.stored > s->data_sent ||
 		    m->ack.stored < s->data_acked) {
@@ -854,5 +932,8 @@ sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
 		    wire_type_name(m->type));
 		return BAL_EPROTO;
 	}
-	return pump(s);
+	if ((ret = pump(s)) != 0)
+		return ret;
+	/* The first level of the session: ask for missing bodies. */
+	return s->wants == 0 ? send_want(s) : 0;
 }

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "store-int.h"
+#include "wire.h"
 
 int
 store_entry_put(struct store *st, const struct store_entry_row *row)
@@ -377,6 +378,32 @@ store_entry_missing(struct store *st, const uint8_t *group, uint64_t *n)
 		*n = (uint64_t)sqlite3_column_int64(s, 0);
 		ret = 0;
 	} else
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+store_entries_missing(struct store *st, const uint8_t *group,
+    struct wire_have_item *items, size_t max, size_t *n)
+{
+	sqlite3_stmt *s = store_q(st, Q_ENTRIES_MISSING);
+	int rc, ret = 0;
+
+	*n = 0;
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+		if (sqlite3_column_bytes(s, 0) != BAL_PK_BYTES) {
+			ret = BAL_EIO;
+			break;
+		}
+		memcpy(items[*n].author, sqlite3_column_blob(s, 0),
+		    BAL_PK_BYTES);
+		items[*n].seq = (uint64_t)sqlite3_column_int64(s, 1);
+		(*n)++;
+	}
+	if (ret == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = store_failed(st, rc);
 	sqlite3_reset(s);
 	return ret;

@@ -43,6 +43,8 @@ static const char *const queries[Q_COUNT] = {
 	[Q_ENTRY_COUNT] = "SELECT count(*) FROM entries WHERE gid=?",
 	[Q_ENTRY_MISSING] = "SELECT count(*) FROM entries WHERE gid=? AND "
 	    "erased=2",
+	[Q_ENTRIES_MISSING] = "SELECT author, seq FROM entries WHERE gid=? "
+	    "AND erased=2 ORDER BY author, seq LIMIT ?",
 	/* length() of a blob reads its size, not its pages. */
 	[Q_AUTHOR_USE] = "SELECT count(*), total(length(blob)), "
 	    "total(time>=?3 AND time<?4), "

@@ -170,6 +170,12 @@ int store_have_get(struct store *st, const uint8_t *group,
  * for no reason this member checked (erased = STORE_BODY_MISSING).
  */
 int store_entry_missing(struct store *st, const uint8_t *group, uint64_t *n);
+/*
+ * store_entries_missing names up to max of them (author, seq), ascending,
+ * in items (room for max); *n how many.
+ */
+int store_entries_missing(struct store *st, const uint8_t *group,
+    struct wire_have_item *items, size_t max, size_t *n);
 
 /* store_entry_count counts a group's entries. */
 int store_entry_count(struct store *st, const uint8_t *group, uint64_t *n);

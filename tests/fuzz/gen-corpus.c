@@ -378,6 +378,14 @@ gen_wire(uint8_t *const ent[3], const size_t entlen[3], uint8_t **hello,
 	CHECK(wire_encode(&m, &p, &len) == 0);
 	emit_free("wire", "have", p, len);
 
+	/* WANT: the same (author, seq) pairs, entries held without body. */
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_WANT;
+	m.want.items = have;
+	m.want.n = 3;
+	CHECK(wire_encode(&m, &p, &len) == 0);
+	emit_free("wire", "want", p, len);
+
 	memset(&m, 0, sizeof(m));
 	m.type = WIRE_ENTRIES;
 	for (i = 0; i < 3; i++) {

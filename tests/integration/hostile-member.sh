@@ -15,6 +15,9 @@
 #    with bob both ways.
 #  - notes: thousands of carol's notes; alice stores up to the per-author
 #    limit of a day and skips the rest, the session and sync go on.
+#  - strip: bob's note, relayed by carol without its body: alice holds it
+#    as missing and counts it in status; once bob is back she asks him for
+#    it (WANT), and the note shows.
 # HOSTILE may name another hostile-peer binary (to run this against an
 # older daemon build: BUILD=that tree, HOSTILE=this tree's).
 . "$(dirname "$0")/../lib/daemons.sh"
@@ -167,4 +170,38 @@ until_ok 60 has bob "after the flood" || fail "bob lacks alice's note"
 b bob note write --title "bob after" -m "x" >/dev/null || fail "bob write"
 until_ok 30 has alice "bob after" || fail "alice lacks bob's note"
 until_ok 30 level bob || fail "bob is not level with alice"
+
+# ---- strip: bob's note, relayed by carol without its body -------------------
+# alice holds it as missing (not erased), counts it in status, and asks bob
+# for it (WANT) when he is back: the body is restored, the note readable.
+BOB=$(mid bob)
+stop alice; start carol
+b bob note write --title "hidden by carol" -m "stripped body" >/dev/null ||
+	fail "bob note write"
+until_ok 30 has carol "hidden by carol" || fail "carol lacks bob's note"
+stop carol; stop bob; start alice
+out=$(hp strip "$BOB") || fail "hostile-peer strip: $out"
+echo "strip: $out"
+alive strip
+[ "$out" = acked ] || fail "strip: the session ended: $out"
+b alice status | grep -q "bodies missing: 1" ||
+	fail "alice's status does not count the missing body: $(b alice status)"
+b alice --json status | grep -q '"missing_bodies": 1' ||
+	fail "alice's status --json does not count the missing body"
+has alice "hidden by carol" && fail "alice shows a note without its body"
+# bob writes on while alice is away, so that the hidden note is not his
+# head (which he sends at every session start, to probe for forks): only
+# alice's WANT brings its body back.
+stop alice; start bob
+b bob note write --title "bob later" -m "x" >/dev/null || fail "bob write"
+start alice
+until_ok 60 has alice "bob later" || fail "alice lacks bob's later note"
+until_ok 60 has alice "hidden by carol" ||
+	fail "alice never got the body from bob: $(b alice status)"
+snid=$(b alice --json note list | grep "hidden by carol" |
+	sed -n 's/.*"note": "\([0-9a-f]*\)".*/\1/p')
+b alice note show "$snid" | grep -q "stripped body" ||
+	fail "alice cannot show bob's note: $(b alice note show "$snid" 2>&1)"
+b alice --json status | grep -q '"missing_bodies": 0' ||
+	fail "alice still counts a missing body"
 echo "ok"

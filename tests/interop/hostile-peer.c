@@ -30,6 +30,9 @@
  *	takeover   the member's next note entry, a first version of the note
  *	           id given as hex in place of AUTHOR_PROFILE (another
  *	           member's note)
+ *	strip      the newest entry of the member named by id in place of
+ *	           AUTHOR_PROFILE, as this member's store holds it, relayed
+ *	           without its body (issue 12, "Stripped bodies")
  *	huge       a frame length prefix of 0xffffffff
  *	overmax    a length prefix one above the largest frame
  *	truncated  half a frame, then our side is shut
@@ -336,6 +339,45 @@ out:
 }
 
 /*
+ * The newest entry of author (a member id) in the store of dir, encoded
+ * without its body: what a stripping relay sends.
+ */
+static int
+stripped_of(const char *dir, const struct view *v, const char *author,
+    uint8_t **blob, size_t *len)
+{
+	char path[4096];
+	uint8_t pk[BAL_PK_BYTES];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct entry *e = NULL;
+	int ret = -1;
+
+	if (author == NULL || identity_id_decode(author, pk) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT blob FROM entries WHERE gid = ? "
+	    "AND author = ? ORDER BY seq DESC LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_blob(st, 1, v->gid, BAL_GROUP_ID_BYTES,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(st, 2, pk, BAL_PK_BYTES, SQLITE_STATIC) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    entry_decode(sqlite3_column_blob(st, 0),
+	    (size_t)sqlite3_column_bytes(st, 0), &e) != 0)
+		goto out;
+	entry_erase(e);
+	ret = entry_encode(e, blob, len) == 0 ? 0 : -1;
+out:
+	entry_free(e);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
+}
+
+/*
  * The entry a push mode sends (tamper, epoch, lamport, fork, relay,
  * poison, takeover), encoded.
  */
@@ -625,9 +667,11 @@ main(int argc, char **argv)
 	if (strcmp(mode, "tamper") == 0 || strcmp(mode, "epoch") == 0 ||
 	    strcmp(mode, "lamport") == 0 || strcmp(mode, "fork") == 0 ||
 	    strcmp(mode, "relay") == 0 || strcmp(mode, "poison") == 0 ||
-	    strcmp(mode, "takeover") == 0) {
-		if (push_blob(mode, argc == 6 ? argv[5] : NULL, me, &v, &blob,
-		    &bloblen) != 0) {
+	    strcmp(mode, "takeover") == 0 || strcmp(mode, "strip") == 0) {
+		if ((strcmp(mode, "strip") == 0 ? stripped_of(argv[1], &v,
+		    argc == 6 ? argv[5] : NULL, &blob, &bloblen) :
+		    push_blob(mode, argc == 6 ? argv[5] : NULL, me, &v, &blob,
+		    &bloblen)) != 0) {
 			fprintf(stderr, "hostile-peer: cannot make '%s'\n",
 			    mode);
 			ret = 2;

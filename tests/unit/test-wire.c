@@ -483,8 +483,8 @@ test_unknown_type(void **state)
 {
 	static const uint8_t cases[][4] = {
 		{ 0x91, 0x00 },			/* [0] */
-		{ 0x91, 0x08 },			/* [8] */
-		{ 0x92, 0x08, 0x01 },		/* [8, 1] */
+		{ 0x91, 0x09 },			/* [9] */
+		{ 0x92, 0x09, 0x01 },		/* [9, 1] */
 		{ 0x91, 0x7f },			/* [127] */
 		{ 0x92, 0xcc, 0xff, 0x00 },	/* [255, 0] */
 		{ 0x91, 0xcd, 0x01, 0x05 },	/* [261] (5 + 256) */
@@ -759,6 +759,109 @@ test_garbage(void **state)
 		free(encs[i]);
 }
 
+/*
+ * WANT (issue 12, stripped bodies): round trip in canonical order; the
+ * encoder refuses none, too many, seq 0 and duplicates; the decoder an
+ * empty list, more than WIRE_MAX_WANT, seq 0, items out of order, a wrong
+ * key length, and every truncation.
+ */
+static void
+test_want(void **state)
+{
+	struct wire_have_item it[WIRE_MAX_WANT + 1];
+	struct wire_msg m, *d = NULL;
+	uint8_t *buf = NULL, *bad = NULL;
+	size_t len = 0, i;
+
+	(void)state;
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < WIRE_MAX_WANT + 1; i++) {
+		it[i].author[0] = (uint8_t)(i % 3);
+		it[i].seq = 100 - i;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_WANT;
+	m.want.items = it;
+	m.want.n = 5;
+	assert_int_equal(wire_encode(&m, &buf, &len), 0);
+	assert_int_equal(wire_decode(buf, len, &d), 0);
+	assert_int_equal(d->type, WIRE_WANT);
+	assert_int_equal(d->want.n, 5);
+	for (i = 1; i < 5; i++)
+		assert_true(memcmp(d->want.items[i - 1].author,
+		    d->want.items[i].author, BAL_PK_BYTES) < 0 ||
+		    (memcmp(d->want.items[i - 1].author,
+		    d->want.items[i].author, BAL_PK_BYTES) == 0 &&
+		    d->want.items[i - 1].seq < d->want.items[i].seq));
+	assert_string_equal(wire_type_name(WIRE_WANT), "WANT");
+	wire_msg_free(d);
+	for (i = 0; i < len; i++) {
+		d = (struct wire_msg *)&d;
+		assert_int_not_equal(wire_decode(buf, i, &d), 0);
+		assert_null(d);
+	}
+	/* A seq of 0, written past the encoder. */
+	bad = malloc(len);
+	memcpy(bad, buf, len);
+	bad[len - 1] = 0x00;		/* the last item's seq (a fixint) */
+	assert_int_not_equal(wire_decode(bad, len, &d), 0);
+	assert_null(d);
+	free(bad);
+	free(buf);
+	buf = NULL;
+	/* The encoder's bounds. */
+	m.want.n = 0;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.want.n = WIRE_MAX_WANT + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	m.want.n = WIRE_MAX_WANT;
+	assert_int_equal(wire_encode(&m, &buf, &len), 0);
+	free(buf);
+	buf = NULL;
+	it[1] = it[0];
+	m.want.n = 2;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	it[1].seq = 0;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	/* Decoded: empty, out of order, too many, a short key. */
+	{
+		static const uint8_t empty[] = { 0x92, 0x08, 0x90 };
+		uint8_t two[3 + 2 * 36], *p = two;
+		size_t k;
+
+		assert_int_not_equal(wire_decode(empty, sizeof(empty), &d), 0);
+		*p++ = 0x92; *p++ = 0x08; *p++ = 0x92;
+		for (k = 0; k < 2; k++) {
+			*p++ = 0x92; *p++ = 0xc4; *p++ = 32;
+			memset(p, 1, 32);
+			p += 32;
+			*p++ = (uint8_t)(5 - k);	/* 5 then 4: descending */
+		}
+		assert_int_equal(wire_decode(two, sizeof(two), &d),
+		    BAL_EPROTO);
+		two[3 + 36 - 1] = 4;
+		two[3 + 2 * 36 - 1] = 5;
+		assert_int_equal(wire_decode(two, sizeof(two), &d), 0);
+		wire_msg_free(d);
+		two[5] = 31;			/* a 31-byte key */
+		assert_int_not_equal(wire_decode(two, sizeof(two), &d), 0);
+	}
+	m.want.n = WIRE_MAX_WANT;
+	for (i = 0; i < WIRE_MAX_WANT; i++) {
+		memset(it[i].author, 0, BAL_PK_BYTES);
+		it[i].seq = i + 1;
+	}
+	assert_int_equal(wire_encode(&m, &buf, &len), 0);
+	/* The same with an array16 count of 65: past the bound. */
+	bad = malloc(len + 2);
+	memcpy(bad, buf, 2);
+	bad[2] = 0xdc; bad[3] = 0; bad[4] = WIRE_MAX_WANT + 1;
+	memcpy(bad + 5, buf + 5, len - 5);
+	assert_int_not_equal(wire_decode(bad, len, &d), 0);
+	free(bad);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -769,6 +872,7 @@ main(void)
 		cmocka_unit_test(test_truncated_and_trailing),
 		cmocka_unit_test(test_version_mismatch),
 		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_want),
 		cmocka_unit_test(test_wrong_field_types),
 		cmocka_unit_test(test_field_counts),
 		cmocka_unit_test(test_garbage),
