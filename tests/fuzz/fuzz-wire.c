@@ -134,6 +134,22 @@ check_msg(const struct wire_msg *m)
 				    m->have.items[i].author, BAL_PK_BYTES) < 0);
 		}
 		break;
+	case WIRE_WANT:
+		fuzz_check(m->want.n >= 1 && m->want.n <= WIRE_MAX_WANT);
+		for (i = 0; i < m->want.n; i++) {
+			fuzz_touch(m->want.items[i].author, BAL_PK_BYTES);
+			fuzz_check(m->want.items[i].seq >= 1 &&
+			    m->want.items[i].seq <= INT64_MAX);
+			if (i > 0) {
+				int c = memcmp(m->want.items[i - 1].author,
+				    m->want.items[i].author, BAL_PK_BYTES);
+
+				fuzz_check(c < 0 || (c == 0 &&
+				    m->want.items[i - 1].seq <
+				    m->want.items[i].seq));
+			}
+		}
+		break;
 	case WIRE_ENTRIES:
 		fuzz_check(m->entries.n <= WIRE_MAX_ENTRIES);
 		for (i = 0; i < m->entries.n; i++) {
