@@ -604,7 +604,9 @@ check_kind(struct batch *b, const struct entry *e, struct checked *c,
 /*
  * The body state of e as stored (store.h).  A body may be absent only for
  * a reason this member checks itself: retention expired by its own clock
- * here, or (later, group_notes_erase) a tombstone it holds and reads that
+ * here, the author's removal in the roster it folded (a removed member can
+ * no longer be asked, and may have erased their copy on leaving), or
+ * (later, group_notes_erase) a tombstone it holds and reads that
  * supersedes the entry.  A note received without its body for no such
  * reason is held as missing: a relay may have left the body out to hide
  * the note, or a tombstone's deletion.  (Entries beyond a removed
@@ -614,11 +616,16 @@ static int
 body_state(const struct batch *b, const struct entry *e)
 {
 	const struct group *g = b->g;
+	const struct roster *r = group_batch_roster(b);
+	const struct roster_member *m;
 
 	if (!entry_is_erased(e))
 		return 0;
 	if (e->h.kind != ENTRY_KIND_NOTE || retention_expired(b->contract !=
 	    NULL ? b->contract : g->contract, e->h.time, daemon_now_ms()))
+		return STORE_ERASED;
+	if (r != NULL && (m = roster_member_find(r, e->h.author)) != NULL &&
+	    m->status != ROSTER_ACTIVE)
 		return STORE_ERASED;
 	return STORE_BODY_MISSING;
 }

@@ -156,7 +156,9 @@ group_rlog_load(struct batch *b)
  * Deletes every stored entry that the roster r makes void: a removed
  * member's entries beyond their cut that were stored before the removal
  * was known.  Every member ends up holding the same entries, so sync
- * converges (docs/protocol.md, "The cut").
+ * converges (docs/protocol.md, "The cut").  A removed member's entries
+ * below the cut held without their body are erased: the removal is a
+ * reason checked here (group-batch.c, body_state), no longer asked for.
  */
 static int
 drop_beyond_cut(struct batch *b, const struct roster *r)
@@ -172,6 +174,10 @@ drop_beyond_cut(struct batch *b, const struct roster *r)
 		m = &r->members[i];
 		if (m->status == ROSTER_ACTIVE)
 			continue;
+		if ((ret = store_entries_missing_erase(g->d->store, g->id,
+		    m->pk, &n)) != 0)
+			return ret;
+		b->missing -= (int)n;
 		if ((ret = store_entries_drop_after(g->d->store, g->id, m->pk,
 		    m->cut, &n)) != 0)
 			return ret;

@@ -410,6 +410,21 @@ store_entries_missing(struct store *st, const uint8_t *group,
 }
 
 int
+store_entries_missing_erase(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t *n)
+{
+	sqlite3_stmt *s = store_q(st, Q_ENTRIES_MISSING_ERASE);
+	int ret;
+
+	*n = 0;
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	store_bind_blob(s, 2, author, BAL_PK_BYTES);
+	if ((ret = store_done(st, s)) == 0)
+		*n = (uint64_t)sqlite3_changes(st->db);
+	return ret;
+}
+
+int
 store_entries_drop_after(struct store *st, const uint8_t *group,
     const uint8_t *author, uint64_t after, uint64_t *n)
 {

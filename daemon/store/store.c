@@ -45,6 +45,8 @@ static const char *const queries[Q_COUNT] = {
 	    "erased=2",
 	[Q_ENTRIES_MISSING] = "SELECT author, seq FROM entries WHERE gid=? "
 	    "AND erased=2 ORDER BY author, seq LIMIT ?",
+	[Q_ENTRIES_MISSING_ERASE] = "UPDATE entries SET erased=1 WHERE gid=? "
+	    "AND author=? AND erased=2",
 	/* length() of a blob reads its size, not its pages. */
 	[Q_AUTHOR_USE] = "SELECT count(*), total(length(blob)), "
 	    "total(time>=?3 AND time<?4), "

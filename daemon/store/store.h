@@ -176,6 +176,13 @@ int store_entry_missing(struct store *st, const uint8_t *group, uint64_t *n);
  */
 int store_entries_missing(struct store *st, const uint8_t *group,
     struct wire_have_item *items, size_t max, size_t *n);
+/*
+ * store_entries_missing_erase marks author's entries held without their
+ * body as erased (a removed author's: their removal is the reason), inside
+ * the caller's transaction; *n counts them.
+ */
+int store_entries_missing_erase(struct store *st, const uint8_t *group,
+    const uint8_t *author, uint64_t *n);
 
 /* store_entry_count counts a group's entries. */
 int store_entry_count(struct store *st, const uint8_t *group, uint64_t *n);

@@ -577,6 +577,78 @@ test_stripped(void **state)
 }
 
 /*
+ * Issue 12, point 1: the author's removal is a reason bob checks himself.
+ * Carol's notes below her cut that reach bob without their body are
+ * erased, not held as missing: one held missing before bob learns of the
+ * removal is erased by the fold that removes her, one that arrives
+ * stripped afterwards is stored erased at once.
+ */
+static void
+test_stripped_removed(void **state)
+{
+	struct member a, b, c;
+	struct group *ga, *gb, *gc;
+	struct blobs l;
+	uint8_t n1[NOTE_ID_BYTES], n2[NOTE_ID_BYTES];
+	uint64_t held, before;
+	size_t stored = 99, ca;
+	char err[256];
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	member_open(&c, 3, "carol");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	assert_int_equal(add_member(&a, ga, &c, 1), 0);
+	gb = join_log(&b, ga, a.d.id->pk);
+	gc = join_log(&c, ga, a.d.id->pk);
+	log_of(ga, a.d.id->pk, 0, &l);
+	held = l.n;
+	blobs_free(&l);
+
+	/* Two notes of carol; alice holds them whole, bob the first bare. */
+	note_id_generate(NULL, c.d.id->pk, n1);
+	note_id_generate(NULL, c.d.id->pk, n2);
+	assert_int_equal(write_note(gc, n1, "one", "text", NULL, 0, NULL), 0);
+	assert_int_equal(write_note(gc, n2, "two", "text", NULL, 0, NULL), 0);
+	log_of(gc, c.d.id->pk, 0, &l);
+	ca = l.n;
+	assert_true(ca >= 2);
+	assert_int_equal(receive(ga, &l, 0, ca, &stored), 0);
+	strip_at(&l, ca - 2);
+	strip_at(&l, ca - 1);
+	before = count(&b, gb);
+	assert_int_equal(receive(gb, &l, 0, ca - 1, &stored), 0);
+	assert_int_equal(missing(&b, gb), 1);
+
+	/* Alice revokes carol; bob folds it: the missing body is erased. */
+	assert_int_equal(group_roster_revoke(ga, c.d.id->pk, NULL, NULL, err,
+	    sizeof(err)), 0);
+	{
+		struct blobs r;
+
+		log_of(ga, a.d.id->pk, held, &r);
+		assert_int_equal(receive(gb, &r, 0, r.n, &stored), 0);
+		blobs_free(&r);
+	}
+	assert_int_equal(missing(&b, gb), 0);
+	assert_true(count(&b, gb) > before + ca - 1);
+	before = count(&b, gb);
+	/* Her second note, stripped, arrives: erased at once, stored. */
+	assert_int_equal(receive(gb, &l, ca - 1, 1, &stored), 0);
+	assert_int_equal(stored, 1);
+	assert_int_equal(missing(&b, gb), 0);
+	assert_int_equal(count(&b, gb), before + 1);
+	assert_false(shown(gb, n1));
+	assert_false(shown(gb, n2));
+	blobs_free(&l);
+	member_close(&a);
+	member_close(&b);
+	member_close(&c);
+}
+
+/*
  * Alice signs two branches of her log.  Bob keeps the branch he holds and
  * skips the other without failing its batch, whose other entries he
  * stores; further entries of that branch too.  When bob's own store meets
@@ -797,6 +869,7 @@ main(void)
 		cmocka_unit_test_setup(test_fold_once, setup),
 		cmocka_unit_test_setup(test_limits, setup),
 		cmocka_unit_test_setup(test_stripped, setup),
+		cmocka_unit_test_setup(test_stripped_removed, setup),
 	};
 
 	if (sodium_init() < 0)
