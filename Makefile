@@ -19,10 +19,12 @@ DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests), and
 # COMMAND:PACKAGE for the install, keyring and package scenarios, and
-# tor (tor-network.sh: a private Tor network, and each daemon's own tor).
+# tor (tor-network.sh: a private Tor network, and each daemon's own tor),
+# nft (tests/lib/internet.sh: the NAT routers of the simulated internet).
 DEB_CMDS = dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring \
 	secret-tool:libsecret-tools systemd-analyze:systemd man:man-db \
-	dh:debhelper dpkg-buildpackage:dpkg-dev tor-gencert:tor
+	dh:debhelper dpkg-buildpackage:dpkg-dev tor-gencert:tor \
+	nft:nftables
 DEB_TOOLS = nodejs npm python3 $(foreach c,$(DEB_CMDS),$(lastword $(subst :, ,$(c))))
 
 ifeq ($(SAN),1)
