@@ -60,6 +60,8 @@ int cmd_daemon(struct cli *c, int argc, char **argv);
  */
 int cmd_daemon_offer(struct cli *c);
 int cmd_check(struct cli *c, int argc, char **argv);
+/* cmd_search is balint note search (cmd-search.c); argv[1] is "search". */
+int cmd_search(struct cli *c, int argc, char **argv);
 
 /*
  * The de-identification guard's findings ({kind:"hit"} records of
@@ -127,6 +129,8 @@ int util_write_atomic(const char *dir, const char *name, const void *buf,
  * no control character (C0, DEL, C1), else 0.
  */
 int util_line_ok(const char *s, size_t max);
+/* util_since_ms: DATE as Unix ms: YYYY-MM-DD (local midnight) or an age (7d, 12h). */
+int util_since_ms(const char *s, uint64_t *ms);
 /* util_duration parses "90", "90s", "15m", "2h", "7d", "1w" into seconds. */
 int util_duration(const char *s, uint64_t *seconds);
 /*

@@ -44,30 +44,6 @@ abs_path(const char *path, char *out, size_t outlen)
 	return snprintf(out, outlen, "%s/%s", cwd, path) >= (int)outlen;
 }
 
-/* DATE as Unix ms: YYYY-MM-DD (local midnight) or an age (7d, 12h). */
-static int
-since_ms(const char *s, uint64_t *ms)
-{
-	struct tm tm;
-	const char *end;
-	uint64_t secs;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((end = strptime(s, "%Y-%m-%d", &tm)) != NULL && *end == '\0') {
-		tm.tm_isdst = -1;
-		if ((t = mktime(&tm)) == (time_t)-1 || t < 0)
-			return -1;
-		*ms = (uint64_t)t * 1000;
-		return 0;
-	}
-	if (util_duration(s, &secs) != 0 || secs == 0 ||
-	    (uint64_t)time(NULL) < secs)
-		return -1;
-	*ms = ((uint64_t)time(NULL) - secs) * 1000;
-	return 0;
-}
-
 static int
 bundle_write(struct cli *c, int argc, char **argv)
 {
@@ -96,7 +72,7 @@ bundle_write(struct cli *c, int argc, char **argv)
 		util_err("give --for or --since, not both");
 		return CLI_USAGE;
 	}
-	if (since != NULL && since_ms(since, &ms) != 0) {
+	if (since != NULL && util_since_ms(since, &ms) != 0) {
 		util_err("bad --since '%s' (use YYYY-MM-DD or an age such as "
 		    "7d)", since);
 		return CLI_USAGE;

@@ -16,6 +16,8 @@ static const char usage[] =
     "       balint note edit [-g GROUP] NOTE [--title T] [-m TEXT | -F FILE]\n"
     "                        [--allow-identifiers]\n"
     "       balint note delete [-g GROUP] NOTE\n"
+    "       balint note search [-g GROUP] WORDS... (see: balint note search "
+    "--help)\n"
     "  write   encrypt, sign and share a new note; prints its id.  Without\n"
     "          -m or -F, opens $EDITOR (default vi) on a private temporary\n"
     "          file that is wiped afterwards\n"
@@ -533,6 +535,7 @@ static const struct {
 	{ "show", note_show },
 	{ "edit", note_edit },
 	{ "delete", note_delete },
+	{ "search", cmd_search },
 };
 
 int

@@ -1,4 +1,5 @@
 /* util.c — option parsing, errors, files and the terminal for balint. */
+#define _XOPEN_SOURCE 700	/* strptime */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -6,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sodium.h>
@@ -390,4 +392,27 @@ out:
 		(void)tcsetattr(fd, TCSAFLUSH, &old);
 	close(fd);
 	return ret;
+}
+
+int
+util_since_ms(const char *s, uint64_t *ms)
+{
+	struct tm tm;
+	const char *end;
+	uint64_t secs;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%d", &tm)) != NULL && *end == '\0') {
+		tm.tm_isdst = -1;
+		if ((t = mktime(&tm)) == (time_t)-1 || t < 0)
+			return -1;
+		*ms = (uint64_t)t * 1000;
+		return 0;
+	}
+	if (util_duration(s, &secs) != 0 || secs == 0 ||
+	    (uint64_t)time(NULL) < secs)
+		return -1;
+	*ms = ((uint64_t)time(NULL) - secs) * 1000;
+	return 0;
 }

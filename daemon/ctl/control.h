@@ -150,6 +150,16 @@ void handlers_note_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_show(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_edit(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_delete(struct ctl_call *call, const struct ctl_req *req);
+/*
+ * handlers-search.c: note.search.  handlers_search_fold folds len bytes
+ * of UTF-8 for matching (NFD, case folded, combining marks dropped) into
+ * malloc'd, NUL-terminated *out: 0, BAL_EINVAL (not UTF-8), BAL_ENOMEM.
+ * handlers_search_free wipes and frees it.
+ */
+int handlers_search_fold(const char *s, size_t len, char **out,
+    size_t *outlen);
+void handlers_search_free(char *s, size_t len);
+void handlers_note_search(struct ctl_call *call, const struct ctl_req *req);
 /* handlers_net_status adds one "peer" record per session to resp. */
 int handlers_net_status(struct daemon *d, struct ctl_resp *resp);
 void handlers_net_invite(struct ctl_call *call, const struct ctl_req *req);

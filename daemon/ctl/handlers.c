@@ -45,6 +45,7 @@ static const struct handlers_cmd cmds[] = {
 	{ "note.show",		handlers_note_show },
 	{ "note.edit",		handlers_note_edit },
 	{ "note.delete",	handlers_note_delete },
+	{ "note.search",	handlers_note_search },
 	{ "guard.check",	handlers_guard_check },
 	{ "guard.allow",	handlers_guard_allow },
 	{ "guard.allowed",	handlers_guard_allowed },
