@@ -62,6 +62,8 @@ int cmd_daemon_offer(struct cli *c);
 int cmd_check(struct cli *c, int argc, char **argv);
 /* cmd_search is balint note search (cmd-search.c); argv[1] is "search". */
 int cmd_search(struct cli *c, int argc, char **argv);
+/* cmd_history is balint note log (cmd-history.c); argv[1] is "log". */
+int cmd_history(struct cli *c, int argc, char **argv);
 
 /*
  * The de-identification guard's findings ({kind:"hit"} records of

@@ -1,5 +1,6 @@
 /* cmd-note.c — balint note write | list | show | edit | delete. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -12,17 +13,23 @@ static const char usage[] =
     "usage: balint note write [-g GROUP] [--kind K] [--case REF] [--title T]\n"
     "                         [-m TEXT | -F FILE] [--allow-identifiers]\n"
     "       balint [--json] note list [-g GROUP] [--kind K] [--case REF]\n"
-    "       balint [--json] note show [-g GROUP] NOTE\n"
+    "       balint [--json] note show [-g GROUP] NOTE [--version N]\n"
     "       balint note edit [-g GROUP] NOTE [--title T] [-m TEXT | -F FILE]\n"
     "                        [--allow-identifiers]\n"
     "       balint note delete [-g GROUP] NOTE\n"
     "       balint note search [-g GROUP] WORDS... (see: balint note search "
     "--help)\n"
+    "       balint [--json] note log [-g GROUP] NOTE\n"
     "  write   encrypt, sign and share a new note; prints its id.  Without\n"
     "          -m or -F, opens $EDITOR (default vi) on a private temporary\n"
     "          file that is wiped afterwards\n"
-    "  list    the group's notes (newest version of each)\n"
-    "  show    one note with its text; NOTE is its id or a unique prefix\n"
+    "  list    the group's notes (newest version of each, with the time of\n"
+    "          its last change)\n"
+    "  show    one note with its text; NOTE is its id or a unique prefix;\n"
+    "          --version N shows version N as it was (see: note log)\n"
+    "  search  the notes that hold some words (letter case and accents\n"
+    "          ignored), best first, with the line that matched\n"
+    "  log     the versions of a note: who changed what, when\n"
     "  edit    a new version of your own note (text from -m, -F or $EDITOR;\n"
     "          --title alone changes only the title)\n"
     "  delete  erase your own note on every member's machine\n"
@@ -290,7 +297,7 @@ note_list(struct cli *c, int argc, char **argv)
 		{ "kind", "KIND", OUT_STR },
 		{ "case", "CASE", OUT_STR },
 		{ "author", "AUTHOR", OUT_STR },
-		{ "time", "WRITTEN", OUT_TIME },
+		{ "updated", "CHANGED", OUT_TIME },
 		{ "versions", "V", OUT_UINT },
 		{ "title", "TITLE", OUT_STR },
 	};
@@ -353,13 +360,14 @@ out:
 /* Fetches one note (note.show); prints errors. */
 static int
 fetch_note(struct cli *c, const char *group, const char *sel,
-    struct ctl_resp **resp)
+    uint64_t version, struct ctl_resp **resp)
 {
 	struct ctl_req *req;
 	int rc;
 
 	if ((req = client_req("note.show", group)) == NULL ||
-	    ctl_req_add_str(req, "note", sel) != 0) {
+	    ctl_req_add_str(req, "note", sel) != 0 ||
+	    (version > 0 && ctl_req_add_uint(req, "version", version) != 0)) {
 		ctl_req_free(req);
 		util_err("unknown note '%s' (see: balint note list)", sel);
 		return CLI_FAILED;
@@ -381,14 +389,19 @@ note_show(struct cli *c, int argc, char **argv)
 		{ "time", "written:  ", OUT_TIME },
 		{ "updated", "updated:  ", OUT_TIME },
 		{ "versions", "versions: ", OUT_UINT },
+		{ "version", "version:  ", OUT_UINT },
+		{ "changed", "changed:  ", OUT_TIME },
+		{ "changed_by", "by:       ", OUT_STR },
 	};
-	const char *group = c->group, *body, *s;
+	const char *group = c->group, *body, *s, *ver = NULL;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
+		{ "--version", 0, &ver, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	char *pos[1], buf[64];
+	char *pos[1], buf[64], *end;
+	unsigned long long v = 0;
 	size_t i;
 	int npos, rc;
 
@@ -399,7 +412,13 @@ note_show(struct cli *c, int argc, char **argv)
 		util_err("note show needs a note id (see: balint note list)");
 		return CLI_USAGE;
 	}
-	if ((rc = fetch_note(c, group, pos[0], &resp)) != CLI_OK)
+	if (ver != NULL && ((v = strtoull(ver, &end, 10)) == 0 ||
+	    *end != '\0' || *ver == '-')) {
+		util_err("bad --version '%s' (a version number: 1, 2, ... see: "
+		    "balint note log)", ver);
+		return CLI_USAGE;
+	}
+	if ((rc = fetch_note(c, group, pos[0], v, &resp)) != CLI_OK)
 		return rc;
 	if (c->json) {
 		rc = output_json(resp);
@@ -457,7 +476,7 @@ note_edit(struct cli *c, int argc, char **argv)
 		return rc;
 	if (msg == NULL && file == NULL && title == NULL) {
 		/* Edit the current text in $EDITOR. */
-		if ((rc = fetch_note(c, group, pos[0], &cur)) != CLI_OK)
+		if ((rc = fetch_note(c, group, pos[0], 0, &cur)) != CLI_OK)
 			return rc;
 		(void)ctl_resp_get_str(cur, 0, "body", &old, &oldlen);
 		(void)ctl_resp_get_str(cur, 0, "note", &id, NULL);
@@ -536,6 +555,7 @@ static const struct {
 	{ "edit", note_edit },
 	{ "delete", note_delete },
 	{ "search", cmd_search },
+	{ "log", cmd_history },
 };
 
 int

@@ -150,6 +150,7 @@ void handlers_note_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_show(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_edit(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_delete(struct ctl_call *call, const struct ctl_req *req);
+void handlers_note_log(struct ctl_call *call, const struct ctl_req *req);
 /*
  * handlers-search.c: note.search.  handlers_search_fold folds len bytes
  * of UTF-8 for matching (NFD, case folded, combining marks dropped) into

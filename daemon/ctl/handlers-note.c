@@ -259,6 +259,130 @@ find_note(struct ctl_call *call, const struct ctl_req *req,
 	return gn;
 }
 
+/*
+ * Answers note.show --version N: the note's fields as version N had them,
+ * with "version" and "time" of that version.
+ */
+static void
+show_version(struct ctl_call *call, struct group *g,
+    const struct group_note *gn, uint64_t version)
+{
+	struct group_note_version *v = NULL;
+	struct ctl_resp *resp = NULL;
+	struct group_note at;
+	char idbuf[IDENTITY_ID_TEXT_BYTES];
+	size_t nv = 0;
+	int rc;
+
+	if ((rc = group_note_versions(g, gn, &v, &nv)) != 0) {
+		control_fail(call, CTL_FAILED, "cannot read the versions of "
+		    "the note (%s)", bal_strerror(rc));
+		return;
+	}
+	if (version == 0 || version > nv) {
+		group_note_versions_free(v, nv);
+		control_fail(call, CTL_FAILED, "the note has no version %llu "
+		    "(it has %zu: see balint note log)",
+		    (unsigned long long)version, nv);
+		return;
+	}
+	at = *gn;
+	at.note = v[version - 1].note;
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    add_note_fields(resp, g, &at) != 0 ||
+	    ctl_resp_add_uint(resp, "version", version) != 0 ||
+	    ctl_resp_add_uint(resp, "changed", v[version - 1].time_ms) != 0 ||
+	    ctl_resp_add_str(resp, "changed_by", handlers_member_name(g,
+	    v[version - 1].author, idbuf)) != 0 ||
+	    ctl_resp_add_str(resp, "body", at.note->body != NULL ?
+	    at.note->body : "") != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	group_note_versions_free(v, nv);
+	control_reply(call, resp);
+}
+
+/* What version b changed against a ("title, text"), into buf. */
+static const char *
+what_changed(const struct note *a, const struct note *b, char *buf,
+    size_t len)
+{
+	const char *at = a->title ? a->title : "", *bt = b->title ? b->title :
+	    "", *ab = a->body ? a->body : "", *bb = b->body ? b->body : "";
+	int t = strcmp(at, bt) != 0, x = strcmp(ab, bb) != 0;
+
+	if (b->tombstone)
+		return "deleted";
+	snprintf(buf, len, "%s%s%s", t ? "title" : "", t && x ? ", " : "",
+	    x ? "text" : "");
+	if (!t && !x)
+		snprintf(buf, len, "nothing");
+	return buf;
+}
+
+/* Counts the lines of s (a last line without '\n' counts). */
+static uint64_t
+lines(const char *s)
+{
+	uint64_t n = 0;
+
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s == '\n' || s[1] == '\0')
+			n++;
+	return n;
+}
+
+void
+handlers_note_log(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct group_note_version *v = NULL;
+	struct ctl_resp *resp = NULL;
+	struct group_note *notes;
+	const struct group_note *gn;
+	char idbuf[IDENTITY_ID_TEXT_BYTES], what[32];
+	struct group *g;
+	size_t n, nv = 0, i;
+	int rc;
+
+	if ((gn = find_note(call, req, &g, &notes, &n)) == NULL)
+		return;
+	if ((rc = group_note_versions(g, gn, &v, &nv)) != 0) {
+		group_notes_free(notes, n);
+		control_fail(call, CTL_FAILED, "cannot read the versions of "
+		    "the note (%s)", bal_strerror(rc));
+		return;
+	}
+	if ((resp = control_call_resp(call)) == NULL)
+		goto fail;
+	for (i = 0; i < nv; i++)
+		if (ctl_resp_record_begin(resp) != 0 ||
+		    ctl_resp_add_uint(resp, "version", i + 1) != 0 ||
+		    ctl_resp_add_uint(resp, "time", v[i].time_ms) != 0 ||
+		    ctl_resp_add_str(resp, "author", handlers_member_name(g,
+		    v[i].author, idbuf)) != 0 ||
+		    ctl_resp_add_str(resp, "change", i == 0 ? "written" :
+		    what_changed(v[i - 1].note, v[i].note, what,
+		    sizeof(what))) != 0 ||
+		    ctl_resp_add_str(resp, "title", v[i].note->title ?
+		    v[i].note->title : "") != 0 ||
+		    ctl_resp_add_uint(resp, "lines", lines(v[i].note->body)) !=
+		    0 ||
+		    ctl_resp_add_uint(resp, "bytes", v[i].note->body ?
+		    strlen(v[i].note->body) : 0) != 0)
+			goto fail;
+	group_note_versions_free(v, nv);
+	group_notes_free(notes, n);
+	control_reply(call, resp);
+	return;
+fail:
+	group_note_versions_free(v, nv);
+	group_notes_free(notes, n);
+	ctl_resp_free(resp);
+	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+}
+
 void
 handlers_note_show(struct ctl_call *call, const struct ctl_req *req)
 {
@@ -266,10 +390,18 @@ handlers_note_show(struct ctl_call *call, const struct ctl_req *req)
 	struct group_note *notes;
 	const struct group_note *gn;
 	struct group *g;
+	uint64_t version = 0;
 	size_t n;
 
+	if (handlers_uint(call, req, "version", &version) != 0)
+		return;
 	if ((gn = find_note(call, req, &g, &notes, &n)) == NULL)
 		return;
+	if (version != 0) {
+		show_version(call, g, gn, version);
+		group_notes_free(notes, n);
+		return;
+	}
 	if ((resp = control_call_resp(call)) == NULL ||
 	    ctl_resp_record_begin(resp) != 0 ||
 	    add_note_fields(resp, g, gn) != 0 ||

@@ -46,6 +46,7 @@ static const struct handlers_cmd cmds[] = {
 	{ "note.edit",		handlers_note_edit },
 	{ "note.delete",	handlers_note_delete },
 	{ "note.search",	handlers_note_search },
+	{ "note.log",		handlers_note_log },
 	{ "guard.check",	handlers_guard_check },
 	{ "guard.allow",	handlers_guard_allow },
 	{ "guard.allowed",	handlers_guard_allowed },

@@ -536,6 +536,65 @@ out:
 	return ret;
 }
 
+int
+group_note_versions(struct group *g, const struct group_note *gn,
+    struct group_note_version **out, size_t *n)
+{
+	struct nrec *r = NULL, **ids = NULL;
+	struct group_note_version *v = NULL;
+	size_t nr = 0, i, m = 0;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	/* Every version is in its owner's log, in the order written. */
+	if ((ret = group_notes_collect(g, NULL, gn->author, &r, &nr)) != 0)
+		return ret;
+	if (nr == 0)
+		goto out;
+	if ((ids = calloc(nr, sizeof(*ids))) == NULL ||
+	    (v = calloc(nr, sizeof(*v))) == NULL) {
+		ret = BAL_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nr; i++)
+		ids[i] = &r[i];
+	qsort(ids, nr, sizeof(*ids), by_id);
+	for (i = 0; i < nr; i++) {
+		if (r[i].note == NULL || memcmp(r[i].note->id, gn->note_id,
+		    NOTE_ID_BYTES) != 0 || !version_ok((const struct nrec
+		    *const *)ids, nr, &r[i], gn->author))
+			continue;
+		v[m].note = r[i].note;
+		r[i].note = NULL;
+		memcpy(v[m].author, r[i].author, BAL_PK_BYTES);
+		v[m].time_ms = r[i].time;
+		v[m].seq = r[i].seq;
+		m++;
+	}
+	*out = v;
+	*n = m;
+	v = NULL;
+out:
+	free(v);
+	free(ids);
+	group_notes_recs_free(r, nr);
+	return ret;
+}
+
+void
+group_note_versions_free(struct group_note_version *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		note_free(v[i].note);
+	sodium_memzero(v, n * sizeof(*v));
+	free(v);
+}
+
 void
 group_notes_free(struct group_note *notes, size_t n)
 {

@@ -328,6 +328,22 @@ int group_network_keys(struct group *g, uint8_t (*keys)[32], size_t max,
  */
 int group_notes(struct group *g, struct group_note **out, size_t *n);
 void group_notes_free(struct group_note *notes, size_t n);
+/* One readable version of a note, oldest first (group_note_versions). */
+struct group_note_version {
+	struct note *note;		/* decrypted; a tombstone for a deletion */
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t time_ms;
+	uint64_t seq;			/* in its author's log */
+};
+/*
+ * group_note_versions decrypts the readable versions of gn (from
+ * group_notes) in the order written: version 1 is the first; versions
+ * erased by a deletion or retention are not there.  Free the array with
+ * group_note_versions_free.
+ */
+int group_note_versions(struct group *g, const struct group_note *gn,
+    struct group_note_version **out, size_t *n);
+void group_note_versions_free(struct group_note_version *v, size_t n);
 /* group_note_find finds a note by id hex or unique prefix in a list. */
 const struct group_note *group_note_find(const struct group_note *notes,
     size_t n, const char *sel);

@@ -39,3 +39,23 @@ b alice note search zebra >/dev/null 2>"$T/err"; [ $? -eq 1 ] || fail "no hit no
 b alice note search >/dev/null 2>&1; [ $? -eq 2 ] || fail "search without words not exit 2"
 b alice note search lakaren --kind case >/dev/null 2>&1 && fail "--kind case found session notes"
 echo "ok search"
+
+# ---- versions: note show --version N, note log, the list's last change ----
+b alice note edit "$n2" -m "the second text" >/dev/null || fail "edit n2"
+b alice note edit "$n2" --title "Renamed" >/dev/null || fail "retitle n2"
+b alice note log "$n2" >"$T/log" 2>"$T/err" || fail "note log: $(cat "$T/err")"
+[ "$(wc -l <"$T/log")" -eq 4 ] || fail "note log has not 3 versions: $(cat "$T/log")"
+sed -n 2p "$T/log" | grep -q "alice.*written" || fail "log version 1: $(cat "$T/log")"
+sed -n 3p "$T/log" | grep -q " text " || fail "log version 2 changed text: $(cat "$T/log")"
+sed -n 4p "$T/log" | grep -q " title " || fail "log version 3 changed title: $(cat "$T/log")"
+b alice note show "$n2" --version 1 >"$T/v1" || fail "show --version 1"
+grep -q "but LAKAREN is named once" "$T/v1" || fail "version 1's text: $(cat "$T/v1")"
+grep -q "^title: *Other" "$T/v1" || fail "version 1's title: $(cat "$T/v1")"
+b alice note show "$n2" --version 2 | grep -q "^the second text" || fail "version 2's text"
+b alice note show "$n2" | grep -q "^title: *Renamed" || fail "the latest title"
+b alice note show "$n2" --version 4 >/dev/null 2>"$T/err"; [ $? -eq 1 ] ||
+	fail "a version past the last not refused"
+grep -q "has 3" "$T/err" || fail "no count in: $(cat "$T/err")"
+b alice note show "$n2" --version 0 >/dev/null 2>&1; [ $? -eq 2 ] || fail "--version 0 not usage"
+b alice note list | head -1 | grep -q "CHANGED" || fail "list has no CHANGED column"
+echo "ok versions"

@@ -1,0 +1,61 @@
+/*
+ * cmd-history.c — balint note log NOTE: every readable version of a note,
+ * who wrote it, when, and what it changed (note show --version N reads
+ * one of them).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: balint [--json] note log [-g GROUP] NOTE\n"
+    "  The versions of a note, oldest first: its number, when and by whom\n"
+    "  it was written, what it changed against the one before (title,\n"
+    "  text), and the size of its text.  Read one with: balint note show\n"
+    "  NOTE --version N.  Versions erased by the note's deletion or by the\n"
+    "  group's retention are not there.\n";
+
+int
+cmd_history(struct cli *c, int argc, char **argv)
+{
+	static const struct output_col cols[] = {
+		{ "version", "V", OUT_UINT },
+		{ "time", "WHEN", OUT_TIME },
+		{ "author", "WHO", OUT_STR },
+		{ "change", "CHANGED", OUT_STR },
+		{ "lines", "LINES", OUT_UINT },
+		{ "title", "TITLE", OUT_STR },
+	};
+	const char *group = c->group;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "note log", usage, argc, argv, 2, opts, pos,
+	    1, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (npos != 1) {
+		util_err("note log needs a note id (see: balint note list)");
+		return CLI_USAGE;
+	}
+	if ((req = client_req("note.log", group)) == NULL ||
+	    ctl_req_add_str(req, "note", pos[0]) != 0) {
+		ctl_req_free(req);
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
+	    "no readable version");
+	ctl_resp_free(resp);
+	return rc;
+}
