@@ -62,6 +62,15 @@ int cmd_daemon_offer(struct cli *c);
 int cmd_check(struct cli *c, int argc, char **argv);
 /* cmd_search is balint note search (cmd-search.c); argv[1] is "search". */
 int cmd_search(struct cli *c, int argc, char **argv);
+int cmd_case(struct cli *c, int argc, char **argv);
+/*
+ * cmd_case_check: a follow-up (kind "followup") must name a case some
+ * note carries; asks on a terminal (the reference, if *cref is NULL, read
+ * into buf; or whether to write anyway), refuses elsewhere unless yes.
+ * CLI_OK to go on, else the exit code (the line printed).
+ */
+int cmd_case_check(struct cli *c, const char *group, const char *kind,
+    const char **cref, char *buf, size_t buflen, int yes);
 /* cmd_history is balint note log (cmd-history.c); argv[1] is "log". */
 int cmd_history(struct cli *c, int argc, char **argv);
 

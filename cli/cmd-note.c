@@ -11,7 +11,7 @@
 
 static const char usage[] =
     "usage: balint note write [-g GROUP] [--kind K] [--case REF] [--title T]\n"
-    "                         [-m TEXT | -F FILE] [--allow-identifiers]\n"
+    "                         [-m TEXT | -F FILE] [--allow-identifiers] [--yes]\n"
     "       balint [--json] note list [-g GROUP] [--kind K] [--case REF]\n"
     "       balint [--json] note show [-g GROUP] NOTE [--version N]\n"
     "       balint note edit [-g GROUP] NOTE [--title T] [-m TEXT | -F FILE]\n"
@@ -35,7 +35,10 @@ static const char usage[] =
     "  delete  erase your own note on every member's machine\n"
     "  -g, --group GROUP  group id, unique id prefix or name\n"
     "  --kind K       session, followup, case or other (default session)\n"
-    "  --case REF     a case reference, so follow-ups link to their case\n"
+    "  --case REF     a case reference, so follow-ups link to their case;\n"
+    "                 filters ignore letter case (see: balint case --help)\n"
+    "  --yes, --force write a follow-up without a case, or to a case no\n"
+    "                 note carries yet, without asking\n"
     "  --title T      the note's title\n"
     "  -m TEXT        the text itself\n"
     "  -F FILE        read the text from FILE (- for stdin)\n"
@@ -203,7 +206,7 @@ note_write(struct cli *c, int argc, char **argv)
 {
 	const char *group = c->group, *kind = NULL, *cref = NULL, *title = NULL;
 	const char *msg = NULL, *file = NULL;
-	int allow_ids = 0;
+	int allow_ids = 0, yes = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
 		{ "--kind", 'k', &kind, NULL },
@@ -212,11 +215,13 @@ note_write(struct cli *c, int argc, char **argv)
 		{ "--message", 'm', &msg, NULL },
 		{ "--file", 'F', &file, NULL },
 		{ "--allow-identifiers", 0, NULL, &allow_ids },
+		{ "--yes", 'y', NULL, &yes },
+		{ "--force", 0, NULL, &yes },
 		{ NULL, 0, NULL, NULL }
 	};
 	struct hits_field f[3];
 	struct ctl_req *req = NULL;
-	char *pos[1], *text = NULL;
+	char *pos[1], *text = NULL, casebuf[NOTE_MAX_CASE + 2];
 	size_t len = 0;
 	int npos, rc;
 
@@ -224,6 +229,10 @@ note_write(struct cli *c, int argc, char **argv)
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((rc = check_fields(kind, cref, title)) != CLI_OK)
+		return rc;
+	/* A follow-up names a case someone wrote (asks, or --yes). */
+	if ((rc = cmd_case_check(c, group, kind, &cref, casebuf,
+	    sizeof(casebuf), yes)) != CLI_OK)
 		return rc;
 	if ((rc = get_text(c, msg, file, NULL, &text, &len)) != CLI_OK)
 		return rc;

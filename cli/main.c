@@ -25,6 +25,7 @@ static const struct cli_cmd commands[] = {
 	{ "revoke",	cmd_revoke,	"remove a member (leaders only)" },
 	{ "leave",	cmd_leave,	"leave the group; erases it from this computer" },
 	{ "note",	cmd_note,	"write | list | show | edit | delete" },
+	{ "case",	cmd_case,	"list | show REF: a case and its follow-ups" },
 	{ "check",	cmd_check,	"look for details that identify a patient, writing nothing" },
 	{ "peer",	cmd_peer,	"add HOST:PORT | list" },
 	{ "sync",	cmd_sync,	"ask for sync now; --wait returns when all peers are level" },

@@ -287,6 +287,8 @@ say "Compare the fingerprints aloud at the next meeting."
 step "6. Ben writes a case note; Clara a follow-up report on the same case"
 get NOTE1 balint --home ben note write --kind case --case K7 \
     --title "$CASE_TITLE" -m "$CASE_TEXT"
+# A follow-up names a case someone wrote: Clara waits for Ben's note.
+until_ok 30 lists clara "$NOTE1" || die "clara does not list ben's case note"
 get NOTE2 balint --home clara note write --kind followup --case K7 \
     --title "$FU_TITLE" -m "$FU_TEXT"
 
@@ -298,6 +300,8 @@ done
 for m in anna ben clara; do run balint --home "$m" note list; done
 say "A note is named by its id or a unique prefix of it:"
 run balint --home anna note show "$(printf '%.8s' "$NOTE1")"
+say "A case and its follow-ups, in order (letter case does not matter):"
+run balint --home anna case show k7
 run balint --home anna note list --case K7 --kind followup
 
 step "8. The daemons talk to each other directly"

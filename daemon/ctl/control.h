@@ -151,6 +151,9 @@ void handlers_note_show(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_edit(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_delete(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_log(struct ctl_call *call, const struct ctl_req *req);
+/* handlers-case.c: case.list, case.show (case references folded). */
+void handlers_case_list(struct ctl_call *call, const struct ctl_req *req);
+void handlers_case_show(struct ctl_call *call, const struct ctl_req *req);
 /*
  * handlers-search.c: note.search.  handlers_search_fold folds len bytes
  * of UTF-8 for matching (NFD, case folded, combining marks dropped) into
@@ -160,6 +163,8 @@ void handlers_note_log(struct ctl_call *call, const struct ctl_req *req);
 int handlers_search_fold(const char *s, size_t len, char **out,
     size_t *outlen);
 void handlers_search_free(char *s, size_t len);
+/* handlers_search_same is 1 when a and b fold alike (NULL is ""), else 0. */
+int handlers_search_same(const char *a, const char *b);
 void handlers_note_search(struct ctl_call *call, const struct ctl_req *req);
 /* handlers_net_status adds one "peer" record per session to resp. */
 int handlers_net_status(struct daemon *d, struct ctl_resp *resp);

@@ -201,9 +201,9 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 			continue;
 		if (k > 0 && gn->note->kind != k)
 			continue;
+		/* Letter case and accents do not matter ("k7" is "K7"). */
 		if (cref != NULL && *cref != '\0' &&
-		    (gn->note->case_ref == NULL ||
-		    strcmp(gn->note->case_ref, cref) != 0))
+		    !handlers_search_same(gn->note->case_ref, cref))
 			continue;
 		if (skipped < offset) {
 			skipped++;

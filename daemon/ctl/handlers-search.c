@@ -82,6 +82,29 @@ handlers_search_free(char *s, size_t len)
 	free(s);
 }
 
+int
+handlers_search_same(const char *a, const char *b)
+{
+	char *fa = NULL, *fb = NULL;
+	size_t la = 0, lb = 0;
+	int same;
+
+	if (a == NULL)
+		a = "";
+	if (b == NULL)
+		b = "";
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (handlers_search_fold(a, strlen(a), &fa, &la) != 0 ||
+	    handlers_search_fold(b, strlen(b), &fb, &lb) != 0)
+		same = 0;
+	else
+		same = la == lb && memcmp(fa, fb, la) == 0;
+	handlers_search_free(fa, la);
+	handlers_search_free(fb, lb);
+	return same;
+}
+
 /* The folded words of a query. */
 struct terms {
 	char *w[SEARCH_TERMS_MAX];

@@ -47,6 +47,8 @@ static const struct handlers_cmd cmds[] = {
 	{ "note.delete",	handlers_note_delete },
 	{ "note.search",	handlers_note_search },
 	{ "note.log",		handlers_note_log },
+	{ "case.list",		handlers_case_list },
+	{ "case.show",		handlers_case_show },
 	{ "guard.check",	handlers_guard_check },
 	{ "guard.allow",	handlers_guard_allow },
 	{ "guard.allowed",	handlers_guard_allowed },

@@ -14,6 +14,8 @@ History: full
 A group that looks things up.
 TXT
 b alice group create --contract "$T/contract.txt" >/dev/null || fail "group create"
+code=$(b alice invite 2>/dev/null) || fail "invite"
+b bob join "$code" --accept >/dev/null || fail "bob join"
 w() { _w=$1; shift; b "$_w" note write --allow-identifiers "$@"; }
 
 # ---- search ----
@@ -59,3 +61,36 @@ grep -q "has 3" "$T/err" || fail "no count in: $(cat "$T/err")"
 b alice note show "$n2" --version 0 >/dev/null 2>&1; [ $? -eq 2 ] || fail "--version 0 not usage"
 b alice note list | head -1 | grep -q "CHANGED" || fail "list has no CHANGED column"
 echo "ok versions"
+
+# ---- cases: case list, case show, follow-ups to unknown cases ----
+c1=$(w bob --kind case --case K7 --title "Mrs K and the silence" -m "the case as presented") ||
+	fail "bob's case note"
+# A follow-up without --case, or to a case no note carries: refused off a
+# terminal (exit 1), written with --yes.
+w alice --kind followup -m "no case named" >/dev/null 2>"$T/err"; [ $? -eq 1 ] ||
+	fail "a follow-up without --case was not refused"
+grep -q -- "--case REF" "$T/err" || fail "no advice in: $(cat "$T/err")"
+w alice --kind followup --case K9 -m "unknown case" >/dev/null 2>"$T/err"; [ $? -eq 1 ] ||
+	fail "a follow-up to an unknown case was not refused"
+grep -q "no note carries the case 'K9'" "$T/err" || fail "unclear: $(cat "$T/err")"
+b alice note list --case K9 | grep -q "unknown case" && fail "the refused follow-up was written"
+w alice --kind followup --case K9 --yes -m "unknown case, forced" >/dev/null ||
+	fail "--yes did not write the follow-up"
+# bob's case note reaches alice; her follow-ups name it in any letter case.
+has() { b "$1" note show "$2" >/dev/null 2>&1; }
+until_ok 30 has alice "$c1" || fail "bob's case note did not reach alice"
+f1=$(w alice --kind followup --case k7 --title "First follow-up" -m "it went on") ||
+	fail "a follow-up to k7 (K7 in another case) was refused"
+f2=$(w alice --kind followup --case K7 --title "Second follow-up" -m "and on") ||
+	fail "second follow-up"
+[ "$(b alice note list --case k7 | wc -l)" -eq 4 ] || fail "--case k7 does not list K7's 3 notes"
+b alice case list >"$T/cases" || fail "case list"
+grep -q "^K7 *3 *2 .*bob *Mrs K and the silence" "$T/cases" || fail "case list: $(cat "$T/cases")"
+grep -q "^K9 *1 *1 " "$T/cases" || fail "case list lacks K9: $(cat "$T/cases")"
+b alice case show K7 >"$T/case" || fail "case show"
+grep '^== ' "$T/case" | cut -c4-11 >"$T/case.ids"
+printf '%s\n%s\n%s\n' "$(echo "$c1" | cut -c1-8)" "$(echo "$f1" | cut -c1-8)" \
+	"$(echo "$f2" | cut -c1-8)" | cmp -s - "$T/case.ids" || fail "case show order: $(cat "$T/case")"
+grep -q "^it went on" "$T/case" || fail "case show lacks the follow-up's text"
+b alice case show K8 >/dev/null 2>&1; [ $? -eq 1 ] || fail "case show of an unknown case not exit 1"
+echo "ok cases"

@@ -52,7 +52,7 @@ tail -n +$((seen + 1)) "$T/bob.log" | grep -q "entries received from alice" \
 
 # alice goes down; bob writes; alice comes back and gets it.
 stop alice
-note2=$(b bob note write --kind followup --case R1 --title "While alice was away" \
+note2=$(b bob note write --kind followup --case R1 --yes --title "While alice was away" \
 	-m "written while alice was down, back-$$") || fail "bob note write"
 start alice
 until_ok 30 shows alice "$note2" "back-$$" \

@@ -32,7 +32,7 @@ done
 MARK=zebra-kite-$$
 note=$(b bob note write --kind case --case K1 --title "Mrs K" \
 	-m "first version $MARK-v1") || fail "note write"
-b carol note write --kind followup --case K1 --title "Re Mrs K" \
+b carol note write --kind followup --case K1 --yes --title "Re Mrs K" \
 	-m "follow-up $MARK-fu" >/dev/null || fail "carol follow-up"
 
 shows() {	# member note text
