@@ -24,6 +24,8 @@ BALINT=$BUILD/balint
 BALINTD=$BUILD/balintd
 # Direct TCP unless a scenario asks for tor; never the public Tor network.
 export BALINT_TOR=${BALINT_TOR:-off}
+# No LAN beacons on the host's network unless a scenario asks (lan.sh).
+export BALINT_LAN=${BALINT_LAN:-off}
 
 # Syncthing is installed here, before the move into a namespace that has
 # no way out to the package registry (bench/syncthing.sh only checks).

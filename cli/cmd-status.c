@@ -18,7 +18,9 @@ static const char usage[] =
     "  It says how other members reach this one (tor: the onion address\n"
     "  and whether it is published, or that tor is still starting, off or\n"
     "  not installed) and, per member, whether the session goes through\n"
-    "  tor, when they were last reached and why the last attempt failed.\n";
+    "  tor, when they were last reached and why the last attempt failed.\n"
+    "  It says whether LAN discovery runs (beacons sent, recognised, and\n"
+    "  heard from others) and which members were found on the LAN.\n";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
@@ -47,7 +49,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 	char *pos[1];
 	const char *s;
 	uint64_t u;
-	int npos, rc, locked = 0;
+	int npos, rc, locked = 0, on = 0;
 
 	if ((rc = util_getopt(c, "status", usage, argc, argv, 1, NULL, pos, 0,
 	    &npos)) != 0)
@@ -100,6 +102,26 @@ cmd_status(struct cli *c, int argc, char **argv)
 			    0 && *s != '\0') {
 				printf("\n  tor          ");
 				output_safe(stdout, s, 0);
+			}
+			if (ctl_resp_get_str(resp, r, "lan_text", &s, NULL) ==
+			    0 && *s != '\0') {
+				printf("\n  LAN          ");
+				output_safe(stdout, s, 0);
+				if (ctl_resp_get_uint(resp, r,
+				    "lan_beacons_sent", &u) == 0 &&
+				    ctl_resp_get_bool(resp, r, "lan",
+				    &on) == 0 && on) {
+					printf(" (%llu beacons sent, ",
+					    (unsigned long long)u);
+					(void)ctl_resp_get_uint(resp, r,
+					    "lan_recognised", &u);
+					printf("%llu recognised, ",
+					    (unsigned long long)u);
+					(void)ctl_resp_get_uint(resp, r,
+					    "lan_garbage", &u);
+					printf("%llu of others or noise)",
+					    (unsigned long long)u);
+				}
 			}
 			printf("\n");
 		} else if (is_kind(resp, r, "group")) {
@@ -164,7 +186,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 				printf(" (the entry after does not open; "
 				    "not stored)\n");
 		} else if (is_kind(resp, r, "peer")) {
-			int level = 0;
+			int level = 0, lan = 0;
 			char when[64];
 
 			if (np++ == 0)
@@ -186,6 +208,9 @@ cmd_status(struct cli *c, int argc, char **argv)
 			if (ctl_resp_get_str(resp, r, "via", &s, NULL) == 0 &&
 			    strcmp(s, "onion") == 0)
 				printf(", through tor");
+			if (ctl_resp_get_bool(resp, r, "lan", &lan) == 0 &&
+			    lan)
+				printf(", found on the LAN");
 			if (ctl_resp_get_uint(resp, r, "last_reached", &u) ==
 			    0 && u != 0) {
 				printf(", last reached ");

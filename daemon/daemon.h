@@ -51,6 +51,8 @@ struct daemon {
 	int tor_mode;				/* enum tor_mode (tor.h) */
 	char tor_control[DAEMON_ADDR_MAX];	/* --tor-control, or "" */
 	char torrc_extra[PROFILE_PATH_MAX];	/* --torrc-extra, or "" */
+	int lan;				/* LAN discovery on (net/lan.c):
+						   lan-discovery, BALINT_LAN */
 	struct control *control;		/* control.c */
 	struct retention *retention;		/* retention.c: its timer */
 	struct roster_tasks *roster_tasks;	/* group-roster.c: its timer */

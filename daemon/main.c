@@ -23,6 +23,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "loop.h"
+#include "net.h"
 #include "passkeep.h"
 #include "settings.h"
 #include "start.h"
@@ -182,11 +183,11 @@ main(int argc, char **argv)
 {
 	struct daemon *d = NULL;
 	const char *home = NULL, *torrc_extra = NULL, *tor_control = NULL;
-	const char *tor_env = getenv(TOR_ENV);
+	const char *tor_env = getenv(TOR_ENV), *lan_env = getenv(LAN_ENV);
 	char err[1024], warn[512], path[PROFILE_PATH_MAX];
 	uv_loop_t loop;
 	int i, rc, locked = 0, stay = 0, ret = 1, again = 0;
-	int tor_mode = TOR_AUTO, tor_set = 0;
+	int tor_mode = TOR_AUTO, tor_set = 0, lan = 1;
 	struct settings set;
 
 	for (i = 1; i < argc; i++) {
@@ -249,6 +250,20 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/*
+	 * LAN discovery: on, unless the settings file says off; without a
+	 * setting, LAN_ENV=off (tests) turns it off.
+	 */
+	if (set.lan[0] != '\0')
+		lan = strcmp(set.lan, "on") == 0;
+	else if (lan_env != NULL && *lan_env != '\0') {
+		if (strcmp(lan_env, "off") != 0 && strcmp(lan_env, "on") != 0) {
+			fprintf(stderr, "balintd: %s must be 'on' or 'off', not "
+			    "'%.40s'\n", LAN_ENV, lan_env);
+			return 2;
+		}
+		lan = strcmp(lan_env, "on") == 0;
+	}
 	/* A tor to use, named: that is asking for tor. */
 	if (!tor_set && tor_control != NULL)
 		tor_mode = TOR_ON;
@@ -276,6 +291,7 @@ main(int argc, char **argv)
 	d->listen_opt = listen_opt;
 	d->advertise_opt = advertise_opt;
 	d->tor_mode = tor_mode;
+	d->lan = lan;
 	if (tor_control != NULL)
 		strcpy(d->tor_control, tor_control);
 	if (torrc_extra != NULL)

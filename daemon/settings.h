@@ -14,6 +14,7 @@ struct settings {
 	char listen[DAEMON_ADDR_MAX];	/* "listen", or "" */
 	char tor[4];			/* "tor": "on", "off" or "" */
 	char tor_control[DAEMON_ADDR_MAX];	/* "tor-control", or "" */
+	char lan[4];			/* "lan-discovery": "on", "off", "" */
 };
 
 /*

@@ -76,6 +76,9 @@ const struct config_key config_keys[] = {
 	    "on or off: balintd runs tor for an onion service (as --tor)" },
 	{ "tor-control", CONFIG_DAEMON, check_addr,
 	    "the control port of a tor already running (as --tor-control)" },
+	{ "lan-discovery", CONFIG_DAEMON, check_onoff,
+	    "on (default) or off: balintd finds members on the same LAN by "
+	    "multicast beacons" },
 	{ NULL, 0, NULL, NULL }
 };
 

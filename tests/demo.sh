@@ -230,6 +230,8 @@ export BALINT_PASSPHRASE_FILE
 # The tour is on one machine: no tor (the guides show onion addresses).
 BALINT_TOR=off
 export BALINT_TOR
+BALINT_LAN=off
+export BALINT_LAN
 show export BALINT_PASSPHRASE_FILE="$D/passphrase"
 show cd "$D"
 

@@ -16,6 +16,7 @@ TOP=$(pwd)
 # Daemons run without tor unless a scenario asks for it (tor-network.sh):
 # no scenario may reach the public Tor network.
 export BALINT_TOR=off
+export BALINT_LAN=off
 LOGS=$TOP/build/test-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"

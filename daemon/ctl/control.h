@@ -168,6 +168,8 @@ int handlers_search_same(const char *a, const char *b);
 void handlers_note_search(struct ctl_call *call, const struct ctl_req *req);
 /* handlers_net_status adds one "peer" record per session to resp. */
 int handlers_net_status(struct daemon *d, struct ctl_resp *resp);
+/* handlers_net_lan adds LAN discovery's fields to the daemon record. */
+int handlers_net_lan(struct daemon *d, struct ctl_resp *resp);
 void handlers_net_invite(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_join(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req);

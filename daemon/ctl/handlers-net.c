@@ -60,8 +60,52 @@ status_peer_cb(void *ctx, const struct net_status_info *si)
 	    "") != 0 ||
 	    ctl_resp_add_str(sc->resp, "last_error", si->why != NULL ?
 	    si->why : "") != 0 ||
-	    ctl_resp_add_uint(sc->resp, "last_reached", si->reached_ms) != 0)
+	    ctl_resp_add_uint(sc->resp, "last_reached", si->reached_ms) != 0 ||
+	    ctl_resp_add_bool(sc->resp, "lan", si->lan) != 0)
 		sc->failed = 1;
+}
+
+/* LAN discovery in words, for status (net/lan.c). */
+static void
+lan_text(struct daemon *d, const struct net_lan_info *li, char *out,
+    size_t len)
+{
+	if (!d->lan)
+		snprintf(out, len, "off (lan-discovery = off)");
+	else if (!li->running)
+		snprintf(out, len, "off (the network is not running)");
+	else if (!li->sending)
+		snprintf(out, len, "listening only: no beacon sent (balintd "
+		    "listens nowhere or on loopback only)");
+	else if (li->groups == 0)
+		snprintf(out, len, "on, no beacon sent (no group to send for: "
+		    "none yet, or every one is tor-only)");
+	else
+		snprintf(out, len, "on: beacons for %u group%s on %u "
+		    "interface address%s", li->groups, li->groups == 1 ? "" :
+		    "s", li->interfaces, li->interfaces == 1 ? "" : "es");
+}
+
+int
+handlers_net_lan(struct daemon *d, struct ctl_resp *resp)
+{
+	struct net_lan_info li;
+	char text[160];
+
+	net_lan_status(d, &li);
+	lan_text(d, &li, text, sizeof(text));
+	if (ctl_resp_add_bool(resp, "lan", li.running) != 0 ||
+	    ctl_resp_add_str(resp, "lan_text", text) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_beacons_sent", li.sent) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_bytes_sent", li.sent_bytes) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_rounds", li.rounds) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_heard", li.heard) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_recognised", li.recognised) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_garbage", li.garbage) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_stale", li.stale) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_dropped", li.dropped) != 0)
+		return BAL_ENOMEM;
+	return 0;
 }
 
 int

@@ -310,6 +310,7 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_str(resp, "tor", ts.state) != 0 ||
 	    ctl_resp_add_str(resp, "tor_text", ts.text) != 0 ||
 	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
+	    handlers_net_lan(d, resp) != 0 ||
 	    handlers_lock_process(d, resp) != 0)
 		goto fail;
 	for (g = d->groups; g != NULL; g = g->next)

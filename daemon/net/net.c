@@ -98,6 +98,10 @@ net_start(struct daemon *d)
 		net_announce(d, g);
 		net_group_added(d, g);
 	}
+	if ((rc = lan_start(net)) != 0) {
+		net_stop(d);
+		return rc;
+	}
 	return 0;
 }
 
@@ -119,6 +123,7 @@ net_stop(struct daemon *d)
 	net->stopping = 1;
 	d->on_event = NULL;
 	join_stop(d);
+	lan_stop(net);
 	while (net->waiters != NULL)
 		peer_wait_finish(net->waiters, BAL_ESTATE);
 	for (c = net->conns; c != NULL; c = c->next)

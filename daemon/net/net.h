@@ -162,7 +162,34 @@ struct net_status_info {
 	/* waiting: why the last attempt failed ("" if none or unknown) */
 	const char *why;
 	uint64_t reached_ms;		/* waiting: last session (Unix ms), 0 */
+	int lan;			/* found by its LAN beacons (lan.c) */
 };
+
+/*
+ * LAN_ENV=off turns LAN discovery off when the settings file does not say
+ * (the tests' default: their daemons send no multicast on the host).
+ */
+#define LAN_ENV "BALINT_LAN"
+
+/* LAN discovery as `balint status` shows it (lan.c). */
+struct net_lan_info {
+	int running;			/* on: the setting, not tor-only */
+	int sending;			/* listens where beacons can lead */
+	unsigned groups;		/* groups we send beacons for */
+	unsigned interfaces;		/* interface addresses sent on */
+	uint64_t rounds;		/* rounds sent (a beacon per group and
+					   interface each) */
+	uint64_t sent, sent_bytes, send_errors;
+	uint64_t heard;			/* datagrams examined */
+	uint64_t recognised;		/* beacons of members of our groups */
+	uint64_t garbage;		/* not a beacon of any of our groups */
+	uint64_t stale;			/* ours, but too old, of no member, or
+					   from an address we cannot dial */
+	uint64_t dropped;		/* over the rate limit, unexamined */
+};
+
+/* net_lan_status fills out (all zero when LAN discovery does not run). */
+void net_lan_status(struct daemon *d, struct net_lan_info *out);
 
 typedef void (*net_status_cb)(void *ctx, const struct net_status_info *si);
 

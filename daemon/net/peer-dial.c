@@ -541,8 +541,10 @@ net_group_added(struct daemon *d, struct group *g)
 		(void)store_peer_forget(d->store, g->id, pl.gone[i]);
 	k = peer_pick(pl.c, pl.n, NET_TARGETS_MAX, NET_TARGETS_PER_MEMBER);
 	for (t = net->targets; t != NULL; t = t->next)
-		if (memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0)
-			t->picked = t->typed = 0;
+		if (memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0) {
+			t->picked = t->lan;	/* kept while heard */
+			t->typed = 0;
+		}
 	for (i = 0; i < k; i++) {
 		t = peer_dial_add(net, g->id, pl.c[i].addr, pl.c[i].has_member ?
 		    pl.c[i].member : NULL, 1 + (uint64_t)pl.c[i].rank *

@@ -190,6 +190,8 @@ struct target {
 	uint64_t tried_ms;		/* when (Unix ms), 0: never */
 	uint64_t reached_ms;		/* last session up (Unix ms), 0 */
 	struct net_conn *conn;		/* the attempt or session */
+	int lan;			/* from a LAN beacon (lan.c) */
+	uint64_t lan_ms;		/* its last beacon (Unix ms) */
 	struct target *next;
 };
 
@@ -229,6 +231,7 @@ struct net {
 	uint64_t idle_ms;		/* NET_IDLE_MS, or the test hook's */
 	uint64_t dead_ms;
 	uint64_t tick_ms;		/* period of a session's checks */
+	struct lan *lan;		/* lan.c: LAN discovery, or NULL */
 	/* Every read goes here: peer_on_read consumes it before returning. */
 	char rbuf[NET_READ_BUF];
 };
@@ -383,6 +386,18 @@ int peer_onion_dial(struct net_conn *c, const char *socks);
  * < 0 when c was dropped; at the end it starts the handshake.
  */
 ssize_t peer_onion_feed(struct net_conn *c, const uint8_t *data, size_t len);
+
+/* ---- lan.c ---- */
+
+/* lan_start begins LAN discovery when d->lan (BAL_ENOMEM). */
+int lan_start(struct net *net);
+/* lan_stop closes its sockets and timer (from net_stop). */
+void lan_stop(struct net *net);
+/* lan_expire drops LAN targets whose beacons stopped (no conn). */
+void lan_expire(struct net *net);
+/* lan_member_found is 1 when member of group was found on the LAN. */
+int lan_member_found(const struct net *net, const uint8_t *group,
+    const uint8_t *member);
 
 /* ---- peer-wait.c ---- */
 

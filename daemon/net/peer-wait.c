@@ -209,6 +209,8 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		si.state = c->state == C_UP ? "up" : "connecting";
 		si.via = c->via_tor ? "onion" : "direct";
 		si.why = "";
+		si.lan = si.has_member && lan_member_found(d->net, c->g->id,
+		    si.member);
 		if (c->sync != NULL) {
 			sync_stats(c->sync, &st);
 			si.level = st.level;
@@ -239,6 +241,7 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		si.via = "";
 		si.why = t->why;
 		si.reached_ms = t->reached_ms;
+		si.lan = t->lan;
 		cb(ctx, &si);
 	}
 }

@@ -457,6 +457,8 @@ elif cmd == "check":
 PY
 export BALINT T
 export BALINT_TOR=${BALINT_TOR:-off}	# never the public Tor network
+# No LAN beacons on the host's network unless a scenario asks (lan.sh).
+export BALINT_LAN=${BALINT_LAN:-off}
 drv() { python3 "$T/driver.py" "$@"; }
 
 # mk NAME / up NAME — make a member (its own namespace under NET) / start

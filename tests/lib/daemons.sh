@@ -19,6 +19,8 @@ export BALINT_PASSPHRASE_FILE=$T/passphrase
 export XDG_CONFIG_HOME=$T/config
 # No tor unless a scenario asks (--tor on): never the public Tor network.
 export BALINT_TOR=${BALINT_TOR:-off}
+# No LAN beacons on the host's network unless a scenario asks (lan.sh).
+export BALINT_LAN=${BALINT_LAN:-off}
 printf 'test passphrase\n' >"$BALINT_PASSPHRASE_FILE"
 chmod 600 "$BALINT_PASSPHRASE_FILE"
 

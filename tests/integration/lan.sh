@@ -1,0 +1,127 @@
+#!/bin/sh
+# LAN discovery (issue 15; docs/protocol.md "LAN discovery"), as root on
+# network namespaces: a public member pub and the clinic's alice, bob and
+# carol on one LAN (bridge br0); dave and an ear on another (br1).
+# 1. alice and bob joined through pub's codes (only pub's address is in
+#    them; alice and bob listen on 0.0.0.0 and announce none).  With
+#    lan-discovery = off they do not meet while pub is offline; with the
+#    default they find each other within seconds, status says so, and a
+#    note bob writes reaches alice.
+# 2. carol, of another group on the same LAN, hears their beacons, does
+#    not recognise them and dials no one, nor does anyone dial her.
+# 3. dave's tor-only group sends no beacon (an ear on his LAN, a socket
+#    joined to the multicast group, hears nothing); a second, ordinary
+#    group of his is heard within seconds.
+. "$(dirname "$0")/../lib/daemons.sh"
+case "$BUILD" in */san) echo "normal tree only"; exit 77;; esac
+if ! netns_init; then
+	echo "SKIP: $NETNS_WHY"
+	exit 77
+fi
+# The daemon's default: on (daemons.sh turns it off for other scenarios).
+unset BALINT_LAN
+mkdir -p "$T/config/balint"
+
+for m in pub alice bob carol; do member "$m"; netns_member "$m"; done
+netns_start pub
+netns_start alice 0.0.0.0:7000
+netns_start bob 0.0.0.0:7000
+printf 'Name: Clinic\n\nWe meet on Mondays.\n' >"$T/contract"
+b pub group create --contract "$T/contract" >/dev/null || fail "group create"
+for m in alice bob; do
+	code=$(b pub invite) || fail "invite $m"
+	b "$m" join "$code" --accept >/dev/null || fail "$m join"
+done
+stop pub
+stop alice; stop bob
+
+# json FIELD NAME — one number of NAME's daemon record.
+json() {
+	b "$2" --json status | grep '"kind": "daemon"' |
+		sed -n "s/.*\"$1\": \\([0-9]*\\).*/\\1/p"
+}
+met() { b "$1" peer list | grep -w "$2" | grep -qw up; }
+
+# ---- 1. off in the settings: they do not meet --------------------------------
+printf 'lan-discovery = off\n' >"$T/config/balint/config"
+netns_start alice 0.0.0.0:7000
+netns_start bob 0.0.0.0:7000
+b alice status | grep -q '^  LAN  *off (lan-discovery = off)' ||
+	fail "status does not say LAN discovery is off: $(b alice status)"
+sleep 6
+met alice bob && fail "alice met bob with LAN discovery off"
+stop alice; stop bob
+echo "lan-discovery = off: no beacon, alice and bob do not meet"
+
+# ---- 1. on (the default): they find each other -------------------------------
+rm -f "$T/config/balint/config"
+netns_start alice 0.0.0.0:7000
+netns_start bob 0.0.0.0:7000
+netns_start carol 0.0.0.0:7000
+t0=$(date +%s)
+until_ok 20 met alice bob || fail "alice and bob did not find each other: $(b alice status)"
+echo "alice and bob in session $(( $(date +%s) - t0 )) s after both started, no address typed"
+b alice status | grep -w bob | grep -q 'found on the LAN' ||
+	fail "status does not say bob was found on the LAN: $(b alice status)"
+b alice status | grep -q '^  LAN  *on: beacons for 1 group on 1 interface address' ||
+	fail "status does not say LAN discovery runs: $(b alice status)"
+b bob note write --title "Found on the LAN" -m "quiet-monday-$$" >/dev/null ||
+	fail "note write"
+until_ok 20 sh -c "'$BALINT' --home '$T/alice' note list | grep -q 'Found on the LAN'" ||
+	fail "bob's note did not reach alice"
+echo "bob's note reached alice with pub offline"
+
+# ---- 2. another group's member recognises nothing ----------------------------
+printf 'Name: Other\n\nWe meet on Tuesdays.\n' >"$T/contract2"
+b carol group create --contract "$T/contract2" >/dev/null || fail "carol's group"
+heard_some() { [ "$(json lan_garbage "$1")" -gt 0 ]; }
+until_ok 20 heard_some carol
+heard=$(json lan_garbage carol)
+[ "${heard:-0}" -gt 0 ] || fail "carol heard no beacon: $(b carol --json status)"
+[ "$(json lan_recognised carol)" = 0 ] || fail "carol recognised a beacon"
+b carol --json status | grep -q '"kind": "peer"' &&
+	fail "carol dialed or was dialed: $(b carol peer list)"
+CAROL_IP=$(netns_addr carol | sed 's/:.*//')
+b alice --json status | grep '"kind": "peer"' | grep -q "\"address\": \"$CAROL_IP:" &&
+	fail "alice dialed carol: $(b alice peer list)"
+until_ok 15 heard_some alice || fail "alice heard none of carol's beacons"
+echo "carol heard $heard beacons of another group: none recognised, no dial either way"
+stop carol
+
+# ---- 3. a tor-only group sends no beacon -------------------------------------
+member dave; netns_member dave; netns_member ear
+for m in dave ear; do
+	ip -n "$NETNS_HUB" link set "$(cat "$T/$m.if")" master br1 ||
+		fail "$m onto br1"
+done
+ip netns exec "$(cat "$T/ear.ns")" python3 - "$T/ear.count" "$(netns_addr ear | sed 's/:.*//')" <<'PY' &
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 7451))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+             struct.pack("4s4s", socket.inet_aton("239.255.77.51"),
+                         socket.inet_aton(sys.argv[2])))
+n = 0
+open(sys.argv[1], "w").write("0\n")
+while True:
+    s.recv(2048)
+    n += 1
+    open(sys.argv[1], "w").write("%d\n" % n)
+PY
+PIDS="$PIDS $!"
+until_ok 10 test -s "$T/ear.count" || fail "the ear did not start"
+printf 'Name: Quiet\nNetwork: tor-only\n\nWe meet on Wednesdays.\n' >"$T/contract3"
+netns_start dave 0.0.0.0:7000
+b dave group create --contract "$T/contract3" >/dev/null || fail "tor-only group"
+b dave status | grep -q '^  LAN  *on, no beacon sent' ||
+	fail "status does not say no beacon is sent: $(b dave status)"
+sleep 6
+[ "$(cat "$T/ear.count")" = 0 ] || fail "dave's tor-only group sent $(cat "$T/ear.count") beacons"
+[ "$(json lan_beacons_sent dave)" = 0 ] || fail "dave counts beacons sent"
+# The ear works: an ordinary group of dave's is heard at once.
+b dave group create --contract "$T/contract2" >/dev/null || fail "dave's 2nd group"
+until_ok 15 sh -c "[ \"\$(cat '$T/ear.count')\" -gt 0 ]" ||
+	fail "the ear heard nothing of dave's ordinary group"
+bytes=$(json lan_bytes_sent dave); sent=$(json lan_beacons_sent dave)
+echo "tor-only: no beacon in 6 s; an ordinary group's heard ($sent beacons, $((bytes / sent)) bytes each)"
