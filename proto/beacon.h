@@ -1,6 +1,6 @@
 /*
- * beacon.h — LAN discovery beacons (issue 15): the pure codec only; no
- * daemon sends or listens for them yet.  A beacon is one UDP datagram
+ * beacon.h — LAN discovery beacons (issue 15): the pure codec; balintd
+ * sends and hears them in daemon/net/lan.c.  A beacon is one UDP datagram
  * that tells members of the same group "a member of yours listens on
  * this port of the sender's address", and tells anyone else nothing:
  *

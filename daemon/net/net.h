@@ -8,7 +8,8 @@
  * level waiters and status (peer-wait.c), rate-limited log lines
  * (peer-ratelog.c), the join conversation (join.c), and Tor: the tor
  * child and its control port (tor.c, tor-ctl.c, with their own header
- * tor.h) and onion connections (peer-onion.c); peer-int.h, peer-pick.h,
+ * tor.h) and onion connections (peer-onion.c), LAN discovery (lan.c);
+ * peer-int.h, peer-pick.h,
  * tor-int.h and sync.h stay inside.  It calls the group
  * folder, the store and proto/, and hears from the group state through
  * its events (d->on_event); only the process and the control folder call
