@@ -13,6 +13,7 @@ static const char usage[] =
     "usage: balint note write [-g GROUP] [--kind K] [--case REF] [--title T]\n"
     "                         [-m TEXT | -F FILE] [--allow-identifiers] [--yes]\n"
     "       balint [--json] note list [-g GROUP] [--kind K] [--case REF]\n"
+    "                                 [--new] [--since DATE|last-meeting]\n"
     "       balint [--json] note show [-g GROUP] NOTE [--version N]\n"
     "       balint note edit [-g GROUP] NOTE [--title T] [-m TEXT | -F FILE]\n"
     "                        [--allow-identifiers]\n"
@@ -39,6 +40,14 @@ static const char usage[] =
     "                 filters ignore letter case (see: balint case --help)\n"
     "  --yes, --force write a follow-up without a case, or to a case no\n"
     "                 note carries yet, without asking\n"
+    "  --new          (list) only notes you have not read yet: another\n"
+    "                 member's note whose latest version you have not\n"
+    "                 seen with note show or case show (an edit makes it\n"
+    "                 new again); the marks stay on this computer\n"
+    "  --since DATE   (list) notes changed since DATE (YYYY-MM-DD, an age\n"
+    "                 such as 7d); last-meeting: since the start of the day\n"
+    "                 of the newest session note (the last meeting's notes\n"
+    "                 and everything after them)\n"
     "  --title T      the note's title\n"
     "  -m TEXT        the text itself\n"
     "  -F FILE        read the text from FILE (- for stdin)\n"
@@ -311,15 +320,19 @@ note_list(struct cli *c, int argc, char **argv)
 		{ "title", "TITLE", OUT_STR },
 	};
 	const char *group = c->group, *kind = NULL, *cref = NULL;
+	const char *since = NULL;
+	int only_new = 0, meeting = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
 		{ "--kind", 'k', &kind, NULL },
 		{ "--case", 'c', &cref, NULL },
+		{ "--new", 0, NULL, &only_new },
+		{ "--since", 0, &since, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL, *all = NULL;
 	struct ctl_req *req;
-	uint64_t offset = 0;
+	uint64_t offset = 0, ms = 0;
 	char *pos[1];
 	size_t n;
 	int npos, rc;
@@ -329,6 +342,13 @@ note_list(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if ((rc = check_fields(kind, cref, NULL)) != CLI_OK)
 		return rc;
+	if (since != NULL && strcmp(since, "last-meeting") == 0)
+		meeting = 1;
+	else if (since != NULL && util_since_ms(since, &ms) != 0) {
+		util_err("bad --since '%s' (use YYYY-MM-DD, an age such as 7d, "
+		    "or last-meeting)", since);
+		return CLI_USAGE;
+	}
 	if (ctl_resp_new(0, CTL_OK, NULL, &all) != 0) {
 		util_err("out of memory");
 		return CLI_FAILED;
@@ -338,6 +358,10 @@ note_list(struct cli *c, int argc, char **argv)
 		if ((req = client_req("note.list", group)) == NULL ||
 		    (kind != NULL && ctl_req_add_str(req, "kind", kind) != 0) ||
 		    (cref != NULL && ctl_req_add_str(req, "case", cref) != 0) ||
+		    (only_new && ctl_req_add_bool(req, "new", 1) != 0) ||
+		    (ms > 0 && ctl_req_add_uint(req, "since", ms) != 0) ||
+		    (meeting && ctl_req_add_bool(req, "since_meeting", 1) !=
+		    0) ||
 		    ctl_req_add_uint(req, "offset", offset) != 0 ||
 		    ctl_req_add_uint(req, "limit", CTL_LIST_PAGE_MAX) != 0) {
 			ctl_req_free(req);
@@ -359,6 +383,8 @@ note_list(struct cli *c, int argc, char **argv)
 		offset += n;
 	}
 	rc = output_list(c, all, cols, sizeof(cols) / sizeof(cols[0]),
+	    only_new ? "no new notes (every note was read: note show marks "
+	    "it)" : since != NULL ? "no notes changed since then" :
 	    "no notes (write one: balint note write)");
 out:
 	ctl_resp_free(resp);

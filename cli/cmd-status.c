@@ -7,7 +7,8 @@
 static const char usage[] =
     "usage: balint [--home DIR] [--json] status\n"
     "  show the daemon (member, listen address, version), every group\n"
-    "  (members, entries, epoch, and the group state code to read aloud:\n"
+    "  (members, entries, epoch, how many notes are new to you: not read\n"
+    "  yet with note show or case show, and the group state code to read aloud:\n"
     "  members who see the same code have the same contract, members and\n"
     "  epoch; and any forked logs, yours above all: then this profile was\n"
     "  restored from an older copy and cannot write in the group; and any\n"
@@ -54,7 +55,9 @@ cmd_status(struct cli *c, int argc, char **argv)
 	if ((rc = util_getopt(c, "status", usage, argc, argv, 1, NULL, pos, 0,
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("status", NULL)) == NULL) {
+	if ((req = client_req("status", NULL)) == NULL ||
+	    ctl_req_add_bool(req, "new", 1) != 0) {
+		ctl_req_free(req);
 		util_err("out of memory");
 		return CLI_FAILED;
 	}
@@ -142,6 +145,11 @@ cmd_status(struct cli *c, int argc, char **argv)
 				printf("\n    state code: ");
 				output_safe(stdout, s, 0);
 			}
+			if (ctl_resp_get_uint(resp, r, "new_notes", &u) == 0
+			    && u > 0)
+				printf("\n    %llu new note%s (balint note list "
+				    "--new)", (unsigned long long)u, u == 1 ?
+				    "" : "s");
 			if (ctl_resp_get_uint(resp, r, "missing_bodies", &u)
 			    == 0 && u > 0)
 				printf("\n    bodies missing: %llu (entries "

@@ -151,6 +151,29 @@ void handlers_note_show(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_edit(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_delete(struct ctl_call *call, const struct ctl_req *req);
 void handlers_note_log(struct ctl_call *call, const struct ctl_req *req);
+/*
+ * handlers-marks.c: read marks.  handlers_marks_load reads g's marks (0,
+ * or a BAL_E* code); handlers_marks_new is 1 when gn (from group_notes)
+ * is live, by another member, and its latest version unmarked;
+ * handlers_marks_read marks gn's latest version read; handlers_marks_count
+ * counts g's new notes; handlers_marks_last_meeting is the local start of
+ * the day of the newest session note (0: none).
+ */
+struct group_note;
+struct group;
+struct handlers_marks {
+	uint8_t *ids;			/* sorted entry ids, n * BAL_HASH_BYTES */
+	size_t n;
+	const uint8_t *self;		/* this member's key */
+};
+int handlers_marks_load(struct group *g, struct handlers_marks *m);
+void handlers_marks_free(struct handlers_marks *m);
+int handlers_marks_new(const struct handlers_marks *m,
+    const struct group_note *gn);
+int handlers_marks_read(struct group *g, const struct group_note *gn);
+int handlers_marks_count(struct group *g, uint64_t *count);
+uint64_t handlers_marks_last_meeting(const struct group_note *notes,
+    size_t n);
 /* handlers-case.c: case.list, case.show (case references folded). */
 void handlers_case_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_case_show(struct ctl_call *call, const struct ctl_req *req);

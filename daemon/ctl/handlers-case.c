@@ -195,6 +195,8 @@ handlers_case_show(struct ctl_call *call, const struct ctl_req *req)
 		    ctl_resp_add_str(resp, "body", gn->note->body ?
 		    gn->note->body : "") != 0)
 			goto fail;
+		/* Shown whole: read (a failed mark leaves it new). */
+		(void)handlers_marks_read(g, gn);
 	}
 	free(idx);
 	group_notes_free(notes, n);

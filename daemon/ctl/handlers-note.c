@@ -164,18 +164,23 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	struct ctl_resp *resp = NULL;
 	struct group_note *notes = NULL;
 	const struct group_note *gn;
+	struct handlers_marks marks;
 	const char *kind, *cref;
 	struct group *g;
 	uint64_t offset = 0, limit = UINT64_MAX, skipped = 0, sent = 0;
+	uint64_t since = 0;
 	size_t i, n = 0;
-	int k = 0, rc;
+	int k = 0, rc, only_new = 0, meeting = 0, isnew;
 
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	if (handlers_str(call, req, "kind", 0, &kind, NULL) != 0 ||
 	    handlers_str(call, req, "case", 0, &cref, NULL) != 0 ||
 	    handlers_uint(call, req, "offset", &offset) != 0 ||
-	    handlers_uint(call, req, "limit", &limit) != 0)
+	    handlers_uint(call, req, "limit", &limit) != 0 ||
+	    handlers_bool(call, req, "new", &only_new) != 0 ||
+	    handlers_uint(call, req, "since", &since) != 0 ||
+	    handlers_bool(call, req, "since_meeting", &meeting) != 0)
 		return;
 	if (limit == 0 || (limit != UINT64_MAX && limit > CTL_LIST_PAGE_MAX)) {
 		control_fail(call, CTL_USAGE, "argument 'limit' must be 1..%u",
@@ -188,16 +193,23 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 		    "session, followup, case or other)", kind);
 		return;
 	}
-	if ((rc = group_notes(g, &notes, &n)) != 0) {
+	if ((rc = handlers_marks_load(g, &marks)) != 0 ||
+	    (rc = group_notes(g, &notes, &n)) != 0) {
+		handlers_marks_free(&marks);
 		control_fail(call, CTL_FAILED, "cannot read the notes of "
 		    "group '%s' (%s)", group_name(g), bal_strerror(rc));
 		return;
 	}
+	if (meeting && (since = handlers_marks_last_meeting(notes, n)) == 0)
+		since = UINT64_MAX;	/* no meeting yet: nothing since */
 	if ((resp = control_call_resp(call)) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		gn = &notes[i];
 		if (gn->deleted || gn->note == NULL)
+			continue;
+		isnew = handlers_marks_new(&marks, gn);
+		if ((only_new && !isnew) || gn->updated_ms < since)
 			continue;
 		if (k > 0 && gn->note->kind != k)
 			continue;
@@ -212,13 +224,16 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 		if (sent++ == limit)
 			break;
 		if (ctl_resp_record_begin(resp) != 0 ||
-		    add_note_fields(resp, g, gn) != 0)
+		    add_note_fields(resp, g, gn) != 0 ||
+		    ctl_resp_add_bool(resp, "new", isnew) != 0)
 			goto fail;
 	}
+	handlers_marks_free(&marks);
 	group_notes_free(notes, n);
 	control_reply(call, resp);
 	return;
 fail:
+	handlers_marks_free(&marks);
 	group_notes_free(notes, n);
 	ctl_resp_free(resp);
 	control_fail(call, CTL_FAILED, "balintd ran out of memory");
@@ -410,6 +425,10 @@ handlers_note_show(struct ctl_call *call, const struct ctl_req *req)
 		ctl_resp_free(resp);
 		resp = NULL;
 	}
+	/* Read now: no longer new (a failed mark only leaves it new). */
+	if (resp != NULL && handlers_marks_read(g, gn) != 0)
+		daemon_log("cannot keep a read mark in group '%s'",
+		    group_name(g));
 	group_notes_free(notes, n);
 	control_reply(call, resp);
 }

@@ -162,6 +162,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE have_seen (gid BLOB NOT NULL, member BLOB NOT NULL,"
 	" author BLOB NOT NULL, seq INTEGER NOT NULL,"
 	" PRIMARY KEY (gid, member, author)) WITHOUT ROWID;",
+	/*
+	 * 5 -> 6: read marks, the entry ids of the note versions this
+	 * member read (store-marks.c); local, never synced.
+	 */
+	"CREATE TABLE read_marks (gid BLOB NOT NULL, entry BLOB NOT NULL,"
+	" PRIMARY KEY (gid, entry)) WITHOUT ROWID;",
 };
 
 #define STORE_PAGE_SIZE "8192"
@@ -489,7 +495,7 @@ store_group_erase(struct store *st, const uint8_t *group)
 {
 	static const char *const tables[] = {
 		"entries", "keys", "peers", "announced", "invites",
-		"have_seen", "groups"
+		"have_seen", "read_marks", "groups"
 	};
 	sqlite3_stmt *s;
 	char sql[64];

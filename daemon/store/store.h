@@ -200,6 +200,15 @@ int store_author_use(struct store *st, const uint8_t *group,
     const uint8_t *author, uint64_t from, uint64_t to, struct store_use *u);
 
 /* Groups this member belongs to; name is for display. */
+/*
+ * store_marks_put marks the note versions with entry ids ids[0..n) read in
+ * group (store-marks.c, one transaction); store_marks_get gives every
+ * marked entry id of group, sorted, n * BAL_HASH_BYTES malloc'd bytes.
+ */
+int store_marks_put(struct store *st, const uint8_t *group,
+    const uint8_t (*ids)[BAL_HASH_BYTES], size_t n);
+int store_marks_get(struct store *st, const uint8_t *group, uint8_t **ids,
+    size_t *n);
 int store_group_put(struct store *st, const uint8_t *group, const char *name);
 typedef int (*store_group_cb)(void *ctx, const uint8_t *group,
     const char *name);

@@ -77,7 +77,7 @@ b alice note list --case K9 | grep -q "unknown case" && fail "the refused follow
 w alice --kind followup --case K9 --yes -m "unknown case, forced" >/dev/null ||
 	fail "--yes did not write the follow-up"
 # bob's case note reaches alice; her follow-ups name it in any letter case.
-has() { b "$1" note show "$2" >/dev/null 2>&1; }
+has() { b "$1" note log "$2" >/dev/null 2>&1; }	# log reads, marks nothing
 until_ok 30 has alice "$c1" || fail "bob's case note did not reach alice"
 f1=$(w alice --kind followup --case k7 --title "First follow-up" -m "it went on") ||
 	fail "a follow-up to k7 (K7 in another case) was refused"
@@ -94,3 +94,30 @@ printf '%s\n%s\n%s\n' "$(echo "$c1" | cut -c1-8)" "$(echo "$f1" | cut -c1-8)" \
 grep -q "^it went on" "$T/case" || fail "case show lacks the follow-up's text"
 b alice case show K8 >/dev/null 2>&1; [ $? -eq 1 ] || fail "case show of an unknown case not exit 1"
 echo "ok cases"
+
+# ---- read marks: note list --new, status, --since ----
+until_ok 30 has bob "$f2" || fail "alice's notes did not reach bob"
+newids() { b "$1" --json note list --new | grep -o '"note": *"[0-9a-f]*"' | grep -o '[0-9a-f]\{32\}'; }
+# bob's own case note is not new to him; alice's six live notes are.
+[ "$(newids bob | wc -l)" -eq 6 ] || fail "bob has $(newids bob | wc -l) new notes, not 6"
+newids bob | grep -q "$c1" && fail "bob's own note is new to him"
+b bob status | grep -q "6 new notes (balint note list --new)" || fail "status: $(b bob status)"
+b bob note show "$n1" >/dev/null || fail "bob note show n1"
+newids bob | grep -q "$n1" && fail "n1 is still new after bob read it"
+[ "$(newids bob | wc -l)" -eq 5 ] || fail "not 5 new after one read"
+# case show reads the case's notes; alice's marks are her own.
+b bob case show K7 >/dev/null || fail "bob case show"
+[ "$(newids bob | wc -l)" -eq 3 ] || fail "case show did not mark its 2 follow-ups"
+[ "$(newids alice | wc -l)" -eq 0 ] || fail "alice: $(newids alice | wc -l) new, not 0 (her case show read K7)"
+# An edit makes a read note new again.
+b alice note edit "$n1" -m "a changed text" >/dev/null || fail "edit n1"
+until_ok 30 sh -c "'$BALINT' --home '$T/bob' note log '$n1' | grep -q '^2 '" >/dev/null 2>&1 ||
+	fail "the edit did not reach bob"
+newids bob | grep -q "$n1" || fail "n1 edited is not new again"
+b bob note list --new --kind followup | grep -q "First follow-up" && fail "--new --kind listed a read follow-up"
+# --since: a date, and last-meeting (today: every session note is today's).
+[ "$(b bob note list --since 2000-01-01 | wc -l)" -eq 8 ] || fail "--since 2000-01-01 did not list all 7"
+b bob note list --since 2099-01-01 2>&1 | grep -q "no notes changed since then" || fail "--since 2099"
+[ "$(b bob note list --since last-meeting | wc -l)" -eq 8 ] || fail "--since last-meeting: $(b bob note list --since last-meeting)"
+b bob note list --since yesterday >/dev/null 2>&1; [ $? -eq 2 ] || fail "a bad --since not exit 2"
+echo "ok read marks"
