@@ -125,7 +125,7 @@ $(BUILD)/balintd: $(DAEMON_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 
 $(BUILD)/balint: $(CLI_OBJ) $(PROTO_LIB)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lunistring
 
 $(BUILD)/tests/test-%: $(BUILD)/obj/tests/unit/test-%.o $(UNIT_HELP_OBJ) \
 		$(DAEMON_LIB_OBJ) $(GUARD_LIB) $(PROTO_LIB)

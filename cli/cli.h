@@ -93,6 +93,27 @@ size_t hits_count(const struct ctl_resp *resp);
 void hits_print(FILE *f, const struct ctl_resp *resp,
     const struct hits_field *fields, size_t nfields);
 
+/*
+ * suggest_word is the name in names[0..n) nearest to a mistyped word (one
+ * edit for words of up to 4 bytes, two for longer ones, or a start of the
+ * name), or NULL.
+ */
+const char *suggest_word(const char *word, const char *const *names,
+    size_t n);
+/*
+ * suggest_sub is the subcommand word names: itself when it is one of
+ * names, else the one its alias stands for (ls: list, rm: delete or
+ * remove, cat: show, new: write or create), else NULL.
+ */
+const char *suggest_sub(const char *word, const char *const *names,
+    size_t n);
+/*
+ * suggest_unknown_sub prints "unknown subcommand 'cmd word'", with the
+ * nearest of names when there is one; returns CLI_USAGE.
+ */
+int suggest_unknown_sub(const char *cmd, const char *word,
+    const char *const *names, size_t n);
+
 /* An option of a subcommand: a flag (val NULL) or one with a value. */
 struct util_opt {
 	const char *lng;	/* "--kind", or NULL */
@@ -152,6 +173,12 @@ int util_duration(const char *s, uint64_t *seconds);
  * than max - 1 bytes (buf wiped); BAL_EIO: end of input or read error.
  */
 int util_tty_line(const char *prompt, int secret, char *buf, size_t max);
+/*
+ * util_confirm asks prompt ("... [y/N] ") on the terminal: CLI_OK for y or
+ * yes; CLI_FAILED (said) for anything else; CLI_USAGE (said: add --yes)
+ * when there is no terminal.  what names the act ("deleting the note").
+ */
+int util_confirm(const char *prompt, const char *what);
 
 /* The longest passphrase read (bytes). */
 #define PASSPHRASE_MAX 1024
@@ -254,12 +281,37 @@ int output_list(const struct cli *c, const struct ctl_resp *resp,
 void output_time(uint64_t ms, char *buf, size_t buflen);
 
 /*
- * editor_text lets the user write text in $EDITOR (default vi), starting
+ * editor_text lets the user write text in the editor (the editor setting,
+ * $VISUAL, $EDITOR, Debian's editor, vi: git's order), starting
  * from initial (may be NULL), in a private 0700 directory under c->home
  * that is wiped and removed on every path.  *out is sodium_malloc'd
- * (util_buf_free).  Prints the error and returns an exit code on failure.
+ * (util_buf_free).  An editor back within 2 s with the file unchanged (a
+ * window editor without its wait flag) is said so, and the file kept until
+ * it is saved.  Prints the error and returns an exit code on failure.
  */
 int editor_text(const struct cli *c, const char *initial, char **out,
     size_t *outlen);
+
+/* The header lines of the note template (template.c). */
+struct template_fields {
+	char title[201];	/* NOTE_MAX_TITLE + 1 */
+	char kind[16];
+	char cref[65];		/* NOTE_MAX_CASE + 1 */
+	int has_title, has_kind, has_case;	/* the line was there */
+};
+/*
+ * template_make is the starting file of balint note write in the editor
+ * (sodium_malloc'd, NUL-terminated: util_buf_free): Title, Kind and Case
+ * lines (the values given, or empty; kind session), a blank line, then
+ * comment lines ('#') that say how.  NULL when out of memory.
+ */
+char *template_make(const char *kind, const char *cref, const char *title);
+/*
+ * template_parse takes the header lines off text (in place: comment
+ * lines removed, blank lines at either end of the text too, *len
+ * shortened) into f; an empty title becomes the text's first line
+ * (shortened to NOTE_MAX_TITLE bytes).  0.
+ */
+int template_parse(char *text, size_t *len, struct template_fields *f);
 
 #endif

@@ -323,6 +323,8 @@ sub_accept(struct cli *c, int argc, char **argv)
 int
 cmd_contract(struct cli *c, int argc, char **argv)
 {
+	static const char *const names[] = { "show", "text", "amend",
+	    "accept", "template" };
 	char *pos[1];
 	int npos, rc;
 
@@ -346,12 +348,10 @@ cmd_contract(struct cli *c, int argc, char **argv)
 		fputs(usage, stdout);
 		return CLI_OK;
 	}
-	if (argc < 2)
+	if (argc < 2) {
 		util_err("contract needs a subcommand: show, text, amend, "
 		    "accept or template (see: balint contract --help)");
-	else
-		util_err("unknown subcommand 'contract %s' (use show, text, "
-		    "amend, accept or template; see: balint contract --help)",
-		    argv[1]);
-	return CLI_USAGE;
+		return CLI_USAGE;
+	}
+	return suggest_unknown_sub("contract", argv[1], names, 5);
 }

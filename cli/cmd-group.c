@@ -146,20 +146,22 @@ group_list(struct cli *c, int argc, char **argv)
 int
 cmd_group(struct cli *c, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "create") == 0)
+	static const char *const names[] = { "create", "list" };
+	const char *sub = argc >= 2 ? suggest_sub(argv[1], names, 2) : NULL;
+
+	if (sub != NULL && strcmp(sub, "create") == 0)
 		return group_create(c, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+	if (sub != NULL && strcmp(sub, "list") == 0)
 		return group_list(c, argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		fputs(usage, stdout);
 		return CLI_OK;
 	}
-	if (argc < 2)
+	if (argc < 2) {
 		util_err("group needs a subcommand: create or list (see: "
 		    "balint group --help)");
-	else
-		util_err("unknown subcommand 'group %s' (use create or list; "
-		    "see: balint group --help)", argv[1]);
-	return CLI_USAGE;
+		return CLI_USAGE;
+	}
+	return suggest_unknown_sub("group", argv[1], names, 2);
 }

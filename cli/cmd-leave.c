@@ -55,35 +55,25 @@ cmd_leave(struct cli *c, int argc, char **argv)
 	};
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
-	char *pos[1], answer[16], gname[128], prompt[300];
+	char *pos[1], gname[128], prompt[300];
 	int npos, rc, fd;
 
 	if ((rc = util_getopt(c, "leave", usage, argc, argv, 1, opts, pos, 0,
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (!yes) {
-		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
-			util_err("no terminal to confirm leaving: use --yes "
-			    "to leave non-interactively");
-			return CLI_USAGE;
-		}
-		close(fd);
 		gname[0] = '\0';
-		if ((rc = group_name_of(c, group, gname, sizeof(gname))) != 0)
-			return rc;
+		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) >= 0) {
+			close(fd);
+			if ((rc = group_name_of(c, group, gname,
+			    sizeof(gname))) != 0)
+				return rc;
+		}
 		snprintf(prompt, sizeof(prompt), "Leave the group '%s'? Its "
 		    "notes and keys will be erased from this computer, and "
 		    "only a new invite brings you back. [y/N] ", gname);
-		if (util_tty_line(prompt, 0, answer, sizeof(answer)) != 0) {
-			util_err("no answer: use --yes to leave "
-			    "non-interactively");
-			return CLI_USAGE;
-		}
-		if (strcmp(answer, "y") != 0 && strcmp(answer, "Y") != 0 &&
-		    strcmp(answer, "yes") != 0) {
-			util_err("not left: you did not confirm");
-			return CLI_FAILED;
-		}
+		if ((rc = util_confirm(prompt, "leaving")) != CLI_OK)
+			return rc;
 	}
 	if ((req = client_req("leave", group)) == NULL) {
 		util_err("out of memory");

@@ -17,13 +17,18 @@ static const char usage[] =
     "       balint [--json] note show [-g GROUP] NOTE [--version N]\n"
     "       balint note edit [-g GROUP] NOTE [--title T] [-m TEXT | -F FILE]\n"
     "                        [--allow-identifiers]\n"
-    "       balint note delete [-g GROUP] NOTE\n"
+    "       balint note delete [-g GROUP] [--yes] NOTE\n"
     "       balint note search [-g GROUP] WORDS... (see: balint note search "
     "--help)\n"
     "       balint [--json] note log [-g GROUP] NOTE\n"
     "  write   encrypt, sign and share a new note; prints its id.  Without\n"
-    "          -m or -F, opens $EDITOR (default vi) on a private temporary\n"
-    "          file that is wiped afterwards\n"
+    "          -m or -F, opens the editor (the editor setting, $VISUAL,\n"
+    "          $EDITOR, editor, vi) on a private temporary file, wiped\n"
+    "          afterwards, with Title, Kind and Case lines to fill in and\n"
+    "          '#' comment lines that are removed; with no title, the first\n"
+    "          line of the text becomes the title.  An editor that returns\n"
+    "          at once (code, gedit without --wait) is waited for: the file\n"
+    "          stays until you save it\n"
     "  list    the group's notes (newest version of each, with the time of\n"
     "          its last change)\n"
     "  show    one note with its text; NOTE is its id or a unique prefix;\n"
@@ -33,7 +38,8 @@ static const char usage[] =
     "  log     the versions of a note: who changed what, when\n"
     "  edit    a new version of your own note (text from -m, -F or $EDITOR;\n"
     "          --title alone changes only the title)\n"
-    "  delete  erase your own note on every member's machine\n"
+    "  delete  erase your own note on every member's machine; asks first\n"
+    "          (-y, --yes: do not ask, for scripts)\n"
     "  -g, --group GROUP  group id, unique id prefix or name\n"
     "  --kind K       session, followup, case or other (default session)\n"
     "  --case REF     a case reference, so follow-ups link to their case;\n"
@@ -125,22 +131,41 @@ get_text(const struct cli *c, const char *msg, const char *file,
 	return editor_text(c, initial, text, len);
 }
 
+/*
+ * Checks the note text, after turning Windows line ends (CR LF) into
+ * plain ones; file is where it came from (for the hint to convert a file
+ * in another encoding), or NULL.
+ */
 static int
-check_text(const char *text, size_t len, const char *what)
+check_text(char *text, size_t *len, const char *what, const char *file)
 {
-	if (is_blank(text, len)) {
+	size_t i, o;
+
+	for (i = o = 0; i < *len; i++)
+		if (text[i] != '\r' || i + 1 >= *len || text[i + 1] != '\n')
+			text[o++] = text[i];
+	if (o < *len)
+		sodium_memzero(text + o, *len - o);
+	*len = o;
+	if (is_blank(text, *len)) {
 		util_err("refusing %s an empty note (nothing was written)",
 		    what);
 		return CLI_FAILED;
 	}
-	if (!mp_utf8_valid(text, len)) {
-		util_err("the note text is not UTF-8 text (nothing was "
-		    "written)");
+	if (!mp_utf8_valid(text, *len)) {
+		if (file != NULL && strcmp(file, "-") != 0)
+			util_err("the note text is not UTF-8 text, perhaps "
+			    "Latin-1 (nothing was written); convert it with: "
+			    "iconv -f LATIN1 -t UTF-8 '%s' > note.txt", file);
+		else
+			util_err("the note text is not UTF-8 text, perhaps "
+			    "Latin-1 (nothing was written); convert it with: "
+			    "iconv -f LATIN1 -t UTF-8");
 		return CLI_FAILED;
 	}
-	if (len > NOTE_MAX_BODY) {
+	if (*len > NOTE_MAX_BODY) {
 		util_err("the note text is too long (%zu bytes, at most %u)",
-		    len, NOTE_MAX_BODY);
+		    *len, NOTE_MAX_BODY);
 		return CLI_FAILED;
 	}
 	return CLI_OK;
@@ -228,9 +253,10 @@ note_write(struct cli *c, int argc, char **argv)
 		{ "--force", 0, NULL, &yes },
 		{ NULL, 0, NULL, NULL }
 	};
+	struct template_fields tf;
 	struct hits_field f[3];
 	struct ctl_req *req = NULL;
-	char *pos[1], *text = NULL, casebuf[NOTE_MAX_CASE + 2];
+	char *pos[1], *text = NULL, casebuf[NOTE_MAX_CASE + 2], *tmpl;
 	size_t len = 0;
 	int npos, rc;
 
@@ -239,13 +265,32 @@ note_write(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if ((rc = check_fields(kind, cref, title)) != CLI_OK)
 		return rc;
+	if (msg == NULL && file == NULL) {
+		/* The editor, on the template: its header lines win. */
+		if ((tmpl = template_make(kind, cref, title)) == NULL) {
+			util_err("out of memory");
+			return CLI_FAILED;
+		}
+		rc = editor_text(c, tmpl, &text, &len);
+		util_buf_free(tmpl, 0);
+		if (rc != CLI_OK)
+			return rc;
+		(void)template_parse(text, &len, &tf);
+		if (tf.has_kind)
+			kind = tf.kind[0] != '\0' ? tf.kind : NULL;
+		if (tf.has_case)
+			cref = tf.cref[0] != '\0' ? tf.cref : NULL;
+		if (tf.has_title || title == NULL)
+			title = tf.title[0] != '\0' ? tf.title : NULL;
+		if ((rc = check_fields(kind, cref, title)) != CLI_OK)
+			goto out;
+	} else if ((rc = get_text(c, msg, file, NULL, &text, &len)) != CLI_OK)
+		return rc;
 	/* A follow-up names a case someone wrote (asks, or --yes). */
 	if ((rc = cmd_case_check(c, group, kind, &cref, casebuf,
 	    sizeof(casebuf), yes)) != CLI_OK)
-		return rc;
-	if ((rc = get_text(c, msg, file, NULL, &text, &len)) != CLI_OK)
-		return rc;
-	if ((rc = check_text(text, len, "to write")) != CLI_OK)
+		goto out;
+	if ((rc = check_text(text, &len, "to write", file)) != CLI_OK)
 		goto out;
 	rc = CLI_FAILED;
 	if ((req = client_req("note.write", group)) == NULL ||
@@ -266,6 +311,7 @@ out:
 	ctl_req_free(req);
 	if (text != NULL)
 		util_buf_free(text, len);
+	sodium_memzero(&tf, sizeof(tf));
 	return rc;
 }
 
@@ -527,7 +573,8 @@ note_edit(struct cli *c, int argc, char **argv)
 		if ((rc = get_text(c, msg, file, NULL, &text, &len)) != CLI_OK)
 			goto out;
 	}
-	if (text != NULL && (rc = check_text(text, len, "to make")) != CLI_OK)
+	if (text != NULL && (rc = check_text(text, &len, "to make", file)) !=
+	    CLI_OK)
 		goto out;
 	rc = CLI_FAILED;
 	if ((req = client_req("note.edit", group)) == NULL ||
@@ -553,13 +600,16 @@ out:
 static int
 note_delete(struct cli *c, int argc, char **argv)
 {
-	const char *group = c->group;
+	const char *group = c->group, *id = NULL, *title = "";
+	int yes = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
+		{ "--yes", 'y', NULL, &yes },
 		{ NULL, 0, NULL, NULL }
 	};
-	struct ctl_req *req;
-	char *pos[1];
+	struct ctl_resp *cur = NULL, *resp = NULL;
+	struct ctl_req *req = NULL;
+	char *pos[1], prompt[400];
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "note delete", usage, argc, argv, 2, opts,
@@ -569,14 +619,39 @@ note_delete(struct cli *c, int argc, char **argv)
 		util_err("note delete needs a note id (see: balint note list)");
 		return CLI_USAGE;
 	}
-	if ((req = client_req("note.delete", group)) == NULL ||
-	    ctl_req_add_str(req, "note", pos[0]) != 0) {
-		ctl_req_free(req);
-		util_err("unknown note '%s' (see: balint note list)", pos[0]);
-		return CLI_FAILED;
+	/* The note first: its title for the question and the answer. */
+	if ((rc = fetch_note(c, group, pos[0], 0, &cur)) != CLI_OK)
+		return rc;
+	(void)ctl_resp_get_str(cur, 0, "note", &id, NULL);
+	(void)ctl_resp_get_str(cur, 0, "title", &title, NULL);
+	if (id == NULL)
+		id = pos[0];
+	if (!yes) {
+		snprintf(prompt, sizeof(prompt), "Delete the note %.12s "
+		    "'%.200s' on every member's computer? [y/N] ", id, title);
+		if ((rc = util_confirm(prompt, "deleting the note")) != CLI_OK)
+			goto out;
 	}
-	rc = send_note(c, req, NULL, 0);
+	rc = CLI_FAILED;
+	if ((req = client_req("note.delete", group)) == NULL ||
+	    ctl_req_add_str(req, "note", id) != 0) {
+		util_err("out of memory");
+		goto out;
+	}
+	if ((rc = client_call(c, req, 0, &resp)) != CLI_OK)
+		goto out;
+	if (c->json)
+		rc = output_json(resp);
+	else {
+		printf("deleted the note %s '", id);
+		output_safe(stdout, title, 0);
+		printf("': erased here, and on the other members' computers "
+		    "when they next sync\n");
+	}
+out:
 	ctl_req_free(req);
+	ctl_resp_free(resp);
+	ctl_resp_free(cur);
 	return rc;
 }
 
@@ -596,21 +671,25 @@ static const struct {
 int
 cmd_note(struct cli *c, int argc, char **argv)
 {
-	size_t i;
+	const char *names[sizeof(subs) / sizeof(subs[0])], *sub = NULL;
+	size_t i, n = sizeof(subs) / sizeof(subs[0]);
 
-	for (i = 0; argc >= 2 && i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
+	for (i = 0; i < n; i++)
+		names[i] = subs[i].name;
+	if (argc >= 2)
+		sub = suggest_sub(argv[1], names, n);
+	for (i = 0; sub != NULL && i < n; i++)
+		if (strcmp(sub, subs[i].name) == 0)
 			return subs[i].fn(c, argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		fputs(usage, stdout);
 		return CLI_OK;
 	}
-	if (argc < 2)
+	if (argc < 2) {
 		util_err("note needs a subcommand: write, list, show, edit or "
 		    "delete (see: balint note --help)");
-	else
-		util_err("unknown subcommand 'note %s' (use write, list, show, "
-		    "edit or delete; see: balint note --help)", argv[1]);
-	return CLI_USAGE;
+		return CLI_USAGE;
+	}
+	return suggest_unknown_sub("note", argv[1], names, n);
 }

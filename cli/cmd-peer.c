@@ -101,20 +101,22 @@ peer_list(struct cli *c, int argc, char **argv)
 int
 cmd_peer(struct cli *c, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+	static const char *const names[] = { "add", "list" };
+	const char *sub = argc >= 2 ? suggest_sub(argv[1], names, 2) : NULL;
+
+	if (sub != NULL && strcmp(sub, "add") == 0)
 		return peer_add(c, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+	if (sub != NULL && strcmp(sub, "list") == 0)
 		return peer_list(c, argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		fputs(usage, stdout);
 		return CLI_OK;
 	}
-	if (argc < 2)
+	if (argc < 2) {
 		util_err("peer needs a subcommand: add or list (see: balint "
 		    "peer --help)");
-	else
-		util_err("unknown subcommand 'peer %s' (use add or list; see: "
-		    "balint peer --help)", argv[1]);
-	return CLI_USAGE;
+		return CLI_USAGE;
+	}
+	return suggest_unknown_sub("peer", argv[1], names, 2);
 }

@@ -4,7 +4,7 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: balint [--json] revoke [-g GROUP] MEMBER\n"
+    "usage: balint [--json] revoke [-g GROUP] [--yes] MEMBER\n"
     "  remove a member from the group (leaders only).  MEMBER is a name,\n"
     "  a member id or a unique prefix of one (see: balint members).\n"
     "  The member's log is cut at the last entry this member holds:\n"
@@ -13,21 +13,25 @@ static const char usage[] =
     "  read notes written from now on nor connect.  Their own daemon\n"
     "  erases the group when it learns of it; what they already read\n"
     "  cannot be taken back.\n"
+    "  It asks first, on the terminal.\n"
     "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
-    "                     when this member is in several groups)\n";
+    "                     when this member is in several groups)\n"
+    "  -y, --yes          do not ask (for scripts)\n";
 
 int
 cmd_revoke(struct cli *c, int argc, char **argv)
 {
 	const char *group = c->group, *name = "", *id = "";
+	int yes = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
+		{ "--yes", 'y', NULL, &yes },
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
 	uint64_t cut = 0, epoch = 0;
-	char *pos[1];
+	char *pos[1], prompt[300];
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "revoke", usage, argc, argv, 1, opts, pos, 1,
@@ -42,6 +46,13 @@ cmd_revoke(struct cli *c, int argc, char **argv)
 		util_err("bad member '%s' (give a name or member id; see: "
 		    "balint members)", pos[0]);
 		return CLI_USAGE;
+	}
+	if (!yes) {
+		snprintf(prompt, sizeof(prompt), "Revoke '%s'? They will "
+		    "neither read new notes nor connect, and only a new invite "
+		    "brings them back. [y/N] ", pos[0]);
+		if ((rc = util_confirm(prompt, "the revocation")) != CLI_OK)
+			return rc;
 	}
 	if ((req = client_req("revoke", group)) == NULL ||
 	    ctl_req_add_str(req, "member", pos[0]) != 0) {

@@ -1,5 +1,6 @@
 /*
- * editor.c — writing note text in $EDITOR.  The text lives in a file in a
+ * editor.c — writing note text in the editor (the editor setting, $VISUAL,
+ * $EDITOR, Debian's editor, vi: git's order).  The text lives in a file in a
  * private directory (mkdtemp under the profile directory, 0700, named
  * .edit-PID-XXXXXX after this process); every file the editor left there
  * (the text, swap and backup files) is overwritten with zeros, synced and
@@ -21,6 +22,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config.h"
@@ -109,17 +111,62 @@ wipe_leftovers(const char *home)
 	closedir(dp);
 }
 
+/* 1 when an executable named name is in $PATH. */
+static int
+in_path(const char *name)
+{
+	char dir[CLI_PATH_MAX + 64];
+	const char *p = getenv("PATH"), *e;
+	size_t n;
+
+	for (; p != NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		if ((e = strchr(p, ':')) == NULL)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		if (n == 0 || n >= CLI_PATH_MAX)
+			continue;
+		snprintf(dir, sizeof(dir), "%.*s/%s", (int)n, p, name);
+		if (access(dir, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
- * Runs ${EDITOR:-vi} on file; 0 when it exits 0.  A SIGHUP or SIGTERM
- * meanwhile ends the editor too (ended_by says which).
+ * The editor, as git chooses it: the editor setting, $VISUAL, $EDITOR,
+ * Debian's editor (the alternatives' choice), vi.  NULL for vi or editor
+ * with no terminal to run on.
+ */
+static const char *
+choose_editor(char *set, size_t setlen)
+{
+	const char *v;
+
+	if (settings_get("editor", set, setlen) == 0 && *set != '\0')
+		return set;
+	if ((v = getenv("VISUAL")) != NULL && *v != '\0')
+		return v;
+	if ((v = getenv("EDITOR")) != NULL && *v != '\0')
+		return v;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return NULL;
+	return in_path("editor") ? "editor" : "vi";
+}
+
+/*
+ * Runs the editor (a shell command line, as git runs it) on file; 0 when
+ * it exits 0.  A SIGHUP or SIGTERM meanwhile ends the editor too
+ * (ended_by says which).
  */
 static int
-run_editor(const char *file)
+run_editor(const char *editor, const char *file)
 {
 	struct sigaction ign, oint, oquit, end, ohup, oterm;
+	char script[CONFIG_VALUE_MAX + 32];
 	int status = 0, ret = -1;
 	pid_t pid;
 
+	snprintf(script, sizeof(script), "%s \"$@\"", editor);
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
@@ -141,8 +188,8 @@ run_editor(const char *file)
 		sigaction(SIGQUIT, &oquit, NULL);
 		sigaction(SIGHUP, &ohup, NULL);
 		sigaction(SIGTERM, &oterm, NULL);
-		execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh",
-		    file, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", script, editor, file,
+		    (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0) {
@@ -159,8 +206,8 @@ run_editor(const char *file)
 	if (ended_by != 0)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		util_err("the editor ($EDITOR, default vi) failed; nothing "
-		    "was written");
+		util_err("the editor '%s' failed; nothing was written",
+		    editor);
 		goto out;
 	}
 	ret = 0;
@@ -172,12 +219,69 @@ out:
 	return ret;
 }
 
+/* What tells a saved file from the one written: size, time, inode. */
+static int
+file_state(const char *file, struct stat *sb)
+{
+	return stat(file, sb);
+}
+
+static int
+same_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * An editor that returned at once without a change (a GUI editor started
+ * without its wait flag: code --wait, gedit -w, subl -w) still has the
+ * file open: the text must not be lost.  Says so, and waits until the
+ * file is saved (polled, so that any way of saving counts), or until
+ * SIGINT, SIGHUP or SIGTERM (ended_by).  0 when saved.
+ */
+static int
+wait_for_save(const char *file, const struct stat *before)
+{
+	struct sigaction end, oint, ohup, oterm;
+	struct stat now;
+	int ret = -1;
+
+	util_err("the editor returned at once and the file is unchanged (a "
+	    "window editor needs its wait flag, e.g. code --wait): the "
+	    "file stays at %s until you save it there (Ctrl-C gives up)",
+	    file);
+	fflush(stderr);
+	memset(&end, 0, sizeof(end));
+	end.sa_handler = on_end;
+	sigemptyset(&end.sa_mask);
+	ended_by = 0;
+	sigaction(SIGINT, &end, &oint);
+	sigaction(SIGHUP, &end, &ohup);
+	sigaction(SIGTERM, &end, &oterm);
+	while (ended_by == 0) {
+		if (file_state(file, &now) == 0 && !same_state(&now, before)) {
+			usleep(200 * 1000);	/* let the save complete */
+			ret = 0;
+			break;
+		}
+		usleep(200 * 1000);
+	}
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGHUP, &ohup, NULL);
+	sigaction(SIGTERM, &oterm, NULL);
+	return ret;
+}
+
 int
 editor_text(const struct cli *c, const char *initial, char **out,
     size_t *outlen)
 {
 	char dir[CLI_PATH_MAX], file[CLI_PATH_MAX + 16];
 	char set[CONFIG_VALUE_MAX + 1];
+	struct timespec t0, t1;
+	struct stat before, after;
 	const char *ed;
 	size_t len, off = 0;
 	ssize_t n;
@@ -185,15 +289,7 @@ editor_text(const struct cli *c, const char *initial, char **out,
 
 	*out = NULL;
 	*outlen = 0;
-	/* The editor setting comes before $EDITOR (balint config). */
-	if (settings_get("editor", set, sizeof(set)) == 0 &&
-	    setenv("EDITOR", set, 1) != 0) {
-		util_err("cannot use the editor setting '%s'", set);
-		return CLI_FAILED;
-	}
-	ed = getenv("EDITOR");
-	if ((ed == NULL || *ed == '\0') &&
-	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+	if ((ed = choose_editor(set, sizeof(set))) == NULL) {
 		util_err("no terminal for the editor: use -m TEXT or -F FILE");
 		return CLI_USAGE;
 	}
@@ -224,8 +320,22 @@ editor_text(const struct cli *c, const char *initial, char **out,
 		off += (size_t)n;
 	}
 	close(fd);
-	if (run_editor(file) != 0)
+	if (file_state(file, &before) != 0) {
+		util_err("cannot read '%s': %s", file, strerror(errno));
 		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (run_editor(ed, file) != 0)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* Back within 2 s with nothing saved: an editor that did not wait. */
+	if (file_state(file, &after) == 0 && same_state(&after, &before) &&
+	    t1.tv_sec - t0.tv_sec < 2 && wait_for_save(file, &before) != 0) {
+		if (ended_by == SIGINT)
+			ended_by = 0;	/* given up: wiped, exit 1 */
+		util_err("nothing was written (the file was wiped)");
+		goto out;
+	}
 	rc = util_read_file(file, NOTE_MAX_BODY, "note text", out, outlen);
 out:
 	if (made)

@@ -5,7 +5,10 @@
  * style), one cli/cmd-<name>.c each.  Exit codes: 0 ok, 1 refused or
  * failed, 2 usage, 3 daemon not running.
  */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -54,7 +57,8 @@ usage(FILE *f)
 	    "  --json      machine-readable output of listings\n"
 	    "  -g GROUP    the group of group-scoped commands (id, unique\n"
 	    "              prefix or name; needed with several groups)\n"
-	    "\nbalint help [COMMAND] | balint COMMAND --help | "
+	    "\nShort names: ls (list), rm (delete, remove), cat (show), new "
+	    "(write,\ncreate).  balint help [COMMAND] | balint COMMAND --help | "
 	    "balint --version\n");
 }
 
@@ -67,6 +71,38 @@ find(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+/* "unknown command", with the nearest command when one is near. */
+static int
+unknown(const char *name)
+{
+	const char *names[NCOMMANDS], *near;
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	if ((near = suggest_word(name, names, NCOMMANDS)) != NULL)
+		util_err("unknown command '%s'; did you mean '%s'? (see: "
+		    "balint help)", name, near);
+	else
+		util_err("unknown command '%s' (see: balint help)", name);
+	return CLI_USAGE;
+}
+
+/*
+ * 1 when stdout is a pipe whose reader went away (balint ... | head): the
+ * output was not wanted any more, which is no error to report.  SIGPIPE is
+ * ignored (the control socket), so a write fails with EPIPE, perhaps long
+ * before the last flush; poll says so for good (POLLERR).
+ */
+static int
+reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	return errno == EPIPE || (poll(&p, 1, 0) == 1 &&
+	    (p.revents & POLLERR) != 0);
 }
 
 int
@@ -128,20 +164,17 @@ main(int argc, char **argv)
 			usage(stdout);
 			return CLI_OK;
 		}
-		if ((cmd = find(argv[i + 1])) == NULL) {
-			util_err("unknown command '%s' (see: balint help)",
-			    argv[i + 1]);
-			return CLI_USAGE;
-		}
+		if ((cmd = find(argv[i + 1])) == NULL)
+			return unknown(argv[i + 1]);
 		hargv[0] = argv[i + 1];
 		hargv[1] = (char *)(uintptr_t)"--help";
 		hargv[2] = NULL;
 		return cmd->fn(&c, 2, hargv);
 	}
 	if ((cmd = find(argv[i])) == NULL) {
-		util_err("unknown command '%s' (see: balint help)", argv[i]);
+		rc = unknown(argv[i]);
 		usage(stderr);
-		return CLI_USAGE;
+		return rc;
 	}
 	if ((rc = util_home(&c)) != 0)
 		return rc;
@@ -150,7 +183,8 @@ main(int argc, char **argv)
 	    sizeof(group)) == 0)
 		c.group = group;
 	rc = cmd->fn(&c, argc - i, argv + i);
-	if (fflush(stdout) != 0 && rc == CLI_OK) {
+	if ((fflush(stdout) != 0 || ferror(stdout)) && !reader_gone() &&
+	    rc == CLI_OK) {
 		util_err("cannot write the output");
 		rc = CLI_FAILED;
 	}

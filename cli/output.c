@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <uniwidth.h>
 
 #include "cli.h"
 #include "ctl.h"
@@ -79,16 +82,102 @@ output_name_ok(const char *s, size_t max)
 	return 1;
 }
 
-/* The number of characters of UTF-8 text (for column widths). */
+/*
+ * The display width of one character as output_safe prints it: what
+ * libunistring's uc_width says (2 for CJK, 0 for combining marks), 1 for
+ * what becomes '?'.
+ */
+static size_t
+char_width(const unsigned char *p, size_t n)
+{
+	unsigned int uc;
+	int w;
+
+	if (n == 0 || *p < 0x20 || *p == 0x7f ||
+	    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
+	    is_bidi_control(p, n))
+		return 1;
+	if (n == 1)
+		return 1;
+	uc = n == 2 ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu) :
+	    n == 3 ? (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
+	    (p[2] & 0x3fu) : (p[0] & 0x07u) << 18 | (p[1] & 0x3fu) << 12 |
+	    (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+	w = uc_width(uc, "UTF-8");
+	return w < 0 ? 1 : (size_t)w;
+}
+
+/*
+ * The display width of UTF-8 text in terminal columns; with max, *cut
+ * gets the bytes of the longest start of s that fits in max columns.
+ */
+static size_t
+width_cut(const char *s, size_t max, size_t *cut)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0, n, cw;
+
+	if (cut != NULL)
+		*cut = 0;
+	while (*p != '\0') {
+		n = utf8_seq(p);
+		cw = char_width(p, n);
+		p += n > 0 ? n : 1;
+		if (cut != NULL && w + cw <= max)
+			*cut = (size_t)(p - (const unsigned char *)s);
+		w += cw;
+	}
+	return w;
+}
+
 static size_t
 width(const char *s)
 {
-	size_t n = 0;
+	return width_cut(s, 0, NULL);
+}
 
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
+/*
+ * The terminal's width for tables: stdout's when it is a terminal, else
+ * $COLUMNS when set, else 0 (no limit: a pipe gets whole lines).
+ */
+static size_t
+term_columns(void)
+{
+	struct winsize ws;
+	const char *v = getenv("COLUMNS");
+	long n;
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ,
+	    &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (v != NULL && (n = strtol(v, NULL, 10)) > 0 && n < 10000)
+		return (size_t)n;
+	return 0;
+}
+
+/*
+ * Prints s in at most max columns, ending with "..." (one column) when
+ * shortened; the columns used go to *used.
+ */
+static void
+print_cell(const char *s, size_t max, size_t *used)
+{
+	size_t cut;
+	char *t;
+
+	if ((*used = width_cut(s, max, &cut)) <= max || max < 2) {
+		output_safe(stdout, s, 0);
+		return;
+	}
+	(void)width_cut(s, max - 1, &cut);
+	if ((t = strndup(s, cut)) == NULL) {
+		output_safe(stdout, s, 0);
+		return;
+	}
+	output_safe(stdout, t, 0);
+	*used = width(t) + 1;
+	free(t);
+	fputs("\xe2\x80\xa6", stdout);	/* U+2026 HORIZONTAL ELLIPSIS */
 }
 
 void
@@ -126,16 +215,31 @@ output_field(const struct ctl_resp *resp, size_t rec, const char *key,
 	}
 }
 
+/* The column that gives way on a narrow terminal: the title, else the last. */
+static size_t
+narrow_column(const struct output_col *cols, size_t ncols)
+{
+	size_t i;
+
+	for (i = 0; i < ncols; i++)
+		if (strcmp(cols[i].key, "title") == 0)
+			return i;
+	return ncols - 1;
+}
+
 void
 output_table(const struct ctl_resp *resp, const struct output_col *cols,
     size_t ncols)
 {
-	size_t nrec = ctl_resp_nrecords(resp), r, i, w[16], k;
+	size_t nrec = ctl_resp_nrecords(resp), r, i, w[16], k, total, term;
+	size_t t, used;
 	char buf[64];
 	const char *s;
 
 	if (ncols > 16)
 		ncols = 16;
+	if (ncols == 0)
+		return;
 	for (i = 0; i < ncols; i++)
 		w[i] = width(cols[i].head);
 	for (r = 0; r < nrec; r++)
@@ -145,10 +249,16 @@ output_table(const struct ctl_resp *resp, const struct output_col *cols,
 			if (width(s) > w[i])
 				w[i] = width(s);
 		}
+	/* Fit the terminal: the title column is shortened (to 10 at least). */
+	t = narrow_column(cols, ncols);
+	for (total = 0, i = 0; i < ncols; i++)
+		total += w[i] + (i + 1 < ncols ? 2 : 0);
+	if ((term = term_columns()) > 0 && total > term)
+		w[t] = w[t] > total - term + 10 ? w[t] - (total - term) :
+		    (w[t] < 10 ? w[t] : 10);
 	for (i = 0; i < ncols; i++) {
-		fputs(cols[i].head, stdout);
-		for (k = width(cols[i].head); i + 1 < ncols && k < w[i] + 2;
-		    k++)
+		print_cell(cols[i].head, w[i], &used);
+		for (k = used; i + 1 < ncols && k < w[i] + 2; k++)
 			fputc(' ', stdout);
 	}
 	fputc('\n', stdout);
@@ -156,8 +266,8 @@ output_table(const struct ctl_resp *resp, const struct output_col *cols,
 		for (i = 0; i < ncols; i++) {
 			s = output_field(resp, r, cols[i].key, cols[i].fmt,
 			    buf, sizeof(buf));
-			output_safe(stdout, s, 0);
-			for (k = width(s); i + 1 < ncols && k < w[i] + 2; k++)
+			print_cell(s, w[i], &used);
+			for (k = used; i + 1 < ncols && k < w[i] + 2; k++)
 				fputc(' ', stdout);
 		}
 		fputc('\n', stdout);

@@ -416,3 +416,27 @@ util_since_ms(const char *s, uint64_t *ms)
 	*ms = ((uint64_t)time(NULL) - secs) * 1000;
 	return 0;
 }
+
+int
+util_confirm(const char *prompt, const char *what)
+{
+	char answer[16];
+	int fd;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
+		util_err("no terminal to confirm %s: add --yes to do it "
+		    "without asking", what);
+		return CLI_USAGE;
+	}
+	close(fd);
+	if (util_tty_line(prompt, 0, answer, sizeof(answer)) != 0) {
+		util_err("no answer: add --yes to %s without asking", what);
+		return CLI_USAGE;
+	}
+	if (strcmp(answer, "y") != 0 && strcmp(answer, "Y") != 0 &&
+	    strcmp(answer, "yes") != 0) {
+		util_err("nothing done: you did not confirm %s", what);
+		return CLI_FAILED;
+	}
+	return CLI_OK;
+}

@@ -363,8 +363,8 @@ step "12. David departs; Anna revokes him"
 say "David is moving away; the group says goodbye at his last session." \
     "Anna, the leader, then removes him from the group (he could also have" \
     "run 'balint leave' himself).  Only a leader can remove a member:"
-expect_fail balint --home ben revoke David
-run balint --home anna revoke David
+expect_fail balint --home ben revoke --yes David
+run balint --home anna revoke --yes David
 say "A new key goes to Anna, Ben and Clara only; their daemons close" \
     "David's connections and refuse him; his own daemon erases the group:"
 until_ok 30 removed david || die "David's daemon did not learn of the removal"

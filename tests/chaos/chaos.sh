@@ -608,7 +608,7 @@ while read -r what who arg mode <&3; do
 		# Everything the victim wrote reaches the leader before the cut.
 		drv reached $VICTIM m1 120 \
 			|| fail "$VICTIM's notes did not reach m1 before the revocation"
-		until_ok 60 b m1 revoke $VICTIM || fail "revoke $VICTIM"
+		until_ok 60 b m1 revoke --yes $VICTIM || fail "revoke $VICTIM"
 		echo "chaos: revoked $VICTIM"
 		FAULTABLE=$(echo " $FAULTABLE " | sed "s/ $VICTIM / /; s/^ //; s/ \$//")
 		mk fresh; up fresh

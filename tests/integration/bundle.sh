@@ -142,7 +142,7 @@ stop dave2
 refused alice "$T/other.bal" "another group's bundle"
 
 # alice revokes dave (alone); dave2 writes on and sends a bundle.
-b alice revoke dave >/dev/null || fail "revoke dave"
+b alice revoke --yes dave >/dev/null || fail "revoke dave"
 stop alice
 start dave2
 nd=$(b dave2 note write -g "Paper Trail" --title "After the cut" -m "void-$$") \

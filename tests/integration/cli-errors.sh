@@ -127,7 +127,11 @@ expect 1 "$B" --home "$H" note write -m "   "
 grep -q "empty note" "$T/err" || fail "empty note message"
 expect 2 "$B" --home "$H" invite --expires soon
 expect 2 "$B" --home "$H" revoke
-expect 3 "$B" --home "$H" revoke someone
+expect 3 "$B" --home "$H" revoke --yes someone
+# revoke asks first; no terminal and no --yes: refused before anything.
+expect 2 "$B" --home "$H" revoke someone
+grep -q "no terminal to confirm the revocation: add --yes" "$T/err" ||
+	fail "revoke without a terminal: $(cat "$T/err")"
 expect 3 "$B" --home "$H" leave --yes
 expect 2 "$B" --home "$H" join
 expect 2 "$B" --home "$H" peer add nocolon
@@ -202,7 +206,15 @@ if "$BUILD/balintd" --help 2>/dev/null | grep -q -- --listen; then
 		grep -q "unknown note 'abcd' (see: balint note list)" "$T/err" ||
 		    fail "unknown note message"
 		expect 0 "$B" --home "$D" note edit "$NID" -m "second text"
-		expect 0 "$B" --home "$D" note delete "$NID"
+		# delete asks first: no terminal, no --yes: refused, kept.
+		expect 2 "$B" --home "$D" note delete "$NID"
+		one_line "note delete without a terminal"
+		grep -q "no terminal to confirm deleting the note: add --yes" \
+		    "$T/err" || fail "note delete without --yes: message"
+		expect 0 "$B" --home "$D" note show "$NID"
+		expect 0 "$B" --home "$D" note delete --yes "$NID"
+		grep -q "^deleted the note $NID 'T1'" "$T/out" ||
+		    fail "note delete does not say what it did: $(cat "$T/out")"
 		expect 1 "$B" --home "$D" note show "$NID"
 		expect 1 "$B" --home "$D" -g nosuchgroup members
 		one_line "-g nosuchgroup"
@@ -223,7 +235,7 @@ if "$BUILD/balintd" --help 2>/dev/null | grep -q -- --listen; then
 			grep -q "unknown note" "$T/err" || fail "$args: message"
 		done
 		# Unknown member (revoke is the command that takes one).
-		expect 1 "$B" --home "$D" revoke nosuchmember
+		expect 1 "$B" --home "$D" revoke --yes nosuchmember
 		one_line "revoke nosuchmember"
 		grep -q "unknown member 'nosuchmember' (see: balint members)" \
 		    "$T/err" || fail "revoke nosuchmember: message"

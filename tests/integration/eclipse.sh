@@ -65,7 +65,7 @@ until_ok 30 sh -c "'$BALINT' --home '$T/bob' note list | grep -q 'after the floo
 echo "after a restart alice and bob met and her note reached bob"
 
 # mallory revoked: her addresses are dropped everywhere.
-b alice revoke mallory >/dev/null || fail "revoke mallory"
+b alice revoke --yes mallory >/dev/null || fail "revoke mallory"
 until_ok 30 sh -c "! '$BALINT' --home '$T/alice' peer list | grep -q '127\.0\.0\.10:\|$(addr mallory)'" ||
 	fail "alice keeps a revoked member's addresses: $(b alice peer list)"
 until_ok 30 sh -c "! '$BALINT' --home '$T/bob' peer list | grep -q '127\.0\.0\.10:\|$(addr mallory)'" ||

@@ -101,7 +101,7 @@ b dave note write --title "by dave" -m "dave's only note" >/dev/null ||
 	fail "dave note write"
 until_ok 30 has alice "by dave" || fail "alice lacks dave's note"
 stop dave
-b alice revoke dave >/dev/null || fail "alice cannot revoke dave"
+b alice revoke --yes dave >/dev/null || fail "alice cannot revoke dave"
 until_ok 30 level bob carol || fail "bob and carol are not level with alice"
 same_epoch() {
 	[ -n "$(epoch alice)" ] && [ "$(epoch carol)" = "$(epoch alice)" ]

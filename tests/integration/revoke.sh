@@ -43,14 +43,14 @@ b bob sync --wait --timeout 20000 >/dev/null 2>&1
 for m in alice bob carol dave; do
 	b $m members --json >"$T/$m.members.before" || fail "members $m"
 done
-b bob revoke dave 2>"$T/err" && fail "bob (not a leader) revoked dave"
+b bob revoke --yes dave 2>"$T/err" && fail "bob (not a leader) revoked dave"
 [ $? -eq 1 ] || fail "bob's revoke did not exit 1"
 grep -q "only a leader of Revocation can revoke members" "$T/err" \
 	|| fail "bob's revoke said: $(cat "$T/err")"
-b alice revoke nobody 2>"$T/err" && fail "revoked an unknown member"
+b alice revoke --yes nobody 2>"$T/err" && fail "revoked an unknown member"
 grep -q "unknown member 'nobody' (see: balint members)" "$T/err" \
 	|| fail "unknown member said: $(cat "$T/err")"
-b alice revoke alice 2>"$T/err" && fail "alice revoked herself"
+b alice revoke --yes alice 2>"$T/err" && fail "alice revoked herself"
 grep -q "balint leave" "$T/err" || fail "self revoke said: $(cat "$T/err")"
 b alice sync --wait --timeout 20000 >/dev/null 2>&1
 for m in alice bob carol dave; do
@@ -73,7 +73,7 @@ did=$(b alice members --json | python3 -c '
 import json, sys
 print([m["member_id"] for m in json.load(sys.stdin) if m["name"] == "dave"][0])')
 [ -n "$did" ] || fail "no member id for dave"
-b alice revoke "$(printf %s "$did" | cut -c1-12)" >"$T/out" \
+b alice revoke --yes "$(printf %s "$did" | cut -c1-12)" >"$T/out" \
 	|| fail "alice cannot revoke dave"
 grep -q "revoked dave ($did)" "$T/out" || fail "revoke printed: $(cat "$T/out")"
 epoch1=$(b alice status --json | grep -o '"epoch": *[0-9]*' | grep -o '[0-9]*$')

@@ -55,7 +55,7 @@ done
 # Only the author edits.
 b alice note edit "$note" -m "hijack" 2>/dev/null && fail "alice edited bob's note"
 
-b bob note delete "$note" >/dev/null || fail "delete"
+b bob note delete --yes "$note" >/dev/null || fail "delete"
 for m in alice carol; do
 	until_ok 20 sh -c "! '$BALINT' --home '$T/$m' note show '$note'" \
 		|| fail "$m still shows the deleted note"

@@ -156,7 +156,7 @@ step "bob's daemon restarted"
 stop carol
 cid=$(b alice members --json | python3 -c 'import json,sys
 print([m["member_id"] for m in json.load(sys.stdin) if m["name"]=="carol"][0])')
-b alice revoke carol >/dev/null || fail "alice cannot revoke carol"
+b alice revoke --yes carol >/dev/null || fail "alice cannot revoke carol"
 : >"$T/alice.log.mark"
 lines=$(wc -l <"$T/alice.log")
 start_tor carol

@@ -79,7 +79,7 @@ b cem join "$c" --accept >/dev/null || fail "cem join (invited by lars)"
 for m in lena lars bea xaver; do
 	until_ok 30 st $m cem active || fail "$m does not see cem"
 done
-b lars revoke cem >/dev/null || fail "lars (co-leader) cannot revoke"
+b lars revoke --yes cem >/dev/null || fail "lars (co-leader) cannot revoke"
 for m in lena lars bea xaver; do
 	until_ok 30 st $m cem revoked || fail "$m does not see cem revoked"
 done
@@ -96,7 +96,7 @@ code0=$(code lena)
 
 # ---- lena's side: lars and xaver are away; lena revokes xaver. ----------
 stop lars; stop xaver
-b lena revoke xaver >/dev/null || fail "lena revokes xaver"
+b lena revoke --yes xaver >/dev/null || fail "lena revokes xaver"
 until_ok 30 st bea xaver revoked || fail "bea does not see xaver revoked"
 until_ok 30 agree lena bea || fail "lena and bea disagree"
 code_lena=$(code lena)

@@ -1,0 +1,116 @@
+#!/bin/sh
+# cli-manners.sh — the command line a member expects (issue 18): typo
+# suggestions and aliases, a reader that goes away (| head), tables that
+# fit the terminal in display columns, the editor chain and its template,
+# an editor that returns at once, Windows line ends and Latin-1 files.
+. "$(dirname "$0")/../lib/daemons.sh"
+
+# Typos: the nearest command or subcommand; aliases of other tools.
+b x nots 2>"$T/err"; [ $? -eq 2 ] || fail "nots is not exit 2"
+grep -q "unknown command 'nots'; did you mean 'note'?" "$T/err" ||
+	fail "nots: $(head -1 "$T/err")"
+b x stauts 2>"$T/err"
+grep -q "did you mean 'status'?" "$T/err" || fail "stauts: $(head -1 "$T/err")"
+b x frobnicate 2>"$T/err"
+grep -q "did you mean" "$T/err" && fail "frobnicate got a suggestion"
+b x note lsit 2>"$T/err"; [ $? -eq 2 ] || fail "note lsit is not exit 2"
+grep -q "unknown subcommand 'note lsit'; did you mean 'note list'?" \
+	"$T/err" || fail "note lsit: $(cat "$T/err")"
+b x peer lst 2>"$T/err"
+grep -q "did you mean 'peer list'?" "$T/err" || fail "peer lst: $(cat "$T/err")"
+
+# A reader that went away: quiet, exit 0 (the pipe's read end is closed
+# before balint writes, so this does not depend on timing).
+python3 - "$BALINT" <<'PY' || fail "a closed pipe is not quiet"
+import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+p = subprocess.run([sys.argv[1], "contract", "template"], stdout=w,
+                   stderr=subprocess.PIPE)
+if p.returncode != 0 or p.stderr:
+    print("exit %d, stderr %r" % (p.returncode, p.stderr)); sys.exit(1)
+PY
+
+member anna
+start anna
+printf 'Name: Manners\n\nWhat is said here stays here.\n' >"$T/c.txt"
+b anna group create --contract "$T/c.txt" >/dev/null || fail "group create"
+
+# Widths: CJK (two columns each), decomposed (e + combining acute) and
+# precomposed letters in the CASE column; a long title on a narrow
+# terminal is shortened with an ellipsis.
+long="A long title about a patient relationship that troubles the doctor who presents it at length"
+b anna note write --case "患者甲" --title "$long" -m one >/dev/null || fail "write 1"
+b anna note write --case "$(printf 'Cafe\314\201')" --title short -m two >/dev/null || fail "write 2"
+b anna note write --case "Café" --title "全角のタイトルはとても長いのでこれは短くされます" -m three >/dev/null || fail "write 3"
+COLUMNS=100 b anna note ls >"$T/list" || fail "note ls (alias)"
+python3 - "$T/list" <<'PY' || fail "the table does not fit 100 columns: $(cat "$T/list")"
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 4, lines
+for l in lines:
+    assert width(l) <= 100, (width(l), l)
+# The AUTHOR column starts at the same display column in every row.
+starts = set()
+for l in lines[1:]:
+    starts.add(width(l[:l.index(" anna ") + 1]))
+assert len(starts) == 1, (starts, lines)
+assert any(l.endswith("\u2026") for l in lines), lines
+PY
+# Without a terminal or COLUMNS, a pipe gets whole lines.
+env -u COLUMNS "$BALINT" --home "$T/anna" note list | grep -q "$long" ||
+	fail "a pipe got a shortened title"
+
+# The editor: $VISUAL before $EDITOR; the template's header lines and
+# comments; the first line as the title when none is given.
+cat >"$T/visual.sh" <<'ED'
+#!/bin/sh
+cp "$1" "$(dirname "$0")/template.txt"
+sed -i 's/^Title: *$/Title: Header title/; s/^Case: *$/Case: K-7/' "$1"
+printf 'The text.\r\nSecond line.\r\n# a comment to remove\n' >>"$1"
+ED
+chmod +x "$T/visual.sh"
+id=$(VISUAL="$T/visual.sh" EDITOR=false b anna note write --kind followup --yes) ||
+	fail "note write through \$VISUAL"
+grep -qx "Kind: followup" "$T/template.txt" || fail "template: $(cat "$T/template.txt")"
+grep -q "^# .*first" "$T/template.txt" || fail "the template has no comments"
+b anna note show "$id" >"$T/show"
+grep -qx "title:    Header title" "$T/show" || fail "title from the header: $(cat "$T/show")"
+grep -qx "case:     K-7" "$T/show" || fail "case from the header"
+grep -qx "kind:     followup" "$T/show" || fail "kind from the header"
+grep -q "comment to remove\|^Title:\|^# " "$T/show" && fail "comments or headers kept: $(cat "$T/show")"
+grep -q "$(printf '\r')" "$T/show" && fail "Windows line ends kept"
+printf '#!/bin/sh\nprintf "First line is the title\\nand more\\n" >"$1"\n' >"$T/plain.sh"
+chmod +x "$T/plain.sh"
+id=$(env -u VISUAL EDITOR="$T/plain.sh" "$BALINT" --home "$T/anna" note write) || fail "note write, no title"
+b anna note show "$id" | grep -qx "title:    First line is the title" ||
+	fail "first line not the title: $(b anna note show "$id")"
+
+# An editor that returns at once without a change (a window editor without
+# its wait flag): the file stays until it is saved, then it is the note.
+env -u VISUAL EDITOR=true "$BALINT" --home "$T/anna" note write \
+	>"$T/wait.out" 2>"$T/wait.err" &
+bp=$!
+until_ok 20 grep -q "returned at once" "$T/wait.err" || fail "no word of the editor returning at once"
+f=$(sed -n "s/.*the file stays at \(.*\) until you save.*/\1/p" "$T/wait.err")
+[ -f "$f" ] || fail "the file '$f' is not kept"
+printf 'Saved later\nafter the editor returned\n' >"$f"
+wait $bp || fail "note write after a late save: $(cat "$T/wait.err")"
+b anna note show "$(cat "$T/wait.out")" | grep -q "after the editor returned" ||
+	fail "the late save is not the note"
+[ -e "$f" ] && fail "the kept file was not wiped"
+
+# Text files: Windows line ends normalised; Latin-1 gets an iconv hint.
+printf 'windows\r\nline ends\r\n' >"$T/crlf.txt"
+id=$(b anna note write -F "$T/crlf.txt") || fail "note write -F crlf"
+b anna --json note show "$id" | grep -q 'windows\\nline ends' ||
+	fail "CR LF kept: $(b anna --json note show "$id")"
+printf 'Patienten kom f\366r sent\n' >"$T/latin1.txt"
+b anna note write -F "$T/latin1.txt" 2>"$T/err"; [ $? -eq 1 ] || fail "Latin-1 not refused"
+grep -q "iconv -f LATIN1 -t UTF-8 '$T/latin1.txt'" "$T/err" || fail "no iconv hint: $(cat "$T/err")"
+
+# Aliases: note rm is note delete (asks; --yes).
+b anna note rm --yes "$id" | grep -q "^deleted the note" || fail "note rm"
+echo "cli-manners: ok"
