@@ -71,6 +71,19 @@ int cmd_case(struct cli *c, int argc, char **argv);
  */
 int cmd_case_check(struct cli *c, const char *group, const char *kind,
     const char **cref, char *buf, size_t buflen, int yes);
+int cmd_export(struct cli *c, int argc, char **argv);
+/*
+ * cmd_export_notes writes the group's notes (only this member's: mine) in
+ * format "md" or "json" to a new 0600 file at path, warning on stderr that
+ * it is plaintext (cmd-export.c; also offered by leave).  An exit code.
+ */
+int cmd_export_notes(struct cli *c, const char *group, int mine,
+    const char *format, const char *path);
+/*
+ * cmd_note_append appends the records of a note.list page to all, skipping
+ * notes already there (cmd-note.c).  An exit code.
+ */
+int cmd_note_append(struct ctl_resp *all, const struct ctl_resp *page);
 /* cmd_history is balint note log (cmd-history.c); argv[1] is "log". */
 int cmd_history(struct cli *c, int argc, char **argv);
 

@@ -10,13 +10,16 @@
 #define LEAVE_WAIT_MS 10000u
 
 static const char usage[] =
-    "usage: balint [--json] leave [-g GROUP] [--yes]\n"
+    "usage: balint [--json] leave [-g GROUP] [--yes] [--export FILE]\n"
     "  leave the group: a signed LEAVE goes to the other members (a\n"
     "  leader then starts a new epoch without you), and this daemon\n"
     "  erases the group's notes, keys, peers and invites from this\n"
     "  computer.  It cannot be undone: to come back you need a new\n"
-    "  invite.  Asks for confirmation on the terminal.\n"
+    "  invite.  Asks for confirmation on the terminal, and first offers\n"
+    "  to export the notes you wrote to a file (balint export --mine).\n"
     "  -y, --yes          do not ask (for scripts)\n"
+    "  --export FILE      first write your own notes to FILE (Markdown,\n"
+    "                     0600, plaintext); leaves only if that worked\n"
     "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
     "                     when this member is in several groups)\n";
 
@@ -46,21 +49,36 @@ group_name_of(struct cli *c, const char *group, char *out, size_t outlen)
 int
 cmd_leave(struct cli *c, int argc, char **argv)
 {
-	const char *group = c->group, *name = "";
+	const char *group = c->group, *name = "", *export = NULL;
 	int yes = 0, confirmed = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
 		{ "--yes", 'y', NULL, &yes },
+		{ "--export", 0, &export, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
-	char *pos[1], gname[128], prompt[300];
+	char *pos[1], gname[128], prompt[300], file[CLI_PATH_MAX];
 	int npos, rc, fd;
 
 	if ((rc = util_getopt(c, "leave", usage, argc, argv, 1, opts, pos, 0,
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
+	/* What the member wrote is theirs: offered before it is erased. */
+	if (export == NULL && !yes && isatty(STDIN_FILENO) &&
+	    util_tty_line("Export the notes you wrote to a file first (they "
+	    "are erased here when you leave)?\nFile name, or empty for no: ",
+	    0, file, sizeof(file)) == 0) {
+		file[strcspn(file, "\r\n")] = '\0';
+		if (file[0] != '\0')
+			export = file;
+	}
+	if (export != NULL && (rc = cmd_export_notes(c, group, 1, "md",
+	    export)) != CLI_OK) {
+		util_err("not left: your notes were not exported");
+		return rc;
+	}
 	if (!yes) {
 		gname[0] = '\0';
 		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) >= 0) {

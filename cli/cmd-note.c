@@ -320,8 +320,8 @@ out:
  * already listed: a note that arrives between two pages may shift the
  * order by one, which must not show a note twice.
  */
-static int
-list_append(struct ctl_resp *all, const struct ctl_resp *page)
+int
+cmd_note_append(struct ctl_resp *all, const struct ctl_resp *page)
 {
 	const struct ctl_kv *kv;
 	const char *id, *seen;
@@ -420,7 +420,7 @@ note_list(struct cli *c, int argc, char **argv)
 		if (rc != CLI_OK)
 			goto out;
 		n = ctl_resp_nrecords(resp);
-		if ((rc = list_append(all, resp)) != CLI_OK)
+		if ((rc = cmd_note_append(all, resp)) != CLI_OK)
 			goto out;
 		ctl_resp_free(resp);
 		resp = NULL;

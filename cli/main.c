@@ -29,6 +29,7 @@ static const struct cli_cmd commands[] = {
 	{ "leave",	cmd_leave,	"leave the group; erases it from this computer" },
 	{ "note",	cmd_note,	"write | list | show | edit | delete" },
 	{ "case",	cmd_case,	"list | show REF: a case and its follow-ups" },
+	{ "export",	cmd_export,	"write the notes to a plaintext file (md, json)" },
 	{ "check",	cmd_check,	"look for details that identify a patient, writing nothing" },
 	{ "peer",	cmd_peer,	"add HOST:PORT | list" },
 	{ "sync",	cmd_sync,	"ask for sync now; --wait returns when all peers are level" },

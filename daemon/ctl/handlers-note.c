@@ -168,9 +168,9 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	const char *kind, *cref;
 	struct group *g;
 	uint64_t offset = 0, limit = UINT64_MAX, skipped = 0, sent = 0;
-	uint64_t since = 0;
+	uint64_t since = 0, bytes = 0;
 	size_t i, n = 0;
-	int k = 0, rc, only_new = 0, meeting = 0, isnew;
+	int k = 0, rc, only_new = 0, meeting = 0, isnew, bodies = 0, mine = 0;
 
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
@@ -180,7 +180,9 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_uint(call, req, "limit", &limit) != 0 ||
 	    handlers_bool(call, req, "new", &only_new) != 0 ||
 	    handlers_uint(call, req, "since", &since) != 0 ||
-	    handlers_bool(call, req, "since_meeting", &meeting) != 0)
+	    handlers_bool(call, req, "since_meeting", &meeting) != 0 ||
+	    handlers_bool(call, req, "bodies", &bodies) != 0 ||
+	    handlers_bool(call, req, "mine", &mine) != 0)
 		return;
 	if (limit == 0 || (limit != UINT64_MAX && limit > CTL_LIST_PAGE_MAX)) {
 		control_fail(call, CTL_USAGE, "argument 'limit' must be 1..%u",
@@ -209,7 +211,8 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 		if (gn->deleted || gn->note == NULL)
 			continue;
 		isnew = handlers_marks_new(&marks, gn);
-		if ((only_new && !isnew) || gn->updated_ms < since)
+		if ((only_new && !isnew) || gn->updated_ms < since ||
+		    (mine && memcmp(gn->author, marks.self, BAL_PK_BYTES) != 0))
 			continue;
 		if (k > 0 && gn->note->kind != k)
 			continue;
@@ -221,11 +224,25 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 			skipped++;
 			continue;
 		}
+		/*
+		 * With the texts, a page also ends before it outgrows a
+		 * message (3/4 of it, a record's keys and numbers included):
+		 * the client asks again from where it ended.
+		 */
+		if (bodies) {
+			bytes += 512 + strlen(gn->note->body ?
+			    gn->note->body : "") + strlen(gn->note->title ?
+			    gn->note->title : "");
+			if (sent > 0 && bytes > CTL_MAX_MSG / 4 * 3)
+				break;
+		}
 		if (sent++ == limit)
 			break;
 		if (ctl_resp_record_begin(resp) != 0 ||
 		    add_note_fields(resp, g, gn) != 0 ||
-		    ctl_resp_add_bool(resp, "new", isnew) != 0)
+		    ctl_resp_add_bool(resp, "new", isnew) != 0 ||
+		    (bodies && ctl_resp_add_str(resp, "body", gn->note->body ?
+		    gn->note->body : "") != 0))
 			goto fail;
 	}
 	handlers_marks_free(&marks);

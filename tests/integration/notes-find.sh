@@ -121,3 +121,26 @@ b bob note list --since 2099-01-01 2>&1 | grep -q "no notes changed since then" 
 [ "$(b bob note list --since last-meeting | wc -l)" -eq 8 ] || fail "--since last-meeting: $(b bob note list --since last-meeting)"
 b bob note list --since yesterday >/dev/null 2>&1; [ $? -eq 2 ] || fail "a bad --since not exit 2"
 echo "ok read marks"
+
+# ---- export: md and json, 0600, a warning, never over a file; leave ----
+b alice export --mine --format json "$T/mine.json" 2>"$T/err" || fail "export json: $(cat "$T/err")"
+grep -q "WARNING: this file is plaintext" "$T/err" || fail "no plaintext warning: $(cat "$T/err")"
+[ "$(stat -c %a "$T/mine.json")" = 600 ] || fail "export mode $(stat -c %a "$T/mine.json")"
+python3 - "$T/mine.json" "$n1" "$c1" <<'PY' || fail "the json export"
+import json, sys
+notes = json.load(open(sys.argv[1]))
+ids = [n["note"] for n in notes]
+assert len(notes) == 6, len(notes)
+assert sys.argv[2] in ids and sys.argv[3] not in ids, ids
+assert [n["text"] for n in notes if n["note"] == sys.argv[2]] == ["a changed text"]
+PY
+b alice export "$T/all.md" 2>/dev/null || fail "export md"
+grep -q "^## Mrs K and the silence" "$T/all.md" || fail "bob's note not in alice's md export"
+grep -q "^a changed text" "$T/all.md" || fail "n1's text not in the md export"
+b alice export "$T/all.md" 2>"$T/err"; [ $? -eq 1 ] || fail "export overwrote a file"
+grep -q "never overwrites" "$T/err" || fail "unclear: $(cat "$T/err")"
+b alice export --format pdf "$T/x.pdf" 2>/dev/null; [ $? -eq 2 ] || fail "pdf not refused"
+b bob leave --yes --export "$T/bob.md" >/dev/null 2>&1 || fail "bob leave --export"
+grep -q "^## Mrs K and the silence" "$T/bob.md" || fail "bob's own note not exported at leave"
+grep -q "Läkaren" "$T/bob.md" && fail "bob's leave export holds alice's notes"
+echo "ok export"

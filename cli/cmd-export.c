@@ -1,0 +1,242 @@
+/*
+ * cmd-export.c — balint export [--mine] [--format md|json] FILE: the
+ * readable notes of a group written to a file of this member's, mode
+ * 0600, never over an existing file.  The file is plaintext, which is
+ * said on stderr every time: it is what a member keeps of their notes
+ * (before leaving, say), outside balint's encryption.  PDF is not offered:
+ * Debian's groff-base has no PDF output (gropdf is in the larger groff
+ * package) and nothing else here makes one simply.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "json.h"
+
+static const char usage[] =
+    "usage: balint export [-g GROUP] [--mine] [--format md|json] FILE\n"
+    "  Writes the group's notes that this computer can read (the latest\n"
+    "  version of each, with its kind, case, title, author, times and\n"
+    "  text) to FILE, created with mode 0600; an existing FILE is never\n"
+    "  overwritten.  The file is NOT encrypted: keep it safe, and delete\n"
+    "  it when you no longer need it.\n"
+    "  --mine          only the notes you wrote\n"
+    "  --format md     Markdown, one section per note (the default)\n"
+    "  --format json   a JSON array, one object per note\n"
+    "  (No PDF: Debian's groff-base makes none; convert the Markdown.)\n"
+    "  balint leave offers this export of your own notes first.\n";
+
+/* Fetches every note with its text, page by page, into *all. */
+static int
+fetch_all(struct cli *c, const char *group, int mine, struct ctl_resp **all)
+{
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	uint64_t offset = 0;
+	size_t n;
+	int rc;
+
+	if (ctl_resp_new(0, CTL_OK, NULL, all) != 0) {
+		util_err("out of memory");
+		return CLI_FAILED;
+	}
+	/* A page ends before it outgrows a message: ask until one is empty. */
+	for (;;) {
+		if ((req = client_req("note.list", group)) == NULL ||
+		    ctl_req_add_bool(req, "bodies", 1) != 0 ||
+		    (mine && ctl_req_add_bool(req, "mine", 1) != 0) ||
+		    ctl_req_add_uint(req, "offset", offset) != 0 ||
+		    ctl_req_add_uint(req, "limit", CTL_LIST_PAGE_MAX) != 0) {
+			ctl_req_free(req);
+			util_err("out of memory");
+			return CLI_FAILED;
+		}
+		rc = client_call(c, req, 0, &resp);
+		ctl_req_free(req);
+		if (rc != CLI_OK)
+			return rc;
+		n = ctl_resp_nrecords(resp);
+		rc = cmd_note_append(*all, resp);
+		ctl_resp_free(resp);
+		if (rc != CLI_OK)
+			return rc;
+		if (n == 0)
+			return CLI_OK;
+		offset += n;
+	}
+}
+
+static void
+put_json_str(FILE *f, const char *s)
+{
+	char *q = json_quote(s, strlen(s));
+
+	fputs(q != NULL ? q : "\"\"", f);
+	free(q);
+}
+
+static void
+write_json(FILE *f, const struct ctl_resp *all)
+{
+	static const char *const strs[] = { "note", "kind", "case", "title",
+	    "author" };
+	static const char *const nums[] = { "time", "updated", "versions" };
+	const char *s;
+	uint64_t u;
+	size_t r, i;
+
+	fputs("[", f);
+	for (r = 0; r < ctl_resp_nrecords(all); r++) {
+		fputs(r > 0 ? ",\n  {" : "\n  {", f);
+		for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+			if (ctl_resp_get_str(all, r, strs[i], &s, NULL) != 0)
+				s = "";
+			fprintf(f, "%s\"%s\": ", i > 0 ? ", " : "", strs[i]);
+			put_json_str(f, s);
+		}
+		for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+			if (ctl_resp_get_uint(all, r, nums[i], &u) == 0)
+				fprintf(f, ", \"%s\": %llu", nums[i],
+				    (unsigned long long)u);
+		if (ctl_resp_get_str(all, r, "body", &s, NULL) != 0)
+			s = "";
+		fputs(", \"text\": ", f);
+		put_json_str(f, s);
+		fputs("}", f);
+	}
+	fputs(ctl_resp_nrecords(all) > 0 ? "\n]\n" : "]\n", f);
+}
+
+static void
+write_md(FILE *f, const struct ctl_resp *all, int mine)
+{
+	char when[32], buf[64];
+	const char *s, *title;
+	size_t r, len;
+
+	output_time((uint64_t)time(NULL) * 1000, when, sizeof(when));
+	fprintf(f, "# %s, exported from balint %s\n\n", mine ? "My notes" :
+	    "Notes", when);
+	fputs("This file is not encrypted: keep it safe, and delete it when "
+	    "you no longer need it.\n", f);
+	for (r = 0; r < ctl_resp_nrecords(all); r++) {
+		if (ctl_resp_get_str(all, r, "title", &title, NULL) != 0 ||
+		    *title == '\0')
+			title = "(no title)";
+		fprintf(f, "\n---\n\n## %s\n\n", title);
+		fprintf(f, "- note: %s\n", output_field(all, r, "note", OUT_STR,
+		    buf, sizeof(buf)));
+		fprintf(f, "- kind: %s\n", output_field(all, r, "kind", OUT_STR,
+		    buf, sizeof(buf)));
+		s = output_field(all, r, "case", OUT_STR, buf, sizeof(buf));
+		if (*s != '\0')
+			fprintf(f, "- case: %s\n", s);
+		fprintf(f, "- author: %s\n", output_field(all, r, "author",
+		    OUT_STR, buf, sizeof(buf)));
+		fprintf(f, "- written: %s\n", output_field(all, r, "time",
+		    OUT_TIME, buf, sizeof(buf)));
+		fprintf(f, "- changed: %s (%s version%s)\n", output_field(all,
+		    r, "updated", OUT_TIME, buf, sizeof(buf)), output_field(all,
+		    r, "versions", OUT_UINT, when, sizeof(when)),
+		    strcmp(when, "1") == 0 ? "" : "s");
+		if (ctl_resp_get_str(all, r, "body", &s, NULL) == 0) {
+			len = strlen(s);
+			fprintf(f, "\n%s%s", s, len > 0 && s[len - 1] != '\n' ?
+			    "\n" : "");
+		}
+	}
+}
+
+int
+cmd_export(struct cli *c, int argc, char **argv)
+{
+	const char *group = c->group, *format = "md";
+	int mine = 0;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ "--mine", 0, NULL, &mine },
+		{ "--format", 'f', &format, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "export", usage, argc, argv, 1, opts, pos, 1,
+	    &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (npos != 1) {
+		util_err("export needs the file to write (see: balint export "
+		    "--help)");
+		return CLI_USAGE;
+	}
+	if (strcmp(format, "pdf") == 0) {
+		util_err("no PDF export: Debian's groff-base makes no PDF; use "
+		    "--format md and convert it");
+		return CLI_USAGE;
+	}
+	if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0) {
+		util_err("unknown --format '%s' (use md or json)", format);
+		return CLI_USAGE;
+	}
+	return cmd_export_notes(c, group, mine, format, pos[0]);
+}
+
+int
+cmd_export_notes(struct cli *c, const char *group, int mine,
+    const char *format, const char *path)
+{
+	struct ctl_resp *all = NULL;
+	FILE *f = NULL;
+	int rc, fd = -1, err;
+
+	if ((rc = fetch_all(c, group, mine, &all)) != CLI_OK)
+		goto out;
+	rc = CLI_FAILED;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0) {
+		util_err("cannot create '%s': %s%s", path, strerror(errno),
+		    errno == EEXIST ? " (export never overwrites a file: "
+		    "choose another name)" : "");
+		goto out;
+	}
+	if (fchmod(fd, 0600) != 0 || (f = fdopen(fd, "w")) == NULL) {
+		util_err("cannot write '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (strcmp(format, "json") == 0)
+		write_json(f, all);
+	else
+		write_md(f, all, mine);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		util_err("cannot write '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	err = fclose(f);
+	f = NULL;
+	if (err != 0) {
+		util_err("cannot write '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	fprintf(stderr, "balint: wrote %zu note%s to %s (mode 0600).  "
+	    "WARNING: this file is plaintext, not encrypted: keep it safe, "
+	    "delete it when done.\n", ctl_resp_nrecords(all),
+	    ctl_resp_nrecords(all) == 1 ? "" : "s", path);
+	rc = CLI_OK;
+	goto out;
+fail:
+	if (f != NULL)
+		fclose(f);
+	unlink(path);
+out:
+	if (fd >= 0)
+		close(fd);
+	ctl_resp_free(all);
+	return rc;
+}
