@@ -10,12 +10,13 @@ SAN ?=
 QUICK ?=
 V ?=
 
-PKGS = libsodium libuv msgpack sqlite3 libsecret-1 pwquality
+PKGS = libsodium libuv msgpack sqlite3 libsecret-1 pwquality miniupnpc
 TEST_PKGS = cmocka
 # Debian packages that provide the above (and the tools the tests use).
 DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libcmocka-dev libhunspell-dev hunspell-sv hunspell-en-us hunspell-he \
-	libunistring-dev libsecret-1-dev libpwquality-dev
+	libunistring-dev libsecret-1-dev libpwquality-dev \
+	libminiupnpc-dev libnatpmp-dev
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests), and
 # COMMAND:PACKAGE for the install, keyring and package scenarios, and
@@ -24,7 +25,7 @@ DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 DEB_CMDS = dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring \
 	secret-tool:libsecret-tools systemd-analyze:systemd man:man-db \
 	dh:debhelper dpkg-buildpackage:dpkg-dev tor-gencert:tor \
-	nft:nftables
+	nft:nftables miniupnpd:miniupnpd-nftables
 DEB_TOOLS = nodejs npm python3 $(foreach c,$(DEB_CMDS),$(lastword $(subst :, ,$(c))))
 
 ifeq ($(SAN),1)
@@ -42,7 +43,8 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
 	$(CFLAGS) $(SANFLAGS) -MMD -MP -Iproto \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libnatpmp has no .pc file: plain -lnatpmp (natpmp.h checked by build-deps).
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lnatpmp
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
@@ -165,7 +167,7 @@ unit: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/bench/bulkwrite
 build-deps:
 	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
 		$(PKG_CONFIG) --exists $(PKGS) $(GUARD_PKGS) 2>/dev/null && \
-		[ -f /usr/include/unistr.h ] && \
+		[ -f /usr/include/unistr.h ] && [ -f /usr/include/natpmp.h ] && \
 		[ -f /usr/share/hunspell/sv_SE.dic ] && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "make: libraries missing ($(PKGS)); installing $(DEB_PKGS)"; \
@@ -188,7 +190,8 @@ deps:
 	@missing=; \
 	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=1; \
 	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) $(GUARD_PKGS) || missing=1; \
-	[ -f /usr/include/unistr.h ] && [ -f /usr/share/hunspell/sv_SE.dic ] && \
+	[ -f /usr/include/unistr.h ] && [ -f /usr/include/natpmp.h ] && \
+		[ -f /usr/share/hunspell/sv_SE.dic ] && \
 		[ -f /usr/share/hunspell/en_US.dic ] || missing=1; \
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing=1; \
 	command -v python3 >/dev/null 2>&1 || missing=1; \

@@ -21,7 +21,9 @@ static const char usage[] =
     "  not installed) and, per member, whether the session goes through\n"
     "  tor, when they were last reached and why the last attempt failed.\n"
     "  It says whether LAN discovery runs (beacons sent, recognised, and\n"
-    "  heard from others) and which members were found on the LAN.\n";
+    "  heard from others) and which members were found on the LAN, and\n"
+    "  whether the router forwards the port (port map: UPnP or NAT-PMP,\n"
+    "  the external address and port, the lease left; or none, and why).\n";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
@@ -39,6 +41,38 @@ field(const struct ctl_resp *resp, size_t r, const char *key, int fmt)
 
 	output_safe(stdout, output_field(resp, r, key, fmt, buf, sizeof(buf)),
 	    0);
+}
+
+/* The router's port mapping: which worked, where, the lease left. */
+static void
+status_portmap(const struct ctl_resp *resp, size_t r)
+{
+	const char *m, *s;
+	uint64_t u;
+
+	if (ctl_resp_get_str(resp, r, "portmap", &m, NULL) != 0 ||
+	    strcmp(m, "off") == 0)
+		return;
+	printf("\n  port map     ");
+	if (strcmp(m, "upnp") == 0 || strcmp(m, "natpmp") == 0) {
+		printf("%s: ", strcmp(m, "upnp") == 0 ? "UPnP" : "NAT-PMP");
+		field(resp, r, "portmap_addr", OUT_STR);
+		if (ctl_resp_get_uint(resp, r, "portmap_lease", &u) == 0 &&
+		    u == 0)
+			printf(" (permanent)");
+		else if (ctl_resp_get_uint(resp, r, "portmap_left", &u) == 0)
+			printf(" (lease %llu s left)", (unsigned long long)u);
+	} else if (strcmp(m, "trying") == 0) {
+		printf("asking the router");
+	} else {
+		printf("none");
+		if (ctl_resp_get_str(resp, r, "portmap_why", &s, NULL) == 0 &&
+		    *s != '\0') {
+			printf(" (");
+			output_safe(stdout, s, 0);
+			printf(")");
+		}
+	}
 }
 
 int
@@ -126,6 +160,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 					    (unsigned long long)u);
 				}
 			}
+			status_portmap(resp, r);
 			printf("\n");
 		} else if (is_kind(resp, r, "group")) {
 			if (ng++ == 0)

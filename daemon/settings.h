@@ -15,6 +15,7 @@ struct settings {
 	char tor[4];			/* "tor": "on", "off" or "" */
 	char tor_control[DAEMON_ADDR_MAX];	/* "tor-control", or "" */
 	char lan[4];			/* "lan-discovery": "on", "off", "" */
+	char portmap[4];		/* "portmap": "on", "off" or "" */
 };
 
 /*

@@ -79,6 +79,9 @@ const struct config_key config_keys[] = {
 	{ "lan-discovery", CONFIG_DAEMON, check_onoff,
 	    "on (default) or off: balintd finds members on the same LAN by "
 	    "multicast beacons" },
+	{ "portmap", CONFIG_DAEMON, check_onoff,
+	    "on or off: balintd asks the router to forward its port (UPnP, "
+	    "NAT-PMP)" },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -17,6 +17,7 @@ TOP=$(pwd)
 # no scenario may reach the public Tor network.
 export BALINT_TOR=off
 export BALINT_LAN=off
+export BALINT_PORTMAP=off
 LOGS=$TOP/build/test-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"

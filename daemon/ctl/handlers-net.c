@@ -134,6 +134,9 @@ invite_addrs(struct daemon *d, const struct group *g,
 		snprintf(addrs[n++], WIRE_MAX_ADDR + 1, "%s", onion);
 	if (!group_tor_only(g) && d->advertise[0] != '\0')
 		snprintf(addrs[n++], WIRE_MAX_ADDR + 1, "%s", d->advertise);
+	if (!group_tor_only(g) && net_portmap_addr(d) != NULL)
+		snprintf(addrs[n++], WIRE_MAX_ADDR + 1, "%s",
+		    net_portmap_addr(d));
 	if (!group_tor_only(g) && d->listen[0] != '\0' &&
 	    strrchr(d->listen, ':') != NULL)
 		n += net_reach_addrs(d->listen, addrs + n,

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "group.h"
 #include "identity.h"
+#include "net.h"
 #include "roster.h"
 #include "statecode.h"
 #include "store.h"
@@ -291,6 +292,7 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	struct group *g;
 	struct tor_status ts;
 	int want_new = 0;
+	struct net_portmap_info pi;
 
 	if ((resp = control_call_resp(call)) == NULL)
 		goto fail;
@@ -302,6 +304,7 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	}
 	tor_status(d, &ts);
+	net_portmap_status(d, &pi);
 	identity_id_encode(d->id->pk, mid);
 	identity_fingerprint(d->id->pk, fpr);
 	if (ctl_resp_record_begin(resp) != 0 ||
@@ -315,6 +318,11 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_bool(resp, "onion_published", ts.published) != 0 ||
 	    ctl_resp_add_str(resp, "tor", ts.state) != 0 ||
 	    ctl_resp_add_str(resp, "tor_text", ts.text) != 0 ||
+	    ctl_resp_add_str(resp, "portmap", pi.method) != 0 ||
+	    ctl_resp_add_str(resp, "portmap_addr", pi.ext) != 0 ||
+	    ctl_resp_add_uint(resp, "portmap_lease", pi.lease_s) != 0 ||
+	    ctl_resp_add_uint(resp, "portmap_left", pi.left_s) != 0 ||
+	    ctl_resp_add_str(resp, "portmap_why", pi.why) != 0 ||
 	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
 	    handlers_net_lan(d, resp) != 0 ||
 	    handlers_lock_process(d, resp) != 0)

@@ -82,6 +82,7 @@ net_start(struct daemon *d)
 		net_stop(d);
 		return rc;
 	}
+	portmap_start(net);
 	if ((rc = peer_onion_listen_start(net)) != 0) {
 		net_stop(d);
 		return rc;
@@ -124,6 +125,7 @@ net_stop(struct daemon *d)
 	d->on_event = NULL;
 	join_stop(d);
 	lan_stop(net);
+	portmap_stop(net);
 	while (net->waiters != NULL)
 		peer_wait_finish(net->waiters, BAL_ESTATE);
 	for (c = net->conns; c != NULL; c = c->next)

@@ -319,4 +319,30 @@ const char *net_addr_skip(const struct daemon *d, const char *addr);
 size_t net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
     size_t max);
 
+/*
+ * Port mapping (portmap.c, docs/protocol.md "Port mapping"): the router
+ * forwards the listen port by UPnP-IGD or NAT-PMP, on the thread pool.
+ * The settings' "portmap = off" turns it off, and so does PORTMAP_ENV
+ * ("off"; "upnp" or "natpmp" tries that one only; tests set it off);
+ * never for a loopback listener, nor when every group is tor-only.
+ */
+#define PORTMAP_ENV "BALINT_PORTMAP"
+#define PORTMAP_LEASE_ENV "BALINT_PORTMAP_LEASE_S"	/* test hook */
+#define PORTMAP_LEASE_S 3600
+#define PORTMAP_RETRY_S 300
+
+/* net_portmap_addr is the mapped "EXTERNAL:PORT", or NULL. */
+const char *net_portmap_addr(const struct daemon *d);
+
+struct net_portmap_info {
+	const char *method;	/* "upnp", "natpmp", "none", "trying", "off" */
+	const char *ext;	/* "EXTERNAL:PORT", or "" */
+	const char *why;	/* why none worked, or "" */
+	unsigned lease_s;	/* granted (0: permanent or none) */
+	uint64_t left_s;	/* until the lease ends */
+};
+
+/* net_portmap_status fills *pi (pointers valid until the loop turns). */
+void net_portmap_status(const struct daemon *d, struct net_portmap_info *pi);
+
 #endif

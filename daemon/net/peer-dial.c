@@ -441,8 +441,11 @@ peer_dial_add(struct net *net, const uint8_t *group, const char *addr,
 int
 peer_dial_is_ours(const struct net *net, const char *addr)
 {
+	const char *mapped = net_portmap_addr(net->d);
+
 	return strcmp(addr, net->d->listen) == 0 || (tor_onion(net->d) !=
-	    NULL && strcmp(addr, tor_onion(net->d)) == 0);
+	    NULL && strcmp(addr, tor_onion(net->d)) == 0) || (mapped !=
+	    NULL && strcmp(addr, mapped) == 0);
 }
 
 /* ---- stored addresses ---- */
@@ -585,18 +588,20 @@ peer_dial_rescan(uv_timer_t *t)
 }
 
 /*
- * The onion address first, then the listen address (unless the group is
- * tor-only, or it is 0.0.0.0 / [::]).  Kept in meta as one line, the
+ * The onion address first, then the advertised one, the router's mapped
+ * one (portmap.c) and the listen address (unless the group is tor-only,
+ * or it is 0.0.0.0 / [::]).  Kept in meta as one line, the
  * addresses separated by blanks.
  */
 void
 net_announce(struct daemon *d, struct group *g)
 {
 	char key[16 + 2 * BAL_GROUP_ID_BYTES + 1];
-	char line[3 * DAEMON_ADDR_MAX + 3];
+	char line[4 * DAEMON_ADDR_MAX + 4];
 	uint8_t *val = NULL;
 	size_t len = 0, i, n = 0, k, used;
-	const char *addrs[3], *listen = d->listen;
+	const char *addrs[4], *listen = d->listen;
+	const char *mapped = net_portmap_addr(d);
 	int same;
 
 	if (g->roster == NULL || !roster_is_active(g->roster, d->id->pk))
@@ -605,6 +610,8 @@ net_announce(struct daemon *d, struct group *g)
 		addrs[n++] = tor_onion(d);
 	if (d->advertise[0] != '\0' && !group_tor_only(g))
 		addrs[n++] = d->advertise;
+	if (mapped != NULL && !group_tor_only(g))
+		addrs[n++] = mapped;
 	if (listen[0] != '\0' && strncmp(listen, "0.0.0.0:", 8) != 0 &&
 	    strncmp(listen, "[::]:", 5) != 0 && !group_tor_only(g))
 		addrs[n++] = listen;

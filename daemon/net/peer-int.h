@@ -222,6 +222,7 @@ struct net {
 	int has_rescan;
 	uv_timer_t relay;		/* HAVEs and delayed relays */
 	int has_relay;
+	struct portmap *portmap;	/* portmap.c, or NULL */
 	struct keytab *tab;		/* the current key table, or NULL */
 	int tab_dirty;			/* net_keys_changed since it was made */
 	size_t npending;		/* incoming conns before a session */
@@ -235,6 +236,19 @@ struct net {
 	/* Every read goes here: peer_on_read consumes it before returning. */
 	char rbuf[NET_READ_BUF];
 };
+
+/* ---- portmap.c ---- */
+
+enum { PORTMAP_NONE, PORTMAP_UPNP, PORTMAP_NATPMP };
+
+/*
+ * portmap_start maps the listen port, on the thread pool (after
+ * peer_listen_start); portmap_stop detaches it from net and removes the
+ * mapping (the loop runs until that is done).
+ */
+void portmap_start(struct net *net);
+void portmap_stop(struct net *net);
+const char *portmap_method_name(int method);
 
 /* ---- net.c ---- */
 

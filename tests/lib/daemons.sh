@@ -21,6 +21,9 @@ export XDG_CONFIG_HOME=$T/config
 export BALINT_TOR=${BALINT_TOR:-off}
 # No LAN beacons on the host's network unless a scenario asks (lan.sh).
 export BALINT_LAN=${BALINT_LAN:-off}
+# No daemon of the tests asks a router for a port mapping (UPnP's SSDP
+# multicast and NAT-PMP would leave the machine); portmap.sh turns it on.
+export BALINT_PORTMAP=${BALINT_PORTMAP:-off}
 printf 'test passphrase\n' >"$BALINT_PASSPHRASE_FILE"
 chmod 600 "$BALINT_PASSPHRASE_FILE"
 

@@ -1,0 +1,522 @@
+/*
+ * portmap.c — the router maps balintd's TCP port: UPnP-IGD (libminiupnpc)
+ * or NAT-PMP (libnatpmp), docs/protocol.md "Port mapping".
+ *
+ * Both libraries block (SSDP discovery, SOAP over HTTP, NAT-PMP's UDP
+ * retries), so every request runs on libuv's thread pool (uv_queue_work)
+ * and only its result comes back to the loop.  One job at a time: the
+ * library state (the IGD's URLs, the NAT-PMP socket) is touched by that
+ * job's thread only, and the loop reads the result in after_work.
+ *
+ * At start: UPnP first (discovery 2 s), then NAT-PMP (3 s at most).  What
+ * works maps the listen port for PORTMAP_LEASE_S, learns the external
+ * address, and the mapped "EXTERNAL:PORT" is announced and put in codes
+ * after the onion and the advertised address (net_announce, invite
+ * codes), never in a tor-only group.  The lease is renewed at half its
+ * time; a failed renewal maps again from the start; nothing found is
+ * tried again after PORTMAP_RETRY_S.  At shutdown the mapping is removed
+ * (the loop runs until that job is done: a work request keeps it alive).
+ *
+ * struct portmap outlives struct net: net_stop detaches it, and it frees
+ * itself when its timer is closed and its last job came back.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <time.h>
+
+#include <miniupnpc/miniupnpc.h>
+#include <miniupnpc/upnpcommands.h>
+#include <miniupnpc/upnperrors.h>
+#include <natpmp.h>
+
+#include "addr.h"
+#include "group.h"
+#include "peer-int.h"
+#include "settings.h"
+
+enum pm_job { PM_MAP, PM_RENEW, PM_REMOVE };
+
+struct portmap {
+	struct daemon *d;		/* NULL once net_stop detached it */
+	uv_timer_t timer;
+	uv_work_t work;
+	int busy;			/* a job is on the thread pool */
+	int closing;			/* timer closed or closing */
+	int timer_closed;
+	int stopping;			/* remove, then free */
+	int tries;			/* 1 upnp, 2 natpmp, 3 both */
+	uint16_t port;			/* the listen port */
+	unsigned lease_ask;		/* seconds asked for */
+	enum pm_job job;
+	/* Loop side: what works now. */
+	int method;			/* PORTMAP_NONE, _UPNP, _NATPMP */
+	char ext[DAEMON_ADDR_MAX];	/* "EXTERNAL:PORT" or "" */
+	unsigned lease;			/* seconds granted (0: permanent) */
+	uint64_t until_ms;		/* the lease ends (0: none) */
+	char why[160];			/* the last failure, for status */
+	/* Thread side (only the job's thread touches these). */
+	struct UPNPUrls urls;
+	struct IGDdatas data;
+	int has_urls;
+	char lanaddr[64];
+	int r_method;			/* result of the job */
+	char r_ip[64];
+	uint16_t r_port;
+	unsigned r_lease;
+	char r_why[160];
+};
+
+/* ---- on the thread pool ---- */
+
+/* Milliseconds of a monotonic clock, for the NAT-PMP deadline. */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* UPnP-IGD: discover, map port -> port, read the external address. */
+static int
+upnp_map(struct portmap *pm)
+{
+	struct UPNPDev *devs;
+	char ext[40], port[8], lease[16];
+	int err = 0, r;
+
+	if (!pm->has_urls) {
+		devs = upnpDiscover(2000, NULL, NULL, UPNP_LOCAL_PORT_ANY, 0, 2,
+		    &err);
+		if (devs == NULL) {
+			snprintf(pm->r_why, sizeof(pm->r_why), "upnp: no "
+			    "router answered");
+			return -1;
+		}
+		memset(&pm->urls, 0, sizeof(pm->urls));
+#if defined(MINIUPNPC_API_VERSION) && MINIUPNPC_API_VERSION >= 18
+		r = UPNP_GetValidIGD(devs, &pm->urls, &pm->data, pm->lanaddr,
+		    sizeof(pm->lanaddr), NULL, 0);
+#else
+		r = UPNP_GetValidIGD(devs, &pm->urls, &pm->data, pm->lanaddr,
+		    sizeof(pm->lanaddr));
+#endif
+		freeUPNPDevlist(devs);
+		if (r != 1) {
+			if (r != 0)
+				FreeUPNPUrls(&pm->urls);
+			snprintf(pm->r_why, sizeof(pm->r_why), "upnp: no "
+			    "connected internet gateway device");
+			return -1;
+		}
+		pm->has_urls = 1;
+	}
+	if (UPNP_GetExternalIPAddress(pm->urls.controlURL,
+	    pm->data.first.servicetype, ext) != UPNPCOMMAND_SUCCESS ||
+	    ext[0] == '\0') {
+		snprintf(pm->r_why, sizeof(pm->r_why), "upnp: the router "
+		    "gives no external address");
+		return -1;
+	}
+	snprintf(port, sizeof(port), "%u", (unsigned)pm->port);
+	snprintf(lease, sizeof(lease), "%u", pm->lease_ask);
+	r = UPNP_AddPortMapping(pm->urls.controlURL,
+	    pm->data.first.servicetype, port, port, pm->lanaddr, "balintd",
+	    "TCP", NULL, lease);
+	if (r == 725) {		/* OnlyPermanentLeasesSupported */
+		snprintf(lease, sizeof(lease), "0");
+		r = UPNP_AddPortMapping(pm->urls.controlURL,
+		    pm->data.first.servicetype, port, port, pm->lanaddr,
+		    "balintd", "TCP", NULL, lease);
+	}
+	if (r != UPNPCOMMAND_SUCCESS) {
+		snprintf(pm->r_why, sizeof(pm->r_why), "upnp: the router "
+		    "refused the mapping (%d %s)", r, strupnperror(r));
+		return -1;
+	}
+	pm->r_method = PORTMAP_UPNP;
+	snprintf(pm->r_ip, sizeof(pm->r_ip), "%s", ext);
+	pm->r_port = pm->port;
+	pm->r_lease = (unsigned)strtoul(lease, NULL, 10);
+	return 0;
+}
+
+static void
+upnp_remove(struct portmap *pm)
+{
+	char port[8];
+
+	if (!pm->has_urls)
+		return;
+	snprintf(port, sizeof(port), "%u", (unsigned)pm->port);
+	(void)UPNP_DeletePortMapping(pm->urls.controlURL,
+	    pm->data.first.servicetype, port, "TCP", NULL);
+}
+
+/* One NAT-PMP request's answer, waiting until deadline (monotonic ms). */
+static int
+natpmp_wait(natpmp_t *n, natpmpresp_t *resp, uint64_t deadline)
+{
+	struct timeval tv;
+	fd_set fds;
+	int r;
+
+	for (;;) {
+		r = readnatpmpresponseorretry(n, resp);
+		if (r != NATPMP_TRYAGAIN)
+			return r;
+		if (mono_ms() >= deadline)
+			return NATPMP_ERR_NOGATEWAYSUPPORT;
+		FD_ZERO(&fds);
+		FD_SET(n->s, &fds);
+		if (getnatpmprequesttimeout(n, &tv) != 0)
+			tv.tv_sec = 0, tv.tv_usec = 250000;
+		if (tv.tv_sec > 1)
+			tv.tv_sec = 1;
+		(void)select(n->s + 1, &fds, NULL, NULL, &tv);
+	}
+}
+
+/* NAT-PMP: ask the default gateway; lifetime 0 removes the mapping. */
+static int
+natpmp_request(struct portmap *pm, unsigned lifetime)
+{
+	natpmp_t n;
+	natpmpresp_t resp;
+	struct in_addr a;
+	uint64_t deadline = mono_ms() + 3000;
+	int r;
+
+	if ((r = initnatpmp(&n, 0, 0)) < 0) {
+		snprintf(pm->r_why, sizeof(pm->r_why), "natpmp: no default "
+		    "gateway (%d)", r);
+		return -1;
+	}
+	if (lifetime > 0) {
+		if (sendpublicaddressrequest(&n) < 0 ||
+		    natpmp_wait(&n, &resp, deadline) < 0 ||
+		    resp.type != NATPMP_RESPTYPE_PUBLICADDRESS) {
+			closenatpmp(&n);
+			snprintf(pm->r_why, sizeof(pm->r_why), "natpmp: the "
+			    "gateway does not answer");
+			return -1;
+		}
+		a = resp.pnu.publicaddress.addr;
+		inet_ntop(AF_INET, &a, pm->r_ip, sizeof(pm->r_ip));
+	}
+	if (sendnewportmappingrequest(&n, NATPMP_PROTOCOL_TCP, pm->port,
+	    lifetime > 0 ? pm->port : 0, lifetime) < 0 ||
+	    (r = natpmp_wait(&n, &resp, deadline)) < 0) {
+		closenatpmp(&n);
+		if (lifetime > 0)
+			snprintf(pm->r_why, sizeof(pm->r_why), "natpmp: the "
+			    "gateway refused the mapping (%d)", r);
+		return -1;
+	}
+	closenatpmp(&n);
+	if (lifetime == 0)
+		return 0;
+	pm->r_method = PORTMAP_NATPMP;
+	pm->r_port = resp.pnu.newportmapping.mappedpublicport;
+	pm->r_lease = resp.pnu.newportmapping.lifetime;
+	return 0;
+}
+
+static void
+pm_work(uv_work_t *w)
+{
+	struct portmap *pm = w->data;
+
+	pm->r_method = PORTMAP_NONE;
+	pm->r_ip[0] = pm->r_why[0] = '\0';
+	if (pm->job == PM_REMOVE) {
+		if (pm->method == PORTMAP_UPNP)
+			upnp_remove(pm);
+		else if (pm->method == PORTMAP_NATPMP)
+			(void)natpmp_request(pm, 0);
+		return;
+	}
+	/* A renewal asks the same router again; a map tries both. */
+	if (pm->job == PM_RENEW && pm->method == PORTMAP_NATPMP) {
+		(void)natpmp_request(pm, pm->lease_ask);
+		return;
+	}
+	if ((pm->tries & 1) && upnp_map(pm) == 0)
+		return;
+	if (pm->job == PM_RENEW)
+		return;
+	if (pm->tries & 2) {
+		char why[sizeof(pm->r_why)];
+
+		snprintf(why, sizeof(why), "%s", pm->r_why);
+		if (natpmp_request(pm, pm->lease_ask) != 0 && why[0] != '\0') {
+			char both[sizeof(pm->r_why)];
+
+			snprintf(both, sizeof(both), "%.70s; %.80s", why,
+			    pm->r_why);
+			memcpy(pm->r_why, both, sizeof(both));
+		}
+	}
+}
+
+/* ---- on the loop ---- */
+
+static void pm_queue(struct portmap *pm, enum pm_job job);
+
+static void
+pm_free(struct portmap *pm)
+{
+	if (pm->has_urls)
+		FreeUPNPUrls(&pm->urls);
+	free(pm);
+}
+
+static void
+pm_timer_closed(uv_handle_t *h)
+{
+	struct portmap *pm = h->data;
+
+	pm->timer_closed = 1;
+	if (!pm->busy)
+		pm_free(pm);
+}
+
+static void
+pm_on_timer(uv_timer_t *t)
+{
+	struct portmap *pm = t->data;
+
+	if (!pm->busy && !pm->stopping)
+		pm_queue(pm, pm->method != PORTMAP_NONE ? PM_RENEW : PM_MAP);
+}
+
+/* Announce the new address (or its loss) in every group, as tor does. */
+static void
+pm_changed(struct portmap *pm)
+{
+	struct group *g;
+
+	if (pm->d == NULL || pm->d->net == NULL || pm->d->net->stopping)
+		return;
+	for (g = pm->d->groups; g != NULL; g = g->next)
+		net_announce(pm->d, g);
+}
+
+static void
+pm_after(uv_work_t *w, int status)
+{
+	struct portmap *pm = w->data;
+	char old[DAEMON_ADDR_MAX];
+	uint64_t next_s;
+
+	pm->busy = 0;
+	if (pm->job == PM_REMOVE || status != 0) {
+		if (pm->job == PM_REMOVE)
+			daemon_log("port map: removed %s (%s)", pm->ext,
+			    portmap_method_name(pm->method));
+		pm->method = PORTMAP_NONE;
+		pm->ext[0] = '\0';
+		if (pm->timer_closed)
+			pm_free(pm);
+		return;
+	}
+	if (pm->stopping) {
+		/* Mapped while stopping: take it down again. */
+		if (pm->r_method != PORTMAP_NONE) {
+			pm->method = pm->r_method;
+			snprintf(pm->ext, sizeof(pm->ext), "%s:%u", pm->r_ip,
+			    (unsigned)pm->r_port);
+			pm_queue(pm, PM_REMOVE);
+		} else if (pm->timer_closed)
+			pm_free(pm);
+		return;
+	}
+	snprintf(old, sizeof(old), "%s", pm->ext);
+	if (pm->r_method != PORTMAP_NONE) {
+		pm->method = pm->r_method;
+		snprintf(pm->ext, sizeof(pm->ext), "%s:%u", pm->r_ip,
+		    (unsigned)pm->r_port);
+		pm->lease = pm->r_lease;
+		pm->until_ms = pm->lease > 0 ? daemon_now_ms() +
+		    (uint64_t)pm->lease * 1000 : 0;
+		pm->why[0] = '\0';
+		daemon_log("port map: %s %s -> port %u, lease %u s", pm->job ==
+		    PM_RENEW ? "renewed" : "mapped", pm->ext,
+		    (unsigned)pm->port, pm->lease);
+		/* Renew at half the lease (a permanent one: check hourly). */
+		next_s = pm->lease > 0 ? pm->lease / 2 : 3600;
+		if (next_s < 2)
+			next_s = 2;
+	} else if (pm->job == PM_RENEW) {
+		daemon_log("port map: renewing %s failed (%s); mapping again",
+		    pm->ext, pm->r_why);
+		pm->method = PORTMAP_NONE;
+		pm->ext[0] = '\0';
+		pm->until_ms = 0;
+		snprintf(pm->why, sizeof(pm->why), "%s", pm->r_why);
+		next_s = 1;
+	} else {
+		snprintf(pm->why, sizeof(pm->why), "%s", pm->r_why);
+		daemon_log("port map: none (%s); trying again in %d s",
+		    pm->why, PORTMAP_RETRY_S);
+		next_s = PORTMAP_RETRY_S;
+	}
+	if (strcmp(old, pm->ext) != 0)
+		pm_changed(pm);
+	uv_timer_start(&pm->timer, pm_on_timer, next_s * 1000, 0);
+}
+
+static void
+pm_queue(struct portmap *pm, enum pm_job job)
+{
+	pm->job = job;
+	pm->work.data = pm;
+	if (uv_queue_work(pm->timer.loop, &pm->work, pm_work, pm_after) == 0)
+		pm->busy = 1;
+}
+
+const char *
+portmap_method_name(int method)
+{
+	return method == PORTMAP_UPNP ? "upnp" : method == PORTMAP_NATPMP ?
+	    "natpmp" : "none";
+}
+
+/*
+ * Which methods to try: the settings' "portmap" (on/off), then the
+ * environment's PORTMAP_ENV (on, off, upnp, natpmp; tests set off).
+ * 0: none.
+ */
+static int
+pm_tries(const char *setting)
+{
+	const char *e = getenv(PORTMAP_ENV);
+
+	if (e != NULL && *e != '\0') {
+		if (strcmp(e, "off") == 0)
+			return 0;
+		if (strcmp(e, "upnp") == 0)
+			return 1;
+		if (strcmp(e, "natpmp") == 0)
+			return 2;
+		if (strcmp(e, "on") == 0)
+			return 3;
+		daemon_log("%s='%.20s' is not on, off, upnp or natpmp; "
+		    "ignored", PORTMAP_ENV, e);
+	}
+	return setting != NULL && strcmp(setting, "off") == 0 ? 0 : 3;
+}
+
+/* The lease asked for: PORTMAP_LEASE_S, or the test hook's (>= 4 s). */
+static unsigned
+pm_lease(void)
+{
+	const char *e = getenv(PORTMAP_LEASE_ENV);
+	unsigned long v;
+	char *end;
+
+	if (e == NULL || *e == '\0')
+		return PORTMAP_LEASE_S;
+	v = strtoul(e, &end, 10);
+	if (*end != '\0' || v < 4 || v > PORTMAP_LEASE_S) {
+		daemon_log("%s='%.20s' is not 4..%d seconds; ignored",
+		    PORTMAP_LEASE_ENV, e, PORTMAP_LEASE_S);
+		return PORTMAP_LEASE_S;
+	}
+	return (unsigned)v;
+}
+
+/* 1 when every group held is tor-only (none held: 0). */
+static int
+all_tor_only(const struct daemon *d)
+{
+	const struct group *g;
+
+	for (g = d->groups; g != NULL; g = g->next)
+		if (!group_tor_only(g))
+			return 0;
+	return d->groups != NULL;
+}
+
+void
+portmap_start(struct net *net)
+{
+	struct daemon *d = net->d;
+	struct settings set;
+	struct addr_parts a;
+	struct portmap *pm;
+	int tries;
+
+	(void)settings_load(&set);
+	tries = pm_tries(set.portmap);
+
+	if (tries == 0 || !net->listening || addr_split(d->listen, &a) != 0 ||
+	    a.scope == ADDR_LOOPBACK || a.port == 0)
+		return;
+	if (all_tor_only(d)) {
+		daemon_log("port map: not tried (every group is tor-only)");
+		return;
+	}
+	if ((pm = calloc(1, sizeof(*pm))) == NULL)
+		return;
+	pm->d = d;
+	pm->tries = tries;
+	pm->port = (uint16_t)a.port;
+	pm->lease_ask = pm_lease();
+	uv_timer_init(d->loop, &pm->timer);
+	pm->timer.data = pm;
+	net->portmap = pm;
+	pm_queue(pm, PM_MAP);
+}
+
+void
+portmap_stop(struct net *net)
+{
+	struct portmap *pm = net->portmap;
+
+	if (pm == NULL)
+		return;
+	net->portmap = NULL;
+	pm->d = NULL;
+	pm->stopping = 1;
+	uv_timer_stop(&pm->timer);
+	if (!pm->busy && pm->method != PORTMAP_NONE)
+		pm_queue(pm, PM_REMOVE);
+	uv_close((uv_handle_t *)&pm->timer, pm_timer_closed);
+}
+
+const char *
+net_portmap_addr(const struct daemon *d)
+{
+	const struct portmap *pm;
+
+	if (d->net == NULL || (pm = d->net->portmap) == NULL ||
+	    pm->method == PORTMAP_NONE || pm->ext[0] == '\0')
+		return NULL;
+	return pm->ext;
+}
+
+void
+net_portmap_status(const struct daemon *d, struct net_portmap_info *pi)
+{
+	const struct portmap *pm = d->net != NULL ? d->net->portmap : NULL;
+	uint64_t now = daemon_now_ms();
+
+	memset(pi, 0, sizeof(*pi));
+	pi->method = "off";
+	pi->ext = "";
+	pi->why = "";
+	if (pm == NULL)
+		return;
+	pi->method = pm->method != PORTMAP_NONE ? portmap_method_name(
+	    pm->method) : pm->busy ? "trying" : "none";
+	pi->ext = pm->ext;
+	pi->why = pm->why;
+	pi->lease_s = pm->lease;
+	pi->left_s = pm->until_ms > now ? (pm->until_ms - now) / 1000 : 0;
+}
