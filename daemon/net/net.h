@@ -4,7 +4,7 @@
  * framing (frame.h), timeouts, closing), the network's start and stop
  * (net.c), the member session and its sync engine (peer-session.c,
  * sync.c), listening (peer-listen.c), dialing (peer-dial.c), reachable
- * addresses (peer-reach.c), the choice of dial targets (peer-pick.c),
+ * addresses (peer-reach.c), the router's port mapping (portmap.c), the choice of dial targets (peer-pick.c),
  * level waiters and status (peer-wait.c), rate-limited log lines
  * (peer-ratelog.c), the join conversation (join.c), and Tor: the tor
  * child and its control port (tor.c, tor-ctl.c, with their own header

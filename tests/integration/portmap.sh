@@ -1,0 +1,105 @@
+#!/bin/sh
+# Port mapping (docs/protocol.md "Port mapping"), on the simulated internet
+# (tests/lib/internet.sh): alice is on clinic LAN 1 behind router 1, which
+# runs Debian's miniupnpd (UPnP-IGD and NAT-PMP); carol has a public
+# address.  Alice's balintd maps its port by UPnP, status says so, her
+# invite code carries the router's external address first, and carol joins
+# with that code from outside: the only way in, since carol has no route
+# to alice's private address and router 1 drops every new connection from
+# outside that it was not asked to forward.  Then alice restarts with
+# NAT-PMP only and a short lease: renewed, and carol's session comes back
+# through the new mapping; at the end the mapping is gone from the router.
+#
+# miniupnpd refuses to forward when the router's WAN address is reserved
+# (TEST-NET-3, 203.0.113.0/24, is), so router 1 also holds 11.0.0.1 and
+# tells its clients that one (ext_ip); carol routes it to router 1.
+case "${BUILD:-}" in */san) echo "normal tree only"; exit 77;; esac
+. "$(dirname "$0")/../lib/daemons.sh"
+. "$(dirname "$0")/../lib/internet.sh"
+command -v miniupnpd >/dev/null 2>&1 ||
+	{ echo "SKIP: no miniupnpd (miniupnpd-nftables)"; exit 77; }
+inet_start || { echo "SKIP: $INET_WHY"; exit 77; }
+inet_member lan1 alice
+inet_member public carol
+EXT=11.0.0.1
+R1=$(inet_ns router1)
+ip -n "$R1" addr add "$EXT/32" dev wan || fail "router 1: $EXT"
+inet_exec carol ip route add "$EXT/32" via "$(inet_addr router1)" ||
+	fail "carol: route to $EXT"
+# miniupnpd's own nftables chains, beside the router's NAT and firewall
+# (its forward chain accepts what was DNATed, i.e. mapped).
+ip netns exec "$R1" nft -f - <<'EOT' || fail "router 1: miniupnpd's tables"
+table inet miniupnpd {
+	chain forward { type filter hook forward priority -1; policy accept; jump miniupnpd; }
+	chain miniupnpd { }
+	chain prerouting { type nat hook prerouting priority dstnat - 1; policy accept; jump prerouting_miniupnpd; }
+	chain postrouting { type nat hook postrouting priority srcnat - 1; policy accept; jump postrouting_miniupnpd; }
+	chain prerouting_miniupnpd { }
+	chain postrouting_miniupnpd { }
+}
+EOT
+cat >"$T/miniupnpd.conf" <<EOT
+ext_ifname=wan
+ext_ip=$EXT
+listening_ip=lan
+port=0
+enable_natpmp=yes
+enable_upnp=yes
+secure_mode=yes
+min_lifetime=2
+uuid=6b1d3c0e-5a52-4c59-9d1f-0b0a11a7e015
+upnp_table_name=miniupnpd
+upnp_nat_table_name=miniupnpd
+allow 1024-65535 192.168.1.0/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+EOT
+inet_router_run 1 miniupnpd -d -f "$T/miniupnpd.conf" -P "$T/miniupnpd.pid" \
+	>"$T/miniupnpd.log" 2>&1
+until_ok 10 inet_exec router1 sh -c 'ss -lun | grep -q ":5351 "' ||
+	fail "miniupnpd did not start: $(cat "$T/miniupnpd.log")"
+mapped() { ip netns exec "$R1" nft list chain inet miniupnpd prerouting_miniupnpd; }
+
+cat >"$T/contract" <<'C'
+Name: Mapped
+
+Reached through the router's forwarded port.
+C
+
+# ---- UPnP: mapped, in status, in the code; carol joins from outside --------
+member alice
+member carol
+BALINT_PORTMAP=upnp netns_start alice "0.0.0.0:$INET_PORT"
+until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'port map     UPnP: $EXT:$INET_PORT (lease'" ||
+	fail "no UPnP mapping in status: $(b alice status; cat "$T/alice.log")"
+b alice --json status | grep -q "\"portmap\": \"upnp\", \"portmap_addr\": \"$EXT:$INET_PORT\", \"portmap_lease\": 3600" ||
+	fail "status --json: $(b alice --json status)"
+mapped | grep -q "dport $INET_PORT dnat ip to $(inet_addr alice):$INET_PORT" ||
+	fail "router 1 forwards nothing: $(mapped)"
+b alice group create --contract "$T/contract" >/dev/null || fail "group create"
+code=$(b alice invite 2>/dev/null) || fail "invite"
+BALINT_PORTMAP=off netns_start carol
+b carol join "$code" --accept --timeout 20s >"$T/out" 2>&1 ||
+	fail "carol cannot join from outside with alice's code: $(cat "$T/out")"
+b carol peer list | grep -q "$EXT:$INET_PORT" ||
+	fail "carol did not come in through $EXT: $(b carol peer list)"
+n=$(b alice note write --title mapped -m "through-the-router-$$") || fail "write"
+b carol sync --wait --timeout 20 >/dev/null || fail "carol sync"
+b carol note list | grep -q mapped || fail "carol lacks alice's note"
+echo "UPnP: alice reached at $EXT:$INET_PORT from her code, carol joined"
+
+# ---- NAT-PMP, a lease of 4 s: renewed; the session comes back ---------------
+stop alice
+mapped | grep -q dnat && fail "the UPnP mapping outlived alice: $(mapped)"
+BALINT_PORTMAP=natpmp BALINT_PORTMAP_LEASE_S=4 netns_start alice "0.0.0.0:$INET_PORT"
+until_ok 15 grep -q "port map: renewed $EXT:$INET_PORT" "$T/alice.log" ||
+	fail "no NAT-PMP renewal: $(cat "$T/alice.log")"
+b alice status | grep -q "port map     NAT-PMP: $EXT:$INET_PORT (lease" ||
+	fail "status after NAT-PMP: $(b alice status)"
+b alice note write --title natpmp -m "after-restart-$$" >/dev/null || fail "write"
+until_ok 20 sh -c "\"$BALINT\" --home \"$T/carol\" note list | grep -q natpmp" ||
+	fail "carol did not get alice's note through NAT-PMP: $(b carol peer list)"
+stop alice
+mapped | grep -q dnat && fail "the NAT-PMP mapping outlived alice: $(mapped)"
+grep -q "port map: removed $EXT:$INET_PORT (natpmp)" "$T/alice.log" ||
+	fail "no removal logged: $(cat "$T/alice.log")"
+echo "NAT-PMP: lease renewed, carol back through $EXT, mapping removed at stop"
