@@ -21,7 +21,8 @@ DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 # implementation), python3 (free ports in integration tests), and
 # COMMAND:PACKAGE for the install, keyring and package scenarios, and
 # tor (tor-network.sh: a private Tor network, and each daemon's own tor),
-# nft (tests/lib/internet.sh: the NAT routers of the simulated internet).
+# nft (tests/lib/internet.sh: the NAT routers of the simulated internet),
+# miniupnpd (portmap.sh: UPnP and NAT-PMP on a router).
 DEB_CMDS = dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring \
 	secret-tool:libsecret-tools systemd-analyze:systemd man:man-db \
 	dh:debhelper dpkg-buildpackage:dpkg-dev tor-gencert:tor \
