@@ -12,9 +12,9 @@ static const char usage[] =
     "  -g, --group GROUP  group id, unique id prefix or name\n"
     "  --name NAME        the name you expect the new member to use\n"
     "  --expires TIME     validity: N, Ns, Nm, Nh, Nd or Nw (default 7d)\n"
-    "The code leads to balintd's --listen address (on 0.0.0.0, the default,\n"
-    "to this machine's own addresses); a warning says when it leads to this\n"
-    "machine only.\n";
+    "The code leads to balintd's --listen address (on [::], the default, or\n"
+    "0.0.0.0, to this machine's own addresses, a global IPv6 address\n"
+    "first); a warning says when it leads to this machine only.\n";
 
 /*
  * Warns when the code leads to this machine only: the daemon listens on a

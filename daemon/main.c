@@ -52,7 +52,7 @@ usage(FILE *f)
 	    "(default\n"
 	    "                      the listen setting, else the last one "
 	    "used,\n"
-	    "                      else %s; port 0 picks one; on 0.0.0.0\n"
+	    "                      else %s; port 0 picks one; on [::]\n"
 	    "                      invites carry this machine's addresses;\n"
 	    "                      none: no TCP port at all, reached "
 	    "through tor only)\n"

@@ -60,6 +60,11 @@ choose_listen(struct daemon *d, const char *opt, const char *setting,
 		memcpy(d->listen, v, len);
 		d->listen[len] = '\0';
 		*from = LISTEN_REMEMBERED;
+		/* The old default (IPv4 only) becomes the new one. */
+		if (strcmp(d->listen, START_DEFAULT_LISTEN4) == 0) {
+			strcpy(d->listen, START_DEFAULT_LISTEN);
+			*from = LISTEN_DEFAULT;
+		}
 	} else {
 		strcpy(d->listen, START_DEFAULT_LISTEN);
 		*from = LISTEN_DEFAULT;
@@ -158,7 +163,17 @@ begin_net(struct daemon *d, int from)
 	int rc;
 
 	d->listen_error = 0;
-	if ((rc = net_start(d)) == 0 || from == LISTEN_OPTION ||
+	rc = net_start(d);
+	/* A machine without IPv6: the default on IPv4 alone. */
+	if (rc != 0 && from == LISTEN_DEFAULT && d->listen_error !=
+	    UV_EADDRINUSE && strcmp(d->listen, START_DEFAULT_LISTEN) == 0) {
+		while (d->net != NULL)
+			uv_run(d->loop, UV_RUN_NOWAIT);
+		strcpy(d->listen, START_DEFAULT_LISTEN4);
+		d->listen_error = 0;
+		rc = net_start(d);
+	}
+	if (rc == 0 || from == LISTEN_OPTION ||
 	    from == LISTEN_DEFAULT || (d->listen_error != UV_EADDRNOTAVAIL &&
 	    d->listen_error != UV_EINVAL)) {
 		if (rc == 0)

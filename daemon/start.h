@@ -10,7 +10,9 @@
 struct daemon;
 
 /* Where balintd listens when nothing else says. */
-#define START_DEFAULT_LISTEN "0.0.0.0:7451"
+/* Dual stack: IPv4 too (libuv clears IPV6_V6ONLY); IPv4 alone without IPv6. */
+#define START_DEFAULT_LISTEN "[::]:7451"
+#define START_DEFAULT_LISTEN4 "0.0.0.0:7451"
 
 /*
  * start_open opens the store, loads the groups, picks the listen address

@@ -267,7 +267,7 @@ say "Anna sends each code by any channel; it holds no key to the notes."
 get CODE balint --home anna invite --name Ben
 say "The warning is right for this demo, where every daemon runs on this" \
     "machine on 127.0.0.1.  Across machines Anna would give --listen an" \
-    "address the others can reach, or keep balintd's default 0.0.0.0:7451," \
+    "address the others can reach, or keep balintd's default [::]:7451," \
     "whose codes carry this machine's own addresses."
 run balint --home ben join "$CODE" --accept
 get CODE balint --home anna invite --name Clara

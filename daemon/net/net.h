@@ -312,11 +312,22 @@ const char *net_addr_skip(const struct daemon *d, const char *addr);
  * listen can be reached (peer-reach.c): listen itself; for "0.0.0.0:P" the
  * machine's IPv4 addresses with port P; for "[::]:P" its IPv4 and IPv6
  * addresses (not link-local); never a loopback address for a wildcard.
+ * Global IPv6 addresses (at most NET_REACH_V6) come first, then IPv4,
+ * then ULAs.
  * Returns how many (0 when listen has no port, or the machine has no
  * address but loopback).
  */
 
 size_t net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
+    size_t max);
+
+/*
+ * net_reach_global is what net_reach_addrs gives of global scope only (an
+ * IPv6 address of the machine, a public IPv4 address on an interface):
+ * what a member on a wildcard address announces (net_announce).
+ */
+#define NET_REACH_V6 2		/* global IPv6 addresses at most, each */
+size_t net_reach_global(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
     size_t max);
 
 /*

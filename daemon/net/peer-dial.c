@@ -589,18 +589,19 @@ peer_dial_rescan(uv_timer_t *t)
 
 /*
  * The onion address first, then the advertised one, the router's mapped
- * one (portmap.c) and the listen address (unless the group is tor-only,
- * or it is 0.0.0.0 / [::]).  Kept in meta as one line, the
- * addresses separated by blanks.
+ * one (portmap.c) and the listen address (unless the group is tor-only),
+ * or on 0.0.0.0 / [::] the machine's global addresses.  Kept in meta as
+ * one line, the addresses separated by blanks.
  */
 void
 net_announce(struct daemon *d, struct group *g)
 {
 	char key[16 + 2 * BAL_GROUP_ID_BYTES + 1];
-	char line[4 * DAEMON_ADDR_MAX + 4];
+	char line[5 * DAEMON_ADDR_MAX + 5];
+	char global[NET_REACH_V6][WIRE_MAX_ADDR + 1];
 	uint8_t *val = NULL;
 	size_t len = 0, i, n = 0, k, used;
-	const char *addrs[4], *listen = d->listen;
+	const char *addrs[5], *listen = d->listen;
 	const char *mapped = net_portmap_addr(d);
 	int same;
 
@@ -615,6 +616,11 @@ net_announce(struct daemon *d, struct group *g)
 	if (listen[0] != '\0' && strncmp(listen, "0.0.0.0:", 8) != 0 &&
 	    strncmp(listen, "[::]:", 5) != 0 && !group_tor_only(g))
 		addrs[n++] = listen;
+	/* On a wildcard: the machine's global addresses (IPv6 above all). */
+	else if (listen[0] != '\0' && !group_tor_only(g))
+		for (k = net_reach_global(listen, global, NET_REACH_V6), i = 0;
+		    i < k; i++)
+			addrs[n++] = global[i];
 	if (n == 0)
 		return;
 	for (k = 0, used = 0; k < n && used < sizeof(line); k++)

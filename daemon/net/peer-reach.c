@@ -59,6 +59,23 @@ reach_text(const uv_interface_address_t *a, int v6, const char *port,
 	}
 }
 
+/*
+ * The rank of an address text in a code: a global IPv6 address first (it
+ * leads here from anywhere, where an RFC 1918 one does not), then IPv4,
+ * then the other IPv6 ones (ULA: this LAN only).
+ */
+static int
+reach_rank(const char *text)
+{
+	struct addr_parts a;
+
+	if (addr_split(text, &a) != 0)
+		return 3;
+	if (a.kind == ADDR_IPV6)
+		return a.scope == ADDR_GLOBAL ? 0 : 2;
+	return 1;
+}
+
 size_t
 net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
     size_t max)
@@ -66,8 +83,8 @@ net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
 	uv_interface_address_t *ifs = NULL;
 	char text[WIRE_MAX_ADDR + 1];
 	const char *port;
-	size_t n = 0;
-	int count = 0, i, v4, v6;
+	size_t n = 0, v6global = 0;
+	int count = 0, i, v4, v6, rank;
 
 	if (listen == NULL || max == 0 || (port = strrchr(listen, ':')) ==
 	    NULL)
@@ -79,14 +96,36 @@ net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
 		return n;
 	}
 	if (uv_interface_addresses(&ifs, &count) == 0) {
-		for (i = 0; i < count; i++) {
-			reach_text(&ifs[i], v6, port, text, sizeof(text));
-			if (text[0] != '\0')
+		for (rank = 0; rank < 3; rank++)
+			for (i = 0; i < count; i++) {
+				reach_text(&ifs[i], v6, port, text,
+				    sizeof(text));
+				if (text[0] == '\0' || reach_rank(text) != rank)
+					continue;
+				/* Temporary (privacy) ones: at most two. */
+				if (rank == 0 && v6global++ >= NET_REACH_V6)
+					continue;
 				reach_add(out, max, &n, text);
-		}
+			}
 		uv_free_interface_addresses(ifs, count);
 	}
 	return n;
+}
+
+size_t
+net_reach_global(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
+    size_t max)
+{
+	char all[8][WIRE_MAX_ADDR + 1];
+	struct addr_parts a;
+	size_t i, n, k = 0;
+
+	n = net_reach_addrs(listen, all, 8);
+	for (i = 0; i < n && k < max; i++)
+		if (addr_split(all[i], &a) == 0 && a.scope == ADDR_GLOBAL &&
+		    (a.kind == ADDR_IPV4 || a.kind == ADDR_IPV6))
+			memcpy(out[k++], all[i], sizeof(all[i]));
+	return k;
 }
 
 const char *

@@ -75,7 +75,7 @@ PID_anna=$!; PIDS="$PIDS $!"
 until_ok 10 b anna status || fail "balintd refused a configured address not on this machine"
 grep -q "configured listen address 192.0.2.1:7451 cannot be used (the address is not on this machine)" "$T/anna.log" ||
 	fail "no warning: $(cat "$T/anna.log")"
-b anna status | grep -q "listening *0.0.0.0:" || fail "not on the default: $(b anna status)"
+b anna status | grep -q "listening *\(0.0.0.0\|\[::\]\):" || fail "not on the default: $(b anna status)"
 stop anna
 b anna config unset listen
 

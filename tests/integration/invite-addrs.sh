@@ -2,11 +2,12 @@
 # Where an invite code leads (docs/protocol.md "Invite codes").  A daemon
 # listening on 127.0.0.1 puts that in its codes, and `balint invite` warns
 # that such a code leads to this machine only.  A daemon listening on a
-# wildcard address (balintd's default is 0.0.0.0:7451) puts the machine's
+# wildcard address (balintd's default is [::]:7451) puts the machine's
 # own addresses in the code, never the loopback address (on another
 # machine it leads to the newcomer's own).  As root, lena and ben are two
 # machines (network namespaces on one bridge): lena listens on 0.0.0.0,
-# then on [::], and ben joins with her code from his machine; a code of
+# then on [::] (her global IPv6 address first in the code and announced;
+# cai joins through it), and ben joins with her code from his machine; a code of
 # 127.0.0.1 on ben's own port does not make ben dial himself.
 . "$(dirname "$0")/../lib/daemons.sh"
 
@@ -149,13 +150,30 @@ netns_start lena "0.0.0.0:$NETNS_PORT"
 b ben join "$code" --accept >/dev/null || fail "ben cannot join from his machine"
 b ben peer list | grep "$LENA_IP:$NETNS_PORT" | grep -q lena ||
 	fail "ben did not join through $LENA_IP: $(b ben peer list)"
-# On [::]: her IPv4 and IPv6 addresses but the link-local ones, no ::1.
+# On [::]: her global IPv6 address first, then IPv4; no link-local
+# address, no ::1.  Her announce carries the global one (on a wildcard
+# address a member announces only its global addresses), and a newcomer
+# joins through it.
 stop lena
+V6=2001:db8:77
+ip -n "$(cat "$T/lena.ns")" addr add "$V6::1/64" dev eth0 nodad &&
+ip -n "$(cat "$T/ben.ns")" addr add "$V6::2/64" dev eth0 nodad ||
+	fail "IPv6 addresses"
 netns_start lena "[::]:$NETNS_PORT"
 code=$(b lena invite 2>"$T/err") || fail "lena invite on [::]"
 got=$(addrs "$code" | tr '\n' ' ')
 echo "lena on [::]: $got"
-[ "$got" = "$LENA_IP:$NETNS_PORT " ] ||
+[ "$got" = "[$V6::1]:$NETNS_PORT $LENA_IP:$NETNS_PORT " ] ||
 	fail "lena's code on [::]: $got"
+until_ok 20 sh -c "'$BALINT' --home '$T/ben' peer list | grep -F '[$V6::1]:$NETNS_PORT' | grep -qw lena" ||
+	fail "lena's global IPv6 address is not announced: $(b ben peer list)"
+echo "lena's announce carries [$V6::1]:$NETNS_PORT"
+member cai; netns_member cai
+ip -n "$(cat "$T/cai.ns")" addr add "$V6::3/64" dev eth0 nodad || fail "cai's IPv6"
+netns_start cai "[::]:$NETNS_PORT"
+b cai join "$code" --accept >/dev/null || fail "cai cannot join through IPv6"
+b cai peer list | grep -F "[$V6::1]:$NETNS_PORT" | grep -w lena | grep -qw up ||
+	fail "cai did not join through [$V6::1]: $(b cai peer list)"
+echo "cai joined through [$V6::1]:$NETNS_PORT"
 echo "ben joined from his machine through $LENA_IP:$NETNS_PORT"
 exit 0
