@@ -16,7 +16,7 @@ TEST_PKGS = cmocka
 DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libcmocka-dev libhunspell-dev hunspell-sv hunspell-en-us hunspell-he \
 	libunistring-dev libsecret-1-dev libpwquality-dev \
-	libminiupnpc-dev libnatpmp-dev
+	libminiupnpc-dev libnatpmp-dev gettext
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests), and
 # COMMAND:PACKAGE for the install, keyring and package scenarios, and
@@ -72,6 +72,9 @@ DAEMON_SRC = $(wildcard daemon/*.c daemon/*/*.c)
 DAEMON_INC = -Idaemon -Idaemon/store -Idaemon/group -Idaemon/net -Idaemon/ctl \
 	-Iguard
 CLI_SRC = $(wildcard cli/*.c)
+PO_LANGS = sv he
+MO_FILES = $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/balint.mo)
+LOCALEDIR ?= $(PREFIX)/share/locale
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_HELP_SRC = $(filter-out tests/unit/test-%.c,$(wildcard tests/unit/*.c))
 # Hostile test clients; peer-client.c is what they share (no main).
@@ -96,7 +99,25 @@ PROTO_LIB = $(BUILD)/libbalproto.a
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(BUILD)/balintd $(BUILD)/balint $(PROTO_LIB)
+all: $(BUILD)/balintd $(BUILD)/balint $(PROTO_LIB) $(MO_FILES)
+
+# The CLI in the members' languages (po/LANG.po, gettext): msgfmt compiles
+# each catalogue into BUILD/locale, where a build tree's balint finds it;
+# make install puts them under LOCALEDIR.  make po refreshes the
+# catalogues from the sources (xgettext, msgmerge) for translators.
+$(BUILD)/locale/%/LC_MESSAGES/balint.mo: po/%.po
+	@mkdir -p $(dir $@)
+	$(E) MSGFMT $@
+	$(Q)msgfmt --check -o $@ $<
+
+$(BUILD)/obj/cli/%.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+
+.PHONY: po
+po:
+	xgettext --from-code=UTF-8 -k_ -kN_ --package-name=balint \
+		-o build/balint.pot $(CLI_SRC)
+	for l in $(PO_LANGS); do msgmerge -q -U --backup=none po/$$l.po \
+		build/balint.pot || exit 1; done
 
 $(BUILD)/obj/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
@@ -320,7 +341,8 @@ UNITDIR = $(PREFIX)/lib/systemd/user
 INSTALLED = $(BINDIR)/balintd $(BINDIR)/balint $(MANDIR)/man1/balint.1 \
 	$(MANDIR)/man5/balint-contract.5 $(MANDIR)/man8/balintd.8 \
 	$(COMPDIR)/balint $(COMPDIR)/balintd $(UNITDIR)/balintd.service \
-	$(addprefix $(GUARD_DATADIR)/,$(notdir $(wildcard data/guard/*)))
+	$(addprefix $(GUARD_DATADIR)/,$(notdir $(wildcard data/guard/*)))\
+	$(PO_LANGS:%=$(LOCALEDIR)/%/LC_MESSAGES/balint.mo)
 
 # The unit names the installed balintd, so it is made for one PREFIX.
 $(BUILD)/balintd.service: dist/balintd.service.in FORCE
@@ -343,6 +365,10 @@ install: all $(BUILD)/balintd.service
 	install -m 0644 $(BUILD)/balintd.service $(DESTDIR)$(UNITDIR)/
 	install -d $(DESTDIR)$(GUARD_DATADIR)
 	install -m 0644 data/guard/* $(DESTDIR)$(GUARD_DATADIR)/
+	for l in $(PO_LANGS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/balint.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; done
 
 # make deb: a Debian package (debhelper, debian/) of what make install
 # PREFIX=/usr installs, built from a copy of the sources in build/deb/
@@ -350,7 +376,7 @@ install: all $(BUILD)/balintd.service
 DEB_VERSION = $(shell sed -n 's/.*BAL_VERSION_STRING "\(.*\)"/\1/p' proto/bal.h)
 DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
 DEB_FILE = build/deb/balint_$(DEB_VERSION)_$(DEB_ARCH).deb
-DEB_DIRS = proto daemon cli guard data docs dist debian
+DEB_DIRS = proto daemon cli guard data docs dist debian po
 DEB_SRC = Makefile README.md $(shell find $(DEB_DIRS) -type f 2>/dev/null)
 
 .PHONY: deb

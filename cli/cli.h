@@ -10,7 +10,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <libintl.h>
+
 #include "ctl.h"
+
+/*
+ * Messages and help in the member's language (i18n.c, po/): _() at the
+ * point of use, N_() marks a string translated later (a table).
+ */
+#define _(s) gettext(s)
+#define N_(s) (s)
+/* i18n_init sets the locale and finds the catalogues (build tree first). */
+void i18n_init(void);
 
 /* Exit codes (DESIGN.md §5), the same numbers as enum ctl_status. */
 #define CLI_OK 0

@@ -82,11 +82,11 @@ client_not_running(const struct cli *c)
 		snprintf(opt, sizeof(opt), "--home '%s' ", c->home);
 	snprintf(key, sizeof(key), "%s/identity.key", c->home);
 	if (access(key, F_OK) != 0)
-		util_err("there is no profile in %s yet: first run balint "
-		    "%sinit --name NAME", c->home, opt);
+		util_err(_("there is no profile in %s yet: first run balint "
+		    "%sinit --name NAME"), c->home, opt);
 	else
-		util_err("balintd is not running for %s (start it: balint "
-		    "%sdaemon start)", c->home, opt);
+		util_err(_("balintd is not running for %s (start it: balint "
+		    "%sdaemon start)"), c->home, opt);
 	return CLI_NODAEMON;
 }
 
@@ -94,8 +94,8 @@ client_not_running(const struct cli *c)
 static void
 closed_early(const struct cli *c)
 {
-	util_err("balintd for %s closed the connection without an answer "
-	    "(it serves only the user it runs as; see its log)", c->home);
+	util_err(_("balintd for %s closed the connection without an answer "
+	    "(it serves only the user it runs as; see its log)"), c->home);
 }
 
 /* client_call; keep: a refusal that carries records is handed back. */
@@ -116,12 +116,12 @@ call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 	sa.sun_family = AF_UNIX;
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/balintd.sock",
 	    c->home) >= (int)sizeof(sa.sun_path)) {
-		util_err("the socket path '%s/balintd.sock' is too long; use "
-		    "a shorter --home", c->home);
+		util_err(_("the socket path '%s/balintd.sock' is too long; use "
+		    "a shorter --home"), c->home);
 		return CLI_USAGE;
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		util_err("socket: %s", strerror(errno));
+		util_err(_("socket: %s"), strerror(errno));
 		return CLI_FAILED;
 	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
@@ -129,7 +129,7 @@ call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 		    errno == ENOTDIR)
 			ret = client_not_running(c);
 		else {
-			util_err("cannot reach balintd for %s (%s: %s)",
+			util_err(_("cannot reach balintd for %s (%s: %s)"),
 			    c->home, sa.sun_path, strerror(errno));
 			ret = CLI_NODAEMON;
 		}
@@ -149,41 +149,41 @@ call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 		if (errno == EPIPE || errno == ECONNRESET)
 			closed_early(c);
 		else
-			util_err("cannot talk to balintd for %s: %s", c->home,
-			    strerror(errno));
+			util_err(_("cannot talk to balintd for %s: %s"),
+			    c->home, strerror(errno));
 		goto out;
 	}
 	if (recv_all(fd, hdr, sizeof(hdr)) != 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			util_err("balintd did not answer within %llu s (see "
-			    "its log)", (unsigned long long)(ms / 1000));
+			util_err(_("balintd did not answer within %llu s (see "
+			    "its log)"), (unsigned long long)(ms / 1000));
 		else
 			closed_early(c);
 		goto out;
 	}
 	if (ctl_frame_len(hdr, &inlen) != 0 || (in = malloc(inlen)) == NULL) {
-		util_err("balintd sent a malformed answer");
+		util_err(_("balintd sent a malformed answer"));
 		goto out;
 	}
 	if (recv_all(fd, in, inlen) != 0) {
-		util_err("balintd's answer was cut short (see its log)");
+		util_err(_("balintd's answer was cut short (see its log)"));
 		goto out;
 	}
 	rc = ctl_resp_decode(in, inlen, &resp);
 	if (rc == BAL_EVERSION) {
-		util_err("balintd speaks control protocol version %llu, this "
+		util_err(_("balintd speaks control protocol version %llu, this "
 		    "balint speaks %d (use balint and balintd of the same "
-		    "release)", (unsigned long long)ctl_resp_version(resp),
+		    "release)"), (unsigned long long)ctl_resp_version(resp),
 		    CTL_VERSION);
 		goto out;
 	}
 	if (rc != 0) {
-		util_err("balintd sent a malformed answer (%s)",
+		util_err(_("balintd sent a malformed answer (%s)"),
 		    bal_strerror(rc));
 		goto out;
 	}
 	if (ctl_resp_id(resp) != ctl_req_id(req)) {
-		util_err("balintd answered another request");
+		util_err(_("balintd answered another request"));
 		goto out;
 	}
 	if (ctl_resp_status(resp) != CTL_OK) {

@@ -87,10 +87,10 @@ cmd_leave(struct cli *c, int argc, char **argv)
 			    sizeof(gname))) != 0)
 				return rc;
 		}
-		snprintf(prompt, sizeof(prompt), "Leave the group '%s'? Its "
+		snprintf(prompt, sizeof(prompt), _("Leave the group '%s'? Its "
 		    "notes and keys will be erased from this computer, and "
-		    "only a new invite brings you back. [y/N] ", gname);
-		if ((rc = util_confirm(prompt, "leaving")) != CLI_OK)
+		    "only a new invite brings you back. [y/N] "), gname);
+		if ((rc = util_confirm(prompt, _("leaving"))) != CLI_OK)
 			return rc;
 	}
 	if ((req = client_req("leave", group)) == NULL) {

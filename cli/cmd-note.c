@@ -148,23 +148,23 @@ check_text(char *text, size_t *len, const char *what, const char *file)
 		sodium_memzero(text + o, *len - o);
 	*len = o;
 	if (is_blank(text, *len)) {
-		util_err("refusing %s an empty note (nothing was written)",
+		util_err(_("refusing %s an empty note (nothing was written)"),
 		    what);
 		return CLI_FAILED;
 	}
 	if (!mp_utf8_valid(text, *len)) {
 		if (file != NULL && strcmp(file, "-") != 0)
-			util_err("the note text is not UTF-8 text, perhaps "
+			util_err(_("the note text is not UTF-8 text, perhaps "
 			    "Latin-1 (nothing was written); convert it with: "
-			    "iconv -f LATIN1 -t UTF-8 '%s' > note.txt", file);
+			    "iconv -f LATIN1 -t UTF-8 '%s' > note.txt"), file);
 		else
-			util_err("the note text is not UTF-8 text, perhaps "
+			util_err(_("the note text is not UTF-8 text, perhaps "
 			    "Latin-1 (nothing was written); convert it with: "
-			    "iconv -f LATIN1 -t UTF-8");
+			    "iconv -f LATIN1 -t UTF-8"));
 		return CLI_FAILED;
 	}
 	if (*len > NOTE_MAX_BODY) {
-		util_err("the note text is too long (%zu bytes, at most %u)",
+		util_err(_("the note text is too long (%zu bytes, at most %u)"),
 		    *len, NOTE_MAX_BODY);
 		return CLI_FAILED;
 	}
@@ -290,7 +290,7 @@ note_write(struct cli *c, int argc, char **argv)
 	if ((rc = cmd_case_check(c, group, kind, &cref, casebuf,
 	    sizeof(casebuf), yes)) != CLI_OK)
 		goto out;
-	if ((rc = check_text(text, &len, "to write", file)) != CLI_OK)
+	if ((rc = check_text(text, &len, _("to write"), file)) != CLI_OK)
 		goto out;
 	rc = CLI_FAILED;
 	if ((req = client_req("note.write", group)) == NULL ||
@@ -573,8 +573,8 @@ note_edit(struct cli *c, int argc, char **argv)
 		if ((rc = get_text(c, msg, file, NULL, &text, &len)) != CLI_OK)
 			goto out;
 	}
-	if (text != NULL && (rc = check_text(text, &len, "to make", file)) !=
-	    CLI_OK)
+	if (text != NULL && (rc = check_text(text, &len, _("to make"),
+	    file)) != CLI_OK)
 		goto out;
 	rc = CLI_FAILED;
 	if ((req = client_req("note.edit", group)) == NULL ||
@@ -627,9 +627,10 @@ note_delete(struct cli *c, int argc, char **argv)
 	if (id == NULL)
 		id = pos[0];
 	if (!yes) {
-		snprintf(prompt, sizeof(prompt), "Delete the note %.12s "
-		    "'%.200s' on every member's computer? [y/N] ", id, title);
-		if ((rc = util_confirm(prompt, "deleting the note")) != CLI_OK)
+		snprintf(prompt, sizeof(prompt), _("Delete the note %.12s "
+		    "'%.200s' on every member's computer? [y/N] "), id, title);
+		if ((rc = util_confirm(prompt, _("deleting the note"))) !=
+		    CLI_OK)
 			goto out;
 	}
 	rc = CLI_FAILED;
@@ -643,10 +644,10 @@ note_delete(struct cli *c, int argc, char **argv)
 	if (c->json)
 		rc = output_json(resp);
 	else {
-		printf("deleted the note %s '", id);
+		printf(_("deleted the note %s '"), id);
 		output_safe(stdout, title, 0);
-		printf("': erased here, and on the other members' computers "
-		    "when they next sync\n");
+		printf("%s", _("': erased here, and on the other members' "
+		    "computers when they next sync\n"));
 	}
 out:
 	ctl_req_free(req);

@@ -48,10 +48,11 @@ cmd_revoke(struct cli *c, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (!yes) {
-		snprintf(prompt, sizeof(prompt), "Revoke '%s'? They will "
+		snprintf(prompt, sizeof(prompt), _("Revoke '%s'? They will "
 		    "neither read new notes nor connect, and only a new invite "
-		    "brings them back. [y/N] ", pos[0]);
-		if ((rc = util_confirm(prompt, "the revocation")) != CLI_OK)
+		    "brings them back. [y/N] "), pos[0]);
+		if ((rc = util_confirm(prompt, _("the revocation"))) !=
+		    CLI_OK)
 			return rc;
 	}
 	if ((req = client_req("revoke", group)) == NULL ||

@@ -336,7 +336,7 @@ editor_text(const struct cli *c, const char *initial, char **out,
 		util_err("nothing was written (the file was wiped)");
 		goto out;
 	}
-	rc = util_read_file(file, NOTE_MAX_BODY, "note text", out, outlen);
+	rc = util_read_file(file, NOTE_MAX_BODY, _("note text"), out, outlen);
 out:
 	if (made)
 		wipe_dir(dir);

@@ -18,28 +18,28 @@
 #include "config.h"
 
 static const struct cli_cmd commands[] = {
-	{ "init",	cmd_init,	"create this member's identity; prints the member id" },
-	{ "status",	cmd_status,	"daemon, groups, peers and how far sync has come" },
-	{ "group",	cmd_group,	"create --contract FILE | list" },
-	{ "contract",	cmd_contract,	"show | text | amend FILE | accept | template" },
-	{ "invite",	cmd_invite,	"print a one-line, one-time invite code" },
-	{ "join",	cmd_join,	"join a group with an invite code" },
-	{ "members",	cmd_members,	"name, member id, role, status" },
-	{ "revoke",	cmd_revoke,	"remove a member (leaders only)" },
-	{ "leave",	cmd_leave,	"leave the group; erases it from this computer" },
-	{ "note",	cmd_note,	"write | list | show | edit | delete" },
-	{ "case",	cmd_case,	"list | show REF: a case and its follow-ups" },
-	{ "export",	cmd_export,	"write the notes to a plaintext file (md, json)" },
-	{ "check",	cmd_check,	"look for details that identify a patient, writing nothing" },
-	{ "peer",	cmd_peer,	"add HOST:PORT | list" },
-	{ "sync",	cmd_sync,	"ask for sync now; --wait returns when all peers are level" },
-	{ "bundle",	cmd_bundle,	"carry notes by hand in an encrypted file: write, read" },
-	{ "daemon",	cmd_daemon,	"start | stop | restart | status | log: balintd itself" },
-	{ "unlock",	cmd_unlock,	"give balintd the passphrase [--remember | --forget]" },
-	{ "lock",	cmd_lock,	"make balintd forget the key until balint unlock" },
-	{ "passphrase",	cmd_passphrase,	"change the passphrase of this member's key" },
-	{ "config",	cmd_config,	"get KEY | set KEY VALUE | unset KEY | list | keys: settings" },
-	{ "complete",	cmd_complete,	"groups | members | notes: names for the bash completion" },
+	{ "init",	cmd_init,	N_("create this member's identity; prints the member id") },
+	{ "status",	cmd_status,	N_("daemon, groups, peers and how far sync has come") },
+	{ "group",	cmd_group,	N_("create --contract FILE | list") },
+	{ "contract",	cmd_contract,	N_("show | text | amend FILE | accept | template") },
+	{ "invite",	cmd_invite,	N_("print a one-line, one-time invite code") },
+	{ "join",	cmd_join,	N_("join a group with an invite code") },
+	{ "members",	cmd_members,	N_("name, member id, role, status") },
+	{ "revoke",	cmd_revoke,	N_("remove a member (leaders only)") },
+	{ "leave",	cmd_leave,	N_("leave the group; erases it from this computer") },
+	{ "note",	cmd_note,	N_("write | list | show | edit | delete") },
+	{ "case",	cmd_case,	N_("list | show REF: a case and its follow-ups") },
+	{ "export",	cmd_export,	N_("write the notes to a plaintext file (md, json)") },
+	{ "check",	cmd_check,	N_("look for details that identify a patient, writing nothing") },
+	{ "peer",	cmd_peer,	N_("add HOST:PORT | list") },
+	{ "sync",	cmd_sync,	N_("ask for sync now; --wait returns when all peers are level") },
+	{ "bundle",	cmd_bundle,	N_("carry notes by hand in an encrypted file: write, read") },
+	{ "daemon",	cmd_daemon,	N_("start | stop | restart | status | log: balintd itself") },
+	{ "unlock",	cmd_unlock,	N_("give balintd the passphrase [--remember | --forget]") },
+	{ "lock",	cmd_lock,	N_("make balintd forget the key until balint unlock") },
+	{ "passphrase",	cmd_passphrase,	N_("change the passphrase of this member's key") },
+	{ "config",	cmd_config,	N_("get KEY | set KEY VALUE | unset KEY | list | keys: settings") },
+	{ "complete",	cmd_complete,	N_("groups | members | notes: names for the bash completion") },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -49,18 +49,20 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: balint [--home DIR] [--json] [-g GROUP] COMMAND "
-	    "...\n\n");
+	fprintf(f, "%s\n\n", _("usage: balint [--home DIR] [--json] "
+	    "[-g GROUP] COMMAND ..."));
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n  --home DIR  the member profile (default $BALINT_HOME, "
-	    "$XDG_DATA_HOME/balint,\n              ~/.local/share/balint)\n"
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+		    _(commands[i].help));
+	fprintf(f, "\n%s", _("  --home DIR  the member profile (default "
+	    "$BALINT_HOME, $XDG_DATA_HOME/balint,\n"
+	    "              ~/.local/share/balint)\n"
 	    "  --json      machine-readable output of listings\n"
 	    "  -g GROUP    the group of group-scoped commands (id, unique\n"
-	    "              prefix or name; needed with several groups)\n"
-	    "\nShort names: ls (list), rm (delete, remove), cat (show), new "
-	    "(write,\ncreate).  balint help [COMMAND] | balint COMMAND --help | "
-	    "balint --version\n");
+	    "              prefix or name; needed with several groups)\n"));
+	fprintf(f, "\n%s", _("Short names: ls (list), rm (delete, remove), "
+	    "cat (show), new (write,\ncreate).  balint help [COMMAND] | "
+	    "balint COMMAND --help | balint --version\n"));
 }
 
 static const struct cli_cmd *
@@ -84,10 +86,10 @@ unknown(const char *name)
 	for (i = 0; i < NCOMMANDS; i++)
 		names[i] = commands[i].name;
 	if ((near = suggest_word(name, names, NCOMMANDS)) != NULL)
-		util_err("unknown command '%s'; did you mean '%s'? (see: "
-		    "balint help)", name, near);
+		util_err(_("unknown command '%s'; did you mean '%s'? (see: "
+		    "balint help)"), name, near);
 	else
-		util_err("unknown command '%s' (see: balint help)", name);
+		util_err(_("unknown command '%s' (see: balint help)"), name);
 	return CLI_USAGE;
 }
 
@@ -115,6 +117,7 @@ main(int argc, char **argv)
 	int i, rc;
 
 	memset(&c, 0, sizeof(c));
+	i18n_init();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "balint: cannot initialise libsodium\n");
 		return CLI_FAILED;
@@ -123,8 +126,8 @@ main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--home") == 0) {
 			if (i + 1 >= argc) {
-				util_err("option '--home' needs a directory "
-				    "(see: balint help)");
+				util_err(_("option '--home' needs a directory "
+				    "(see: balint help)"));
 				return CLI_USAGE;
 			}
 			c.home_opt = argv[++i];
@@ -135,8 +138,8 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "-g") == 0 ||
 		    strcmp(argv[i], "--group") == 0) {
 			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
-				util_err("option '%s' needs a group (see: "
-				    "balint help)", argv[i]);
+				util_err(_("option '%s' needs a group (see: "
+				    "balint help)"), argv[i]);
 				return CLI_USAGE;
 			}
 			c.group = argv[++i];
@@ -151,7 +154,7 @@ main(int argc, char **argv)
 			    BAL_VERSION_STRING, CTL_VERSION);
 			return CLI_OK;
 		} else {
-			util_err("unknown option '%s' (see: balint help)",
+			util_err(_("unknown option '%s' (see: balint help)"),
 			    argv[i]);
 			return CLI_USAGE;
 		}
@@ -186,7 +189,7 @@ main(int argc, char **argv)
 	rc = cmd->fn(&c, argc - i, argv + i);
 	if ((fflush(stdout) != 0 || ferror(stdout)) && !reader_gone() &&
 	    rc == CLI_OK) {
-		util_err("cannot write the output");
+		util_err(_("cannot write the output"));
 		rc = CLI_FAILED;
 	}
 	return rc;

@@ -90,10 +90,10 @@ suggest_unknown_sub(const char *cmd, const char *word,
 	const char *near = suggest_word(word, names, n);
 
 	if (near != NULL)
-		util_err("unknown subcommand '%s %s'; did you mean '%s %s'? "
-		    "(see: balint %s --help)", cmd, word, cmd, near, cmd);
+		util_err(_("unknown subcommand '%s %s'; did you mean '%s %s'? "
+		    "(see: balint %s --help)"), cmd, word, cmd, near, cmd);
 	else
-		util_err("unknown subcommand '%s %s' (see: balint %s --help)",
-		    cmd, word, cmd);
+		util_err(_("unknown subcommand '%s %s' (see: balint %s "
+		    "--help)"), cmd, word, cmd);
 	return CLI_USAGE;
 }

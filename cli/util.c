@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,8 +79,8 @@ util_getopt(struct cli *c, const char *what, const char *usage, int argc,
 
 		if (only_pos || a[0] != '-' || a[1] == '\0') {
 			if (*npos >= maxpos) {
-				util_err("unexpected argument '%s' (see: "
-				    "balint %s --help)", a, what);
+				util_err(_("unexpected argument '%s' (see: "
+				    "balint %s --help)"), a, what);
 				return CLI_USAGE;
 			}
 			pos[(*npos)++] = argv[i];
@@ -102,8 +103,8 @@ util_getopt(struct cli *c, const char *what, const char *usage, int argc,
 			if (opt_match(o, a, &inl))
 				break;
 		if (o == NULL || (o->lng == NULL && o->shrt == 0)) {
-			util_err("unknown option '%s' for 'balint %s' (see: "
-			    "balint %s --help)", a, what, what);
+			util_err(_("unknown option '%s' for 'balint %s' (see: "
+			    "balint %s --help)"), a, what, what);
 			return CLI_USAGE;
 		}
 		if (o->val == NULL) {
@@ -112,8 +113,8 @@ util_getopt(struct cli *c, const char *what, const char *usage, int argc,
 		}
 		if (inl == NULL) {
 			if (i + 1 >= argc) {
-				util_err("option '%s' needs a value (see: "
-				    "balint %s --help)", a, what);
+				util_err(_("option '%s' needs a value (see: "
+				    "balint %s --help)"), a, what);
 				return CLI_USAGE;
 			}
 			inl = argv[++i];
@@ -139,12 +140,12 @@ util_home(struct cli *c)
 		n = snprintf(c->home, sizeof(c->home),
 		    "%s/.local/share/balint", v);
 	else {
-		util_err("no profile directory: use --home DIR or set "
-		    "BALINT_HOME");
+		util_err(_("no profile directory: use --home DIR or set "
+		    "BALINT_HOME"));
 		return CLI_USAGE;
 	}
 	if (n <= 0 || (size_t)n >= sizeof(c->home)) {
-		util_err("the profile directory path is too long");
+		util_err(_("the profile directory path is too long"));
 		return CLI_USAGE;
 	}
 	return 0;
@@ -164,12 +165,12 @@ util_read_file(const char *path, size_t max, const char *what, char **out,
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		util_err("cannot open %s '%s': %s", what, path,
+		util_err(_("cannot open %s '%s': %s"), what, path,
 		    strerror(errno));
 		return CLI_FAILED;
 	}
 	if ((buf = sodium_malloc(max + 2)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		goto out;
 	}
 	for (;;) {
@@ -183,12 +184,12 @@ util_read_file(const char *path, size_t max, const char *what, char **out,
 			break;
 	}
 	if (n < 0) {
-		util_err("cannot read %s '%s': %s", what, path,
+		util_err(_("cannot read %s '%s': %s"), what, path,
 		    strerror(errno));
 		goto out;
 	}
 	if (got > max) {
-		util_err("%s '%s' is too large (at most %zu bytes)", what,
+		util_err(_("%s '%s' is too large (at most %zu bytes)"), what,
 		    path, max);
 		goto out;
 	}
@@ -424,18 +425,21 @@ util_confirm(const char *prompt, const char *what)
 	int fd;
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
-		util_err("no terminal to confirm %s: add --yes to do it "
-		    "without asking", what);
+		util_err(_("no terminal to confirm %s: add --yes to do it "
+		    "without asking"), what);
 		return CLI_USAGE;
 	}
 	close(fd);
 	if (util_tty_line(prompt, 0, answer, sizeof(answer)) != 0) {
-		util_err("no answer: add --yes to %s without asking", what);
+		util_err(_("no answer to confirm %s: add --yes to do it "
+		    "without asking"), what);
 		return CLI_USAGE;
 	}
-	if (strcmp(answer, "y") != 0 && strcmp(answer, "Y") != 0 &&
-	    strcmp(answer, "yes") != 0) {
-		util_err("nothing done: you did not confirm %s", what);
+	/* y or yes, and the word of the member's language (ja, כן). */
+	if (strcasecmp(answer, "y") != 0 && strcasecmp(answer, "yes") != 0 &&
+	    strcasecmp(answer, _("y")) != 0 &&
+	    strcasecmp(answer, _("yes")) != 0) {
+		util_err(_("nothing done: you did not confirm %s"), what);
 		return CLI_FAILED;
 	}
 	return CLI_OK;

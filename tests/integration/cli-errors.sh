@@ -12,6 +12,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+export LANGUAGE=en	# the messages checked here are the English ones
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 

@@ -29,6 +29,8 @@ sort >"$T/want" <<'W'
 ./usr/share/balint/guard/surnames.txt
 ./usr/share/bash-completion/completions/balint
 ./usr/share/bash-completion/completions/balintd
+./usr/share/locale/he/LC_MESSAGES/balint.mo
+./usr/share/locale/sv/LC_MESSAGES/balint.mo
 ./usr/share/man/man1/balint.1
 ./usr/share/man/man5/balint-contract.5
 ./usr/share/man/man8/balintd.8
@@ -67,6 +69,9 @@ XDG_RUNTIME_DIR=$T/run MANPATH=$P/share/man systemd-analyze --user verify \
     "$P/lib/systemd/user/balintd.service" >"$T/verify.out" 2>&1 ||
 	{ cat "$T/verify.out"; fail "systemd-analyze verify"; }
 [ ! -s "$T/verify.out" ] || fail "systemd-analyze verify: $(cat "$T/verify.out")"
+# The installed balint finds its installed catalogues (PREFIX/share/locale).
+LANGUAGE=sv LC_ALL=C.UTF-8 "$P/bin/balint" --help | grep -q '^användning: balint' ||
+	fail "the installed balint does not speak Swedish"
 
 # The completion, with the installed balint as the one on the line.
 member anna

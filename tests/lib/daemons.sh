@@ -17,6 +17,9 @@ PIDS=
 export BALINT_PASSPHRASE_FILE=$T/passphrase
 # The member's own settings never reach a test: each has its own.
 export XDG_CONFIG_HOME=$T/config
+# The CLI's messages in English, whatever the runner's language (i18n.sh
+# checks the others).
+export LANGUAGE=en
 # No tor unless a scenario asks (--tor on): never the public Tor network.
 export BALINT_TOR=${BALINT_TOR:-off}
 # No LAN beacons on the host's network unless a scenario asks (lan.sh).
