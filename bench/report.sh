@@ -76,6 +76,9 @@ report() {
 	row "scale: $(get scale_entries) entries, start-up (ms)" "$(get scale_startup_ms)" "" ""
 	row "scale: reconcile 1% apart (ms)" "$(get scale_reconcile_1pct_ms)" "" ""
 	row "scale: reconcile 0% apart (ms)" "$(get scale_reconcile_0pct_ms)" "" ""
+	row "LAN: both started to a level session (ms)" "$(get lan_session_ms)" "" ""
+	row "LAN: bytes per beacon (on the wire, IPv4)" "$(get lan_beacon_bytes) ($(get lan_beacon_wire_bytes))" "" ""
+	row "LAN: beacons in a member's first minute" "$(get lan_beacons_first_min)" "" ""
 	row "guard: check of a 64 KiB note (ms)" "$(get guard_64k_ms)" "<= 10" "$(m guard_64k_10ms)"
 	for c in id phone email address record date age name; do
 		row "guard: $c recall / precision" "$(get guard_${c}_recall) / $(get guard_${c}_precision)" "" ""

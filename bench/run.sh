@@ -114,6 +114,7 @@ cleanup() {
 			sleep 0.1; i=$((i + 1))
 		done
 	done
+	for n in ${LAN_NS:-}; do ip netns del "$n" 2>/dev/null; done
 	if [ "$rc" -ne 0 ]; then
 		echo "bench: failed (rc $rc); logs under $W" >&2
 	elif [ -z "${BENCH_KEEP:-}" ]; then
@@ -409,6 +410,10 @@ for c in id phone email address record date age name; do
 	put "guard_${c}_recall" "$(echo "$line" | sed -n 's/.* recall=\([0-9.]*\).*/\1/p')"
 	put "guard_${c}_precision" "$(echo "$line" | sed -n 's/.* precision=\([0-9.]*\).*/\1/p')"
 done
+
+# 9. LAN discovery: two members on one LAN find each other (bench/lan.sh).
+. "$TOP/bench/lan.sh"
+lan_bench
 
 # 1, 3, 4, 5 for Syncthing.
 . "$TOP/bench/syncthing.sh"
