@@ -14,11 +14,10 @@
 #include "group.h"
 #include "invcode.h"
 #include "joinmsg.h"
-#include "onion.h"
 #include "peer-int.h"
 #include "shs.h"
 #include "store.h"
-#include "tor.h"
+#include "transport.h"
 
 /* A new round over a code's addresses when tor said a retry may help. */
 #define JOIN_RETRY_MS 2000
@@ -440,7 +439,7 @@ static int
 join_dial_next(struct join *j)
 {
 	const char *why;
-	int rc = BAL_EIO;
+	int rc = BAL_EIO, later;
 
 	for (; j->addri < j->ic.naddrs; j->addri++) {
 		if ((why = net_addr_skip(j->d, j->ic.addrs[j->addri])) !=
@@ -448,10 +447,10 @@ join_dial_next(struct join *j)
 			join_tried(j, why);
 			continue;
 		}
-		if (onion_addr_is(j->ic.addrs[j->addri]) &&
-		    tor_socks(j->d, &why) == NULL) {
+		if ((why = transport_unready(j->d->net, j->ic.addrs[j->addri],
+		    &later)) != NULL) {
 			join_tried(j, why);
-			j->retryable |= tor_enabled(j->d);
+			j->retryable |= later;
 			continue;
 		}
 		if ((rc = join_dial(j)) == 0)

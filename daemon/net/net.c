@@ -1,7 +1,7 @@
 /*
  * net.c — the network of one daemon as a whole (struct net, d->net): its
- * start (listener, timers, dial targets of the stored peers, the group
- * events' handler) and its stop (every session, target, waiter and join
+ * start (every transport's listener, timers, dial targets of the stored
+ * peers, the group events' handler) and its stop (every session, target, waiter and join
  * ended, every handle closed), and its freeing once the last handle is
  * gone.  See peer.h.
  */
@@ -11,6 +11,7 @@
 
 #include "group.h"
 #include "peer-int.h"
+#include "transport.h"
 
 static void
 net_free(struct net *net)
@@ -78,15 +79,12 @@ net_start(struct daemon *d)
 	net->has_rltimer = 1;
 	net->handles++;
 	d->on_event = peer_session_on_event;
-	if (d->listen[0] != '\0' && (rc = peer_listen_start(net)) != 0) {
+	if ((rc = transport_listen(net)) != 0) {
 		net_stop(d);
 		return rc;
 	}
+	/* Once the TCP listener knows its port. */
 	portmap_start(net);
-	if ((rc = peer_onion_listen_start(net)) != 0) {
-		net_stop(d);
-		return rc;
-	}
 	uv_timer_init(d->loop, &net->rescan);
 	net->rescan.data = net;
 	net->has_rescan = 1;
@@ -106,8 +104,8 @@ net_start(struct daemon *d)
 	return 0;
 }
 
-static void
-on_listener_closed(uv_handle_t *h)
+void
+net_on_handle_closed(uv_handle_t *h)
 {
 	net_handle_gone(h->data);
 }
@@ -132,18 +130,14 @@ net_stop(struct daemon *d)
 		peer_conn_close(c, WIRE_BYE_SHUTDOWN, "shutting down");
 	for (t = net->targets; t != NULL; t = t->next)
 		peer_dial_close(t);	/* unless closing (net_group_gone) */
-	if (net->listening)
-		uv_close((uv_handle_t *)&net->listener, on_listener_closed);
-	if (net->onion_listening)
-		uv_close((uv_handle_t *)&net->onion_listener,
-		    on_listener_closed);
+	transport_stop(net);
 	if (net->has_rescan)
-		uv_close((uv_handle_t *)&net->rescan, on_listener_closed);
+		uv_close((uv_handle_t *)&net->rescan, net_on_handle_closed);
 	if (net->has_relay)
-		uv_close((uv_handle_t *)&net->relay, on_listener_closed);
+		uv_close((uv_handle_t *)&net->relay, net_on_handle_closed);
 	if (net->has_rltimer) {
 		peer_ratelog_timer(&net->rltimer);
-		uv_close((uv_handle_t *)&net->rltimer, on_listener_closed);
+		uv_close((uv_handle_t *)&net->rltimer, net_on_handle_closed);
 	}
 	if (net->handles == 0)
 		net_free(net);

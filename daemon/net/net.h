@@ -3,14 +3,16 @@
  * owns connections and their bytes (peer.c: the handshake (shs.h),
  * framing (frame.h), timeouts, closing), the network's start and stop
  * (net.c), the member session and its sync engine (peer-session.c,
- * sync.c), listening (peer-listen.c), dialing (peer-dial.c), reachable
- * addresses (peer-reach.c), the router's port mapping (portmap.c), the choice of dial targets (peer-pick.c),
- * level waiters and status (peer-wait.c), rate-limited log lines
- * (peer-ratelog.c), the join conversation (join.c), and Tor: the tor
- * child and its control port (tor.c, tor-ctl.c, with their own header
- * tor.h) and onion connections (peer-onion.c), LAN discovery (lan.c);
- * peer-int.h, peer-pick.h,
- * tor-int.h and sync.h stay inside.  It calls the group
+ * sync.c), admission of connections that came in (peer-listen.c),
+ * dialing (peer-dial.c), the ways of reaching a peer, each behind one
+ * interface (transport.h: direct TCP in transport-tcp.c, onion services
+ * through tor in transport-onion.c), reachable addresses (peer-reach.c),
+ * the router's port mapping (portmap.c), the choice of dial targets
+ * (peer-pick.c), level waiters and status (peer-wait.c), rate-limited
+ * log lines (peer-ratelog.c), the join conversation (join.c), Tor: the
+ * tor child and its control port (tor.c, tor-ctl.c, with their own
+ * header tor.h), and LAN discovery (lan.c); peer-int.h, peer-pick.h,
+ * transport.h, tor-int.h and sync.h stay inside.  It calls the group
  * folder, the store and proto/, and hears from the group state through
  * its events (d->on_event); only the process and the control folder call
  * it.  Everything runs on the daemon's loop thread.

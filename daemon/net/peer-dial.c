@@ -1,7 +1,8 @@
 /*
  * peer-dial.c — dial targets: one per (group, address, member), with the
  * member expected there (or candidates in turn), the network key to try,
- * and reconnects with exponential backoff and jitter.  Which of the
+ * and reconnects with exponential backoff and jitter, each through the
+ * transport that dials its address (transport.h).  Which of the
  * stored addresses (typed with `balint peer add` or from an invite code,
  * or announced by members) become targets is peer-pick.c's rule; targets
  * it no longer picks are dropped.  See docs/protocol.md "Connections" and
@@ -12,7 +13,6 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "addr.h"
 #include "group.h"
 #include "identity.h"
 #include "onion.h"
@@ -21,6 +21,7 @@
 #include "store.h"
 #include "sync.h"
 #include "tor.h"
+#include "transport.h"
 
 static void
 on_target_closed(uv_handle_t *h)
@@ -50,12 +51,12 @@ peer_dial_close(struct target *t)
 	uv_close((uv_handle_t *)&t->timer, on_target_closed);
 }
 
-/* Onion addresses back off from and to longer delays (tor's circuits). */
+/* Each transport backs off within its own bounds (tor's circuits: longer). */
 static uint64_t
-backoff_ms(unsigned fails, int onion)
+backoff_ms(unsigned fails, const struct transport *tp)
 {
-	uint64_t min = onion ? NET_ONION_BACKOFF_MIN_MS : NET_BACKOFF_MIN_MS;
-	uint64_t max = onion ? NET_ONION_BACKOFF_MAX_MS : NET_BACKOFF_MAX_MS;
+	uint64_t min = tp != NULL ? tp->backoff_min_ms : NET_BACKOFF_MIN_MS;
+	uint64_t max = tp != NULL ? tp->backoff_max_ms : NET_BACKOFF_MAX_MS;
 	uint64_t ms = min;
 	unsigned i;
 
@@ -74,151 +75,26 @@ peer_dial_schedule(struct target *t, uint64_t delay_ms)
 	if (t->closed || t->net->stopping || t->conn != NULL)
 		return;
 	if (delay_ms == 0)
-		delay_ms = backoff_ms(t->fails, onion_addr_is(t->addr));
+		delay_ms = backoff_ms(t->fails, t->tp);
 	uv_timer_start(&t->timer, on_target_timer, delay_ms, 0);
 }
 
-static void
-on_connect(uv_connect_t *req, int status)
-{
-	struct net_conn *c = req->data;
-	struct target *t = c->target;
-
-	if (status == UV_ECANCELED || c->closing)
-		return;
-	if (status < 0) {
-		if (t != NULL && t->fails == 0)
-			daemon_log("cannot reach %s: %s (will retry)",
-			    c->addr, uv_strerror(status));
-		peer_conn_close(c, -1, uv_strerror(status));
-		return;
-	}
-	peer_dial_handshake(c);
-}
-
-/* Connected (directly, or through tor): the client's first message. */
-void
-peer_dial_handshake(struct net_conn *c)
-{
-	uint8_t out[SHS_MSG_MAX], *buf;
-	size_t outlen = sizeof(out);
-
-	c->state = C_HANDSHAKE;
-	uv_timer_start(&c->timer, peer_on_timer, NET_HANDSHAKE_TIMEOUT_MS, 0);
-	if (!c->is_pipe)
-		uv_tcp_nodelay(&c->tcp, 1);
-	if (shs_step(c->shs, NULL, 0, out, &outlen) != 0 ||
-	    (buf = malloc(outlen)) == NULL) {
-		peer_conn_drop(c, -1, RL_PENDING, "cannot start the handshake");
-		return;
-	}
-	memcpy(buf, out, outlen);
-	/* Through tor, it reads since the SOCKS exchange. */
-	if (peer_conn_write(c, buf, outlen) != 0 || (!c->via_tor &&
-	    uv_read_start((uv_stream_t *)&c->tcp, peer_on_alloc,
-	    peer_on_read) != 0))
-		peer_conn_drop(c, -1, RL_PENDING, "cannot write");
-}
-
 /*
- * A dial's host name is known (or not): connect to its first address,
- * IPv4 first (a daemon on 127.0.0.1 is not on ::1), or fail like a dial.
+ * Starts an outgoing connection to addr through tp (NULL: the backend
+ * that dials addr) with a client handshake.
  */
-static void
-on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
-{
-	struct resolve *r = req->data;
-	struct net_conn *c = r->c;
-	struct addrinfo *ai, *pick = NULL;
-	char why[160];
-	int rc;
-
-	free(r);
-	if (c == NULL) {		/* closed meanwhile */
-		uv_freeaddrinfo(res);
-		return;
-	}
-	c->resolving = NULL;
-	for (ai = res; status == 0 && ai != NULL; ai = ai->ai_next)
-		if ((ai->ai_family == AF_INET && (pick == NULL ||
-		    pick->ai_family != AF_INET)) ||
-		    (ai->ai_family == AF_INET6 && pick == NULL))
-			pick = ai;
-	if (pick == NULL) {
-		snprintf(why, sizeof(why), "cannot look up the name: %s",
-		    status != 0 ? uv_strerror(status) : "no address");
-		if (c->target == NULL || c->target->fails == 0)
-			daemon_log("cannot reach %s: %s (will retry)", c->addr,
-			    why);
-		uv_freeaddrinfo(res);
-		peer_conn_close(c, -1, why);
-		return;
-	}
-	rc = uv_tcp_connect(&c->connect, &c->tcp, pick->ai_addr, on_connect);
-	uv_freeaddrinfo(res);
-	if (rc != 0)
-		peer_conn_close(c, -1, uv_strerror(rc));
-}
-
-/* Looks up c's host name (libuv's getaddrinfo), then connects. */
-static int
-dial_by_name(struct net_conn *c, const char *addr)
-{
-	struct addr_parts a;
-	struct addrinfo hints;
-	struct resolve *r;
-	char port[8];
-
-	if (addr_split(addr, &a) != 0 || (r = calloc(1, sizeof(*r))) == NULL)
-		return BAL_EINVAL;
-	snprintf(port, sizeof(port), "%u", (unsigned)a.port);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	r->c = c;
-	r->req.data = r;
-	if (uv_getaddrinfo(c->net->d->loop, &r->req, on_resolved, a.host, port,
-	    &hints) != 0) {
-		free(r);
-		return BAL_EIO;
-	}
-	c->resolving = r;
-	return 0;
-}
-
-/* Starts an outgoing connection to addr with a client handshake. */
 struct net_conn *
-peer_dial_conn(struct net *net, const char *addr, const uint8_t netkey[32],
-    const uint8_t server_pk[BAL_PK_BYTES])
+peer_dial_conn(struct net *net, const struct transport *tp, const char *addr,
+    const uint8_t netkey[32], const uint8_t server_pk[BAL_PK_BYTES])
 {
-	struct sockaddr_storage ss;
 	struct net_conn *c;
 
-	const char *socks = NULL;
-	int onion = onion_addr_is(addr), named = 0;
-
-	if (onion && (socks = tor_socks(net->d, NULL)) == NULL)
+	if (tp == NULL && (tp = transport_for(addr)) == NULL)
 		return NULL;
-	if (!onion && net_addr_parse(addr, &ss) != 0) {
-		if (net_addr_parse(addr, NULL) != 0)
-			return NULL;
-		named = 1;	/* a host name */
-	}
-	if (
-	    (c = peer_conn_new(net, onion && strncmp(socks, "unix:",
-	    5) == 0)) == NULL)
+	if ((c = tp->dial(net, addr)) == NULL)
 		return NULL;
-	c->outgoing = 1;
-	c->state = C_CONNECTING;
-	snprintf(c->addr, sizeof(c->addr), "%s", addr);
-	c->connect.data = c;
-	if (onion)
-		uv_timer_start(&c->timer, peer_on_timer, NET_ONION_TIMEOUT_MS,
-		    0);
 	if (shs_client_new(netkey, net->d->id, server_pk, NULL,
-	    &c->shs) != 0 || (onion ? peer_onion_dial(c, socks) : named ?
-	    dial_by_name(c, addr) : uv_tcp_connect(&c->connect, &c->tcp,
-	    (struct sockaddr *)&ss, on_connect)) != 0) {
+	    &c->shs) != 0) {
 		peer_conn_close(c, -1, NULL);
 		return NULL;
 	}
@@ -310,15 +186,16 @@ target_dial(struct target *t)
 		return;
 	}
 	t->tried_ms = daemon_now_ms();
-	if (onion_addr_is(t->addr) && tor_socks(net->d, &why) == NULL) {
-		/* net_tor_changed dials it once tor is ready. */
+	if (t->tp != NULL && t->tp->unready != NULL &&
+	    (why = t->tp->unready(net, t->addr, NULL)) != NULL) {
+		/* Its transport dials it once ready (net_tor_changed). */
 		sodium_free(keys);
 		snprintf(t->why, sizeof(t->why), "%s", why);
 		t->fails++;
 		peer_dial_schedule(t, 0);
 		return;
 	}
-	t->conn = peer_dial_conn(net, t->addr, keys[t->keyi % n], pk);
+	t->conn = peer_dial_conn(net, t->tp, t->addr, keys[t->keyi % n], pk);
 	sodium_free(keys);
 	if (t->conn == NULL) {
 		snprintf(t->why, sizeof(t->why), "cannot dial");
@@ -421,6 +298,7 @@ peer_dial_add(struct net *net, const uint8_t *group, const char *addr,
 	t->net = net;
 	memcpy(t->group, group, BAL_GROUP_ID_BYTES);
 	snprintf(t->addr, sizeof(t->addr), "%s", addr);
+	t->tp = transport_for(addr);
 	if (member != NULL) {
 		memcpy(t->member, member, BAL_PK_BYTES);
 		t->has_member = 1;

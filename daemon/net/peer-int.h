@@ -13,8 +13,8 @@
  *	peer-dial.c	dial targets: candidates, network keys, backoff,
  *			stored and announced addresses
  *	peer-wait.c	`balint sync --wait` (level waiters) and status
- *	peer-onion.c	the onion service's Unix socket, dialing .onion
- *			addresses through tor's SOCKS port
+ *	transport*.c	the ways of reaching a peer (transport.h): direct
+ *			TCP, onion services through tor
  *
  * Only for daemon/peer*.c.  Ownership and lifetimes as in peer.c.
  */
@@ -28,12 +28,12 @@
 #include "net.h"
 #include "roster.h"
 #include "shs.h"
-#include "socks5.h"
 #include "wire.h"
 
 struct frame_rx;
 struct frame_tx;
 struct sync;
+struct transport;
 
 #define NET_KEYS_PER_GROUP 64
 #define NET_READ_BUF (64u * 1024)
@@ -62,7 +62,7 @@ struct sync;
 
 enum conn_state {
 	C_CONNECTING,
-	C_SOCKS,		/* asking tor's SOCKS port for the onion */
+	C_PREAMBLE,		/* the transport's own exchange (SOCKS) */
 	C_HANDSHAKE,
 	C_HELLO,		/* our HELLO sent, waiting for the peer's */
 	C_UP,			/* member session with a sync engine */
@@ -116,25 +116,18 @@ struct target;
 #define NET_ONION_BACKOFF_MIN_MS 2000
 #define NET_ONION_BACKOFF_MAX_MS 120000
 
-/* A host name being looked up for a dial (peer-dial.c). */
-struct resolve {
-	uv_getaddrinfo_t req;
-	struct net_conn *c;		/* NULL once the connection closed */
-};
-
 struct net_conn {
 	struct net *net;
-	struct resolve *resolving;	/* a dial by host name, until known */
+	const struct transport *tp;	/* dialed or came in through */
+	void *tpctx;			/* tp's own state of this connection */
 	union {				/* is_pipe says which */
 		uv_tcp_t tcp;
 		uv_pipe_t pipe;
 	};
 	int is_pipe;
+	int reading;			/* uv_read_start was called */
 	int via_tor;			/* through tor (dialed or came in) */
 	int tor_retry;			/* tor said a retry may help */
-	uint8_t socks_buf[SOCKS5_REPLY_MAX];
-	size_t socks_len;
-	int socks_stage;		/* 0 method, 1 reply, 2 done */
 	uv_timer_t timer;
 	uv_connect_t connect;
 	uv_shutdown_t shutdown;
@@ -178,6 +171,7 @@ struct target {
 	int closed;
 	uint8_t group[BAL_GROUP_ID_BYTES];
 	char addr[DAEMON_ADDR_MAX];
+	const struct transport *tp;	/* the way addr is dialed */
 	uint8_t member[BAL_PK_BYTES];
 	int has_member;
 	int picked;			/* kept by the last peer_pick */
@@ -208,9 +202,9 @@ struct waiter {
 
 struct net {
 	struct daemon *d;
-	uv_tcp_t listener;
+	uv_tcp_t listener;		/* transport-tcp.c */
 	int listening;
-	uv_pipe_t onion_listener;	/* tor_onion_socket(d) */
+	uv_pipe_t onion_listener;	/* transport-onion.c */
 	int onion_listening;
 	int handles;
 	int stopping;
@@ -254,6 +248,8 @@ const char *portmap_method_name(int method);
 
 /* net_handle_gone: one of net's handles closed (frees net after the last). */
 void net_handle_gone(struct net *net);
+/* net_on_handle_closed: a close callback for net's handles (data: net). */
+void net_on_handle_closed(uv_handle_t *h);
 
 /* ---- peer.c ---- */
 
@@ -344,12 +340,11 @@ int peer_listen_handshake(struct net_conn *c);
 int peer_listen_admit(struct net_conn *c);
 /*
  * peer_listen_accept takes a connection that came in on server (its
- * callback's status): on the TCP listener, or (pipe) on the onion
- * service's Unix socket.
+ * callback's status) through tp: the TCP listener, or a Unix socket (the
+ * onion service's: tor tells nothing of the caller).
  */
-void peer_listen_accept(uv_stream_t *server, int status, int pipe);
-/* peer_listen_start listens on d->listen (logged; BAL_EINVAL, BAL_EIO). */
-int peer_listen_start(struct net *net);
+void peer_listen_accept(uv_stream_t *server, int status,
+    const struct transport *tp);
 
 /* ---- peer-dial.c ---- */
 
@@ -368,11 +363,13 @@ struct target *peer_dial_add(struct net *net, const uint8_t *group,
 int peer_dial_is_ours(const struct net *net, const char *addr);
 /* peer_dial_up: a session through t came up (remembered as working). */
 void peer_dial_up(struct target *t);
-/* peer_dial_conn starts an outgoing connection with a client handshake. */
-struct net_conn *peer_dial_conn(struct net *net, const char *addr,
-    const uint8_t netkey[32], const uint8_t server_pk[BAL_PK_BYTES]);
-/* peer_dial_handshake: connected (through tor or not), starts the handshake. */
-void peer_dial_handshake(struct net_conn *c);
+/*
+ * peer_dial_conn starts an outgoing connection to addr through tp (NULL:
+ * the backend for addr, transport_for) with a client handshake.
+ */
+struct net_conn *peer_dial_conn(struct net *net, const struct transport *tp,
+    const char *addr, const uint8_t netkey[32],
+    const uint8_t server_pk[BAL_PK_BYTES]);
 /* peer_dial_rescan (net->rescan's callback) dials newly stored addresses. */
 void peer_dial_rescan(uv_timer_t *t);
 
@@ -389,17 +386,6 @@ void join_serve(struct daemon *d, struct net_conn *c,
 void join_on_roster(struct daemon *d, struct group *g);
 /* join_stop ends pending joins (done gets BAL_ESTATE); from net_stop. */
 void join_stop(struct daemon *d);
-/* ---- peer-onion.c ---- */
-
-/* peer_onion_listen_start listens on the onion service's Unix socket. */
-int peer_onion_listen_start(struct net *net);
-/* peer_onion_dial connects c to tor's SOCKS endpoint socks (then C_SOCKS). */
-int peer_onion_dial(struct net_conn *c, const char *socks);
-/*
- * peer_onion_feed feeds SOCKS reply bytes of c: how many were used, or
- * < 0 when c was dropped; at the end it starts the handshake.
- */
-ssize_t peer_onion_feed(struct net_conn *c, const uint8_t *data, size_t len);
 
 /* ---- lan.c ---- */
 

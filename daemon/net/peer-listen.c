@@ -1,8 +1,9 @@
 /*
- * peer-listen.c — the listener: the table of network keys it accepts
- * (built once per change and shared by the pending handshakes), the caps
- * on pending connections, and the admission of a finished handshake.  See
- * docs/protocol.md "Connections".
+ * peer-listen.c — the listening side, whatever transport a connection
+ * came in through (their listeners hand it to peer_listen_accept): the
+ * table of network keys it accepts (built once per change and shared by
+ * the pending handshakes), the caps on pending connections, and the
+ * admission of a finished handshake.  See docs/protocol.md "Connections".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "group.h"
 #include "peer-int.h"
+#include "transport.h"
 
 /* 1 when two "HOST:PORT" texts name the same host. */
 static int
@@ -212,19 +214,21 @@ peer_listen_handshake(struct net_conn *c)
 /* ---- accepting ---- */
 
 /*
- * A connection came in: refused at once (one rate-limited log line) when
- * NET_PENDING_MAX connections are pending in all or NET_PENDING_PER_ADDR
- * from its address; else it waits for its first bytes (peer_listen_handshake).
- * pipe: it came through tor, on the onion service's socket (peer-onion.c):
- * tor tells nothing of the caller, so all such are "onion:0", one address.
+ * A connection came in through tp: refused at once (one rate-limited log
+ * line) when NET_PENDING_MAX connections are pending in all or
+ * NET_PENDING_PER_ADDR from its address; else it waits for its first
+ * bytes (peer_listen_handshake).  On a Unix socket (the onion service's,
+ * transport-onion.c) nothing is known of the caller: all such count as
+ * one address, "onion:0" (tp's name).
  */
 void
-peer_listen_accept(uv_stream_t *server, int status, int pipe)
+peer_listen_accept(uv_stream_t *server, int status,
+    const struct transport *tp)
 {
 	struct net *net = server->data;
 	struct net_conn *c, *o;
 	struct sockaddr_storage ss;
-	int namelen = sizeof(ss), rc;
+	int namelen = sizeof(ss), rc, pipe = server->type == UV_NAMED_PIPE;
 	size_t same = 0;
 
 	if (net->stopping)
@@ -247,9 +251,10 @@ peer_listen_accept(uv_stream_t *server, int status, int pipe)
 	}
 	c->state = C_HANDSHAKE;
 	c->rx_ms = uv_now(net->d->loop);
-	c->via_tor = pipe;
+	c->tp = tp;
+	c->via_tor = tp->tor;
 	if (pipe)
-		snprintf(c->addr, sizeof(c->addr), "onion:0");
+		snprintf(c->addr, sizeof(c->addr), "%s:0", tp->name);
 	else if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss,
 	    &namelen) == 0)
 		peer_sockaddr_text(&ss, c->addr, sizeof(c->addr));
@@ -276,46 +281,7 @@ peer_listen_accept(uv_stream_t *server, int status, int pipe)
 		peer_ratelog(net, RL_ACCEPT, "peer %s: cannot read: %s",
 		    c->addr, uv_strerror(rc));
 		peer_conn_close(c, -1, NULL);
+		return;
 	}
-}
-
-static void
-on_connection(uv_stream_t *server, int status)
-{
-	peer_listen_accept(server, status, 0);
-}
-
-int
-peer_listen_start(struct net *net)
-{
-	struct daemon *d = net->d;
-	struct sockaddr_storage ss;
-	int namelen = sizeof(ss), rc;
-	char bound[DAEMON_ADDR_MAX];
-
-	if (net_addr_parse(d->listen, &ss) != 0) {
-		daemon_log("bad listen address '%s' (want HOST:PORT with a "
-		    "numeric IP)", d->listen);
-		d->listen_error = UV_EINVAL;
-		return BAL_EINVAL;
-	}
-	uv_tcp_init(d->loop, &net->listener);
-	net->listener.data = net;
-	net->handles++;
-	net->listening = 1;
-	if ((rc = uv_tcp_bind(&net->listener, (struct sockaddr *)&ss, 0)) !=
-	    0 || (rc = uv_listen((uv_stream_t *)&net->listener, 64,
-	    on_connection)) != 0) {
-		daemon_log("cannot listen on %s: %s", d->listen,
-		    uv_strerror(rc));
-		d->listen_error = rc;
-		return BAL_EIO;
-	}
-	if (uv_tcp_getsockname(&net->listener, (struct sockaddr *)&ss,
-	    &namelen) == 0) {
-		peer_sockaddr_text(&ss, bound, sizeof(bound));
-		snprintf(d->listen, sizeof(d->listen), "%s", bound);
-	}
-	daemon_log("listening on %s", d->listen);
-	return 0;
+	c->reading = 1;
 }

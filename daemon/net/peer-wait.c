@@ -10,6 +10,7 @@
 #include "peer-int.h"
 #include "store.h"
 #include "sync.h"
+#include "transport.h"
 
 static void
 on_waiter_closed(uv_handle_t *h)
@@ -207,7 +208,7 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 			si.addr = t->addr;
 		si.outgoing = c->outgoing;
 		si.state = c->state == C_UP ? "up" : "connecting";
-		si.via = c->via_tor ? "onion" : "direct";
+		si.via = c->tp != NULL ? c->tp->via : "direct";
 		si.why = "";
 		si.lan = si.has_member && lan_member_found(d->net, c->g->id,
 		    si.member);

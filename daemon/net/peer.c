@@ -25,6 +25,7 @@
 #include "peer-int.h"
 #include "store.h"
 #include "sync.h"
+#include "transport.h"
 
 static void
 short_id(const uint8_t pk[BAL_PK_BYTES], char out[16])
@@ -368,12 +369,9 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 	if (c->closing)
 		return;
 	c->closing = 1;
-	/* A name still being looked up: its callback frees the request. */
-	if (c->resolving != NULL) {
-		c->resolving->c = NULL;
-		uv_cancel((uv_req_t *)&c->resolving->req);
-		c->resolving = NULL;
-	}
+	/* What the dial started beside the stream (a name's look-up). */
+	if (c->tp != NULL && c->tp->close != NULL)
+		c->tp->close(c);
 	if (reason >= 0 && c->tx != NULL && !c->tx_final &&
 	    c->state >= C_HELLO && c->state != C_HANDLER) {
 		memset(&m, 0, sizeof(m));
@@ -516,13 +514,13 @@ peer_on_timer(uv_timer_t *t)
 	if (c->closing)
 		return;
 	if (c->state < C_UP || c->state == C_HANDLER) {
-		if (c->state <= C_SOCKS)
+		if (c->state <= C_PREAMBLE)
 			c->tor_retry = c->via_tor;
 		peer_conn_drop(c, WIRE_BYE_PROTOCOL, c->state == C_HANDLER ?
 		    RL_PENDING : RL_HS_TIMEOUT, c->state == C_HANDLER ?
 		    "timed out" : c->state == C_HELLO ? "no HELLO in time" :
-		    c->state == C_SOCKS ? "tor did not reach the onion "
-		    "service in time" : c->state == C_CONNECTING ?
+		    c->state == C_PREAMBLE ? c->tp->preamble_late :
+		    c->state == C_CONNECTING ?
 		    "connection timed out" : "handshake timed out");
 		return;
 	}
@@ -771,8 +769,8 @@ peer_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	len = (size_t)nread;
 	c->rx_ms = uv_now(c->net->d->loop);
-	while (len > 0 && !c->closing && c->state == C_SOCKS) {
-		if ((used = peer_onion_feed(c, p, len)) < 0)
+	while (len > 0 && !c->closing && c->state == C_PREAMBLE) {
+		if ((used = c->tp->feed(c, p, len)) < 0)
 			return;
 		p += used;
 		len -= (size_t)used;
@@ -817,7 +815,8 @@ net_dial_invite(struct daemon *d, const char *addr,
 		return BAL_ESTATE;
 	if (net_addr_parse(addr, NULL) != 0)
 		return BAL_EINVAL;
-	if ((c = peer_dial_conn(d->net, addr, netkey, server_pk)) == NULL)
+	if ((c = peer_dial_conn(d->net, NULL, addr, netkey,
+	    server_pk)) == NULL)
 		return BAL_EIO;
 	c->h = h;
 	c->hctx = ctx;
