@@ -519,8 +519,8 @@ peer_on_timer(uv_timer_t *t)
 		peer_conn_drop(c, WIRE_BYE_PROTOCOL, c->state == C_HANDLER ?
 		    RL_PENDING : RL_HS_TIMEOUT, c->state == C_HANDLER ?
 		    "timed out" : c->state == C_HELLO ? "no HELLO in time" :
-		    c->state == C_PREAMBLE ? c->tp->preamble_late :
-		    c->state == C_CONNECTING ?
+		    c->state == C_PREAMBLE && c->tp->preamble_late != NULL ?
+		    c->tp->preamble_late : c->state == C_CONNECTING ?
 		    "connection timed out" : "handshake timed out");
 		return;
 	}
