@@ -67,6 +67,8 @@ report() {
 	row "RSS with $(get startup_big_notes) notes (MiB)" "$(get rss_big_mib)" "" ""
 	row "CPU to receive the bulk (s)" "$(get bulk_receive_cpu_s)" "$(get syncthing_receive_cpu_s)" ""
 	row "  per 10,000 notes (s)" "$(get bulk_receive_cpu_s_per_10k)" "<= 1" "$(m receive_cpu_1s)"
+	row "note search over $N_BULK notes (ms)" "$(get search_ms)" "" ""
+	row "note list of $N_BULK notes (ms)" "$(get list_ms)" "" ""
 	row "store size per note (bytes)" "$(get store_bytes_per_note)" "" ""
 	row "bundle of $(get bundle_notes) notes: bytes per note (x text)" "$(get bundle_bytes_per_note) ($(get bundle_text_ratio))" "" ""
 	row "  time to read it (s)" "$(get bundle_read_s)" "" ""

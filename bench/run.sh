@@ -241,6 +241,17 @@ got=$(entries bob)
 for id in $(sed -n "1p;$((N_BULK / 2))p;\$p" "$W/ids"); do
 	b bob note show "$id" >/dev/null || die "bob cannot read note $id"
 done
+# 7. Finding: a search that every note matches (each decrypted, folded
+# and scored in balintd's memory, the best 1,000 answered) and the whole
+# listing (pages of 1,000), over the bulk at bob.
+log "search and list over $N_BULK notes at B"
+t0=$(date +%s%N)
+b bob note search unspoken consultation >/dev/null || die "bob note search"
+t1=$(date +%s%N)
+b bob note list >/dev/null || die "bob note list"
+t2=$(date +%s%N)
+put search_ms "$(calc "($t1 - $t0) / 1e6" 0)"
+put list_ms "$(calc "($t2 - $t1) / 1e6" 0)"
 bulk_ms=$(field "$out" level_ms)
 put bulk_balint_s "$(calc "$bulk_ms / 1000")"
 put bulk_balint_serve_ms "$(field "$out" serve_ms)"

@@ -43,6 +43,20 @@ handlers_search_fold(const char *s, size_t len, char **out, size_t *outlen)
 			return BAL_ENOMEM;
 		return 0;
 	}
+	/* ASCII folds to lower case alone (most notes): no libunistring. */
+	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+		;
+	if (i == len) {
+		if ((*out = malloc(len + 1)) == NULL)
+			return BAL_ENOMEM;
+		for (i = 0; i < len; i++)
+			(*out)[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ?
+			    s[i] + 32 : s[i]);
+		(*out)[len] = '\0';
+		*outlen = len;
+		return 0;
+	}
+	i = 0;
 	if (u8_check((const uint8_t *)s, len) != NULL)
 		return BAL_EINVAL;
 	if ((f = u8_casefold((const uint8_t *)s, len, NULL, UNINORM_NFD, NULL,
