@@ -86,9 +86,10 @@ int cmd_export(struct cli *c, int argc, char **argv);
 /*
  * cmd_export_notes writes the group's notes (only this member's: mine) in
  * format "md" or "json" to a new 0600 file at path, warning on stderr that
- * it is plaintext (cmd-export.c; also offered by leave).  An exit code.
+ * it is plaintext (cmd-export.c; also offered by leave); kept: those kept
+ * of a group this member was revoked from.  An exit code.
  */
-int cmd_export_notes(struct cli *c, const char *group, int mine,
+int cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
     const char *format, const char *path);
 /*
  * cmd_note_append appends the records of a note.list page to all, skipping

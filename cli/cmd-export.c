@@ -20,13 +20,17 @@
 #include "json.h"
 
 static const char usage[] =
-    "usage: balint export [-g GROUP] [--mine] [--format md|json] FILE\n"
+    "usage: balint export [-g GROUP] [--mine | --kept] [--format md|json] "
+    "FILE\n"
     "  Writes the group's notes that this computer can read (the latest\n"
     "  version of each, with its kind, case, title, author, times and\n"
     "  text) to FILE, created with mode 0600; an existing FILE is never\n"
     "  overwritten.  The file is NOT encrypted: keep it safe, and delete\n"
     "  it when you no longer need it.\n"
     "  --mine          only the notes you wrote\n"
+    "  --kept          the notes you wrote in a group a leader revoked you\n"
+    "                  from: balintd kept them apart, sealed under your own\n"
+    "                  key, when it erased the group (-g: that group's name)\n"
     "  --format md     Markdown, one section per note (the default)\n"
     "  --format json   a JSON array, one object per note\n"
     "  (No PDF: Debian's groff-base makes none; convert the Markdown.)\n"
@@ -34,7 +38,8 @@ static const char usage[] =
 
 /* Fetches every note with its text, page by page, into *all. */
 static int
-fetch_all(struct cli *c, const char *group, int mine, struct ctl_resp **all)
+fetch_all(struct cli *c, const char *group, int mine, int kept,
+    struct ctl_resp **all)
 {
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
@@ -48,9 +53,10 @@ fetch_all(struct cli *c, const char *group, int mine, struct ctl_resp **all)
 	}
 	/* A page ends before it outgrows a message: ask until one is empty. */
 	for (;;) {
-		if ((req = client_req("note.list", group)) == NULL ||
-		    ctl_req_add_bool(req, "bodies", 1) != 0 ||
-		    (mine && ctl_req_add_bool(req, "mine", 1) != 0) ||
+		if ((req = client_req(kept ? "note.kept" : "note.list",
+		    group)) == NULL ||
+		    (!kept && ctl_req_add_bool(req, "bodies", 1) != 0) ||
+		    (mine && !kept && ctl_req_add_bool(req, "mine", 1) != 0) ||
 		    ctl_req_add_uint(req, "offset", offset) != 0 ||
 		    ctl_req_add_uint(req, "limit", CTL_LIST_PAGE_MAX) != 0) {
 			ctl_req_free(req);
@@ -157,10 +163,11 @@ int
 cmd_export(struct cli *c, int argc, char **argv)
 {
 	const char *group = c->group, *format = "md";
-	int mine = 0;
+	int mine = 0, kept = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
 		{ "--mine", 0, NULL, &mine },
+		{ "--kept", 0, NULL, &kept },
 		{ "--format", 'f', &format, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
@@ -184,18 +191,18 @@ cmd_export(struct cli *c, int argc, char **argv)
 		util_err("unknown --format '%s' (use md or json)", format);
 		return CLI_USAGE;
 	}
-	return cmd_export_notes(c, group, mine, format, pos[0]);
+	return cmd_export_notes(c, group, mine || kept, kept, format, pos[0]);
 }
 
 int
-cmd_export_notes(struct cli *c, const char *group, int mine,
+cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
     const char *format, const char *path)
 {
 	struct ctl_resp *all = NULL;
 	FILE *f = NULL;
 	int rc, fd = -1, err;
 
-	if ((rc = fetch_all(c, group, mine, &all)) != CLI_OK)
+	if ((rc = fetch_all(c, group, mine, kept, &all)) != CLI_OK)
 		goto out;
 	rc = CLI_FAILED;
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |

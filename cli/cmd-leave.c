@@ -74,7 +74,7 @@ cmd_leave(struct cli *c, int argc, char **argv)
 		if (file[0] != '\0')
 			export = file;
 	}
-	if (export != NULL && (rc = cmd_export_notes(c, group, 1, "md",
+	if (export != NULL && (rc = cmd_export_notes(c, group, 1, 0, "md",
 	    export)) != CLI_OK) {
 		util_err("not left: your notes were not exported");
 		return rc;

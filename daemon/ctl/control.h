@@ -222,6 +222,11 @@ void handlers_bundle_write(struct ctl_call *call, const struct ctl_req *req);
 void handlers_bundle_read(struct ctl_call *call, const struct ctl_req *req);
 void handlers_roster_leave(struct ctl_call *call, const struct ctl_req *req);
 /*
+ * handlers_roster_kept (note.kept): a page of this member's own notes of a
+ * group it was revoked from (group-kept.c), as note.list's records.
+ */
+void handlers_roster_kept(struct ctl_call *call, const struct ctl_req *req);
+/*
  * handlers_removed_records adds one {kind:"removed", group, name, by, how,
  * time} record per group this member was removed from (status).
  */

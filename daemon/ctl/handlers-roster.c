@@ -17,6 +17,7 @@
 #include "group.h"
 #include "identity.h"
 #include "net.h"
+#include "note.h"
 #include "roster.h"
 
 #define LEAVE_WAIT_MS 5000u	/* for a peer to take the LEAVE */
@@ -323,4 +324,101 @@ handlers_removed_records(struct daemon *d, struct ctl_resp *resp)
 	}
 	free(rm);
 	return ret;
+}
+
+/* The records of note.kept: a page of the kept notes, as note.list's. */
+struct kept_page {
+	struct ctl_resp *resp;
+	const char *name;		/* this member's name */
+	uint64_t offset, limit, seen, sent, bytes;
+	int full;
+};
+
+static int
+kept_page_cb(void *ctx, const struct group_kept_note *kn)
+{
+	struct kept_page *kp = ctx;
+	const struct note *n = kn->note;
+	char hex[NOTE_ID_HEX_BYTES];
+	const char *kind = note_kind_name(n->kind);
+
+	if (kp->seen++ < kp->offset)
+		return 0;
+	kp->bytes += 512 + strlen(n->body ? n->body : "") +
+	    strlen(n->title ? n->title : "");
+	if (kp->sent == kp->limit || (kp->sent > 0 &&
+	    kp->bytes > CTL_MAX_MSG / 4 * 3))
+		return 1;
+	kp->sent++;
+	note_id_to_hex(n->id, hex);
+	if (ctl_resp_record_begin(kp->resp) != 0 ||
+	    ctl_resp_add_str(kp->resp, "note", hex) != 0 ||
+	    ctl_resp_add_str(kp->resp, "kind", kind ? kind : "other") != 0 ||
+	    ctl_resp_add_str(kp->resp, "case", n->case_ref ? n->case_ref :
+	    "") != 0 ||
+	    ctl_resp_add_str(kp->resp, "title", n->title ? n->title : "") !=
+	    0 ||
+	    ctl_resp_add_str(kp->resp, "author", kp->name) != 0 ||
+	    ctl_resp_add_uint(kp->resp, "time", kn->created_ms) != 0 ||
+	    ctl_resp_add_uint(kp->resp, "updated", kn->updated_ms) != 0 ||
+	    ctl_resp_add_str(kp->resp, "body", n->body ? n->body : "") != 0)
+		return BAL_ENOMEM;
+	return 0;
+}
+
+void
+handlers_roster_kept(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct group_removed *rm = NULL;
+	struct kept_page kp;
+	char hex[2 * BAL_GROUP_ID_BYTES + 1];
+	const char *sel;
+	size_t n = 0, i, found = SIZE_MAX, matches = 0;
+	int ret;
+
+	memset(&kp, 0, sizeof(kp));
+	kp.limit = CTL_LIST_PAGE_MAX;
+	if (handlers_str(call, req, "group", 0, &sel, NULL) != 0 ||
+	    handlers_uint(call, req, "offset", &kp.offset) != 0 ||
+	    handlers_uint(call, req, "limit", &kp.limit) != 0)
+		return;
+	if (group_removed_list(d, &rm, &n) != 0)
+		n = 0;
+	/* The group removed from: its name, or its id or a prefix of it. */
+	for (i = 0; i < n; i++) {
+		handlers_hex(rm[i].gid, BAL_GROUP_ID_BYTES, hex);
+		if (rm[i].status != ROSTER_REVOKED)
+			continue;
+		if (sel == NULL || *sel == '\0' || strcmp(rm[i].name, sel) ==
+		    0 || (strlen(sel) >= 4 && strncasecmp(hex, sel,
+		    strlen(sel)) == 0)) {
+			found = i;
+			matches++;
+		}
+	}
+	if (matches != 1) {
+		free(rm);
+		control_fail(call, CTL_FAILED, matches == 0 ? "no group this "
+		    "member was revoked from%s%s%s (see: balint status)" :
+		    "several groups this member was revoked from match%s%s%s: "
+		    "give -g with the group's name or id", sel ? " named '" :
+		    "", sel ? sel : "", sel ? "'" : "");
+		return;
+	}
+	if ((kp.resp = control_call_resp(call)) == NULL) {
+		free(rm);
+		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		return;
+	}
+	kp.name = d->name;
+	ret = group_kept_each(d, rm[found].gid, kept_page_cb, &kp);
+	free(rm);
+	if (ret != 0) {
+		ctl_resp_free(kp.resp);
+		control_fail(call, CTL_FAILED, "cannot read the kept notes "
+		    "(%s)", bal_strerror(ret));
+		return;
+	}
+	control_reply(call, kp.resp);
 }

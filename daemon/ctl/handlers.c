@@ -50,6 +50,7 @@ static const struct handlers_cmd cmds[] = {
 	{ "note.log",		handlers_note_log },
 	{ "case.list",		handlers_case_list },
 	{ "case.show",		handlers_case_show },
+	{ "note.kept",		handlers_roster_kept },
 	{ "guard.check",	handlers_guard_check },
 	{ "guard.allow",	handlers_guard_allow },
 	{ "guard.allowed",	handlers_guard_allowed },

@@ -516,6 +516,18 @@ group_roster_erase(struct group *g)
 		    member_text(g->roster, m->removed_by, idbuf));
 	}
 	gid_hex(g->id, hex);
+	/* A revoked member keeps its own notes, sealed, for an export. */
+	if (rm.status == ROSTER_REVOKED) {
+		size_t kept = 0;
+
+		if ((ret = group_kept_save(g, &kept)) != 0)
+			daemon_log("group %.8s: cannot keep this member's own "
+			    "notes (%s)", hex, bal_strerror(ret));
+		else if (kept > 0)
+			daemon_log("group %.8s: kept %zu note(s) this member "
+			    "wrote, sealed under its own key (balint export "
+			    "--kept)", hex, kept);
+	}
 	(void)group_roster_leaving(d, g->id, 0);
 	group_emit_removed(g, WIRE_BYE_NOT_MEMBER,
 	    rm.status == ROSTER_REVOKED ? "revoked" : "left the group");

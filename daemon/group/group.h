@@ -344,6 +344,21 @@ struct group_note_version {
 int group_note_versions(struct group *g, const struct group_note *gn,
     struct group_note_version **out, size_t *n);
 void group_note_versions_free(struct group_note_version *v, size_t n);
+/*
+ * group-kept.c: a revoked member's own notes, kept apart.  group_kept_save
+ * seals this member's live notes of g under its own key into the store
+ * (one transaction; *count of them) before g is erased; group_kept_each
+ * opens those of the erased group gid and calls cb with each (a nonzero
+ * return stops; a negative one is returned).
+ */
+struct group_kept_note {
+	struct note *note;
+	uint64_t created_ms, updated_ms;
+};
+typedef int (*group_kept_cb)(void *ctx, const struct group_kept_note *kn);
+int group_kept_save(struct group *g, size_t *count);
+int group_kept_each(struct daemon *d, const uint8_t gid[BAL_GROUP_ID_BYTES],
+    group_kept_cb cb, void *ctx);
 /* group_note_find finds a note by id hex or unique prefix in a list. */
 const struct group_note *group_note_find(const struct group_note *notes,
     size_t n, const char *sel);

@@ -168,6 +168,13 @@ static const char *const migrations[] = {
 	 */
 	"CREATE TABLE read_marks (gid BLOB NOT NULL, entry BLOB NOT NULL,"
 	" PRIMARY KEY (gid, entry)) WITHOUT ROWID;",
+	/*
+	 * 6 -> 7: a revoked member's own notes, sealed under the member's
+	 * own key, kept apart for export when the group is erased
+	 * (store-kept.c, group-kept.c).
+	 */
+	"CREATE TABLE kept_notes (gid BLOB NOT NULL, ord INTEGER NOT NULL,"
+	" sealed BLOB NOT NULL, PRIMARY KEY (gid, ord));",
 };
 
 #define STORE_PAGE_SIZE "8192"

@@ -209,6 +209,18 @@ int store_marks_put(struct store *st, const uint8_t *group,
     const uint8_t (*ids)[BAL_HASH_BYTES], size_t n);
 int store_marks_get(struct store *st, const uint8_t *group, uint8_t **ids,
     size_t *n);
+/*
+ * A revoked member's own notes, kept apart (store-kept.c): store_kept_put
+ * writes the sealed note number ord of group (kept when the group is
+ * erased); store_kept_each calls cb for each in order (cb's nonzero stops:
+ * a negative value is returned, a positive one is 0).
+ */
+int store_kept_put(struct store *st, const uint8_t *group, uint64_t ord,
+    const uint8_t *sealed, size_t len);
+typedef int (*store_kept_cb)(void *ctx, uint64_t ord, const uint8_t *sealed,
+    size_t len);
+int store_kept_each(struct store *st, const uint8_t *group, store_kept_cb cb,
+    void *ctx);
 int store_group_put(struct store *st, const uint8_t *group, const char *name);
 typedef int (*store_group_cb)(void *ctx, const uint8_t *group,
     const char *name);

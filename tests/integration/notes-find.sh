@@ -5,8 +5,8 @@
 # case show, follow-ups to unknown cases, export.
 . "$(dirname "$0")/../lib/daemons.sh"
 
-member alice; member bob
-start alice; start bob
+member alice; member bob; member carol
+start alice; start bob; start carol
 cat >"$T/contract.txt" <<'TXT'
 Name: Find Group
 History: full
@@ -144,3 +144,20 @@ b bob leave --yes --export "$T/bob.md" >/dev/null 2>&1 || fail "bob leave --expo
 grep -q "^## Mrs K and the silence" "$T/bob.md" || fail "bob's own note not exported at leave"
 grep -q "Läkaren" "$T/bob.md" && fail "bob's leave export holds alice's notes"
 echo "ok export"
+
+# ---- a revoked member keeps its own notes, sealed, for export --kept ----
+code=$(b alice invite 2>/dev/null) || fail "invite carol"
+b carol join "$code" --accept >/dev/null || fail "carol join"
+k1=$(w carol --title "Carol's own" -m "carol-kept-text") || fail "carol writes"
+until_ok 30 has alice "$k1" || fail "carol's note did not reach alice"
+b carol export --kept "$T/none.md" >/dev/null 2>&1 && fail "export --kept before any revoke"
+b alice revoke --yes carol >/dev/null || fail "revoke carol"
+gone() { b carol status | grep -q "you were removed from"; }
+until_ok 30 gone || fail "carol's daemon did not erase the group"
+b carol note list >/dev/null 2>&1 && fail "carol still lists the group's notes"
+b carol export --kept "$T/kept.md" 2>"$T/err" || fail "export --kept: $(cat "$T/err")"
+grep -q "^carol-kept-text" "$T/kept.md" || fail "carol's own text not kept: $(cat "$T/kept.md")"
+grep -q "Läkaren\|Mrs K" "$T/kept.md" && fail "others' notes kept for carol"
+# Kept sealed: the marker is nowhere in carol's store files.
+if grep -rqa "carol-kept-text" "$T/carol/"store.db*; then fail "carol's kept note is plaintext in her store"; fi
+echo "ok kept"
