@@ -6,7 +6,8 @@
 static const char usage[] =
     "usage: balint [--json] revoke [-g GROUP] [--yes] MEMBER\n"
     "  remove a member from the group (leaders only).  MEMBER is a name,\n"
-    "  a member id or a unique prefix of one (see: balint members).\n"
+    "  a first name, a member id or a unique prefix of one (6 characters\n"
+    "  at least; see: balint members).\n"
     "  The member's log is cut at the last entry this member holds:\n"
     "  anything they write later is refused by everyone.  A new epoch key\n"
     "  goes to the remaining members, so the revoked member can neither\n"

@@ -58,8 +58,9 @@ usage(FILE *f)
 	    "$BALINT_HOME, $XDG_DATA_HOME/balint,\n"
 	    "              ~/.local/share/balint)\n"
 	    "  --json      machine-readable output of listings\n"
-	    "  -g GROUP    the group of group-scoped commands (id, unique\n"
-	    "              prefix or name; needed with several groups)\n"));
+	    "  -g GROUP    the group of group-scoped commands: its name or a\n"
+	    "              unique start of it, its id or 4 or more digits of\n"
+	    "              it; needed with several groups (not for a note id)\n"));
 	fprintf(f, "\n%s", _("Short names: ls (list), rm (delete, remove), "
 	    "cat (show), new (write,\ncreate).  balint help [COMMAND] | "
 	    "balint COMMAND --help | balint --version\n"));

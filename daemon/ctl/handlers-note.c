@@ -4,6 +4,7 @@
  * copies, note_encode's sodium_malloc'd buffer, the request and response,
  * all wiped when freed).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -257,32 +258,94 @@ fail:
 }
 
 /*
+ * The group of a note named without -g by a member of several groups:
+ * the one group that holds a note whose id starts with sel, else NULL
+ * with the number of such notes in all of them in *total.
+ */
+static struct group *
+group_of_note(struct daemon *d, const char *sel, size_t *total)
+{
+	struct group *g, *hit = NULL;
+	struct group_note *notes;
+	size_t n, k;
+
+	*total = 0;
+	for (g = d->groups; g != NULL; g = g->next) {
+		if (g->contract == NULL || group_notes(g, &notes, &n) != 0)
+			continue;
+		if ((k = group_note_matches(notes, n, sel)) > 0) {
+			*total += k;
+			hit = g;
+		}
+		group_notes_free(notes, n);
+	}
+	return *total == 1 ? hit : NULL;
+}
+
+/* Says why sel names no one note: too short, ambiguous or unknown. */
+static void
+no_such_note(struct ctl_call *call, const char *sel, size_t matches)
+{
+	size_t len = strlen(sel), i;
+
+	for (i = 0; i < len && isxdigit((unsigned char)sel[i]); i++)
+		;
+	if (len < GROUP_NOTE_PREFIX_MIN || i < len)
+		control_fail(call, CTL_FAILED, "unknown note '%s' (see: "
+		    "balint note list): a note id is hex digits, and its "
+		    "first %d name it when no other note starts so", sel,
+		    GROUP_NOTE_PREFIX_MIN);
+	else if (matches > 1)
+		control_fail(call, CTL_FAILED, "note id prefix '%s' matches "
+		    "%zu notes: give more of it (see: balint note list)", sel,
+		    matches);
+	else
+		control_fail(call, CTL_FAILED, "unknown note '%s' (see: "
+		    "balint note list)", sel);
+}
+
+/*
  * Loads the notes of the call's group and finds the "note" argument; on
- * failure the call is answered and NULL returned (notes freed).
+ * failure the call is answered and NULL returned (notes freed).  Without
+ * a group, a member of several groups finds the note in any of them.
  */
 static const struct group_note *
 find_note(struct ctl_call *call, const struct ctl_req *req,
     struct group **g, struct group_note **notes, size_t *n)
 {
-	const struct group_note *gn;
+	struct daemon *d = control_call_daemon(call);
+	const struct group_note *gn = NULL;
+	struct group *each;
 	const char *sel;
+	size_t i, k = 0, ngroups = 0;
 	int rc;
 
 	*notes = NULL;
 	*n = 0;
-	if ((*g = handlers_group(call, req)) == NULL)
-		return NULL;
 	if (handlers_str(call, req, "note", 1, &sel, NULL) != 0)
+		return NULL;
+	if (ctl_req_get(req, "group") == NULL)
+		for (each = d->groups; each != NULL; each = each->next)
+			ngroups += each->contract != NULL;
+	if (ngroups > 1) {
+		if ((*g = group_of_note(d, sel, &k)) == NULL) {
+			no_such_note(call, sel, k);
+			return NULL;
+		}
+	} else if ((*g = handlers_group(call, req)) == NULL)
 		return NULL;
 	if ((rc = group_notes(*g, notes, n)) != 0) {
 		control_fail(call, CTL_FAILED, "cannot read the notes of "
 		    "group '%s' (%s)", group_name(*g), bal_strerror(rc));
 		return NULL;
 	}
-	gn = *sel != '\0' ? group_note_find(*notes, *n, sel) : NULL;
-	if (gn == NULL || gn->deleted || gn->note == NULL) {
-		control_fail(call, CTL_FAILED, "unknown note '%s' (see: "
-		    "balint note list)", sel);
+	/* The one readable note whose id starts so (deleted ones aside). */
+	if ((k = group_note_matches(*notes, *n, sel)) == 1)
+		for (i = 0; i < *n && gn == NULL; i++)
+			if (group_note_matches(&(*notes)[i], 1, sel) == 1)
+				gn = &(*notes)[i];
+	if (gn == NULL) {
+		no_such_note(call, sel, k);
 		group_notes_free(*notes, *n);
 		*notes = NULL;
 		*n = 0;

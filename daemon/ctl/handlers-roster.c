@@ -75,13 +75,35 @@ handlers_roster_member(struct ctl_call *call, const struct group *g, const char 
 		memcpy(pk, found->pk, BAL_PK_BYTES);
 		return 0;
 	}
-	if (n > 1)
+	if (n > 1) {
 		control_fail(call, CTL_FAILED, "member id prefix '%s' matches "
 		    "%zu members: give more of it (see: balint members)", sel,
 		    n);
+		return -1;
+	}
+	/* A first name ("Anna" for "Anna Berg"), letter case aside. */
+	for (i = 0; len > 0 && i < r->nmembers; i++) {
+		m = &r->members[i];
+		if (m->status == ROSTER_ACTIVE &&
+		    strncasecmp(m->name, sel, len) == 0 &&
+		    (m->name[len] == ' ' || m->name[len] == '\0')) {
+			found = m;
+			n++;
+		}
+	}
+	if (n == 1) {
+		memcpy(pk, found->pk, BAL_PK_BYTES);
+		return 0;
+	}
+	if (n > 1)
+		control_fail(call, CTL_FAILED, "%zu members are called '%s': "
+		    "give the whole name or the member id (see: balint "
+		    "members)", n, sel);
 	else
 		control_fail(call, CTL_FAILED, "unknown member '%s' (see: "
-		    "balint members)", sel);
+		    "balint members): no name, first name or member id (of "
+		    "which %d characters are enough) is that", sel,
+		    MEMBER_PREFIX_MIN);
 	return -1;
 }
 

@@ -15,7 +15,6 @@
 #include "group-int.h"
 #include "store.h"
 
-#define NOTE_PREFIX_MIN 4	/* hex digits of a note id prefix */
 
 struct ncol {
 	struct group *g;
@@ -608,6 +607,28 @@ group_notes_free(struct group_note *notes, size_t n)
 	free(notes);
 }
 
+size_t
+group_note_matches(const struct group_note *notes, size_t n,
+    const char *sel)
+{
+	char hex[NOTE_ID_HEX_BYTES];
+	size_t i, len, k = 0;
+
+	if (notes == NULL || sel == NULL)
+		return 0;
+	len = strlen(sel);
+	if (len < GROUP_NOTE_PREFIX_MIN || len > NOTE_ID_HEX_BYTES - 1 ||
+	    !is_hex(sel))
+		return 0;
+	for (i = 0; i < n; i++) {
+		note_id_to_hex(notes[i].note_id, hex);
+		if (!notes[i].deleted && notes[i].note != NULL &&
+		    strncasecmp(hex, sel, len) == 0)
+			k++;
+	}
+	return k;
+}
+
 const struct group_note *
 group_note_find(const struct group_note *notes, size_t n, const char *sel)
 {
@@ -618,7 +639,7 @@ group_note_find(const struct group_note *notes, size_t n, const char *sel)
 	if (notes == NULL || sel == NULL)
 		return NULL;
 	len = strlen(sel);
-	if (len < NOTE_PREFIX_MIN || len > NOTE_ID_HEX_BYTES - 1 ||
+	if (len < GROUP_NOTE_PREFIX_MIN || len > NOTE_ID_HEX_BYTES - 1 ||
 	    !is_hex(sel))
 		return NULL;
 	for (i = 0; i < n; i++) {

@@ -308,6 +308,21 @@ group_select(struct daemon *d, const char *sel, char *err, size_t errlen)
 			return NULL;
 		}
 	}
+	/* The start of a name, letter case aside ("tues" for "Tuesday"). */
+	n = 0;
+	for (g = d->groups; g != NULL; g = g->next)
+		if (g->contract != NULL &&
+		    strncasecmp(g->contract->name, sel, len) == 0) {
+			found = g;
+			n++;
+		}
+	if (n == 1)
+		return found;
+	if (n > 1) {
+		reject(err, errlen, 0, "'%s' starts the names of %zu groups: "
+		    "give more of the name (see: balint group list)", sel, n);
+		return NULL;
+	}
 	reject(err, errlen, 0, "unknown group '%s' (see: balint group list)",
 	    sel);
 	return NULL;

@@ -177,7 +177,8 @@ int group_create(struct daemon *d, const char *text, size_t len,
     struct group **out, char *err, size_t errlen);
 
 /*
- * group_select finds a group by id (hex), unique id prefix, or name; NULL
+ * group_select finds a group by id (hex), name, unique id prefix (4 hex
+ * digits at least) or unique start of its name (letter case aside); NULL
  * sel means "the only group".  On failure err says what to do.
  */
 struct group *group_select(struct daemon *d, const char *sel, char *err,
@@ -359,6 +360,15 @@ typedef int (*group_kept_cb)(void *ctx, const struct group_kept_note *kn);
 int group_kept_save(struct group *g, size_t *count);
 int group_kept_each(struct daemon *d, const uint8_t gid[BAL_GROUP_ID_BYTES],
     group_kept_cb cb, void *ctx);
+/* The fewest hex digits of a note id that name a note. */
+#define GROUP_NOTE_PREFIX_MIN 4
+/*
+ * group_note_matches is the number of readable notes (not deleted) of the
+ * list whose id starts with sel (0 when sel is shorter than
+ * GROUP_NOTE_PREFIX_MIN or not hex).
+ */
+size_t group_note_matches(const struct group_note *notes, size_t n,
+    const char *sel);
 /* group_note_find finds a note by id hex or unique prefix in a list. */
 const struct group_note *group_note_find(const struct group_note *notes,
     size_t n, const char *sel);

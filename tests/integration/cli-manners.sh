@@ -30,7 +30,7 @@ if p.returncode != 0 or p.stderr:
     print("exit %d, stderr %r" % (p.returncode, p.stderr)); sys.exit(1)
 PY
 
-member anna
+b anna init --name "Anna Berg" --no-passphrase >/dev/null 2>&1 || fail "init"
 start anna
 printf 'Name: Manners\n\nWhat is said here stays here.\n' >"$T/c.txt"
 b anna group create --contract "$T/c.txt" >/dev/null || fail "group create"
@@ -55,7 +55,7 @@ for l in lines:
 # The AUTHOR column starts at the same display column in every row.
 starts = set()
 for l in lines[1:]:
-    starts.add(width(l[:l.index(" anna ") + 1]))
+    starts.add(width(l[:l.index(" Anna Berg ") + 1]))
 assert len(starts) == 1, (starts, lines)
 assert any(l.endswith("\u2026") for l in lines), lines
 PY
@@ -113,4 +113,23 @@ grep -q "iconv -f LATIN1 -t UTF-8 '$T/latin1.txt'" "$T/err" || fail "no iconv hi
 
 # Aliases: note rm is note delete (asks; --yes).
 b anna note rm --yes "$id" | grep -q "^deleted the note" || fail "note rm"
+
+# Prefixes.  A member by first name, letter case aside (anna is Anna Berg:
+# found, and refused as herself).
+b anna revoke --yes anna 2>"$T/err"
+grep -q "you cannot revoke yourself" "$T/err" || fail "first name: $(cat "$T/err")"
+# A second group: a group by the start of its name; a note id without -g
+# in any group; a note id too short, or unknown, said so.
+printf 'Name: Thursday circle\n\nWhat is said here stays here.\n' >"$T/c2.txt"
+b anna group create --contract "$T/c2.txt" >/dev/null || fail "group create 2"
+id2=$(b anna -g thurs note write -m "in thursday" --title thu) || fail "-g by the start of a name"
+b anna note show "$(printf %s "$id2" | cut -c1-8)" | grep -q "in thursday" ||
+	fail "a note id without -g in a member of two groups"
+b anna -g Manners note show "$id2" 2>"$T/err" && fail "a note shown from the other group"
+b anna note show 3f 2>"$T/err"; [ $? -eq 1 ] || fail "short note id is not exit 1"
+grep -q "its first 4 name it" "$T/err" || fail "short note id: $(cat "$T/err")"
+printf 'Name: Thursday late\n\nWhat is said here stays here.\n' >"$T/c3.txt"
+b anna group create --contract "$T/c3.txt" >/dev/null || fail "group create 3"
+b anna -g thurs note list 2>"$T/err" && fail "an ambiguous group name was taken"
+grep -q "'thurs' starts the names of 2 groups" "$T/err" || fail "ambiguous group: $(cat "$T/err")"
 echo "cli-manners: ok"
