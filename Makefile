@@ -16,7 +16,8 @@ TEST_PKGS = cmocka
 DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libcmocka-dev libhunspell-dev hunspell-sv hunspell-en-us hunspell-he \
 	libunistring-dev libsecret-1-dev libpwquality-dev \
-	libminiupnpc-dev libnatpmp-dev gettext
+	libminiupnpc-dev libnatpmp-dev gettext \
+	libh2o-dev libjansson-dev
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests), and
 # COMMAND:PACKAGE for the install, keyring and package scenarios, and
@@ -70,7 +71,12 @@ GUARD_LIBS = $(shell $(PKG_CONFIG) --libs $(GUARD_PKGS) 2>/dev/null) -lunistring
 DAEMON_SRC = $(wildcard daemon/*.c daemon/*/*.c)
 # The daemon's subsystem folders (docs/architecture.md).
 DAEMON_INC = -Idaemon -Idaemon/store -Idaemon/group -Idaemon/net -Idaemon/ctl \
-	-Iguard
+	-Idaemon/web -Iguard
+# The page in the browser (daemon/web/): libh2o on libuv, jansson for the
+# JSON it posts; its files become a C array at make time (assets.sh).
+WEB_PKGS = libh2o jansson
+WEB_LIBS = $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null)
+WEB_PAGE = $(wildcard daemon/web/page/*)
 CLI_SRC = $(wildcard cli/*.c)
 PO_LANGS = sv he
 MO_FILES = $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/balint.mo)
@@ -82,7 +88,7 @@ TOOL_HELP_SRC = tests/interop/peer-client.c
 TOOL_SRC = $(filter-out $(TOOL_HELP_SRC),$(wildcard tests/interop/*.c))
 
 PROTO_OBJ = $(PROTO_SRC:%.c=$(BUILD)/obj/%.o)
-DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
+DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/web-assets.o
 # Everything of the daemon but its main(), for unit tests of the store etc.
 DAEMON_LIB_OBJ = $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -126,6 +132,16 @@ $(BUILD)/obj/%.o: %.c | build-deps
 
 $(BUILD)/obj/daemon/%.o: ALL_CFLAGS += $(DAEMON_INC)
 
+$(BUILD)/gen/web-assets.c: daemon/web/assets.sh $(WEB_PAGE)
+	@mkdir -p $(dir $@)
+	$(E) GEN $@
+	$(Q)sh daemon/web/assets.sh daemon/web/page $@
+
+$(BUILD)/obj/gen/web-assets.o: $(BUILD)/gen/web-assets.c | build-deps
+	@mkdir -p $(dir $@)
+	$(E) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Idaemon/web -c -o $@ $<
+
 $(BUILD)/obj/guard/%.o: ALL_CFLAGS += -Iguard \
 	$(shell $(PKG_CONFIG) --cflags $(GUARD_PKGS) 2>/dev/null) \
 	-DGUARD_DATADIR='"$(GUARD_DATADIR)"' \
@@ -145,7 +161,7 @@ $(PROTO_LIB): $(PROTO_OBJ)
 
 $(BUILD)/balintd: $(DAEMON_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(GUARD_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(GUARD_LIBS) $(WEB_LIBS)
 
 $(BUILD)/balint: $(CLI_OBJ) $(PROTO_LIB)
 	$(E) LD $@
@@ -155,7 +171,7 @@ $(BUILD)/tests/test-%: $(BUILD)/obj/tests/unit/test-%.o $(UNIT_HELP_OBJ) \
 		$(DAEMON_LIB_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS) $(GUARD_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS) $(GUARD_LIBS) $(WEB_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/interop/%.o \
 		$(BUILD)/obj/tests/interop/peer-client.o $(PROTO_LIB)
@@ -175,7 +191,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/obj/bench/benchlib.o \
 		$(DAEMON_LIB_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(GUARD_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(GUARD_LIBS) $(WEB_LIBS)
 
 # The unit-test and tool binaries of one tree (normal, or SAN=1); the
 # integration tests also use bench/bulkwrite to write many notes at once.
@@ -188,7 +204,7 @@ unit: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/bench/bulkwrite
 .PHONY: build-deps
 build-deps:
 	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
-		$(PKG_CONFIG) --exists $(PKGS) $(GUARD_PKGS) 2>/dev/null && \
+		$(PKG_CONFIG) --exists $(PKGS) $(GUARD_PKGS) $(WEB_PKGS) 2>/dev/null && \
 		[ -f /usr/include/unistr.h ] && [ -f /usr/include/natpmp.h ] && \
 		[ -f /usr/share/hunspell/sv_SE.dic ] && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -211,7 +227,7 @@ build-deps:
 deps:
 	@missing=; \
 	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=1; \
-	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) $(GUARD_PKGS) || missing=1; \
+	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) $(GUARD_PKGS) $(WEB_PKGS) || missing=1; \
 	[ -f /usr/include/unistr.h ] && [ -f /usr/include/natpmp.h ] && \
 		[ -f /usr/share/hunspell/sv_SE.dic ] && \
 		[ -f /usr/share/hunspell/en_US.dic ] || missing=1; \
@@ -324,7 +340,7 @@ $(BUILD)/obj/tests/fuzz/fuzz-guard.o: ALL_CFLAGS += -Iguard
 $(BUILD)/fuzz-guard: $(BUILD)/obj/tests/fuzz/fuzz-guard.o $(GUARD_LIB) \
 		$(PROTO_LIB)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(GUARD_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(GUARD_LIBS) $(WEB_LIBS)
 
 GEN_CORPUS_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/gen-corpus*.c))
 $(BUILD)/gen-corpus: $(GEN_CORPUS_OBJ) $(PROTO_LIB)

@@ -63,6 +63,7 @@ int cmd_complete(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_unlock(struct cli *c, int argc, char **argv);
 int cmd_lock(struct cli *c, int argc, char **argv);
+int cmd_open(struct cli *c, int argc, char **argv);
 int cmd_passphrase(struct cli *c, int argc, char **argv);
 int cmd_daemon(struct cli *c, int argc, char **argv);
 /*

@@ -37,6 +37,7 @@ static const struct cli_cmd commands[] = {
 	{ "daemon",	cmd_daemon,	N_("start | stop | restart | status | log: balintd itself") },
 	{ "unlock",	cmd_unlock,	N_("give balintd the passphrase [--remember | --forget]") },
 	{ "lock",	cmd_lock,	N_("make balintd forget the key until balint unlock") },
+	{ "open",	cmd_open,	N_("open your page in the browser (--print: its link)") },
 	{ "passphrase",	cmd_passphrase,	N_("change the passphrase of this member's key") },
 	{ "config",	cmd_config,	N_("get KEY | set KEY VALUE | unset KEY | list | keys: settings") },
 	{ "complete",	cmd_complete,	N_("groups | members | notes: names for the bash completion") },

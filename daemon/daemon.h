@@ -33,6 +33,7 @@ struct roster_tasks;
 struct group_event;
 struct invites;
 struct tor;
+struct web;
 
 #define DAEMON_ADDR_MAX 128
 
@@ -81,6 +82,10 @@ struct daemon {
 	 * handler and net_stop clears it (NULL in unit tests).
 	 */
 	void (*on_event)(struct daemon *d, const struct group_event *ev);
+	/* The same events for the page (web_start sets it, web_stop clears). */
+	void (*on_event_page)(struct daemon *d, const struct group_event *ev);
+	struct web *web;			/* daemon/web/: the page */
+	const char *web_port_opt;		/* --web-port, or NULL */
 	struct invites *invites;		/* invite.c: used by this run */
 	struct guard *guard;			/* handlers-guard.c: loaded at
 						   its first use, or NULL */

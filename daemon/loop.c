@@ -9,6 +9,7 @@
 #include "net.h"
 #include "tor.h"
 #include "passkeep.h"
+#include "web.h"
 
 static void
 on_signal(uv_signal_t *h, int signum)
@@ -31,6 +32,7 @@ daemon_stop(struct daemon *d)
 		d->has_stop_timer = 0;
 		uv_close((uv_handle_t *)&d->stop_timer, NULL);
 	}
+	web_stop(d);
 	net_stop(d);
 	tor_stop(d);
 	control_stop(d);

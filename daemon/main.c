@@ -28,18 +28,21 @@
 #include "settings.h"
 #include "start.h"
 #include "store.h"
+#include "config.h"
 #include "tor.h"
+#include "web.h"
 
 /* --listen, kept for a start after balint unlock. */
 static const char *listen_opt;
 static const char *advertise_opt;
+static const char *web_port_opt;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: balintd [--home DIR] [--listen HOST:PORT|none] "
 	    "[--advertise HOST:PORT|none]\n               "
-	    "[--locked | --stay-locked]\n"
+	    "[--locked | --stay-locked] [--web-port PORT|off]\n"
 	    "               [--tor on|off] [--torrc-extra FILE] "
 	    "[--tor-control ADDR]\n"
 	    "\n"
@@ -75,6 +78,11 @@ usage(FILE *f)
 	    "control port\n"
 	    "                      (unix:PATH or HOST:PORT; cookie "
 	    "authentication)\n"
+	    "  --web-port PORT|off the page's port on 127.0.0.1 (default "
+	    "the web-port\n"
+	    "                      setting, else %d, else one the kernel "
+	    "picks;\n"
+	    "                      balint open opens it; off: no page)\n"
 	    "  --locked            start locked: only the control socket, "
 	    "nothing\n"
 	    "                      synced, until balint unlock gives the "
@@ -89,7 +97,7 @@ usage(FILE *f)
 	    "from the\nfile named by BALINT_PASSPHRASE_FILE.  SIGINT or "
 	    "SIGTERM stops it cleanly.  This member's onion address is "
 	    "kept in the\nprofile and never changes; balint status shows "
-	    "it.\n", START_DEFAULT_LISTEN);
+	    "it.\n", START_DEFAULT_LISTEN, WEB_DEFAULT_PORT);
 }
 
 /*
@@ -188,6 +196,7 @@ main(int argc, char **argv)
 	uv_loop_t loop;
 	int i, rc, locked = 0, stay = 0, ret = 1, again = 0;
 	int tor_mode = TOR_AUTO, tor_set = 0, lan = 1;
+	const char *why;
 	struct settings set;
 
 	for (i = 1; i < argc; i++) {
@@ -222,6 +231,15 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--tor-control") == 0 &&
 		    i + 1 < argc) {
 			tor_control = argv[++i];
+		} else if (strcmp(argv[i], "--web-port") == 0 &&
+		    i + 1 < argc) {
+			web_port_opt = argv[++i];
+			if (config_check("web-port", web_port_opt,
+			    &why) != 0) {
+				fprintf(stderr, "balintd: --web-port '%s': "
+				    "%s\n", web_port_opt, why);
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--locked") == 0) {
 			locked = 1;
 		} else if (strcmp(argv[i], "--stay-locked") == 0) {
@@ -289,6 +307,7 @@ main(int argc, char **argv)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		goto out;
 	d->listen_opt = listen_opt;
+	d->web_port_opt = web_port_opt;
 	d->advertise_opt = advertise_opt;
 	d->tor_mode = tor_mode;
 	d->lan = lan;
@@ -367,7 +386,9 @@ main(int argc, char **argv)
 		if (!stay)
 			passkeep_unlock_start(d);
 	}
+	web_start(d, set.web_port[0] != '\0' ? set.web_port : NULL);
 	ret = loop_run(d) == 0 ? d->exit_code : 1;
+	web_free(d);
 	again = d->relock && ret == 0;
 	daemon_log(again ? "locked: starting again without the key" :
 	    "stopped");

@@ -118,6 +118,8 @@ settings_load(struct settings *s)
 		else if (strcmp(l.key, "tor-control") == 0)
 			take(s->tor_control, sizeof(s->tor_control), &l,
 			    s->path);
+		else if (strcmp(l.key, "web-port") == 0)
+			take(s->web_port, sizeof(s->web_port), &l, s->path);
 	}
 	free(text);
 	once = *s;

@@ -54,6 +54,23 @@ check_onoff(const char *v, const char **why)
 	return -1;
 }
 
+/* web-port: the page's port on 127.0.0.1, 0 for any, or off. */
+static int
+check_web_port(const char *v, const char **why)
+{
+	char *end;
+	long port;
+
+	if (strcmp(v, "off") == 0)
+		return 0;
+	port = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || port < 0 || port > 65535) {
+		*why = "want a port from 0 to 65535, or off";
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_any(const char *v, const char **why)
 {
@@ -82,6 +99,9 @@ const struct config_key config_keys[] = {
 	{ "portmap", CONFIG_DAEMON, check_onoff,
 	    "on or off: balintd asks the router to forward its port (UPnP, "
 	    "NAT-PMP)" },
+	{ "web-port", CONFIG_DAEMON, check_web_port,
+	    "the port of the page on 127.0.0.1 (balint open), 0 for any, "
+	    "or off (as --web-port)" },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -61,6 +61,8 @@ struct ctl_call {
 	uint64_t id;
 	char cmd[CTL_MAX_CMD + 1];
 	unsigned long faults;		/* store_fault's count at the start */
+	control_local_cb local;		/* an in-process caller (the page) */
+	void *local_arg;
 };
 
 struct ctl_write {
@@ -253,6 +255,16 @@ control_reply(struct ctl_call *call, struct ctl_resp *resp)
 			    "answer to '%s' (%s)", call->cmd, bal_strerror(rc));
 		return;
 	}
+	if (call->local != NULL) {
+		sodium_memzero(buf, len);
+		free(buf);
+		/* A refusal may carry records (the guard's hits). */
+		call->local(call->local_arg, ctl_resp_status(resp),
+		    ctl_resp_err(resp), resp);
+		ctl_resp_free(resp);
+		call_free(call);
+		return;
+	}
 	ctl_resp_free(resp);
 	if (call->client != NULL) {
 		if (client_send(call->client, buf, len) != 0)
@@ -325,16 +337,34 @@ control_fail(struct ctl_call *call, int status, const char *fmt, ...)
 		status = CTL_FAILED;
 	if (status == CTL_FAILED)
 		fault_text(call, msg, sizeof(msg));
-	if (call->client != NULL)
+	if (call->local != NULL)
+		call->local(call->local_arg, status, msg, NULL);
+	else if (call->client != NULL)
 		client_send_error(call->client, call->id, status, msg);
 	call_free(call);
+}
+
+/* Runs the handler of a call's command; it answers the call. */
+static void
+dispatch(struct ctl_call *call, const struct ctl_req *req)
+{
+	const struct handlers_cmd *h;
+
+	if ((h = handlers_find(ctl_req_cmd(req))) == NULL)
+		control_fail(call, CTL_USAGE, "unknown command '%s' (this "
+		    "balintd is version %s)", ctl_req_cmd(req),
+		    BAL_VERSION_STRING);
+	else if (!handlers_lock_serves(call->d, ctl_req_cmd(req)))
+		control_fail(call, CTL_FAILED, "balintd is locked: it syncs "
+		    "nothing until you unlock it (run: balint unlock)");
+	else
+		h->fn(call, req);
 }
 
 /* Decodes and dispatches one whole message; 0, or -1 to drop the client. */
 static int
 client_message(struct ctl_client *c, const uint8_t *buf, size_t len)
 {
-	const struct handlers_cmd *h;
 	struct ctl_req *req = NULL;
 	struct ctl_call *call;
 	char msg[256];
@@ -371,17 +401,28 @@ client_message(struct ctl_client *c, const uint8_t *buf, size_t len)
 	snprintf(call->cmd, sizeof(call->cmd), "%s", ctl_req_cmd(req));
 	call->next = c->calls;
 	c->calls = call;
-	if ((h = handlers_find(ctl_req_cmd(req))) == NULL)
-		control_fail(call, CTL_USAGE, "unknown command '%s' (this "
-		    "balintd is version %s)", ctl_req_cmd(req),
-		    BAL_VERSION_STRING);
-	else if (!handlers_lock_serves(call->d, ctl_req_cmd(req)))
-		control_fail(call, CTL_FAILED, "balintd is locked: it syncs "
-		    "nothing until you unlock it (run: balint unlock)");
-	else
-		h->fn(call, req);
+	dispatch(call, req);
 	ctl_req_free(req);
 	return 0;
+}
+
+void
+control_call_local(struct daemon *d, const struct ctl_req *req,
+    control_local_cb cb, void *arg)
+{
+	struct ctl_call *call;
+
+	if ((call = calloc(1, sizeof(*call))) == NULL) {
+		cb(arg, CTL_FAILED, "balintd ran out of memory", NULL);
+		return;
+	}
+	call->d = d;
+	call->local = cb;
+	call->local_arg = arg;
+	call->id = ctl_req_id(req);
+	(void)store_fault(d->store, &call->faults, NULL);
+	snprintf(call->cmd, sizeof(call->cmd), "%s", ctl_req_cmd(req));
+	dispatch(call, req);
 }
 
 static void

@@ -5,7 +5,8 @@
  * handlers, one file per family (handlers.c: the table, shared helpers,
  * status, groups, contract, members; handlers-note.c; handlers-roster.c;
  * handlers-net.c; handlers-lock.c: unlock, lock, stop; handlers-guard.c:
- * the de-identification guard; handlers-bundle.c: bundle files); the second half of this header is for
+ * the de-identification guard; handlers-bundle.c: bundle files;
+ * handlers-web.c: web.open for the page); the second half of this header is for
  * those files.  It
  * sits at the top with net/: it calls the group and net folders, the store
  * and proto/; only the process (main.c, loop.c) calls it.
@@ -43,6 +44,19 @@ struct ctl_call;
 int control_start(struct daemon *d, char *err, size_t errlen);
 /* control_stop closes the listener and every client, removes the socket. */
 void control_stop(struct daemon *d);
+
+/*
+ * control_call_local runs the handler of req's command for a caller inside
+ * balintd (the page, daemon/web/), exactly as for a CLI client: the same
+ * handler, the same locked-daemon rule.  cb gets the answer exactly once,
+ * now or later: the status, its error (NULL or "" with CTL_OK) and resp
+ * (valid during cb only; NULL for a bare error, records also with a
+ * refusal: the guard's hits).  req is read only during this call.
+ */
+typedef void (*control_local_cb)(void *arg, int status, const char *err,
+    const struct ctl_resp *resp);
+void control_call_local(struct daemon *d, const struct ctl_req *req,
+    control_local_cb cb, void *arg);
 
 /* control_call_daemon is the daemon a call belongs to. */
 struct daemon *control_call_daemon(const struct ctl_call *call);
@@ -217,6 +231,8 @@ int handlers_lock_process(struct daemon *d, struct ctl_resp *resp);
 int handlers_lock_status(struct daemon *d, struct ctl_resp *resp);
 /* Handlers living in handlers-roster.c: revoke, leave (asynchronous). */
 void handlers_roster_revoke(struct ctl_call *call, const struct ctl_req *req);
+/* handlers-web.c: web.open, a one-time login URL for the page. */
+void handlers_web_open(struct ctl_call *call, const struct ctl_req *req);
 /* handlers-bundle.c: bundle.write, bundle.read (a file by absolute path). */
 void handlers_bundle_write(struct ctl_call *call, const struct ctl_req *req);
 void handlers_bundle_read(struct ctl_call *call, const struct ctl_req *req);

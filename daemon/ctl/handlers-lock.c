@@ -19,7 +19,8 @@
 
 /* The commands a locked daemon serves. */
 static const char *const while_locked[] = {
-	"status", "unlock", "unlock.forget", "lock", "daemon.stop", NULL
+	"status", "unlock", "unlock.forget", "lock", "daemon.stop",
+	"web.open", NULL
 };
 
 int

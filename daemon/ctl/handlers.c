@@ -65,6 +65,7 @@ static const struct handlers_cmd cmds[] = {
 	{ "unlock.forget",	handlers_lock_forget },
 	{ "lock",		handlers_lock_lock },
 	{ "daemon.stop",	handlers_lock_stop },
+	{ "web.open",		handlers_web_open },
 };
 
 const struct handlers_cmd *

@@ -1,6 +1,7 @@
 /*
  * group-event.c — the group state's events (group.h): what it tells the
- * rest of the daemon through d->on_event instead of calling it.
+ * rest of the daemon through d->on_event (the network) and
+ * d->on_event_page (the page's live updates) instead of calling them.
  */
 #include <string.h>
 
@@ -14,7 +15,7 @@ emit(struct daemon *d, enum group_event_kind kind, struct group *g,
 {
 	struct group_event ev;
 
-	if (d->on_event == NULL)
+	if (d->on_event == NULL && d->on_event_page == NULL)
 		return;
 	if (more != NULL)
 		ev = *more;
@@ -22,7 +23,10 @@ emit(struct daemon *d, enum group_event_kind kind, struct group *g,
 		memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	ev.g = g;
-	d->on_event(d, &ev);
+	if (d->on_event != NULL)
+		d->on_event(d, &ev);
+	if (d->on_event_page != NULL)
+		d->on_event_page(d, &ev);
 }
 
 void

@@ -1,0 +1,107 @@
+/* web-check.c — the page's request checks (web-check.h). */
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "web-check.h"
+
+/* 1 when s[0..len) is exactly prefix followed by the decimal port. */
+static int
+is_at_port(const char *s, size_t len, const char *prefix, unsigned port)
+{
+	char want[64];
+	int n;
+
+	n = snprintf(want, sizeof(want), "%s:%u", prefix, port);
+	return n > 0 && (size_t)n == len && memcmp(s, want, len) == 0;
+}
+
+int
+web_check_host(const char *h, size_t len, unsigned port)
+{
+	if (h == NULL || port == 0)
+		return 0;
+	return is_at_port(h, len, "127.0.0.1", port) ||
+	    is_at_port(h, len, "localhost", port);
+}
+
+int
+web_check_origin(const char *o, size_t len, unsigned port)
+{
+	if (o == NULL || port == 0)
+		return 0;
+	return is_at_port(o, len, "http://127.0.0.1", port) ||
+	    is_at_port(o, len, "http://localhost", port);
+}
+
+int
+web_check_token(const char *given, size_t len, const char *want)
+{
+	if (given == NULL || want == NULL || len != WEB_TOKEN_HEX ||
+	    strlen(want) != WEB_TOKEN_HEX)
+		return 0;
+	return sodium_memcmp(given, want, WEB_TOKEN_HEX) == 0;
+}
+
+int
+web_check_cookie(const char *hdr, size_t len, const char *name,
+    const char **val, size_t *vlen)
+{
+	size_t nlen = strlen(name), i = 0, start, end;
+
+	while (hdr != NULL && i < len) {
+		while (i < len && (hdr[i] == ' ' || hdr[i] == ';'))
+			i++;
+		start = i;
+		while (i < len && hdr[i] != ';')
+			i++;
+		end = i;
+		if (end - start > nlen && memcmp(hdr + start, name, nlen) ==
+		    0 && hdr[start + nlen] == '=') {
+			*val = hdr + start + nlen + 1;
+			*vlen = end - start - nlen - 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+web_check_request(const struct web_check_in *in)
+{
+	if (!web_check_host(in->host, in->host_len, in->port))
+		return WEB_BAD_HOST;
+	/* A browser sends Origin on every POST and on cross-site fetches. */
+	if (in->origin != NULL &&
+	    !web_check_origin(in->origin, in->origin_len, in->port))
+		return WEB_BAD_ORIGIN;
+	if (in->post && in->origin == NULL)
+		return WEB_BAD_ORIGIN;
+	if (!in->needs_session && !in->post)
+		return WEB_OK;
+	if (in->session_csrf == NULL)
+		return WEB_NO_SESSION;
+	if (in->post && !web_check_token(in->csrf, in->csrf_len,
+	    in->session_csrf))
+		return WEB_BAD_CSRF;
+	return WEB_OK;
+}
+
+const char *
+web_check_why(int verdict)
+{
+	switch (verdict) {
+	case WEB_BAD_HOST:
+		return "this page answers only as 127.0.0.1 (open it with: "
+		    "balint open)";
+	case WEB_BAD_ORIGIN:
+		return "refused: the request came from another site";
+	case WEB_NO_SESSION:
+		return "not logged in (open the page with: balint open)";
+	case WEB_BAD_CSRF:
+		return "refused: the request lacks this page's token (reload "
+		    "the page)";
+	default:
+		return "ok";
+	}
+}
