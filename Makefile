@@ -23,11 +23,12 @@ DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 # COMMAND:PACKAGE for the install, keyring and package scenarios, and
 # tor (tor-network.sh: a private Tor network, and each daemon's own tor),
 # nft (tests/lib/internet.sh: the NAT routers of the simulated internet),
-# miniupnpd (portmap.sh: UPnP and NAT-PMP on a router).
+# miniupnpd (portmap.sh: UPnP and NAT-PMP on a router),
+# chromium (page.sh: the page in a real browser, driven by playwright-core).
 DEB_CMDS = dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring \
 	secret-tool:libsecret-tools systemd-analyze:systemd man:man-db \
 	dh:debhelper dpkg-buildpackage:dpkg-dev tor-gencert:tor \
-	nft:nftables miniupnpd:miniupnpd-nftables
+	nft:nftables miniupnpd:miniupnpd-nftables chromium:chromium
 DEB_TOOLS = nodejs npm python3 $(foreach c,$(DEB_CMDS),$(lastword $(subst :, ,$(c))))
 
 ifeq ($(SAN),1)

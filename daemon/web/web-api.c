@@ -5,7 +5,8 @@
  * bool, null a nil; the passphrase bytes); the handler's answer becomes
  * {"status":N,"error":"...","records":[{...}...]} with the same fields the
  * CLI gets (a bin as hex).  Only the commands a member uses on the page
- * are let through: no file paths (bundle.*), no stopping the daemon.
+ * are let through: no file paths (bundle.*), no stopping or locking the
+ * daemon (lock starts a new process: the page's session would end).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,8 @@ static const char *const page_cmds[] = {
 	"status", "group.list", "contract.show", "contract.text",
 	"contract.amend", "contract.accept", "invite", "join", "members",
 	"note.write", "note.list", "note.show", "note.edit", "note.delete",
-	"guard.check", "peer.list", "sync", "revoke", "leave", "unlock",
-	"lock", NULL
+	"note.search", "guard.check", "peer.list", "sync", "revoke", "leave",
+	"unlock", NULL
 };
 
 /* Arguments that travel as bytes, not text. */
