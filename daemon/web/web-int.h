@@ -39,7 +39,7 @@ struct web {
 	h2o_context_t ctx;
 	h2o_accept_ctx_t accept_ctx;
 	int ctx_live;			/* ctx initialised, not disposed */
-	uv_tcp_t listener;
+	uv_tcp_t *listener;		/* NULL when none */
 	int listening;
 	unsigned port;
 	char cookie[32];		/* the cookie's name: balint-PORT */

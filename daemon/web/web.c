@@ -365,7 +365,26 @@ on_accept(uv_stream_t *server, int status)
 	h2o_accept(&w->accept_ctx, sock);
 }
 
-/* Binds 127.0.0.1:port and listens; 0 or a libuv error. */
+static void
+listener_closed_cb(uv_handle_t *h)
+{
+	free(h);
+}
+
+/* Closes the listener, if any (its memory goes with the close). */
+static void
+listener_close(struct web *w)
+{
+	if (w->listener != NULL)
+		uv_close((uv_handle_t *)w->listener, listener_closed_cb);
+	w->listener = NULL;
+	w->listening = 0;
+}
+
+/*
+ * Listens on 127.0.0.1:port with a new handle; 0 or a libuv error (the
+ * handle then closed: a failed bind spoils it).
+ */
 static int
 bind_listen(struct web *w, unsigned port)
 {
@@ -373,21 +392,25 @@ bind_listen(struct web *w, unsigned port)
 	struct sockaddr_storage got;
 	int rc, len = sizeof(got);
 
+	if ((w->listener = malloc(sizeof(*w->listener))) == NULL)
+		return UV_ENOMEM;
+	if ((rc = uv_tcp_init(w->d->loop, w->listener)) != 0) {
+		free(w->listener);
+		w->listener = NULL;
+		return rc;
+	}
+	w->listener->data = w;
 	if ((rc = uv_ip4_addr("127.0.0.1", (int)port, &sa)) != 0 ||
-	    (rc = uv_tcp_bind(&w->listener, (struct sockaddr *)&sa, 0)) != 0 ||
-	    (rc = uv_listen((uv_stream_t *)&w->listener, 32, on_accept)) != 0)
+	    (rc = uv_tcp_bind(w->listener, (struct sockaddr *)&sa, 0)) != 0 ||
+	    (rc = uv_listen((uv_stream_t *)w->listener, 32, on_accept)) != 0 ||
+	    (rc = uv_tcp_getsockname(w->listener, (struct sockaddr *)&got,
+	    &len)) != 0) {
+		listener_close(w);
 		return rc;
-	if ((rc = uv_tcp_getsockname(&w->listener, (struct sockaddr *)&got,
-	    &len)) != 0)
-		return rc;
+	}
 	w->port = ntohs(((struct sockaddr_in *)&got)->sin_port);
+	w->listening = 1;
 	return 0;
-}
-
-static void
-listener_closed_cb(uv_handle_t *h)
-{
-	(void)h;
 }
 
 /* Reads a port setting: 0..65535, or -1 for "off"; -2 when malformed. */
@@ -440,37 +463,18 @@ web_start(struct daemon *d, const char *port_setting)
 	h = (struct web_handler *)h2o_create_handler(pathconf, sizeof(*h));
 	h->super.on_req = on_req;
 	h->w = w;
-	if ((rc = uv_tcp_init(d->loop, &w->listener)) != 0) {
-		daemon_log("warning: the page is not served: %s",
-		    uv_strerror(rc));
-		h2o_config_dispose(&w->config);
-		free(w);
-		return;
-	}
-	w->listener.data = w;
-	w->listening = 1;
 	d->web = w;
 	rc = bind_listen(w, (unsigned)port);
 	if (rc == UV_EADDRINUSE && !chosen) {
-		/* The listener is spoiled by the failed bind: a new one. */
-		uv_close((uv_handle_t *)&w->listener, listener_closed_cb);
-		w->listening = 0;
 		daemon_log("page: 127.0.0.1:%ld is in use (another "
 		    "balintd?), so the page's port is one the kernel picks "
 		    "(balint open knows it)", port);
-		if ((rc = uv_tcp_init(d->loop, &w->listener)) == 0) {
-			w->listening = 1;
-			rc = bind_listen(w, 0);
-		}
+		rc = bind_listen(w, 0);
 	}
 	if (rc != 0) {
 		daemon_log("warning: the page is not served: cannot listen on "
 		    "127.0.0.1:%ld: %s", port, uv_strerror(rc));
 		w->stopping = 1;
-		if (w->listening)
-			uv_close((uv_handle_t *)&w->listener,
-			    listener_closed_cb);
-		w->listening = 0;
 		return;
 	}
 	snprintf(w->cookie, sizeof(w->cookie), "balint-%u", w->port);
@@ -501,9 +505,7 @@ web_stop(struct daemon *d)
 		return;
 	w->stopping = 1;
 	d->on_event_page = NULL;
-	if (w->listening)
-		uv_close((uv_handle_t *)&w->listener, listener_closed_cb);
-	w->listening = 0;
+	listener_close(w);
 	web_events_close_all(w);
 	/* Idle keep-alive connections read an EOF and h2o closes them. */
 	for (c = w->conns; c != NULL; c = c->next)
