@@ -5,33 +5,39 @@
 
 #include "web-check.h"
 
-/* 1 when s[0..len) is exactly prefix followed by the decimal port. */
+/*
+ * 1 when s[0..len) is exactly scheme, one of this server's names, ':' and
+ * the decimal port.
+ */
 static int
-is_at_port(const char *s, size_t len, const char *prefix, unsigned port)
+names_us(const char *s, size_t len, const char *scheme, unsigned port)
 {
+	static const char *const names[] = { "127.0.0.1", "localhost" };
 	char want[64];
+	size_t i;
 	int n;
 
-	n = snprintf(want, sizeof(want), "%s:%u", prefix, port);
-	return n > 0 && (size_t)n == len && memcmp(s, want, len) == 0;
+	if (s == NULL || port == 0)
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = snprintf(want, sizeof(want), "%s%s:%u", scheme, names[i],
+		    port);
+		if (n > 0 && (size_t)n == len && memcmp(s, want, len) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 int
 web_check_host(const char *h, size_t len, unsigned port)
 {
-	if (h == NULL || port == 0)
-		return 0;
-	return is_at_port(h, len, "127.0.0.1", port) ||
-	    is_at_port(h, len, "localhost", port);
+	return names_us(h, len, "", port);
 }
 
 int
 web_check_origin(const char *o, size_t len, unsigned port)
 {
-	if (o == NULL || port == 0)
-		return 0;
-	return is_at_port(o, len, "http://127.0.0.1", port) ||
-	    is_at_port(o, len, "http://localhost", port);
+	return names_us(o, len, "http://", port);
 }
 
 int
