@@ -9,6 +9,8 @@
 #    note bob writes reaches alice.
 # 2. carol, of another group on the same LAN, hears their beacons, does
 #    not recognise them and dials no one, nor does anyone dial her.
+#    Garbage and a flood at alice's beacon port: counted, never logged,
+#    rate limited before decryption; the session stays.
 # 3. dave's tor-only group sends no beacon (an ear on his LAN, a socket
 #    joined to the multicast group, hears nothing); a second, ordinary
 #    group of his is heard within seconds.
@@ -86,6 +88,32 @@ b alice --json status | grep '"kind": "peer"' | grep -q "\"address\": \"$CAROL_I
 	fail "alice dialed carol: $(b alice peer list)"
 until_ok 15 heard_some alice || fail "alice heard none of carol's beacons"
 echo "carol heard $heard beacons of another group: none recognised, no dial either way"
+# Garbage and a flood at alice's beacon port, from carol's machine: noise,
+# every length around a beacon's, a beacon's length of zeros, a
+# datagram too long; then 400 at once.  Dropped silently (no log line),
+# counted; over the rate limit unexamined; alice and bob stay in session.
+g0=$(json lan_garbage alice); lines0=$(wc -l <"$T/alice.log")
+ALICE_IP=$(netns_addr alice | sed 's/:.*//')
+ip netns exec "$(cat "$T/carol.ns")" python3 - "$ALICE_IP" <<'PY' || fail "garbage"
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+dst = (sys.argv[1], 7451)
+for n in (0, 1, 40, 41, 88, 90, 91, 2000):
+    s.sendto(os.urandom(n), dst)
+s.sendto(bytes(88), dst)
+time.sleep(0.5)
+for i in range(400):
+    s.sendto(os.urandom(88), dst)
+PY
+flooded() { [ "$(json lan_dropped alice)" -gt 0 ]; }
+until_ok 10 flooded || fail "the flood was not rate limited: $(b alice --json status | grep lan_)"
+g1=$(json lan_garbage alice)
+[ $((g1 - g0)) -ge 8 ] || fail "garbage not counted: $g0 -> $g1"
+[ $((g1 - g0)) -le 100 ] || fail "more examined than the rate limit allows: $((g1 - g0))"
+lines1=$(wc -l <"$T/alice.log")
+[ "$lines1" = "$lines0" ] || fail "garbage was logged: $(tail -n 3 "$T/alice.log")"
+met alice bob || fail "the session ended under the flood"
+echo "garbage and a flood: $((g1 - g0)) examined and counted, $(json lan_dropped alice) dropped unexamined, no log line, session kept"
 stop carol
 
 # ---- 3. a tor-only group sends no beacon -------------------------------------
