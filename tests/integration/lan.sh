@@ -3,7 +3,8 @@
 # network namespaces: a public member pub and the clinic's alice, bob and
 # carol on one LAN (bridge br0); dave and an ear on another (br1).
 # 1. alice and bob joined through pub's codes (only pub's address is in
-#    them; alice and bob listen on 0.0.0.0 and announce none).  With
+#    them; alice and bob listen on [::], the default, and announce none:
+#    no global address).  With
 #    lan-discovery = off they do not meet while pub is offline; with the
 #    default they find each other within seconds, status says so, and a
 #    note bob writes reaches alice.
@@ -26,8 +27,8 @@ mkdir -p "$T/config/balint"
 
 for m in pub alice bob carol; do member "$m"; netns_member "$m"; done
 netns_start pub
-netns_start alice 0.0.0.0:7000
-netns_start bob 0.0.0.0:7000
+netns_start alice "[::]:7000"
+netns_start bob "[::]:7000"
 printf 'Name: Clinic\n\nWe meet on Mondays.\n' >"$T/contract"
 b pub group create --contract "$T/contract" >/dev/null || fail "group create"
 for m in alice bob; do
@@ -46,8 +47,8 @@ met() { b "$1" peer list | grep -w "$2" | grep -qw up; }
 
 # ---- 1. off in the settings: they do not meet --------------------------------
 printf 'lan-discovery = off\n' >"$T/config/balint/config"
-netns_start alice 0.0.0.0:7000
-netns_start bob 0.0.0.0:7000
+netns_start alice "[::]:7000"
+netns_start bob "[::]:7000"
 b alice status | grep -q '^  LAN  *off (lan-discovery = off)' ||
 	fail "status does not say LAN discovery is off: $(b alice status)"
 sleep 6
@@ -57,15 +58,15 @@ echo "lan-discovery = off: no beacon, alice and bob do not meet"
 
 # ---- 1. on (the default): they find each other -------------------------------
 rm -f "$T/config/balint/config"
-netns_start alice 0.0.0.0:7000
-netns_start bob 0.0.0.0:7000
+netns_start alice "[::]:7000"
+netns_start bob "[::]:7000"
 netns_start carol 0.0.0.0:7000
 t0=$(date +%s)
 until_ok 20 met alice bob || fail "alice and bob did not find each other: $(b alice status)"
 echo "alice and bob in session $(( $(date +%s) - t0 )) s after both started, no address typed"
 b alice status | grep -w bob | grep -q 'found on the LAN' ||
 	fail "status does not say bob was found on the LAN: $(b alice status)"
-b alice status | grep -q '^  LAN  *on: beacons for 1 group on 1 interface address' ||
+b alice status | grep -q '^  LAN  *on: beacons for 1 group on 2 interface addresses' ||
 	fail "status does not say LAN discovery runs: $(b alice status)"
 b bob note write --title "Found on the LAN" -m "quiet-monday-$$" >/dev/null ||
 	fail "note write"
