@@ -9,7 +9,8 @@
  * member holds, never for a tor-only group) on each interface: at start,
  * LAN_START_ROUNDS times; when an interface, an address or the groups'
  * keys change; then every LAN_INTERVAL_MS with +-25% jitter; never more
- * than LAN_ROUNDS_PER_MIN rounds in any minute.  Received datagrams are
+ * than LAN_ROUNDS_PER_MIN rounds in any minute, nor LAN_BEACONS_PER_MIN
+ * beacons in a minute.  Received datagrams are
  * rate limited (a token bucket) before any decryption; garbage, stale
  * beacons and beacons of other groups are dropped silently and counted.
  *
@@ -38,6 +39,7 @@
 #define LAN_INTERVAL_MS 30000
 #define LAN_CHECK_MS 5000		/* interfaces and keys looked at */
 #define LAN_ROUNDS_PER_MIN 8
+#define LAN_BEACONS_PER_MIN 128		/* datagrams, whatever the rounds */
 #define LAN_GROUPS_MAX 16		/* beacons per interface and round */
 #define LAN_IFS_MAX 16			/* interfaces per family */
 #define LAN_KEYS_MAX 256		/* beacon keys tried per datagram */
@@ -69,6 +71,8 @@ struct lan {
 	uint64_t next_round;		/* loop time of the next round */
 	uint64_t rounds[LAN_ROUNDS_PER_MIN];	/* loop times, a ring */
 	size_t ringi;
+	uint64_t minute_ms;		/* loop time the send minute began */
+	unsigned minute_sent;		/* beacons sent in it */
 	double tokens;			/* receive bucket */
 	uint64_t tokens_ms;
 	struct net_lan_info info;
@@ -153,12 +157,23 @@ lan_send_all(struct lan *lan, uv_udp_t *h, const struct sockaddr *dst)
 	uint8_t out[BEACON_MAX_BYTES];
 	size_t i, len;
 	uv_buf_t buf;
+	uint64_t now = uv_now(lan->net->d->loop);
 
 	memcpy(b.member, lan->net->d->id->pk, BAL_PK_BYTES);
 	b.port = lan->port;
+	if (now - lan->minute_ms >= 60000) {
+		lan->minute_ms = now;
+		lan->minute_sent = 0;
+	}
 	for (i = 0; i < lan->nkeys; i++) {
 		if (!lan->keys[i].send)
 			continue;
+		/* The hard cap: many groups on many interfaces wait. */
+		if (lan->minute_sent >= LAN_BEACONS_PER_MIN) {
+			lan->info.capped++;
+			continue;
+		}
+		lan->minute_sent++;
 		b.time_ms = daemon_now_ms();
 		if (beacon_seal(lan->keys[i].key, &b, out, &len) != 0)
 			continue;

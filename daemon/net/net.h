@@ -183,6 +183,7 @@ struct net_lan_info {
 	uint64_t rounds;		/* rounds sent (a beacon per group and
 					   interface each) */
 	uint64_t sent, sent_bytes, send_errors;
+	uint64_t capped;		/* not sent: over the cap a minute */
 	uint64_t heard;			/* datagrams examined */
 	uint64_t recognised;		/* beacons of members of our groups */
 	uint64_t garbage;		/* not a beacon of any of our groups */
