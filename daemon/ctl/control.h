@@ -3,7 +3,8 @@
  * (DIR/balintd.sock) and the CLI's commands.  The folder owns the socket,
  * its clients and the dispatch of requests (control.c) and the command
  * handlers, one file per family (handlers.c: the table, shared helpers,
- * status, groups, contract, members; handlers-note.c; handlers-roster.c;
+ * status, groups, contract, members; handlers-note.c; handlers-search.c,
+ * handlers-case.c, handlers-marks.c: finding notes; handlers-roster.c;
  * handlers-net.c; handlers-lock.c: unlock, lock, stop; handlers-guard.c:
  * the de-identification guard; handlers-bundle.c: bundle files;
  * handlers-web.c: web.open for the page); the second half of this header is for

@@ -271,6 +271,61 @@ test_replace_and_erase_group(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Collects kept rows (store_kept_each). */
+static int
+kept_count_cb(void *ctx, uint64_t ord, const uint8_t *sealed, size_t len)
+{
+	uint64_t *n = ctx;
+
+	assert_int_equal(ord, *n + 1);
+	assert_int_equal(len, 6);
+	assert_memory_equal(sealed, "sealed", 6);
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Read marks: put twice is one mark, sorted back, per group, erased with
+ * the group; kept notes outlive the group's erasure (store-marks.c,
+ * store-kept.c).
+ */
+static void
+test_marks_and_kept(void **state)
+{
+	struct fx *f = *state;
+	uint8_t g[32], h[32], ids[3][32], *got = NULL;
+	size_t n = 0;
+	uint64_t kept = 0;
+
+	memset(g, 1, 32);
+	memset(h, 2, 32);
+	memset(ids[0], 0xc0, 32);
+	memset(ids[1], 0x10, 32);
+	memset(ids[2], 0xc0, 32);
+	assert_int_equal(store_marks_put(f->st, g, (const uint8_t (*)[32])ids,
+	    3), 0);
+	assert_int_equal(store_marks_put(f->st, h, (const uint8_t (*)[32])ids,
+	    1), 0);
+	assert_int_equal(store_marks_get(f->st, g, &got, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(got, ids[1], 32);
+	assert_memory_equal(got + 32, ids[0], 32);
+	free(got);
+	assert_int_equal(store_kept_put(f->st, g, 1, (const uint8_t *)"sealed",
+	    6), 0);
+	assert_int_equal(store_kept_put(f->st, g, 2, (const uint8_t *)"sealed",
+	    6), 0);
+	assert_int_equal(store_group_erase(f->st, g), 0);
+	assert_int_equal(store_marks_get(f->st, g, &got, &n), 0);
+	assert_int_equal(n, 0);
+	free(got);
+	assert_int_equal(store_marks_get(f->st, h, &got, &n), 0);
+	assert_int_equal(n, 1);
+	free(got);
+	assert_int_equal(store_kept_each(f->st, g, kept_count_cb, &kept), 0);
+	assert_int_equal(kept, 2);
+}
+
 static void
 test_transaction_rollback(void **state)
 {
@@ -582,6 +637,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_duplicate_and_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ranges_and_vector, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_and_erase_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_marks_and_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_received_commits_unsynced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_entry_count_kept, setup, teardown),
