@@ -121,7 +121,7 @@ $(BUILD)/obj/cli/%.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 
 .PHONY: po
 po:
-	xgettext --from-code=UTF-8 -k_ -kN_ --package-name=balint \
+	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint \
 		-o build/balint.pot $(CLI_SRC)
 	for l in $(PO_LANGS); do msgmerge -q -U --backup=none po/$$l.po \
 		build/balint.pot || exit 1; done

@@ -318,6 +318,13 @@ void output_time(uint64_t ms, char *buf, size_t buflen);
 int editor_text(const struct cli *c, const char *initial, char **out,
     size_t *outlen);
 
+/*
+ * status_words prints the group of status record grec in plain words (its
+ * members, notes, who is up to date, who was last seen when) and the
+ * amendment waiting for this member's acceptance (status-words.c).
+ */
+void status_words(const struct ctl_resp *resp, size_t grec);
+
 /* The header lines of the note template (template.c). */
 struct template_fields {
 	char title[201];	/* NOTE_MAX_TITLE + 1 */

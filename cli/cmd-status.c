@@ -6,6 +6,9 @@
 
 static const char usage[] =
     "usage: balint [--home DIR] [--json] status\n"
+    "  first, for each group, in plain words: its members and notes, the\n"
+    "  members this one is up to date with, when the others were last\n"
+    "  seen, and a contract amendment that waits for your acceptance.\n"
     "  show the daemon (member, listen address, version), every group\n"
     "  (members, entries, epoch, how many notes are new to you: not read\n"
     "  yet with note show or case show, and the group state code to read aloud:\n"
@@ -169,9 +172,9 @@ cmd_status(struct cli *c, int argc, char **argv)
 			field(resp, r, "name", OUT_STR);
 			printf("  ");
 			field(resp, r, "group", OUT_STR);
-			printf("\n    ");
-			field(resp, r, "members", OUT_UINT);
-			printf(" members, ");
+			printf("\n");
+			status_words(resp, r);
+			printf("    ");
 			field(resp, r, "entries", OUT_UINT);
 			printf(" entries, epoch ");
 			field(resp, r, "epoch", OUT_UINT);

@@ -237,13 +237,53 @@ status_held(const struct group *g, const char *hex, struct ctl_resp *resp)
 	return 0;
 }
 
+/* The readable notes of g (0 and *n 0 when they cannot be read). */
+static int
+status_notes(struct group *g, uint64_t *n)
+{
+	struct group_note *notes = NULL;
+	size_t k = 0, i;
+
+	*n = 0;
+	if (group_notes(g, &notes, &k) != 0)
+		return 0;
+	for (i = 0; i < k; i++)
+		*n += !notes[i].deleted && notes[i].note != NULL;
+	group_notes_free(notes, k);
+	return 0;
+}
+
+/*
+ * The number of g's current contract version when this member has not
+ * accepted it (an amendment waits for them), else 0.
+ */
+static unsigned
+status_amend_waiting(struct daemon *d, struct group *g)
+{
+	struct group_contract_info *ci = NULL;
+	unsigned waiting = 0;
+	size_t i;
+
+	if (g->roster == NULL || d->id == NULL ||
+	    group_contract_info(g, &ci) != 0)
+		return 0;
+	for (i = 0; i < ci->nmembers && ci->nversions > 1; i++)
+		if (memcmp(ci->members[i].member, d->id->pk,
+		    BAL_PK_BYTES) == 0 && ci->members[i].accepted_version <
+		    ci->versions[ci->nversions - 1].number)
+			waiting = ci->versions[ci->nversions - 1].number;
+	group_contract_info_free(ci);
+	return waiting;
+}
+
 /* Adds one group's record of "status". */
 static int
 status_group(struct daemon *d, struct group *g, int want_new,
     struct ctl_resp *resp)
 {
 	char hex[2 * BAL_GROUP_ID_BYTES + 1], code[STATECODE_TEXT_BYTES];
-	uint64_t entries = 0, epoch = 0, missing = 0, nnew = 0;
+	uint64_t entries = 0, epoch = 0, missing = 0, nnew = 0, nnotes = 0;
+	unsigned waiting;
 
 	handlers_hex(g->id, sizeof(g->id), hex);
 	if (d->store != NULL) {
@@ -265,6 +305,14 @@ status_group(struct daemon *d, struct group *g, int want_new,
 	if (want_new && g->roster != NULL &&
 	    handlers_marks_count(g, &nnew) == 0 &&
 	    ctl_resp_add_uint(resp, "new_notes", nnew) != 0)
+		return BAL_ENOMEM;
+	if (want_new && g->roster != NULL &&
+	    (status_notes(g, &nnotes) != 0 ||
+	    ctl_resp_add_uint(resp, "notes", nnotes) != 0))
+		return BAL_ENOMEM;
+	/* A contract version this member has not accepted yet. */
+	if ((waiting = status_amend_waiting(d, g)) != 0 &&
+	    ctl_resp_add_uint(resp, "amend_waiting", waiting) != 0)
 		return BAL_ENOMEM;
 	/* A group still being joined has no roster, hence no code. */
 	if (group_state_code(g, code) == 0 &&

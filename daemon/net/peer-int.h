@@ -182,7 +182,7 @@ struct target {
 	unsigned fails;
 	char why[128];			/* why the last attempt failed */
 	uint64_t tried_ms;		/* when (Unix ms), 0: never */
-	uint64_t reached_ms;		/* last session up (Unix ms), 0 */
+	uint64_t reached_ms;		/* last session up or down, 0 */
 	struct net_conn *conn;		/* the attempt or session */
 	int lan;			/* from a LAN beacon (lan.c) */
 	uint64_t lan_ms;		/* its last beacon (Unix ms) */

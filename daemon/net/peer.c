@@ -397,6 +397,13 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 		daemon_log("peer down: %s, group %s: %s",
 		    peer_conn_label(c, label), group_name(c->g),
 		    why != NULL && why[0] ? why : "closed");
+		/* Last seen now, at each of the member's addresses. */
+		for (t = net->targets; t != NULL; t = t->next)
+			if (t->has_member && c->g != NULL &&
+			    memcmp(t->group, c->g->id,
+			    BAL_GROUP_ID_BYTES) == 0 && memcmp(t->member,
+			    c->remote_pk, BAL_PK_BYTES) == 0)
+				t->reached_ms = daemon_now_ms();
 	}
 	if (c->h != NULL && c->h->down != NULL) {
 		const struct net_handler *h = c->h;

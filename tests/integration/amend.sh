@@ -149,7 +149,18 @@ grep -q "^  carl *accepted at join (version 1)" "$T/show" ||
 	fail "carl's acceptance"
 grep -q "^  dora *accepted at join (version 2)" "$T/show" ||
 	fail "dora's acceptance"
+# status says it in plain words: carl has version 2 to accept, dora not;
+# a member counts once whatever their addresses.
+b carl status >"$T/st" || fail "carl status"
+grep -q "the contract was amended (version 2) and waits for your acceptance" \
+	"$T/st" || fail "carl's status shows no amendment waiting: $(cat "$T/st")"
+b dora status | grep -q "waits for your acceptance" &&
+	fail "dora's status shows an amendment she accepted at join"
+upto() { b anna status | grep -q "^    4 members, 0 notes; up to date with [^;]*dora"; }
+until_ok 30 upto || fail "anna's status in words: $(b anna status | sed -n 3,4p)"
 b carl contract accept >"$T/out" || fail "carl accept"
+b carl status | grep -q "waits for your acceptance" &&
+	fail "carl's status still shows the amendment after accepting"
 grep -q "accepted the contract of Amend group: version 2" "$T/out" ||
 	fail "accept printed '$(cat "$T/out")'"
 refused carl "you accepted version 2 of the contract of Amend group already" \
@@ -180,4 +191,8 @@ refused ben "only a leader of Amend group can amend the contract" \
 code3=$(code anna)
 until_ok 30 same_code "$code3" anna ben carl dora ||
 	fail "members disagree on the state code after the third version"
+# A member whose daemon stopped: "last seen just now" in anna's status.
+stop dora
+seen() { b anna status | grep -q "^    4 members, 0 notes;.*; dora last seen just now"; }
+until_ok 30 seen || fail "dora stopped: anna's status says $(b anna status | grep '^    4 members')"
 exit 0

@@ -15,7 +15,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 unset LANGUAGE LC_ALL LC_MESSAGES
 
 # Complete catalogues: every string marked in the sources is translated.
-xgettext --from-code=UTF-8 -k_ -kN_ --package-name=balint -o "$T/balint.pot" \
+xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint -o "$T/balint.pot" \
     "$TOP"/cli/*.c || fail "xgettext"
 for l in sv he; do
 	msgmerge -q --no-fuzzy-matching "$TOP/po/$l.po" "$T/balint.pot" \
