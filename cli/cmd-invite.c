@@ -7,8 +7,15 @@
 
 static const char usage[] =
     "usage: balint [--json] invite [-g GROUP] [--name NAME] [--expires 7d]\n"
+    "       balint [--json] invite list [-g GROUP]\n"
+    "       balint invite cancel [-g GROUP] ID\n"
     "  print a one-line, one-time invite code for a new member (leaders\n"
-    "  only); give it to them by any channel, they run: balint join CODE\n"
+    "  only); give it to them by any channel, they run: balint join CODE.\n"
+    "  When it expires is said on stderr.\n"
+    "  list    the group's open invites (not expired): id, name, expiry,\n"
+    "          used or not\n"
+    "  cancel  take an unused invite back (its ID from invite list, 4\n"
+    "          digits at least): its code is refused from now on\n"
     "  -g, --group GROUP  group id, unique id prefix or name\n"
     "  --name NAME        the name you expect the new member to use\n"
     "  --expires TIME     validity: N, Ns, Nm, Nh, Nd or Nw (default 7d)\n"
@@ -41,6 +48,84 @@ warn_local_only(const char *code)
 	invcode_wipe(&ic);
 }
 
+static int
+invite_list(struct cli *c, int argc, char **argv)
+{
+	static const struct output_col cols[] = {
+		{ "invite", "ID", OUT_STR },
+		{ "name", "NAME", OUT_STR },
+		{ "expires", "EXPIRES", OUT_TIME },
+		{ "used", "USED", OUT_BOOL },
+	};
+	const char *group = c->group;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "invite list", usage, argc, argv, 2, opts,
+	    pos, 0, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if ((req = client_req("invite.list", group)) == NULL) {
+		util_err(_("out of memory"));
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
+	    _("no open invites (make one: balint invite)"));
+	ctl_resp_free(resp);
+	return rc;
+}
+
+static int
+invite_cancel(struct cli *c, int argc, char **argv)
+{
+	const char *group = c->group, *id = "";
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	char *pos[1];
+	int npos, rc;
+
+	if ((rc = util_getopt(c, "invite cancel", usage, argc, argv, 2, opts,
+	    pos, 1, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (npos != 1) {
+		util_err(_("invite cancel needs an invite id (see: balint "
+		    "invite list)"));
+		return CLI_USAGE;
+	}
+	if ((req = client_req("invite.cancel", group)) == NULL ||
+	    ctl_req_add_str(req, "invite", pos[0]) != 0) {
+		ctl_req_free(req);
+		util_err(_("out of memory"));
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if (c->json)
+		rc = output_json(resp);
+	else {
+		(void)ctl_resp_get_str(resp, 0, "invite", &id, NULL);
+		printf(_("cancelled the invite %s: its code is refused from "
+		    "now on\n"), id);
+	}
+	ctl_resp_free(resp);
+	return rc;
+}
+
 int
 cmd_invite(struct cli *c, int argc, char **argv)
 {
@@ -53,10 +138,14 @@ cmd_invite(struct cli *c, int argc, char **argv)
 	};
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
-	uint64_t secs = 7 * 86400;
-	char *pos[1];
+	uint64_t secs = 7 * 86400, until;
+	char *pos[1], when[64];
 	int npos, rc;
 
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return invite_list(c, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "cancel") == 0)
+		return invite_cancel(c, argc, argv);
 	if ((rc = util_getopt(c, "invite", usage, argc, argv, 1, opts, pos, 0,
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
@@ -91,6 +180,12 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		fputc('\n', stdout);
 		fflush(stdout);
 		warn_local_only(code);
+		if (ctl_resp_get_uint(resp, 0, "expires", &until) == 0) {
+			output_time(until, when, sizeof(when));
+			util_err(_("this code can be used once, until %s (see: "
+			    "balint invite list; take it back: balint invite "
+			    "cancel)"), when);
+		}
 	}
 	ctl_resp_free(resp);
 	return rc;

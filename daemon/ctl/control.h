@@ -209,6 +209,10 @@ int handlers_net_status(struct daemon *d, struct ctl_resp *resp);
 /* handlers_net_lan adds LAN discovery's fields to the daemon record. */
 int handlers_net_lan(struct daemon *d, struct ctl_resp *resp);
 void handlers_net_invite(struct ctl_call *call, const struct ctl_req *req);
+/* handlers-invites.c: a group's open invites, and cancelling one. */
+void handlers_invite_list(struct ctl_call *call, const struct ctl_req *req);
+void handlers_invite_cancel(struct ctl_call *call,
+    const struct ctl_req *req);
 void handlers_net_join(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req);

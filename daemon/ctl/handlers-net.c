@@ -203,7 +203,9 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if ((resp = control_call_resp(call)) == NULL ||
 	    ctl_resp_record_begin(resp) != 0 ||
-	    ctl_resp_add_str(resp, "code", code) != 0) {
+	    ctl_resp_add_str(resp, "code", code) != 0 ||
+	    ctl_resp_add_uint(resp, "expires", daemon_now_ms() +
+	    expires * 1000) != 0) {
 		ctl_resp_free(resp);
 		resp = NULL;
 	}

@@ -39,6 +39,8 @@ static const struct handlers_cmd cmds[] = {
 	{ "contract.amend",	cmd_contract_amend },
 	{ "contract.accept",	cmd_contract_accept },
 	{ "invite",		handlers_net_invite },
+	{ "invite.list",	handlers_invite_list },
+	{ "invite.cancel",	handlers_invite_cancel },
 	{ "join",		handlers_net_join },
 	{ "members",		cmd_members },
 	{ "note.write",		handlers_note_write },

@@ -132,4 +132,20 @@ printf 'Name: Thursday late\n\nWhat is said here stays here.\n' >"$T/c3.txt"
 b anna group create --contract "$T/c3.txt" >/dev/null || fail "group create 3"
 b anna -g thurs note list 2>"$T/err" && fail "an ambiguous group name was taken"
 grep -q "'thurs' starts the names of 2 groups" "$T/err" || fail "ambiguous group: $(cat "$T/err")"
+# Invites: the expiry said with the code; invite list; invite cancel, after
+# which the code is refused.
+code=$(b anna -g Manners invite --name ben 2>"$T/err") || fail "invite"
+grep -q "this code can be used once, until 20" "$T/err" || fail "no expiry: $(cat "$T/err")"
+b anna -g Manners invite list >"$T/inv" || fail "invite list"
+grep -q "^ID .*NAME .*EXPIRES .*USED" "$T/inv" || fail "invite list: $(cat "$T/inv")"
+inv=$(awk '$2 == "ben" { print $1 }' "$T/inv")
+[ ${#inv} -eq 12 ] || fail "no invite for ben in the list: $(cat "$T/inv")"
+b anna -g Manners invite cancel zz 2>"$T/err"; [ $? -eq 2 ] || fail "bad invite id is not exit 2"
+b anna -g Manners invite cancel "$(printf %s "$inv" | cut -c1-6)" >"$T/out" || fail "invite cancel"
+grep -q "cancelled the invite $inv" "$T/out" || fail "cancel said: $(cat "$T/out")"
+b anna -g Manners invite list | grep "ben" | grep -q "yes$" || fail "a cancelled invite is not shown used"
+member ben
+start ben
+b ben join "$code" --accept 2>"$T/err" && fail "a cancelled code was accepted"
+grep -qi "used" "$T/err" || fail "the cancelled code's refusal: $(cat "$T/err")"
 echo "cli-manners: ok"
