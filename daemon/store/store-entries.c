@@ -172,23 +172,31 @@ row_from(sqlite3_stmt *s, struct store_entry_row *row)
 	return 0;
 }
 
+/* The caller's callback and context (each_row). */
+struct each {
+	store_entry_cb cb;
+	void *ctx;
+};
+
+static int
+entry_row(void *ctx, sqlite3_stmt *s)
+{
+	struct each *e = ctx;
+	struct store_entry_row row;
+	int ret;
+
+	if ((ret = row_from(s, &row)) != 0)
+		return ret;
+	return e->cb(e->ctx, &row);
+}
+
 /* Steps s, handing each row to cb; the callback may stop the walk. */
 static int
 each_row(struct store *st, sqlite3_stmt *s, store_entry_cb cb, void *ctx)
 {
-	struct store_entry_row row;
-	int rc, ret = 0;
+	struct each e = { cb, ctx };
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((ret = row_from(s, &row)) != 0)
-			break;
-		if ((ret = cb(ctx, &row)) != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = store_failed(st, rc);
-	sqlite3_reset(s);
-	return ret > 0 ? 0 : ret;
+	return store_rows(st, s, entry_row, &e);
 }
 
 int
@@ -342,7 +350,7 @@ int
 store_entry_count(struct store *st, const uint8_t *group, uint64_t *n)
 {
 	sqlite3_stmt *s;
-	int rc, ret, outside = sqlite3_get_autocommit(st->db);
+	int ret, outside = sqlite3_get_autocommit(st->db);
 
 	if (outside && st->cnt_valid &&
 	    memcmp(st->cnt_gid, group, BAL_GROUP_ID_BYTES) == 0) {
@@ -351,12 +359,7 @@ store_entry_count(struct store *st, const uint8_t *group, uint64_t *n)
 	}
 	s = store_q(st, Q_ENTRY_COUNT);
 	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*n = (uint64_t)sqlite3_column_int64(s, 0);
-		ret = 0;
-	} else
-		ret = store_failed(st, rc);
-	sqlite3_reset(s);
+	ret = store_count(st, s, n);
 	/* Counted outside a transaction: what every later insert adds to. */
 	if (ret == 0 && outside) {
 		memcpy(st->cnt_gid, group, BAL_GROUP_ID_BYTES);
@@ -371,16 +374,31 @@ int
 store_entry_missing(struct store *st, const uint8_t *group, uint64_t *n)
 {
 	sqlite3_stmt *s = store_q(st, Q_ENTRY_MISSING);
-	int rc, ret;
 
 	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*n = (uint64_t)sqlite3_column_int64(s, 0);
-		ret = 0;
-	} else
-		ret = store_failed(st, rc);
-	sqlite3_reset(s);
-	return ret;
+	return store_count(st, s, n);
+}
+
+/* Where store_entries_missing puts its rows. */
+struct missing {
+	struct wire_have_item *items;
+	size_t max, *n;
+};
+
+static int
+missing_row(void *ctx, sqlite3_stmt *s)
+{
+	struct missing *m = ctx;
+
+	if (*m->n >= m->max)
+		return 1;
+	if (sqlite3_column_bytes(s, 0) != BAL_PK_BYTES)
+		return BAL_EIO;
+	memcpy(m->items[*m->n].author, sqlite3_column_blob(s, 0),
+	    BAL_PK_BYTES);
+	m->items[*m->n].seq = (uint64_t)sqlite3_column_int64(s, 1);
+	(*m->n)++;
+	return 0;
 }
 
 int
@@ -388,25 +406,12 @@ store_entries_missing(struct store *st, const uint8_t *group,
     struct wire_have_item *items, size_t max, size_t *n)
 {
 	sqlite3_stmt *s = store_q(st, Q_ENTRIES_MISSING);
-	int rc, ret = 0;
+	struct missing m = { items, max, n };
 
 	*n = 0;
 	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
-		if (sqlite3_column_bytes(s, 0) != BAL_PK_BYTES) {
-			ret = BAL_EIO;
-			break;
-		}
-		memcpy(items[*n].author, sqlite3_column_blob(s, 0),
-		    BAL_PK_BYTES);
-		items[*n].seq = (uint64_t)sqlite3_column_int64(s, 1);
-		(*n)++;
-	}
-	if (ret == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_failed(st, rc);
-	sqlite3_reset(s);
-	return ret;
+	return store_rows(st, s, missing_row, &m);
 }
 
 int

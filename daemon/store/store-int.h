@@ -62,6 +62,15 @@ struct store {
 sqlite3_stmt *store_q(struct store *st, int which);
 /* store_done runs a statement that returns no rows (BAL_EEXIST, BAL_EIO). */
 int store_done(struct store *st, sqlite3_stmt *s);
+/*
+ * store_rows steps s (its parameters bound), handing each row to fn: 0 goes
+ * on, > 0 stops the walk (not an error), < 0 is the error returned.  s is
+ * reset; a failed step is store_failed's BAL_EIO.
+ */
+int store_rows(struct store *st, sqlite3_stmt *s,
+    int (*fn)(void *ctx, sqlite3_stmt *row), void *ctx);
+/* store_count steps s (bound) for its one row's first column, a count. */
+int store_count(struct store *st, sqlite3_stmt *s, uint64_t *n);
 /* store_bind_blob binds len bytes at p (NULL: empty) to parameter i. */
 void store_bind_blob(sqlite3_stmt *s, int i, const void *p, size_t len);
 /* store_failed notes a failed SQLite call for store_fault; BAL_EIO. */

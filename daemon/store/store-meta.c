@@ -20,25 +20,34 @@ store_group_put(struct store *st, const uint8_t *group, const char *name)
 	return store_done(st, s);
 }
 
+/* The caller's callback and context, for the row functions (store_rows). */
+struct each {
+	union {
+		store_group_cb group;
+		store_key_cb key;
+		store_peer_cb peer;
+		store_invite_cb invite;
+	} cb;
+	void *ctx;
+};
+
+static int
+group_row(void *ctx, sqlite3_stmt *s)
+{
+	struct each *e = ctx;
+
+	if (sqlite3_column_bytes(s, 0) != BAL_GROUP_ID_BYTES)
+		return BAL_EIO;
+	return e->cb.group(e->ctx, sqlite3_column_blob(s, 0),
+	    (const char *)sqlite3_column_text(s, 1));
+}
+
 int
 store_group_each(struct store *st, store_group_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = store_q(st, Q_GROUP_EACH);
-	int rc, ret = 0;
+	struct each e = { .cb.group = cb, .ctx = ctx };
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 0) != BAL_GROUP_ID_BYTES) {
-			ret = BAL_EIO;
-			break;
-		}
-		if ((ret = cb(ctx, sqlite3_column_blob(s, 0),
-		    (const char *)sqlite3_column_text(s, 1))) != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = store_failed(st, rc);
-	sqlite3_reset(s);
-	return ret > 0 ? 0 : ret;
+	return store_rows(st, store_q(st, Q_GROUP_EACH), group_row, &e);
 }
 
 int
@@ -53,24 +62,24 @@ store_key_put(struct store *st, const uint8_t *group, uint64_t epoch,
 	return store_done(st, s);
 }
 
+static int
+key_row(void *ctx, sqlite3_stmt *s)
+{
+	struct each *e = ctx;
+
+	return e->cb.key(e->ctx, (uint64_t)sqlite3_column_int64(s, 0),
+	    sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+}
+
 int
 store_key_each(struct store *st, const uint8_t *group, store_key_cb cb,
     void *ctx)
 {
 	sqlite3_stmt *s = store_q(st, Q_KEY_EACH);
-	int rc, ret = 0;
+	struct each e = { .cb.key = cb, .ctx = ctx };
 
 	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((ret = cb(ctx, (uint64_t)sqlite3_column_int64(s, 0),
-		    sqlite3_column_blob(s, 1),
-		    (size_t)sqlite3_column_bytes(s, 1))) != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = store_failed(st, rc);
-	sqlite3_reset(s);
-	return ret > 0 ? 0 : ret;
+	return store_rows(st, s, key_row, &e);
 }
 
 int
@@ -115,32 +124,32 @@ store_peer_add(struct store *st, const uint8_t *group, const char *addr,
 	return store_done(st, s);
 }
 
+static int
+peer_row(void *ctx, sqlite3_stmt *s)
+{
+	struct each *e = ctx;
+	struct store_peer p;
+
+	memset(&p, 0, sizeof(p));
+	if ((p.addr = (const char *)sqlite3_column_text(s, 0)) == NULL)
+		return 0;
+	if (sqlite3_column_bytes(s, 1) == BAL_PK_BYTES)
+		p.member = sqlite3_column_blob(s, 1);
+	p.typed = sqlite3_column_int(s, 2);
+	p.ord = (unsigned)sqlite3_column_int(s, 3);
+	p.ok_ms = (uint64_t)sqlite3_column_int64(s, 4);
+	return e->cb.peer(e->ctx, &p);
+}
+
 int
 store_peer_each(struct store *st, const uint8_t *group, store_peer_cb cb,
     void *ctx)
 {
 	sqlite3_stmt *s = store_q(st, Q_PEER_EACH);
-	struct store_peer p;
-	int rc, ret = 0;
+	struct each e = { .cb.peer = cb, .ctx = ctx };
 
 	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&p, 0, sizeof(p));
-		p.addr = (const char *)sqlite3_column_text(s, 0);
-		if (sqlite3_column_bytes(s, 1) == BAL_PK_BYTES)
-			p.member = sqlite3_column_blob(s, 1);
-		p.typed = sqlite3_column_int(s, 2);
-		p.ord = (unsigned)sqlite3_column_int(s, 3);
-		p.ok_ms = (uint64_t)sqlite3_column_int64(s, 4);
-		if (p.addr == NULL)
-			continue;
-		if ((ret = cb(ctx, &p)) != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = store_failed(st, rc);
-	sqlite3_reset(s);
-	return ret > 0 ? 0 : ret;
+	return store_rows(st, s, peer_row, &e);
 }
 
 /*
@@ -237,31 +246,28 @@ store_invite_put(struct store *st, const uint8_t *group,
 	return store_done(st, s);
 }
 
+static int
+invite_row(void *ctx, sqlite3_stmt *s)
+{
+	struct each *e = ctx;
+
+	if (sqlite3_column_bytes(s, 0) != BAL_GROUP_ID_BYTES ||
+	    sqlite3_column_bytes(s, 1) != BAL_HASH_BYTES)
+		return BAL_EIO;
+	return e->cb.invite(e->ctx, sqlite3_column_blob(s, 0),
+	    sqlite3_column_blob(s, 1), (uint64_t)sqlite3_column_int64(s, 2),
+	    sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3));
+}
+
 int
 store_invite_each(struct store *st, uint64_t now_ms, store_invite_cb cb,
     void *ctx)
 {
 	sqlite3_stmt *s = store_q(st, Q_INVITE_EACH);
-	int rc, ret = 0;
+	struct each e = { .cb.invite = cb, .ctx = ctx };
 
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)now_ms);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 0) != BAL_GROUP_ID_BYTES ||
-		    sqlite3_column_bytes(s, 1) != BAL_HASH_BYTES) {
-			ret = BAL_EIO;
-			break;
-		}
-		if ((ret = cb(ctx, sqlite3_column_blob(s, 0),
-		    sqlite3_column_blob(s, 1),
-		    (uint64_t)sqlite3_column_int64(s, 2),
-		    sqlite3_column_blob(s, 3),
-		    (size_t)sqlite3_column_bytes(s, 3))) != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = store_failed(st, rc);
-	sqlite3_reset(s);
-	return ret > 0 ? 0 : ret;
+	return store_rows(st, s, invite_row, &e);
 }
 
 int

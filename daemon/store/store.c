@@ -391,6 +391,34 @@ store_done(struct store *st, sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : store_failed(st, rc);
 }
 
+int
+store_rows(struct store *st, sqlite3_stmt *s,
+    int (*fn)(void *ctx, sqlite3_stmt *row), void *ctx)
+{
+	int rc, ret = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((ret = fn(ctx, s)) != 0)
+			break;
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret > 0 ? 0 : ret;
+}
+
+int
+store_count(struct store *st, sqlite3_stmt *s, uint64_t *n)
+{
+	int rc, ret = 0;
+
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(s, 0);
+	else
+		ret = store_failed(st, rc);
+	sqlite3_reset(s);
+	return ret;
+}
+
 void
 store_bind_blob(sqlite3_stmt *s, int i, const void *p, size_t len)
 {
