@@ -528,11 +528,11 @@ place(struct batch *b, const struct entry *e, const struct entry *head,
 	b->again = e->h.seq > head->h.seq + 1;
 	if (e->h.seq == head->h.seq + 1 && e->h.lamport >
 	    head->h.lamport + ENTRY_MAX_LAMPORT_STEP)
-		return group_check_reject(why, whylen, BAL_ECHAIN, "lamport "
+		return reject(why, whylen, BAL_ECHAIN, "lamport "
 		    "%llu is more than 2^32 past the author's previous entry "
 		    "(%llu)", (unsigned long long)e->h.lamport,
 		    (unsigned long long)head->h.lamport);
-	return group_check_reject(why, whylen, BAL_ECHAIN, b->again ? "gap in "
+	return reject(why, whylen, BAL_ECHAIN, b->again ? "gap in "
 	    "the author's log (held up to seq %llu)" : "does not follow the "
 	    "author's log (held up to seq %llu)",
 	    (unsigned long long)head->h.seq);
@@ -549,13 +549,13 @@ allowed(struct batch *b, const struct entry *e, char *why, size_t whylen)
 		if (e->h.kind == ENTRY_KIND_ROSTER)
 			return 0;
 		b->again = 1;
-		return group_check_reject(why, whylen, BAL_EPERM,
+		return reject(why, whylen, BAL_EPERM,
 		    "entry before the group's CREATE");
 	}
 	if (roster_entry_allowed(r, e->h.author, e->h.seq) == 0)
 		return 0;
 	b->again = 1;
-	return group_check_reject(why, whylen, BAL_EPERM, "the author may not "
+	return reject(why, whylen, BAL_EPERM, "the author may not "
 	    "write here (not a member, or beyond their cut)");
 }
 
@@ -592,11 +592,11 @@ check_kind(struct batch *b, const struct entry *e, struct checked *c,
 		    e->bodylen, c->addrs, &c->naddrs)) == BAL_EVERSION)
 			return 0;	/* a newer announce: kept, not used */
 		if (ret != 0)
-			return group_check_reject(why, whylen, BAL_EPROTO,
+			return reject(why, whylen, BAL_EPROTO,
 			    "malformed announce");
 		return 0;
 	default:
-		return group_check_reject(why, whylen, BAL_EPROTO,
+		return reject(why, whylen, BAL_EPROTO,
 		    "unknown entry kind");
 	}
 }
@@ -660,7 +660,7 @@ write_entry(struct batch *b, const struct entry *e, const uint8_t *blob,
 			return ret;
 		b->missing--;
 	} else if ((ret = store_entry_put(st, &row)) != 0)
-		return group_check_reject(why, whylen, ret == BAL_EEXIST ||
+		return reject(why, whylen, ret == BAL_EEXIST ||
 		    ret == BAL_ECHAIN ? BAL_ECHAIN : ret, "store: %s",
 		    store_errmsg(st));
 	if (row.erased == STORE_BODY_MISSING)
@@ -722,7 +722,7 @@ process_one(struct batch *b, const struct entry *e, const uint8_t *blob,
 	int has, ret;
 
 	if (memcmp(e->h.group, b->g->id, BAL_GROUP_ID_BYTES) != 0)
-		return group_check_reject(why, whylen, BAL_EPROTO,
+		return reject(why, whylen, BAL_EPROTO,
 		    "entry of another group");
 	/* Notes and announces are checked against the roster folded. */
 	if (e->h.kind != ENTRY_KIND_ROSTER &&

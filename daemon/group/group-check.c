@@ -6,7 +6,6 @@
  * the batch's roster and what the store holds, and group_batch_process
  * stores what passes.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +15,6 @@
 #include "group-int.h"
 #include "mp.h"
 #include "wire.h"
-
-int
-group_check_reject(char *why, size_t whylen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /*
  * May author make a leader's roster operation: a leader of the roster as
@@ -120,7 +106,7 @@ group_check_note(struct batch *b, const struct entry *e, struct note **note,
 	*unreadable = 0;
 	if (roster_epoch_find(group_batch_roster(b), e->h.epoch) == NULL) {
 		b->again = 1;	/* its roster entry may come later */
-		return group_check_reject(why, whylen, BAL_ENOENT,
+		return reject(why, whylen, BAL_ENOENT,
 		    "unknown epoch %llu", (unsigned long long)e->h.epoch);
 	}
 	if (entry_is_erased(e) ||
@@ -130,29 +116,29 @@ group_check_note(struct batch *b, const struct entry *e, struct note **note,
 	if ((plain = group_batch_plain(g, entry_plain_len(e))) == NULL)
 		return BAL_ENOMEM;
 	if (entry_open_buf(e, key, plain, g->plain_cap, &plen) != 0)
-		return group_check_reject(why, whylen, BAL_ECRYPTO,
+		return reject(why, whylen, BAL_ECRYPTO,
 		    "the note does not decrypt under its epoch key");
 	ret = note_decode(plain, plen, note);
 	sodium_memzero(plain, plen);
 	if (ret != 0)
-		return group_check_reject(why, whylen, BAL_EPROTO,
+		return reject(why, whylen, BAL_EPROTO,
 		    "the ciphertext holds no valid note");
 	if (!(*note)->has_supersedes) {
 		/* A first version: of a note id bound to its author. */
 		if (note_id_is_authors((*note)->id, e->h.author))
 			return 0;
-		ret = group_check_reject(why, whylen, BAL_EPERM, "the first "
+		ret = reject(why, whylen, BAL_EPERM, "the first "
 		    "version of a note id that is not the author's");
 		goto out;
 	}
 	/* Only the author of a note supersedes it: look in their own log. */
 	ret = group_notes_find(g, b, e->h.author, (*note)->supersedes, &r);
 	if (ret == BAL_ENOENT)
-		ret = group_check_reject(why, whylen, BAL_EPERM, "supersedes "
+		ret = reject(why, whylen, BAL_EPERM, "supersedes "
 		    "an entry that is not one of the author's notes");
 	else if (ret == 0 && r.note != NULL && memcmp(r.note->id,
 	    (*note)->id, NOTE_ID_BYTES) != 0)
-		ret = group_check_reject(why, whylen, BAL_EPERM,
+		ret = reject(why, whylen, BAL_EPERM,
 		    "supersedes a version of another note");
 	else if (ret != 0)
 		*unreadable = 0;	/* the store failed, not the entry */
@@ -179,53 +165,53 @@ group_check_roster(struct batch *b, const struct entry *e,
 	*op = NULL;
 	*created = NULL;
 	if (entry_is_erased(e))
-		return group_check_reject(why, whylen, BAL_EPROTO,
+		return reject(why, whylen, BAL_EPROTO,
 		    "a roster entry without its body");
 	if (roster_op_decode(e->body, e->bodylen, op) != 0)
-		return group_check_reject(why, whylen, BAL_EPROTO,
+		return reject(why, whylen, BAL_EPROTO,
 		    "malformed roster operation");
 	if ((*op)->type == ROSTER_OP_CREATE) {
 		if (group_batch_roster(b) != NULL || b->rl.nleaders > 0)
-			return group_check_reject(why, whylen, BAL_EPERM,
+			return reject(why, whylen, BAL_EPERM,
 			    "CREATE of a group that exists");
 		roster_contract_hash((*op)->contract, (*op)->contract_len, h);
 		if (sodium_memcmp(h, g->id, BAL_HASH_BYTES) != 0)
-			return group_check_reject(why, whylen, BAL_EPERM,
+			return reject(why, whylen, BAL_EPERM,
 			    "CREATE with another group's contract");
 		if (contract_decode((*op)->contract, (*op)->contract_len,
 		    created) != 0)
-			return group_check_reject(why, whylen, BAL_EPROTO,
+			return reject(why, whylen, BAL_EPROTO,
 			    "CREATE with a malformed contract");
 		/* The founder wrote the first version: leaders[0]. */
 		if (memcmp((*created)->leaders[0], e->h.author,
 		    BAL_PK_BYTES) != 0)
-			return group_check_reject(why, whylen, BAL_EPERM,
+			return reject(why, whylen, BAL_EPERM,
 			    "CREATE by someone other than the founder");
 		return 0;
 	}
 	/* (A CREATE stored in this batch and not yet folded will do.) */
 	if (group_batch_roster(b) == NULL && b->rl.nleaders == 0) {
 		b->again = 1;
-		return group_check_reject(why, whylen, BAL_EPERM,
+		return reject(why, whylen, BAL_EPERM,
 		    "roster operation before the group's CREATE");
 	}
 	/* What no fold would take from this author is not stored. */
 	if ((*op)->type == ROSTER_OP_LEAVE && (*op)->cut != e->h.seq)
-		return group_check_reject(why, whylen, BAL_EPERM,
+		return reject(why, whylen, BAL_EPERM,
 		    "a LEAVE whose cut is not its own seq");
 	if ((*op)->type != ROSTER_OP_LEAVE) {
 		if ((ret = group_rlog_leaders_load(b)) != 0)
 			return ret;
 		if (!may_lead(b, e->h.author)) {
 			b->again = b->rl_dirty;	/* a fold due may make them */
-			return group_check_reject(why, whylen, BAL_EPERM,
+			return reject(why, whylen, BAL_EPERM,
 			    "a roster operation only a leader may make, by a "
 			    "member who is no leader");
 		}
 	}
 	if ((*op)->type == ROSTER_OP_ADD && (ret = contract_accept_verify(
 	    (*op)->member, g->id, (*op)->name, (*op)->accept_sig)) != 0)
-		return group_check_reject(why, whylen, BAL_EPERM,
+		return reject(why, whylen, BAL_EPERM,
 		    "ADD without the newcomer's valid acceptance");
 	return 0;
 }

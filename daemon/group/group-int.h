@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sodium.h>
 
 #include "bal.h"
@@ -56,6 +58,25 @@ reject(char *why, size_t whylen, int code, const char *fmt, ...)
 	return code;
 }
 
+/*
+ * group_grow makes room in a growing array: *(T **)pp of *cap elements
+ * of size bytes, doubled (16 at first).  0, or BAL_ENOMEM with the array
+ * unchanged.
+ */
+static inline int
+group_grow(void *pp, size_t *cap, size_t size)
+{
+	size_t n = *cap ? 2 * *cap : 16;
+	void *p, *grown;
+
+	memcpy(&p, pp, sizeof(p));
+	if (n > SIZE_MAX / size || (grown = realloc(p, n * size)) == NULL)
+		return BAL_ENOMEM;
+	memcpy(pp, &grown, sizeof(grown));
+	*cap = n;
+	return 0;
+}
+
 /* is_hex: is s a run of hex digits? */
 static inline int
 is_hex(const char *s)
@@ -66,6 +87,18 @@ is_hex(const char *s)
 			return 0;
 	return 1;
 }
+
+/* Where an entry is: its author's log, seq and lamport. */
+struct spot {
+	uint8_t author[BAL_PK_BYTES];
+	uint64_t seq, lamport;
+};
+
+/* A growing list of spots (group_spots_add); a zeroed one is empty. */
+struct spots {
+	struct spot *s;
+	size_t n, cap;
+};
 
 /* The roster entries of a group, decoded, and the leaders of its CREATE. */
 struct rlog {
@@ -205,11 +238,14 @@ int group_batch_addr_ok(const char *s, size_t len);
  */
 uint8_t *group_batch_plain(struct group *g, size_t n);
 
+/* group-logs.c */
+
+/* group_spots_add appends a spot to l (BAL_ENOMEM). */
+int group_spots_add(struct spots *l, const uint8_t author[BAL_PK_BYTES],
+    uint64_t seq, uint64_t lamport);
+
 /* group-check.c */
 
-/* group_check_reject writes a one-line reason into why and returns code. */
-int group_check_reject(char *why, size_t whylen, int code, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
 /*
  * group_check_note checks a kind-1 entry: its epoch known (else b->again),
  * and when this member holds the key, a valid note whose first version's

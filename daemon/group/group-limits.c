@@ -94,21 +94,21 @@ group_limits_check(const struct group_use *u, uint64_t time, size_t len,
 	const struct group_limits *l = group_limits();
 
 	if (u->entries + 1 > l->entries)
-		return group_check_reject(why, whylen, BAL_ETOOBIG, "over the "
+		return reject(why, whylen, BAL_ETOOBIG, "over the "
 		    "limit of %llu entries per author",
 		    (unsigned long long)l->entries);
 	if (u->bytes + len > l->bytes)
-		return group_check_reject(why, whylen, BAL_ETOOBIG, "over the "
+		return reject(why, whylen, BAL_ETOOBIG, "over the "
 		    "limit of %llu bytes per author",
 		    (unsigned long long)l->bytes);
 	if (time / DAY_MS != u->day)
 		return 0;	/* (the caller loads the entry's day first) */
 	if (u->day_entries + 1 > l->day_entries)
-		return group_check_reject(why, whylen, BAL_ETOOBIG, "over the "
+		return reject(why, whylen, BAL_ETOOBIG, "over the "
 		    "limit of %llu entries per author and day",
 		    (unsigned long long)l->day_entries);
 	if (u->day_bytes + len > l->day_bytes)
-		return group_check_reject(why, whylen, BAL_ETOOBIG, "over the "
+		return reject(why, whylen, BAL_ETOOBIG, "over the "
 		    "limit of %llu bytes per author and day",
 		    (unsigned long long)l->day_bytes);
 	return 0;

@@ -21,16 +21,10 @@ static int
 have_cb(void *ctx, const uint8_t author[BAL_PK_BYTES], uint64_t seq)
 {
 	struct have *h = ctx;
-	struct wire_have_item *a;
 
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 16;
-
-		if ((a = realloc(h->items, cap * sizeof(*a))) == NULL)
-			return BAL_ENOMEM;
-		h->items = a;
-		h->cap = cap;
-	}
+	if (h->n == h->cap && group_grow(&h->items, &h->cap,
+	    sizeof(*h->items)) != 0)
+		return BAL_ENOMEM;
 	memcpy(h->items[h->n].author, author, BAL_PK_BYTES);
 	h->items[h->n].seq = seq;
 	h->n++;
@@ -108,36 +102,25 @@ group_entries_after(struct group *g, const uint8_t author[BAL_PK_BYTES],
 	return ret != 0 ? ret : a.ret;
 }
 
-/* Where an entry is, for group_entries_missing. */
-struct spot {
-	uint8_t author[BAL_PK_BYTES];
-	uint64_t seq, lamport;
-};
-
-struct spots {
-	struct spot *s;
-	size_t n, cap;
-};
+int
+group_spots_add(struct spots *l, const uint8_t author[BAL_PK_BYTES],
+    uint64_t seq, uint64_t lamport)
+{
+	if (l->n == l->cap && group_grow(&l->s, &l->cap, sizeof(*l->s)) != 0)
+		return BAL_ENOMEM;
+	memcpy(l->s[l->n].author, author, BAL_PK_BYTES);
+	l->s[l->n].seq = seq;
+	l->s[l->n].lamport = lamport;
+	l->n++;
+	return 0;
+}
 
 static int
 spot_cb(void *ctx, const struct store_entry_row *row)
 {
 	struct spots *l = ctx;
-	struct spot *a;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-
-		if ((a = realloc(l->s, cap * sizeof(*a))) == NULL)
-			return BAL_ENOMEM;
-		l->s = a;
-		l->cap = cap;
-	}
-	memcpy(l->s[l->n].author, row->author, BAL_PK_BYTES);
-	l->s[l->n].seq = row->seq;
-	l->s[l->n].lamport = row->lamport;
-	l->n++;
-	return 0;
+	return group_spots_add(l, row->author, row->seq, row->lamport);
 }
 
 static int

@@ -249,11 +249,11 @@ group_rlog_fold(struct batch *b, char *why, size_t whylen)
 	b->rl_dirty = 0;
 	g->folds++;
 	if ((ret = rlog_fold(&b->rl, &r)) != 0)
-		return group_check_reject(why, whylen, ret, "the roster does "
+		return reject(why, whylen, ret, "the roster does "
 		    "not fold: %s", bal_strerror(ret));
 	if ((ret = contract_decode(r->contract, r->contract_len, &c)) != 0) {
 		roster_free(r);
-		return group_check_reject(why, whylen, BAL_EPROTO,
+		return reject(why, whylen, BAL_EPROTO,
 		    "the roster's contract does not decode");
 	}
 	roster_free(b->roster);
@@ -268,7 +268,7 @@ group_rlog_fold(struct batch *b, char *why, size_t whylen)
 	for (i = 0; b->local && b->has_local_op && i < r->nrejected; i++)
 		if (memcmp(r->rejected[i].entry_id, b->local_op,
 		    BAL_HASH_BYTES) == 0)
-			return group_check_reject(why, whylen, BAL_EPERM,
+			return reject(why, whylen, BAL_EPERM,
 			    "roster: %s",
 			    roster_reason_name(r->rejected[i].reason));
 	return drop_beyond_cut(b, r);

@@ -40,40 +40,22 @@ retention_expired(const struct contract *c, uint64_t time_ms,
 	return cutoff > 0 && time_ms < cutoff;
 }
 
-/* Where an expired entry is: its author's log and seq. */
-struct xspot {
-	uint8_t author[BAL_PK_BYTES];
-	uint64_t seq;
-};
-
+/* The expired entries: where each is (its author's log and seq). */
 struct xlist {
 	uint64_t cutoff;
-	struct xspot *s;
-	size_t n, cap;
+	struct spots l;
 };
 
 static int
 expired_cb(void *ctx, const struct store_entry_row *row)
 {
-	struct xlist *l = ctx;
-	struct xspot *a;
+	struct xlist *x = ctx;
 
 	/* A body missing past retention is erased too: no longer asked. */
 	if (row->kind != ENTRY_KIND_NOTE || row->erased == STORE_ERASED ||
-	    row->time >= l->cutoff)
+	    row->time >= x->cutoff)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-
-		if ((a = realloc(l->s, cap * sizeof(*a))) == NULL)
-			return BAL_ENOMEM;
-		l->s = a;
-		l->cap = cap;
-	}
-	memcpy(l->s[l->n].author, row->author, BAL_PK_BYTES);
-	l->s[l->n].seq = row->seq;
-	l->n++;
-	return 0;
+	return group_spots_add(&x->l, row->author, row->seq, row->lamport);
 }
 
 int
@@ -81,7 +63,7 @@ retention_group(struct group *g, uint64_t now_ms, size_t *erased)
 {
 	struct store *st;
 	struct batch b;
-	struct xlist l;
+	struct xlist x;
 	size_t i;
 	int ret, began = 0;
 
@@ -89,32 +71,32 @@ retention_group(struct group *g, uint64_t now_ms, size_t *erased)
 		*erased = 0;
 	if (g == NULL)
 		return BAL_EINVAL;
-	memset(&l, 0, sizeof(l));
-	if ((l.cutoff = retention_cutoff(g->contract, now_ms)) == 0)
+	memset(&x, 0, sizeof(x));
+	if ((x.cutoff = retention_cutoff(g->contract, now_ms)) == 0)
 		return 0;
 	st = g->d->store;
 	group_batch_init(&b, g, 0);
 	if ((ret = store_entries_kind_each(st, g->id, ENTRY_KIND_NOTE,
-	    expired_cb, &l)) != 0 || l.n == 0)
+	    expired_cb, &x)) != 0 || x.l.n == 0)
 		goto out;
 	if ((ret = store_begin(st)) != 0)
 		goto out;
 	began = 1;
-	for (i = 0; i < l.n; i++)
-		if ((ret = group_notes_erase_entry(&b, l.s[i].author,
-		    l.s[i].seq)) != 0)
+	for (i = 0; i < x.l.n; i++)
+		if ((ret = group_notes_erase_entry(&b, x.l.s[i].author,
+		    x.l.s[i].seq)) != 0)
 			goto out;
 	/* Commits, and checkpoints the WAL since b.erased > 0. */
 	if ((ret = group_batch_commit(&b)) != 0)
 		goto out;
 	began = 0;
 	if (erased != NULL)
-		*erased = l.n;
+		*erased = x.l.n;
 out:
 	if (began)
 		store_rollback(st);
 	group_batch_free(&b);
-	free(l.s);
+	free(x.l.s);
 	return ret;
 }
 
