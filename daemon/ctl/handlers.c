@@ -107,29 +107,33 @@ handlers_str(struct ctl_call *call, const struct ctl_req *req,
 	return 0;
 }
 
+/*
+ * An optional argument as read (rc): absent or good is 0; otherwise the
+ * call fails saying what key must be, and -1.
+ */
+static int
+optional_arg(struct ctl_call *call, const char *key, int rc, const char *must)
+{
+	if (rc == 0 || rc == BAL_ENOENT)
+		return 0;
+	control_fail(call, CTL_USAGE, "argument '%s' must be %s", key, must);
+	return -1;
+}
+
 int
 handlers_uint(struct ctl_call *call, const struct ctl_req *req,
     const char *key, uint64_t *u)
 {
-	int rc = ctl_req_get_uint(req, key, u);
-
-	if (rc == 0 || rc == BAL_ENOENT)
-		return 0;
-	control_fail(call, CTL_USAGE, "argument '%s' must be a number", key);
-	return -1;
+	return optional_arg(call, key, ctl_req_get_uint(req, key, u),
+	    "a number");
 }
 
 int
 handlers_bool(struct ctl_call *call, const struct ctl_req *req,
     const char *key, int *b)
 {
-	int rc = ctl_req_get_bool(req, key, b);
-
-	if (rc == 0 || rc == BAL_ENOENT)
-		return 0;
-	control_fail(call, CTL_USAGE, "argument '%s' must be true or false",
-	    key);
-	return -1;
+	return optional_arg(call, key, ctl_req_get_bool(req, key, b),
+	    "true or false");
 }
 
 int
