@@ -129,44 +129,6 @@ pack_hello(msgpack_packer *pk, const struct wire_msg *m)
 	return 0;
 }
 
-static int
-pack_have(msgpack_packer *pk, const struct wire_msg *m)
-{
-	struct wire_have_item *v = NULL;
-	size_t i, n = m->have.n;
-	int ret = BAL_EINVAL;
-
-	if (n > WIRE_MAX_HAVE)
-		return BAL_ETOOBIG;
-	if (n > 0 && m->have.items == NULL)
-		return BAL_EINVAL;
-	if (n > 0) {
-		if ((v = malloc(n * sizeof(*v))) == NULL)
-			return BAL_ENOMEM;
-		memcpy(v, m->have.items, n * sizeof(*v));
-		qsort(v, n, sizeof(*v), have_cmp);
-	}
-	for (i = 0; i < n; i++) {
-		if (v[i].seq > WIRE_MAX_SEQ)
-			goto out;
-		if (i > 0 && have_cmp(&v[i - 1], &v[i]) == 0)
-			goto out;
-	}
-	ret = BAL_ENOMEM;
-	if (msgpack_pack_array(pk, 2) != 0 ||
-	    msgpack_pack_uint64(pk, WIRE_HAVE) != 0 ||
-	    msgpack_pack_array(pk, n) != 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (msgpack_pack_array(pk, 2) != 0 ||
-		    mp_pack_bin(pk, v[i].author, BAL_PK_BYTES) != 0 ||
-		    msgpack_pack_uint64(pk, v[i].seq) != 0)
-			goto out;
-	ret = 0;
-out:
-	free(v);
-	return ret;
-}
 
 /* WANT items: by author, then seq. */
 static int
@@ -180,28 +142,53 @@ want_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * HAVE and WANT carry the same list of [author, seq] pairs, each under
+ * its own rules: how many, the least seq, and the order (strictly
+ * ascending under cmp: one canonical encoding, no duplicates).
+ */
+struct pairs_rule {
+	uint64_t type;
+	uint32_t min, max;		/* items */
+	uint64_t seq_min;
+	int (*cmp)(const void *, const void *);
+};
+
+/* HAVE: 0..WIRE_MAX_HAVE items, one per author. */
+static const struct pairs_rule have_rule = {
+	WIRE_HAVE, 0, WIRE_MAX_HAVE, 0, have_cmp
+};
+/* WANT: 1..WIRE_MAX_WANT items, by author then seq, seq >= 1. */
+static const struct pairs_rule want_rule = {
+	WIRE_WANT, 1, WIRE_MAX_WANT, 1, want_cmp
+};
+
+/* Packs [type, [[author, seq]...]] from a sorted copy of items. */
 static int
-pack_want(msgpack_packer *pk, const struct wire_msg *m)
+pack_pairs(msgpack_packer *pk, const struct pairs_rule *k,
+    const struct wire_have_item *items, size_t n)
 {
-	struct wire_have_item *v;
-	size_t i, n = m->want.n;
+	struct wire_have_item *v = NULL;
+	size_t i;
 	int ret = BAL_EINVAL;
 
-	if (n > WIRE_MAX_WANT)
+	if (n > k->max)
 		return BAL_ETOOBIG;
-	if (n == 0 || m->want.items == NULL)
+	if (n < k->min || (n > 0 && items == NULL))
 		return BAL_EINVAL;
-	if ((v = malloc(n * sizeof(*v))) == NULL)
-		return BAL_ENOMEM;
-	memcpy(v, m->want.items, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), want_cmp);
+	if (n > 0) {
+		if ((v = malloc(n * sizeof(*v))) == NULL)
+			return BAL_ENOMEM;
+		memcpy(v, items, n * sizeof(*v));
+		qsort(v, n, sizeof(*v), k->cmp);
+	}
 	for (i = 0; i < n; i++)
-		if (v[i].seq < 1 || v[i].seq > WIRE_MAX_SEQ ||
-		    (i > 0 && want_cmp(&v[i - 1], &v[i]) == 0))
+		if (v[i].seq < k->seq_min || v[i].seq > WIRE_MAX_SEQ ||
+		    (i > 0 && k->cmp(&v[i - 1], &v[i]) == 0))
 			goto out;
 	ret = BAL_ENOMEM;
 	if (msgpack_pack_array(pk, 2) != 0 ||
-	    msgpack_pack_uint64(pk, WIRE_WANT) != 0 ||
+	    msgpack_pack_uint64(pk, k->type) != 0 ||
 	    msgpack_pack_array(pk, n) != 0)
 		goto out;
 	for (i = 0; i < n; i++)
@@ -291,10 +278,10 @@ wire_encode(const struct wire_msg *m, uint8_t **out, size_t *outlen)
 		ret = pack_hello(&pk, m);
 		break;
 	case WIRE_HAVE:
-		ret = pack_have(&pk, m);
+		ret = pack_pairs(&pk, &have_rule, m->have.items, m->have.n);
 		break;
 	case WIRE_WANT:
-		ret = pack_want(&pk, m);
+		ret = pack_pairs(&pk, &want_rule, m->want.items, m->want.n);
 		break;
 	case WIRE_ENTRIES:
 		ret = pack_entries(&pk, m);
@@ -388,8 +375,12 @@ dec_hello(struct mp_rd *r, size_t len, struct blk *b)
 	return 0;
 }
 
+/*
+ * Decodes [[author, seq]...] under k's rules into a message of k's type
+ * (HAVE and WANT hold their list alike: items, n).
+ */
 static int
-dec_have(struct mp_rd *r, struct blk *b)
+dec_pairs(struct mp_rd *r, struct blk *b, const struct pairs_rule *k)
 {
 	struct wire_msg *m;
 	struct wire_have_item *v;
@@ -397,12 +388,12 @@ dec_have(struct mp_rd *r, struct blk *b)
 	uint32_t i;
 	int rc;
 
-	if ((rc = mp_rd_sub(r, 0, WIRE_MAX_HAVE, &sub)) != 0 ||
+	if ((rc = mp_rd_sub(r, k->min, k->max, &sub)) != 0 ||
 	    (rc = mp_rd_end(r)) != 0)
 		return rc;
 	if ((m = blk_new(b, sub.n * sizeof(*v), 0)) == NULL)
 		return BAL_ENOMEM;
-	m->type = WIRE_HAVE;
+	m->type = (int)k->type;
 	v = blk_take(b, sub.n * sizeof(*v), alignof(struct wire_have_item));
 	for (i = 0; i < sub.n; i++) {
 		if ((rc = mp_rd_sub(&sub, 2, 2, &it)) != 0 ||
@@ -410,45 +401,20 @@ dec_have(struct mp_rd *r, struct blk *b)
 		    BAL_PK_BYTES)) != 0 ||
 		    (rc = mp_rd_uint(&it, WIRE_MAX_SEQ, &v[i].seq)) != 0)
 			return rc;
-		/* Strictly ascending: one canonical order, no duplicates. */
-		if (i > 0 && have_cmp(&v[i - 1], &v[i]) >= 0)
+		if (v[i].seq < k->seq_min ||
+		    (i > 0 && k->cmp(&v[i - 1], &v[i]) >= 0))
 			return BAL_EPROTO;
 	}
-	m->have.items = sub.n > 0 ? v : NULL;
-	m->have.n = sub.n;
+	if (k->type == WIRE_HAVE) {
+		m->have.items = sub.n > 0 ? v : NULL;
+		m->have.n = sub.n;
+	} else {
+		m->want.items = sub.n > 0 ? v : NULL;
+		m->want.n = sub.n;
+	}
 	return 0;
 }
 
-/* [8, [[author, seq]...]]: 1..WIRE_MAX_WANT, strictly ascending. */
-static int
-dec_want(struct mp_rd *r, struct blk *b)
-{
-	struct wire_msg *m;
-	struct wire_have_item *v;
-	struct mp_rd sub, it;
-	uint32_t i;
-	int rc;
-
-	if ((rc = mp_rd_sub(r, 1, WIRE_MAX_WANT, &sub)) != 0 ||
-	    (rc = mp_rd_end(r)) != 0)
-		return rc;
-	if ((m = blk_new(b, sub.n * sizeof(*v), 0)) == NULL)
-		return BAL_ENOMEM;
-	m->type = WIRE_WANT;
-	v = blk_take(b, sub.n * sizeof(*v), alignof(struct wire_have_item));
-	for (i = 0; i < sub.n; i++) {
-		if ((rc = mp_rd_sub(&sub, 2, 2, &it)) != 0 ||
-		    (rc = mp_rd_bin_fixed(&it, v[i].author,
-		    BAL_PK_BYTES)) != 0 ||
-		    (rc = mp_rd_uint(&it, WIRE_MAX_SEQ, &v[i].seq)) != 0)
-			return rc;
-		if (v[i].seq < 1 || (i > 0 && want_cmp(&v[i - 1], &v[i]) >= 0))
-			return BAL_EPROTO;
-	}
-	m->want.items = v;
-	m->want.n = sub.n;
-	return 0;
-}
 
 static int
 dec_entries(struct mp_rd *r, size_t len, struct blk *b)
@@ -563,10 +529,10 @@ wire_decode(const uint8_t *buf, size_t len, struct wire_msg **out)
 		ret = dec_hello(&r, len, &b);
 		break;
 	case WIRE_HAVE:
-		ret = dec_have(&r, &b);
+		ret = dec_pairs(&r, &b, &have_rule);
 		break;
 	case WIRE_WANT:
-		ret = dec_want(&r, &b);
+		ret = dec_pairs(&r, &b, &want_rule);
 		break;
 	case WIRE_ENTRIES:
 		ret = dec_entries(&r, len, &b);
