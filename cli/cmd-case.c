@@ -208,20 +208,21 @@ cmd_case_check(struct cli *c, const char *group, const char *kind,
 int
 cmd_case(struct cli *c, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return case_list(c, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "show") == 0)
-		return case_show(c, argc, argv);
+	static const char *const names[] = { "list", "show" };
+	const char *sub = argc >= 2 ? suggest_sub(argv[1], names, 2) : NULL;
+
+	if (sub != NULL)
+		return strcmp(sub, "list") == 0 ? case_list(c, argc, argv) :
+		    case_show(c, argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		fputs(usage, stdout);
 		return CLI_OK;
 	}
-	if (argc < 2)
+	if (argc < 2) {
 		util_err("case needs a subcommand: list or show (see: balint "
 		    "case --help)");
-	else
-		util_err("unknown subcommand 'case %s' (use list or show; "
-		    "see: balint case --help)", argv[1]);
-	return CLI_USAGE;
+		return CLI_USAGE;
+	}
+	return suggest_unknown_sub("case", argv[1], names, 2);
 }

@@ -689,8 +689,8 @@ cmd_note(struct cli *c, int argc, char **argv)
 		return CLI_OK;
 	}
 	if (argc < 2) {
-		util_err("note needs a subcommand: write, list, show, edit or "
-		    "delete (see: balint note --help)");
+		util_err("note needs a subcommand: write, list, show, edit, "
+		    "delete, search or log (see: balint note --help)");
 		return CLI_USAGE;
 	}
 	return suggest_unknown_sub("note", argv[1], names, n);

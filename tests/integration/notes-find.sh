@@ -17,6 +17,7 @@ b alice group create --contract "$T/contract.txt" >/dev/null || fail "group crea
 code=$(b alice invite 2>/dev/null) || fail "invite"
 b bob join "$code" --accept >/dev/null || fail "bob join"
 w() { _w=$1; shift; b "$_w" note write --allow-identifiers "$@"; }
+PTY="python3 $(dirname "$0")/../lib/pty-answer.py"
 
 # ---- search ----
 n1=$(w alice --title "Läkaren och tystnaden" -m "första raden
@@ -140,7 +141,9 @@ grep -q "^a changed text" "$T/all.md" || fail "n1's text not in the md export"
 b alice export "$T/all.md" 2>"$T/err"; [ $? -eq 1 ] || fail "export overwrote a file"
 grep -q "never overwrites" "$T/err" || fail "unclear: $(cat "$T/err")"
 b alice export --format pdf "$T/x.pdf" 2>/dev/null; [ $? -eq 2 ] || fail "pdf not refused"
-b bob leave --yes --export "$T/bob.md" >/dev/null 2>&1 || fail "bob leave --export"
+$PTY --send "File name, or empty for no: " "$T/bob.md" --send "[y/N]" "y" \
+	--until "left the group" -- "$BALINT" --home "$T/bob" leave >/dev/null ||
+	fail "bob's leave on a terminal, exporting first"
 grep -q "^## Mrs K and the silence" "$T/bob.md" || fail "bob's own note not exported at leave"
 grep -q "Läkaren" "$T/bob.md" && fail "bob's leave export holds alice's notes"
 echo "ok export"
@@ -161,3 +164,14 @@ grep -q "Läkaren\|Mrs K" "$T/kept.md" && fail "others' notes kept for carol"
 # Kept sealed: the marker is nowhere in carol's store files.
 if grep -rqa "carol-kept-text" "$T/carol/"store.db*; then fail "carol's kept note is plaintext in her store"; fi
 echo "ok kept"
+
+# On a terminal it asks: the case's reference, or whether to write anyway.
+$PTY --send "which case does this follow up" "K7" --until "" -- \
+	"$BALINT" --home "$T/alice" note write --kind followup --title "Asked" \
+	-m "asked for its case" >/dev/null || fail "the terminal follow-up without --case"
+b alice note list --case K7 | grep -q "Asked" || fail "the asked-for case was not used"
+$PTY --send "write the follow-up anyway? [y/N]" "y" --until "" -- \
+	"$BALINT" --home "$T/alice" note write --kind followup --case K5 \
+	-m "a new case on purpose" >/dev/null || fail "the terminal follow-up to K5"
+b alice note list --case K5 | grep -q "followup" || fail "K5's follow-up not written after yes"
+echo "ok asked on a terminal"
