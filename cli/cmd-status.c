@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -21,8 +22,10 @@ static const char usage[] =
     "  balint unlock.\n"
     "  It says how other members reach this one (tor: the onion address\n"
     "  and whether it is published, or that tor is still starting, off or\n"
-    "  not installed) and, per member, whether the session goes through\n"
-    "  tor, when they were last reached and why the last attempt failed.\n"
+    "  not installed), which addresses it listens on work on this LAN or\n"
+    "  this machine only, and, per member, whether the session goes\n"
+    "  through tor, when they were last reached and why the last attempt\n"
+    "  failed.\n"
     "  It says whether LAN discovery runs (beacons sent, recognised, and\n"
     "  heard from others) and which members were found on the LAN, and\n"
     "  whether the router forwards the port (port map: UPnP or NAT-PMP,\n"
@@ -76,6 +79,45 @@ status_portmap(const struct ctl_resp *resp, size_t r)
 			printf(")");
 		}
 	}
+}
+
+/*
+ * The addresses this member listens on that work only locally, one line
+ * each, and, when nothing else leads here, what to do about it.
+ */
+static void
+local_only(const struct ctl_resp *resp, size_t r)
+{
+	char one[300];
+	struct addr_parts a;
+	const char *s, *sp;
+	size_t len;
+	int elsewhere = 1;
+
+	if (ctl_resp_get_str(resp, r, "local_only", &s, NULL) != 0 ||
+	    *s == '\0')
+		return;
+	(void)ctl_resp_get_bool(resp, r, "reachable_elsewhere", &elsewhere);
+	for (; *s != '\0'; s = *sp != '\0' ? sp + 1 : sp) {
+		if ((sp = strchr(s, ' ')) == NULL)
+			sp = s + strlen(s);
+		if ((len = (size_t)(sp - s)) == 0 || len >= sizeof(one))
+			continue;
+		memcpy(one, s, len);
+		one[len] = '\0';
+		printf("  local only   ");
+		output_safe(stdout, one, 0);
+		if (addr_split(one, &a) == 0 && a.scope == ADDR_LOOPBACK)
+			printf(" works on this machine only\n");
+		else
+			printf(" works on this LAN only (a private "
+			    "address)\n");
+	}
+	if (!elsewhere)
+		printf("  members elsewhere cannot reach this one (it can "
+		    "still reach them): turn tor on, or forward a port on "
+		    "the router and restart balintd with --advertise "
+		    "HOST:PORT\n");
 }
 
 int
@@ -165,6 +207,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 			}
 			status_portmap(resp, r);
 			printf("\n");
+			local_only(resp, r);
 		} else if (is_kind(resp, r, "group")) {
 			if (ng++ == 0)
 				printf("groups:\n");

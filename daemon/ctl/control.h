@@ -204,6 +204,12 @@ void handlers_search_free(char *s, size_t len);
 /* handlers_search_same is 1 when a and b fold alike (NULL is ""), else 0. */
 int handlers_search_same(const char *a, const char *b);
 void handlers_note_search(struct ctl_call *call, const struct ctl_req *req);
+/*
+ * handlers_net_status_self adds to the daemon record of status the
+ * addresses it listens on that work only locally, and whether members
+ * elsewhere can reach it.
+ */
+int handlers_net_status_self(struct daemon *d, struct ctl_resp *resp);
 /* handlers_net_status adds one "peer" record per session to resp. */
 int handlers_net_status(struct daemon *d, struct ctl_resp *resp);
 /* handlers_net_lan adds LAN discovery's fields to the daemon record. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "addr.h"
 #include "bal.h"
 #include "control.h"
 #include "ctl.h"
@@ -106,6 +107,49 @@ handlers_net_lan(struct daemon *d, struct ctl_resp *resp)
 	    ctl_resp_add_uint(resp, "lan_dropped", li.dropped) != 0)
 		return BAL_ENOMEM;
 	return 0;
+}
+
+/*
+ * The addresses this member listens on that work only locally: private,
+ * CGNAT or link-local ones (this LAN) and loopback (this machine), for the
+ * plain words of status ("local_only", space-separated); and whether
+ * members elsewhere can reach it all the same ("reachable_elsewhere": an
+ * onion address, --advertise, a port the router forwards, or a global
+ * address it listens on).
+ */
+int
+handlers_net_status_self(struct daemon *d, struct ctl_resp *resp)
+{
+	char addrs[INVCODE_MAX_ADDRS * 2][WIRE_MAX_ADDR + 1];
+	char out[INVCODE_MAX_ADDRS * 2 * (WIRE_MAX_ADDR + 1) + 1];
+	struct net_portmap_info pi;
+	struct addr_parts a;
+	size_t n = 0, i, used = 0;
+	int elsewhere = tor_onion(d) != NULL || d->advertise[0] != '\0';
+
+	net_portmap_status(d, &pi);
+	if (pi.ext != NULL && pi.ext[0] != '\0')
+		elsewhere = 1;	/* the router forwards a port */
+
+	out[0] = '\0';
+	if (d->listen[0] != '\0')
+		n = net_reach_addrs(d->listen, addrs, INVCODE_MAX_ADDRS * 2);
+	for (i = 0; i < n; i++) {
+		if (addr_split(addrs[i], &a) != 0)
+			continue;
+		if (a.scope == ADDR_GLOBAL) {
+			elsewhere = 1;
+			continue;
+		}
+		if ((a.scope != ADDR_LOCAL && a.scope != ADDR_LOOPBACK) ||
+		    used + 1 + strlen(addrs[i]) >= sizeof(out))
+			continue;
+		used += (size_t)snprintf(out + used, sizeof(out) - used,
+		    "%s%s", used > 0 ? " " : "", addrs[i]);
+	}
+	return ctl_resp_add_str(resp, "local_only", out) != 0 ||
+	    ctl_resp_add_bool(resp, "reachable_elsewhere", elsewhere) != 0 ?
+	    BAL_ENOMEM : 0;
 }
 
 int

@@ -381,6 +381,7 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_str(resp, "portmap_why", pi.why) != 0 ||
 	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
 	    handlers_net_lan(d, resp) != 0 ||
+	    handlers_net_status_self(d, resp) != 0 ||
 	    handlers_lock_process(d, resp) != 0)
 		goto fail;
 	/* New notes only when asked: counting them decrypts every note. */

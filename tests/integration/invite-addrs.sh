@@ -8,7 +8,9 @@
 # machines (network namespaces on one bridge): lena listens on 0.0.0.0,
 # then on [::] (her global IPv6 address first in the code and announced;
 # cai joins through it), and ben joins with her code from his machine; a code of
-# 127.0.0.1 on ben's own port does not make ben dial himself.
+# 127.0.0.1 on ben's own port does not make ben dial himself.  status
+# names the addresses that work on this machine or this LAN only, and
+# says when nothing else leads to the member.
 . "$(dirname "$0")/../lib/daemons.sh"
 
 # addrs CODE — the addresses an invite code carries, one per line
@@ -52,6 +54,13 @@ grep -q "this code leads to $(addr alice), on this machine only" "$T/err" ||
 	fail "no warning for a code that leads to this machine only: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one line: $(cat "$T/err")"
 echo "127.0.0.1: $(addrs "$code"), warned"
+# status says it in plain words: this address works here only, and
+# nothing else leads to alice (no tor in the tests, no --advertise).
+b alice status >"$T/st"
+grep -qxF "  local only   $(addr alice) works on this machine only" "$T/st" ||
+	fail "status does not say $(addr alice) works on this machine only: $(cat "$T/st")"
+grep -q "^  members elsewhere cannot reach this one" "$T/st" ||
+	fail "status does not say nobody elsewhere reaches alice: $(cat "$T/st")"
 
 # ---- --advertise: where others reach alice, first in her codes --------------
 # (a router's forwarded port or a dynamic DNS name); remembered, and
@@ -68,6 +77,8 @@ adv() {	# args... — start alice with them
 	fail "balintd took a wildcard --advertise"
 grep -q "bad --advertise '0.0.0.0:7451'" "$T/err" || fail "wildcard: $(cat "$T/err")"
 adv --advertise clinic-7.dyndns.example:7451
+b alice status | grep -q "cannot reach this one" &&
+	fail "status says nobody reaches alice, though she advertises an address"
 got=$(addrs "$(b alice invite 2>/dev/null)" | tr '\n' ' ')
 [ "$got" = "clinic-7.dyndns.example:7451 $(addr alice) " ] ||
 	fail "code with --advertise: $got"
@@ -134,6 +145,8 @@ echo "lena on 0.0.0.0: $got"
 [ "$got" = "$LENA_IP:$NETNS_PORT " ] ||
 	fail "lena's code: $got"
 grep -q warning "$T/err" && fail "warned: $(cat "$T/err")"
+b lena status | grep -qxF "  local only   $LENA_IP:$NETNS_PORT works on this LAN only (a private address)" ||
+	fail "lena's status does not say her private address works on her LAN only: $(b lena status)"
 netns_start ben "0.0.0.0:$NETNS_PORT"
 # A code that leads to 127.0.0.1 on the port ben listens on too (lena on
 # loopback alone, e.g. a code made for a test on her machine): ben, on his
