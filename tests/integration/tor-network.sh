@@ -15,15 +15,33 @@ command -v tor >/dev/null 2>&1 && command -v tor-gencert >/dev/null 2>&1 \
 	|| { echo "tor is not installed (make deps installs it)"; exit 77; }
 . "$(dirname "$0")/../lib/daemons.sh"
 . "$(dirname "$0")/../lib/tornet.sh"
+. "$(dirname "$0")/../lib/internet.sh"
 trap 'rc=$?; tornet_stop; (exit $rc); cleanup' EXIT INT TERM
 
-tornet_start "$T/tornet" 27100 || fail "cannot build the private Tor network"
+# As root, the Tor network and the first phases' daemons run on "torhost",
+# a machine on the public segment of a simulated internet
+# (tests/lib/internet.sh), so that the last phase's members behind two
+# NATs reach the same network; else all on this machine's 127.0.0.1.
+INNS=
+if inet_start; then
+	inet_member public torhost
+	INNS="ip netns exec $(inet_ns torhost)"
+	tornet_start "$T/tornet" 27100 "$(inet_addr torhost)" \
+	    "$(inet_ns torhost)" || fail "cannot build the private Tor network"
+else
+	tornet_start "$T/tornet" 27100 ||
+		fail "cannot build the private Tor network"
+fi
 echo "$(date -u +%T) start"
 
-# start_tor NAME [LISTEN] — NAME's daemon with its own tor, a client of
-# the private network; no TCP listener unless LISTEN is given.
+# start_tor NAME [LISTEN [NS]] — NAME's daemon with its own tor, a client
+# of the private network, on torhost (or in namespace NS); no TCP listener
+# unless LISTEN is given.
 start_tor() {
-	"$BALINTD" --home "$T/$1" --listen "${2:-none}" --tor on \
+	_st_x=$INNS
+	[ -z "${3:-}" ] || _st_x="ip netns exec $3"
+	$_st_x "$BALINTD" --home "$T/$1" \
+	    --listen "${2:-none}" --tor on \
 	    --torrc-extra "$TORNET_CLIENT" >>"$T/$1.log" 2>&1 &
 	eval "PID_$1=$!"
 	PIDS="$PIDS $!"
@@ -54,9 +72,101 @@ for _ in range(n):
 PY
 }
 
+# lists NAME TEXT [GROUP] — NAME's note list (of GROUP) shows TEXT.
+lists() { b "$1" note list ${3:+-g "$3"} 2>/dev/null | grep -q -- "$2"; }
+# tcp_reaches NAME HOST PORT — a TCP connection from NAME's machine.
+tcp_reaches() {
+	inet_exec "$1" python3 -c 'import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)' "$2" "$3"
+}
+# vias NAME — "OTHER VIA" for each member NAME has a session up with (VIA:
+# onion or direct).
+vias() {
+	b "$1" --json status | python3 -c 'import json, sys
+for r in json.load(sys.stdin):
+    if r["kind"] == "peer" and r.get("state") == "up" and r.get("name"):
+        print(r["name"], r.get("via") or "direct")' | sort -u
+}
+# both_up NAME "A B" — NAME has sessions up with A and B, no one else.
+both_up() { [ "$(vias "$1" | cut -d' ' -f1 | sort -u | tr '\n' ' ')" = "$2 " ]; }
+
 step() { echo "$(date -u +%T) $*"; }
+# ---- Two clinics behind NAT and a public member ------------------------
+# lena in clinic 1 and otto in clinic 2, each behind a router doing NAT
+# that lets no new connection in, pia on the public segment; each runs
+# balintd as a member would (every address, port 7451) with its own tor,
+# which reaches the private network on torhost through the NAT.  lena
+# invites: her code (her onion, then her LAN address, which leads nowhere
+# outside clinic 1) works from clinic 2 and from the public segment;
+# every pair of members has a session of its own, lena and otto's
+# through tor, and notes written by each reach the others.
+# It runs beside the phases above (tor is mostly waiting), in a subshell
+# whose failure the end of the scenario reports.
+nat_phase() {
+	NMARK=nat-mark-$$
+	# The NATs hold: nobody outside clinic 1 opens a connection to lena.
+	lena_lan=$(inet_addr lena)
+	tcp_reaches lena "$(inet_addr pia)" 7451 || fail "lena cannot reach pia's public address"
+	for m in otto pia; do
+		tcp_reaches $m "$lena_lan" 7451 2>/dev/null &&
+			fail "$m reaches lena's LAN address through the NAT"
+		tcp_reaches $m "$(inet_addr router1)" 7451 2>/dev/null &&
+			fail "$m reaches a port on clinic 1's router"
+	done
+	for m in lena otto pia; do
+		until_ok 120 published $m || fail "$m's onion service behind the NAT: $(field $m tor_text)"
+	done
+	step "lena, otto, pia published their onions"
+	# lena's status says which of her addresses work in her clinic only.
+	b lena status | grep -qxF "  local only   $lena_lan:7451 works on this LAN only (a private address)" ||
+		fail "lena's status does not say her LAN address works there only: $(b lena status)"
+	b lena status | grep -q "cannot reach this one" &&
+		fail "lena's status says nobody reaches her, though her onion does"
+	b pia status | grep -q "local only" && fail "pia's status calls an address local: $(b pia status)"
+	onion_l=$(field lena onion)
+	printf 'Name: Two Clinics\n\nWe meet on Thursdays.\n' >"$T/clinics.txt"
+	b lena group create --contract "$T/clinics.txt" >/dev/null || fail "lena group create"
+	for m in otto pia; do
+		code=$(b lena invite --name $m 2>/dev/null) || fail "lena's invite for $m"
+		[ "$(code_addrs "$code" | head -n 1)" = "$onion_l" ] ||
+			fail "lena's code does not begin with her onion: $(code_addrs "$code")"
+		code_addrs "$code" | grep -qxF "$lena_lan:7451" ||
+			fail "lena's code lacks her LAN address: $(code_addrs "$code")"
+		b $m join "$code" --accept >"$T/nat-join.out" 2>&1 ||
+			fail "$m cannot join lena's group from behind the NAT: $(cat "$T/nat-join.out")"
+	done
+	step "otto and pia joined lena's group"
+	for m in lena otto pia; do
+		b $m note write -g "Two Clinics" --title "N $m $NMARK" -m "from $m" >/dev/null ||
+			fail "$m write"
+	done
+	for m in lena otto pia; do
+		for w in lena otto pia; do
+			until_ok 120 lists $m "N $w $NMARK" "Two Clinics" ||
+				fail "$m did not get $w's note"
+		done
+	done
+	step "every note everywhere"
+	# Every pair has a session of its own: no note needs a third member.
+	until_ok 120 both_up lena "otto pia" || fail "lena's sessions: $(vias lena)"
+	until_ok 120 both_up otto "lena pia" || fail "otto's sessions: $(vias otto)"
+	vias lena | sed 's/^/lena - /'
+	vias otto | sed 's/^/otto - /'
+	vias lena | grep -qx "otto onion" || fail "lena and otto's session is not through tor"
+	step "two clinics behind NAT and a public member sync, every pair through its own session"
+}
+
 step "private Tor network up"
 member alice; member bob; member carol
+if [ -n "$INET_UP" ]; then
+	# The last phase's members behind NAT: started now, so that their
+	# tors bootstrap while the first phases run.
+	member lena; member otto; member pia
+	inet_member lan1 lena; inet_member lan2 otto; inet_member public pia
+	for m in lena otto pia; do
+		start_tor $m "0.0.0.0:7451" "$(inet_ns $m)"
+	done
+fi
 for m in alice bob carol; do start_tor $m; done
 for m in alice bob carol; do
 	grep -q "no TCP listener" "$T/$m.log" || fail "$m listens on TCP"
@@ -68,6 +178,10 @@ b alice status | grep -q "reachable through tor at $onion_a (published)" ||
 	fail "status does not say how alice is reached: $(b alice status)"
 
 step "alice published"
+if [ -n "$INET_UP" ]; then
+	(trap - EXIT INT TERM; nat_phase) >"$T/nat.out" 2>&1 &
+	NAT_PID=$!
+fi
 cat >"$T/contract.txt" <<'TXT'
 Name: Onion Balint
 History: full
@@ -93,7 +207,6 @@ done
 step "bob and carol joined"
 # Notes both ways, and between the two who joined (bob <-> carol).
 MARK=onion-mark-$$
-lists() { b "$1" note list ${3:+-g "$3"} 2>/dev/null | grep -q -- "$2"; }
 b alice note write --title "A $MARK" -m "from alice" >/dev/null || fail "alice write"
 b bob note write --title "B $MARK" -m "from bob" >/dev/null || fail "bob write"
 b carol note write --title "C $MARK" -m "from carol" >/dev/null || fail "carol write"
@@ -181,10 +294,10 @@ Log notice file $T/dtor/tor.log
 __OwningControllerProcess $$
 %include $TORNET_CLIENT
 EOT
-tor -f "$T/dtor/torrc" --quiet >/dev/null 2>&1 &
+$INNS tor -f "$T/dtor/torrc" --quiet >/dev/null 2>&1 &
 TORNET_PIDS="$TORNET_PIDS $!"
 member dave
-"$BALINTD" --home "$T/dave" --listen none --tor-control \
+$INNS "$BALINTD" --home "$T/dave" --listen none --tor-control \
     "unix:$T/dtor/control.sock" >>"$T/dave.log" 2>&1 &
 PID_dave=$!
 PIDS="$PIDS $!"
@@ -255,4 +368,11 @@ PY
 b bob peer add -g "Hidden Balint" "127.0.0.1:$pa" 2>"$T/err" &&
 	fail "peer add took an IP address in a tor-only group"
 grep -q "tor-only" "$T/err" || fail "peer add said: $(cat "$T/err")"
+
+step "tor-only group announces onions only"
+[ -n "$INET_UP" ] || { echo "SKIP two clinics behind NAT: $INET_WHY"; exit 0; }
+wait "$NAT_PID"
+nat_rc=$?
+cat "$T/nat.out"
+[ "$nat_rc" -eq 0 ] || fail "two clinics behind NAT (above)"
 exit 0

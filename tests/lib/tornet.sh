@@ -6,6 +6,9 @@
 #
 #   . "$(dirname "$0")/../lib/tornet.sh"
 #   tornet_start "$T/tornet" 27100 || fail "..."   # ports 27100..27119
+#   tornet_start "$T/tornet" 27100 ADDR NETNS  # on ADDR inside namespace
+#                  # NETNS instead (e.g. a host of tests/lib/internet.sh's
+#                  # public segment, reached from namespaces behind NAT)
 #   balintd ... --tor on --torrc-extra "$TORNET_CLIENT"
 #   tornet_stop
 #
@@ -42,11 +45,16 @@ EOT
 	cat "$TORNET_DIR/dirauth"
 }
 
-# tornet_start DIR BASEPORT — makes and starts the network; BASEPORT to
-# BASEPORT+19 are its ports.  Returns 1 (reason on stderr) if it cannot.
+# tornet_start DIR BASEPORT [ADDR NETNS] — makes and starts the network;
+# BASEPORT to BASEPORT+19 are its ports, on ADDR (default 127.0.0.1), its
+# tors run in network namespace NETNS if given.  Returns 1 (reason on
+# stderr) if it cannot.
 tornet_start() {
 	TORNET_DIR=$1
 	_tn_base=$2
+	_tn_a=${3:-127.0.0.1}
+	_tn_x=
+	[ -z "${4:-}" ] || _tn_x="ip netns exec $4"
 	for _tn_tool in tor tor-gencert; do
 		command -v "$_tn_tool" >/dev/null 2>&1 || {
 			echo "tornet: $_tn_tool is not installed" >&2
@@ -62,7 +70,7 @@ tornet_start() {
 		mkdir -p "$_tn_d/keys" && chmod 700 "$_tn_d"
 		(cd "$_tn_d/keys" && echo "" | tor-gencert \
 		    --create-identity-key --passphrase-fd 0 -m 12 \
-		    -a "127.0.0.1:$((_tn_base + 10 + _tn_i))" \
+		    -a "$_tn_a:$((_tn_base + 10 + _tn_i))" \
 		    >"$_tn_d/gencert.log" 2>&1) || {
 			echo "tornet: tor-gencert failed" >&2; return 1; }
 		_tn_v3=$(sed -n 's/^fingerprint //p' \
@@ -73,7 +81,7 @@ tornet_start() {
 		[ -n "$_tn_v3" ] && [ -n "$_tn_fp" ] || {
 			echo "tornet: no fingerprint for a$_tn_i" >&2; return 1; }
 		echo "DirAuthority a$_tn_i orport=$((_tn_base + _tn_i)) no-v2" \
-		    "v3ident=$_tn_v3 127.0.0.1:$((_tn_base + 10 + _tn_i))" \
+		    "v3ident=$_tn_v3 $_tn_a:$((_tn_base + 10 + _tn_i))" \
 		    "$_tn_fp" >>"$TORNET_DIR/dirauth"
 		echo "$_tn_fp" >>"$TORNET_DIR/fps"
 	done
@@ -93,9 +101,9 @@ tornet_start() {
 		{ tornet_torrc_common "$_tn_d"; cat <<EOT
 Nickname a$_tn_i
 ContactInfo a$_tn_i@balint.test
-Address 127.0.0.1
-ORPort 127.0.0.1:$((_tn_base + _tn_i))
-DirPort 127.0.0.1:$((_tn_base + 10 + _tn_i))
+Address $_tn_a
+ORPort $_tn_a:$((_tn_base + _tn_i))
+DirPort $_tn_a:$((_tn_base + 10 + _tn_i))
 ExitPolicy reject *:*
 AuthoritativeDirectory 1
 V3AuthoritativeDirectory 1
@@ -116,9 +124,9 @@ EOT
 		{ tornet_torrc_common "$_tn_d"; cat <<EOT
 Nickname r$_tn_i
 ContactInfo r$_tn_i@balint.test
-Address 127.0.0.1
-ORPort 127.0.0.1:$((_tn_base + 3 + _tn_i))
-DirPort 127.0.0.1:$((_tn_base + 13 + _tn_i))
+Address $_tn_a
+ORPort $_tn_a:$((_tn_base + 3 + _tn_i))
+DirPort $_tn_a:$((_tn_base + 13 + _tn_i))
 ExitPolicy reject *:*
 FetchDirInfoEarly 1
 FetchDirInfoExtraEarly 1
@@ -126,7 +134,7 @@ EOT
 		} >"$_tn_d/torrc"
 	done
 	for _tn_n in a0 a1 a2 r0 r1 r2; do
-		tor -f "$TORNET_DIR/$_tn_n/torrc" --quiet \
+		$_tn_x tor -f "$TORNET_DIR/$_tn_n/torrc" --quiet \
 		    >"$TORNET_DIR/$_tn_n/stdout" 2>&1 &
 		TORNET_PIDS="$TORNET_PIDS $!"
 	done
