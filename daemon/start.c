@@ -144,7 +144,12 @@ listen_cause(int uverr)
 	case UV_EPERM:
 		return "permission denied: ports below 1024 need privileges";
 	case UV_EINVAL:
-		return "not HOST:PORT with a numeric IP address";
+		return "not HOST:PORT";
+	case UV_EAI_NONAME:
+	case UV_EAI_NODATA:
+	case UV_EAI_AGAIN:
+	case UV_EAI_FAIL:
+		return "the host name does not resolve to an address";
 	default:
 		return uverr != 0 ? uv_strerror(uverr) : "cannot listen";
 	}
@@ -175,7 +180,9 @@ begin_net(struct daemon *d, int from)
 	}
 	if (rc == 0 || from == LISTEN_OPTION ||
 	    from == LISTEN_DEFAULT || (d->listen_error != UV_EADDRNOTAVAIL &&
-	    d->listen_error != UV_EINVAL)) {
+	    d->listen_error != UV_EINVAL && d->listen_error != UV_EAI_NONAME &&
+	    d->listen_error != UV_EAI_NODATA &&
+	    d->listen_error != UV_EAI_AGAIN)) {
 		if (rc == 0)
 			remember_listen(d);
 		return rc;

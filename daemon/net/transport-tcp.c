@@ -2,12 +2,13 @@
  * transport-tcp.c — direct TCP (transport.h): dialing numeric IPv4 and
  * bracketed IPv6 addresses at once, and host names (dynamic DNS) after
  * looking them up with libuv's uv_getaddrinfo at each dial; the TCP
- * listener on d->listen.  Addresses found on the LAN are dialed the same
+ * listener on d->listen (a host name there is looked up once, at start).  Addresses found on the LAN are dialed the same
  * way.  See docs/protocol.md "Connections".
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 
 #include "addr.h"
 #include "onion.h"
@@ -154,6 +155,47 @@ on_connection(uv_stream_t *server, int status)
 	peer_listen_accept(server, status, &transport_tcp);
 }
 
+/*
+ * The socket address of d->listen: a numeric one as it is, a host name
+ * (e.g. the machine's name on its LAN) looked up with libuv's getaddrinfo,
+ * synchronously (once, at start), its first IPv4 address first.  0, or a
+ * libuv error (UV_EINVAL: not HOST:PORT; UV_EAI_*: the name's lookup).
+ */
+static int
+listen_addr(const char *listen, uv_loop_t *loop, struct sockaddr_storage *ss)
+{
+	struct addr_parts a;
+	struct addrinfo hints, *ai, *pick = NULL;
+	uv_getaddrinfo_t req;
+	char port[8];
+	int rc;
+
+	if (net_addr_parse(listen, ss) == 0)
+		return 0;
+	if (addr_split(listen, &a) != 0 || a.kind != ADDR_NAME)
+		return UV_EINVAL;
+	snprintf(port, sizeof(port), "%u", (unsigned)a.port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if ((rc = uv_getaddrinfo(loop, &req, NULL, a.host, port, &hints)) != 0)
+		return rc;
+	for (ai = req.addrinfo; ai != NULL; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET || (pick == NULL &&
+		    ai->ai_family == AF_INET6)) {
+			pick = ai;
+			if (ai->ai_family == AF_INET)
+				break;
+		}
+	if (pick != NULL && pick->ai_addrlen <= sizeof(*ss))
+		memcpy(ss, pick->ai_addr, pick->ai_addrlen);
+	else
+		rc = UV_EAI_NONAME;
+	uv_freeaddrinfo(req.addrinfo);
+	return rc;
+}
+
 /* Listens on d->listen, unless it is empty (--listen none). */
 static int
 tcp_listen(struct net *net)
@@ -165,10 +207,15 @@ tcp_listen(struct net *net)
 
 	if (d->listen[0] == '\0')
 		return 0;
-	if (net_addr_parse(d->listen, &ss) != 0) {
-		daemon_log("bad listen address '%s' (want HOST:PORT with a "
-		    "numeric IP)", d->listen);
-		d->listen_error = UV_EINVAL;
+	memset(&ss, 0, sizeof(ss));
+	if ((rc = listen_addr(d->listen, d->loop, &ss)) != 0) {
+		if (rc == UV_EINVAL)
+			daemon_log("bad listen address '%s' (want HOST:PORT)",
+			    d->listen);
+		else
+			daemon_log("cannot listen on %s: the name does not "
+			    "resolve (%s)", d->listen, uv_strerror(rc));
+		d->listen_error = rc;
 		return BAL_EINVAL;
 	}
 	uv_tcp_init(d->loop, &net->listener);

@@ -5,7 +5,9 @@
 #    the start with its cause and is not remembered: the next start
 #    without --listen uses the last address that was bound.
 # 1b. `peer add NAME:PORT` with this machine's name: looked up (libuv's
-#    getaddrinfo), dialed, and the member there answers.
+#    getaddrinfo), dialed, and the member there answers; `--listen
+#    NAME:PORT` binds the address the name leads to, and a name that does
+#    not resolve refuses the start with its cause.
 # 2. As root, on network namespaces: a member whose address changes (a
 #    router back with a new public address; here her namespace moves to a
 #    new address and her daemon restarts) is back within seconds.  The
@@ -79,6 +81,15 @@ PY
 		fail "no session through $HN:$P: $(b carol peer list)"
 	echo "peer add $HN:$P: looked up, dialed, alice answered"
 	stop carol
+	# --listen with the same name: looked up at start, bound, remembered.
+	stop alice
+	"$BALINTD" --home "$T/alice" --listen "$HN:$P" >>"$T/alice.log" 2>&1 &
+	PID_alice=$!
+	PIDS="$PIDS $!"
+	until_ok 10 b alice status || fail "alice did not start with --listen $HN:$P"
+	[ "$(listening alice)" = "127.0.0.1:$P" ] ||
+		fail "--listen $HN:$P: alice listens on $(listening alice)"
+	echo "--listen $HN:$P: looked up, alice listens on 127.0.0.1:$P"
 else
 	echo "SKIP host names: '$HN' is not 127.0.0.1 here"
 fi
@@ -89,6 +100,12 @@ if ! netns_init; then
 	echo "SKIP the address change: $NETNS_WHY"
 	exit 0
 fi
+# A --listen name that does not resolve (looked up in a namespace of its
+# own: no query leaves the machine) refuses the start with its cause.
+ip netns exec "$NETNS_HUB" "$BALINTD" --home "$T/alice" \
+    --listen nowhere.invalid:7451 >"$T/out" 2>"$T/err" &&
+	fail "balintd started on a name that does not resolve"
+grep -q "does not resolve" "$T/err" || fail "the cause is not named: $(cat "$T/err")"
 member p1; member p2
 netns_member p1; netns_member p2
 netns_start p1; netns_start p2
