@@ -115,9 +115,11 @@ local_only(const struct ctl_resp *resp, size_t r)
 	}
 	if (!elsewhere)
 		printf("  members elsewhere cannot reach this one (it can "
-		    "still reach them): turn tor on, or forward a port on "
-		    "the router and restart balintd with --advertise "
-		    "HOST:PORT\n");
+		    "still reach them): %s, or forward a port on the router "
+		    "and restart balintd with --advertise HOST:PORT\n",
+		    ctl_resp_get_str(resp, r, "tor", &s, NULL) == 0 &&
+		    strcmp(s, "missing") == 0 ? "install tor" :
+		    "turn tor on");
 }
 
 int

@@ -57,14 +57,23 @@ tor_note(struct tor *t, const char *fmt, ...)
 	snprintf(t->why, sizeof(t->why), "%s", buf);
 }
 
-/* Finds an executable `tor` on PATH (then /usr/bin, /usr/sbin). */
+/*
+ * Finds an executable `tor`: $BALINT_TOR_BIN when set (and nothing else),
+ * else on PATH, then /usr/bin, /usr/sbin.
+ */
 static int
 find_tor(char *out, size_t outlen)
 {
-	const char *path = getenv("PATH"), *p, *e;
+	const char *path = getenv("PATH"), *bin = getenv(TOR_BIN_ENV), *p, *e;
 	char dirs[8192];
 	size_t n;
 
+	if (bin != NULL && *bin != '\0') {
+		if (strlen(bin) >= outlen || access(bin, X_OK) != 0)
+			return BAL_ENOENT;
+		snprintf(out, outlen, "%s", bin);
+		return 0;
+	}
 	snprintf(dirs, sizeof(dirs), "%s:/usr/bin:/usr/sbin",
 	    path != NULL ? path : "");
 	for (p = dirs; *p != '\0'; p = *e != '\0' ? e + 1 : e) {

@@ -37,6 +37,9 @@ enum tor_mode {
 
 /* The default of --tor when it is not given: "on" or "off". */
 #define TOR_ENV "BALINT_TOR"
+/* The tor binary instead of the one found on PATH (an unusual install;
+   tests: a path to nothing is a machine without tor). */
+#define TOR_BIN_ENV "BALINT_TOR_BIN"
 #define TOR_KEY_PURPOSE "onion-key"
 #define TOR_META_KEY "onion-key"
 #define TOR_META_ADDR "onion-address"

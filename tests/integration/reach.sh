@@ -8,6 +8,8 @@
 #    getaddrinfo), dialed, and the member there answers; `--listen
 #    NAME:PORT` binds the address the name leads to, and a name that does
 #    not resolve refuses the start with its cause.
+# 1c. A machine without tor: one line in status and the log; invite, join
+#    and a note work as before.
 # 2. As root, on network namespaces: a member whose address changes (a
 #    router back with a new public address; here her namespace moves to a
 #    new address and her daemon restarts) is back within seconds.  The
@@ -94,6 +96,41 @@ else
 	echo "SKIP host names: '$HN' is not 127.0.0.1 here"
 fi
 stop alice
+
+# ---- 1c. no tor installed -------------------------------------------------------
+# A machine without tor (BALINT_TOR_BIN names nothing; the default --tor):
+# one clear line in status and in the log, and the rest works as without
+# tor: an invite of TCP addresses, a join, a note.  (DisableNetwork keeps a
+# daemon that would find a tor all the same off the public Tor network.)
+printf 'DisableNetwork 1\n' >"$T/no-network.torrc"
+notor() {	# NAME — NAME's daemon on a machine without tor
+	free_port >"$T/$1.port"
+	env -u BALINT_TOR BALINT_TOR_BIN="$T/not-installed/tor" "$BALINTD" \
+	    --home "$T/$1" --listen "$(addr "$1")" \
+	    --torrc-extra "$T/no-network.torrc" >>"$T/$1.log" 2>&1 &
+	eval "PID_$1=$!"
+	PIDS="$PIDS $!"
+	until_ok 10 b "$1" status || fail "$1 did not start without tor"
+}
+member tina; member tom
+notor tina; notor tom
+b tina status >"$T/st"
+[ "$(grep -c "tor is not installed" "$T/st")" -eq 1 ] ||
+	fail "status does not say once that tor is not installed: $(cat "$T/st")"
+grep -q "^  tor  *tor is not installed (apt-get install tor): this member is reached at its IP addresses only" "$T/st" ||
+	fail "status does not say tor is not installed: $(cat "$T/st")"
+[ "$(grep -c "tor is not installed" "$T/tina.log")" -eq 1 ] ||
+	fail "the log does not say once that tor is not installed: $(cat "$T/tina.log")"
+b tina --json status | grep -q '"tor": "missing"' || fail "--json status: tor is not missing"
+printf 'Name: No Tor\n\nWe meet.\n' >"$T/contract-notor"
+b tina group create --contract "$T/contract-notor" >/dev/null || fail "group create without tor"
+code=$(b tina invite 2>/dev/null) || fail "invite without tor"
+b tom join "$code" --accept >/dev/null || fail "join without tor"
+b tom note write --title "without tor" -m "still syncs" >/dev/null || fail "note write"
+until_ok 30 sh -c "'$BALINT' --home '$T/tina' note list | grep -q 'without tor'" ||
+	fail "tom's note did not reach tina without tor"
+stop tina; stop tom
+echo "no tor installed: one line in status and the log; invite, join and sync work"
 
 # ---- 2. a member whose address changes ---------------------------------------
 if ! netns_init; then
