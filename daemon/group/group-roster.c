@@ -517,7 +517,7 @@ group_roster_erase(struct group *g)
 	}
 	gid_hex(g->id, hex);
 	/* A revoked member keeps its own notes, sealed, for an export. */
-	if (rm.status == ROSTER_REVOKED) {
+	if (rm.status == ROSTER_REVOKED && d->id != NULL) {
 		size_t kept = 0;
 
 		if ((ret = group_kept_save(g, &kept)) != 0)
