@@ -151,7 +151,7 @@ async function shot(page, name) {
     await A.waitForSelector('#allow-box:not([hidden])');
     const hits = await A.textContent('#hits');
     if (!/19811228-9874/.test(hits)) fail('no hit shown: ' + hits);
-    if (await A.isHidden('#error')) fail('no refusal shown');
+    if (!/^Not sent/.test(await A.textContent('#hits-title'))) fail('no refusal shown: ' + await A.textContent('#hits-title'));
     if (b('anna', '--json', 'note', 'list').split('"note"').length !== before) fail('the guard let the note through');
     await axe(A, 'write with hits');
     await shot(A, 'page-guard-en');
@@ -177,8 +177,6 @@ async function shot(page, name) {
     if ((await A.getAttribute('html', 'dir')) !== 'rtl') fail('Hebrew is not right to left');
     await axe(A, 'notes in Hebrew');
     await shot(A, 'page-notes-he');
-    await nav(A, 'members');
-    await shot(A, 'page-members-he');
     await A.selectOption('#lang', 'en');
     await nav(B, 'members');
     await shot(B, 'page-members-sv');
@@ -195,7 +193,6 @@ async function shot(page, name) {
     await A.waitForSelector('#view-write:not([hidden])');
     if ((await A.evaluate(() => document.activeElement.id)) !== 'h-write') fail('Enter on Write did not move the focus to its heading');
     await nav(A, 'members');
-    await shot(A, 'page-members-en');
     await axe(A, 'members');
     await nav(A, 'status');
     await axe(A, 'status');

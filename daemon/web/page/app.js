@@ -15,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null) continue;
     if (k === 'class') e.className = v;
     else if (k === 'text') e.textContent = v;
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
@@ -192,15 +193,16 @@ async function bodyOf(n) {
 }
 
 function noteCard(n, hit) {
-  const body = el('p', { class: 'body' });
+  // dir=auto: a note keeps its own direction whatever the page's language.
+  const body = el('p', { class: 'body', dir: 'auto' });
   const title = n.title || t('kind_' + n.kind);
   const art = el('article', { class: 'note ' + n.kind, 'data-note': n.note, 'aria-label': title },
-    el('h4', { text: title }),
+    el('h4', { text: title, dir: 'auto' }),
     el('p', { class: 'meta', text: t('by_on', n.author, fmtTime(n.time)) +
       (n.case ? ' · ' + t('case_ref') + ': ' + n.case : '') +
       (n.versions > 1 ? ' · ' + t('edited', fmtTime(n.updated)) : '') }),
     body);
-  if (hit && hit.match) art.append(el('p', { class: 'meta', text: '… ' + hit.match + ' …' }));
+  if (hit && hit.match) art.append(el('p', { class: 'meta', dir: 'auto', text: '… ' + hit.match + ' …' }));
   if (n.author === S.myName) {
     art.append(el('div', { class: 'note-actions' },
       el('button', { type: 'button', text: t('edit'), 'aria-label': t('edit_what', title), onclick: () => startEdit(n) }),
@@ -310,7 +312,7 @@ function showHits(records, refused) {
   const box = $('hits');
   if (!hits.length) { box.replaceChildren(); $('allow-box').hidden = true; return; }
   box.replaceChildren(
-    el('p', { class: 'hit', id: 'hits-title', text: refused ? t('guard_refused', hits.length) : t('guard_found', hits.length) }),
+    el('p', { class: 'hit', id: 'hits-title', role: refused ? 'alert' : null, text: refused ? t('guard_refused', hits.length) : t('guard_found', hits.length) }),
     el('ul', { 'aria-labelledby': 'hits-title' }, ...hits.map((h) =>
       el('li', { text: t('hit_line', h.label, h.text, h.line, h.col) + (h.field && h.field !== 'text' ? ' (' + t(h.field === 'title' ? 'title' : 'case_ref') + ')' : '') }))));
   $('allow-box').hidden = !refused;
@@ -320,15 +322,21 @@ let guardTimer = null;
 function guardLater() {
   clearTimeout(guardTimer);
   guardTimer = setTimeout(async () => {
-    const text = [$('w-title').value, $('w-case').value, $('w-body').value].filter(Boolean).join('\n');
-    if (!text.trim()) { showHits([], false); return; }
-    const r = await api('guard.check', g({ text }));
-    if (r.records) showHits(r.records, false);
+    // Each field on its own, so that lines and columns are the field's.
+    const fields = [['title', $('w-title').value], ['case', $('w-case').value], ['text', $('w-body').value]];
+    const all = [];
+    for (const [field, text] of fields) {
+      if (!text.trim()) continue;
+      const r = await api('guard.check', g({ text }));
+      for (const h of r.records || []) if (h.kind === 'hit') all.push(Object.assign({}, h, { field }));
+    }
+    showHits(all, false);
   }, 400);
 }
 
 async function send(ev) {
   ev.preventDefault();
+  clearTimeout(guardTimer);
   const body = $('w-body').value;
   if (!body.trim() && !S.editing) { showError(t('empty_note')); $('w-body').focus(); return; }
   const args = { body };
@@ -344,9 +352,10 @@ async function send(ev) {
     r = await api('note.write', g(args));
   }
   if (r.status !== 0) {
-    showError(r.error);
-    showHits(r.records || [], true);
-    $('hits').focus?.();
+    const hits = (r.records || []).filter((x) => x.kind === 'hit');
+    // The guard's refusal is said in the page's words, with its findings.
+    showError(hits.length ? '' : r.error);
+    showHits(hits, true);
     return;
   }
   showError('');
