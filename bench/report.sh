@@ -81,6 +81,8 @@ report() {
 	row "LAN: both started to a level session (ms)" "$(get lan_session_ms)" "" ""
 	row "LAN: bytes per beacon (on the wire, IPv4)" "$(get lan_beacon_bytes) ($(get lan_beacon_wire_bytes))" "" ""
 	row "LAN: beacons in a member's first minute" "$(get lan_beacons_first_min)" "" ""
+	row "page: notes list on screen, 1,000 notes (ms)" "$(get page_first_paint_ms)" "" ""
+	row "page: B's note write to A's page (ms)" "$(get page_live_ms)" "" ""
 	row "guard: check of a 64 KiB note (ms)" "$(get guard_64k_ms)" "<= 10" "$(m guard_64k_10ms)"
 	for c in id phone email address record date age name; do
 		row "guard: $c recall / precision" "$(get guard_${c}_recall) / $(get guard_${c}_precision)" "" ""

@@ -42,6 +42,10 @@ if [ -z "${BENCH_NETNS:-}" ] && ! command -v syncthing >/dev/null 2>&1 &&
 	echo "bench: installing syncthing failed (see $BUILD/bench/apt.log)" >&2
 fi
 
+# The page's npm packages too (bench/page.sh).
+. "$TOP/bench/page.sh"
+[ -n "${BENCH_NETNS:-}" ] || page_install
+
 if [ -z "${BENCH_NETNS:-}" ]; then
 	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
 	    command -v ip >/dev/null 2>&1 &&
@@ -425,6 +429,10 @@ done
 # 9. LAN discovery: two members on one LAN find each other (bench/lan.sh).
 . "$TOP/bench/lan.sh"
 lan_bench
+
+# 10. The page in the browser: the notes list with 1,000 notes, and B's
+# note on A's page (bench/page.sh).
+page_bench
 
 # 1, 3, 4, 5 for Syncthing.
 . "$TOP/bench/syncthing.sh"

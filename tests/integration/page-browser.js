@@ -139,8 +139,16 @@ async function shot(page, name) {
     await nav(A, 'notes');
     await A.click('#by-case');
     await A.waitForSelector('section[data-case="K1"] article.followup:has-text("She came to every session.")', { timeout: 15000 });
-    const order = await A.$$eval('section[data-case="K1"] article h4', (hs) => hs.map((h) => h.textContent));
+    const order = await A.$$eval('section[data-case="K1"] article h4', (hs) => hs.map((h) => h.lastChild.textContent));
     if (order[0] !== 'The case of K1' || order[1] !== 'K1, a month later') fail('case order: ' + JSON.stringify(order));
+    // B's follow-up is new to A, marked; once A has seen it, balintd's read
+    // mark says so too (balint note list --new), and the mark stays here.
+    if (!(await A.$('section[data-case="K1"] article.followup h4 span.new'))) fail('the follow-up is not marked new');
+    const t1 = Date.now();
+    while (/K1, a month later/.test(b('anna', 'note', 'list', '--new'))) {
+      if (Date.now() - t1 > 10000) fail('the follow-up was seen on the page but is still new for balint note list --new');
+      await new Promise((r) => setTimeout(r, 200));
+    }
     await axe(A, 'notes by case');
     await shot(A, 'page-notes-en');
 

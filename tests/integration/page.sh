@@ -4,7 +4,8 @@
 # their own daemons: anna unlocks her locked daemon in the page, invites
 # ben there, ben reads the contract and joins in his; anna writes and ben's
 # page shows it without reloading; ben's follow-up to anna's case appears
-# under the case on anna's page; a personnummer is shown while typing and
+# under the case on anna's page, marked new until she has seen it (then
+# balint note list --new agrees); a personnummer is shown while typing and
 # stopped; Swedish and Hebrew (right to left); the leader removes ben and
 # ben's page says so; no request leaves 127.0.0.1; axe finds no serious or
 # critical violation.  The steps are in page-browser.js.  Normal tree only.

@@ -7,7 +7,7 @@
 const S = {
   csrf: null, lang: 'en', view: 'notes', order: 'meeting', group: null,
   groupName: '', me: null, myName: '', leader: false, members: [],
-  notes: [], bodies: new Map(), search: null, editing: null, removed: [],
+  notes: [], wasNew: new Set(), active: 0, search: null, editing: null, removed: [],
   events: null, known: null
 };
 
@@ -49,12 +49,16 @@ function applyLang() {
   $('nav').setAttribute('aria-label', t('views'));
   $('lang').value = S.lang;
 }
-function fmtTime(ms) {
-  return new Intl.DateTimeFormat(S.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+const fmts = new Map();
+function fmt(style) {
+  const k = S.lang + style;
+  if (!fmts.has(k)) {
+    fmts.set(k, new Intl.DateTimeFormat(S.lang, style === 'day' ? { dateStyle: 'full' } : { dateStyle: 'medium', timeStyle: 'short' }));
+  }
+  return fmts.get(k);
 }
-function fmtDay(ms) {
-  return new Intl.DateTimeFormat(S.lang, { dateStyle: 'full' }).format(new Date(ms));
-}
+function fmtTime(ms) { return fmt('time').format(new Date(ms)); }
+function fmtDay(ms) { return fmt('day').format(new Date(ms)); }
 
 // ---- talking to balintd -------------------------------------------------
 async function api(cmd, args) {
@@ -115,7 +119,8 @@ async function refresh() {
   const gr = groups.find((x) => x.group === S.group);
   S.groupName = gr.name;
   $('group-title').textContent = '— ' + gr.name;
-  await Promise.all([loadMembers(), loadNotes(), loadContract()]);
+  await loadMembers();		// who "you" are, before the notes
+  await Promise.all([loadNotes(), loadContract()]);
   renderStatus();
   if (['login', 'unlock', 'removed'].includes(S.view) || (S.view === 'invite' && S.known === null)) show('notes');
   else show(S.view);
@@ -156,8 +161,8 @@ async function loadMembers() {
       el('td', { text: t('status_' + m.status) }),
       act));
   }
-  const active = r.records.filter((m) => m.status === 'active').length;
-  $('summary').textContent = t('summary', active);
+  S.active = r.records.filter((m) => m.status === 'active').length;
+  $('summary').textContent = t('summary', S.active);
 }
 
 async function revoke(m) {
@@ -171,33 +176,48 @@ async function revoke(m) {
 
 // ---- notes --------------------------------------------------------------
 async function loadNotes() {
-  const r = await api('note.list', g());
-  if (r.status !== 0) { showError(r.error); return; }
+  // The texts come with the list, in pages that end before a message
+  // would outgrow balintd's limit: ask again from where one ended.
+  const all = [];
+  for (;;) {
+    const r = await api('note.list', g({ bodies: true, offset: all.length, limit: 1000 }));
+    if (r.status !== 0) { showError(r.error); return; }
+    if (!r.records.length) break;
+    all.push(...r.records);
+  }
   const before = new Set(S.notes.map((n) => n.note));
-  const fresh = S.known ? r.records.filter((n) => !before.has(n.note) && n.author !== S.myName) : [];
-  S.notes = r.records;
+  const fresh = S.known ? all.filter((n) => !before.has(n.note) && n.author !== S.myName) : [];
+  S.notes = all;
+  for (const n of all) if (n.new) S.wasNew.add(n.note);
   const cases = new Set(S.notes.map((n) => n.case).filter(Boolean));
   $('case-list').replaceChildren(...[...cases].map((c) => el('option', { value: c })));
-  await renderNotes();
+  renderNotes();
+  const nnew = all.filter((n) => S.wasNew.has(n.note)).length;
+  $('summary').textContent = t('summary', S.active) + (nnew ? ' · ' + t('new_count', nnew) : '');
   if (fresh.length === 1) say(t('arrived_one', fresh[0].author));
   else if (fresh.length > 1) say(t('arrived_many', fresh.length));
 }
 
-async function bodyOf(n) {
-  const c = S.bodies.get(n.note);
-  if (c && c.updated === n.updated) return c.body;
-  const r = await api('note.show', g({ note: n.note }));
-  const body = r.status === 0 && r.records.length ? r.records[0].body : '';
-  S.bodies.set(n.note, { updated: n.updated, body });
-  return body;
-}
+// A new note seen on screen for a second is marked read in balintd (note.show
+// marks what it shows); its mark stays on this page until it is reloaded.
+const seen = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const id = e.target.dataset.note;
+    if (!e.isIntersecting) { clearTimeout(e.target._seen); continue; }
+    e.target._seen = setTimeout(() => {
+      seen.unobserve(e.target);
+      api('note.show', g({ note: id })).catch(() => {});
+    }, 1000);
+  }
+}, { threshold: 0.5 });
 
 function noteCard(n, hit) {
   // dir=auto: a note keeps its own direction whatever the page's language.
-  const body = el('p', { class: 'body', dir: 'auto' });
+  const body = el('p', { class: 'body', dir: 'auto', text: n.body || '' });
   const title = n.title || t('kind_' + n.kind);
-  const art = el('article', { class: 'note ' + n.kind, 'data-note': n.note, 'aria-label': title },
-    el('h4', { text: title, dir: 'auto' }),
+  const isNew = S.wasNew.has(n.note);
+  const art = el('article', { class: 'note ' + n.kind, 'data-note': n.note, 'aria-label': isNew ? t('new') + ': ' + title : title },
+    el('h4', { dir: 'auto' }, isNew ? el('span', { class: 'new', text: t('new') }) : null, isNew ? ' ' : null, title),
     el('p', { class: 'meta', text: t('by_on', n.author, fmtTime(n.time)) +
       (n.case ? ' · ' + t('case_ref') + ': ' + n.case : '') +
       (n.versions > 1 ? ' · ' + t('edited', fmtTime(n.updated)) : '') }),
@@ -208,10 +228,11 @@ function noteCard(n, hit) {
       el('button', { type: 'button', text: t('edit'), 'aria-label': t('edit_what', title), onclick: () => startEdit(n) }),
       el('button', { type: 'button', class: 'danger', text: t('delete'), 'aria-label': t('delete_what', title), onclick: () => del(n) })));
   }
-  return { art, body };
+  if (n.new) seen.observe(art);
+  return art;
 }
 
-async function renderNotes() {
+function renderNotes() {
   const box = $('notes');
   let list = S.notes;
   let hits = null;
@@ -220,8 +241,7 @@ async function renderNotes() {
     list = S.search.map((h) => S.notes.find((n) => n.note === h.note)).filter(Boolean);
   }
   const frag = document.createDocumentFragment();
-  const cards = [];
-  const add = (n) => { const c = noteCard(n, hits && hits.get(n.note)); cards.push([n, c.body]); return c.art; };
+  const add = (n) => noteCard(n, hits && hits.get(n.note));
   if (hits) {
     frag.append(el('h3', { class: 'group-head', text: t('results', list.length) }));
     for (const n of list) frag.append(add(n));
@@ -258,19 +278,11 @@ async function renderNotes() {
   }
   box.replaceChildren(frag);
   $('notes-empty').hidden = list.length > 0;
-  // The texts: the first 200 shown at once, the rest on request.
-  const jobs = cards.slice(0, 200);
-  for (const [n, p] of cards.slice(200)) {
-    p.append(el('button', { type: 'button', text: t('show_text'), onclick: async (ev) => { p.textContent = await bodyOf(n); ev.target.remove(); } }));
+  // For make bench (bench/page.sh): when the list was first on screen.
+  if (!performance.getEntriesByName('balint-notes-list').length) {
+    requestAnimationFrame(() => performance.mark('balint-notes-list'));
   }
-  let i = 0;
-  const worker = async () => {
-    while (i < jobs.length) {
-      const [n, p] = jobs[i++];
-      p.textContent = await bodyOf(n);
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+
 }
 
 async function del(n) {
@@ -290,7 +302,7 @@ function startEdit(n) {
   $('w-case').value = n.case || '';
   $('w-case').disabled = true;
   $('w-title').value = n.title || '';
-  $('w-body').value = (S.bodies.get(n.note) || {}).body || '';
+  $('w-body').value = n.body || '';
   $('w-editing').hidden = false;
   $('w-editing').textContent = t('editing', n.title || t('kind_' + n.kind));
   $('w-cancel').hidden = false;
@@ -510,7 +522,7 @@ async function start() {
     const r = await api('note.search', g({ query: q }));
     S.search = r.status === 0 ? r.records : [];
     $('search-clear').hidden = false;
-    await renderNotes();
+    renderNotes();
     say(t('results', S.search.length));
   });
   $('search-clear').addEventListener('click', () => { S.search = null; $('search').value = ''; $('search-clear').hidden = true; renderNotes(); $('search').focus(); });
