@@ -30,6 +30,7 @@
 #include "beacon.h"
 #include "group.h"
 #include "peer-int.h"
+#include "transport.h"
 
 #define LAN_PORT 7451
 #define LAN_GROUP4 "239.255.77.51"
@@ -383,6 +384,7 @@ lan_found(struct lan *lan, const uint8_t *gid, const struct beacon *b,
 		    group_name(g), addr);
 	t->lan = t->picked = 1;
 	t->lan_ms = now;
+	t->tp = &transport_tcp;		/* the beacon's sender, over TCP */
 }
 
 static void

@@ -126,9 +126,16 @@ peer_sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t outlen)
 		snprintf(out, outlen, "%s:%d", ip, port);
 	} else if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)ss;
+		const uint8_t *a = s6->sin6_addr.s6_addr;
 
-		uv_ip6_name(s6, ip, sizeof(ip));
 		port = ntohs(s6->sin6_port);
+		/* IPv4 on a dual-stack listener ([::]:P): said as IPv4. */
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			snprintf(out, outlen, "%u.%u.%u.%u:%d", a[12], a[13],
+			    a[14], a[15], port);
+			return;
+		}
+		uv_ip6_name(s6, ip, sizeof(ip));
 		snprintf(out, outlen, "[%s]:%d", ip, port);
 	} else {
 		snprintf(out, outlen, "?");
