@@ -13,7 +13,8 @@
 #    Garbage and a flood at alice's beacon port: counted, never logged,
 #    rate limited before decryption; the session stays.  A beacon of
 #    alice's replayed by carol from her own address: bob dials carol's
-#    address, the handshake fails there, no session.
+#    address, the handshake fails there, no session.  Over IPv6 alone
+#    (alice with a ULA and no IPv4 address): bob finds her there.
 # 3. dave's tor-only group sends no beacon (an ear on his LAN, a socket
 #    joined to the multicast group, hears nothing); a second, ordinary
 #    group of his is heard within seconds.
@@ -165,6 +166,22 @@ b bob --json status | grep '"kind": "peer"' | grep -q '"state": "up"' &&
 	fail "a session came of the replayed beacon: $(b bob peer list)"
 b carol --json status | grep -q '"kind": "peer"' && fail "carol has a session"
 echo "a replayed beacon: bob dialed carol's address for alice, the handshake failed ($(b bob --json status | grep -F "$CAROL_IP:7000" | sed -n 's/.*"last_error": "\([^"]*\)".*/\1/p')), no session"
+
+# Over IPv6 alone: alice comes back with a ULA and no IPv4 address, bob
+# gains a ULA: her beacons go to ff05::7451 only, from her ULA, and bob
+# dials her there.
+ALICE_NS=$(cat "$T/alice.ns")
+ip -n "$ALICE_NS" addr flush dev eth0 scope global &&
+ip -n "$ALICE_NS" addr add fd00:77::2/64 dev eth0 nodad &&
+ip -n "$(cat "$T/bob.ns")" addr add fd00:77::3/64 dev eth0 nodad ||
+	fail "ULAs"
+netns_start alice "[::]:7000"
+met6() { b bob peer list | grep -F '[fd00:77::2]:7000' | grep -w alice | grep -qw up; }
+until_ok 20 met6 || fail "bob did not find alice over IPv6: $(b bob peer list)"
+b bob status | grep -F '[fd00:77::2]:7000' | grep -q 'found on the LAN' ||
+	fail "not said found on the LAN: $(b bob status)"
+stop alice
+echo "over IPv6 alone: bob found alice at [fd00:77::2]:7000"
 stop carol
 
 # ---- 3. a tor-only group sends no beacon -------------------------------------
