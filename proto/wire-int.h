@@ -72,4 +72,8 @@ blk_bytes(struct blk *b, const uint8_t *s, size_t len)
 int wire_pack_runs(msgpack_packer *pk, const struct wire_msg *m);
 int wire_dec_runs(struct mp_rd *r, size_t len, struct blk *b);
 
+/* PUNCH (wire-punch.c): packs m, or decodes the rest of r into b. */
+int wire_pack_punch(msgpack_packer *pk, const struct wire_msg *m);
+int wire_dec_punch(struct mp_rd *r, struct blk *b);
+
 #endif

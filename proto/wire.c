@@ -283,6 +283,9 @@ wire_encode(const struct wire_msg *m, uint8_t **out, size_t *outlen)
 	case WIRE_WANT:
 		ret = pack_pairs(&pk, &want_rule, m->want.items, m->want.n);
 		break;
+	case WIRE_PUNCH:
+		ret = wire_pack_punch(&pk, m);
+		break;
 	case WIRE_ENTRIES:
 		ret = pack_entries(&pk, m);
 		break;
@@ -534,6 +537,9 @@ wire_decode(const uint8_t *buf, size_t len, struct wire_msg **out)
 	case WIRE_WANT:
 		ret = dec_pairs(&r, &b, &want_rule);
 		break;
+	case WIRE_PUNCH:
+		ret = wire_dec_punch(&r, &b);
+		break;
 	case WIRE_ENTRIES:
 		ret = dec_entries(&r, len, &b);
 		break;
@@ -580,6 +586,7 @@ wire_type_name(int type)
 	case WIRE_BYE:		return "BYE";
 	case WIRE_RUNS:		return "RUNS";
 	case WIRE_WANT:		return "WANT";
+	case WIRE_PUNCH:	return "PUNCH";
 	default:		return "?";
 	}
 }

@@ -55,6 +55,8 @@
 #define WIRE_MAX_RUN_AUTHORS 256	/* distinct authors in one RUNS */
 #define WIRE_MAX_RUN_ITEMS WIRE_MAX_ENTRIES	/* entries in one RUNS */
 #define WIRE_MAX_WANT 64		/* entries asked for in one WANT */
+#define WIRE_MAX_PUNCH_HOST 45		/* bytes of a PUNCH's IP address */
+#define WIRE_MAX_PUNCH_WAIT 10000	/* ms a PUNCH may ask to wait */
 
 /*
  * Flow control: the receiver ACKs the cumulative number of data messages
@@ -85,7 +87,16 @@ enum wire_type {
 	WIRE_ACK = 5,
 	WIRE_BYE = 6,
 	WIRE_RUNS = 7,
-	WIRE_WANT = 8
+	WIRE_WANT = 8,
+	WIRE_PUNCH = 9
+};
+
+/* PUNCH's steps (docs/protocol.md "Hole punching"). */
+enum wire_punch_op {
+	WIRE_PUNCH_ASK = 1,		/* to a relay: introduce me to member */
+	WIRE_PUNCH_OFFER = 2,		/* from the relay: member asks, at */
+	WIRE_PUNCH_ANSWER = 3,		/* to the relay: yes, to member */
+	WIRE_PUNCH_GO = 4		/* from the relay: member answered, at */
 };
 
 enum wire_bye_reason {
@@ -172,6 +183,17 @@ struct wire_msg {
 			const struct wire_have_item *items;
 			size_t n;
 		} want;
+		struct {
+			uint8_t op;		/* enum wire_punch_op */
+			uint8_t member[BAL_PK_BYTES];
+			/*
+			 * "" for ASK and ANSWER; for OFFER and GO the
+			 * member's IP address as the relay sees it.
+			 */
+			const char *host;
+			uint16_t port;		/* 1..65535 */
+			uint32_t wait_ms;	/* 0..WIRE_MAX_PUNCH_WAIT */
+		} punch;
 		struct {
 			uint64_t stored;	/* data messages done */
 		} ack;

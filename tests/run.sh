@@ -18,6 +18,7 @@ TOP=$(pwd)
 export BALINT_TOR=off
 export BALINT_LAN=off
 export BALINT_PORTMAP=off
+export BALINT_PUNCH=off
 LOGS=$TOP/build/test-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"

@@ -85,6 +85,7 @@ net_start(struct daemon *d)
 	}
 	/* Once the TCP listener knows its port. */
 	portmap_start(net);
+	punch_start(net);
 	uv_timer_init(d->loop, &net->rescan);
 	net->rescan.data = net;
 	net->has_rescan = 1;
@@ -124,6 +125,7 @@ net_stop(struct daemon *d)
 	join_stop(d);
 	lan_stop(net);
 	portmap_stop(net);
+	punch_stop(net);
 	while (net->waiters != NULL)
 		peer_wait_finish(net->waiters, BAL_ESTATE);
 	for (c = net->conns; c != NULL; c = c->next)

@@ -7,7 +7,8 @@
  * dialing (peer-dial.c), the ways of reaching a peer, each behind one
  * interface (transport.h: direct TCP in transport-tcp.c, onion services
  * through tor in transport-onion.c), reachable addresses (peer-reach.c),
- * the router's port mapping (portmap.c), the choice of dial targets
+ * the router's port mapping (portmap.c), hole punching through a
+ * third member (punch.c), the choice of dial targets
  * (peer-pick.c), level waiters and status (peer-wait.c), rate-limited
  * log lines (peer-ratelog.c), the join conversation (join.c), Tor: the
  * tor child and its control port (tor.c, tor-ctl.c, with their own
@@ -332,6 +333,14 @@ size_t net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
 #define NET_REACH_V6 2		/* global IPv6 addresses at most, each */
 size_t net_reach_global(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
     size_t max);
+
+/*
+ * Hole punching (punch.c, docs/protocol.md "Hole punching"): PUNCH_ENV
+ * "off" turns it off (the tests' default); PUNCH_RETRY_ENV (a test hook,
+ * ms) asks for a member again sooner than once a minute.
+ */
+#define PUNCH_ENV "BALINT_PUNCH"
+#define PUNCH_RETRY_ENV "BALINT_PUNCH_RETRY_MS"
 
 /*
  * Port mapping (portmap.c, docs/protocol.md "Port mapping"): the router

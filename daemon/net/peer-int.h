@@ -217,6 +217,7 @@ struct net {
 	uv_timer_t relay;		/* HAVEs and delayed relays */
 	int has_relay;
 	struct portmap *portmap;	/* portmap.c, or NULL */
+	struct punches *punch;		/* punch.c, or NULL (off) */
 	struct keytab *tab;		/* the current key table, or NULL */
 	int tab_dirty;			/* net_keys_changed since it was made */
 	size_t npending;		/* incoming conns before a session */
@@ -230,6 +231,26 @@ struct net {
 	/* Every read goes here: peer_on_read consumes it before returning. */
 	char rbuf[NET_READ_BUF];
 };
+
+/* ---- punch.c ---- */
+
+#define PUNCH_TICK_MS 1000	/* members without a session looked at */
+#define PUNCH_GRACE_MS 3000	/* after the start: dials go first */
+#define PUNCH_WAIT_MS 10000	/* an ASK's answer, an OFFER's ANSWER */
+#define PUNCH_RETRY_MS 60000	/* the same member asked for again */
+#define PUNCH_ANSWER_GAP_MS 1000	/* OFFERs of one member answered */
+#define PUNCH_INTROS 16		/* introductions a relay has under way */
+#define PUNCH_TRIED 64		/* members whose last ask is remembered */
+
+/*
+ * punch_start (after the listener) asks relays for members without a
+ * session, once a second; punch_stop closes it with net.  punch_on_msg
+ * takes a session's PUNCH; punch_conn_gone: c is closing.
+ */
+void punch_start(struct net *net);
+void punch_stop(struct net *net);
+void punch_on_msg(struct net_conn *c, const struct wire_msg *m);
+void punch_conn_gone(struct net_conn *c);
 
 /* ---- portmap.c ---- */
 

@@ -247,6 +247,10 @@ peer_session_on_wire(struct net_conn *c, const uint8_t *buf, size_t len)
 		peer_conn_close(c, WIRE_BYE_PROTOCOL, "second HELLO");
 		goto out;
 	}
+	if (m->type == WIRE_PUNCH) {	/* punch.c: not the sync's */
+		punch_on_msg(c, m);
+		goto out;
+	}
 	sync_stats(c->sync, &before);
 	if ((rc = sync_on_msg(c->sync, m, why, sizeof(why))) != 0) {
 		/* Closed while it stored them (the roster removed the peer). */

@@ -376,6 +376,7 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 	if (c->closing)
 		return;
 	c->closing = 1;
+	punch_conn_gone(c);
 	/* What the dial started beside the stream (a name's look-up). */
 	if (c->tp != NULL && c->tp->close != NULL)
 		c->tp->close(c);

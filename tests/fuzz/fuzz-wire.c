@@ -165,6 +165,17 @@ check_msg(const struct wire_msg *m)
 		break;
 	case WIRE_ACK:
 		break;
+	case WIRE_PUNCH:
+		fuzz_check(m->punch.op >= WIRE_PUNCH_ASK &&
+		    m->punch.op <= WIRE_PUNCH_GO);
+		fuzz_touch(m->punch.member, BAL_PK_BYTES);
+		fuzz_check(m->punch.port >= 1);
+		fuzz_check(m->punch.wait_ms <= WIRE_MAX_PUNCH_WAIT);
+		fuzz_check(strlen(m->punch.host) <= WIRE_MAX_PUNCH_HOST);
+		fuzz_check((strlen(m->punch.host) == 0) ==
+		    (m->punch.op == WIRE_PUNCH_ASK ||
+		    m->punch.op == WIRE_PUNCH_ANSWER));
+		break;
 	case WIRE_BYE:
 		fuzz_check(m->bye.reason <= WIRE_MAX_BYE_REASON);
 		fuzz_check(strlen(m->bye.text) <= WIRE_MAX_BYE_TEXT);

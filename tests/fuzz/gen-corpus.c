@@ -386,6 +386,21 @@ gen_wire(uint8_t *const ent[3], const size_t entlen[3], uint8_t **hello,
 	CHECK(wire_encode(&m, &p, &len) == 0);
 	emit_free("wire", "want", p, len);
 
+	/* PUNCH: an ASK (no host) and a GO (the relay's view, a wait). */
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_PUNCH;
+	m.punch.op = WIRE_PUNCH_ASK;
+	memcpy(m.punch.member, member->pk, BAL_PK_BYTES);
+	m.punch.host = "";
+	m.punch.port = 40123;
+	CHECK(wire_encode(&m, &p, &len) == 0);
+	emit_free("wire", "punch-ask", p, len);
+	m.punch.op = WIRE_PUNCH_GO;
+	m.punch.host = "203.0.113.2";
+	m.punch.wait_ms = 250;
+	CHECK(wire_encode(&m, &p, &len) == 0);
+	emit_free("wire", "punch-go", p, len);
+
 	memset(&m, 0, sizeof(m));
 	m.type = WIRE_ENTRIES;
 	for (i = 0; i < 3; i++) {

@@ -27,6 +27,8 @@ export BALINT_LAN=${BALINT_LAN:-off}
 # No daemon of the tests asks a router for a port mapping (UPnP's SSDP
 # multicast and NAT-PMP would leave the machine); portmap.sh turns it on.
 export BALINT_PORTMAP=${BALINT_PORTMAP:-off}
+# Nor does any punch holes unless a scenario asks (punch.sh).
+export BALINT_PUNCH=${BALINT_PUNCH:-off}
 printf 'test passphrase\n' >"$BALINT_PASSPHRASE_FILE"
 chmod 600 "$BALINT_PASSPHRASE_FILE"
 

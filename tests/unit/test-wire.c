@@ -323,7 +323,7 @@ test_empty_and_edge_values(void **state)
 
 	assert_string_equal(wire_type_name(WIRE_PUSH), "PUSH");
 	assert_string_equal(wire_type_name(WIRE_RUNS), "RUNS");
-	assert_string_equal(wire_type_name(9), "?");
+	assert_string_equal(wire_type_name(10), "?");
 	assert_string_equal(wire_bye_reason_name(WIRE_BYE_REVOKED), "revoked");
 }
 
@@ -483,8 +483,8 @@ test_unknown_type(void **state)
 {
 	static const uint8_t cases[][4] = {
 		{ 0x91, 0x00 },			/* [0] */
-		{ 0x91, 0x09 },			/* [9] */
-		{ 0x92, 0x09, 0x01 },		/* [9, 1] */
+		{ 0x91, 0x0a },			/* [10] */
+		{ 0x92, 0x0a, 0x01 },		/* [10, 1] */
 		{ 0x91, 0x7f },			/* [127] */
 		{ 0x92, 0xcc, 0xff, 0x00 },	/* [255, 0] */
 		{ 0x91, 0xcd, 0x01, 0x05 },	/* [261] (5 + 256) */
@@ -765,6 +765,103 @@ test_garbage(void **state)
  * empty list, more than WIRE_MAX_WANT, seq 0, items out of order, a wrong
  * key length, and every truncation.
  */
+/* PUNCH: the example of docs/protocol.md, every rule, every truncation. */
+static void
+test_punch(void **state)
+{
+	static const uint8_t go[] = {
+		0x96, 0x09, 0x04, 0xc4, 0x20,
+		0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+		0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+		0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+		0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+		0xab, '2', '0', '3', '.', '0', '.', '1', '1', '3', '.', '2',
+		0xcd, 0x9c, 0xbb, 0xcc, 0xfa
+	};
+	struct wire_msg m, *d = NULL;
+	uint8_t *buf = NULL, *bad;
+	size_t len = 0, i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_PUNCH;
+	m.punch.op = WIRE_PUNCH_GO;
+	memset(m.punch.member, 0xaa, BAL_PK_BYTES);
+	m.punch.host = "203.0.113.2";
+	m.punch.port = 40123;
+	m.punch.wait_ms = 250;
+	assert_int_equal(wire_encode(&m, &buf, &len), 0);
+	assert_int_equal(len, sizeof(go));
+	assert_memory_equal(buf, go, sizeof(go));
+	assert_int_equal(wire_decode(buf, len, &d), 0);
+	assert_int_equal(d->type, WIRE_PUNCH);
+	assert_int_equal(d->punch.op, WIRE_PUNCH_GO);
+	assert_string_equal(d->punch.host, "203.0.113.2");
+	assert_int_equal(d->punch.port, 40123);
+	assert_int_equal(d->punch.wait_ms, 250);
+	assert_memory_equal(d->punch.member, m.punch.member, BAL_PK_BYTES);
+	assert_string_equal(wire_type_name(WIRE_PUNCH), "PUNCH");
+	wire_msg_free(d);
+	for (i = 0; i < len; i++) {
+		d = (struct wire_msg *)&d;
+		assert_int_not_equal(wire_decode(buf, i, &d), 0);
+		assert_null(d);
+	}
+	/* Past the encoder: op 5, port 0, a letter in the host, wait. */
+	bad = malloc(len);
+	memcpy(bad, buf, len);
+	bad[2] = 0x05;
+	assert_int_equal(wire_decode(bad, len, &d), BAL_EPROTO);
+	memcpy(bad, buf, len);
+	bad[2] = 0x01;			/* ASK with a host */
+	assert_int_equal(wire_decode(bad, len, &d), BAL_EPROTO);
+	memcpy(bad, buf, len);
+	bad[40] = 'x';
+	assert_int_equal(wire_decode(bad, len, &d), BAL_EPROTO);
+	memcpy(bad, buf, len);
+	bad[49] = 0x00;
+	bad[50] = 0x00;			/* port 0 */
+	assert_int_equal(wire_decode(bad, len, &d), BAL_EPROTO);
+	memcpy(bad, buf, len);
+	free(bad);
+	bad = malloc(len + 1);		/* wait cc fa -> cd 27 11: 10001 */
+	memcpy(bad, buf, len - 2);
+	bad[len - 2] = 0xcd;
+	bad[len - 1] = 0x27;
+	bad[len] = 0x11;
+	assert_int_equal(wire_decode(bad, len + 1, &d), BAL_EPROTO);
+	bad[len] = 0x10;		/* 10000: the most */
+	assert_int_equal(wire_decode(bad, len + 1, &d), 0);
+	wire_msg_free(d);
+	free(bad);
+	/* The encoder refuses the same. */
+	m.punch.op = WIRE_PUNCH_ASK;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.punch.host = "";
+	free(buf);
+	buf = NULL;
+	assert_int_equal(wire_encode(&m, &buf, &len), 0);
+	free(buf);
+	buf = NULL;
+	m.punch.op = WIRE_PUNCH_OFFER;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.punch.host = "2001:db8::1";
+	m.punch.port = 0;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.punch.port = 1;
+	m.punch.wait_ms = WIRE_MAX_PUNCH_WAIT + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.punch.wait_ms = WIRE_MAX_PUNCH_WAIT;
+	assert_int_equal(wire_encode(&m, &buf, &len), 0);
+	free(buf);
+	buf = NULL;
+	m.punch.host = "1111:2222:3333:4444:5555:6666:123.123.123.123x";
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
+	m.punch.op = 0;
+	m.punch.host = "10.0.0.1";
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+}
+
 static void
 test_want(void **state)
 {
@@ -873,6 +970,7 @@ main(void)
 		cmocka_unit_test(test_version_mismatch),
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_want),
+		cmocka_unit_test(test_punch),
 		cmocka_unit_test(test_wrong_field_types),
 		cmocka_unit_test(test_field_counts),
 		cmocka_unit_test(test_garbage),

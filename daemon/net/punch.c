@@ -1,0 +1,569 @@
+/*
+ * punch.c — TCP hole punching between two members behind NATs, introduced
+ * by a third member both have a session with (docs/protocol.md "Hole
+ * punching").  PUNCH messages travel on the sessions: the asker sends ASK
+ * (its bound local port) to a relay, the relay sends OFFER (the asker's
+ * address as the relay sees it, and that port) to the member asked for,
+ * who binds a port of its own, answers ANSWER, and connects; the relay
+ * passes that on as GO (the answerer's address as it sees it, its port),
+ * and the asker connects too.  Both connect() from the port they bound
+ * (SO_REUSEADDR, SO_REUSEPORT) to the other's public address and port:
+ * a simultaneous open that NATs which keep a connection's source port (or
+ * map it the same for every destination) let through.  The member with
+ * the smaller key runs the handshake's client side, the other its server
+ * side; from then on it is a session like any other, and it replaces a
+ * session through tor (peer-session.c's rule for a new session).  A
+ * failure costs a log line; the member is asked for again after
+ * PUNCH_RETRY_MS.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "addr.h"
+#include "group.h"
+#include "peer-int.h"
+#include "roster.h"
+#include "transport.h"
+
+/* One attempt at this end (asker or answerer). */
+struct punch {
+	struct punch *next;
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	uint8_t member[BAL_PK_BYTES];
+	struct net_conn *relay;		/* asker: the session asked */
+	int fd;				/* the bound socket, -1 once used */
+	uint16_t port;
+	uint64_t until;			/* loop time to give up waiting */
+};
+
+/* What a relay remembers between an OFFER and its ANSWER. */
+struct intro {
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	uint8_t asker[BAL_PK_BYTES], target[BAL_PK_BYTES];
+	uint16_t port;
+	uint64_t until;
+};
+
+/* A member last asked for: not again before `next`. */
+struct tried {
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	uint8_t member[BAL_PK_BYTES];
+	uint64_t next;
+};
+
+struct punches {
+	uv_timer_t tick;
+	uint64_t start;			/* loop time of punch_start */
+	uint64_t retry_ms;
+	struct punch *list;
+	struct intro intros[PUNCH_INTROS];
+	struct tried tried[PUNCH_TRIED];	/* asked for */
+	size_t ntried;
+	struct tried answered[PUNCH_TRIED];	/* OFFERs answered */
+	size_t nanswered;
+};
+
+static struct net_conn *
+session_of(struct net *net, const uint8_t *group, const uint8_t *pk)
+{
+	struct net_conn *o;
+
+	for (o = net->conns; o != NULL; o = o->next)
+		if (!o->closing && o->state == C_UP && o->g != NULL &&
+		    memcmp(o->g->id, group, BAL_GROUP_ID_BYTES) == 0 &&
+		    memcmp(o->remote_pk, pk, BAL_PK_BYTES) == 0)
+			return o;
+	return NULL;
+}
+
+/* The IP address c's peer comes from (not through tor), else -1. */
+static int
+seen_host(struct net_conn *c, char *host, size_t len)
+{
+	struct sockaddr_storage ss;
+	int namelen = sizeof(ss);
+
+	if (c->is_pipe || c->via_tor || uv_tcp_getpeername(&c->tcp,
+	    (struct sockaddr *)&ss, &namelen) != 0 || ss.ss_family != AF_INET)
+		return -1;
+	if (uv_ip4_name((struct sockaddr_in *)&ss, host, len) != 0)
+		return -1;
+	/* Two members on this machine dial each other; nothing to punch. */
+	return addr_is_loopback(host) ? -1 : 0;
+}
+
+/* A socket bound to a free port of every IPv4 address, to connect from. */
+static int
+bind_port(uint16_t *port)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int fd, one = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+#ifdef SO_REUSEPORT
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+#endif
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &sl) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static void
+punch_free(struct net *net, struct punch *p)
+{
+	struct punch **pp;
+
+	for (pp = &net->punch->list; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	if (p->fd >= 0)
+		close(p->fd);
+	free(p);
+}
+
+static struct punch *
+punch_find(struct net *net, const uint8_t *group, const uint8_t *member)
+{
+	struct punch *p;
+
+	for (p = net->punch->list; p != NULL; p = p->next)
+		if (memcmp(p->group, group, BAL_GROUP_ID_BYTES) == 0 &&
+		    memcmp(p->member, member, BAL_PK_BYTES) == 0)
+			return p;
+	return NULL;
+}
+
+static int
+send_punch(struct net_conn *c, int op, const uint8_t *member,
+    const char *host, uint16_t port)
+{
+	struct wire_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_PUNCH;
+	m.punch.op = (uint8_t)op;
+	memcpy(m.punch.member, member, BAL_PK_BYTES);
+	m.punch.host = host;
+	m.punch.port = port;
+	return peer_conn_send_msg(c, &m);
+}
+
+static void
+on_punch_connect(uv_connect_t *req, int status)
+{
+	struct net_conn *c = req->data;
+
+	if (status == UV_ECANCELED || c->closing)
+		return;
+	if (status < 0) {
+		daemon_log("punch: %s: %s", c->addr, uv_strerror(status));
+		peer_conn_close(c, -1, uv_strerror(status));
+		return;
+	}
+	daemon_log("punch: connected to %s, handshake as %s", c->addr,
+	    c->outgoing ? "client" : "server");
+	if (c->outgoing) {
+		transport_connected(c);
+		return;
+	}
+	/* The server's side, as if the listener had accepted it. */
+	c->state = C_HANDSHAKE;
+	c->rx_ms = uv_now(c->net->d->loop);
+	c->pending = 1;
+	c->net->npending++;
+	uv_tcp_nodelay(&c->tcp, 1);
+	uv_timer_start(&c->timer, peer_on_timer, NET_HANDSHAKE_TIMEOUT_MS, 0);
+	if (uv_read_start((uv_stream_t *)&c->tcp, peer_on_alloc,
+	    peer_on_read) != 0)
+		peer_conn_close(c, -1, "cannot read");
+	c->reading = 1;
+}
+
+/*
+ * Connects p's bound socket to host:port.  The smaller member key is the
+ * handshake's client; both sides connect (a simultaneous open).
+ */
+static void
+punch_connect(struct net *net, struct punch *p, const char *host,
+    uint16_t port)
+{
+	struct daemon *d = net->d;
+	struct sockaddr_in sin;
+	struct net_conn *c;
+	struct group *g;
+	char addr[DAEMON_ADDR_MAX];
+	uint8_t (*keys)[32] = NULL;
+	size_t n = 0;
+	int client = memcmp(d->id->pk, p->member, BAL_PK_BYTES) < 0, rc;
+
+	snprintf(addr, sizeof(addr), "%s:%u", host, (unsigned)port);
+	/*
+	 * A TCP connection like transport-tcp.c's, but from the bound port
+	 * and started by a PUNCH rather than a dial target (no transport of
+	 * its own: a backend dials an address, this needs the socket).
+	 */
+	if ((g = group_find(d, p->group)) == NULL ||
+	    uv_ip4_addr(host, port, &sin) != 0 ||
+	    (c = transport_conn_new(net, &transport_tcp, addr, 0)) == NULL)
+		goto fail;
+	c->outgoing = client;
+	c->g = g;
+	if ((rc = uv_tcp_open(&c->tcp, p->fd)) != 0) {
+		peer_conn_close(c, -1, uv_strerror(rc));
+		goto fail;
+	}
+	p->fd = -1;		/* the connection's now */
+	if (client) {
+		if ((keys = sodium_malloc(NET_KEYS_PER_GROUP * 32)) == NULL ||
+		    group_network_keys(g, keys, NET_KEYS_PER_GROUP, &n) != 0 ||
+		    n == 0 || shs_client_new(keys[0], d->id, p->member, NULL,
+		    &c->shs) != 0) {
+			sodium_free(keys);
+			peer_conn_close(c, -1, "no network key");
+			goto fail;
+		}
+		sodium_free(keys);
+	}
+	daemon_log("punch: connecting to %s from port %u", c->addr,
+	    (unsigned)p->port);
+	if ((rc = uv_tcp_connect(&c->connect, &c->tcp,
+	    (const struct sockaddr *)&sin, on_punch_connect)) != 0)
+		peer_conn_close(c, -1, uv_strerror(rc));
+	punch_free(net, p);
+	return;
+fail:
+	daemon_log("punch: cannot connect to %s:%u", host, (unsigned)port);
+	punch_free(net, p);
+}
+
+struct tried;
+static int may_ask(struct tried *tab, size_t *n, const uint8_t *group,
+    const uint8_t *member, uint64_t now, uint64_t gap);
+
+/* ---- the relay ---- */
+
+static void
+relay_ask(struct net_conn *c, const struct wire_msg *m)
+{
+	struct net *net = c->net;
+	struct net_conn *t;
+	struct intro *in, *free_in = NULL;
+	char host[INET6_ADDRSTRLEN];
+	uint64_t now = uv_now(net->d->loop);
+	size_t i;
+
+	if ((t = session_of(net, c->g->id, m->punch.member)) == NULL ||
+	    memcmp(m->punch.member, c->remote_pk, BAL_PK_BYTES) == 0 ||
+	    seen_host(c, host, sizeof(host)) != 0) {
+		daemon_log("punch: %s asks for a member this one has no direct "
+		    "session with; not introduced", c->addr);
+		return;
+	}
+	for (i = 0; i < PUNCH_INTROS; i++) {
+		in = &net->punch->intros[i];
+		if (in->until <= now || (memcmp(in->asker, c->remote_pk,
+		    BAL_PK_BYTES) == 0 && memcmp(in->target, m->punch.member,
+		    BAL_PK_BYTES) == 0)) {
+			free_in = in;
+			break;
+		}
+	}
+	if (free_in == NULL)
+		return;		/* 16 introductions under way: later */
+	memcpy(free_in->group, c->g->id, BAL_GROUP_ID_BYTES);
+	memcpy(free_in->asker, c->remote_pk, BAL_PK_BYTES);
+	memcpy(free_in->target, m->punch.member, BAL_PK_BYTES);
+	free_in->port = m->punch.port;
+	free_in->until = now + PUNCH_WAIT_MS;
+	daemon_log("punch: introducing %s (seen at %s:%u) to %s", c->addr,
+	    host, (unsigned)m->punch.port, t->addr);
+	(void)send_punch(t, WIRE_PUNCH_OFFER, c->remote_pk, host,
+	    m->punch.port);
+}
+
+static void
+relay_answer(struct net_conn *c, const struct wire_msg *m)
+{
+	struct net *net = c->net;
+	struct net_conn *a;
+	struct intro *in;
+	char host[INET6_ADDRSTRLEN];
+	uint64_t now = uv_now(net->d->loop);
+	size_t i;
+
+	for (i = 0; i < PUNCH_INTROS; i++) {
+		in = &net->punch->intros[i];
+		if (in->until > now && memcmp(in->group, c->g->id,
+		    BAL_GROUP_ID_BYTES) == 0 && memcmp(in->target,
+		    c->remote_pk, BAL_PK_BYTES) == 0 && memcmp(in->asker,
+		    m->punch.member, BAL_PK_BYTES) == 0)
+			break;
+	}
+	if (i == PUNCH_INTROS)
+		return;		/* nobody asked: an ANSWER of nothing */
+	in->until = 0;
+	if ((a = session_of(net, c->g->id, m->punch.member)) == NULL ||
+	    seen_host(c, host, sizeof(host)) != 0)
+		return;
+	(void)send_punch(a, WIRE_PUNCH_GO, c->remote_pk, host,
+	    m->punch.port);
+}
+
+/* ---- the two ends ---- */
+
+static void
+end_offer(struct net_conn *c, const struct wire_msg *m)
+{
+	struct net *net = c->net;
+	struct punch *p;
+
+	if (session_of(net, c->g->id, m->punch.member) != NULL ||
+	    memcmp(m->punch.member, net->d->id->pk, BAL_PK_BYTES) == 0 ||
+	    c->g->roster == NULL || !roster_is_active(c->g->roster,
+	    m->punch.member) || group_tor_only(c->g))
+		return;
+	if ((p = punch_find(net, c->g->id, m->punch.member)) != NULL) {
+		/* Both asked at once: the smaller key's ask goes on. */
+		if (memcmp(net->d->id->pk, m->punch.member, BAL_PK_BYTES) < 0)
+			return;
+		punch_free(net, p);
+	}
+	/*
+	 * One answer per member per PUNCH_ANSWER_GAP_MS, however many
+	 * OFFERs come: a member cannot make this daemon connect to
+	 * addresses of its choice at any rate.
+	 */
+	if (!may_ask(net->punch->answered, &net->punch->nanswered, c->g->id,
+	    m->punch.member, uv_now(net->d->loop), PUNCH_ANSWER_GAP_MS))
+		return;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return;
+	memcpy(p->group, c->g->id, BAL_GROUP_ID_BYTES);
+	memcpy(p->member, m->punch.member, BAL_PK_BYTES);
+	if ((p->fd = bind_port(&p->port)) < 0) {
+		free(p);
+		return;
+	}
+	p->next = net->punch->list;
+	net->punch->list = p;
+	if (send_punch(c, WIRE_PUNCH_ANSWER, m->punch.member, "",
+	    p->port) != 0) {
+		punch_free(net, p);
+		return;
+	}
+	punch_connect(net, p, m->punch.host, m->punch.port);
+}
+
+static void
+end_go(struct net_conn *c, const struct wire_msg *m)
+{
+	struct punch *p = punch_find(c->net, c->g->id, m->punch.member);
+
+	if (p == NULL || p->relay != c || p->fd < 0)
+		return;		/* not asked through this session */
+	punch_connect(c->net, p, m->punch.host, m->punch.port);
+}
+
+void
+punch_on_msg(struct net_conn *c, const struct wire_msg *m)
+{
+	if (c->net->punch == NULL || c->g == NULL)
+		return;		/* punching is off here: ignored */
+	switch (m->punch.op) {
+	case WIRE_PUNCH_ASK:
+		relay_ask(c, m);
+		break;
+	case WIRE_PUNCH_OFFER:
+		end_offer(c, m);
+		break;
+	case WIRE_PUNCH_ANSWER:
+		relay_answer(c, m);
+		break;
+	case WIRE_PUNCH_GO:
+		end_go(c, m);
+		break;
+	}
+}
+
+/* ---- asking ---- */
+
+/* 1 (and noted in tab) when member's last time is gap ms ago or more. */
+static int
+may_ask(struct tried *tab, size_t *n, const uint8_t *group,
+    const uint8_t *member, uint64_t now, uint64_t gap)
+{
+	struct tried *t = NULL;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (memcmp(tab[i].group, group, BAL_GROUP_ID_BYTES) == 0 &&
+		    memcmp(tab[i].member, member, BAL_PK_BYTES) == 0) {
+			t = &tab[i];
+			break;
+		}
+	if (t != NULL && t->next > now)
+		return 0;
+	if (t == NULL) {
+		if (*n < PUNCH_TRIED)
+			t = &tab[(*n)++];
+		else	/* forget the one due first */
+			for (t = &tab[0], i = 1; i < PUNCH_TRIED; i++)
+				if (tab[i].next < t->next)
+					t = &tab[i];
+		memcpy(t->group, group, BAL_GROUP_ID_BYTES);
+		memcpy(t->member, member, BAL_PK_BYTES);
+	}
+	t->next = now + gap;
+	return 1;
+}
+
+static void
+ask(struct net *net, struct group *g, const uint8_t *member)
+{
+	struct net_conn *o, *relay = NULL;
+	struct punch *p;
+	char host[INET6_ADDRSTRLEN];
+
+	for (o = net->conns; o != NULL && relay == NULL; o = o->next)
+		if (!o->closing && o->state == C_UP && o->g == g &&
+		    memcmp(o->remote_pk, member, BAL_PK_BYTES) != 0 &&
+		    seen_host(o, host, sizeof(host)) == 0)
+			relay = o;
+	if (relay == NULL || !may_ask(net->punch->tried, &net->punch->ntried,
+	    g->id, member, uv_now(net->d->loop), net->punch->retry_ms) ||
+	    (p = calloc(1, sizeof(*p))) == NULL)
+		return;
+	memcpy(p->group, g->id, BAL_GROUP_ID_BYTES);
+	memcpy(p->member, member, BAL_PK_BYTES);
+	p->relay = relay;
+	p->until = uv_now(net->d->loop) + PUNCH_WAIT_MS;
+	if ((p->fd = bind_port(&p->port)) < 0) {
+		free(p);
+		return;
+	}
+	p->next = net->punch->list;
+	net->punch->list = p;
+	daemon_log("punch: asking %s to introduce a member with no session "
+	    "(from port %u)", relay->addr, (unsigned)p->port);
+	if (send_punch(relay, WIRE_PUNCH_ASK, member, "", p->port) != 0)
+		punch_free(net, p);
+}
+
+static void
+on_tick(uv_timer_t *t)
+{
+	struct net *net = t->data;
+	struct punches *ps = net->punch;
+	struct punch *p, *next;
+	struct group *g;
+	uint64_t now = uv_now(net->d->loop);
+	size_t i;
+
+	for (p = ps->list; p != NULL; p = next) {
+		next = p->next;
+		if (p->until != 0 && p->until <= now) {
+			daemon_log("punch: no answer through %s in %d s; given "
+			    "up (asked again in %llu s)", p->relay != NULL ?
+			    p->relay->addr : "?", PUNCH_WAIT_MS / 1000,
+			    (unsigned long long)ps->retry_ms / 1000);
+			punch_free(net, p);
+		}
+	}
+	if (net->stopping || now - ps->start < PUNCH_GRACE_MS)
+		return;
+	for (g = net->d->groups; g != NULL; g = g->next) {
+		if (g->roster == NULL || group_tor_only(g) ||
+		    !roster_is_active(g->roster, net->d->id->pk))
+			continue;
+		for (i = 0; i < g->roster->nmembers; i++) {
+			const uint8_t *pk = g->roster->members[i].pk;
+
+			if (g->roster->members[i].status != ROSTER_ACTIVE ||
+			    memcmp(pk, net->d->id->pk, BAL_PK_BYTES) == 0 ||
+			    session_of(net, g->id, pk) != NULL ||
+			    punch_find(net, g->id, pk) != NULL)
+				continue;
+			ask(net, g, pk);
+		}
+	}
+}
+
+/* A session ended: attempts asked through it wait for nothing more. */
+void
+punch_conn_gone(struct net_conn *c)
+{
+	struct punch *p;
+
+	if (c->net->punch == NULL)
+		return;
+	for (p = c->net->punch->list; p != NULL; p = p->next)
+		if (p->relay == c)
+			p->relay = NULL;
+}
+
+static void
+on_tick_closed(uv_handle_t *h)
+{
+	struct net *net = h->data;
+
+	free(net->punch);
+	net->punch = NULL;
+	net_handle_gone(net);
+}
+
+void
+punch_start(struct net *net)
+{
+	const char *e = getenv(PUNCH_ENV);
+	struct punches *ps;
+	char *end;
+	unsigned long v;
+
+	if (e != NULL && strcmp(e, "off") == 0)
+		return;
+	if ((ps = calloc(1, sizeof(*ps))) == NULL)
+		return;
+	ps->retry_ms = PUNCH_RETRY_MS;
+	if ((e = getenv(PUNCH_RETRY_ENV)) != NULL && *e != '\0') {
+		v = strtoul(e, &end, 10);
+		if (*end == '\0' && v >= 500 && v <= PUNCH_RETRY_MS)
+			ps->retry_ms = v;
+	}
+	ps->start = uv_now(net->d->loop);
+	uv_timer_init(net->d->loop, &ps->tick);
+	ps->tick.data = net;
+	net->handles++;
+	net->punch = ps;
+	uv_timer_start(&ps->tick, on_tick, PUNCH_TICK_MS, PUNCH_TICK_MS);
+}
+
+void
+punch_stop(struct net *net)
+{
+	struct punches *ps = net->punch;
+
+	if (ps == NULL)
+		return;
+	while (ps->list != NULL)
+		punch_free(net, ps->list);
+	uv_timer_stop(&ps->tick);
+	uv_close((uv_handle_t *)&ps->tick, on_tick_closed);
+}

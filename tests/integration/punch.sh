@@ -1,0 +1,93 @@
+#!/bin/sh
+# Hole punching (docs/protocol.md "Hole punching"), on the simulated
+# internet (tests/lib/internet.sh): alice on clinic LAN 1 behind router 1,
+# bob on clinic LAN 2 behind router 2 (both nftables masquerade, no new
+# connection in), carol with a public address.  Carol founds the group and
+# both join through her; alice's and bob's announced addresses are private,
+# so without punching they sync only through carol.  With it, carol
+# introduces them (PUNCH ASK, OFFER, ANSWER, GO) and they open a direct
+# TCP session by simultaneous open through both NATs: alice's peer list
+# shows bob up at router 2's public address, and with carol stopped a note
+# of alice's still reaches bob.  PUNCH_RUNS=N (default 1) restarts bob N
+# more times and counts how often the direct session comes back, with the
+# time from bob's start to it; PUNCH_NAT=random makes router 2 map source
+# ports at random (masquerade random), where punching fails.
+case "${BUILD:-}" in */san) echo "normal tree only"; exit 77;; esac
+. "$(dirname "$0")/../lib/daemons.sh"
+. "$(dirname "$0")/../lib/internet.sh"
+inet_start || { echo "SKIP: $INET_WHY"; exit 77; }
+inet_member public carol
+inet_member lan1 alice
+inet_member lan2 bob
+# Both routers drop what comes in from outside for the router itself
+# (a home router's "stealth" default): a SYN that arrives before the other
+# side's own SYN made its mapping vanishes instead of drawing an RST that
+# ends the attempt.  PUNCH_FW=reject answers it with an RST instead.
+for r in router1 router2; do
+	ip netns exec "$(inet_ns $r)" nft -f - <<EOT || fail "$r: input filter"
+table inet stealth {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname "wan" ct state established,related accept
+		iifname "wan" meta l4proto tcp $( [ "${PUNCH_FW:-}" = reject ] && echo "reject with tcp reset" || echo drop )
+	}
+}
+EOT
+done
+if [ "${PUNCH_NAT:-}" = random ]; then
+	ip netns exec "$(inet_ns router2)" nft flush chain ip nat postrouting &&
+	ip netns exec "$(inet_ns router2)" nft add rule ip nat postrouting \
+	    oifname wan masquerade random || fail "router 2: random ports"
+fi
+export BALINT_PUNCH=on BALINT_PUNCH_RETRY_MS=2000
+R2=$(inet_addr router2)
+
+cat >"$T/contract" <<'C'
+Name: Punched
+
+Two clinics behind their routers.
+C
+for m in carol alice bob; do member $m; done
+netns_start carol
+b carol group create --contract "$T/contract" >/dev/null || fail "group create"
+for m in alice bob; do
+	netns_start $m "0.0.0.0:$INET_PORT"
+	code=$(b carol invite 2>/dev/null) || fail "invite for $m"
+	b $m join "$code" --accept --timeout 20s >"$T/out" 2>&1 ||
+		fail "$m cannot join through carol: $(cat "$T/out")"
+done
+
+# bob_direct — alice holds a session with bob at router 2's address.
+bob_direct() {
+	b alice peer list | grep -w bob | grep -F "$R2:" | grep -qw up
+}
+until_ok 12 bob_direct ||
+	fail "no direct session alice-bob: $(b alice peer list; grep -h -A3 punch "$T/alice.log" "$T/bob.log" | head -40)"
+grep -q "punch: introducing" "$T/carol.log" || fail "carol introduced nobody"
+echo "alice and bob: a direct session through both NATs ($(b alice peer list | grep -w bob | grep -o "$R2:[0-9]*"))"
+
+# Carol gone: alice's note reaches bob over the punched session.
+stop carol
+b alice note write --title punched -m "direct-$$" >/dev/null || fail "write"
+until_ok 20 sh -c "\"$BALINT\" --home \"$T/bob\" note list | grep -q punched" ||
+	fail "bob lacks alice's note with carol stopped: $(b bob peer list)"
+echo "carol stopped: alice's note reached bob directly"
+
+# Repeated runs: bob restarts (carol back), the direct session returns.
+runs=${PUNCH_RUNS:-0}
+if [ "$runs" -gt 0 ]; then
+	netns_start carol
+	ok=0; i=0; times=
+	while [ $i -lt "$runs" ]; do
+		i=$((i + 1))
+		stop bob
+		until_ok 10 sh -c "! \"$BALINT\" --home \"$T/alice\" peer list | grep -w bob | grep -qw up" || true
+		t0=$(date +%s%N)
+		netns_start bob "0.0.0.0:$INET_PORT"
+		if until_ok 20 bob_direct; then
+			ok=$((ok + 1))
+			times="$times $(( ($(date +%s%N) - t0) / 1000000 ))"
+		fi
+	done
+	echo "punching: $ok of $runs runs gave a direct session (ms from bob's start:$times)"
+fi
