@@ -52,6 +52,7 @@ int cmd_group(struct cli *c, int argc, char **argv);
 int cmd_contract(struct cli *c, int argc, char **argv);
 int cmd_invite(struct cli *c, int argc, char **argv);
 int cmd_join(struct cli *c, int argc, char **argv);
+int cmd_admit(struct cli *c, int argc, char **argv);
 int cmd_members(struct cli *c, int argc, char **argv);
 int cmd_revoke(struct cli *c, int argc, char **argv);
 int cmd_leave(struct cli *c, int argc, char **argv);

@@ -6,7 +6,8 @@
 #include "invcode.h"
 
 static const char usage[] =
-    "usage: balint [--json] invite [-g GROUP] [--name NAME] [--expires 7d]\n"
+    "usage: balint [--json] invite [-g GROUP] [--name NAME] [--confirm]\n"
+    "                             [--expires 7d]\n"
     "       balint [--json] invite list [-g GROUP]\n"
     "       balint invite cancel [-g GROUP] ID\n"
     "  print a one-line, one-time invite code for a new member (leaders\n"
@@ -18,6 +19,10 @@ static const char usage[] =
     "          digits at least): its code is refused from now on\n"
     "  -g, --group GROUP  group id, unique id prefix or name\n"
     "  --name NAME        the name you expect the new member to use\n"
+    "  --confirm          hold the newcomer, not yet a member, until you\n"
+    "                     compare the fingerprint they read to you and\n"
+    "                     run balint admit NAME (a code someone else used\n"
+    "                     first is caught there: balint admit --refuse)\n"
     "  --expires TIME     validity: N, Ns, Nm, Nh, Nd or Nw (default 7d)\n"
     "The code leads to balintd's --listen address (on [::], the default, or\n"
     "0.0.0.0, to this machine's own addresses, a global IPv6 address\n"
@@ -130,9 +135,11 @@ int
 cmd_invite(struct cli *c, int argc, char **argv)
 {
 	const char *group = c->group, *name = NULL, *expires = NULL, *code;
+	int confirm = 0;
 	const struct util_opt opts[] = {
 		{ "--group", 'g', &group, NULL },
 		{ "--name", 0, &name, NULL },
+		{ "--confirm", 0, NULL, &confirm },
 		{ "--expires", 0, &expires, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
@@ -163,6 +170,7 @@ cmd_invite(struct cli *c, int argc, char **argv)
 	}
 	if ((req = client_req("invite", group)) == NULL ||
 	    ctl_req_add_uint(req, "expires", secs) != 0 ||
+	    (confirm && ctl_req_add_bool(req, "confirm", 1) != 0) ||
 	    (name != NULL && ctl_req_add_str(req, "name", name) != 0)) {
 		ctl_req_free(req);
 		util_err(name != NULL ? "bad --name (use text without control "

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: balint join [CODE | -] [--accept] [--timeout 60s]\n"
+    "usage: balint join [CODE | -] [--accept] [--timeout 60s] [--wait 10m]\n"
     "  join a group with an invite code: shows who invites you (name and\n"
     "  fingerprint) and the group's contract and asks whether you accept\n"
     "  it, then joins and waits until this member holds the group's keys\n"
@@ -18,6 +18,10 @@ static const char usage[] =
     "  users of this machine see arguments in `ps`\n"
     "  --accept        accept the contract without asking (for scripts)\n"
     "  --timeout TIME  give up after TIME (default 60s)\n"
+    "  --wait TIME     when the inviter confirms newcomers first, wait\n"
+    "                  that long for them to run balint admit (default\n"
+    "                  10m); read them your fingerprint, shown here and\n"
+    "                  in balint status\n"
     "  Blanks and line breaks in CODE are ignored; a mistyped code is\n"
     "  caught by its checksum.  Exit 1 when the code is mistyped, expired,\n"
     "  already used or not for you, or the join fails; 2 on bad usage; 3\n"
@@ -59,7 +63,7 @@ read_code(char **buf, size_t *len)
 
 static int
 join_req(struct cli *c, const char *code, int preview, uint64_t ms,
-    struct ctl_resp **resp)
+    uint64_t wait_ms, struct ctl_resp **resp)
 {
 	struct ctl_req *req;
 	int rc;
@@ -68,12 +72,13 @@ join_req(struct cli *c, const char *code, int preview, uint64_t ms,
 	    ctl_req_add_str(req, "code", code) != 0 ||
 	    ctl_req_add_bool(req, "preview", preview) != 0 ||
 	    ctl_req_add_bool(req, "accept", !preview) != 0 ||
-	    ctl_req_add_uint(req, "timeout", ms) != 0) {
+	    ctl_req_add_uint(req, "timeout", ms) != 0 ||
+	    ctl_req_add_uint(req, "wait", wait_ms) != 0) {
 		ctl_req_free(req);
 		util_err("bad invite code '%s' (copy it again)", code);
 		return CLI_USAGE;
 	}
-	rc = client_call(c, req, ms, resp);
+	rc = client_call(c, req, ms + wait_ms, resp);
 	ctl_req_free(req);
 	return rc;
 }
@@ -97,17 +102,22 @@ show_inviter(const struct ctl_resp *resp)
 	printf(", fingerprint ");
 	output_safe(stdout, fp, 0);
 	printf("\n(compare it with the fingerprint your inviter sees in "
-	    "balint status)\n\n");
+	    "balint status)\n");
+	(void)ctl_resp_get_str(resp, 0, "fingerprint", &fp, NULL);
+	printf("Your fingerprint: ");
+	output_safe(stdout, fp, 0);
+	printf("\n\n");
 }
 
 /* Shows the contract and asks (unless accept), then joins. */
 static int
-join(struct cli *c, const char *code, int accept, uint64_t secs)
+join(struct cli *c, const char *code, int accept, uint64_t secs,
+    uint64_t wait)
 {
-	const char *s, *name = "", *gid = "";
+	const char *s, *name = "", *gid = "", *fp = "";
 	struct ctl_resp *resp = NULL;
 	char answer[16];
-	int rc, fd;
+	int rc, fd, confirm = 0;
 
 	if (!accept) {
 		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
@@ -117,9 +127,10 @@ join(struct cli *c, const char *code, int accept, uint64_t secs)
 			return CLI_USAGE;
 		}
 		close(fd);
-		if ((rc = join_req(c, code, 1, secs * 1000, &resp)) != 0)
+		if ((rc = join_req(c, code, 1, secs * 1000, 0, &resp)) != 0)
 			return rc;
 		show_inviter(resp);
+		(void)ctl_resp_get_bool(resp, 0, "confirm", &confirm);
 		if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0 &&
 		    *s != '\0') {
 			printf("Contract of the group '");
@@ -132,6 +143,15 @@ join(struct cli *c, const char *code, int accept, uint64_t secs)
 				fputc('\n', stdout);
 		}
 		fputc('\n', stdout);
+		if (confirm) {
+			(void)ctl_resp_get_str(resp, 0, "fingerprint", &fp,
+			    NULL);
+			printf("Your inviter confirms your fingerprint before "
+			    "adding you: when you have accepted, read it to "
+			    "them (");
+			output_safe(stdout, fp, 0);
+			printf(").\n\n");
+		}
 		fflush(stdout);
 		ctl_resp_free(resp);
 		resp = NULL;
@@ -147,7 +167,12 @@ join(struct cli *c, const char *code, int accept, uint64_t secs)
 			return CLI_FAILED;
 		}
 	}
-	if ((rc = join_req(c, code, 0, secs * 1000, &resp)) != 0)
+	if (confirm) {
+		printf("Waiting for your inviter to admit you (up to %llu min)"
+		    "...\n", (unsigned long long)((wait + 59) / 60));
+		fflush(stdout);
+	}
+	if ((rc = join_req(c, code, 0, secs * 1000, wait * 1000, &resp)) != 0)
 		return rc;
 	if (c->json)
 		rc = output_json(resp);
@@ -167,14 +192,15 @@ join(struct cli *c, const char *code, int accept, uint64_t secs)
 int
 cmd_join(struct cli *c, int argc, char **argv)
 {
-	const char *timeout = NULL, *code;
+	const char *timeout = NULL, *wait = NULL, *code;
 	int accept = 0;
 	const struct util_opt opts[] = {
 		{ "--accept", 'y', NULL, &accept },
 		{ "--timeout", 0, &timeout, NULL },
+		{ "--wait", 0, &wait, NULL },
 		{ NULL, 0, NULL, NULL }
 	};
-	uint64_t secs = 60;
+	uint64_t secs = 60, wsecs = 600;
 	char *pos[1], *buf = NULL;
 	size_t buflen = 0;
 	int npos, rc;
@@ -185,6 +211,11 @@ cmd_join(struct cli *c, int argc, char **argv)
 	if (timeout != NULL && (util_duration(timeout, &secs) != 0 ||
 	    secs == 0 || secs > 86400)) {
 		util_err("bad --timeout '%s' (use e.g. 30s or 5m)", timeout);
+		return CLI_USAGE;
+	}
+	if (wait != NULL && (util_duration(wait, &wsecs) != 0 ||
+	    wsecs == 0 || wsecs > 3600)) {
+		util_err("bad --wait '%s' (use e.g. 5m; at most 1h)", wait);
 		return CLI_USAGE;
 	}
 	if (npos == 1 && strcmp(pos[0], "-") != 0) {
@@ -199,7 +230,7 @@ cmd_join(struct cli *c, int argc, char **argv)
 		util_err("join needs the invite code (see: balint join --help)");
 		return CLI_USAGE;
 	}
-	rc = join(c, code, accept, secs);
+	rc = join(c, code, accept, secs, wsecs);
 	util_buf_free(buf, buflen);
 	return rc;
 }

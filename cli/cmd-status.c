@@ -315,6 +315,16 @@ cmd_status(struct cli *c, int argc, char **argv)
 				output_safe(stdout, s, 0);
 			}
 			printf("\n");
+		} else if (is_kind(resp, r, "waiting")) {
+			/* A newcomer held for this leader's confirmation. */
+			printf("waiting to join '");
+			field(resp, r, "group_name", OUT_STR);
+			printf("': ");
+			field(resp, r, "name", OUT_STR);
+			printf(", fingerprint ");
+			field(resp, r, "fingerprint", OUT_STR);
+			printf("\n  compare it with the one they read to you, "
+			    "then: balint admit NAME (or --refuse)\n");
 		} else if (is_kind(resp, r, "removed")) {
 			/* A group this member was removed from, and erased. */
 			int left = ctl_resp_get_str(resp, r, "how", &s,

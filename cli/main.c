@@ -24,6 +24,7 @@ static const struct cli_cmd commands[] = {
 	{ "contract",	cmd_contract,	N_("show | text | amend FILE | accept | template") },
 	{ "invite",	cmd_invite,	N_("print a one-line, one-time invite code") },
 	{ "join",	cmd_join,	N_("join a group with an invite code") },
+	{ "admit",	cmd_admit,	N_("admit a newcomer after comparing their fingerprint") },
 	{ "members",	cmd_members,	N_("name, member id, role, status") },
 	{ "revoke",	cmd_revoke,	N_("remove a member (leaders only)") },
 	{ "leave",	cmd_leave,	N_("leave the group; erases it from this computer") },

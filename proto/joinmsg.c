@@ -44,10 +44,12 @@ joinmsg_encode(const struct joinmsg *m, uint8_t **out, size_t *outlen)
 		    m->contract_len > JOINMSG_CONTRACT_MAX || len < 1 ||
 		    len > JOINMSG_NAME_MAX || !line_ok(m->name, len))
 			goto out;
-		rc = msgpack_pack_array(&pk, 3) ||
+		rc = msgpack_pack_array(&pk, 4) ||
 		    msgpack_pack_uint8(&pk, JOIN_CONTRACT) ||
 		    mp_pack_bin(&pk, m->contract, m->contract_len) ||
-		    mp_pack_str(&pk, m->name, len);
+		    mp_pack_str(&pk, m->name, len) ||
+		    (m->confirm ? msgpack_pack_true(&pk) :
+		    msgpack_pack_false(&pk));
 		break;
 	case JOIN_ACCEPT:
 		len = strnlen(m->name, JOINMSG_NAME_MAX + 1);
@@ -131,6 +133,8 @@ joinmsg_decode(const uint8_t *buf, size_t len, struct joinmsg *m)
 		if (!line_ok(s, plen))
 			goto out;
 		memcpy(m->name, s, plen);
+		if ((ret = mp_rd_bool(&r, &m->confirm)) != 0)
+			goto out;
 		break;
 	case JOIN_ACCEPT:
 		if ((ret = mp_rd_str(&r, 1, JOINMSG_NAME_MAX, &s,

@@ -5,8 +5,11 @@
  * are never mistaken for replication messages (wire.h).
  *
  *	JOIN_HELLO    [16, version, group id bin32, preview bool]  joiner
- *	JOIN_CONTRACT [17, contract bin, inviter name str]   inviter: the
- *	              canonical encoding, and the name the group knows it by
+ *	JOIN_CONTRACT [17, contract bin, inviter name str, confirm bool]
+ *	              inviter: the canonical encoding, the name the group
+ *	              knows it by, and whether the inviter confirms the
+ *	              newcomer's fingerprint before adding them (then
+ *	              JOIN_WELCOME or JOIN_REFUSE comes only once it did)
  *	JOIN_ACCEPT   [18, name str, acceptance signature bin64]   joiner
  *	JOIN_WELCOME  [19]                 inviter: added; replication follows
  *	JOIN_REFUSE   [20, text str]       inviter: why not (then FINAL)
@@ -44,6 +47,7 @@ struct joinmsg {
 	uint8_t *contract;			/* CONTRACT */
 	size_t contract_len;
 	char name[JOINMSG_NAME_MAX + 1];	/* ACCEPT; CONTRACT: inviter */
+	int confirm;				/* CONTRACT */
 	uint8_t sig[BAL_SIG_BYTES];		/* ACCEPT */
 	char text[JOINMSG_TEXT_MAX + 1];	/* REFUSE, one line */
 };

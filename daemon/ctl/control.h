@@ -220,6 +220,10 @@ void handlers_invite_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_invite_cancel(struct ctl_call *call,
     const struct ctl_req *req);
 void handlers_net_join(struct ctl_call *call, const struct ctl_req *req);
+/* handlers-admit.c: newcomers held until a leader confirms them. */
+void handlers_admit(struct ctl_call *call, const struct ctl_req *req);
+/* handlers_admit_status adds one "waiting" record per held newcomer. */
+int handlers_admit_status(struct daemon *d, struct ctl_resp *resp);
 void handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_sync(struct ctl_call *call, const struct ctl_req *req);

@@ -213,11 +213,12 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 	char err[512], addrs[INVCODE_MAX_ADDRS][WIRE_MAX_ADDR + 1];
 	size_t naddrs;
 	struct group *g;
-	int rc;
+	int rc, confirm = 0;
 
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	if (handlers_str(call, req, "name", 0, &name, NULL) != 0 ||
+	    handlers_bool(call, req, "confirm", &confirm) != 0 ||
 	    handlers_uint(call, req, "expires", &expires) != 0)
 		return;
 	if (expires == 0 || expires > INVITE_MAX_EXPIRY_S) {
@@ -235,8 +236,8 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 		control_fail(call, CTL_FAILED, "%s", err);
 		return;
 	}
-	rc = invite_create(d, g, name, expires, (const char (*)[WIRE_MAX_ADDR +
-	    1])addrs, naddrs, &code, err, sizeof(err));
+	rc = invite_create(d, g, name, confirm, expires, (const char
+	    (*)[WIRE_MAX_ADDR + 1])addrs, naddrs, &code, err, sizeof(err));
 	if (rc != 0 || code == NULL) {
 		if (code != NULL)
 			sodium_memzero(code, strlen(code));
@@ -295,13 +296,14 @@ struct join_ctx {
 
 static void
 join_done(void *ctx, int status, struct group *g, const char *contract_text,
-    const char *inviter, const char *err)
+    const char *inviter, int confirm, const char *err)
 {
 	struct join_ctx *jc = ctx;
 	struct ctl_call *call = jc->call;
 	struct ctl_resp *resp = NULL;
 	char hex[2 * BAL_GROUP_ID_BYTES + 1], name[256];
 	char fp[IDENTITY_FPR_TEXT_BYTES], id[IDENTITY_ID_TEXT_BYTES];
+	char own[IDENTITY_FPR_TEXT_BYTES];
 	int preview = jc->preview;
 
 	fp[0] = id[0] = '\0';
@@ -325,6 +327,8 @@ join_done(void *ctx, int status, struct group *g, const char *contract_text,
 		contract_text_name(contract_text, name, sizeof(name));
 	if (!preview && g != NULL)
 		daemon_log("joined group '%s' (%.16s)", name, hex);
+	/* The newcomer's own, to read aloud when the inviter confirms. */
+	identity_fingerprint(control_call_daemon(call)->id->pk, own);
 	if ((resp = control_call_resp(call)) == NULL ||
 	    ctl_resp_record_begin(resp) != 0 ||
 	    (preview && ctl_resp_add_str(resp, "contract",
@@ -333,6 +337,8 @@ join_done(void *ctx, int status, struct group *g, const char *contract_text,
 	    "") != 0 ||
 	    ctl_resp_add_str(resp, "inviter_id", id) != 0 ||
 	    ctl_resp_add_str(resp, "inviter_fingerprint", fp) != 0 ||
+	    ctl_resp_add_str(resp, "fingerprint", own) != 0 ||
+	    ctl_resp_add_bool(resp, "confirm", confirm) != 0 ||
 	    ctl_resp_add_str(resp, "group", hex) != 0 ||
 	    ctl_resp_add_str(resp, "name", name) != 0) {
 		ctl_resp_free(resp);
@@ -345,7 +351,7 @@ void
 handlers_net_join(struct ctl_call *call, const struct ctl_req *req)
 {
 	struct daemon *d = control_call_daemon(call);
-	uint64_t timeout = JOIN_DEFAULT_TIMEOUT_MS;
+	uint64_t timeout = JOIN_DEFAULT_TIMEOUT_MS, wait = JOIN_ADMIT_WAIT_MS;
 	struct join_ctx *jc;
 	const char *code;
 	struct invcode *ic;
@@ -355,7 +361,8 @@ handlers_net_join(struct ctl_call *call, const struct ctl_req *req)
 	if (handlers_str(call, req, "code", 1, &code, NULL) != 0 ||
 	    handlers_bool(call, req, "accept", &accept) != 0 ||
 	    handlers_bool(call, req, "preview", &preview) != 0 ||
-	    handlers_uint(call, req, "timeout", &timeout) != 0)
+	    handlers_uint(call, req, "timeout", &timeout) != 0 ||
+	    handlers_uint(call, req, "wait", &wait) != 0)
 		return;
 	if (accept == preview) {
 		control_fail(call, CTL_USAGE, "join needs exactly one of "
@@ -378,7 +385,7 @@ handlers_net_join(struct ctl_call *call, const struct ctl_req *req)
 		sodium_free(ic);
 	}
 	err[0] = '\0';
-	rc = join_start(d, code, preview, timeout, join_done, jc, err,
+	rc = join_start(d, code, preview, timeout, wait, join_done, jc, err,
 	    sizeof(err));
 	if (rc != 0) {
 		free(jc);

@@ -42,6 +42,7 @@ static const struct handlers_cmd cmds[] = {
 	{ "invite.list",	handlers_invite_list },
 	{ "invite.cancel",	handlers_invite_cancel },
 	{ "join",		handlers_net_join },
+	{ "admit",		handlers_admit },
 	{ "members",		cmd_members },
 	{ "note.write",		handlers_note_write },
 	{ "note.list",		handlers_note_list },
@@ -391,6 +392,8 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 		if (status_group(d, g, want_new, resp) != 0)
 			goto fail;
 	if (handlers_net_status(d, resp) != 0)
+		goto fail;
+	if (handlers_admit_status(d, resp) != 0)
 		goto fail;
 	if (handlers_removed_records(d, resp) != 0)
 		goto fail;

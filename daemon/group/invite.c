@@ -37,6 +37,8 @@ _Static_assert(INVCODE_MAX_ADDR == WIRE_MAX_ADDR, "an invite's addresses "
 /* Domain string of the hash that names an invite in the store (no NUL). */
 #define INVITE_HASH_DOMAIN "balint-invite-hash-v2"
 #define INVITE_USED_MAX 64
+/* The flags byte sealed with the secret: hold the newcomer for admit. */
+#define INVITE_FLAG_CONFIRM 0x01
 
 /* The invites used by this process (d->invites), a ring. */
 struct invites {
@@ -67,8 +69,8 @@ invite_ad(const uint8_t *group, const uint8_t *hash, uint8_t ad[64])
 
 int
 invite_create(struct daemon *d, struct group *g, const char *name,
-    uint64_t expires_s, const char (*addrs)[WIRE_MAX_ADDR + 1], size_t naddrs,
-    char **code, char *err, size_t errlen)
+    int confirm, uint64_t expires_s, const char (*addrs)[WIRE_MAX_ADDR + 1],
+    size_t naddrs, char **code, char *err, size_t errlen)
 {
 	struct invcode *ic = NULL;
 	crypto_generichash_state st;
@@ -121,14 +123,16 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 	    strlen(INVITE_HASH_DOMAIN));
 	crypto_generichash_update(&st, ic->secret, sizeof(ic->secret));
 	crypto_generichash_final(&st, hash, sizeof(hash));
-	plen = BAL_KEY_BYTES + nlen;
+	/* secret || flags || bound name (docs/protocol.md, Invite codes) */
+	plen = BAL_KEY_BYTES + 1 + nlen;
 	slen = plen + KEYRING_OVERHEAD;
 	if ((plain = sodium_malloc(plen)) == NULL ||
 	    (sealed = malloc(slen)) == NULL)
 		goto out;
 	memcpy(plain, ic->secret, BAL_KEY_BYTES);
+	plain[BAL_KEY_BYTES] = confirm ? INVITE_FLAG_CONFIRM : 0;
 	if (nlen > 0)
-		memcpy(plain + BAL_KEY_BYTES, name, nlen);
+		memcpy(plain + BAL_KEY_BYTES + 1, name, nlen);
 	invite_ad(g->id, hash, ad);
 	if ((ret = keyring_seal(d->id, INVITE_PURPOSE, ad, sizeof(ad), plain,
 	    plen, NULL, sealed, slen)) != 0)
@@ -149,8 +153,9 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 	}
 	/* The listener accepts its network key from now on. */
 	group_emit_keys(d);
-	daemon_log("invite made for group %s%s%s", group_name(g),
-	    nlen ? ", bound to " : "", nlen ? name : "");
+	daemon_log("invite made for group %s%s%s%s", group_name(g),
+	    nlen ? ", bound to " : "", nlen ? name : "", confirm ?
+	    ", to be confirmed (balint admit)" : "");
 	ret = 0;
 out:
 	sodium_free(ic);
@@ -177,8 +182,8 @@ invite_unseal(struct daemon *d, const uint8_t *group, const uint8_t *hash,
 	size_t plen, nlen;
 	int ret = BAL_EPROTO;
 
-	if (len < KEYRING_OVERHEAD + BAL_KEY_BYTES ||
-	    len > KEYRING_OVERHEAD + BAL_KEY_BYTES + INVCODE_NAME_MAX)
+	if (len < KEYRING_OVERHEAD + BAL_KEY_BYTES + 1 ||
+	    len > KEYRING_OVERHEAD + BAL_KEY_BYTES + 1 + INVCODE_NAME_MAX)
 		return ret;
 	plen = len - KEYRING_OVERHEAD;
 	if ((plain = sodium_malloc(plen)) == NULL)
@@ -191,8 +196,9 @@ invite_unseal(struct daemon *d, const uint8_t *group, const uint8_t *hash,
 	memcpy(inv->group, group, 32);
 	memcpy(inv->hash, hash, 32);
 	inv->expires_ms = expires_ms;
-	nlen = plen - BAL_KEY_BYTES;
-	memcpy(inv->name, plain + BAL_KEY_BYTES, nlen);
+	inv->confirm = (plain[BAL_KEY_BYTES] & INVITE_FLAG_CONFIRM) != 0;
+	nlen = plen - BAL_KEY_BYTES - 1;
+	memcpy(inv->name, plain + BAL_KEY_BYTES + 1, nlen);
 	inv->name[nlen] = '\0';
 	ret = shs_invite_network_key(plain, group, inv->netkey);
 out:
@@ -367,13 +373,11 @@ refuse_name(struct daemon *d, const struct group *g,
 
 /* See invite.h. */
 struct group *
-invite_admit(struct daemon *d, const struct invite_open *inv,
+invite_check(struct daemon *d, const struct invite_open *inv,
     const uint8_t *pk, const char *name, const uint8_t *sig, char *refuse,
     size_t refuselen)
 {
 	struct group *g = group_find(d, inv->group);
-	char date[64];
-	int rc;
 
 	if (g == NULL || g->roster == NULL) {
 		snprintf(refuse, refuselen, "the inviter no longer holds this "
@@ -402,6 +406,33 @@ invite_admit(struct daemon *d, const struct invite_open *inv,
 		    "group; readmission is not supported yet");
 		return NULL;
 	}
+	return g;
+}
+
+/* See invite.h. */
+void
+invite_refuse(struct daemon *d, const struct invite_open *inv)
+{
+	unsigned fails = 0;
+
+	/* One more refusal than the tries left: spent (used = 2). */
+	(void)store_invite_fail(d->store, inv->hash, 1, &fails);
+	remember_used(d, inv);
+}
+
+/* See invite.h. */
+struct group *
+invite_admit(struct daemon *d, const struct invite_open *inv,
+    const uint8_t *pk, const char *name, const uint8_t *sig, char *refuse,
+    size_t refuselen)
+{
+	struct group *g;
+	char date[64];
+	int rc;
+
+	if ((g = invite_check(d, inv, pk, name, sig, refuse, refuselen)) ==
+	    NULL)
+		return NULL;
 	rc = store_invite_take(d->store, inv->hash, daemon_now_ms());
 	if (rc == BAL_EEXIST || rc == BAL_ENOENT) {
 		snprintf(refuse, refuselen, "this invite was already used");

@@ -28,14 +28,16 @@ struct group;
 
 /*
  * invite_create makes and remembers a one-time invite for g, optionally
- * bound to an expected member name, carrying the addresses addrs[0..naddrs)
+ * bound to an expected member name, optionally (confirm) holding the
+ * newcomer until a leader confirms their fingerprint (balint admit),
+ * carrying the addresses addrs[0..naddrs)
  * where this daemon's listener is reached (net_reach_addrs); *code is
  * malloc'd text (free() it).  err gets a one-line reason on failure (e.g.
  * not a leader).
  */
 int invite_create(struct daemon *d, struct group *g, const char *name,
-    uint64_t expires_s, const char (*addrs)[WIRE_MAX_ADDR + 1], size_t naddrs,
-    char **code, char *err, size_t errlen);
+    int confirm, uint64_t expires_s, const char (*addrs)[WIRE_MAX_ADDR + 1],
+    size_t naddrs, char **code, char *err, size_t errlen);
 
 /*
  * For the listener: the open invites whose network keys it accepts.
@@ -49,6 +51,7 @@ struct invite_open {
 	uint8_t netkey[32];		/* shs_invite_network_key */
 	uint64_t expires_ms;
 	char name[81];			/* bound member name, or "" */
+	int confirm;			/* admitted only once confirmed */
 };
 
 /*
@@ -64,6 +67,19 @@ int invite_open_list(struct daemon *d, struct invite_open *out, size_t max,
  */
 struct group *invite_hello(struct daemon *d, const struct invite_open *inv,
     const uint8_t *group, char *refuse, size_t refuselen);
+/*
+ * invite_check makes the checks of invite_admit that come before the
+ * invite is used up (used, bound name, signature, not yet a member): the
+ * group, or NULL with the refusal's text in refuse.
+ */
+struct group *invite_check(struct daemon *d, const struct invite_open *inv,
+    const uint8_t *pk, const char *name, const uint8_t *sig, char *refuse,
+    size_t refuselen);
+/*
+ * invite_refuse spends the invite of a newcomer a leader refused
+ * (balint admit --refuse): answered like a used one from then on.
+ */
+void invite_refuse(struct daemon *d, const struct invite_open *inv);
 /*
  * invite_admit checks the acceptance of pk (name, sig from
  * contract_accept_sign) under inv, uses the invite up and adds pk to the

@@ -12,6 +12,7 @@
 
 #include "contract.h"
 #include "group.h"
+#include "identity.h"
 #include "invcode.h"
 #include "joinmsg.h"
 #include "peer-int.h"
@@ -21,6 +22,8 @@
 
 /* A new round over a code's addresses when tor said a retry may help. */
 #define JOIN_RETRY_MS 2000
+/* How long an inviter holds a newcomer it waits to confirm (admit). */
+#define JOIN_ADMIT_HOLD_MS (60u * 60 * 1000)
 
 enum join_state { J_DIAL, J_HELLO, J_ACCEPTED, J_MEMBER, J_DONE };
 
@@ -32,6 +35,8 @@ struct join {
 	enum join_state state;
 	uv_timer_t timer;		/* the timeout, or the next round */
 	uint64_t timeout_ms;
+	uint64_t wait_ms;		/* for the inviter's confirmation */
+	int confirm;			/* the inviter confirms us first */
 	uint64_t deadline;		/* loop time of the timeout */
 	int retryable;			/* a failure of this round may mend */
 	char tried[512];		/* "ADDR (why); ..." of this round */
@@ -47,9 +52,22 @@ struct join {
 	uint8_t shown[BAL_HASH_BYTES];
 };
 
+/*
+ * One join conversation served.  A newcomer who used an invite made with
+ * --confirm is held here, their acceptance checked and kept, until a
+ * leader confirms their fingerprint (join_admit) or refuses them, or the
+ * connection ends; meanwhile it is on net->waiting.
+ */
 struct serve {
 	struct daemon *d;
 	struct invite_open inv;
+	struct net_conn *c;
+	int waiting;
+	uint8_t pk[BAL_PK_BYTES];
+	char name[JOINMSG_NAME_MAX + 1];
+	uint8_t sig[BAL_SIG_BYTES];
+	uint64_t since_ms;		/* Unix ms */
+	struct serve *next;
 };
 
 /* ---- the inviter's side ---- */
@@ -95,6 +113,64 @@ serve_refuse(struct serve *s, struct net_conn *c, const char *text)
 	net_conn_close(c, 0, NULL);
 }
 
+/* Takes s off the list of newcomers waiting to be confirmed. */
+static void
+serve_unwait(struct serve *s)
+{
+	struct serve **pp;
+
+	if (!s->waiting || s->d->net == NULL)
+		return;
+	for (pp = &s->d->net->waiting; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	s->waiting = 0;
+}
+
+/*
+ * Holds a newcomer whose acceptance passed the checks, under an invite
+ * that a leader confirms first.  One newcomer waits per code: another key
+ * presenting it meanwhile is refused (and the leader sees both in the
+ * log), the same key again replaces its older connection.
+ */
+static void
+serve_hold(struct serve *s, struct net_conn *c, const struct joinmsg *m,
+    const struct group *g)
+{
+	struct serve *o;
+	char fp[IDENTITY_FPR_TEXT_BYTES];
+
+	identity_fingerprint(net_conn_remote_pk(c), fp);
+	for (o = s->d->net->waiting; o != NULL; o = o->next) {
+		if (memcmp(o->inv.hash, s->inv.hash, 32) != 0)
+			continue;
+		if (memcmp(o->pk, net_conn_remote_pk(c), BAL_PK_BYTES) != 0) {
+			daemon_log("join: '%s' (fingerprint %s) presented a code "
+			    "of group %s that '%s' already waits with; refused",
+			    m->name, fp, group_name(g), o->name);
+			serve_refuse(s, c, "another newcomer already waits "
+			    "with this code; tell your inviter");
+			return;
+		}
+		serve_unwait(o);
+		net_conn_close(o->c, 0, NULL);
+		break;
+	}
+	memcpy(s->pk, net_conn_remote_pk(c), BAL_PK_BYTES);
+	snprintf(s->name, sizeof(s->name), "%s", m->name);
+	memcpy(s->sig, m->sig, BAL_SIG_BYTES);
+	s->since_ms = daemon_now_ms();
+	s->waiting = 1;
+	s->next = s->d->net->waiting;
+	s->d->net->waiting = s;
+	net_conn_hold(c, JOIN_ADMIT_HOLD_MS);
+	daemon_log("join: '%s' (fingerprint %s) waits to join group %s; "
+	    "compare the fingerprint, then balint admit '%s' (or --refuse)",
+	    s->name, fp, group_name(g), s->name);
+}
+
 static void
 serve_accept(struct serve *s, struct net_conn *c, const struct joinmsg *m)
 {
@@ -102,6 +178,18 @@ serve_accept(struct serve *s, struct net_conn *c, const struct joinmsg *m)
 	struct joinmsg w;
 	char text[JOINMSG_TEXT_MAX + 1];
 
+	if (s->waiting) {
+		serve_refuse(s, c, "unexpected second acceptance");
+		return;
+	}
+	if (s->inv.confirm) {
+		if ((g = invite_check(s->d, &s->inv, net_conn_remote_pk(c),
+		    m->name, m->sig, text, sizeof(text))) == NULL)
+			serve_refuse(s, c, text);
+		else
+			serve_hold(s, c, m, g);
+		return;
+	}
 	if ((g = invite_admit(s->d, &s->inv, net_conn_remote_pk(c), m->name,
 	    m->sig, text, sizeof(text))) == NULL) {
 		serve_refuse(s, c, text);
@@ -148,6 +236,7 @@ serve_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
 		/* The name the group knows the inviter by (shown with its
 		 * fingerprint, which the newcomer takes from the code). */
 		inviter_name(s->d, g, out.name, sizeof(out.name));
+		out.confirm = s->inv.confirm;
 		if (serve_send(c, &out) != 0)
 			net_conn_close(c, 0, NULL);
 		break;
@@ -167,8 +256,13 @@ serve_msg(void *ctx, struct net_conn *c, const uint8_t *buf, size_t len)
 static void
 serve_down(void *ctx, struct net_conn *c, const char *why)
 {
+	struct serve *s = ctx;
+
 	(void)c;
-	(void)why;
+	if (s->waiting)
+		daemon_log("join: '%s' no longer waits to be admitted (%s)",
+		    s->name, why != NULL && *why != '\0' ? why : "closed");
+	serve_unwait(s);
 	/* The invite's network key goes with the conversation. */
 	sodium_memzero(ctx, sizeof(struct serve));
 	free(ctx);
@@ -188,10 +282,110 @@ join_serve(struct daemon *d, struct net_conn *c,
 		return;
 	s->d = d;
 	s->inv = *inv;
+	s->c = c;
 	net_conn_set_handler(c, &serve_handler, s);
 }
 
+/* Does sel name s: its name, or its fingerprint (blanks ignored)? */
+static int
+serve_selected(const struct serve *s, const char *sel)
+{
+	char fp[IDENTITY_FPR_TEXT_BYTES];
+	const char *a, *b;
+
+	if (strcmp(s->name, sel) == 0)
+		return 1;
+	identity_fingerprint(s->pk, fp);
+	for (a = fp, b = sel;; a++, b++) {
+		while (*a == ' ')
+			a++;
+		while (*b == ' ' || *b == '-')
+			b++;
+		if (*a != *b)
+			return 0;
+		if (*a == '\0')
+			return 1;
+	}
+}
+
+int
+join_waiting_each(struct daemon *d, join_waiting_cb cb, void *ctx)
+{
+	struct serve *s;
+	int rc;
+
+	for (s = d->net != NULL ? d->net->waiting : NULL; s != NULL;
+	    s = s->next)
+		if ((rc = cb(ctx, s->inv.group, s->pk, s->name,
+		    s->since_ms)) != 0)
+			return rc;
+	return 0;
+}
+
+int
+join_admit(struct daemon *d, const uint8_t *group, const char *sel,
+    int refuse, char *msg, size_t msglen)
+{
+	struct serve *s, *found = NULL;
+	struct group *g;
+	struct net_conn *c;
+	struct joinmsg w;
+	char fp[IDENTITY_FPR_TEXT_BYTES], name[JOINMSG_NAME_MAX + 1];
+	char text[JOINMSG_TEXT_MAX + 1];
+	size_t n = 0;
+
+	for (s = d->net != NULL ? d->net->waiting : NULL; s != NULL;
+	    s = s->next)
+		if ((group == NULL || memcmp(s->inv.group, group, 32) == 0) &&
+		    serve_selected(s, sel)) {
+			found = s;
+			n++;
+		}
+	if (n == 0) {
+		snprintf(msg, msglen, "no newcomer waits as '%s' (see: balint "
+		    "admit; their fingerprint must match in full)", sel);
+		return BAL_ENOENT;
+	}
+	if (n > 1) {
+		snprintf(msg, msglen, "'%s' names %zu newcomers who wait; give "
+		    "the fingerprint of the one to admit", sel, n);
+		return BAL_EEXIST;
+	}
+	s = found;
+	c = s->c;
+	identity_fingerprint(s->pk, fp);
+	snprintf(name, sizeof(name), "%s", s->name);
+	serve_unwait(s);
+	if (refuse) {
+		invite_refuse(d, &s->inv);
+		daemon_log("join: '%s' (fingerprint %s) refused by this leader; "
+		    "the code is spent", name, fp);
+		serve_refuse(s, c, "the inviter refused to admit you, and this "
+		    "code can no longer be used");
+		snprintf(msg, msglen, "refused '%s' (fingerprint %s); their "
+		    "code can no longer be used", name, fp);
+		return 0;
+	}
+	if ((g = invite_admit(d, &s->inv, s->pk, s->name, s->sig, text,
+	    sizeof(text))) == NULL) {
+		serve_refuse(s, c, text);
+		snprintf(msg, msglen, "cannot admit '%s': %s", name, text);
+		return BAL_EPERM;
+	}
+	memset(&w, 0, sizeof(w));
+	w.type = JOIN_WELCOME;
+	if (serve_send(c, &w) != 0)
+		net_conn_close(c, 0, NULL);
+	else
+		net_conn_member(c, g);	/* s is freed (serve_down) */
+	snprintf(msg, msglen, "admitted '%s' (fingerprint %s) to %s", name,
+	    fp, group_name(g));
+	return 0;
+}
+
 /* ---- the joiner's side ---- */
+
+static void on_join_timeout(uv_timer_t *t);
 
 static void
 on_join_timer_closed(uv_handle_t *h)
@@ -227,7 +421,7 @@ join_finish(struct join *j, int status, struct group *g, const char *text,
 		j->conn = NULL;
 		net_conn_close(c, 0, NULL);
 	}
-	j->done(j->ctx, status, g, text, j->inviter, err);
+	j->done(j->ctx, status, g, text, j->inviter, j->confirm, err);
 }
 
 static int
@@ -312,6 +506,7 @@ join_contract(struct join *j, const struct joinmsg *m)
 		    "contract that is not this group's");
 		return 0;
 	}
+	j->confirm = m->confirm;
 	if (j->preview) {
 		rc = contract_text(c, NULL, &text, &tlen);
 		contract_free(c);
@@ -335,8 +530,17 @@ join_contract(struct join *j, const struct joinmsg *m)
 		return 0;
 	}
 	j->state = J_ACCEPTED;
-	if (join_send(j, &a) != 0)
+	if (join_send(j, &a) != 0) {
 		join_finish(j, BAL_EIO, NULL, NULL, "cannot talk to the inviter");
+		return 0;
+	}
+	/* The inviter confirms our fingerprint first: wait that long. */
+	if (j->confirm) {
+		daemon_log("join: waiting for the inviter to confirm this "
+		    "member's fingerprint (balint admit)");
+		j->deadline = uv_now(j->d->loop) + j->wait_ms;
+		uv_timer_start(&j->timer, on_join_timeout, j->wait_ms, 0);
+	}
 	return 0;
 }
 
@@ -354,6 +558,9 @@ join_welcome(struct join *j)
 	}
 	j->g = g;
 	j->state = J_MEMBER;
+	/* Admitted after a wait: the roster and keys get the usual time. */
+	if (j->confirm)
+		uv_timer_start(&j->timer, on_join_timeout, j->timeout_ms, 0);
 	store_peer_add(j->d->store, j->ic.group, j->ic.addrs[j->addri],
 	    j->ic.inviter);
 	j->conn = NULL;		/* from now on a member session of peer.c */
@@ -416,8 +623,6 @@ join_dial(struct join *j)
 	sodium_memzero(netkey, sizeof(netkey));
 	return rc;
 }
-
-static void on_join_timeout(uv_timer_t *t);
 
 /* Notes why the dial of the current address failed, for the error. */
 static void
@@ -520,12 +725,19 @@ static void
 on_join_timeout(uv_timer_t *t)
 {
 	struct join *j = t->data;
-	char err[sizeof(j->tried) + 96];
+	char err[sizeof(j->tried) + 96], fp[IDENTITY_FPR_TEXT_BYTES];
 
 	snprintf(err, sizeof(err), "timed out after %llu s%s%s",
 	    (unsigned long long)((j->timeout_ms + 999) / 1000),
 	    j->state == J_DIAL && j->tried[0] ? "; tried " : "",
 	    j->state == J_DIAL ? j->tried : "");
+	if (j->state == J_ACCEPTED && j->confirm) {
+		identity_fingerprint(j->d->id->pk, fp);
+		snprintf(err, sizeof(err), "your inviter did not admit you "
+		    "within %llu s: they compare your fingerprint %s and run "
+		    "balint admit; the code stays valid, run balint join again",
+		    (unsigned long long)((j->wait_ms + 999) / 1000), fp);
+	}
 	if (j->state == J_MEMBER)
 		snprintf(err, sizeof(err), "joined, but the roster and keys "
 		    "did not arrive within %llu s",
@@ -535,8 +747,8 @@ on_join_timeout(uv_timer_t *t)
 
 int
 join_start(struct daemon *d, const char *code, int preview,
-    uint64_t timeout_ms, join_done_cb done, void *ctx, char *err,
-    size_t errlen)
+    uint64_t timeout_ms, uint64_t wait_ms, join_done_cb done, void *ctx,
+    char *err, size_t errlen)
 {
 	struct join *j = NULL;
 	struct group *g;
@@ -581,6 +793,7 @@ join_start(struct daemon *d, const char *code, int preview,
 	j->done = done;
 	j->ctx = ctx;
 	j->timeout_ms = timeout_ms ? timeout_ms : 60000;
+	j->wait_ms = wait_ms ? wait_ms : JOIN_ADMIT_WAIT_MS;
 	if ((ret = join_dial_next(j)) != 0 && !j->retryable) {
 		snprintf(err, errlen, "cannot reach the inviter: %s",
 		    j->tried);

@@ -229,21 +229,46 @@ int net_level_wait(struct daemon *d, struct group *g, uint64_t timeout_ms,
  * DATE", "cannot reach the inviter at ADDR", "timed out after N s").
  * For a preview, contract_text is the contract to show (else NULL).
  * inviter is the name the inviter gave with the contract ("" if none
- * came); its key is the code's, which the handshake proved.
+ * came); its key is the code's, which the handshake proved.  confirm: the
+ * inviter confirms the newcomer's fingerprint before adding them.
  */
 typedef void (*join_done_cb)(void *ctx, int status, struct group *g,
-    const char *contract_text, const char *inviter, const char *err);
+    const char *contract_text, const char *inviter, int confirm,
+    const char *err);
+
+/* How long a newcomer waits for the inviter's confirmation by default. */
+#define JOIN_ADMIT_WAIT_MS (10u * 60 * 1000)
 
 /*
  * join_start begins joining with code (join.c).  preview: only fetch the
  * contract (the invite is not used up).  Otherwise accept: sign the
  * acceptance, get added, and call done once this member holds the roster
- * and the epoch key(s), or on failure or after timeout_ms.  BAL_ECHECKSUM:
- * the code was mistyped (done is not called for errors returned directly).
+ * and the epoch key(s), or on failure or after timeout_ms; when the
+ * inviter confirms newcomers first, after wait_ms from the acceptance (0:
+ * JOIN_ADMIT_WAIT_MS).  BAL_ECHECKSUM: the code was mistyped (done is not
+ * called for errors returned directly).
  */
 int join_start(struct daemon *d, const char *code, int preview,
-    uint64_t timeout_ms, join_done_cb done, void *ctx, char *err,
-    size_t errlen);
+    uint64_t timeout_ms, uint64_t wait_ms, join_done_cb done, void *ctx,
+    char *err, size_t errlen);
+
+/*
+ * Newcomers held by this inviter until a leader confirms their fingerprint
+ * (invites made with --confirm; join.c).  join_waiting_each calls cb for
+ * each (group id, key, name, since when in Unix ms); a non-zero return
+ * stops it and is returned.
+ */
+typedef int (*join_waiting_cb)(void *ctx, const uint8_t *group,
+    const uint8_t *pk, const char *name, uint64_t since_ms);
+int join_waiting_each(struct daemon *d, join_waiting_cb cb, void *ctx);
+/*
+ * join_admit admits (or, refuse, turns away and spends the code of) the
+ * one newcomer waiting in group (NULL: any) whose name or whole
+ * fingerprint (blanks ignored) is sel.  msg gets one line either way;
+ * BAL_ENOENT: none, BAL_EEXIST: several, BAL_EPERM: the admission failed.
+ */
+int join_admit(struct daemon *d, const uint8_t *group, const char *sel,
+    int refuse, char *msg, size_t msglen);
 
 /*
  * Connections for join.c (the join conversation).  A connection that carries the join
@@ -278,6 +303,11 @@ int net_conn_send(struct net_conn *c, const uint8_t *msg, size_t len);
  * called, with why "", and not used again).
  */
 int net_conn_member(struct net_conn *c, struct group *g);
+/*
+ * net_conn_hold gives a join conversation ms more before it times out
+ * (a newcomer waiting for a leader's confirmation).
+ */
+void net_conn_hold(struct net_conn *c, uint64_t ms);
 /* net_conn_close sends BYE reason text (if possible) and closes c. */
 void net_conn_close(struct net_conn *c, int reason, const char *text);
 /* net_conn_remote_pk is the peer's member key (after the handshake). */

@@ -212,6 +212,7 @@ struct net {
 	struct target *targets;
 	struct waiter *waiters;
 	struct join *joins;		/* join.c: pending joins */
+	struct serve *waiting;		/* join.c: newcomers to confirm */
 	uv_timer_t rescan;		/* re-reads stored peer addresses */
 	int has_rescan;
 	uv_timer_t relay;		/* HAVEs and delayed relays */

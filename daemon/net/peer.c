@@ -873,6 +873,13 @@ net_conn_member(struct net_conn *c, struct group *g)
 }
 
 void
+net_conn_hold(struct net_conn *c, uint64_t ms)
+{
+	if (!c->closing && c->state == C_HANDLER)
+		uv_timer_start(&c->timer, peer_on_timer, ms, 0);
+}
+
+void
 net_conn_close(struct net_conn *c, int reason, const char *text)
 {
 	(void)reason;

@@ -4,7 +4,9 @@
 # different newcomer, also after the inviter restarts; a code bound to a
 # name is refused to another name; only a leader invites; garbage codes
 # and bad --expires values get one line and a non-zero exit.  No refused
-# attempt changes anyone's roster.
+# attempt changes anyone's roster.  An invite made with --confirm holds
+# the newcomer, not a member, until the leader admits them by the
+# fingerprint they read aloud, or refuses them (and the code is spent).
 . "$(dirname "$0")/../lib/daemons.sh"
 
 member alice; member bob; member carol; member dave
@@ -165,4 +167,59 @@ for m in alice bob carol; do
 done
 grep -q "join refused for .*: this invite was already used" "$T/alice.log" ||
 	fail "no log line for the used invite"
+
+# ---- invite --confirm: held until the leader compares the fingerprint ----------
+# A code used first by someone else (erin intercepted dave's code) does not
+# let them in: they wait, not a member, until alice compares the
+# fingerprint dave reads her and refuses erin; dave gets in with a new
+# code only once alice admits him.
+fpr_of() {
+	b "$1" --json status | grep '"kind": "daemon"' |
+		sed 's/.*"fingerprint": "\([^"]*\)".*/\1/'
+}
+waiting() { b alice --json admit | grep -q "\"name\": \"$1\""; }
+b alice note write --title "before" -m "before dave" >/dev/null || fail "note"
+code=$(b alice invite --confirm) || fail "invite --confirm"
+b erin join "$code" --accept --wait 60s >"$T/erin.out" 2>"$T/erin.err" &
+erin_pid=$!
+until_ok 20 waiting erin || fail "erin does not wait: $(b alice admit)"
+no_group erin
+b alice status >"$T/out" || fail "status"
+grep -q "waiting to join 'Invites': erin, fingerprint $(fpr_of erin)" \
+	"$T/out" || fail "status does not show erin waiting: $(cat "$T/out")"
+[ "$(members alice)" = "alice bob carol " ] ||
+	fail "erin in alice's roster before admit: $(members alice)"
+# dave, with the same code meanwhile, is told someone else waits with it.
+refused 1 dave "another newcomer already waits with this code" \
+	join "$code" --accept
+# dave reads his fingerprint aloud: it is nobody's who waits.
+refused 1 alice "no newcomer waits as '$(fpr_of dave)'" admit "$(fpr_of dave)"
+refused 1 alice "no newcomer waits as 'zoe'" admit zoe
+refused 2 alice "needs the newcomer's name" admit --refuse
+b alice admit --refuse erin >"$T/out" 2>"$T/err" ||
+	fail "admit --refuse erin: $(cat "$T/err")"
+grep -q "refused 'erin'" "$T/out" || fail "refuse: $(cat "$T/out")"
+wait $erin_pid && fail "erin's join succeeded after the refusal"
+grep -q "the inviter refused to admit you" "$T/erin.err" ||
+	fail "erin was not told: $(cat "$T/erin.err")"
+no_group erin
+refused 1 dave "already used" join "$code" --accept
+# A new code for dave: he waits, cannot read, until alice admits him by
+# the fingerprint he reads her.
+code=$(b alice invite --confirm) || fail "invite --confirm"
+b dave join "$code" --accept --wait 60s >"$T/dave.out" 2>"$T/dave.err" &
+dave_pid=$!
+until_ok 20 waiting dave || fail "dave does not wait: $(b alice admit)"
+no_group dave
+b dave note list >/dev/null 2>&1 && fail "dave reads before he is admitted"
+b alice admit "$(fpr_of dave)" >"$T/out" 2>"$T/err" ||
+	fail "admit dave: $(cat "$T/err")"
+grep -q "admitted 'dave'" "$T/out" || fail "admit: $(cat "$T/out")"
+wait $dave_pid || fail "dave's join: $(cat "$T/dave.err")"
+grep -q "^joined group 'Invites'" "$T/dave.out" || fail "dave: $(cat "$T/dave.out")"
+b alice admit >"$T/out" || fail "admit list"
+grep -q "nobody waits" "$T/out" || fail "still waiting: $(cat "$T/out")"
+b alice note write --title "after" -m "after dave" >/dev/null || fail "note after"
+until_ok 20 sh -c "'$BALINT' --home '$T/dave' note list | grep -q after" ||
+	fail "dave does not read alice's note after admit"
 exit 0

@@ -172,6 +172,7 @@ msgs(struct joinmsg *m, size_t *n, uint8_t *contract)
 	m[1].contract = contract;
 	m[1].contract_len = 100;
 	snprintf(m[1].name, sizeof(m[1].name), "Ben (inviter)");
+	m[1].confirm = 1;
 	m[2].type = JOIN_ACCEPT;
 	snprintf(m[2].name, sizeof(m[2].name), "Anna");
 	memset(m[2].sig, 9, sizeof(m[2].sig));
@@ -205,6 +206,7 @@ test_joinmsg(void **state)
 			assert_int_equal(back.contract_len, 100);
 			assert_memory_equal(back.contract, contract, 100);
 			assert_string_equal(back.name, "Ben (inviter)");
+			assert_int_equal(back.confirm, 1);
 			break;
 		case JOIN_ACCEPT:
 			assert_string_equal(back.name, "Anna");
@@ -312,10 +314,11 @@ member_close(struct member *m)
 
 static void
 done_cb(void *ctx, int status, struct group *g, const char *text,
-    const char *inviter, const char *err)
+    const char *inviter, int confirm, const char *err)
 {
 	struct done *dn = ctx;
 
+	(void)confirm;
 	snprintf(dn->inviter, sizeof(dn->inviter), "%s", inviter);
 	dn->called++;
 	dn->status = status;
@@ -397,8 +400,8 @@ make_invite(struct daemon *d, struct group *g, const char *name, char **code,
 	char addrs[INVCODE_MAX_ADDRS][WIRE_MAX_ADDR + 1];
 	size_t n = net_reach_addrs(d->listen, addrs, INVCODE_MAX_ADDRS);
 
-	return invite_create(d, g, name, 0, (const char (*)[WIRE_MAX_ADDR +
-	    1])addrs, n, code, err, errlen);
+	return invite_create(d, g, name, 0, 0, (const char
+	    (*)[WIRE_MAX_ADDR + 1])addrs, n, code, err, errlen);
 }
 
 static void
@@ -430,13 +433,13 @@ test_join_loopback(void **state)
 	code2 = strdup(code);
 	assert_non_null(code2);
 	code2[plen + 5] = code2[plen + 5] == 'A' ? 'B' : 'A';
-	assert_int_equal(join_start(&m[1].d, code2, 0, 5000, done_cb, &dn,
+	assert_int_equal(join_start(&m[1].d, code2, 0, 5000, 0, done_cb, &dn,
 	    err, sizeof(err)), BAL_ECHECKSUM);
 	free(code2);
 
 	/* Preview: the contract, nothing joined. */
 	memset(&dn, 0, sizeof(dn));
-	assert_int_equal(join_start(&m[1].d, code, 1, 5000, done_cb, &dn, err,
+	assert_int_equal(join_start(&m[1].d, code, 1, 5000, 0, done_cb, &dn, err,
 	    sizeof(err)), 0);
 	run_until(&loop, &dn.called);
 	assert_int_equal(dn.status, 0);
@@ -447,7 +450,7 @@ test_join_loopback(void **state)
 
 	/* Accept: B holds the roster and the write key. */
 	memset(&dn, 0, sizeof(dn));
-	assert_int_equal(join_start(&m[1].d, code, 0, 5000, done_cb, &dn, err,
+	assert_int_equal(join_start(&m[1].d, code, 0, 5000, 0, done_cb, &dn, err,
 	    sizeof(err)), 0);
 	run_until(&loop, &dn.called);
 	assert_int_equal(dn.status, 0);
@@ -456,7 +459,7 @@ test_join_loopback(void **state)
 
 	/* The code is used up. */
 	memset(&dn, 0, sizeof(dn));
-	assert_int_equal(join_start(&m[2].d, code, 0, 5000, done_cb, &dn, err,
+	assert_int_equal(join_start(&m[2].d, code, 0, 5000, 0, done_cb, &dn, err,
 	    sizeof(err)), 0);
 	run_until(&loop, &dn.called);
 	assert_true(dn.status < 0);
@@ -476,7 +479,7 @@ test_join_loopback(void **state)
 	assert_int_equal(make_invite(&m[0].d, ga, "member2", &code, err,
 	    sizeof(err)), 0);
 	memset(&dn, 0, sizeof(dn));
-	assert_int_equal(join_start(&m[2].d, code, 0, 5000, done_cb, &dn, err,
+	assert_int_equal(join_start(&m[2].d, code, 0, 5000, 0, done_cb, &dn, err,
 	    sizeof(err)), 0);
 	run_until(&loop, &dn.called);
 	assert_int_equal(dn.status, 0);
