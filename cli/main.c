@@ -32,7 +32,7 @@ static const struct cli_cmd commands[] = {
 	{ "case",	cmd_case,	N_("list | show REF: a case and its follow-ups") },
 	{ "export",	cmd_export,	N_("write the notes to a plaintext file (md, json)") },
 	{ "check",	cmd_check,	N_("look for details that identify a patient, writing nothing") },
-	{ "peer",	cmd_peer,	N_("add HOST:PORT | list") },
+	{ "peer",	cmd_peer,	N_("add HOST:PORT | list | remove HOST:PORT") },
 	{ "sync",	cmd_sync,	N_("ask for sync now; --wait returns when all peers are level") },
 	{ "bundle",	cmd_bundle,	N_("carry notes by hand in an encrypted file: write, read") },
 	{ "daemon",	cmd_daemon,	N_("start | stop | restart | status | log: balintd itself") },

@@ -225,6 +225,8 @@ void handlers_admit(struct ctl_call *call, const struct ctl_req *req);
 /* handlers_admit_status adds one "waiting" record per held newcomer. */
 int handlers_admit_status(struct daemon *d, struct ctl_resp *resp);
 void handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req);
+void handlers_net_peer_remove(struct ctl_call *call,
+    const struct ctl_req *req);
 void handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_net_sync(struct ctl_call *call, const struct ctl_req *req);
 /* Handlers living in handlers-lock.c: the daemon's lock and its stop. */

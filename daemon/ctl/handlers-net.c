@@ -441,6 +441,47 @@ handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req)
 	control_reply(call, resp);
 }
 
+/*
+ * peer.remove: forgets an address of the group (typed or announced) and
+ * re-picks the dial targets (net_group_added), so that it is no longer
+ * dialed; a session up through it ends in its own time.
+ */
+void
+handlers_net_peer_remove(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	struct ctl_resp *resp = NULL;
+	const char *addr;
+	struct group *g;
+	int rc, typed = 0, announced = 0;
+
+	if ((g = handlers_group(call, req)) == NULL ||
+	    handlers_str(call, req, "address", 1, &addr, NULL) != 0)
+		return;
+	if ((rc = store_peer_remove(d->store, g->id, addr, &typed,
+	    &announced)) != 0) {
+		control_fail(call, CTL_FAILED, "cannot remove peer '%s': %s",
+		    addr, bal_strerror(rc));
+		return;
+	}
+	if (!typed && !announced) {
+		control_fail(call, CTL_FAILED, "no peer '%s' in %s (see: "
+		    "balint peer list)", addr, group_name(g));
+		return;
+	}
+	(void)net_group_added(d, g);
+	daemon_log("peer %s of %s removed", addr, group_name(g));
+	if ((resp = control_call_resp(call)) == NULL ||
+	    ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "address", addr) != 0 ||
+	    ctl_resp_add_bool(resp, "typed", typed) != 0 ||
+	    ctl_resp_add_bool(resp, "announced", announced) != 0) {
+		ctl_resp_free(resp);
+		resp = NULL;
+	}
+	control_reply(call, resp);
+}
+
 /* What peer.list learns from the network about one address. */
 struct peer_seen {
 	char addr[DAEMON_ADDR_MAX];

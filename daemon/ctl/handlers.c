@@ -59,6 +59,7 @@ static const struct handlers_cmd cmds[] = {
 	{ "guard.allowed",	handlers_guard_allowed },
 	{ "peer.add",		handlers_net_peer_add },
 	{ "peer.list",		handlers_net_peer_list },
+	{ "peer.remove",	handlers_net_peer_remove },
 	{ "sync",		handlers_net_sync },
 	{ "bundle.write",	handlers_bundle_write },
 	{ "bundle.read",	handlers_bundle_read },

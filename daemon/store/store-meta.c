@@ -213,6 +213,28 @@ store_peer_forget(struct store *st, const uint8_t *group,
 }
 
 int
+store_peer_remove(struct store *st, const uint8_t *group, const char *addr,
+    int *typed, int *announced)
+{
+	sqlite3_stmt *s = store_q(st, Q_PEER_REMOVE);
+	int ret;
+
+	*typed = *announced = 0;
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	if ((ret = store_done(st, s)) != 0)
+		return ret;
+	*typed = sqlite3_changes(st->db) > 0;
+	s = store_q(st, Q_PEER_REMOVE_ANN);
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	if ((ret = store_done(st, s)) != 0)
+		return ret;
+	*announced = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+int
 store_peer_worked(struct store *st, const uint8_t *group, const char *addr,
     const uint8_t *member, uint64_t ms)
 {

@@ -75,6 +75,8 @@ static const char *const queries[Q_COUNT] = {
 	[Q_PEER_FORGET] = "DELETE FROM peers WHERE gid=? AND member=?",
 	[Q_PEER_FORGET_ANN] = "DELETE FROM announced WHERE gid=? AND "
 	    "member=?",
+	[Q_PEER_REMOVE] = "DELETE FROM peers WHERE gid=? AND addr=?",
+	[Q_PEER_REMOVE_ANN] = "DELETE FROM announced WHERE gid=? AND addr=?",
 	[Q_PEER_OK] = "UPDATE peers SET ok_ms=?3 WHERE gid=?1 AND addr=?2",
 	[Q_PEER_OK_ANN] = "UPDATE announced SET ok_ms=?3 WHERE gid=?1 AND "
 	    "addr=?2 AND member=?4",

@@ -277,6 +277,13 @@ int store_peer_announced(struct store *st, const uint8_t *group,
 /* store_peer_forget drops every address of member (typed and announced). */
 int store_peer_forget(struct store *st, const uint8_t *group,
     const uint8_t *member);
+/*
+ * store_peer_remove drops addr of group, typed and announced (*typed and
+ * *announced: whether it was).  An announced address comes back with its
+ * member's next announce.
+ */
+int store_peer_remove(struct store *st, const uint8_t *group,
+    const char *addr, int *typed, int *announced);
 /* store_peer_worked records that a session through addr came up at ms. */
 int store_peer_worked(struct store *st, const uint8_t *group, const char *addr,
     const uint8_t *member, uint64_t ms);

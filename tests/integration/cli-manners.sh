@@ -148,4 +148,13 @@ member ben
 start ben
 b ben join "$code" --accept 2>"$T/err" && fail "a cancelled code was accepted"
 grep -qi "used" "$T/err" || fail "the cancelled code's refusal: $(cat "$T/err")"
+# peer remove: an address typed by peer add is forgotten and no longer
+# listed; an unknown one is said so.
+b anna -g Manners peer add "$(addr ben)" >/dev/null 2>&1	# kept, dialed or not
+b anna -g Manners peer list | grep -q "$(addr ben)" || fail "peer list after add"
+b anna -g Manners peer rm "$(addr ben)" >"$T/out" || fail "peer rm (remove)"
+grep -q "removed the peer $(addr ben)" "$T/out" || fail "peer remove said: $(cat "$T/out")"
+b anna -g Manners peer list | grep -q "$(addr ben)" && fail "a removed peer is still listed"
+b anna -g Manners peer remove "$(addr ben)" 2>"$T/err"; [ $? -eq 1 ] || fail "removing an unknown peer is not exit 1"
+grep -q "no peer '$(addr ben)' in Manners" "$T/err" || fail "unknown peer: $(cat "$T/err")"
 echo "cli-manners: ok"

@@ -23,7 +23,7 @@ for l in sv he; do
 	msgfmt --check --statistics -o /dev/null "$T/$l.po" 2>"$T/$l.stat" ||
 		fail "msgfmt --check $l: $(cat "$T/$l.stat")"
 	grep -q "untranslated\|fuzzy" "$T/$l.stat" &&
-		fail "po/$l.po is not complete: $(cat "$T/$l.stat")"
+		fail "po/$l.po is not complete: $(cat "$T/$l.stat") (run make po, then translate the empty msgstr of po/$l.po)"
 	# Obsolete entries (#~) are strings the sources no longer have.
 	grep -q '^#~' "$T/$l.po" && fail "po/$l.po keeps strings no longer in cli/"
 	[ -f "$BUILD/locale/$l/LC_MESSAGES/balint.mo" ] ||
