@@ -65,6 +65,22 @@ until_ok 12 bob_direct ||
 	fail "no direct session alice-bob: $(b alice peer list; grep -h -A3 punch "$T/alice.log" "$T/bob.log" | head -40)"
 grep -q "punch: introducing" "$T/carol.log" || fail "carol introduced nobody"
 echo "alice and bob: a direct session through both NATs ($(b alice peer list | grep -w bob | grep -o "$R2:[0-9]*"))"
+# The figure (printed, never checked): from alice's last ASK before the
+# session to "peer up: bob ... at ROUTER2", in alice's log.
+python3 - "$T/alice.log" "$R2" <<'PY' || true
+import re, sys, datetime
+ask = up = None
+for line in open(sys.argv[1]):
+    t = datetime.datetime.strptime(line[:23], "%Y-%m-%dT%H:%M:%S.%f")
+    if "punch: asking" in line:
+        ask = t
+    elif "peer up: bob" in line and " at " + sys.argv[2] + ":" in line:
+        up = t
+        break
+if ask and up:
+    print("punching: %d ms from the ASK to the direct session" %
+          ((up - ask).total_seconds() * 1000))
+PY
 
 # Carol gone: alice's note reaches bob over the punched session.
 stop carol
