@@ -165,13 +165,32 @@ async function shot(page, name) {
     await shot(A, 'page-guard-en');
 
     // Edit and delete one's own note; others' notes have no such buttons.
-    step("Edit and delete one's own note; others' notes have no such buttons.");
+    step("Edit and delete one's own note (B sees both live); others' notes have no such buttons.");
     await nav(A, 'notes');
     if (await B.$('article.note:has-text("We talked about endings.") button')) fail("B may edit A's note");
+    await A.click('article.note:has-text("We talked about endings.") button:has-text("Edit")');
+    await A.waitForSelector('#view-write:not([hidden])');
+    await A.fill('#w-body', 'We talked about endings, and about beginnings.');
+    await A.click('#w-send');
+    await B.waitForSelector('article.note:has-text("and about beginnings")', { timeout: 15000 });
+    await A.click('article.note:has-text("and about beginnings") button:has-text("Delete")');
+    await B.waitForSelector('article.note:has-text("and about beginnings")', { state: 'detached', timeout: 15000 });
+    if (/First meeting/.test(b('ben', 'note', 'list'))) fail("the deleted note is still in ben's note list");
+
+    // A amends the contract in her page; B accepts it in his.
+    await nav(A, 'contract');
+    await A.fill('#c-new', 'Name: Tuesday group\n\nWhat is said here stays here, also online.\n');
+    await A.click('#amend-form button[type=submit]');
+    await nav(B, 'contract');
+    await B.waitForSelector('#c-accept:not([hidden])', { timeout: 15000 });
+    if (!/also online/.test(await B.textContent('#c-text'))) fail('B does not see the amended text');
+    await B.click('#c-accept');
+    await B.waitForSelector('#c-accept', { state: 'hidden' });
 
     // Search (balintd's note.search).
     step("Search (balintd's note.search).");
-    await A.fill('#search', 'endings');
+    await nav(A, 'notes');
+    await A.fill('#search', 'missing');
     await A.press('#search', 'Enter');
     await A.waitForSelector('#notes h3:has-text("1 notes found")');
     await A.click('#search-clear');

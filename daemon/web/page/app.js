@@ -498,6 +498,13 @@ function listen() {
   S.events.addEventListener('roster', () => upd('roster'));
   S.events.addEventListener('removed', () => upd('removed'));
   S.events.addEventListener('open', () => { if (S.known) upd('all'); });
+  // balintd restarted (a new session is needed) or stopped: say so.
+  S.events.addEventListener('error', async () => {
+    try {
+      const r = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
+      if (r.status === 401) { S.events.close(); S.events = null; show('login'); }
+    } catch (e) { showError(t('no_daemon')); }
+  });
 }
 
 // ---- start ---------------------------------------------------------------
