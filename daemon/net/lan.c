@@ -205,7 +205,9 @@ lan_if_use(const struct lan *lan, const uv_interface_address_t *a,
 
 /*
  * Looks at the interfaces: joins the groups on each (again: a new one, or
- * one that came back), and with send, sends a round on each.  Returns the
+ * one that came back), and with send, sends a round on each.  Only with a
+ * key to hear under: a join is an IGMP or MLD report that others on the
+ * link see, and a member whose groups are all tor-only shows nothing.  Returns the
  * stamp of the addresses in use.
  */
 static void
@@ -235,8 +237,9 @@ lan_interfaces(struct lan *lan, int send, uint8_t stamp[16])
 			if (!lan->has_udp4 || n4++ >= LAN_IFS_MAX)
 				continue;
 			/* Joined already: EADDRINUSE, harmless. */
-			(void)uv_udp_set_membership(&lan->udp4, LAN_GROUP4, ip,
-			    UV_JOIN_GROUP);
+			if (lan->nkeys > 0)
+				(void)uv_udp_set_membership(&lan->udp4,
+				    LAN_GROUP4, ip, UV_JOIN_GROUP);
 			if (send && uv_udp_set_multicast_interface(&lan->udp4,
 			    ip) == 0)
 				lan_send_all(lan, &lan->udp4,
@@ -252,8 +255,9 @@ lan_interfaces(struct lan *lan, int send, uint8_t stamp[16])
 			continue;
 		snprintf(done6[n6++], sizeof(done6[0]), "%s", ifs[i].name);
 		snprintf(zone, sizeof(zone), "::%%%s", ifs[i].name);
-		(void)uv_udp_set_membership(&lan->udp6, LAN_GROUP6, zone,
-		    UV_JOIN_GROUP);
+		if (lan->nkeys > 0)
+			(void)uv_udp_set_membership(&lan->udp6, LAN_GROUP6,
+			    zone, UV_JOIN_GROUP);
 		dst6.sin6_scope_id = if_nametoindex(ifs[i].name);
 		if (send && uv_udp_set_multicast_interface(&lan->udp6,
 		    zone) == 0)

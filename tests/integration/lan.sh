@@ -215,11 +215,16 @@ b dave status | grep -q '^  LAN  *on, no beacon sent' ||
 sleep 4
 [ "$(cat "$T/ear.count")" = 0 ] || fail "dave's tor-only group sent $(cat "$T/ear.count") beacons"
 [ "$(json lan_beacons_sent dave)" = 0 ] || fail "dave counts beacons sent"
+# Nor did he join the group (an IGMP report would show him on the link).
+ip -n "$(cat "$T/dave.ns")" maddr show dev eth0 | grep -q 239.255.77.51 &&
+	fail "dave joined the multicast group with tor-only groups alone"
 # The ear works: an ordinary group of dave's is heard at once.
 b dave group create --contract "$T/contract2" >/dev/null || fail "dave's 2nd group"
 until_ok 15 sh -c "[ \"\$(cat '$T/ear.count')\" -gt 0 ]" ||
 	fail "the ear heard nothing of dave's ordinary group"
+ip -n "$(cat "$T/dave.ns")" maddr show dev eth0 | grep -q 239.255.77.51 ||
+	fail "dave did not join the multicast group for his ordinary group"
 st=$(b dave --json status | grep '"kind": "daemon"')
 bytes=$(echo "$st" | sed -n 's/.*"lan_bytes_sent": \([0-9]*\).*/\1/p')
 sent=$(echo "$st" | sed -n 's/.*"lan_beacons_sent": \([0-9]*\).*/\1/p')
-echo "tor-only: no beacon in 4 s; an ordinary group's heard ($sent beacons, $((bytes / sent)) bytes each)"
+echo "tor-only: no beacon in 4 s, no multicast group joined; an ordinary group's heard ($sent beacons, $((bytes / sent)) bytes each)"
