@@ -7,9 +7,12 @@
 # refused; a restart of a member's tor and of a daemon keep the onion
 # address and the sync; a group whose contract says "Network: tor-only"
 # announces no IP address (checked in every store), while its members
-# also listen on TCP.  Normal tree only: it runs nine tor processes.
+# also listen on TCP.  As root, beside these: two clinics behind NAT and a
+# public member on a simulated internet (tests/lib/internet.sh), every
+# pair syncing through its own session (see "Two clinics" below).
+# Normal tree only: it runs up to thirteen tor processes.
 case ${BUILD:-build} in
-*/san) echo "normal tree only (nine tor processes)"; exit 77 ;;
+*/san) echo "normal tree only (up to thirteen tor processes)"; exit 77 ;;
 esac
 command -v tor >/dev/null 2>&1 && command -v tor-gencert >/dev/null 2>&1 \
 	|| { echo "tor is not installed (make deps installs it)"; exit 77; }
