@@ -83,6 +83,9 @@ report() {
 	row "LAN: beacons in a member's first minute" "$(get lan_beacons_first_min)" "" ""
 	row "page: notes list on screen, 1,000 notes (ms)" "$(get page_first_paint_ms)" "" ""
 	row "page: B's note write to A's page (ms)" "$(get page_live_ms)" "" ""
+	row "tor: a start to the first session (ms)" "$(get tor_first_session_ms)" "tcp $(get tcp_first_session_ms)" ""
+	row "tor: live latency p50 / p99 (ms)" "$(get tor_live_p50_ms) / $(get tor_live_p99_ms)" "tcp $(get tcp_live_p50_ms) / $(get tcp_live_p99_ms)" ""
+	row "tor: catch-up of 1,000 notes (ms)" "$(get tor_catchup_ms)" "tcp $(get tcp_catchup_ms)" ""
 	row "guard: check of a 64 KiB note (ms)" "$(get guard_64k_ms)" "<= 10" "$(m guard_64k_10ms)"
 	for c in id phone email address record date age name; do
 		row "guard: $c recall / precision" "$(get guard_${c}_recall) / $(get guard_${c}_precision)" "" ""

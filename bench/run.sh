@@ -8,6 +8,7 @@
 #   BUILD   the build tree (default: build/ next to this directory)
 #   QUICK=1 every scenario, reduced: the whole run takes under two minutes
 #   BENCH_KEEP=1 keeps the work directory (build/bench/run) afterwards
+#   BENCH_ONLY=onion runs the figures over Tor alone (bench/onion.sh)
 #
 # As root, with unshare(1) working, the whole run moves into a private
 # network namespace (only its own loopback): nothing else's traffic is
@@ -119,6 +120,7 @@ cleanup() {
 		done
 	done
 	for n in ${LAN_NS:-}; do ip netns del "$n" 2>/dev/null; done
+	[ -z "${ONION_UP:-}" ] || tornet_stop
 	if [ "$rc" -ne 0 ]; then
 		echo "bench: failed (rc $rc); logs under $W" >&2
 	elif [ -z "${BENCH_KEEP:-}" ]; then
@@ -215,6 +217,21 @@ put machine_nproc "$(nproc)"
 put machine_mem_mib "$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)"
 put network_namespace "\"$BENCH_NETNS\""
 put load_before "\"$LOAD0\""
+
+# BENCH_ONLY=onion: the figures over Tor alone (bench/onion.sh), written
+# to bench/results/onion-MODE.json.
+if [ "${BENCH_ONLY:-}" = onion ]; then
+	. "$TOP/bench/onion.sh"
+	onion_bench
+	put load_after "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+	mkdir -p "$TOP/bench/results"
+	awk 'BEGIN { printf "{\n" }
+	    { if (NR > 1) printf ",\n"; printf "  \"%s\": ", $1;
+	      $1 = ""; sub(/^ /, ""); printf "%s", $0 }
+	    END { printf "\n}\n" }' "$RES" >"$TOP/bench/results/onion-$MODE.json"
+	cat "$TOP/bench/results/onion-$MODE.json"
+	exit 0
+fi
 
 # 1. Bulk: A writes N notes while B is away; B comes back and catches up.
 log "bulk: $N_BULK notes of $NOTE_BYTES bytes at A, B away"
@@ -433,6 +450,10 @@ lan_bench
 # 10. The page in the browser: the notes list with 1,000 notes, and B's
 # note on A's page (bench/page.sh).
 page_bench
+
+# 11. Over Tor: the same figures over onion services and direct TCP.
+. "$TOP/bench/onion.sh"
+onion_bench
 
 # 1, 3, 4, 5 for Syncthing.
 . "$TOP/bench/syncthing.sh"
