@@ -304,6 +304,12 @@ int peer_member_session_up(const struct net *net, const uint8_t *group,
  */
 void peer_conn_close(struct net_conn *c, int reason, const char *why);
 /*
+ * peer_member_seen sets reached_ms (last seen) of every dial target of
+ * member pk in g: a session with them came up or went down at ms.
+ */
+void peer_member_seen(struct net *net, const struct group *g,
+    const uint8_t pk[BAL_PK_BYTES], uint64_t ms);
+/*
  * peer_conn_drop closes c like peer_conn_close, with one log line if it
  * is no session yet (rate limited as kind k if it came in).
  */

@@ -173,16 +173,8 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 	if (c->target != NULL) {
 		c->target->reached_ms = c->up_ms;
 		c->target->why[0] = '\0';
-	} else {
-		struct target *t;
-
-		/* Dialed by them: their addresses saw them all the same. */
-		for (t = c->net->targets; t != NULL; t = t->next)
-			if (t->has_member && memcmp(t->group, c->g->id,
-			    BAL_GROUP_ID_BYTES) == 0 && memcmp(t->member,
-			    c->remote_pk, BAL_PK_BYTES) == 0)
-				t->reached_ms = c->up_ms;
-	}
+	} else	/* dialed by them: seen all the same */
+		peer_member_seen(c->net, c->g, c->remote_pk, c->up_ms);
 	c->acked_ms = c->rx_ms = c->tx_ms = uv_now(c->net->d->loop);
 	uv_timer_start(&c->timer, peer_on_timer, c->net->tick_ms,
 	    c->net->tick_ms);

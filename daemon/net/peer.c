@@ -363,6 +363,19 @@ peer_member_session_up(const struct net *net, const uint8_t *group,
  * for sessions that were up (NULL: nothing to log).
  */
 void
+peer_member_seen(struct net *net, const struct group *g,
+    const uint8_t pk[BAL_PK_BYTES], uint64_t ms)
+{
+	struct target *t;
+
+	for (t = net->targets; t != NULL; t = t->next)
+		if (t->has_member && memcmp(t->group, g->id,
+		    BAL_GROUP_ID_BYTES) == 0 && memcmp(t->member, pk,
+		    BAL_PK_BYTES) == 0)
+			t->reached_ms = ms;
+}
+
+void
 peer_conn_close(struct net_conn *c, int reason, const char *why)
 {
 	struct net *net = c->net;
@@ -406,12 +419,9 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 		    peer_conn_label(c, label), group_name(c->g),
 		    why != NULL && why[0] ? why : "closed");
 		/* Last seen now, at each of the member's addresses. */
-		for (t = net->targets; t != NULL; t = t->next)
-			if (t->has_member && c->g != NULL &&
-			    memcmp(t->group, c->g->id,
-			    BAL_GROUP_ID_BYTES) == 0 && memcmp(t->member,
-			    c->remote_pk, BAL_PK_BYTES) == 0)
-				t->reached_ms = daemon_now_ms();
+		if (c->g != NULL)
+			peer_member_seen(net, c->g, c->remote_pk,
+			    daemon_now_ms());
 	}
 	if (c->h != NULL && c->h->down != NULL) {
 		const struct net_handler *h = c->h;
