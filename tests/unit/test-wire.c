@@ -834,6 +834,8 @@ test_punch(void **state)
 	assert_int_equal(wire_decode(bad, len + 1, &d), 0);
 	wire_msg_free(d);
 	free(bad);
+	free(buf);
+	buf = NULL;
 	/* The encoder refuses the same. */
 	m.punch.op = WIRE_PUNCH_ASK;
 	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
