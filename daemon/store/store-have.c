@@ -44,14 +44,37 @@ out:
 	return ret;
 }
 
+/* What store_have_get collects: the vector read so far. */
+struct have_rows {
+	struct wire_have_item *v;
+	size_t n;
+};
+
+static int
+have_row(void *ctx, sqlite3_stmt *s)
+{
+	struct have_rows *h = ctx;
+	struct wire_have_item *nv;
+
+	if (sqlite3_column_bytes(s, 0) != BAL_PK_BYTES ||
+	    sqlite3_column_int64(s, 1) < 0)
+		return 0;
+	if ((nv = realloc(h->v, (h->n + 1) * sizeof(*nv))) == NULL)
+		return BAL_ENOMEM;
+	h->v = nv;
+	memcpy(h->v[h->n].author, sqlite3_column_blob(s, 0), BAL_PK_BYTES);
+	h->v[h->n].seq = (uint64_t)sqlite3_column_int64(s, 1);
+	h->n++;
+	return 0;
+}
+
 int
 store_have_get(struct store *st, const uint8_t *group, const uint8_t *member,
     struct wire_have_item **items, size_t *n)
 {
-	struct wire_have_item *v = NULL, *nv;
+	struct have_rows h = { NULL, 0 };
 	sqlite3_stmt *s = NULL;
-	size_t cnt = 0;
-	int rc, ret = BAL_EIO;
+	int ret;
 
 	*items = NULL;
 	*n = 0;
@@ -61,29 +84,13 @@ store_have_get(struct store *st, const uint8_t *group, const uint8_t *member,
 		return BAL_EIO;
 	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
 	store_bind_blob(s, 2, member, BAL_PK_BYTES);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 0) != BAL_PK_BYTES ||
-		    sqlite3_column_int64(s, 1) < 0)
-			continue;
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
-			ret = BAL_ENOMEM;
-			goto out;
-		}
-		v = nv;
-		memcpy(v[cnt].author, sqlite3_column_blob(s, 0), BAL_PK_BYTES);
-		v[cnt].seq = (uint64_t)sqlite3_column_int64(s, 1);
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		ret = store_failed(st, rc);
-		goto out;
-	}
-	*items = v;
-	*n = cnt;
-	v = NULL;
-	ret = 0;
-out:
-	free(v);
+	ret = store_rows(st, s, have_row, &h);
 	sqlite3_finalize(s);
-	return ret;
+	if (ret != 0) {
+		free(h.v);
+		return ret;
+	}
+	*items = h.v;
+	*n = h.n;
+	return 0;
 }
