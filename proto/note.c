@@ -9,7 +9,7 @@
 #include "mp.h"
 #include "note.h"
 
-#define NOTE_FIELDS 8
+#define NOTE_FIELDS 9
 /* Largest msgpack array the version check still looks into. */
 #define NOTE_FIELDS_MAX 64
 
@@ -138,12 +138,38 @@ str_check(const char *s, size_t max, size_t *len)
 	return mp_utf8_valid(s, *len) ? 0 : BAL_EINVAL;
 }
 
+/*
+ * The erased versions a note names: none unless it is a tombstone; a
+ * tombstone names 1..NOTE_MAX_ERASES entry ids, the one it supersedes
+ * among them, no id twice.
+ */
+static int
+erases_valid(const struct note *n)
+{
+	size_t i, j;
+	int sup = 0;
+
+	if (!n->tombstone)
+		return n->nerases == 0;
+	if (n->nerases < 1 || n->nerases > NOTE_MAX_ERASES || n->erases == NULL)
+		return 0;
+	for (i = 0; i < n->nerases; i++) {
+		if (memcmp(n->erases[i], n->supersedes, BAL_HASH_BYTES) == 0)
+			sup = 1;
+		for (j = 0; j < i; j++)
+			if (memcmp(n->erases[i], n->erases[j],
+			    BAL_HASH_BYTES) == 0)
+				return 0;
+	}
+	return sup;
+}
+
 int
 note_encode(const struct note *n, uint8_t **out, size_t *outlen)
 {
 	struct fixbuf fb = { NULL, 0, 0 };
 	msgpack_packer pk;
-	size_t caselen, titlelen, bodylen;
+	size_t caselen, titlelen, bodylen, i;
 	int ret;
 
 	*out = NULL;
@@ -159,9 +185,15 @@ note_encode(const struct note *n, uint8_t **out, size_t *outlen)
 	if (n->tombstone && (titlelen != 0 || bodylen != 0 ||
 	    !n->has_supersedes))
 		goto out;
+	if (!erases_valid(n))
+		goto out;
 
-	/* 5 bytes bound every str header; the rest is at most 64 bytes. */
-	fb.cap = caselen + titlelen + bodylen + 3 * 5 + 64;
+	/*
+	 * 5 bytes bound every str or array header, 34 each erased id; the
+	 * rest is at most 64 bytes.
+	 */
+	fb.cap = caselen + titlelen + bodylen + 4 * 5 + 64 +
+	    n->nerases * (BAL_HASH_BYTES + 2);
 	ret = BAL_ENOMEM;
 	if ((fb.p = sodium_malloc(fb.cap)) == NULL)
 		goto out;
@@ -181,8 +213,12 @@ note_encode(const struct note *n, uint8_t **out, size_t *outlen)
 		goto out;
 	}
 	if ((n->tombstone ? msgpack_pack_true(&pk) :
-	    msgpack_pack_false(&pk)) != 0)
+	    msgpack_pack_false(&pk)) != 0 ||
+	    msgpack_pack_array(&pk, (uint32_t)n->nerases) != 0)
 		goto out;
+	for (i = 0; i < n->nerases; i++)
+		if (mp_pack_bin(&pk, n->erases[i], BAL_HASH_BYTES) != 0)
+			goto out;
 	*out = fb.p;
 	*outlen = fb.len;
 	fb.p = NULL;
@@ -208,9 +244,10 @@ int
 note_decode(const uint8_t *buf, size_t len, struct note **out)
 {
 	struct mp_doc doc;
-	struct mp_rd r;
+	struct mp_rd r, ids;
 	struct note *n = NULL;
 	uint64_t v;
+	size_t i;
 	int ret;
 
 	*out = NULL;
@@ -255,10 +292,25 @@ note_decode(const uint8_t *buf, size_t len, struct note **out)
 	} else {
 		n->has_supersedes = 1;
 	}
-	if (mp_rd_bool(&r, &n->tombstone) != 0 || mp_rd_end(&r) != 0)
+	if (mp_rd_bool(&r, &n->tombstone) != 0 ||
+	    mp_rd_sub(&r, 0, NOTE_MAX_ERASES, &ids) != 0)
+		goto out;
+	if ((n->nerases = mp_rd_left(&ids)) > 0) {
+		ret = BAL_ENOMEM;
+		if ((n->erases = calloc(n->nerases, BAL_HASH_BYTES)) == NULL)
+			goto out;
+		ret = BAL_EPROTO;
+		for (i = 0; i < n->nerases; i++)
+			if (mp_rd_bin_fixed(&ids, n->erases[i],
+			    BAL_HASH_BYTES) != 0)
+				goto out;
+	}
+	if (mp_rd_end(&ids) != 0 || mp_rd_end(&r) != 0)
 		goto out;
 	if (n->tombstone && (n->title[0] != '\0' || n->body[0] != '\0' ||
 	    !n->has_supersedes))
+		goto out;
+	if (!erases_valid(n))
 		goto out;
 	*out = n;
 	n = NULL;
@@ -287,6 +339,7 @@ note_free(struct note *n)
 	str_wipe_free(n->case_ref);
 	str_wipe_free(n->title);
 	str_wipe_free(n->body);
+	free(n->erases);
 	sodium_memzero(n, sizeof(*n));
 	free(n);
 }

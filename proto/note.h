@@ -8,8 +8,9 @@
  * docs/protocol.md §Notes.
  *
  * Ownership: note_decode returns a malloc'd struct note owning its three
- * strings; note_free wipes and releases them.  For note_encode the caller
- * may fill a struct note with borrowed strings (NULL means empty) and must
+ * strings and its erases; note_free wipes and releases them.  For
+ * note_encode the caller may fill a struct note with borrowed strings
+ * (NULL means empty) and a borrowed erases array, and must
  * then not pass it to note_free.  Encoded notes are plaintext: they live in
  * sodium_malloc'd memory and are released with note_buf_free.
  */
@@ -29,6 +30,8 @@
 #define NOTE_MAX_CASE 64
 #define NOTE_MAX_TITLE 200
 #define NOTE_MAX_BODY (64u * 1024)
+/* Most versions a tombstone names (docs/protocol.md, Notes). */
+#define NOTE_MAX_ERASES 1024
 /* An upper bound on note_encode's output for any valid note. */
 #define NOTE_MAX_ENCODED (NOTE_MAX_CASE + NOTE_MAX_TITLE + NOTE_MAX_BODY + 128)
 
@@ -48,6 +51,14 @@ struct note {
 	int has_supersedes;		/* 1: supersedes is set */
 	uint8_t supersedes[BAL_HASH_BYTES];	/* entry id of the replaced version */
 	int tombstone;			/* 1: a deletion (title, body empty) */
+	/*
+	 * A tombstone's: the entry ids of every version it erases (the one
+	 * it supersedes among them), so that a receiver holding a version
+	 * without its body knows it erased; owned (note_free), none for
+	 * other notes.
+	 */
+	uint8_t (*erases)[BAL_HASH_BYTES];
+	size_t nerases;
 };
 
 /* The bytes of a note id derived from its author's key (the rest random). */

@@ -589,11 +589,17 @@ handlers_note_delete(struct ctl_call *call, const struct ctl_req *req)
 	struct note nn;
 	size_t n;
 
+	memset(&nn, 0, sizeof(nn));
 	if ((gn = find_note(call, req, &g, &notes, &n)) == NULL)
 		return;
 	if (check_author(call, gn, "delete") != 0)
 		goto out;
-	memset(&nn, 0, sizeof(nn));
+	/* It names every version it erases (docs/protocol.md, Notes). */
+	if (group_note_erases(g, gn->note_id, &nn.erases, &nn.nerases) != 0) {
+		control_fail(call, CTL_FAILED, "cannot read the note's "
+		    "versions from the store");
+		goto out;
+	}
 	memcpy(nn.id, gn->note_id, NOTE_ID_BYTES);
 	nn.kind = gn->note->kind;
 	nn.has_supersedes = 1;
@@ -601,5 +607,6 @@ handlers_note_delete(struct ctl_call *call, const struct ctl_req *req)
 	nn.tombstone = 1;
 	append_note(call, g, &nn, "delete", NULL);
 out:
+	free(nn.erases);
 	group_notes_free(notes, n);
 }

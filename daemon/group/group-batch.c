@@ -607,7 +607,7 @@ check_kind(struct batch *b, const struct entry *e, struct checked *c,
  * here, the author's removal in the roster it folded (a removed member can
  * no longer be asked, and may have erased their copy on leaving), or
  * (later, group_notes_erase) a tombstone it holds and reads that
- * supersedes the entry.  A note received without its body for no such
+ * names the entry among those it erases.  A note received without its body for no such
  * reason is held as missing: a relay may have left the body out to hide
  * the note, or a tombstone's deletion.  (Entries beyond a removed
  * author's cut are not stored at all, place.)

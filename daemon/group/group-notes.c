@@ -198,39 +198,95 @@ out:
 	return ret;
 }
 
+/* Does the tombstone t name entry id id among the versions it erases? */
+static int
+names(const struct note *t, const uint8_t id[BAL_HASH_BYTES])
+{
+	size_t i;
+
+	for (i = 0; i < t->nerases; i++)
+		if (memcmp(t->erases[i], id, BAL_HASH_BYTES) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * The versions a readable tombstone supersedes that are held without their
- * body (STORE_BODY_MISSING): followed from the tombstone through the
- * versions this member reads, up to the first it cannot read.  Each found
- * missing is the deletion of a version by its author, checked here, so it
- * is erased (its row marked STORE_ERASED, no longer asked for).  A missing
- * version further back, behind one that is missing too, cannot be told
- * from a hidden one: it stays missing (docs/threat-model.md).
+ * The versions a readable tombstone names (it names every version it
+ * erases) that are held without their body (STORE_BODY_MISSING), earlier
+ * in its author's log: each is the deletion of a version by its author,
+ * checked here, so it is erased (its row marked STORE_ERASED, no longer
+ * asked for), however many of them were stripped one behind the other.
  */
 static int
 erase_missing(struct batch *b, struct nrec *r, size_t n, size_t t)
 {
-	const struct note *cur = r[t].note;
-	size_t k, steps;
+	size_t k;
+	int ret;
 
-	for (steps = 0; steps < n && cur != NULL && cur->has_supersedes;
-	    steps++) {
-		for (k = 0; k < n; k++)
-			if (memcmp(r[k].author, r[t].author,
-			    BAL_PK_BYTES) == 0 && r[k].seq < r[t].seq &&
-			    memcmp(r[k].id, cur->supersedes,
-			    BAL_HASH_BYTES) == 0)
-				break;
-		if (k == n)
-			return 0;
-		if (r[k].erased == STORE_BODY_MISSING) {
-			r[k].erased = STORE_ERASED;
-			b->missing--;
-			return group_notes_erase_entry(b, r[k].author,
-			    r[k].seq);
-		}
-		cur = r[k].note;
+	for (k = 0; k < n; k++) {
+		if (r[k].erased != STORE_BODY_MISSING || r[k].seq >= r[t].seq ||
+		    memcmp(r[k].author, r[t].author, BAL_PK_BYTES) != 0 ||
+		    !names(r[t].note, r[k].id))
+			continue;
+		r[k].erased = STORE_ERASED;
+		b->missing--;
+		if ((ret = group_notes_erase_entry(b, r[k].author,
+		    r[k].seq)) != 0)
+			return ret;
 	}
+	return 0;
+}
+
+/* Adds id to ids[0..*n) unless it is there (room for cap). */
+static void
+erases_add(uint8_t (*ids)[BAL_HASH_BYTES], size_t *n, size_t cap,
+    const uint8_t id[BAL_HASH_BYTES])
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (memcmp(ids[i], id, BAL_HASH_BYTES) == 0)
+			return;
+	if (*n < cap)
+		memcpy(ids[(*n)++], id, BAL_HASH_BYTES);
+}
+
+int
+group_note_erases(struct group *g, const uint8_t note_id[NOTE_ID_BYTES],
+    uint8_t (**ids)[BAL_HASH_BYTES], size_t *n)
+{
+	struct nrec *r = NULL;
+	uint8_t (*out)[BAL_HASH_BYTES] = NULL;
+	size_t nr = 0, i, cap;
+	int ret;
+
+	*ids = NULL;
+	*n = 0;
+	if ((ret = group_notes_collect(g, NULL, g->d->id->pk, &r, &nr)) != 0)
+		return ret;
+	/* Each version and the one it supersedes: at most 2 per version. */
+	cap = 2 * nr + 1;
+	if ((out = calloc(cap, BAL_HASH_BYTES)) == NULL) {
+		group_notes_recs_free(r, nr);
+		return BAL_ENOMEM;
+	}
+	/* Ascending by seq (the store's order), the superseded first. */
+	for (i = 0; i < nr; i++) {
+		if (r[i].note == NULL || memcmp(r[i].note->id, note_id,
+		    NOTE_ID_BYTES) != 0)
+			continue;
+		if (r[i].note->has_supersedes)
+			erases_add(out, n, cap, r[i].note->supersedes);
+		erases_add(out, n, cap, r[i].id);
+	}
+	group_notes_recs_free(r, nr);
+	/* The newest NOTE_MAX_ERASES (a note edited more often). */
+	if (*n > NOTE_MAX_ERASES) {
+		memmove(out, out + (*n - NOTE_MAX_ERASES),
+		    NOTE_MAX_ERASES * (size_t)BAL_HASH_BYTES);
+		*n = NOTE_MAX_ERASES;
+	}
+	*ids = out;
 	return 0;
 }
 

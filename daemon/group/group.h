@@ -369,6 +369,14 @@ int group_kept_each(struct daemon *d, const uint8_t gid[BAL_GROUP_ID_BYTES],
  */
 size_t group_note_matches(const struct group_note *notes, size_t n,
     const char *sel);
+/*
+ * group_note_erases lists what this member's tombstone of note_id must
+ * name (docs/protocol.md, Notes): the entry ids of its own versions of
+ * that note and of the versions they supersede, ascending, the newest
+ * NOTE_MAX_ERASES; *ids is malloc'd (free() it).
+ */
+int group_note_erases(struct group *g, const uint8_t note_id[NOTE_ID_BYTES],
+    uint8_t (**ids)[BAL_HASH_BYTES], size_t *n);
 /* group_note_find finds a note by id hex or unique prefix in a list. */
 const struct group_note *group_note_find(const struct group_note *notes,
     size_t n, const char *sel);

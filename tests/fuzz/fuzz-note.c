@@ -5,7 +5,8 @@
  * Input: one encoded note (also read as text by note_id_from_hex and
  * note_kind_from_string).  Checked: no memory error; a decoded note's
  * strings are UTF-8 within their limits, a tombstone has no title or body
- * and names what it supersedes; it re-encodes and the round trip is
+ * and names what it supersedes and the versions it erases (1 to
+ * NOTE_MAX_ERASES), other notes none; it re-encodes and the round trip is
  * stable; a parsed note id prints back to the same id.
  */
 #include "fuzz.h"
@@ -33,7 +34,10 @@ check_note(const struct note *n)
 	    mp_utf8_valid(n->body, strlen(n->body)));
 	if (n->tombstone)
 		fuzz_check(n->has_supersedes && n->title[0] == '\0' &&
-		    n->body[0] == '\0');
+		    n->body[0] == '\0' && n->nerases >= 1 &&
+		    n->nerases <= NOTE_MAX_ERASES);
+	else
+		fuzz_check(n->nerases == 0 && n->erases == NULL);
 }
 
 /* The text parsers on the same bytes, NUL-terminated. */

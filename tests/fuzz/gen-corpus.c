@@ -235,6 +235,8 @@ note_make(int kind, const char *title, const char *body, int tombstone,
 	if (tombstone) {
 		n.has_supersedes = 1;
 		memset(n.supersedes, 0x5e, sizeof(n.supersedes));
+		n.erases = &n.supersedes;
+		n.nerases = 1;
 	}
 	CHECK(note_encode(&n, &enc, len) == 0);
 	CHECK((copy = malloc(*len)) != NULL);

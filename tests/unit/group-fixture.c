@@ -144,7 +144,20 @@ write_note(struct group *g, const uint8_t note_id[NOTE_ID_BYTES],
 		memcpy(n.supersedes, supersedes, BAL_HASH_BYTES);
 	}
 	n.tombstone = tombstone;
+	/* A tombstone names every version it erases, as balintd's. */
+	if (tombstone)
+		assert_int_equal(group_note_erases(g, note_id, &n.erases,
+		    &n.nerases), 0);
+	/* None of its own (another member's note): the superseded one. */
+	if (tombstone && n.nerases == 0 && supersedes != NULL) {
+		free(n.erases);
+		if ((n.erases = malloc(BAL_HASH_BYTES)) == NULL)
+			return BAL_ENOMEM;
+		memcpy(n.erases[0], supersedes, BAL_HASH_BYTES);
+		n.nerases = 1;
+	}
 	assert_int_equal(note_encode(&n, &buf, &len), 0);
+	free(n.erases);
 	ret = group_append(g, ENTRY_KIND_NOTE, buf, len, &e);
 	note_buf_free(buf, len);
 	if (ret == 0) {

@@ -103,7 +103,7 @@ raw_note(uint64_t version, uint64_t kind, const char *c, size_t clen,
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 8);
+	msgpack_pack_array(&pk, 9);
 	msgpack_pack_uint64(&pk, version);
 	mp_pack_bin(&pk, id, sizeof(id));
 	msgpack_pack_uint64(&pk, kind);
@@ -118,6 +118,37 @@ raw_note(uint64_t version, uint64_t kind, const char *c, size_t clen,
 		msgpack_pack_true(&pk);
 	else
 		msgpack_pack_false(&pk);
+	/* A tombstone names the version it supersedes among those erased. */
+	msgpack_pack_array(&pk, tomb && sup != NULL ? 1 : 0);
+	if (tomb && sup != NULL)
+		mp_pack_bin(&pk, sup, 32);
+	assert_int_equal(mp_sbuf_take(&sb, out, outlen), 0);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* A tombstone superseding ids[0] and naming ids[0..n) as erased. */
+static void
+raw_tomb(const uint8_t (*ids)[32], size_t n, uint8_t **out, size_t *outlen)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	uint8_t id[NOTE_ID_BYTES] = { 1, 2, 3 };
+	size_t i;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 9);
+	msgpack_pack_uint64(&pk, 1);
+	mp_pack_bin(&pk, id, sizeof(id));
+	msgpack_pack_uint64(&pk, 1);
+	mp_pack_str(&pk, "", 0);
+	mp_pack_str(&pk, "", 0);
+	mp_pack_str(&pk, "", 0);
+	mp_pack_bin(&pk, ids[0], 32);
+	msgpack_pack_true(&pk);
+	msgpack_pack_array(&pk, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		mp_pack_bin(&pk, ids[i], 32);
 	assert_int_equal(mp_sbuf_take(&sb, out, outlen), 0);
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -182,6 +213,8 @@ test_tombstone(void **state)
 	(void)state;
 	memset(sup, 0xab, sizeof(sup));
 	n.tombstone = 1;
+	n.erases = &n.supersedes;
+	n.nerases = 1;
 	/* A tombstone with text is refused. */
 	expect_encode(&n, BAL_EINVAL);
 	n.body = "";
@@ -200,6 +233,7 @@ test_tombstone(void **state)
 	/* A tombstone must name the version it deletes. */
 	n.has_supersedes = 0;
 	expect_encode(&n, BAL_EINVAL);
+	n.has_supersedes = 1;
 
 	/* The same rules hold when decoding. */
 	raw_note(1, 1, "", 0, "t", 1, "", 0, sup, 1, &buf, &len);
@@ -214,6 +248,80 @@ test_tombstone(void **state)
 	raw_note(1, 1, "", 0, "", 0, "", 0, sup, 1, &buf, &len);
 	expect_decode(buf, len, 0);
 	free(buf);
+}
+
+/*
+ * Issue 12: a tombstone names every version it erases, the one it
+ * supersedes among them, none twice, at most NOTE_MAX_ERASES; other notes
+ * name none.  Encoded and decoded alike.
+ */
+static void
+test_tombstone_erases(void **state)
+{
+	struct note n = mk(), *d;
+	uint8_t (*ids)[32], *buf;
+	size_t len, i;
+
+	(void)state;
+	ids = calloc(NOTE_MAX_ERASES + 1, 32);
+	assert_non_null(ids);
+	for (i = 0; i <= NOTE_MAX_ERASES; i++) {
+		ids[i][0] = (uint8_t)i;
+		ids[i][1] = (uint8_t)(i >> 8);
+	}
+	n.title = n.body = NULL;
+	n.tombstone = 1;
+	memcpy(n.supersedes, ids[2], 32);
+	/* None named, or not the superseded one, or one twice: refused. */
+	expect_encode(&n, BAL_EINVAL);
+	n.erases = ids;
+	n.nerases = 2;
+	expect_encode(&n, BAL_EINVAL);
+	memcpy(ids[3], ids[1], 32);
+	n.nerases = 4;
+	expect_encode(&n, BAL_EINVAL);
+	ids[3][0] = 3;
+	/* Three named, the superseded last: round trip. */
+	n.nerases = 3;
+	assert_int_equal(note_encode(&n, &buf, &len), 0);
+	assert_int_equal(note_decode(buf, len, &d), 0);
+	assert_int_equal(d->nerases, 3);
+	assert_memory_equal(d->erases, ids, 3 * 32);
+	note_free(d);
+	note_buf_free(buf, len);
+	/* The most: NOTE_MAX_ERASES fits the encoded limit, one more not. */
+	memcpy(n.supersedes, ids[0], 32);
+	n.nerases = NOTE_MAX_ERASES;
+	assert_int_equal(note_encode(&n, &buf, &len), 0);
+	assert_true(len <= NOTE_MAX_ENCODED);
+	assert_int_equal(note_decode(buf, len, &d), 0);
+	assert_int_equal(d->nerases, NOTE_MAX_ERASES);
+	note_free(d);
+	note_buf_free(buf, len);
+	n.nerases = NOTE_MAX_ERASES + 1;
+	expect_encode(&n, BAL_EINVAL);
+	/* An edit names none. */
+	n.tombstone = 0;
+	n.title = "t";
+	n.nerases = 1;
+	expect_encode(&n, BAL_EINVAL);
+
+	/* Decoding: the same rules. */
+	raw_tomb((const uint8_t (*)[32])ids, 3, &buf, &len);
+	expect_decode(buf, len, 0);
+	free(buf);
+	raw_tomb((const uint8_t (*)[32])ids + 1, 0, &buf, &len);
+	expect_decode(buf, len, BAL_EPROTO);
+	free(buf);
+	memcpy(ids[1], ids[0], 32);
+	raw_tomb((const uint8_t (*)[32])ids, 2, &buf, &len);
+	expect_decode(buf, len, BAL_EPROTO);
+	free(buf);
+	ids[1][0] = 1;
+	raw_tomb((const uint8_t (*)[32])ids, NOTE_MAX_ERASES + 1, &buf, &len);
+	expect_decode(buf, len, BAL_EPROTO);
+	free(buf);
+	free(ids);
 }
 
 static void
@@ -411,20 +519,26 @@ test_version_and_shape(void **state)
 	expect_decode(buf, len, BAL_EVERSION);
 	free(buf);
 
-	/* A ninth element; trailing bytes after the array. */
+	/* A tenth element; trailing bytes after the array. */
 	raw_note(1, 1, "", 0, "", 0, "", 0, NULL, 0, &buf, &len);
 	more = malloc(len + 1);
 	assert_non_null(more);
 	memcpy(more, buf, len);
-	more[0] = 0x99;
+	more[0] = 0x9a;
 	more[len] = 0xc0;
 	expect_decode(more, len + 1, BAL_EPROTO);
 	more[0] = buf[0];
 	expect_decode(more, len + 1, BAL_EPROTO);
 	free(more);
 
-	/* A supersedes of the wrong size, a tombstone that is not a bool. */
-	buf[len - 1] = 0x00;
+	/*
+	 * A supersedes of the wrong size, a tombstone that is not a bool,
+	 * erased versions that are no array.
+	 */
+	buf[len - 2] = 0x00;
+	expect_decode(buf, len, BAL_EPROTO);
+	buf[len - 2] = 0xc2;
+	buf[len - 1] = 0xc0;
 	expect_decode(buf, len, BAL_EPROTO);
 	free(buf);
 	{
@@ -432,9 +546,9 @@ test_version_and_shape(void **state)
 
 		raw_note(1, 1, "", 0, "", 0, "", 0, sup, 0, &buf, &len);
 		/* bin8 of 32 -> claim 31 and drop one byte */
-		assert_int_equal(buf[len - 35], 0xc4);
-		buf[len - 34] = 31;
-		memmove(buf + len - 2, buf + len - 1, 1);
+		assert_int_equal(buf[len - 36], 0xc4);
+		buf[len - 35] = 31;
+		memmove(buf + len - 3, buf + len - 2, 2);
 		expect_decode(buf, len - 1, BAL_EPROTO);
 		free(buf);
 	}
@@ -612,6 +726,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_tombstone),
+		cmocka_unit_test(test_tombstone_erases),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_kinds),

@@ -649,6 +649,67 @@ test_stripped_removed(void **state)
 }
 
 /*
+ * Issue 12: a tombstone names every version it erases.  An honest relay
+ * holds a deleted note's versions erased and sends them without their
+ * body; bob, holding v1 and v2 stripped one behind the other, knows both
+ * erased once the readable tombstone arrives: nothing stays missing (the
+ * old tombstone named only v2, and v1 was asked for in vain).
+ */
+static void
+test_stripped_chain(void **state)
+{
+	struct member a, b;
+	struct group *ga, *gb;
+	struct blobs l;
+	uint8_t n1[NOTE_ID_BYTES], v1[BAL_HASH_BYTES], v2[BAL_HASH_BYTES];
+	size_t stored = 99;
+	uint64_t held;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	member_open(&b, 2, "bob");
+	ga = found(&a, "G");
+	assert_int_equal(add_member(&a, ga, &b, 1), 0);
+	gb = join_log(&b, ga, a.d.id->pk);
+	log_of(ga, a.d.id->pk, 0, &l);
+	held = l.n;
+	blobs_free(&l);
+
+	note_id_generate(NULL, a.d.id->pk, n1);
+	assert_int_equal(write_note(ga, n1, "v1", "one", NULL, 0, v1), 0);
+	assert_int_equal(write_note(ga, n1, "v2", "two", v1, 0, v2), 0);
+	assert_int_equal(write_note(ga, n1, "v3", "three", v2, 0, NULL), 0);
+	{
+		/* The tombstone supersedes v3 and names v1, v2 and v3. */
+		struct blobs t;
+		uint8_t v3[BAL_HASH_BYTES];
+		struct entry *e = NULL;
+
+		log_of(ga, a.d.id->pk, held + 2, &t);
+		assert_int_equal(t.n, 1);
+		assert_int_equal(entry_decode(t.p[0], t.len[0], &e), 0);
+		memcpy(v3, e->id, BAL_HASH_BYTES);
+		entry_free(e);
+		blobs_free(&t);
+		assert_int_equal(write_note(ga, n1, "", "", v3, 1, NULL), 0);
+	}
+	log_of(ga, a.d.id->pk, held, &l);
+	assert_int_equal(l.n, 4);
+	/* v1, v2 and v3 as an honest relay holds them: erased. */
+	strip_at(&l, 0);
+	strip_at(&l, 1);
+	strip_at(&l, 2);
+	assert_int_equal(receive(gb, &l, 0, 3, &stored), 0);
+	assert_int_equal(missing(&b, gb), 3);
+	assert_int_equal(receive(gb, &l, 3, 1, &stored), 0);
+	assert_int_equal(missing(&b, gb), 0);
+	assert_false(shown(gb, n1));
+	blobs_free(&l);
+	member_close(&a);
+	member_close(&b);
+}
+
+/*
  * Alice signs two branches of her log.  Bob keeps the branch he holds and
  * skips the other without failing its batch, whose other entries he
  * stores; further entries of that branch too.  When bob's own store meets
@@ -870,6 +931,7 @@ main(void)
 		cmocka_unit_test_setup(test_limits, setup),
 		cmocka_unit_test_setup(test_stripped, setup),
 		cmocka_unit_test_setup(test_stripped_removed, setup),
+		cmocka_unit_test_setup(test_stripped_chain, setup),
 	};
 
 	if (sodium_init() < 0)

@@ -65,6 +65,8 @@ write_note(struct sync_member *m, const char *text, int del)
 		n.tombstone = 1;
 		n.has_supersedes = 1;
 		memcpy(n.supersedes, last_entry, BAL_HASH_BYTES);
+		n.erases = &n.supersedes;	/* its only version */
+		n.nerases = 1;
 	}
 	assert_int_equal(note_encode(&n, &buf, &len), 0);
 	assert_int_equal(group_append(m->g, ENTRY_KIND_NOTE, buf, len, &e),
