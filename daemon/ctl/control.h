@@ -102,6 +102,13 @@ int handlers_str(struct ctl_call *call, const struct ctl_req *req,
 /* handlers_uint reads a uint argument; *u keeps its value when absent. */
 int handlers_uint(struct ctl_call *call, const struct ctl_req *req,
     const char *key, uint64_t *u);
+/*
+ * handlers_kind reads a note kind's name into *k (dflt when kind is absent
+ * or empty); handlers_limit checks a page size (1..CTL_LIST_PAGE_MAX, or
+ * UINT64_MAX for "all" when all_ok). Each fails the call and returns -1.
+ */
+int handlers_kind(struct ctl_call *call, const char *kind, int dflt, int *k);
+int handlers_limit(struct ctl_call *call, uint64_t limit, int all_ok);
 /* handlers_bool reads a bool argument; *b keeps its value when absent. */
 int handlers_bool(struct ctl_call *call, const struct ctl_req *req,
     const char *key, int *b);

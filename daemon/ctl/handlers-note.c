@@ -88,7 +88,7 @@ void
 handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
 {
 	const char *kind, *cref, *title, *body;
-	size_t klen, clen, tlen, blen;
+	size_t clen, tlen, blen;
 	struct handlers_guard_field f[3];
 	struct handlers_guard_hits *gh = NULL;
 	struct note n;
@@ -97,18 +97,13 @@ handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
 
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
-	if (handlers_str(call, req, "kind", 0, &kind, &klen) != 0 ||
+	if (handlers_str(call, req, "kind", 0, &kind, NULL) != 0 ||
 	    handlers_str(call, req, "case", 0, &cref, &clen) != 0 ||
 	    handlers_str(call, req, "title", 0, &title, &tlen) != 0 ||
 	    handlers_str(call, req, "body", 1, &body, &blen) != 0)
 		return;
-	if (kind == NULL || klen == 0)
-		k = NOTE_KIND_SESSION;
-	else if ((k = note_kind_from_string(kind)) < 0) {
-		control_fail(call, CTL_USAGE, "unknown note kind '%s' (use "
-		    "session, followup, case or other)", kind);
+	if (handlers_kind(call, kind, NOTE_KIND_SESSION, &k) != 0)
 		return;
-	}
 	if (is_blank(body, blen)) {
 		control_fail(call, CTL_FAILED, "refusing to write an empty "
 		    "note (give it some text)");
@@ -185,17 +180,9 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_bool(call, req, "bodies", &bodies) != 0 ||
 	    handlers_bool(call, req, "mine", &mine) != 0)
 		return;
-	if (limit == 0 || (limit != UINT64_MAX && limit > CTL_LIST_PAGE_MAX)) {
-		control_fail(call, CTL_USAGE, "argument 'limit' must be 1..%u",
-		    CTL_LIST_PAGE_MAX);
+	if (handlers_limit(call, limit, 1) != 0 ||
+	    handlers_kind(call, kind, 0, &k) != 0)
 		return;
-	}
-	if (kind != NULL && *kind != '\0' &&
-	    (k = note_kind_from_string(kind)) < 0) {
-		control_fail(call, CTL_USAGE, "unknown note kind '%s' (use "
-		    "session, followup, case or other)", kind);
-		return;
-	}
 	if ((rc = handlers_marks_load(g, &marks)) != 0 ||
 	    (rc = group_notes(g, &notes, &n)) != 0) {
 		handlers_marks_free(&marks);

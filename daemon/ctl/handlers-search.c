@@ -347,17 +347,9 @@ handlers_note_search(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_uint(call, req, "since", &since) != 0 ||
 	    handlers_uint(call, req, "limit", &limit) != 0)
 		return;
-	if (limit == 0 || limit > CTL_LIST_PAGE_MAX) {
-		control_fail(call, CTL_USAGE, "argument 'limit' must be 1..%u",
-		    CTL_LIST_PAGE_MAX);
+	if (handlers_limit(call, limit, 0) != 0 ||
+	    handlers_kind(call, kind, 0, &k) != 0)
 		return;
-	}
-	if (kind != NULL && *kind != '\0' &&
-	    (k = note_kind_from_string(kind)) < 0) {
-		control_fail(call, CTL_USAGE, "unknown note kind '%s' (use "
-		    "session, followup, case or other)", kind);
-		return;
-	}
 	if (author != NULL && *author != '\0' &&
 	    handlers_roster_member(call, g, author, pk) != 0)
 		return;

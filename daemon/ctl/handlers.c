@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "group.h"
 #include "identity.h"
+#include "note.h"
 #include "net.h"
 #include "roster.h"
 #include "statecode.h"
@@ -136,6 +137,31 @@ handlers_bool(struct ctl_call *call, const struct ctl_req *req,
 {
 	return optional_arg(call, key, ctl_req_get_bool(req, key, b),
 	    "true or false");
+}
+
+int
+handlers_kind(struct ctl_call *call, const char *kind, int dflt, int *k)
+{
+	if (kind == NULL || *kind == '\0') {
+		*k = dflt;
+		return 0;
+	}
+	if ((*k = note_kind_from_string(kind)) >= 0)
+		return 0;
+	control_fail(call, CTL_USAGE, "unknown note kind '%s' (use session, "
+	    "followup, case or other)", kind);
+	return -1;
+}
+
+int
+handlers_limit(struct ctl_call *call, uint64_t limit, int all_ok)
+{
+	if (limit != 0 && (limit <= CTL_LIST_PAGE_MAX ||
+	    (all_ok && limit == UINT64_MAX)))
+		return 0;
+	control_fail(call, CTL_USAGE, "argument 'limit' must be 1..%u",
+	    CTL_LIST_PAGE_MAX);
+	return -1;
 }
 
 int
