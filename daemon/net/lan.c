@@ -48,6 +48,14 @@
 #define LAN_RX_BURST 64			/* with bursts up to this many */
 #define LAN_FRESH_MS (5 * 60 * 1000)	/* a beacon's time vs our clock */
 #define LAN_FORGET_MS (4 * LAN_INTERVAL_MS)
+/*
+ * A beacon can be replayed from any source address within LAN_FRESH_MS:
+ * each (group, member) keeps at most LAN_PER_MEMBER targets, the newest
+ * replacing the one heard longest ago, and LAN_TARGETS_MAX in all, so a
+ * replay cannot turn us into a dialer of thousands of addresses.
+ */
+#define LAN_PER_MEMBER 2
+#define LAN_TARGETS_MAX 64
 
 struct lan_key {
 	uint8_t group[BAL_GROUP_ID_BYTES];
@@ -333,6 +341,38 @@ lan_take_token(struct lan *lan)
 	return 1;
 }
 
+/*
+ * Room for one more LAN target of (gid, member): the member's oldest
+ * unconnected one is closed when it has LAN_PER_MEMBER; -1 when none
+ * can go or LAN_TARGETS_MAX are reached (the beacon is then ignored).
+ */
+static int
+lan_make_room(const struct lan *lan, const uint8_t *gid, const uint8_t *member)
+{
+	struct target *t, *oldest = NULL;
+	size_t all = 0, mine = 0;
+
+	for (t = lan->net->targets; t != NULL; t = t->next) {
+		if (t->closed || !t->lan)
+			continue;
+		all++;
+		if (memcmp(t->group, gid, BAL_GROUP_ID_BYTES) != 0 ||
+		    memcmp(t->member, member, BAL_PK_BYTES) != 0)
+			continue;
+		mine++;
+		if (t->conn == NULL && (oldest == NULL ||
+		    t->lan_ms < oldest->lan_ms))
+			oldest = t;
+	}
+	if (mine >= LAN_PER_MEMBER) {
+		if (oldest == NULL)
+			return -1;
+		peer_dial_close(oldest);
+		return 0;
+	}
+	return all >= LAN_TARGETS_MAX ? -1 : 0;
+}
+
 /* A recognised beacon b of group gid from src: a dial target. */
 static void
 lan_found(struct lan *lan, const uint8_t *gid, const struct beacon *b,
@@ -380,6 +420,8 @@ lan_found(struct lan *lan, const uint8_t *gid, const struct beacon *b,
 			return;
 		}
 	if (peer_member_session_up(net, gid, b->member, NULL))
+		return;
+	if (lan_make_room(lan, gid, b->member) != 0)
 		return;
 	if ((t = peer_dial_add(net, gid, addr, b->member, 1, &added)) == NULL)
 		return;

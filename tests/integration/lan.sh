@@ -13,7 +13,8 @@
 #    Garbage and a flood at alice's beacon port: counted, never logged,
 #    rate limited before decryption; the session stays.  A beacon of
 #    alice's replayed by carol from her own address: bob dials carol's
-#    address, the handshake fails there, no session.  Over IPv6 alone
+#    address, the handshake fails there, no session; replayed from 6
+#    more addresses, bob keeps at most 2 LAN targets for alice.  Over IPv6 alone
 #    (alice with a ULA and no IPv4 address): bob finds her there.
 # 3. dave's tor-only group sends no beacon (an ear on his LAN, a socket
 #    joined to the multicast group, hears nothing); a second, ordinary
@@ -166,6 +167,31 @@ b bob --json status | grep '"kind": "peer"' | grep -q '"state": "up"' &&
 	fail "a session came of the replayed beacon: $(b bob peer list)"
 b carol --json status | grep -q '"kind": "peer"' && fail "carol has a session"
 echo "a replayed beacon: bob dialed carol's address for alice, the handshake failed ($(b bob --json status | grep -F "$CAROL_IP:7000" | sed -n 's/.*"last_error": "\([^"]*\)".*/\1/p')), no session"
+# The same beacon replayed from 6 more addresses of carol's: bob keeps at
+# most 2 LAN targets for alice (the newest), not one per source address.
+for i in 150 151 152 153 154 155; do
+	ip -n "$CAROL_NS" addr add "$NETNS_NET.$i/24" dev eth0 ||
+		fail "carol's address .$i"
+done
+r0=$(json lan_recognised bob)
+ip netns exec "$CAROL_NS" python3 - "$NETNS_NET" "$(netns_addr bob | sed 's/:.*//')" \
+    "$T/replay" <<'PY' || fail "replay from many addresses"
+import socket, sys, time
+net, bob, path = sys.argv[1:4]
+data = open(path, "rb").read()
+for i in range(150, 156):
+    out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    out.bind(("%s.%d" % (net, i), 0))
+    out.sendto(data, (bob, 7451))
+    out.close()
+    time.sleep(0.1)
+PY
+lan_targets() { b bob --json status | grep '"kind": "peer"' | grep -c '"lan": true'; }
+all_heard() { [ "$(json lan_recognised bob)" -ge $((r0 + 6)) ]; }
+until_ok 15 all_heard || fail "bob did not recognise the 6 replays: $(b bob --json status)"
+n=$(lan_targets)
+[ "$n" -le 2 ] || fail "bob keeps $n LAN targets for one replayed beacon: $(b bob peer list)"
+echo "the beacon replayed from 7 addresses: bob keeps $n LAN targets for alice"
 
 # Over IPv6 alone: alice comes back with a ULA and no IPv4 address, bob
 # gains a ULA: her beacons go to ff05::7451 only, from her ULA, and bob
