@@ -49,27 +49,18 @@ web_check_token(const char *given, size_t len, const char *want)
 	return sodium_memcmp(given, want, WEB_TOKEN_HEX) == 0;
 }
 
-int
-web_check_cookie(const char *hdr, size_t len, const char *name,
-    const char **val, size_t *vlen)
+const char *
+web_check_query_token(const char *q, size_t len)
 {
-	size_t nlen = strlen(name), i = 0, start, end;
+	size_t i;
 
-	while (hdr != NULL && i < len) {
-		while (i < len && (hdr[i] == ' ' || hdr[i] == ';'))
-			i++;
-		start = i;
-		while (i < len && hdr[i] != ';')
-			i++;
-		end = i;
-		if (end - start > nlen && memcmp(hdr + start, name, nlen) ==
-		    0 && hdr[start + nlen] == '=') {
-			*val = hdr + start + nlen + 1;
-			*vlen = end - start - nlen - 1;
-			return 0;
-		}
-	}
-	return -1;
+	if (q == NULL || len != 3 + WEB_TOKEN_HEX || memcmp(q, "?t=", 3) != 0)
+		return NULL;
+	for (i = 3; i < len; i++)
+		if (!((q[i] >= '0' && q[i] <= '9') || (q[i] >= 'a' &&
+		    q[i] <= 'f')))
+			return NULL;
+	return q + 3;
 }
 
 int

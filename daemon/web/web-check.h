@@ -7,21 +7,23 @@
  * attacker's that resolves to 127.0.0.1 (DNS rebinding).  Every request is
  * refused unless its Host names this server (127.0.0.1:PORT or
  * localhost:PORT); an Origin, when sent, must be this server's; a state
- * change (POST) needs the Origin and the session's CSRF token.
+ * change (POST) needs the Origin and the session's CSRF token.  The
+ * session itself is the X-Balint-Session header (web.c), never a cookie:
+ * cookies for 127.0.0.1 go to every port, so to another user's server.
  */
 #ifndef BAL_WEB_CHECK_H
 #define BAL_WEB_CHECK_H
 
 #include <stddef.h>
 
-/* Hex of a random 32-byte token (sessions, CSRF, one-time logins). */
+/* Hex of a random 32-byte token (sessions, CSRF, logins, tickets). */
 #define WEB_TOKEN_HEX 64
 
 enum web_verdict {
 	WEB_OK = 0,
 	WEB_BAD_HOST,		/* Host absent or not this server's */
 	WEB_BAD_ORIGIN,		/* Origin of another site, or absent on POST */
-	WEB_NO_SESSION,		/* no valid session cookie */
+	WEB_NO_SESSION,		/* no valid X-Balint-Session (or ticket) */
 	WEB_BAD_CSRF		/* POST without the session's CSRF token */
 };
 
@@ -49,11 +51,10 @@ int web_check_origin(const char *o, size_t len, unsigned port);
  */
 int web_check_token(const char *given, size_t len, const char *want);
 /*
- * web_check_cookie finds cookie name in a Cookie header: 0 and *val and *vlen
- * set, or -1 when it is not there.
+ * web_check_query_token is the token of a query "?t=" and WEB_TOKEN_HEX
+ * lowercase hex digits (a login link's, an event ticket's), or NULL.
  */
-int web_check_cookie(const char *hdr, size_t len, const char *name,
-    const char **val, size_t *vlen);
+const char *web_check_query_token(const char *q, size_t len);
 /* web_check_request is the verdict on one request (enum web_verdict). */
 int web_check_request(const struct web_check_in *in);
 /* web_check_why is one line saying why a verdict refused. */

@@ -20,6 +20,8 @@ struct web_stream {
 	h2o_generator_t gen;		/* first: h2o hands it back */
 	struct web *w;
 	h2o_req_t *req;
+	const struct web_session *session;	/* the one that opened it */
+	uint64_t serial;		/* ... while it holds this number */
 	struct web_stream *next;
 	struct web_stream *prev;
 	unsigned due;			/* EV_* not sent yet */
@@ -95,7 +97,7 @@ unlink_stream(void *p)
 }
 
 void
-web_events_open(struct web *w, h2o_req_t *req)
+web_events_open(struct web *w, h2o_req_t *req, struct web_session *ses)
 {
 	struct web_stream *s;
 	h2o_iovec_t hello = h2o_iovec_init(H2O_STRLIT(": balintd\n\n"));
@@ -106,6 +108,8 @@ web_events_open(struct web *w, h2o_req_t *req)
 	s->gen.stop = on_stop;
 	s->w = w;
 	s->req = req;
+	s->session = ses;
+	s->serial = ses->serial;
 	s->next = w->streams;
 	if (w->streams != NULL)
 		w->streams->prev = s;
@@ -132,6 +136,18 @@ web_events_close_all(struct web *w)
 }
 
 void
+web_events_end_session(struct web *w, const struct web_session *ses)
+{
+	struct web_stream *s;
+
+	for (s = w->streams; s != NULL; s = s->next)
+		if (s->session == ses && s->serial == ses->serial) {
+			s->ending = 1;
+			pump(s);
+		}
+}
+
+void
 web_events_on_group(struct daemon *d, const struct group_event *ev)
 {
 	struct web_stream *s;
@@ -153,7 +169,11 @@ web_events_on_group(struct daemon *d, const struct group_event *ev)
 		return;
 	}
 	for (s = d->web->streams; s != NULL; s = s->next) {
-		s->due |= bit;
+		/* A session that ended (expired, replaced) ends its streams. */
+		if (!web_session_live(s->session, s->serial))
+			s->ending = 1;
+		else
+			s->due |= bit;
 		pump(s);
 	}
 }

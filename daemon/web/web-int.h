@@ -21,8 +21,11 @@ struct group_event;
 #define WEB_MAX_BODY (1024u * 1024)
 
 struct web_session {
-	char id[WEB_TOKEN_HEX + 1];	/* the cookie's value; "" unused */
+	char id[WEB_TOKEN_HEX + 1];	/* X-Balint-Session; "" unused */
 	char csrf[WEB_TOKEN_HEX + 1];
+	char ticket[WEB_TOKEN_HEX + 1];	/* for /api/events; "" none */
+	uint64_t ticket_expires_ms;
+	uint64_t serial;		/* which session held this slot */
 	uint64_t last_ms;
 };
 
@@ -42,7 +45,7 @@ struct web {
 	uv_tcp_t *listener;		/* NULL when none */
 	int listening;
 	unsigned port;
-	char cookie[32];		/* the cookie's name: balint-PORT */
+	uint64_t serials;		/* the last session's serial */
 	struct web_conn *conns;
 	unsigned nconns;
 	struct web_session sessions[WEB_MAX_SESSIONS];
@@ -68,15 +71,22 @@ void web_respond(h2o_req_t *req, int status, const char *reason,
     const char *type, const char *body, size_t len);
 /* web_headers adds the security headers to req's response. */
 void web_headers(h2o_req_t *req);
-/* web_session_of is req's session (its cookie), or NULL. */
+/* web_session_of is req's session (its X-Balint-Session), or NULL. */
 struct web_session *web_session_of(struct web *w, h2o_req_t *req);
+/*
+ * web_session_live is 1 while s is the session numbered serial, not
+ * logged out, replaced or idle too long.
+ */
+int web_session_live(const struct web_session *s, uint64_t serial);
 
 /* web-api.c: POST /api/call/CMD, the JSON bridge to a handler. */
 void web_api_call(struct web *w, h2o_req_t *req, const char *cmd,
     size_t cmdlen);
 /* web-events.c: GET /api/events, and the group events that feed it. */
-void web_events_open(struct web *w, h2o_req_t *req);
+void web_events_open(struct web *w, h2o_req_t *req, struct web_session *s);
 void web_events_close_all(struct web *w);
+/* web_events_end_session ends the streams that session s opened. */
+void web_events_end_session(struct web *w, const struct web_session *s);
 void web_events_on_group(struct daemon *d, const struct group_event *ev);
 
 #endif

@@ -102,24 +102,62 @@ web_session_of(struct web *w, h2o_req_t *req)
 	ssize_t at;
 	uint64_t now = daemon_now_ms();
 
-	at = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, -1);
-	for (; at >= 0; at = h2o_find_header(&req->headers,
-	    H2O_TOKEN_COOKIE, at)) {
-		if (web_check_cookie(req->headers.entries[at].value.base,
-		    req->headers.entries[at].value.len, w->cookie, &v,
-		    &vlen) != 0)
-			continue;
-		for (i = 0; i < WEB_MAX_SESSIONS; i++) {
-			struct web_session *s = &w->sessions[i];
+	/*
+	 * The secret travels only in this header, which the page's script
+	 * sets from its sessionStorage (its origin's, port included).  No
+	 * cookie authenticates: a browser sends a cookie for 127.0.0.1 to
+	 * every port, so another local user's server could collect it.
+	 */
+	if ((at = h2o_find_header_by_str(&req->headers,
+	    H2O_STRLIT("x-balint-session"), -1)) < 0)
+		return NULL;
+	v = req->headers.entries[at].value.base;
+	vlen = req->headers.entries[at].value.len;
+	for (i = 0; i < WEB_MAX_SESSIONS; i++) {
+		struct web_session *s = &w->sessions[i];
 
-			if (s->id[0] == '\0' || now - s->last_ms >
-			    WEB_SESSION_IDLE_MS)
-				continue;
-			if (web_check_token(v, vlen, s->id)) {
-				s->last_ms = now;
-				return s;
-			}
+		if (!web_session_live(s, s->serial))
+			continue;
+		if (web_check_token(v, vlen, s->id)) {
+			s->last_ms = now;
+			return s;
 		}
+	}
+	return NULL;
+}
+
+int
+web_session_live(const struct web_session *s, uint64_t serial)
+{
+	return s->id[0] != '\0' && s->serial == serial &&
+	    daemon_now_ms() - s->last_ms <= WEB_SESSION_IDLE_MS;
+}
+
+/*
+ * The session whose unused event ticket is the query's ?t=TICKET, or
+ * NULL; the ticket is spent either way it matched.
+ */
+static struct web_session *
+session_of_ticket(struct web *w, h2o_req_t *req)
+{
+	const char *tk;
+	size_t i;
+	uint64_t now = daemon_now_ms();
+
+	if (req->query_at == SIZE_MAX || (tk = web_check_query_token(
+	    req->path.base + req->query_at, req->path.len -
+	    req->query_at)) == NULL)
+		return NULL;
+	for (i = 0; i < WEB_MAX_SESSIONS; i++) {
+		struct web_session *s = &w->sessions[i];
+
+		if (!web_session_live(s, s->serial) || s->ticket[0] == '\0' ||
+		    now > s->ticket_expires_ms ||
+		    !web_check_token(tk, WEB_TOKEN_HEX, s->ticket))
+			continue;
+		sodium_memzero(s->ticket, sizeof(s->ticket));
+		s->last_ms = now;
+		return s;
 	}
 	return NULL;
 }
@@ -139,8 +177,11 @@ session_new(struct web *w)
 		if (w->sessions[i].last_ms < s->last_ms)
 			s = &w->sessions[i];
 	}
+	web_events_end_session(w, s);
+	sodium_memzero(s, sizeof(*s));
 	random_hex(s->id);
 	random_hex(s->csrf);
+	s->serial = ++w->serials;
 	s->last_ms = daemon_now_ms();
 	return s;
 }
@@ -173,44 +214,63 @@ web_login_url(struct daemon *d, char *url, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : BAL_ETOOBIG;
 }
 
-/* GET /login?t=TOKEN: a one-time token becomes a session cookie. */
+/*
+ * GET /login?t=TOKEN: a one-time token becomes a session whose secret
+ * goes to the page in the redirect's fragment (#s=SECRET: never sent to
+ * any server, not even this one again); the page keeps it in its tab's
+ * sessionStorage and sends it as X-Balint-Session.
+ */
 static void
 login(struct web *w, h2o_req_t *req)
 {
 	struct web_session *s;
-	const char *q = NULL;
-	size_t qlen = 0, i;
+	const char *tk = NULL;
+	size_t i;
 	uint64_t now = daemon_now_ms();
-	char cookie[160];
+	char where[16 + WEB_TOKEN_HEX];
 	static const char gone[] = "This login link was used already or "
 	    "has expired: run 'balint open' for a new one.\n";
 
-	if (req->query_at != SIZE_MAX) {
-		q = req->path.base + req->query_at;
-		qlen = req->path.len - req->query_at;
-	}
-	for (i = 0; q != NULL && qlen == 3 + WEB_TOKEN_HEX &&
-	    memcmp(q, "?t=", 3) == 0 && i < WEB_MAX_LOGINS; i++) {
+	if (req->query_at != SIZE_MAX)
+		tk = web_check_query_token(req->path.base + req->query_at,
+		    req->path.len - req->query_at);
+	for (i = 0; tk != NULL && i < WEB_MAX_LOGINS; i++) {
 		struct web_login *l = &w->logins[i];
 
 		if (l->token[0] == '\0' || l->expires_ms < now ||
-		    !web_check_token(q + 3, WEB_TOKEN_HEX, l->token))
+		    !web_check_token(tk, WEB_TOKEN_HEX, l->token))
 			continue;
 		sodium_memzero(l, sizeof(*l));
 		s = session_new(w);
-		snprintf(cookie, sizeof(cookie), "%s=%s; HttpOnly; "
-		    "SameSite=Strict; Path=/", w->cookie, s->id);
+		snprintf(where, sizeof(where), "/#s=%s", s->id);
 		req->res.status = 303;
 		req->res.reason = "See Other";
 		web_headers(req);
-		add(req, "set-cookie", cookie);
-		add(req, "location", "/");
-		sodium_memzero(cookie, sizeof(cookie));
+		add(req, "location", where);
+		sodium_memzero(where, sizeof(where));
 		h2o_send_inline(req, "", 0);
 		return;
 	}
 	web_respond(req, 403, "Forbidden", "text/plain; charset=utf-8",
 	    gone, sizeof(gone) - 1);
+}
+
+/*
+ * POST /api/events: a ticket for one GET /api/events?t=TICKET (an
+ * EventSource cannot send headers), single use, valid 60 s.
+ */
+static void
+events_ticket(h2o_req_t *req, struct web_session *s)
+{
+	char body[128];
+	int n;
+
+	random_hex(s->ticket);
+	s->ticket_expires_ms = daemon_now_ms() + 60000u;
+	n = snprintf(body, sizeof(body), "{\"status\":0,\"ticket\":\"%s\"}",
+	    s->ticket);
+	web_respond(req, 200, "OK", "application/json", body, (size_t)n);
+	sodium_memzero(body, sizeof(body));
 }
 
 /* GET /api/session: this session's CSRF token for the page's requests. */
@@ -265,7 +325,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 		return 0;
 	}
 	a = get ? asset_find(path.base, path.len) : NULL;
-	s = web_session_of(w, req);
+	s = get && is(path, "/api/events") ? session_of_ticket(w, req) :
+	    web_session_of(w, req);
 	memset(&in, 0, sizeof(in));
 	in.port = w->port;
 	in.post = post;
@@ -301,8 +362,11 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 	else if (get && is(path, "/api/session"))
 		session_info(w, req, s);
 	else if (get && is(path, "/api/events"))
-		web_events_open(w, req);
+		web_events_open(w, req, s);
+	else if (post && is(path, "/api/events"))
+		events_ticket(req, s);
 	else if (post && is(path, "/api/logout")) {
+		web_events_end_session(w, s);
 		sodium_memzero(s, sizeof(*s));
 		web_respond(req, 200, "OK", "application/json",
 		    "{\"status\":0}", strlen("{\"status\":0}"));
@@ -477,7 +541,6 @@ web_start(struct daemon *d, const char *port_setting)
 		w->stopping = 1;
 		return;
 	}
-	snprintf(w->cookie, sizeof(w->cookie), "balint-%u", w->port);
 	h2o_context_init(&w->ctx, d->loop, &w->config);
 	w->ctx_live = 1;
 	w->accept_ctx.ctx = &w->ctx;

@@ -10,7 +10,10 @@
  *
  * Who may use it: `balint open` asks for a one-time login token
  * (web.open, web_login_url) and opens the browser at /login?t=TOKEN,
- * which starts a session held in an HttpOnly, SameSite=Strict cookie.
+ * which starts a session: its secret goes to the page in the redirect's
+ * fragment, the page keeps it in its tab's sessionStorage and sends it as
+ * X-Balint-Session; /api/events takes a single-use ticket instead.  No
+ * cookie: a cookie for 127.0.0.1 goes to every port, another user's too.
  * Every request's Host must name 127.0.0.1:PORT (DNS rebinding); every
  * state change needs this origin and the session's CSRF token
  * (web-check.h); every answer carries a strict Content-Security-Policy,

@@ -29,7 +29,9 @@ ss -ltn "sport = :$port" | grep -v "127.0.0.1:$port" | grep -q ":$port" && fail 
 # The login link: once.
 curl -s -D "$T/h" -c "$T/jar" -o /dev/null "$url" || fail "login"
 head -1 "$T/h" | grep -q " 303 " || fail "login: $(head -1 "$T/h")"
-grep -qi "^set-cookie: balint-$port=[0-9a-f]\{64\}; HttpOnly; SameSite=Strict; Path=/" "$T/h" || fail "cookie: $(grep -i set-cookie "$T/h")"
+sec=$(tr -d '\r' <"$T/h" | sed -n 's|^[Ll]ocation: /#s=\([0-9a-f]\{64\}\)$|\1|p')
+[ -n "$sec" ] || fail "no secret in the redirect: $(grep -i location "$T/h")"
+grep -qi "^set-cookie" "$T/h" && fail "the login set a cookie: $(grep -i set-cookie "$T/h")"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url")
 [ "$code" = 403 ] || fail "a used login link gave $code"
 
@@ -42,16 +44,33 @@ for h in "content-security-policy: default-src 'none'; script-src 'self'" \
 done
 grep -qi "frame-ancestors 'none'" "$T/h" || fail "CSP without frame-ancestors"
 
-get() { curl -s -b "$T/jar" "$@"; }
+get() { curl -s -b "$T/jar" -H "X-Balint-Session: $sec" "$@"; }
 csrf=$(get "$base/api/session" | sed -n 's/.*"csrf":"\([0-9a-f]\{64\}\)".*/\1/p')
 [ -n "$csrf" ] || fail "no CSRF token: $(get "$base/api/session")"
-code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/session")
-[ "$code" = 401 ] || fail "no cookie: $code"
+
+# Another local user's server on another port of 127.0.0.1 gets whatever
+# cookie the browser holds for 127.0.0.1 (cookies ignore the port): with
+# all of it, Origin and the CSRF token, but not the header, nothing.
+printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tbalint-%s\t%s\n' "$port" "$sec" >>"$T/jar"
+for how in "" "-H X-Balint-Session:$(echo "$sec" | tr 0-9a-f a-f0-9)"; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/jar" $how "$base/api/session")
+	[ "$code" = 401 ] || fail "/api/session without the secret ($how): $code"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/jar" $how -H "Origin: $base" \
+	    -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+	    -d '{"body":"must not be written"}' "$base/api/call/note.write")
+	[ "$code" = 401 ] || fail "/api/call without the secret ($how): $code"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -b "$T/jar" $how "$base/api/events")
+	[ "$code" = 401 ] || fail "/api/events without a ticket ($how): $code"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/jar" $how -H "Origin: $base" \
+	    -H "X-CSRF-Token: $csrf" -X POST "$base/api/events")
+	[ "$code" = 401 ] || fail "an events ticket without the secret ($how): $code"
+done
+b anna note list | grep -q "must not be written" && fail "written without the secret"
 
 # post CMD JSON [curl args...] — a POST as the page makes it.
 post() {
 	_c=$1; _j=$2; shift 2
-	curl -s -b "$T/jar" -H "Origin: $base" -H "X-CSRF-Token: $csrf" \
+	curl -s -H "X-Balint-Session: $sec" -H "Origin: $base" -H "X-CSRF-Token: $csrf" \
 	    -H 'Content-Type: application/json' "$@" -d "$_j" "$base/api/call/$_c"
 }
 post note.write '{"body":"written on the page"}' >"$T/out"
@@ -62,7 +81,7 @@ n_before=$(b anna --json note list | grep -c '"note"')
 # Refused: no token, a wrong token, no Origin, another Origin, another Host.
 refused() {
 	_what=$1; shift
-	_code=$(curl -s -o "$T/r" -w '%{http_code}' -b "$T/jar" \
+	_code=$(curl -s -o "$T/r" -w '%{http_code}' -H "X-Balint-Session: $sec" \
 	    -H 'Content-Type: application/json' "$@" \
 	    -d '{"body":"must not be written"}' "$base/api/call/note.write")
 	[ "$_code" = 403 ] || fail "$_what: HTTP $_code $(cat "$T/r")"
@@ -84,13 +103,28 @@ post note.write '{"body":"Patienten har pnr 19811228-9874."}' >"$T/out"
 grep -q '"status":1' "$T/out" || fail "the guard let it through: $(cat "$T/out")"
 grep -q '19811228-9874' "$T/out" || fail "no hit shown: $(cat "$T/out")"
 
-# The live stream: a note written by the CLI is told.
-curl -s -N -b "$T/jar" "$base/api/events" >"$T/ev" 2>/dev/null &
+# The live stream, by a single-use ticket: a note written by the CLI is
+# told; the ticket a second time is refused; logging out ends the stream.
+ticket() { get -H "Origin: $base" -H "X-CSRF-Token: $csrf" -X POST "$base/api/events" |
+	sed -n 's/.*"ticket":"\([0-9a-f]\{64\}\)".*/\1/p'; }
+tk=$(ticket)
+[ -n "$tk" ] || fail "no ticket"
+curl -s -N "$base/api/events?t=$tk" >"$T/ev" 2>/dev/null &
 CURL=$!
 PIDS="$PIDS $CURL"
 until_ok 5 grep -q balintd "$T/ev" || fail "the stream did not open"
+code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 "$base/api/events?t=$tk")
+[ "$code" = 401 ] || fail "a ticket used twice: $code"
 b anna note write -m 'written in the terminal' >/dev/null || fail "cli write"
 until_ok 5 grep -q "^event: entry" "$T/ev" || fail "no event: $(cat "$T/ev")"
+curl -s -N "$base/api/events?t=$(ticket)" >"$T/ev2" 2>/dev/null &
+CURL2=$!
+PIDS="$PIDS $CURL2"
+until_ok 5 grep -q balintd "$T/ev2" || fail "the second stream did not open"
+get -H "Origin: $base" -H "X-CSRF-Token: $csrf" -X POST "$base/api/logout" | grep -q '"status":0' || fail "logout"
+until_ok 5 sh -c "! kill -0 $CURL2 2>/dev/null" || fail "the stream outlived its session's logout"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Balint-Session: $sec" "$base/api/session")
+[ "$code" = 401 ] || fail "the session outlived its logout: $code"
 stop anna
 wait "$CURL" 2>/dev/null
 

@@ -3,11 +3,13 @@
  * tried the way an attacker would: another site's Origin, a rebound DNS
  * name in Host, near misses of the right values (other port, a suffix, a
  * prefix, https, a trailing slash), a POST without Origin or without the
- * CSRF token or with a wrong one, a session cookie hidden among others.
+ * CSRF token or with a wrong one, a login or ticket query near the right
+ * one.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
@@ -91,22 +93,26 @@ test_token(void **state)
 }
 
 static void
-test_cookie(void **state)
+test_query_token(void **state)
 {
-	const char *h = "theme=dark; balint-7452x=no; balint-7452=abc; z=1";
-	const char *v;
-	size_t n;
+	char q[3 + WEB_TOKEN_HEX + 2];
 
 	(void)state;
-	assert_int_equal(web_check_cookie(h, strlen(h), "balint-7452", &v,
-	    &n), 0);
-	assert_int_equal(n, 3);
-	assert_memory_equal(v, "abc", 3);
-	assert_int_equal(web_check_cookie(h, strlen(h), "balint-745", &v,
-	    &n), -1);
-	assert_int_equal(web_check_cookie("", 0, "balint-7452", &v, &n), -1);
-	assert_int_equal(web_check_cookie("balint-7452", 11, "balint-7452",
-	    &v, &n), -1);
+	snprintf(q, sizeof(q), "?t=%s", good_csrf);
+	assert_ptr_equal(web_check_query_token(q, strlen(q)), q + 3);
+	/* One digit short or long, another name, upper case, a NUL. */
+	assert_null(web_check_query_token(q, strlen(q) - 1));
+	snprintf(q, sizeof(q), "?t=%sa", good_csrf);
+	assert_null(web_check_query_token(q, strlen(q)));
+	snprintf(q, sizeof(q), "?x=%s", good_csrf);
+	assert_null(web_check_query_token(q, strlen(q)));
+	snprintf(q, sizeof(q), "?t=%s", good_csrf);
+	q[10] = 'A';
+	assert_null(web_check_query_token(q, strlen(q)));
+	q[10] = '\0';
+	assert_null(web_check_query_token(q, 3 + WEB_TOKEN_HEX));
+	assert_null(web_check_query_token("", 0));
+	assert_null(web_check_query_token(NULL, 0));
 }
 
 /* A request that passes; each test below spoils one thing. */
@@ -191,7 +197,7 @@ main(void)
 		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_origin),
 		cmocka_unit_test(test_token),
-		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_query_token),
 		cmocka_unit_test(test_request),
 	};
 

@@ -61,12 +61,29 @@ function fmtTime(ms) { return fmt('time').format(new Date(ms)); }
 function fmtDay(ms) { return fmt('day').format(new Date(ms)); }
 
 // ---- talking to balintd -------------------------------------------------
-async function api(cmd, args) {
-  const r = await fetch('/api/call/' + cmd, {
-    method: 'POST', credentials: 'same-origin', cache: 'no-store',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': S.csrf || '' },
-    body: JSON.stringify(args || {})
+// The session's secret: from the login redirect's fragment (#s=...) into
+// this tab's sessionStorage (this origin's only, port included: another
+// program on 127.0.0.1 cannot read it, as it could a cookie), sent as
+// X-Balint-Session with every request.  A new tab needs balint open.
+function sessionSecret() {
+  const m = /^#s=([0-9a-f]{64})$/.exec(location.hash);
+  try {
+    if (m) sessionStorage.setItem('balint-session', m[1]);
+    if (m) history.replaceState(null, '', '/');
+    return sessionStorage.getItem('balint-session') || (m && m[1]) || '';
+  } catch (e) { return m ? m[1] : ''; }
+}
+S.secret = sessionSecret();
+function req(path, post, body) {
+  const h = { 'X-Balint-Session': S.secret };
+  if (post) { h['Content-Type'] = 'application/json'; h['X-CSRF-Token'] = S.csrf || ''; }
+  return fetch(path, {
+    method: post ? 'POST' : 'GET', credentials: 'omit', cache: 'no-store',
+    headers: h, body: post ? JSON.stringify(body || {}) : undefined
   });
+}
+async function api(cmd, args) {
+  const r = await req('/api/call/' + cmd, true, args);
   if (r.status === 401) { show('login'); throw new Error(t('login_title')); }
   return r.json();
 }
@@ -480,9 +497,13 @@ function renderStatus() {
 }
 
 // ---- live updates --------------------------------------------------------
-function listen() {
+async function listen() {
   if (S.events) return;
-  S.events = new EventSource('/api/events');
+  // An EventSource sends no headers: a single-use ticket opens the stream.
+  const tk = await req('/api/events', true);
+  if (tk.status === 401) { show('login'); return; }
+  if (S.events) return;
+  S.events = new EventSource('/api/events?t=' + (await tk.json()).ticket);
   let busy = false, again = false;
   const upd = async (what) => {
     if (busy) { again = true; return; }
@@ -498,12 +519,17 @@ function listen() {
   S.events.addEventListener('roster', () => upd('roster'));
   S.events.addEventListener('removed', () => upd('removed'));
   S.events.addEventListener('open', () => { if (S.known) upd('all'); });
+  // The stream broke: a new ticket in a while (its own would not do);
   // balintd restarted (a new session is needed) or stopped: say so.
   S.events.addEventListener('error', async () => {
+    S.events.close();
+    S.events = null;
     try {
-      const r = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
-      if (r.status === 401) { S.events.close(); S.events = null; show('login'); }
+      const r = await req('/api/session');
+      if (r.status === 401) { show('login'); return; }
     } catch (e) { showError(t('no_daemon')); }
+    const again = () => listen().catch(() => setTimeout(again, 2000));
+    setTimeout(again, 2000);
   });
 }
 
@@ -553,10 +579,10 @@ async function start() {
   $('amend-form').addEventListener('submit', amend);
   $('leave').addEventListener('click', leave);
 
-  const r = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
+  const r = await req('/api/session');
   if (r.status !== 200) { show('login'); return; }
   S.csrf = (await r.json()).csrf;
-  listen();
+  await listen();
   await refresh();
 }
 start().catch((e) => showError(String(e.message || e)));
