@@ -138,3 +138,16 @@ addr_is_loopback(const char *text)
 
 	return addr_split(text, &a) == 0 && a.scope == ADDR_LOOPBACK;
 }
+
+int
+addr_ipv4_unicast(const uint8_t a[4])
+{
+	return a[0] != 0 && a[0] != 127 && !(a[0] == 169 && a[1] == 254) &&
+	    a[0] < 224;
+}
+
+int
+addr_ipv4_global(const uint8_t a[4])
+{
+	return addr_ipv4_unicast(a) && scope4(a) == ADDR_GLOBAL;
+}

@@ -52,4 +52,16 @@ int addr_split(const char *text, struct addr_parts *out);
 /* addr_is_loopback is 1 for a valid address of this machine only. */
 int addr_is_loopback(const char *text);
 
+/*
+ * addr_ipv4_unicast is 1 when a (4 bytes, network order) may name one
+ * other host: not 0/8 (this network), 127/8 (loopback), 169.254/16
+ * (link-local), 224/4 (multicast) nor 240/4 (reserved, with the
+ * broadcast address).  Private addresses pass.
+ */
+int addr_ipv4_unicast(const uint8_t a[4]);
+
+/* addr_ipv4_global is 1 when a passes addr_ipv4_unicast and is no
+ * private (RFC 1918) or shared (CGNAT) address: reachable from outside. */
+int addr_ipv4_global(const uint8_t a[4]);
+
 #endif

@@ -383,6 +383,8 @@ size_t net_reach_global(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
 #define PORTMAP_LEASE_ENV "BALINT_PORTMAP_LEASE_S"	/* test hook */
 #define PORTMAP_LEASE_S 3600
 #define PORTMAP_RETRY_S 300
+#define PORTMAP_RENEW_MIN_S 60		/* whatever lease the gateway grants */
+#define PORTMAP_ANNOUNCE_GAP_S 600	/* between announces it causes */
 
 /* net_portmap_addr is the mapped "EXTERNAL:PORT", or NULL. */
 const char *net_portmap_addr(const struct daemon *d);

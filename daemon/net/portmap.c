@@ -58,6 +58,8 @@ struct portmap {
 	unsigned lease;			/* seconds granted (0: permanent) */
 	uint64_t until_ms;		/* the lease ends (0: none) */
 	char why[160];			/* the last failure, for status */
+	uint64_t announced_ms;		/* the last announce it caused */
+	int announce_due;		/* a change waits for its turn */
 	/* Thread side (only the job's thread touches these). */
 	struct UPNPUrls urls;
 	struct IGDdatas data;
@@ -295,16 +297,56 @@ pm_on_timer(uv_timer_t *t)
 		pm_queue(pm, pm->method != PORTMAP_NONE ? PM_RENEW : PM_MAP);
 }
 
-/* Announce the new address (or its loss) in every group, as tor does. */
+/*
+ * Announce the new address (or its loss) in every group, as tor does; but
+ * at most once per PORTMAP_ANNOUNCE_GAP_S after the first: a gateway that
+ * hands out a new port on every renewal would otherwise fill the groups
+ * with announces that count toward this member's own limits.  A change
+ * within the gap waits (announce_due) for pm_after to announce it later.
+ */
 static void
 pm_changed(struct portmap *pm)
 {
 	struct group *g;
+	uint64_t now = daemon_now_ms();
 
 	if (pm->d == NULL || pm->d->net == NULL || pm->d->net->stopping)
 		return;
+	if (pm->announced_ms != 0 && now < pm->announced_ms +
+	    PORTMAP_ANNOUNCE_GAP_S * 1000ULL) {
+		pm->announce_due = 1;
+		return;
+	}
+	pm->announce_due = 0;
+	pm->announced_ms = now;
 	for (g = pm->d->groups; g != NULL; g = g->next)
 		net_announce(pm->d, g);
+}
+
+/*
+ * The shortest wait between two requests to the gateway: PORTMAP_RENEW_MIN_S
+ * whatever lease it grants (a hostile one grants 1 s), or half the lease
+ * asked for when that is shorter (the tests' hook asks for 4 s).
+ */
+static uint64_t
+pm_floor_s(const struct portmap *pm)
+{
+	uint64_t f = pm->lease_ask / 2;
+
+	if (f > PORTMAP_RENEW_MIN_S)
+		f = PORTMAP_RENEW_MIN_S;
+	return f < 2 ? 2 : f;
+}
+
+/* 1 when the gateway's answer ip:port may be announced: a global unicast
+ * IPv4 address and a port 1..65535. */
+static int
+pm_ext_ok(const char *ip, unsigned port)
+{
+	uint8_t a[4];
+
+	return port > 0 && port <= 65535 && inet_pton(AF_INET, ip, a) == 1 &&
+	    addr_ipv4_global(a);
 }
 
 static void
@@ -348,10 +390,18 @@ pm_after(uv_work_t *w, int status)
 		daemon_log("port map: %s %s -> port %u, lease %u s", pm->job ==
 		    PM_RENEW ? "renewed" : "mapped", pm->ext,
 		    (unsigned)pm->port, pm->lease);
+		if (!pm_ext_ok(pm->r_ip, pm->r_port)) {
+			/* Kept (renewed, removed at stop), never announced. */
+			snprintf(pm->why, sizeof(pm->why), "the gateway names "
+			    "%.64s, no global IPv4 address and port: not "
+			    "announced", pm->ext);
+			daemon_log("port map: %s", pm->why);
+			pm->ext[0] = '\0';
+		}
 		/* Renew at half the lease (a permanent one: check hourly). */
 		next_s = pm->lease > 0 ? pm->lease / 2 : 3600;
-		if (next_s < 2)
-			next_s = 2;
+		if (next_s < pm_floor_s(pm))
+			next_s = pm_floor_s(pm);
 	} else if (pm->job == PM_RENEW) {
 		daemon_log("port map: renewing %s failed (%s); mapping again",
 		    pm->ext, pm->r_why);
@@ -359,15 +409,24 @@ pm_after(uv_work_t *w, int status)
 		pm->ext[0] = '\0';
 		pm->until_ms = 0;
 		snprintf(pm->why, sizeof(pm->why), "%s", pm->r_why);
-		next_s = 1;
+		next_s = pm_floor_s(pm);
 	} else {
 		snprintf(pm->why, sizeof(pm->why), "%s", pm->r_why);
 		daemon_log("port map: none (%s); trying again in %d s",
 		    pm->why, PORTMAP_RETRY_S);
 		next_s = PORTMAP_RETRY_S;
 	}
-	if (strcmp(old, pm->ext) != 0)
+	if (strcmp(old, pm->ext) != 0 || pm->announce_due)
 		pm_changed(pm);
+	/* A change waiting for its turn: ask again when it comes. */
+	if (pm->announce_due) {
+		uint64_t now = daemon_now_ms(), due = pm->announced_ms +
+		    PORTMAP_ANNOUNCE_GAP_S * 1000ULL;
+		uint64_t left_s = due > now ? (due - now) / 1000 + 1 : 1;
+
+		if (left_s < next_s)
+			next_s = left_s;
+	}
 	uv_timer_start(&pm->timer, pm_on_timer, next_s * 1000, 0);
 }
 

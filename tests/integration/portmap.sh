@@ -9,6 +9,8 @@
 # outside that it was not asked to forward.  Then alice restarts with
 # NAT-PMP only and a short lease: renewed, and carol's session comes back
 # through the new mapping; at the end the mapping is gone from the router.
+# A hostile NAT-PMP gateway (1-s leases, a new port each time; then a
+# private external address): no renewal before 60 s, nothing announced.
 #
 # miniupnpd refuses to forward when the router's WAN address is reserved
 # (TEST-NET-3, 203.0.113.0/24, is), so router 1 also holds 11.0.0.1 and
@@ -103,3 +105,54 @@ mapped | grep -q dnat && fail "the NAT-PMP mapping outlived alice: $(mapped)"
 grep -q "port map: removed $EXT:$INET_PORT (natpmp)" "$T/alice.log" ||
 	fail "no removal logged: $(cat "$T/alice.log")"
 echo "NAT-PMP: lease renewed, carol back through $EXT, mapping removed at stop"
+
+# ---- a hostile NAT-PMP gateway ------------------------------------------------
+# miniupnpd gives way to a gateway that grants 1-second leases on a new
+# port each time: alice renews no sooner than 60 s (within 5 s: one
+# mapping, not one every 2 s), so no stream of changed addresses to
+# announce.  Then it names a private external address: kept, renewed,
+# never announced, and status says why.
+kill "$INET_RUN_PID"; wait "$INET_RUN_PID" 2>/dev/null
+hostile() {
+	ip netns exec "$R1" python3 - "$1" >"$T/hostile.log" 2>&1 <<'PY' &
+import socket, struct, sys
+ext = socket.inet_aton(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5351))
+n = 0
+while True:
+    req, src = s.recvfrom(64)
+    if len(req) >= 2 and req[1] == 0:
+        s.sendto(struct.pack("!BBHI4s", 0, 128, 0, n, ext), src)
+    elif len(req) >= 12:
+        n += 1
+        iport = struct.unpack("!H", req[4:6])[0]
+        s.sendto(struct.pack("!BBHIHHI", 0, 128 + req[1], 0, n, iport,
+                             20000 + n, 1), src)
+PY
+	HOSTILE=$!
+	PIDS="$PIDS $HOSTILE"
+}
+hostile "$EXT"
+until_ok 10 inet_exec router1 sh -c 'ss -lun | grep -q ":5351 "' ||
+	fail "the hostile gateway did not start: $(cat "$T/hostile.log")"
+: >"$T/alice.log"
+BALINT_PORTMAP=natpmp netns_start alice "0.0.0.0:$INET_PORT"
+until_ok 10 grep -q "port map: mapped $EXT:2000" "$T/alice.log" ||
+	fail "no mapping from the hostile gateway: $(cat "$T/alice.log")"
+sleep 5
+n=$(grep -c "port map: \(mapped\|renewed\)" "$T/alice.log")
+[ "$n" = 1 ] || fail "$n mappings in 5 s of 1-second leases: $(cat "$T/alice.log")"
+stop alice
+kill "$HOSTILE"; wait "$HOSTILE" 2>/dev/null
+hostile 10.9.9.9
+until_ok 10 inet_exec router1 sh -c 'ss -lun | grep -q ":5351 "' ||
+	fail "the hostile gateway did not restart"
+BALINT_PORTMAP=natpmp netns_start alice "0.0.0.0:$INET_PORT"
+until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" --json status | grep -q '\"portmap_why\": \"the gateway names 10.9.9.9:2000[0-9]*, no global IPv4 address and port: not announced\"'" ||
+	fail "a private external address taken: $(b alice --json status)"
+b alice --json status | grep -q '"portmap_addr": ""' ||
+	fail "status shows the private address as mapped: $(b alice --json status)"
+stop alice
+echo "a hostile gateway: 1-s leases renewed after 60 s ($n mapping in 5 s), a private external address not announced"

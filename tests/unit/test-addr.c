@@ -90,12 +90,46 @@ test_bad(void **state)
 	assert_int_equal(addr_split(longname, NULL), BAL_EINVAL);
 }
 
+/* What a relay (punch.c) or a gateway (portmap.c) may name. */
+static void
+test_ipv4_filters(void **state)
+{
+	static const struct {
+		uint8_t a[4];
+		int unicast, global;
+	} t[] = {
+		{ { 203, 0, 113, 7 }, 1, 1 },	/* punch.sh's public side */
+		{ { 11, 0, 0, 1 }, 1, 1 },	/* portmap.sh's external */
+		{ { 8, 8, 8, 8 }, 1, 1 },
+		{ { 10, 1, 2, 3 }, 1, 0 },
+		{ { 192, 168, 1, 1 }, 1, 0 },
+		{ { 172, 16, 0, 1 }, 1, 0 },
+		{ { 100, 64, 0, 1 }, 1, 0 },
+		{ { 0, 0, 0, 0 }, 0, 0 },
+		{ { 0, 1, 2, 3 }, 0, 0 },
+		{ { 127, 0, 0, 1 }, 0, 0 },
+		{ { 169, 254, 9, 9 }, 0, 0 },
+		{ { 224, 0, 0, 1 }, 0, 0 },
+		{ { 239, 255, 77, 51 }, 0, 0 },
+		{ { 240, 0, 0, 1 }, 0, 0 },
+		{ { 255, 255, 255, 255 }, 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(addr_ipv4_unicast(t[i].a), t[i].unicast);
+		assert_int_equal(addr_ipv4_global(t[i].a), t[i].global);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_ipv4_filters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
