@@ -329,6 +329,24 @@ relay_answer(struct net_conn *c, const struct wire_msg *m)
 
 /* ---- the two ends ---- */
 
+/*
+ * 1 when host (from the relay) may be connected to: one other host's
+ * IPv4 address, never loopback, 0/8, link-local, multicast or broadcast
+ * (a relay must not aim this daemon at itself or at the whole link).
+ */
+static int
+host_ok(const struct net_conn *c, const char *host, uint16_t port)
+{
+	uint8_t a[4];
+
+	if (port != 0 && inet_pton(AF_INET, host, a) == 1 &&
+	    addr_ipv4_unicast(a))
+		return 1;
+	daemon_log("punch: %s names %.64s:%u, no unicast IPv4 address; not "
+	    "connected", c->addr, host, (unsigned)port);
+	return 0;
+}
+
 static void
 end_offer(struct net_conn *c, const struct wire_msg *m)
 {
@@ -340,20 +358,31 @@ end_offer(struct net_conn *c, const struct wire_msg *m)
 	    c->g->roster == NULL || !roster_is_active(c->g->roster,
 	    m->punch.member) || group_tor_only(c->g))
 		return;
+	/*
+	 * One answer per member per PUNCH_ANSWER_GAP_MS, however many
+	 * OFFERs come: a member cannot make this daemon connect to
+	 * addresses of its choice at any rate (nor log refusals at any).
+	 */
+	if (!may_ask(net->punch->answered, &net->punch->nanswered, c->g->id,
+	    m->punch.member, uv_now(net->d->loop), PUNCH_ANSWER_GAP_MS))
+		return;
+	/*
+	 * Not over an onion session: the relay knows this member only by
+	 * its onion, and answering would show it this member's IP address.
+	 */
+	if (c->is_pipe || c->via_tor) {
+		daemon_log("punch: an OFFER from %s through tor; not answered",
+		    c->addr);
+		return;
+	}
+	if (!host_ok(c, m->punch.host, m->punch.port))
+		return;
 	if ((p = punch_find(net, c->g->id, m->punch.member)) != NULL) {
 		/* Both asked at once: the smaller key's ask goes on. */
 		if (memcmp(net->d->id->pk, m->punch.member, BAL_PK_BYTES) < 0)
 			return;
 		punch_free(net, p);
 	}
-	/*
-	 * One answer per member per PUNCH_ANSWER_GAP_MS, however many
-	 * OFFERs come: a member cannot make this daemon connect to
-	 * addresses of its choice at any rate.
-	 */
-	if (!may_ask(net->punch->answered, &net->punch->nanswered, c->g->id,
-	    m->punch.member, uv_now(net->d->loop), PUNCH_ANSWER_GAP_MS))
-		return;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return;
 	memcpy(p->group, c->g->id, BAL_GROUP_ID_BYTES);
@@ -379,6 +408,8 @@ end_go(struct net_conn *c, const struct wire_msg *m)
 
 	if (p == NULL || p->relay != c || p->fd < 0)
 		return;		/* not asked through this session */
+	if (!host_ok(c, m->punch.host, m->punch.port))
+		return;
 	punch_connect(c->net, p, m->punch.host, m->punch.port);
 }
 
@@ -405,7 +436,12 @@ punch_on_msg(struct net_conn *c, const struct wire_msg *m)
 
 /* ---- asking ---- */
 
-/* 1 (and noted in tab) when member's last time is gap ms ago or more. */
+/*
+ * 1 (and noted in tab) when member's last time is gap ms ago or more.  A
+ * full table forgets only a member whose gap is over: evicting one still
+ * running would let a member with more than PUNCH_TRIED others lift the
+ * limit by cycling through them.
+ */
 static int
 may_ask(struct tried *tab, size_t *n, const uint8_t *group,
     const uint8_t *member, uint64_t now, uint64_t gap)
@@ -424,10 +460,13 @@ may_ask(struct tried *tab, size_t *n, const uint8_t *group,
 	if (t == NULL) {
 		if (*n < PUNCH_TRIED)
 			t = &tab[(*n)++];
-		else	/* forget the one due first */
+		else {	/* forget the one due first, if it is due */
 			for (t = &tab[0], i = 1; i < PUNCH_TRIED; i++)
 				if (tab[i].next < t->next)
 					t = &tab[i];
+			if (t->next > now)
+				return 0;
+		}
 		memcpy(t->group, group, BAL_GROUP_ID_BYTES);
 		memcpy(t->member, member, BAL_PK_BYTES);
 	}
