@@ -18,6 +18,8 @@
 #  - strip: bob's note, relayed by carol without its body: alice holds it
 #    as missing and counts it in status; once bob is back she asks him for
 #    it (WANT), and the note shows.
+#  - offer: carol as a relay names bob at 127.0.0.1:9: alice (punching
+#    on) refuses it with a log line and connects nowhere.
 # HOSTILE may name another hostile-peer binary (to run this against an
 # older daemon build: BUILD=that tree, HOSTILE=this tree's).
 . "$(dirname "$0")/../lib/daemons.sh"
@@ -204,4 +206,14 @@ b alice note show "$snid" | grep -q "stripped body" ||
 	fail "alice cannot show bob's note: $(b alice note show "$snid" 2>&1)"
 b alice --json status | grep -q '"missing_bodies": 0' ||
 	fail "alice still counts a missing body"
+# ---- offer: carol, as a relay, aims alice at her own loopback ----------------
+# alice with hole punching on, bob away (no session with him): an OFFER
+# naming bob at 127.0.0.1:9 is refused with a log line, no connection.
+stop alice; stop bob
+BALINT_PUNCH=on start alice
+out=$(hp offer "$BOB") || fail "hostile-peer offer: $out"
+alive offer
+until_ok 10 grep -q "punch: .* names 127.0.0.1:9, no unicast IPv4 address; not connected" "$T/alice.log" ||
+	fail "alice did not refuse an OFFER at 127.0.0.1: $(grep punch "$T/alice.log")"
+echo "offer: $out; alice refused to connect to 127.0.0.1:9"
 echo "ok"

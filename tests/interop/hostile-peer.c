@@ -51,6 +51,9 @@
  *	           last was acked (and the daemon's data acknowledged);
  *	           prints "flooded N in M messages, slowest S ms" (a round
  *	           trip: the daemon's batch time and the rest)
+ *	offer      a PUNCH OFFER, as from a relay: the member named by id in
+ *	           place of AUTHOR_PROFILE asks to punch at 127.0.0.1:9;
+ *	           prints "sent"
  *	silent     HELLO and an empty HAVE, then reads everything and sends
  *	           nothing; prints "holding", then, once the daemon ends the
  *	           session (at most 120 s), "closed after N s (BYE ...), M
@@ -756,6 +759,25 @@ main(int argc, char **argv)
 		fflush(stdout);
 		for (i = 0; i < HOLD_S; i++)
 			sleep(1);
+		ret = 0;
+		goto out;
+	}
+	if (strcmp(mode, "offer") == 0) {
+		/* As a relay: the member named in place of AUTHOR_PROFILE
+		 * asks to punch, at 127.0.0.1:9 (punch.c refuses it). */
+		memset(&m, 0, sizeof(m));
+		m.type = WIRE_PUNCH;
+		m.punch.op = WIRE_PUNCH_OFFER;
+		m.punch.host = "127.0.0.1";
+		m.punch.port = 9;
+		if (argc != 6 || identity_id_decode(argv[5],
+		    m.punch.member) != 0 || send_msg(fd, tx, &m) != 0) {
+			fprintf(stderr, "hostile-peer: no OFFER sent\n");
+			ret = 2;
+			goto out;
+		}
+		sleep(1);	/* read before our side closes */
+		printf("sent\n");
 		ret = 0;
 		goto out;
 	}
