@@ -373,6 +373,43 @@ lan_make_room(const struct lan *lan, const uint8_t *gid, const uint8_t *member)
 	return all >= LAN_TARGETS_MAX ? -1 : 0;
 }
 
+/*
+ * 1 when src lies in the subnet of one of this machine's interfaces: a
+ * beacon comes over one link, so a source off every local subnet is
+ * spoofed (or routed in from afar) and is not dialed.
+ */
+static int
+lan_on_link(const struct sockaddr *src)
+{
+	uv_interface_address_t *ifs = NULL;
+	const uint8_t *a, *ia, *m;
+	int count = 0, i, ok = 0;
+	size_t k, len;
+
+	if (uv_interface_addresses(&ifs, &count) != 0)
+		return 0;
+	for (i = 0; i < count && !ok; i++) {
+		if (ifs[i].address.address4.sin_family != src->sa_family)
+			continue;
+		if (src->sa_family == AF_INET) {
+			a = (const uint8_t *)&((const struct sockaddr_in *)
+			    src)->sin_addr;
+			ia = (const uint8_t *)&ifs[i].address.address4.sin_addr;
+			m = (const uint8_t *)&ifs[i].netmask.netmask4.sin_addr;
+			len = 4;
+		} else {
+			a = ((const struct sockaddr_in6 *)src)->sin6_addr.s6_addr;
+			ia = ifs[i].address.address6.sin6_addr.s6_addr;
+			m = ifs[i].netmask.netmask6.sin6_addr.s6_addr;
+			len = 16;
+		}
+		for (ok = 1, k = 0; k < len && ok; k++)
+			ok = (a[k] & m[k]) == (ia[k] & m[k]);
+	}
+	uv_free_interface_addresses(ifs, count);
+	return ok;
+}
+
 /* A recognised beacon b of group gid from src: a dial target. */
 static void
 lan_found(struct lan *lan, const uint8_t *gid, const struct beacon *b,
@@ -408,6 +445,10 @@ lan_found(struct lan *lan, const uint8_t *gid, const struct beacon *b,
 			return;
 		}
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(b->port);
+	}
+	if (!lan_on_link(src)) {
+		lan->info.stale++;
+		return;
 	}
 	peer_sockaddr_text(&ss, addr, sizeof(addr));
 	lan->info.recognised++;

@@ -14,7 +14,8 @@
 #    rate limited before decryption; the session stays.  A beacon of
 #    alice's replayed by carol from her own address: bob dials carol's
 #    address, the handshake fails there, no session; replayed from 6
-#    more addresses, bob keeps at most 2 LAN targets for alice.  Over IPv6 alone
+#    more addresses, bob keeps at most 2 LAN targets for alice; from an
+#    address off bob's subnets, it is dropped.  Over IPv6 alone
 #    (alice with a ULA and no IPv4 address): bob finds her there.
 # 3. dave's tor-only group sends no beacon (an ear on his LAN, a socket
 #    joined to the multicast group, hears nothing); a second, ordinary
@@ -192,6 +193,25 @@ until_ok 15 all_heard || fail "bob did not recognise the 6 replays: $(b bob --js
 n=$(lan_targets)
 [ "$n" -le 2 ] || fail "bob keeps $n LAN targets for one replayed beacon: $(b bob peer list)"
 echo "the beacon replayed from 7 addresses: bob keeps $n LAN targets for alice"
+# From an address off every subnet of bob's (10.99.0.5): dropped as stale,
+# not dialed (bob's reverse-path filter off, so that it reaches balintd).
+ip netns exec "$(cat "$T/bob.ns")" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+    net.ipv4.conf.eth0.rp_filter=0 || fail "bob's rp_filter"
+ip -n "$CAROL_NS" addr add 10.99.0.5/24 dev eth0 || fail "carol's 10.99.0.5"
+s0=$(json lan_stale bob)
+ip netns exec "$CAROL_NS" python3 - "$(netns_addr bob | sed 's/:.*//')" \
+    "$T/replay" <<'PY' || fail "replay from off the subnet"
+import socket, sys
+bob, path = sys.argv[1:3]
+out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+out.bind(("10.99.0.5", 0))
+out.sendto(open(path, "rb").read(), (bob, 7451))
+PY
+off_heard() { [ "$(json lan_stale bob)" -gt "$s0" ]; }
+until_ok 15 off_heard || fail "bob did not drop the off-subnet replay: $(b bob --json status)"
+b bob --json status | grep -qF '"address": "10.99.0.5:7000"' &&
+	fail "bob dials the off-subnet source: $(b bob peer list)"
+echo "the beacon replayed from 10.99.0.5 (off bob's subnets): dropped, not dialed"
 
 # Over IPv6 alone: alice comes back with a ULA and no IPv4 address, bob
 # gains a ULA: her beacons go to ff05::7451 only, from her ULA, and bob
