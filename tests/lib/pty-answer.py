@@ -5,13 +5,16 @@
                   [--secret WORD]... -- COMMAND ARGS...
 
 Waits (60 s at most) for each PROMPT in the output and types LINE; then
-waits for TEXT.  --term ends the command with SIGTERM once TEXT came.
+waits for TEXT.  --term ends the command with SIGTERM once TEXT came; a
+command still running 30 s later (or stuck before a prompt) is killed and
+the run fails with what it wrote, rather than stalling the tests.
 Exits 1 when something does not come, when a --secret WORD shows in the
 output (the terminal echoed it), or when the command exits non-zero
 without --term.  Used by tests/integration/passphrase.sh.
 """
 import os
 import pty
+import select
 import signal
 import sys
 import time
@@ -40,17 +43,47 @@ if pid == 0:
 out = b""
 
 
+def end(why):
+    """Kill the command (it may be stuck) and fail, saying what it wrote."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            break
+        if reap(5) is not None:
+            break
+    sys.exit("%s: %r" % (why, out))
+
+
+def reap(seconds):
+    """The command's exit status, or None if it is still running after
+    seconds: never wait without a bound, a stuck command must not stall
+    the test run."""
+    deadline = time.time() + seconds
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return status
+        if time.time() > deadline:
+            return None
+        time.sleep(0.05)
+
+
 def wait_for(want):
     global out
     deadline = time.time() + 60
     while want not in out:
-        if time.time() > deadline:
-            os.kill(pid, signal.SIGTERM)
-            sys.exit("no %r in %r" % (want, out))
+        left = deadline - time.time()
+        if left <= 0:
+            end("no %r after 60 s" % want)
+        # select first: a read on a quiet terminal would block for ever
+        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+        if not ready:
+            continue
         try:
             out += os.read(fd, 1024)
         except OSError:
-            os.waitpid(pid, 0)
+            reap(5)
             sys.exit("ended before %r: %r" % (want, out))
 
 
@@ -60,7 +93,10 @@ for prompt, line in sends:
 wait_for(until)
 if term:
     os.kill(pid, signal.SIGTERM)
-_, status = os.waitpid(pid, 0)
+status = reap(30)
+if status is None:
+    end("still running 30 s after %s" %
+        ("SIGTERM" if term else "%r came" % until))
 for word in secrets:
     if word in out:
         sys.exit("echoed on the terminal: %r" % out)
