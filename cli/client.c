@@ -216,6 +216,24 @@ out:
 }
 
 int
+client_call_str(struct cli *c, const char *cmd, const char *group,
+    const char *key, const char *value, struct ctl_resp **out)
+{
+	struct ctl_req *req;
+	int rc;
+
+	if ((req = client_req(cmd, group)) == NULL ||
+	    ctl_req_add_str(req, key, value) != 0) {
+		ctl_req_free(req);
+		util_err(_("out of memory"));
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, out);
+	ctl_req_free(req);
+	return rc;
+}
+
+int
 client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
     struct ctl_resp **out)
 {

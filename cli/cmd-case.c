@@ -79,7 +79,6 @@ case_show(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1], buf[64];
 	size_t i, j;
 	int npos, rc;
@@ -92,14 +91,7 @@ case_show(struct cli *c, int argc, char **argv)
 		    "list)");
 		return CLI_USAGE;
 	}
-	if ((req = client_req("case.show", group)) == NULL ||
-	    ctl_req_add_str(req, "case", pos[0]) != 0) {
-		ctl_req_free(req);
-		util_err("out of memory");
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_call_str(c, "case.show", group, "case", pos[0], &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (c->json) {

@@ -33,7 +33,6 @@ cmd_history(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1];
 	int npos, rc;
 
@@ -44,14 +43,7 @@ cmd_history(struct cli *c, int argc, char **argv)
 		util_err("note log needs a note id (see: balint note list)");
 		return CLI_USAGE;
 	}
-	if ((req = client_req("note.log", group)) == NULL ||
-	    ctl_req_add_str(req, "note", pos[0]) != 0) {
-		ctl_req_free(req);
-		util_err("out of memory");
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_call_str(c, "note.log", group, "note", pos[0], &resp);
 	if (rc != CLI_OK)
 		return rc;
 	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),

@@ -98,7 +98,6 @@ invite_cancel(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1];
 	int npos, rc;
 
@@ -110,14 +109,7 @@ invite_cancel(struct cli *c, int argc, char **argv)
 		    "invite list)"));
 		return CLI_USAGE;
 	}
-	if ((req = client_req("invite.cancel", group)) == NULL ||
-	    ctl_req_add_str(req, "invite", pos[0]) != 0) {
-		ctl_req_free(req);
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_call_str(c, "invite.cancel", group, "invite", pos[0], &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (c->json)

@@ -74,7 +74,6 @@ peer_remove(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1];
 	int npos, rc, typed = 0, announced = 0;
 
@@ -86,14 +85,7 @@ peer_remove(struct cli *c, int argc, char **argv)
 		    "balint peer list)"));
 		return CLI_USAGE;
 	}
-	if ((req = client_req("peer.remove", group)) == NULL ||
-	    ctl_req_add_str(req, "address", pos[0]) != 0) {
-		ctl_req_free(req);
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_call_str(c, "peer.remove", group, "address", pos[0], &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (c->json)

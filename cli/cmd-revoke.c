@@ -30,7 +30,6 @@ cmd_revoke(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	uint64_t cut = 0, epoch = 0;
 	char *pos[1], prompt[300];
 	int npos, rc;
@@ -56,14 +55,7 @@ cmd_revoke(struct cli *c, int argc, char **argv)
 		    CLI_OK)
 			return rc;
 	}
-	if ((req = client_req("revoke", group)) == NULL ||
-	    ctl_req_add_str(req, "member", pos[0]) != 0) {
-		ctl_req_free(req);
-		util_err("out of memory");
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_call_str(c, "revoke", group, "member", pos[0], &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (c->json) {
