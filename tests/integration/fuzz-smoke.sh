@@ -3,7 +3,7 @@
 # as part of make test: builds the instrumented tree build/fuzz/ with
 # clang (make fuzz-build), replays the regression inputs of
 # tests/fuzz/regress/, then fuzzes each harness for FUZZ_SMOKE_SECONDS
-# (default 3) from the kept seed corpus and a freshly generated one.
+# (default 2) from the kept seed corpus and a freshly generated one.
 # Fails when any harness crashes, leaks or breaks an invariant.
 #
 # tests/run.sh runs every integration script once per tree; this one
@@ -24,4 +24,4 @@ make --no-print-directory fuzz-build || {
 	exit 1
 }
 exec sh tests/fuzz/run.sh --build build/fuzz --smoke \
-    --seconds "${FUZZ_SMOKE_SECONDS:-3}"
+    --seconds "${FUZZ_SMOKE_SECONDS:-2}"
