@@ -104,7 +104,8 @@ handlers_net_lan(struct daemon *d, struct ctl_resp *resp)
 	    ctl_resp_add_uint(resp, "lan_recognised", li.recognised) != 0 ||
 	    ctl_resp_add_uint(resp, "lan_garbage", li.garbage) != 0 ||
 	    ctl_resp_add_uint(resp, "lan_stale", li.stale) != 0 ||
-	    ctl_resp_add_uint(resp, "lan_dropped", li.dropped) != 0)
+	    ctl_resp_add_uint(resp, "lan_dropped", li.dropped) != 0 ||
+	    ctl_resp_add_uint(resp, "lan_capped", li.capped) != 0)
 		return BAL_ENOMEM;
 	return 0;
 }

@@ -9,8 +9,8 @@
  * member holds, never for a tor-only group) on each interface: at start,
  * LAN_START_ROUNDS times; when an interface, an address or the groups'
  * keys change; then every LAN_INTERVAL_MS with +-25% jitter; never more
- * than LAN_ROUNDS_PER_MIN rounds in any minute, nor LAN_BEACONS_PER_MIN
- * beacons in a minute.  Received datagrams are
+ * than LAN_ROUNDS_PER_MIN rounds, nor LAN_BEACONS_PER_MIN beacons, in any
+ * 60 s (lan-limit.c).  Received datagrams are
  * rate limited (a token bucket) before any decryption; garbage, stale
  * beacons and beacons of other groups are dropped silently and counted.
  *
@@ -29,6 +29,7 @@
 #include "addr.h"
 #include "beacon.h"
 #include "group.h"
+#include "lan-limit.h"
 #include "peer-int.h"
 #include "transport.h"
 
@@ -39,13 +40,9 @@
 #define LAN_START_ROUNDS 3		/* at 0, 1 and 3 s */
 #define LAN_INTERVAL_MS 30000
 #define LAN_CHECK_MS 5000		/* interfaces and keys looked at */
-#define LAN_ROUNDS_PER_MIN 8
-#define LAN_BEACONS_PER_MIN 128		/* datagrams, whatever the rounds */
 #define LAN_GROUPS_MAX 16		/* beacons per interface and round */
 #define LAN_IFS_MAX 16			/* interfaces per family */
 #define LAN_KEYS_MAX 256		/* beacon keys tried per datagram */
-#define LAN_RX_PER_S 32			/* datagrams examined per second, */
-#define LAN_RX_BURST 64			/* with bursts up to this many */
 #define LAN_FRESH_MS (5 * 60 * 1000)	/* a beacon's time vs our clock */
 #define LAN_FORGET_MS (4 * LAN_INTERVAL_MS)
 /*
@@ -78,12 +75,7 @@ struct lan {
 	uint8_t ifstamp[16];		/* of the interfaces' addresses */
 	int started;			/* rounds of the start burst done */
 	uint64_t next_round;		/* loop time of the next round */
-	uint64_t rounds[LAN_ROUNDS_PER_MIN];	/* loop times, a ring */
-	size_t ringi;
-	uint64_t minute_ms;		/* loop time the send minute began */
-	unsigned minute_sent;		/* beacons sent in it */
-	double tokens;			/* receive bucket */
-	uint64_t tokens_ms;
+	struct lan_limit limit;		/* the caps, on loop time */
 	struct net_lan_info info;
 };
 
@@ -149,15 +141,6 @@ lan_keys_load(struct lan *lan)
 	crypto_generichash_final(&st, lan->keystamp, sizeof(lan->keystamp));
 }
 
-/* 1 when a round may go now: fewer than LAN_ROUNDS_PER_MIN in a minute. */
-static int
-lan_round_allowed(const struct lan *lan, uint64_t now)
-{
-	uint64_t oldest = lan->rounds[lan->ringi];
-
-	return oldest == 0 || now - oldest >= 60000;
-}
-
 /* Sends one beacon per sending key to dst on the current interface. */
 static void
 lan_send_all(struct lan *lan, uv_udp_t *h, const struct sockaddr *dst)
@@ -170,19 +153,14 @@ lan_send_all(struct lan *lan, uv_udp_t *h, const struct sockaddr *dst)
 
 	memcpy(b.member, lan->net->d->id->pk, BAL_PK_BYTES);
 	b.port = lan->port;
-	if (now - lan->minute_ms >= 60000) {
-		lan->minute_ms = now;
-		lan->minute_sent = 0;
-	}
 	for (i = 0; i < lan->nkeys; i++) {
 		if (!lan->keys[i].send)
 			continue;
 		/* The hard cap: many groups on many interfaces wait. */
-		if (lan->minute_sent >= LAN_BEACONS_PER_MIN) {
+		if (!lan_limit_beacon(&lan->limit, now)) {
 			lan->info.capped++;
 			continue;
 		}
-		lan->minute_sent++;
 		b.time_ms = daemon_now_ms();
 		if (beacon_seal(lan->keys[i].key, &b, out, &len) != 0)
 			continue;
@@ -279,12 +257,10 @@ lan_interfaces(struct lan *lan, int send, uint8_t stamp[16])
 }
 
 static void
-lan_round(struct lan *lan, uint64_t now)
+lan_round(struct lan *lan)
 {
 	uint8_t stamp[16];
 
-	lan->rounds[lan->ringi] = now;
-	lan->ringi = (lan->ringi + 1) % LAN_ROUNDS_PER_MIN;
 	lan->info.rounds++;
 	lan_interfaces(lan, 1, stamp);
 	memcpy(lan->ifstamp, stamp, sizeof(stamp));
@@ -312,9 +288,10 @@ on_lan_timer(uv_timer_t *timer)
 	lan_interfaces(lan, 0, ifs);
 	changed = sodium_memcmp(ks, lan->keystamp, sizeof(ks)) != 0 ||
 	    sodium_memcmp(ifs, lan->ifstamp, sizeof(ifs)) != 0;
+	/* The round cap: a burst of address changes waits. */
 	if (lan->nsend > 0 && (changed || now >= lan->next_round) &&
-	    lan_round_allowed(lan, now)) {
-		lan_round(lan, now);
+	    lan_limit_round(&lan->limit, now)) {
+		lan_round(lan);
 		if (++lan->started < LAN_START_ROUNDS)
 			lan->next_round = now + 1000 * (uint64_t)lan->started;
 		else
@@ -323,22 +300,6 @@ on_lan_timer(uv_timer_t *timer)
 	wait = lan->next_round > now ? lan->next_round - now : 1000;
 	uv_timer_start(&lan->timer, on_lan_timer, wait < LAN_CHECK_MS ? wait :
 	    LAN_CHECK_MS, 0);
-}
-
-/* The receive bucket: 1 when one more datagram may be examined. */
-static int
-lan_take_token(struct lan *lan)
-{
-	uint64_t now = uv_now(lan->net->d->loop);
-
-	lan->tokens += (double)(now - lan->tokens_ms) * LAN_RX_PER_S / 1000.0;
-	lan->tokens_ms = now;
-	if (lan->tokens > LAN_RX_BURST)
-		lan->tokens = LAN_RX_BURST;
-	if (lan->tokens < 1.0)
-		return 0;
-	lan->tokens -= 1.0;
-	return 1;
 }
 
 /*
@@ -495,7 +456,7 @@ lan_on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 
 	if (nread <= 0 || src == NULL || lan->net->stopping)
 		return;
-	if (!lan_take_token(lan)) {
+	if (!lan_limit_rx(&lan->limit, uv_now(lan->net->d->loop))) {
 		lan->info.dropped++;
 		return;
 	}
@@ -580,8 +541,7 @@ lan_start(struct net *net)
 	lan->net = net;
 	net->lan = lan;
 	lan->info.sending = lan_sends(lan, d->listen);
-	lan->tokens = LAN_RX_BURST;
-	lan->tokens_ms = uv_now(d->loop);
+	lan_limit_init(&lan->limit, uv_now(d->loop));
 	uv_timer_init(d->loop, &lan->timer);
 	lan_handle(lan, (uv_handle_t *)&lan->timer);
 	rc4 = lan_bind(lan, &lan->udp4, 0);
