@@ -72,13 +72,17 @@ GUARD_LIBS = $(shell $(PKG_CONFIG) --libs $(GUARD_PKGS) 2>/dev/null) -lunistring
 DAEMON_SRC = $(wildcard daemon/*.c daemon/*/*.c)
 # The daemon's subsystem folders (docs/architecture.md).
 DAEMON_INC = -Idaemon -Idaemon/store -Idaemon/group -Idaemon/net -Idaemon/ctl \
-	-Idaemon/web -Iguard
+	-Idaemon/web -Iguard -Ii18n
 # The page in the browser (daemon/web/): libh2o on libuv, jansson for the
 # JSON it posts; its files become a C array at make time (assets.sh).
 WEB_PKGS = libh2o jansson
 WEB_LIBS = $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null)
 WEB_PAGE = $(wildcard daemon/web/page/*)
 CLI_SRC = $(wildcard cli/*.c)
+# gettext for both programs (i18n/): one catalogue, po/LANG.po, holds the
+# CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC).
+I18N_SRC = $(wildcard i18n/*.c)
+I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC)
 PO_LANGS = sv he
 MO_FILES = $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/balint.mo)
 LOCALEDIR ?= $(PREFIX)/share/locale
@@ -93,6 +97,7 @@ DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/web-assets.o
 # Everything of the daemon but its main(), for unit tests of the store etc.
 DAEMON_LIB_OBJ = $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+I18N_OBJ = $(I18N_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_HELP_OBJ = $(UNIT_HELP_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN = $(TOOL_SRC:tests/interop/%.c=$(BUILD)/tests/%)
@@ -117,12 +122,13 @@ $(BUILD)/locale/%/LC_MESSAGES/balint.mo: po/%.po
 	$(E) MSGFMT $@
 	$(Q)msgfmt --check -o $@ $<
 
-$(BUILD)/obj/cli/%.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+$(BUILD)/obj/i18n/%.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+$(BUILD)/obj/cli/%.o: ALL_CFLAGS += -Ii18n
 
 .PHONY: po
 po:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint \
-		-o build/balint.pot $(CLI_SRC)
+		-o build/balint.pot $(I18N_POT_SRC)
 	for l in $(PO_LANGS); do msgmerge -q -U --backup=none po/$$l.po \
 		build/balint.pot || exit 1; done
 
@@ -160,11 +166,11 @@ $(PROTO_LIB): $(PROTO_OBJ)
 	$(E) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/balintd: $(DAEMON_OBJ) $(GUARD_LIB) $(PROTO_LIB)
+$(BUILD)/balintd: $(DAEMON_OBJ) $(I18N_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(GUARD_LIBS) $(WEB_LIBS)
 
-$(BUILD)/balint: $(CLI_OBJ) $(PROTO_LIB)
+$(BUILD)/balint: $(CLI_OBJ) $(I18N_OBJ) $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lunistring
 
@@ -294,7 +300,7 @@ chaos: deps all
 analyze:
 	$(Q)cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
 		--inline-suppr -Iproto --suppress=missingIncludeSystem \
-		proto daemon cli
+		proto daemon cli i18n
 
 # Fuzzing (libFuzzer with ASan+UBSan; tests/fuzz/, docs/testing-fuzz.md).
 # `make fuzz` builds the instrumented tree build/fuzz/ with clang and runs
@@ -393,7 +399,7 @@ install: all $(BUILD)/balintd.service
 DEB_VERSION = $(shell sed -n 's/.*BAL_VERSION_STRING "\(.*\)"/\1/p' proto/bal.h)
 DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
 DEB_FILE = build/deb/balint_$(DEB_VERSION)_$(DEB_ARCH).deb
-DEB_DIRS = proto daemon cli guard data docs dist debian po
+DEB_DIRS = proto daemon cli guard i18n data docs dist debian po
 DEB_SRC = Makefile README.md $(shell find $(DEB_DIRS) -type f 2>/dev/null)
 
 .PHONY: deb

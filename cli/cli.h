@@ -10,18 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <libintl.h>
-
 #include "ctl.h"
-
-/*
- * Messages and help in the member's language (i18n.c, po/): _() at the
- * point of use, N_() marks a string translated later (a table).
- */
-#define _(s) gettext(s)
-#define N_(s) (s)
-/* i18n_init sets the locale and finds the catalogues (build tree first). */
-void i18n_init(void);
+/* Messages and help in the member's language: _(), N_() (i18n/, po/). */
+#include "i18n.h"
 
 /* Exit codes (DESIGN.md §5), the same numbers as enum ctl_status. */
 #define CLI_OK 0
@@ -154,7 +145,8 @@ struct util_opt {
  * and --help/-h everywhere; the rest (at most maxpos) go to pos.  Returns
  * -1 after printing usage for --help (exit 0), CLI_USAGE after printing an
  * error, else 0.  what is the command line shown in messages ("note
- * write"), usage its help text.
+ * write"), usage its help text: a whole usage block marked N_() in the
+ * command's file, one message of the catalogue, printed translated.
  */
 int util_getopt(struct cli *c, const char *what, const char *usage,
     int argc, char **argv, int first, const struct util_opt *opts,

@@ -9,12 +9,12 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint complete groups | members | notes [-g GROUP]\n"
     "  for the bash completion: print the group names, the member names\n"
     "  of the group or the note ids of the group, one per line, as the\n"
     "  running balintd knows them (nothing when it is not running)\n"
-    "  -g, --group GROUP  group id, unique id prefix or name\n";
+    "  -g, --group GROUP  group id, unique id prefix or name\n");
 
 /* Prints field key of every record (one line each, made safe). */
 static void

@@ -8,14 +8,14 @@
 
 #define CONTRACT_FILE_MAX (80u * 1024)
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint group create --contract FILE\n"
     "       balint [--json] group list\n"
     "  create  found a group from a contract file (start from: balint\n"
     "          contract template); you become its leader; prints the\n"
     "          group id\n"
     "  list    the groups of this member: id, name, role, members\n"
-    "  --contract FILE  the contract text (at most 80 KiB; - for stdin)\n";
+    "  --contract FILE  the contract text (at most 80 KiB; - for stdin)\n");
 
 static int
 group_create(struct cli *c, int argc, char **argv)
@@ -155,7 +155,7 @@ cmd_group(struct cli *c, int argc, char **argv)
 		return group_list(c, argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
-		fputs(usage, stdout);
+		fputs(_(usage), stdout);
 		return CLI_OK;
 	}
 	if (argc < 2) {

@@ -13,7 +13,7 @@
 #include "cli.h"
 
 
-static const char unlock_usage[] =
+static const char unlock_usage[] = N_(
     "usage: balint unlock [--remember | --forget]\n"
     "  give the running balintd the passphrase of your key, so that it\n"
     "  starts syncing (a balintd started locked, as the systemd unit and\n"
@@ -22,13 +22,13 @@ static const char unlock_usage[] =
     "  BALINT_PASSPHRASE_FILE)\n"
     "  --remember  also keep it in your desktop's login keyring, so that\n"
     "              balintd unlocks itself when it starts (after a reboot)\n"
-    "  --forget    remove it from the login keyring again (nothing else)\n";
+    "  --forget    remove it from the login keyring again (nothing else)\n");
 
-static const char lock_usage[] =
+static const char lock_usage[] = N_(
     "usage: balint lock\n"
     "  make the running balintd forget your key: it closes every session,\n"
     "  wipes the key and starts again locked, syncing nothing until\n"
-    "  balint unlock (it does not ask the login keyring this time)\n";
+    "  balint unlock (it does not ask the login keyring this time)\n");
 
 /* Reads the passphrase once (file or terminal) into guarded memory. */
 static int

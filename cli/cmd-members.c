@@ -3,14 +3,14 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] members [-g GROUP]\n"
     "  list the group's members: name, role, status, member id and the\n"
     "  fingerprint to compare aloud at a meeting, under the group state\n"
     "  code (the same on every member who holds the same contract,\n"
     "  members and epoch; in --json the field state_code)\n"
     "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
-    "                     when this member is in several groups)\n";
+    "                     when this member is in several groups)\n");
 
 int
 cmd_members(struct cli *c, int argc, char **argv)

@@ -685,7 +685,7 @@ cmd_note(struct cli *c, int argc, char **argv)
 			return subs[i].fn(c, argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
-		fputs(usage, stdout);
+		fputs(_(usage), stdout);
 		return CLI_OK;
 	}
 	if (argc < 2) {

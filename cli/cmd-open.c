@@ -18,12 +18,12 @@
 
 #define OPEN_FILE "open.html"
 
-static const char open_usage[] =
+static const char open_usage[] = N_(
     "usage: balint open [--print]\n"
     "  open your page in the browser: the group, the notes, writing,\n"
     "  invites and status, served by your own balintd on 127.0.0.1 only\n"
     "  and logged in by a one-time link (valid for two minutes)\n"
-    "  --print  print that link instead (to paste into a browser)\n";
+    "  --print  print that link instead (to paste into a browser)\n");
 
 /* Starts xdg-open on path and waits for it; 0 when it started a browser. */
 static int

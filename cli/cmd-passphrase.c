@@ -15,7 +15,7 @@
 
 #define KEYFILE_MAX 4096
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--home DIR] passphrase\n"
     "  change the passphrase of this member's key: asks the old one,\n"
     "  then the new one twice; a weak new one (a dictionary word, too\n"
@@ -25,7 +25,7 @@ static const char usage[] =
     "  Without a terminal: the old passphrase from the file named by\n"
     "  BALINT_PASSPHRASE_FILE, the new one from BALINT_NEW_PASSPHRASE_FILE\n"
     "  (each readable by you alone).  A key made with --no-passphrase\n"
-    "  gets its first passphrase.\n";
+    "  gets its first passphrase.\n");
 
 int
 cmd_passphrase(struct cli *c, int argc, char **argv)

@@ -153,7 +153,7 @@ cmd_peer(struct cli *c, int argc, char **argv)
 		return peer_remove(c, argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
-		fputs(usage, stdout);
+		fputs(_(usage), stdout);
 		return CLI_OK;
 	}
 	if (argc < 2) {

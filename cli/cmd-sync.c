@@ -3,12 +3,12 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint sync [-g GROUP] [--wait] [--timeout 60s]\n"
     "  ask every connected peer of the group for what we lack, now\n"
     "  -g, --group GROUP  group id, unique id prefix or name\n"
     "  --wait             return only when every connected peer is level\n"
-    "  --timeout TIME     give up waiting after TIME (default 60s)\n";
+    "  --timeout TIME     give up waiting after TIME (default 60s)\n");
 
 int
 cmd_sync(struct cli *c, int argc, char **argv)

@@ -6,6 +6,7 @@
  * failed, 2 usage, 3 daemon not running.
  */
 #include <errno.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -120,6 +121,8 @@ main(int argc, char **argv)
 	int i, rc;
 
 	memset(&c, 0, sizeof(c));
+	/* Display widths of the tables' text; then the language. */
+	(void)setlocale(LC_CTYPE, "");
 	i18n_init();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "balint: cannot initialise libsodium\n");

@@ -91,7 +91,7 @@ util_getopt(struct cli *c, const char *what, const char *usage, int argc,
 			continue;
 		}
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage, stdout);
+			fputs(_(usage), stdout);
 			return -1;
 		}
 		if (strcmp(a, "--json") == 0) {

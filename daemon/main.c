@@ -31,18 +31,24 @@
 #include "config.h"
 #include "tor.h"
 #include "web.h"
+#include "i18n.h"
 
 /* --listen, kept for a start after balint unlock. */
 static const char *listen_opt;
 static const char *advertise_opt;
 static const char *web_port_opt;
 
+/*
+ * balintd --help, in the member's language (one message of the shared
+ * catalogue, i18n/): %1 the default listen address, %2 the environment
+ * variable that sets --tor's default, %3 the page's default port.
+ */
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: balintd [--home DIR] [--listen HOST:PORT|none] "
-	    "[--advertise HOST:PORT|none]\n               "
-	    "[--locked | --stay-locked] [--web-port PORT|off]\n"
+	fprintf(f, _("usage: balintd [--home DIR] [--listen HOST:PORT|none] "
+	    "[--advertise HOST:PORT|none]\n"
+	    "               [--locked | --stay-locked] [--web-port PORT|off]\n"
 	    "               [--tor on|off] [--torrc-extra FILE] "
 	    "[--tor-control ADDR]\n"
 	    "\n"
@@ -71,7 +77,7 @@ usage(FILE *f)
 	    "onion\n"
 	    "                      addresses (default: on when tor is "
 	    "installed;\n"
-	    "                      " TOR_ENV "=on|off changes the default)\n"
+	    "                      %s=on|off changes the default)\n"
 	    "  --torrc-extra FILE  lines added to the configuration of "
 	    "balintd's own\n"
 	    "                      tor (e.g. a private test network's)\n"
@@ -98,7 +104,7 @@ usage(FILE *f)
 	    "from the\nfile named by BALINT_PASSPHRASE_FILE.  SIGINT or "
 	    "SIGTERM stops it cleanly.  This member's onion address is "
 	    "kept in the\nprofile and never changes; balint status shows "
-	    "it.\n", START_DEFAULT_LISTEN, WEB_DEFAULT_PORT);
+	    "it.\n"), START_DEFAULT_LISTEN, TOR_ENV, WEB_DEFAULT_PORT);
 }
 
 /*
@@ -200,6 +206,8 @@ main(int argc, char **argv)
 	const char *why;
 	struct settings set;
 
+	/* Its messages in the member's language; LC_CTYPE stays C. */
+	i18n_init();
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);

@@ -1,9 +1,11 @@
 #!/bin/sh
 # i18n.sh — balint in the members' languages (issue 18): the Swedish and
-# Hebrew catalogues hold every message marked in cli/ (xgettext of the
-# sources now, merged into each po/LANG.po: no untranslated, no fuzzy
-# message), and LANG or LANGUAGE chooses the language of --help and of
-# the messages, also when the machine has not generated that locale.
+# Hebrew catalogues hold every message marked in cli/, daemon/ and i18n/
+# (xgettext of the sources now, merged into each po/LANG.po: no
+# untranslated, no fuzzy message), and LANG or LANGUAGE chooses the
+# language of --help and of the messages, also when the machine has not
+# generated that locale.  Every command's own --help, and balintd's, is
+# in Swedish and Hebrew with no line of its English text left over.
 set -u
 BUILD=${BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +18,8 @@ unset LANGUAGE LC_ALL LC_MESSAGES
 
 # Complete catalogues: every string marked in the sources is translated.
 xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint -o "$T/balint.pot" \
-    "$TOP"/cli/*.c || fail "xgettext"
+    "$TOP"/cli/*.c "$TOP"/daemon/*.c "$TOP"/daemon/*/*.c "$TOP"/i18n/*.c ||
+    fail "xgettext"
 for l in sv he; do
 	msgmerge -q --no-fuzzy-matching "$TOP/po/$l.po" "$T/balint.pot" \
 	    -o "$T/$l.po" || fail "msgmerge $l"
@@ -49,6 +52,48 @@ grep -q "תת-פקודה לא מוכרת 'note lsit'" "$T/err" ||
 LANG=sv_SE.UTF-8 "$B" --home "$T/none" revoke x 2>"$T/err"
 grep -q "ingen terminal för att bekräfta återkallelsen" "$T/err" ||
 	fail "Swedish confirmation: $(cat "$T/err")"
+
+# Each command's own --help (and balintd's) in Swedish and Hebrew: it
+# differs from the English, and no English line of explanation is left in
+# it.  A line may stay as it is only when it is a synopsis (balint ..., a
+# continuation of options in brackets) or no more than options and
+# placeholders; any other English line found verbatim is untranslated.
+D=$BUILD/balintd
+prose() { # the English lines of $1 that a translation must not keep
+	sed -e 's/^usage: //' "$1" | grep -v -E \
+	    '^ *(balint|balintd) |^ *\[|^ *$' | grep -E '[a-z]{3,} [a-z]{2,}'
+}
+help_check() { # $1 what, $2 the English output, $3.. the command
+	what=$1 en=$2
+	shift 2
+	for l in sv he; do
+		LANGUAGE=$l LANG=C.UTF-8 "$@" --help >"$T/$l.help" 2>&1 ||
+			fail "$what --help in $l: exit $?"
+		cmp -s "$en" "$T/$l.help" && fail "$what --help: $l is English"
+		prose "$en" | while IFS= read -r line; do
+			grep -qxF -- "$line" "$T/$l.help" &&
+				echo "$what --help ($l) keeps: $line"
+		done >"$T/left"
+		[ -s "$T/left" ] && fail "$(cat "$T/left")"
+	done
+	head -1 "$T/sv.help" | grep -q '^användning: ' ||
+		fail "$what --help: sv starts $(head -1 "$T/sv.help")"
+	head -1 "$T/he.help" | grep -q '^שימוש: ' ||
+		fail "$what --help: he starts $(head -1 "$T/he.help")"
+}
+for cmd in sync unlock lock members open complete group passphrase; do
+	LANG=C "$B" --home "$T/none" $cmd --help >"$T/en.help" 2>&1 ||
+		fail "$cmd --help: exit $?"
+	help_check "balint $cmd" "$T/en.help" "$B" --home "$T/none" $cmd
+done
+LANG=C "$D" --help >"$T/en.help" 2>&1 || fail "balintd --help: exit $?"
+grep -q 'BALINT_TOR=on|off changes the default' "$T/en.help" ||
+	fail "balintd --help: no default for --tor"
+help_check balintd "$T/en.help" "$D"
+LANGUAGE=sv LANG=C.UTF-8 "$D" --help | grep -q 'BALINT_TOR=on|off ändrar' ||
+	fail "balintd --help in Swedish: no default for --tor"
+LANGUAGE=he LANG=C.UTF-8 "$D" --help | grep -q '^  --tor on|off        הפעלת tor' ||
+	fail "balintd --help in Hebrew: the option not at the start"
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails failure(s)"

@@ -1,18 +1,20 @@
 /*
- * i18n.c — balint in the members' languages (English, Swedish, Hebrew) with
- * gettext: the catalogues (po/LANG.po, compiled by make into BUILD/locale)
- * are found next to the binary in a build tree, else in ../share/locale
- * from it or under LOCALEDIR, where make install puts them.  The language
- * comes from LANGUAGE, LC_ALL, LC_MESSAGES or LANG, as gettext reads them.
+ * i18n.c — balint and balintd in the members' languages (English, Swedish,
+ * Hebrew) with gettext: the catalogues (po/LANG.po, compiled by make into
+ * BUILD/locale) are found next to the binary in a build tree, else in
+ * ../share/locale from it or under LOCALEDIR, where make install puts
+ * them.  The language comes from LANGUAGE, LC_ALL, LC_MESSAGES or LANG, as
+ * gettext reads them.
  */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "i18n.h"
 
 #ifndef LOCALEDIR
 #define LOCALEDIR "/usr/local/share/locale"
@@ -50,17 +52,16 @@ fallback_language(void)
 void
 i18n_init(void)
 {
-	char self[CLI_PATH_MAX], dir[CLI_PATH_MAX + 16], *slash;
+	char self[PATH_MAX], dir[PATH_MAX + 16], *slash;
 	const char *where = LOCALEDIR;
 	struct stat sb;
 	ssize_t n;
 
-	(void)setlocale(LC_CTYPE, "");
 	if (setlocale(LC_MESSAGES, "") == NULL)
 		fallback_language();
 	/*
-	 * A build tree: BUILD/balint finds BUILD/locale; an install,
-	 * PREFIX/bin/balint, finds PREFIX/share/locale whatever PREFIX was
+	 * A build tree: BUILD/balint (or balintd) finds BUILD/locale; an
+	 * install, PREFIX/bin/balint, finds PREFIX/share/locale whatever PREFIX was
 	 * when it was built; else LOCALEDIR.
 	 */
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
