@@ -345,7 +345,8 @@ const char *net_addr_skip(const struct daemon *d, const char *addr);
  * net_reach_addrs fills out with at most max addresses where a listener on
  * listen can be reached (peer-reach.c): listen itself; for "0.0.0.0:P" the
  * machine's IPv4 addresses with port P; for "[::]:P" its IPv4 and IPv6
- * addresses (not link-local); never a loopback address for a wildcard.
+ * addresses (not link-local, temporary, deprecated or tentative); never a
+ * loopback address for a wildcard.
  * Global IPv6 addresses (at most NET_REACH_V6) come first, then IPv4,
  * then ULAs.
  * Returns how many (0 when listen has no port, or the machine has no
@@ -361,6 +362,12 @@ size_t net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
  * what a member on a wildcard address announces (net_announce).
  */
 #define NET_REACH_V6 2		/* global IPv6 addresses at most, each */
+/*
+ * net_reach_v6_unwanted is 1 when if_inet6 (the text of the kernel's
+ * /proc/net/if_inet6) flags addr as temporary, deprecated, tentative or
+ * failed duplicate address detection: never given out.
+ */
+int net_reach_v6_unwanted(const char *if_inet6, const uint8_t addr[16]);
 size_t net_reach_global(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
     size_t max);
 

@@ -10,17 +10,94 @@
  * Only a daemon that listens on loopback alone, and so can be reached
  * from this machine only, puts its loopback address in a code.
  *
+ * Nor an IPv6 address the kernel flags as temporary (a privacy address,
+ * RFC 8981: made to change, so that nothing links this machine's traffic
+ * over days; in a code or an announce it would link exactly that, and it
+ * is gone within a day or so), deprecated (on its way out), tentative or
+ * failed duplicate address detection (not usable).  libuv's list of the
+ * interfaces has no flags; the kernel's /proc/net/if_inet6 has them.
+ *
  * A newcomer never dials itself from a code (net_addr_skip): not its own
  * listen address, nor a loopback address with its own port.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <linux/if_addr.h>
 #include <uv.h>
 
 #include "addr.h"
 #include "daemon.h"
 #include "net.h"
+
+#define REACH_IF6_PATH "/proc/net/if_inet6"
+#define REACH_IF6_MAX (64 * 1024)	/* ~1,200 addresses */
+#define REACH_IF6_SKIP (IFA_F_TEMPORARY | IFA_F_DEPRECATED | \
+	IFA_F_TENTATIVE | IFA_F_DADFAILED)
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+net_reach_v6_unwanted(const char *if_inet6, const uint8_t addr[16])
+{
+	const char *line = if_inet6, *p;
+	uint8_t a[16];
+	unsigned long flags;
+	char *end;
+	int hi, lo, i, fields;
+
+	for (; line != NULL && *line != '\0'; line = strchr(line, '\n'),
+	    line = line != NULL ? line + 1 : NULL) {
+		/* "ADDR(32 hex) IFINDEX PREFIXLEN SCOPE FLAGS NAME" */
+		for (i = 0; i < 16; i++) {
+			if ((hi = hexval(line[2 * i])) < 0 ||
+			    (lo = hexval(line[2 * i + 1])) < 0)
+				break;
+			a[i] = (uint8_t)(hi << 4 | lo);
+		}
+		if (i < 16 || memcmp(a, addr, 16) != 0)
+			continue;
+		/* The fourth hex field after the address is its flags. */
+		for (p = line + 32, fields = 0; fields < 4; fields++) {
+			flags = strtoul(p, &end, 16);
+			if (end == p || (*end != ' ' && *end != '\t'))
+				break;
+			p = end;
+		}
+		if (fields == 4 && (flags & REACH_IF6_SKIP) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The kernel's IPv6 address list (malloc'd, NUL-ended), or NULL. */
+static char *
+reach_if6_read(void)
+{
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	if ((f = fopen(REACH_IF6_PATH, "r")) == NULL)
+		return NULL;
+	if ((buf = malloc(REACH_IF6_MAX + 1)) != NULL) {
+		n = fread(buf, 1, REACH_IF6_MAX, f);
+		buf[n] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
 
 /* Adds text to out unless it is there already or out is full. */
 static void
@@ -39,8 +116,8 @@ reach_add(char (*out)[WIRE_MAX_ADDR + 1], size_t max, size_t *n,
 
 /* The text of one interface address with port, or "" to skip it. */
 static void
-reach_text(const uv_interface_address_t *a, int v6, const char *port,
-    char *text, size_t len)
+reach_text(const uv_interface_address_t *a, int v6, const char *if6,
+    const char *port, char *text, size_t len)
 {
 	char host[INET6_ADDRSTRLEN];
 	const struct in6_addr *in6 = &a->address.address6.sin6_addr;
@@ -52,7 +129,8 @@ reach_text(const uv_interface_address_t *a, int v6, const char *port,
 		if (uv_ip4_name(&a->address.address4, host, sizeof(host)) == 0)
 			snprintf(text, len, "%s%s", host, port);
 	} else if (v6 && a->address.address6.sin6_family == AF_INET6 &&
-	    !IN6_IS_ADDR_LINKLOCAL(in6) && !IN6_IS_ADDR_V4MAPPED(in6)) {
+	    !IN6_IS_ADDR_LINKLOCAL(in6) && !IN6_IS_ADDR_V4MAPPED(in6) &&
+	    (if6 == NULL || !net_reach_v6_unwanted(if6, in6->s6_addr))) {
 		/* A link-local address needs a scope no code can carry. */
 		if (uv_ip6_name(&a->address.address6, host, sizeof(host)) == 0)
 			snprintf(text, len, "[%s]%s", host, port);
@@ -81,7 +159,7 @@ net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
     size_t max)
 {
 	uv_interface_address_t *ifs = NULL;
-	char text[WIRE_MAX_ADDR + 1];
+	char text[WIRE_MAX_ADDR + 1], *if6 = NULL;
 	const char *port;
 	size_t n = 0, v6global = 0;
 	int count = 0, i, v4, v6, rank;
@@ -95,20 +173,24 @@ net_reach_addrs(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
 		reach_add(out, max, &n, listen);
 		return n;
 	}
+	/* Unreadable (no /proc): libuv's list as it is. */
+	if (v6)
+		if6 = reach_if6_read();
 	if (uv_interface_addresses(&ifs, &count) == 0) {
 		for (rank = 0; rank < 3; rank++)
 			for (i = 0; i < count; i++) {
-				reach_text(&ifs[i], v6, port, text,
+				reach_text(&ifs[i], v6, if6, port, text,
 				    sizeof(text));
 				if (text[0] == '\0' || reach_rank(text) != rank)
 					continue;
-				/* Temporary (privacy) ones: at most two. */
+				/* At most two (a machine may have many). */
 				if (rank == 0 && v6global++ >= NET_REACH_V6)
 					continue;
 				reach_add(out, max, &n, text);
 			}
 		uv_free_interface_addresses(ifs, count);
 	}
+	free(if6);
 	return n;
 }
 

@@ -6,9 +6,10 @@
 # own addresses in the code, never the loopback address (on another
 # machine it leads to the newcomer's own).  As root, lena and ben are two
 # machines (network namespaces on one bridge): lena listens on 0.0.0.0,
-# then on [::] (her global IPv6 address first in the code and announced;
-# cai joins through it), and ben joins with her code from his machine; a code of
-# 127.0.0.1 on ben's own port does not make ben dial himself.  status
+# then on [::] (her global IPv6 address first in the code and announced,
+# not her temporary or deprecated one; cai joins through it), and ben
+# joins with her code from his machine; a code of 127.0.0.1 on ben's own
+# port does not make ben dial himself.  status
 # names the addresses that work on this machine or this LAN only, and
 # says when nothing else leads to the member.
 . "$(dirname "$0")/../lib/daemons.sh"
@@ -167,20 +168,31 @@ b ben peer list | grep "$LENA_IP:$NETNS_PORT" | grep -q lena ||
 # address, no ::1.  Her announce carries the global one (on a wildcard
 # address a member announces only its global addresses), and a newcomer
 # joins through it.
+# Her machine also has a temporary (privacy) address, which the kernel
+# makes from the first (use_tempaddr=2, mngtmpaddr), and a deprecated
+# one (preferred_lft 0): neither is in the code nor announced.
 stop lena
 V6=2001:db8:77
-ip -n "$(cat "$T/lena.ns")" addr add "$V6::1/64" dev eth0 nodad &&
+LENA_NS=$(cat "$T/lena.ns")
+ip netns exec "$LENA_NS" sysctl -qw net.ipv6.conf.eth0.accept_dad=0 \
+    net.ipv6.conf.eth0.use_tempaddr=2 &&
+ip -n "$LENA_NS" addr add "$V6::1/64" dev eth0 nodad mngtmpaddr &&
+ip -n "$LENA_NS" addr add 2001:db8:78::1/64 dev eth0 nodad preferred_lft 0 &&
 ip -n "$(cat "$T/ben.ns")" addr add "$V6::2/64" dev eth0 nodad ||
 	fail "IPv6 addresses"
+TEMP=$(ip -n "$LENA_NS" -6 addr show dev eth0 | awk '/ temporary / { sub("/.*", "", $2); print $2; exit }')
+[ -n "$TEMP" ] || fail "no temporary address: $(ip -n "$LENA_NS" -6 addr show dev eth0)"
 netns_start lena "[::]:$NETNS_PORT"
 code=$(b lena invite 2>"$T/err") || fail "lena invite on [::]"
 got=$(addrs "$code" | tr '\n' ' ')
-echo "lena on [::]: $got"
+echo "lena on [::]: $got (not her temporary $TEMP, nor her deprecated 2001:db8:78::1)"
 [ "$got" = "[$V6::1]:$NETNS_PORT $LENA_IP:$NETNS_PORT " ] ||
 	fail "lena's code on [::]: $got"
 until_ok 20 sh -c "'$BALINT' --home '$T/ben' peer list | grep -F '[$V6::1]:$NETNS_PORT' | grep -qw lena" ||
 	fail "lena's global IPv6 address is not announced: $(b ben peer list)"
-echo "lena's announce carries [$V6::1]:$NETNS_PORT"
+b ben peer list | grep -qF -e "[$TEMP]" -e "[2001:db8:78::1]" &&
+	fail "lena announced a temporary or deprecated address: $(b ben peer list)"
+echo "lena's announce carries [$V6::1]:$NETNS_PORT, not $TEMP"
 member cai; netns_member cai
 ip -n "$(cat "$T/cai.ns")" addr add "$V6::3/64" dev eth0 nodad || fail "cai's IPv6"
 netns_start cai "[::]:$NETNS_PORT"
