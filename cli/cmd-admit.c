@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] admit [-g GROUP] [NAME | FINGERPRINT] [--refuse]\n"
     "  newcomers who used an invite made with `balint invite --confirm`\n"
     "  wait here, not yet members.  Without an argument, list them: name,\n"
@@ -19,7 +19,7 @@ static const char usage[] =
     "  and the code can no longer be used; give the newcomer a new one.\n"
     "  -g, --group GROUP  group id, unique id prefix or name\n"
     "  --refuse           refuse the newcomer instead of admitting them\n"
-    "  Exit 1 when nobody waits under that name or fingerprint.\n";
+    "  Exit 1 when nobody waits under that name or fingerprint.\n");
 
 int
 cmd_admit(struct cli *c, int argc, char **argv)

@@ -16,7 +16,7 @@
 #include "mp.h"
 
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--home DIR] init --name NAME [--no-passphrase]\n"
     "  create this member's identity (a key pair sealed under a\n"
     "  passphrase) in DIR; prints the member id and the fingerprint\n"
@@ -25,7 +25,7 @@ static const char usage[] =
     "  The passphrase is asked twice on the terminal, or read from the\n"
     "  file named by BALINT_PASSPHRASE_FILE.  On a terminal, init then\n"
     "  offers to start balintd (and, with the systemd user unit\n"
-    "  installed, to start it at every login).\n";
+    "  installed, to start it at every login).\n");
 
 /* 1 when name is 1..CLI_NAME_MAX bytes of UTF-8 without control chars. */
 static int

@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "invcode.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] invite [-g GROUP] [--name NAME] [--confirm]\n"
     "                             [--expires 7d]\n"
     "       balint [--json] invite list [-g GROUP]\n"
@@ -26,7 +26,7 @@ static const char usage[] =
     "  --expires TIME     validity: N, Ns, Nm, Nh, Nd or Nw (default 7d)\n"
     "The code leads to balintd's --listen address (on [::], the default, or\n"
     "0.0.0.0, to this machine's own addresses, a global IPv6 address\n"
-    "first); a warning says when it leads to this machine only.\n";
+    "first); a warning says when it leads to this machine only.\n");
 
 /*
  * Warns when the code leads to this machine only: the daemon listens on a

@@ -8,7 +8,7 @@
 #include "bal.h"
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint join [CODE | -] [--accept] [--timeout 60s] [--wait 10m]\n"
     "  join a group with an invite code: shows who invites you (name and\n"
     "  fingerprint) and the group's contract and asks whether you accept\n"
@@ -25,7 +25,7 @@ static const char usage[] =
     "  Blanks and line breaks in CODE are ignored; a mistyped code is\n"
     "  caught by its checksum.  Exit 1 when the code is mistyped, expired,\n"
     "  already used or not for you, or the join fails; 2 on bad usage; 3\n"
-    "  when balintd is not running.\n";
+    "  when balintd is not running.\n");
 
 /* Longest code read from standard input or the terminal. */
 #define JOIN_CODE_MAX 8192

@@ -9,7 +9,7 @@
 /* How long the daemon waits for a peer to take the LEAVE, plus margin. */
 #define LEAVE_WAIT_MS 10000u
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] leave [-g GROUP] [--yes] [--export FILE]\n"
     "  leave the group: a signed LEAVE goes to the other members (a\n"
     "  leader then starts a new epoch without you), and this daemon\n"
@@ -21,7 +21,7 @@ static const char usage[] =
     "  --export FILE      first write your own notes to FILE (Markdown,\n"
     "                     0600, plaintext); leaves only if that worked\n"
     "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
-    "                     when this member is in several groups)\n";
+    "                     when this member is in several groups)\n");
 
 /* The name of the group the daemon selects for group (NULL: the only). */
 static int

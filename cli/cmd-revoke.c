@@ -3,7 +3,7 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] revoke [-g GROUP] [--yes] MEMBER\n"
     "  remove a member from the group (leaders only).  MEMBER is a name,\n"
     "  a first name, a member id or a unique prefix of one (6 characters\n"
@@ -17,7 +17,7 @@ static const char usage[] =
     "  It asks first, on the terminal.\n"
     "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
     "                     when this member is in several groups)\n"
-    "  -y, --yes          do not ask (for scripts)\n";
+    "  -y, --yes          do not ask (for scripts)\n");
 
 int
 cmd_revoke(struct cli *c, int argc, char **argv)

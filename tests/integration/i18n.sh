@@ -81,7 +81,8 @@ help_check() { # $1 what, $2 the English output, $3.. the command
 	head -1 "$T/he.help" | grep -q '^שימוש: ' ||
 		fail "$what --help: he starts $(head -1 "$T/he.help")"
 }
-for cmd in sync unlock lock members open complete group passphrase; do
+for cmd in sync unlock lock members open complete group passphrase init admit \
+    join invite leave revoke; do
 	LANG=C "$B" --home "$T/none" $cmd --help >"$T/en.help" 2>&1 ||
 		fail "$cmd --help: exit $?"
 	help_check "balint $cmd" "$T/en.help" "$B" --home "$T/none" $cmd
