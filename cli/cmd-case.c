@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "note.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] case list [-g GROUP]\n"
     "       balint [--json] case show [-g GROUP] REF\n"
     "  list  every case reference the group's notes carry: the case note's\n"
@@ -23,7 +23,7 @@ static const char usage[] =
     "  A case is known once any note carries its reference (--case): a\n"
     "  follow-up (note write --kind followup) without --case, or with a\n"
     "  case no note carries, is asked about on a terminal and refused\n"
-    "  elsewhere (exit 1) unless --yes is given.\n";
+    "  elsewhere (exit 1) unless --yes is given.\n");
 
 static int
 case_list(struct cli *c, int argc, char **argv)

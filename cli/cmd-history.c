@@ -8,13 +8,13 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] note log [-g GROUP] NOTE\n"
     "  The versions of a note, oldest first: its number, when and by whom\n"
     "  it was written, what it changed against the one before (title,\n"
     "  text), and the size of its text.  Read one with: balint note show\n"
     "  NOTE --version N.  Versions erased by the note's deletion or by the\n"
-    "  group's retention are not there.\n";
+    "  group's retention are not there.\n");
 
 int
 cmd_history(struct cli *c, int argc, char **argv)

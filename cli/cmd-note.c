@@ -9,7 +9,7 @@
 #include "mp.h"
 #include "note.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint note write [-g GROUP] [--kind K] [--case REF] [--title T]\n"
     "                         [-m TEXT | -F FILE] [--allow-identifiers] [--yes]\n"
     "       balint [--json] note list [-g GROUP] [--kind K] [--case REF]\n"
@@ -65,7 +65,7 @@ static const char usage[] =
     "dates, names).  If it finds some and the group's contract says\n"
     "'Identifiers: refuse' (the default), each is shown with a line of\n"
     "context and nothing is written, unless you confirm on a terminal\n"
-    "(share anyway? [y/N]) or give --allow-identifiers (exit 1 otherwise).\n";
+    "(share anyway? [y/N]) or give --allow-identifiers (exit 1 otherwise).\n");
 
 static int
 is_blank(const char *s, size_t len)

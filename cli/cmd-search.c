@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "note.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] note search [-g GROUP] WORDS... [--kind K]\n"
     "                       [--case REF] [--author MEMBER] [--since DATE]\n"
     "  Finds the notes whose title, text or case reference holds every\n"
@@ -22,7 +22,7 @@ static const char usage[] =
     "  --kind K        session, followup, case or other\n"
     "  --case REF      notes of this case only (letter case ignored)\n"
     "  --author MEMBER notes written by MEMBER (a name or member id)\n"
-    "  --since DATE    changed since DATE (YYYY-MM-DD, or an age: 7d)\n";
+    "  --since DATE    changed since DATE (YYYY-MM-DD, or an age: 7d)\n");
 
 /* Prints the hits as "NOTE KIND CASE AUTHOR CHANGED TITLE" + the line. */
 static void

@@ -81,12 +81,32 @@ help_check() { # $1 what, $2 the English output, $3.. the command
 	head -1 "$T/he.help" | grep -q '^שימוש: ' ||
 		fail "$what --help: he starts $(head -1 "$T/he.help")"
 }
-for cmd in sync unlock lock members open complete group passphrase init admit \
-    join invite leave revoke; do
+while read -r cmd; do
 	LANG=C "$B" --home "$T/none" $cmd --help >"$T/en.help" 2>&1 ||
 		fail "$cmd --help: exit $?"
 	help_check "balint $cmd" "$T/en.help" "$B" --home "$T/none" $cmd
-done
+done <<EOF
+sync
+unlock
+lock
+members
+open
+complete
+group
+passphrase
+init
+admit
+join
+invite
+leave
+revoke
+note
+note write
+note search
+note log
+case
+case show
+EOF
 LANG=C "$D" --help >"$T/en.help" 2>&1 || fail "balintd --help: exit $?"
 grep -q 'BALINT_TOR=on|off changes the default' "$T/en.help" ||
 	fail "balintd --help: no default for --tor"
