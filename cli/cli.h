@@ -346,4 +346,13 @@ char *template_make(const char *kind, const char *cref, const char *title);
  */
 int template_parse(char *text, size_t *len, struct template_fields *f);
 
+/*
+ * linediff_print writes the unified diff (diff -u's hunks, without the
+ * ---/+++ header) of the NUL-terminated texts old and new to f, lines as
+ * output_safe prints other members' text, with context lines of context;
+ * returns the number of hunks (0: the same text), -1 out of memory.
+ */
+int linediff_print(FILE *f, const char *old, const char *new,
+    size_t context);
+
 #endif

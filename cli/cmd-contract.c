@@ -1,9 +1,11 @@
 /*
  * cmd-contract.c — balint contract show | text | amend FILE | accept |
- * template.
+ * diff [OLD [NEW]] | template.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -17,6 +19,7 @@ static const char usage[] =
     "       balint contract text [-g GROUP]\n"
     "       balint contract amend FILE [-g GROUP]\n"
     "       balint contract accept [-g GROUP]\n"
+    "       balint contract diff [-g GROUP] [OLD [NEW]]\n"
     "       balint contract template\n"
     "  show      the group's contract: name, version (who amended it,\n"
     "            when), history policy, cadence, retention, the guard's\n"
@@ -27,6 +30,10 @@ static const char usage[] =
     "  amend     (leaders) make FILE the contract's next version; every\n"
     "            member sees it, and it changes the group state code\n"
     "  accept    accept the current version of the contract\n"
+    "  diff      what changed between two versions of the contract, as\n"
+    "            a unified diff (who amended it, when); OLD and NEW are\n"
+    "            version numbers (see: contract show) or current; NEW is\n"
+    "            the current version when not given, OLD the one before\n"
     "  template  print a commented starting contract to edit, then found\n"
     "            the group with: balint group create --contract FILE\n"
     "  FILE      the contract text (at most 80 KiB; - for stdin)\n"
@@ -320,11 +327,177 @@ sub_accept(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+/* Reads a version argument: 0 for current, else its number; -1 if bad. */
+static int
+version_arg(const char *s, uint64_t *v)
+{
+	char *end;
+
+	*v = 0;
+	if (strcmp(s, "current") == 0)
+		return 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *v == 0)
+		return -1;
+	return 0;
+}
+
+/* Asks for version v of the contract (contract.versions) with its text. */
+static int
+fetch_version(struct cli *c, const char *group, uint64_t v,
+    struct ctl_resp **resp)
+{
+	struct ctl_req *req;
+	int rc;
+
+	*resp = NULL;
+	if ((req = client_req("contract.versions", group)) == NULL ||
+	    ctl_req_add_uint(req, "version", v) != 0) {
+		ctl_req_free(req);
+		util_err("%s", _("out of memory"));
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, resp);
+	ctl_req_free(req);
+	return rc;
+}
+
+/* "--- version 1, founded by NAME on WHEN" (or +++, amended by). */
+static void
+diff_head(const char *mark, const struct ctl_resp *resp)
+{
+	const char *by = "";
+	char when[64], *safe = NULL;
+	size_t sz = 0;
+	uint64_t v = 0, ms = 0;
+	FILE *m;
+
+	(void)ctl_resp_get_uint(resp, 0, "version", &v);
+	(void)ctl_resp_get_uint(resp, 0, "time", &ms);
+	(void)ctl_resp_get_str(resp, 0, "by", &by, NULL);
+	output_time(ms, when, sizeof(when));
+	/* The name as other members' text is printed, in one string. */
+	if ((m = open_memstream(&safe, &sz)) != NULL) {
+		output_safe(m, by, 0);
+		fclose(m);
+	}
+	printf("%s ", mark);
+	printf(v == 1 ? _("version %llu, founded by %s on %s") :
+	    _("version %llu, amended by %s on %s"), (unsigned long long)v,
+	    safe != NULL ? safe : "?", when);
+	fputc('\n', stdout);
+	free(safe);
+}
+
+/* --json: the two versions compared, their texts included. */
+static int
+diff_json(const struct ctl_resp *old, const struct ctl_resp *new)
+{
+	const struct ctl_resp *two[2] = { old, new };
+	const struct ctl_kv *kv;
+	struct ctl_resp *both = NULL;
+	size_t i, k, nf;
+	int rc = CLI_FAILED;
+
+	if (ctl_resp_new(0, CTL_OK, NULL, &both) != 0)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		if ((kv = ctl_resp_record(two[i], 0, &nf)) == NULL ||
+		    ctl_resp_record_begin(both) != 0)
+			goto out;
+		for (k = 0; k < nf; k++)
+			if (ctl_resp_add(both, kv[k].key, &kv[k].val) != 0)
+				goto out;
+	}
+	rc = output_json(both);
+out:
+	if (rc == CLI_FAILED && both == NULL)
+		util_err("%s", _("out of memory"));
+	ctl_resp_free(both);
+	return rc;
+}
+
+static int
+sub_diff(struct cli *c, int argc, char **argv)
+{
+	const char *group = c->group, *told = NULL, *tnew = NULL;
+	const struct util_opt opts[] = {
+		{ "--group", 'g', &group, NULL },
+		{ NULL, 0, NULL, NULL }
+	};
+	struct ctl_resp *list = NULL, *old = NULL, *new = NULL;
+	struct ctl_req *req;
+	uint64_t vold = 0, vnew = 0, cur = 0;
+	char *pos[2];
+	int npos, rc, i;
+
+	if ((rc = util_getopt(c, "contract diff", usage, argc, argv, 2, opts,
+	    pos, 2, &npos)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	for (i = 0; i < npos; i++)
+		if (version_arg(pos[i], i == 0 ? &vold : &vnew) != 0) {
+			util_err(_("bad contract version '%s': give a version "
+			    "number (see: balint contract show) or current"),
+			    pos[i]);
+			return CLI_USAGE;
+		}
+	/* The versions there are: the last is the current one. */
+	if ((req = client_req("contract.versions", group)) == NULL) {
+		util_err("%s", _("out of memory"));
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &list);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if ((i = (int)ctl_resp_nrecords(list)) > 0)
+		(void)ctl_resp_get_uint(list, (size_t)i - 1, "version", &cur);
+	ctl_resp_free(list);
+	if (npos < 2 || vnew == 0)
+		vnew = cur;
+	if (npos == 0) {
+		if (cur < 2) {
+			util_err("%s", _("the contract has one version only, "
+			    "as founded: nothing to compare yet"));
+			return CLI_FAILED;
+		}
+		vold = cur - 1;
+	} else if (vold == 0)
+		vold = cur;
+	if ((rc = fetch_version(c, group, vold, &old)) != CLI_OK ||
+	    (rc = fetch_version(c, group, vnew, &new)) != CLI_OK)
+		goto out;
+	if (ctl_resp_get_str(old, 0, "text", &told, NULL) != 0 ||
+	    ctl_resp_get_str(new, 0, "text", &tnew, NULL) != 0) {
+		util_err("%s", _("balintd sent a contract version without "
+		    "its text"));
+		rc = CLI_FAILED;
+		goto out;
+	}
+	if (c->json) {
+		rc = diff_json(old, new);
+		goto out;
+	}
+	diff_head("---", old);
+	diff_head("+++", new);
+	if (linediff_print(stdout, told, tnew, 3) < 0) {
+		util_err("%s", _("out of memory"));
+		rc = CLI_FAILED;
+	}
+out:
+	ctl_resp_free(old);
+	ctl_resp_free(new);
+	return rc;
+}
+
 int
 cmd_contract(struct cli *c, int argc, char **argv)
 {
 	static const char *const names[] = { "show", "text", "amend",
-	    "accept", "template" };
+	    "accept", "template", "diff" };
 	char *pos[1];
 	int npos, rc;
 
@@ -336,6 +509,8 @@ cmd_contract(struct cli *c, int argc, char **argv)
 		return sub_amend(c, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "accept") == 0)
 		return sub_accept(c, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+		return sub_diff(c, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "template") == 0) {
 		if ((rc = util_getopt(c, "contract template", usage, argc,
 		    argv, 2, NULL, pos, 0, &npos)) != 0)
@@ -350,8 +525,8 @@ cmd_contract(struct cli *c, int argc, char **argv)
 	}
 	if (argc < 2) {
 		util_err("contract needs a subcommand: show, text, amend, "
-		    "accept or template (see: balint contract --help)");
+		    "accept, diff or template (see: balint contract --help)");
 		return CLI_USAGE;
 	}
-	return suggest_unknown_sub("contract", argv[1], names, 5);
+	return suggest_unknown_sub("contract", argv[1], names, 6);
 }

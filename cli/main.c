@@ -22,7 +22,7 @@ static const struct cli_cmd commands[] = {
 	{ "init",	cmd_init,	N_("create this member's identity; prints the member id") },
 	{ "status",	cmd_status,	N_("daemon, groups, peers and how far sync has come") },
 	{ "group",	cmd_group,	N_("create --contract FILE | list") },
-	{ "contract",	cmd_contract,	N_("show | text | amend FILE | accept | template") },
+	{ "contract",	cmd_contract,	N_("show | text | amend FILE | accept | diff | template") },
 	{ "invite",	cmd_invite,	N_("print a one-line, one-time invite code") },
 	{ "join",	cmd_join,	N_("join a group with an invite code") },
 	{ "admit",	cmd_admit,	N_("admit a newcomer after comparing their fingerprint") },

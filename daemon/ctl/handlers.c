@@ -1,9 +1,10 @@
 /*
  * handlers.c — the control command table, the helpers the handlers
  * share, and the handlers of the daemon's local state: status, group.*,
- * contract.* (show, text, amend, accept), members.  Notes are in
+ * contract.* (show, text, versions, amend, accept), members.  Notes are in
  * handlers-note.c, everything that involves the network in handlers-net.c.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ static void cmd_group_create(struct ctl_call *, const struct ctl_req *);
 static void cmd_group_list(struct ctl_call *, const struct ctl_req *);
 static void cmd_contract_show(struct ctl_call *, const struct ctl_req *);
 static void cmd_contract_text(struct ctl_call *, const struct ctl_req *);
+static void cmd_contract_versions(struct ctl_call *,
+    const struct ctl_req *);
 static void cmd_contract_amend(struct ctl_call *, const struct ctl_req *);
 static void cmd_contract_accept(struct ctl_call *, const struct ctl_req *);
 static void cmd_members(struct ctl_call *, const struct ctl_req *);
@@ -37,6 +40,7 @@ static const struct handlers_cmd cmds[] = {
 	{ "group.list",		cmd_group_list },
 	{ "contract.show",	cmd_contract_show },
 	{ "contract.text",	cmd_contract_text },
+	{ "contract.versions",	cmd_contract_versions },
 	{ "contract.amend",	cmd_contract_amend },
 	{ "contract.accept",	cmd_contract_accept },
 	{ "invite",		handlers_net_invite },
@@ -664,6 +668,100 @@ cmd_contract_text(struct ctl_call *call, const struct ctl_req *req)
 	}
 	free(text);
 	control_reply(call, resp);
+}
+
+/*
+ * contract.versions: every version of the contract (number, hash, who
+ * wrote it, when), or with `version` N that one version and its text in
+ * the text form, decoded from its CREATE or AMEND roster entry (the daemon
+ * keeps only the current contract).  `balint contract diff` compares two.
+ */
+static void
+cmd_contract_versions(struct ctl_call *call, const struct ctl_req *req)
+{
+	struct daemon *d = control_call_daemon(call);
+	const uint8_t *ref = d->id->pk;
+	struct group_contract_info *ci = NULL;
+	struct ctl_resp *resp = NULL;
+	struct contract *c = NULL;
+	const struct group_version *v;
+	char hex[2 * BAL_HASH_BYTES + 1], mid[IDENTITY_ID_TEXT_BYTES];
+	char idbuf[IDENTITY_ID_TEXT_BYTES], *text = NULL;
+	uint64_t want = 0;
+	size_t i, len = 0;
+	struct group *g;
+	int rc;
+
+	if ((g = handlers_group(call, req)) == NULL ||
+	    handlers_uint(call, req, "version", &want) != 0)
+		return;
+	if (g->contract == NULL || g->roster == NULL) {
+		control_fail(call, CTL_FAILED, "the contract of group '%s' "
+		    "is not known yet (wait for sync: balint sync --wait)",
+		    group_name(g));
+		return;
+	}
+	if ((rc = group_contract_info(g, &ci)) != 0) {
+		control_fail(call, CTL_FAILED, "cannot read the versions of "
+		    "the contract of group '%s': %s", group_name(g),
+		    bal_strerror(rc));
+		return;
+	}
+	if (ctl_req_get(req, "version") != NULL &&
+	    (want == 0 || want > ci->nversions)) {
+		control_fail(call, CTL_FAILED, "the contract of %s has no "
+		    "version %" PRIu64 " (its versions are 1 to %zu)",
+		    group_name(g), want, ci->nversions);
+		goto out;
+	}
+	/*
+	 * The Co-leader line names the leader other than ref: this member
+	 * when they lead now, else the current contract's first leader, the
+	 * same for every version so that two versions compare.
+	 */
+	if (!contract_is_leader(g->contract, ref) && g->contract->nleaders > 0)
+		ref = g->contract->leaders[0];
+	if ((resp = control_call_resp(call)) == NULL)
+		goto out;
+	for (i = 0; i < ci->nversions; i++) {
+		v = &ci->versions[i];
+		if (want != 0 && v->number != want)
+			continue;
+		if (want != 0 && (v->contract == NULL ||
+		    (rc = contract_decode(v->contract, v->contract_len,
+		    &c)) != 0 ||
+		    (rc = contract_text(c, ref, &text, &len)) != 0)) {
+			ctl_resp_free(resp);
+			resp = NULL;
+			control_fail(call, CTL_FAILED, "cannot read version "
+			    "%u of the contract of %s: %s", v->number,
+			    group_name(g), bal_strerror(v->contract == NULL ?
+			    BAL_ENOENT : rc));
+			goto out;
+		}
+		handlers_hex(v->hash, sizeof(v->hash), hex);
+		identity_id_encode(v->author, mid);
+		if (ctl_resp_record_begin(resp) != 0 ||
+		    ctl_resp_add_uint(resp, "version", v->number) != 0 ||
+		    ctl_resp_add_str(resp, "hash", hex) != 0 ||
+		    ctl_resp_add_str(resp, "by", handlers_member_name(g,
+		    v->author, idbuf)) != 0 ||
+		    ctl_resp_add_str(resp, "by_id", mid) != 0 ||
+		    ctl_resp_add_uint(resp, "time", v->time_ms) != 0 ||
+		    ctl_resp_add_bool(resp, "current",
+		    i + 1 == ci->nversions) != 0 ||
+		    (text != NULL &&
+		    ctl_resp_add_strn(resp, "text", text, len) != 0)) {
+			ctl_resp_free(resp);
+			resp = NULL;
+			break;
+		}
+	}
+	control_reply(call, resp);
+out:
+	contract_free(c);
+	free(text);
+	group_contract_info_free(ci);
 }
 
 /*

@@ -125,6 +125,11 @@ version_push(struct group_contract_info *ci, const struct vsrc *src)
 	memcpy(v->author, src->e->h.author, BAL_PK_BYTES);
 	memcpy(v->entry_id, src->e->id, BAL_HASH_BYTES);
 	v->time_ms = src->e->h.time;
+	/* Kept: contract.versions shows an old version's text. */
+	if ((v->contract = malloc(src->op->contract_len + 1)) == NULL)
+		return BAL_ENOMEM;
+	memcpy(v->contract, src->op->contract, src->op->contract_len);
+	v->contract_len = src->op->contract_len;
 	if (contract_decode(src->op->contract, src->op->contract_len, &c) == 0)
 		v->time_ms = c->created_ms;
 	contract_free(c);
@@ -351,8 +356,12 @@ out:
 void
 group_contract_info_free(struct group_contract_info *ci)
 {
+	size_t i;
+
 	if (ci == NULL)
 		return;
+	for (i = 0; i < ci->nversions; i++)
+		free(ci->versions[i].contract);
 	free(ci->versions);
 	free(ci->members);
 	free(ci);

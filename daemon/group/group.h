@@ -405,6 +405,9 @@ struct group_version {
 	uint8_t author[BAL_PK_BYTES];		/* founder or amending leader */
 	uint64_t time_ms;			/* its created time */
 	uint8_t entry_id[BAL_HASH_BYTES];	/* its CREATE or AMEND entry */
+	/* The encoded contract (contract_decode), malloc'd, or NULL. */
+	uint8_t *contract;
+	size_t contract_len;
 };
 
 enum group_accepted_how {

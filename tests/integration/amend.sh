@@ -7,6 +7,7 @@
 # on all; carl accepted version 1 at join and then accepts version 2; dora,
 # invited after the amendment, is shown version 2 and accepted it at join.
 # anna amends again without a Co-leader line: ben is no leader any more.
+# contract diff shows what changed between versions.
 . "$(dirname "$0")/../lib/daemons.sh"
 
 member anna; member ben; member carl; member dora
@@ -191,6 +192,35 @@ refused ben "only a leader of Amend group can amend the contract" \
 code3=$(code anna)
 until_ok 30 same_code "$code3" anna ben carl dora ||
 	fail "members disagree on the state code after the third version"
+# contract diff: two versions as a unified diff, who amended and when in
+# its header; by default the version before the current one against it.
+b carl contract diff 1 2 >"$T/diff" || fail "contract diff 1 2"
+grep -q "^--- version 1, founded by anna on 20" "$T/diff" &&
+	grep -q "^+++ version 2, amended by ben on 20" "$T/diff" &&
+	grep -q "^@@ -[0-9]*,[0-9]* +[0-9]*,[0-9]* @@$" "$T/diff" &&
+	grep -qx -- "-What is discussed in the group stays in the group." "$T/diff" &&
+	grep -qx -- "+What is discussed in the group stays in the group. We meet on Thursdays." "$T/diff" &&
+	grep -qx " History: from-join" "$T/diff" ||
+	fail "contract diff 1 2: $(cat "$T/diff")"
+[ "$(grep -c '^[-+][^-+]' "$T/diff")" -eq 2 ] ||
+	fail "contract diff 1 2 shows more than the changed line: $(cat "$T/diff")"
+b dora contract diff >"$T/diff" || fail "contract diff (the default)"
+grep -q "^--- version 2, amended by ben on " "$T/diff" &&
+	grep -q "^+++ version 3, amended by anna on " "$T/diff" &&
+	grep -qx -- "-Co-leader: $BEN" "$T/diff" &&
+	grep -q "^-.*We meet on Thursdays\.$" "$T/diff" &&
+	grep -q "^+.*We meet on Fridays\.$" "$T/diff" ||
+	fail "contract diff (2 against 3): $(cat "$T/diff")"
+b dora contract diff 2 current | cmp -s - "$T/diff" ||
+	fail "contract diff 2 current is not the default"
+b dora contract diff 3 3 >"$T/diff" && [ "$(grep -vc '^[-+][-+][-+] ' "$T/diff")" -eq 0 ] ||
+	fail "a version against itself: $(cat "$T/diff")"
+b carl contract diff two 2>"$T/err"; [ $? -eq 2 ] || fail "contract diff two is not exit 2"
+[ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "bad contract version 'two'" "$T/err" ||
+	fail "contract diff two: $(cat "$T/err")"
+refused carl "the contract of Amend group has no version 9 (its versions are 1 to 3)" \
+	contract diff 1 9
+
 # A member whose daemon stopped: "last seen just now" in anna's status.
 stop dora
 seen() { b anna status | grep -q "^    4 members, 0 notes;.*; dora last seen just now"; }
