@@ -357,8 +357,9 @@ cmd_note_append(struct ctl_resp *all, const struct ctl_resp *page)
 static int
 note_list(struct cli *c, int argc, char **argv)
 {
+	/* NOTE: the shortest unique id prefix; --json has the whole id. */
 	static const struct output_col cols[] = {
-		{ "note", "NOTE", OUT_STR },
+		{ "short", "NOTE", OUT_STR },
 		{ "kind", "KIND", OUT_STR },
 		{ "case", "CASE", OUT_STR },
 		{ "author", "AUTHOR", OUT_STR },

@@ -2,7 +2,8 @@
 # cli-manners.sh — the command line a member expects (issue 18): typo
 # suggestions and aliases, a reader that goes away (| head), tables that
 # fit the terminal in display columns, the editor chain and its template,
-# an editor that returns at once, Windows line ends and Latin-1 files.
+# an editor that returns at once, Windows line ends and Latin-1 files;
+# note list on 80 columns (the ids shortened to unique prefixes).
 . "$(dirname "$0")/../lib/daemons.sh"
 
 # Typos: the nearest command or subcommand; aliases of other tools.
@@ -128,6 +129,37 @@ b anna note show "$(printf %s "$id2" | cut -c1-8)" | grep -q "in thursday" ||
 b anna -g Manners note show "$id2" 2>"$T/err" && fail "a note shown from the other group"
 b anna note show 3f 2>"$T/err"; [ $? -eq 1 ] || fail "short note id is not exit 1"
 grep -q "its first 4 name it" "$T/err" || fail "short note id: $(cat "$T/err")"
+# note list on an 80-column terminal: the NOTE column is each id's
+# shortest prefix (4 hex digits at least) that no other note of anna's
+# groups starts with; every line fits; what it shows names the note in
+# note show and note log without -g; --json keeps the whole ids.
+COLUMNS=80 b anna -g Manners note list >"$T/list80" || fail "note list at 80 columns"
+b anna --json -g Manners note list >"$T/list.json" || fail "note list --json"
+b anna --json -g thurs note list >"$T/list2.json" || fail "note list --json (2)"
+python3 - "$T/list80" "$T/list.json" "$T/list2.json" <<'PY' >"$T/shorts" ||
+import json, sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+for l in lines:
+    assert width(l) <= 80, (width(l), l)
+full = [r["note"] for f in sys.argv[2:] for r in json.load(open(f))]
+assert all(len(f) == 32 for f in full), full
+mine = [r["note"] for r in json.load(open(sys.argv[2]))]
+shorts = [l.split()[0] for l in lines[1:]]
+assert len(shorts) == len(mine) > 1, (shorts, mine)
+for s, f in zip(shorts, mine):
+    assert 4 <= len(s) < 32 and f.startswith(s), (s, f)
+    assert [g for g in full if g.startswith(s)] == [f], (s, full)
+    assert len(s) == 4 or len([g for g in full if g.startswith(s[:-1])]) > 1, s
+    print(s)
+PY
+	fail "note list at 80 columns: $(cat "$T/list80")"
+while read -r s; do
+	b anna note show "$s" >/dev/null || fail "note show $s (as note list showed it)"
+	b anna note log "$s" >/dev/null || fail "note log $s"
+done <"$T/shorts"
 printf 'Name: Thursday late\n\nWhat is said here stays here.\n' >"$T/c3.txt"
 b anna group create --contract "$T/c3.txt" >/dev/null || fail "group create 3"
 b anna -g thurs note list 2>"$T/err" && fail "an ambiguous group name was taken"
