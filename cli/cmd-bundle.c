@@ -14,7 +14,7 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint bundle write FILE [--for MEMBER | --since DATE] "
     "[-g GROUP]\n"
     "       balint [--json] bundle read FILE\n"
@@ -29,7 +29,7 @@ static const char usage[] =
     "                    before already\n"
     "  -g, --group GROUP group id, unique id prefix or name\n"
     "  read FILE         take in a bundle as from the network: verified,\n"
-    "                    in one transaction; says what it added\n";
+    "                    in one transaction; says what it added\n");
 
 /* An absolute form of path (its directory resolved), into out. */
 static int

@@ -12,7 +12,7 @@
 #include "mp.h"
 #include "note.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] check [-g GROUP] [-m TEXT | -F FILE]\n"
     "       balint check [-g GROUP] --allow WORD | --disallow WORD\n"
     "       balint [--json] check [-g GROUP] --allowed\n"
@@ -42,7 +42,7 @@ static const char usage[] =
     "event, an unusual diagnosis, a family story, a nickname that is also\n"
     "a word, a Hebrew name missing from its lists: no program finds these.\n"
     "Reading your note as a stranger from the patient's town would is\n"
-    "still your part (docs/member-guide.md).\n";
+    "still your part (docs/member-guide.md).\n");
 
 /* The hit records of resp, with the fields --json promises. */
 static int

@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "config.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint config get KEY\n"
     "       balint config set KEY VALUE\n"
     "       balint config unset KEY\n"
@@ -23,7 +23,7 @@ static const char usage[] =
     "  set    set KEY to VALUE (balintd reads its keys when it starts)\n"
     "  unset  remove KEY\n"
     "  list   every setting in the file\n"
-    "  keys   the keys there are, what each does and who reads it\n";
+    "  keys   the keys there are, what each does and who reads it\n");
 
 /* Reads the file or says why not; 0 or an exit code. */
 static int

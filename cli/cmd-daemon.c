@@ -25,7 +25,7 @@
 #define WAIT_TENTHS 300			/* 30 s for a start or a stop */
 #define UNIT "balintd.service"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint daemon start [--listen HOST:PORT]\n"
     "       balint daemon stop | restart | status\n"
     "       balint daemon log [-n LINES]\n"
@@ -40,7 +40,7 @@ static const char usage[] =
     "           (exit 3 when it does not run)\n"
     "  log      its last LINES log lines (default 50): from the journal\n"
     "           when systemd runs it, else from DIR/balintd.log\n"
-    "  --listen HOST:PORT  where it listens (see balintd --help)\n";
+    "  --listen HOST:PORT  where it listens (see balintd --help)\n");
 
 struct state {
 	int running, locked, systemd;

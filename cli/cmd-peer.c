@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint peer add [-g GROUP] HOST:PORT\n"
     "       balint peer remove [-g GROUP] HOST:PORT\n"
     "       balint [--json] peer list [-g GROUP]\n"
@@ -17,7 +17,7 @@ static const char usage[] =
     "  list  the known addresses, who answers there, the state, and\n"
     "        where each came from: typed (peer add, an invite code),\n"
     "        announced (by that member), incoming (a session dialed to us)\n"
-    "  -g, --group GROUP  group id, unique id prefix or name\n";
+    "  -g, --group GROUP  group id, unique id prefix or name\n");
 
 static int
 peer_add(struct cli *c, int argc, char **argv)

@@ -106,6 +106,13 @@ note search
 note log
 case
 case show
+check
+bundle
+bundle write
+peer
+peer add
+config
+daemon
 EOF
 LANG=C "$D" --help >"$T/en.help" 2>&1 || fail "balintd --help: exit $?"
 grep -q 'BALINT_TOR=on|off changes the default' "$T/en.help" ||
