@@ -381,6 +381,7 @@ same_terms(const struct contract *a, const struct contract *b)
 	    a->history != b->history ||
 	    a->retention_days != b->retention_days ||
 	    a->identifiers != b->identifiers ||
+	    a->network != b->network ||
 	    a->nleaders != b->nleaders)
 		return 0;
 	for (i = 0; i < b->nleaders && i < CONTRACT_LEADERS_MAX; i++)

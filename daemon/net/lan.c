@@ -14,6 +14,11 @@
  * rate limited (a token bucket) before any decryption; garbage, stale
  * beacons and beacons of other groups are dropped silently and counted.
  *
+ * The sockets are open only while this member holds a beacon key
+ * (lan_sockets): with none left (the last group amended to tor-only,
+ * left or revoked: lan_groups_changed), they close and so leave the
+ * multicast groups.
+ *
  * Nothing is sent when the setting lan-discovery is off (d->lan == 0),
  * when balintd listens nowhere or on loopback only, and for tor-only
  * groups; beacons are sent only on the interface of a specific listen
@@ -63,8 +68,8 @@ struct lan_key {
 struct lan {
 	struct net *net;
 	uv_timer_t timer;
-	uv_udp_t udp4, udp6;
-	int has_udp4, has_udp6;
+	uv_udp_t *udp4, *udp6;		/* malloc'd; NULL while closed */
+	int bind_logged;		/* a failed bind said once */
 	int handles;
 	int v4, v6;			/* families we send on */
 	char only[ADDR_HOST_MAX + 1];	/* the listen address, or "" (any) */
@@ -85,6 +90,8 @@ on_lan_closed(uv_handle_t *h)
 	struct lan *lan = h->data;
 	struct net *net = lan->net;
 
+	if (h != (uv_handle_t *)&lan->timer)
+		free(h);		/* a socket's, from lan_bind */
 	if (--lan->handles == 0) {
 		sodium_free(lan->keys);
 		net->lan = NULL;
@@ -92,6 +99,8 @@ on_lan_closed(uv_handle_t *h)
 	}
 	net_handle_gone(net);
 }
+
+static void lan_sockets(struct lan *lan);
 
 static void
 lan_handle(struct lan *lan, uv_handle_t *h)
@@ -220,20 +229,20 @@ lan_interfaces(struct lan *lan, int send, uint8_t stamp[16])
 		crypto_generichash_update(&st, (const uint8_t *)ip,
 		    strlen(ip));
 		if (ifs[i].address.address4.sin_family == AF_INET) {
-			if (!lan->has_udp4 || n4++ >= LAN_IFS_MAX)
+			if (lan->udp4 == NULL || n4++ >= LAN_IFS_MAX)
 				continue;
 			/* Joined already: EADDRINUSE, harmless. */
 			if (lan->nkeys > 0)
-				(void)uv_udp_set_membership(&lan->udp4,
+				(void)uv_udp_set_membership(lan->udp4,
 				    LAN_GROUP4, ip, UV_JOIN_GROUP);
-			if (send && uv_udp_set_multicast_interface(&lan->udp4,
+			if (send && uv_udp_set_multicast_interface(lan->udp4,
 			    ip) == 0)
-				lan_send_all(lan, &lan->udp4,
+				lan_send_all(lan, lan->udp4,
 				    (const struct sockaddr *)&dst4);
 			continue;
 		}
 		/* IPv6: once per interface, by its index. */
-		if (!lan->has_udp6 || n6 >= LAN_IFS_MAX)
+		if (lan->udp6 == NULL || n6 >= LAN_IFS_MAX)
 			continue;
 		for (j = 0; j < n6 && strcmp(done6[j], ifs[i].name) != 0; j++)
 			;
@@ -242,12 +251,12 @@ lan_interfaces(struct lan *lan, int send, uint8_t stamp[16])
 		snprintf(done6[n6++], sizeof(done6[0]), "%s", ifs[i].name);
 		snprintf(zone, sizeof(zone), "::%%%s", ifs[i].name);
 		if (lan->nkeys > 0)
-			(void)uv_udp_set_membership(&lan->udp6, LAN_GROUP6,
+			(void)uv_udp_set_membership(lan->udp6, LAN_GROUP6,
 			    zone, UV_JOIN_GROUP);
 		dst6.sin6_scope_id = if_nametoindex(ifs[i].name);
-		if (send && uv_udp_set_multicast_interface(&lan->udp6,
+		if (send && uv_udp_set_multicast_interface(lan->udp6,
 		    zone) == 0)
-			lan_send_all(lan, &lan->udp6,
+			lan_send_all(lan, lan->udp6,
 			    (const struct sockaddr *)&dst6);
 	}
 	lan->info.interfaces = (unsigned)(n4 + n6);
@@ -285,6 +294,7 @@ on_lan_timer(uv_timer_t *timer)
 	lan_expire(lan->net);
 	memcpy(ks, lan->keystamp, sizeof(ks));
 	lan_keys_load(lan);
+	lan_sockets(lan);
 	lan_interfaces(lan, 0, ifs);
 	changed = sodium_memcmp(ks, lan->keystamp, sizeof(ks)) != 0 ||
 	    sodium_memcmp(ifs, lan->ifstamp, sizeof(ifs)) != 0;
@@ -475,29 +485,71 @@ lan_on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	lan->info.garbage++;	/* another group's, or noise */
 }
 
-/* Binds h to the group's port on family's wildcard; 0 or libuv's error. */
-static int
-lan_bind(struct lan *lan, uv_udp_t *h, int v6)
+/*
+ * A socket bound to the beacons' port on family's wildcard, receiving
+ * (malloc'd, closed by lan_sockets); NULL and *rc libuv's error when not.
+ */
+static uv_udp_t *
+lan_bind(struct lan *lan, int v6, int *rc)
 {
 	struct sockaddr_storage ss;
-	int rc;
+	uv_udp_t *h;
 
 	if (v6)
-		rc = uv_ip6_addr("::", LAN_PORT, (struct sockaddr_in6 *)&ss);
+		*rc = uv_ip6_addr("::", LAN_PORT, (struct sockaddr_in6 *)&ss);
 	else
-		rc = uv_ip4_addr("0.0.0.0", LAN_PORT,
+		*rc = uv_ip4_addr("0.0.0.0", LAN_PORT,
 		    (struct sockaddr_in *)&ss);
-	if (rc != 0 || (rc = uv_udp_init(lan->net->d->loop, h)) != 0)
-		return rc;
-	lan_handle(lan, (uv_handle_t *)h);
-	if ((rc = uv_udp_bind(h, (const struct sockaddr *)&ss,
-	    UV_UDP_REUSEADDR | (v6 ? UV_UDP_IPV6ONLY : 0))) != 0 ||
-	    (rc = uv_udp_set_multicast_ttl(h, 1)) != 0 ||
-	    (rc = uv_udp_recv_start(h, lan_on_alloc, lan_on_recv)) != 0) {
-		uv_close((uv_handle_t *)h, on_lan_closed);
-		return rc;
+	if (*rc != 0)
+		return NULL;
+	if ((h = malloc(sizeof(*h))) == NULL) {
+		*rc = UV_ENOMEM;
+		return NULL;
 	}
-	return 0;
+	if ((*rc = uv_udp_init(lan->net->d->loop, h)) != 0) {
+		free(h);
+		return NULL;
+	}
+	lan_handle(lan, (uv_handle_t *)h);
+	if ((*rc = uv_udp_bind(h, (const struct sockaddr *)&ss,
+	    UV_UDP_REUSEADDR | (v6 ? UV_UDP_IPV6ONLY : 0))) != 0 ||
+	    (*rc = uv_udp_set_multicast_ttl(h, 1)) != 0 ||
+	    (*rc = uv_udp_recv_start(h, lan_on_alloc, lan_on_recv)) != 0) {
+		uv_close((uv_handle_t *)h, on_lan_closed);
+		return NULL;
+	}
+	return h;
+}
+
+/*
+ * The sockets open while this member holds a beacon key, closed when it
+ * holds none (its last group amended to tor-only, left, or revoked):
+ * closing a socket leaves the multicast groups on every interface it
+ * joined, at once, whatever became of the interfaces meanwhile.
+ */
+static void
+lan_sockets(struct lan *lan)
+{
+	int rc4 = 0, rc6 = 0;
+
+	if (lan->nkeys == 0 || !lan->info.running) {
+		if (lan->udp4 != NULL)
+			uv_close((uv_handle_t *)lan->udp4, on_lan_closed);
+		if (lan->udp6 != NULL)
+			uv_close((uv_handle_t *)lan->udp6, on_lan_closed);
+		lan->udp4 = lan->udp6 = NULL;
+		return;
+	}
+	if (lan->udp4 != NULL || lan->udp6 != NULL)
+		return;
+	lan->udp4 = lan_bind(lan, 0, &rc4);
+	lan->udp6 = lan_bind(lan, 1, &rc6);
+	if (lan->udp4 == NULL && lan->udp6 == NULL && !lan->bind_logged) {
+		lan->bind_logged = 1;
+		daemon_log("LAN discovery: cannot listen on UDP port %d (%s); "
+		    "members on this LAN are found only by their addresses",
+		    LAN_PORT, uv_strerror(rc4));
+	}
 }
 
 /* What we send on, from d->listen; 0 when nothing (see above). */
@@ -528,7 +580,6 @@ lan_start(struct net *net)
 {
 	struct daemon *d = net->d;
 	struct lan *lan;
-	int rc4, rc6;
 
 	if (!d->lan)
 		return 0;
@@ -544,17 +595,9 @@ lan_start(struct net *net)
 	lan_limit_init(&lan->limit, uv_now(d->loop));
 	uv_timer_init(d->loop, &lan->timer);
 	lan_handle(lan, (uv_handle_t *)&lan->timer);
-	rc4 = lan_bind(lan, &lan->udp4, 0);
-	lan->has_udp4 = rc4 == 0;
-	rc6 = lan_bind(lan, &lan->udp6, 1);
-	lan->has_udp6 = rc6 == 0;
 	if (!lan->info.sending)
 		lan->v4 = lan->v6 = 0;
-	if (rc4 != 0 && rc6 != 0)
-		daemon_log("LAN discovery: cannot listen on UDP port %d (%s); "
-		    "members on this LAN are found only by their addresses",
-		    LAN_PORT, uv_strerror(rc4));
-	lan->info.running = 1;
+	lan->info.running = 1;	/* the sockets come with the first key */
 	lan->next_round = uv_now(d->loop);
 	uv_timer_start(&lan->timer, on_lan_timer, 1, 0);
 	return 0;
@@ -569,12 +612,17 @@ lan_stop(struct net *net)
 		return;
 	lan->info.running = 0;
 	uv_timer_stop(&lan->timer);
+	lan_sockets(lan);
 	uv_close((uv_handle_t *)&lan->timer, on_lan_closed);
-	if (lan->has_udp4)
-		uv_close((uv_handle_t *)&lan->udp4, on_lan_closed);
-	if (lan->has_udp6)
-		uv_close((uv_handle_t *)&lan->udp6, on_lan_closed);
-	lan->has_udp4 = lan->has_udp6 = 0;
+}
+
+void
+lan_groups_changed(struct net *net)
+{
+	struct lan *lan = net->lan;
+
+	if (lan != NULL && lan->info.running && !net->stopping)
+		uv_timer_start(&lan->timer, on_lan_timer, 0, 0);
 }
 
 /* LAN targets not heard from for LAN_FORGET_MS, without a conn, go. */

@@ -421,6 +421,12 @@ void join_stop(struct daemon *d);
 int lan_start(struct net *net);
 /* lan_stop closes its sockets and timer (from net_stop). */
 void lan_stop(struct net *net);
+/*
+ * lan_groups_changed looks at the groups again at the next loop turn: a
+ * roster refolded (an amendment to tor-only, a revocation) or a group
+ * gone; with no beacon key left, the multicast groups are left at once.
+ */
+void lan_groups_changed(struct net *net);
 /* lan_expire drops LAN targets whose beacons stopped (no conn). */
 void lan_expire(struct net *net);
 /* lan_member_found is 1 when member of group was found on the LAN. */

@@ -402,9 +402,13 @@ peer_session_on_event(struct daemon *d, const struct group_event *ev)
 		break;
 	case GROUP_EVENT_ROSTER:
 		session_on_roster(d, ev->g);
+		if (d->net != NULL)
+			lan_groups_changed(d->net);
 		break;
 	case GROUP_EVENT_REMOVED:
 		net_group_gone(d, ev->g, ev->reason, ev->text);
+		if (d->net != NULL)
+			lan_groups_changed(d->net);
 		break;
 	case GROUP_EVENT_KEYS:
 		net_keys_changed(d);

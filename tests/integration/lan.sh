@@ -19,7 +19,8 @@
 #    (alice with a ULA and no IPv4 address): bob finds her there.
 # 3. dave's tor-only group sends no beacon (an ear on his LAN, a socket
 #    joined to the multicast group, hears nothing); a second, ordinary
-#    group of his is heard within seconds.
+#    group of his is heard within seconds; amended to tor-only, dave
+#    leaves the multicast group at once and the ear hears no more.
 . "$(dirname "$0")/../lib/daemons.sh"
 case "$BUILD" in */san) echo "normal tree only"; exit 77;; esac
 if ! netns_init; then
@@ -274,3 +275,22 @@ st=$(b dave --json status | grep '"kind": "daemon"')
 bytes=$(echo "$st" | sed -n 's/.*"lan_bytes_sent": \([0-9]*\).*/\1/p')
 sent=$(echo "$st" | sed -n 's/.*"lan_beacons_sent": \([0-9]*\).*/\1/p')
 echo "tor-only: no beacon in 4 s, no multicast group joined; an ordinary group's heard ($sent beacons, $((bytes / sent)) bytes each)"
+# The ordinary group amended to tor-only: dave leaves the multicast
+# group at once, without a restart (his socket closes: no key to hear
+# under), and the ear hears no more beacons, though dave gains an address
+# (a change that would send a round).
+DAVE_NS=$(cat "$T/dave.ns")
+b dave -g Other contract text | sed 's/^Name: Other$/&\nNetwork: tor-only/' \
+    >"$T/contract4" || fail "contract text"
+grep -q '^Network: tor-only' "$T/contract4" || fail "amended text: $(cat "$T/contract4")"
+b dave -g Other contract amend "$T/contract4" >/dev/null || fail "amend to tor-only"
+left() { ! ip -n "$DAVE_NS" maddr show dev eth0 | grep -q 239.255.77.51; }
+until_ok 10 left || fail "dave is still in the multicast group after the amendment to tor-only"
+heard=$(cat "$T/ear.count")
+ip -n "$DAVE_NS" addr add "$NETNS_NET.98/24" dev eth0 || fail "dave's second address"
+sleep 3
+[ "$(cat "$T/ear.count")" = "$heard" ] ||
+	fail "dave sent beacons after the amendment to tor-only: $heard -> $(cat "$T/ear.count")"
+b dave status | grep -q '^  LAN  *on, no beacon sent' ||
+	fail "status does not say no beacon is sent: $(b dave status)"
+echo "amended to tor-only: dave left the multicast group at once, no beacon since"
