@@ -14,7 +14,7 @@
 
 #define CONTRACT_FILE_MAX (80u * 1024)
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--json] contract show [-g GROUP]\n"
     "       balint contract text [-g GROUP]\n"
     "       balint contract amend FILE [-g GROUP]\n"
@@ -37,7 +37,7 @@ static const char usage[] =
     "  template  print a commented starting contract to edit, then found\n"
     "            the group with: balint group create --contract FILE\n"
     "  FILE      the contract text (at most 80 KiB; - for stdin)\n"
-    "  -g, --group GROUP  group id, unique id prefix or name\n";
+    "  -g, --group GROUP  group id, unique id prefix or name\n");
 
 static void
 line(const struct ctl_resp *resp, const char *label, const char *key,

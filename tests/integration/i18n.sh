@@ -113,6 +113,8 @@ peer
 peer add
 config
 daemon
+contract
+contract diff
 EOF
 LANG=C "$D" --help >"$T/en.help" 2>&1 || fail "balintd --help: exit $?"
 grep -q 'BALINT_TOR=on|off changes the default' "$T/en.help" ||
