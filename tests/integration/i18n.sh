@@ -66,15 +66,14 @@ prose() { # the English lines of $1 that a translation must not keep
 help_check() { # $1 what, $2 the English output, $3.. the command
 	what=$1 en=$2
 	shift 2
+	prose "$en" >"$T/prose"
+	[ -s "$T/prose" ] || fail "$what --help: no English text to compare"
 	for l in sv he; do
 		LANGUAGE=$l LANG=C.UTF-8 "$@" --help >"$T/$l.help" 2>&1 ||
 			fail "$what --help in $l: exit $?"
 		cmp -s "$en" "$T/$l.help" && fail "$what --help: $l is English"
-		prose "$en" | while IFS= read -r line; do
-			grep -qxF -- "$line" "$T/$l.help" &&
-				echo "$what --help ($l) keeps: $line"
-		done >"$T/left"
-		[ -s "$T/left" ] && fail "$(cat "$T/left")"
+		grep -xF -f "$T/prose" "$T/$l.help" >"$T/left" &&
+			fail "$what --help ($l) keeps: $(cat "$T/left")"
 	done
 	head -1 "$T/sv.help" | grep -q '^användning: ' ||
 		fail "$what --help: sv starts $(head -1 "$T/sv.help")"
