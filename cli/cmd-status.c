@@ -5,7 +5,7 @@
 #include "addr.h"
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--home DIR] [--json] status\n"
     "  first, for each group, in plain words: its members and notes, the\n"
     "  members this one is up to date with, when the others were last\n"
@@ -32,7 +32,7 @@ static const char usage[] =
     "  the external address and port, the lease left; or none, and why)\n"
     "  and whether its firewall lets members elsewhere in to this\n"
     "  machine's IPv6 addresses (IPv6 in: a pinhole opened by UPnP, the\n"
-    "  lease left; or not, and why).\n";
+    "  lease left; or not, and why).\n");
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)

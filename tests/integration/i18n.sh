@@ -114,6 +114,7 @@ config
 daemon
 contract
 contract diff
+status
 EOF
 LANG=C "$D" --help >"$T/en.help" 2>&1 || fail "balintd --help: exit $?"
 grep -q 'BALINT_TOR=on|off changes the default' "$T/en.help" ||
