@@ -18,7 +18,8 @@ unset LANGUAGE LC_ALL LC_MESSAGES
 
 # Complete catalogues: every string marked in the sources is translated.
 xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint -o "$T/balint.pot" \
-    "$TOP"/cli/*.c "$TOP"/daemon/*.c "$TOP"/daemon/*/*.c "$TOP"/i18n/*.c ||
+    "$TOP"/cli/*.c "$TOP"/daemon/*.c "$TOP"/daemon/*/*.c "$TOP"/i18n/*.c \
+    "$TOP"/proto/config.c ||
     fail "xgettext"
 for l in sv he; do
 	msgmerge -q --no-fuzzy-matching "$TOP/po/$l.po" "$T/balint.pot" \
@@ -116,6 +117,23 @@ contract
 contract diff
 status
 EOF
+# balint config keys: what each setting does, in the member's language.
+LANG=C "$B" --home "$T/none" config keys >"$T/en.keys" 2>&1 ||
+	fail "config keys: exit $?"
+for l in sv he; do
+	LANGUAGE=$l LANG=C.UTF-8 "$B" --home "$T/none" config keys \
+	    >"$T/$l.keys" 2>&1 || fail "config keys in $l: exit $?"
+	[ "$(wc -l <"$T/$l.keys")" -eq "$(wc -l <"$T/en.keys")" ] ||
+		fail "config keys in $l: not one line per key"
+	grep -xF -f "$T/en.keys" "$T/$l.keys" >"$T/left" &&
+		fail "config keys in $l keeps: $(cat "$T/left")"
+done
+grep -q '^editor   balint   redigeraren för note write' "$T/sv.keys" ||
+	fail "config keys in Swedish: $(grep editor "$T/sv.keys")"
+LANGUAGE=he LANG=C.UTF-8 "$B" --home "$T/none" config get 2>"$T/err"
+grep -q '^balint: שימוש: balint config get KEY' "$T/err" ||
+	fail "config usage in Hebrew: $(cat "$T/err")"
+
 LANG=C "$D" --help >"$T/en.help" 2>&1 || fail "balintd --help: exit $?"
 grep -q 'BALINT_TOR=on|off changes the default' "$T/en.help" ||
 	fail "balintd --help: no default for --tor"
