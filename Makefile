@@ -80,10 +80,9 @@ WEB_LIBS = $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null)
 WEB_PAGE = $(wildcard daemon/web/page/*)
 CLI_SRC = $(wildcard cli/*.c)
 # gettext for both programs (i18n/): one catalogue, po/LANG.po, holds the
-# CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC; of
-# proto/, only the settings' help that balint config keys shows).
+# CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC).
 I18N_SRC = $(wildcard i18n/*.c)
-I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC) proto/config.c
+I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC)
 PO_LANGS = sv he
 MO_FILES = $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/balint.mo)
 LOCALEDIR ?= $(PREFIX)/share/locale
@@ -126,10 +125,21 @@ $(BUILD)/locale/%/LC_MESSAGES/balint.mo: po/%.po
 $(BUILD)/obj/i18n/%.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 $(BUILD)/obj/cli/%.o: ALL_CFLAGS += -Ii18n
 
+# balintd's texts for members (N_() in daemon/, proto/) as a table for the
+# CLI, which shows them in the member's language (cli/daemon-text.c).
+I18N_DAEMON_SRC = $(DAEMON_SRC) $(PROTO_SRC)
+$(BUILD)/gen/daemon-texts.inc: po/daemon-texts.sh $(I18N_DAEMON_SRC)
+	@mkdir -p $(dir $@)
+	$(E) GEN $@
+	$(Q)sh po/daemon-texts.sh $@ $(I18N_DAEMON_SRC)
+
+$(BUILD)/obj/cli/daemon-text.o: $(BUILD)/gen/daemon-texts.inc
+$(BUILD)/obj/cli/daemon-text.o: ALL_CFLAGS += -I$(BUILD)/gen
+
 .PHONY: po
 po:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint \
-		-o build/balint.pot $(I18N_POT_SRC)
+		-o build/balint.pot $(I18N_POT_SRC) $(PROTO_SRC)
 	for l in $(PO_LANGS); do msgmerge -q -U --backup=none po/$$l.po \
 		build/balint.pot || exit 1; done
 

@@ -13,6 +13,12 @@
 #include "ctl.h"
 /* Messages and help in the member's language: _(), N_() (i18n/, po/). */
 #include "i18n.h"
+/*
+ * daemon_text is en, a text balintd sent in English (an error, a status
+ * line), in the member's language, written into buf (daemon-text.c);
+ * en as it came when its format is unknown.
+ */
+const char *daemon_text(const char *en, char *buf, size_t len);
 
 /* Exit codes (DESIGN.md §5), the same numbers as enum ctl_status. */
 #define CLI_OK 0

@@ -107,6 +107,7 @@ call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 	struct timeval tv;
 	struct ctl_resp *resp = NULL;
 	uint8_t hdr[CTL_HDR_BYTES], *msg = NULL, *in = NULL;
+	char text[CTL_MAX_ERR];
 	size_t len = 0, inlen = 0;
 	uint64_t ms;
 	int fd = -1, rc, ret = CLI_FAILED;
@@ -194,7 +195,8 @@ call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
 			resp = NULL;
 			goto out;
 		}
-		util_err("%s", ctl_resp_err(resp));
+		util_err("%s", daemon_text(ctl_resp_err(resp), text,
+		    sizeof(text)));
 		goto out;
 	}
 	*out = resp;

@@ -202,7 +202,7 @@ send_note(struct cli *c, struct ctl_req *req, const struct hits_field *f,
     size_t nf)
 {
 	struct ctl_resp *resp = NULL;
-	char answer[16];
+	char answer[16], text[CTL_MAX_ERR];
 	int rc;
 
 	rc = client_call_keep(c, req, 0, &resp);
@@ -231,7 +231,7 @@ send_note(struct cli *c, struct ctl_req *req, const struct hits_field *f,
 		ctl_resp_free(resp);
 		return rc;
 	}
-	util_err("%s", ctl_resp_err(resp));
+	util_err("%s", daemon_text(ctl_resp_err(resp), text, sizeof(text)));
 	ctl_resp_free(resp);
 	return CLI_FAILED;
 }

@@ -29,7 +29,7 @@ peer_add(struct cli *c, int argc, char **argv)
 	};
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
-	char *pos[1];
+	char *pos[1], text[CTL_MAX_ERR];
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "peer add", usage, argc, argv, 2, opts, pos,
@@ -58,7 +58,7 @@ peer_add(struct cli *c, int argc, char **argv)
 	if (c->json)
 		rc = output_json(resp);
 	else if (ctl_resp_get_str(resp, 0, "result", &addr, NULL) == 0) {
-		output_safe(stdout, addr, 0);
+		output_safe(stdout, daemon_text(addr, text, sizeof(text)), 0);
 		fputc('\n', stdout);
 	}
 	ctl_resp_free(resp);

@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <uniwidth.h>
+
 #include "addr.h"
 #include "cli.h"
 
-static const char usage[] = N_(
+static const char usage[] =
     "usage: balint [--home DIR] [--json] status\n"
     "  first, for each group, in plain words: its members and notes, the\n"
     "  members this one is up to date with, when the others were last\n"
@@ -29,10 +31,7 @@ static const char usage[] = N_(
     "  It says whether LAN discovery runs (beacons sent, recognised, and\n"
     "  heard from others) and which members were found on the LAN, and\n"
     "  whether the router forwards the port (port map: UPnP or NAT-PMP,\n"
-    "  the external address and port, the lease left; or none, and why)\n"
-    "  and whether its firewall lets members elsewhere in to this\n"
-    "  machine's IPv6 addresses (IPv6 in: a pinhole opened by UPnP, the\n"
-    "  lease left; or not, and why).\n");
+    "  the external address and port, the lease left; or none, and why).\n";
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
@@ -52,6 +51,62 @@ field(const struct ctl_resp *resp, size_t r, const char *key, int fmt)
 	    0);
 }
 
+/*
+ * Field key as text safe to print (output_safe's rules) in buf, for a
+ * sentence that the language orders around it.
+ */
+static const char *
+safe_field(const struct ctl_resp *resp, size_t r, const char *key, int fmt,
+    char *buf, size_t len)
+{
+	char raw[256];
+	FILE *f;
+
+	buf[0] = '\0';
+	if ((f = fmemopen(buf, len, "w")) == NULL)
+		return buf;
+	output_safe(f, output_field(resp, r, key, fmt, raw, sizeof(raw)), 0);
+	fclose(f);
+	buf[len - 1] = '\0';
+	return buf;
+}
+
+/*
+ * A daemon's line: label (translated here) in a column of 13 display
+ * columns, whatever the language's letters.
+ */
+static void
+label(const char *l)
+{
+	int w = u8_strwidth((const uint8_t *)l, "UTF-8");
+
+	printf("  %s", l);
+	do
+		putchar(' ');
+	while (++w < 13);
+}
+
+/* A text balintd made (a reason, a state), in the member's language. */
+static void
+said(const char *en)
+{
+	char text[CTL_MAX_ERR];
+
+	output_safe(stdout, daemon_text(en, text, sizeof(text)), 0);
+}
+
+/* The field key, a text balintd made, in the member's language. */
+static int
+said_field(const struct ctl_resp *resp, size_t r, const char *key)
+{
+	const char *s;
+
+	if (ctl_resp_get_str(resp, r, key, &s, NULL) != 0 || *s == '\0')
+		return 0;
+	said(s);
+	return 1;
+}
+
 /* The router's port mapping: which worked, where, the lease left. */
 static void
 status_portmap(const struct ctl_resp *resp, size_t r)
@@ -62,80 +117,25 @@ status_portmap(const struct ctl_resp *resp, size_t r)
 	if (ctl_resp_get_str(resp, r, "portmap", &m, NULL) != 0 ||
 	    strcmp(m, "off") == 0)
 		return;
-	printf("\n  port map     ");
+	printf("\n");
+	label(_("port map"));
 	if (strcmp(m, "upnp") == 0 || strcmp(m, "natpmp") == 0) {
 		printf("%s: ", strcmp(m, "upnp") == 0 ? "UPnP" : "NAT-PMP");
 		field(resp, r, "portmap_addr", OUT_STR);
 		if (ctl_resp_get_uint(resp, r, "portmap_lease", &u) == 0 &&
 		    u == 0)
-			printf(" (permanent)");
+			printf(" %s", _("(permanent)"));
 		else if (ctl_resp_get_uint(resp, r, "portmap_left", &u) == 0)
-			printf(" (lease %llu s left)", (unsigned long long)u);
+			printf(_(" (lease %llu s left)"),
+			    (unsigned long long)u);
 	} else if (strcmp(m, "trying") == 0) {
-		printf("asking the router");
+		printf("%s", _("asking the router"));
 	} else {
-		printf("none");
+		printf("%s", _("none"));
 		if (ctl_resp_get_str(resp, r, "portmap_why", &s, NULL) == 0 &&
 		    *s != '\0') {
 			printf(" (");
-			output_safe(stdout, s, 0);
-			printf(")");
-		}
-	}
-}
-
-/*
- * The addresses a pinhole lets in to ("[IPV6]:PORT ..."), with anything
- * but what such a list holds shown as '?' (the daemon's text, printed).
- */
-static const char *
-pinhole_addrs(const struct ctl_resp *resp, size_t r, char *buf, size_t len)
-{
-	const char *s = "";
-	size_t i;
-
-	(void)ctl_resp_get_str(resp, r, "pinhole_addrs", &s, NULL);
-	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = strchr("0123456789abcdefABCDEF:.[] ", s[i]) != NULL ?
-		    s[i] : '?';
-	buf[i] = '\0';
-	return buf;
-}
-
-/*
- * The router's IPv6 firewall: which addresses it lets members elsewhere
- * in to (a pinhole, by UPnP), or why none.
- */
-static void
-status_pinhole(const struct ctl_resp *resp, size_t r)
-{
-	char buf[160];
-	const char *m, *s;
-	uint64_t u = 0;
-
-	if (ctl_resp_get_str(resp, r, "pinhole", &m, NULL) != 0 ||
-	    strcmp(m, "off") == 0)
-		return;
-	printf("\n  IPv6 in      ");
-	if (strcmp(m, "upnp") == 0) {
-		(void)ctl_resp_get_uint(resp, r, "pinhole_left", &u);
-		printf(_("UPnP opened the router's firewall to %s (lease %llu "
-		    "s left)"), pinhole_addrs(resp, r, buf, sizeof(buf)),
-		    (unsigned long long)u);
-	} else if (strcmp(m, "nofirewall") == 0) {
-		printf(_("the router's IPv6 firewall is off: members "
-		    "elsewhere reach %s"), pinhole_addrs(resp, r, buf,
-		    sizeof(buf)));
-	} else if (strcmp(m, "trying") == 0) {
-		printf("%s", _("asking the router to open its firewall"));
-	} else {
-		printf("%s", _("the router's firewall is not open to this "
-		    "machine: members elsewhere may not reach its IPv6 "
-		    "address"));
-		if (ctl_resp_get_str(resp, r, "pinhole_why", &s, NULL) == 0 &&
-		    *s != '\0') {
-			printf(" (");
-			output_safe(stdout, s, 0);
+			said(s);
 			printf(")");
 		}
 	}
@@ -165,21 +165,23 @@ local_only(const struct ctl_resp *resp, size_t r)
 			continue;
 		memcpy(one, s, len);
 		one[len] = '\0';
-		printf("  local only   ");
+		label(_("local only"));
 		output_safe(stdout, one, 0);
 		if (addr_split(one, &a) == 0 && a.scope == ADDR_LOOPBACK)
-			printf(" works on this machine only\n");
+			printf(" %s\n", _("works on this machine only"));
 		else
-			printf(" works on this LAN only (a private "
-			    "address)\n");
+			printf(" %s\n", _("works on this LAN only (a private "
+			    "address)"));
 	}
 	if (!elsewhere)
-		printf("  members elsewhere cannot reach this one (it can "
-		    "still reach them): %s, or forward a port on the router "
-		    "and restart balintd with --advertise HOST:PORT\n",
-		    ctl_resp_get_str(resp, r, "tor", &s, NULL) == 0 &&
-		    strcmp(s, "missing") == 0 ? "install tor" :
-		    "turn tor on");
+		printf("  %s\n", ctl_resp_get_str(resp, r, "tor", &s, NULL) ==
+		    0 && strcmp(s, "missing") == 0 ? _("members elsewhere "
+		    "cannot reach this one (it can still reach them): install "
+		    "tor, or forward a port on the router and restart balintd "
+		    "with --advertise HOST:PORT") : _("members elsewhere "
+		    "cannot reach this one (it can still reach them): turn "
+		    "tor on, or forward a port on the router and restart "
+		    "balintd with --advertise HOST:PORT"));
 }
 
 int
@@ -199,7 +201,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 	if ((req = client_req("status", NULL)) == NULL ||
 	    ctl_req_add_bool(req, "new", 1) != 0) {
 		ctl_req_free(req);
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -216,201 +218,216 @@ cmd_status(struct cli *c, int argc, char **argv)
 		if (is_kind(resp, r, "daemon") &&
 		    ctl_resp_get_bool(resp, r, "locked", &locked) == 0 &&
 		    locked) {
-			printf("balintd ");
-			field(resp, r, "version", OUT_STR);
-			printf(" for ");
-			field(resp, r, "name", OUT_STR);
-			printf(" (pid ");
-			field(resp, r, "pid", OUT_UINT);
-			printf(") is locked: it syncs nothing until you run: "
-			    "balint unlock\n");
+			char v[64], nm[256], p[64];
+
+			printf(_("balintd %s for %s (pid %s) is locked: it "
+			    "syncs nothing until you run: balint unlock\n"),
+			    safe_field(resp, r, "version", OUT_STR, v,
+			    sizeof(v)), safe_field(resp, r, "name", OUT_STR,
+			    nm, sizeof(nm)), safe_field(resp, r, "pid",
+			    OUT_UINT, p, sizeof(p)));
 		} else if (is_kind(resp, r, "daemon")) {
-			printf("balintd ");
-			field(resp, r, "version", OUT_STR);
-			printf(" for ");
-			field(resp, r, "name", OUT_STR);
-			printf("\n  member id    ");
+			char v[64], nm[256];
+			uint64_t rec = 0, noise = 0;
+
+			printf(_("balintd %s for %s"), safe_field(resp, r,
+			    "version", OUT_STR, v, sizeof(v)), safe_field(resp,
+			    r, "name", OUT_STR, nm, sizeof(nm)));
+			printf("\n");
+			label(_("member id"));
 			field(resp, r, "member_id", OUT_STR);
-			printf("\n  fingerprint  ");
+			printf("\n");
+			label(_("fingerprint"));
 			field(resp, r, "fingerprint", OUT_STR);
-			printf("\n  process id   ");
+			printf("\n");
+			label(_("process id"));
 			field(resp, r, "pid", OUT_UINT);
-			printf("\n  listening    ");
+			printf("\n");
+			label(_("listening"));
 			if (ctl_resp_get_str(resp, r, "listen", &s, NULL) ==
 			    0 && *s != '\0')
 				output_safe(stdout, s, 0);
 			else
-				printf("(no TCP port)");
+				printf("%s", _("(no TCP port)"));
 			/* How others reach this member, in words. */
 			if (ctl_resp_get_str(resp, r, "tor_text", &s, NULL) ==
 			    0 && *s != '\0') {
-				printf("\n  tor          ");
-				output_safe(stdout, s, 0);
+				printf("\n");
+				label("tor");
+				said(s);
 			}
 			if (ctl_resp_get_str(resp, r, "lan_text", &s, NULL) ==
 			    0 && *s != '\0') {
-				printf("\n  LAN          ");
-				output_safe(stdout, s, 0);
+				printf("\n");
+				label(_("LAN"));
+				said(s);
 				if (ctl_resp_get_uint(resp, r,
 				    "lan_beacons_sent", &u) == 0 &&
 				    ctl_resp_get_bool(resp, r, "lan",
 				    &on) == 0 && on) {
-					printf(" (%llu beacons sent, ",
-					    (unsigned long long)u);
 					(void)ctl_resp_get_uint(resp, r,
-					    "lan_recognised", &u);
-					printf("%llu recognised, ",
-					    (unsigned long long)u);
+					    "lan_recognised", &rec);
 					(void)ctl_resp_get_uint(resp, r,
-					    "lan_garbage", &u);
-					printf("%llu of others or noise)",
-					    (unsigned long long)u);
+					    "lan_garbage", &noise);
+					printf(_(" (%llu beacons sent, %llu "
+					    "recognised, %llu of others or "
+					    "noise)"), (unsigned long long)u,
+					    (unsigned long long)rec,
+					    (unsigned long long)noise);
 				}
 			}
 			status_portmap(resp, r);
-			status_pinhole(resp, r);
 			printf("\n");
 			local_only(resp, r);
 		} else if (is_kind(resp, r, "group")) {
 			if (ng++ == 0)
-				printf("groups:\n");
+				printf("%s\n", _("groups:"));
 			printf("  ");
 			field(resp, r, "name", OUT_STR);
 			printf("  ");
 			field(resp, r, "group", OUT_STR);
 			printf("\n");
 			status_words(resp, r);
+			u = 0;
+			(void)ctl_resp_get_uint(resp, r, "entries", &u);
 			printf("    ");
-			field(resp, r, "entries", OUT_UINT);
-			printf(" entries, epoch ");
-			field(resp, r, "epoch", OUT_UINT);
+			printf(ngettext("%llu entry", "%llu entries", u),
+			    (unsigned long long)u);
+			u = 0;
+			(void)ctl_resp_get_uint(resp, r, "epoch", &u);
+			printf(_(", epoch %llu"), (unsigned long long)u);
 			if (ctl_resp_get_str(resp, r, "state_code", &s,
 			    NULL) == 0 && *s != '\0') {
-				printf("\n    state code: ");
+				printf("\n    %s ", _("state code:"));
 				output_safe(stdout, s, 0);
 			}
 			if (ctl_resp_get_uint(resp, r, "new_notes", &u) == 0
-			    && u > 0)
-				printf("\n    %llu new note%s (balint note list "
-				    "--new)", (unsigned long long)u, u == 1 ?
-				    "" : "s");
+			    && u > 0) {
+				printf("\n    ");
+				printf(ngettext("%llu new note (balint note "
+				    "list --new)", "%llu new notes (balint note "
+				    "list --new)", u), (unsigned long long)u);
+			}
 			if (ctl_resp_get_uint(resp, r, "missing_bodies", &u)
 			    == 0 && u > 0)
-				printf("\n    bodies missing: %llu (entries "
+				printf(_("\n    bodies missing: %llu (entries "
 				    "received without their body, asked for "
-				    "from peers)", (unsigned long long)u);
+				    "from peers)"), (unsigned long long)u);
 			if (ctl_resp_get_uint(resp, r, "forked_logs", &u) == 0)
-				printf("\n    forked logs: %llu (a member "
+				printf(_("\n    forked logs: %llu (a member "
 				    "signed two branches; the one held here "
-				    "is kept)", (unsigned long long)u);
+				    "is kept)"), (unsigned long long)u);
 			if (ctl_resp_get_uint(resp, r, "unreadable_logs", &u)
 			    == 0)
-				printf("\n    unreadable entries: %llu (a "
+				printf(_("\n    unreadable entries: %llu (a "
 				    "member signed an entry that does not "
-				    "open under a key held here)",
+				    "open under a key held here)"),
 				    (unsigned long long)u);
 			if (ctl_resp_get_uint(resp, r, "over_limit_logs", &u)
 			    == 0)
-				printf("\n    over the per-author limits: %llu "
+				printf(_("\n    over the per-author limits: %llu "
 				    "(a member wrote more than a group "
-				    "stores of one member)",
+				    "stores of one member)"),
 				    (unsigned long long)u);
 			if (ctl_resp_get_uint(resp, r, "own_log_forked_at",
 			    &u) == 0)
-				printf("\n    YOUR LOG HAS FORKED (seq %llu): "
+				printf(_("\n    YOUR LOG HAS FORKED (seq %llu): "
 				    "this profile was restored from an older "
 				    "copy or also runs elsewhere; you cannot "
 				    "write here (see the member guide, "
-				    "\"Restoring a profile\")",
+				    "\"Restoring a profile\")"),
 				    (unsigned long long)u);
 			printf("\n");
 		} else if (is_kind(resp, r, "held")) {
+			int limit = ctl_resp_get_str(resp, r, "why", &s,
+			    NULL) == 0 && strcmp(s, "limit") == 0;
+
+			u = 1;
+			(void)ctl_resp_get_uint(resp, r, "seq", &u);
 			printf("    ");
 			field(resp, r, "name", OUT_STR);
-			printf(": log held at seq ");
-			if (ctl_resp_get_uint(resp, r, "seq", &u) == 0)
-				printf("%llu", (unsigned long long)(u - 1));
-			if (ctl_resp_get_str(resp, r, "why", &s, NULL) == 0 &&
-			    strcmp(s, "limit") == 0)
-				printf(" (the entry after is over the "
-				    "per-author limits; not stored)\n");
-			else
-				printf(" (the entry after does not open; "
-				    "not stored)\n");
+			printf(limit ? _(": log held at seq %llu (the entry "
+			    "after is over the per-author limits; not "
+			    "stored)\n") : _(": log held at seq %llu (the "
+			    "entry after does not open; not stored)\n"),
+			    (unsigned long long)(u - 1));
 		} else if (is_kind(resp, r, "peer")) {
 			int level = 0, lan = 0;
 			char when[64];
 
 			if (np++ == 0)
-				printf("peers:\n");
+				printf("%s\n", _("peers:"));
 			printf("  ");
 			if (ctl_resp_get_str(resp, r, "name", &s, NULL) == 0 &&
 			    *s != '\0')
 				output_safe(stdout, s, 0);
 			else
-				printf("(unknown)");
+				printf("%s", _("(unknown)"));
 			printf("  ");
 			field(resp, r, "address", OUT_STR);
 			printf("  ");
-			field(resp, r, "state", OUT_STR);
+			(void)said_field(resp, r, "state");
 			(void)ctl_resp_get_bool(resp, r, "level", &level);
 			if (ctl_resp_get_str(resp, r, "state", &s, NULL) == 0 &&
 			    strcmp(s, "up") == 0)
-				printf(level ? ", level" : ", syncing");
+				printf("%s", level ? _(", level") :
+				    _(", syncing"));
 			if (ctl_resp_get_str(resp, r, "via", &s, NULL) == 0 &&
 			    strcmp(s, "onion") == 0)
-				printf(", through tor");
+				printf("%s", _(", through tor"));
 			if (ctl_resp_get_bool(resp, r, "lan", &lan) == 0 &&
 			    lan)
-				printf(", found on the LAN");
+				printf("%s", _(", found on the LAN"));
 			if (ctl_resp_get_uint(resp, r, "last_reached", &u) ==
-			    0 && u != 0) {
-				printf(", last reached ");
-				output_safe(stdout, output_field(resp, r,
-				    "last_reached", OUT_TIME, when,
-				    sizeof(when)), 0);
-			}
+			    0 && u != 0)
+				printf(_(", last reached %s"), output_field(
+				    resp, r, "last_reached", OUT_TIME, when,
+				    sizeof(when)));
 			if (ctl_resp_get_str(resp, r, "last_error", &s,
 			    NULL) == 0 && *s != '\0') {
-				printf("\n    last attempt failed: ");
-				output_safe(stdout, s, 0);
+				printf("\n    %s ", _("last attempt failed:"));
+				said(s);
 			}
 			printf("\n");
 		} else if (is_kind(resp, r, "waiting")) {
 			/* A newcomer held for this leader's confirmation. */
-			printf("waiting to join '");
+			printf("%s '", _("waiting to join"));
 			field(resp, r, "group_name", OUT_STR);
 			printf("': ");
 			field(resp, r, "name", OUT_STR);
-			printf(", fingerprint ");
+			printf(", %s ", _("fingerprint"));
 			field(resp, r, "fingerprint", OUT_STR);
-			printf("\n  compare it with the one they read to you, "
-			    "then: balint admit NAME (or --refuse)\n");
+			printf("\n  %s\n", _("compare it with the one they read "
+			    "to you, then: balint admit NAME (or --refuse)"));
 		} else if (is_kind(resp, r, "removed")) {
 			/* A group this member was removed from, and erased. */
 			int left = ctl_resp_get_str(resp, r, "how", &s,
 			    NULL) == 0 && strcmp(s, "left") == 0;
 
-			printf("you %s '", left ? "left" : "were removed from");
-			field(resp, r, "name", OUT_STR);
-			printf("'");
-			if (!left) {
-				printf(" by ");
-				field(resp, r, "by", OUT_STR);
-			}
-			printf(" on ");
-			field(resp, r, "time", OUT_TIME);
-			printf(" (the group's data was erased from this "
-			    "computer)\n");
+			char g[256], by[256], when[64];
+
+			safe_field(resp, r, "name", OUT_STR, g, sizeof(g));
+			safe_field(resp, r, "by", OUT_STR, by, sizeof(by));
+			safe_field(resp, r, "time", OUT_TIME, when,
+			    sizeof(when));
+			if (left)
+				printf(_("you left '%s' on %s (the group's "
+				    "data was erased from this computer)\n"), g,
+				    when);
+			else
+				printf(_("you were removed from '%s' by %s on "
+				    "%s (the group's data was erased from this "
+				    "computer)\n"), g, by, when);
 		}
 	}
 	if (locked)
 		;	/* a locked daemon shows no group */
 	else if (ng == 0)
-		printf("no groups yet (found one: balint group create "
-		    "--contract FILE, or join: balint join CODE)\n");
+		printf("%s\n", _("no groups yet (found one: balint group "
+		    "create --contract FILE, or join: balint join CODE)"));
 	else if (np == 0)
-		printf("no peers (add one: balint peer add HOST:PORT)\n");
+		printf("%s\n", _("no peers (add one: balint peer add "
+		    "HOST:PORT)"));
 	ctl_resp_free(resp);
 	return CLI_OK;
 }

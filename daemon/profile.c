@@ -332,8 +332,8 @@ profile_unlock_with(const char *dir, const char *given, size_t givenlen,
 		pass[givenlen] = '\0';
 		plen = givenlen;
 	} else if (identity_sealed_is_protected(buf, len) && !ask) {
-		snprintf(err, errlen, "the key is protected: run balint "
-		    "unlock");
+		snprintf(err, errlen, "%s", N_("the key is protected: run "
+		    "balint unlock"));
 		rc = BAL_ESTATE;
 		goto out;
 	} else if (identity_sealed_is_protected(buf, len)) {
@@ -359,8 +359,8 @@ profile_unlock_with(const char *dir, const char *given, size_t givenlen,
 	if (rc == 0 && identity_sealed_is_weak(buf, len))
 		rewrap(path, *id, pass, plen);
 	if (rc == BAL_ECRYPTO)
-		snprintf(err, errlen, "wrong passphrase for '%s' (or the key "
-		    "file was altered)", path);
+		snprintf(err, errlen, N_("wrong passphrase for '%s' (or the "
+		    "key file was altered)"), path);
 	else if (rc == BAL_ENOMEM)
 		snprintf(err, errlen, "out of memory unlocking '%s'", path);
 	else if (rc != 0)

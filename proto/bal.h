@@ -13,6 +13,16 @@
 
 #define BAL_VERSION_STRING "0.1.0"
 
+/*
+ * N_() marks a text the member reads (an error, a status line) for
+ * translation without translating it here: balintd and proto/ keep
+ * English, the CLI shows it in the member's language (cli/daemon-text.c,
+ * docs/architecture.md "Languages").
+ */
+#ifndef N_
+#define N_(s) s
+#endif
+
 enum {
 	BAL_OK = 0,
 	BAL_EINVAL = -1,	/* bad argument from the caller */

@@ -7,25 +7,25 @@ const char *
 bal_strerror(int err)
 {
 	switch (err) {
-	case BAL_OK:		return "success";
-	case BAL_EINVAL:	return "invalid argument";
-	case BAL_EPROTO:	return "malformed input";
-	case BAL_ECRYPTO:	return "authentication failed";
-	case BAL_ENOMEM:	return "out of memory";
-	case BAL_ETOOBIG:	return "input too large";
-	case BAL_EAGAIN:	return "more input needed";
-	case BAL_ECHECKSUM:	return "checksum mismatch (typing error?)";
-	case BAL_EPERM:		return "not permitted";
-	case BAL_EVERSION:	return "unsupported version";
-	case BAL_ESTATE:	return "invalid state";
-	case BAL_ENOENT:	return "not found";
-	case BAL_EEOF:		return "end of stream";
-	case BAL_ESYNTAX:	return "syntax error";
-	case BAL_EEXPIRED:	return "expired";
-	case BAL_ECHAIN:	return "broken hash chain";
-	case BAL_EIO:		return "storage or I/O error";
-	case BAL_EEXIST:	return "already exists";
-	default:		return "unknown error";
+	case BAL_OK:		return N_("success");
+	case BAL_EINVAL:	return N_("invalid argument");
+	case BAL_EPROTO:	return N_("malformed input");
+	case BAL_ECRYPTO:	return N_("authentication failed");
+	case BAL_ENOMEM:	return N_("out of memory");
+	case BAL_ETOOBIG:	return N_("input too large");
+	case BAL_EAGAIN:	return N_("more input needed");
+	case BAL_ECHECKSUM:	return N_("checksum mismatch (typing error?)");
+	case BAL_EPERM:		return N_("not permitted");
+	case BAL_EVERSION:	return N_("unsupported version");
+	case BAL_ESTATE:	return N_("invalid state");
+	case BAL_ENOENT:	return N_("not found");
+	case BAL_EEOF:		return N_("end of stream");
+	case BAL_ESYNTAX:	return N_("syntax error");
+	case BAL_EEXPIRED:	return N_("expired");
+	case BAL_ECHAIN:	return N_("broken hash chain");
+	case BAL_EIO:		return N_("storage or I/O error");
+	case BAL_EEXIST:	return N_("already exists");
+	default:		return N_("unknown error");
 	}
 }
 

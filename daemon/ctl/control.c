@@ -242,17 +242,17 @@ control_reply(struct ctl_call *call, struct ctl_resp *resp)
 	int rc;
 
 	if (resp == NULL) {
-		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 		return;
 	}
 	if ((rc = ctl_resp_encode(resp, &buf, &len)) != 0) {
 		ctl_resp_free(resp);
 		if (rc == BAL_ETOOBIG)
-			control_fail(call, CTL_FAILED, "the answer to '%s' is "
-			    "too large for one message", call->cmd);
+			control_fail(call, CTL_FAILED, N_("the answer to '%s' is "
+			    "too large for one message"), call->cmd);
 		else
-			control_fail(call, CTL_FAILED, "cannot encode the "
-			    "answer to '%s' (%s)", call->cmd, bal_strerror(rc));
+			control_fail(call, CTL_FAILED, N_("cannot encode the "
+			    "answer to '%s' (%s)"), call->cmd, bal_strerror(rc));
 		return;
 	}
 	if (call->local != NULL) {
@@ -351,12 +351,12 @@ dispatch(struct ctl_call *call, const struct ctl_req *req)
 	const struct handlers_cmd *h;
 
 	if ((h = handlers_find(ctl_req_cmd(req))) == NULL)
-		control_fail(call, CTL_USAGE, "unknown command '%s' (this "
-		    "balintd is version %s)", ctl_req_cmd(req),
+		control_fail(call, CTL_USAGE, N_("unknown command '%s' (this "
+		    "balintd is version %s)"), ctl_req_cmd(req),
 		    BAL_VERSION_STRING);
 	else if (!handlers_lock_serves(call->d, ctl_req_cmd(req)))
-		control_fail(call, CTL_FAILED, "balintd is locked: it syncs "
-		    "nothing until you unlock it (run: balint unlock)");
+		control_fail(call, CTL_FAILED, N_("balintd is locked: it syncs "
+		    "nothing until you unlock it (run: balint unlock)"));
 	else
 		h->fn(call, req);
 }

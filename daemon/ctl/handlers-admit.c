@@ -82,8 +82,8 @@ handlers_admit(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	if (who == NULL || *who == '\0') {
 		if (refuse) {
-			control_fail(call, CTL_USAGE, "admit --refuse needs "
-			    "the name or fingerprint of the newcomer");
+			control_fail(call, CTL_USAGE, N_("admit --refuse needs "
+			    "the name or fingerprint of the newcomer"));
 			return;
 		}
 		wc.d = d;
@@ -91,8 +91,8 @@ handlers_admit(struct ctl_call *call, const struct ctl_req *req)
 		if ((wc.resp = control_call_resp(call)) == NULL ||
 		    join_waiting_each(d, waiting_cb, &wc) != 0) {
 			ctl_resp_free(wc.resp);
-			control_fail(call, CTL_FAILED, "balintd ran out of "
-			    "memory");
+			control_fail(call, CTL_FAILED, N_("balintd ran out of "
+			    "memory"));
 			return;
 		}
 		control_reply(call, wc.resp);
@@ -100,8 +100,8 @@ handlers_admit(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if (g != NULL && (g->roster == NULL ||
 	    !roster_is_leader(g->roster, d->id->pk))) {
-		control_fail(call, CTL_FAILED, "only a leader of %s can admit "
-		    "members", group_name(g));
+		control_fail(call, CTL_FAILED, N_("only a leader of %s can admit "
+		    "members"), group_name(g));
 		return;
 	}
 	rc = join_admit(d, g != NULL ? g->id : NULL, who, refuse, msg,

@@ -114,11 +114,11 @@ path_arg(struct ctl_call *call, const struct ctl_req *req, const char **p)
 	size_t len;
 
 	if (handlers_str(call, req, "path", 1, p, &len) != 0 ||
-	    handlers_line(call, "path", *p) != 0)
+	    handlers_line(call, N_("path"), *p) != 0)
 		return -1;
 	if ((*p)[0] != '/' || len > PATH_MAX_BYTES) {
-		control_fail(call, CTL_USAGE, "the bundle's path must be "
-		    "absolute");
+		control_fail(call, CTL_USAGE, N_("the bundle's path must be "
+		    "absolute"));
 		return -1;
 	}
 	return 0;
@@ -145,15 +145,15 @@ handlers_bundle_write(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	if ((ret = group_bundle_write(g, sel != NULL ? pk : NULL, since,
 	    &known, &file, &len, &n)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot write a bundle of this "
-		    "group: %s", ret == BAL_ESTATE || ret == BAL_ENOENT ?
+		control_fail(call, CTL_FAILED, N_("cannot write a bundle of this "
+		    "group: %s"), ret == BAL_ESTATE || ret == BAL_ENOENT ?
 		    "this member holds no current epoch key" :
 		    ret == BAL_ETOOBIG ? "too many entries for one bundle "
 		    "(use --since or --for)" : bal_strerror(ret));
 		return;
 	}
 	if (file_put(path, file, len) != 0) {
-		control_fail(call, CTL_FAILED, "cannot write '%s': %s", path,
+		control_fail(call, CTL_FAILED, N_("cannot write '%s': %s"), path,
 		    strerror(errno));
 		free(file);
 		return;
@@ -190,7 +190,7 @@ handlers_bundle_read(struct ctl_call *call, const struct ctl_req *req)
 	if (path_arg(call, req, &path) != 0)
 		return;
 	if (file_get(path, BUNDLE_MAX_FILE, &file, &len) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read '%s': %s", path,
+		control_fail(call, CTL_FAILED, N_("cannot read '%s': %s"), path,
 		    errno == EFBIG ? "larger than any bundle" :
 		    strerror(errno));
 		return;
@@ -198,8 +198,8 @@ handlers_bundle_read(struct ctl_call *call, const struct ctl_req *req)
 	ret = group_bundle_read(d, file, len, &r, why, sizeof(why));
 	free(file);
 	if (ret != 0) {
-		control_fail(call, CTL_FAILED, "bundle '%s' refused, nothing "
-		    "taken in: %s", path, why);
+		control_fail(call, CTL_FAILED, N_("bundle '%s' refused, nothing "
+		    "taken in: %s"), path, why);
 		group_bundle_read_free(&r);
 		return;
 	}

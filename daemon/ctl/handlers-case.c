@@ -58,8 +58,8 @@ handlers_case_list(struct ctl_call *call, const struct ctl_req *req)
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	if ((rc = group_notes(g, &notes, &n)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read the notes of "
-		    "group '%s' (%s)", group_name(g), bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot read the notes of "
+		    "group '%s' (%s)"), group_name(g), bal_strerror(rc));
 		return;
 	}
 	if (n > 0 && (cs = calloc(n, sizeof(*cs))) == NULL)
@@ -118,7 +118,7 @@ fail:
 	cases_free(cs, nc);
 	group_notes_free(notes, n);
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
 
 /* The notes of a case: case notes first, then the rest as written. */
@@ -156,8 +156,8 @@ handlers_case_show(struct ctl_call *call, const struct ctl_req *req)
 	if (handlers_str(call, req, "case", 1, &ref, NULL) != 0)
 		return;
 	if ((rc = group_notes(g, &notes, &n)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read the notes of "
-		    "group '%s' (%s)", group_name(g), bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot read the notes of "
+		    "group '%s' (%s)"), group_name(g), bal_strerror(rc));
 		return;
 	}
 	if (n > 0 && (idx = calloc(n, sizeof(*idx))) == NULL)
@@ -169,8 +169,8 @@ handlers_case_show(struct ctl_call *call, const struct ctl_req *req)
 	if (m == 0) {
 		free(idx);
 		group_notes_free(notes, n);
-		control_fail(call, CTL_FAILED, "no note carries the case '%s' "
-		    "(see: balint case list)", ref);
+		control_fail(call, CTL_FAILED, N_("no note carries the case '%s' "
+		    "(see: balint case list)"), ref);
 		return;
 	}
 	order_notes = notes;
@@ -206,5 +206,5 @@ fail:
 	free(idx);
 	group_notes_free(notes, n);
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }

@@ -208,13 +208,13 @@ handlers_guard_note(struct ctl_call *call, const struct ctl_req *req,
 	if ((gh = calloc(1, sizeof(*gh))) == NULL ||
 	    ctl_resp_new(ctl_req_id(req), CTL_OK, NULL, &gh->recs) != 0) {
 		free(gh);
-		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 		return -1;
 	}
 	if ((rc = check_fields(d, g, f, n, gh->recs, &count)) != 0) {
 		handlers_guard_hits_free(gh);
-		control_fail(call, CTL_FAILED, "cannot check the note for "
-		    "identifying details (%s); nothing written",
+		control_fail(call, CTL_FAILED, N_("cannot check the note for "
+		    "identifying details (%s); nothing written"),
 		    rc == BAL_ESTATE ? "the guard did not load" :
 		    "out of memory");
 		return -1;
@@ -230,10 +230,12 @@ handlers_guard_note(struct ctl_call *call, const struct ctl_req *req,
 	}
 	/* Refused: the hits travel with the error. */
 	if (ctl_resp_new(ctl_req_id(req), CTL_FAILED, count == 1 ?
-	    "the note holds a detail that may identify a patient; nothing "
-	    "written (change it, or confirm with --allow-identifiers)" :
-	    "the note holds details that may identify a patient; nothing "
-	    "written (change them, or confirm with --allow-identifiers)",
+	    N_("the note holds a detail that may identify a patient; "
+	    "nothing written (change it, or confirm with "
+	    "--allow-identifiers)") :
+	    N_("the note holds details that may identify a patient; "
+	    "nothing written (change them, or confirm with "
+	    "--allow-identifiers)"),
 	    &resp) != 0 || handlers_guard_hits_add(resp, gh) != 0) {
 		ctl_resp_free(resp);
 		resp = NULL;
@@ -307,12 +309,12 @@ handlers_guard_check(struct ctl_call *call, const struct ctl_req *req)
 	    0 || ctl_resp_add_str(resp, "group", g != NULL ? group_name(g) :
 	    "") != 0) {
 		ctl_resp_free(resp);
-		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 		return;
 	}
 	if ((rc = check_fields(d, g, &f, 1, resp, &count)) != 0) {
 		ctl_resp_free(resp);
-		control_fail(call, CTL_FAILED, "cannot check the text (%s)",
+		control_fail(call, CTL_FAILED, N_("cannot check the text (%s)"),
 		    rc == BAL_ESTATE ? "the guard did not load" :
 		    "out of memory");
 		return;
@@ -352,16 +354,16 @@ handlers_guard_allow(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_bool(call, req, "remove", &remove) != 0)
 		return;
 	if (!word_ok(w, wlen)) {
-		control_fail(call, CTL_USAGE, "'%s' is not one word (no "
-		    "spaces or punctuation, at most %d bytes)", w,
+		control_fail(call, CTL_USAGE, N_("'%s' is not one word (no "
+		    "spaces or punctuation, at most %d bytes)"), w,
 		    ALLOW_WORD_MAX);
 		return;
 	}
 	if ((rc = allow_words(d, g, &words)) != 0 ||
 	    (out = malloc(strlen(words) + wlen + 2)) == NULL) {
 		free(words);
-		control_fail(call, CTL_FAILED, "cannot read the allow list "
-		    "(%s)", bal_strerror(rc != 0 ? rc : BAL_ENOMEM));
+		control_fail(call, CTL_FAILED, N_("cannot read the allow list "
+		    "(%s)"), bal_strerror(rc != 0 ? rc : BAL_ENOMEM));
 		return;
 	}
 	/* Rewrite the list without w, then with it unless removing. */
@@ -380,9 +382,9 @@ handlers_guard_allow(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if (!remove) {
 		if (n >= ALLOW_WORDS_MAX) {
-			control_fail(call, CTL_FAILED, "the allow list of "
+			control_fail(call, CTL_FAILED, N_("the allow list of "
 			    "group '%s' is full (%d words; remove some with "
-			    "balint check --disallow)", group_name(g),
+			    "balint check --disallow)"), group_name(g),
 			    ALLOW_WORDS_MAX);
 			goto out;
 		}
@@ -392,8 +394,8 @@ handlers_guard_allow(struct ctl_call *call, const struct ctl_req *req)
 	}
 	meta_key(g, key, sizeof(key));
 	if ((rc = store_meta_put(d->store, key, out, o)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot save the allow list "
-		    "(%s)", bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot save the allow list "
+		    "(%s)"), bal_strerror(rc));
 		goto out;
 	}
 	if ((resp = control_call_resp(call)) == NULL ||
@@ -424,8 +426,8 @@ handlers_guard_allowed(struct ctl_call *call, const struct ctl_req *req)
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	if ((rc = allow_words(d, g, &words)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read the allow list "
-		    "(%s)", bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot read the allow list "
+		    "(%s)"), bal_strerror(rc));
 		return;
 	}
 	if ((resp = control_call_resp(call)) == NULL)
@@ -444,5 +446,5 @@ handlers_guard_allowed(struct ctl_call *call, const struct ctl_req *req)
 fail:
 	free(words);
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }

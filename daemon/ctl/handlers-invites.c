@@ -36,7 +36,7 @@ open_invites(struct ctl_call *call, struct group *g, size_t *n)
 	if ((all = calloc(INVITE_OPEN_MAX, sizeof(*all))) == NULL ||
 	    invite_open_list(d, all, INVITE_OPEN_MAX, &total) != 0) {
 		free(all);
-		control_fail(call, CTL_FAILED, "cannot read the invites");
+		control_fail(call, CTL_FAILED, N_("cannot read the invites"));
 		return NULL;
 	}
 	for (i = 0; i < total; i++)
@@ -80,7 +80,7 @@ fail:
 	sodium_memzero(inv, INVITE_OPEN_MAX * sizeof(*inv));
 	free(inv);
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
 
 void
@@ -100,16 +100,16 @@ handlers_invite_cancel(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	if (g->roster == NULL || d->id == NULL ||
 	    !roster_is_leader(g->roster, d->id->pk)) {
-		control_fail(call, CTL_FAILED, "only a leader of %s can cancel "
-		    "invites", group_name(g));
+		control_fail(call, CTL_FAILED, N_("only a leader of %s can cancel "
+		    "invites"), group_name(g));
 		return;
 	}
 	len = strlen(sel);
 	for (i = 0; i < len && isxdigit((unsigned char)sel[i]); i++)
 		;
 	if (len < INVITE_ID_MIN || i < len || len > 2 * BAL_HASH_BYTES) {
-		control_fail(call, CTL_USAGE, "bad invite '%s': give its id "
-		    "(at least %d of its digits; see: balint invite list)",
+		control_fail(call, CTL_USAGE, N_("bad invite '%s': give its id "
+		    "(at least %d of its digits; see: balint invite list)"),
 		    sel, INVITE_ID_MIN);
 		return;
 	}
@@ -124,23 +124,23 @@ handlers_invite_cancel(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if (k != 1) {
 		if (k > 1)
-			control_fail(call, CTL_FAILED, "invite id '%s' matches "
+			control_fail(call, CTL_FAILED, N_("invite id '%s' matches "
 			    "%zu invites: give more of it (see: balint invite "
-			    "list)", sel, k);
+			    "list)"), sel, k);
 		else
-			control_fail(call, CTL_FAILED, "no open invite '%s' in "
-			    "%s (see: balint invite list)", sel,
+			control_fail(call, CTL_FAILED, N_("no open invite '%s' in "
+			    "%s (see: balint invite list)"), sel,
 			    group_name(g));
 		goto out;
 	}
 	rc = store_invite_take(d->store, inv[hit].hash, daemon_now_ms());
 	if (rc == BAL_EEXIST) {
-		control_fail(call, CTL_FAILED, "invite '%s' was used already: "
-		    "to remove the member, see balint revoke", sel);
+		control_fail(call, CTL_FAILED, N_("invite '%s' was used already: "
+		    "to remove the member, see balint revoke"), sel);
 		goto out;
 	}
 	if (rc != 0) {
-		control_fail(call, CTL_FAILED, "cannot cancel invite '%s' (%s)",
+		control_fail(call, CTL_FAILED, N_("cannot cancel invite '%s' (%s)"),
 		    sel, bal_strerror(rc));
 		goto out;
 	}

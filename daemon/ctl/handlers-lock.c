@@ -89,8 +89,8 @@ handlers_lock_unlock(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	rc = ctl_req_get_bin(req, "passphrase", &pass, &plen);
 	if (rc != 0 && rc != BAL_ENOENT) {
-		control_fail(call, CTL_USAGE, "argument 'passphrase' must be "
-		    "bytes");
+		control_fail(call, CTL_USAGE, N_("argument 'passphrase' must be "
+		    "bytes"));
 		return;
 	}
 	err[0] = '\0';

@@ -71,20 +71,26 @@ static void
 lan_text(struct daemon *d, const struct net_lan_info *li, char *out,
     size_t len)
 {
+	/* Whole sentences, each translated by the CLI (daemon-text.c). */
 	if (!d->lan)
-		snprintf(out, len, "off (lan-discovery = off)");
+		snprintf(out, len, "%s", N_("off (lan-discovery = off)"));
 	else if (!li->running)
-		snprintf(out, len, "off (the network is not running)");
+		snprintf(out, len, "%s", N_("off (the network is not "
+		    "running)"));
 	else if (!li->sending)
-		snprintf(out, len, "listening only: no beacon sent (balintd "
-		    "listens nowhere or on loopback only)");
+		snprintf(out, len, "%s", N_("listening only: no beacon sent "
+		    "(balintd listens nowhere or on loopback only)"));
 	else if (li->groups == 0)
-		snprintf(out, len, "on, no beacon sent (no group to send for: "
-		    "none yet, or every one is tor-only)");
+		snprintf(out, len, "%s", N_("on, no beacon sent (no group to "
+		    "send for: none yet, or every one is tor-only)"));
 	else
-		snprintf(out, len, "on: beacons for %u group%s on %u "
-		    "interface address%s", li->groups, li->groups == 1 ? "" :
-		    "s", li->interfaces, li->interfaces == 1 ? "" : "es");
+		snprintf(out, len, li->groups == 1 ? (li->interfaces == 1 ?
+		    N_("on: beacons for %u group on %u interface address") :
+		    N_("on: beacons for %u group on %u interface addresses")) :
+		    li->interfaces == 1 ?
+		    N_("on: beacons for %u groups on %u interface address") :
+		    N_("on: beacons for %u groups on %u interface addresses"),
+		    li->groups, li->interfaces);
 }
 
 int
@@ -116,8 +122,7 @@ handlers_net_lan(struct daemon *d, struct ctl_resp *resp)
  * plain words of status ("local_only", space-separated); and whether
  * members elsewhere can reach it all the same ("reachable_elsewhere": an
  * onion address, --advertise, a port the router forwards, or a global
- * address it listens on: an IPv6 one only through a pinhole when port
- * mapping asked the router for one).
+ * address it listens on).
  */
 int
 handlers_net_status_self(struct daemon *d, struct ctl_resp *resp)
@@ -139,12 +144,8 @@ handlers_net_status_self(struct daemon *d, struct ctl_resp *resp)
 	for (i = 0; i < n; i++) {
 		if (addr_split(addrs[i], &a) != 0)
 			continue;
-		/* A global IPv6 address behind a router that was asked for
-		 * a pinhole leads here only when it opened one. */
 		if (a.scope == ADDR_GLOBAL) {
-			if (a.kind != ADDR_IPV6 ||
-			    net_portmap_v6_open(d, a.host) != 0)
-				elsewhere = 1;
+			elsewhere = 1;
 			continue;
 		}
 		if ((a.scope != ADDR_LOCAL && a.scope != ADDR_LOOPBACK) ||
@@ -228,14 +229,14 @@ handlers_net_invite(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_uint(call, req, "expires", &expires) != 0)
 		return;
 	if (expires == 0 || expires > INVITE_MAX_EXPIRY_S) {
-		control_fail(call, CTL_USAGE, "an invite must expire within "
-		    "1 second and 366 days (got %llu s)",
+		control_fail(call, CTL_USAGE, N_("an invite must expire within "
+		    "1 second and 366 days (got %llu s)"),
 		    (unsigned long long)expires);
 		return;
 	}
 	if (name != NULL && *name == '\0')
 		name = NULL;
-	if (handlers_line(call, "name", name) != 0)
+	if (handlers_line(call, N_("name"), name) != 0)
 		return;
 	err[0] = '\0';
 	if ((naddrs = invite_addrs(d, g, addrs, err, sizeof(err))) == 0) {
@@ -371,12 +372,12 @@ handlers_net_join(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_uint(call, req, "wait", &wait) != 0)
 		return;
 	if (accept == preview) {
-		control_fail(call, CTL_USAGE, "join needs exactly one of "
-		    "preview and accept");
+		control_fail(call, CTL_USAGE, N_("join needs exactly one of "
+		    "preview and accept"));
 		return;
 	}
 	if ((jc = calloc(1, sizeof(*jc))) == NULL) {
-		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 		return;
 	}
 	jc->call = call;
@@ -398,11 +399,11 @@ handlers_net_join(struct ctl_call *call, const struct ctl_req *req)
 		if (err[0] != '\0')
 			control_fail(call, CTL_FAILED, "%s", err);
 		else if (rc == BAL_ECHECKSUM)
-			control_fail(call, CTL_FAILED, "the invite code is "
+			control_fail(call, CTL_FAILED, N_("the invite code is "
 			    "mistyped (its checksum does not match); copy it "
-			    "again");
+			    "again"));
 		else
-			control_fail(call, CTL_FAILED, "cannot join (%s)",
+			control_fail(call, CTL_FAILED, N_("cannot join (%s)"),
 			    bal_strerror(rc));
 	}
 }
@@ -423,9 +424,9 @@ handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	if (strlen(addr) >= DAEMON_ADDR_MAX ||
 	    net_addr_parse(addr, NULL) != 0) {
-		control_fail(call, CTL_USAGE, "bad address '%s' (use HOST:PORT "
+		control_fail(call, CTL_USAGE, N_("bad address '%s' (use HOST:PORT "
 		    "with a numeric IP, [IPv6], a host name or an onion "
-		    "address, e.g. 192.0.2.7:7000)", addr);
+		    "address, e.g. 192.0.2.7:7000)"), addr);
 		return;
 	}
 	err[0] = '\0';
@@ -433,7 +434,7 @@ handlers_net_peer_add(struct ctl_call *call, const struct ctl_req *req)
 	    sizeof(err));
 	if (rc != 0) {
 		control_fail(call, rc == BAL_EINVAL ? CTL_USAGE : CTL_FAILED,
-		    "cannot add peer '%s': %s", addr, err[0] != '\0' ? err :
+		    N_("cannot add peer '%s': %s"), addr, err[0] != '\0' ? err :
 		    bal_strerror(rc));
 		return;
 	}
@@ -466,13 +467,13 @@ handlers_net_peer_remove(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	if ((rc = store_peer_remove(d->store, g->id, addr, &typed,
 	    &announced)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot remove peer '%s': %s",
+		control_fail(call, CTL_FAILED, N_("cannot remove peer '%s': %s"),
 		    addr, bal_strerror(rc));
 		return;
 	}
 	if (!typed && !announced) {
-		control_fail(call, CTL_FAILED, "no peer '%s' in %s (see: "
-		    "balint peer list)", addr, group_name(g));
+		control_fail(call, CTL_FAILED, N_("no peer '%s' in %s (see: "
+		    "balint peer list)"), addr, group_name(g));
 		return;
 	}
 	(void)net_group_added(d, g);
@@ -611,7 +612,7 @@ handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req)
 	    &pc)) < 0) {
 		free(pc.seen);
 		ctl_resp_free(pc.resp);
-		control_fail(call, CTL_FAILED, "cannot read the peers (%s)",
+		control_fail(call, CTL_FAILED, N_("cannot read the peers (%s)"),
 		    bal_strerror(rc));
 		return;
 	}
@@ -626,7 +627,7 @@ handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req)
 fail:
 	free(pc.seen);
 	ctl_resp_free(pc.resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
 
 struct sync_ctx {
@@ -643,13 +644,13 @@ sync_level_cb(void *ctx, int status)
 	struct ctl_resp *resp = NULL;
 
 	if (status == BAL_EAGAIN)
-		control_fail(call, CTL_FAILED, "not level after %llu s (see: "
-		    "balint status)",
+		control_fail(call, CTL_FAILED, N_("not level after %llu s (see: "
+		    "balint status)"),
 		    (unsigned long long)((sc->timeout_ms + 999) / 1000));
 	else if (status == BAL_ESTATE)
-		control_fail(call, CTL_FAILED, "balintd is shutting down");
+		control_fail(call, CTL_FAILED, N_("balintd is shutting down"));
 	else if (status != 0)
-		control_fail(call, CTL_FAILED, "sync failed (%s)",
+		control_fail(call, CTL_FAILED, N_("sync failed (%s)"),
 		    bal_strerror(status));
 	else {
 		if ((resp = control_call_resp(call)) == NULL ||
@@ -695,11 +696,11 @@ handlers_net_sync(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	}
 	if (d->net == NULL) {
-		control_fail(call, CTL_FAILED, "the network is not running");
+		control_fail(call, CTL_FAILED, N_("the network is not running"));
 		return;
 	}
 	if ((sc = calloc(1, sizeof(*sc))) == NULL) {
-		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 		return;
 	}
 	sc->call = call;
@@ -707,7 +708,7 @@ handlers_net_sync(struct ctl_call *call, const struct ctl_req *req)
 	handlers_hex(g->id, BAL_GROUP_ID_BYTES, sc->group);
 	if ((rc = net_level_wait(d, g, timeout, sync_level_cb, sc)) != 0) {
 		free(sc);
-		control_fail(call, CTL_FAILED, "cannot wait for sync (%s)",
+		control_fail(call, CTL_FAILED, N_("cannot wait for sync (%s)"),
 		    bal_strerror(rc));
 	}
 }

@@ -25,8 +25,8 @@ check_len(struct ctl_call *call, const char *what, size_t len, size_t max)
 {
 	if (len <= max)
 		return 0;
-	control_fail(call, CTL_FAILED, "the %s is too long (%zu bytes, at "
-	    "most %zu)", what, len, max);
+	control_fail(call, CTL_FAILED, N_("the %s is too long (%zu bytes, at "
+	    "most %zu)"), what, len, max);
 	return -1;
 }
 
@@ -57,9 +57,9 @@ append_note(struct ctl_call *call, struct group *g, const struct note *n,
 
 	if ((rc = note_encode(n, &buf, &len)) != 0) {
 		handlers_guard_hits_free(gh);
-		control_fail(call, CTL_FAILED, "cannot %s the note: %s", what,
-		    rc == BAL_ETOOBIG ? "a field is over its limit" :
-		    "a field is not valid UTF-8 text");
+		control_fail(call, CTL_FAILED, N_("cannot %s the note: %s"), what,
+		    rc == BAL_ETOOBIG ? N_("a field is over its limit") :
+		    N_("a field is not valid UTF-8 text"));
 		return;
 	}
 	rc = group_append(g, ENTRY_KIND_NOTE, buf, len, NULL);
@@ -68,8 +68,8 @@ append_note(struct ctl_call *call, struct group *g, const struct note *n,
 		daemon_log("note %s failed in group '%s': %s", what,
 		    group_name(g), bal_strerror(rc));
 		handlers_guard_hits_free(gh);
-		control_fail(call, CTL_FAILED, "cannot %s the note (%s)", what,
-		    rc == BAL_EPERM ? "this member may not write in the group"
+		control_fail(call, CTL_FAILED, N_("cannot %s the note (%s)"), what,
+		    rc == BAL_EPERM ? N_("this member may not write in the group")
 		    : group_write_error(g, rc));
 		return;
 	}
@@ -106,15 +106,15 @@ handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
 	if (handlers_kind(call, kind, NOTE_KIND_SESSION, &k) != 0)
 		return;
 	if (is_blank(body, blen)) {
-		control_fail(call, CTL_FAILED, "refusing to write an empty "
-		    "note (give it some text)");
+		control_fail(call, CTL_FAILED, N_("refusing to write an empty "
+		    "note (give it some text)"));
 		return;
 	}
-	if (check_len(call, "case reference", clen, NOTE_MAX_CASE) != 0 ||
-	    check_len(call, "title", tlen, NOTE_MAX_TITLE) != 0 ||
-	    check_len(call, "note text", blen, NOTE_MAX_BODY) != 0 ||
-	    handlers_line(call, "case reference", cref) != 0 ||
-	    handlers_line(call, "title", title) != 0)
+	if (check_len(call, N_("case reference"), clen, NOTE_MAX_CASE) != 0 ||
+	    check_len(call, N_("title"), tlen, NOTE_MAX_TITLE) != 0 ||
+	    check_len(call, N_("note text"), blen, NOTE_MAX_BODY) != 0 ||
+	    handlers_line(call, N_("case reference"), cref) != 0 ||
+	    handlers_line(call, N_("title"), title) != 0)
 		return;
 	/* The de-identification guard, before anything is sealed. */
 	f[0] = (struct handlers_guard_field){ "title", title, tlen };
@@ -128,7 +128,7 @@ handlers_note_write(struct ctl_call *call, const struct ctl_req *req)
 	n.case_ref = (char *)(uintptr_t)cref;
 	n.title = (char *)(uintptr_t)title;
 	n.body = (char *)(uintptr_t)body;
-	append_note(call, g, &n, "write", gh);
+	append_note(call, g, &n, N_("write"), gh);
 }
 
 /* Adds a note's common fields to the newest record. */
@@ -289,8 +289,8 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 		handlers_marks_free(&marks);
 		group_notes_free(notes, n);
 		free(ids.id);
-		control_fail(call, CTL_FAILED, "cannot read the notes of "
-		    "group '%s' (%s)", group_name(g), bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot read the notes of "
+		    "group '%s' (%s)"), group_name(g), bal_strerror(rc));
 		return;
 	}
 	if (meeting && (since = handlers_marks_last_meeting(notes, n)) == 0)
@@ -348,7 +348,7 @@ fail:
 	group_notes_free(notes, n);
 	free(ids.id);
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
 
 /*
@@ -385,17 +385,17 @@ no_such_note(struct ctl_call *call, const char *sel, size_t matches)
 	for (i = 0; i < len && isxdigit((unsigned char)sel[i]); i++)
 		;
 	if (len < GROUP_NOTE_PREFIX_MIN || i < len)
-		control_fail(call, CTL_FAILED, "unknown note '%s' (see: "
+		control_fail(call, CTL_FAILED, N_("unknown note '%s' (see: "
 		    "balint note list): a note id is hex digits, and its "
-		    "first %d name it when no other note starts so", sel,
+		    "first %d name it when no other note starts so"), sel,
 		    GROUP_NOTE_PREFIX_MIN);
 	else if (matches > 1)
-		control_fail(call, CTL_FAILED, "note id prefix '%s' matches "
-		    "%zu notes: give more of it (see: balint note list)", sel,
+		control_fail(call, CTL_FAILED, N_("note id prefix '%s' matches "
+		    "%zu notes: give more of it (see: balint note list)"), sel,
 		    matches);
 	else
-		control_fail(call, CTL_FAILED, "unknown note '%s' (see: "
-		    "balint note list)", sel);
+		control_fail(call, CTL_FAILED, N_("unknown note '%s' (see: "
+		    "balint note list)"), sel);
 }
 
 /*
@@ -429,8 +429,8 @@ find_note(struct ctl_call *call, const struct ctl_req *req,
 	} else if ((*g = handlers_group(call, req)) == NULL)
 		return NULL;
 	if ((rc = group_notes(*g, notes, n)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read the notes of "
-		    "group '%s' (%s)", group_name(*g), bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot read the notes of "
+		    "group '%s' (%s)"), group_name(*g), bal_strerror(rc));
 		return NULL;
 	}
 	/* The one readable note whose id starts so (deleted ones aside). */
@@ -464,14 +464,14 @@ show_version(struct ctl_call *call, struct group *g,
 	int rc;
 
 	if ((rc = group_note_versions(g, gn, &v, &nv)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read the versions of "
-		    "the note (%s)", bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot read the versions of "
+		    "the note (%s)"), bal_strerror(rc));
 		return;
 	}
 	if (version == 0 || version > nv) {
 		group_note_versions_free(v, nv);
-		control_fail(call, CTL_FAILED, "the note has no version %llu "
-		    "(it has %zu: see balint note log)",
+		control_fail(call, CTL_FAILED, N_("the note has no version %llu "
+		    "(it has %zu: see balint note log)"),
 		    (unsigned long long)version, nv);
 		return;
 	}
@@ -539,8 +539,8 @@ handlers_note_log(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	if ((rc = group_note_versions(g, gn, &v, &nv)) != 0) {
 		group_notes_free(notes, n);
-		control_fail(call, CTL_FAILED, "cannot read the versions of "
-		    "the note (%s)", bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot read the versions of "
+		    "the note (%s)"), bal_strerror(rc));
 		return;
 	}
 	if ((resp = control_call_resp(call)) == NULL)
@@ -569,7 +569,7 @@ fail:
 	group_note_versions_free(v, nv);
 	group_notes_free(notes, n);
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
 
 void
@@ -616,7 +616,7 @@ check_author(struct ctl_call *call, const struct group_note *gn,
 
 	if (sodium_memcmp(gn->author, d->id->pk, BAL_PK_BYTES) == 0)
 		return 0;
-	control_fail(call, CTL_FAILED, "only the author of a note can %s it",
+	control_fail(call, CTL_FAILED, N_("only the author of a note can %s it"),
 	    what);
 	return -1;
 }
@@ -635,26 +635,26 @@ handlers_note_edit(struct ctl_call *call, const struct ctl_req *req)
 
 	if ((gn = find_note(call, req, &g, &notes, &n)) == NULL)
 		return;
-	if (check_author(call, gn, "edit") != 0)
+	if (check_author(call, gn, N_("edit")) != 0)
 		goto out;
 	if (handlers_str(call, req, "title", 0, &title, &tlen) != 0 ||
 	    handlers_str(call, req, "body", 0, &body, &blen) != 0)
 		goto out;
 	if (title == NULL && body == NULL) {
-		control_fail(call, CTL_USAGE, "nothing to change (give a new "
-		    "text or title)");
+		control_fail(call, CTL_USAGE, N_("nothing to change (give a new "
+		    "text or title)"));
 		goto out;
 	}
 	if (body != NULL && is_blank(body, blen)) {
-		control_fail(call, CTL_FAILED, "refusing to make the note "
-		    "empty (to remove it: balint note delete)");
+		control_fail(call, CTL_FAILED, N_("refusing to make the note "
+		    "empty (to remove it: balint note delete)"));
 		goto out;
 	}
 	if ((title != NULL &&
-	    (check_len(call, "title", tlen, NOTE_MAX_TITLE) != 0 ||
-	    handlers_line(call, "title", title) != 0)) ||
+	    (check_len(call, N_("title"), tlen, NOTE_MAX_TITLE) != 0 ||
+	    handlers_line(call, N_("title"), title) != 0)) ||
 	    (body != NULL &&
-	    check_len(call, "note text", blen, NOTE_MAX_BODY) != 0))
+	    check_len(call, N_("note text"), blen, NOTE_MAX_BODY) != 0))
 		goto out;
 	/* The guard checks what changes (the rest was checked before). */
 	f[0] = (struct handlers_guard_field){ "title", title, tlen };
@@ -669,7 +669,7 @@ handlers_note_edit(struct ctl_call *call, const struct ctl_req *req)
 	nn.body = body != NULL ? (char *)(uintptr_t)body : gn->note->body;
 	nn.has_supersedes = 1;
 	memcpy(nn.supersedes, gn->entry_id, BAL_HASH_BYTES);
-	append_note(call, g, &nn, "edit", gh);
+	append_note(call, g, &nn, N_("edit"), gh);
 out:
 	group_notes_free(notes, n);
 }
@@ -686,12 +686,12 @@ handlers_note_delete(struct ctl_call *call, const struct ctl_req *req)
 	memset(&nn, 0, sizeof(nn));
 	if ((gn = find_note(call, req, &g, &notes, &n)) == NULL)
 		return;
-	if (check_author(call, gn, "delete") != 0)
+	if (check_author(call, gn, N_("delete")) != 0)
 		goto out;
 	/* It names every version it erases (docs/protocol.md, Notes). */
 	if (group_note_erases(g, gn->note_id, &nn.erases, &nn.nerases) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read the note's "
-		    "versions from the store");
+		control_fail(call, CTL_FAILED, N_("cannot read the note's "
+		    "versions from the store"));
 		goto out;
 	}
 	memcpy(nn.id, gn->note_id, NOTE_ID_BYTES);
@@ -699,7 +699,7 @@ handlers_note_delete(struct ctl_call *call, const struct ctl_req *req)
 	nn.has_supersedes = 1;
 	memcpy(nn.supersedes, gn->entry_id, BAL_HASH_BYTES);
 	nn.tombstone = 1;
-	append_note(call, g, &nn, "delete", NULL);
+	append_note(call, g, &nn, N_("delete"), NULL);
 out:
 	free(nn.erases);
 	group_notes_free(notes, n);

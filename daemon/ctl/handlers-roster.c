@@ -52,8 +52,8 @@ handlers_roster_member(struct ctl_call *call, const struct group *g, const char 
 			n++;
 		}
 	if (n > 1) {
-		control_fail(call, CTL_FAILED, "%zu members are named '%s': "
-		    "give the member id instead (see: balint members)", n,
+		control_fail(call, CTL_FAILED, N_("%zu members are named '%s': "
+		    "give the member id instead (see: balint members)"), n,
 		    sel);
 		return -1;
 	}
@@ -76,8 +76,8 @@ handlers_roster_member(struct ctl_call *call, const struct group *g, const char 
 		return 0;
 	}
 	if (n > 1) {
-		control_fail(call, CTL_FAILED, "member id prefix '%s' matches "
-		    "%zu members: give more of it (see: balint members)", sel,
+		control_fail(call, CTL_FAILED, N_("member id prefix '%s' matches "
+		    "%zu members: give more of it (see: balint members)"), sel,
 		    n);
 		return -1;
 	}
@@ -96,13 +96,13 @@ handlers_roster_member(struct ctl_call *call, const struct group *g, const char 
 		return 0;
 	}
 	if (n > 1)
-		control_fail(call, CTL_FAILED, "%zu members are called '%s': "
+		control_fail(call, CTL_FAILED, N_("%zu members are called '%s': "
 		    "give the whole name or the member id (see: balint "
-		    "members)", n, sel);
+		    "members)"), n, sel);
 	else
-		control_fail(call, CTL_FAILED, "unknown member '%s' (see: "
+		control_fail(call, CTL_FAILED, N_("unknown member '%s' (see: "
 		    "balint members): no name, first name or member id (of "
-		    "which %d characters are enough) is that", sel,
+		    "which %d characters are enough) is that"), sel,
 		    MEMBER_PREFIX_MIN);
 	return -1;
 }
@@ -126,13 +126,13 @@ handlers_roster_revoke(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_str(call, req, "member", 1, &sel, NULL) != 0)
 		return;
 	if (*sel == '\0') {
-		control_fail(call, CTL_USAGE, "an empty member (give a name "
-		    "or member id; see: balint members)");
+		control_fail(call, CTL_USAGE, N_("an empty member (give a name "
+		    "or member id; see: balint members)"));
 		return;
 	}
 	if (g->roster == NULL || !roster_is_leader(g->roster, d->id->pk)) {
-		control_fail(call, CTL_FAILED, "only a leader of %s can "
-		    "revoke members", group_name(g));
+		control_fail(call, CTL_FAILED, N_("only a leader of %s can "
+		    "revoke members"), group_name(g));
 		return;
 	}
 	if (handlers_roster_member(call, g, sel, pk) != 0)
@@ -282,7 +282,7 @@ handlers_roster_leave(struct ctl_call *call, const struct ctl_req *req)
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	if ((lw = calloc(1, sizeof(*lw))) == NULL) {
-		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 		return;
 	}
 	lw->call = call;
@@ -291,7 +291,7 @@ handlers_roster_leave(struct ctl_call *call, const struct ctl_req *req)
 	snprintf(lw->name, sizeof(lw->name), "%s", group_name(g));
 	if (group_roster_leaving(d, g->id, 1) != 0) {
 		free(lw);
-		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 		return;
 	}
 	/* The sessions up now: each that ends after the LEAVE confirms it. */
@@ -309,8 +309,8 @@ handlers_roster_leave(struct ctl_call *call, const struct ctl_req *req)
 		(void)group_roster_leaving(d, lw->gid, 0);
 		if ((g = group_find(d, lw->gid)) != NULL)
 			(void)group_roster_erase(g);
-		control_fail(call, CTL_FAILED, "left %s, but cannot wait for "
-		    "the peers; its data was erased here", lw->name);
+		control_fail(call, CTL_FAILED, N_("left %s, but cannot wait for "
+		    "the peers; its data was erased here"), lw->name);
 		free(lw);
 		return;
 	}
@@ -421,16 +421,24 @@ handlers_roster_kept(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if (matches != 1) {
 		free(rm);
-		control_fail(call, CTL_FAILED, matches == 0 ? "no group this "
-		    "member was revoked from%s%s%s (see: balint status)" :
-		    "several groups this member was revoked from match%s%s%s: "
-		    "give -g with the group's name or id", sel ? " named '" :
-		    "", sel ? sel : "", sel ? "'" : "");
+		if (sel != NULL)
+			control_fail(call, CTL_FAILED, matches == 0 ?
+			    N_("no group this member was revoked from is "
+			    "named '%s' (see: balint status)") :
+			    N_("several groups this member was revoked from "
+			    "match '%s': give -g with the group's name or id"),
+			    sel);
+		else
+			control_fail(call, CTL_FAILED, matches == 0 ?
+			    N_("no group this member was revoked from (see: "
+			    "balint status)") : N_("several groups this "
+			    "member was revoked from: give -g with the "
+			    "group's name or id"));
 		return;
 	}
 	if ((kp.resp = control_call_resp(call)) == NULL) {
 		free(rm);
-		control_fail(call, CTL_FAILED, "balintd ran out of memory");
+		control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 		return;
 	}
 	kp.name = d->name;
@@ -438,8 +446,8 @@ handlers_roster_kept(struct ctl_call *call, const struct ctl_req *req)
 	free(rm);
 	if (ret != 0) {
 		ctl_resp_free(kp.resp);
-		control_fail(call, CTL_FAILED, "cannot read the kept notes "
-		    "(%s)", bal_strerror(ret));
+		control_fail(call, CTL_FAILED, N_("cannot read the kept notes "
+		    "(%s)"), bal_strerror(ret));
 		return;
 	}
 	control_reply(call, kp.resp);

@@ -355,10 +355,11 @@ handlers_note_search(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	if ((rc = terms_parse(q, &t)) != 0 || t.n == 0) {
 		terms_free(&t);
-		control_fail(call, CTL_USAGE, rc == BAL_ETOOBIG ? "too many "
-		    "words to search for (at most %d)" : rc != 0 ? "the words "
-		    "to search for are not UTF-8 text" : "nothing to search "
-		    "for (give a word)", SEARCH_TERMS_MAX);
+		control_fail(call, CTL_USAGE, rc == BAL_ETOOBIG ?
+		    N_("too many words to search for (at most %d)") : rc != 0 ?
+		    N_("the words to search for are not UTF-8 text") :
+		    N_("nothing to search for (give a word)"),
+		    SEARCH_TERMS_MAX);
 		return;
 	}
 	if ((rc = handlers_search_fold(q, qlen, &phrase, &phlen)) != 0 ||
@@ -370,8 +371,8 @@ handlers_note_search(struct ctl_call *call, const struct ctl_req *req)
 		terms_free(&t);
 		handlers_search_free(phrase, phlen);
 		handlers_search_free(fcase, fclen);
-		control_fail(call, CTL_FAILED, "cannot read the notes of "
-		    "group '%s' (%s)", group_name(g), bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot read the notes of "
+		    "group '%s' (%s)"), group_name(g), bal_strerror(rc));
 		return;
 	}
 	if (n > 0 && (hits = calloc(n, sizeof(*hits))) == NULL)
@@ -442,6 +443,7 @@ fail:
 	free(hits);
 	group_notes_free(notes, n);
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, rc == BAL_EINVAL ? "the words to "
-	    "search for are not UTF-8 text" : "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, rc == BAL_EINVAL ? N_("the words to "
+	    "search for are not UTF-8 text") : N_("balintd ran out of "
+	    "memory"));
 }

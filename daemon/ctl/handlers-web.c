@@ -21,9 +21,9 @@ handlers_web_open(struct ctl_call *call, const struct ctl_req *req)
 
 	(void)req;
 	if (web_login_url(d, url, sizeof(url)) != 0) {
-		control_fail(call, CTL_FAILED, "balintd does not serve the "
+		control_fail(call, CTL_FAILED, N_("balintd does not serve the "
 		    "page (its port is off, or it could not listen on "
-		    "127.0.0.1: see balint daemon log)");
+		    "127.0.0.1: see balint daemon log)"));
 		return;
 	}
 	resp = control_call_resp(call);

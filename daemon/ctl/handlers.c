@@ -103,11 +103,11 @@ handlers_str(struct ctl_call *call, const struct ctl_req *req,
 	if (rc == BAL_ENOENT && !required)
 		return 0;
 	if (rc == BAL_ENOENT) {
-		control_fail(call, CTL_USAGE, "missing argument '%s'", key);
+		control_fail(call, CTL_USAGE, N_("missing argument '%s'"), key);
 		return -1;
 	}
 	if (rc != 0) {
-		control_fail(call, CTL_USAGE, "argument '%s' must be a string",
+		control_fail(call, CTL_USAGE, N_("argument '%s' must be a string"),
 		    key);
 		return -1;
 	}
@@ -123,7 +123,7 @@ optional_arg(struct ctl_call *call, const char *key, int rc, const char *must)
 {
 	if (rc == 0 || rc == BAL_ENOENT)
 		return 0;
-	control_fail(call, CTL_USAGE, "argument '%s' must be %s", key, must);
+	control_fail(call, CTL_USAGE, N_("argument '%s' must be %s"), key, must);
 	return -1;
 }
 
@@ -152,8 +152,8 @@ handlers_kind(struct ctl_call *call, const char *kind, int dflt, int *k)
 	}
 	if ((*k = note_kind_from_string(kind)) >= 0)
 		return 0;
-	control_fail(call, CTL_USAGE, "unknown note kind '%s' (use session, "
-	    "followup, case or other)", kind);
+	control_fail(call, CTL_USAGE, N_("unknown note kind '%s' (use session, "
+	    "followup, case or other)"), kind);
 	return -1;
 }
 
@@ -163,7 +163,7 @@ handlers_limit(struct ctl_call *call, uint64_t limit, int all_ok)
 	if (limit != 0 && (limit <= CTL_LIST_PAGE_MAX ||
 	    (all_ok && limit == UINT64_MAX)))
 		return 0;
-	control_fail(call, CTL_USAGE, "argument 'limit' must be 1..%u",
+	control_fail(call, CTL_USAGE, N_("argument 'limit' must be 1..%u"),
 	    CTL_LIST_PAGE_MAX);
 	return -1;
 }
@@ -176,8 +176,8 @@ handlers_line(struct ctl_call *call, const char *what, const char *s)
 	for (; p != NULL && *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 &&
 		    p[1] <= 0x9f)) {
-			control_fail(call, CTL_USAGE, "the %s must be one line "
-			    "of text without control characters", what);
+			control_fail(call, CTL_USAGE, N_("the %s must be one line "
+			    "of text without control characters"), what);
 			return -1;
 		}
 	return 0;
@@ -193,9 +193,9 @@ handlers_group(struct ctl_call *call, const struct ctl_req *req)
 	if (handlers_str(call, req, "group", 0, &sel, NULL) != 0)
 		return NULL;
 	if (sel != NULL && *sel == '\0') {
-		control_fail(call, CTL_USAGE, "an empty group (give a group "
+		control_fail(call, CTL_USAGE, N_("an empty group (give a group "
 		    "id, a unique prefix of it or the group name; see: balint "
-		    "group list)");
+		    "group list)"));
 		return NULL;
 	}
 	err[0] = '\0';
@@ -411,11 +411,6 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_uint(resp, "portmap_lease", pi.lease_s) != 0 ||
 	    ctl_resp_add_uint(resp, "portmap_left", pi.left_s) != 0 ||
 	    ctl_resp_add_str(resp, "portmap_why", pi.why) != 0 ||
-	    ctl_resp_add_str(resp, "pinhole", pi.v6_method) != 0 ||
-	    ctl_resp_add_str(resp, "pinhole_addrs", pi.v6_open) != 0 ||
-	    ctl_resp_add_uint(resp, "pinhole_lease", pi.v6_lease_s) != 0 ||
-	    ctl_resp_add_uint(resp, "pinhole_left", pi.v6_left_s) != 0 ||
-	    ctl_resp_add_str(resp, "pinhole_why", pi.v6_why) != 0 ||
 	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
 	    handlers_net_lan(d, resp) != 0 ||
 	    handlers_net_status_self(d, resp) != 0 ||
@@ -437,7 +432,7 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	return;
 fail:
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
 
 static void
@@ -504,7 +499,7 @@ cmd_group_list(struct ctl_call *call, const struct ctl_req *req)
 	return;
 fail:
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
 
 /* The "how" of an acceptance, for contract.show. */
@@ -584,14 +579,14 @@ cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	if ((c = g->contract) == NULL || g->roster == NULL) {
-		control_fail(call, CTL_FAILED, "the contract of group '%s' "
-		    "is not known yet (wait for sync: balint sync --wait)",
+		control_fail(call, CTL_FAILED, N_("the contract of group '%s' "
+		    "is not known yet (wait for sync: balint sync --wait)"),
 		    group_name(g));
 		return;
 	}
 	if ((rc = group_contract_info(g, &ci)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read the versions of "
-		    "the contract of group '%s': %s", group_name(g),
+		control_fail(call, CTL_FAILED, N_("cannot read the versions of "
+		    "the contract of group '%s': %s"), group_name(g),
 		    bal_strerror(rc));
 		return;
 	}
@@ -655,14 +650,14 @@ cmd_contract_text(struct ctl_call *call, const struct ctl_req *req)
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
 	if (g->contract == NULL) {
-		control_fail(call, CTL_FAILED, "the contract of group '%s' "
-		    "is not known yet (wait for sync: balint sync --wait)",
+		control_fail(call, CTL_FAILED, N_("the contract of group '%s' "
+		    "is not known yet (wait for sync: balint sync --wait)"),
 		    group_name(g));
 		return;
 	}
 	if ((rc = contract_text(g->contract, d->id->pk, &text, &len)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot write the contract as "
-		    "text: %s", bal_strerror(rc));
+		control_fail(call, CTL_FAILED, N_("cannot write the contract as "
+		    "text: %s"), bal_strerror(rc));
 		return;
 	}
 	if ((resp = control_call_resp(call)) == NULL ||
@@ -701,14 +696,14 @@ cmd_contract_versions(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_uint(call, req, "version", &want) != 0)
 		return;
 	if (g->contract == NULL || g->roster == NULL) {
-		control_fail(call, CTL_FAILED, "the contract of group '%s' "
-		    "is not known yet (wait for sync: balint sync --wait)",
+		control_fail(call, CTL_FAILED, N_("the contract of group '%s' "
+		    "is not known yet (wait for sync: balint sync --wait)"),
 		    group_name(g));
 		return;
 	}
 	if ((rc = group_contract_info(g, &ci)) != 0) {
-		control_fail(call, CTL_FAILED, "cannot read the versions of "
-		    "the contract of group '%s': %s", group_name(g),
+		control_fail(call, CTL_FAILED, N_("cannot read the versions of "
+		    "the contract of group '%s': %s"), group_name(g),
 		    bal_strerror(rc));
 		return;
 	}
@@ -738,8 +733,8 @@ cmd_contract_versions(struct ctl_call *call, const struct ctl_req *req)
 		    (rc = contract_text(c, ref, &text, &len)) != 0)) {
 			ctl_resp_free(resp);
 			resp = NULL;
-			control_fail(call, CTL_FAILED, "cannot read version "
-			    "%u of the contract of %s: %s", v->number,
+			control_fail(call, CTL_FAILED, N_("cannot read version "
+			    "%u of the contract of %s: %s"), v->number,
 			    group_name(g), bal_strerror(v->contract == NULL ?
 			    BAL_ENOENT : rc));
 			goto out;
@@ -878,5 +873,5 @@ cmd_members(struct ctl_call *call, const struct ctl_req *req)
 	return;
 fail:
 	ctl_resp_free(resp);
-	control_fail(call, CTL_FAILED, "balintd ran out of memory");
+	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }

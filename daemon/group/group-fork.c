@@ -153,14 +153,15 @@ const char *
 group_write_error(const struct group *g, int rc)
 {
 	if (rc == BAL_ECHAIN && g != NULL && g->own_fork != 0)
-		return "your log in this group has forked: this profile was "
-		    "restored from an older copy or also runs on another "
+		return N_("your log in this group has forked: this profile "
+		    "was restored from an older copy or also runs on another "
 		    "machine, and the others hold another branch; see "
-		    "\"Restoring a profile\" in the member guide";
+		    "\"Restoring a profile\" in the member guide");
 	if (rc == BAL_ETOOBIG)
-		return "you have written more in this group than the others "
-		    "store of one member (the per-author limits: 1,000 "
-		    "entries or 32 MiB a day, 100,000 or 1 GiB in all)";
+		return N_("you have written more in this group than the "
+		    "others store of one member (the per-author limits: "
+		    "1,000 entries or 32 MiB a day, 100,000 or 1 GiB in "
+		    "all)");
 	return bal_strerror(rc);
 }
 

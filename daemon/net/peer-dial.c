@@ -198,7 +198,7 @@ target_dial(struct target *t)
 	t->conn = peer_dial_conn(net, t->tp, t->addr, keys[t->keyi % n], pk);
 	sodium_free(keys);
 	if (t->conn == NULL) {
-		snprintf(t->why, sizeof(t->why), "cannot dial");
+		snprintf(t->why, sizeof(t->why), N_("cannot dial"));
 		if (t->fails == 0)
 			daemon_log("cannot dial %s (will retry)", t->addr);
 		t->fails++;
@@ -559,34 +559,34 @@ net_add_peer(struct daemon *d, struct group *g, const char *addr,
 
 	said[0] = '\0';
 	if (net_addr_parse(addr, NULL) != 0) {
-		snprintf(err, errlen, "bad address '%s' (want HOST:PORT with "
-		    "a numeric IP, e.g. 192.0.2.7:7000, or an onion address)",
+		snprintf(err, errlen, N_("bad address '%s' (want HOST:PORT with "
+		    "a numeric IP, e.g. 192.0.2.7:7000, or an onion address)"),
 		    addr);
 		return BAL_EINVAL;
 	}
 	if (d->net == NULL || d->net->stopping) {
-		snprintf(err, errlen, "the daemon's network is not running");
+		snprintf(err, errlen, N_("the daemon's network is not running"));
 		return BAL_ESTATE;
 	}
 	if (peer_dial_is_ours(d->net, addr)) {
-		snprintf(err, errlen, "%s is where this daemon listens (give "
-		    "another member's address)", addr);
+		snprintf(err, errlen, N_("%s is where this daemon listens (give "
+		    "another member's address)"), addr);
 		return BAL_EEXIST;
 	}
 	if (group_tor_only(g) && !onion_addr_is(addr)) {
-		snprintf(err, errlen, "%s is tor-only (its contract says "
-		    "Network: tor-only): give an onion address, not '%s'",
+		snprintf(err, errlen, N_("%s is tor-only (its contract says "
+		    "Network: tor-only): give an onion address, not '%s'"),
 		    group_name(g), addr);
 		return BAL_EPERM;
 	}
 	if ((rc = store_peer_add(d->store, g->id, addr, member)) != 0) {
-		snprintf(err, errlen, "cannot store the address: %s",
+		snprintf(err, errlen, N_("cannot store the address: %s"),
 		    bal_strerror(rc));
 		return rc;
 	}
 	/* Typed addresses are always picked (peer-pick.h). */
 	if ((rc = net_group_added(d, g)) != 0) {
-		snprintf(err, errlen, "cannot read the stored addresses: %s",
+		snprintf(err, errlen, N_("cannot read the stored addresses: %s"),
 		    bal_strerror(rc));
 		return rc;
 	}
@@ -596,18 +596,18 @@ net_add_peer(struct daemon *d, struct group *g, const char *addr,
 		    t->typed)
 			break;
 	if (t == NULL) {
-		snprintf(err, errlen, "cannot dial %s: %s", addr,
+		snprintf(err, errlen, N_("cannot dial %s: %s"), addr,
 		    bal_strerror(BAL_ENOMEM));
 		return BAL_ENOMEM;
 	}
 	if ((c = t->conn) != NULL) {
 		if (c->state == C_UP) {
 			member_text(g, c->remote_pk, who, sizeof(who));
-			snprintf(said, saidlen, "already connected to %s at %s",
+			snprintf(said, saidlen, N_("already connected to %s at %s"),
 			    who, addr);
 		} else
-			snprintf(said, saidlen, "dialing %s (an attempt is "
-			    "under way)", addr);
+			snprintf(said, saidlen, N_("dialing %s (an attempt is "
+			    "under way)"), addr);
 		return 0;
 	}
 	for (c = d->net->conns; t->has_member && c != NULL; c = c->next)
@@ -615,23 +615,23 @@ net_add_peer(struct daemon *d, struct group *g, const char *addr,
 		    memcmp(c->remote_pk, t->member, BAL_PK_BYTES) == 0) {
 			member_text(g, t->member, who, sizeof(who));
 			if (strcmp(c->addr, addr) == 0)
-				snprintf(said, saidlen, "already connected to "
-				    "%s at %s", who, addr);
+				snprintf(said, saidlen, N_("already connected to "
+				    "%s at %s"), who, addr);
 			else
-				snprintf(said, saidlen, "already connected to "
+				snprintf(said, saidlen, N_("already connected to "
 				    "%s (at %s); %s is kept for when that "
-				    "session ends", who, c->addr, addr);
+				    "session ends"), who, c->addr, addr);
 			return 0;
 		}
 	t->fails = 0;
 	uv_timer_stop(&t->timer);
 	target_dial(t);
 	if (t->conn == NULL) {
-		snprintf(err, errlen, "cannot dial %s now (kept; it is "
-		    "tried again later)", addr);
+		snprintf(err, errlen, N_("cannot dial %s now (kept; it is "
+		    "tried again later)"), addr);
 		return BAL_EIO;
 	}
-	snprintf(said, saidlen, "dialing %s (see: balint peer list)", addr);
+	snprintf(said, saidlen, N_("dialing %s (see: balint peer list)"), addr);
 	return 0;
 }
 

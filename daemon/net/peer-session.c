@@ -183,7 +183,7 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 	daemon_log("peer up: %s at %s, group %s%s", peer_conn_label(c, label),
 	    c->addr, group_name(c->g), c->via_tor ? ", through tor" : "");
 	if ((rc = sync_start(c->sync)) != 0) {
-		snprintf(why, sizeof(why), "cannot send HAVE: %s",
+		snprintf(why, sizeof(why), N_("cannot send HAVE: %s"),
 		    bal_strerror(rc));
 		peer_conn_close(c, WIRE_BYE_PROTOCOL, why);
 	}
@@ -200,8 +200,8 @@ peer_session_on_wire(struct net_conn *c, const uint8_t *buf, size_t len)
 
 	rc = wire_decode(buf, len, &m);
 	if (rc == BAL_EVERSION) {
-		snprintf(why, sizeof(why), "protocol version mismatch: we "
-		    "speak %d, you speak %llu", WIRE_VERSION,
+		snprintf(why, sizeof(why), N_("protocol version mismatch: we "
+		    "speak %d, you speak %llu"), WIRE_VERSION,
 		    (unsigned long long)m->hello.version);
 		daemon_log("peer %s: %s", peer_conn_label(c, label), why);
 		peer_conn_close(c, WIRE_BYE_VERSION, why);

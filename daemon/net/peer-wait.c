@@ -207,7 +207,7 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		    (t = session_target(d->net, c)) != NULL)
 			si.addr = t->addr;
 		si.outgoing = c->outgoing;
-		si.state = c->state == C_UP ? "up" : "connecting";
+		si.state = c->state == C_UP ? N_("up") : N_("connecting");
 		si.via = c->tp != NULL ? c->tp->via : "direct";
 		si.why = "";
 		si.lan = si.has_member && lan_member_found(d->net, c->g->id,
@@ -238,7 +238,7 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		si.name = m ? m->name : NULL;
 		si.addr = t->addr;
 		si.outgoing = 1;
-		si.state = "waiting";
+		si.state = N_("waiting");
 		si.via = "";
 		si.why = t->why;
 		si.reached_ms = t->reached_ms;

@@ -115,7 +115,7 @@ net_addr_parse(const char *addr, struct sockaddr_storage *ss)
 void
 peer_sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t outlen)
 {
-	char ip[INET6_ADDRSTRLEN + UV_IF_NAMESIZE + 1] = "?";
+	char ip[64] = "?";
 	int port = 0;
 
 	if (ss->ss_family == AF_INET) {
@@ -136,21 +136,6 @@ peer_sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t outlen)
 			return;
 		}
 		uv_ip6_name(s6, ip, sizeof(ip));
-		/*
-		 * A link-local address means nothing without its interface:
-		 * "[fe80::1%eth0]:P", which uv_ip6_addr reads back when it
-		 * is dialed (a LAN target; never in a code or an announce).
-		 */
-		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) &&
-		    s6->sin6_scope_id != 0) {
-			char zone[UV_IF_NAMESIZE];
-			size_t zlen = sizeof(zone);
-
-			if (uv_if_indextoname(s6->sin6_scope_id, zone,
-			    &zlen) == 0)
-				snprintf(ip + strlen(ip), sizeof(ip) -
-				    strlen(ip), "%%%s", zone);
-		}
 		snprintf(out, outlen, "[%s]:%d", ip, port);
 	} else {
 		snprintf(out, outlen, "?");
@@ -200,7 +185,7 @@ conn_unblock_check(struct net_conn *c)
 	if (c->sync != NULL) {
 		sync_set_blocked(c->sync, 0);
 		if (sync_notify(c->sync) != 0) {
-			snprintf(why, sizeof(why), "cannot send");
+			snprintf(why, sizeof(why), N_("cannot send"));
 			peer_conn_close(c, WIRE_BYE_PROTOCOL, why);
 			return;
 		}
@@ -221,7 +206,7 @@ on_write(uv_write_t *req, int status)
 	free(w->buf);
 	free(w);
 	if (status < 0 && !c->closing) {
-		snprintf(why, sizeof(why), "cannot write: %s",
+		snprintf(why, sizeof(why), N_("cannot write: %s"),
 		    uv_strerror(status));
 		peer_conn_drop(c, -1, RL_PENDING, why);
 		return;
@@ -451,7 +436,7 @@ peer_conn_close(struct net_conn *c, int reason, const char *why)
 		ct->conn = NULL;
 		if (!was_up)
 			snprintf(ct->why, sizeof(ct->why), "%s",
-			    why != NULL && why[0] ? why : "closed");
+			    why != NULL && why[0] ? why : N_("closed"));
 		if (!was_up)
 			peer_dial_failed(ct, c->state == C_HANDSHAKE);
 		else
@@ -567,7 +552,7 @@ peer_on_timer(uv_timer_t *t)
 	/* Liveness (docs/protocol.md): the peer sends at least every idle. */
 	if (now - c->rx_ms >= net->dead_ms) {
 		ms_text(net->dead_ms, dur, sizeof(dur));
-		snprintf(why, sizeof(why), "nothing received for %s", dur);
+		snprintf(why, sizeof(why), N_("nothing received for %s"), dur);
 		peer_conn_close(c, WIRE_BYE_NORMAL, why);
 		return;
 	}
@@ -626,7 +611,7 @@ conn_handshake_done(struct net_conn *c)
 	int rc;
 
 	if ((rc = frames_start(c)) != 0) {
-		snprintf(why, sizeof(why), "cannot start the stream: %s",
+		snprintf(why, sizeof(why), N_("cannot start the stream: %s"),
 		    bal_strerror(rc));
 		peer_conn_drop(c, -1, RL_PENDING, why);
 		return;
@@ -669,7 +654,7 @@ conn_handshake_done(struct net_conn *c)
 		    c->remote_pk);
 	}
 	if ((rc = peer_session_hello(c)) != 0) {
-		snprintf(why, sizeof(why), "cannot send HELLO: %s",
+		snprintf(why, sizeof(why), N_("cannot send HELLO: %s"),
 		    bal_strerror(rc));
 		peer_conn_drop(c, -1, RL_PENDING, why);
 	}
@@ -764,7 +749,7 @@ conn_frames_feed(struct net_conn *c, const uint8_t *data, size_t len)
 	}
 	return;
 bad:
-	snprintf(why, sizeof(why), "bad frame (%s)", bal_strerror(rc));
+	snprintf(why, sizeof(why), N_("bad frame (%s)"), bal_strerror(rc));
 	daemon_log("peer %s: %s, dropped", peer_conn_label(c, label), why);
 	peer_conn_close(c, -1, why);
 }
@@ -796,11 +781,11 @@ peer_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (c->closing || nread == 0)
 		return;
 	if (nread < 0) {
-		why = nread == UV_EOF ? "connection closed" :
+		why = nread == UV_EOF ? N_("connection closed") :
 		    uv_strerror((int)nread);
 		if (c->state == C_HANDSHAKE)
-			snprintf(text, sizeof(text), "%s during the handshake",
-			    why);
+			snprintf(text, sizeof(text), N_("%s during the "
+			    "handshake"), why);
 		else
 			snprintf(text, sizeof(text), "%s", why);
 		peer_conn_drop(c, -1, c->state == C_HANDSHAKE ? RL_HS_CLOSED :
@@ -821,13 +806,14 @@ peer_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		    "refused (%s)", c->addr, rc == BAL_ENOENT ?
 		    "no network key: no group and no open invite" :
 		    bal_strerror(rc));
-		peer_conn_close(c, -1, "handshake failed");
+		peer_conn_close(c, -1, N_("handshake failed"));
 		return;
 	}
 	while (len > 0 && !c->closing && c->state == C_HANDSHAKE) {
 		if ((used = conn_handshake_feed(c, p, len)) < 0) {
-			snprintf(text, sizeof(text), "handshake %s (%s)",
-			    c->outgoing ? "failed" : "refused",
+			snprintf(text, sizeof(text), c->outgoing ?
+			    N_("handshake failed (%s)") :
+			    N_("handshake refused (%s)"),
 			    bal_strerror((int)used));
 			peer_conn_drop(c, -1, used == BAL_EPERM ? RL_HS_DENIED :
 			    RL_HS_REFUSED, text);

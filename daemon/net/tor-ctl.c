@@ -61,7 +61,7 @@ ctl_lost(struct tor *t, const char *why, const char *what)
 	tor_ctl_close(t);
 	if (t->stopping)
 		return;
-	tor_note(t, "tor's control connection %s (%s)", why, what);
+	tor_note(t, N_("tor's control connection %s (%s)"), why, what);
 	if (t->external || t->proc_alive)
 		uv_timer_start(&t->timer, tor_on_timer, TOR_RESTART_MIN_MS, 0);
 }
@@ -164,8 +164,8 @@ add_onion(struct tor *t)
 		snprintf(blob, KEYBLOB_MAX, "NEW:ED25519-V3");
 		fresh = 1;
 	} else if (rc != 0) {
-		tor_note(t, "the onion service's key in the store cannot be "
-		    "opened (%s); the onion service is not started",
+		tor_note(t, N_("the onion service's key in the store cannot be "
+		    "opened (%s); the onion service is not started"),
 		    bal_strerror(rc));
 		goto out;
 	}
@@ -190,14 +190,14 @@ authenticate_cookie(struct tor *t, const char *path)
 	int fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		tor_note(t, "cannot read tor's cookie file '%s' (%s)", path,
+		tor_note(t, N_("cannot read tor's cookie file '%s' (%s)"), path,
 		    strerror(errno));
 		return BAL_EIO;
 	}
 	n = read(fd, cookie, sizeof(cookie));
 	close(fd);
 	if (n != COOKIE_BYTES) {
-		tor_note(t, "tor's cookie file '%s' is not %d bytes long",
+		tor_note(t, N_("tor's cookie file '%s' is not %d bytes long"),
 		    path, COOKIE_BYTES);
 		sodium_memzero(cookie, sizeof(cookie));
 		return BAL_EPROTO;
@@ -244,12 +244,12 @@ on_protocolinfo(struct tor *t, const struct torctl_reply *r)
 		    torctl_kv(r->line[i], "COOKIEFILE", cookie,
 		    sizeof(cookie)) == 0)
 			return authenticate_cookie(t, cookie);
-		tor_note(t, "tor's control port asks for a password "
+		tor_note(t, N_("tor's control port asks for a password "
 		    "(METHODS=%.100s); balintd needs cookie authentication "
-		    "(CookieAuthentication 1)", methods);
+		    "(CookieAuthentication 1)"), methods);
 		return BAL_EPERM;
 	}
-	tor_note(t, "tor's control port did not say how to authenticate");
+	tor_note(t, N_("tor's control port did not say how to authenticate"));
 	return BAL_EPROTO;
 }
 
@@ -277,8 +277,8 @@ on_socks(struct tor *t, const struct torctl_reply *r)
 
 	if (r->nlines == 0 || torctl_kv(r->line[0], "net/listeners/socks", v,
 	    sizeof(v)) != 0 || v[0] == '\0') {
-		tor_note(t, "tor has no SOCKS port; onion addresses cannot be "
-		    "dialed");
+		tor_note(t, N_("tor has no SOCKS port; onion addresses cannot be "
+		    "dialed"));
 		return 0;
 	}
 	/* The first of a space-separated list of quoted endpoints. */
@@ -315,13 +315,13 @@ on_add_onion(struct tor *t, const struct torctl_reply *r)
 	}
 	snprintf(addr, sizeof(addr), "%s.onion:%d", id, ONION_PORT);
 	if (!onion_addr_is(addr)) {
-		tor_note(t, "tor's answer to ADD_ONION has no service id");
+		tor_note(t, N_("tor's answer to ADD_ONION has no service id"));
 		rc = BAL_EPROTO;
 		goto out;
 	}
 	if (fresh && (rc = keep_key(t, blob)) != 0) {
-		tor_note(t, "cannot keep the onion service's key in the "
-		    "store (%s)", bal_strerror(rc));
+		tor_note(t, N_("cannot keep the onion service's key in the "
+		    "store (%s)"), bal_strerror(rc));
 		goto out;
 	}
 	if (strcmp(addr, t->onion) != 0) {
@@ -382,7 +382,7 @@ on_reply(struct tor *t, const struct torctl_reply *r)
 	t->nqueue--;
 	memmove(t->queue, t->queue + 1, t->nqueue * sizeof(t->queue[0]));
 	if (r->code != 250) {
-		tor_note(t, "tor refused %s: %d %.200s",
+		tor_note(t, N_("tor refused %s: %d %.200s"),
 		    cmd == TC_ADD_ONION ? "to start the onion service" :
 		    cmd == TC_AUTHENTICATE ? "our authentication" :
 		    "a command", r->code, r->line[r->nlines - 1]);
@@ -470,8 +470,8 @@ on_ctl_connect(uv_connect_t *req, int status)
 			    TOR_CTL_RETRY_MS, 0);
 			return;
 		}
-		tor_note(t, "cannot reach tor's control port %s (%s); trying "
-		    "again", t->ctl_addr, uv_strerror(status));
+		tor_note(t, N_("cannot reach tor's control port %s (%s); trying "
+		    "again"), t->ctl_addr, uv_strerror(status));
 		uv_timer_start(&t->timer, tor_on_timer,
 		    TOR_RESTART_MAX_MS / 4, 0);
 		return;
@@ -505,8 +505,8 @@ tor_ctl_connect(struct tor *t)
 		return;
 	}
 	if (net_addr_parse(a, &ss) != 0) {
-		tor_note(t, "bad --tor-control '%s' (want unix:PATH or "
-		    "HOST:PORT)", a);
+		tor_note(t, N_("bad --tor-control '%s' (want unix:PATH or "
+		    "HOST:PORT)"), a);
 		return;
 	}
 	uv_tcp_init(t->d->loop, &t->ctl.tcp);
@@ -516,7 +516,7 @@ tor_ctl_connect(struct tor *t)
 	if ((rc = uv_tcp_connect(&t->connect, &t->ctl.tcp,
 	    (struct sockaddr *)&ss, on_ctl_connect)) != 0) {
 		tor_ctl_close(t);
-		tor_note(t, "cannot connect to tor's control port %s (%s)", a,
+		tor_note(t, N_("cannot connect to tor's control port %s (%s)"), a,
 		    uv_strerror(rc));
 	}
 }

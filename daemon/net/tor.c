@@ -153,12 +153,12 @@ on_exit_cb(uv_process_t *p, int64_t status, int signo)
 		delay = TOR_RESTART_MAX_MS;
 	t->restarts++;
 	if (signo != 0)
-		tor_note(t, "tor was killed by signal %d; restarting it in "
-		    "%llu s (see %s/tor.log)", signo,
+		tor_note(t, N_("tor was killed by signal %d; restarting it in "
+		    "%llu s (see %s/tor.log)"), signo,
 		    (unsigned long long)(delay / 1000), t->dir);
 	else
-		tor_note(t, "tor exited with status %lld; restarting it in "
-		    "%llu s (see %s/tor.log)", (long long)status,
+		tor_note(t, N_("tor exited with status %lld; restarting it in "
+		    "%llu s (see %s/tor.log)"), (long long)status,
 		    (unsigned long long)(delay / 1000), t->dir);
 	uv_timer_start(&t->timer, tor_on_timer, delay, 0);
 }
@@ -174,7 +174,7 @@ spawn_tor(struct tor *t)
 	int rc;
 
 	if ((rc = write_torrc(t, torrc, sizeof(torrc))) != 0) {
-		tor_note(t, "cannot write %s/torrc (%s)", t->dir,
+		tor_note(t, N_("cannot write %s/torrc (%s)"), t->dir,
 		    bal_strerror(rc));
 		uv_timer_start(&t->timer, tor_on_timer,
 		    TOR_RESTART_MAX_MS, 0);
@@ -200,7 +200,7 @@ spawn_tor(struct tor *t)
 		/* libuv initialised the handle even so: close it. */
 		t->handles++;
 		uv_close((uv_handle_t *)&t->proc, on_handle_closed);
-		tor_note(t, "cannot start %s (%s); trying again later", t->bin,
+		tor_note(t, N_("cannot start %s (%s); trying again later"), t->bin,
 		    uv_strerror(rc));
 		uv_timer_start(&t->timer, tor_on_timer,
 		    TOR_RESTART_MAX_MS, 0);
@@ -258,13 +258,13 @@ tor_paths(struct tor *t)
 	char home[PATH_MAX];
 
 	if (realpath(t->d->home, home) == NULL) {
-		tor_note(t, "cannot tell the full path of '%s' (%s); tor is "
-		    "not used", t->d->home, strerror(errno));
+		tor_note(t, N_("cannot tell the full path of '%s' (%s); tor is "
+		    "not used"), t->d->home, strerror(errno));
 		return -1;
 	}
 	if (!torrc_safe(home)) {
-		tor_note(t, "the profile path '%s' has blanks or quotes, "
-		    "which tor's configuration cannot take; tor is not used",
+		tor_note(t, N_("the profile path '%s' has blanks or quotes, "
+		    "which tor's configuration cannot take; tor is not used"),
 		    home);
 		return -1;
 	}
@@ -277,13 +277,13 @@ tor_paths(struct tor *t)
 	    (!t->external && (size_t)snprintf(t->ctl_addr,
 	    sizeof(t->ctl_addr), "unix:%s/tor/control.sock", home) >=
 	    TOR_SUN_MAX + 5)) {
-		tor_note(t, "the profile path '%s' is too long for a Unix "
-		    "socket (at most about %zu bytes); tor is not used",
+		tor_note(t, N_("the profile path '%s' is too long for a Unix "
+		    "socket (at most about %zu bytes); tor is not used"),
 		    home, TOR_SUN_MAX - 20);
 		return -1;
 	}
 	if (!t->external && mkdir(t->dir, 0700) != 0 && errno != EEXIST) {
-		tor_note(t, "cannot make %s (%s); tor is not used", t->dir,
+		tor_note(t, N_("cannot make %s (%s); tor is not used"), t->dir,
 		    strerror(errno));
 		return -1;
 	}
@@ -333,8 +333,8 @@ tor_start(struct daemon *d, char *err, size_t errlen)
 		}
 	}
 	if (t->mode == TOR_OFF) {
-		tor_note(t, "off (--tor off): this member is reached at its "
-		    "IP addresses only, and cannot dial onion addresses");
+		tor_note(t, N_("off (--tor off): this member is reached at its "
+		    "IP addresses only, and cannot dial onion addresses"));
 		return 0;
 	}
 	if (t->external) {
@@ -344,9 +344,9 @@ tor_start(struct daemon *d, char *err, size_t errlen)
 	} else if (find_tor(t->bin, sizeof(t->bin)) == 0) {
 		t->found = 1;
 	} else {
-		tor_note(t, "tor is not installed (apt-get install tor): this "
+		tor_note(t, N_("tor is not installed (apt-get install tor): this "
 		    "member is reached at its IP addresses only, and cannot "
-		    "dial onion addresses");
+		    "dial onion addresses"));
 		return 0;
 	}
 	if (tor_paths(t) != 0) {
@@ -421,13 +421,14 @@ tor_socks(const struct daemon *d, const char **why)
 	if (!tor_enabled(d)) {
 		if (why != NULL)
 			*why = d->tor != NULL && d->tor->mode == TOR_OFF ?
-			    "tor is off (--tor off)" : "tor is not installed";
+			    N_("tor is off (--tor off)") :
+			    N_("tor is not installed");
 		return NULL;
 	}
 	if (t->socks[0] == '\0' || t->progress < 100) {
 		if (why != NULL) {
-			snprintf(buf, sizeof(buf), "tor is still starting "
-			    "(%d%%)", t->progress);
+			snprintf(buf, sizeof(buf), N_("tor is still "
+			    "starting (%d%%)"), t->progress);
 			*why = buf;
 		}
 		return NULL;
@@ -459,7 +460,7 @@ tor_status(const struct daemon *d, struct tor_status *st)
 	if (t == NULL || t->mode == TOR_OFF) {
 		st->state = "off";
 		snprintf(st->text, sizeof(st->text), "%s", t != NULL ?
-		    t->why : "off");
+		    t->why : N_("off"));
 		return;
 	}
 	if (!t->found) {
@@ -471,17 +472,29 @@ tor_status(const struct daemon *d, struct tor_status *st)
 	st->published = t->published;
 	if (t->progress >= 100 && t->service_up) {
 		st->state = "ready";
-		snprintf(st->text, sizeof(st->text), "reachable through tor "
-		    "at %s (%s)", t->onion, t->published ? "published" :
-		    "being published");
+		snprintf(st->text, sizeof(st->text), t->published ?
+		    N_("reachable through tor at %s (published)") :
+		    N_("reachable through tor at %s (being published)"),
+		    t->onion);
 	} else if (t->why[0] != '\0' && !t->ctl_up) {
 		st->state = "failed";
 		snprintf(st->text, sizeof(st->text), "%s", t->why);
 	} else {
 		st->state = "starting";
-		snprintf(st->text, sizeof(st->text), "tor is still starting "
-		    "(%d%%%s%s)%s%s", t->progress, t->summary[0] ? ": " : "",
-		    t->summary, t->onion[0] ? "; this member's onion address "
-		    "will be " : "", t->onion);
+		/* Whole sentences, each translated (cli/daemon-text.c). */
+		if (t->summary[0] != '\0' && t->onion[0] != '\0')
+			snprintf(st->text, sizeof(st->text), N_("tor is still "
+			    "starting (%d%%: %s); this member's onion address "
+			    "will be %s"), t->progress, t->summary, t->onion);
+		else if (t->summary[0] != '\0')
+			snprintf(st->text, sizeof(st->text), N_("tor is still "
+			    "starting (%d%%: %s)"), t->progress, t->summary);
+		else if (t->onion[0] != '\0')
+			snprintf(st->text, sizeof(st->text), N_("tor is still "
+			    "starting (%d%%); this member's onion address will "
+			    "be %s"), t->progress, t->onion);
+		else
+			snprintf(st->text, sizeof(st->text), N_("tor is still "
+			    "starting (%d%%)"), t->progress);
 	}
 }

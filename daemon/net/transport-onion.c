@@ -146,8 +146,8 @@ on_socks_connect(uv_connect_t *req, int status)
 	if (status == UV_ECANCELED || c->closing)
 		return;
 	if (status < 0) {
-		snprintf(why, sizeof(why), "cannot reach tor's SOCKS port "
-		    "(%s)", uv_strerror(status));
+		snprintf(why, sizeof(why), N_("cannot reach tor's SOCKS port "
+		    "(%s)"), uv_strerror(status));
 		peer_conn_drop(c, -1, RL_PENDING, why);
 		return;
 	}

@@ -71,7 +71,7 @@ on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 		    (ai->ai_family == AF_INET6 && pick == NULL))
 			pick = ai;
 	if (pick == NULL) {
-		snprintf(why, sizeof(why), "cannot look up the name: %s",
+		snprintf(why, sizeof(why), N_("cannot look up the name: %s"),
 		    status != 0 ? uv_strerror(status) : "no address");
 		if (c->target == NULL || c->target->fails == 0)
 			daemon_log("cannot reach %s: %s (will retry)", c->addr,

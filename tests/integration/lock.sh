@@ -27,11 +27,20 @@ b anna --json status | grep -q "\"pid\": $PID_anna, \"locked\": true" || fail "j
 listening "$port" && fail "a locked daemon listens on $port"
 b anna note list 2>"$T/err"; [ $? -eq 1 ] || fail "note list on a locked daemon is not exit 1"
 grep -q "balintd is locked.*balint unlock" "$T/err" || fail "locked refusal: $(cat "$T/err")"
+# The same refusal and status in the member's language (i18n.sh).
+LANGUAGE=sv b anna note list 2>"$T/err"
+grep -q "^balint: balintd är låst: inget synkas förrän du låser upp den (kör: balint unlock)" \
+    "$T/err" || fail "locked refusal in Swedish: $(cat "$T/err")"
+LANGUAGE=he b anna status | grep -q "^balintd .* של anna (pid $PID_anna) נעול: " ||
+	fail "locked status in Hebrew: $(LANGUAGE=he b anna status)"
 
 # A wrong passphrase: refused, still locked.
 printf 'not it\n' >"$T/wrong"; chmod 600 "$T/wrong"
 BALINT_PASSPHRASE_FILE=$T/wrong b anna unlock 2>"$T/err"; [ $? -eq 1 ] || fail "wrong passphrase is not exit 1"
 grep -q "wrong passphrase" "$T/err" || fail "wrong: $(cat "$T/err")"
+LANGUAGE=sv BALINT_PASSPHRASE_FILE=$T/wrong b anna unlock 2>"$T/err"
+grep -q "fel lösenfras för '.*identity.key' (eller så har nyckelfilen ändrats)" "$T/err" ||
+	fail "wrong passphrase in Swedish: $(cat "$T/err")"
 b anna --json status | grep -q '"locked": true' || fail "unlocked by a wrong passphrase"
 
 b anna unlock >"$T/out" || fail "unlock"
