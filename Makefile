@@ -17,7 +17,7 @@ DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libcmocka-dev libhunspell-dev hunspell-sv hunspell-en-us hunspell-he \
 	libunistring-dev libsecret-1-dev libpwquality-dev \
 	libminiupnpc-dev libnatpmp-dev gettext \
-	libh2o-dev libjansson-dev
+	libh2o-dev libjansson-dev po4a
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests), and
 # COMMAND:PACKAGE for the install, keyring and package scenarios, and
@@ -86,6 +86,8 @@ I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC)
 PO_LANGS = sv he
 MO_FILES = $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/balint.mo)
 LOCALEDIR ?= $(PREFIX)/share/locale
+MAN_PAGES = docs/balint.1 docs/balintd.8 docs/balint-contract.5
+MAN_STAMP = $(BUILD)/man/stamp
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_HELP_SRC = $(filter-out tests/unit/test-%.c,$(wildcard tests/unit/*.c))
 # Hostile test clients; peer-client.c is what they share (no main).
@@ -111,7 +113,7 @@ PROTO_LIB = $(BUILD)/libbalproto.a
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(BUILD)/balintd $(BUILD)/balint $(PROTO_LIB) $(MO_FILES)
+all: $(BUILD)/balintd $(BUILD)/balint $(PROTO_LIB) $(MO_FILES) $(MAN_STAMP)
 
 # The CLI in the members' languages (po/LANG.po, gettext): msgfmt compiles
 # each catalogue into BUILD/locale, where a build tree's balint finds it;
@@ -135,6 +137,22 @@ $(BUILD)/gen/daemon-texts.inc: po/daemon-texts.sh $(I18N_DAEMON_SRC)
 
 $(BUILD)/obj/cli/daemon-text.o: $(BUILD)/gen/daemon-texts.inc
 $(BUILD)/obj/cli/daemon-text.o: ALL_CFLAGS += -I$(BUILD)/gen
+
+# The man pages in Swedish and Hebrew (po4a, po/man/po4a.cfg): po/man/LANG.po
+# holds the translation of each paragraph of the English pages, and make
+# builds BUILD/man/LANG/manN/PAGE from the two (a paragraph not yet
+# translated stays English there; i18n.sh fails until it is translated).
+# After an English page changed, make man-po refreshes po/man/: changed
+# paragraphs become fuzzy, new ones empty, for the translators.
+$(MAN_STAMP): $(MAN_PAGES) po/man/po4a.cfg $(wildcard po/man/*.po po/man/*.add) | build-deps
+	@mkdir -p $(BUILD)/man
+	$(E) PO4A $(BUILD)/man
+	$(Q)po4a -q --force --no-update --destdir $(BUILD)/man po/man/po4a.cfg
+	$(Q)touch $@
+
+.PHONY: man-po
+man-po:
+	po4a --no-translations po/man/po4a.cfg
 
 .PHONY: po
 po:
@@ -224,7 +242,8 @@ build-deps:
 	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
 		$(PKG_CONFIG) --exists $(PKGS) $(GUARD_PKGS) $(WEB_PKGS) 2>/dev/null && \
 		[ -f /usr/include/unistr.h ] && [ -f /usr/include/natpmp.h ] && \
-		[ -f /usr/share/hunspell/sv_SE.dic ] && exit 0; \
+		[ -f /usr/share/hunspell/sv_SE.dic ] && \
+		command -v po4a >/dev/null 2>&1 && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "make: libraries missing ($(PKGS)); installing $(DEB_PKGS)"; \
 		apt-get update -qq && \
@@ -251,6 +270,7 @@ deps:
 		[ -f /usr/share/hunspell/en_US.dic ] || missing=1; \
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing=1; \
 	command -v python3 >/dev/null 2>&1 || missing=1; \
+	command -v po4a >/dev/null 2>&1 || missing=1; \
 	for cp in $(DEB_CMDS); do \
 		command -v $${cp%%:*} >/dev/null 2>&1 || missing=1; \
 	done; \
@@ -365,9 +385,10 @@ $(BUILD)/gen-corpus: $(GEN_CORPUS_OBJ) $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries, the man pages,
-# the bash completion and the systemd user unit; make uninstall removes
-# exactly these files (tests/integration/install.sh).
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries, the man pages
+# (English, and under MANDIR/sv and MANDIR/he Swedish and Hebrew), the bash
+# completion and the systemd user unit; make uninstall removes exactly
+# these files (tests/integration/install.sh).
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 COMPDIR = $(PREFIX)/share/bash-completion/completions
@@ -376,7 +397,9 @@ INSTALLED = $(BINDIR)/balintd $(BINDIR)/balint $(MANDIR)/man1/balint.1 \
 	$(MANDIR)/man5/balint-contract.5 $(MANDIR)/man8/balintd.8 \
 	$(COMPDIR)/balint $(COMPDIR)/balintd $(UNITDIR)/balintd.service \
 	$(addprefix $(GUARD_DATADIR)/,$(notdir $(wildcard data/guard/*)))\
-	$(PO_LANGS:%=$(LOCALEDIR)/%/LC_MESSAGES/balint.mo)
+	$(PO_LANGS:%=$(LOCALEDIR)/%/LC_MESSAGES/balint.mo) \
+	$(foreach l,$(PO_LANGS),$(MANDIR)/$(l)/man1/balint.1 \
+		$(MANDIR)/$(l)/man5/balint-contract.5 $(MANDIR)/$(l)/man8/balintd.8)
 
 # The unit names the installed balintd, so it is made for one PREFIX.
 $(BUILD)/balintd.service: dist/balintd.service.in FORCE
@@ -403,6 +426,10 @@ install: all $(BUILD)/balintd.service
 		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
 		install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/balint.mo \
 			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; done
+	for l in $(PO_LANGS); do for s in 1 5 8; do \
+		install -d $(DESTDIR)$(MANDIR)/$$l/man$$s && \
+		install -m 0644 $(BUILD)/man/$$l/man$$s/* \
+			$(DESTDIR)$(MANDIR)/$$l/man$$s/ || exit 1; done; done
 
 # make deb: a Debian package (debhelper, debian/) of what make install
 # PREFIX=/usr installs, built from a copy of the sources in build/deb/

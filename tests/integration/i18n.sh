@@ -6,6 +6,8 @@
 # language of --help and of the messages, also when the machine has not
 # generated that locale.  Every command's own --help, and balintd's, is
 # in Swedish and Hebrew with no line of its English text left over.
+# The man pages in Swedish and Hebrew are complete and keep every command
+# and option of the English ones.
 set -u
 BUILD=${BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -182,6 +184,56 @@ check sv "kan inte lägga till parten '$p': kan inte ringa upp $p nu (sparad; f�
 check sv "  $p  väntar" status
 check he "  $p  ממתין" status
 ) || fail "balintd's texts in Swedish and Hebrew"
+
+# The man pages in Swedish and Hebrew (po/man/, po4a; the same files in
+# both trees, so the normal tree only).  Their translations hold every
+# paragraph of the English pages as they are now: a fresh template from
+# docs/ merged into a copy of po/man/LANG.po has no untranslated, fuzzy or
+# obsolete paragraph.  Each page make built renders without a warning,
+# under its language's section names only, and keeps every command and
+# option of its English page (tests/lib/man-tokens.py).
+man_text() {	# man_text LANG PAGE — the page as man shows it, in plain text
+	LC_ALL=C.UTF-8 MANWIDTH=200 man --warnings -L "$1" -l "$2" 2>"$T/man.err" |
+		col -bx
+	[ ! -s "$T/man.err" ] || fail "man -L $1 -l $2: $(head -3 "$T/man.err")"
+}
+heads() { sed '1d;$d' "$1" | grep '^[^ ]'; }	# section names, not header/footer
+case "$BUILD" in */san) ;; *)
+	mkdir -p "$T/man/po/man"
+	(cd "$TOP" && po4a -q --force --no-translations --srcdir "$TOP" \
+	    --destdir "$T/man" po/man/po4a.cfg) >"$T/po4a.out" 2>&1 ||
+		fail "po4a: $(cat "$T/po4a.out")"
+	pages="man1/balint.1 man8/balintd.8 man5/balint-contract.5"
+	for p in $pages; do man_text en "$TOP/docs/${p#*/}" >"$T/en-${p#*/}"; done
+	args=
+	for l in sv he; do
+		po=$T/man/po/man/$l.po
+		msgfmt --check --statistics -o /dev/null "$po" 2>"$T/man-$l.stat" ||
+			fail "msgfmt --check po/man/$l.po: $(cat "$T/man-$l.stat")"
+		grep -q "untranslated\|fuzzy" "$T/man-$l.stat" &&
+			fail "po/man/$l.po does not translate the man pages as they are now: $(cat "$T/man-$l.stat") (run make man-po, then translate the empty and fuzzy msgstr of po/man/$l.po)"
+		grep -q '^#~' "$po" &&
+			fail "po/man/$l.po keeps paragraphs no longer in docs/ (make man-po, then delete its #~ entries)"
+		for p in $pages; do
+			out=$T/$l-${p#*/}
+			[ -f "$BUILD/man/$l/$p" ] || { fail "make built no $l/$p"; continue; }
+			man_text "$l" "$BUILD/man/$l/$p" >"$out"
+			[ "$(heads "$out" | wc -l)" = "$(heads "$T/en-${p#*/}" | wc -l)" ] ||
+				fail "$l/$p has other sections than docs/${p#*/}: $(heads "$out" | tr '\n' ' ')"
+			heads "$T/en-${p#*/}" | grep -qxF -f - "$out" &&
+				fail "$l/$p keeps English section names: $(heads "$T/en-${p#*/}" | grep -xF -f - "$out" | tr '\n' ' ')"
+			args="$args docs/${p#*/}=$out"
+		done
+	done
+	heads "$T/sv-balint.1" | head -2 | tr '\n' ' ' | grep -qx 'NAMN SAMMANFATTNING ' ||
+		fail "Swedish balint(1) starts with: $(heads "$T/sv-balint.1" | head -2 | tr '\n' ' ')"
+	heads "$T/he-balintd.8" | head -3 | tr '\n' ' ' | grep -qx 'שם תקציר תיאור ' ||
+		fail "Hebrew balintd(8) starts with: $(heads "$T/he-balintd.8" | head -3 | tr '\n' ' ')"
+	# shellcheck disable=SC2086 # args: one PAGE=TEXT word per page
+	python3 "$TOP/tests/lib/man-tokens.py" "$T/man/po/man/balint-man.pot" $args ||
+		fail "a translated man page lost a command or option (above)"
+	;;
+esac
 
 if [ "$fails" -ne 0 ]; then
 	echo "$fails failure(s)"

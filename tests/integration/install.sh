@@ -1,6 +1,7 @@
 #!/bin/sh
 # make install PREFIX=... DESTDIR=... installs the binaries, balint(1),
-# balint-contract(5), balintd(8), the bash completion, the systemd user
+# balint-contract(5), balintd(8) (in English, Swedish and Hebrew, where
+# man -L finds them), the bash completion, the systemd user
 # unit and the guard's lists (data/guard/), and nothing else; make uninstall removes exactly those files.  The
 # unit passes systemd-analyze verify (its ExecStart, its man pages); the
 # completion offers commands, options, subcommands, and the group names,
@@ -31,9 +32,15 @@ sort >"$T/want" <<'W'
 ./usr/share/bash-completion/completions/balintd
 ./usr/share/locale/he/LC_MESSAGES/balint.mo
 ./usr/share/locale/sv/LC_MESSAGES/balint.mo
+./usr/share/man/he/man1/balint.1
+./usr/share/man/he/man5/balint-contract.5
+./usr/share/man/he/man8/balintd.8
 ./usr/share/man/man1/balint.1
 ./usr/share/man/man5/balint-contract.5
 ./usr/share/man/man8/balintd.8
+./usr/share/man/sv/man1/balint.1
+./usr/share/man/sv/man5/balint-contract.5
+./usr/share/man/sv/man8/balintd.8
 W
 diff "$T/want" "$T/files" || fail "installed files differ (above)"
 "$R/usr/bin/balint" --version | grep -q '^balint ' || fail "installed balint"
@@ -50,6 +57,20 @@ for p in man1/balint.1 man5/balint-contract.5 man8/balintd.8; do
 done
 MANPATH=$R/usr/share/man man -w balint-contract >/dev/null ||
 	fail "man balint-contract is not found under MANPATH"
+# man -L sv and -L he find the Swedish and Hebrew pages (i18n.sh checks
+# their text), and without a language the English ones.
+for l in sv he; do
+	for p in man1/balint.1 man8/balintd.8 man5/balint-contract.5; do
+		n=${p#*/}
+		[ "$(MANPATH=$R/usr/share/man man -L $l -w "${n##*.}" "${n%.*}")" = \
+		    "$R/usr/share/man/$l/$p" ] ||
+			fail "man -L $l ${n%.*}: $(MANPATH=$R/usr/share/man man -L $l -w "${n##*.}" "${n%.*}" 2>&1)"
+	done
+done
+MANPATH=$R/usr/share/man LC_ALL=C.UTF-8 MANWIDTH=80 man -L sv balint 2>/dev/null |
+	grep -q '^BESKRIVNING' || fail "man -L sv balint is not Swedish"
+[ "$(MANPATH=$R/usr/share/man LC_ALL=C.UTF-8 man -w balint)" = "$R/usr/share/man/man1/balint.1" ] ||
+	fail "man balint (no language) is not the English page"
 
 # make uninstall removes exactly what install put there: a file of the
 # member's own next to them stays.

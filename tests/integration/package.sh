@@ -27,6 +27,8 @@ dpkg -s balint | grep -q '^Status: install ok installed' || fail "not installed"
 /usr/bin/balintd --version | grep -q '^balintd ' || fail "installed balintd"
 man -w balint-contract >/dev/null || fail "man balint-contract"
 man -w balintd >/dev/null || fail "man balintd"
+[ "$(man -L sv -w balint)" = /usr/share/man/sv/man1/balint.1.gz ] || fail "man -L sv balint"
+[ "$(man -L he -w balintd)" = /usr/share/man/he/man8/balintd.8.gz ] || fail "man -L he balintd"
 mkdir -m 700 "$T/run"
 XDG_RUNTIME_DIR=$T/run systemd-analyze --user verify /usr/lib/systemd/user/balintd.service \
     >"$T/verify" 2>&1 || fail "systemd-analyze verify: $(cat "$T/verify")"
