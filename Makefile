@@ -80,9 +80,10 @@ WEB_LIBS = $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null)
 WEB_PAGE = $(wildcard daemon/web/page/*)
 CLI_SRC = $(wildcard cli/*.c)
 # gettext for both programs (i18n/): one catalogue, po/LANG.po, holds the
-# CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC).
+# CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC; of
+# proto/, only the settings' help that balint config keys shows).
 I18N_SRC = $(wildcard i18n/*.c)
-I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC)
+I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC) proto/config.c
 PO_LANGS = sv he
 MO_FILES = $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/balint.mo)
 LOCALEDIR ?= $(PREFIX)/share/locale

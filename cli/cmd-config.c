@@ -131,14 +131,14 @@ cmd_config(struct cli *c, int argc, char **argv)
 	if (strcmp(sub, "keys") == 0 && npos == 1) {
 		for (k = config_keys; k->key != NULL; k++)
 			printf("%-8s %-8s %s\n", k->key, k->who ==
-			    CONFIG_DAEMON ? "balintd" : "balint", k->help);
+			    CONFIG_DAEMON ? "balintd" : "balint", _(k->help));
 		return CLI_OK;
 	}
 	if (!((strcmp(sub, "list") == 0 && npos == 1) ||
 	    ((strcmp(sub, "get") == 0 || strcmp(sub, "unset") == 0) &&
 	    npos == 2) || (strcmp(sub, "set") == 0 && npos == 3))) {
-		util_err("usage: balint config get KEY | set KEY VALUE | "
-		    "unset KEY | list | keys");
+		util_err(_("usage: balint config get KEY | set KEY "
+		    "VALUE | unset KEY | list | keys"));
 		return CLI_USAGE;
 	}
 	if ((rc = load(path, sizeof(path), &text, &len)) != 0)

@@ -7,7 +7,7 @@
 #include "addr.h"
 #include "cli.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint [--home DIR] [--json] status\n"
     "  first, for each group, in plain words: its members and notes, the\n"
     "  members this one is up to date with, when the others were last\n"
@@ -31,7 +31,10 @@ static const char usage[] =
     "  It says whether LAN discovery runs (beacons sent, recognised, and\n"
     "  heard from others) and which members were found on the LAN, and\n"
     "  whether the router forwards the port (port map: UPnP or NAT-PMP,\n"
-    "  the external address and port, the lease left; or none, and why).\n";
+    "  the external address and port, the lease left; or none, and why)\n"
+    "  and whether its firewall lets members elsewhere in to this\n"
+    "  machine's IPv6 addresses (IPv6 in: a pinhole opened by UPnP, the\n"
+    "  lease left; or not, and why).\n");
 
 static int
 is_kind(const struct ctl_resp *resp, size_t r, const char *kind)
@@ -136,6 +139,63 @@ status_portmap(const struct ctl_resp *resp, size_t r)
 		    *s != '\0') {
 			printf(" (");
 			said(s);
+			printf(")");
+		}
+	}
+}
+
+/*
+ * The addresses a pinhole lets in to ("[IPV6]:PORT ..."), with anything
+ * but what such a list holds shown as '?' (the daemon's text, printed).
+ */
+static const char *
+pinhole_addrs(const struct ctl_resp *resp, size_t r, char *buf, size_t len)
+{
+	const char *s = "";
+	size_t i;
+
+	(void)ctl_resp_get_str(resp, r, "pinhole_addrs", &s, NULL);
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = strchr("0123456789abcdefABCDEF:.[] ", s[i]) != NULL ?
+		    s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+/*
+ * The router's IPv6 firewall: which addresses it lets members elsewhere
+ * in to (a pinhole, by UPnP), or why none.
+ */
+static void
+status_pinhole(const struct ctl_resp *resp, size_t r)
+{
+	char buf[160];
+	const char *m, *s;
+	uint64_t u = 0;
+
+	if (ctl_resp_get_str(resp, r, "pinhole", &m, NULL) != 0 ||
+	    strcmp(m, "off") == 0)
+		return;
+	printf("\n  IPv6 in      ");
+	if (strcmp(m, "upnp") == 0) {
+		(void)ctl_resp_get_uint(resp, r, "pinhole_left", &u);
+		printf(_("UPnP opened the router's firewall to %s (lease %llu "
+		    "s left)"), pinhole_addrs(resp, r, buf, sizeof(buf)),
+		    (unsigned long long)u);
+	} else if (strcmp(m, "nofirewall") == 0) {
+		printf(_("the router's IPv6 firewall is off: members "
+		    "elsewhere reach %s"), pinhole_addrs(resp, r, buf,
+		    sizeof(buf)));
+	} else if (strcmp(m, "trying") == 0) {
+		printf("%s", _("asking the router to open its firewall"));
+	} else {
+		printf("%s", _("the router's firewall is not open to this "
+		    "machine: members elsewhere may not reach its IPv6 "
+		    "address"));
+		if (ctl_resp_get_str(resp, r, "pinhole_why", &s, NULL) == 0 &&
+		    *s != '\0') {
+			printf(" (");
+			output_safe(stdout, s, 0);
 			printf(")");
 		}
 	}
@@ -277,6 +337,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 				}
 			}
 			status_portmap(resp, r);
+			status_pinhole(resp, r);
 			printf("\n");
 			local_only(resp, r);
 		} else if (is_kind(resp, r, "group")) {

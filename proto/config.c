@@ -6,6 +6,14 @@
 #include "bal.h"
 #include "config.h"
 
+/*
+ * N_() marks each key's help for the catalogue (po/, i18n/): balint
+ * config keys shows it translated; proto/ itself never translates.
+ */
+#ifndef N_
+#define N_(s) s
+#endif
+
 /* A value is one line without control characters. */
 static int
 one_line(const char *v)
@@ -83,25 +91,26 @@ check_any(const char *v, const char **why)
 
 const struct config_key config_keys[] = {
 	{ "group", CONFIG_CLI, check_any,
-	    "the group of group-scoped commands when -g is not given" },
+	    N_("the group of group-scoped commands when -g is not given") },
 	{ "editor", CONFIG_CLI, check_any,
-	    "the editor for note write and note edit (before $EDITOR)" },
+	    N_("the editor for note write and note edit (before $EDITOR)") },
 	{ "listen", CONFIG_DAEMON, check_listen,
-	    "where balintd listens, HOST:PORT or none (before the last one "
-	    "used)" },
+	    N_("where balintd listens, HOST:PORT or none (before the last one "
+	    "used)") },
 	{ "tor", CONFIG_DAEMON, check_onoff,
-	    "on or off: balintd runs tor for an onion service (as --tor)" },
+	    N_("on or off: balintd runs tor for an onion service (as --tor)") },
 	{ "tor-control", CONFIG_DAEMON, check_addr,
-	    "the control port of a tor already running (as --tor-control)" },
+	    N_("the control port of a tor already running (as "
+	    "--tor-control)") },
 	{ "lan-discovery", CONFIG_DAEMON, check_onoff,
-	    "on (default) or off: balintd finds members on the same LAN by "
-	    "multicast beacons" },
+	    N_("on (default) or off: balintd finds members on the same LAN by "
+	    "multicast beacons") },
 	{ "portmap", CONFIG_DAEMON, check_onoff,
-	    "on or off: balintd asks the router to forward its port (UPnP, "
-	    "NAT-PMP)" },
+	    N_("on or off: balintd asks the router to forward its port (UPnP, "
+	    "NAT-PMP)") },
 	{ "web-port", CONFIG_DAEMON, check_web_port,
-	    "the port of the page on 127.0.0.1 (balint open), 0 for any, "
-	    "or off (as --web-port)" },
+	    N_("the port of the page on 127.0.0.1 (balint open), 0 for any, "
+	    "or off (as --web-port)") },
 	{ NULL, 0, NULL, NULL }
 };
 

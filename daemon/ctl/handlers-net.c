@@ -122,7 +122,8 @@ handlers_net_lan(struct daemon *d, struct ctl_resp *resp)
  * plain words of status ("local_only", space-separated); and whether
  * members elsewhere can reach it all the same ("reachable_elsewhere": an
  * onion address, --advertise, a port the router forwards, or a global
- * address it listens on).
+ * address it listens on: an IPv6 one only through a pinhole when port
+ * mapping asked the router for one).
  */
 int
 handlers_net_status_self(struct daemon *d, struct ctl_resp *resp)
@@ -144,8 +145,12 @@ handlers_net_status_self(struct daemon *d, struct ctl_resp *resp)
 	for (i = 0; i < n; i++) {
 		if (addr_split(addrs[i], &a) != 0)
 			continue;
+		/* A global IPv6 address behind a router that was asked for
+		 * a pinhole leads here only when it opened one. */
 		if (a.scope == ADDR_GLOBAL) {
-			elsewhere = 1;
+			if (a.kind != ADDR_IPV6 ||
+			    net_portmap_v6_open(d, a.host) != 0)
+				elsewhere = 1;
 			continue;
 		}
 		if ((a.scope != ADDR_LOCAL && a.scope != ADDR_LOOPBACK) ||

@@ -411,6 +411,11 @@ cmd_status(struct ctl_call *call, const struct ctl_req *req)
 	    ctl_resp_add_uint(resp, "portmap_lease", pi.lease_s) != 0 ||
 	    ctl_resp_add_uint(resp, "portmap_left", pi.left_s) != 0 ||
 	    ctl_resp_add_str(resp, "portmap_why", pi.why) != 0 ||
+	    ctl_resp_add_str(resp, "pinhole", pi.v6_method) != 0 ||
+	    ctl_resp_add_str(resp, "pinhole_addrs", pi.v6_open) != 0 ||
+	    ctl_resp_add_uint(resp, "pinhole_lease", pi.v6_lease_s) != 0 ||
+	    ctl_resp_add_uint(resp, "pinhole_left", pi.v6_left_s) != 0 ||
+	    ctl_resp_add_str(resp, "pinhole_why", pi.v6_why) != 0 ||
 	    ctl_resp_add_str(resp, "version", BAL_VERSION_STRING) != 0 ||
 	    handlers_net_lan(d, resp) != 0 ||
 	    handlers_net_status_self(d, resp) != 0 ||

@@ -409,9 +409,14 @@ lan_found(struct lan *lan, const uint8_t *gid, const struct beacon *b,
 		((struct sockaddr_in *)&ss)->sin_port = htons(b->port);
 	} else {
 		memcpy(&ss, src, sizeof(struct sockaddr_in6));
-		/* A link-local source needs a scope no address text has. */
+		/*
+		 * A link-local source is dialed on the interface it came in
+		 * by ("[fe80::1%eth0]:P", peer_sockaddr_text); without one
+		 * it cannot be.
+		 */
 		if (IN6_IS_ADDR_LINKLOCAL(
-		    &((struct sockaddr_in6 *)&ss)->sin6_addr)) {
+		    &((struct sockaddr_in6 *)&ss)->sin6_addr) &&
+		    ((struct sockaddr_in6 *)&ss)->sin6_scope_id == 0) {
 			lan->info.stale++;
 			return;
 		}

@@ -381,7 +381,8 @@ size_t net_reach_global(const char *listen, char (*out)[WIRE_MAX_ADDR + 1],
 
 /*
  * Port mapping (portmap.c, docs/protocol.md "Port mapping"): the router
- * forwards the listen port by UPnP-IGD or NAT-PMP, on the thread pool.
+ * forwards the listen port by UPnP-IGD or NAT-PMP, on the thread pool,
+ * and opens its IPv6 firewall for it (portmap-hole.c: UPnP IGDv2).
  * The settings' "portmap = off" turns it off, and so does PORTMAP_ENV
  * ("off"; "upnp" or "natpmp" tries that one only; tests set it off);
  * never for a loopback listener, nor when every group is tor-only.
@@ -402,9 +403,24 @@ struct net_portmap_info {
 	const char *why;	/* why none worked, or "" */
 	unsigned lease_s;	/* granted (0: permanent or none) */
 	uint64_t left_s;	/* until the lease ends */
+	/* IPv6 pinholes (portmap-hole.c): "upnp", "nofirewall" (the
+	 * router's IPv6 firewall is off), "none", "trying", "off". */
+	const char *v6_method;
+	const char *v6_open;	/* "[IPV6]:PORT ..." let in, or "" */
+	const char *v6_why;	/* why none is open, or "" */
+	unsigned v6_lease_s;
+	uint64_t v6_left_s;
 };
 
 /* net_portmap_status fills *pi (pointers valid until the loop turns). */
 void net_portmap_status(const struct daemon *d, struct net_portmap_info *pi);
+
+/*
+ * net_portmap_v6_open: 1 when the router lets members elsewhere in to the
+ * IPv6 address host (no brackets) through a pinhole, or its IPv6 firewall
+ * is off; 0 when not (or not known yet); -1 when no pinhole is asked for
+ * (port mapping off, or not by UPnP): nothing known either way.
+ */
+int net_portmap_v6_open(const struct daemon *d, const char *host);
 
 #endif

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <linux/if_addr.h>
+#include <sodium.h>
 #include <uv.h>
 
 #include "addr.h"
@@ -36,37 +37,21 @@
 #define REACH_IF6_SKIP (IFA_F_TEMPORARY | IFA_F_DEPRECATED | \
 	IFA_F_TENTATIVE | IFA_F_DADFAILED)
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 net_reach_v6_unwanted(const char *if_inet6, const uint8_t addr[16])
 {
 	const char *line = if_inet6, *p;
 	uint8_t a[16];
 	unsigned long flags;
+	size_t alen;
 	char *end;
-	int hi, lo, i, fields;
+	int fields;
 
 	for (; line != NULL && *line != '\0'; line = strchr(line, '\n'),
 	    line = line != NULL ? line + 1 : NULL) {
 		/* "ADDR(32 hex) IFINDEX PREFIXLEN SCOPE FLAGS NAME" */
-		for (i = 0; i < 16; i++) {
-			if ((hi = hexval(line[2 * i])) < 0 ||
-			    (lo = hexval(line[2 * i + 1])) < 0)
-				break;
-			a[i] = (uint8_t)(hi << 4 | lo);
-		}
-		if (i < 16 || memcmp(a, addr, 16) != 0)
+		if (sodium_hex2bin(a, sizeof(a), line, 32, NULL, &alen,
+		    &p) != 0 || alen != 16 || memcmp(a, addr, 16) != 0)
 			continue;
 		/* The fourth hex field after the address is its flags. */
 		for (p = line + 32, fields = 0; fields < 4; fields++) {

@@ -115,7 +115,7 @@ net_addr_parse(const char *addr, struct sockaddr_storage *ss)
 void
 peer_sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t outlen)
 {
-	char ip[64] = "?";
+	char ip[INET6_ADDRSTRLEN + UV_IF_NAMESIZE + 1] = "?";
 	int port = 0;
 
 	if (ss->ss_family == AF_INET) {
@@ -136,6 +136,21 @@ peer_sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t outlen)
 			return;
 		}
 		uv_ip6_name(s6, ip, sizeof(ip));
+		/*
+		 * A link-local address means nothing without its interface:
+		 * "[fe80::1%eth0]:P", which uv_ip6_addr reads back when it
+		 * is dialed (a LAN target; never in a code or an announce).
+		 */
+		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) &&
+		    s6->sin6_scope_id != 0) {
+			char zone[UV_IF_NAMESIZE];
+			size_t zlen = sizeof(zone);
+
+			if (uv_if_indextoname(s6->sin6_scope_id, zone,
+			    &zlen) == 0)
+				snprintf(ip + strlen(ip), sizeof(ip) -
+				    strlen(ip), "%%%s", zone);
+		}
 		snprintf(out, outlen, "[%s]:%d", ip, port);
 	} else {
 		snprintf(out, outlen, "?");

@@ -28,49 +28,14 @@
 #include <sys/select.h>
 #include <time.h>
 
-#include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
 #include <miniupnpc/upnperrors.h>
 #include <natpmp.h>
 
 #include "addr.h"
 #include "group.h"
-#include "peer-int.h"
+#include "portmap-int.h"
 #include "settings.h"
-
-enum pm_job { PM_MAP, PM_RENEW, PM_REMOVE };
-
-struct portmap {
-	struct daemon *d;		/* NULL once net_stop detached it */
-	uv_timer_t timer;
-	uv_work_t work;
-	int busy;			/* a job is on the thread pool */
-	int closing;			/* timer closed or closing */
-	int timer_closed;
-	int stopping;			/* remove, then free */
-	int tries;			/* 1 upnp, 2 natpmp, 3 both */
-	uint16_t port;			/* the listen port */
-	unsigned lease_ask;		/* seconds asked for */
-	enum pm_job job;
-	/* Loop side: what works now. */
-	int method;			/* PORTMAP_NONE, _UPNP, _NATPMP */
-	char ext[DAEMON_ADDR_MAX];	/* "EXTERNAL:PORT" or "" */
-	unsigned lease;			/* seconds granted (0: permanent) */
-	uint64_t until_ms;		/* the lease ends (0: none) */
-	char why[160];			/* the last failure, for status */
-	uint64_t announced_ms;		/* the last announce it caused */
-	int announce_due;		/* a change waits for its turn */
-	/* Thread side (only the job's thread touches these). */
-	struct UPNPUrls urls;
-	struct IGDdatas data;
-	int has_urls;
-	char lanaddr[64];
-	int r_method;			/* result of the job */
-	char r_ip[64];
-	uint16_t r_port;
-	unsigned r_lease;
-	char r_why[160];
-};
 
 /* ---- on the thread pool ---- */
 
@@ -229,11 +194,10 @@ natpmp_request(struct portmap *pm, unsigned lifetime)
 	return 0;
 }
 
+/* The IPv4 mapping's part of a job. */
 static void
-pm_work(uv_work_t *w)
+pm_work_v4(struct portmap *pm)
 {
-	struct portmap *pm = w->data;
-
 	pm->r_method = PORTMAP_NONE;
 	pm->r_ip[0] = pm->r_why[0] = '\0';
 	if (pm->job == PM_REMOVE) {
@@ -248,11 +212,11 @@ pm_work(uv_work_t *w)
 		(void)natpmp_request(pm, pm->lease_ask);
 		return;
 	}
-	if ((pm->tries & 1) && upnp_map(pm) == 0)
+	if ((pm->tries & PM_TRY_UPNP) && upnp_map(pm) == 0)
 		return;
 	if (pm->job == PM_RENEW)
 		return;
-	if (pm->tries & 2) {
+	if (pm->tries & PM_TRY_NATPMP) {
 		char why[sizeof(pm->r_why)];
 
 		snprintf(why, sizeof(why), "%s", pm->r_why);
@@ -267,6 +231,15 @@ pm_work(uv_work_t *w)
 	}
 }
 
+static void
+pm_work(uv_work_t *w)
+{
+	struct portmap *pm = w->data;
+
+	pm_work_v4(pm);
+	portmap_hole_work(pm);
+}
+
 /* ---- on the loop ---- */
 
 static void pm_queue(struct portmap *pm, enum pm_job job);
@@ -276,6 +249,7 @@ pm_free(struct portmap *pm)
 {
 	if (pm->has_urls)
 		FreeUPNPUrls(&pm->urls);
+	portmap_hole_free(pm);
 	free(pm);
 }
 
@@ -298,28 +272,45 @@ pm_on_timer(uv_timer_t *t)
 		pm_queue(pm, pm->method != PORTMAP_NONE ? PM_RENEW : PM_MAP);
 }
 
+int
+portmap_gap(struct pm_gap *g, uint64_t now_ms, int changed,
+    uint64_t *wait_s)
+{
+	uint64_t due = g->announced_ms + PORTMAP_ANNOUNCE_GAP_S * 1000ULL;
+
+	*wait_s = 0;
+	if (!changed && !g->due)
+		return 0;
+	/* Within the gap (a clock set back counts as past it). */
+	if (g->announced_ms != 0 && now_ms >= g->announced_ms &&
+	    now_ms < due) {
+		g->due = 1;
+		*wait_s = (due - now_ms + 999) / 1000;
+		return 0;
+	}
+	g->due = 0;
+	g->announced_ms = now_ms;
+	return 1;
+}
+
 /*
  * Announce the new address (or its loss) in every group, as tor does; but
- * at most once per PORTMAP_ANNOUNCE_GAP_S after the first: a gateway that
- * hands out a new port on every renewal would otherwise fill the groups
- * with announces that count toward this member's own limits.  A change
- * within the gap waits (announce_due) for pm_after to announce it later.
+ * at most once per PORTMAP_ANNOUNCE_GAP_S after the first (portmap_gap): a
+ * gateway that hands out a new port on every renewal would otherwise fill
+ * the groups with announces that count toward this member's own limits.
+ * A change within the gap waits; *wait_s says when pm_after should come
+ * back to announce it.
  */
 static void
-pm_changed(struct portmap *pm)
+pm_changed(struct portmap *pm, int changed, uint64_t *wait_s)
 {
 	struct group *g;
-	uint64_t now = daemon_now_ms();
 
+	*wait_s = 0;
 	if (pm->d == NULL || pm->d->net == NULL || pm->d->net->stopping)
 		return;
-	if (pm->announced_ms != 0 && now < pm->announced_ms +
-	    PORTMAP_ANNOUNCE_GAP_S * 1000ULL) {
-		pm->announce_due = 1;
+	if (!portmap_gap(&pm->gap, daemon_now_ms(), changed, wait_s))
 		return;
-	}
-	pm->announce_due = 0;
-	pm->announced_ms = now;
 	for (g = pm->d->groups; g != NULL; g = g->next)
 		net_announce(pm->d, g);
 }
@@ -355,13 +346,15 @@ pm_after(uv_work_t *w, int status)
 {
 	struct portmap *pm = w->data;
 	char old[DAEMON_ADDR_MAX];
-	uint64_t next_s;
+	uint64_t next_s, wait_s, hole_s;
 
 	pm->busy = 0;
 	if (pm->job == PM_REMOVE || status != 0) {
-		if (pm->job == PM_REMOVE)
+		if (pm->job == PM_REMOVE && pm->method != PORTMAP_NONE)
 			daemon_log("port map: removed %s (%s)", pm->ext,
 			    portmap_method_name(pm->method));
+		if (pm->job == PM_REMOVE)
+			(void)portmap_hole_after(pm);
 		pm->method = PORTMAP_NONE;
 		pm->ext[0] = '\0';
 		if (pm->timer_closed)
@@ -370,10 +363,12 @@ pm_after(uv_work_t *w, int status)
 	}
 	if (pm->stopping) {
 		/* Mapped while stopping: take it down again. */
-		if (pm->r_method != PORTMAP_NONE) {
+		if (pm->r_method != PORTMAP_NONE ||
+		    portmap_hole_any(pm, 1)) {
 			pm->method = pm->r_method;
 			snprintf(pm->ext, sizeof(pm->ext), "%s:%u", pm->r_ip,
 			    (unsigned)pm->r_port);
+			(void)portmap_hole_after(pm);
 			pm_queue(pm, PM_REMOVE);
 		} else if (pm->timer_closed)
 			pm_free(pm);
@@ -417,16 +412,16 @@ pm_after(uv_work_t *w, int status)
 		    pm->why, PORTMAP_RETRY_S);
 		next_s = PORTMAP_RETRY_S;
 	}
-	if (strcmp(old, pm->ext) != 0 || pm->announce_due)
-		pm_changed(pm);
 	/* A change waiting for its turn: ask again when it comes. */
-	if (pm->announce_due) {
-		uint64_t now = daemon_now_ms(), due = pm->announced_ms +
-		    PORTMAP_ANNOUNCE_GAP_S * 1000ULL;
-		uint64_t left_s = due > now ? (due - now) / 1000 + 1 : 1;
-
-		if (left_s < next_s)
-			next_s = left_s;
+	pm_changed(pm, strcmp(old, pm->ext) != 0, &wait_s);
+	if (wait_s > 0 && wait_s < next_s)
+		next_s = wait_s;
+	/* The pinholes' renewal, when it comes sooner. */
+	if ((hole_s = portmap_hole_after(pm)) > 0) {
+		if (hole_s < pm_floor_s(pm))
+			hole_s = pm_floor_s(pm);
+		if (hole_s < next_s)
+			next_s = hole_s;
 	}
 	uv_timer_start(&pm->timer, pm_on_timer, next_s * 1000, 0);
 }
@@ -436,6 +431,7 @@ pm_queue(struct portmap *pm, enum pm_job job)
 {
 	pm->job = job;
 	pm->work.data = pm;
+	portmap_hole_prepare(pm);
 	if (uv_queue_work(pm->timer.loop, &pm->work, pm_work, pm_after) == 0)
 		pm->busy = 1;
 }
@@ -545,7 +541,8 @@ portmap_stop(struct net *net)
 	pm->d = NULL;
 	pm->stopping = 1;
 	uv_timer_stop(&pm->timer);
-	if (!pm->busy && pm->method != PORTMAP_NONE)
+	if (!pm->busy && (pm->method != PORTMAP_NONE ||
+	    portmap_hole_any(pm, 0)))
 		pm_queue(pm, PM_REMOVE);
 	uv_close((uv_handle_t *)&pm->timer, pm_timer_closed);
 }
@@ -568,9 +565,8 @@ net_portmap_status(const struct daemon *d, struct net_portmap_info *pi)
 	uint64_t now = daemon_now_ms();
 
 	memset(pi, 0, sizeof(*pi));
-	pi->method = "off";
-	pi->ext = "";
-	pi->why = "";
+	pi->method = pi->v6_method = "off";
+	pi->ext = pi->why = pi->v6_open = pi->v6_why = "";
 	if (pm == NULL)
 		return;
 	pi->method = pm->method != PORTMAP_NONE ? portmap_method_name(
@@ -579,4 +575,29 @@ net_portmap_status(const struct daemon *d, struct net_portmap_info *pi)
 	pi->why = pm->why;
 	pi->lease_s = pm->lease;
 	pi->left_s = pm->until_ms > now ? (pm->until_ms - now) / 1000 : 0;
+	pi->v6_method = pm->v6_nofw ? "nofirewall" : pm->v6_method !=
+	    PORTMAP_NONE ? portmap_method_name(pm->v6_method) : pm->busy &&
+	    !pm->v6_tried && pm->v6_why[0] == '\0' ? "trying" : "none";
+	pi->v6_open = pm->v6_text;
+	pi->v6_why = pm->v6_why;
+	pi->v6_lease_s = pm->v6_method != PORTMAP_NONE && !pm->v6_nofw ?
+	    pm->lease_ask : 0;
+	pi->v6_left_s = pm->v6_until_ms > now ? (pm->v6_until_ms - now) /
+	    1000 : 0;
+}
+
+int
+net_portmap_v6_open(const struct daemon *d, const char *host)
+{
+	const struct portmap *pm = d->net != NULL ? d->net->portmap : NULL;
+	size_t i;
+
+	if (pm == NULL || !(pm->tries & PM_TRY_UPNP))
+		return -1;
+	if (pm->v6_nofw)
+		return 1;
+	for (i = 0; i < pm->nholes; i++)
+		if (strcmp(pm->holes[i].ip, host) == 0)
+			return pm->holes[i].open;
+	return 0;
 }

@@ -79,15 +79,14 @@ prose() { # the English lines of $1 that a translation must not keep
 help_check() { # $1 what, $2 the English output, $3.. the command
 	what=$1 en=$2
 	shift 2
+	prose "$en" >"$T/prose"
+	[ -s "$T/prose" ] || fail "$what --help: no English text to compare"
 	for l in sv he; do
 		LANGUAGE=$l LANG=C.UTF-8 "$@" --help >"$T/$l.help" 2>&1 ||
 			fail "$what --help in $l: exit $?"
 		cmp -s "$en" "$T/$l.help" && fail "$what --help: $l is English"
-		prose "$en" | while IFS= read -r line; do
-			grep -qxF -- "$line" "$T/$l.help" &&
-				echo "$what --help ($l) keeps: $line"
-		done >"$T/left"
-		[ -s "$T/left" ] && fail "$(cat "$T/left")"
+		grep -xF -f "$T/prose" "$T/$l.help" >"$T/left" &&
+			fail "$what --help ($l) keeps: $(cat "$T/left")"
 	done
 	head -1 "$T/sv.help" | grep -q '^användning: ' ||
 		fail "$what --help: sv starts $(head -1 "$T/sv.help")"
@@ -128,7 +127,25 @@ config
 daemon
 contract
 contract diff
+status
 EOF
+# balint config keys: what each setting does, in the member's language.
+LANG=C "$B" --home "$T/none" config keys >"$T/en.keys" 2>&1 ||
+	fail "config keys: exit $?"
+for l in sv he; do
+	LANGUAGE=$l LANG=C.UTF-8 "$B" --home "$T/none" config keys \
+	    >"$T/$l.keys" 2>&1 || fail "config keys in $l: exit $?"
+	[ "$(wc -l <"$T/$l.keys")" -eq "$(wc -l <"$T/en.keys")" ] ||
+		fail "config keys in $l: not one line per key"
+	grep -xF -f "$T/en.keys" "$T/$l.keys" >"$T/left" &&
+		fail "config keys in $l keeps: $(cat "$T/left")"
+done
+grep -q '^editor   balint   redigeraren för note write' "$T/sv.keys" ||
+	fail "config keys in Swedish: $(grep editor "$T/sv.keys")"
+LANGUAGE=he LANG=C.UTF-8 "$B" --home "$T/none" config get 2>"$T/err"
+grep -q '^balint: שימוש: balint config get KEY' "$T/err" ||
+	fail "config usage in Hebrew: $(cat "$T/err")"
+
 LANG=C "$D" --help >"$T/en.help" 2>&1 || fail "balintd --help: exit $?"
 grep -q 'BALINT_TOR=on|off changes the default' "$T/en.help" ||
 	fail "balintd --help: no default for --tor"

@@ -16,7 +16,8 @@
 #    address, the handshake fails there, no session; replayed from 6
 #    more addresses, bob keeps at most 2 LAN targets for alice; from an
 #    address off bob's subnets, it is dropped.  Over IPv6 alone
-#    (alice with a ULA and no IPv4 address): bob finds her there.
+#    (alice with a ULA and no IPv4 address): bob finds her there; with
+#    link-local addresses alone, at [fe80::...%eth0].
 # 3. dave's tor-only group sends no beacon (an ear on his LAN, a socket
 #    joined to the multicast group, hears nothing); a second, ordinary
 #    group of his is heard within seconds; amended to tor-only, dave
@@ -229,6 +230,21 @@ b bob status | grep -F '[fd00:77::2]:7000' | grep -q 'found on the LAN' ||
 	fail "not said found on the LAN: $(b bob status)"
 stop alice
 echo "over IPv6 alone: bob found alice at [fd00:77::2]:7000"
+# IPv6 link-local alone: the ULAs go, so alice's beacons come from her
+# fe80:: address, which leads nowhere without its interface: bob takes
+# the one it came in by and dials [fe80::...%eth0]:7000.
+ip -n "$ALICE_NS" addr flush dev eth0 scope global &&
+ip -n "$(cat "$T/bob.ns")" addr del fd00:77::3/64 dev eth0 || fail "ULAs away"
+ALICE_LL=$(ip -n "$ALICE_NS" -6 addr show dev eth0 scope link |
+	awk '/inet6/ { sub("/.*", "", $2); print $2; exit }')
+[ -n "$ALICE_LL" ] || fail "alice has no link-local address"
+netns_start alice "[::]:7000"
+metll() { b bob peer list | grep -F "[$ALICE_LL%eth0]:7000" | grep -w alice | grep -qw up; }
+until_ok 20 metll || fail "bob did not find alice by her link-local address: $(b bob peer list)"
+b bob status | grep -F "[$ALICE_LL%eth0]:7000" | grep -q 'found on the LAN' ||
+	fail "not said found on the LAN: $(b bob status)"
+stop alice
+echo "over IPv6 link-local alone: bob found alice at [$ALICE_LL%eth0]:7000"
 stop carol
 
 # ---- 3. a tor-only group sends no beacon -------------------------------------

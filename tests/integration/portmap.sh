@@ -9,6 +9,10 @@
 # outside that it was not asked to forward.  Then alice restarts with
 # NAT-PMP only and a short lease: renewed, and carol's session comes back
 # through the new mapping; at the end the mapping is gone from the router.
+# IPv6: alice listens on [::] too; her balintd opens a pinhole for her
+# global IPv6 address in router 1's firewall by UPnP IGDv2 (status says
+# so), renews it and closes it at stop; without it carol does not reach
+# that address, with it carol's session comes in through it alone.
 # A hostile NAT-PMP gateway (1-s leases, a new port each time; then a
 # private external address): no renewal before 60 s, nothing announced.
 #
@@ -28,12 +32,11 @@ R1=$(inet_ns router1)
 ip -n "$R1" addr add "$EXT/32" dev wan || fail "router 1: $EXT"
 inet_exec carol ip route add "$EXT/32" via "$(inet_addr router1)" ||
 	fail "carol: route to $EXT"
-# miniupnpd's own nftables chains, beside the router's NAT and firewall
-# (its forward chain accepts what was DNATed, i.e. mapped).
+# miniupnpd's own NAT chains, beside the router's NAT; its filter rules
+# (IPv6 pinholes) go in the router's firewall, chain pinholes
+# (tests/lib/internet.sh), the only way in besides what was DNATed.
 ip netns exec "$R1" nft -f - <<'EOT' || fail "router 1: miniupnpd's tables"
 table inet miniupnpd {
-	chain forward { type filter hook forward priority -1; policy accept; jump miniupnpd; }
-	chain miniupnpd { }
 	chain prerouting { type nat hook prerouting priority dstnat - 1; policy accept; jump prerouting_miniupnpd; }
 	chain postrouting { type nat hook postrouting priority srcnat - 1; policy accept; jump postrouting_miniupnpd; }
 	chain prerouting_miniupnpd { }
@@ -50,7 +53,8 @@ enable_upnp=yes
 secure_mode=yes
 min_lifetime=2
 uuid=6b1d3c0e-5a52-4c59-9d1f-0b0a11a7e015
-upnp_table_name=miniupnpd
+upnp_table_name=filter
+upnp_forward_chain=pinholes
 upnp_nat_table_name=miniupnpd
 allow 1024-65535 192.168.1.0/24 1024-65535
 deny 0-65535 0.0.0.0/0 0-65535
@@ -60,6 +64,16 @@ inet_router_run 1 miniupnpd -d -f "$T/miniupnpd.conf" -P "$T/miniupnpd.pid" \
 until_ok 10 inet_exec router1 sh -c 'ss -lun | grep -q ":5351 "' ||
 	fail "miniupnpd did not start: $(cat "$T/miniupnpd.log")"
 mapped() { ip netns exec "$R1" nft list chain inet miniupnpd prerouting_miniupnpd; }
+pinholes() { ip netns exec "$R1" nft list chain inet filter pinholes; }
+A6=$(inet_addr alice 6)
+# The pinhole's rule: TCP to alice's IPv6 address (hex) and port.
+A6HEX=0x20010db8000100000000000000000010
+# probe6 — a TCP connection from carol's namespace to alice's IPv6
+# address gets an answer within 1 s (the router drops what it lets not in;
+# in these namespaces an answer takes milliseconds).
+probe6() {
+	inet_exec carol python3 -c "import socket; socket.create_connection(('$A6', $INET_PORT), timeout=1)" 2>/dev/null
+}
 
 cat >"$T/contract" <<'C'
 Name: Mapped
@@ -70,11 +84,17 @@ C
 # ---- UPnP: mapped, in status, in the code; carol joins from outside --------
 member alice
 member carol
-BALINT_PORTMAP=upnp netns_start alice "0.0.0.0:$INET_PORT"
+BALINT_PORTMAP=upnp BALINT_PORTMAP_LEASE_S=4 netns_start alice "[::]:$INET_PORT"
 until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'port map     UPnP: $EXT:$INET_PORT (lease'" ||
 	fail "no UPnP mapping in status: $(b alice status; cat "$T/alice.log")"
-b alice --json status | grep -q "\"portmap\": \"upnp\", \"portmap_addr\": \"$EXT:$INET_PORT\", \"portmap_lease\": 3600" ||
+until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'IPv6 in      UPnP opened the router.s firewall to \[$A6\]:$INET_PORT (lease'" ||
+	fail "no IPv6 pinhole in status: $(b alice status; cat "$T/alice.log")"
+b alice --json status | grep -q "\"portmap\": \"upnp\", \"portmap_addr\": \"$EXT:$INET_PORT\", \"portmap_lease\": 4" ||
 	fail "status --json: $(b alice --json status)"
+b alice --json status | grep -q "\"pinhole\": \"upnp\", \"pinhole_addrs\": \"\[$A6\]:$INET_PORT\", \"pinhole_lease\": 4" ||
+	fail "status --json, pinhole: $(b alice --json status)"
+pinholes | grep -q "dport $INET_PORT .*$A6HEX" ||
+	fail "router 1 has no pinhole for alice: $(pinholes)"
 mapped | grep -q "dport $INET_PORT dnat ip to $(inet_addr alice):$INET_PORT" ||
 	fail "router 1 forwards nothing: $(mapped)"
 b alice group create --contract "$T/contract" >/dev/null || fail "group create"
@@ -89,14 +109,50 @@ b carol sync --wait --timeout 20 >/dev/null || fail "carol sync"
 b carol note list | grep -q mapped || fail "carol lacks alice's note"
 echo "UPnP: alice reached at $EXT:$INET_PORT from her code, carol joined"
 
-# ---- NAT-PMP, a lease of 4 s: renewed; the session comes back ---------------
+# ---- IPv6 through the pinhole only ---------------------------------------------
+# carol restarts where she can no longer reach alice's IPv4 mapping (no
+# route to $EXT) nor be dialed (her firewall drops new connections in): a
+# session between them is carol's, to alice's global IPv6 address,
+# through the pinhole alice's balintd opened by UPnP, renewed (a 4 s
+# lease) by UpdatePinhole.
+until_ok 10 grep -q "port map: pinhole renewed for \[$A6\]:$INET_PORT (upnp)" "$T/alice.log" ||
+	fail "no pinhole renewal: $(cat "$T/alice.log")"
+stop carol
+inet_exec carol ip route del "$EXT/32" || fail "carol: route to $EXT"
+inet_exec carol nft -f - <<'EOT' || fail "carol: firewall"
+table inet carolfw {
+	chain input { type filter hook input priority filter; policy accept; tcp flags syn / syn,ack ct state new drop; }
+}
+EOT
+BALINT_PORTMAP=off netns_start carol
+b alice note write --title pinhole -m "through-the-pinhole-$$" >/dev/null || fail "write"
+b carol peer add "[$A6]:$INET_PORT" >/dev/null 2>&1
+until_ok 20 sh -c "\"$BALINT\" --home \"$T/carol\" note list | grep -q pinhole" ||
+	fail "carol did not reach alice through the pinhole: $(b carol peer list; cat "$T/alice.log")"
+grep -q "peer up: alice .* at \[$A6\]:$INET_PORT" "$T/carol.log" ||
+	fail "carol's session is not to [$A6]:$INET_PORT: $(b carol peer list)"
+inet_exec carol nft delete table inet carolfw || fail "carol: firewall off"
+inet_exec carol ip route add "$EXT/32" via "$(inet_addr router1)" ||
+	fail "carol: route to $EXT again"
+echo "IPv6: carol reached alice at [$A6]:$INET_PORT only through the pinhole (renewed)"
+
+# ---- NAT-PMP, a lease of 4 s: renewed; the session comes back; no pinhole ---
 stop alice
 mapped | grep -q dnat && fail "the UPnP mapping outlived alice: $(mapped)"
-BALINT_PORTMAP=natpmp BALINT_PORTMAP_LEASE_S=4 netns_start alice "0.0.0.0:$INET_PORT"
+pinholes | grep -q "$A6HEX" && fail "the pinhole outlived alice: $(pinholes)"
+grep -q "port map: closed the pinhole for \[$A6\]:$INET_PORT$" "$T/alice.log" ||
+	fail "no pinhole closing logged: $(cat "$T/alice.log")"
+mv "$T/alice.log" "$T/alice-upnp.log"
+BALINT_PORTMAP=natpmp BALINT_PORTMAP_LEASE_S=4 netns_start alice "[::]:$INET_PORT"
 until_ok 15 grep -q "port map: renewed $EXT:$INET_PORT" "$T/alice.log" ||
 	fail "no NAT-PMP renewal: $(cat "$T/alice.log")"
 b alice status | grep -q "port map     NAT-PMP: $EXT:$INET_PORT (lease" ||
 	fail "status after NAT-PMP: $(b alice status)"
+# No pinhole (NAT-PMP opens none): carol cannot reach alice's IPv6
+# address, and status says so.
+b alice status | grep -q "IPv6 in      the router's firewall is not open to this machine: members elsewhere may not reach its IPv6 address (" ||
+	fail "status without a pinhole: $(b alice status)"
+probe6 && fail "carol reached [$A6]:$INET_PORT without a pinhole"
 b alice note write --title natpmp -m "after-restart-$$" >/dev/null || fail "write"
 until_ok 20 sh -c "\"$BALINT\" --home \"$T/carol\" note list | grep -q natpmp" ||
 	fail "carol did not get alice's note through NAT-PMP: $(b carol peer list)"
@@ -104,7 +160,8 @@ stop alice
 mapped | grep -q dnat && fail "the NAT-PMP mapping outlived alice: $(mapped)"
 grep -q "port map: removed $EXT:$INET_PORT (natpmp)" "$T/alice.log" ||
 	fail "no removal logged: $(cat "$T/alice.log")"
-echo "NAT-PMP: lease renewed, carol back through $EXT, mapping removed at stop"
+echo "NAT-PMP: lease renewed, carol back through $EXT, mapping removed at stop; no pinhole: [$A6]:$INET_PORT not reached"
+
 
 # ---- a hostile NAT-PMP gateway ------------------------------------------------
 # miniupnpd gives way to a gateway that grants 1-second leases on a new

@@ -12,7 +12,8 @@
 #   lan 192.168.1.1           lan 192.168.2.1
 #   2001:db8:1::1 (routed,    2001:db8:2::1
 #   no NAT; inbound new
-#   connections dropped)
+#   connections dropped
+#   unless a pinhole is open)
 #          |                       |
 #   clinic LAN 1 members      clinic LAN 2 members
 #   192.168.1.10, .11..       192.168.2.10, .11..
@@ -53,8 +54,11 @@
 #                     nftables: table ip nat (chains prerouting, postrouting),
 #                     table inet filter (chain forward: what came in on wan
 #                     passes when it belongs to a connection made from inside
-#                     or was DNATed, i.e. port-mapped; other new connections
-#                     from wan are dropped).
+#                     or was DNATed, i.e. port-mapped, or what a rule in
+#                     chain pinholes accepts: IPv6 pinholes, which
+#                     miniupnpd adds there with upnp_table_name=filter,
+#                     upnp_forward_chain=pinholes; other new connections
+#                     from wan, IPv4 and IPv6, are dropped).
 #   inet_router_newaddr N
 #                     router N comes back with a new public address (the
 #                     next free one of the segment; conntrack entries of the
@@ -152,7 +156,10 @@ table inet filter {
 		type filter hook forward priority filter; policy accept;
 		iifname "wan" ct state established,related accept
 		iifname "wan" ct status dnat accept
+		iifname "wan" jump pinholes
 		iifname "wan" drop
+	}
+	chain pinholes {
 	}
 }
 EOT

@@ -1,0 +1,124 @@
+/*
+ * portmap-int.h — what the files of the router's port mapping share
+ * (docs/protocol.md "Port mapping"):
+ *
+ *	portmap.c	the jobs on the thread pool, their timer, the IPv4
+ *			mapping (UPnP-IGD, NAT-PMP), announces, status
+ *	portmap-hole.c	IPv6 pinholes in the router's firewall (UPnP IGDv2
+ *			WANIPv6FirewallControl)
+ *
+ * Only for daemon/net/portmap*.c.  Fields marked "thread" are touched by
+ * the running job's thread only; the loop copies them in and out around a
+ * job (one job at a time), so no lock is needed.
+ */
+#ifndef BAL_PORTMAP_INT_H
+#define BAL_PORTMAP_INT_H
+
+#include <stdint.h>
+
+#include <miniupnpc/miniupnpc.h>
+
+#include "peer-int.h"
+
+enum pm_job { PM_MAP, PM_RENEW, PM_REMOVE };
+
+/* Which methods to try (struct portmap's tries). */
+#define PM_TRY_UPNP 1
+#define PM_TRY_NATPMP 2
+
+#define PM_HOLES NET_REACH_V6	/* the global IPv6 addresses announced */
+#define PM_IP6_MAX 46		/* INET6_ADDRSTRLEN */
+
+/* One pinhole: the router lets TCP to [ip]:port in from anywhere. */
+struct pm_hole {
+	char ip[PM_IP6_MAX];	/* a global IPv6 address of this machine */
+	char id[16];		/* UPnP's UniqueID, "" when none */
+	int open;		/* the router said yes */
+	int gone;		/* no longer this machine's: close it */
+	char why[96];		/* why not open, or "" */
+};
+
+/*
+ * The announce gap (portmap_gap): the first change is announced at once,
+ * then at most one announce per PORTMAP_ANNOUNCE_GAP_S.
+ */
+struct pm_gap {
+	uint64_t announced_ms;	/* the last announce (0: none yet) */
+	int due;		/* a change waits for its turn */
+};
+
+/*
+ * portmap_gap: a change (changed 1) or a waiting one at now_ms.  1 when it
+ * is to be announced now (and the gap starts again); 0 when it waits, with
+ * *wait_s the seconds until its turn.  Pure (the clock is the caller's),
+ * so tests/unit/test-portmap.c plays ten minutes in microseconds.
+ */
+int portmap_gap(struct pm_gap *g, uint64_t now_ms, int changed,
+    uint64_t *wait_s);
+
+struct portmap {
+	struct daemon *d;		/* NULL once net_stop detached it */
+	uv_timer_t timer;
+	uv_work_t work;
+	int busy;			/* a job is on the thread pool */
+	int closing;			/* timer closed or closing */
+	int timer_closed;
+	int stopping;			/* remove, then free */
+	int tries;			/* PM_TRY_* */
+	uint16_t port;			/* the listen port */
+	unsigned lease_ask;		/* seconds asked for */
+	enum pm_job job;
+	/* Loop side: what works now. */
+	int method;			/* PORTMAP_NONE, _UPNP, _NATPMP */
+	char ext[DAEMON_ADDR_MAX];	/* "EXTERNAL:PORT" or "" */
+	unsigned lease;			/* seconds granted (0: permanent) */
+	uint64_t until_ms;		/* the lease ends (0: none) */
+	char why[160];			/* the last failure, for status */
+	struct pm_gap gap;		/* announces the mapping causes */
+	/* Loop side, IPv6 (portmap-hole.c). */
+	struct pm_hole holes[PM_HOLES];
+	size_t nholes;
+	int v6_method;			/* PORTMAP_NONE, _UPNP */
+	int v6_tried;			/* a job has looked at IPv6 */
+	int v6_nofw;			/* the router's IPv6 firewall is off */
+	uint64_t v6_until_ms;
+	char v6_why[160];
+	char v6_text[PM_HOLES * (PM_IP6_MAX + 10)];
+	/* Thread side (only the job's thread touches these). */
+	struct UPNPUrls urls;
+	struct IGDdatas data;
+	int has_urls;
+	char lanaddr[64];
+	int r_method;			/* result of the job */
+	char r_ip[64];
+	uint16_t r_port;
+	unsigned r_lease;
+	char r_why[160];
+	/* Thread side, IPv6: the loop fills r_holes before the job. */
+	struct UPNPUrls urls6;
+	struct IGDdatas data6;
+	int has_urls6;
+	struct pm_hole r_holes[PM_HOLES * 2];	/* now and gone */
+	size_t r_nholes;
+	int r6_method;
+	int r6_nofw;
+	char r6_why[160];
+};
+
+/* ---- portmap-hole.c ---- */
+
+/* On the loop, before a job: the addresses to open, those to close. */
+void portmap_hole_prepare(struct portmap *pm);
+/* On the job's thread: open or renew (PM_MAP, PM_RENEW), or close. */
+void portmap_hole_work(struct portmap *pm);
+/*
+ * On the loop, after a job: takes its result in, logs what changed;
+ * returns the seconds until the pinholes want renewing (0: none open).
+ */
+uint64_t portmap_hole_after(struct portmap *pm);
+/* 1 when a job's result left a pinhole open (to close while stopping). */
+int portmap_hole_any(const struct portmap *pm, int result);
+/* Thread side: forget the IGD's URLs. */
+void portmap_hole_free(struct portmap *pm);
+
+#endif
