@@ -21,7 +21,8 @@
 # 3. dave's tor-only group sends no beacon (an ear on his LAN, a socket
 #    joined to the multicast group, hears nothing); a second, ordinary
 #    group of his is heard within seconds; amended to tor-only, dave
-#    leaves the multicast group at once and the ear hears no more.
+#    leaves the multicast group at once and the ear hears no more; a
+#    burst of 10 changes sends no more than 8 rounds in a minute.
 . "$(dirname "$0")/../lib/daemons.sh"
 case "$BUILD" in */san) echo "normal tree only"; exit 77;; esac
 if ! netns_init; then
@@ -282,6 +283,7 @@ sleep 4
 ip -n "$(cat "$T/dave.ns")" maddr show dev eth0 | grep -q 239.255.77.51 &&
 	fail "dave joined the multicast group with tor-only groups alone"
 # The ear works: an ordinary group of dave's is heard at once.
+t_first=$(date +%s)	# dave's first round comes with this group
 b dave group create --contract "$T/contract2" >/dev/null || fail "dave's 2nd group"
 until_ok 15 sh -c "[ \"\$(cat '$T/ear.count')\" -gt 0 ]" ||
 	fail "the ear heard nothing of dave's ordinary group"
@@ -310,3 +312,18 @@ sleep 3
 b dave status | grep -q '^  LAN  *on, no beacon sent' ||
 	fail "status does not say no beacon is sent: $(b dave status)"
 echo "amended to tor-only: dave left the multicast group at once, no beacon since"
+# A burst of changes: ten groups founded in a row, each a change of the
+# keys sent under that sends a round at once, after the 3 rounds of the
+# start: no more than 8 rounds in any 60 s (lan-limit.c; 11 without the
+# cap).  Counted only when all of dave's rounds fall within 60 s.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	printf 'Name: Burst %s\n\nA burst of changes.\n' "$i" >"$T/burst"
+	b dave group create --contract "$T/burst" >/dev/null || fail "burst group $i"
+done
+rounds=$(json lan_rounds dave)
+if [ $(( $(date +%s) - t_first )) -lt 59 ]; then
+	[ "$rounds" -le 8 ] || fail "dave sent $rounds rounds within a minute (cap 8)"
+	echo "a burst of 10 changes: $rounds rounds within a minute (the cap is 8)"
+else
+	echo "a burst of 10 changes: $rounds rounds, over more than a minute (not counted)"
+fi
