@@ -240,6 +240,11 @@ case "$BUILD" in */san) ;; *)
 			heads "$T/en-${p#*/}" | grep -qxF -f - "$out" &&
 				fail "$l/$p keeps English section names: $(heads "$T/en-${p#*/}" | grep -xF -f - "$out" | tr '\n' ' ')"
 			args="$args docs/${p#*/}=$out"
+			# man-db's whatis index reads the Swedish NAME (NAMN); it knows
+			# no Hebrew name for that section, so the Hebrew pages have no
+			# whatis line of their own (whatis -L he gives the English).
+			[ "$l" = he ] || lexgrog "$BUILD/man/$l/$p" >/dev/null ||
+				fail "lexgrog $l/$p: $(lexgrog "$BUILD/man/$l/$p" 2>&1)"
 		done
 	done
 	heads "$T/sv-balint.1" | head -2 | tr '\n' ' ' | grep -qx 'NAMN SAMMANFATTNING ' ||
