@@ -111,6 +111,7 @@ peer_list(struct cli *c, int argc, char **argv)
 		{ "member", "MEMBER", OUT_STR },
 		{ "state", "STATE", OUT_STR },
 		{ "origin", "FROM", OUT_STR },
+		{ "also", "SAME AS", OUT_STR },	/* the other names of it */
 	};
 	const char *group = c->group;
 	const struct util_opt opts[] = {
@@ -119,6 +120,8 @@ peer_list(struct cli *c, int argc, char **argv)
 	};
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
+	const char *also;
+	size_t i, ncols = sizeof(cols) / sizeof(cols[0]) - 1;
 	char *pos[1];
 	int npos, rc;
 
@@ -133,7 +136,12 @@ peer_list(struct cli *c, int argc, char **argv)
 	ctl_req_free(req);
 	if (rc != CLI_OK)
 		return rc;
-	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
+	/* SAME AS only when a place is known under several names. */
+	for (i = 0; i < ctl_resp_nrecords(resp); i++)
+		if (ctl_resp_get_str(resp, i, "also", &also, NULL) == 0 &&
+		    *also != '\0')
+			ncols = sizeof(cols) / sizeof(cols[0]);
+	rc = output_list(c, resp, cols, ncols,
 	    "no peers (add one: balint peer add HOST:PORT)");
 	ctl_resp_free(resp);
 	return rc;

@@ -494,50 +494,83 @@ handlers_net_peer_remove(struct ctl_call *call, const struct ctl_req *req)
 	control_reply(call, resp);
 }
 
-/* What peer.list learns from the network about one address. */
-struct peer_seen {
+/*
+ * One row of peer.list: a stored address, or a session that came in from
+ * an address we do not dial.  Rows that lead to the same place (the same
+ * endpoint: localhost:P and 127.0.0.1:P, a host name and its address, an
+ * address both typed and announced) are one row, the other names in
+ * `also`.
+ */
+struct peer_row {
 	char addr[DAEMON_ADDR_MAX];
+	char endpoint[DAEMON_ADDR_MAX];
 	char member[ROSTER_NAME_MAX + IDENTITY_ID_TEXT_BYTES];
 	char state[16];
-	int used;
+	char also[4 * DAEMON_ADDR_MAX];
+	const char *origin;		/* "typed", "announced", "incoming" */
+	int rank;			/* idle 0, waiting 1, connecting 2, up 3 */
+	int used;			/* a session row: shown with a stored one */
+};
+
+struct peer_rows {
+	struct peer_row *v;
+	size_t n, cap;
 };
 
 struct peer_list_ctx {
+	struct daemon *d;
 	struct group *g;
-	struct ctl_resp *resp;
-	char last_addr[DAEMON_ADDR_MAX];	/* the last stored one listed */
-	uint8_t last_member[BAL_PK_BYTES];
-	int last_has;
-	struct peer_seen *seen;
-	size_t nseen, capseen;
+	struct peer_rows seen;		/* what the network reports */
+	struct peer_rows rows;		/* what is listed */
 	int failed;
 };
+
+static struct peer_row *
+row_push(struct peer_rows *r)
+{
+	struct peer_row *v;
+	size_t cap;
+
+	if (r->n == r->cap) {
+		cap = r->cap ? 2 * r->cap : 16;
+		if ((v = realloc(r->v, cap * sizeof(*v))) == NULL)
+			return NULL;
+		r->v = v;
+		r->cap = cap;
+	}
+	v = &r->v[r->n++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+static int
+state_rank(const char *state)
+{
+	return strcmp(state, "up") == 0 ? 3 : strcmp(state, "connecting") ==
+	    0 ? 2 : strcmp(state, "waiting") == 0 ? 1 : 0;
+}
 
 static void
 peer_list_net_cb(void *ctx, const struct net_status_info *si)
 {
 	struct peer_list_ctx *pc = ctx;
-	struct peer_seen *s, *v;
 	char idbuf[IDENTITY_ID_TEXT_BYTES];
+	struct peer_row *s;
 
 	if (pc->failed)
 		return;
-	if (pc->nseen == pc->capseen) {
-		size_t cap = pc->capseen ? 2 * pc->capseen : 16;
-
-		if ((v = realloc(pc->seen, cap * sizeof(*v))) == NULL) {
-			pc->failed = 1;
-			return;
-		}
-		pc->seen = v;
-		pc->capseen = cap;
+	if ((s = row_push(&pc->seen)) == NULL) {
+		pc->failed = 1;
+		return;
 	}
-	s = &pc->seen[pc->nseen++];
-	memset(s, 0, sizeof(*s));
 	snprintf(s->addr, sizeof(s->addr), "%s",
 	    si->addr != NULL ? si->addr : "");
+	snprintf(s->endpoint, sizeof(s->endpoint), "%s",
+	    si->endpoint != NULL ? si->endpoint : s->addr);
 	snprintf(s->state, sizeof(s->state), "%s",
 	    si->state != NULL ? si->state : "");
+	s->rank = state_rank(s->state);
+	s->origin = "incoming";
 	if (si->name != NULL)
 		snprintf(s->member, sizeof(s->member), "%s", si->name);
 	else if (si->has_member)
@@ -545,55 +578,77 @@ peer_list_net_cb(void *ctx, const struct net_status_info *si)
 		    handlers_member_name(pc->g, si->member, idbuf));
 }
 
-static int
-peer_record(struct ctl_resp *resp, const char *addr, const char *member,
-    const char *state, const char *origin)
-{
-	if (ctl_resp_record_begin(resp) != 0 ||
-	    ctl_resp_add_str(resp, "address", addr) != 0 ||
-	    ctl_resp_add_str(resp, "member", member) != 0 ||
-	    ctl_resp_add_str(resp, "state", state) != 0 ||
-	    ctl_resp_add_str(resp, "origin", origin) != 0)
-		return BAL_ENOMEM;
-	return 0;
-}
-
 /*
  * One stored address: typed (`peer add`, an invite code) or announced by
- * its member; "idle" when it is no dial target (not picked, or its
- * member left).  An address both typed and announced by the member found
- * there is listed once, as typed (the store lists typed ones first).
+ * its member; "idle" when it is no dial target (not picked).  The
+ * addresses of members who left or were revoked are not listed.
  */
 static int
 peer_list_store_cb(void *ctx, const struct store_peer *p)
 {
 	struct peer_list_ctx *pc = ctx;
 	char idbuf[IDENTITY_ID_TEXT_BYTES];
-	const char *who = "", *state = "idle", *addr = p->addr;
+	struct peer_row *r, *s;
 	size_t i;
 
-	if (strcmp(pc->last_addr, addr) == 0 && p->member != NULL &&
-	    pc->last_has && memcmp(pc->last_member, p->member,
-	    BAL_PK_BYTES) == 0)
+	if (p->member != NULL && net_member_removed(pc->g, p->member))
 		return 0;
-	snprintf(pc->last_addr, sizeof(pc->last_addr), "%s", addr);
-	pc->last_has = p->member != NULL;
+	if ((r = row_push(&pc->rows)) == NULL)
+		return BAL_ENOMEM;
+	snprintf(r->addr, sizeof(r->addr), "%s", p->addr);
+	net_peer_endpoint(pc->d, pc->g, p->addr, r->endpoint,
+	    sizeof(r->endpoint));
+	snprintf(r->state, sizeof(r->state), "idle");
+	r->origin = p->typed ? "typed" : "announced";
 	if (p->member != NULL)
-		memcpy(pc->last_member, p->member, BAL_PK_BYTES);
-
-	if (p->member != NULL)
-		who = handlers_member_name(pc->g, p->member, idbuf);
-	for (i = 0; i < pc->nseen; i++) {
-		if (strcmp(pc->seen[i].addr, addr) == 0) {
-			pc->seen[i].used = 1;
-			state = pc->seen[i].state;
-			if (pc->seen[i].member[0] != '\0')
-				who = pc->seen[i].member;
-			break;
-		}
+		snprintf(r->member, sizeof(r->member), "%s",
+		    handlers_member_name(pc->g, p->member, idbuf));
+	for (i = 0; i < pc->seen.n; i++) {
+		s = &pc->seen.v[i];
+		if (strcmp(s->endpoint, r->endpoint) != 0 &&
+		    strcmp(s->addr, r->addr) != 0)
+			continue;
+		s->used = 1;
+		snprintf(r->state, sizeof(r->state), "%s", s->state);
+		r->rank = s->rank;
+		if (s->member[0] != '\0')
+			snprintf(r->member, sizeof(r->member), "%s",
+			    s->member);
+		break;
 	}
-	return peer_record(pc->resp, addr, who, state, p->typed ? "typed" :
-	    "announced");
+	return 0;
+}
+
+/* Folds row b into row a (the same place): a keeps the better of both. */
+static void
+row_fold(struct peer_row *a, const struct peer_row *b)
+{
+	size_t len = strlen(a->also);
+
+	if (strcmp(a->addr, b->addr) != 0 && strstr(a->also, b->addr) == NULL)
+		snprintf(a->also + len, sizeof(a->also) - len, "%s%s",
+		    len > 0 ? ", " : "", b->addr);
+	if (b->rank > a->rank) {
+		snprintf(a->state, sizeof(a->state), "%s", b->state);
+		a->rank = b->rank;
+	}
+	if (a->member[0] == '\0')
+		snprintf(a->member, sizeof(a->member), "%s", b->member);
+	if (strcmp(b->origin, "typed") == 0)
+		a->origin = b->origin;
+}
+
+static int
+peer_record(struct ctl_resp *resp, const struct peer_row *r)
+{
+	if (ctl_resp_record_begin(resp) != 0 ||
+	    ctl_resp_add_str(resp, "address", r->addr) != 0 ||
+	    ctl_resp_add_str(resp, "member", r->member) != 0 ||
+	    ctl_resp_add_str(resp, "state", r->state) != 0 ||
+	    ctl_resp_add_str(resp, "origin", r->origin) != 0 ||
+	    ctl_resp_add_str(resp, "also", r->also) != 0)
+		return BAL_ENOMEM;
+	return 0;
 }
 
 void
@@ -601,37 +656,61 @@ handlers_net_peer_list(struct ctl_call *call, const struct ctl_req *req)
 {
 	struct daemon *d = control_call_daemon(call);
 	struct peer_list_ctx pc;
-	size_t i;
+	struct ctl_resp *resp = NULL;
+	struct peer_row *r;
+	size_t i, j;
 	int rc;
 
 	memset(&pc, 0, sizeof(pc));
+	pc.d = d;
 	if ((pc.g = handlers_group(call, req)) == NULL)
 		return;
-	if ((pc.resp = control_call_resp(call)) == NULL)
-		goto fail;
 	if (d->net != NULL)
-		net_status(d, pc.g, peer_list_net_cb, &pc);
+		net_status_each(d, pc.g, 0, peer_list_net_cb, &pc);
 	if (pc.failed)
 		goto fail;
 	if ((rc = store_peer_each(d->store, pc.g->id, peer_list_store_cb,
 	    &pc)) < 0) {
-		free(pc.seen);
-		ctl_resp_free(pc.resp);
+		free(pc.seen.v);
+		free(pc.rows.v);
 		control_fail(call, CTL_FAILED, N_("cannot read the peers (%s)"),
 		    bal_strerror(rc));
 		return;
 	}
 	/* Sessions that came in from addresses we do not dial. */
-	for (i = 0; i < pc.nseen; i++)
-		if (!pc.seen[i].used && peer_record(pc.resp, pc.seen[i].addr,
-		    pc.seen[i].member, pc.seen[i].state, "incoming") != 0)
+	for (i = 0; i < pc.seen.n; i++)
+		if (!pc.seen.v[i].used) {
+			if ((r = row_push(&pc.rows)) == NULL)
+				goto fail;
+			*r = pc.seen.v[i];
+		}
+	if ((resp = control_call_resp(call)) == NULL)
+		goto fail;
+	/* One row per place, in the store's order. */
+	for (i = 0; i < pc.rows.n; i++) {
+		r = &pc.rows.v[i];
+		if (r->used == 2)
+			continue;
+		for (j = i + 1; j < pc.rows.n; j++)
+			if (pc.rows.v[j].used != 2 && strcmp(r->endpoint,
+			    pc.rows.v[j].endpoint) == 0 &&
+			    (r->member[0] == '\0' ||
+			    pc.rows.v[j].member[0] == '\0' ||
+			    strcmp(r->member, pc.rows.v[j].member) == 0)) {
+				row_fold(r, &pc.rows.v[j]);
+				pc.rows.v[j].used = 2;
+			}
+		if (peer_record(resp, r) != 0)
 			goto fail;
-	free(pc.seen);
-	control_reply(call, pc.resp);
+	}
+	free(pc.seen.v);
+	free(pc.rows.v);
+	control_reply(call, resp);
 	return;
 fail:
-	free(pc.seen);
-	ctl_resp_free(pc.resp);
+	free(pc.seen.v);
+	free(pc.rows.v);
+	ctl_resp_free(resp);
 	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
 

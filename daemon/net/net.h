@@ -152,6 +152,12 @@ struct net_status_info {
 	 */
 	const char *addr;
 	/*
+	 * Where addr leads, as numbers (localhost:P is 127.0.0.1:P, a host
+	 * name as its last dial looked it up): lines of one member, or of
+	 * one such place, are reported once.
+	 */
+	const char *endpoint;
+	/*
 	 * "up" (session established), "connecting" (dial or handshake in
 	 * progress), "waiting" (a target waiting for its next dial).
 	 */
@@ -199,13 +205,31 @@ void net_lan_status(struct daemon *d, struct net_lan_info *out);
 typedef void (*net_status_cb)(void *ctx, const struct net_status_info *si);
 
 /*
- * net_status calls cb once for every session and every dial target of g
- * (NULL: of every group) that has no session; a target and its session are
- * reported once, as the session.  The pointers in *si are valid during the
- * call only.
+ * net_peer_endpoint writes where addr, a stored address of g, leads as
+ * numbers (see net_status_info's endpoint), or addr itself while that is
+ * not known.
+ */
+void net_peer_endpoint(struct daemon *d, const struct group *g,
+    const char *addr, char *out, size_t outlen);
+/* net_member_removed is 1 when pk left g or was revoked from it. */
+int net_member_removed(const struct group *g, const uint8_t *pk);
+
+/*
+ * net_status calls cb once for every peer of g (NULL: of every group): a
+ * session, else a dial in progress, else the dial target reached last of
+ * one member (or, while nobody answered there, of one place: see
+ * endpoint).  Members who left or were revoked are left out.  The
+ * pointers in *si are valid during the call only.
  */
 void net_status(struct daemon *d, const struct group *g, net_status_cb cb,
     void *ctx);
+/*
+ * net_status_each is net_status with merge 0: every session, dial in
+ * progress and waiting target, the lines of one peer not merged (peer.list
+ * shows each address).
+ */
+void net_status_each(struct daemon *d, const struct group *g, int merge,
+    net_status_cb cb, void *ctx);
 
 /*
  * net_level_cb gets 0 when every session of the group is level (at least

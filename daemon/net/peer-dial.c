@@ -337,9 +337,8 @@ struct peer_load {
 	size_t ngone, capgone;
 };
 
-/* 1 when pk is a member the roster says has left or was revoked. */
-static int
-member_removed(const struct group *g, const uint8_t *pk)
+int
+peer_dial_member_removed(const struct group *g, const uint8_t *pk)
 {
 	const struct roster_member *m;
 
@@ -349,6 +348,20 @@ member_removed(const struct group *g, const uint8_t *pk)
 	return m->status != ROSTER_ACTIVE;
 }
 
+void
+peer_dial_endpoint(const char *addr, const struct target *t,
+    char out[DAEMON_ADDR_MAX])
+{
+	struct sockaddr_storage ss;
+
+	if (net_addr_parse(addr, &ss) == 0)
+		peer_sockaddr_text(&ss, out, DAEMON_ADDR_MAX);
+	else if (t != NULL && t->resolved[0] != '\0')
+		snprintf(out, DAEMON_ADDR_MAX, "%s", t->resolved);
+	else
+		snprintf(out, DAEMON_ADDR_MAX, "%s", addr);
+}
+
 static int
 peer_load_cb(void *ctx, const struct store_peer *p)
 {
@@ -356,7 +369,7 @@ peer_load_cb(void *ctx, const struct store_peer *p)
 	struct peer_cand *c;
 	void *grown;
 
-	if (p->member != NULL && member_removed(pl->g, p->member)) {
+	if (p->member != NULL && peer_dial_member_removed(pl->g, p->member)) {
 		if (pl->ngone == pl->capgone) {
 			pl->capgone = pl->capgone ? 2 * pl->capgone : 4;
 			if ((grown = realloc(pl->gone, pl->capgone *
@@ -394,6 +407,24 @@ peer_load_cb(void *ctx, const struct store_peer *p)
 	return 0;
 }
 
+/* Drops addr from the candidates and the store (its member is gone). */
+static void
+forget_cand(struct daemon *d, struct group *g, struct peer_load *pl,
+    const char *addr)
+{
+	size_t i, k;
+	int typed = 0, announced = 0;
+
+	for (i = k = 0; i < pl->n; i++)
+		if (strcmp(pl->c[i].addr, addr) != 0)
+			pl->c[k++] = pl->c[i];
+	pl->n = k;
+	if (store_peer_remove(d->store, g->id, addr, &typed, &announced) ==
+	    0 && (typed || announced))
+		daemon_log("forgot %s in '%s': the member there is no longer "
+		    "in the group", addr, group_name(g));
+}
+
 /*
  * Makes g's dial targets those that peer_pick keeps of its stored
  * addresses: new ones are added (a member's later picks dialed a little
@@ -420,6 +451,17 @@ net_group_added(struct daemon *d, struct group *g)
 		goto out;
 	for (i = 0; i < pl.ngone; i++)
 		(void)store_peer_forget(d->store, g->id, pl.gone[i]);
+	/*
+	 * An address typed before its member was known (peer add, an
+	 * invite) is stored without the member; the target learned who
+	 * answered there.  Once that member left or was revoked the address
+	 * is forgotten too, and not dialed.
+	 */
+	for (t = net->targets; t != NULL; t = t->next)
+		if (!t->closed && t->has_member &&
+		    memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0 &&
+		    peer_dial_member_removed(g, t->member))
+			forget_cand(d, g, &pl, t->addr);
 	k = peer_pick(pl.c, pl.n, NET_TARGETS_MAX, NET_TARGETS_PER_MEMBER);
 	for (t = net->targets; t != NULL; t = t->next)
 		if (memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0) {

@@ -186,6 +186,8 @@ struct target {
 	struct net_conn *conn;		/* the attempt or session */
 	int lan;			/* from a LAN beacon (lan.c) */
 	uint64_t lan_ms;		/* its last beacon (Unix ms) */
+	/* A host name's address as its last dial looked it up, or "". */
+	char resolved[DAEMON_ADDR_MAX];
 	struct target *next;
 };
 
@@ -387,6 +389,19 @@ void peer_dial_after_session(struct target *t, int stable);
 /* peer_dial_add adds a dial target (see peer-dial.c). */
 struct target *peer_dial_add(struct net *net, const uint8_t *group,
     const char *addr, const uint8_t *member, uint64_t delay_ms, int *added);
+/*
+ * peer_dial_member_removed is 1 when pk is a member the roster of g says
+ * has left or was revoked.
+ */
+int peer_dial_member_removed(const struct group *g, const uint8_t *pk);
+/*
+ * peer_dial_endpoint writes where addr leads as numbers ("HOST:PORT",
+ * localhost as 127.0.0.1, IPv6 bracketed): a numeric address or localhost
+ * in its canonical form, a host name as t's last dial looked it up (t may
+ * be NULL), else addr itself.
+ */
+void peer_dial_endpoint(const char *addr, const struct target *t,
+    char out[DAEMON_ADDR_MAX]);
 /* peer_dial_is_ours is 1 for this daemon's own listen address. */
 int peer_dial_is_ours(const struct net *net, const char *addr);
 /* peer_dial_up: a session through t came up (remembered as working). */

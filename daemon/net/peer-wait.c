@@ -2,6 +2,7 @@
  * peer-wait.c — `balint sync --wait` (waiters called back once a group's
  * sessions are level) and the lines of `balint status` / `peer list`.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,16 +174,85 @@ session_target(struct net *net, const struct net_conn *c)
 	return best;
 }
 
+/* A line net_status would report, before lines of one peer are merged. */
+struct status_line {
+	struct net_status_info si;
+	char endpoint[DAEMON_ADDR_MAX];	/* where it leads, as numbers */
+	int rank;			/* up 3, connecting 2, waiting 1 */
+};
+
+/*
+ * Do two lines stand for the same peer: the same member of the same group
+ * (once a session authenticated who is there), or addresses that lead to
+ * the same place (localhost:P and 127.0.0.1:P, a host name and its
+ * address)?
+ */
+static int
+same_peer(const struct status_line *a, const struct status_line *b)
+{
+	if (a->si.g != b->si.g)
+		return 0;
+	if (a->si.has_member && b->si.has_member)
+		return memcmp(a->si.member, b->si.member, BAL_PK_BYTES) == 0;
+	return strcmp(a->endpoint, b->endpoint) == 0;
+}
+
+/* Is line i outranked by another line of the same peer? */
+static int
+outranked(const struct status_line *l, size_t n, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		if (j == i || !same_peer(&l[i], &l[j]))
+			continue;
+		if (l[j].rank != l[i].rank) {
+			if (l[j].rank > l[i].rank)
+				return 1;
+		} else if (l[j].si.reached_ms != l[i].si.reached_ms) {
+			if (l[j].si.reached_ms > l[i].si.reached_ms)
+				return 1;
+		} else if (j < i)
+			return 1;
+	}
+	return 0;
+}
+
+static struct status_line *
+line_push(struct status_line **l, size_t *n, size_t *cap)
+{
+	struct status_line *a;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if ((a = realloc(*l, *cap * sizeof(*a))) == NULL)
+			return NULL;
+		*l = a;
+	}
+	a = &(*l)[(*n)++];
+	memset(a, 0, sizeof(*a));
+	return a;
+}
+
 void
 net_status(struct daemon *d, const struct group *g, net_status_cb cb,
     void *ctx)
 {
-	struct net_status_info si;
+	net_status_each(d, g, 1, cb, ctx);
+}
+
+void
+net_status_each(struct daemon *d, const struct group *g, int merge,
+    net_status_cb cb, void *ctx)
+{
+	struct status_line *lines = NULL, *ln;
+	struct net_status_info *si;
 	struct net_conn *c;
 	struct target *t;
 	struct sync_stats st;
 	const struct roster_member *m;
 	struct group *tg;
+	size_t n = 0, cap = 0, i;
 
 	if (d->net == NULL)
 		return;
@@ -190,59 +260,108 @@ net_status(struct daemon *d, const struct group *g, net_status_cb cb,
 		if (c->closing || c->g == NULL || (g != NULL && c->g != g) ||
 		    (c->state != C_UP && !c->outgoing))
 			continue;
-		memset(&si, 0, sizeof(si));
-		si.g = c->g;
-		si.has_member = c->has_remote || (c->target != NULL &&
+		if ((ln = line_push(&lines, &n, &cap)) == NULL)
+			goto out;
+		si = &ln->si;
+		si->g = c->g;
+		si->has_member = c->has_remote || (c->target != NULL &&
 		    c->target->has_member);
 		if (c->has_remote)
-			memcpy(si.member, c->remote_pk, BAL_PK_BYTES);
-		else if (si.has_member)
-			memcpy(si.member, c->target->member, BAL_PK_BYTES);
-		m = si.has_member && c->g->roster ? roster_member_find(
-		    c->g->roster, si.member) : NULL;
-		si.name = m ? m->name : NULL;
-		si.addr = c->addr;
+			memcpy(si->member, c->remote_pk, BAL_PK_BYTES);
+		else if (si->has_member)
+			memcpy(si->member, c->target->member, BAL_PK_BYTES);
+		m = si->has_member && c->g->roster ? roster_member_find(
+		    c->g->roster, si->member) : NULL;
+		si->name = m ? m->name : NULL;
+		si->addr = c->addr;
+		t = c->target;
 		/* A session that came in: the address we dial it at. */
 		if (!c->outgoing && c->has_remote &&
 		    (t = session_target(d->net, c)) != NULL)
-			si.addr = t->addr;
-		si.outgoing = c->outgoing;
-		si.state = c->state == C_UP ? N_("up") : N_("connecting");
-		si.via = c->tp != NULL ? c->tp->via : "direct";
-		si.why = "";
-		si.lan = si.has_member && lan_member_found(d->net, c->g->id,
-		    si.member);
+			si->addr = t->addr;
+		if (!c->outgoing && t == NULL)
+			snprintf(ln->endpoint, sizeof(ln->endpoint), "%s",
+			    c->addr);
+		else
+			peer_dial_endpoint(si->addr, t, ln->endpoint);
+		si->outgoing = c->outgoing;
+		si->state = c->state == C_UP ? N_("up") : N_("connecting");
+		ln->rank = c->state == C_UP ? 3 : 2;
+		si->via = c->tp != NULL ? c->tp->via : "direct";
+		si->why = "";
+		si->lan = si->has_member && lan_member_found(d->net, c->g->id,
+		    si->member);
 		if (c->sync != NULL) {
 			sync_stats(c->sync, &st);
-			si.level = st.level;
-			si.entries_sent = st.entries_sent;
-			si.entries_received = st.entries_received;
-			si.since_ms = c->up_ms;
+			si->level = st.level;
+			si->entries_sent = st.entries_sent;
+			si->entries_received = st.entries_received;
+			si->since_ms = c->up_ms;
 		}
-		cb(ctx, &si);
 	}
 	for (t = d->net->targets; t != NULL; t = t->next) {
 		if (t->conn != NULL || t->closed || !t->picked ||
 		    (tg = group_find(d, t->group)) == NULL ||
 		    (g != NULL && tg != g))
 			continue;
+		/* Its member is reached through another: no line of its own. */
 		if (t->has_member && peer_member_session_up(d->net, t->group,
 		    t->member, NULL))
 			continue;
-		memset(&si, 0, sizeof(si));
-		si.g = tg;
-		si.has_member = t->has_member;
-		memcpy(si.member, t->member, BAL_PK_BYTES);
+		if ((ln = line_push(&lines, &n, &cap)) == NULL)
+			goto out;
+		si = &ln->si;
+		si->g = tg;
+		si->has_member = t->has_member;
+		memcpy(si->member, t->member, BAL_PK_BYTES);
 		m = t->has_member && tg->roster ? roster_member_find(
 		    tg->roster, t->member) : NULL;
-		si.name = m ? m->name : NULL;
-		si.addr = t->addr;
-		si.outgoing = 1;
-		si.state = N_("waiting");
-		si.via = "";
-		si.why = t->why;
-		si.reached_ms = t->reached_ms;
-		si.lan = t->lan;
-		cb(ctx, &si);
+		si->name = m ? m->name : NULL;
+		si->addr = t->addr;
+		peer_dial_endpoint(t->addr, t, ln->endpoint);
+		si->outgoing = 1;
+		si->state = N_("waiting");
+		ln->rank = 1;
+		si->via = "";
+		si->why = t->why;
+		si->reached_ms = t->reached_ms;
+		si->lan = t->lan;
 	}
+	/*
+	 * One line per peer: of the lines of one member (or of one place),
+	 * the session, else the attempt, else the target reached last.  A
+	 * member who left or was revoked is no peer.
+	 */
+	for (i = 0; i < n; i++)
+		if (!(lines[i].si.has_member &&
+		    peer_dial_member_removed(lines[i].si.g,
+		    lines[i].si.member)) && (!merge ||
+		    !outranked(lines, n, i))) {
+			lines[i].si.endpoint = lines[i].endpoint;
+			cb(ctx, &lines[i].si);
+		}
+out:
+	free(lines);
+}
+
+void
+net_peer_endpoint(struct daemon *d, const struct group *g, const char *addr,
+    char *out, size_t outlen)
+{
+	char ep[DAEMON_ADDR_MAX];
+	struct target *t = NULL;
+
+	for (t = d->net != NULL ? d->net->targets : NULL; t != NULL;
+	    t = t->next)
+		if (!t->closed && memcmp(t->group, g->id,
+		    BAL_GROUP_ID_BYTES) == 0 && strcmp(t->addr, addr) == 0)
+			break;
+	peer_dial_endpoint(addr, t, ep);
+	snprintf(out, outlen, "%s", ep);
+}
+
+int
+net_member_removed(const struct group *g, const uint8_t *pk)
+{
+	return peer_dial_member_removed(g, pk);
 }

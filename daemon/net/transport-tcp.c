@@ -56,6 +56,7 @@ on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 	struct resolve *r = req->data;
 	struct net_conn *c = r->c;
 	struct addrinfo *ai, *pick = NULL;
+	struct sockaddr_storage ss;
 	char why[160];
 	int rc;
 
@@ -79,6 +80,13 @@ on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 		uv_freeaddrinfo(res);
 		peer_conn_close(c, -1, why);
 		return;
+	}
+	/* Where the name led: status shows one peer for both names. */
+	if (c->target != NULL && pick->ai_addrlen <= sizeof(ss)) {
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, pick->ai_addr, pick->ai_addrlen);
+		peer_sockaddr_text(&ss, c->target->resolved,
+		    sizeof(c->target->resolved));
 	}
 	rc = uv_tcp_connect(&c->connect, &c->tcp, pick->ai_addr, on_connect);
 	uv_freeaddrinfo(res);

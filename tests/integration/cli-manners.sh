@@ -3,7 +3,8 @@
 # suggestions and aliases, a reader that goes away (| head), tables that
 # fit the terminal in display columns, the editor chain and its template,
 # an editor that returns at once, Windows line ends and Latin-1 files;
-# note list on 80 columns (the ids shortened to unique prefixes).
+# note list on 80 columns (the ids shortened to unique prefixes); one
+# member under two addresses is one peer, and no peer once they left.
 . "$(dirname "$0")/../lib/daemons.sh"
 
 # Typos: the nearest command or subcommand; aliases of other tools.
@@ -189,4 +190,39 @@ grep -q "removed the peer $(addr ben)" "$T/out" || fail "peer remove said: $(cat
 b anna -g Manners peer list | grep -q "$(addr ben)" && fail "a removed peer is still listed"
 b anna -g Manners peer remove "$(addr ben)" 2>"$T/err"; [ $? -eq 1 ] || fail "removing an unknown peer is not exit 1"
 grep -q "no peer '$(addr ben)' in Manners" "$T/err" || fail "unknown peer: $(cat "$T/err")"
+# One member's address under two names (localhost:P and 127.0.0.1:P) is
+# one peer: one row in peer list (the other name under SAME AS), one line
+# in status, while ben is up and after he stopped; once he left, neither
+# shows him (his typed addresses are forgotten).
+code=$(b anna -g Manners invite 2>/dev/null) || fail "invite ben again"
+b ben join "$code" --accept >/dev/null 2>&1 || fail "ben join"
+P=$(cat "$T/ben.port")
+b anna -g Manners peer add "localhost:$P" >/dev/null 2>&1
+b anna -g Manners peer add "127.0.0.1:$P" >/dev/null 2>&1
+# lines WHAT — how many lines of peer list / status name ben.
+lines() {
+	case $1 in
+	list) b anna -g Manners peer list | grep -cw ben ;;
+	status) b anna --json status | grep '"kind": "peer"' | grep -c '"name": "ben"' ;;
+	esac
+}
+one_up() {
+	b anna -g Manners peer list | grep -w ben | grep -w up |
+		grep -q "127.0.0.1:$P.*localhost:$P\|localhost:$P.*127.0.0.1:$P" &&
+		[ "$(lines list)" -eq 1 ] && [ "$(lines status)" -eq 1 ] &&
+		b anna status | grep -q "^  ben .* up"
+}
+until_ok 20 one_up || fail "ben under two names: $(b anna -g Manners peer list; b anna status | sed -n '/^peers/,$p')"
+stop ben
+one_waiting() {
+	b anna status | grep -q "^  ben .* waiting" &&
+		[ "$(lines list)" -eq 1 ] && [ "$(lines status)" -eq 1 ]
+}
+until_ok 20 one_waiting || fail "ben stopped, under two names: $(b anna -g Manners peer list; b anna status | sed -n '/^peers/,$p')"
+start ben
+until_ok 20 one_up || fail "ben back: $(b anna -g Manners peer list)"
+b ben leave --yes >/dev/null 2>&1 || fail "ben leave"
+gone() { [ "$(lines list)" -eq 0 ] && [ "$(lines status)" -eq 0 ]; }
+until_ok 20 gone || fail "ben left, still a peer: $(b anna -g Manners peer list; b anna status | sed -n '/^peers/,$p')"
+b anna -g Manners peer list | grep -q ":$P" && fail "ben's addresses kept after he left: $(b anna -g Manners peer list)"
 echo "cli-manners: ok"
