@@ -17,18 +17,21 @@ DEB_PKGS = pkg-config libsodium-dev libuv1-dev libmsgpack-dev libsqlite3-dev \
 	libcmocka-dev libhunspell-dev hunspell-sv hunspell-en-us hunspell-he \
 	libunistring-dev libsecret-1-dev libpwquality-dev \
 	libminiupnpc-dev libnatpmp-dev gettext \
-	libh2o-dev libjansson-dev po4a
+	libh2o-dev libjansson-dev po4a \
+	libpango1.0-dev libcairo2-dev fonts-dejavu-core
 # Tools the tests use: node and npm (the handshake's reference
 # implementation), python3 (free ports in integration tests), and
 # COMMAND:PACKAGE for the install, keyring and package scenarios, and
 # tor (tor-network.sh: a private Tor network, and each daemon's own tor),
 # nft (tests/lib/internet.sh: the NAT routers of the simulated internet),
 # miniupnpd (portmap.sh: UPnP and NAT-PMP on a router),
-# chromium (page.sh: the page in a real browser, driven by playwright-core).
+# chromium (page.sh: the page in a real browser, driven by playwright-core),
+# pdftotext (notes-find.sh: reads the PDF export back).
 DEB_CMDS = dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring \
 	secret-tool:libsecret-tools systemd-analyze:systemd man:man-db \
 	dh:debhelper dpkg-buildpackage:dpkg-dev tor-gencert:tor \
-	nft:nftables miniupnpd:miniupnpd-nftables chromium:chromium
+	nft:nftables miniupnpd:miniupnpd-nftables chromium:chromium \
+	pdftotext:poppler-utils
 DEB_TOOLS = nodejs npm python3 $(foreach c,$(DEB_CMDS),$(lastword $(subst :, ,$(c))))
 
 ifeq ($(SAN),1)
@@ -84,6 +87,11 @@ CLI_SRC = $(wildcard cli/*.c)
 # proto/, only the settings' help that balint config keys shows).
 I18N_SRC = $(wildcard i18n/*.c)
 I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC) proto/config.c
+# balint export --format pdf (cli/export-pdf.c): pango shapes and lays out
+# the text (Hebrew right to left), cairo writes the PDF; the CLI alone
+# links them.  The font: DejaVu Sans (fonts-dejavu-core).
+PDF_PKGS = pangocairo cairo-pdf
+PDF_LIBS = $(shell $(PKG_CONFIG) --libs $(PDF_PKGS) 2>/dev/null)
 PO_LANGS = sv he
 MO_FILES = $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/balint.mo)
 LOCALEDIR ?= $(PREFIX)/share/locale
@@ -127,6 +135,8 @@ $(BUILD)/locale/%/LC_MESSAGES/balint.mo: po/%.po
 
 $(BUILD)/obj/i18n/%.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 $(BUILD)/obj/cli/%.o: ALL_CFLAGS += -Ii18n
+$(BUILD)/obj/cli/export-pdf.o: ALL_CFLAGS += \
+	$(shell $(PKG_CONFIG) --cflags $(PDF_PKGS) 2>/dev/null)
 
 # balintd's texts for members (N_() in daemon/, proto/) as a table for the
 # CLI, which shows them in the member's language (cli/daemon-text.c).
@@ -202,7 +212,7 @@ $(BUILD)/balintd: $(DAEMON_OBJ) $(I18N_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 
 $(BUILD)/balint: $(CLI_OBJ) $(I18N_OBJ) $(PROTO_LIB)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lunistring
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(PDF_LIBS) -lunistring
 
 $(BUILD)/tests/test-%: $(BUILD)/obj/tests/unit/test-%.o $(UNIT_HELP_OBJ) \
 		$(DAEMON_LIB_OBJ) $(GUARD_LIB) $(PROTO_LIB)
@@ -241,7 +251,8 @@ unit: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/bench/bulkwrite
 .PHONY: build-deps
 build-deps:
 	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
-		$(PKG_CONFIG) --exists $(PKGS) $(GUARD_PKGS) $(WEB_PKGS) 2>/dev/null && \
+		$(PKG_CONFIG) --exists $(PKGS) $(GUARD_PKGS) $(WEB_PKGS) \
+			$(PDF_PKGS) 2>/dev/null && \
 		[ -f /usr/include/unistr.h ] && [ -f /usr/include/natpmp.h ] && \
 		[ -f /usr/share/hunspell/sv_SE.dic ] && \
 		command -v po4a >/dev/null 2>&1 && exit 0; \
@@ -265,7 +276,8 @@ build-deps:
 deps:
 	@missing=; \
 	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=1; \
-	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) $(GUARD_PKGS) $(WEB_PKGS) || missing=1; \
+	[ -n "$$missing" ] || $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) $(GUARD_PKGS) $(WEB_PKGS) $(PDF_PKGS) || missing=1; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing=1; \
 	[ -f /usr/include/unistr.h ] && [ -f /usr/include/natpmp.h ] && \
 		[ -f /usr/share/hunspell/sv_SE.dic ] && \
 		[ -f /usr/share/hunspell/en_US.dic ] || missing=1; \

@@ -84,12 +84,21 @@ int cmd_case_check(struct cli *c, const char *group, const char *kind,
 int cmd_export(struct cli *c, int argc, char **argv);
 /*
  * cmd_export_notes writes the group's notes (only this member's: mine) in
- * format "md" or "json" to a new 0600 file at path, warning on stderr that
+ * format "md", "json" or "pdf" to a new 0600 file at path, warning on stderr that
  * it is plaintext (cmd-export.c; also offered by leave); kept: those kept
  * of a group this member was revoked from.  An exit code.
  */
 int cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
     const char *format, const char *path);
+/* cmd_export_format_of: "pdf" or "json" by path's ending, else "md". */
+const char *cmd_export_format_of(const char *path);
+/*
+ * export_pdf_write writes the records of all (note.list's, with bodies,
+ * in the export's order) to f as an A4 PDF headed by the group's name
+ * (export-pdf.c, pango and cairo): 0, or -1 with the error said.
+ */
+int export_pdf_write(FILE *f, const struct ctl_resp *all, const char *group,
+    int mine, int kept);
 /*
  * cmd_note_append appends the records of a note.list page to all, skipping
  * notes already there (cmd-note.c).  An exit code.
@@ -269,6 +278,12 @@ int client_call_keep(struct cli *c, const struct ctl_req *req,
  */
 int client_call_str(struct cli *c, const char *cmd, const char *group,
     const char *key, const char *value, struct ctl_resp **out);
+/*
+ * client_group_name writes the name of the group the daemon selects for
+ * group (NULL: the only one) into out: client_call's codes.
+ */
+int client_group_name(struct cli *c, const char *group, char *out,
+    size_t outlen);
 /* client_req builds a request of cmd with an optional "group" arg. */
 struct ctl_req *client_req(const char *cmd, const char *group);
 

@@ -236,6 +236,30 @@ client_call_str(struct cli *c, const char *cmd, const char *group,
 }
 
 int
+client_group_name(struct cli *c, const char *group, char *out, size_t outlen)
+{
+	struct ctl_resp *resp = NULL;
+	struct ctl_req *req;
+	const char *s;
+	int rc;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if ((req = client_req("contract.show", group)) == NULL) {
+		util_err(_("out of memory"));
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, &resp);
+	ctl_req_free(req);
+	if (rc != CLI_OK)
+		return rc;
+	if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0)
+		snprintf(out, outlen, "%s", s);
+	ctl_resp_free(resp);
+	return CLI_OK;
+}
+
+int
 client_call(struct cli *c, const struct ctl_req *req, uint64_t wait_ms,
     struct ctl_resp **out)
 {

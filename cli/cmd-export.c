@@ -1,17 +1,19 @@
 /*
- * cmd-export.c — balint export [--mine] [--format md|json] FILE: the
+ * cmd-export.c — balint export [--mine] [--format md|json|pdf] FILE: the
  * readable notes of a group written to a file of this member's, mode
  * 0600, never over an existing file.  The file is plaintext, which is
  * said on stderr every time: it is what a member keeps of their notes
- * (before leaving, say), outside balint's encryption.  PDF is not offered:
- * Debian's groff-base has no PDF output (gropdf is in the larger groff
- * package) and nothing else here makes one simply.
+ * (before leaving, say), outside balint's encryption.  The notes come in
+ * the daemon's order by case (note.list by_case): each case's notes
+ * together where the case first appears, its case note first.  The PDF
+ * is made by export-pdf.c (pango and cairo).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -20,12 +22,13 @@
 #include "json.h"
 
 static const char usage[] =
-    "usage: balint export [-g GROUP] [--mine | --kept] [--format md|json] "
-    "FILE\n"
+    "usage: balint export [-g GROUP] [--mine | --kept] "
+    "[--format md|json|pdf] FILE\n"
     "  Writes the group's notes that this computer can read (the latest\n"
     "  version of each, with its kind, case, title, author, times and\n"
     "  text) to FILE, created with mode 0600; an existing FILE is never\n"
-    "  overwritten.  The file is NOT encrypted: keep it safe, and delete\n"
+    "  overwritten.  A case's follow-ups come right after its case note.\n"
+    "    The file is NOT encrypted: keep it safe, and delete\n"
     "  it when you no longer need it.\n"
     "  --mine          only the notes you wrote\n"
     "  --kept          the notes you wrote in a group a leader revoked you\n"
@@ -33,8 +36,12 @@ static const char usage[] =
     "                  key, when it erased the group (-g: that group's name)\n"
     "  --format md     Markdown, one section per note (the default)\n"
     "  --format json   a JSON array, one object per note\n"
-    "  (No PDF: Debian's groff-base makes none; convert the Markdown.)\n"
-    "  balint leave offers this export of your own notes first.\n";
+    "  --format pdf    an A4 document to read or print: the group's name,\n"
+    "                  the date, each note with its title, kind, case,\n"
+    "                  author, date and text, numbered pages (Hebrew\n"
+    "                  runs right to left)\n"
+    "  balint leave offers this export of your own notes first (PDF for\n"
+    "  a FILE ending in .pdf, JSON in .json, else Markdown).\n";
 
 /* Fetches every note with its text, page by page, into *all. */
 static int
@@ -56,6 +63,7 @@ fetch_all(struct cli *c, const char *group, int mine, int kept,
 		if ((req = client_req(kept ? "note.kept" : "note.list",
 		    group)) == NULL ||
 		    (!kept && ctl_req_add_bool(req, "bodies", 1) != 0) ||
+		    (!kept && ctl_req_add_bool(req, "by_case", 1) != 0) ||
 		    (mine && !kept && ctl_req_add_bool(req, "mine", 1) != 0) ||
 		    ctl_req_add_uint(req, "offset", offset) != 0 ||
 		    ctl_req_add_uint(req, "limit", CTL_LIST_PAGE_MAX) != 0) {
@@ -182,16 +190,24 @@ cmd_export(struct cli *c, int argc, char **argv)
 		    "--help)");
 		return CLI_USAGE;
 	}
-	if (strcmp(format, "pdf") == 0) {
-		util_err("no PDF export: Debian's groff-base makes no PDF; use "
-		    "--format md and convert it");
-		return CLI_USAGE;
-	}
-	if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0) {
-		util_err("unknown --format '%s' (use md or json)", format);
+	if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0 &&
+	    strcmp(format, "pdf") != 0) {
+		util_err("unknown --format '%s' (use md, json or pdf)", format);
 		return CLI_USAGE;
 	}
 	return cmd_export_notes(c, group, mine || kept, kept, format, pos[0]);
+}
+
+const char *
+cmd_export_format_of(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 4 && strcasecmp(path + n - 4, ".pdf") == 0)
+		return "pdf";
+	if (n > 5 && strcasecmp(path + n - 5, ".json") == 0)
+		return "json";
+	return "md";
 }
 
 int
@@ -200,10 +216,21 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 {
 	struct ctl_resp *all = NULL;
 	FILE *f = NULL;
+	char gname[256] = "";
+	const char *s;
 	int rc, fd = -1, err;
 
 	if ((rc = fetch_all(c, group, mine, kept, &all)) != CLI_OK)
 		goto out;
+	/* The PDF is headed by the group's name (kept: named in each note). */
+	if (strcmp(format, "pdf") == 0) {
+		if (kept && ctl_resp_nrecords(all) > 0 && ctl_resp_get_str(all,
+		    0, "group_name", &s, NULL) == 0)
+			snprintf(gname, sizeof(gname), "%s", s);
+		else if (!kept && (rc = client_group_name(c, group, gname,
+		    sizeof(gname))) != CLI_OK)
+			goto out;
+	}
 	rc = CLI_FAILED;
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) < 0) {
@@ -219,7 +246,10 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 	fd = -1;
 	if (strcmp(format, "json") == 0)
 		write_json(f, all);
-	else
+	else if (strcmp(format, "pdf") == 0) {
+		if (export_pdf_write(f, all, gname, mine, kept) != 0)
+			goto fail;
+	} else
 		write_md(f, all, mine);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		util_err("cannot write '%s': %s", path, strerror(errno));

@@ -18,33 +18,11 @@ static const char usage[] = N_(
     "  invite.  Asks for confirmation on the terminal, and first offers\n"
     "  to export the notes you wrote to a file (balint export --mine).\n"
     "  -y, --yes          do not ask (for scripts)\n"
-    "  --export FILE      first write your own notes to FILE (Markdown,\n"
-    "                     0600, plaintext); leaves only if that worked\n"
+    "  --export FILE      first write your own notes to FILE (0600,\n"
+    "                     plaintext; PDF if FILE ends in .pdf, JSON in\n"
+    "                     .json, else Markdown); leaves only if that worked\n"
     "  -g, --group GROUP  group id, unique id prefix or name (needed\n"
     "                     when this member is in several groups)\n");
-
-/* The name of the group the daemon selects for group (NULL: the only). */
-static int
-group_name_of(struct cli *c, const char *group, char *out, size_t outlen)
-{
-	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
-	const char *s;
-	int rc;
-
-	if ((req = client_req("contract.show", group)) == NULL) {
-		util_err("out of memory");
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
-	if (rc != CLI_OK)
-		return rc;
-	if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0)
-		snprintf(out, outlen, "%s", s);
-	ctl_resp_free(resp);
-	return CLI_OK;
-}
 
 int
 cmd_leave(struct cli *c, int argc, char **argv)
@@ -74,8 +52,8 @@ cmd_leave(struct cli *c, int argc, char **argv)
 		if (file[0] != '\0')
 			export = file;
 	}
-	if (export != NULL && (rc = cmd_export_notes(c, group, 1, 0, "md",
-	    export)) != CLI_OK) {
+	if (export != NULL && (rc = cmd_export_notes(c, group, 1, 0,
+	    cmd_export_format_of(export), export)) != CLI_OK) {
 		util_err("not left: your notes were not exported");
 		return rc;
 	}
@@ -83,8 +61,8 @@ cmd_leave(struct cli *c, int argc, char **argv)
 		gname[0] = '\0';
 		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) >= 0) {
 			close(fd);
-			if ((rc = group_name_of(c, group, gname,
-			    sizeof(gname))) != 0)
+			if ((rc = client_group_name(c, group,
+			    gname, sizeof(gname))) != 0)
 				return rc;
 		}
 		snprintf(prompt, sizeof(prompt), _("Leave the group '%s'? Its "

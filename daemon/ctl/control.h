@@ -200,6 +200,14 @@ uint64_t handlers_marks_last_meeting(const struct group_note *notes,
 void handlers_case_list(struct ctl_call *call, const struct ctl_req *req);
 void handlers_case_show(struct ctl_call *call, const struct ctl_req *req);
 /*
+ * handlers_case_order writes into *idx (malloc'd, n entries) the order of
+ * the n notes by case: each case's notes together where the case first
+ * appears, its case notes first, then the others as written; notes of no
+ * case stay where they are.  0 or BAL_ENOMEM.
+ */
+int handlers_case_order(const struct group_note *notes, size_t n,
+    size_t **idx);
+/*
  * handlers-search.c: note.search.  handlers_search_fold folds len bytes
  * of UTF-8 for matching (NFD, case folded, combining marks dropped) into
  * malloc'd, NUL-terminated *out: 0, BAL_EINVAL (not UTF-8), BAL_ENOMEM.

@@ -208,3 +208,80 @@ fail:
 	ctl_resp_free(resp);
 	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }
+
+/* A note's place in handlers_case_order. */
+struct order_key {
+	size_t block;		/* where its case first appears, or its own */
+	int notcase;		/* 0 for a case note: first in its block */
+	uint64_t created;
+	size_t i;
+};
+
+static int
+by_order_key(const void *a, const void *b)
+{
+	const struct order_key *x = a, *y = b;
+
+	if (x->block != y->block)
+		return x->block < y->block ? -1 : 1;
+	if (x->notcase != y->notcase)
+		return x->notcase < y->notcase ? -1 : 1;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int
+handlers_case_order(const struct group_note *notes, size_t n, size_t **idx)
+{
+	struct order_key *k = NULL;
+	struct gcase *cs = NULL;
+	char *f = NULL;
+	size_t i, j, nc = 0, flen = 0;
+	int ret = BAL_ENOMEM;
+
+	*idx = NULL;
+	if (n == 0)
+		return 0;
+	if ((k = calloc(n, sizeof(*k))) == NULL ||
+	    (cs = calloc(n, sizeof(*cs))) == NULL ||
+	    (*idx = calloc(n, sizeof(**idx))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		k[i].block = i;
+		k[i].notcase = 1;
+		k[i].i = i;
+		if (!live(&notes[i]))
+			continue;
+		k[i].notcase = notes[i].note->kind != NOTE_KIND_CASE;
+		k[i].created = notes[i].created_ms;
+		/* A reference that does not fold keeps its note in place. */
+		if (handlers_search_fold(notes[i].note->case_ref,
+		    strlen(notes[i].note->case_ref), &f, &flen) != 0)
+			continue;
+		for (j = 0; j < nc; j++)
+			if (cs[j].flen == flen && memcmp(cs[j].fold, f,
+			    flen) == 0)
+				break;
+		if (j == nc) {
+			cs[nc].first = i;
+			cs[nc].fold = f;
+			cs[nc++].flen = flen;
+		} else
+			handlers_search_free(f, flen);
+		f = NULL;
+		k[i].block = cs[j].first;
+	}
+	qsort(k, n, sizeof(*k), by_order_key);
+	for (i = 0; i < n; i++)
+		(*idx)[i] = k[i].i;
+	ret = 0;
+out:
+	if (ret != 0) {
+		free(*idx);
+		*idx = NULL;
+	}
+	cases_free(cs, nc);
+	free(k);
+	return ret;
+}

@@ -263,8 +263,9 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	struct group *g;
 	uint64_t offset = 0, limit = UINT64_MAX, skipped = 0, sent = 0;
 	uint64_t since = 0, bytes = 0;
-	size_t i, n = 0;
+	size_t i, n = 0, *order = NULL;
 	int k = 0, rc, only_new = 0, meeting = 0, isnew, bodies = 0, mine = 0;
+	int by_case = 0;
 
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
@@ -276,7 +277,8 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	    handlers_uint(call, req, "since", &since) != 0 ||
 	    handlers_bool(call, req, "since_meeting", &meeting) != 0 ||
 	    handlers_bool(call, req, "bodies", &bodies) != 0 ||
-	    handlers_bool(call, req, "mine", &mine) != 0)
+	    handlers_bool(call, req, "mine", &mine) != 0 ||
+	    handlers_bool(call, req, "by_case", &by_case) != 0)
 		return;
 	if (handlers_limit(call, limit, 1) != 0 ||
 	    handlers_kind(call, kind, 0, &k) != 0)
@@ -295,10 +297,12 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	}
 	if (meeting && (since = handlers_marks_last_meeting(notes, n)) == 0)
 		since = UINT64_MAX;	/* no meeting yet: nothing since */
-	if ((resp = control_call_resp(call)) == NULL)
+	/* The export's order: each case's notes together (handlers-case.c). */
+	if ((by_case && handlers_case_order(notes, n, &order) != 0) ||
+	    (resp = control_call_resp(call)) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		gn = &notes[i];
+		gn = &notes[order != NULL ? order[i] : i];
 		if (gn->deleted || gn->note == NULL)
 			continue;
 		isnew = handlers_marks_new(&marks, gn);
@@ -338,12 +342,14 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 		    gn->note->body : "") != 0))
 			goto fail;
 	}
+	free(order);
 	handlers_marks_free(&marks);
 	group_notes_free(notes, n);
 	free(ids.id);
 	control_reply(call, resp);
 	return;
 fail:
+	free(order);
 	handlers_marks_free(&marks);
 	group_notes_free(notes, n);
 	free(ids.id);

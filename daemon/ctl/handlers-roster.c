@@ -352,6 +352,7 @@ handlers_removed_records(struct daemon *d, struct ctl_resp *resp)
 struct kept_page {
 	struct ctl_resp *resp;
 	const char *name;		/* this member's name */
+	const char *gname;		/* the group's */
 	uint64_t offset, limit, seen, sent, bytes;
 	int full;
 };
@@ -381,6 +382,7 @@ kept_page_cb(void *ctx, const struct group_kept_note *kn)
 	    ctl_resp_add_str(kp->resp, "title", n->title ? n->title : "") !=
 	    0 ||
 	    ctl_resp_add_str(kp->resp, "author", kp->name) != 0 ||
+	    ctl_resp_add_str(kp->resp, "group_name", kp->gname) != 0 ||
 	    ctl_resp_add_uint(kp->resp, "time", kn->created_ms) != 0 ||
 	    ctl_resp_add_uint(kp->resp, "updated", kn->updated_ms) != 0 ||
 	    ctl_resp_add_str(kp->resp, "body", n->body ? n->body : "") != 0)
@@ -442,6 +444,7 @@ handlers_roster_kept(struct ctl_call *call, const struct ctl_req *req)
 		return;
 	}
 	kp.name = d->name;
+	kp.gname = rm[found].name;
 	ret = group_kept_each(d, rm[found].gid, kept_page_cb, &kp);
 	free(rm);
 	if (ret != 0) {

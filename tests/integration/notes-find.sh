@@ -140,12 +140,50 @@ grep -q "^## Mrs K and the silence" "$T/all.md" || fail "bob's note not in alice
 grep -q "^a changed text" "$T/all.md" || fail "n1's text not in the md export"
 b alice export "$T/all.md" 2>"$T/err"; [ $? -eq 1 ] || fail "export overwrote a file"
 grep -q "never overwrites" "$T/err" || fail "unclear: $(cat "$T/err")"
-b alice export --format pdf "$T/x.pdf" 2>/dev/null; [ $? -eq 2 ] || fail "pdf not refused"
-$PTY --send "File name, or empty for no: " "$T/bob.md" --send "[y/N]" "y" \
+# PDF (pango/cairo), read back with pdftotext: the group's name, a Swedish
+# title, the Hebrew title and text in logical order once the marks and bidi
+# controls are dropped, set right to left (the line's first Hebrew letter
+# rightmost, at the right margin), the follow-ups after their case note.
+b alice export --format pdf "$T/all.pdf" 2>"$T/err" || fail "export pdf: $(cat "$T/err")"
+grep -q "WARNING: this file is plaintext" "$T/err" || fail "no plaintext warning for pdf: $(cat "$T/err")"
+[ "$(stat -c %a "$T/all.pdf")" = 600 ] || fail "pdf export mode $(stat -c %a "$T/all.pdf")"
+pdftotext "$T/all.pdf" "$T/all.txt" || fail "pdftotext cannot read the export"
+pdftotext -bbox "$T/all.pdf" "$T/all.bbox" || fail "pdftotext -bbox"
+python3 - "$T/all.txt" "$T/all.bbox" <<'PY' || fail "the pdf export: $(cat "$T/all.txt")"
+import re, sys, unicodedata
+text = open(sys.argv[1], encoding="utf-8").read()
+lines = text.split("\n")
+assert lines[0] == "Find Group", lines[:2]
+assert "Läkaren och tystnaden" in lines, "no Swedish title"
+assert re.search(r"page 1 of \d+", text), "no page numbers"
+def heb(s):	# the Hebrew letters, marks and bidi controls dropped
+    s = unicodedata.normalize("NFD", s)
+    return "".join(c for c in s if "\u05d0" <= c <= "\u05ea")
+assert "שלום" in [heb(l) for l in lines], "no Hebrew title"
+circle = [l for l in lines if "said in the circle" in l]
+assert len(circle) == 1 and heb(circle[0]) == heb("שלום עליכם"), circle
+order = [l for l in lines if l in ("Mrs K and the silence", "First follow-up",
+    "Second follow-up")]
+assert order == ["Mrs K and the silence", "First follow-up",
+    "Second follow-up"], order
+# Right to left: on the line of "said", the Hebrew comes last in reading
+# order, so its first letter is the rightmost word, ending at the margin.
+words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"'
+    r' yMax="[\d.]+">([^<]*)</word>', open(sys.argv[2], encoding="utf-8").read())
+y = [w[1] for w in words if w[3] == "said"][0]
+line = sorted((float(w[0]), float(w[2]), w[3]) for w in words if w[1] == y)
+assert line[-1][2] == "ש" and line[-1][1] > 530, line[-3:]
+assert line[0][0] > 100, "the line starts at the left margin: %r" % (line[:2],)
+PY
+b alice export --format pdf "$T/all.pdf" 2>"$T/err"; [ $? -eq 1 ] || fail "pdf export overwrote a file"
+b alice export --format ps "$T/x.ps" 2>/dev/null; [ $? -eq 2 ] || fail "an unknown format not exit 2"
+# leave's export: PDF by the file's ending.
+$PTY --send "File name, or empty for no: " "$T/bob.pdf" --send "[y/N]" "y" \
 	--until "left the group" -- "$BALINT" --home "$T/bob" leave >/dev/null ||
 	fail "bob's leave on a terminal, exporting first"
-grep -q "^## Mrs K and the silence" "$T/bob.md" || fail "bob's own note not exported at leave"
-grep -q "Läkaren" "$T/bob.md" && fail "bob's leave export holds alice's notes"
+pdftotext "$T/bob.pdf" "$T/bob.txt" || fail "bob's leave export is no PDF"
+grep -q "^Mrs K and the silence" "$T/bob.txt" || fail "bob's own note not exported at leave"
+grep -q "Läkaren" "$T/bob.txt" && fail "bob's leave export holds alice's notes"
 echo "ok export"
 
 # ---- a revoked member keeps its own notes, sealed, for export --kept ----
@@ -161,6 +199,8 @@ b carol note list >/dev/null 2>&1 && fail "carol still lists the group's notes"
 b carol export --kept "$T/kept.md" 2>"$T/err" || fail "export --kept: $(cat "$T/err")"
 grep -q "^carol-kept-text" "$T/kept.md" || fail "carol's own text not kept: $(cat "$T/kept.md")"
 grep -q "Läkaren\|Mrs K" "$T/kept.md" && fail "others' notes kept for carol"
+b carol export --kept --format pdf "$T/kept.pdf" 2>/dev/null || fail "export --kept --format pdf"
+pdftotext "$T/kept.pdf" - | head -1 | grep -qx "Find Group" || fail "no group name in the kept pdf"
 # Kept sealed: the marker is nowhere in carol's store files.
 if grep -rqa "carol-kept-text" "$T/carol/"store.db*; then fail "carol's kept note is plaintext in her store"; fi
 echo "ok kept"
