@@ -43,6 +43,34 @@ live(const struct group_note *gn)
 	    gn->note->case_ref[0] != '\0';
 }
 
+/*
+ * The case of live note i among the *nc cases of cs (room for every
+ * note), added as a new one first seen at i if none folds alike: its
+ * index in *j.  0, or handlers_search_fold's error.
+ */
+static int
+case_of(struct gcase *cs, size_t *nc, const struct group_note *gn,
+    size_t i, size_t *j)
+{
+	char *f = NULL;
+	size_t flen = 0;
+	int rc;
+
+	if ((rc = handlers_search_fold(gn->note->case_ref,
+	    strlen(gn->note->case_ref), &f, &flen)) != 0)
+		return rc;
+	for (*j = 0; *j < *nc; (*j)++)
+		if (cs[*j].flen == flen && memcmp(cs[*j].fold, f, flen) == 0) {
+			handlers_search_free(f, flen);
+			return 0;
+		}
+	cs[*nc].first = i;
+	cs[*nc].fold = f;
+	cs[*nc].flen = flen;
+	cs[(*nc)++].casenote = SIZE_MAX;
+	return 0;
+}
+
 void
 handlers_case_list(struct ctl_call *call, const struct ctl_req *req)
 {
@@ -50,8 +78,8 @@ handlers_case_list(struct ctl_call *call, const struct ctl_req *req)
 	struct group_note *notes = NULL;
 	const struct group_note *gn;
 	struct gcase *cs = NULL;
-	char idbuf[IDENTITY_ID_TEXT_BYTES], *f = NULL;
-	size_t n = 0, nc = 0, i, j, flen = 0;
+	char idbuf[IDENTITY_ID_TEXT_BYTES];
+	size_t n = 0, nc = 0, i, j;
 	struct group *g;
 	int rc;
 
@@ -68,21 +96,8 @@ handlers_case_list(struct ctl_call *call, const struct ctl_req *req)
 		gn = &notes[i];
 		if (!live(gn))
 			continue;
-		if (handlers_search_fold(gn->note->case_ref,
-		    strlen(gn->note->case_ref), &f, &flen) != 0)
+		if (case_of(cs, &nc, gn, i, &j) != 0)
 			goto fail;
-		for (j = 0; j < nc; j++)
-			if (cs[j].flen == flen && memcmp(cs[j].fold, f,
-			    flen) == 0)
-				break;
-		if (j == nc) {
-			cs[nc].first = i;
-			cs[nc].fold = f;
-			cs[nc].flen = flen;
-			cs[nc++].casenote = SIZE_MAX;
-		} else
-			handlers_search_free(f, flen);
-		f = NULL;
 		cs[j].notes++;
 		if (gn->note->kind == NOTE_KIND_FOLLOWUP)
 			cs[j].followups++;
@@ -236,8 +251,7 @@ handlers_case_order(const struct group_note *notes, size_t n, size_t **idx)
 {
 	struct order_key *k = NULL;
 	struct gcase *cs = NULL;
-	char *f = NULL;
-	size_t i, j, nc = 0, flen = 0;
+	size_t i, j, nc = 0;
 	int ret = BAL_ENOMEM;
 
 	*idx = NULL;
@@ -256,21 +270,8 @@ handlers_case_order(const struct group_note *notes, size_t n, size_t **idx)
 		k[i].notcase = notes[i].note->kind != NOTE_KIND_CASE;
 		k[i].created = notes[i].created_ms;
 		/* A reference that does not fold keeps its note in place. */
-		if (handlers_search_fold(notes[i].note->case_ref,
-		    strlen(notes[i].note->case_ref), &f, &flen) != 0)
-			continue;
-		for (j = 0; j < nc; j++)
-			if (cs[j].flen == flen && memcmp(cs[j].fold, f,
-			    flen) == 0)
-				break;
-		if (j == nc) {
-			cs[nc].first = i;
-			cs[nc].fold = f;
-			cs[nc++].flen = flen;
-		} else
-			handlers_search_free(f, flen);
-		f = NULL;
-		k[i].block = cs[j].first;
+		if (case_of(cs, &nc, &notes[i], i, &j) == 0)
+			k[i].block = cs[j].first;
 	}
 	qsort(k, n, sizeof(*k), by_order_key);
 	for (i = 0; i < n; i++)
