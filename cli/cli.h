@@ -213,6 +213,8 @@ int util_tty_line(const char *prompt, int secret, char *buf, size_t max);
  * when there is no terminal.  what names the act ("deleting the note").
  */
 int util_confirm(const char *prompt, const char *what);
+/* util_yes: answer is yes, in English or the member's language. */
+int util_yes(const char *answer);
 
 /* The longest passphrase read (bytes). */
 #define PASSPHRASE_MAX 1024

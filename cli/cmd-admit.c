@@ -46,15 +46,15 @@ cmd_admit(struct cli *c, int argc, char **argv)
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (refuse && npos == 0) {
-		util_err("admit --refuse needs the newcomer's name or "
-		    "fingerprint (see: balint admit)");
+		util_err(_("admit --refuse needs the newcomer's name or "
+		    "fingerprint (see: balint admit)"));
 		return CLI_USAGE;
 	}
 	if ((req = client_req("admit", group)) == NULL ||
 	    (npos == 1 && ctl_req_add_str(req, "who", pos[0]) != 0) ||
 	    ctl_req_add_bool(req, "refuse", refuse) != 0) {
 		ctl_req_free(req);
-		util_err("bad name or fingerprint '%s'", npos ? pos[0] : "");
+		util_err(_("bad name or fingerprint '%s'"), npos ? pos[0] : "");
 		return CLI_USAGE;
 	}
 	rc = client_call(c, req, 0, &resp);

@@ -64,21 +64,21 @@ bundle_write(struct cli *c, int argc, char **argv)
 	    pos, 1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("bundle write needs a FILE (see: balint bundle "
-		    "--help)");
+		util_err(_("bundle write needs a FILE (see: balint bundle "
+		    "--help)"));
 		return CLI_USAGE;
 	}
 	if (forwho != NULL && since != NULL) {
-		util_err("give --for or --since, not both");
+		util_err(_("give --for or --since, not both"));
 		return CLI_USAGE;
 	}
 	if (since != NULL && util_since_ms(since, &ms) != 0) {
-		util_err("bad --since '%s' (use YYYY-MM-DD or an age such as "
-		    "7d)", since);
+		util_err(_("bad --since '%s' (use YYYY-MM-DD or an age such as "
+		    "7d)"), since);
 		return CLI_USAGE;
 	}
 	if (abs_path(pos[0], path, sizeof(path)) != 0) {
-		util_err("the path '%s' is too long", pos[0]);
+		util_err(_("the path '%s' is too long"), pos[0]);
 		return CLI_USAGE;
 	}
 	if ((req = client_req("bundle.write", group)) == NULL ||
@@ -86,7 +86,7 @@ bundle_write(struct cli *c, int argc, char **argv)
 	    (forwho != NULL && ctl_req_add_str(req, "for", forwho) != 0) ||
 	    (ms != 0 && ctl_req_add_uint(req, "since", ms) != 0)) {
 		ctl_req_free(req);
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -100,16 +100,16 @@ bundle_write(struct cli *c, int argc, char **argv)
 	}
 	(void)ctl_resp_get_uint(resp, 0, "entries", &n);
 	(void)ctl_resp_get_uint(resp, 0, "bytes", &bytes);
-	printf("wrote %llu entries (%llu bytes) to ", (unsigned long long)n,
+	printf(_("wrote %llu entries (%llu bytes) to "), (unsigned long long)n,
 	    (unsigned long long)bytes);
 	output_safe(stdout, path, 0);
 	putchar('\n');
 	if (forwho != NULL && ctl_resp_get_str(resp, 0, "for", &name,
 	    NULL) == 0 && ctl_resp_get_bool(resp, 0, "for_known",
 	    &known) == 0 && !known) {
-		printf("nothing is known yet of what ");
+		printf(_("nothing is known yet of what "));
 		output_safe(stdout, name, 0);
-		printf(" holds: the bundle holds every entry\n");
+		printf(_(" holds: the bundle holds every entry\n"));
 	}
 	ctl_resp_free(resp);
 	return CLI_OK;
@@ -131,18 +131,18 @@ bundle_read(struct cli *c, int argc, char **argv)
 	    pos, 1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("bundle read needs a FILE (see: balint bundle "
-		    "--help)");
+		util_err(_("bundle read needs a FILE (see: balint bundle "
+		    "--help)"));
 		return CLI_USAGE;
 	}
 	if (abs_path(pos[0], path, sizeof(path)) != 0) {
-		util_err("the path '%s' is too long", pos[0]);
+		util_err(_("the path '%s' is too long"), pos[0]);
 		return CLI_USAGE;
 	}
 	if ((req = client_req("bundle.read", NULL)) == NULL ||
 	    ctl_req_add_str(req, "path", path) != 0) {
 		ctl_req_free(req);
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -159,15 +159,15 @@ bundle_read(struct cli *c, int argc, char **argv)
 	(void)ctl_resp_get_uint(resp, 0, "entries", &total);
 	(void)ctl_resp_get_uint(resp, 0, "added", &added);
 	(void)ctl_resp_get_uint(resp, 0, "refused", &refused);
-	printf("bundle of group ");
+	printf(_("bundle of group "));
 	output_safe(stdout, name, 0);
-	printf(" written by ");
+	printf(_(" written by "));
 	output_safe(stdout, writer, 0);
 	if (added == 0)
-		printf(": nothing new, all %llu entries were here already; "
-		    "nothing changed\n", (unsigned long long)total);
+		printf(_(": nothing new, all %llu entries were here already; "
+		    "nothing changed\n"), (unsigned long long)total);
 	else
-		printf(": added %llu of its %llu entries\n",
+		printf(_(": added %llu of its %llu entries\n"),
 		    (unsigned long long)added, (unsigned long long)total);
 	for (i = 1; i < ctl_resp_nrecords(resp); i++) {
 		if (ctl_resp_get_str(resp, i, "author", &author, NULL) != 0 ||
@@ -176,10 +176,10 @@ bundle_read(struct cli *c, int argc, char **argv)
 			continue;
 		printf("  ");
 		output_safe(stdout, author, 0);
-		printf(": %llu added", (unsigned long long)a);
+		printf(_(": %llu added"), (unsigned long long)a);
 		if (r > 0)
-			printf(", %llu refused (beyond the cut of their "
-			    "removal)", (unsigned long long)r);
+			printf(_(", %llu refused (beyond the cut of their "
+			    "removal)"), (unsigned long long)r);
 		putchar('\n');
 	}
 	ctl_resp_free(resp);
@@ -199,10 +199,10 @@ cmd_bundle(struct cli *c, int argc, char **argv)
 		return CLI_OK;
 	}
 	if (argc < 2)
-		util_err("bundle needs a subcommand: write or read (see: "
-		    "balint bundle --help)");
+		util_err(_("bundle needs a subcommand: write or read (see: "
+		    "balint bundle --help)"));
 	else
-		util_err("unknown subcommand 'bundle %s' (use write or read; "
-		    "see: balint bundle --help)", argv[1]);
+		util_err(_("unknown subcommand 'bundle %s' (use write or read; "
+		    "see: balint bundle --help)"), argv[1]);
 	return CLI_USAGE;
 }

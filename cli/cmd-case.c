@@ -50,7 +50,7 @@ case_list(struct cli *c, int argc, char **argv)
 	    0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("case.list", group)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -87,8 +87,8 @@ case_show(struct cli *c, int argc, char **argv)
 	    1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("case show needs a case reference (see: balint case "
-		    "list)");
+		util_err(_("case show needs a case reference (see: balint case "
+		    "list)"));
 		return CLI_USAGE;
 	}
 	rc = client_call_str(c, "case.show", group, "case", pos[0], &resp);
@@ -135,7 +135,7 @@ case_known(struct cli *c, const char *group, const char *ref, int *known)
 	    ctl_req_add_str(req, "case", ref) != 0 ||
 	    ctl_req_add_uint(req, "limit", 1) != 0) {
 		ctl_req_free(req);
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -165,19 +165,19 @@ cmd_case_check(struct cli *c, const char *group, const char *kind,
 		return CLI_OK;
 	if (*cref == NULL || **cref == '\0') {
 		if (!on_terminal()) {
-			util_err("a follow-up needs the case it follows: give "
+			util_err(_("a follow-up needs the case it follows: give "
 			    "--case REF (see: balint case list), or --yes to "
-			    "write it without one");
+			    "write it without one"));
 			return CLI_FAILED;
 		}
-		if (util_tty_line("which case does this follow up (its "
-		    "reference; empty: none)? ", 0, buf, buflen) != 0)
+		if (util_tty_line(_("which case does this follow up (its "
+		    "reference; empty: none)? "), 0, buf, buflen) != 0)
 			return CLI_FAILED;
 		buf[strcspn(buf, "\r\n")] = '\0';
 		if (buf[0] == '\0')
 			return CLI_OK;
 		if (!util_line_ok(buf, NOTE_MAX_CASE)) {
-			util_err("bad case reference '%s'", buf);
+			util_err(_("bad case reference '%s'"), buf);
 			return CLI_USAGE;
 		}
 		*cref = buf;
@@ -185,15 +185,15 @@ cmd_case_check(struct cli *c, const char *group, const char *kind,
 	if ((rc = case_known(c, group, *cref, &known)) != CLI_OK || known)
 		return rc;
 	if (!on_terminal()) {
-		util_err("no note carries the case '%s' (see: balint case "
-		    "list); give --yes to write this follow-up anyway", *cref);
+		util_err(_("no note carries the case '%s' (see: balint case "
+		    "list); give --yes to write this follow-up anyway"), *cref);
 		return CLI_FAILED;
 	}
-	fprintf(stderr, "balint: no note carries the case '%s' yet.\n", *cref);
-	if (util_tty_line("write the follow-up anyway? [y/N] ", 0, answer,
-	    sizeof(answer)) == 0 && (answer[0] == 'y' || answer[0] == 'Y'))
+	fprintf(stderr, _("balint: no note carries the case '%s' yet.\n"), *cref);
+	if (util_tty_line(_("write the follow-up anyway? [y/N] "), 0, answer,
+	    sizeof(answer)) == 0 && util_yes(answer))
 		return CLI_OK;
-	util_err("nothing was written");
+	util_err(_("nothing was written"));
 	return CLI_FAILED;
 }
 
@@ -212,8 +212,8 @@ cmd_case(struct cli *c, int argc, char **argv)
 		return CLI_OK;
 	}
 	if (argc < 2) {
-		util_err("case needs a subcommand: list or show (see: balint "
-		    "case --help)");
+		util_err(_("case needs a subcommand: list or show (see: balint "
+		    "case --help)"));
 		return CLI_USAGE;
 	}
 	return suggest_unknown_sub("case", argv[1], names, 2);

@@ -73,7 +73,7 @@ print_json(const struct ctl_resp *resp)
 	rc = output_json(out);
 out:
 	if (rc == CLI_FAILED && out == NULL)
-		util_err("out of memory");
+		util_err(_("out of memory"));
 	ctl_resp_free(out);
 	return rc;
 }
@@ -90,14 +90,14 @@ check_text(struct cli *c, const char *group, const char *msg,
 	int rc;
 
 	if ((msg == NULL) == (file == NULL)) {
-		util_err("give the text to check with -m TEXT or -F FILE "
-		    "(see: balint check --help)");
+		util_err(_("give the text to check with -m TEXT or -F FILE "
+		    "(see: balint check --help)"));
 		return CLI_USAGE;
 	}
 	if (msg != NULL) {
 		len = strlen(msg);
 		if ((text = sodium_malloc(len + 1)) == NULL) {
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			return CLI_FAILED;
 		}
 		memcpy(text, msg, len + 1);
@@ -106,12 +106,12 @@ check_text(struct cli *c, const char *group, const char *msg,
 		return rc;
 	rc = CLI_FAILED;
 	if (!mp_utf8_valid(text, len)) {
-		util_err("the text is not UTF-8 text");
+		util_err(_("the text is not UTF-8 text"));
 		goto out;
 	}
 	if ((req = client_req("guard.check", group)) == NULL ||
 	    ctl_req_add_strn(req, "text", text, len) != 0) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		goto out;
 	}
 	if ((rc = client_call(c, req, 0, &resp)) != CLI_OK)
@@ -120,9 +120,9 @@ check_text(struct cli *c, const char *group, const char *msg,
 	if (c->json)
 		rc = print_json(resp);
 	else if (n == 0)
-		printf("no identifying details found\n");
+		printf(_("no identifying details found\n"));
 	else {
-		printf("%zu possible identifying detail(s):\n", n);
+		printf(_("%zu possible identifying detail(s):\n"), n);
 		f = (struct hits_field){ "text", text, len };
 		hits_print(stdout, resp, &f, 1);
 	}
@@ -148,7 +148,7 @@ allow_word(struct cli *c, const char *group, const char *word, int remove)
 	    ctl_req_add_str(req, "word", word) != 0 ||
 	    (remove && ctl_req_add_bool(req, "remove", 1) != 0)) {
 		ctl_req_free(req);
-		util_err("'%s' is not one word of text", word);
+		util_err(_("'%s' is not one word of text"), word);
 		return CLI_USAGE;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -176,7 +176,7 @@ allowed(struct cli *c, const char *group)
 	int rc;
 
 	if ((req = client_req("guard.allowed", group)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -211,7 +211,7 @@ cmd_check(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if ((allow != NULL) + (disallow != NULL) + list +
 	    (msg != NULL || file != NULL) > 1) {
-		util_err("give one of -m/-F, --allow, --disallow or --allowed");
+		util_err(_("give one of -m/-F, --allow, --disallow or --allowed"));
 		return CLI_USAGE;
 	}
 	if (allow != NULL || disallow != NULL)

@@ -48,8 +48,8 @@ cmd_complete(struct cli *c, int argc, char **argv)
 	    1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("complete needs one of groups, members, notes (see: "
-		    "balint complete --help)");
+		util_err(_("complete needs one of groups, members, notes (see: "
+		    "balint complete --help)"));
 		return CLI_USAGE;
 	}
 	if (strcmp(pos[0], "groups") == 0) {
@@ -63,7 +63,7 @@ cmd_complete(struct cli *c, int argc, char **argv)
 		cmd = "note.list";
 		key = "note";
 	} else {
-		util_err("cannot complete '%s' (groups, members or notes)",
+		util_err(_("cannot complete '%s' (groups, members or notes)"),
 		    pos[0]);
 		return CLI_USAGE;
 	}

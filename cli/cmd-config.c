@@ -32,11 +32,11 @@ load(char *path, size_t pathlen, char **text, size_t *len)
 	int rc = settings_read(path, pathlen, text, len);
 
 	if (rc == BAL_ENOENT) {
-		util_err("no settings directory: set HOME or XDG_CONFIG_HOME");
+		util_err(_("no settings directory: set HOME or XDG_CONFIG_HOME"));
 		return CLI_FAILED;
 	}
 	if (rc != 0) {
-		util_err("cannot read the settings file '%s' (%s)", path,
+		util_err(_("cannot read the settings file '%s' (%s)"), path,
 		    rc == BAL_ETOOBIG ? "larger than 64 KiB" : strerror(errno));
 		return CLI_FAILED;
 	}
@@ -46,7 +46,7 @@ load(char *path, size_t pathlen, char **text, size_t *len)
 static int
 unknown_key(const char *key)
 {
-	util_err("unknown setting '%s' (see: balint config keys)", key);
+	util_err(_("unknown setting '%s' (see: balint config keys)"), key);
 	return CLI_USAGE;
 }
 
@@ -58,13 +58,13 @@ do_list(const char *path, const char *text, size_t len)
 
 	while (text != NULL && config_next(text, len, &pos, &l)) {
 		if (l.bad) {
-			util_err("warning: line %u of '%s' is not \"key = "
-			    "value\"; ignored", l.lineno, path);
+			util_err(_("warning: line %u of '%s' is not \"key = "
+			    "value\"; ignored"), l.lineno, path);
 			continue;
 		}
 		if (config_key_find(l.key) == NULL) {
-			util_err("warning: unknown setting '%s' on line %u of "
-			    "'%s'; ignored", l.key, l.lineno, path);
+			util_err(_("warning: unknown setting '%s' on line %u of "
+			    "'%s'; ignored"), l.key, l.lineno, path);
 			continue;
 		}
 		printf("%s = ", l.key);
@@ -86,25 +86,25 @@ do_edit(const char *path, const char *text, size_t len, const char *key,
 	if (value != NULL && (rc = config_check(key, value, &why)) != 0) {
 		if (rc == BAL_ENOENT)
 			return unknown_key(key);
-		util_err("bad value for '%s': %s", key, why);
+		util_err(_("bad value for '%s': %s"), key, why);
 		return CLI_USAGE;
 	}
 	if (value == NULL && config_key_find(key) == NULL)
 		return unknown_key(key);
 	if ((rc = config_edit(text != NULL ? text : "", len, key, value, &out,
 	    &outlen)) != 0) {
-		util_err("cannot change '%s' (%s)", path, bal_strerror(rc));
+		util_err(_("cannot change '%s' (%s)"), path, bal_strerror(rc));
 		return CLI_FAILED;
 	}
 	rc = settings_write(out, outlen);
 	free(out);
 	if (rc != 0) {
-		util_err("cannot write the settings file '%s' (%s)", path,
+		util_err(_("cannot write the settings file '%s' (%s)"), path,
 		    strerror(rc));
 		return CLI_FAILED;
 	}
 	if (config_key_find(key)->who == CONFIG_DAEMON)
-		printf("balintd reads '%s' when it starts (restart it)\n",
+		printf(_("balintd reads '%s' when it starts (restart it)\n"),
 		    key);
 	return CLI_OK;
 }
@@ -123,8 +123,8 @@ cmd_config(struct cli *c, int argc, char **argv)
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos == 0) {
-		util_err("config needs get, set, unset, list or keys (see: "
-		    "balint config --help)");
+		util_err(_("config needs get, set, unset, list or keys (see: "
+		    "balint config --help)"));
 		return CLI_USAGE;
 	}
 	sub = pos[0];

@@ -82,7 +82,7 @@ show_history(const struct ctl_resp *resp, uint64_t current)
 	const char *s, *how;
 	int behind = 0;
 
-	printf("\nVersions:\n");
+	printf(_("\nVersions:\n"));
 	for (r = 0; r < n; r++) {
 		if (!is_kind(resp, r, "version"))
 			continue;
@@ -102,7 +102,7 @@ show_history(const struct ctl_resp *resp, uint64_t current)
 		    ctl_resp_get_str(resp, r, "name", &s, NULL) == 0 &&
 		    width(s) > w)
 			w = width(s);
-	printf("Accepted:\n");
+	printf(_("Accepted:\n"));
 	for (r = 0; r < n; r++) {
 		if (!is_kind(resp, r, "member") ||
 		    ctl_resp_get_str(resp, r, "status", &s, NULL) != 0 ||
@@ -150,7 +150,7 @@ sub_show(struct cli *c, int argc, char **argv)
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("contract.show", group)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -170,11 +170,11 @@ sub_show(struct cli *c, int argc, char **argv)
 	    NULL) == 0) {
 		(void)ctl_resp_get_uint(resp, 0, "amended", &ms);
 		output_time(ms, when, sizeof(when));
-		printf(", amended by ");
+		printf(_(", amended by "));
 		output_safe(stdout, by, 0);
 		printf(" on %s", when);
 	} else
-		printf(" (as founded)");
+		printf(_(" (as founded)"));
 	fputc('\n', stdout);
 	line(resp, "History:", "history", OUT_STR);
 	line(resp, "Cadence:", "cadence", OUT_STR);
@@ -217,7 +217,7 @@ sub_text(struct cli *c, int argc, char **argv)
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("contract.text", group)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -241,9 +241,10 @@ done_line(const struct ctl_resp *resp, const char *what)
 
 	(void)ctl_resp_get_str(resp, 0, "name", &name, NULL);
 	(void)ctl_resp_get_uint(resp, 0, "version", &v);
-	printf("%s the contract of ", what);
+	printf("%s", strcmp(what, "amended") == 0 ?
+	    _("amended the contract of ") : _("accepted the contract of "));
 	output_safe(stdout, name, 0);
-	printf(": version %" PRIu64 "\n", v);
+	printf(_(": version %llu\n"), (unsigned long long)v);
 }
 
 static int
@@ -264,21 +265,21 @@ sub_amend(struct cli *c, int argc, char **argv)
 	    pos, 1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("contract amend needs the amended contract FILE "
-		    "(start from: balint contract text > FILE)");
+		util_err(_("contract amend needs the amended contract FILE "
+		    "(start from: balint contract text > FILE)"));
 		return CLI_USAGE;
 	}
 	if ((rc = util_read_file(pos[0], CONTRACT_FILE_MAX, "contract file",
 	    &text, &len)) != 0)
 		return rc;
 	if (!mp_utf8_valid(text, len)) {
-		util_err("contract file '%s' is not UTF-8 text", pos[0]);
+		util_err(_("contract file '%s' is not UTF-8 text"), pos[0]);
 		rc = CLI_FAILED;
 		goto out;
 	}
 	if ((req = client_req("contract.amend", group)) == NULL ||
 	    ctl_req_add_strn(req, "contract", text, len) != 0) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		rc = CLI_FAILED;
 		goto out;
 	}
@@ -312,7 +313,7 @@ sub_accept(struct cli *c, int argc, char **argv)
 	    opts, pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("contract.accept", group)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -524,8 +525,8 @@ cmd_contract(struct cli *c, int argc, char **argv)
 		return CLI_OK;
 	}
 	if (argc < 2) {
-		util_err("contract needs a subcommand: show, text, amend, "
-		    "accept, diff or template (see: balint contract --help)");
+		util_err(_("contract needs a subcommand: show, text, amend, "
+		    "accept, diff or template (see: balint contract --help)"));
 		return CLI_USAGE;
 	}
 	return suggest_unknown_sub("contract", argv[1], names, 6);

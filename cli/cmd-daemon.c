@@ -172,13 +172,13 @@ spawn(struct cli *c, const char *listen, struct state *st)
 	argv[n] = NULL;
 	if ((fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0600)) < 0) {
-		util_err("cannot open the log '%s' (%s)", log,
+		util_err(_("cannot open the log '%s' (%s)"), log,
 		    strerror(errno));
 		return CLI_FAILED;
 	}
 	if ((pid = fork()) < 0) {
 		close(fd);
-		util_err("cannot start balintd (%s)", strerror(errno));
+		util_err(_("cannot start balintd (%s)"), strerror(errno));
 		return CLI_FAILED;
 	}
 	if (pid == 0) {
@@ -202,14 +202,14 @@ spawn(struct cli *c, const char *listen, struct state *st)
 		if (st->running)
 			return CLI_OK;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
-			util_err("balintd did not start (see: balint daemon "
-			    "log)");
+			util_err(_("balintd did not start (see: balint daemon "
+			    "log)"));
 			return CLI_FAILED;
 		}
 		pause_tenth();
 	}
-	util_err("balintd did not answer within 30 s (see: balint daemon "
-	    "log)");
+	util_err(_("balintd did not answer within 30 s (see: balint daemon "
+	    "log)"));
 	return CLI_FAILED;
 }
 
@@ -223,7 +223,7 @@ do_start(struct cli *c, const char *listen)
 
 	ask(c, &st);
 	if (st.running) {
-		printf("balintd is already running (pid %lu)\n", st.pid);
+		printf(_("balintd is already running (pid %lu)\n"), st.pid);
 		return CLI_OK;
 	}
 	snprintf(key, sizeof(key), "%s/identity.key", c->home);
@@ -231,8 +231,8 @@ do_start(struct cli *c, const char *listen)
 		return client_not_running(c);	/* no profile: init first */
 	if (listen == NULL && unit_usable(c)) {
 		if (run(start, 0) != 0) {
-			util_err("systemctl --user start %s failed (see: "
-			    "balint daemon log)", UNIT);
+			util_err(_("systemctl --user start %s failed (see: "
+			    "balint daemon log)"), UNIT);
 			return CLI_FAILED;
 		}
 		for (i = 0; i < WAIT_TENTHS && !st.running; i++) {
@@ -240,17 +240,17 @@ do_start(struct cli *c, const char *listen)
 			ask(c, &st);
 		}
 		if (!st.running) {
-			util_err("balintd did not answer within 30 s (see: "
-			    "balint daemon log)");
+			util_err(_("balintd did not answer within 30 s (see: "
+			    "balint daemon log)"));
 			return CLI_FAILED;
 		}
 	} else if ((rc = spawn(c, listen, &st)) != CLI_OK)
 		return rc;
-	printf("balintd started (pid %lu%s)\n", st.pid, st.systemd ?
-	    ", by systemd" : "");
+	printf(st.systemd ? _("balintd started (pid %lu, by systemd)\n") :
+	    _("balintd started (pid %lu)\n"), st.pid);
 	if (st.locked)
-		printf("it is locked: run balint unlock (unless your login "
-		    "keyring holds the passphrase: see balint status)\n");
+		printf(_("it is locked: run balint unlock (unless your login "
+		    "keyring holds the passphrase: see balint status)\n"));
 	return CLI_OK;
 }
 
@@ -262,7 +262,7 @@ yes(const char *prompt)
 
 	if (util_tty_line(prompt, 0, line, sizeof(line)) != 0)
 		return 0;
-	return line[0] == '\0' || line[0] == 'y' || line[0] == 'Y';
+	return line[0] == '\0' || util_yes(line);
 }
 
 int
@@ -274,12 +274,12 @@ cmd_daemon_offer(struct cli *c)
 	int i;
 
 	if (unit_usable(c)) {
-		if (!yes("Start balintd now, and at every login (systemd "
-		    "user unit)? [Y/n] "))
+		if (!yes(_("Start balintd now, and at every login (systemd "
+		    "user unit)? [Y/n] ")))
 			goto later;
 		if (run(enable, 0) != 0) {
-			util_err("systemctl --user enable --now %s failed; "
-			    "start it with: balint daemon start", UNIT);
+			util_err(_("systemctl --user enable --now %s failed; "
+			    "start it with: balint daemon start"), UNIT);
 			return CLI_FAILED;
 		}
 		for (i = 0, ask(c, &st); i < WAIT_TENTHS && !st.running; i++) {
@@ -290,16 +290,16 @@ cmd_daemon_offer(struct cli *c)
 		    "login\n" : "balintd is enabled; see: balint daemon "
 		    "status\n");
 	} else {
-		if (!yes("Start balintd now, in the background? [Y/n] "))
+		if (!yes(_("Start balintd now, in the background? [Y/n] ")))
 			goto later;
 		if (do_start(c, NULL) != CLI_OK)
 			return CLI_FAILED;
 	}
-	printf("next: balint unlock (the passphrase you just chose), then "
-	    "found a group or join one (see the member guide)\n");
+	printf(_("next: balint unlock (the passphrase you just chose), then "
+	    "found a group or join one (see the member guide)\n"));
 	return CLI_OK;
 later:
-	printf("start it later with: balint daemon start\n");
+	printf(_("start it later with: balint daemon start\n"));
 	return CLI_OK;
 }
 
@@ -315,7 +315,7 @@ do_stop(struct cli *c)
 
 	ask(c, &st);
 	if (!st.running) {
-		printf("balintd is not running\n");
+		printf(_("balintd is not running\n"));
 		return CLI_OK;
 	}
 	pid = st.pid;
@@ -324,10 +324,10 @@ do_stop(struct cli *c)
 		;
 	else {
 		if (st.systemd)
-			util_err("warning: systemctl --user stop %s failed; "
-			    "stopping balintd directly", UNIT);
+			util_err(_("warning: systemctl --user stop %s failed; "
+			    "stopping balintd directly"), UNIT);
 		if ((req = client_req("daemon.stop", NULL)) == NULL) {
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			return CLI_FAILED;
 		}
 		rc = client_call(c, req, 0, &resp);
@@ -343,10 +343,10 @@ do_stop(struct cli *c)
 		pause_tenth();
 	}
 	if (i == WAIT_TENTHS) {
-		util_err("balintd (pid %lu) did not stop within 30 s", pid);
+		util_err(_("balintd (pid %lu) did not stop within 30 s"), pid);
 		return CLI_FAILED;
 	}
-	printf("balintd stopped\n");
+	printf(_("balintd stopped\n"));
 	return CLI_OK;
 }
 
@@ -358,9 +358,9 @@ do_status(struct cli *c)
 	ask(c, &st);
 	if (!st.running)
 		return client_not_running(c);
-	printf("balintd is running (pid %lu), %s; its log: %s\n", st.pid,
-	    st.locked ? "locked (run: balint unlock)" : "unlocked",
-	    st.systemd ? "the journal (balint daemon log)" :
+	printf(_("balintd is running (pid %lu), %s; its log: %s\n"), st.pid,
+	    st.locked ? _("locked (run: balint unlock)") : _("unlocked"),
+	    st.systemd ? _("the journal (balint daemon log)") :
 	    "balint daemon log");
 	return CLI_OK;
 }
@@ -375,8 +375,8 @@ tail_file(const char *path, long n)
 	int ret = CLI_FAILED;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		util_err("no log at '%s' (balint daemon start writes it; a "
-		    "balintd started by hand logs to its terminal)", path);
+		util_err(_("no log at '%s' (balint daemon start writes it; a "
+		    "balintd started by hand logs to its terminal)"), path);
 		return CLI_FAILED;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0)
@@ -410,7 +410,7 @@ do_log(struct cli *c, const char *lines)
 
 	if (lines != NULL && ((n = strtol(lines, &end, 10)) <= 0 ||
 	    *end != '\0' || n > 1000000)) {
-		util_err("bad -n '%s' (a number of lines)", lines);
+		util_err(_("bad -n '%s' (a number of lines)"), lines);
 		return CLI_USAGE;
 	}
 	ask(c, &st);
@@ -442,15 +442,15 @@ cmd_daemon(struct cli *c, int argc, char **argv)
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("daemon needs start, stop, restart, status or log "
-		    "(see: balint daemon --help)");
+		util_err(_("daemon needs start, stop, restart, status or log "
+		    "(see: balint daemon --help)"));
 		return CLI_USAGE;
 	}
 	if ((listen != NULL && strcmp(pos[0], "start") != 0 &&
 	    strcmp(pos[0], "restart") != 0) ||
 	    (lines != NULL && strcmp(pos[0], "log") != 0)) {
-		util_err("that option does not go with daemon %s (see: balint "
-		    "daemon --help)", pos[0]);
+		util_err(_("that option does not go with daemon %s (see: balint "
+		    "daemon --help)"), pos[0]);
 		return CLI_USAGE;
 	}
 	if (strcmp(pos[0], "start") == 0)
@@ -463,7 +463,7 @@ cmd_daemon(struct cli *c, int argc, char **argv)
 		return do_status(c);
 	if (strcmp(pos[0], "log") == 0)
 		return do_log(c, lines);
-	util_err("unknown daemon command '%s' (start, stop, restart, status, "
-	    "log)", pos[0]);
+	util_err(_("unknown daemon command '%s' (start, stop, restart, status, "
+	    "log)"), pos[0]);
 	return CLI_USAGE;
 }

@@ -35,21 +35,21 @@ group_create(struct cli *c, int argc, char **argv)
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (file == NULL) {
-		util_err("group create needs --contract FILE (start from: "
-		    "balint contract template > FILE)");
+		util_err(_("group create needs --contract FILE (start from: "
+		    "balint contract template > FILE)"));
 		return CLI_USAGE;
 	}
 	if ((rc = util_read_file(file, CONTRACT_FILE_MAX, "contract file",
 	    &text, &len)) != 0)
 		return rc;
 	if (!mp_utf8_valid(text, len)) {
-		util_err("contract file '%s' is not UTF-8 text", file);
+		util_err(_("contract file '%s' is not UTF-8 text"), file);
 		rc = CLI_FAILED;
 		goto out;
 	}
 	if ((req = client_req("group.create", NULL)) == NULL ||
 	    ctl_req_add_strn(req, "contract", text, len) != 0) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		rc = CLI_FAILED;
 		goto out;
 	}
@@ -61,8 +61,8 @@ group_create(struct cli *c, int argc, char **argv)
 		printf("%s\n", s);
 	if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0 &&
 	    strcmp(s, CONTRACT_TEMPLATE_NAME) == 0)
-		util_err("warning: the group has the template's name '%s' "
-		    "(edit the Name: line of the contract next time)", s);
+		util_err(_("warning: the group has the template's name '%s' "
+		    "(edit the Name: line of the contract next time)"), s);
 out:
 	ctl_resp_free(resp);
 	ctl_req_free(req);
@@ -93,17 +93,17 @@ removed_notes(struct cli *c)
 		    strcmp(s, "removed") != 0 ||
 		    ctl_resp_get_str(resp, r, "how", &how, NULL) != 0)
 			continue;
-		printf("you %s '", strcmp(how, "left") == 0 ? "left" :
-		    "were removed from");
+		printf("%s '", strcmp(how, "left") == 0 ? _("you left") :
+		    _("you were removed from"));
 		output_safe(stdout, output_field(resp, r, "name", OUT_STR,
 		    when, sizeof(when)), 0);
 		printf("'");
 		if (strcmp(how, "left") != 0) {
-			printf(" by ");
+			printf(" %s ", _("by"));
 			output_safe(stdout, output_field(resp, r, "by",
 			    OUT_STR, when, sizeof(when)), 0);
 		}
-		printf(" on %s\n", output_field(resp, r, "time", OUT_TIME,
+		printf(_(" on %s\n"), output_field(resp, r, "time", OUT_TIME,
 		    when, sizeof(when)));
 	}
 	ctl_resp_free(resp);
@@ -127,7 +127,7 @@ group_list(struct cli *c, int argc, char **argv)
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("group.list", NULL)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -159,8 +159,8 @@ cmd_group(struct cli *c, int argc, char **argv)
 		return CLI_OK;
 	}
 	if (argc < 2) {
-		util_err("group needs a subcommand: create or list (see: "
-		    "balint group --help)");
+		util_err(_("group needs a subcommand: create or list (see: "
+		    "balint group --help)"));
 		return CLI_USAGE;
 	}
 	return suggest_unknown_sub("group", argv[1], names, 2);

@@ -40,7 +40,7 @@ cmd_history(struct cli *c, int argc, char **argv)
 	    1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("note log needs a note id (see: balint note list)");
+		util_err(_("note log needs a note id (see: balint note list)"));
 		return CLI_USAGE;
 	}
 	rc = client_call_str(c, "note.log", group, "note", pos[0], &resp);

@@ -78,33 +78,33 @@ cmd_init(struct cli *c, int argc, char **argv)
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (name == NULL) {
-		util_err("init needs --name NAME (see: balint init --help)");
+		util_err(_("init needs --name NAME (see: balint init --help)"));
 		return CLI_USAGE;
 	}
 	if (!name_ok(name)) {
-		util_err("bad name '%s' (use 1 to %d bytes of text without "
-		    "control characters or blanks at either end)", name,
+		util_err(_("bad name '%s' (use 1 to %d bytes of text without "
+		    "control characters or blanks at either end)"), name,
 		    CLI_NAME_MAX);
 		return CLI_USAGE;
 	}
 	snprintf(keypath, sizeof(keypath), "%s/identity.key", c->home);
 	if ((err = mkdirs(c->home)) != 0) {
-		util_err("cannot create the profile directory '%s': %s (%s)",
+		util_err(_("cannot create the profile directory '%s': %s (%s)"),
 		    c->home, strerror(err), err == ENOSPC ? "free some space "
 		    "there, then run init again" : "choose a place you can "
 		    "write to with --home DIR");
 		return CLI_FAILED;
 	}
 	if (stat(keypath, &sb) == 0) {
-		util_err("'%s' is already initialised (%s exists; use another "
-		    "--home for another member)", c->home, keypath);
+		util_err(_("'%s' is already initialised (%s exists; use another "
+		    "--home for another member)"), c->home, keypath);
 		return CLI_FAILED;
 	}
 	/* Before the passphrase and the slow key derivation. */
 	if (access(c->home, W_OK | X_OK) != 0) {
-		util_err("the profile directory '%s' is not writable (%s): "
+		util_err(_("the profile directory '%s' is not writable (%s): "
 		    "make it writable (chmod 700 '%s', or mount it "
-		    "read-write), or use another --home DIR", c->home,
+		    "read-write), or use another --home DIR"), c->home,
 		    strerror(errno), c->home);
 		return CLI_FAILED;
 	}
@@ -116,32 +116,32 @@ cmd_init(struct cli *c, int argc, char **argv)
 	if (identity_generate(NULL, &id) != 0 ||
 	    identity_seal(id, pass, plen, IDENTITY_OPSLIMIT_DEFAULT,
 	    IDENTITY_MEMLIMIT_DEFAULT, NULL, &sealed, &slen) != 0) {
-		util_err("cannot make the key (out of memory?)");
+		util_err(_("cannot make the key (out of memory?)"));
 		goto out;
 	}
 	if ((err = util_write_atomic(c->home, "identity.key", sealed, slen,
 	    1)) != 0) {
 		if (err == EEXIST)
-			util_err("'%s' is already initialised (%s exists)",
+			util_err(_("'%s' is already initialised (%s exists)"),
 			    c->home, keypath);
 		else
-			util_err("cannot write '%s': %s%s", keypath,
-			    strerror(err), err == ENOSPC ? " (free some space "
-			    "there, then run init again)" : "");
+			util_err(_("cannot write '%s': %s%s"), keypath,
+			    strerror(err), err == ENOSPC ? _(" (free some space "
+			    "there, then run init again)") : "");
 		goto out;
 	}
 	nlen = strlen(name);
 	if ((namebuf = malloc(nlen + 1)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		goto out;
 	}
 	memcpy(namebuf, name, nlen);
 	namebuf[nlen] = '\n';
 	if ((err = util_write_atomic(c->home, "name", namebuf, nlen + 1,
 	    0)) != 0) {
-		util_err("cannot write '%s/name': %s%s", c->home, strerror(err),
-		    err == ENOSPC ? " (free some space there, then run init "
-		    "again)" : "");
+		util_err(_("cannot write '%s/name': %s%s"), c->home, strerror(err),
+		    err == ENOSPC ? _(" (free some space there, then run init "
+		    "again)") : "");
 		/* Nothing half-made: the key just written goes too. */
 		(void)unlink(keypath);
 		goto out;
@@ -152,10 +152,10 @@ cmd_init(struct cli *c, int argc, char **argv)
 		printf("[\n  {\"member_id\": \"%s\", \"fingerprint\": \"%s\"}"
 		    "\n]\n", mid, fpr);
 	else
-		printf("member id:   %s\nfingerprint: %s\n", mid, fpr);
+		printf(_("member id:   %s\nfingerprint: %s\n"), mid, fpr);
 	if (nopass)
-		util_err("warning: the key in '%s' is not protected by a "
-		    "passphrase; anyone who can read the file can use it",
+		util_err(_("warning: the key in '%s' is not protected by a "
+		    "passphrase; anyone who can read the file can use it"),
 		    keypath);
 	rc = CLI_OK;
 	/* The first minutes: on a terminal, offer to start the daemon. */

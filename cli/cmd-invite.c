@@ -47,9 +47,9 @@ warn_local_only(const char *code)
 		    strncmp(ic.addrs[i], "localhost:", 10) != 0)
 			break;
 	if (i == ic.naddrs)
-		util_err("warning: this code leads to %s, on this machine "
+		util_err(_("warning: this code leads to %s, on this machine "
 		    "only; for another machine, restart balintd with --listen "
-		    "ADDRESS:PORT", ic.addrs[0]);
+		    "ADDRESS:PORT"), ic.addrs[0]);
 	invcode_wipe(&ic);
 }
 
@@ -150,13 +150,13 @@ cmd_invite(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if (expires != NULL && (util_duration(expires, &secs) != 0 ||
 	    secs == 0)) {
-		util_err("bad --expires '%s' (use e.g. 30s, 90m, 12h, 7d or 2w)",
+		util_err(_("bad --expires '%s' (use e.g. 30s, 90m, 12h, 7d or 2w)"),
 		    expires);
 		return CLI_USAGE;
 	}
 	if (name != NULL && !output_name_ok(name, CLI_NAME_MAX)) {
-		util_err("bad --name '%s' (the name the new member chose at "
-		    "init: 1 to %d bytes of text without control characters)",
+		util_err(_("bad --name '%s' (the name the new member chose at "
+		    "init: 1 to %d bytes of text without control characters)"),
 		    name, CLI_NAME_MAX);
 		return CLI_USAGE;
 	}

@@ -47,15 +47,15 @@ read_code(char **buf, size_t *len)
 		    buf, len);
 	*len = JOIN_CODE_MAX;
 	if ((*buf = sodium_malloc(*len)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
-	rc = util_tty_line("Invite code (not shown): ", 1, *buf, *len);
+	rc = util_tty_line(_("Invite code (not shown): "), 1, *buf, *len);
 	if (rc != 0) {
 		util_buf_free(*buf, *len);
 		*buf = NULL;
-		util_err("join needs the invite code (see: balint join "
-		    "--help)");
+		util_err(_("join needs the invite code (see: balint join "
+		    "--help)"));
 		return CLI_USAGE;
 	}
 	return CLI_OK;
@@ -75,7 +75,7 @@ join_req(struct cli *c, const char *code, int preview, uint64_t ms,
 	    ctl_req_add_uint(req, "timeout", ms) != 0 ||
 	    ctl_req_add_uint(req, "wait", wait_ms) != 0) {
 		ctl_req_free(req);
-		util_err("bad invite code '%s' (copy it again)", code);
+		util_err(_("bad invite code '%s' (copy it again)"), code);
 		return CLI_USAGE;
 	}
 	rc = client_call(c, req, ms + wait_ms, resp);
@@ -97,14 +97,14 @@ show_inviter(const struct ctl_resp *resp)
 	(void)ctl_resp_get_str(resp, 0, "inviter_fingerprint", &fp, NULL);
 	if (*fp == '\0')
 		return;
-	printf("Invited by ");
+	printf(_("Invited by "));
 	output_safe(stdout, *who != '\0' ? who : "(no name given)", 0);
-	printf(", fingerprint ");
+	printf(_(", fingerprint "));
 	output_safe(stdout, fp, 0);
-	printf("\n(compare it with the fingerprint your inviter sees in "
-	    "balint status)\n");
+	printf(_("\n(compare it with the fingerprint your inviter sees in "
+	    "balint status)\n"));
 	(void)ctl_resp_get_str(resp, 0, "fingerprint", &fp, NULL);
-	printf("Your fingerprint: ");
+	printf(_("Your fingerprint: "));
 	output_safe(stdout, fp, 0);
 	printf("\n\n");
 }
@@ -121,9 +121,9 @@ join(struct cli *c, const char *code, int accept, uint64_t secs,
 
 	if (!accept) {
 		if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
-			util_err("no terminal to ask whether you accept the "
+			util_err(_("no terminal to ask whether you accept the "
 			    "contract: use --accept to accept "
-			    "non-interactively");
+			    "non-interactively"));
 			return CLI_USAGE;
 		}
 		close(fd);
@@ -133,7 +133,7 @@ join(struct cli *c, const char *code, int accept, uint64_t secs,
 		(void)ctl_resp_get_bool(resp, 0, "confirm", &confirm);
 		if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0 &&
 		    *s != '\0') {
-			printf("Contract of the group '");
+			printf(_("Contract of the group '"));
 			output_safe(stdout, s, 0);
 			printf("':\n\n");
 		}
@@ -146,30 +146,29 @@ join(struct cli *c, const char *code, int accept, uint64_t secs,
 		if (confirm) {
 			(void)ctl_resp_get_str(resp, 0, "fingerprint", &fp,
 			    NULL);
-			printf("Your inviter confirms your fingerprint before "
+			printf(_("Your inviter confirms your fingerprint before "
 			    "adding you: when you have accepted, read it to "
-			    "them (");
+			    "them ("));
 			output_safe(stdout, fp, 0);
 			printf(").\n\n");
 		}
 		fflush(stdout);
 		ctl_resp_free(resp);
 		resp = NULL;
-		if (util_tty_line("Accept this contract and join? [y/N] ", 0,
+		if (util_tty_line(_("Accept this contract and join? [y/N] "), 0,
 		    answer, sizeof(answer)) != 0) {
-			util_err("no answer: use --accept to accept "
-			    "non-interactively");
+			util_err(_("no answer: use --accept to accept "
+			    "non-interactively"));
 			return CLI_USAGE;
 		}
-		if (strcmp(answer, "y") != 0 && strcmp(answer, "Y") != 0 &&
-		    strcmp(answer, "yes") != 0) {
-			util_err("not joined: the contract was not accepted");
+		if (!util_yes(answer)) {
+			util_err(_("not joined: the contract was not accepted"));
 			return CLI_FAILED;
 		}
 	}
 	if (confirm) {
-		printf("Waiting for your inviter to admit you (up to %llu min)"
-		    "...\n", (unsigned long long)((wait + 59) / 60));
+		printf(_("Waiting for your inviter to admit you (up to %llu min)"
+		    "...\n"), (unsigned long long)((wait + 59) / 60));
 		fflush(stdout);
 	}
 	if ((rc = join_req(c, code, 0, secs * 1000, wait * 1000, &resp)) != 0)
@@ -179,7 +178,7 @@ join(struct cli *c, const char *code, int accept, uint64_t secs,
 	else {
 		(void)ctl_resp_get_str(resp, 0, "name", &name, NULL);
 		(void)ctl_resp_get_str(resp, 0, "group", &gid, NULL);
-		printf("joined group '");
+		printf(_("joined group '"));
 		output_safe(stdout, name, 0);
 		printf("' (");
 		output_safe(stdout, gid, 0);
@@ -210,12 +209,12 @@ cmd_join(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if (timeout != NULL && (util_duration(timeout, &secs) != 0 ||
 	    secs == 0 || secs > 86400)) {
-		util_err("bad --timeout '%s' (use e.g. 30s or 5m)", timeout);
+		util_err(_("bad --timeout '%s' (use e.g. 30s or 5m)"), timeout);
 		return CLI_USAGE;
 	}
 	if (wait != NULL && (util_duration(wait, &wsecs) != 0 ||
 	    wsecs == 0 || wsecs > 3600)) {
-		util_err("bad --wait '%s' (use e.g. 5m; at most 1h)", wait);
+		util_err(_("bad --wait '%s' (use e.g. 5m; at most 1h)"), wait);
 		return CLI_USAGE;
 	}
 	if (npos == 1 && strcmp(pos[0], "-") != 0) {
@@ -227,7 +226,7 @@ cmd_join(struct cli *c, int argc, char **argv)
 	}
 	if (buf != NULL && code[strspn(code, " \t\r\n")] == '\0') {
 		util_buf_free(buf, buflen);
-		util_err("join needs the invite code (see: balint join --help)");
+		util_err(_("join needs the invite code (see: balint join --help)"));
 		return CLI_USAGE;
 	}
 	rc = join(c, code, accept, secs, wsecs);

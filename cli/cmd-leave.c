@@ -45,8 +45,8 @@ cmd_leave(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	/* What the member wrote is theirs: offered before it is erased. */
 	if (export == NULL && !yes && isatty(STDIN_FILENO) &&
-	    util_tty_line("Export the notes you wrote to a file first (they "
-	    "are erased here when you leave)?\nFile name, or empty for no: ",
+	    util_tty_line(_("Export the notes you wrote to a file first (they "
+	    "are erased here when you leave)?\nFile name, or empty for no: "),
 	    0, file, sizeof(file)) == 0) {
 		file[strcspn(file, "\r\n")] = '\0';
 		if (file[0] != '\0')
@@ -54,7 +54,7 @@ cmd_leave(struct cli *c, int argc, char **argv)
 	}
 	if (export != NULL && (rc = cmd_export_notes(c, group, 1, 0,
 	    cmd_export_format_of(export), export)) != CLI_OK) {
-		util_err("not left: your notes were not exported");
+		util_err(_("not left: your notes were not exported"));
 		return rc;
 	}
 	if (!yes) {
@@ -72,7 +72,7 @@ cmd_leave(struct cli *c, int argc, char **argv)
 			return rc;
 	}
 	if ((req = client_req("leave", group)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, LEAVE_WAIT_MS, &resp);
@@ -86,14 +86,14 @@ cmd_leave(struct cli *c, int argc, char **argv)
 	}
 	(void)ctl_resp_get_str(resp, 0, "name", &name, NULL);
 	(void)ctl_resp_get_bool(resp, 0, "confirmed", &confirmed);
-	printf("left the group '");
+	printf(_("left the group '"));
 	output_safe(stdout, name, 0);
-	printf("'; its notes, keys, peers and invites were erased from this "
-	    "computer\n");
+	printf(_("'; its notes, keys, peers and invites were erased from this "
+	    "computer\n"));
 	if (!confirmed)
-		util_err("warning: no other member confirmed that it "
+		util_err(_("warning: no other member confirmed that it "
 		    "received your leave; if none did, they still count you "
-		    "as a member: ask a leader to revoke you");
+		    "as a member: ask a leader to revoke you"));
 	ctl_resp_free(resp);
 	return CLI_OK;
 }

@@ -51,7 +51,7 @@ daemon_state(struct cli *c, char *name, size_t namelen, int *locked)
 
 	*locked = 0;
 	if ((req = client_req("status", NULL)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -74,7 +74,7 @@ forget(struct cli *c)
 	int rc;
 
 	if ((req = client_req("unlock.forget", NULL)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -108,7 +108,7 @@ cmd_unlock(struct cli *c, int argc, char **argv)
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (remember && forg) {
-		util_err("--remember and --forget exclude each other");
+		util_err(_("--remember and --forget exclude each other"));
 		return CLI_USAGE;
 	}
 	if (forg)
@@ -116,7 +116,7 @@ cmd_unlock(struct cli *c, int argc, char **argv)
 	if ((rc = daemon_state(c, name, sizeof(name), &locked)) != CLI_OK)
 		return rc;
 	if (!locked && !remember) {
-		printf("balintd is already unlocked\n");
+		printf(_("balintd is already unlocked\n"));
 		return CLI_OK;
 	}
 	if ((rc = read_pass(name, &pass, &plen)) != CLI_OK)
@@ -124,7 +124,7 @@ cmd_unlock(struct cli *c, int argc, char **argv)
 	if ((req = client_req("unlock", NULL)) == NULL ||
 	    ctl_req_add_bin(req, "passphrase", pass, plen) != 0 ||
 	    ctl_req_add_bool(req, "remember", remember) != 0) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		rc = CLI_FAILED;
 		goto out;
 	}
@@ -134,9 +134,9 @@ cmd_unlock(struct cli *c, int argc, char **argv)
 	    "balintd was already unlocked\n");
 	if (ctl_resp_get_str(resp, 0, "keyring", &k, NULL) == 0) {
 		if (strcmp(k, "remembered") == 0)
-			printf("the passphrase is kept in your login keyring: "
+			printf(_("the passphrase is kept in your login keyring: "
 			    "balintd unlocks itself when it starts (balint "
-			    "unlock --forget removes it)\n");
+			    "unlock --forget removes it)\n"));
 		else {
 			util_err("%s", k);
 			rc = CLI_FAILED;
@@ -164,7 +164,7 @@ cmd_lock(struct cli *c, int argc, char **argv)
 	    0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("lock", NULL)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -175,7 +175,7 @@ cmd_lock(struct cli *c, int argc, char **argv)
 	locked = strcmp(st, "locked") == 0;
 	ctl_resp_free(resp);
 	if (locked) {
-		printf("balintd was already locked\n");
+		printf(_("balintd was already locked\n"));
 		return CLI_OK;
 	}
 	/* It stops cleanly and comes back locked: wait for it (30 s). */
@@ -186,11 +186,11 @@ cmd_lock(struct cli *c, int argc, char **argv)
 		util_quiet = 0;
 	}
 	if (!locked) {
-		util_err("balintd did not come back locked within 30 s (see "
-		    "balint daemon log)");
+		util_err(_("balintd did not come back locked within 30 s (see "
+		    "balint daemon log)"));
 		return CLI_FAILED;
 	}
-	printf("locked: balintd forgot the key and syncs nothing until "
-	    "balint unlock\n");
+	printf(_("locked: balintd forgot the key and syncs nothing until "
+	    "balint unlock\n"));
 	return CLI_OK;
 }

@@ -37,7 +37,7 @@ cmd_members(struct cli *c, int argc, char **argv)
 	    0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("members", group)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -47,7 +47,7 @@ cmd_members(struct cli *c, int argc, char **argv)
 	if (!c->json && ctl_resp_nrecords(resp) > 0 &&
 	    ctl_resp_get_str(resp, 0, "state_code", &code, NULL) == 0 &&
 	    *code != '\0') {
-		printf("state code: ");
+		printf(_("state code: "));
 		output_safe(stdout, code, 0);
 		printf("\n\n");
 	}

@@ -83,18 +83,18 @@ static int
 check_fields(const char *kind, const char *cref, const char *title)
 {
 	if (kind != NULL && note_kind_from_string(kind) < 0) {
-		util_err("unknown note kind '%s' (use session, followup, case "
-		    "or other)", kind);
+		util_err(_("unknown note kind '%s' (use session, followup, case "
+		    "or other)"), kind);
 		return CLI_USAGE;
 	}
 	if (cref != NULL && !util_line_ok(cref, NOTE_MAX_CASE)) {
-		util_err("bad --case '%s' (one line of at most %d bytes of "
-		    "text, no control characters)", cref, NOTE_MAX_CASE);
+		util_err(_("bad --case '%s' (one line of at most %d bytes of "
+		    "text, no control characters)"), cref, NOTE_MAX_CASE);
 		return CLI_USAGE;
 	}
 	if (title != NULL && !util_line_ok(title, NOTE_MAX_TITLE)) {
-		util_err("bad --title '%s' (one line of at most %d bytes of "
-		    "text, no control characters)", title, NOTE_MAX_TITLE);
+		util_err(_("bad --title '%s' (one line of at most %d bytes of "
+		    "text, no control characters)"), title, NOTE_MAX_TITLE);
 		return CLI_USAGE;
 	}
 	return CLI_OK;
@@ -113,13 +113,13 @@ get_text(const struct cli *c, const char *msg, const char *file,
 	*text = NULL;
 	*len = 0;
 	if (msg != NULL && file != NULL) {
-		util_err("give the text with -m or -F, not both");
+		util_err(_("give the text with -m or -F, not both"));
 		return CLI_USAGE;
 	}
 	if (msg != NULL) {
 		n = strlen(msg);
 		if ((*text = sodium_malloc(n + 1)) == NULL) {
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			return CLI_FAILED;
 		}
 		memcpy(*text, msg, n + 1);
@@ -185,8 +185,8 @@ note_written(struct cli *c, const struct ctl_resp *resp,
 	else if (ctl_resp_get_str(resp, 0, "note", &id, NULL) == 0)
 		printf("%s\n", id);
 	if (!c->json && hits_count(resp) > 0) {
-		fprintf(stderr, "balint: written with %zu possible identifying "
-		    "detail(s):\n", hits_count(resp));
+		fprintf(stderr, _("balint: written with %zu possible identifying "
+		    "detail(s):\n"), hits_count(resp));
 		hits_print(stderr, resp, f, nf);
 	}
 	return rc;
@@ -213,16 +213,16 @@ send_note(struct cli *c, struct ctl_req *req, const struct hits_field *f,
 	}
 	if (resp == NULL)
 		return rc;
-	fprintf(stderr, "balint: %zu possible identifying detail(s) in the "
-	    "note:\n", hits_count(resp));
+	fprintf(stderr, _("balint: %zu possible identifying detail(s) in the "
+	    "note:\n"), hits_count(resp));
 	hits_print(stderr, resp, f, nf);
 	if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
-	    util_tty_line("share anyway? [y/N] ", 0, answer,
-	    sizeof(answer)) == 0 && (answer[0] == 'y' || answer[0] == 'Y')) {
+	    util_tty_line(_("share anyway? [y/N] "), 0, answer,
+	    sizeof(answer)) == 0 && util_yes(answer)) {
 		ctl_resp_free(resp);
 		resp = NULL;
 		if (ctl_req_add_bool(req, "allow_identifiers", 1) != 0) {
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			return CLI_FAILED;
 		}
 		if ((rc = client_call(c, req, 0, &resp)) != CLI_OK)
@@ -269,7 +269,7 @@ note_write(struct cli *c, int argc, char **argv)
 	if (msg == NULL && file == NULL) {
 		/* The editor, on the template: its header lines win. */
 		if ((tmpl = template_make(kind, cref, title)) == NULL) {
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			return CLI_FAILED;
 		}
 		rc = editor_text(c, tmpl, &text, &len);
@@ -301,7 +301,7 @@ note_write(struct cli *c, int argc, char **argv)
 	    (title != NULL && ctl_req_add_str(req, "title", title) != 0) ||
 	    (allow_ids && ctl_req_add_bool(req, "allow_identifiers", 1) !=
 	    0)) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		goto out;
 	}
 	f[0] = (struct hits_field){ "text", text, len };
@@ -330,7 +330,7 @@ cmd_note_append(struct ctl_resp *all, const struct ctl_resp *page)
 
 	for (i = 0; i < ctl_resp_nrecords(page); i++) {
 		if (ctl_resp_get_str(page, i, "note", &id, NULL) != 0) {
-			util_err("balintd sent a note without an id");
+			util_err(_("balintd sent a note without an id"));
 			return CLI_FAILED;
 		}
 		for (j = have > CTL_LIST_PAGE_MAX ? have - CTL_LIST_PAGE_MAX :
@@ -342,12 +342,12 @@ cmd_note_append(struct ctl_resp *all, const struct ctl_resp *page)
 			continue;
 		kv = ctl_resp_record(page, i, &nf);
 		if (ctl_resp_record_begin(all) != 0) {
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			return CLI_FAILED;
 		}
 		for (j = 0; j < nf; j++)
 			if (ctl_resp_add(all, kv[j].key, &kv[j].val) != 0) {
-				util_err("out of memory");
+				util_err(_("out of memory"));
 				return CLI_FAILED;
 			}
 	}
@@ -393,12 +393,12 @@ note_list(struct cli *c, int argc, char **argv)
 	if (since != NULL && strcmp(since, "last-meeting") == 0)
 		meeting = 1;
 	else if (since != NULL && util_since_ms(since, &ms) != 0) {
-		util_err("bad --since '%s' (use YYYY-MM-DD, an age such as 7d, "
-		    "or last-meeting)", since);
+		util_err(_("bad --since '%s' (use YYYY-MM-DD, an age such as 7d, "
+		    "or last-meeting)"), since);
 		return CLI_USAGE;
 	}
 	if (ctl_resp_new(0, CTL_OK, NULL, &all) != 0) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	/* One page per request: a long listing outgrows one message. */
@@ -413,7 +413,7 @@ note_list(struct cli *c, int argc, char **argv)
 		    ctl_req_add_uint(req, "offset", offset) != 0 ||
 		    ctl_req_add_uint(req, "limit", CTL_LIST_PAGE_MAX) != 0) {
 			ctl_req_free(req);
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			rc = CLI_FAILED;
 			goto out;
 		}
@@ -452,7 +452,7 @@ fetch_note(struct cli *c, const char *group, const char *sel,
 	    ctl_req_add_str(req, "note", sel) != 0 ||
 	    (version > 0 && ctl_req_add_uint(req, "version", version) != 0)) {
 		ctl_req_free(req);
-		util_err("unknown note '%s' (see: balint note list)", sel);
+		util_err(_("unknown note '%s' (see: balint note list)"), sel);
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, resp);
@@ -492,13 +492,13 @@ note_show(struct cli *c, int argc, char **argv)
 	    1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("note show needs a note id (see: balint note list)");
+		util_err(_("note show needs a note id (see: balint note list)"));
 		return CLI_USAGE;
 	}
 	if (ver != NULL && ((v = strtoull(ver, &end, 10)) == 0 ||
 	    *end != '\0' || *ver == '-')) {
-		util_err("bad --version '%s' (a version number: 1, 2, ... see: "
-		    "balint note log)", ver);
+		util_err(_("bad --version '%s' (a version number: 1, 2, ... see: "
+		    "balint note log)"), ver);
 		return CLI_USAGE;
 	}
 	if ((rc = fetch_note(c, group, pos[0], v, &resp)) != CLI_OK)
@@ -552,7 +552,7 @@ note_edit(struct cli *c, int argc, char **argv)
 	    1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("note edit needs a note id (see: balint note list)");
+		util_err(_("note edit needs a note id (see: balint note list)"));
 		return CLI_USAGE;
 	}
 	if ((rc = check_fields(NULL, NULL, title)) != CLI_OK)
@@ -567,7 +567,7 @@ note_edit(struct cli *c, int argc, char **argv)
 			goto out;
 		if (old != NULL && len == oldlen &&
 		    memcmp(text, old, len) == 0) {
-			util_err("the note is unchanged (nothing was written)");
+			util_err(_("the note is unchanged (nothing was written)"));
 			rc = CLI_FAILED;
 			goto out;
 		}
@@ -585,7 +585,7 @@ note_edit(struct cli *c, int argc, char **argv)
 	    (title != NULL && ctl_req_add_str(req, "title", title) != 0) ||
 	    (allow_ids && ctl_req_add_bool(req, "allow_identifiers", 1) !=
 	    0)) {
-		util_err("unknown note '%s' (see: balint note list)", pos[0]);
+		util_err(_("unknown note '%s' (see: balint note list)"), pos[0]);
 		goto out;
 	}
 	f[0] = (struct hits_field){ "text", text, len };
@@ -618,7 +618,7 @@ note_delete(struct cli *c, int argc, char **argv)
 	    pos, 1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("note delete needs a note id (see: balint note list)");
+		util_err(_("note delete needs a note id (see: balint note list)"));
 		return CLI_USAGE;
 	}
 	/* The note first: its title for the question and the answer. */
@@ -638,7 +638,7 @@ note_delete(struct cli *c, int argc, char **argv)
 	rc = CLI_FAILED;
 	if ((req = client_req("note.delete", group)) == NULL ||
 	    ctl_req_add_str(req, "note", id) != 0) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		goto out;
 	}
 	if ((rc = client_call(c, req, 0, &resp)) != CLI_OK)
@@ -690,8 +690,8 @@ cmd_note(struct cli *c, int argc, char **argv)
 		return CLI_OK;
 	}
 	if (argc < 2) {
-		util_err("note needs a subcommand: write, list, show, edit, "
-		    "delete, search or log (see: balint note --help)");
+		util_err(_("note needs a subcommand: write, list, show, edit, "
+		    "delete, search or log (see: balint note --help)"));
 		return CLI_USAGE;
 	}
 	return suggest_unknown_sub("note", argv[1], names, n);

@@ -62,7 +62,7 @@ cmd_open(struct cli *c, int argc, char **argv)
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("web.open", NULL)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -71,7 +71,7 @@ cmd_open(struct cli *c, int argc, char **argv)
 		return rc;
 	if (ctl_resp_get_str(resp, 0, "url", &url, NULL) != 0) {
 		ctl_resp_free(resp);
-		util_err("balintd's answer has no URL");
+		util_err(_("balintd's answer has no URL"));
 		return CLI_FAILED;
 	}
 	if (print) {
@@ -85,17 +85,17 @@ cmd_open(struct cli *c, int argc, char **argv)
 	ctl_resp_free(resp);
 	rc = CLI_FAILED;
 	if (n < 0 || (size_t)n >= sizeof(html))
-		util_err("the page's URL is too long");
+		util_err(_("the page's URL is too long"));
 	else if ((errno = util_write_atomic(c->home, OPEN_FILE, html,
 	    (size_t)n, 0)) != 0)
-		util_err("cannot write '%s/%s': %s", c->home, OPEN_FILE,
+		util_err(_("cannot write '%s/%s': %s"), c->home, OPEN_FILE,
 		    strerror(errno));
 	else {
 		snprintf(path, sizeof(path), "%s/%s", c->home, OPEN_FILE);
 		if (xdg_open(path) != 0)
-			util_err("cannot start a browser with xdg-open; run "
+			util_err(_("cannot start a browser with xdg-open; run "
 			    "'balint open --print' and paste the link into "
-			    "one");
+			    "one"));
 		else
 			rc = CLI_OK;
 	}

@@ -64,16 +64,16 @@ cmd_passphrase(struct cli *c, int argc, char **argv)
 	rc = CLI_FAILED;
 	if (identity_seal(id, pass, plen, IDENTITY_OPSLIMIT_DEFAULT,
 	    IDENTITY_MEMLIMIT_DEFAULT, NULL, &sealed, &slen) != 0) {
-		util_err("cannot seal the key (out of memory?)");
+		util_err(_("cannot seal the key (out of memory?)"));
 		goto out;
 	}
 	if ((err = util_write_atomic(c->home, "identity.key", sealed, slen,
 	    0)) != 0) {
-		util_err("cannot write '%s': %s; the old passphrase still "
-		    "opens it", keypath, strerror(err));
+		util_err(_("cannot write '%s': %s; the old passphrase still "
+		    "opens it"), keypath, strerror(err));
 		goto out;
 	}
-	printf("the passphrase of '%s' was changed\n", keypath);
+	printf(_("the passphrase of '%s' was changed\n"), keypath);
 	rc = CLI_OK;
 out:
 	if (sealed != NULL) {

@@ -36,19 +36,19 @@ peer_add(struct cli *c, int argc, char **argv)
 	    1, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("peer add needs an address HOST:PORT (see: balint "
-		    "peer --help)");
+		util_err(_("peer add needs an address HOST:PORT (see: balint "
+		    "peer --help)"));
 		return CLI_USAGE;
 	}
 	if (strchr(pos[0], ':') == NULL) {
-		util_err("bad address '%s' (use HOST:PORT, e.g. "
-		    "192.0.2.7:7000)", pos[0]);
+		util_err(_("bad address '%s' (use HOST:PORT, e.g. "
+		    "192.0.2.7:7000)"), pos[0]);
 		return CLI_USAGE;
 	}
 	if ((req = client_req("peer.add", group)) == NULL ||
 	    ctl_req_add_str(req, "address", pos[0]) != 0) {
 		ctl_req_free(req);
-		util_err("bad address '%s' (use HOST:PORT)", pos[0]);
+		util_err(_("bad address '%s' (use HOST:PORT)"), pos[0]);
 		return CLI_USAGE;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -129,7 +129,7 @@ peer_list(struct cli *c, int argc, char **argv)
 	    0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if ((req = client_req("peer.list", group)) == NULL) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -165,8 +165,8 @@ cmd_peer(struct cli *c, int argc, char **argv)
 		return CLI_OK;
 	}
 	if (argc < 2) {
-		util_err("peer needs a subcommand: add, list or remove (see: "
-		    "balint peer --help)");
+		util_err(_("peer needs a subcommand: add, list or remove (see: "
+		    "balint peer --help)"));
 		return CLI_USAGE;
 	}
 	return suggest_unknown_sub("peer", argv[1], names, 3);

@@ -38,13 +38,13 @@ cmd_revoke(struct cli *c, int argc, char **argv)
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1 || pos[0][0] == '\0') {
-		util_err("revoke needs a member name or id (see: balint "
-		    "members)");
+		util_err(_("revoke needs a member name or id (see: balint "
+		    "members)"));
 		return CLI_USAGE;
 	}
 	if (!util_line_ok(pos[0], 200)) {
-		util_err("bad member '%s' (give a name or member id; see: "
-		    "balint members)", pos[0]);
+		util_err(_("bad member '%s' (give a name or member id; see: "
+		    "balint members)"), pos[0]);
 		return CLI_USAGE;
 	}
 	if (!yes) {
@@ -67,12 +67,12 @@ cmd_revoke(struct cli *c, int argc, char **argv)
 	(void)ctl_resp_get_str(resp, 0, "member", &id, NULL);
 	(void)ctl_resp_get_uint(resp, 0, "cut", &cut);
 	(void)ctl_resp_get_uint(resp, 0, "epoch", &epoch);
-	printf("revoked ");
+	printf(_("revoked "));
 	output_safe(stdout, name, 0);
 	printf(" (");
 	output_safe(stdout, id, 0);
-	printf(")\n  their log is cut at entry %llu; new epoch %llu for the "
-	    "remaining members\n", (unsigned long long)cut,
+	printf(_(")\n  their log is cut at entry %llu; new epoch %llu for the "
+	    "remaining members\n"), (unsigned long long)cut,
 	    (unsigned long long)epoch);
 	ctl_resp_free(resp);
 	return CLI_OK;

@@ -89,24 +89,24 @@ cmd_search(struct cli *c, int argc, char **argv)
 	    pos, 16, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos == 0) {
-		util_err("note search needs the words to look for (see: "
-		    "balint note search --help)");
+		util_err(_("note search needs the words to look for (see: "
+		    "balint note search --help)"));
 		return CLI_USAGE;
 	}
 	if (kind != NULL && note_kind_from_string(kind) < 0) {
-		util_err("unknown note kind '%s' (use session, followup, case "
-		    "or other)", kind);
+		util_err(_("unknown note kind '%s' (use session, followup, case "
+		    "or other)"), kind);
 		return CLI_USAGE;
 	}
 	if (since != NULL && util_since_ms(since, &ms) != 0) {
-		util_err("bad --since '%s' (use YYYY-MM-DD or an age such as "
-		    "7d)", since);
+		util_err(_("bad --since '%s' (use YYYY-MM-DD or an age such as "
+		    "7d)"), since);
 		return CLI_USAGE;
 	}
 	for (i = 0; i < npos; i++) {
 		l = strlen(pos[i]);
 		if (qlen + l + 2 > sizeof(query)) {
-			util_err("too many words to search for");
+			util_err(_("too many words to search for"));
 			return CLI_USAGE;
 		}
 		if (qlen > 0)
@@ -122,7 +122,7 @@ cmd_search(struct cli *c, int argc, char **argv)
 	    (author != NULL && ctl_req_add_str(req, "author", author) != 0) ||
 	    (ms > 0 && ctl_req_add_uint(req, "since", ms) != 0)) {
 		ctl_req_free(req);
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, 0, &resp);
@@ -132,7 +132,7 @@ cmd_search(struct cli *c, int argc, char **argv)
 	if (c->json)
 		rc = output_json(resp);
 	else if (ctl_resp_nrecords(resp) == 0) {
-		fprintf(stderr, "balint: no note holds '%s'\n", query);
+		fprintf(stderr, _("balint: no note holds '%s'\n"), query);
 		rc = CLI_FAILED;
 	} else
 		print_hits(resp);

@@ -32,14 +32,14 @@ cmd_sync(struct cli *c, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if (timeout != NULL && (util_duration(timeout, &secs) != 0 ||
 	    secs == 0 || secs > 86400)) {
-		util_err("bad --timeout '%s' (use e.g. 30s or 5m)", timeout);
+		util_err(_("bad --timeout '%s' (use e.g. 30s or 5m)"), timeout);
 		return CLI_USAGE;
 	}
 	if ((req = client_req("sync", group)) == NULL ||
 	    ctl_req_add_bool(req, "wait", wait) != 0 ||
 	    ctl_req_add_uint(req, "timeout", secs * 1000) != 0) {
 		ctl_req_free(req);
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	rc = client_call(c, req, wait ? secs * 1000 : 0, &resp);

@@ -71,8 +71,8 @@ wipe_dir(const char *dir)
 		closedir(dp);
 	}
 	if (rmdir(dir) != 0)
-		util_err("warning: cannot remove the editing directory '%s': "
-		    "%s", dir, strerror(errno));
+		util_err(_("warning: cannot remove the editing directory '%s': "
+		    "%s"), dir, strerror(errno));
 }
 
 /* The SIGHUP or SIGTERM that arrived while the editor ran, or 0. */
@@ -180,7 +180,7 @@ run_editor(const char *editor, const char *file)
 	sigaction(SIGHUP, &end, &ohup);
 	sigaction(SIGTERM, &end, &oterm);
 	if ((pid = fork()) < 0) {
-		util_err("cannot start the editor: %s", strerror(errno));
+		util_err(_("cannot start the editor: %s"), strerror(errno));
 		goto out;
 	}
 	if (pid == 0) {
@@ -198,7 +198,7 @@ run_editor(const char *editor, const char *file)
 			continue;
 		}
 		if (errno != EINTR) {
-			util_err("waiting for the editor: %s",
+			util_err(_("waiting for the editor: %s"),
 			    strerror(errno));
 			goto out;
 		}
@@ -206,7 +206,7 @@ run_editor(const char *editor, const char *file)
 	if (ended_by != 0)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		util_err("the editor '%s' failed; nothing was written",
+		util_err(_("the editor '%s' failed; nothing was written"),
 		    editor);
 		goto out;
 	}
@@ -248,9 +248,9 @@ wait_for_save(const char *file, const struct stat *before)
 	struct stat now;
 	int ret = -1;
 
-	util_err("the editor returned at once and the file is unchanged (a "
+	util_err(_("the editor returned at once and the file is unchanged (a "
 	    "window editor needs its wait flag, e.g. code --wait): the "
-	    "file stays at %s until you save it there (Ctrl-C gives up)",
+	    "file stays at %s until you save it there (Ctrl-C gives up)"),
 	    file);
 	fflush(stderr);
 	memset(&end, 0, sizeof(end));
@@ -290,13 +290,13 @@ editor_text(const struct cli *c, const char *initial, char **out,
 	*out = NULL;
 	*outlen = 0;
 	if ((ed = choose_editor(set, sizeof(set))) == NULL) {
-		util_err("no terminal for the editor: use -m TEXT or -F FILE");
+		util_err(_("no terminal for the editor: use -m TEXT or -F FILE"));
 		return CLI_USAGE;
 	}
 	wipe_leftovers(c->home);
 	if (snprintf(dir, sizeof(dir), "%s/.edit-%ld-XXXXXX", c->home,
 	    (long)getpid()) >= (int)sizeof(dir) || mkdtemp(dir) == NULL) {
-		util_err("cannot make a private directory in '%s': %s",
+		util_err(_("cannot make a private directory in '%s': %s"),
 		    c->home, strerror(errno));
 		return CLI_FAILED;
 	}
@@ -304,7 +304,7 @@ editor_text(const struct cli *c, const char *initial, char **out,
 	snprintf(file, sizeof(file), "%s/note.txt", dir);
 	if ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) < 0) {
-		util_err("cannot create '%s': %s", file, strerror(errno));
+		util_err(_("cannot create '%s': %s"), file, strerror(errno));
 		goto out;
 	}
 	len = initial != NULL ? strlen(initial) : 0;
@@ -312,7 +312,7 @@ editor_text(const struct cli *c, const char *initial, char **out,
 		if ((n = write(fd, initial + off, len - off)) <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
-			util_err("cannot write '%s': %s", file,
+			util_err(_("cannot write '%s': %s"), file,
 			    strerror(errno));
 			close(fd);
 			goto out;
@@ -321,7 +321,7 @@ editor_text(const struct cli *c, const char *initial, char **out,
 	}
 	close(fd);
 	if (file_state(file, &before) != 0) {
-		util_err("cannot read '%s': %s", file, strerror(errno));
+		util_err(_("cannot read '%s': %s"), file, strerror(errno));
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -333,7 +333,7 @@ editor_text(const struct cli *c, const char *initial, char **out,
 	    t1.tv_sec - t0.tv_sec < 2 && wait_for_save(file, &before) != 0) {
 		if (ended_by == SIGINT)
 			ended_by = 0;	/* given up: wiped, exit 1 */
-		util_err("nothing was written (the file was wiped)");
+		util_err(_("nothing was written (the file was wiped)"));
 		goto out;
 	}
 	rc = util_read_file(file, NOTE_MAX_BODY, _("note text"), out, outlen);

@@ -56,8 +56,8 @@ passphrase_read(const char *env, const char *prompt, char **out,
 	if (file != NULL && *file != '\0') {
 		/* A passphrase others can read protects nothing. */
 		if (stat(file, &sb) == 0 && (sb.st_mode & 044) != 0) {
-			util_err("%s '%s' can be read by others (mode %03o); "
-			    "run: chmod 600 '%s'", env, file,
+			util_err(_("%s '%s' can be read by others (mode %03o); "
+			    "run: chmod 600 '%s'"), env, file,
 			    (unsigned)(sb.st_mode & 0777), file);
 			return CLI_FAILED;
 		}
@@ -67,15 +67,15 @@ passphrase_read(const char *env, const char *prompt, char **out,
 		p[strcspn(p, "\r\n")] = '\0';
 	} else {
 		if ((p = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL) {
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			return CLI_FAILED;
 		}
 		if ((rc = util_tty_line(prompt, 1, p,
 		    PASSPHRASE_MAX + 2)) != 0) {
 			sodium_free(p);
 			if (rc == BAL_ENOENT) {
-				util_err("no terminal to ask for a passphrase "
-				    "(set %s, or run this in a terminal)", env);
+				util_err(_("no terminal to ask for a passphrase "
+				    "(set %s, or run this in a terminal)"), env);
 				return CLI_USAGE;
 			}
 			util_err(rc == BAL_ETOOBIG ? "the passphrase is longer "
@@ -109,19 +109,19 @@ passphrase_new(const char *env, char **out, size_t *outlen)
 			goto out;
 		}
 		if (alen != blen || sodium_memcmp(a, b, alen) != 0) {
-			util_err("the two passphrases differ; nothing was "
-			    "changed");
+			util_err(_("the two passphrases differ; nothing was "
+			    "changed"));
 			goto out;
 		}
 	}
 	if (alen == 0) {
-		util_err("empty passphrase (type one)");
+		util_err(_("empty passphrase (type one)"));
 		ret = CLI_USAGE;
 		goto out;
 	}
 	if (passphrase_weak(a, why, sizeof(why))) {
-		util_err("this passphrase is too weak: %s (use five or more "
-		    "random words)", why);
+		util_err(_("this passphrase is too weak: %s (use five or more "
+		    "random words)"), why);
 		goto out;
 	}
 	*out = a;

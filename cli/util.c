@@ -419,6 +419,14 @@ util_since_ms(const char *s, uint64_t *ms)
 }
 
 int
+util_yes(const char *answer)
+{
+	/* y or yes, and the word of the member's language (j, ja, כ, כן). */
+	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0 ||
+	    strcasecmp(answer, _("y")) == 0 || strcasecmp(answer, _("yes")) == 0;
+}
+
+int
 util_confirm(const char *prompt, const char *what)
 {
 	char answer[16];
@@ -435,10 +443,7 @@ util_confirm(const char *prompt, const char *what)
 		    "without asking"), what);
 		return CLI_USAGE;
 	}
-	/* y or yes, and the word of the member's language (ja, כן). */
-	if (strcasecmp(answer, "y") != 0 && strcasecmp(answer, "yes") != 0 &&
-	    strcasecmp(answer, _("y")) != 0 &&
-	    strcasecmp(answer, _("yes")) != 0) {
+	if (!util_yes(answer)) {
 		util_err(_("nothing done: you did not confirm %s"), what);
 		return CLI_FAILED;
 	}

@@ -155,6 +155,18 @@ LANGUAGE=sv LANG=C.UTF-8 "$D" --help | grep -q 'BALINT_TOR=on|off ändrar' ||
 LANGUAGE=he LANG=C.UTF-8 "$D" --help | grep -q '^  --tor on|off        הפעלת tor' ||
 	fail "balintd --help in Hebrew: the option not at the start"
 
+# The CLI's own errors (cmd-*.c) in the member's language.
+LANGUAGE=sv "$B" --home "$T/none" peer add nocolon 2>"$T/err"
+grep -qx "balint: ogiltig adress 'nocolon' (använd VÄRD:PORT, t.ex. 192.0.2.7:7000)" \
+    "$T/err" || fail "Swedish peer add: $(cat "$T/err")"
+LANGUAGE=he "$B" --home "$T/none" init 2>"$T/err"
+grep -q "^balint: init צריך ‎--name NAME (ראו: balint init --help)" "$T/err" ||
+	fail "Hebrew init: $(cat "$T/err")"
+LANGUAGE=sv "$B" --home "$T/none" note write --kind followup -m x \
+    </dev/null 2>"$T/err"
+grep -q "^balint: en uppföljning behöver fallet den följer upp" "$T/err" ||
+	fail "Swedish follow-up: $(cat "$T/err")"
+
 # balintd speaks English (its log), the CLI shows what it says in the
 # member's language: one daemon, members of two languages.  Errors in
 # replies (one inside another: peer add of its own address), the guard's
