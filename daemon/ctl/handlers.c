@@ -4,7 +4,6 @@
  * contract.* (show, text, versions, amend, accept), members.  Notes are in
  * handlers-note.c, everything that involves the network in handlers-net.c.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -566,6 +565,31 @@ contract_show_history(struct group *g, const struct group_contract_info *ci,
 	return 0;
 }
 
+/*
+ * Reads the versions of g's contract (group_contract_info); on failure
+ * the call is answered (not synced yet, or the store's error) and -1.
+ */
+static int
+contract_info(struct ctl_call *call, struct group *g,
+    struct group_contract_info **ci)
+{
+	int rc;
+
+	if (g->contract == NULL || g->roster == NULL) {
+		control_fail(call, CTL_FAILED, N_("the contract of group '%s' "
+		    "is not known yet (wait for sync: balint sync --wait)"),
+		    group_name(g));
+		return -1;
+	}
+	if ((rc = group_contract_info(g, ci)) != 0) {
+		control_fail(call, CTL_FAILED, N_("cannot read the versions of "
+		    "the contract of group '%s': %s"), group_name(g),
+		    bal_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
 static void
 cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
 {
@@ -579,22 +603,12 @@ cmd_contract_show(struct ctl_call *call, const struct ctl_req *req)
 	const char *hist;
 	struct group *g;
 	unsigned i;
-	int rc;
 
 	if ((g = handlers_group(call, req)) == NULL)
 		return;
-	if ((c = g->contract) == NULL || g->roster == NULL) {
-		control_fail(call, CTL_FAILED, N_("the contract of group '%s' "
-		    "is not known yet (wait for sync: balint sync --wait)"),
-		    group_name(g));
+	if (contract_info(call, g, &ci) != 0)
 		return;
-	}
-	if ((rc = group_contract_info(g, &ci)) != 0) {
-		control_fail(call, CTL_FAILED, N_("cannot read the versions of "
-		    "the contract of group '%s': %s"), group_name(g),
-		    bal_strerror(rc));
-		return;
-	}
+	c = g->contract;
 	cur = &ci->versions[ci->nversions - 1];
 	handlers_hex(g->id, sizeof(g->id), hex);
 	handlers_hex(g->roster->contract_hash, BAL_HASH_BYTES, hhex);
@@ -700,23 +714,13 @@ cmd_contract_versions(struct ctl_call *call, const struct ctl_req *req)
 	if ((g = handlers_group(call, req)) == NULL ||
 	    handlers_uint(call, req, "version", &want) != 0)
 		return;
-	if (g->contract == NULL || g->roster == NULL) {
-		control_fail(call, CTL_FAILED, N_("the contract of group '%s' "
-		    "is not known yet (wait for sync: balint sync --wait)"),
-		    group_name(g));
+	if (contract_info(call, g, &ci) != 0)
 		return;
-	}
-	if ((rc = group_contract_info(g, &ci)) != 0) {
-		control_fail(call, CTL_FAILED, N_("cannot read the versions of "
-		    "the contract of group '%s': %s"), group_name(g),
-		    bal_strerror(rc));
-		return;
-	}
 	if (ctl_req_get(req, "version") != NULL &&
 	    (want == 0 || want > ci->nversions)) {
-		control_fail(call, CTL_FAILED, "the contract of %s has no "
-		    "version %" PRIu64 " (its versions are 1 to %zu)",
-		    group_name(g), want, ci->nversions);
+		control_fail(call, CTL_FAILED, N_("the contract of %s has no "
+		    "version %llu (its versions are 1 to %zu)"),
+		    group_name(g), (unsigned long long)want, ci->nversions);
 		goto out;
 	}
 	/*
