@@ -30,10 +30,10 @@ static const char usage[] = N_(
     "  failed.\n"
     "  It says whether LAN discovery runs (beacons sent, recognised, and\n"
     "  heard from others) and which members were found on the LAN, and\n"
-    "  whether the router forwards the port (port map: UPnP or NAT-PMP,\n"
+    "  whether the router forwards the port (port map: PCP, NAT-PMP or UPnP,\n"
     "  the external address and port, the lease left; or none, and why)\n"
     "  and whether its firewall lets members elsewhere in to this\n"
-    "  machine's IPv6 addresses (IPv6 in: a pinhole opened by UPnP, the\n"
+    "  machine's IPv6 addresses (IPv6 in: a pinhole opened by PCP or UPnP, the\n"
     "  lease left; or not, and why).\n");
 
 static int
@@ -122,8 +122,10 @@ status_portmap(const struct ctl_resp *resp, size_t r)
 		return;
 	printf("\n");
 	label(_("port map"));
-	if (strcmp(m, "upnp") == 0 || strcmp(m, "natpmp") == 0) {
-		printf("%s: ", strcmp(m, "upnp") == 0 ? "UPnP" : "NAT-PMP");
+	if (strcmp(m, "upnp") == 0 || strcmp(m, "natpmp") == 0 ||
+	    strcmp(m, "pcp") == 0) {
+		printf("%s: ", strcmp(m, "upnp") == 0 ? "UPnP" :
+		    strcmp(m, "pcp") == 0 ? "PCP" : "NAT-PMP");
 		field(resp, r, "portmap_addr", OUT_STR);
 		if (ctl_resp_get_uint(resp, r, "portmap_lease", &u) == 0 &&
 		    u == 0)
@@ -164,7 +166,7 @@ pinhole_addrs(const struct ctl_resp *resp, size_t r, char *buf, size_t len)
 
 /*
  * The router's IPv6 firewall: which addresses it lets members elsewhere
- * in to (a pinhole, by UPnP), or why none.
+ * in to (a pinhole, by PCP or UPnP), or why none.
  */
 static void
 status_pinhole(const struct ctl_resp *resp, size_t r)
@@ -176,11 +178,14 @@ status_pinhole(const struct ctl_resp *resp, size_t r)
 	if (ctl_resp_get_str(resp, r, "pinhole", &m, NULL) != 0 ||
 	    strcmp(m, "off") == 0)
 		return;
-	printf("\n  IPv6 in      ");
-	if (strcmp(m, "upnp") == 0) {
+	printf("\n");
+	label(_("IPv6 in"));
+	if (strcmp(m, "upnp") == 0 || strcmp(m, "pcp") == 0) {
 		(void)ctl_resp_get_uint(resp, r, "pinhole_left", &u);
-		printf(_("UPnP opened the router's firewall to %s (lease %llu "
-		    "s left)"), pinhole_addrs(resp, r, buf, sizeof(buf)),
+		/* TRANSLATORS: the first %s is PCP or UPnP. */
+		printf(_("%s opened the router's firewall to %s (lease %llu s "
+		    "left)"), strcmp(m, "pcp") == 0 ? "PCP" : "UPnP",
+		    pinhole_addrs(resp, r, buf, sizeof(buf)),
 		    (unsigned long long)u);
 	} else if (strcmp(m, "nofirewall") == 0) {
 		printf(_("the router's IPv6 firewall is off: members "

@@ -257,7 +257,7 @@ void punch_conn_gone(struct net_conn *c);
 
 /* ---- portmap.c ---- */
 
-enum { PORTMAP_NONE, PORTMAP_UPNP, PORTMAP_NATPMP };
+enum { PORTMAP_NONE, PORTMAP_UPNP, PORTMAP_NATPMP, PORTMAP_PCP };
 
 /*
  * portmap_start maps the listen port, on the thread pool (after

@@ -5,7 +5,10 @@
  *
  * An IPv6 address needs no mapping (no NAT), but a home router drops every
  * new connection from outside unless its firewall holds a pinhole for it.
- * UPnP IGDv2's WANIPv6FirewallControl (Debian's libminiupnpc) opens one:
+ * PCP first (portmap-pcp.c): a MAP request from that address to the
+ * default router, the external address and port the same as the
+ * internal ones; renewed with the same nonce, deleted by lifetime 0.
+ * Else UPnP IGDv2's WANIPv6FirewallControl (Debian's libminiupnpc):
  * AddPinhole for TCP to [address]:port from any host and port, for the
  * lease asked; UpdatePinhole renews it by its UniqueID; DeletePinhole at
  * shutdown or when the address is no longer this machine's.  The router
@@ -58,18 +61,20 @@ portmap_hole_prepare(struct portmap *pm)
 		    strlen(a.host) >= PM_IP6_MAX)
 			continue;
 		v6 = 1;
-		if (!(pm->tries & PM_TRY_UPNP))
+		if (!(pm->tries & (PM_TRY_UPNP | PM_TRY_PCP)))
 			continue;
 		h = &pm->r_holes[now++];
+		if ((k = hole_listed(pm->holes, pm->nholes, a.host)) >= 0)
+			*h = pm->holes[k];	/* its method, id, nonce */
 		snprintf(h->ip, sizeof(h->ip), "%s", a.host);
-		if ((k = hole_listed(pm->holes, pm->nholes, h->ip)) >= 0)
-			memcpy(h->id, pm->holes[k].id, sizeof(h->id));
+		h->why[0] = '\0';
+		h->gone = 0;
 	}
 	pm->r_nholes = now;
 	/* Open ones no longer listed (all of them when removing): close. */
 	for (i = 0; i < pm->nholes; i++) {
-		if (pm->holes[i].id[0] == '\0' || hole_listed(pm->r_holes, now,
-		    pm->holes[i].ip) >= 0)
+		if (pm->holes[i].method == PORTMAP_NONE ||
+		    hole_listed(pm->r_holes, now, pm->holes[i].ip) >= 0)
 			continue;
 		h = &pm->r_holes[pm->r_nholes++];
 		*h = pm->holes[i];
@@ -81,8 +86,8 @@ portmap_hole_prepare(struct portmap *pm)
 		snprintf(pm->v6_why, sizeof(pm->v6_why), "%s", !v6 ?
 		    (strncmp(pm->d->listen, "[", 1) != 0 ? "balintd listens "
 		    "on IPv4 only" : "this machine has no global IPv6 "
-		    "address") : "pinholes are asked for by UPnP, which is "
-		    "not tried");
+		    "address") : "pinholes are asked for by PCP or UPnP, "
+		    "neither of which is tried");
 }
 
 /* ---- on the thread pool ---- */
@@ -153,10 +158,13 @@ hole_igd(struct portmap *pm)
 static void
 hole_delete(struct portmap *pm, struct pm_hole *h)
 {
-	if (pm->has_urls6 && h->id[0] != '\0')
+	if (h->method == PORTMAP_UPNP && pm->has_urls6 && h->id[0] != '\0')
 		(void)UPNP_DeletePinhole(pm->urls6.controlURL_6FC,
 		    pm->data6.IPv6FC.servicetype, h->id);
+	else if (h->method == PORTMAP_PCP)
+		(void)portmap_pcp_hole(pm, h, 0);
 	h->id[0] = '\0';
+	h->method = PORTMAP_NONE;
 	h->open = 0;
 }
 
@@ -168,6 +176,7 @@ hole_open(struct portmap *pm, struct pm_hole *h)
 	int r;
 
 	snprintf(lease, sizeof(lease), "%u", pm->lease_ask);
+	h->lease = pm->lease_ask;
 	if (h->id[0] != '\0' && UPNP_UpdatePinhole(pm->urls6.controlURL_6FC,
 	    pm->data6.IPv6FC.servicetype, h->id, lease) ==
 	    UPNPCOMMAND_SUCCESS) {
@@ -175,6 +184,7 @@ hole_open(struct portmap *pm, struct pm_hole *h)
 		return;
 	}
 	h->id[0] = '\0';
+	h->method = PORTMAP_NONE;
 	snprintf(port, sizeof(port), "%u", (unsigned)pm->port);
 	memset(id, 0, sizeof(id));
 	r = UPNP_AddPinhole(pm->urls6.controlURL_6FC,
@@ -183,6 +193,7 @@ hole_open(struct portmap *pm, struct pm_hole *h)
 	if (r == UPNPCOMMAND_SUCCESS && id[0] != '\0' &&
 	    strlen(id) < sizeof(h->id)) {
 		memcpy(h->id, id, strlen(id) + 1);
+		h->method = PORTMAP_UPNP;
 		h->open = 1;
 		return;
 	}
@@ -198,12 +209,14 @@ hole_open(struct portmap *pm, struct pm_hole *h)
 void
 portmap_hole_work(struct portmap *pm)
 {
+	char pcp_why[sizeof(((struct pm_hole *)0)->why)];
 	struct pm_hole *h;
-	size_t i, want = 0;
-	int any = 0;
+	size_t i, want = 0, shut = 0;
+	int igd = -1;
 
 	pm->r6_method = PORTMAP_NONE;
 	pm->r6_nofw = 0;
+	pm->r6_lease = 0;
 	pm->r6_why[0] = '\0';
 	for (i = 0; i < pm->r_nholes; i++) {
 		h = &pm->r_holes[i];
@@ -214,23 +227,59 @@ portmap_hole_work(struct portmap *pm)
 		else
 			want++;
 	}
-	if (want == 0 || hole_igd(pm) != 0)
-		return;
 	for (i = 0; i < pm->r_nholes; i++) {
 		h = &pm->r_holes[i];
 		if (h->gone)
 			continue;
-		if (pm->r6_nofw)
-			h->open = 1;
-		else if (pm->has_urls6)
-			hole_open(pm, h);
-		if (h->open)
-			any = 1;
-		else if (pm->r6_why[0] == '\0')
-			memcpy(pm->r6_why, h->why, sizeof(h->why));
+		/* PCP first, unless UPnP holds this one already. */
+		pcp_why[0] = '\0';
+		if ((pm->tries & PM_TRY_PCP) && h->method != PORTMAP_UPNP) {
+			if (portmap_pcp_hole(pm, h, pm->lease_ask) == 0)
+				h->open = 1;
+			else {
+				h->method = PORTMAP_NONE;
+				memcpy(pcp_why, h->why, sizeof(pcp_why));
+			}
+		}
+		if (!h->open && (pm->tries & PM_TRY_UPNP)) {
+			if (igd < 0)
+				igd = hole_igd(pm);
+			if (igd == 0 && pm->r6_nofw)
+				h->open = 1;
+			else if (igd == 0 && pm->has_urls6)
+				hole_open(pm, h);
+			else
+				snprintf(h->why, sizeof(h->why), "%.90s",
+				    pm->r6_why);
+		}
+		if (!h->open && pcp_why[0] != '\0' && h->why[0] != '\0' &&
+		    strcmp(pcp_why, h->why) != 0) {
+			char both[sizeof(h->why)];
+
+			snprintf(both, sizeof(both), "%.44s; %.48s", pcp_why,
+			    h->why);
+			memcpy(h->why, both, sizeof(both));
+		} else if (!h->open && h->why[0] == '\0')
+			memcpy(h->why, pcp_why, sizeof(pcp_why));
+		if (!h->open) {
+			shut++;
+			continue;
+		}
+		if (pm->r6_method == PORTMAP_NONE)
+			pm->r6_method = h->method;
+		if (h->method != PORTMAP_NONE && (pm->r6_lease == 0 ||
+		    h->lease < pm->r6_lease))
+			pm->r6_lease = h->lease;
 	}
-	if (any)
+	if (pm->r6_nofw && pm->r6_method == PORTMAP_NONE)
 		pm->r6_method = PORTMAP_UPNP;
+	/* Why none is open: the first hole's reason. */
+	for (i = 0; shut == want && i < pm->r_nholes; i++)
+		if (!pm->r_holes[i].gone && pm->r_holes[i].why[0] != '\0') {
+			memcpy(pm->r6_why, pm->r_holes[i].why,
+			    sizeof(pm->r_holes[i].why));
+			break;
+		}
 }
 
 void
@@ -250,12 +299,13 @@ portmap_hole_any(const struct portmap *pm, int result)
 
 	if (result) {
 		for (i = 0; i < pm->r_nholes; i++)
-			if (!pm->r_holes[i].gone && pm->r_holes[i].id[0] != '\0')
+			if (!pm->r_holes[i].gone &&
+			    pm->r_holes[i].method != PORTMAP_NONE)
 				return 1;
 		return 0;
 	}
 	for (i = 0; i < pm->nholes; i++)
-		if (pm->holes[i].id[0] != '\0')
+		if (pm->holes[i].method != PORTMAP_NONE)
 			return 1;
 	return 0;
 }
@@ -279,10 +329,11 @@ portmap_hole_after(struct portmap *pm)
 		if (n < PM_HOLES)
 			pm->holes[n++] = *h;
 		k = hole_listed(old, nold, h->ip);
-		if (h->open && !pm->r6_nofw)
-			daemon_log("port map: pinhole %s for [%s]:%u (upnp), "
+		if (h->open && h->method != PORTMAP_NONE)
+			daemon_log("port map: pinhole %s for [%s]:%u (%s), "
 			    "lease %u s", k >= 0 && old[k].open ? "renewed" :
-			    "open", h->ip, (unsigned)pm->port, pm->lease_ask);
+			    "open", h->ip, (unsigned)pm->port,
+			    portmap_method_name(h->method), h->lease);
 		else if (!h->open && (k < 0 || old[k].open ||
 		    strcmp(old[k].why, h->why) != 0))
 			daemon_log("port map: no pinhole for [%s]:%u (%s)",
@@ -303,6 +354,7 @@ portmap_hole_after(struct portmap *pm)
 	if (n == 0) {
 		pm->v6_method = PORTMAP_NONE;
 		pm->v6_nofw = 0;
+		pm->v6_lease = 0;
 		pm->v6_until_ms = 0;
 		return 0;	/* v6_why set by portmap_hole_prepare */
 	}
@@ -314,7 +366,8 @@ portmap_hole_after(struct portmap *pm)
 	pm->v6_nofw = pm->r6_nofw;
 	snprintf(pm->v6_why, sizeof(pm->v6_why), "%s", open ? "" :
 	    pm->r6_why);
-	pm->v6_until_ms = open && !pm->v6_nofw ? daemon_now_ms() +
-	    (uint64_t)pm->lease_ask * 1000 : 0;
-	return open && !pm->v6_nofw ? pm->lease_ask / 2 : 0;
+	pm->v6_lease = open ? pm->r6_lease : 0;
+	pm->v6_until_ms = pm->v6_lease > 0 ? daemon_now_ms() +
+	    (uint64_t)pm->v6_lease * 1000 : 0;
+	return pm->v6_lease / 2;
 }

@@ -4,8 +4,9 @@
  *
  *	portmap.c	the jobs on the thread pool, their timer, the IPv4
  *			mapping (UPnP-IGD, NAT-PMP), announces, status
- *	portmap-hole.c	IPv6 pinholes in the router's firewall (UPnP IGDv2
- *			WANIPv6FirewallControl)
+ *	portmap-hole.c	IPv6 pinholes in the router's firewall (PCP, UPnP
+ *			IGDv2 WANIPv6FirewallControl)
+ *	portmap-pcp.c	PCP MAP (RFC 6887) on the wire, for both
  *
  * Only for daemon/net/portmap*.c.  Fields marked "thread" are touched by
  * the running job's thread only; the loop copies them in and out around a
@@ -25,6 +26,7 @@ enum pm_job { PM_MAP, PM_RENEW, PM_REMOVE };
 /* Which methods to try (struct portmap's tries). */
 #define PM_TRY_UPNP 1
 #define PM_TRY_NATPMP 2
+#define PM_TRY_PCP 4
 
 #define PM_HOLES NET_REACH_V6	/* the global IPv6 addresses announced */
 #define PM_IP6_MAX 46		/* INET6_ADDRSTRLEN */
@@ -32,7 +34,10 @@ enum pm_job { PM_MAP, PM_RENEW, PM_REMOVE };
 /* One pinhole: the router lets TCP to [ip]:port in from anywhere. */
 struct pm_hole {
 	char ip[PM_IP6_MAX];	/* a global IPv6 address of this machine */
+	int method;		/* PORTMAP_PCP, _UPNP, or _NONE: not open */
 	char id[16];		/* UPnP's UniqueID, "" when none */
+	uint8_t nonce[12];	/* PCP's mapping nonce (renewals, deletion) */
+	unsigned lease;		/* seconds granted */
 	int open;		/* the router said yes */
 	int gone;		/* no longer this machine's: close it */
 	char why[96];		/* why not open, or "" */
@@ -69,7 +74,7 @@ struct portmap {
 	unsigned lease_ask;		/* seconds asked for */
 	enum pm_job job;
 	/* Loop side: what works now. */
-	int method;			/* PORTMAP_NONE, _UPNP, _NATPMP */
+	int method;			/* PORTMAP_NONE, _UPNP, _NATPMP, _PCP */
 	char ext[DAEMON_ADDR_MAX];	/* "EXTERNAL:PORT" or "" */
 	unsigned lease;			/* seconds granted (0: permanent) */
 	uint64_t until_ms;		/* the lease ends (0: none) */
@@ -78,9 +83,10 @@ struct portmap {
 	/* Loop side, IPv6 (portmap-hole.c). */
 	struct pm_hole holes[PM_HOLES];
 	size_t nholes;
-	int v6_method;			/* PORTMAP_NONE, _UPNP */
+	int v6_method;			/* PORTMAP_NONE, _UPNP, _PCP */
 	int v6_tried;			/* a job has looked at IPv6 */
 	int v6_nofw;			/* the router's IPv6 firewall is off */
+	unsigned v6_lease;		/* the shortest granted (0: none) */
 	uint64_t v6_until_ms;
 	char v6_why[160];
 	char v6_text[PM_HOLES * (PM_IP6_MAX + 10)];
@@ -94,6 +100,8 @@ struct portmap {
 	uint16_t r_port;
 	unsigned r_lease;
 	char r_why[160];
+	uint8_t pcp_nonce[12];		/* the IPv4 mapping's, for renewals */
+	int pcp_nonce_set;
 	/* Thread side, IPv6: the loop fills r_holes before the job. */
 	struct UPNPUrls urls6;
 	struct IGDdatas data6;
@@ -101,6 +109,7 @@ struct portmap {
 	struct pm_hole r_holes[PM_HOLES * 2];	/* now and gone */
 	size_t r_nholes;
 	int r6_method;
+	unsigned r6_lease;		/* the shortest granted */
 	int r6_nofw;
 	char r6_why[160];
 };
@@ -120,5 +129,22 @@ uint64_t portmap_hole_after(struct portmap *pm);
 int portmap_hole_any(const struct portmap *pm, int result);
 /* Thread side: forget the IGD's URLs. */
 void portmap_hole_free(struct portmap *pm);
+
+/* ---- portmap-pcp.c (on the job's thread) ---- */
+
+/*
+ * portmap_pcp_map4 maps the listen port through the default gateway's
+ * NAT for lifetime seconds (0: deletes it), the same nonce each time: 0
+ * with pm->r_* filled (r_method PORTMAP_PCP); 1 when the gateway speaks
+ * only NAT-PMP; -1 with pm->r_why.
+ */
+int portmap_pcp_map4(struct portmap *pm, unsigned lifetime);
+/*
+ * portmap_pcp_hole opens (renews, or with lifetime 0 deletes) a pinhole
+ * for h->ip in the default router's firewall: 0 (h->method PORTMAP_PCP,
+ * h->lease), or -1 with h->why.
+ */
+int portmap_pcp_hole(struct portmap *pm, struct pm_hole *h,
+    unsigned lifetime);
 
 #endif

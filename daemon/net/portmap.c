@@ -1,15 +1,16 @@
 /*
- * portmap.c — the router maps balintd's TCP port: UPnP-IGD (libminiupnpc)
- * or NAT-PMP (libnatpmp), docs/protocol.md "Port mapping".
+ * portmap.c — the router maps balintd's TCP port: PCP (portmap-pcp.c),
+ * NAT-PMP (libnatpmp) or UPnP-IGD (libminiupnpc), docs/protocol.md "Port
+ * mapping"; and opens its IPv6 firewall (portmap-hole.c).
  *
- * Both libraries block (SSDP discovery, SOAP over HTTP, NAT-PMP's UDP
- * retries), so every request runs on libuv's thread pool (uv_queue_work)
+ * All three block (SSDP discovery, SOAP over HTTP, UDP retries), so
+ * every request runs on libuv's thread pool (uv_queue_work)
  * and only its result comes back to the loop.  One job at a time: the
  * library state (the IGD's URLs, the NAT-PMP socket) is touched by that
  * job's thread only, and the loop reads the result in after_work.
  *
- * At start: UPnP first (discovery 2 s), then NAT-PMP (3 s at most).  What
- * works maps the listen port for PORTMAP_LEASE_S, learns the external
+ * At start: PCP, then NAT-PMP (3 s at most each), then UPnP (discovery
+ * 2 s).  What works maps the listen port for PORTMAP_LEASE_S, learns the external
  * address, and the mapped "EXTERNAL:PORT" is announced and put in codes
  * after the onion and the advertised address (net_announce, invite
  * codes), never in a tor-only group.  The lease is renewed at half its
@@ -194,10 +195,43 @@ natpmp_request(struct portmap *pm, unsigned lifetime)
 	return 0;
 }
 
-/* The IPv4 mapping's part of a job. */
+/* The failures of a map job, one per method tried, in r_why. */
+struct pm_whys {
+	char w[3][sizeof(((struct portmap *)0)->r_why)];
+	int n;
+};
+
+static void
+why_add(struct pm_whys *ws, const char *one)
+{
+	if (one[0] != '\0' && ws->n < 3)
+		snprintf(ws->w[ws->n++], sizeof(ws->w[0]), "%s", one);
+}
+
+/* Each reason translated by the CLI (daemon-text.c), joined by "; ". */
+static void
+why_join(const struct pm_whys *ws, char *out, size_t len)
+{
+	if (ws->n == 1)
+		snprintf(out, len, "%s", ws->w[0]);
+	else if (ws->n == 2)
+		snprintf(out, len, N_("%.70s; %.80s"), ws->w[0], ws->w[1]);
+	else if (ws->n == 3)
+		snprintf(out, len, N_("%.50s; %.50s; %.50s"), ws->w[0],
+		    ws->w[1], ws->w[2]);
+}
+
+/*
+ * The IPv4 mapping's part of a job.  A renewal asks the same router the
+ * same way again; a map tries PCP, then NAT-PMP, then UPnP-IGD (why this
+ * order: docs/protocol.md "Port mapping").
+ */
 static void
 pm_work_v4(struct portmap *pm)
 {
+	struct pm_whys ws;
+
+	ws.n = 0;
 	pm->r_method = PORTMAP_NONE;
 	pm->r_ip[0] = pm->r_why[0] = '\0';
 	if (pm->job == PM_REMOVE) {
@@ -205,30 +239,35 @@ pm_work_v4(struct portmap *pm)
 			upnp_remove(pm);
 		else if (pm->method == PORTMAP_NATPMP)
 			(void)natpmp_request(pm, 0);
+		else if (pm->method == PORTMAP_PCP)
+			(void)portmap_pcp_map4(pm, 0);
 		return;
 	}
-	/* A renewal asks the same router again; a map tries both. */
-	if (pm->job == PM_RENEW && pm->method == PORTMAP_NATPMP) {
-		(void)natpmp_request(pm, pm->lease_ask);
+	if (pm->job == PM_RENEW) {
+		if (pm->method == PORTMAP_PCP)
+			(void)portmap_pcp_map4(pm, pm->lease_ask);
+		else if (pm->method == PORTMAP_NATPMP)
+			(void)natpmp_request(pm, pm->lease_ask);
+		else if (pm->method == PORTMAP_UPNP)
+			(void)upnp_map(pm);
 		return;
 	}
-	if ((pm->tries & PM_TRY_UPNP) && upnp_map(pm) == 0)
-		return;
-	if (pm->job == PM_RENEW)
-		return;
+	if (pm->tries & PM_TRY_PCP) {
+		if (portmap_pcp_map4(pm, pm->lease_ask) == 0)
+			return;
+		why_add(&ws, pm->r_why);
+	}
 	if (pm->tries & PM_TRY_NATPMP) {
-		char why[sizeof(pm->r_why)];
-
-		snprintf(why, sizeof(why), "%s", pm->r_why);
-		if (natpmp_request(pm, pm->lease_ask) != 0 && why[0] != '\0') {
-			char both[sizeof(pm->r_why)];
-
-			/* Two reasons, each translated by the CLI. */
-			snprintf(both, sizeof(both), N_("%.70s; %.80s"), why,
-			    pm->r_why);
-			memcpy(pm->r_why, both, sizeof(both));
-		}
+		if (natpmp_request(pm, pm->lease_ask) == 0)
+			return;
+		why_add(&ws, pm->r_why);
 	}
+	if (pm->tries & PM_TRY_UPNP) {
+		if (upnp_map(pm) == 0)
+			return;
+		why_add(&ws, pm->r_why);
+	}
+	why_join(&ws, pm->r_why, sizeof(pm->r_why));
 }
 
 static void
@@ -440,32 +479,35 @@ const char *
 portmap_method_name(int method)
 {
 	return method == PORTMAP_UPNP ? "upnp" : method == PORTMAP_NATPMP ?
-	    "natpmp" : "none";
+	    "natpmp" : method == PORTMAP_PCP ? "pcp" : "none";
 }
 
 /*
- * Which methods to try: the settings' "portmap" (on/off), then the
- * environment's PORTMAP_ENV (on, off, upnp, natpmp; tests set off).
- * 0: none.
+ * Which methods to try (PM_TRY_*): the settings' "portmap" (on/off), then
+ * the environment's PORTMAP_ENV (on, off, or one method: pcp, natpmp,
+ * upnp; tests set off).  0: none.
  */
 static int
 pm_tries(const char *setting)
 {
 	const char *e = getenv(PORTMAP_ENV);
+	const int all = PM_TRY_PCP | PM_TRY_NATPMP | PM_TRY_UPNP;
 
 	if (e != NULL && *e != '\0') {
 		if (strcmp(e, "off") == 0)
 			return 0;
 		if (strcmp(e, "upnp") == 0)
-			return 1;
+			return PM_TRY_UPNP;
 		if (strcmp(e, "natpmp") == 0)
-			return 2;
+			return PM_TRY_NATPMP;
+		if (strcmp(e, "pcp") == 0)
+			return PM_TRY_PCP;
 		if (strcmp(e, "on") == 0)
-			return 3;
-		daemon_log("%s='%.20s' is not on, off, upnp or natpmp; "
+			return all;
+		daemon_log("%s='%.20s' is not on, off, pcp, natpmp or upnp; "
 		    "ignored", PORTMAP_ENV, e);
 	}
-	return setting != NULL && strcmp(setting, "off") == 0 ? 0 : 3;
+	return setting != NULL && strcmp(setting, "off") == 0 ? 0 : all;
 }
 
 /* The lease asked for: PORTMAP_LEASE_S, or the test hook's (>= 4 s). */
@@ -580,8 +622,7 @@ net_portmap_status(const struct daemon *d, struct net_portmap_info *pi)
 	    !pm->v6_tried && pm->v6_why[0] == '\0' ? "trying" : "none";
 	pi->v6_open = pm->v6_text;
 	pi->v6_why = pm->v6_why;
-	pi->v6_lease_s = pm->v6_method != PORTMAP_NONE && !pm->v6_nofw ?
-	    pm->lease_ask : 0;
+	pi->v6_lease_s = pm->v6_lease;
 	pi->v6_left_s = pm->v6_until_ms > now ? (pm->v6_until_ms - now) /
 	    1000 : 0;
 }
@@ -592,7 +633,7 @@ net_portmap_v6_open(const struct daemon *d, const char *host)
 	const struct portmap *pm = d->net != NULL ? d->net->portmap : NULL;
 	size_t i;
 
-	if (pm == NULL || !(pm->tries & PM_TRY_UPNP))
+	if (pm == NULL || !(pm->tries & (PM_TRY_UPNP | PM_TRY_PCP)))
 		return -1;
 	if (pm->v6_nofw)
 		return 1;

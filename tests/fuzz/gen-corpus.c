@@ -23,6 +23,7 @@
 #include "frame.h"
 #include "invcode.h"
 #include "joinmsg.h"
+#include "pcp.h"
 #include "note.h"
 #include "roster.h"
 #include "shs.h"
@@ -745,6 +746,47 @@ gen_rng(void)
 	return fuzz_rng();
 }
 
+/*
+ * pcp: a router's answers to fuzz-pcp.c's request (port 7451, the nonce
+ * a0..ab): IPv4 and IPv6 mappings, a refusal, one with an option, and a
+ * NAT-PMP server's answer.  No random bytes: the other corpora stay the
+ * same.
+ */
+static void
+gen_pcp(void)
+{
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0x10 };
+	static const uint8_t natpmp[8] = { 0, 0x81, 0, 1, 0, 0, 0, 5 };
+	struct pcp_map m;
+	uint8_t b[PCP_MAP_BYTES + 20];
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < PCP_NONCE_BYTES; i++)
+		m.nonce[i] = (uint8_t)(0xa0 + i);
+	m.protocol = PCP_PROTO_TCP;
+	m.internal_port = m.external_port = 7451;
+	m.external[10] = m.external[11] = 0xff;
+	m.external[12] = 11, m.external[15] = 1;
+	m.lifetime = 3600;
+	CHECK(pcp_map_request(&m, b) == 0);
+	memset(b + 8, 0, 16);		/* epoch and reserved */
+	b[1] = 0x81;
+	b[11] = 7;
+	emit("pcp", "map-ipv4", b, PCP_MAP_BYTES);
+	memcpy(b + 44, v6, 16);
+	emit("pcp", "map-ipv6", b, PCP_MAP_BYTES);
+	b[3] = 2;			/* NOT_AUTHORIZED */
+	emit("pcp", "not-authorized", b, PCP_MAP_BYTES);
+	b[3] = 0;
+	memset(b + PCP_MAP_BYTES, 0, 20);
+	b[PCP_MAP_BYTES] = 1;		/* an option of 16 bytes */
+	b[PCP_MAP_BYTES + 3] = 16;
+	emit("pcp", "with-option", b, sizeof(b));
+	emit("pcp", "natpmp-answer", natpmp, sizeof(natpmp));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -783,6 +825,7 @@ main(int argc, char **argv)
 	gen_runs();
 	gen_bundle();
 	gen_beacon();
+	gen_pcp();
 	cast_free();
 	printf("gen-corpus: %d files in %s\n", files, outdir);
 	return 0;

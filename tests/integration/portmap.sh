@@ -12,7 +12,9 @@
 # IPv6: alice listens on [::] too; her balintd opens a pinhole for her
 # global IPv6 address in router 1's firewall by UPnP IGDv2 (status says
 # so), renews it and closes it at stop; without it carol does not reach
-# that address, with it carol's session comes in through it alone.
+# that address, with it carol's session comes in through it alone.  PCP
+# (RFC 6887, balintd's own client) maps the IPv4 port and opens the IPv6
+# pinhole against the same miniupnpd.
 # A hostile NAT-PMP gateway (1-s leases, a new port each time; then a
 # private external address): no renewal before 60 s, nothing announced.
 #
@@ -162,6 +164,29 @@ grep -q "port map: removed $EXT:$INET_PORT (natpmp)" "$T/alice.log" ||
 	fail "no removal logged: $(cat "$T/alice.log")"
 echo "NAT-PMP: lease renewed, carol back through $EXT, mapping removed at stop; no pinhole: [$A6]:$INET_PORT not reached"
 
+
+# ---- PCP: the IPv4 mapping and the IPv6 pinhole, a datagram each ---------------
+mv "$T/alice.log" "$T/alice-natpmp.log"
+BALINT_PORTMAP=pcp netns_start alice "[::]:$INET_PORT"
+until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'port map     PCP: $EXT:$INET_PORT (lease'" ||
+	fail "no PCP mapping in status: $(b alice status; cat "$T/alice.log")"
+until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'IPv6 in      PCP opened the router.s firewall to \[$A6\]:$INET_PORT (lease'" ||
+	fail "no PCP pinhole in status: $(b alice status; cat "$T/alice.log")"
+b alice --json status | grep -q "\"portmap\": \"pcp\", \"portmap_addr\": \"$EXT:$INET_PORT\", \"portmap_lease\": 3600" ||
+	fail "status --json, PCP: $(b alice --json status)"
+b alice --json status | grep -q "\"pinhole\": \"pcp\", \"pinhole_addrs\": \"\[$A6\]:$INET_PORT\", \"pinhole_lease\": 3600" ||
+	fail "status --json, PCP pinhole: $(b alice --json status)"
+mapped | grep -q "dport $INET_PORT dnat ip to $(inet_addr alice):$INET_PORT" ||
+	fail "router 1 forwards nothing by PCP: $(mapped)"
+pinholes | grep -q "dport $INET_PORT .*$A6HEX" ||
+	fail "router 1 has no PCP pinhole for alice: $(pinholes)"
+probe6 || fail "carol does not reach [$A6]:$INET_PORT through the PCP pinhole"
+stop alice
+mapped | grep -q dnat && fail "the PCP mapping outlived alice: $(mapped)"
+pinholes | grep -q "$A6HEX" && fail "the PCP pinhole outlived alice: $(pinholes)"
+grep -q "port map: removed $EXT:$INET_PORT (pcp)" "$T/alice.log" ||
+	fail "no PCP removal logged: $(cat "$T/alice.log")"
+echo "PCP: $EXT:$INET_PORT mapped and [$A6]:$INET_PORT let in (carol connects), both gone at stop"
 
 # ---- a hostile NAT-PMP gateway ------------------------------------------------
 # miniupnpd gives way to a gateway that grants 1-second leases on a new
