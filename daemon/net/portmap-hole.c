@@ -84,10 +84,11 @@ portmap_hole_prepare(struct portmap *pm)
 		return;
 	if (now == 0)
 		snprintf(pm->v6_why, sizeof(pm->v6_why), "%s", !v6 ?
-		    (strncmp(pm->d->listen, "[", 1) != 0 ? "balintd listens "
-		    "on IPv4 only" : "this machine has no global IPv6 "
-		    "address") : "pinholes are asked for by PCP or UPnP, "
-		    "neither of which is tried");
+		    (strncmp(pm->d->listen, "[", 1) != 0 ?
+		    N_("balintd listens on IPv4 only") :
+		    N_("this machine has no global IPv6 address")) :
+		    N_("pinholes are asked for by PCP or UPnP, neither of "
+		    "which is tried"));
 }
 
 /* ---- on the thread pool ---- */
@@ -104,8 +105,8 @@ hole_igd(struct portmap *pm)
 		devs = upnpDiscover(2000, NULL, NULL, UPNP_LOCAL_PORT_ANY, 1,
 		    2, &err);
 		if (devs == NULL) {
-			snprintf(pm->r6_why, sizeof(pm->r6_why), "upnp: no "
-			    "router answered over IPv6");
+			snprintf(pm->r6_why, sizeof(pm->r6_why), N_("upnp: no "
+			    "router answered over IPv6"));
 			return -1;
 		}
 		memset(&pm->urls6, 0, sizeof(pm->urls6));
@@ -120,8 +121,8 @@ hole_igd(struct portmap *pm)
 		if (r != 1 && r != 2) {
 			if (r != 0)
 				FreeUPNPUrls(&pm->urls6);
-			snprintf(pm->r6_why, sizeof(pm->r6_why), "upnp: no "
-			    "internet gateway device over IPv6");
+			snprintf(pm->r6_why, sizeof(pm->r6_why), N_("upnp: no "
+			    "internet gateway device over IPv6"));
 			return -1;
 		}
 		pm->has_urls6 = 1;
@@ -129,15 +130,15 @@ hole_igd(struct portmap *pm)
 	if (pm->urls6.controlURL_6FC == NULL ||
 	    pm->urls6.controlURL_6FC[0] == '\0' ||
 	    pm->data6.IPv6FC.servicetype[0] == '\0') {
-		snprintf(pm->r6_why, sizeof(pm->r6_why), "upnp: the router "
-		    "offers no IPv6 firewall control (IGDv2)");
+		snprintf(pm->r6_why, sizeof(pm->r6_why), N_("upnp: the router "
+		    "offers no IPv6 firewall control (IGDv2)"));
 		return -1;
 	}
 	r = UPNP_GetFirewallStatus(pm->urls6.controlURL_6FC,
 	    pm->data6.IPv6FC.servicetype, &on, &allowed);
 	if (r != UPNPCOMMAND_SUCCESS) {
-		snprintf(pm->r6_why, sizeof(pm->r6_why), "upnp: the router "
-		    "does not say how its IPv6 firewall is (%d %s)", r,
+		snprintf(pm->r6_why, sizeof(pm->r6_why), N_("upnp: the router "
+		    "does not say how its IPv6 firewall is (%d %s)"), r,
 		    strupnperror(r));
 		FreeUPNPUrls(&pm->urls6);	/* found again next time */
 		pm->has_urls6 = 0;
@@ -148,8 +149,8 @@ hole_igd(struct portmap *pm)
 		return 0;
 	}
 	if (!allowed) {
-		snprintf(pm->r6_why, sizeof(pm->r6_why), "upnp: the router "
-		    "allows no pinholes in its IPv6 firewall");
+		snprintf(pm->r6_why, sizeof(pm->r6_why), N_("upnp: the router "
+		    "allows no pinholes in its IPv6 firewall"));
 		return -1;
 	}
 	return 0;
@@ -198,8 +199,8 @@ hole_open(struct portmap *pm, struct pm_hole *h)
 		return;
 	}
 	h->open = 0;
-	snprintf(h->why, sizeof(h->why), "upnp: the router refused the "
-	    "pinhole (%d %s)", r, strupnperror(r));
+	snprintf(h->why, sizeof(h->why), N_("upnp: the router refused the "
+	    "pinhole (%d %s)"), r, strupnperror(r));
 	if (r < 0) {			/* no answer: find it again */
 		FreeUPNPUrls(&pm->urls6);
 		pm->has_urls6 = 0;
@@ -256,8 +257,8 @@ portmap_hole_work(struct portmap *pm)
 		    strcmp(pcp_why, h->why) != 0) {
 			char both[sizeof(h->why)];
 
-			snprintf(both, sizeof(both), "%.44s; %.48s", pcp_why,
-			    h->why);
+			snprintf(both, sizeof(both), N_("%.70s; %.80s"),
+			    pcp_why, h->why);
 			memcpy(h->why, both, sizeof(both));
 		} else if (!h->open && h->why[0] == '\0')
 			memcpy(h->why, pcp_why, sizeof(pcp_why));

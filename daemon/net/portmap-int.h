@@ -40,7 +40,7 @@ struct pm_hole {
 	unsigned lease;		/* seconds granted */
 	int open;		/* the router said yes */
 	int gone;		/* no longer this machine's: close it */
-	char why[96];		/* why not open, or "" */
+	char why[160];		/* why not open, or "" */
 };
 
 /*

@@ -140,7 +140,7 @@ pcp_exchange(const struct sockaddr *server, socklen_t slen,
 	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) != 0) ||
 	    connect(fd, server, slen) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&me, &mlen) != 0) {
-		snprintf(why, whylen, "pcp: no socket to the router (%s)",
+		snprintf(why, whylen, N_("pcp: no socket to the router (%s)"),
 		    strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -156,10 +156,10 @@ pcp_exchange(const struct sockaddr *server, socklen_t slen,
 		    16);
 	if (pcp_map_request(req, out) != 0) {
 		close(fd);
-		snprintf(why, whylen, "pcp: bad request");
+		snprintf(why, whylen, N_("pcp: bad request"));
 		return -1;
 	}
-	snprintf(why, whylen, "pcp: the router does not answer");
+	snprintf(why, whylen, N_("pcp: the router does not answer"));
 	for (;;) {
 		now = pcp_mono_ms();
 		if (now >= start + PCP_WAIT_MS)
@@ -176,8 +176,8 @@ pcp_exchange(const struct sockaddr *server, socklen_t slen,
 			continue;
 		n = recv(fd, in, sizeof(in), 0);
 		if (n < 0 && errno == ECONNREFUSED) {
-			snprintf(why, whylen, "pcp: the router runs no PCP "
-			    "server");
+			snprintf(why, whylen, N_("pcp: the router runs no PCP "
+			    "server"));
 			break;
 		}
 		if (n < 0)
@@ -185,15 +185,15 @@ pcp_exchange(const struct sockaddr *server, socklen_t slen,
 		rc = pcp_map_response(in, (size_t)n, req, resp);
 		if (rc == BAL_EVERSION) {
 			close(fd);
-			snprintf(why, whylen, "pcp: the router speaks only "
-			    "NAT-PMP");
+			snprintf(why, whylen, N_("pcp: the router speaks only "
+			    "NAT-PMP"));
 			return 1;
 		}
 		if (rc != 0)
 			continue;	/* not the answer to this request */
 		close(fd);
 		if (resp->result != PCP_R_SUCCESS) {
-			snprintf(why, whylen, "pcp: the router refused (%u %s)",
+			snprintf(why, whylen, N_("pcp: the router refused (%u %s)"),
 			    (unsigned)resp->result,
 			    pcp_result_text(resp->result));
 			return -1;
@@ -212,8 +212,8 @@ portmap_pcp_map4(struct portmap *pm, unsigned lifetime)
 	int rc;
 
 	if (gateway4(&gw) != 0) {
-		snprintf(pm->r_why, sizeof(pm->r_why), "pcp: no default "
-		    "gateway");
+		snprintf(pm->r_why, sizeof(pm->r_why), N_("pcp: no default "
+		    "gateway"));
 		return -1;
 	}
 	if (!pm->pcp_nonce_set) {
@@ -232,8 +232,8 @@ portmap_pcp_map4(struct portmap *pm, unsigned lifetime)
 	if (rc != 0 || lifetime == 0)
 		return rc == 0 ? 0 : -1;
 	if (!IN6_IS_ADDR_V4MAPPED((struct in6_addr *)resp.external)) {
-		snprintf(pm->r_why, sizeof(pm->r_why), "pcp: the router "
-		    "names no IPv4 external address");
+		snprintf(pm->r_why, sizeof(pm->r_why), N_("pcp: the router "
+		    "names no IPv4 external address"));
 		return -1;
 	}
 	inet_ntop(AF_INET, resp.external + 12, pm->r_ip, sizeof(pm->r_ip));
@@ -251,14 +251,14 @@ portmap_pcp_hole(struct portmap *pm, struct pm_hole *h, unsigned lifetime)
 	int rc;
 
 	if (gateway6(&gw) != 0) {
-		snprintf(h->why, sizeof(h->why), "pcp: no IPv6 default "
-		    "router");
+		snprintf(h->why, sizeof(h->why), N_("pcp: no IPv6 default "
+		    "router"));
 		return -1;
 	}
 	memset(&src, 0, sizeof(src));
 	src.sin6_family = AF_INET6;
 	if (inet_pton(AF_INET6, h->ip, &src.sin6_addr) != 1) {
-		snprintf(h->why, sizeof(h->why), "pcp: bad address");
+		snprintf(h->why, sizeof(h->why), N_("pcp: bad address"));
 		return -1;
 	}
 	if (h->method != PORTMAP_PCP)
