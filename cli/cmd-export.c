@@ -21,15 +21,15 @@
 #include "cli.h"
 #include "json.h"
 
-static const char usage[] =
+static const char usage[] = N_(
     "usage: balint export [-g GROUP] [--mine | --kept] "
     "[--format md|json|pdf] FILE\n"
     "  Writes the group's notes that this computer can read (the latest\n"
     "  version of each, with its kind, case, title, author, times and\n"
     "  text) to FILE, created with mode 0600; an existing FILE is never\n"
     "  overwritten.  A case's follow-ups come right after its case note.\n"
-    "    The file is NOT encrypted: keep it safe, and delete\n"
-    "  it when you no longer need it.\n"
+    "  The file is NOT encrypted: keep it safe, and delete it when you no\n"
+    "  longer need it.\n"
     "  --mine          only the notes you wrote\n"
     "  --kept          the notes you wrote in a group a leader revoked you\n"
     "                  from: balintd kept them apart, sealed under your own\n"
@@ -41,7 +41,7 @@ static const char usage[] =
     "                  author, date and text, numbered pages (Hebrew\n"
     "                  runs right to left)\n"
     "  balint leave offers this export of your own notes first (PDF for\n"
-    "  a FILE ending in .pdf, JSON in .json, else Markdown).\n";
+    "  a FILE ending in .pdf, JSON in .json, else Markdown).\n");
 
 /* Fetches every note with its text, page by page, into *all. */
 static int

@@ -31,7 +31,7 @@ static const struct cli_cmd commands[] = {
 	{ "leave",	cmd_leave,	N_("leave the group; erases it from this computer") },
 	{ "note",	cmd_note,	N_("write | list | show | edit | delete") },
 	{ "case",	cmd_case,	N_("list | show REF: a case and its follow-ups") },
-	{ "export",	cmd_export,	N_("write the notes to a plaintext file (md, json)") },
+	{ "export",	cmd_export,	N_("write the notes to a plaintext file (md, json, pdf)") },
 	{ "check",	cmd_check,	N_("look for details that identify a patient, writing nothing") },
 	{ "peer",	cmd_peer,	N_("add HOST:PORT | list | remove HOST:PORT") },
 	{ "sync",	cmd_sync,	N_("ask for sync now; --wait returns when all peers are level") },

@@ -93,42 +93,25 @@ help_check() { # $1 what, $2 the English output, $3.. the command
 	head -1 "$T/he.help" | grep -q '^שימוש: ' ||
 		fail "$what --help: he starts $(head -1 "$T/he.help")"
 }
+# Every command of balint --help's list, and the subcommands with a usage
+# of their own (or reached by their own --help).
+LANG=C "$B" --help | sed -n 's/^  \([a-z]\{2,\}\) .*/\1/p' >"$T/cmds"
+[ "$(wc -l <"$T/cmds")" -ge 24 ] || fail "balint --help lists $(wc -l <"$T/cmds") commands"
+cat >>"$T/cmds" <<EOF
+note write
+note search
+note log
+case show
+bundle write
+peer add
+contract diff
+EOF
 while read -r cmd; do
 	LANG=C "$B" --home "$T/none" $cmd --help >"$T/en.help" 2>&1 ||
 		fail "$cmd --help: exit $?"
 	help_check "balint $cmd" "$T/en.help" "$B" --home "$T/none" $cmd
-done <<EOF
-sync
-unlock
-lock
-members
-open
-complete
-group
-passphrase
-init
-admit
-join
-invite
-leave
-revoke
-note
-note write
-note search
-note log
-case
-case show
-check
-bundle
-bundle write
-peer
-peer add
-config
-daemon
-contract
-contract diff
-status
-EOF
+done <"$T/cmds"
+
 # balint config keys: what each setting does, in the member's language.
 LANG=C "$B" --home "$T/none" config keys >"$T/en.keys" 2>&1 ||
 	fail "config keys: exit $?"
