@@ -154,13 +154,13 @@ passkeep_store(const char *home, const char *pass, size_t len, char *err,
 	gboolean ok;
 
 	if (!have_bus()) {
-		snprintf(err, errlen, "no login keyring here (no desktop "
-		    "session: D-Bus session bus not found)");
+		snprintf(err, errlen, N_("no login keyring here (no desktop "
+		    "session: D-Bus session bus not found)"));
 		return BAL_ENOENT;
 	}
 	/* libsecret takes a NUL-terminated string. */
 	if ((copy = sodium_malloc(len + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, N_("out of memory"));
 		return BAL_ENOMEM;
 	}
 	memcpy(copy, pass, len);
@@ -170,7 +170,7 @@ passkeep_store(const char *home, const char *pass, size_t len, char *err,
 	    label, copy, NULL, &error, "profile", home, NULL);
 	sodium_free(copy);
 	if (!ok) {
-		snprintf(err, errlen, "the login keyring refused it (%s)",
+		snprintf(err, errlen, N_("the login keyring refused it (%s)"),
 		    error != NULL ? error->message : "no reason given");
 		if (error != NULL)
 			g_error_free(error);
@@ -190,7 +190,7 @@ passkeep_forget(const char *home, char *err, size_t errlen)
 	removed = secret_password_clear_sync(&schema, NULL, &error,
 	    "profile", home, NULL);
 	if (error != NULL) {
-		snprintf(err, errlen, "the login keyring refused (%s)",
+		snprintf(err, errlen, N_("the login keyring refused (%s)"),
 		    error->message);
 		g_error_free(error);
 		return BAL_EIO;

@@ -55,37 +55,37 @@ profile_check_dir(const char *dir, char *err, size_t errlen, char *warn,
 	if (warnlen > 0)
 		warn[0] = '\0';
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "no profile at '%s' (run: balint --home "
-		    "'%s' init --name NAME)", dir, dir);
+		snprintf(err, errlen, N_("no profile at '%s' (run: balint --home "
+		    "'%s' init --name NAME)"), dir, dir);
 		return BAL_ENOENT;
 	}
 	mode = sb.st_mode & 0777;
 	if (sb.st_uid != geteuid()) {
-		snprintf(err, errlen, "the profile directory '%s' belongs to "
+		snprintf(err, errlen, N_("the profile directory '%s' belongs to "
 		    "uid %lu, not to this user (uid %lu): run balintd as its "
-		    "owner, or use your own --home DIR", dir,
+		    "owner, or use your own --home DIR"), dir,
 		    (unsigned long)sb.st_uid, (unsigned long)geteuid());
 		return BAL_EPERM;
 	}
 	/* Others could swap the key file, the store or the socket. */
 	if ((mode & 022) != 0) {
-		snprintf(err, errlen, "the profile directory '%s' can be "
+		snprintf(err, errlen, N_("the profile directory '%s' can be "
 		    "changed by others (mode %03o); check its files, then "
-		    "run: chmod 700 '%s'", dir, (unsigned)mode, dir);
+		    "run: chmod 700 '%s'"), dir, (unsigned)mode, dir);
 		return BAL_EPERM;
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
-		snprintf(err, errlen, "the profile directory '%s' is not "
+		snprintf(err, errlen, N_("the profile directory '%s' is not "
 		    "writable (%s): make it writable (chmod 700 '%s', or "
-		    "mount it read-write), or use another --home DIR", dir,
+		    "mount it read-write), or use another --home DIR"), dir,
 		    strerror(errno), dir);
 		return BAL_EPERM;
 	}
 	if ((mode & 077) != 0) {
 		if (chmod(dir, 0700) != 0) {
-			snprintf(err, errlen, "the profile directory '%s' is "
+			snprintf(err, errlen, N_("the profile directory '%s' is "
 			    "open to others (mode %03o) and cannot be closed "
-			    "(%s); run: chmod 700 '%s'", dir, (unsigned)mode,
+			    "(%s); run: chmod 700 '%s'"), dir, (unsigned)mode,
 			    strerror(errno), dir);
 			return BAL_EPERM;
 		}
@@ -293,30 +293,30 @@ profile_unlock_with(const char *dir, const char *given, size_t givenlen,
 	if ((rc = profile_path(dir, "identity.key", path, sizeof(path))) != 0)
 		goto out;
 	if (stat(path, &sb) == 0 && sb.st_uid != geteuid()) {
-		snprintf(err, errlen, "key file '%s' belongs to uid %lu, not "
-		    "to this user (uid %lu): run balintd as its owner", path,
+		snprintf(err, errlen, N_("key file '%s' belongs to uid %lu, not "
+		    "to this user (uid %lu): run balintd as its owner"), path,
 		    (unsigned long)sb.st_uid, (unsigned long)geteuid());
 		rc = BAL_EPERM;
 		goto out;
 	}
 	if (stat(path, &sb) == 0 && (sb.st_mode & 077) != 0) {
-		snprintf(err, errlen, "key file '%s' can be read or changed by "
-		    "others (mode %03o); run: chmod 600 '%s'", path,
+		snprintf(err, errlen, N_("key file '%s' can be read or changed by "
+		    "others (mode %03o); run: chmod 600 '%s'"), path,
 		    (unsigned)(sb.st_mode & 0777), path);
 		rc = BAL_EPERM;
 		goto out;
 	}
 	if ((rc = read_small(path, KEYFILE_MAX, &buf, &len)) != 0) {
 		if (rc == BAL_ENOENT)
-			snprintf(err, errlen, "no identity in '%s' (run: "
-			    "balint --home '%s' init --name NAME)", dir, dir);
+			snprintf(err, errlen, N_("no identity in '%s' (run: "
+			    "balint --home '%s' init --name NAME)"), dir, dir);
 		else if (rc == BAL_ETOOBIG)
-			snprintf(err, errlen, "key file '%s' is damaged "
-			    "(larger than any key) and was left as it is; %s",
+			snprintf(err, errlen, N_("key file '%s' is damaged "
+			    "(larger than any key) and was left as it is; %s"),
 			    path, KEY_DAMAGED_FIX);
 		else
-			snprintf(err, errlen, "cannot read key file '%s' (%s); "
-			    "check it with: ls -l '%s'", path,
+			snprintf(err, errlen, N_("cannot read key file '%s' (%s); "
+			    "check it with: ls -l '%s'"), path,
 			    access(path, R_OK) != 0 ? strerror(errno) :
 			    "read error", path);
 		goto out;
@@ -324,7 +324,7 @@ profile_unlock_with(const char *dir, const char *given, size_t givenlen,
 	if (identity_sealed_is_protected(buf, len) && given != NULL) {
 		if ((pass = sodium_malloc(givenlen + 1)) == NULL) {
 			rc = BAL_ENOMEM;
-			snprintf(err, errlen, "out of memory unlocking '%s'",
+			snprintf(err, errlen, N_("out of memory unlocking '%s'"),
 			    path);
 			goto out;
 		}
@@ -339,18 +339,18 @@ profile_unlock_with(const char *dir, const char *given, size_t givenlen,
 	} else if (identity_sealed_is_protected(buf, len)) {
 		rc = profile_passphrase("passphrase: ", &pass, &plen);
 		if (rc == BAL_ENOENT) {
-			snprintf(err, errlen, "the key is protected: set "
-			    "BALINT_PASSPHRASE_FILE or run from a terminal");
+			snprintf(err, errlen, N_("the key is protected: set "
+			    "BALINT_PASSPHRASE_FILE or run from a terminal"));
 			goto out;
 		} else if (rc == BAL_EPERM) {
 			const char *f = getenv("BALINT_PASSPHRASE_FILE");
 
-			snprintf(err, errlen, "BALINT_PASSPHRASE_FILE '%s' can "
-			    "be read by others; run: chmod 600 '%s'", f, f);
+			snprintf(err, errlen, N_("BALINT_PASSPHRASE_FILE '%s' can "
+			    "be read by others; run: chmod 600 '%s'"), f, f);
 			goto out;
 		} else if (rc != 0) {
-			snprintf(err, errlen, "cannot read the passphrase "
-			    "file named by BALINT_PASSPHRASE_FILE");
+			snprintf(err, errlen, N_("cannot read the passphrase "
+			    "file named by BALINT_PASSPHRASE_FILE"));
 			goto out;
 		}
 	}
@@ -362,10 +362,10 @@ profile_unlock_with(const char *dir, const char *given, size_t givenlen,
 		snprintf(err, errlen, N_("wrong passphrase for '%s' (or the "
 		    "key file was altered)"), path);
 	else if (rc == BAL_ENOMEM)
-		snprintf(err, errlen, "out of memory unlocking '%s'", path);
+		snprintf(err, errlen, N_("out of memory unlocking '%s'"), path);
 	else if (rc != 0)
-		snprintf(err, errlen, "key file '%s' is damaged (%s: cut "
-		    "short, or not a balint key) and was left as it is; %s",
+		snprintf(err, errlen, N_("key file '%s' is damaged (%s: cut "
+		    "short, or not a balint key) and was left as it is; %s"),
 		    path, bal_strerror(rc), KEY_DAMAGED_FIX);
 out:
 	sodium_free(buf);

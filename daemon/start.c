@@ -234,22 +234,22 @@ store_refused(const struct daemon *d, const char *path, int rc,
 	int f = store_fault(d->store, NULL, &what);
 
 	if (rc == BAL_EPROTO || f == STORE_FAULT_DAMAGED)
-		snprintf(err, errlen, "the store '%s' is damaged (%s) and "
-		    "was left as it is: %s", path, *what != '\0' ? what :
+		snprintf(err, errlen, N_("the store '%s' is damaged (%s) and "
+		    "was left as it is: %s"), path, *what != '\0' ? what :
 		    "SQLite cannot read it", PROFILE_DAMAGED_FIX);
 	else if (rc == BAL_EVERSION)
-		snprintf(err, errlen, "the store '%s' was made by a newer "
-		    "balintd; run that one (this is %s)", path,
+		snprintf(err, errlen, N_("the store '%s' was made by a newer "
+		    "balintd; run that one (this is %s)"), path,
 		    BAL_VERSION_STRING);
 	else if (f == STORE_FAULT_FULL || disk_full(d->home))
-		snprintf(err, errlen, "the disk holding '%s' is full: free "
-		    "some space there, then start balintd again", d->home);
+		snprintf(err, errlen, N_("the disk holding '%s' is full: free "
+		    "some space there, then start balintd again"), d->home);
 	else if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0)
-		snprintf(err, errlen, "cannot %s the store '%s' (%s); run: "
-		    "chmod 600 '%s'", doing, path, strerror(errno), path);
+		snprintf(err, errlen, N_("cannot %s the store '%s' (%s); run: "
+		    "chmod 600 '%s'"), doing, path, strerror(errno), path);
 	else
-		snprintf(err, errlen, "cannot %s the store '%s' (%s); see "
-		    "'When something goes wrong' in the member guide", doing,
+		snprintf(err, errlen, N_("cannot %s the store '%s' (%s); see "
+		    "'When something goes wrong' in the member guide"), doing,
 		    path, *what != '\0' ? what : store_errmsg(d->store));
 }
 
@@ -262,7 +262,7 @@ start_open(struct daemon *d, char *err, size_t errlen)
 	int rc;
 
 	if (profile_path(d->home, "store.db", path, sizeof(path)) != 0) {
-		snprintf(err, errlen, "the profile path '%s' is too long",
+		snprintf(err, errlen, N_("the profile path '%s' is too long"),
 		    d->home);
 		return BAL_ETOOBIG;
 	}
@@ -281,7 +281,7 @@ start_open(struct daemon *d, char *err, size_t errlen)
 		if (rc == BAL_EIO)
 			store_refused(d, path, rc, "read", err, errlen);
 		else
-			snprintf(err, errlen, "cannot load the groups (%s)",
+			snprintf(err, errlen, N_("cannot load the groups (%s)"),
 			    bal_strerror(rc));
 		return rc;
 	}
@@ -291,15 +291,15 @@ start_open(struct daemon *d, char *err, size_t errlen)
 		if (rc == BAL_EIO)
 			store_refused(d, path, rc, "read", err, errlen);
 		else
-			snprintf(err, errlen, "bad --listen '%s' (want "
-			    "HOST:PORT, or none)",
+			snprintf(err, errlen, N_("bad --listen '%s' (want "
+			    "HOST:PORT, or none)"),
 			    d->listen_opt != NULL ? d->listen_opt : "");
 		return rc;
 	}
 	if ((rc = choose_advertise(d)) != 0) {
-		snprintf(err, errlen, "bad --advertise '%s' (want HOST:PORT "
+		snprintf(err, errlen, N_("bad --advertise '%s' (want HOST:PORT "
 		    "with a numeric IP, [IPv6] or a host name, not a wildcard "
-		    "nor port 0; or none)", d->advertise_opt);
+		    "nor port 0; or none)"), d->advertise_opt);
 		return rc;
 	}
 	/* Notes past a contract's retention go before any peer sees them. */
@@ -315,18 +315,18 @@ start_run(struct daemon *d, char *err, size_t errlen)
 	/* tor first: the network announces the onion address it keeps. */
 	if ((rc = tor_start(d, err, errlen)) != 0) {
 		if (rc == BAL_ENOMEM)
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, N_("out of memory"));
 		return rc;
 	}
 	if ((rc = begin_net(d, d->listen_from)) != 0) {
-		snprintf(err, errlen, "cannot listen on %s (%s); pick another "
-		    "with --listen HOST:PORT", d->listen,
+		snprintf(err, errlen, N_("cannot listen on %s (%s); pick another "
+		    "with --listen HOST:PORT"), d->listen,
 		    listen_cause(d->listen_error));
 		tor_stop(d);
 		return rc;
 	}
 	if ((rc = retention_start(d)) != 0) {
-		snprintf(err, errlen, "cannot start the retention timer (%s)",
+		snprintf(err, errlen, N_("cannot start the retention timer (%s)"),
 		    bal_strerror(rc));
 		net_stop(d);
 		tor_stop(d);
@@ -363,7 +363,7 @@ start_unlock(struct daemon *d, const char *pass, size_t plen, char *err,
 	int rc;
 
 	if (d->id != NULL) {
-		snprintf(err, errlen, "balintd is already unlocked");
+		snprintf(err, errlen, N_("balintd is already unlocked"));
 		return BAL_ESTATE;
 	}
 	if ((rc = profile_unlock_with(d->home, pass, plen, 0, &d->id, err,

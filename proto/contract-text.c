@@ -176,17 +176,16 @@ static void fail(char *err, size_t errlen, unsigned line, const char *fmt,
 static void
 fail(char *err, size_t errlen, unsigned line, const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
-	int n;
 
 	if (err == NULL || errlen == 0)
 		return;
-	n = snprintf(err, errlen, "line %u: ", line);
-	if (n < 0 || (size_t)n >= errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* One format around the message, each translated by the CLI. */
+	snprintf(err, errlen, N_("line %u: %s"), line, msg);
 }
 
 /* Explains a contract_chars_check outcome for an error message. */
@@ -292,8 +291,8 @@ value_line(const char *key, const char *v, size_t n, size_t max,
 	int ch;
 
 	if (n > max) {
-		fail(err, errlen, line, "%s is %zu bytes long, at most %zu "
-		    "allowed: '%s'", key, n, max, quote(q, v, n));
+		fail(err, errlen, line, N_("%s is %zu bytes long, at most %zu "
+		    "allowed: '%s'"), key, n, max, quote(q, v, n));
 		return BAL_ESYNTAX;
 	}
 	if ((ch = contract_chars_check(v, n, 0)) != CONTRACT_CH_OK) {
@@ -317,8 +316,8 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 	int k, rc;
 
 	if ((colon = memchr(s, ':', n)) == NULL) {
-		fail(err, errlen, line, "expected 'Key: value', a '#' comment "
-		    "or the blank line that ends the header, got '%s'",
+		fail(err, errlen, line, N_("expected 'Key: value', a '#' comment "
+		    "or the blank line that ends the header, got '%s'"),
 		    quote(q, s, n));
 		return BAL_ESYNTAX;
 	}
@@ -327,7 +326,7 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 	vn = n - (size_t)(colon - s) - 1;
 	v = trim(colon + 1, &vn);
 	if (kn == 0) {
-		fail(err, errlen, line, "missing key before ':' in '%s'",
+		fail(err, errlen, line, N_("missing key before ':' in '%s'"),
 		    quote(q, s, n));
 		return BAL_ESYNTAX;
 	}
@@ -340,14 +339,14 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 		return BAL_ESYNTAX;
 	}
 	if (seen[k] != 0) {
-		fail(err, errlen, line, "duplicate key '%s' (first given on "
-		    "line %u)", keys[k], seen[k]);
+		fail(err, errlen, line, N_("duplicate key '%s' (first given on "
+		    "line %u)"), keys[k], seen[k]);
 		return BAL_ESYNTAX;
 	}
 	seen[k] = line;
 	if (vn == 0) {
-		fail(err, errlen, line, "'%s:' has no value (give one, or "
-		    "remove the line for the default)", keys[k]);
+		fail(err, errlen, line, N_("'%s:' has no value (give one, or "
+		    "remove the line for the default)"), keys[k]);
 		return BAL_ESYNTAX;
 	}
 
@@ -374,16 +373,16 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 		} else if (word_eq(v, vn, "full")) {
 			c->history = CONTRACT_HISTORY_FULL;
 		} else {
-			fail(err, errlen, line, "History must be 'from-join' "
-			    "or 'full', not '%s'", quote(q, v, vn));
+			fail(err, errlen, line, N_("History must be 'from-join' "
+			    "or 'full', not '%s'"), quote(q, v, vn));
 			return BAL_ESYNTAX;
 		}
 		break;
 	case K_RETENTION:
 		if (parse_days(v, vn, &c->retention_days) != 0) {
-			fail(err, errlen, line, "Retention must be a whole "
+			fail(err, errlen, line, N_("Retention must be a whole "
 			    "number of days from 1 to %u (e.g. 'Retention: "
-			    "730'), not '%s'", CONTRACT_RETENTION_MAX,
+			    "730'), not '%s'"), CONTRACT_RETENTION_MAX,
 			    quote(q, v, vn));
 			return BAL_ESYNTAX;
 		}
@@ -396,8 +395,8 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 		} else if (word_eq(v, vn, "off")) {
 			c->identifiers = CONTRACT_IDS_OFF;
 		} else {
-			fail(err, errlen, line, "Identifiers must be 'refuse', "
-			    "'warn' or 'off', not '%s'", quote(q, v, vn));
+			fail(err, errlen, line, N_("Identifiers must be 'refuse', "
+			    "'warn' or 'off', not '%s'"), quote(q, v, vn));
 			return BAL_ESYNTAX;
 		}
 		break;
@@ -410,8 +409,8 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 			rc = identity_id_decode(idtext, c->leaders[1]);
 		}
 		if (rc != 0) {
-			fail(err, errlen, line, "Co-leader '%s' is not a "
-			    "member id (%s)", quote(q, v, vn),
+			fail(err, errlen, line, N_("Co-leader '%s' is not a "
+			    "member id (%s)"), quote(q, v, vn),
 			    rc == BAL_ECHECKSUM ?
 			    "checksum mismatch: a typing error?" :
 			    "expected the 'bm...' id that 'balint init' "
@@ -419,8 +418,8 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 			return BAL_ESYNTAX;
 		}
 		if (memcmp(c->leaders[1], c->leaders[0], BAL_PK_BYTES) == 0) {
-			fail(err, errlen, line, "Co-leader '%s' is yourself; "
-			    "name another member or remove the line",
+			fail(err, errlen, line, N_("Co-leader '%s' is yourself; "
+			    "name another member or remove the line"),
 			    quote(q, v, vn));
 			return BAL_ESYNTAX;
 		}
@@ -432,8 +431,8 @@ header_line(struct contract *c, const char *s, size_t n, unsigned line,
 		} else if (word_eq(v, vn, "tor-only")) {
 			c->network = CONTRACT_NETWORK_TOR_ONLY;
 		} else {
-			fail(err, errlen, line, "Network must be 'any' or "
-			    "'tor-only', not '%s'", quote(q, v, vn));
+			fail(err, errlen, line, N_("Network must be 'any' or "
+			    "'tor-only', not '%s'"), quote(q, v, vn));
 			return BAL_ESYNTAX;
 		}
 		break;
@@ -468,14 +467,14 @@ free_text(struct contract *c, const char *s, size_t n, unsigned line,
 			ln--;
 		ch = contract_chars_check(s + pos, ln, 1);
 		if (ch != CONTRACT_CH_OK) {
-			fail(err, errlen, line, "the contract text %s: '%s'",
+			fail(err, errlen, line, N_("the contract text %s: '%s'"),
 			    chars_why(ch), quote(q, s + pos, ln));
 			free(t);
 			return BAL_ESYNTAX;
 		}
 		if (ln + (nl != NULL) > CONTRACT_TEXT_MAX - o) {
-			fail(err, errlen, line, "the contract text (from line "
-			    "%u) is longer than %u bytes", first,
+			fail(err, errlen, line, N_("the contract text (from line "
+			    "%u) is longer than %u bytes"), first,
 			    CONTRACT_TEXT_MAX);
 			free(t);
 			return BAL_ETOOBIG;
@@ -539,7 +538,7 @@ contract_parse(const char *text, size_t len,
 			ln--;
 		ch = contract_chars_check(s, ln, 0);
 		if (ch == CONTRACT_CH_NUL || ch == CONTRACT_CH_UTF8) {
-			fail(err, errlen, line, "the header %s: '%s'",
+			fail(err, errlen, line, N_("the header %s: '%s'"),
 			    chars_why(ch), quote(q, s, ln));
 			ret = BAL_ESYNTAX;
 			goto out;
@@ -557,8 +556,8 @@ contract_parse(const char *text, size_t len,
 			goto out;
 	}
 	if (seen[K_NAME] == 0) {
-		fail(err, errlen, line > 0 ? line : 1, "the header %s without "
-		    "the required 'Name:' line", ended ? "ends here" :
+		fail(err, errlen, line > 0 ? line : 1, N_("the header %s without "
+		    "the required 'Name:' line"), ended ? "ends here" :
 		    "ends with the file");
 		ret = BAL_ESYNTAX;
 		goto out;
@@ -568,7 +567,7 @@ contract_parse(const char *text, size_t len,
 		goto out;
 	if (contract_check(c) != 0) {
 		/* Every field was checked above; this is a broken invariant. */
-		fail(err, errlen, line, "internal error: out of limits");
+		fail(err, errlen, line, N_("internal error: out of limits"));
 		ret = BAL_EINVAL;
 		goto out;
 	}
@@ -577,7 +576,7 @@ contract_parse(const char *text, size_t len,
 	ret = 0;
 out:
 	if (ret == BAL_ENOMEM)
-		fail(err, errlen, line > 0 ? line : 1, "out of memory");
+		fail(err, errlen, line > 0 ? line : 1, N_("out of memory"));
 	contract_free(c);
 	return ret;
 }

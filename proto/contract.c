@@ -629,8 +629,8 @@ contract_amend(const struct contract *prev, const char *text, size_t len,
 		return BAL_EINVAL;
 	if (!contract_is_leader(prev, leader_pk)) {
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "only a leader of the group can "
-			    "amend its contract");
+			snprintf(err, errlen, N_("only a leader of the group can "
+			    "amend its contract"));
 		return BAL_EPERM;
 	}
 	if ((ret = contract_hash(prev, h)) != 0)

@@ -200,17 +200,17 @@ invite_addrs(struct daemon *d, const struct group *g,
 	if (n > 0)
 		return n;
 	if (group_tor_only(g))
-		snprintf(err, errlen, "%s is tor-only and this member has no "
-		    "onion address yet (%s); see balint status",
+		snprintf(err, errlen, N_("%s is tor-only and this member has no "
+		    "onion address yet (%s); see balint status"),
 		    group_name(g), tor_enabled(d) ? "tor is still starting" :
 		    "tor is not running");
 	else if (tor_enabled(d))
-		snprintf(err, errlen, "tor is still starting and this daemon "
+		snprintf(err, errlen, N_("tor is still starting and this daemon "
 		    "has no TCP listener; try again when balint status shows "
-		    "the onion address");
+		    "the onion address"));
 	else
-		snprintf(err, errlen, "this daemon does not listen for peers; "
-		    "restart balintd with --listen HOST:PORT, or install tor");
+		snprintf(err, errlen, N_("this daemon does not listen for peers; "
+		    "restart balintd with --listen HOST:PORT, or install tor"));
 	return 0;
 }
 

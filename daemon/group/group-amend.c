@@ -420,21 +420,21 @@ group_amend(struct group *g, const char *text, size_t len, unsigned *version,
 		return BAL_EINVAL;
 	d = g->d;
 	if (g->roster == NULL || g->contract == NULL) {
-		snprintf(err, errlen, "the contract of this group is not known "
-		    "yet (wait for sync: balint sync --wait)");
+		snprintf(err, errlen, N_("the contract of this group is not known "
+		    "yet (wait for sync: balint sync --wait)"));
 		return BAL_ESTATE;
 	}
 	if (!roster_is_leader(g->roster, d->id->pk)) {
-		snprintf(err, errlen, "only a leader of %s can amend the "
-		    "contract", group_name(g));
+		snprintf(err, errlen, N_("only a leader of %s can amend the "
+		    "contract"), group_name(g));
 		return BAL_EPERM;
 	}
 	if ((ret = contract_amend(g->contract, text != NULL ? text : "", len,
 	    d->id->pk, daemon_now_ms(), &next, err, errlen)) != 0)
 		goto out;
 	if (same_terms(g->contract, next)) {
-		snprintf(err, errlen, "the amended contract is the same as the "
-		    "current version %u (change something first)",
+		snprintf(err, errlen, N_("the amended contract is the same as the "
+		    "current version %u (change something first)"),
 		    version_count(g));
 		ret = BAL_EEXIST;
 		goto out;
@@ -442,13 +442,13 @@ group_amend(struct group *g, const char *text, size_t len, unsigned *version,
 	if ((ret = contract_encode(next, &enc, &enclen)) != 0 ||
 	    (ret = roster_encode_amend(enc, enclen, g->roster->contract_hash,
 	    &body, &bodylen)) != 0) {
-		snprintf(err, errlen, "cannot encode the amendment: %s",
+		snprintf(err, errlen, N_("cannot encode the amendment: %s"),
 		    bal_strerror(ret));
 		goto out;
 	}
 	if ((ret = group_append(g, ENTRY_KIND_ROSTER, body, bodylen,
 	    NULL)) != 0) {
-		snprintf(err, errlen, "cannot write the amendment: %s",
+		snprintf(err, errlen, N_("cannot write the amendment: %s"),
 		    bal_strerror(ret));
 		goto out;
 	}
@@ -480,22 +480,22 @@ group_accept(struct group *g, unsigned *version, char *err, size_t errlen)
 	if (g == NULL)
 		return BAL_EINVAL;
 	if (g->roster == NULL) {
-		snprintf(err, errlen, "the contract of this group is not known "
-		    "yet (wait for sync: balint sync --wait)");
+		snprintf(err, errlen, N_("the contract of this group is not known "
+		    "yet (wait for sync: balint sync --wait)"));
 		ret = BAL_ESTATE;
 		goto out;
 	}
 	if ((ret = group_contract_info(g, &ci)) != 0) {
-		snprintf(err, errlen, "cannot read the contract's versions: "
-		    "%s", bal_strerror(ret));
+		snprintf(err, errlen, N_("cannot read the contract's versions: "
+		    "%s"), bal_strerror(ret));
 		goto out;
 	}
 	for (i = 0; i < ci->nmembers; i++)
 		if (memcmp(ci->members[i].member, g->d->id->pk,
 		    BAL_PK_BYTES) == 0 &&
 		    ci->members[i].accepted_version == ci->nversions) {
-			snprintf(err, errlen, "you accepted version %zu of the "
-			    "contract of %s already", ci->nversions,
+			snprintf(err, errlen, N_("you accepted version %zu of the "
+			    "contract of %s already"), ci->nversions,
 			    group_name(g));
 			ret = BAL_EEXIST;
 			goto out;

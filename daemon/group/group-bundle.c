@@ -225,14 +225,14 @@ group_bundle_read(struct daemon *d, const uint8_t *file, size_t len,
 		goto out;
 	}
 	if ((ret = bundle_decode(plain, plainlen, &dec)) != 0) {
-		snprintf(why, whylen, "it opens but its content is malformed "
-		    "(%s)", bal_strerror(ret));
+		snprintf(why, whylen, N_("it opens but its content is malformed "
+		    "(%s)"), bal_strerror(ret));
 		goto out;
 	}
 	if (sodium_memcmp(dec->b.group, g->id, BAL_GROUP_ID_BYTES) != 0) {
 		ret = BAL_EPROTO;
-		snprintf(why, whylen, "it opens with this group's key but "
-		    "names another group");
+		snprintf(why, whylen, N_("it opens with this group's key but "
+		    "names another group"));
 		goto out;
 	}
 	r->g = g;

@@ -80,19 +80,19 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 
 	*code = NULL;
 	if (g->roster == NULL || !roster_is_leader(g->roster, d->id->pk)) {
-		snprintf(err, errlen, "only a leader of %s can invite",
+		snprintf(err, errlen, N_("only a leader of %s can invite"),
 		    group_name(g));
 		goto out;
 	}
 	if (g->own_fork != 0) {
 		ret = BAL_ECHAIN;
-		snprintf(err, errlen, "cannot invite: %s",
+		snprintf(err, errlen, N_("cannot invite: %s"),
 		    group_write_error(g, ret));
 		goto out;
 	}
 	ret = BAL_EINVAL;
 	if (nlen > INVCODE_NAME_MAX) {
-		snprintf(err, errlen, "the name is too long (at most %d bytes)",
+		snprintf(err, errlen, N_("the name is too long (at most %d bytes)"),
 		    INVCODE_NAME_MAX);
 		goto out;
 	}
@@ -110,8 +110,8 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 		    sizeof(ic->addrs[0]));
 	if (ic->naddrs == 0) {
 		ret = BAL_ESTATE;
-		snprintf(err, errlen, "this daemon has no address to put in "
-		    "an invite; restart balintd with --listen HOST:PORT");
+		snprintf(err, errlen, N_("this daemon has no address to put in "
+		    "an invite; restart balintd with --listen HOST:PORT"));
 		goto out;
 	}
 	ic->expires_ms = daemon_now_ms() + expires_s * 1000;
@@ -138,13 +138,13 @@ invite_create(struct daemon *d, struct group *g, const char *name,
 	    plen, NULL, sealed, slen)) != 0)
 		goto out;
 	if ((ret = invcode_encode(ic, code)) != 0) {
-		snprintf(err, errlen, "cannot make the invite (%s)",
+		snprintf(err, errlen, N_("cannot make the invite (%s)"),
 		    bal_strerror(ret));
 		goto out;
 	}
 	if ((ret = store_invite_put(d->store, g->id, hash, ic->expires_ms,
 	    sealed, slen)) != 0) {
-		snprintf(err, errlen, "cannot store the invite (%s)",
+		snprintf(err, errlen, N_("cannot store the invite (%s)"),
 		    bal_strerror(ret));
 		sodium_memzero(*code, strlen(*code));
 		free(*code);
@@ -330,11 +330,11 @@ invite_hello(struct daemon *d, const struct invite_open *inv,
 
 	if (memcmp(group, inv->group, 32) != 0 || g == NULL ||
 	    g->roster == NULL) {
-		snprintf(refuse, refuselen, "wrong group for this invite");
+		snprintf(refuse, refuselen, N_("wrong group for this invite"));
 		return NULL;
 	}
 	if (is_used(d, inv->hash)) {
-		snprintf(refuse, refuselen, "this invite was already used");
+		snprintf(refuse, refuselen, N_("this invite was already used"));
 		return NULL;
 	}
 	return g;
@@ -362,13 +362,13 @@ refuse_name(struct daemon *d, const struct group *g,
 	    ", the code is spent" : "");
 	if (rc != 0 || fails >= INVITE_TRIES_MAX) {
 		remember_used(d, inv);
-		snprintf(refuse, refuselen, "the inviter did not admit you, "
+		snprintf(refuse, refuselen, N_("the inviter did not admit you, "
 		    "and this code can no longer be used; ask the inviter for "
-		    "a new one");
+		    "a new one"));
 	} else
-		snprintf(refuse, refuselen, "the inviter did not admit you "
+		snprintf(refuse, refuselen, N_("the inviter did not admit you "
 		    "with this code (%u of %u attempts left); ask the "
-		    "inviter", INVITE_TRIES_MAX - fails, INVITE_TRIES_MAX);
+		    "inviter"), INVITE_TRIES_MAX - fails, INVITE_TRIES_MAX);
 }
 
 /* See invite.h. */
@@ -380,12 +380,12 @@ invite_check(struct daemon *d, const struct invite_open *inv,
 	struct group *g = group_find(d, inv->group);
 
 	if (g == NULL || g->roster == NULL) {
-		snprintf(refuse, refuselen, "the inviter no longer holds this "
-		    "group");
+		snprintf(refuse, refuselen, N_("the inviter no longer holds this "
+		    "group"));
 		return NULL;
 	}
 	if (is_used(d, inv->hash)) {
-		snprintf(refuse, refuselen, "this invite was already used");
+		snprintf(refuse, refuselen, N_("this invite was already used"));
 		return NULL;
 	}
 	if (inv->name[0] != '\0' && strcmp(inv->name, name) != 0) {
@@ -393,17 +393,17 @@ invite_check(struct daemon *d, const struct invite_open *inv,
 		return NULL;
 	}
 	if (contract_accept_verify(pk, g->id, name, sig) != 0) {
-		snprintf(refuse, refuselen, "the acceptance signature does "
-		    "not verify");
+		snprintf(refuse, refuselen, N_("the acceptance signature does "
+		    "not verify"));
 		return NULL;
 	}
 	if (roster_is_active(g->roster, pk)) {
-		snprintf(refuse, refuselen, "already a member of this group");
+		snprintf(refuse, refuselen, N_("already a member of this group"));
 		return NULL;
 	}
 	if (roster_member_find(g->roster, pk) != NULL) {
-		snprintf(refuse, refuselen, "this member was removed from the "
-		    "group; readmission is not supported yet");
+		snprintf(refuse, refuselen, N_("this member was removed from the "
+		    "group; readmission is not supported yet"));
 		return NULL;
 	}
 	return g;
@@ -435,21 +435,21 @@ invite_admit(struct daemon *d, const struct invite_open *inv,
 		return NULL;
 	rc = store_invite_take(d->store, inv->hash, daemon_now_ms());
 	if (rc == BAL_EEXIST || rc == BAL_ENOENT) {
-		snprintf(refuse, refuselen, "this invite was already used");
+		snprintf(refuse, refuselen, N_("this invite was already used"));
 		return NULL;
 	}
 	if (rc == BAL_EEXPIRED) {
 		invite_expiry_text(inv->expires_ms, date, sizeof(date));
-		snprintf(refuse, refuselen, "this invite expired on %s", date);
+		snprintf(refuse, refuselen, N_("this invite expired on %s"), date);
 		return NULL;
 	}
 	if (rc != 0) {
-		snprintf(refuse, refuselen, "the inviter cannot use its store");
+		snprintf(refuse, refuselen, N_("the inviter cannot use its store"));
 		return NULL;
 	}
 	remember_used(d, inv);
 	if ((rc = invite_add_member(g, pk, name, sig)) != 0) {
-		snprintf(refuse, refuselen, "the inviter cannot add you (%s)",
+		snprintf(refuse, refuselen, N_("the inviter cannot add you (%s)"),
 		    group_write_error(g, rc));
 		return NULL;
 	}

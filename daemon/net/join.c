@@ -342,13 +342,13 @@ join_admit(struct daemon *d, const uint8_t *group, const char *sel,
 			n++;
 		}
 	if (n == 0) {
-		snprintf(msg, msglen, "no newcomer waits as '%s' (see: balint "
-		    "admit; their fingerprint must match in full)", sel);
+		snprintf(msg, msglen, N_("no newcomer waits as '%s' (see: balint "
+		    "admit; their fingerprint must match in full)"), sel);
 		return BAL_ENOENT;
 	}
 	if (n > 1) {
-		snprintf(msg, msglen, "'%s' names %zu newcomers who wait; give "
-		    "the fingerprint of the one to admit", sel, n);
+		snprintf(msg, msglen, N_("'%s' names %zu newcomers who wait; give "
+		    "the fingerprint of the one to admit"), sel, n);
 		return BAL_EEXIST;
 	}
 	s = found;
@@ -362,14 +362,14 @@ join_admit(struct daemon *d, const uint8_t *group, const char *sel,
 		    "the code is spent", name, fp);
 		serve_refuse(s, c, "the inviter refused to admit you, and this "
 		    "code can no longer be used");
-		snprintf(msg, msglen, "refused '%s' (fingerprint %s); their "
-		    "code can no longer be used", name, fp);
+		snprintf(msg, msglen, N_("refused '%s' (fingerprint %s); their "
+		    "code can no longer be used"), name, fp);
 		return 0;
 	}
 	if ((g = invite_admit(d, &s->inv, s->pk, s->name, s->sig, text,
 	    sizeof(text))) == NULL) {
 		serve_refuse(s, c, text);
-		snprintf(msg, msglen, "cannot admit '%s': %s", name, text);
+		snprintf(msg, msglen, N_("cannot admit '%s': %s"), name, text);
 		return BAL_EPERM;
 	}
 	memset(&w, 0, sizeof(w));
@@ -378,7 +378,7 @@ join_admit(struct daemon *d, const uint8_t *group, const char *sel,
 		net_conn_close(c, 0, NULL);
 	else
 		net_conn_member(c, g);	/* s is freed (serve_down) */
-	snprintf(msg, msglen, "admitted '%s' (fingerprint %s) to %s", name,
+	snprintf(msg, msglen, N_("admitted '%s' (fingerprint %s) to %s"), name,
 	    fp, group_name(g));
 	return 0;
 }
@@ -680,7 +680,7 @@ on_join_retry(uv_timer_t *t)
 	uv_timer_start(&j->timer, on_join_timeout, j->deadline > now ?
 	    j->deadline - now : 1, 0);
 	if (join_dial_next(j) != 0) {
-		snprintf(err, sizeof(err), "cannot reach the inviter: %s",
+		snprintf(err, sizeof(err), N_("cannot reach the inviter: %s"),
 		    j->tried);
 		join_finish(j, BAL_EIO, NULL, NULL, err);
 	}
@@ -713,11 +713,11 @@ join_down(void *ctx, struct net_conn *c, const char *why)
 		return;
 	}
 	if (j->state == J_DIAL)
-		snprintf(err, sizeof(err), "cannot reach the inviter, or the "
-		    "invite is no longer valid there; tried %s", j->tried);
+		snprintf(err, sizeof(err), N_("cannot reach the inviter, or the "
+		    "invite is no longer valid there; tried %s"), j->tried);
 	else
-		snprintf(err, sizeof(err), "the inviter closed the connection"
-		    " (%s)", why && why[0] ? why : "closed");
+		snprintf(err, sizeof(err), N_("the inviter closed the connection"
+		    " (%s)"), why && why[0] ? why : "closed");
 	join_finish(j, BAL_EIO, NULL, NULL, err);
 }
 
@@ -733,14 +733,14 @@ on_join_timeout(uv_timer_t *t)
 	    j->state == J_DIAL ? j->tried : "");
 	if (j->state == J_ACCEPTED && j->confirm) {
 		identity_fingerprint(j->d->id->pk, fp);
-		snprintf(err, sizeof(err), "your inviter did not admit you "
+		snprintf(err, sizeof(err), N_("your inviter did not admit you "
 		    "within %llu s: they compare your fingerprint %s and run "
-		    "balint admit; the code stays valid, run balint join again",
+		    "balint admit; the code stays valid, run balint join again"),
 		    (unsigned long long)((j->wait_ms + 999) / 1000), fp);
 	}
 	if (j->state == J_MEMBER)
-		snprintf(err, sizeof(err), "joined, but the roster and keys "
-		    "did not arrive within %llu s",
+		snprintf(err, sizeof(err), N_("joined, but the roster and keys "
+		    "did not arrive within %llu s"),
 		    (unsigned long long)((j->timeout_ms + 999) / 1000));
 	join_finish(j, BAL_EAGAIN, NULL, NULL, err);
 }
@@ -761,30 +761,30 @@ join_start(struct daemon *d, const char *code, int preview,
 		return BAL_ENOMEM;
 	if ((ret = invcode_decode(code, &j->ic)) != 0) {
 		if (ret == BAL_ECHECKSUM)
-			snprintf(err, errlen, "the invite code is mistyped (its "
-			    "checksum does not match); copy it again");
+			snprintf(err, errlen, N_("the invite code is mistyped (its "
+			    "checksum does not match); copy it again"));
 		else if (ret == BAL_EVERSION)
-			snprintf(err, errlen, "this invite code is of a newer "
-			    "version; update balint");
+			snprintf(err, errlen, N_("this invite code is of a newer "
+			    "version; update balint"));
 		else
-			snprintf(err, errlen, "this is not an invite code (it "
-			    "starts with '%s')", INVCODE_PREFIX);
+			snprintf(err, errlen, N_("this is not an invite code (it "
+			    "starts with '%s')"), INVCODE_PREFIX);
 		goto fail;
 	}
 	if (j->ic.expires_ms <= daemon_now_ms()) {
 		invite_expiry_text(j->ic.expires_ms, date, sizeof(date));
-		snprintf(err, errlen, "this invite expired on %s", date);
+		snprintf(err, errlen, N_("this invite expired on %s"), date);
 		ret = BAL_EEXPIRED;
 		goto fail;
 	}
 	if ((g = group_find(d, j->ic.group)) != NULL && g->roster != NULL &&
 	    roster_is_active(g->roster, d->id->pk)) {
-		snprintf(err, errlen, "already a member of %s", group_name(g));
+		snprintf(err, errlen, N_("already a member of %s"), group_name(g));
 		ret = BAL_EEXIST;
 		goto fail;
 	}
 	if (d->net == NULL) {
-		snprintf(err, errlen, "the network is not running");
+		snprintf(err, errlen, N_("the network is not running"));
 		ret = BAL_ESTATE;
 		goto fail;
 	}
@@ -795,7 +795,7 @@ join_start(struct daemon *d, const char *code, int preview,
 	j->timeout_ms = timeout_ms ? timeout_ms : 60000;
 	j->wait_ms = wait_ms ? wait_ms : JOIN_ADMIT_WAIT_MS;
 	if ((ret = join_dial_next(j)) != 0 && !j->retryable) {
-		snprintf(err, errlen, "cannot reach the inviter: %s",
+		snprintf(err, errlen, N_("cannot reach the inviter: %s"),
 		    j->tried);
 		goto fail;
 	}

@@ -714,7 +714,7 @@ receive_runs(struct sync *s, const struct wire_msg *m, char *why,
 	int ret;
 
 	if ((ret = entry_runs_rebuild(s->g->id, m, &rb)) != 0) {
-		snprintf(why, whylen, "RUNS: cannot rebuild the entries (%s)",
+		snprintf(why, whylen, N_("RUNS: cannot rebuild the entries (%s)"),
 		    bal_strerror(ret));
 		goto out;
 	}
@@ -887,7 +887,7 @@ sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
 		for (i = 0; i < m->have.n; i++)
 			if ((ret = vec_raise(s, m->have.items[i].author,
 			    m->have.items[i].seq)) != 0) {
-				snprintf(why, whylen, "HAVE: too many authors");
+				snprintf(why, whylen, N_("HAVE: too many authors"));
 				return BAL_EPROTO;
 			}
 		/* Kept for a bundle written for this member later. */
@@ -918,8 +918,8 @@ sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
 	case WIRE_ACK:
 		if (m->ack.stored > s->data_sent ||
 		    m->ack.stored < s->data_acked) {
-			snprintf(why, whylen, "ACK %llu out of range "
-			    "(%llu acked, %llu sent)",
+			snprintf(why, whylen, N_("ACK %llu out of range "
+			    "(%llu acked, %llu sent)"),
 			    (unsigned long long)m->ack.stored,
 			    (unsigned long long)s->data_acked,
 			    (unsigned long long)s->data_sent);
@@ -928,7 +928,7 @@ sync_on_msg(struct sync *s, const struct wire_msg *m, char *why,
 		s->data_acked = m->ack.stored;
 		break;
 	default:
-		snprintf(why, whylen, "unexpected %s",
+		snprintf(why, whylen, N_("unexpected %s"),
 		    wire_type_name(m->type));
 		return BAL_EPROTO;
 	}

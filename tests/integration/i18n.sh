@@ -167,6 +167,9 @@ check() { # LANG WANT CMD...: CMD's stderr and stdout hold WANT
 	grep -qF -- "$_w" "$T/said" ||
 		fail "$_l: $*: want '$_w', got: $(cat "$T/said")"
 }
+sed 's/^History:.*/History: sometimes/' "$T/contract.txt" >"$T/bad.txt"
+check sv "balint: rad 12: History måste vara 'from-join' eller 'full', inte 'sometimes'" \
+    group create --contract "$T/bad.txt"
 check sv "balint: okänd anteckning 'abcdef12' (se: balint note list)" \
     note show abcdef12
 check he "balint: רשומה לא מוכרת 'abcdef12' (ראו: balint note list)" \
