@@ -83,10 +83,9 @@ WEB_LIBS = $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null)
 WEB_PAGE = $(wildcard daemon/web/page/*)
 CLI_SRC = $(wildcard cli/*.c)
 # gettext for both programs (i18n/): one catalogue, po/LANG.po, holds the
-# CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC; of
-# proto/, only the settings' help that balint config keys shows).
+# CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC).
 I18N_SRC = $(wildcard i18n/*.c)
-I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC) proto/config.c
+I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC) $(PROTO_SRC)
 # balint export --format pdf (cli/export-pdf.c): pango shapes and lays out
 # the text (Hebrew right to left), cairo writes the PDF; the CLI alone
 # links them.  The font: DejaVu Sans (fonts-dejavu-core).
@@ -168,7 +167,7 @@ man-po:
 .PHONY: po
 po:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint \
-		-o build/balint.pot $(I18N_POT_SRC) $(PROTO_SRC)
+		-o build/balint.pot $(I18N_POT_SRC)
 	for l in $(PO_LANGS); do msgmerge -q -U --backup=none po/$$l.po \
 		build/balint.pot || exit 1; done
 

@@ -6,14 +6,6 @@
 #include "bal.h"
 #include "config.h"
 
-/*
- * N_() marks each key's help for the catalogue (po/, i18n/): balint
- * config keys shows it translated; proto/ itself never translates.
- */
-#ifndef N_
-#define N_(s) s
-#endif
-
 /* A value is one line without control characters. */
 static int
 one_line(const char *v)
@@ -89,6 +81,10 @@ check_any(const char *v, const char **why)
 	return 0;
 }
 
+/*
+ * Each key's help is marked N_() (bal.h): balint config keys shows it
+ * translated.
+ */
 const struct config_key config_keys[] = {
 	{ "group", CONFIG_CLI, check_any,
 	    N_("the group of group-scoped commands when -g is not given") },
