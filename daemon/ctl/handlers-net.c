@@ -507,7 +507,9 @@ struct peer_row {
 	char member[ROSTER_NAME_MAX + IDENTITY_ID_TEXT_BYTES];
 	char state[16];
 	char also[4 * DAEMON_ADDR_MAX];
+	char why[128];			/* waiting: why the last dial failed */
 	const char *origin;		/* "typed", "announced", "incoming" */
+	int lan;			/* found by its LAN beacons */
 	int rank;			/* idle 0, waiting 1, connecting 2, up 3 */
 	int used;			/* a session row: shown with a stored one */
 };
@@ -571,6 +573,8 @@ peer_list_net_cb(void *ctx, const struct net_status_info *si)
 	    si->state != NULL ? si->state : "");
 	s->rank = state_rank(s->state);
 	s->origin = "incoming";
+	s->lan = si->lan;
+	snprintf(s->why, sizeof(s->why), "%s", si->why != NULL ? si->why : "");
 	if (si->name != NULL)
 		snprintf(s->member, sizeof(s->member), "%s", si->name);
 	else if (si->has_member)
@@ -610,7 +614,9 @@ peer_list_store_cb(void *ctx, const struct store_peer *p)
 			continue;
 		s->used = 1;
 		snprintf(r->state, sizeof(r->state), "%s", s->state);
+		snprintf(r->why, sizeof(r->why), "%s", s->why);
 		r->rank = s->rank;
+		r->lan = s->lan;
 		if (s->member[0] != '\0')
 			snprintf(r->member, sizeof(r->member), "%s",
 			    s->member);
@@ -630,8 +636,10 @@ row_fold(struct peer_row *a, const struct peer_row *b)
 		    len > 0 ? ", " : "", b->addr);
 	if (b->rank > a->rank) {
 		snprintf(a->state, sizeof(a->state), "%s", b->state);
+		snprintf(a->why, sizeof(a->why), "%s", b->why);
 		a->rank = b->rank;
 	}
+	a->lan |= b->lan;
 	if (a->member[0] == '\0')
 		snprintf(a->member, sizeof(a->member), "%s", b->member);
 	if (strcmp(b->origin, "typed") == 0)
@@ -646,7 +654,9 @@ peer_record(struct ctl_resp *resp, const struct peer_row *r)
 	    ctl_resp_add_str(resp, "member", r->member) != 0 ||
 	    ctl_resp_add_str(resp, "state", r->state) != 0 ||
 	    ctl_resp_add_str(resp, "origin", r->origin) != 0 ||
-	    ctl_resp_add_str(resp, "also", r->also) != 0)
+	    ctl_resp_add_str(resp, "also", r->also) != 0 ||
+	    ctl_resp_add_bool(resp, "lan", r->lan) != 0 ||
+	    ctl_resp_add_str(resp, "last_error", r->why) != 0)
 		return BAL_ENOMEM;
 	return 0;
 }
