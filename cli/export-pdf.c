@@ -250,14 +250,16 @@ put_note(struct pdf *p, const struct ctl_resp *all, size_t r)
 	(void)output_field(all, r, "time", OUT_TIME, t1, sizeof(t1));
 	(void)output_field(all, r, "updated", OUT_TIME, t2, sizeof(t2));
 	(void)ctl_resp_get_uint(all, r, "versions", &v);
+	/* Indented on the side the note's title starts (right for Hebrew). */
+	layout_text(p->head, title);
 	if (under_case(all, r)) {
-		x += INDENT;
+		if (pango_layout_get_direction(p->head, 0) != PANGO_DIRECTION_RTL)
+			x += INDENT;
 		w -= INDENT;
 	}
 	pango_layout_set_width(p->head, (int)(w * PANGO_SCALE));
 	pango_layout_set_width(p->meta, (int)(w * PANGO_SCALE));
 	pango_layout_set_width(p->text, (int)(w * PANGO_SCALE));
-	layout_text(p->head, title);
 	snprintf(buf, sizeof(buf), "%s", kind_words(kind));
 	if (*cref != '\0')
 		add_part(buf, sizeof(buf), _("case %s"), cref);

@@ -146,7 +146,8 @@ grep -q "never overwrites" "$T/err" || fail "unclear: $(cat "$T/err")"
 # PDF (pango/cairo), read back with pdftotext: the group's name, a Swedish
 # title, the Hebrew title and text in logical order once the marks and bidi
 # controls are dropped, set right to left (the line's first Hebrew letter
-# rightmost, at the right margin), the follow-ups after their case note.
+# rightmost, at the right margin), the follow-ups after their case note,
+# indented.
 b alice export --format pdf "$T/all.pdf" 2>"$T/err" || fail "export pdf: $(cat "$T/err")"
 grep -q "WARNING: this file is plaintext" "$T/err" || fail "no plaintext warning for pdf: $(cat "$T/err")"
 [ "$(stat -c %a "$T/all.pdf")" = 600 ] || fail "pdf export mode $(stat -c %a "$T/all.pdf")"
@@ -177,6 +178,10 @@ y = [w[1] for w in words if w[3] == "said"][0]
 line = sorted((float(w[0]), float(w[2]), w[3]) for w in words if w[1] == y)
 assert line[-1][2] == "ש" and line[-1][1] > 530, line[-3:]
 assert line[0][0] > 100, "the line starts at the left margin: %r" % (line[:2],)
+# The follow-ups stand indented under their case note.
+x0 = lambda word: min(float(w[0]) for w in words if w[3] == word)
+assert x0("Mrs") < 60 and x0("First") > 70 and x0("Second") > 70, \
+    (x0("Mrs"), x0("First"), x0("Second"))
 PY
 b alice export --format pdf "$T/all.pdf" 2>"$T/err"; [ $? -eq 1 ] || fail "pdf export overwrote a file"
 b alice export --format ps "$T/x.ps" 2>/dev/null; [ $? -eq 2 ] || fail "an unknown format not exit 2"
