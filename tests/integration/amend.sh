@@ -211,6 +211,13 @@ grep -q "^--- version 2, amended by ben on " "$T/diff" &&
 	grep -q "^-.*We meet on Thursdays\.$" "$T/diff" &&
 	grep -q "^+.*We meet on Fridays\.$" "$T/diff" ||
 	fail "contract diff (2 against 3): $(cat "$T/diff")"
+b dora --json contract diff 1 2 | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert [v["version"] for v in r] == [1, 2], r
+assert "Thursdays" in r[1]["text"] and "Thursdays" not in r[0]["text"], r
+assert r[1]["by"] == "ben" and not r[0]["current"], r' ||
+	fail "contract diff --json: $(b dora --json contract diff 1 2)"
 b dora contract diff 2 current | cmp -s - "$T/diff" ||
 	fail "contract diff 2 current is not the default"
 b dora contract diff 3 3 >"$T/diff" && [ "$(grep -vc '^[-+][-+][-+] ' "$T/diff")" -eq 0 ] ||
