@@ -25,10 +25,10 @@ int
 cmd_admit(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col cols[] = {
-		{ "name", "NAME", OUT_STR },
-		{ "fingerprint", "FINGERPRINT", OUT_STR },
-		{ "group_name", "GROUP", OUT_STR },
-		{ "since", "WAITING SINCE", OUT_TIME },
+		{ "name", N_("NAME"), OUT_STR },
+		{ "fingerprint", N_("FINGERPRINT"), OUT_STR },
+		{ "group_name", N_("GROUP"), OUT_STR },
+		{ "since", N_("WAITING SINCE"), OUT_TIME },
 	};
 	const char *group = c->group, *text;
 	int refuse = 0;
@@ -63,7 +63,7 @@ cmd_admit(struct cli *c, int argc, char **argv)
 		return rc;
 	if (npos == 0)
 		rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
-		    "nobody waits to be admitted");
+		    _("nobody waits to be admitted"));
 	else if (c->json)
 		rc = output_json(resp);
 	else if (ctl_resp_get_str(resp, 0, "text", &text, NULL) == 0) {

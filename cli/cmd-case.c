@@ -29,12 +29,12 @@ static int
 case_list(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col cols[] = {
-		{ "case", "CASE", OUT_STR },
-		{ "notes", "NOTES", OUT_UINT },
-		{ "followups", "FOLLOW-UPS", OUT_UINT },
-		{ "updated", "CHANGED", OUT_TIME },
-		{ "presenter", "PRESENTER", OUT_STR },
-		{ "title", "TITLE", OUT_STR },
+		{ "case", N_("CASE"), OUT_STR },
+		{ "notes", N_("NOTES"), OUT_UINT },
+		{ "followups", N_("FOLLOW-UPS"), OUT_UINT },
+		{ "updated", N_("CHANGED"), OUT_TIME },
+		{ "presenter", N_("PRESENTER"), OUT_STR },
+		{ "title", N_("TITLE"), OUT_STR },
 	};
 	const char *group = c->group;
 	const struct util_opt opts[] = {
@@ -58,8 +58,8 @@ case_list(struct cli *c, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
-	    "no cases yet (write one: balint note write --kind case --case "
-	    "REF)");
+	    _("no cases yet (write one: balint note write --kind case --case "
+	    "REF)"));
 	ctl_resp_free(resp);
 	return rc;
 }

@@ -169,7 +169,7 @@ static int
 allowed(struct cli *c, const char *group)
 {
 	static const struct output_col cols[] = {
-		{ "word", "ALLOWED", OUT_STR },
+		{ "word", N_("ALLOWED"), OUT_STR },
 	};
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
@@ -183,8 +183,8 @@ allowed(struct cli *c, const char *group)
 	ctl_req_free(req);
 	if (rc != CLI_OK)
 		return rc;
-	rc = output_list(c, resp, cols, 1, "no words allowed in this group "
-	    "(add one: balint check --allow WORD)");
+	rc = output_list(c, resp, cols, 1, _("no words allowed in this group "
+	    "(add one: balint check --allow WORD)"));
 	ctl_resp_free(resp);
 	return rc;
 }

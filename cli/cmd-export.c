@@ -55,7 +55,7 @@ fetch_all(struct cli *c, const char *group, int mine, int kept,
 	int rc;
 
 	if (ctl_resp_new(0, CTL_OK, NULL, all) != 0) {
-		util_err("out of memory");
+		util_err(_("out of memory"));
 		return CLI_FAILED;
 	}
 	/* A page ends before it outgrows a message: ask until one is empty. */
@@ -68,7 +68,7 @@ fetch_all(struct cli *c, const char *group, int mine, int kept,
 		    ctl_req_add_uint(req, "offset", offset) != 0 ||
 		    ctl_req_add_uint(req, "limit", CTL_LIST_PAGE_MAX) != 0) {
 			ctl_req_free(req);
-			util_err("out of memory");
+			util_err(_("out of memory"));
 			return CLI_FAILED;
 		}
 		rc = client_call(c, req, 0, &resp);
@@ -186,13 +186,13 @@ cmd_export(struct cli *c, int argc, char **argv)
 	    &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
 	if (npos != 1) {
-		util_err("export needs the file to write (see: balint export "
-		    "--help)");
+		util_err(_("export needs the file to write (see: balint export "
+		    "--help)"));
 		return CLI_USAGE;
 	}
 	if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0 &&
 	    strcmp(format, "pdf") != 0) {
-		util_err("unknown --format '%s' (use md, json or pdf)", format);
+		util_err(_("unknown --format '%s' (use md, json or pdf)"), format);
 		return CLI_USAGE;
 	}
 	return cmd_export_notes(c, group, mine || kept, kept, format, pos[0]);
@@ -234,13 +234,13 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 	rc = CLI_FAILED;
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) < 0) {
-		util_err("cannot create '%s': %s%s", path, strerror(errno),
-		    errno == EEXIST ? " (export never overwrites a file: "
-		    "choose another name)" : "");
+		util_err(_("cannot create '%s': %s%s"), path, strerror(errno),
+		    errno == EEXIST ? _(" (export never overwrites a file: "
+		    "choose another name)") : "");
 		goto out;
 	}
 	if (fchmod(fd, 0600) != 0 || (f = fdopen(fd, "w")) == NULL) {
-		util_err("cannot write '%s': %s", path, strerror(errno));
+		util_err(_("cannot write '%s': %s"), path, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
@@ -252,19 +252,21 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 	} else
 		write_md(f, all, mine);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		util_err("cannot write '%s': %s", path, strerror(errno));
+		util_err(_("cannot write '%s': %s"), path, strerror(errno));
 		goto fail;
 	}
 	err = fclose(f);
 	f = NULL;
 	if (err != 0) {
-		util_err("cannot write '%s': %s", path, strerror(errno));
+		util_err(_("cannot write '%s': %s"), path, strerror(errno));
 		goto fail;
 	}
-	fprintf(stderr, "balint: wrote %zu note%s to %s (mode 0600).  "
+	fprintf(stderr, ngettext("balint: wrote %zu note to %s (mode 0600).  "
 	    "WARNING: this file is plaintext, not encrypted: keep it safe, "
-	    "delete it when done.\n", ctl_resp_nrecords(all),
-	    ctl_resp_nrecords(all) == 1 ? "" : "s", path);
+	    "delete it when done.\n", "balint: wrote %zu notes to %s (mode "
+	    "0600).  WARNING: this file is plaintext, not encrypted: keep it "
+	    "safe, delete it when done.\n", ctl_resp_nrecords(all)),
+	    ctl_resp_nrecords(all), path);
 	rc = CLI_OK;
 	goto out;
 fail:

@@ -113,10 +113,10 @@ static int
 group_list(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col cols[] = {
-		{ "group", "GROUP", OUT_STR },
-		{ "name", "NAME", OUT_STR },
-		{ "role", "ROLE", OUT_STR },
-		{ "members", "MEMBERS", OUT_UINT },
+		{ "group", N_("GROUP"), OUT_STR },
+		{ "name", N_("NAME"), OUT_STR },
+		{ "role", N_("ROLE"), OUT_STR },
+		{ "members", N_("MEMBERS"), OUT_UINT },
 	};
 	struct ctl_resp *resp = NULL;
 	struct ctl_req *req;
@@ -135,8 +135,8 @@ group_list(struct cli *c, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
-	    "no groups yet (found one: balint group create --contract FILE, "
-	    "or join: balint join CODE)");
+	    _("no groups yet (found one: balint group create --contract FILE, "
+	    "or join: balint join CODE)"));
 	ctl_resp_free(resp);
 	if (rc == CLI_OK && !c->json)
 		removed_notes(c);

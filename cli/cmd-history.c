@@ -20,12 +20,12 @@ int
 cmd_history(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col cols[] = {
-		{ "version", "V", OUT_UINT },
-		{ "time", "WHEN", OUT_TIME },
-		{ "author", "WHO", OUT_STR },
-		{ "change", "CHANGED", OUT_STR },
-		{ "lines", "LINES", OUT_UINT },
-		{ "title", "TITLE", OUT_STR },
+		{ "version", N_("V"), OUT_UINT },
+		{ "time", N_("WHEN"), OUT_TIME },
+		{ "author", N_("WHO"), OUT_STR },
+		{ "change", N_("CHANGED"), OUT_STR },
+		{ "lines", N_("LINES"), OUT_UINT },
+		{ "title", N_("TITLE"), OUT_STR },
 	};
 	const char *group = c->group;
 	const struct util_opt opts[] = {
@@ -47,7 +47,7 @@ cmd_history(struct cli *c, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
-	    "no readable version");
+	    _("no readable version"));
 	ctl_resp_free(resp);
 	return rc;
 }

@@ -57,10 +57,10 @@ static int
 invite_list(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col cols[] = {
-		{ "invite", "ID", OUT_STR },
-		{ "name", "NAME", OUT_STR },
-		{ "expires", "EXPIRES", OUT_TIME },
-		{ "used", "USED", OUT_BOOL },
+		{ "invite", N_("ID"), OUT_STR },
+		{ "name", N_("NAME"), OUT_STR },
+		{ "expires", N_("EXPIRES"), OUT_TIME },
+		{ "used", N_("USED"), OUT_BOOL },
 	};
 	const char *group = c->group;
 	const struct util_opt opts[] = {

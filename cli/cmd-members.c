@@ -16,11 +16,11 @@ int
 cmd_members(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col cols[] = {
-		{ "name", "NAME", OUT_STR },
-		{ "role", "ROLE", OUT_STR },
-		{ "status", "STATUS", OUT_STR },
-		{ "member_id", "MEMBER ID", OUT_STR },
-		{ "fingerprint", "FINGERPRINT", OUT_STR },
+		{ "name", N_("NAME"), OUT_STR },
+		{ "role", N_("ROLE"), OUT_STR },
+		{ "status", N_("STATUS"), OUT_STR },
+		{ "member_id", N_("MEMBER ID"), OUT_STR },
+		{ "fingerprint", N_("FINGERPRINT"), OUT_STR },
 	};
 	const char *group = c->group;
 	const struct util_opt opts[] = {
@@ -52,7 +52,7 @@ cmd_members(struct cli *c, int argc, char **argv)
 		printf("\n\n");
 	}
 	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),
-	    "no members known yet");
+	    _("no members known yet"));
 	ctl_resp_free(resp);
 	return rc;
 }

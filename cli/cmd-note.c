@@ -359,13 +359,13 @@ note_list(struct cli *c, int argc, char **argv)
 {
 	/* NOTE: the shortest unique id prefix; --json has the whole id. */
 	static const struct output_col cols[] = {
-		{ "short", "NOTE", OUT_STR },
-		{ "kind", "KIND", OUT_STR },
-		{ "case", "CASE", OUT_STR },
-		{ "author", "AUTHOR", OUT_STR },
-		{ "updated", "CHANGED", OUT_TIME },
-		{ "versions", "V", OUT_UINT },
-		{ "title", "TITLE", OUT_STR },
+		{ "short", N_("NOTE"), OUT_STR },
+		{ "kind", N_("KIND"), OUT_STR },
+		{ "case", N_("CASE"), OUT_STR },
+		{ "author", N_("AUTHOR"), OUT_STR },
+		{ "updated", N_("CHANGED"), OUT_TIME },
+		{ "versions", N_("V"), OUT_UINT },
+		{ "title", N_("TITLE"), OUT_STR },
 	};
 	const char *group = c->group, *kind = NULL, *cref = NULL;
 	const char *since = NULL;
@@ -431,9 +431,9 @@ note_list(struct cli *c, int argc, char **argv)
 		offset += n;
 	}
 	rc = output_list(c, all, cols, sizeof(cols) / sizeof(cols[0]),
-	    only_new ? "no new notes (every note was read: note show marks "
-	    "it)" : since != NULL ? "no notes changed since then" :
-	    "no notes (write one: balint note write)");
+	    only_new ? _("no new notes (every note was read: note show "
+	    "marks it)") : since != NULL ? _("no notes changed since then") :
+	    _("no notes (write one: balint note write)"));
 out:
 	ctl_resp_free(resp);
 	ctl_resp_free(all);

@@ -107,11 +107,11 @@ static int
 peer_list(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col cols[] = {
-		{ "address", "ADDRESS", OUT_STR },
-		{ "member", "MEMBER", OUT_STR },
-		{ "state", "STATE", OUT_STR },
-		{ "origin", "FROM", OUT_STR },
-		{ "also", "SAME AS", OUT_STR },	/* the other names of it */
+		{ "address", N_("ADDRESS"), OUT_STR },
+		{ "member", N_("MEMBER"), OUT_STR },
+		{ "state", N_("STATE"), OUT_STR },
+		{ "origin", N_("FROM"), OUT_STR },
+		{ "also", N_("SAME AS"), OUT_STR },	/* the other names of it */
 	};
 	const char *group = c->group;
 	const struct util_opt opts[] = {
@@ -142,7 +142,7 @@ peer_list(struct cli *c, int argc, char **argv)
 		    *also != '\0')
 			ncols = sizeof(cols) / sizeof(cols[0]);
 	rc = output_list(c, resp, cols, ncols,
-	    "no peers (add one: balint peer add HOST:PORT)");
+	    _("no peers (add one: balint peer add HOST:PORT)"));
 	ctl_resp_free(resp);
 	return rc;
 }

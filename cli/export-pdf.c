@@ -339,7 +339,7 @@ export_pdf_write(FILE *f, const struct ctl_resp *all, const char *group,
 	    PAGE_H);
 	p.cr = cairo_create(p.surface);
 	if (cairo_status(p.cr) != CAIRO_STATUS_SUCCESS) {
-		util_err("cannot make the PDF: %s",
+		util_err(_("cannot make the PDF: %s"),
 		    cairo_status_to_string(cairo_status(p.cr)));
 		goto out;
 	}
@@ -372,7 +372,7 @@ export_pdf_write(FILE *f, const struct ctl_resp *all, const char *group,
 	pass(&p, all, mine, kept);
 	cairo_surface_finish(p.surface);
 	if (cairo_surface_status(p.surface) != CAIRO_STATUS_SUCCESS) {
-		util_err("cannot make the PDF: %s", cairo_status_to_string(
+		util_err(_("cannot make the PDF: %s"), cairo_status_to_string(
 		    cairo_surface_status(p.surface)));
 		goto out;
 	}

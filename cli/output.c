@@ -241,7 +241,7 @@ output_table(const struct ctl_resp *resp, const struct output_col *cols,
 	if (ncols == 0)
 		return;
 	for (i = 0; i < ncols; i++)
-		w[i] = width(cols[i].head);
+		w[i] = width(gettext(cols[i].head));
 	for (r = 0; r < nrec; r++)
 		for (i = 0; i < ncols; i++) {
 			s = output_field(resp, r, cols[i].key, cols[i].fmt,
@@ -257,7 +257,7 @@ output_table(const struct ctl_resp *resp, const struct output_col *cols,
 		w[t] = w[t] > total - term + 10 ? w[t] - (total - term) :
 		    (w[t] < 10 ? w[t] : 10);
 	for (i = 0; i < ncols; i++) {
-		print_cell(cols[i].head, w[i], &used);
+		print_cell(gettext(cols[i].head), w[i], &used);
 		for (k = used; i + 1 < ncols && k < w[i] + 2; k++)
 			fputc(' ', stdout);
 	}
