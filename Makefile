@@ -85,7 +85,7 @@ CLI_SRC = $(wildcard cli/*.c)
 # gettext for both programs (i18n/): one catalogue, po/LANG.po, holds the
 # CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC).
 I18N_SRC = $(wildcard i18n/*.c)
-I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC) $(PROTO_SRC)
+I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC) $(PROTO_SRC) $(GUARD_SRC)
 # balint export --format pdf (cli/export-pdf.c): pango shapes and lays out
 # the text (Hebrew right to left), cairo writes the PDF; the CLI alone
 # links them.  The font: DejaVu Sans (fonts-dejavu-core).
@@ -139,7 +139,7 @@ $(BUILD)/obj/cli/export-pdf.o: ALL_CFLAGS += \
 
 # balintd's texts for members (N_() in daemon/, proto/) as a table for the
 # CLI, which shows them in the member's language (cli/daemon-text.c).
-I18N_DAEMON_SRC = $(DAEMON_SRC) $(PROTO_SRC)
+I18N_DAEMON_SRC = $(DAEMON_SRC) $(PROTO_SRC) $(GUARD_SRC)
 $(BUILD)/gen/daemon-texts.inc: po/daemon-texts.sh $(I18N_DAEMON_SRC)
 	@mkdir -p $(dir $@)
 	$(E) GEN $@

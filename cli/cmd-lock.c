@@ -130,15 +130,17 @@ cmd_unlock(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = client_call(c, req, 0, &resp)) != CLI_OK)
 		goto out;
-	printf(locked ? "unlocked: balintd syncs now\n" :
-	    "balintd was already unlocked\n");
+	printf("%s", locked ? _("unlocked: balintd syncs now\n") :
+	    _("balintd was already unlocked\n"));
 	if (ctl_resp_get_str(resp, 0, "keyring", &k, NULL) == 0) {
 		if (strcmp(k, "remembered") == 0)
 			printf(_("the passphrase is kept in your login keyring: "
 			    "balintd unlocks itself when it starts (balint "
 			    "unlock --forget removes it)\n"));
 		else {
-			util_err("%s", k);
+			char text[CTL_MAX_ERR];
+
+			util_err("%s", daemon_text(k, text, sizeof(text)));
 			rc = CLI_FAILED;
 		}
 	}

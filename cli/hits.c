@@ -56,7 +56,8 @@ hits_print(FILE *f, const struct ctl_resp *resp,
 		    ctl_resp_get_uint(resp, i, "col", &col) != 0)
 			continue;
 		fprintf(f, "  %s %llu:%llu  %s: ", field,
-		    (unsigned long long)line, (unsigned long long)col, label);
+		    (unsigned long long)line, (unsigned long long)col,
+		    daemon_text(label, buf, sizeof(buf)));
 		output_safe(f, text, 0);
 		fputc('\n', f);
 		for (k = 0; k < nfields; k++) {

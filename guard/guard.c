@@ -26,8 +26,10 @@ static const char *const cat_names[GUARD_NCATS] = {
 	"id", "phone", "email", "address", "record", "date", "age", "name"
 };
 static const char *const cat_labels[GUARD_NCATS] = {
-	"identity number", "phone number", "e-mail address", "address",
-	"record number", "date", "age over 89", "name"
+	/* Shown to members: translated by the CLI (cli/daemon-text.c). */
+	N_("identity number"), N_("phone number"), N_("e-mail address"),
+	N_("address"), N_("record number"), N_("date"), N_("age over 89"),
+	N_("name")
 };
 
 const char *

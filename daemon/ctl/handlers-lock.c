@@ -115,11 +115,11 @@ handlers_lock_unlock(struct ctl_call *call, const struct ctl_req *req)
 	}
 	kerr[0] = '\0';
 	if (pass == NULL || plen == 0)
-		snprintf(note, sizeof(note), "nothing to remember: the key "
-		    "has no passphrase");
+		snprintf(note, sizeof(note), "%s", N_("nothing to remember: "
+		    "the key has no passphrase"));
 	else if (passkeep_store(d->home, (const char *)pass, plen, kerr,
 	    sizeof(kerr)) != 0)
-		snprintf(note, sizeof(note), "not remembered: %s", kerr);
+		snprintf(note, sizeof(note), N_("not remembered: %s"), kerr);
 	else {
 		snprintf(note, sizeof(note), "remembered");
 		daemon_log("the passphrase is now kept in the login keyring");

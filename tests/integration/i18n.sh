@@ -21,16 +21,18 @@ unset LANGUAGE LC_ALL LC_MESSAGES
 # Complete catalogues: every string marked in the sources is translated.
 xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint -o "$T/balint.pot" \
     "$TOP"/cli/*.c "$TOP"/daemon/*.c "$TOP"/daemon/*/*.c "$TOP"/i18n/*.c \
-    "$TOP"/proto/*.c || fail "xgettext"
+    "$TOP"/proto/*.c "$TOP"/guard/*.c || fail "xgettext"
 # balintd's texts for members (N_() in daemon/ and proto/) are all in the
 # table the CLI matches them against (po/daemon-texts.sh), so all are
 # translated above and none is shown in English by a CLI that lacks it.
 xgettext --from-code=UTF-8 -k -kN_ -o "$T/daemon.pot" "$TOP"/daemon/*.c \
-    "$TOP"/daemon/*/*.c "$TOP"/proto/*.c || fail "xgettext of N_()"
+    "$TOP"/daemon/*/*.c "$TOP"/proto/*.c "$TOP"/guard/*.c ||
+    fail "xgettext of N_()"
 n_pot=$(grep -c '^msgid ' "$T/daemon.pot")
 [ "$n_pot" -gt 150 ] || fail "only $n_pot texts of balintd marked N_()"
 sh "$TOP/po/daemon-texts.sh" "$T/texts.inc" "$TOP"/daemon/*.c \
-    "$TOP"/daemon/*/*.c "$TOP"/proto/*.c || fail "daemon-texts.sh"
+    "$TOP"/daemon/*/*.c "$TOP"/proto/*.c "$TOP"/guard/*.c ||
+    fail "daemon-texts.sh"
 cmp -s "$T/texts.inc" "$BUILD/gen/daemon-texts.inc" ||
 	fail "the CLI's table of balintd's texts is not the sources' (make)"
 for l in sv he; do
@@ -183,6 +185,8 @@ check sv "kan inte lägga till parten '$a': $a är där den här tjänsten själ
 check he "אי אפשר להוסיף את העמית '$a': ‏$a היא הכתובת שבה השירות הזה עצמו מאזין" \
     peer add "$a"
 check sv "som kan identifiera en patient; inget skrevs" \
+    note write -m "Patient Anna Svensson, 19850101-1234, ringde"
+check sv "namn: Svensson" \
     note write -m "Patient Anna Svensson, 19850101-1234, ringde"
 check he "לזהות מטופל/ת; דבר לא נכתב" \
     note write -m "Patient Anna Svensson, 19850101-1234, ringde"
