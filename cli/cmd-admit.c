@@ -67,7 +67,9 @@ cmd_admit(struct cli *c, int argc, char **argv)
 	else if (c->json)
 		rc = output_json(resp);
 	else if (ctl_resp_get_str(resp, 0, "text", &text, NULL) == 0) {
-		output_safe(stdout, text, 0);
+		char said[CTL_MAX_ERR];
+
+		output_safe(stdout, daemon_text(text, said, sizeof(said)), 0);
 		fputc('\n', stdout);
 	}
 	ctl_resp_free(resp);

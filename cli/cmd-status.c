@@ -200,7 +200,7 @@ status_pinhole(const struct ctl_resp *resp, size_t r)
 		if (ctl_resp_get_str(resp, r, "pinhole_why", &s, NULL) == 0 &&
 		    *s != '\0') {
 			printf(" (");
-			output_safe(stdout, s, 0);
+			said(s);
 			printf(")");
 		}
 	}
