@@ -155,101 +155,6 @@ add_note_fields(struct ctl_resp *resp, const struct group *g,
 	return 0;
 }
 
-/*
- * The ids of every readable note in every group of this member, sorted:
- * the id note.list shows in its table (`short`) is the shortest prefix of
- * at least GROUP_NOTE_PREFIX_MIN hex digits that no other of them starts
- * with, so that it names the note in every command, with -g or without
- * (find_note: unique in the group, or among all groups without -g).
- */
-struct idset {
-	uint8_t (*id)[NOTE_ID_BYTES];
-	size_t n;
-};
-
-static int
-id_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, NOTE_ID_BYTES);
-}
-
-static int
-idset_add(struct idset *set, const struct group_note *notes, size_t n)
-{
-	uint8_t (*a)[NOTE_ID_BYTES];
-	size_t i;
-
-	if ((a = realloc(set->id, (set->n + n + 1) * sizeof(*a))) == NULL)
-		return BAL_ENOMEM;
-	set->id = a;
-	for (i = 0; i < n; i++)
-		if (!notes[i].deleted && notes[i].note != NULL)
-			memcpy(set->id[set->n++], notes[i].note_id,
-			    NOTE_ID_BYTES);
-	return 0;
-}
-
-/* Fills set from g's notes and those of this member's other groups. */
-static int
-idset_load(struct daemon *d, struct group *g, const struct group_note *notes,
-    size_t n, struct idset *set)
-{
-	struct group_note *other;
-	struct group *each;
-	size_t k;
-	int rc;
-
-	memset(set, 0, sizeof(*set));
-	if ((rc = idset_add(set, notes, n)) != 0)
-		return rc;
-	for (each = d->groups; each != NULL; each = each->next) {
-		if (each == g || each->contract == NULL ||
-		    group_notes(each, &other, &k) != 0)
-			continue;
-		rc = idset_add(set, other, k);
-		group_notes_free(other, k);
-		if (rc != 0)
-			return rc;
-	}
-	qsort(set->id, set->n, sizeof(*set->id), id_cmp);
-	return 0;
-}
-
-/* The hex digits two ids share at their start. */
-static size_t
-common_digits(const uint8_t *a, const uint8_t *b)
-{
-	size_t i;
-
-	for (i = 0; i < NOTE_ID_BYTES && a[i] == b[i]; i++)
-		;
-	if (i == NOTE_ID_BYTES)
-		return 2 * NOTE_ID_BYTES;
-	return 2 * i + ((a[i] >> 4) == (b[i] >> 4));
-}
-
-/* The shortest unique prefix of id in set (hex, NUL-terminated). */
-static void
-idset_short(const struct idset *set, const uint8_t *id,
-    char out[NOTE_ID_HEX_BYTES])
-{
-	const uint8_t (*hit)[NOTE_ID_BYTES];
-	size_t len = GROUP_NOTE_PREFIX_MIN, c, i;
-
-	note_id_to_hex(id, out);
-	hit = bsearch(id, set->id, set->n, sizeof(*set->id), id_cmp);
-	if (hit != NULL) {
-		i = (size_t)(hit - set->id);
-		if (i > 0 && (c = common_digits(set->id[i - 1], id) + 1) > len)
-			len = c;
-		if (i + 1 < set->n &&
-		    (c = common_digits(set->id[i + 1], id) + 1) > len)
-			len = c;
-	}
-	if (len < NOTE_ID_HEX_BYTES - 1)
-		out[len] = '\0';
-}
-
 void
 handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 {
@@ -257,7 +162,7 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	struct group_note *notes = NULL;
 	const struct group_note *gn;
 	struct handlers_marks marks;
-	struct idset ids;
+	struct group_shortids ids;
 	char shortid[NOTE_ID_HEX_BYTES];
 	const char *kind, *cref;
 	struct group *g;
@@ -286,11 +191,11 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	memset(&ids, 0, sizeof(ids));
 	if ((rc = handlers_marks_load(g, &marks)) != 0 ||
 	    (rc = group_notes(g, &notes, &n)) != 0 ||
-	    (rc = idset_load(control_call_daemon(call), g, notes, n,
-	    &ids)) != 0) {
+	    (rc = group_shortids_load(control_call_daemon(call), g, notes,
+	    n, &ids)) != 0) {
 		handlers_marks_free(&marks);
 		group_notes_free(notes, n);
-		free(ids.id);
+		group_shortids_free(&ids);
 		control_fail(call, CTL_FAILED, N_("cannot read the notes of "
 		    "group '%s' (%s)"), group_name(g), bal_strerror(rc));
 		return;
@@ -333,7 +238,7 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 		}
 		if (sent++ == limit)
 			break;
-		idset_short(&ids, gn->note_id, shortid);
+		group_shortid(&ids, gn->note_id, shortid);
 		if (ctl_resp_record_begin(resp) != 0 ||
 		    add_note_fields(resp, g, gn) != 0 ||
 		    ctl_resp_add_str(resp, "short", shortid) != 0 ||
@@ -345,14 +250,14 @@ handlers_note_list(struct ctl_call *call, const struct ctl_req *req)
 	free(order);
 	handlers_marks_free(&marks);
 	group_notes_free(notes, n);
-	free(ids.id);
+	group_shortids_free(&ids);
 	control_reply(call, resp);
 	return;
 fail:
 	free(order);
 	handlers_marks_free(&marks);
 	group_notes_free(notes, n);
-	free(ids.id);
+	group_shortids_free(&ids);
 	ctl_resp_free(resp);
 	control_fail(call, CTL_FAILED, N_("balintd ran out of memory"));
 }

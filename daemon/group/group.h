@@ -363,6 +363,23 @@ int group_kept_each(struct daemon *d, const uint8_t gid[BAL_GROUP_ID_BYTES],
 /* The fewest hex digits of a note id that name a note. */
 #define GROUP_NOTE_PREFIX_MIN 4
 /*
+ * Short note ids (group-shortid.c): the ids of every readable note of this
+ * member's groups, sorted.  group_shortids_load takes g's notes[n]
+ * (already read) and reads the other groups'; free with
+ * group_shortids_free.  group_shortid writes the shortest prefix of id,
+ * GROUP_NOTE_PREFIX_MIN hex digits at least, that no other id of set
+ * starts with (the whole id when another shares it all).
+ */
+struct group_shortids {
+	uint8_t (*id)[NOTE_ID_BYTES];
+	size_t n;
+};
+int group_shortids_load(struct daemon *d, const struct group *g,
+    const struct group_note *notes, size_t n, struct group_shortids *set);
+void group_shortids_free(struct group_shortids *set);
+void group_shortid(const struct group_shortids *set,
+    const uint8_t id[NOTE_ID_BYTES], char out[NOTE_ID_HEX_BYTES]);
+/*
  * group_note_matches is the number of readable notes (not deleted) of the
  * list whose id starts with sel (0 when sel is shorter than
  * GROUP_NOTE_PREFIX_MIN or not hex).

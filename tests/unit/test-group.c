@@ -819,6 +819,73 @@ test_append_refused(void **state)
 	member_close(&b);
 }
 
+/*
+ * Short note ids (note list's NOTE column): the shortest prefix, 4 hex
+ * digits at least, that no other readable note of any of the member's
+ * groups starts with.
+ */
+static void
+test_shortids(void **state)
+{
+	struct member a;
+	struct group *g, *h;
+	struct group_note *notes = NULL;
+	struct group_shortids set;
+	uint8_t id1[NOTE_ID_BYTES], id2[NOTE_ID_BYTES], id3[NOTE_ID_BYTES];
+	uint8_t id4[NOTE_ID_BYTES];
+	char hex[NOTE_ID_HEX_BYTES], s[NOTE_ID_HEX_BYTES];
+	size_t n = 0;
+
+	(void)state;
+	member_open(&a, 1, "alice");
+	g = found(&a, "G");
+	note_id_generate(NULL, g->d->id->pk, id1);
+	memcpy(id2, id1, NOTE_ID_BYTES);
+	id2[2] ^= 0x10;		/* 4 digits shared with id1 */
+	memcpy(id3, id1, NOTE_ID_BYTES);
+	id3[0] ^= 0x80;		/* the first digit differs */
+	memcpy(id4, id3, NOTE_ID_BYTES);
+	id4[3] ^= 0x01;		/* 7 digits shared with id3 */
+	assert_int_equal(write_note(g, id1, "one", "1", NULL, 0, NULL), 0);
+	/* Alone: 4 digits. */
+	assert_int_equal(group_notes(g, &notes, &n), 0);
+	assert_int_equal(group_shortids_load(&a.d, g, notes, n, &set), 0);
+	group_shortid(&set, id1, s);
+	note_id_to_hex(id1, hex);
+	hex[4] = '\0';
+	assert_string_equal(s, hex);
+	group_shortids_free(&set);
+	group_notes_free(notes, n);
+
+	assert_int_equal(write_note(g, id2, "two", "2", NULL, 0, NULL), 0);
+	assert_int_equal(write_note(g, id3, "three", "3", NULL, 0, NULL), 0);
+	/* id4 in another group of the same member. */
+	h = found(&a, "H");
+	assert_int_equal(write_note(h, id4, "four", "4", NULL, 0, NULL), 0);
+	assert_int_equal(group_notes(g, &notes, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(group_shortids_load(&a.d, g, notes, n, &set), 0);
+	assert_int_equal(set.n, 4);
+	group_shortid(&set, id1, s);
+	assert_int_equal(strlen(s), 5);
+	note_id_to_hex(id1, hex);
+	assert_memory_equal(s, hex, 5);
+	group_shortid(&set, id2, s);
+	assert_int_equal(strlen(s), 5);
+	group_shortid(&set, id3, s);
+	assert_int_equal(strlen(s), 8);
+	group_shortid(&set, id4, s);
+	assert_int_equal(strlen(s), 8);
+	/* What it shows names the note: one match in its group. */
+	group_shortid(&set, id3, s);
+	assert_int_equal(group_note_matches(notes, n, s), 1);
+	s[7] = '\0';
+	assert_int_equal(group_note_matches(notes, n, s), 1);	/* in g alone */
+	group_shortids_free(&set);
+	group_notes_free(notes, n);
+	member_close(&a);
+}
+
 int
 main(void)
 {
@@ -827,6 +894,7 @@ main(void)
 		cmocka_unit_test_setup(test_create_and_reload, setup),
 		cmocka_unit_test_setup(test_create_refused, setup),
 		cmocka_unit_test_setup(test_notes_roundtrip, setup),
+		cmocka_unit_test_setup(test_shortids, setup),
 		cmocka_unit_test_setup(test_edit_delete_erases, setup),
 		cmocka_unit_test_setup(test_supersede_rules, setup),
 		cmocka_unit_test_setup(test_receive_between_members, setup),
