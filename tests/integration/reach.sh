@@ -7,7 +7,8 @@
 # 1b. `peer add NAME:PORT` with this machine's name: looked up (libuv's
 #    getaddrinfo), dialed, and the member there answers; `--listen
 #    NAME:PORT` binds the address the name leads to, and a name that does
-#    not resolve refuses the start with its cause.
+#    not resolve refuses the start with its cause.  The name and the
+#    address it leads to are one peer in peer list and status.
 # 1c. A machine without tor: one line in status and the log; invite, join
 #    and a note work as before.
 # 2. As root, on network namespaces: a member whose address changes (a
@@ -81,6 +82,14 @@ PY
 	grep -q "dialing $HN:$P" "$T/out" || fail "peer add said: $(cat "$T/out")"
 	until_ok 30 sh -c "'$BALINT' --home '$T/carol' peer list | grep -F '$HN:$P' | grep -w alice | grep -qw up" ||
 		fail "no session through $HN:$P: $(b carol peer list)"
+	# The name and the address it leads to are one peer (one row, the
+	# other under SAME AS; one line in status).
+	b carol peer add "127.0.0.1:$P" >/dev/null 2>&1
+	b carol peer list >"$T/list"
+	[ "$(grep -cw alice "$T/list")" -eq 1 ] &&
+		grep -w alice "$T/list" | grep -F "$HN:$P" | grep -qF "127.0.0.1:$P" &&
+		[ "$(b carol status | grep -c '^  alice ')" -eq 1 ] ||
+		fail "$HN:$P and 127.0.0.1:$P are not one peer: $(cat "$T/list"; b carol status)"
 	echo "peer add $HN:$P: looked up, dialed, alice answered"
 	stop carol
 	# --listen with the same name: looked up at start, bound, remembered.
