@@ -302,18 +302,18 @@ fault_text(struct ctl_call *call, char *msg, size_t len)
 		p[-1] = '\0';
 	/* A long --home may cut the line short; the cause comes first. */
 	if (f == STORE_FAULT_FULL)
-		w = snprintf(msg, len, "%s: the disk holding '%s' is full, "
+		w = snprintf(msg, len, N_("%s: the disk holding '%s' is full, "
 		    "nothing was written (free some space there, then try "
-		    "again)", head, d->home);
+		    "again)"), head, d->home);
 	else if (f == STORE_FAULT_DAMAGED)
-		w = snprintf(msg, len, "%s: the store '%s/store.db' is damaged "
+		w = snprintf(msg, len, N_("%s: the store '%s/store.db' is damaged "
 		    "(%s) and balintd writes nothing more to it: stop "
-		    "balintd, then %s", head, d->home, what,
+		    "balintd, then %s"), head, d->home, what,
 		    PROFILE_DAMAGED_FIX);
 	else
-		w = snprintf(msg, len, "%s: cannot use the store '%s/store.db' "
+		w = snprintf(msg, len, N_("%s: cannot use the store '%s/store.db' "
 		    "(%s): check the disk and the file's permissions, then "
-		    "restart balintd", head, d->home, what);
+		    "restart balintd"), head, d->home, what);
 	if (w < 0)
 		snprintf(msg, len, "%s", head);
 	if (f != STORE_FAULT_DAMAGED || (ctl != NULL && !ctl->damage_logged))
@@ -332,7 +332,7 @@ control_fail(struct ctl_call *call, int status, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (msg[0] == '\0')
-		snprintf(msg, sizeof(msg), "'%s' failed", call->cmd);
+		snprintf(msg, sizeof(msg), N_("'%s' failed"), call->cmd);
 	if (status != CTL_USAGE)
 		status = CTL_FAILED;
 	if (status == CTL_FAILED)
@@ -372,9 +372,9 @@ client_message(struct ctl_client *c, const uint8_t *buf, size_t len)
 
 	rc = ctl_req_decode(buf, len, &req);
 	if (rc == BAL_EVERSION) {
-		snprintf(msg, sizeof(msg), "control protocol version %llu is "
+		snprintf(msg, sizeof(msg), N_("control protocol version %llu is "
 		    "not supported: this balintd speaks version %d (use "
-		    "balint and balintd of the same release)",
+		    "balint and balintd of the same release)"),
 		    (unsigned long long)ctl_req_version(req), CTL_VERSION);
 		daemon_log("control: client speaks version %llu, not %d",
 		    (unsigned long long)ctl_req_version(req), CTL_VERSION);

@@ -216,11 +216,11 @@ group_bundle_read(struct daemon *d, const uint8_t *file, size_t len,
 	why[0] = '\0';
 	if ((ret = bundle_try_keys(d, file, len, &g, &plain,
 	    &plainlen)) != 0) {
-		snprintf(why, whylen, "%s", ret == BAL_ECRYPTO ? "it does not "
-		    "open with the key of any group or epoch this member "
-		    "holds (another group's, or altered or cut short)" :
-		    ret == BAL_EPROTO ? "it is not a balint bundle" :
-		    ret == BAL_ETOOBIG ? "it is larger than any bundle" :
+		snprintf(why, whylen, "%s", ret == BAL_ECRYPTO ? N_("it does "
+		    "not open with the key of any group or epoch this member "
+		    "holds (another group's, or altered or cut short)") :
+		    ret == BAL_EPROTO ? N_("it is not a balint bundle") :
+		    ret == BAL_ETOOBIG ? N_("it is larger than any bundle") :
 		    bal_strerror(ret));
 		goto out;
 	}

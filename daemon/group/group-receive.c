@@ -79,8 +79,8 @@ rx_passes(struct batch *b, struct rx *rx, size_t n,
 			if (!b->again || waiting++ == 0) {
 				first = rc;
 				who(rx[k].e->h.author, w);
-				snprintf(reason, reasonlen, "entry %zu of %zu "
-				    "(author %s seq %llu): %s", rx[k].i + 1, n,
+				snprintf(reason, reasonlen, N_("entry %zu of %zu "
+				    "(author %s seq %llu): %s"), rx[k].i + 1, n,
 				    w, (unsigned long long)rx[k].e->h.seq,
 				    detail[0] != '\0' ? detail :
 				    bal_strerror(rc));
@@ -123,8 +123,8 @@ group_receive(struct group *g, const uint8_t *const *blobs,
 	for (i = 0; i < n; i++) {
 		rx[i].i = i;
 		if ((ret = entry_decode(blobs[i], lens[i], &rx[i].e)) != 0) {
-			snprintf(reason, sizeof(reason), "entry %zu of %zu: "
-			    "invalid entry (%s)", i + 1, n, bal_strerror(ret));
+			snprintf(reason, sizeof(reason), N_("entry %zu of %zu: "
+			    "invalid entry (%s)"), i + 1, n, bal_strerror(ret));
 			goto out;
 		}
 	}
@@ -147,7 +147,7 @@ group_receive(struct group *g, const uint8_t *const *blobs,
 	    sizeof(reason))) != 0)
 		goto out;
 	if ((ret = group_batch_commit(&b)) != 0) {
-		snprintf(reason, sizeof(reason), "store: %s",
+		snprintf(reason, sizeof(reason), N_("store: %s"),
 		    store_errmsg(d->store));
 		goto out;
 	}
