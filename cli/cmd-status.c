@@ -164,6 +164,20 @@ pinhole_addrs(const struct ctl_resp *resp, size_t r, char *buf, size_t len)
 	return buf;
 }
 
+/* Why no pinhole is open, in parentheses, in the member's language. */
+static void
+pinhole_why(const struct ctl_resp *resp, size_t r)
+{
+	const char *s;
+
+	if (ctl_resp_get_str(resp, r, "pinhole_why", &s, NULL) == 0 &&
+	    *s != '\0') {
+		printf(" (");
+		said(s);
+		printf(")");
+	}
+}
+
 /*
  * The router's IPv6 firewall: which addresses it lets members elsewhere
  * in to (a pinhole, by PCP or UPnP), or why none.
@@ -172,7 +186,7 @@ static void
 status_pinhole(const struct ctl_resp *resp, size_t r)
 {
 	char buf[160];
-	const char *m, *s;
+	const char *m;
 	uint64_t u = 0;
 
 	if (ctl_resp_get_str(resp, r, "pinhole", &m, NULL) != 0 ||
@@ -193,16 +207,14 @@ status_pinhole(const struct ctl_resp *resp, size_t r)
 		    sizeof(buf)));
 	} else if (strcmp(m, "trying") == 0) {
 		printf("%s", _("asking the router to open its firewall"));
+	} else if (strcmp(m, "unneeded") == 0) {
+		printf("%s", _("nothing to open"));
+		pinhole_why(resp, r);
 	} else {
 		printf("%s", _("the router's firewall is not open to this "
 		    "machine: members elsewhere may not reach its IPv6 "
 		    "address"));
-		if (ctl_resp_get_str(resp, r, "pinhole_why", &s, NULL) == 0 &&
-		    *s != '\0') {
-			printf(" (");
-			said(s);
-			printf(")");
-		}
+		pinhole_why(resp, r);
 	}
 }
 

@@ -102,8 +102,8 @@ const struct config_key config_keys[] = {
 	    N_("on (default) or off: balintd finds members on the same LAN by "
 	    "multicast beacons") },
 	{ "portmap", CONFIG_DAEMON, check_onoff,
-	    N_("on or off: balintd asks the router to forward its port (UPnP, "
-	    "NAT-PMP)") },
+	    N_("on or off: balintd asks the router to forward its port and to "
+	    "let members in to its IPv6 addresses (PCP, NAT-PMP, UPnP)") },
 	{ "web-port", CONFIG_DAEMON, check_web_port,
 	    N_("the port of the page on 127.0.0.1 (balint open), 0 for any, "
 	    "or off (as --web-port)") },

@@ -427,8 +427,10 @@ struct net_portmap_info {
 	const char *why;	/* why none worked, or "" */
 	unsigned lease_s;	/* granted (0: permanent or none) */
 	uint64_t left_s;	/* until the lease ends */
-	/* IPv6 pinholes (portmap-hole.c): "upnp", "nofirewall" (the
-	 * router's IPv6 firewall is off), "none", "trying", "off". */
+	/* IPv6 pinholes (portmap-hole.c): "pcp", "upnp", "nofirewall"
+	 * (the router's IPv6 firewall is off), "unneeded" (no global IPv6
+	 * address to open, or a listener on IPv4 only: v6_why says which),
+	 * "none", "trying", "off". */
 	const char *v6_method;
 	const char *v6_open;	/* "[IPV6]:PORT ..." let in, or "" */
 	const char *v6_why;	/* why none is open, or "" */

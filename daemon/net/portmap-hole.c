@@ -82,6 +82,7 @@ portmap_hole_prepare(struct portmap *pm)
 	}
 	if (pm->job == PM_REMOVE || pm->stopping)
 		return;
+	pm->v6_noaddr = !v6;
 	if (now == 0)
 		snprintf(pm->v6_why, sizeof(pm->v6_why), "%s", !v6 ?
 		    (strncmp(pm->d->listen, "[", 1) != 0 ?

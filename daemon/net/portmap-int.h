@@ -73,6 +73,7 @@ struct portmap {
 	uint16_t port;			/* the listen port */
 	unsigned lease_ask;		/* seconds asked for */
 	enum pm_job job;
+	uint64_t job_start_ms;		/* when the running job was queued */
 	/* Loop side: what works now. */
 	int method;			/* PORTMAP_NONE, _UPNP, _NATPMP, _PCP */
 	char ext[DAEMON_ADDR_MAX];	/* "EXTERNAL:PORT" or "" */
@@ -85,6 +86,7 @@ struct portmap {
 	size_t nholes;
 	int v6_method;			/* PORTMAP_NONE, _UPNP, _PCP */
 	int v6_tried;			/* a job has looked at IPv6 */
+	int v6_noaddr;			/* no address to open (v6_why) */
 	int v6_nofw;			/* the router's IPv6 firewall is off */
 	unsigned v6_lease;		/* the shortest granted (0: none) */
 	uint64_t v6_until_ms;

@@ -204,9 +204,25 @@ pcp_exchange(const struct sockaddr *server, socklen_t slen,
 	return -1;
 }
 
+/* A MAP of TCP to the listen port, suggested external port the same. */
+static void
+req_init(struct pcp_map *req, const struct portmap *pm,
+    const uint8_t nonce[PCP_NONCE_BYTES], unsigned lifetime)
+{
+	memset(req, 0, sizeof(*req));
+	req->lifetime = lifetime;
+	memcpy(req->nonce, nonce, PCP_NONCE_BYTES);
+	req->protocol = PCP_PROTO_TCP;
+	req->internal_port = pm->port;
+	req->external_port = pm->port;
+}
+
 int
 portmap_pcp_map4(struct portmap *pm, unsigned lifetime)
 {
+	/* ::ffff:0:0/96, IPv4-mapped (bytes: no struct in6_addr cast). */
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
 	struct sockaddr_in gw;
 	struct pcp_map req, resp;
 	int rc;
@@ -220,18 +236,13 @@ portmap_pcp_map4(struct portmap *pm, unsigned lifetime)
 		randombytes_buf(pm->pcp_nonce, sizeof(pm->pcp_nonce));
 		pm->pcp_nonce_set = 1;
 	}
-	memset(&req, 0, sizeof(req));
-	req.lifetime = lifetime;
-	memcpy(req.nonce, pm->pcp_nonce, PCP_NONCE_BYTES);
-	req.protocol = PCP_PROTO_TCP;
-	req.internal_port = pm->port;
-	req.external_port = pm->port;
+	req_init(&req, pm, pm->pcp_nonce, lifetime);
 	req.external[10] = req.external[11] = 0xff;	/* ::ffff:0.0.0.0 */
 	rc = pcp_exchange((struct sockaddr *)&gw, sizeof(gw), NULL, &req,
 	    &resp, pm->r_why, sizeof(pm->r_why));
 	if (rc != 0 || lifetime == 0)
 		return rc == 0 ? 0 : -1;
-	if (!IN6_IS_ADDR_V4MAPPED((struct in6_addr *)resp.external)) {
+	if (memcmp(resp.external, v4mapped, sizeof(v4mapped)) != 0) {
 		snprintf(pm->r_why, sizeof(pm->r_why), N_("pcp: the router "
 		    "names no IPv4 external address"));
 		return -1;
@@ -263,12 +274,7 @@ portmap_pcp_hole(struct portmap *pm, struct pm_hole *h, unsigned lifetime)
 	}
 	if (h->method != PORTMAP_PCP)
 		randombytes_buf(h->nonce, sizeof(h->nonce));
-	memset(&req, 0, sizeof(req));
-	req.lifetime = lifetime;
-	memcpy(req.nonce, h->nonce, PCP_NONCE_BYTES);
-	req.protocol = PCP_PROTO_TCP;
-	req.internal_port = pm->port;
-	req.external_port = pm->port;
+	req_init(&req, pm, h->nonce, lifetime);
 	memcpy(req.external, &src.sin6_addr, 16);
 	rc = pcp_exchange((struct sockaddr *)&gw, sizeof(gw),
 	    (struct sockaddr *)&src, &req, &resp, h->why, sizeof(h->why));

@@ -385,7 +385,7 @@ pm_after(uv_work_t *w, int status)
 {
 	struct portmap *pm = w->data;
 	char old[DAEMON_ADDR_MAX];
-	uint64_t next_s, wait_s, hole_s;
+	uint64_t next_s, wait_s, hole_s, now, took_s;
 
 	pm->busy = 0;
 	if (pm->job == PM_REMOVE || status != 0) {
@@ -462,6 +462,14 @@ pm_after(uv_work_t *w, int status)
 		if (hole_s < next_s)
 			next_s = hole_s;
 	}
+	/*
+	 * A lease runs from the request, and a job asks for the IPv4
+	 * mapping before it spends seconds on the IPv6 pinholes: the wait
+	 * is counted from the job's start, not its end.
+	 */
+	now = daemon_now_ms();
+	took_s = now > pm->job_start_ms ? (now - pm->job_start_ms) / 1000 : 0;
+	next_s = next_s > took_s + 1 ? next_s - took_s : 1;
 	uv_timer_start(&pm->timer, pm_on_timer, next_s * 1000, 0);
 }
 
@@ -469,6 +477,7 @@ static void
 pm_queue(struct portmap *pm, enum pm_job job)
 {
 	pm->job = job;
+	pm->job_start_ms = daemon_now_ms();
 	pm->work.data = pm;
 	portmap_hole_prepare(pm);
 	if (uv_queue_work(pm->timer.loop, &pm->work, pm_work, pm_after) == 0)
@@ -618,8 +627,9 @@ net_portmap_status(const struct daemon *d, struct net_portmap_info *pi)
 	pi->lease_s = pm->lease;
 	pi->left_s = pm->until_ms > now ? (pm->until_ms - now) / 1000 : 0;
 	pi->v6_method = pm->v6_nofw ? "nofirewall" : pm->v6_method !=
-	    PORTMAP_NONE ? portmap_method_name(pm->v6_method) : pm->busy &&
-	    !pm->v6_tried && pm->v6_why[0] == '\0' ? "trying" : "none";
+	    PORTMAP_NONE ? portmap_method_name(pm->v6_method) :
+	    pm->v6_noaddr ? "unneeded" : pm->busy && !pm->v6_tried &&
+	    pm->v6_why[0] == '\0' ? "trying" : "none";
 	pi->v6_open = pm->v6_text;
 	pi->v6_why = pm->v6_why;
 	pi->v6_lease_s = pm->v6_lease;

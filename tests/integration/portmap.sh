@@ -77,6 +77,24 @@ probe6() {
 	inet_exec carol python3 -c "import socket; socket.create_connection(('$A6', $INET_PORT), timeout=1)" 2>/dev/null
 }
 
+# opened NAME METHOD LEASE — alice's port is mapped and her IPv6 pinhole
+# open by METHOD (NAME in status), with LEASE seconds, as status (plain
+# and --json) and router 1's rules say.
+opened() {
+	until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'port map     $1: $EXT:$INET_PORT (lease'" ||
+		fail "no $1 mapping in status: $(b alice status; cat "$T/alice.log")"
+	until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'IPv6 in      $1 opened the router.s firewall to \[$A6\]:$INET_PORT (lease'" ||
+		fail "no $1 pinhole in status: $(b alice status; cat "$T/alice.log")"
+	b alice --json status | grep -q "\"portmap\": \"$2\", \"portmap_addr\": \"$EXT:$INET_PORT\", \"portmap_lease\": $3" ||
+		fail "status --json, $1: $(b alice --json status)"
+	b alice --json status | grep -q "\"pinhole\": \"$2\", \"pinhole_addrs\": \"\[$A6\]:$INET_PORT\", \"pinhole_lease\": $3" ||
+		fail "status --json, $1 pinhole: $(b alice --json status)"
+	mapped | grep -q "dport $INET_PORT dnat ip to $(inet_addr alice):$INET_PORT" ||
+		fail "router 1 forwards nothing by $1: $(mapped)"
+	pinholes | grep -q "dport $INET_PORT .*$A6HEX" ||
+		fail "router 1 has no $1 pinhole for alice: $(pinholes)"
+}
+
 cat >"$T/contract" <<'C'
 Name: Mapped
 
@@ -87,18 +105,7 @@ C
 member alice
 member carol
 BALINT_PORTMAP=upnp BALINT_PORTMAP_LEASE_S=4 netns_start alice "[::]:$INET_PORT"
-until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'port map     UPnP: $EXT:$INET_PORT (lease'" ||
-	fail "no UPnP mapping in status: $(b alice status; cat "$T/alice.log")"
-until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'IPv6 in      UPnP opened the router.s firewall to \[$A6\]:$INET_PORT (lease'" ||
-	fail "no IPv6 pinhole in status: $(b alice status; cat "$T/alice.log")"
-b alice --json status | grep -q "\"portmap\": \"upnp\", \"portmap_addr\": \"$EXT:$INET_PORT\", \"portmap_lease\": 4" ||
-	fail "status --json: $(b alice --json status)"
-b alice --json status | grep -q "\"pinhole\": \"upnp\", \"pinhole_addrs\": \"\[$A6\]:$INET_PORT\", \"pinhole_lease\": 4" ||
-	fail "status --json, pinhole: $(b alice --json status)"
-pinholes | grep -q "dport $INET_PORT .*$A6HEX" ||
-	fail "router 1 has no pinhole for alice: $(pinholes)"
-mapped | grep -q "dport $INET_PORT dnat ip to $(inet_addr alice):$INET_PORT" ||
-	fail "router 1 forwards nothing: $(mapped)"
+opened UPnP upnp 4
 b alice group create --contract "$T/contract" >/dev/null || fail "group create"
 code=$(b alice invite 2>/dev/null) || fail "invite"
 BALINT_PORTMAP=off netns_start carol
@@ -168,18 +175,7 @@ echo "NAT-PMP: lease renewed, carol back through $EXT, mapping removed at stop; 
 # ---- PCP: the IPv4 mapping and the IPv6 pinhole, a datagram each ---------------
 mv "$T/alice.log" "$T/alice-natpmp.log"
 BALINT_PORTMAP=pcp netns_start alice "[::]:$INET_PORT"
-until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'port map     PCP: $EXT:$INET_PORT (lease'" ||
-	fail "no PCP mapping in status: $(b alice status; cat "$T/alice.log")"
-until_ok 10 sh -c "\"$BALINT\" --home \"$T/alice\" status | grep -q 'IPv6 in      PCP opened the router.s firewall to \[$A6\]:$INET_PORT (lease'" ||
-	fail "no PCP pinhole in status: $(b alice status; cat "$T/alice.log")"
-b alice --json status | grep -q "\"portmap\": \"pcp\", \"portmap_addr\": \"$EXT:$INET_PORT\", \"portmap_lease\": 3600" ||
-	fail "status --json, PCP: $(b alice --json status)"
-b alice --json status | grep -q "\"pinhole\": \"pcp\", \"pinhole_addrs\": \"\[$A6\]:$INET_PORT\", \"pinhole_lease\": 3600" ||
-	fail "status --json, PCP pinhole: $(b alice --json status)"
-mapped | grep -q "dport $INET_PORT dnat ip to $(inet_addr alice):$INET_PORT" ||
-	fail "router 1 forwards nothing by PCP: $(mapped)"
-pinholes | grep -q "dport $INET_PORT .*$A6HEX" ||
-	fail "router 1 has no PCP pinhole for alice: $(pinholes)"
+opened PCP pcp 3600
 probe6 || fail "carol does not reach [$A6]:$INET_PORT through the PCP pinhole"
 stop alice
 mapped | grep -q dnat && fail "the PCP mapping outlived alice: $(mapped)"
@@ -223,6 +219,8 @@ until_ok 10 inet_exec router1 sh -c 'ss -lun | grep -q ":5351 "' ||
 BALINT_PORTMAP=natpmp netns_start alice "0.0.0.0:$INET_PORT"
 until_ok 10 grep -q "port map: mapped $EXT:2000" "$T/alice.log" ||
 	fail "no mapping from the hostile gateway: $(cat "$T/alice.log")"
+b alice status | grep -q "IPv6 in      nothing to open (balintd listens on IPv4 only)" ||
+	fail "status on 0.0.0.0 says: $(b alice status)"
 sleep 5
 n=$(grep -c "port map: \(mapped\|renewed\)" "$T/alice.log")
 [ "$n" = 1 ] || fail "$n mappings in 5 s of 1-second leases: $(cat "$T/alice.log")"
