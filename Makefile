@@ -392,6 +392,13 @@ $(BUILD)/fuzz-guard: $(BUILD)/obj/tests/fuzz/fuzz-guard.o $(GUARD_LIB) \
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(GUARD_LIBS) $(WEB_LIBS)
 
+# daemon_text's harness links the CLI's matcher and its table.
+$(BUILD)/obj/tests/fuzz/fuzz-daemon-text.o: ALL_CFLAGS += -Icli -Ii18n
+$(BUILD)/fuzz-daemon-text: $(BUILD)/obj/tests/fuzz/fuzz-daemon-text.o \
+		$(BUILD)/obj/cli/daemon-text.o $(PROTO_LIB)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 GEN_CORPUS_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/gen-corpus*.c))
 $(BUILD)/gen-corpus: $(GEN_CORPUS_OBJ) $(PROTO_LIB)
 	$(E) LD $@

@@ -22,7 +22,7 @@
 #define NTEXTS (sizeof(daemon_texts) / sizeof(daemon_texts[0]))
 #define ARGS_MAX 9
 #define DEPTH_MAX 3		/* errors inside errors */
-#define STEPS_MAX 200000	/* the matcher's bound on one text */
+#define STEPS_MAX 400000	/* the matcher's bound on one text, all formats */
 
 struct capture {
 	const char *s;
@@ -33,8 +33,10 @@ struct capture {
 struct match {
 	struct capture cap[ARGS_MAX];
 	int n;
-	long steps;
 };
+
+/* Steps the matcher took for the text being shown (errors inside too). */
+static long spent;
 
 /*
  * Reads the conversion at f (just after '%'): its end, whether it takes a
@@ -64,7 +66,7 @@ match(const char *f, const char *s, const char *end, struct match *m)
 	int conv, n = m->n;
 
 	for (;;) {
-		if (++m->steps > STEPS_MAX)
+		if (++spent > STEPS_MAX)
 			return 0;
 		if (*f == '\0')
 			return s == end;
@@ -107,7 +109,7 @@ match(const char *f, const char *s, const char *end, struct match *m)
 			if (match(next, t, end, m))
 				return 1;
 			m->n = n;
-			if (m->steps > STEPS_MAX)
+			if (spent > STEPS_MAX)
 				return 0;
 		}
 		return 0;
@@ -210,6 +212,8 @@ tr(const char *s, size_t slen, char *out, size_t len, int depth)
 		if (strchr(daemon_texts[i], '%') == NULL ||
 		    (lit = score(daemon_texts[i])) <= best_lit)
 			continue;
+		if (spent > STEPS_MAX)
+			break;
 		memset(&m, 0, sizeof(m));
 		if (match(daemon_texts[i], en, en + slen, &m)) {
 			best = m;
@@ -231,6 +235,7 @@ daemon_text(const char *en, char *buf, size_t len)
 {
 	if (en == NULL || len == 0)
 		return en != NULL ? en : "";
+	spent = 0;
 	tr(en, strlen(en), buf, len, 0);
 	return buf;
 }
