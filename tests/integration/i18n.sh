@@ -143,6 +143,29 @@ LANGUAGE=sv LANG=C.UTF-8 "$D" --help | grep -q 'BALINT_TOR=on|off ändrar' ||
 LANGUAGE=he LANG=C.UTF-8 "$D" --help | grep -q '^  --tor on|off        הפעלת tor' ||
 	fail "balintd --help in Hebrew: the option not at the start"
 
+# No message left out of the catalogue: every error the CLI prints
+# (util_err) and every refusal balintd sends (control_fail) has its format
+# marked, _() or N_() (a bare "%s" passes a text marked where it was made).
+(cd "$TOP" && python3 - <<'PY'
+import glob, re, sys
+LIT = r'"(?:[^"\\]|\\.)*"'
+checks = [("daemon/*.c daemon/*/*.c",
+           re.compile(r'control_fail\(\s*[a-z_>-]+,\s*[^,]+?,\s*(' + LIT + ')', re.S)),
+          ("cli/*.c", re.compile(r'\butil_err\(\s*(' + LIT + ')', re.S))]
+bad = []
+for globs, pat in checks:
+    for g in globs.split():
+        for p in sorted(glob.glob(g)):
+            s = open(p).read()
+            for m in pat.finditer(s):
+                if m.group(1) != '"%s"':
+                    bad.append("%s:%d: %s" % (p, s.count("\n", 0, m.start()) + 1,
+                                              m.group(1)[:60]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+) >"$T/unmarked" || fail "messages not marked for translation: $(cat "$T/unmarked")"
+
 # The CLI's own errors (cmd-*.c) in the member's language.
 LANGUAGE=sv "$B" --home "$T/none" peer add nocolon 2>"$T/err"
 grep -qx "balint: ogiltig adress 'nocolon' (använd VÄRD:PORT, t.ex. 192.0.2.7:7000)" \
