@@ -407,22 +407,60 @@ peer_load_cb(void *ctx, const struct store_peer *p)
 	return 0;
 }
 
-/* Drops addr from the candidates and the store (its member is gone). */
+/*
+ * 1 when a session showed t's member at t's address, or at another name
+ * of the same place (localhost:P for 127.0.0.1:P: one of them is dialed).
+ */
+static int
+member_shown(struct net *net, const struct target *t)
+{
+	char here[DAEMON_ADDR_MAX], there[DAEMON_ADDR_MAX];
+	const struct target *o;
+
+	if (t->member_seen)
+		return 1;
+	peer_dial_endpoint(t->addr, t, here);
+	for (o = net->targets; o != NULL; o = o->next) {
+		if (o->closed || !o->member_seen || !o->has_member ||
+		    memcmp(o->group, t->group, BAL_GROUP_ID_BYTES) != 0 ||
+		    memcmp(o->member, t->member, BAL_PK_BYTES) != 0)
+			continue;
+		peer_dial_endpoint(o->addr, o, there);
+		if (strcmp(here, there) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Drops what the departed member of t owned at t's address from the
+ * candidates and the store: its own announced row, and the typed row only
+ * when a session proved that member answers there (member_shown; an
+ * announce naming the member proves nothing: anyone may announce anyone's
+ * address).  Other
+ * members' rows of the same address stay.
+ */
 static void
 forget_cand(struct daemon *d, struct group *g, struct peer_load *pl,
-    const char *addr)
+    const struct target *t)
 {
+	const struct peer_cand *c;
 	size_t i, k;
-	int typed = 0, announced = 0;
+	int typed = 0, announced = 0, shown = member_shown(d->net, t);
 
-	for (i = k = 0; i < pl->n; i++)
-		if (strcmp(pl->c[i].addr, addr) != 0)
-			pl->c[k++] = pl->c[i];
+	for (i = k = 0; i < pl->n; i++) {
+		c = &pl->c[i];
+		if (strcmp(c->addr, t->addr) == 0 && (c->has_member ?
+		    memcmp(c->member, t->member, BAL_PK_BYTES) == 0 :
+		    c->typed && shown))
+			continue;
+		pl->c[k++] = *c;
+	}
 	pl->n = k;
-	if (store_peer_remove(d->store, g->id, addr, &typed, &announced) ==
-	    0 && (typed || announced))
+	if (store_peer_remove_of(d->store, g->id, t->addr, t->member, shown,
+	    &typed, &announced) == 0 && (typed || announced))
 		daemon_log("forgot %s in '%s': the member there is no longer "
-		    "in the group", addr, group_name(g));
+		    "in the group", t->addr, group_name(g));
 }
 
 /*
@@ -455,13 +493,14 @@ net_group_added(struct daemon *d, struct group *g)
 	 * An address typed before its member was known (peer add, an
 	 * invite) is stored without the member; the target learned who
 	 * answered there.  Once that member left or was revoked the address
-	 * is forgotten too, and not dialed.
+	 * is forgotten too, and not dialed (forget_cand: only when a session
+	 * showed that member there).
 	 */
 	for (t = net->targets; t != NULL; t = t->next)
 		if (!t->closed && t->has_member &&
 		    memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0 &&
 		    peer_dial_member_removed(g, t->member))
-			forget_cand(d, g, &pl, t->addr);
+			forget_cand(d, g, &pl, t);
 	k = peer_pick(pl.c, pl.n, NET_TARGETS_MAX, NET_TARGETS_PER_MEMBER);
 	for (t = net->targets; t != NULL; t = t->next)
 		if (memcmp(t->group, g->id, BAL_GROUP_ID_BYTES) == 0) {

@@ -174,6 +174,11 @@ struct target {
 	const struct transport *tp;	/* the way addr is dialed */
 	uint8_t member[BAL_PK_BYTES];
 	int has_member;
+	/*
+	 * member answered here (a session came up): not only named by an
+	 * announce, which anyone can make about any address.
+	 */
+	int member_seen;
 	int picked;			/* kept by the last peer_pick */
 	int typed;			/* typed, not announced */
 	uint64_t ok_ms;			/* a session through it came up */

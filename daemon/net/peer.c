@@ -668,6 +668,9 @@ conn_handshake_done(struct net_conn *c)
 		store_peer_add(c->net->d->store, t->group, t->addr,
 		    c->remote_pk);
 	}
+	/* The handshake proved who answers at t (its member's key). */
+	if (t != NULL && memcmp(t->member, c->remote_pk, BAL_PK_BYTES) == 0)
+		t->member_seen = 1;
 	if ((rc = peer_session_hello(c)) != 0) {
 		snprintf(why, sizeof(why), N_("cannot send HELLO: %s"),
 		    bal_strerror(rc));

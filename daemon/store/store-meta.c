@@ -235,6 +235,33 @@ store_peer_remove(struct store *st, const uint8_t *group, const char *addr,
 }
 
 int
+store_peer_remove_of(struct store *st, const uint8_t *group, const char *addr,
+    const uint8_t *member, int typed_too, int *typed, int *announced)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	*typed = *announced = 0;
+	if (typed_too) {
+		s = store_q(st, Q_PEER_REMOVE_OF);
+		store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+		sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+		store_bind_blob(s, 3, member, BAL_PK_BYTES);
+		if ((ret = store_done(st, s)) != 0)
+			return ret;
+		*typed = sqlite3_changes(st->db) > 0;
+	}
+	s = store_q(st, Q_PEER_REMOVE_ANN_OF);
+	store_bind_blob(s, 1, group, BAL_GROUP_ID_BYTES);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	store_bind_blob(s, 3, member, BAL_PK_BYTES);
+	if ((ret = store_done(st, s)) != 0)
+		return ret;
+	*announced = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+int
 store_peer_worked(struct store *st, const uint8_t *group, const char *addr,
     const uint8_t *member, uint64_t ms)
 {

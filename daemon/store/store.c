@@ -77,6 +77,10 @@ static const char *const queries[Q_COUNT] = {
 	    "member=?",
 	[Q_PEER_REMOVE] = "DELETE FROM peers WHERE gid=? AND addr=?",
 	[Q_PEER_REMOVE_ANN] = "DELETE FROM announced WHERE gid=? AND addr=?",
+	[Q_PEER_REMOVE_OF] = "DELETE FROM peers WHERE gid=? AND addr=? AND "
+	    "(member IS NULL OR member=?)",
+	[Q_PEER_REMOVE_ANN_OF] = "DELETE FROM announced WHERE gid=? AND "
+	    "addr=? AND member=?",
 	[Q_PEER_OK] = "UPDATE peers SET ok_ms=?3 WHERE gid=?1 AND addr=?2",
 	[Q_PEER_OK_ANN] = "UPDATE announced SET ok_ms=?3 WHERE gid=?1 AND "
 	    "addr=?2 AND member=?4",

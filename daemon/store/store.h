@@ -284,6 +284,14 @@ int store_peer_forget(struct store *st, const uint8_t *group,
  */
 int store_peer_remove(struct store *st, const uint8_t *group,
     const char *addr, int *typed, int *announced);
+/*
+ * store_peer_remove_of drops only what member owns of addr: its announced
+ * row and, when typed_too, the typed row if it names member or nobody
+ * (another member's announce of the same address stays).
+ */
+int store_peer_remove_of(struct store *st, const uint8_t *group,
+    const char *addr, const uint8_t *member, int typed_too, int *typed,
+    int *announced);
 /* store_peer_worked records that a session through addr came up at ms. */
 int store_peer_worked(struct store *st, const uint8_t *group, const char *addr,
     const uint8_t *member, uint64_t ms);

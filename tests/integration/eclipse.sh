@@ -9,7 +9,9 @@
 # latest announce counts, with at most 4 of its addresses, and dial
 # targets are picked in rounds across members: alice and bob meet again
 # at once and the note arrives.  When mallory is revoked, her addresses
-# are gone from everyone's list.
+# are gone from everyone's list.  One of her announced addresses is bob's:
+# revoking her must not make alice forget bob's address (a restart shows
+# what alice's store kept).
 . "$(dirname "$0")/../lib/daemons.sh"
 
 HOSTILE=$BUILD/tests/hostile-peer
@@ -42,7 +44,7 @@ until_ok 30 sh -c "'$BALINT' --home '$T/bob' peer list | grep -q '$(addr mallory
 	fail "bob never learned mallory's address: $(b bob peer list)"
 
 stop mallory
-out=$("$HOSTILE" "$T/mallory" "$(addr alice)" "$ALICE" flood 2>&1) ||
+out=$(FLOOD_ADDR="$(addr bob)" "$HOSTILE" "$T/mallory" "$(addr alice)" "$ALICE" flood 2>&1) ||
 	fail "the flood did not run: $out"
 [ "$out" = acked ] || fail "alice did not take mallory's announces: $out"
 until_ok 30 sh -c "[ \$('$BALINT' --home '$T/bob' peer list | grep -c '127\.0\.0\.10:') -gt 0 ]" ||
@@ -71,4 +73,8 @@ until_ok 30 sh -c "! '$BALINT' --home '$T/alice' peer list | grep -q '127\.0\.0\
 until_ok 30 sh -c "! '$BALINT' --home '$T/bob' peer list | grep -q '127\.0\.0\.10:\|$(addr mallory)'" ||
 	fail "bob keeps a revoked member's addresses: $(b bob peer list)"
 echo "mallory revoked: her addresses are gone at alice and bob"
+stop bob; stop alice; start alice
+until_ok 10 sh -c "'$BALINT' --home '$T/alice' peer list | grep -w bob | grep -q '$(addr bob)'" ||
+	fail "alice forgot bob's address with mallory's announce of it: $(b alice peer list)"
+echo "bob's address, announced by mallory too, kept at alice"
 exit 0

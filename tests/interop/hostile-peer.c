@@ -45,7 +45,8 @@
  *	           FLOOD_ADDRS junk addresses on 127.0.0.10 (that sort before
  *	           127.0.0.1:PORT and lead nowhere): 64 in all, as many as
  *	           a group used to dial (issue 12, docs/threat-model.md
- *	           "Address flooding")
+ *	           "Address flooding"); FLOOD_ADDR in the environment
+ *	           (at most 31 bytes) is the first address of each
  *	notes      N (in place of AUTHOR_PROFILE) of the member's next notes
  *	           in ENTRIES messages as full as they go, each sent once the
  *	           last was acked (and the daemon's data acknowledged);
@@ -448,8 +449,8 @@ out:
 
 /*
  * The member's next n announces (kind 3, body [1, [addr...]]), each of
- * FLOOD_ADDRS junk addresses "127.0.0.10:P", P = 1, 2, ...; blobs[i]
- * malloc'd.
+ * FLOOD_ADDRS junk addresses "127.0.0.10:P", P = 1, 2, ... (the first
+ * FLOOD_ADDR when set: another member's address, say); blobs[i] malloc'd.
  */
 static int
 flood_blobs(const struct identity *me, const struct view *v, size_t n,
@@ -461,6 +462,7 @@ flood_blobs(const struct identity *me, const struct view *v, size_t n,
 	size_t i, k, len;
 	unsigned port = 1;
 	int alen, ret = -1;
+	const char *first = getenv("FLOOD_ADDR");
 
 	for (i = 0; i < n; i++) {
 		len = 0;
@@ -468,8 +470,14 @@ flood_blobs(const struct identity *me, const struct view *v, size_t n,
 		body[len++] = 0x01;
 		body[len++] = 0x90 | FLOOD_ADDRS;
 		for (k = 0; k < FLOOD_ADDRS; k++) {
-			alen = snprintf((char *)body + len + 1, 32,
-			    "127.0.0.10:%u", port++);
+			if (k == 0 && first != NULL)
+				alen = snprintf((char *)body + len + 1, 32,
+				    "%s", first);
+			else
+				alen = snprintf((char *)body + len + 1, 32,
+				    "127.0.0.10:%u", port++);
+			if (alen < 0 || alen > 31)
+				goto out;
 			body[len] = (uint8_t)(0xa0 | alen);
 			len += 1 + (size_t)alen;
 		}
