@@ -90,10 +90,10 @@ show_history(const struct ctl_resp *resp, uint64_t current)
 		(void)ctl_resp_get_uint(resp, r, "time", &ms);
 		output_time(ms, when, sizeof(when));
 		printf("  %-3" PRIu64 " %s  %s ", v, when, v == 1 ?
-		    "founded by" : "amended by");
+		    _("founded by") : _("amended by"));
 		if (ctl_resp_get_str(resp, r, "by", &s, NULL) == 0)
 			output_safe(stdout, s, 0);
-		printf(v == current ? "  (current)\n" : "\n");
+		printf("%s", v == current ? _("  (current)\n") : "\n");
 	}
 	for (r = 0; r < n; r++)
 		if (is_kind(resp, r, "member") &&
@@ -118,17 +118,19 @@ show_history(const struct ctl_resp *resp, uint64_t current)
 		(void)ctl_resp_get_uint(resp, r, "accepted_time", &ms);
 		output_time(ms, when, sizeof(when));
 		if (strcmp(how, "author") == 0)
-			printf("wrote version %" PRIu64 "\n", v);
+			printf(_("wrote version %llu\n"), (unsigned long long)v);
 		else if (strcmp(how, "accepted") == 0)
-			printf("accepted version %" PRIu64 " on %s\n", v, when);
+			printf(_("accepted version %llu on %s\n"),
+			    (unsigned long long)v, when);
 		else
-			printf("accepted at join (version %" PRIu64 ")\n", v);
+			printf(_("accepted at join (version %llu)\n"),
+			    (unsigned long long)v);
 		if (v < current)
 			behind = 1;
 	}
 	if (behind)
-		printf("(members accept version %" PRIu64 " with: balint "
-		    "contract accept)\n", current);
+		printf(_("(members accept version %llu with: balint contract "
+		    "accept)\n"), (unsigned long long)current);
 }
 
 static int
