@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sodium.h>
 
 #include "group.h"
@@ -362,6 +363,23 @@ peer_dial_endpoint(const char *addr, const struct target *t,
 		snprintf(out, DAEMON_ADDR_MAX, "%s", addr);
 }
 
+/*
+ * 1 for an address bound to a link: an IPv6 zone ("[fe80::1%eth0]:P") or
+ * a link-local address.  Announced, it would be dialed on this machine's
+ * own link (interface names are easy to guess); such targets come from
+ * LAN beacons only (lan.c), or typed by the member.
+ */
+static int
+link_bound(const char *addr)
+{
+	struct sockaddr_storage ss;
+
+	if (strchr(addr, '%') != NULL)
+		return 1;
+	return net_addr_parse(addr, &ss) == 0 && ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+}
+
 static int
 peer_load_cb(void *ctx, const struct store_peer *p)
 {
@@ -383,7 +401,8 @@ peer_load_cb(void *ctx, const struct store_peer *p)
 	if ((p->member != NULL && memcmp(p->member, pl->net->d->id->pk,
 	    BAL_PK_BYTES) == 0) || strlen(p->addr) >= DAEMON_ADDR_MAX ||
 	    net_addr_parse(p->addr, NULL) != 0 ||
-	    peer_dial_is_ours(pl->net, p->addr))
+	    peer_dial_is_ours(pl->net, p->addr) ||
+	    (!p->typed && link_bound(p->addr)))
 		return 0;
 	/* A tor-only group never dials an IP address. */
 	if (group_tor_only(pl->g) && !onion_addr_is(p->addr))

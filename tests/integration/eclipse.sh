@@ -9,7 +9,8 @@
 # latest announce counts, with at most 4 of its addresses, and dial
 # targets are picked in rounds across members: alice and bob meet again
 # at once and the note arrives.  When mallory is revoked, her addresses
-# are gone from everyone's list.  One of her announced addresses is bob's:
+# are gone from everyone's list.  One of her announced addresses is
+# link-local ("[fe80::1%lo]:9"): nobody dials it.  Another is bob's:
 # revoking her must not make alice forget bob's address (a restart shows
 # what alice's store kept).
 . "$(dirname "$0")/../lib/daemons.sh"
@@ -44,7 +45,8 @@ until_ok 30 sh -c "'$BALINT' --home '$T/bob' peer list | grep -q '$(addr mallory
 	fail "bob never learned mallory's address: $(b bob peer list)"
 
 stop mallory
-out=$(FLOOD_ADDR="$(addr bob)" "$HOSTILE" "$T/mallory" "$(addr alice)" "$ALICE" flood 2>&1) ||
+LL='[fe80::1%lo]:9'
+out=$(FLOOD_ADDR="$(addr bob) $LL" "$HOSTILE" "$T/mallory" "$(addr alice)" "$ALICE" flood 2>&1) ||
 	fail "the flood did not run: $out"
 [ "$out" = acked ] || fail "alice did not take mallory's announces: $out"
 until_ok 30 sh -c "[ \$('$BALINT' --home '$T/bob' peer list | grep -c '127\.0\.0\.10:') -gt 0 ]" ||
@@ -65,6 +67,10 @@ b alice note write --title "after the flood" -m "$MARK" >/dev/null ||
 until_ok 30 sh -c "'$BALINT' --home '$T/bob' note list | grep -q 'after the flood'" ||
 	fail "alice's note never reached bob"
 echo "after a restart alice and bob met and her note reached bob"
+# An announced link-local address with a zone is stored but never dialed
+# (a member would dial it on its own link): idle, no dial target.
+b alice peer list | grep -F "$LL" | grep -qw idle ||
+	fail "alice dials an announced link-local address: $(b alice peer list)"
 
 # mallory revoked: her addresses are dropped everywhere.
 b alice revoke --yes mallory >/dev/null || fail "revoke mallory"

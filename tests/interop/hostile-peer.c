@@ -46,7 +46,8 @@
  *	           127.0.0.1:PORT and lead nowhere): 64 in all, as many as
  *	           a group used to dial (issue 12, docs/threat-model.md
  *	           "Address flooding"); FLOOD_ADDR in the environment
- *	           (at most 31 bytes) is the first address of each
+ *	           ("A B", each at most 31 bytes) are the first addresses
+ *	           of each
  *	notes      N (in place of AUTHOR_PROFILE) of the member's next notes
  *	           in ENTRIES messages as full as they go, each sent once the
  *	           last was acked (and the daemon's data acknowledged);
@@ -450,7 +451,8 @@ out:
 /*
  * The member's next n announces (kind 3, body [1, [addr...]]), each of
  * FLOOD_ADDRS junk addresses "127.0.0.10:P", P = 1, 2, ... (the first
- * FLOOD_ADDR when set: another member's address, say); blobs[i] malloc'd.
+ * ones FLOOD_ADDR's space-separated addresses when set: another member's
+ * address, say); blobs[i] malloc'd.
  */
 static int
 flood_blobs(const struct identity *me, const struct view *v, size_t n,
@@ -462,18 +464,22 @@ flood_blobs(const struct identity *me, const struct view *v, size_t n,
 	size_t i, k, len;
 	unsigned port = 1;
 	int alen, ret = -1;
-	const char *first = getenv("FLOOD_ADDR");
+	const char *first;
 
 	for (i = 0; i < n; i++) {
+		first = getenv("FLOOD_ADDR");
 		len = 0;
 		body[len++] = 0x92;		/* [1, [FLOOD_ADDRS strs]] */
 		body[len++] = 0x01;
 		body[len++] = 0x90 | FLOOD_ADDRS;
 		for (k = 0; k < FLOOD_ADDRS; k++) {
-			if (k == 0 && first != NULL)
-				alen = snprintf((char *)body + len + 1, 32,
-				    "%s", first);
-			else
+			if (first != NULL && *first != '\0') {
+				size_t fl = strcspn(first, " ");
+
+				alen = fl < 32 ? (int)fl : 32;
+				memcpy(body + len + 1, first, (size_t)alen);
+				first += fl + (first[fl] == ' ');
+			} else
 				alen = snprintf((char *)body + len + 1, 32,
 				    "127.0.0.10:%u", port++);
 			if (alen < 0 || alen > 31)
