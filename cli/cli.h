@@ -295,6 +295,8 @@ enum output_fmt {
 	OUT_UINT,
 	OUT_TIME,		/* Unix ms shown as local "YYYY-MM-DD HH:MM" */
 	OUT_BOOL,
+	OUT_WORD,		/* a word balintd sends (a kind, a role, a state),
+				   shown in the member's language */
 };
 
 struct output_col {

@@ -115,7 +115,7 @@ group_list(struct cli *c, int argc, char **argv)
 	static const struct output_col cols[] = {
 		{ "group", N_("GROUP"), OUT_STR },
 		{ "name", N_("NAME"), OUT_STR },
-		{ "role", N_("ROLE"), OUT_STR },
+		{ "role", N_("ROLE"), OUT_WORD },
 		{ "members", N_("MEMBERS"), OUT_UINT },
 	};
 	struct ctl_resp *resp = NULL;

@@ -17,8 +17,8 @@ cmd_members(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col cols[] = {
 		{ "name", N_("NAME"), OUT_STR },
-		{ "role", N_("ROLE"), OUT_STR },
-		{ "status", N_("STATUS"), OUT_STR },
+		{ "role", N_("ROLE"), OUT_WORD },
+		{ "status", N_("STATUS"), OUT_WORD },
 		{ "member_id", N_("MEMBER ID"), OUT_STR },
 		{ "fingerprint", N_("FINGERPRINT"), OUT_STR },
 	};

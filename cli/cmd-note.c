@@ -360,7 +360,7 @@ note_list(struct cli *c, int argc, char **argv)
 	/* NOTE: the shortest unique id prefix; --json has the whole id. */
 	static const struct output_col cols[] = {
 		{ "short", N_("NOTE"), OUT_STR },
-		{ "kind", N_("KIND"), OUT_STR },
+		{ "kind", N_("KIND"), OUT_WORD },
 		{ "case", N_("CASE"), OUT_STR },
 		{ "author", N_("AUTHOR"), OUT_STR },
 		{ "updated", N_("CHANGED"), OUT_TIME },

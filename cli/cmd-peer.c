@@ -109,8 +109,8 @@ peer_list(struct cli *c, int argc, char **argv)
 	static const struct output_col cols[] = {
 		{ "address", N_("ADDRESS"), OUT_STR },
 		{ "member", N_("MEMBER"), OUT_STR },
-		{ "state", N_("STATE"), OUT_STR },
-		{ "origin", N_("FROM"), OUT_STR },
+		{ "state", N_("STATE"), OUT_WORD },
+		{ "origin", N_("FROM"), OUT_WORD },
 		{ "also", N_("SAME AS"), OUT_STR },	/* the other names of it */
 	};
 	const char *group = c->group;

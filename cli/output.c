@@ -201,7 +201,9 @@ output_field(const struct ctl_resp *resp, size_t rec, const char *key,
 		return "";
 	switch (v->type) {
 	case CTL_STR:
-		return v->str.p;
+		/* The catalogue has balintd's words (N_() where it says them). */
+		return fmt == OUT_WORD && v->str.p[0] != '\0' ?
+		    gettext(v->str.p) : v->str.p;
 	case CTL_UINT:
 		if (fmt == OUT_TIME)
 			output_time(v->u, buf, buflen);

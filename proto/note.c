@@ -14,10 +14,11 @@
 #define NOTE_FIELDS_MAX 64
 
 static const char *const kind_names[] = {
-	[NOTE_KIND_SESSION] = "session",
-	[NOTE_KIND_FOLLOWUP] = "followup",
-	[NOTE_KIND_CASE] = "case",
-	[NOTE_KIND_OTHER] = "other",
+	/* N_: the CLI shows a kind in the member's language in tables. */
+	[NOTE_KIND_SESSION] = N_("session"),
+	[NOTE_KIND_FOLLOWUP] = N_("followup"),
+	[NOTE_KIND_CASE] = N_("case"),
+	[NOTE_KIND_OTHER] = N_("other"),
 };
 
 /*

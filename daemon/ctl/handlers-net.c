@@ -572,7 +572,7 @@ peer_list_net_cb(void *ctx, const struct net_status_info *si)
 	snprintf(s->state, sizeof(s->state), "%s",
 	    si->state != NULL ? si->state : "");
 	s->rank = state_rank(s->state);
-	s->origin = "incoming";
+	s->origin = N_("incoming");
 	s->lan = si->lan;
 	snprintf(s->why, sizeof(s->why), "%s", si->why != NULL ? si->why : "");
 	if (si->name != NULL)
@@ -602,8 +602,8 @@ peer_list_store_cb(void *ctx, const struct store_peer *p)
 	snprintf(r->addr, sizeof(r->addr), "%s", p->addr);
 	net_peer_endpoint(pc->d, pc->g, p->addr, r->endpoint,
 	    sizeof(r->endpoint));
-	snprintf(r->state, sizeof(r->state), "idle");
-	r->origin = p->typed ? "typed" : "announced";
+	snprintf(r->state, sizeof(r->state), "%s", N_("idle"));
+	r->origin = p->typed ? N_("typed") : N_("announced");
 	if (p->member != NULL)
 		snprintf(r->member, sizeof(r->member), "%s",
 		    handlers_member_name(pc->g, p->member, idbuf));

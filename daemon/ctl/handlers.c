@@ -494,7 +494,7 @@ cmd_group_list(struct ctl_call *call, const struct ctl_req *req)
 		    ctl_resp_add_str(resp, "group", hex) != 0 ||
 		    ctl_resp_add_str(resp, "name", group_name(g)) != 0 ||
 		    ctl_resp_add_str(resp, "role",
-		    leader ? "leader" : "member") != 0 ||
+		    leader ? N_("leader") : N_("member")) != 0 ||
 		    ctl_resp_add_uint(resp, "members",
 		    handlers_active_count(g)) != 0)
 			goto fail;
@@ -840,11 +840,11 @@ static const char *
 status_name(int status)
 {
 	switch (status) {
-	case ROSTER_ACTIVE:	return "active";
-	case ROSTER_REVOKED:	return "revoked";
-	case ROSTER_LEFT:	return "left";
+	case ROSTER_ACTIVE:	return N_("active");
+	case ROSTER_REVOKED:	return N_("revoked");
+	case ROSTER_LEFT:	return N_("left");
 	}
-	return "unknown";
+	return N_("unknown");
 }
 
 static void
@@ -872,7 +872,7 @@ cmd_members(struct ctl_call *call, const struct ctl_req *req)
 		    ctl_resp_add_str(resp, "member_id", mid) != 0 ||
 		    ctl_resp_add_str(resp, "fingerprint", fpr) != 0 ||
 		    ctl_resp_add_str(resp, "role", m->role == ROSTER_ROLE_LEADER ?
-		    "leader" : "member") != 0 ||
+		    N_("leader") : N_("member")) != 0 ||
 		    ctl_resp_add_str(resp, "status",
 		    status_name(m->status)) != 0 ||
 		    ctl_resp_add_str(resp, "state_code", code) != 0)

@@ -213,6 +213,7 @@ check sv "namn: Svensson" \
     note write -m "Patient Anna Svensson, 19850101-1234, ringde"
 check he "לזהות מטופל/ת; דבר לא נכתב" \
     note write -m "Patient Anna Svensson, 19850101-1234, ringde"
+check sv "anna  ledare  aktiv" members
 check sv "  tor          av (--tor off): den här medlemmen nås bara på sina IP-adresser" status
 check sv "  lokalt nät   av (lan-discovery = off)" status
 check sv "  medlems-id   bm" status
