@@ -76,6 +76,12 @@ b alice status | grep -w bob | grep -q 'found on the LAN' ||
 	fail "status does not say bob was found on the LAN: $(b alice status)"
 b alice status | grep -q '^  LAN  *on: beacons for 1 group on 2 interface addresses' ||
 	fail "status does not say LAN discovery runs: $(b alice status)"
+# The same line in the member's language (balintd's text translated by
+# the CLI, its numbers kept: i18n.sh, docs/architecture.md).
+LANGUAGE=sv b alice status | grep -q '^  lokalt nät  *på: signaler för 1 grupp på 2 gränssnittsadresser (' ||
+	fail "LAN line in Swedish: $(LANGUAGE=sv b alice status | grep -i 'lokalt')"
+LANGUAGE=he b alice status | grep -w bob | grep -q 'נמצא ברשת המקומית' ||
+	fail "found on the LAN in Hebrew: $(LANGUAGE=he b alice status)"
 b bob note write --title "Found on the LAN" -m "quiet-monday-$$" >/dev/null ||
 	fail "note write"
 until_ok 20 sh -c "'$BALINT' --home '$T/alice' note list | grep -q 'Found on the LAN'" ||
