@@ -91,7 +91,10 @@ struct daemon {
 						   its first use, or NULL */
 };
 
-/* daemon_log writes one timestamped line to stderr; never pass secrets. */
+/*
+ * daemon_log writes one timestamped line to stderr; never pass secrets.
+ * Control characters in it (text from a router or a peer) become '?'.
+ */
 void daemon_log(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 

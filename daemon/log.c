@@ -42,26 +42,59 @@ to_journal(void)
 	return journal;
 }
 
+/*
+ * Makes line one line a terminal shows as it is: control characters (C0,
+ * DEL, and C1 as UTF-8 encodes them, U+0080..U+009F) become '?'.  Text
+ * from outside (a router's answer, a peer's words) may carry a newline
+ * that forges a line, or an escape sequence that rewrites the screen.
+ */
+static void
+log_safe(char *line)
+{
+	unsigned char *p = (unsigned char *)line;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			*p = '?';
+			*++p = '?';
+		}
+	}
+}
+
 void
 daemon_log(const char *fmt, ...)
 {
 	struct timespec ts;
 	struct tm tm;
-	char when[32];
+	char when[32], buf[1024], *line = buf;
 	va_list ap;
+	int n;
 
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf) && (line = malloc((size_t)n + 1)) !=
+	    NULL) {
+		va_start(ap, fmt);
+		(void)vsnprintf(line, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	} else if (line == NULL)
+		line = buf;		/* truncated rather than lost */
+	log_safe(line);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	if (to_journal())
-		fputs("balintd: ", stderr);
+		fprintf(stderr, "balintd: %s\n", line);
 	else
-		fprintf(stderr, "%s.%03ldZ balintd: ", when,
-		    ts.tv_nsec / 1000000);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+		fprintf(stderr, "%s.%03ldZ balintd: %s\n", when,
+		    ts.tv_nsec / 1000000, line);
+	if (line != buf)
+		free(line);
 }
 
 /* Reads the clock offset from the environment, once. */

@@ -56,6 +56,7 @@ upnp_map(struct portmap *pm)
 {
 	struct UPNPDev *devs;
 	char ext[40], port[8], lease[16];
+	struct in_addr ext4;
 	int err = 0, r;
 
 	if (!pm->has_urls) {
@@ -84,9 +85,13 @@ upnp_map(struct portmap *pm)
 		}
 		pm->has_urls = 1;
 	}
+	/*
+	 * The router's text (up to 15 bytes of its XML): only a numeric
+	 * IPv4 address is taken, logged, shown or announced.
+	 */
 	if (UPNP_GetExternalIPAddress(pm->urls.controlURL,
 	    pm->data.first.servicetype, ext) != UPNPCOMMAND_SUCCESS ||
-	    ext[0] == '\0') {
+	    inet_pton(AF_INET, ext, &ext4) != 1) {
 		snprintf(pm->r_why, sizeof(pm->r_why), N_("upnp: the router "
 		    "gives no external address"));
 		return -1;
