@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
+#include <uniwidth.h>
 
 #include "cli.h"
 #include "mp.h"
@@ -464,17 +465,18 @@ static int
 note_show(struct cli *c, int argc, char **argv)
 {
 	static const struct output_col head[] = {
-		{ "note", "note:     ", OUT_STR },
-		{ "kind", "kind:     ", OUT_STR },
-		{ "case", "case:     ", OUT_STR },
-		{ "title", "title:    ", OUT_STR },
-		{ "author", "author:   ", OUT_STR },
-		{ "time", "written:  ", OUT_TIME },
-		{ "updated", "updated:  ", OUT_TIME },
-		{ "versions", "versions: ", OUT_UINT },
-		{ "version", "version:  ", OUT_UINT },
-		{ "changed", "changed:  ", OUT_TIME },
-		{ "changed_by", "by:       ", OUT_STR },
+		/* Each label is followed by its value, in one column. */
+		{ "note", N_("note:"), OUT_STR },
+		{ "kind", N_("kind:"), OUT_WORD },
+		{ "case", N_("case:"), OUT_STR },
+		{ "title", N_("title:"), OUT_STR },
+		{ "author", N_("author:"), OUT_STR },
+		{ "time", N_("written:"), OUT_TIME },
+		{ "updated", N_("updated:"), OUT_TIME },
+		{ "versions", N_("versions:"), OUT_UINT },
+		{ "version", N_("version:"), OUT_UINT },
+		{ "changed", N_("changed:"), OUT_TIME },
+		{ "changed_by", N_("by:"), OUT_STR },
 	};
 	const char *group = c->group, *body, *s, *ver = NULL;
 	const struct util_opt opts[] = {
@@ -486,7 +488,7 @@ note_show(struct cli *c, int argc, char **argv)
 	char *pos[1], buf[64], *end;
 	unsigned long long v = 0;
 	size_t i;
-	int npos, rc;
+	int npos, rc, w, col = 0;
 
 	if ((rc = util_getopt(c, "note show", usage, argc, argv, 2, opts, pos,
 	    1, &npos)) != 0)
@@ -508,12 +510,22 @@ note_show(struct cli *c, int argc, char **argv)
 		ctl_resp_free(resp);
 		return rc;
 	}
+	/* The values in one column after the widest label, plus a space. */
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+		w = u8_strwidth((const uint8_t *)_(head[i].head), "UTF-8");
+		if (w + 1 > col)
+			col = w + 1;
+	}
 	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
 		s = output_field(resp, 0, head[i].key, head[i].fmt, buf,
 		    sizeof(buf));
 		if (*s == '\0')
 			continue;
-		fputs(head[i].head, stdout);
+		fputs(_(head[i].head), stdout);
+		w = u8_strwidth((const uint8_t *)_(head[i].head), "UTF-8");
+		do
+			fputc(' ', stdout);
+		while (++w < col);
 		output_safe(stdout, s, 0);
 		fputc('\n', stdout);
 	}
