@@ -430,7 +430,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 			    "entry after does not open; not stored)\n"),
 			    (unsigned long long)(u - 1));
 		} else if (is_kind(resp, r, "peer")) {
-			int level = 0, lan = 0;
+			int level = 0, lan = 0, punched = 0;
 			char when[64];
 
 			if (np++ == 0)
@@ -456,6 +456,9 @@ cmd_status(struct cli *c, int argc, char **argv)
 			if (ctl_resp_get_bool(resp, r, "lan", &lan) == 0 &&
 			    lan)
 				printf("%s", _(", found on the LAN"));
+			if (ctl_resp_get_bool(resp, r, "punched", &punched) ==
+			    0 && punched)
+				printf("%s", _(", direct (hole punched)"));
 			if (ctl_resp_get_uint(resp, r, "last_reached", &u) ==
 			    0 && u != 0)
 				printf(_(", last reached %s"), output_field(

@@ -105,6 +105,12 @@ usage(FILE *f)
 	    "SIGTERM stops it cleanly.  This member's onion address is "
 	    "kept in the\nprofile and never changes; balint status shows "
 	    "it.\n"), START_DEFAULT_LISTEN, TOR_ENV, WEB_DEFAULT_PORT);
+	fprintf(f, "%s", _("The settings file (balint config) is read at start: "
+	    "besides listen, tor and\ntor-control, lan-discovery = off (no "
+	    "LAN beacons), portmap = off (no port\nforwarding asked of the "
+	    "router) and hole-punching = off (no direct\nconnection opened "
+	    "through two routers at once, through a third member or\nan "
+	    "onion session); each is on by default.\n"));
 }
 
 /*

@@ -115,6 +115,8 @@ settings_load(struct settings *s)
 			take(s->lan, sizeof(s->lan), &l, s->path);
 		else if (strcmp(l.key, "portmap") == 0)
 			take(s->portmap, sizeof(s->portmap), &l, s->path);
+		else if (strcmp(l.key, "hole-punching") == 0)
+			take(s->punch, sizeof(s->punch), &l, s->path);
 		else if (strcmp(l.key, "tor-control") == 0)
 			take(s->tor_control, sizeof(s->tor_control), &l,
 			    s->path);

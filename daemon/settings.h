@@ -16,6 +16,7 @@ struct settings {
 	char tor_control[DAEMON_ADDR_MAX];	/* "tor-control", or "" */
 	char lan[4];			/* "lan-discovery": "on", "off", "" */
 	char portmap[4];		/* "portmap": "on", "off" or "" */
+	char punch[4];			/* "hole-punching": "on", "off", "" */
 	char web_port[8];		/* "web-port", or "" */
 };
 

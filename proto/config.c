@@ -104,6 +104,9 @@ const struct config_key config_keys[] = {
 	{ "portmap", CONFIG_DAEMON, check_onoff,
 	    N_("on or off: balintd asks the router to forward its port and to "
 	    "let members in to its IPv6 addresses (PCP, NAT-PMP, UPnP)") },
+	{ "hole-punching", CONFIG_DAEMON, check_onoff,
+	    N_("on (default) or off: balintd opens direct connections "
+	    "through two routers (TCP hole punching)") },
 	{ "web-port", CONFIG_DAEMON, check_web_port,
 	    N_("the port of the page on 127.0.0.1 (balint open), 0 for any, "
 	    "or off (as --web-port)") },

@@ -3,7 +3,9 @@
  * "Hole punching"): [9, op, member bin(32), host str, port uint,
  * wait uint].  ASK and ANSWER carry no host (the relay fills in what it
  * sees); OFFER and GO carry a numeric IP address, the relay's view of the
- * member's public address.  Every field is checked both ways.
+ * member's public address; SEEN the receiver's address as the sender sees
+ * it; CALL and CALLED the sender's own public address.  Every field is
+ * checked both ways.
  */
 #include "wire-int.h"
 
@@ -23,12 +25,12 @@ punch_host_ok(const char *s, size_t len)
 	return 1;
 }
 
-/* The rules of one PUNCH: op, host present exactly for OFFER and GO. */
+/* The rules of one PUNCH: op, host present for all but ASK and ANSWER. */
 static int
 punch_ok(uint64_t op, const char *host, size_t hostlen, uint64_t port,
     uint64_t wait)
 {
-	if (op < WIRE_PUNCH_ASK || op > WIRE_PUNCH_GO || port < 1 ||
+	if (op < WIRE_PUNCH_ASK || op > WIRE_PUNCH_CALLED || port < 1 ||
 	    port > 65535 || wait > WIRE_MAX_PUNCH_WAIT)
 		return 0;
 	if (op == WIRE_PUNCH_ASK || op == WIRE_PUNCH_ANSWER)

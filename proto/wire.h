@@ -96,7 +96,11 @@ enum wire_punch_op {
 	WIRE_PUNCH_ASK = 1,		/* to a relay: introduce me to member */
 	WIRE_PUNCH_OFFER = 2,		/* from the relay: member asks, at */
 	WIRE_PUNCH_ANSWER = 3,		/* to the relay: yes, to member */
-	WIRE_PUNCH_GO = 4		/* from the relay: member answered, at */
+	WIRE_PUNCH_GO = 4,		/* from the relay: member answered, at */
+	/* Two members with only an onion session between them. */
+	WIRE_PUNCH_SEEN = 5,		/* direct session: you come from */
+	WIRE_PUNCH_CALL = 6,		/* onion session: meet me at */
+	WIRE_PUNCH_CALLED = 7		/* onion session: yes, meet me at */
 };
 
 enum wire_bye_reason {
@@ -188,7 +192,9 @@ struct wire_msg {
 			uint8_t member[BAL_PK_BYTES];
 			/*
 			 * "" for ASK and ANSWER; for OFFER and GO the
-			 * member's IP address as the relay sees it.
+			 * member's IP address as the relay sees it; for
+			 * SEEN the receiver's as the sender sees it; for
+			 * CALL and CALLED the sender's own public one.
 			 */
 			const char *host;
 			uint16_t port;		/* 1..65535 */

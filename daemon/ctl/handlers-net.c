@@ -62,7 +62,8 @@ status_peer_cb(void *ctx, const struct net_status_info *si)
 	    ctl_resp_add_str(sc->resp, "last_error", si->why != NULL ?
 	    si->why : "") != 0 ||
 	    ctl_resp_add_uint(sc->resp, "last_reached", si->reached_ms) != 0 ||
-	    ctl_resp_add_bool(sc->resp, "lan", si->lan) != 0)
+	    ctl_resp_add_bool(sc->resp, "lan", si->lan) != 0 ||
+	    ctl_resp_add_bool(sc->resp, "punched", si->punched) != 0)
 		sc->failed = 1;
 }
 

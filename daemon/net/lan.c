@@ -349,7 +349,7 @@ lan_make_room(const struct lan *lan, const uint8_t *gid, const uint8_t *member)
  * beacon comes over one link, so a source off every local subnet is
  * spoofed (or routed in from afar) and is not dialed.
  */
-static int
+int
 lan_on_link(const struct sockaddr *src)
 {
 	uv_interface_address_t *ifs = NULL;

@@ -173,6 +173,7 @@ struct net_status_info {
 	const char *why;
 	uint64_t reached_ms;		/* waiting: last session (Unix ms), 0 */
 	int lan;			/* found by its LAN beacons (lan.c) */
+	int punched;			/* opened by hole punching (punch.c) */
 };
 
 /*

@@ -152,6 +152,7 @@ target_dial(struct target *t)
 	uint8_t (*keys)[32] = NULL, pk[BAL_PK_BYTES];
 	const char *why = NULL;
 	size_t n = 0;
+	int up;
 
 	if (net->stopping || t->closed || t->conn != NULL)
 		return;
@@ -159,10 +160,15 @@ target_dial(struct target *t)
 		return;
 	/*
 	 * Rescheduled when that session ends; the count is kept, so that
-	 * sessions that keep ending at once go on backing off.
+	 * sessions that keep ending at once go on backing off.  A session
+	 * through tor does not stop a dial of an IP address: a direct
+	 * session that works is preferred, and replaces it (peer-session.c;
+	 * then a member seen from outside learns its public address, SEEN
+	 * in punch-onion.c).
 	 */
-	if (t->has_member && peer_member_session_up(net, t->group, t->member,
-	    NULL))
+	if (t->has_member && (up = peer_member_session_up(net, t->group,
+	    t->member, NULL)) != 0 && (up == 1 || t->tp == NULL ||
+	    t->tp->tor))
 		return;
 	/* A removed member is not dialed (they may be readmitted later). */
 	if (t->has_member && g->roster != NULL &&

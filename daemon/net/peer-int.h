@@ -128,6 +128,8 @@ struct net_conn {
 	int reading;			/* uv_read_start was called */
 	int via_tor;			/* through tor (dialed or came in) */
 	int tor_retry;			/* tor said a retry may help */
+	int punched;			/* opened by hole punching */
+	int seen_sent, seen_got;	/* its PUNCH SEEN (punch-onion.c) */
 	uv_timer_t timer;
 	uv_connect_t connect;
 	uv_shutdown_t shutdown;
@@ -249,6 +251,12 @@ struct net {
 #define PUNCH_ANSWER_GAP_MS 1000	/* OFFERs of one member answered */
 #define PUNCH_INTROS 16		/* introductions a relay has under way */
 #define PUNCH_TRIED 64		/* members whose last ask is remembered */
+/* punch-onion.c: CALL over an onion session up this long (a direct dial
+ * that works goes first). */
+#define PUNCH_CALL_AFTER_MS 2000
+#define PUNCH_SEEN_MAX_MS (24ull * 3600 * 1000)	/* a SEEN used that long */
+#define PUNCH_SEEN_WRITE_MS (600ull * 1000)	/* a same SEEN rewritten */
+#define PUNCH_SEEN_META "punch.seen"
 
 /*
  * punch_start (after the listener) asks relays for members without a
@@ -301,7 +309,10 @@ int peer_conn_write(struct net_conn *c, uint8_t *buf, size_t len);
 int peer_conn_send_msg(struct net_conn *c, const struct wire_msg *m);
 /* peer_conn_pending_done: c no longer counts as a pending handshake. */
 void peer_conn_pending_done(struct net_conn *c);
-/* peer_member_session_up is 1 when a session with pk in group is up. */
+/*
+ * peer_member_session_up is 1 when a direct session with pk in group is
+ * up, 2 when only one through tor is, else 0.
+ */
 int peer_member_session_up(const struct net *net, const uint8_t *group,
     const uint8_t *pk, const struct net_conn *except);
 /*
@@ -449,6 +460,11 @@ void lan_stop(struct net *net);
 void lan_groups_changed(struct net *net);
 /* lan_expire drops LAN targets whose beacons stopped (no conn). */
 void lan_expire(struct net *net);
+/*
+ * lan_on_link is 1 when src lies in the subnet of one of this machine's
+ * interfaces (punch-onion.c asks it too).
+ */
+int lan_on_link(const struct sockaddr *src);
 /* lan_member_found is 1 when member of group was found on the LAN. */
 int lan_member_found(const struct net *net, const uint8_t *group,
     const uint8_t *member);

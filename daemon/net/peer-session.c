@@ -125,6 +125,18 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 		 * new one replaces the old at once, on both ends alike.  Two
 		 * young sessions are dials at the same time: the rule below.
 		 */
+		/*
+		 * A direct session (dialed or punched) replaces one through
+		 * tor at once, whatever their ages and dialers: faster, and
+		 * both ends see alike which is which.
+		 */
+		if (o->via_tor && !c->via_tor) {
+			daemon_log("peer %s: a direct session replaces the one "
+			    "through tor", peer_conn_label(c, label));
+			peer_conn_close(o, WIRE_BYE_DUPLICATE,
+			    "replaced by a direct session");
+			continue;
+		}
 		if (daemon_now_ms() - o->up_ms >= NET_SESSION_STABLE_MS) {
 			daemon_log("peer %s: a new session replaces the one up "
 			    "since %llu s at %s (the member lost it; its "

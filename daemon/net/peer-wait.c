@@ -275,8 +275,11 @@ net_status_each(struct daemon *d, const struct group *g, int merge,
 		si->name = m ? m->name : NULL;
 		si->addr = c->addr;
 		t = c->target;
-		/* A session that came in: the address we dial it at. */
-		if (!c->outgoing && c->has_remote &&
+		/*
+		 * A session that came in: the address we dial it at (a
+		 * punched one: where it is, the other's public address).
+		 */
+		if (!c->outgoing && c->has_remote && !c->punched &&
 		    (t = session_target(d->net, c)) != NULL)
 			si->addr = t->addr;
 		if (!c->outgoing && t == NULL)
@@ -288,6 +291,7 @@ net_status_each(struct daemon *d, const struct group *g, int merge,
 		si->state = c->state == C_UP ? N_("up") : N_("connecting");
 		ln->rank = c->state == C_UP ? 3 : 2;
 		si->via = c->tp != NULL ? c->tp->via : "direct";
+		si->punched = c->punched;
 		si->why = "";
 		si->lan = si->has_member && lan_member_found(d->net, c->g->id,
 		    si->member);

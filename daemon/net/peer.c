@@ -362,14 +362,18 @@ peer_member_session_up(const struct net *net, const uint8_t *group,
     const uint8_t *pk, const struct net_conn *except)
 {
 	const struct net_conn *o;
+	int up = 0;
 
 	for (o = net->conns; o != NULL; o = o->next)
 		if (o != except && !o->closing && o->state == C_UP &&
 		    o->g != NULL && memcmp(o->g->id, group,
 		    BAL_GROUP_ID_BYTES) == 0 &&
-		    memcmp(o->remote_pk, pk, BAL_PK_BYTES) == 0)
-			return 1;
-	return 0;
+		    memcmp(o->remote_pk, pk, BAL_PK_BYTES) == 0) {
+			if (!o->via_tor)
+				return 1;
+			up = 2;
+		}
+	return up;
 }
 
 /*

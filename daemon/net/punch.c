@@ -28,55 +28,21 @@
 
 #include "addr.h"
 #include "group.h"
-#include "peer-int.h"
+#include "punch-int.h"
 #include "roster.h"
+#include "settings.h"
 #include "transport.h"
 
-/* One attempt at this end (asker or answerer). */
-struct punch {
-	struct punch *next;
-	uint8_t group[BAL_GROUP_ID_BYTES];
-	uint8_t member[BAL_PK_BYTES];
-	struct net_conn *relay;		/* asker: the session asked */
-	int fd;				/* the bound socket, -1 once used */
-	uint16_t port;
-	uint64_t until;			/* loop time to give up waiting */
-};
-
-/* What a relay remembers between an OFFER and its ANSWER. */
-struct intro {
-	uint8_t group[BAL_GROUP_ID_BYTES];
-	uint8_t asker[BAL_PK_BYTES], target[BAL_PK_BYTES];
-	uint16_t port;
-	uint64_t until;
-};
-
-/* A member last asked for: not again before `next`. */
-struct tried {
-	uint8_t group[BAL_GROUP_ID_BYTES];
-	uint8_t member[BAL_PK_BYTES];
-	uint64_t next;
-};
-
-struct punches {
-	uv_timer_t tick;
-	uint64_t start;			/* loop time of punch_start */
-	uint64_t retry_ms;
-	struct punch *list;
-	struct intro intros[PUNCH_INTROS];
-	struct tried tried[PUNCH_TRIED];	/* asked for */
-	size_t ntried;
-	struct tried answered[PUNCH_TRIED];	/* OFFERs answered */
-	size_t nanswered;
-};
-
-static struct net_conn *
-session_of(struct net *net, const uint8_t *group, const uint8_t *pk)
+/* pk's session up in group (direct: not through tor), or NULL. */
+struct net_conn *
+punch_session(struct net *net, const uint8_t *group, const uint8_t *pk,
+    int direct)
 {
 	struct net_conn *o;
 
 	for (o = net->conns; o != NULL; o = o->next)
 		if (!o->closing && o->state == C_UP && o->g != NULL &&
+		    (!direct || !o->via_tor) &&
 		    memcmp(o->g->id, group, BAL_GROUP_ID_BYTES) == 0 &&
 		    memcmp(o->remote_pk, pk, BAL_PK_BYTES) == 0)
 			return o;
@@ -124,7 +90,33 @@ bind_port(uint16_t *port)
 	return fd;
 }
 
-static void
+/*
+ * A new attempt with member of group, on a freshly bound port; relay: the
+ * session asked (then it waits PUNCH_WAIT_MS for the answer), or NULL.
+ */
+struct punch *
+punch_new(struct net *net, const uint8_t *group, const uint8_t *member,
+    struct net_conn *relay)
+{
+	struct punch *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if ((p->fd = bind_port(&p->port)) < 0) {
+		daemon_log("punch: cannot bind a port: %s", strerror(errno));
+		free(p);
+		return NULL;
+	}
+	memcpy(p->group, group, BAL_GROUP_ID_BYTES);
+	memcpy(p->member, member, BAL_PK_BYTES);
+	if ((p->relay = relay) != NULL)
+		p->until = uv_now(net->d->loop) + PUNCH_WAIT_MS;
+	p->next = net->punch->list;
+	net->punch->list = p;
+	return p;
+}
+
+void
 punch_free(struct net *net, struct punch *p)
 {
 	struct punch **pp;
@@ -139,7 +131,7 @@ punch_free(struct net *net, struct punch *p)
 	free(p);
 }
 
-static struct punch *
+struct punch *
 punch_find(struct net *net, const uint8_t *group, const uint8_t *member)
 {
 	struct punch *p;
@@ -151,8 +143,8 @@ punch_find(struct net *net, const uint8_t *group, const uint8_t *member)
 	return NULL;
 }
 
-static int
-send_punch(struct net_conn *c, int op, const uint8_t *member,
+int
+punch_send(struct net_conn *c, int op, const uint8_t *member,
     const char *host, uint16_t port)
 {
 	struct wire_msg m;
@@ -201,7 +193,7 @@ on_punch_connect(uv_connect_t *req, int status)
  * Connects p's bound socket to host:port.  The smaller member key is the
  * handshake's client; both sides connect (a simultaneous open).
  */
-static void
+void
 punch_connect(struct net *net, struct punch *p, const char *host,
     uint16_t port)
 {
@@ -231,6 +223,7 @@ punch_connect(struct net *net, struct punch *p, const char *host,
 		goto fail;
 	}
 	p->fd = -1;		/* the connection's now */
+	c->punched = 1;		/* status says so */
 	if (client) {
 		if ((keys = sodium_malloc(NET_KEYS_PER_GROUP * 32)) == NULL ||
 		    group_network_keys(g, keys, NET_KEYS_PER_GROUP, &n) != 0 ||
@@ -254,10 +247,6 @@ fail:
 	punch_free(net, p);
 }
 
-struct tried;
-static int may_ask(struct tried *tab, size_t *n, const uint8_t *group,
-    const uint8_t *member, uint64_t now, uint64_t gap);
-
 /* ---- the relay ---- */
 
 static void
@@ -270,7 +259,7 @@ relay_ask(struct net_conn *c, const struct wire_msg *m)
 	uint64_t now = uv_now(net->d->loop);
 	size_t i;
 
-	if ((t = session_of(net, c->g->id, m->punch.member)) == NULL ||
+	if ((t = punch_session(net, c->g->id, m->punch.member, 0)) == NULL ||
 	    memcmp(m->punch.member, c->remote_pk, BAL_PK_BYTES) == 0 ||
 	    seen_host(c, host, sizeof(host)) != 0) {
 		daemon_log("punch: %s asks for a member this one has no direct "
@@ -295,7 +284,7 @@ relay_ask(struct net_conn *c, const struct wire_msg *m)
 	free_in->until = now + PUNCH_WAIT_MS;
 	daemon_log("punch: introducing %s (seen at %s:%u) to %s", c->addr,
 	    host, (unsigned)m->punch.port, t->addr);
-	(void)send_punch(t, WIRE_PUNCH_OFFER, c->remote_pk, host,
+	(void)punch_send(t, WIRE_PUNCH_OFFER, c->remote_pk, host,
 	    m->punch.port);
 }
 
@@ -320,10 +309,10 @@ relay_answer(struct net_conn *c, const struct wire_msg *m)
 	if (i == PUNCH_INTROS)
 		return;		/* nobody asked: an ANSWER of nothing */
 	in->until = 0;
-	if ((a = session_of(net, c->g->id, m->punch.member)) == NULL ||
+	if ((a = punch_session(net, c->g->id, m->punch.member, 0)) == NULL ||
 	    seen_host(c, host, sizeof(host)) != 0)
 		return;
-	(void)send_punch(a, WIRE_PUNCH_GO, c->remote_pk, host,
+	(void)punch_send(a, WIRE_PUNCH_GO, c->remote_pk, host,
 	    m->punch.port);
 }
 
@@ -353,7 +342,7 @@ end_offer(struct net_conn *c, const struct wire_msg *m)
 	struct net *net = c->net;
 	struct punch *p;
 
-	if (session_of(net, c->g->id, m->punch.member) != NULL ||
+	if (punch_session(net, c->g->id, m->punch.member, 0) != NULL ||
 	    memcmp(m->punch.member, net->d->id->pk, BAL_PK_BYTES) == 0 ||
 	    c->g->roster == NULL || !roster_is_active(c->g->roster,
 	    m->punch.member) || group_tor_only(c->g))
@@ -363,7 +352,7 @@ end_offer(struct net_conn *c, const struct wire_msg *m)
 	 * OFFERs come: a member cannot make this daemon connect to
 	 * addresses of its choice at any rate (nor log refusals at any).
 	 */
-	if (!may_ask(net->punch->answered, &net->punch->nanswered, c->g->id,
+	if (!punch_may(net->punch->answered, &net->punch->nanswered, c->g->id,
 	    m->punch.member, uv_now(net->d->loop), PUNCH_ANSWER_GAP_MS))
 		return;
 	/*
@@ -383,17 +372,9 @@ end_offer(struct net_conn *c, const struct wire_msg *m)
 			return;
 		punch_free(net, p);
 	}
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = punch_new(net, c->g->id, m->punch.member, NULL)) == NULL)
 		return;
-	memcpy(p->group, c->g->id, BAL_GROUP_ID_BYTES);
-	memcpy(p->member, m->punch.member, BAL_PK_BYTES);
-	if ((p->fd = bind_port(&p->port)) < 0) {
-		free(p);
-		return;
-	}
-	p->next = net->punch->list;
-	net->punch->list = p;
-	if (send_punch(c, WIRE_PUNCH_ANSWER, m->punch.member, "",
+	if (punch_send(c, WIRE_PUNCH_ANSWER, m->punch.member, "",
 	    p->port) != 0) {
 		punch_free(net, p);
 		return;
@@ -416,7 +397,8 @@ end_go(struct net_conn *c, const struct wire_msg *m)
 void
 punch_on_msg(struct net_conn *c, const struct wire_msg *m)
 {
-	if (c->net->punch == NULL || c->g == NULL)
+	if (c->net->punch == NULL || c->g == NULL ||
+	    (!c->net->punch->on && m->punch.op != WIRE_PUNCH_SEEN))
 		return;		/* punching is off here: ignored */
 	switch (m->punch.op) {
 	case WIRE_PUNCH_ASK:
@@ -431,6 +413,9 @@ punch_on_msg(struct net_conn *c, const struct wire_msg *m)
 	case WIRE_PUNCH_GO:
 		end_go(c, m);
 		break;
+	default:	/* SEEN, CALL, CALLED */
+		punch_onion_on_msg(c, m);
+		break;
 	}
 }
 
@@ -442,8 +427,8 @@ punch_on_msg(struct net_conn *c, const struct wire_msg *m)
  * running would let a member with more than PUNCH_TRIED others lift the
  * limit by cycling through them.
  */
-static int
-may_ask(struct tried *tab, size_t *n, const uint8_t *group,
+int
+punch_may(struct tried *tab, size_t *n, const uint8_t *group,
     const uint8_t *member, uint64_t now, uint64_t gap)
 {
 	struct tried *t = NULL;
@@ -486,23 +471,13 @@ ask(struct net *net, struct group *g, const uint8_t *member)
 		    memcmp(o->remote_pk, member, BAL_PK_BYTES) != 0 &&
 		    seen_host(o, host, sizeof(host)) == 0)
 			relay = o;
-	if (relay == NULL || !may_ask(net->punch->tried, &net->punch->ntried,
+	if (relay == NULL || !punch_may(net->punch->tried, &net->punch->ntried,
 	    g->id, member, uv_now(net->d->loop), net->punch->retry_ms) ||
-	    (p = calloc(1, sizeof(*p))) == NULL)
+	    (p = punch_new(net, g->id, member, relay)) == NULL)
 		return;
-	memcpy(p->group, g->id, BAL_GROUP_ID_BYTES);
-	memcpy(p->member, member, BAL_PK_BYTES);
-	p->relay = relay;
-	p->until = uv_now(net->d->loop) + PUNCH_WAIT_MS;
-	if ((p->fd = bind_port(&p->port)) < 0) {
-		free(p);
-		return;
-	}
-	p->next = net->punch->list;
-	net->punch->list = p;
 	daemon_log("punch: asking %s to introduce a member with no session "
 	    "(from port %u)", relay->addr, (unsigned)p->port);
-	if (send_punch(relay, WIRE_PUNCH_ASK, member, "", p->port) != 0)
+	if (punch_send(relay, WIRE_PUNCH_ASK, member, "", p->port) != 0)
 		punch_free(net, p);
 }
 
@@ -528,6 +503,7 @@ on_tick(uv_timer_t *t)
 	}
 	if (net->stopping || now - ps->start < PUNCH_GRACE_MS)
 		return;
+	punch_onion_tick(net);
 	for (g = net->d->groups; g != NULL; g = g->next) {
 		if (g->roster == NULL || group_tor_only(g) ||
 		    !roster_is_active(g->roster, net->d->id->pk))
@@ -537,7 +513,7 @@ on_tick(uv_timer_t *t)
 
 			if (g->roster->members[i].status != ROSTER_ACTIVE ||
 			    memcmp(pk, net->d->id->pk, BAL_PK_BYTES) == 0 ||
-			    session_of(net, g->id, pk) != NULL ||
+			    punch_session(net, g->id, pk, 0) != NULL ||
 			    punch_find(net, g->id, pk) != NULL)
 				continue;
 			ask(net, g, pk);
@@ -568,18 +544,24 @@ on_tick_closed(uv_handle_t *h)
 	net_handle_gone(net);
 }
 
+/*
+ * On unless the settings' "hole-punching" says off; without that line,
+ * PUNCH_ENV=off (the tests' default) turns it off.
+ */
 void
 punch_start(struct net *net)
 {
 	const char *e = getenv(PUNCH_ENV);
+	struct settings set;
 	struct punches *ps;
 	char *end;
 	unsigned long v;
 
-	if (e != NULL && strcmp(e, "off") == 0)
-		return;
 	if ((ps = calloc(1, sizeof(*ps))) == NULL)
 		return;
+	(void)settings_load(&set);
+	ps->on = set.punch[0] != '\0' ? strcmp(set.punch, "on") == 0 :
+	    e == NULL || strcmp(e, "off") != 0;
 	ps->retry_ms = PUNCH_RETRY_MS;
 	if ((e = getenv(PUNCH_RETRY_ENV)) != NULL && *e != '\0') {
 		v = strtoul(e, &end, 10);
@@ -591,7 +573,11 @@ punch_start(struct net *net)
 	ps->tick.data = net;
 	net->handles++;
 	net->punch = ps;
-	uv_timer_start(&ps->tick, on_tick, PUNCH_TICK_MS, PUNCH_TICK_MS);
+	punch_onion_load(net);
+	/* Off: nothing sent or answered; a SEEN is still kept (for later). */
+	if (ps->on)
+		uv_timer_start(&ps->tick, on_tick, PUNCH_TICK_MS,
+		    PUNCH_TICK_MS);
 }
 
 void

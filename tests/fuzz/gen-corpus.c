@@ -403,6 +403,10 @@ gen_wire(uint8_t *const ent[3], const size_t entlen[3], uint8_t **hello,
 	m.punch.wait_ms = 250;
 	CHECK(wire_encode(&m, &p, &len) == 0);
 	emit_free("wire", "punch-go", p, len);
+	m.punch.op = WIRE_PUNCH_CALL;	/* over an onion session */
+	m.punch.wait_ms = 0;
+	CHECK(wire_encode(&m, &p, &len) == 0);
+	emit_free("wire", "punch-call", p, len);
 
 	memset(&m, 0, sizeof(m));
 	m.type = WIRE_ENTRIES;

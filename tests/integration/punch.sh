@@ -7,8 +7,9 @@
 # so without punching they sync only through carol.  With it, carol
 # introduces them (PUNCH ASK, OFFER, ANSWER, GO) and they open a direct
 # TCP session by simultaneous open through both NATs: alice's peer list
-# shows bob up at router 2's public address, and with carol stopped a note
-# of alice's still reaches bob.  PUNCH_RUNS=N (default 1) restarts bob N
+# shows bob up at router 2's public address, status says it was hole
+# punched, carol told alice where she sees her come from (SEEN), and with
+# carol stopped a note of alice's still reaches bob.  PUNCH_RUNS=N (default 1) restarts bob N
 # more times and counts how often the direct session comes back, with the
 # time from bob's start to it; PUNCH_NAT=random makes router 2 map source
 # ports at random (masquerade random), where punching fails.
@@ -64,6 +65,19 @@ bob_direct() {
 until_ok 12 bob_direct ||
 	fail "no direct session alice-bob: $(b alice peer list; grep -h -A3 punch "$T/alice.log" "$T/bob.log" | head -40)"
 grep -q "punch: introducing" "$T/carol.log" || fail "carol introduced nobody"
+# status says the session was punched (text and --json).
+b alice status | grep -w bob | grep -F "$R2:" | grep -qF ", direct (hole punched)" ||
+	fail "alice's status does not say bob's session was punched: $(b alice status)"
+b alice --json status | python3 -c 'import json, sys
+sys.exit(0 if any(r.get("kind") == "peer" and r.get("name") == "bob" and
+    r.get("punched") is True for r in json.load(sys.stdin)) else 1)' ||
+	fail "alice's status --json lacks punched for bob"
+b alice status | grep -w carol | grep -q "hole punched" &&
+	fail "alice's status calls her session with carol punched"
+# carol told each where she sees them come from (PUNCH SEEN), kept.
+R1=$(inet_addr router1)
+grep -q "punch: .* sees this member come from $R1:[0-9]* (from .*: the router keeps the port)" "$T/alice.log" ||
+	fail "alice did not keep where carol sees her: $(grep punch: "$T/alice.log")"
 echo "alice and bob: a direct session through both NATs ($(b alice peer list | grep -w bob | grep -o "$R2:[0-9]*"))"
 # The figure (printed, never checked): from alice's last ASK before the
 # session to "peer up: bob ... at ROUTER2", in alice's log.

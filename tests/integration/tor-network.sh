@@ -19,7 +19,8 @@ command -v tor >/dev/null 2>&1 && command -v tor-gencert >/dev/null 2>&1 \
 . "$(dirname "$0")/../lib/daemons.sh"
 . "$(dirname "$0")/../lib/tornet.sh"
 . "$(dirname "$0")/../lib/internet.sh"
-trap 'rc=$?; tornet_stop; (exit $rc); cleanup' EXIT INT TERM
+# Daemons restarted in the NAT phase's subshell: their pids in nat.pids.
+trap 'rc=$?; PIDS="$PIDS $(cat "$T/nat.pids" 2>/dev/null)"; tornet_stop; (exit $rc); cleanup' EXIT INT TERM
 
 # As root, the Tor network and the first phases' daemons run on "torhost",
 # a machine on the public segment of a simulated internet
@@ -39,11 +40,12 @@ echo "$(date -u +%T) start"
 
 # start_tor NAME [LISTEN [NS]] — NAME's daemon with its own tor, a client
 # of the private network, on torhost (or in namespace NS); no TCP listener
-# unless LISTEN is given.
+# unless LISTEN is given; ENV_NAME, if set, is VAR=VALUE words for it.
 start_tor() {
 	_st_x=$INNS
 	[ -z "${3:-}" ] || _st_x="ip netns exec $3"
-	$_st_x "$BALINTD" --home "$T/$1" \
+	eval "_st_env=\${ENV_$1:-}"
+	$_st_x env $_st_env "$BALINTD" --home "$T/$1" \
 	    --listen "${2:-none}" --tor on \
 	    --torrc-extra "$TORNET_CLIENT" >>"$T/$1.log" 2>&1 &
 	eval "PID_$1=$!"
@@ -157,6 +159,84 @@ nat_phase() {
 	vias otto | sed 's/^/otto - /'
 	vias lena | grep -qx "otto onion" || fail "lena and otto's session is not through tor"
 	step "two clinics behind NAT and a public member sync, every pair through its own session"
+	punch_phase
+}
+
+# sub_stop NAME — in the NAT phase's subshell, which cannot wait for the
+# daemons the main shell started: SIGTERM, then until it is gone (or a
+# zombie that the main shell reaps).
+sub_stop() {
+	eval "_ss_p=\$PID_$1"
+	kill "$_ss_p" 2>/dev/null
+	_ss_gone() { case $(awk '{print $3}' /proc/"$_ss_p"/stat 2>/dev/null) in ""|Z) ;; *) return 1;; esac; }
+	until_ok 30 _ss_gone || fail "$1's daemon did not stop"
+}
+# ---- Hole punching over the onion session ------------------------------
+# pia (punching on) tells lena and otto, over their direct sessions, where
+# she sees them come from (PUNCH SEEN): router 1's and router 2's public
+# addresses; each keeps it.  With hole-punching = off in their settings
+# (BALINT_PUNCH=on in their environment: the setting wins) lena and otto
+# stay on their onion session.  Then pia goes offline, both restart with
+# hole-punching = on, and with nothing but the onion session between them
+# they punch a direct session through both NATs (CALL, CALLED): status
+# says so, and a note travels over it.
+punch_phase() {
+	r1=$(inet_addr router1); r2=$(inet_addr router2)
+	until_ok 30 grep -q "punch: .* sees this member come from $r1:[0-9]* (.*keeps the port)" "$T/lena.log" ||
+		fail "lena did not keep where pia sees her: $(grep punch: "$T/lena.log")"
+	until_ok 30 grep -q "punch: .* sees this member come from $r2:[0-9]* (.*keeps the port)" "$T/otto.log" ||
+		fail "otto did not keep where pia sees him: $(grep punch: "$T/otto.log")"
+	# Off: past the 2 s an onion session waits before a CALL (and a
+	# second's tick), still onion.
+	_w=$(python3 - "$T/lena.log" <<'PY'
+import datetime, sys
+up = [l[:23] for l in open(sys.argv[1]) if "peer up: otto" in l and "through tor" in l][-1]
+age = (datetime.datetime.utcnow() - datetime.datetime.strptime(up, "%Y-%m-%dT%H:%M:%S.%f")).total_seconds()
+print(max(0, int(5 - age + 1)))
+PY
+) || fail "no session lena-otto through tor in lena's log"
+	sleep "$_w"
+	vias lena | grep -qx "otto onion" || fail "with hole-punching = off, lena-otto: $(vias lena)"
+	grep -q "punch: calling\|calls through tor" "$T/lena.log" "$T/otto.log" &&
+		fail "hole-punching = off, yet lena or otto called"
+	step "hole-punching = off: lena and otto know their public addresses and stay on the onion"
+	sub_stop pia
+	# The routers drop a SYN that no mapping lets in (a home router's
+	# "stealth" default), rather than answer it with an RST.
+	for r in router1 router2; do
+		ip netns exec "$(inet_ns $r)" nft -f - <<EOT || fail "$r: input filter"
+table inet stealth {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname "wan" ct state established,related accept
+		iifname "wan" meta l4proto tcp drop
+	}
+}
+EOT
+	done
+	sub_stop lena; sub_stop otto
+	for m in lena otto; do
+		echo "hole-punching = on" >"$T/cfg-$m/balint/config"
+		eval "ENV_$m=XDG_CONFIG_HOME=$T/cfg-$m"
+	done
+	t0=$(date +%s)
+	for m in lena otto; do
+		start_tor $m "0.0.0.0:7451" "$(inet_ns $m)"
+		eval "echo \$PID_$m" >>"$T/nat.pids"	# the parent's cleanup
+	done
+	punched() { b lena status | grep -w otto | grep -F "$r2:" | grep -qF "direct (hole punched)"; }
+	until_ok 90 punched || fail "no punched session lena-otto: $(b lena status; grep -h "punch:" "$T/lena.log" "$T/otto.log" | tail -20)"
+	step "lena and otto, pia offline: a direct session punched over their onion session ($(($(date +%s) - t0)) s after the restart)"
+	b otto --json status | python3 -c 'import json, sys
+sys.exit(0 if any(r.get("kind") == "peer" and r.get("name") == "lena" and
+    r.get("punched") is True and r.get("state") == "up" for r in json.load(sys.stdin)) else 1)' ||
+		fail "otto's status --json does not say lena's session was punched"
+	until_ok 30 both_up lena otto || fail "lena's sessions: $(vias lena)"
+	vias lena | grep -qx "otto direct" || fail "lena-otto not direct only: $(vias lena)"
+	b lena note write -g "Two Clinics" --title "P $NMARK" -m "punched" >/dev/null || fail "lena write"
+	until_ok 60 lists otto "P $NMARK" "Two Clinics" || fail "otto did not get lena's note over the punched session"
+	vias otto | grep -qx "lena direct" || fail "otto's sessions: $(vias otto)"
+	step "lena's note reached otto over the punched session"
 }
 
 step "private Tor network up"
@@ -166,6 +246,14 @@ if [ -n "$INET_UP" ]; then
 	# tors bootstrap while the first phases run.
 	member lena; member otto; member pia
 	inet_member lan1 lena; inet_member lan2 otto; inet_member public pia
+	# Settings of their own: punching off for lena and otto (until the
+	# punch phase), on for pia.
+	for m in lena otto; do
+		mkdir -p "$T/cfg-$m/balint"
+		echo "hole-punching = off" >"$T/cfg-$m/balint/config"
+		eval "ENV_$m=\"XDG_CONFIG_HOME=$T/cfg-$m BALINT_PUNCH=on\""
+	done
+	ENV_pia=BALINT_PUNCH=on
 	for m in lena otto pia; do
 		start_tor $m "0.0.0.0:7451" "$(inet_ns $m)"
 	done

@@ -807,11 +807,20 @@ test_punch(void **state)
 		assert_int_not_equal(wire_decode(buf, i, &d), 0);
 		assert_null(d);
 	}
-	/* Past the encoder: op 5, port 0, a letter in the host, wait. */
+	/* Past the encoder: op 8, port 0, a letter in the host, wait. */
 	bad = malloc(len);
 	memcpy(bad, buf, len);
-	bad[2] = 0x05;
+	bad[2] = 0x08;
 	assert_int_equal(wire_decode(bad, len, &d), BAL_EPROTO);
+	/* SEEN, CALL and CALLED carry a host, like GO. */
+	for (i = WIRE_PUNCH_SEEN; i <= WIRE_PUNCH_CALLED; i++) {
+		memcpy(bad, buf, len);
+		bad[2] = (uint8_t)i;
+		assert_int_equal(wire_decode(bad, len, &d), 0);
+		assert_int_equal(d->punch.op, i);
+		assert_string_equal(d->punch.host, "203.0.113.2");
+		wire_msg_free(d);
+	}
 	memcpy(bad, buf, len);
 	bad[2] = 0x01;			/* ASK with a host */
 	assert_int_equal(wire_decode(bad, len, &d), BAL_EPROTO);
@@ -861,6 +870,11 @@ test_punch(void **state)
 	assert_int_equal(wire_encode(&m, &buf, &len), BAL_ETOOBIG);
 	m.punch.op = 0;
 	m.punch.host = "10.0.0.1";
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.punch.op = WIRE_PUNCH_CALLED + 1;
+	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
+	m.punch.op = WIRE_PUNCH_CALL;	/* CALL without its host */
+	m.punch.host = "";
 	assert_int_equal(wire_encode(&m, &buf, &len), BAL_EINVAL);
 }
 

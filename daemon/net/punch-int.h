@@ -1,0 +1,95 @@
+/*
+ * punch-int.h — what the two files of hole punching share: punch.c (the
+ * attempts, the relay's introduction, the timer) and punch-onion.c (two
+ * members whose only session goes through tor: SEEN, CALL, CALLED and
+ * the address this member is seen at).  docs/protocol.md "Hole punching".
+ */
+#ifndef BAL_PUNCH_INT_H
+#define BAL_PUNCH_INT_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "peer-int.h"
+
+/* One attempt at this end (asker, answerer, caller or called). */
+struct punch {
+	struct punch *next;
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	uint8_t member[BAL_PK_BYTES];
+	struct net_conn *relay;		/* asker, caller: the session asked */
+	int fd;				/* the bound socket, -1 once used */
+	uint16_t port;
+	uint64_t until;			/* loop time to give up waiting */
+};
+
+/* What a relay remembers between an OFFER and its ANSWER. */
+struct intro {
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	uint8_t asker[BAL_PK_BYTES], target[BAL_PK_BYTES];
+	uint16_t port;
+	uint64_t until;
+};
+
+/* A member last asked for: not again before `next`. */
+struct tried {
+	uint8_t group[BAL_GROUP_ID_BYTES];
+	uint8_t member[BAL_PK_BYTES];
+	uint64_t next;
+};
+
+/*
+ * Where another member last saw this one come from over a direct session
+ * (PUNCH SEEN), kept in the store's meta table (PUNCH_SEEN_META) across
+ * restarts: the address and port seen, and this end's own address and
+ * port of that connection (the same port: the router keeps ports).
+ */
+struct punch_seen {
+	char host[INET_ADDRSTRLEN];	/* "" when none */
+	uint16_t port;
+	char local[INET_ADDRSTRLEN];
+	uint16_t lport;
+	uint64_t at_ms;			/* Unix ms */
+};
+
+struct punches {
+	int on;				/* hole-punching on; off: SEEN kept only */
+	uv_timer_t tick;
+	uint64_t start;			/* loop time of punch_start */
+	uint64_t retry_ms;
+	struct punch *list;
+	struct intro intros[PUNCH_INTROS];
+	struct tried tried[PUNCH_TRIED];	/* asked for, called */
+	size_t ntried;
+	struct tried answered[PUNCH_TRIED];	/* OFFERs, CALLs answered */
+	size_t nanswered;
+	struct punch_seen seen;
+	const char *not_called;		/* the last reason logged, or NULL */
+};
+
+/* punch.c's helpers for punch-onion.c. */
+struct net_conn *punch_session(struct net *net, const uint8_t *group,
+    const uint8_t *pk, int direct);
+struct punch *punch_new(struct net *net, const uint8_t *group,
+    const uint8_t *member, struct net_conn *relay);
+struct punch *punch_find(struct net *net, const uint8_t *group,
+    const uint8_t *member);
+void punch_free(struct net *net, struct punch *p);
+int punch_send(struct net_conn *c, int op, const uint8_t *member,
+    const char *host, uint16_t port);
+void punch_connect(struct net *net, struct punch *p, const char *host,
+    uint16_t port);
+int punch_may(struct tried *tab, size_t *n, const uint8_t *group,
+    const uint8_t *member, uint64_t now, uint64_t gap);
+
+/*
+ * punch-onion.c: punch_onion_load reads the kept SEEN at start;
+ * punch_onion_tick sends SEEN on new direct sessions and CALL to members
+ * whose only session is through tor; punch_onion_on_msg takes SEEN, CALL
+ * and CALLED.
+ */
+void punch_onion_load(struct net *net);
+void punch_onion_tick(struct net *net);
+void punch_onion_on_msg(struct net_conn *c, const struct wire_msg *m);
+
+#endif
