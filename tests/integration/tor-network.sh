@@ -195,7 +195,7 @@ age = (datetime.datetime.utcnow() - datetime.datetime.strptime(up, "%Y-%m-%dT%H:
 print(max(0, int(5 - age + 1)))
 PY
 ) || fail "no session lena-otto through tor in lena's log"
-	sleep "$_w"
+	sleep "$_w"	# 0 unless the onion session is younger than 5 s
 	vias lena | grep -qx "otto onion" || fail "with hole-punching = off, lena-otto: $(vias lena)"
 	grep -q "punch: calling\|calls through tor" "$T/lena.log" "$T/otto.log" &&
 		fail "hole-punching = off, yet lena or otto called"
@@ -237,6 +237,23 @@ sys.exit(0 if any(r.get("kind") == "peer" and r.get("name") == "lena" and
 	until_ok 60 lists otto "P $NMARK" "Two Clinics" || fail "otto did not get lena's note over the punched session"
 	vias otto | grep -qx "lena direct" || fail "otto's sessions: $(vias otto)"
 	step "lena's note reached otto over the punched session"
+	# PUNCH_RUNS=N: otto restarts N more times (pia still offline); how
+	# often the punched session comes back, and how long after his start.
+	_runs=${PUNCH_RUNS:-0} _ok=0 _i=0 _times=
+	while [ "$_i" -lt "$_runs" ]; do
+		_i=$((_i + 1))
+		sub_stop otto
+		until_ok 10 sh -c "! \"$BALINT\" --home \"$T/lena\" status | grep -w otto | grep -q ' up'" || true
+		_t0=$(date +%s)
+		start_tor otto "0.0.0.0:7451" "$(inet_ns otto)"
+		echo "$PID_otto" >>"$T/nat.pids"
+		if until_ok 60 punched; then
+			_ok=$((_ok + 1)); _times="$_times $(($(date +%s) - _t0))"
+		else
+			echo "run $_i: no punched session: $(vias lena | tr '\n' ' '); $(grep -h "punch:" "$T/lena.log" "$T/otto.log" | tail -4)"
+		fi
+	done
+	[ "$_runs" -eq 0 ] || echo "punching over tor: $_ok of $_runs restarts of otto gave a punched session (s after his start:$_times)"
 }
 
 step "private Tor network up"
