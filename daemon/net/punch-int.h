@@ -79,6 +79,8 @@ int punch_send(struct net_conn *c, int op, const uint8_t *member,
     const char *host, uint16_t port);
 void punch_connect(struct net *net, struct punch *p, const char *host,
     uint16_t port);
+int punch_host_ok(const struct net_conn *c, const char *host,
+    uint16_t port, int public);
 int punch_may(struct tried *tab, size_t *n, const uint8_t *group,
     const uint8_t *member, uint64_t now, uint64_t gap);
 

@@ -74,29 +74,6 @@ is_public(const char *host)
 }
 
 /*
- * 1 when host:port from member c may be connected to: a public IPv4
- * address, or a unicast one in the subnet of one of this machine's
- * interfaces (the same LAN); else a log line and 0.
- */
-static int
-dialable(const struct net_conn *c, const char *host, uint16_t port)
-{
-	struct sockaddr_in sin;
-	uint8_t a[4];
-
-	if (port != 0 && inet_pton(AF_INET, host, a) == 1) {
-		if (addr_ipv4_global(a))
-			return 1;
-		if (addr_ipv4_unicast(a) && uv_ip4_addr(host, port, &sin) ==
-		    0 && lan_on_link((const struct sockaddr *)&sin))
-			return 1;
-	}
-	daemon_log("punch: %s names %.64s:%u, neither a public address nor "
-	    "one on this LAN; not connected", c->addr, host, (unsigned)port);
-	return 0;
-}
-
-/*
  * 1 when this member may punch in group g over tor: the group is not
  * tor-only (its members show each other no IP address), this member is
  * active in it, and balintd listens on TCP (--listen none: reached
@@ -314,8 +291,8 @@ on_call(struct net_conn *c, const struct wire_msg *m)
 	/* One a member a second, however many come (as OFFERs, punch.c). */
 	if (!punch_may(net->punch->answered, &net->punch->nanswered,
 	    c->g->id, c->remote_pk, uv_now(net->d->loop),
-	    PUNCH_ANSWER_GAP_MS) || !dialable(c, m->punch.host,
-	    m->punch.port))
+	    PUNCH_ANSWER_GAP_MS) || !punch_host_ok(c, m->punch.host,
+	    m->punch.port, 1))
 		return;
 	if (self_host(net, host, sizeof(host), &why) != 0) {
 		daemon_log("punch: %s calls through tor; not answered: this "
@@ -349,7 +326,7 @@ on_called(struct net_conn *c, const struct wire_msg *m)
 	if (p == NULL || p->relay != c || p->fd < 0 || memcmp(m->punch.member,
 	    c->net->d->id->pk, BAL_PK_BYTES) != 0)
 		return;		/* not called through this session */
-	if (!dialable(c, m->punch.host, m->punch.port))
+	if (!punch_host_ok(c, m->punch.host, m->punch.port, 1))
 		return;
 	punch_connect(c->net, p, m->punch.host, m->punch.port);
 }

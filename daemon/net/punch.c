@@ -319,20 +319,28 @@ relay_answer(struct net_conn *c, const struct wire_msg *m)
 /* ---- the two ends ---- */
 
 /*
- * 1 when host (from the relay) may be connected to: one other host's
- * IPv4 address, never loopback, 0/8, link-local, multicast or broadcast
- * (a relay must not aim this daemon at itself or at the whole link).
+ * 1 when host (from the relay, or the other end over tor: public) may be
+ * connected to: one other host's IPv4 address, never loopback, 0/8,
+ * link-local, multicast or broadcast (a relay must not aim this daemon at
+ * itself or at the whole link); public: also a public address, or one
+ * in the subnet of one of this machine's interfaces (the same LAN).
+ * Else a log line and 0.
  */
-static int
-host_ok(const struct net_conn *c, const char *host, uint16_t port)
+int
+punch_host_ok(const struct net_conn *c, const char *host, uint16_t port,
+    int public)
 {
+	struct sockaddr_in sin;
 	uint8_t a[4];
 
 	if (port != 0 && inet_pton(AF_INET, host, a) == 1 &&
-	    addr_ipv4_unicast(a))
+	    addr_ipv4_unicast(a) && (!public || addr_ipv4_global(a) ||
+	    (uv_ip4_addr(host, port, &sin) == 0 &&
+	    lan_on_link((const struct sockaddr *)&sin))))
 		return 1;
-	daemon_log("punch: %s names %.64s:%u, no unicast IPv4 address; not "
-	    "connected", c->addr, host, (unsigned)port);
+	daemon_log("punch: %s names %.64s:%u, %s; not connected", c->addr,
+	    host, (unsigned)port, public ? "neither a public address nor "
+	    "one on this LAN" : "no unicast IPv4 address");
 	return 0;
 }
 
@@ -364,7 +372,7 @@ end_offer(struct net_conn *c, const struct wire_msg *m)
 		    c->addr);
 		return;
 	}
-	if (!host_ok(c, m->punch.host, m->punch.port))
+	if (!punch_host_ok(c, m->punch.host, m->punch.port, 0))
 		return;
 	if ((p = punch_find(net, c->g->id, m->punch.member)) != NULL) {
 		/* Both asked at once: the smaller key's ask goes on. */
@@ -389,7 +397,7 @@ end_go(struct net_conn *c, const struct wire_msg *m)
 
 	if (p == NULL || p->relay != c || p->fd < 0)
 		return;		/* not asked through this session */
-	if (!host_ok(c, m->punch.host, m->punch.port))
+	if (!punch_host_ok(c, m->punch.host, m->punch.port, 0))
 		return;
 	punch_connect(c->net, p, m->punch.host, m->punch.port);
 }

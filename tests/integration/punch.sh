@@ -24,16 +24,8 @@ inet_member lan2 bob
 # (a home router's "stealth" default): a SYN that arrives before the other
 # side's own SYN made its mapping vanishes instead of drawing an RST that
 # ends the attempt.  PUNCH_FW=reject answers it with an RST instead.
-for r in router1 router2; do
-	ip netns exec "$(inet_ns $r)" nft -f - <<EOT || fail "$r: input filter"
-table inet stealth {
-	chain input {
-		type filter hook input priority filter; policy accept;
-		iifname "wan" ct state established,related accept
-		iifname "wan" meta l4proto tcp $( [ "${PUNCH_FW:-}" = reject ] && echo "reject with tcp reset" || echo drop )
-	}
-}
-EOT
+for r in 1 2; do
+	inet_stealth $r ${PUNCH_FW:-} || fail "router $r: input filter"
 done
 if [ "${PUNCH_NAT:-}" = random ]; then
 	ip netns exec "$(inet_ns router2)" nft flush chain ip nat postrouting &&

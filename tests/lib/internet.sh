@@ -63,6 +63,12 @@
 #                     router N comes back with a new public address (the
 #                     next free one of the segment; conntrack entries of the
 #                     old one go with it); prints it.
+#   inet_stealth N [reject]
+#                     router N drops a TCP segment from wan to itself that
+#                     belongs to no connection (a home router's "stealth"
+#                     default: a punch's first SYN vanishes); with reject it
+#                     answers it with an RST instead (punch.sh,
+#                     tor-network.sh).
 #   inet_cut NAME / inet_mend NAME
 #                     takes NAME's link down (packets vanish), or up again.
 #   inet_stop         kills what inet_router_run started and deletes every
@@ -241,6 +247,20 @@ inet_router_newaddr() {
 		fail "router $1: new address $_a_new"
 	echo "$_a_new" >"$T/router$1.pub"
 	echo "$_a_new"
+}
+
+inet_stealth() {
+	_t_act=drop
+	[ "${2:-}" != reject ] || _t_act="reject with tcp reset"
+	ip netns exec "$(_inet_ns "router$1")" nft -f - <<EOT
+table inet stealth {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname "wan" ct state established,related accept
+		iifname "wan" meta l4proto tcp $_t_act
+	}
+}
+EOT
 }
 
 inet_cut() { read -r _c_ns _c_if <"$T/$1.port-at"; ip -n "$_c_ns" link set "$_c_if" down; }
