@@ -203,17 +203,7 @@ PY
 	sub_stop pia
 	# The routers drop a SYN that no mapping lets in (a home router's
 	# "stealth" default), rather than answer it with an RST.
-	for r in router1 router2; do
-		ip netns exec "$(inet_ns $r)" nft -f - <<EOT || fail "$r: input filter"
-table inet stealth {
-	chain input {
-		type filter hook input priority filter; policy accept;
-		iifname "wan" ct state established,related accept
-		iifname "wan" meta l4proto tcp drop
-	}
-}
-EOT
-	done
+	for r in 1 2; do inet_stealth $r || fail "router $r: input filter"; done
 	sub_stop lena; sub_stop otto
 	for m in lena otto; do
 		echo "hole-punching = on" >"$T/cfg-$m/balint/config"
