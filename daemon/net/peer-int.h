@@ -248,6 +248,7 @@ struct net {
 #define PUNCH_GRACE_MS 3000	/* after the start: dials go first */
 #define PUNCH_WAIT_MS 10000	/* an ASK's answer, an OFFER's ANSWER */
 #define PUNCH_RETRY_MS 60000	/* the same member asked for again */
+#define PUNCH_RETRY_MAX_MS 3600000	/* ... then doubling up to an hour */
 #define PUNCH_ANSWER_GAP_MS 1000	/* OFFERs of one member answered */
 #define PUNCH_INTROS 16		/* introductions a relay has under way */
 #define PUNCH_TRIED 64		/* members whose last ask is remembered */

@@ -31,11 +31,16 @@ struct intro {
 	uint64_t until;
 };
 
-/* A member last asked for: not again before `next`. */
+/*
+ * A member last asked for (or called, or answered): not again before
+ * `next`; `gap`, the wait before it (doubled at each attempt that brings
+ * no direct session, punch_may; 0 after one, punch_tried_reset).
+ */
 struct tried {
 	uint8_t group[BAL_GROUP_ID_BYTES];
 	uint8_t member[BAL_PK_BYTES];
 	uint64_t next;
+	uint64_t gap;
 };
 
 /*
@@ -81,8 +86,19 @@ void punch_connect(struct net *net, struct punch *p, const char *host,
     uint16_t port);
 int punch_host_ok(const struct net_conn *c, const char *host,
     uint16_t port, int public);
+/*
+ * punch_may is 1 (and notes it in tab, of *n entries) when member of
+ * group may be tried at now: its last try's gap has passed.  The next
+ * waits gap; grow: twice the last one's (at most PUNCH_RETRY_MAX_MS)
+ * unless punch_tried_reset came between.  punch_tried_left: ms until
+ * member's next try (0: may now).
+ */
 int punch_may(struct tried *tab, size_t *n, const uint8_t *group,
-    const uint8_t *member, uint64_t now, uint64_t gap);
+    const uint8_t *member, uint64_t now, uint64_t gap, int grow);
+void punch_tried_reset(struct tried *tab, size_t n, const uint8_t *group,
+    const uint8_t *member);
+uint64_t punch_tried_left(const struct tried *tab, size_t n,
+    const uint8_t *group, const uint8_t *member, uint64_t now);
 
 /*
  * punch-onion.c: punch_onion_load reads the kept SEEN at start;

@@ -229,7 +229,7 @@ call(struct net *net, struct group *g, struct net_conn *o,
 
 	if (punch_find(net, g->id, pk) != NULL || daemon_now_ms() - o->up_ms <
 	    PUNCH_CALL_AFTER_MS || !punch_may(ps->tried, &ps->ntried, g->id,
-	    pk, uv_now(net->d->loop), ps->retry_ms))
+	    pk, uv_now(net->d->loop), ps->retry_ms, 1))
 		return;
 	if (self_host(net, host, sizeof(host), &why) != 0) {
 		if (ps->not_called != why)	/* once, not every minute */
@@ -291,7 +291,7 @@ on_call(struct net_conn *c, const struct wire_msg *m)
 	/* One a member a second, however many come (as OFFERs, punch.c). */
 	if (!punch_may(net->punch->answered, &net->punch->nanswered,
 	    c->g->id, c->remote_pk, uv_now(net->d->loop),
-	    PUNCH_ANSWER_GAP_MS) || !punch_host_ok(c, m->punch.host,
+	    PUNCH_ANSWER_GAP_MS, 0) || !punch_host_ok(c, m->punch.host,
 	    m->punch.port, 1))
 		return;
 	if (self_host(net, host, sizeof(host), &why) != 0) {

@@ -361,7 +361,7 @@ end_offer(struct net_conn *c, const struct wire_msg *m)
 	 * addresses of its choice at any rate (nor log refusals at any).
 	 */
 	if (!punch_may(net->punch->answered, &net->punch->nanswered, c->g->id,
-	    m->punch.member, uv_now(net->d->loop), PUNCH_ANSWER_GAP_MS))
+	    m->punch.member, uv_now(net->d->loop), PUNCH_ANSWER_GAP_MS, 0))
 		return;
 	/*
 	 * Not over an onion session: the relay knows this member only by
@@ -429,25 +429,34 @@ punch_on_msg(struct net_conn *c, const struct wire_msg *m)
 
 /* ---- asking ---- */
 
+static struct tried *
+tried_find(const struct tried *tab, size_t n, const uint8_t *group,
+    const uint8_t *member)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(tab[i].group, group, BAL_GROUP_ID_BYTES) == 0 &&
+		    memcmp(tab[i].member, member, BAL_PK_BYTES) == 0)
+			return (struct tried *)&tab[i];
+	return NULL;
+}
+
 /*
- * 1 (and noted in tab) when member's last time is gap ms ago or more.  A
- * full table forgets only a member whose gap is over: evicting one still
- * running would let a member with more than PUNCH_TRIED others lift the
- * limit by cycling through them.
+ * A full table forgets only a member whose gap is over: evicting one
+ * still running would let a member with more than PUNCH_TRIED others
+ * lift the limit by cycling through them.  A member whose attempts keep
+ * failing (a NAT that changes ports, a relay that cannot introduce) is
+ * tried a minute later, then two, four... up to an hour: a log line or
+ * two an hour, not one a minute.
  */
 int
 punch_may(struct tried *tab, size_t *n, const uint8_t *group,
-    const uint8_t *member, uint64_t now, uint64_t gap)
+    const uint8_t *member, uint64_t now, uint64_t gap, int grow)
 {
-	struct tried *t = NULL;
+	struct tried *t = tried_find(tab, *n, group, member);
 	size_t i;
 
-	for (i = 0; i < *n; i++)
-		if (memcmp(tab[i].group, group, BAL_GROUP_ID_BYTES) == 0 &&
-		    memcmp(tab[i].member, member, BAL_PK_BYTES) == 0) {
-			t = &tab[i];
-			break;
-		}
 	if (t != NULL && t->next > now)
 		return 0;
 	if (t == NULL) {
@@ -462,9 +471,33 @@ punch_may(struct tried *tab, size_t *n, const uint8_t *group,
 		}
 		memcpy(t->group, group, BAL_GROUP_ID_BYTES);
 		memcpy(t->member, member, BAL_PK_BYTES);
+		t->gap = 0;
 	}
+	if (grow && t->gap != 0)
+		gap = t->gap >= PUNCH_RETRY_MAX_MS / 2 ? PUNCH_RETRY_MAX_MS :
+		    t->gap * 2 > gap ? t->gap * 2 : gap;
+	t->gap = gap;
 	t->next = now + gap;
 	return 1;
+}
+
+void
+punch_tried_reset(struct tried *tab, size_t n, const uint8_t *group,
+    const uint8_t *member)
+{
+	struct tried *t = tried_find(tab, n, group, member);
+
+	if (t != NULL)
+		t->gap = 0;
+}
+
+uint64_t
+punch_tried_left(const struct tried *tab, size_t n, const uint8_t *group,
+    const uint8_t *member, uint64_t now)
+{
+	const struct tried *t = tried_find(tab, n, group, member);
+
+	return t != NULL && t->next > now ? t->next - now : 0;
 }
 
 static void
@@ -480,7 +513,7 @@ ask(struct net *net, struct group *g, const uint8_t *member)
 		    seen_host(o, host, sizeof(host)) == 0)
 			relay = o;
 	if (relay == NULL || !punch_may(net->punch->tried, &net->punch->ntried,
-	    g->id, member, uv_now(net->d->loop), net->punch->retry_ms) ||
+	    g->id, member, uv_now(net->d->loop), net->punch->retry_ms, 1) ||
 	    (p = punch_new(net, g->id, member, relay)) == NULL)
 		return;
 	daemon_log("punch: asking %s to introduce a member with no session "
@@ -505,7 +538,8 @@ on_tick(uv_timer_t *t)
 			daemon_log("punch: no answer through %s in %d s; given "
 			    "up (asked again in %llu s)", p->relay != NULL ?
 			    p->relay->addr : "?", PUNCH_WAIT_MS / 1000,
-			    (unsigned long long)ps->retry_ms / 1000);
+			    (unsigned long long)punch_tried_left(ps->tried,
+			    ps->ntried, p->group, p->member, now) / 1000);
 			punch_free(net, p);
 		}
 	}
@@ -519,6 +553,10 @@ on_tick(uv_timer_t *t)
 		for (i = 0; i < g->roster->nmembers; i++) {
 			const uint8_t *pk = g->roster->members[i].pk;
 
+			/* A direct session: its next attempts start afresh. */
+			if (punch_session(net, g->id, pk, 1) != NULL)
+				punch_tried_reset(ps->tried, ps->ntried, g->id,
+				    pk);
 			if (g->roster->members[i].status != ROSTER_ACTIVE ||
 			    memcmp(pk, net->d->id->pk, BAL_PK_BYTES) == 0 ||
 			    punch_session(net, g->id, pk, 0) != NULL ||
