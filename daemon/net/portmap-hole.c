@@ -111,13 +111,9 @@ hole_igd(struct portmap *pm)
 			return -1;
 		}
 		memset(&pm->urls6, 0, sizeof(pm->urls6));
-#if defined(MINIUPNPC_API_VERSION) && MINIUPNPC_API_VERSION >= 18
-		r = UPNP_GetValidIGD(devs, &pm->urls6, &pm->data6, lan,
-		    sizeof(lan), NULL, 0);
-#else
-		r = UPNP_GetValidIGD(devs, &pm->urls6, &pm->data6, lan,
+		/* Only devices whose URLs are on the LAN (portmap-igd.c). */
+		r = portmap_igd_pick(devs, &pm->urls6, &pm->data6, lan,
 		    sizeof(lan));
-#endif
 		freeUPNPDevlist(devs);
 		if (r != 1 && r != 2) {
 			if (r != 0)

@@ -116,6 +116,55 @@ struct portmap {
 	char r6_why[160];
 };
 
+/* ---- portmap-igd.c ---- */
+
+#define PM_URL_MAX 512		/* longer URLs are refused */
+#define PM_URL_HOST_MAX 64	/* miniupnpc's MAXHOSTNAMELEN */
+#define PM_LANS 32		/* interface addresses looked at */
+
+/* One address of this machine's interfaces (loopback left out). */
+struct pm_lan {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* IPv4 in the first 4 bytes */
+	uint8_t mask[16];
+	unsigned ifindex;
+	char name[16];		/* IF_NAMESIZE */
+};
+
+/* A URL's host, as portmap_url_check read it. */
+struct pm_urlhost {
+	int family;
+	uint8_t addr[16];
+	unsigned scope;		/* link-local only: the interface */
+};
+
+/* portmap_url_check's answers (portmap_url_why says each in words). */
+enum {
+	PM_URL_OK, PM_URL_LONG, PM_URL_GARBAGE, PM_URL_NAME,
+	PM_URL_LOOPBACK, PM_URL_SELF, PM_URL_SCOPE, PM_URL_NOTLAN,
+	PM_URL_OTHER
+};
+
+/*
+ * portmap_url_check: PM_URL_OK when url (a UPnP description or control
+ * URL) is http:// to a numeric address in the subnet of one of lans, not
+ * loopback, unspecified, multicast or one of lans' own addresses; a
+ * link-local IPv6 one only with the scope (the URL's own %25NAME, else
+ * scope, from the SSDP answer) of an interface of lans that has that
+ * subnet.  h gets the host.  Pure (tests/unit/test-portmap.c).
+ */
+int portmap_url_check(const char *url, unsigned scope,
+    const struct pm_lan *lans, size_t n, struct pm_urlhost *h);
+const char *portmap_url_why(int r);
+/*
+ * portmap_igd_pick: as miniupnpc's UPNP_GetValidIGD (1: a connected IGD,
+ * 2: an IGD, 0: none), but a device whose description URL fails
+ * portmap_url_check is never fetched, and one whose control URLs fail it
+ * or name another host is never posted to (one log line each).  Thread.
+ */
+int portmap_igd_pick(struct UPNPDev *devs, struct UPNPUrls *urls,
+    struct IGDdatas *data, char *lan, int lanlen);
+
 /* ---- portmap-hole.c ---- */
 
 /* On the loop, before a job: the addresses to open, those to close. */

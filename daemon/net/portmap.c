@@ -68,13 +68,9 @@ upnp_map(struct portmap *pm)
 			return -1;
 		}
 		memset(&pm->urls, 0, sizeof(pm->urls));
-#if defined(MINIUPNPC_API_VERSION) && MINIUPNPC_API_VERSION >= 18
-		r = UPNP_GetValidIGD(devs, &pm->urls, &pm->data, pm->lanaddr,
-		    sizeof(pm->lanaddr), NULL, 0);
-#else
-		r = UPNP_GetValidIGD(devs, &pm->urls, &pm->data, pm->lanaddr,
+		/* Only devices whose URLs are on the LAN (portmap-igd.c). */
+		r = portmap_igd_pick(devs, &pm->urls, &pm->data, pm->lanaddr,
 		    sizeof(pm->lanaddr));
-#endif
 		freeUPNPDevlist(devs);
 		if (r != 1) {
 			if (r != 0)

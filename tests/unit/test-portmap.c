@@ -14,6 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include "portmap-int.h"
 
 #define T0 1800000000000ULL	/* 2027-01-15, in ms */
@@ -118,6 +120,142 @@ test_clock_set_back(void **state)
 	assert_int_equal(g.announced_ms, T0 - 3600 * 1000ULL);
 }
 
+/*
+ * The UPnP URL check (portmap_url_check, daemon/net/portmap-igd.c): a
+ * machine with eth0 192.168.1.10/24 and 2001:db8:1::10/64 and
+ * fe80::10/64 (index 2), and wlan0 10.0.0.5/8 (index 3).
+ */
+static size_t
+lans_fill(struct pm_lan *l)
+{
+	memset(l, 0, 4 * sizeof(*l));
+	l[0].family = AF_INET;
+	inet_pton(AF_INET, "192.168.1.10", l[0].addr);
+	inet_pton(AF_INET, "255.255.255.0", l[0].mask);
+	l[1].family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8:1::10", l[1].addr);
+	inet_pton(AF_INET6, "ffff:ffff:ffff:ffff::", l[1].mask);
+	l[2].family = AF_INET6;
+	inet_pton(AF_INET6, "fe80::10", l[2].addr);
+	inet_pton(AF_INET6, "ffff:ffff:ffff:ffff::", l[2].mask);
+	l[0].ifindex = l[1].ifindex = l[2].ifindex = 2;
+	strcpy(l[0].name, "eth0");
+	strcpy(l[1].name, "eth0");
+	strcpy(l[2].name, "eth0");
+	l[3].family = AF_INET;
+	inet_pton(AF_INET, "10.0.0.5", l[3].addr);
+	inet_pton(AF_INET, "255.0.0.0", l[3].mask);
+	l[3].ifindex = 3;
+	strcpy(l[3].name, "wlan0");
+	return 4;
+}
+
+static int
+check(const char *url, unsigned scope)
+{
+	struct pm_lan l[4];
+	struct pm_urlhost h;
+	size_t n = lans_fill(l);
+
+	return portmap_url_check(url, scope, l, n, &h);
+}
+
+static void
+test_url_lan_ok(void **state)
+{
+	struct pm_lan l[4];
+	struct pm_urlhost h;
+	size_t n = lans_fill(l);
+
+	(void)state;
+	assert_int_equal(portmap_url_check("http://192.168.1.1:5000/"
+	    "rootDesc.xml", 0, l, n, &h), PM_URL_OK);
+	assert_int_equal(h.family, AF_INET);
+	assert_int_equal(h.addr[3], 1);
+	assert_int_equal(check("http://192.168.1.1/ctl/IPConn", 0), PM_URL_OK);
+	assert_int_equal(check("http://10.200.3.4:49152/desc.xml", 0),
+	    PM_URL_OK);
+	assert_int_equal(check("http://[2001:db8:1::1]:5000/rootDesc.xml",
+	    0), PM_URL_OK);
+	/* Link-local: with the scope of the SSDP answer, or the URL's. */
+	assert_int_equal(check("http://[fe80::1]:5000/rootDesc.xml", 2),
+	    PM_URL_OK);
+	assert_int_equal(check("http://[fe80::1%25eth0]:5000/x", 0),
+	    PM_URL_OK);
+	assert_int_equal(check("http://[fe80::1%2]:5000/x", 0), PM_URL_OK);
+}
+
+static void
+test_url_refused(void **state)
+{
+	char big[700];
+
+	(void)state;
+	/* Loopback, in every spelling miniupnpc would connect to. */
+	assert_int_equal(check("http://127.0.0.1:7452/", 0), PM_URL_LOOPBACK);
+	assert_int_equal(check("http://127.1.2.3/x", 0), PM_URL_LOOPBACK);
+	assert_int_equal(check("http://[::1]:7452/", 0), PM_URL_LOOPBACK);
+	assert_int_equal(check("http://[::ffff:127.0.0.1]:7452/", 0),
+	    PM_URL_NOTLAN);
+	assert_int_equal(check("http://[127.0.0.1]:7452/", 0), PM_URL_NAME);
+	assert_int_equal(check("http://0.0.0.0:7452/", 0), PM_URL_NOTLAN);
+	assert_int_equal(check("http://[::]:7452/", 0), PM_URL_NOTLAN);
+	assert_int_equal(check("http://127.1:7452/", 0), PM_URL_NAME);
+	assert_int_equal(check("http://2130706433:7452/", 0), PM_URL_NAME);
+	assert_int_equal(check("http://localhost:7452/", 0), PM_URL_NAME);
+	assert_int_equal(check("http://[localhost]:7452/", 0), PM_URL_NAME);
+	assert_int_equal(check("http://router.lan/desc.xml", 0), PM_URL_NAME);
+	/* This machine's own addresses. */
+	assert_int_equal(check("http://192.168.1.10:7452/", 0), PM_URL_SELF);
+	assert_int_equal(check("http://[2001:db8:1::10]:7452/", 0),
+	    PM_URL_SELF);
+	assert_int_equal(check("http://[fe80::10%25eth0]:7452/", 0),
+	    PM_URL_SELF);
+	/* Another host, not on a LAN of this machine. */
+	assert_int_equal(check("http://192.168.2.1:5000/", 0), PM_URL_NOTLAN);
+	assert_int_equal(check("http://203.0.113.7:5000/", 0), PM_URL_NOTLAN);
+	assert_int_equal(check("http://[2001:db8:2::1]/", 0), PM_URL_NOTLAN);
+	assert_int_equal(check("http://[ff02::1]/", 0), PM_URL_NOTLAN);
+	assert_int_equal(check("http://224.0.0.1/", 0), PM_URL_NOTLAN);
+	/* Link-local without this machine's interface as scope. */
+	assert_int_equal(check("http://[fe80::1]:5000/", 0), PM_URL_SCOPE);
+	assert_int_equal(check("http://[fe80::1]:5000/", 3), PM_URL_SCOPE);
+	assert_int_equal(check("http://[fe80::1%25wlan0]/", 2), PM_URL_SCOPE);
+	assert_int_equal(check("http://[fe80::1%25nosuch]/", 2),
+	    PM_URL_SCOPE);
+	/* Garbage. */
+	assert_int_equal(check(NULL, 0), PM_URL_LONG);
+	assert_int_equal(check("", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("https://192.168.1.1/", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("http:/x://192.168.1.1/", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("HTTP://192.168.1.1/", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("http://192.168.1.1", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("http://192.168.1.1:80@127.0.0.1/", 0),
+	    PM_URL_GARBAGE);
+	assert_int_equal(check("http://192.168.1.1@127.0.0.1/", 0),
+	    PM_URL_NAME);
+	assert_int_equal(check("http://192.168.1.1:0/", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("http://192.168.1.1:99999/", 0),
+	    PM_URL_GARBAGE);
+	assert_int_equal(check("http://192.168.1.1:/", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("http://192.168.1.1/a b", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("http://192.168.1.1/a\r\nHost: x", 0),
+	    PM_URL_GARBAGE);
+	assert_int_equal(check("http://[2001:db8:1::1/", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("http://[]/", 0), PM_URL_GARBAGE);
+	assert_int_equal(check("http://[fe80::1%25]/", 2), PM_URL_GARBAGE);
+	assert_int_equal(check("http://192.168.001.1/", 0), PM_URL_NAME);
+	/* Over-long: the whole URL, and a host miniupnpc would cut. */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "http://192.168.1.1/", 19);
+	assert_int_equal(check(big, 0), PM_URL_LONG);
+	assert_int_equal(check("http://[fe80:0000:0000:0000:0000:0000:0000:"
+	    "0001%25eth0eth0eth0eth0eth0eth0eth0]/", 2), PM_URL_LONG);
+	assert_string_equal(portmap_url_why(PM_URL_LOOPBACK),
+	    "a loopback address");
+}
+
 int
 main(void)
 {
@@ -127,6 +265,8 @@ main(void)
 		cmocka_unit_test(test_after_gap_at_once),
 		cmocka_unit_test(test_hostile_hour),
 		cmocka_unit_test(test_clock_set_back),
+		cmocka_unit_test(test_url_lan_ok),
+		cmocka_unit_test(test_url_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
