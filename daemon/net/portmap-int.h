@@ -7,6 +7,7 @@
  *	portmap-hole.c	IPv6 pinholes in the router's firewall (PCP, UPnP
  *			IGDv2 WANIPv6FirewallControl)
  *	portmap-pcp.c	PCP MAP (RFC 6887) on the wire, for both
+ *	portmap-igd.c	which UPnP device is believed (URLs on the LAN)
  *
  * Only for daemon/net/portmap*.c.  Fields marked "thread" are touched by
  * the running job's thread only; the loop copies them in and out around a
