@@ -102,6 +102,31 @@ pcp_map_response(const uint8_t *buf, size_t len,
 	return 0;
 }
 
+int
+pcp_epoch_check(struct pcp_epoch *e, uint32_t server, uint64_t client_s)
+{
+	uint64_t cd, sd;
+	int valid = 1;
+
+	if (e->seen) {
+		/* Reordered answers may step back a second, no more. */
+		if ((uint64_t)server + 1 < e->server)
+			valid = 0;
+		else {
+			/* A clock that went back counts as no time passed. */
+			cd = client_s > e->client_s ? client_s - e->client_s : 0;
+			sd = server > e->server ? (uint64_t)server - e->server :
+			    0;
+			if (cd + 2 < sd - sd / 16 || sd + 2 < cd - cd / 16)
+				valid = 0;
+		}
+	}
+	e->seen = 1;
+	e->server = server;
+	e->client_s = client_s;
+	return valid;
+}
+
 const char *
 pcp_result_text(unsigned result)
 {

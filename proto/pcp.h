@@ -100,6 +100,29 @@ int pcp_map_request(const struct pcp_map *req, uint8_t out[PCP_MAP_BYTES]);
 int pcp_map_response(const uint8_t *buf, size_t len,
     const struct pcp_map *req, struct pcp_map *out);
 
+/*
+ * What a client remembers of one server's epoch (RFC 6887 §8.5): the
+ * Epoch Time of its last answer and this machine's clock (seconds of a
+ * clock that only goes forward) when that answer came.
+ */
+struct pcp_epoch {
+	int seen;			/* an answer was read before */
+	uint32_t server;		/* prev_server_time */
+	uint64_t client_s;		/* prev_client_time */
+};
+
+/*
+ * pcp_epoch_check takes an answer's Epoch Time server, read at client_s,
+ * into *e: 1 when it is valid, 0 when the server has evidently lost its
+ * state (rebooted: every mapping it held is gone), by RFC 6887 §8.5's
+ * rule (docs/protocol.md "Port mapping"): the first answer is valid;
+ * then an Epoch Time that went back more than 1 s is invalid, and so is
+ * one that moved too little or too much for the time passed here:
+ * client_delta + 2 < server_delta - server_delta / 16, or server_delta + 2
+ * < client_delta - client_delta / 16.  Either way *e keeps this answer.
+ */
+int pcp_epoch_check(struct pcp_epoch *e, uint32_t server, uint64_t client_s);
+
 /* pcp_result_text says what a result code means, in a few words. */
 const char *pcp_result_text(unsigned result);
 

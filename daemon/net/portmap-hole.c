@@ -18,7 +18,9 @@
  *
  * These run inside portmap.c's jobs on the thread pool: portmap_hole_
  * prepare (loop) says which addresses, portmap_hole_work (thread) asks the
- * router, portmap_hole_after (loop) takes the answer in.
+ * router, portmap_hole_after (loop) takes the answer in.  A lease is
+ * held for what the router granted but never longer than was asked
+ * (portmap_lease_held), and renewed at half that, the floor applied.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,8 +366,12 @@ portmap_hole_after(struct portmap *pm)
 	pm->v6_nofw = pm->r6_nofw;
 	snprintf(pm->v6_why, sizeof(pm->v6_why), "%s", open ? "" :
 	    pm->r6_why);
-	pm->v6_lease = open ? pm->r6_lease : 0;
+	pm->v6_lease = open ? portmap_lease_held(pm->r6_lease,
+	    pm->lease_ask) : 0;
 	pm->v6_until_ms = pm->v6_lease > 0 ? daemon_now_ms() +
 	    (uint64_t)pm->v6_lease * 1000 : 0;
-	return pm->v6_lease / 2;
+	/* Half the shortest lease, the floor applied: a pinhole granted
+	 * for 1 s is still renewed (at the floor), not left to lapse. */
+	return pm->v6_lease > 0 ? portmap_renew_s(pm->v6_lease,
+	    pm->lease_ask) : 0;
 }

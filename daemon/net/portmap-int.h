@@ -20,6 +20,7 @@
 
 #include <miniupnpc/miniupnpc.h>
 
+#include "pcp.h"
 #include "peer-int.h"
 
 enum pm_job { PM_MAP, PM_RENEW, PM_REMOVE };
@@ -62,6 +63,36 @@ struct pm_gap {
 int portmap_gap(struct pm_gap *g, uint64_t now_ms, int changed,
     uint64_t *wait_s);
 
+/*
+ * The lease balintd holds for one it asked (0: none, or permanent): what
+ * the router granted, never more than was asked (a router granting
+ * 0xffffffff s would otherwise be renewed in 68 years, and its reboot
+ * go unseen that long).  Status shows this one.
+ */
+unsigned portmap_lease_held(unsigned granted, unsigned asked);
+/*
+ * Seconds from a request until the next one, for a lease granted when
+ * asked was asked: half the lease held (a permanent one: an hour), never
+ * sooner than portmap_floor_s(asked) (a router granting 1 s).  Pure.
+ */
+uint64_t portmap_renew_s(unsigned granted, unsigned asked);
+/*
+ * The shortest wait between two requests to the router: PORTMAP_RENEW_
+ * MIN_S, or half the lease asked when that is shorter (the tests' hook
+ * asks for 4 s), 2 s at least.
+ */
+uint64_t portmap_floor_s(unsigned asked);
+
+/*
+ * The wait until the next job after one whose PCP answers said lost (1:
+ * the router lost its state, RFC 6887 §8.5), next_s otherwise: 1 s, all
+ * asked again at once, since the router lost every mapping and pinhole
+ * it held, those asked before its answer in this job too; but not twice
+ * in a row (*again: the job was such a re-map; a router whose epoch jumps
+ * on every answer gets one more job per renewal, not one a second).
+ */
+uint64_t portmap_lost_next(int *again, int lost, uint64_t next_s);
+
 struct portmap {
 	struct daemon *d;		/* NULL once net_stop detached it */
 	uv_timer_t timer;
@@ -93,6 +124,7 @@ struct portmap {
 	uint64_t v6_until_ms;
 	char v6_why[160];
 	char v6_text[PM_HOLES * (PM_IP6_MAX + 10)];
+	int lost_again;			/* this job re-maps a lost state */
 	/* Thread side (only the job's thread touches these). */
 	struct UPNPUrls urls;
 	struct IGDdatas data;
@@ -105,6 +137,11 @@ struct portmap {
 	char r_why[160];
 	uint8_t pcp_nonce[12];		/* the IPv4 mapping's, for renewals */
 	int pcp_nonce_set;
+	/* PCP servers' epochs (RFC 6887 §8.5): the IPv4 gateway's, the
+	 * IPv6 router's; r_lost: an answer of this job said one of them
+	 * lost its state (rebooted). */
+	struct pcp_epoch epoch4, epoch6;
+	int r_lost;
 	/* Thread side, IPv6: the loop fills r_holes before the job. */
 	struct UPNPUrls urls6;
 	struct IGDdatas data6;

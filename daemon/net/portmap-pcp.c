@@ -9,7 +9,10 @@
  * UDP socket (so the router's ICMP "port unreachable" ends the wait at
  * once when it runs no PCP server), the request sent at 0, 250, 750 and
  * 1750 ms, answers read until 3 s have passed; a datagram that is not the
- * answer to this request (another nonce, garbage) is skipped.
+ * answer to this request (another nonce, garbage) is skipped.  Each
+ * answer's Epoch Time is checked against the last one from that router
+ * (RFC 6887 §8.5, pcp_epoch_check): one that says the router lost its
+ * state sets pm->r_lost, and portmap.c maps everything again at once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -120,12 +123,13 @@ gateway6(struct sockaddr_in6 *sa)
  * One MAP exchange with server, from src (NULL: the address the kernel
  * picks); req->client is filled with the socket's own address.  0 with
  * *resp (result PCP_R_SUCCESS); 1 when the router speaks only NAT-PMP;
- * -1 with why.
+ * -1 with why.  Any answer's epoch goes through ep; *lost is set to 1
+ * when it says the router lost its state.
  */
 static int
 pcp_exchange(const struct sockaddr *server, socklen_t slen,
     const struct sockaddr *src, struct pcp_map *req, struct pcp_map *resp,
-    char *why, size_t whylen)
+    struct pcp_epoch *ep, int *lost, char *why, size_t whylen)
 {
 	struct sockaddr_storage me;
 	socklen_t mlen = sizeof(me);
@@ -192,6 +196,8 @@ pcp_exchange(const struct sockaddr *server, socklen_t slen,
 		if (rc != 0)
 			continue;	/* not the answer to this request */
 		close(fd);
+		if (!pcp_epoch_check(ep, resp->epoch, pcp_mono_ms() / 1000))
+			*lost = 1;
 		if (resp->result != PCP_R_SUCCESS) {
 			snprintf(why, whylen, N_("pcp: the router refused (%u %s)"),
 			    (unsigned)resp->result,
@@ -239,7 +245,7 @@ portmap_pcp_map4(struct portmap *pm, unsigned lifetime)
 	req_init(&req, pm, pm->pcp_nonce, lifetime);
 	req.external[10] = req.external[11] = 0xff;	/* ::ffff:0.0.0.0 */
 	rc = pcp_exchange((struct sockaddr *)&gw, sizeof(gw), NULL, &req,
-	    &resp, pm->r_why, sizeof(pm->r_why));
+	    &resp, &pm->epoch4, &pm->r_lost, pm->r_why, sizeof(pm->r_why));
 	if (rc != 0 || lifetime == 0)
 		return rc == 0 ? 0 : -1;
 	if (memcmp(resp.external, v4mapped, sizeof(v4mapped)) != 0) {
@@ -250,7 +256,7 @@ portmap_pcp_map4(struct portmap *pm, unsigned lifetime)
 	inet_ntop(AF_INET, resp.external + 12, pm->r_ip, sizeof(pm->r_ip));
 	pm->r_method = PORTMAP_PCP;
 	pm->r_port = resp.external_port;
-	pm->r_lease = resp.lifetime;
+	pm->r_lease = resp.lifetime;	/* bounded by portmap.c */
 	return 0;
 }
 
@@ -277,12 +283,13 @@ portmap_pcp_hole(struct portmap *pm, struct pm_hole *h, unsigned lifetime)
 	req_init(&req, pm, h->nonce, lifetime);
 	memcpy(req.external, &src.sin6_addr, 16);
 	rc = pcp_exchange((struct sockaddr *)&gw, sizeof(gw),
-	    (struct sockaddr *)&src, &req, &resp, h->why, sizeof(h->why));
+	    (struct sockaddr *)&src, &req, &resp, &pm->epoch6, &pm->r_lost,
+	    h->why, sizeof(h->why));
 	if (rc != 0)
 		return -1;
 	if (lifetime == 0)
 		return 0;
 	h->method = PORTMAP_PCP;
-	h->lease = resp.lifetime;
+	h->lease = portmap_lease_held(resp.lifetime, lifetime);
 	return 0;
 }

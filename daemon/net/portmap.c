@@ -14,7 +14,9 @@
  * address, and the mapped "EXTERNAL:PORT" is announced and put in codes
  * after the onion and the advertised address (net_announce, invite
  * codes), never in a tor-only group.  The lease is renewed at half its
- * time; a failed renewal maps again from the start; nothing found is
+ * time (the time asked for when the router grants more); a failed
+ * renewal maps again from the start, and so does a PCP answer saying the
+ * router lost its state (portmap-pcp.c), at once; nothing found is
  * tried again after PORTMAP_RETRY_S.  At shutdown the mapping is removed
  * (the loop runs until that job is done: a work request keeps it alive).
  *
@@ -276,6 +278,7 @@ pm_work(uv_work_t *w)
 {
 	struct portmap *pm = w->data;
 
+	pm->r_lost = 0;
 	pm_work_v4(pm);
 	portmap_hole_work(pm);
 }
@@ -355,19 +358,46 @@ pm_changed(struct portmap *pm, int changed, uint64_t *wait_s)
 		net_announce(pm->d, g);
 }
 
-/*
- * The shortest wait between two requests to the gateway: PORTMAP_RENEW_MIN_S
- * whatever lease it grants (a hostile one grants 1 s), or half the lease
- * asked for when that is shorter (the tests' hook asks for 4 s).
- */
-static uint64_t
-pm_floor_s(const struct portmap *pm)
+uint64_t
+portmap_floor_s(unsigned asked)
 {
-	uint64_t f = pm->lease_ask / 2;
+	uint64_t f = asked / 2;
 
 	if (f > PORTMAP_RENEW_MIN_S)
 		f = PORTMAP_RENEW_MIN_S;
 	return f < 2 ? 2 : f;
+}
+
+unsigned
+portmap_lease_held(unsigned granted, unsigned asked)
+{
+	return granted > asked ? asked : granted;
+}
+
+uint64_t
+portmap_renew_s(unsigned granted, unsigned asked)
+{
+	unsigned held = portmap_lease_held(granted, asked);
+	uint64_t s = held > 0 ? held / 2 : 3600;
+
+	return s < portmap_floor_s(asked) ? portmap_floor_s(asked) : s;
+}
+
+uint64_t
+portmap_lost_next(int *again, int lost, uint64_t next_s)
+{
+	if (lost && !*again) {
+		*again = 1;
+		return 1;
+	}
+	*again = 0;
+	return next_s;
+}
+
+static uint64_t
+pm_floor_s(const struct portmap *pm)
+{
+	return portmap_floor_s(pm->lease_ask);
 }
 
 /* 1 when the gateway's answer ip:port may be announced: a global unicast
@@ -419,7 +449,7 @@ pm_after(uv_work_t *w, int status)
 		pm->method = pm->r_method;
 		snprintf(pm->ext, sizeof(pm->ext), "%s:%u", pm->r_ip,
 		    (unsigned)pm->r_port);
-		pm->lease = pm->r_lease;
+		pm->lease = portmap_lease_held(pm->r_lease, pm->lease_ask);
 		pm->until_ms = pm->lease > 0 ? daemon_now_ms() +
 		    (uint64_t)pm->lease * 1000 : 0;
 		pm->why[0] = '\0';
@@ -435,9 +465,7 @@ pm_after(uv_work_t *w, int status)
 			pm->ext[0] = '\0';
 		}
 		/* Renew at half the lease (a permanent one: check hourly). */
-		next_s = pm->lease > 0 ? pm->lease / 2 : 3600;
-		if (next_s < pm_floor_s(pm))
-			next_s = pm_floor_s(pm);
+		next_s = portmap_renew_s(pm->lease, pm->lease_ask);
 	} else if (pm->job == PM_RENEW) {
 		daemon_log("port map: renewing %s failed (%s); mapping again",
 		    pm->ext, pm->r_why);
@@ -471,6 +499,11 @@ pm_after(uv_work_t *w, int status)
 	now = daemon_now_ms();
 	took_s = now > pm->job_start_ms ? (now - pm->job_start_ms) / 1000 : 0;
 	next_s = next_s > took_s + 1 ? next_s - took_s : 1;
+	if (pm->r_lost)
+		daemon_log("port map: the PCP router lost its state (its epoch "
+		    "went back or jumped)%s", pm->lost_again ? "" :
+		    ": mapping again");
+	next_s = portmap_lost_next(&pm->lost_again, pm->r_lost, next_s);
 	uv_timer_start(&pm->timer, pm_on_timer, next_s * 1000, 0);
 }
 

@@ -14,7 +14,8 @@
 # so), renews it and closes it at stop; without it carol does not reach
 # that address, with it carol's session comes in through it alone.  PCP
 # (RFC 6887, balintd's own client) maps the IPv4 port and opens the IPv6
-# pinhole against the same miniupnpd.
+# pinhole against the same miniupnpd, and both again when miniupnpd
+# restarts (its PCP epoch went back).
 # A hostile NAT-PMP gateway (1-s leases, a new port each time; then a
 # private external address): no renewal before 60 s, nothing announced.
 #
@@ -182,7 +183,36 @@ mapped | grep -q dnat && fail "the PCP mapping outlived alice: $(mapped)"
 pinholes | grep -q "$A6HEX" && fail "the PCP pinhole outlived alice: $(pinholes)"
 grep -q "port map: removed $EXT:$INET_PORT (pcp)" "$T/alice.log" ||
 	fail "no PCP removal logged: $(cat "$T/alice.log")"
+grep -q "lost its state" "$T/alice.log" &&
+	fail "a PCP router's reboot seen where none was: $(cat "$T/alice.log")"
 echo "PCP: $EXT:$INET_PORT mapped and [$A6]:$INET_PORT let in (carol connects), both gone at stop"
+
+# ---- PCP: the router reboots -------------------------------------------------
+# A lease of 4 s (renewed every 2 s); miniupnpd restarts with its rules
+# flushed (a router rebooting: it forgets what it mapped, its PCP epoch
+# starts again at 0): the next answer's epoch went back (RFC 6887 §8.5),
+# alice maps both again at once, and the router holds both again.
+mv "$T/alice.log" "$T/alice-pcp.log"
+BALINT_PORTMAP=pcp BALINT_PORTMAP_LEASE_S=4 netns_start alice "[::]:$INET_PORT"
+opened PCP pcp 4
+kill "$INET_RUN_PID"; wait "$INET_RUN_PID" 2>/dev/null
+ip netns exec "$R1" nft flush chain inet filter pinholes &&
+	ip netns exec "$R1" nft flush chain inet miniupnpd prerouting_miniupnpd &&
+	ip netns exec "$R1" nft flush chain inet miniupnpd postrouting_miniupnpd ||
+	fail "router 1: rules not flushed"
+inet_router_run 1 miniupnpd -d -f "$T/miniupnpd.conf" -P "$T/miniupnpd.pid" \
+	>>"$T/miniupnpd.log" 2>&1
+until_ok 10 grep -q "port map: the PCP router lost its state (its epoch went back or jumped): mapping again" "$T/alice.log" ||
+	fail "miniupnpd's restart not seen: $(cat "$T/alice.log")"
+until_ok 10 sh -c "sed -n '/lost its state/,\$p' \"$T/alice.log\" | grep -q 'port map: pinhole renewed'" ||
+	fail "not mapped again after the restart: $(cat "$T/alice.log")"
+opened PCP pcp 4
+stop alice
+mapped | grep -q dnat && fail "the PCP mapping outlived alice: $(mapped)"
+# miniupnpd 2.3.1 (nftables) drops a PCP pinhole's label when it renews
+# it, and then refuses its deletion (not authorized): flushed by hand.
+ip netns exec "$R1" nft flush chain inet filter pinholes
+echo "PCP: miniupnpd restarted (epoch back): alice mapped $EXT:$INET_PORT and [$A6]:$INET_PORT again at once"
 
 # ---- a hostile NAT-PMP gateway ------------------------------------------------
 # miniupnpd gives way to a gateway that grants 1-second leases on a new

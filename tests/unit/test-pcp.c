@@ -3,7 +3,10 @@
  * bytes exactly as docs/protocol.md shows them; a response read back
  * with every field; another request's answer, a short, long, unaligned or
  * truncated-option datagram refused; a NAT-PMP server's answer told
- * apart (version); a success that maps nothing refused.
+ * apart (version); a success that maps nothing refused.  The epoch
+ * check of RFC 6887 §8.5 on a fake clock: a router that rebooted (its
+ * epoch went back, or moved too little or too much for the time passed)
+ * is told from one whose answers came reordered or late.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -182,6 +185,76 @@ test_natpmp_server(void **state)
 	    BAL_EPROTO);
 }
 
+/* Seconds of the fake client clock (any start: only deltas count). */
+#define C0 5000000ULL
+
+static void
+test_epoch_steady(void **state)
+{
+	struct pcp_epoch e;
+	uint64_t t;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	/* The first answer is valid whatever it says. */
+	assert_int_equal(pcp_epoch_check(&e, 7000, C0), 1);
+	assert_int_equal(e.seen, 1);
+	assert_int_equal(e.server, 7000);
+	/* Renewals every 1800 s, both clocks moving alike: valid. */
+	for (t = 1; t <= 48; t++)
+		assert_int_equal(pcp_epoch_check(&e, (uint32_t)(7000 + t * 1800),
+		    C0 + t * 1800), 1);
+	/* Two quantised clocks: 2 s either way is still valid. */
+	assert_int_equal(pcp_epoch_check(&e, e.server + 12, e.client_s + 10),
+	    1);
+	assert_int_equal(pcp_epoch_check(&e, e.server + 10, e.client_s + 12),
+	    1);
+	/* Reordered answers: back by one second is not a reboot. */
+	assert_int_equal(pcp_epoch_check(&e, e.server - 1, e.client_s), 1);
+	/* A router clock 1/16 slow over an hour: valid (3600 - 225). */
+	assert_int_equal(pcp_epoch_check(&e, e.server + 3375, e.client_s +
+	    3600), 1);
+	/* This machine's clock stepping back counts as no time passed. */
+	assert_int_equal(pcp_epoch_check(&e, e.server, e.client_s - 100), 1);
+}
+
+static void
+test_epoch_lost(void **state)
+{
+	struct pcp_epoch e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(pcp_epoch_check(&e, 90000, C0), 1);
+	/* The router rebooted: its epoch went back (2 s and more). */
+	assert_int_equal(pcp_epoch_check(&e, 89998, C0 + 1), 0);
+	/* The new epoch is kept: the next answer counts from it. */
+	assert_int_equal(e.server, 89998);
+	assert_int_equal(e.client_s, C0 + 1);
+	assert_int_equal(pcp_epoch_check(&e, 91798, C0 + 1801), 1);
+	/* Rebooted between two renewals, and up longer than it was down
+	 * for: its epoch moved on, but less than the 1800 s passed. */
+	assert_int_equal(pcp_epoch_check(&e, 91798 + 1000, C0 + 3601), 0);
+	/* Moved more than the time passed allows (1800 + 2 + 1923/16). */
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(pcp_epoch_check(&e, 100, C0), 1);
+	assert_int_equal(pcp_epoch_check(&e, 100 + 1923, C0 + 1800), 0);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(pcp_epoch_check(&e, 100, C0), 1);
+	assert_int_equal(pcp_epoch_check(&e, 100 + 1922, C0 + 1800), 1);
+	/* The bound the other way, exactly: 1800 - 112 - 2 = 1686. */
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(pcp_epoch_check(&e, 100, C0), 1);
+	assert_int_equal(pcp_epoch_check(&e, 100 + 1685, C0 + 1800), 0);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(pcp_epoch_check(&e, 100, C0), 1);
+	assert_int_equal(pcp_epoch_check(&e, 100 + 1686, C0 + 1800), 1);
+	/* Epoch 0xffffffff then 0 (a reboot, not a wrap): invalid. */
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(pcp_epoch_check(&e, 0xffffffffu, C0), 1);
+	assert_int_equal(pcp_epoch_check(&e, 0, C0 + 5), 0);
+}
+
 int
 main(void)
 {
@@ -190,6 +263,8 @@ main(void)
 		cmocka_unit_test(test_response),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_natpmp_server),
+		cmocka_unit_test(test_epoch_steady),
+		cmocka_unit_test(test_epoch_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,8 +6,15 @@
  * lost), and a clock set back does not hold announces for hours.  What a
  * hostile gateway handing out a new port every second would cost: one
  * announce per ten minutes, not one per renewal.
+ *
+ * And the leases a router grants (R2-4): one of 0xffffffff s is held (and
+ * shown) as the lease asked and renewed within half of it, one of 1 s is
+ * renewed at the floor, not never; a PCP router that lost its state
+ * (its epoch went back, pcp_epoch_check) has everything mapped again at
+ * once, not at the next renewal.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -256,6 +263,100 @@ test_url_refused(void **state)
 	    "a loopback address");
 }
 
+static void
+test_lease_bounded(void **state)
+{
+	(void)state;
+	assert_int_equal(PORTMAP_LEASE_S, 3600);
+	assert_int_equal(PORTMAP_RENEW_MIN_S, 60);
+	/* 0xffffffff granted: held as the 3600 s asked, renewed at 1800 s
+	 * (not in 68 years); the tests' 4 s lease at 2 s. */
+	assert_int_equal(portmap_lease_held(0xffffffffu, 3600), 3600);
+	assert_int_equal(portmap_renew_s(0xffffffffu, 3600), 1800);
+	assert_int_equal(portmap_renew_s(0xffffffffu, 4), 2);
+	assert_true(portmap_renew_s(0xffffffffu, 3600) <= 3600 / 2);
+	/* What was asked for, or less: half of it. */
+	assert_int_equal(portmap_renew_s(3600, 3600), 1800);
+	assert_int_equal(portmap_renew_s(1000, 3600), 500);
+	assert_int_equal(portmap_lease_held(1000, 3600), 1000);
+	/* 1 s granted: at the floor (60 s; the 4 s hook's 2 s), never 0. */
+	assert_int_equal(portmap_lease_held(1, 3600), 1);
+	assert_int_equal(portmap_renew_s(1, 3600), 60);
+	assert_int_equal(portmap_renew_s(100, 3600), 60);
+	assert_int_equal(portmap_renew_s(1, 4), 2);
+	assert_int_equal(portmap_floor_s(3600), 60);
+	assert_int_equal(portmap_floor_s(4), 2);
+	/* Permanent (UPnP's 0): looked at hourly. */
+	assert_int_equal(portmap_lease_held(0, 3600), 0);
+	assert_int_equal(portmap_renew_s(0, 3600), 3600);
+}
+
+/* One PCP pinhole for 2001:db8::10 granted r6_lease: into the loop. */
+static uint64_t
+hole_granted(struct portmap *pm, unsigned granted)
+{
+	memset(pm, 0, sizeof(*pm));
+	pm->port = 7451;
+	pm->lease_ask = PORTMAP_LEASE_S;
+	pm->job = PM_RENEW;
+	pm->r_nholes = 1;
+	strcpy(pm->r_holes[0].ip, "2001:db8::10");
+	pm->r_holes[0].method = PORTMAP_PCP;
+	pm->r_holes[0].open = 1;
+	/* As portmap_pcp_hole holds it (never more than asked). */
+	pm->r_holes[0].lease = portmap_lease_held(granted, pm->lease_ask);
+	pm->r6_method = PORTMAP_PCP;
+	pm->r6_lease = granted;
+	return portmap_hole_after(pm);
+}
+
+static void
+test_hole_lease(void **state)
+{
+	struct portmap *pm = calloc(1, sizeof(*pm));
+
+	(void)state;
+	assert_non_null(pm);
+	/* A pinhole granted for 1 s: renewed at the floor (0 was "no
+	 * renewal" while status said open). */
+	assert_int_equal(hole_granted(pm, 1), 60);
+	assert_int_equal(pm->v6_lease, 1);
+	assert_string_equal(pm->v6_text, "[2001:db8::10]:7451");
+	/* Granted 0xffffffff: status shows 3600, renewed at 1800 s. */
+	assert_int_equal(hole_granted(pm, 0xffffffffu), 1800);
+	assert_int_equal(pm->v6_lease, 3600);
+	assert_true(pm->v6_until_ms <= daemon_now_ms() + 3600 * 1000ULL);
+	free(pm);
+}
+
+/* The router lost its state: the next job at once, once in a row. */
+static void
+test_lost_maps_again(void **state)
+{
+	struct pcp_epoch e;
+	int again = 0, lost;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	/* Renewals every 1800 s from a router up for a day. */
+	assert_int_equal(pcp_epoch_check(&e, 86400, 1000), 1);
+	lost = !pcp_epoch_check(&e, 88200, 2800);
+	assert_int_equal(portmap_lost_next(&again, lost, 1800), 1800);
+	/* It rebooted: its epoch went back to 30 s; asked again in 1 s. */
+	lost = !pcp_epoch_check(&e, 30, 4600);
+	assert_int_equal(lost, 1);
+	assert_int_equal(portmap_lost_next(&again, lost, 1800), 1);
+	/* That re-map's answer is in step: the usual renewal again. */
+	lost = !pcp_epoch_check(&e, 31, 4601);
+	assert_int_equal(lost, 0);
+	assert_int_equal(portmap_lost_next(&again, lost, 1800), 1800);
+	/* A router whose epoch jumps on every answer: one job at once,
+	 * then the usual wait (not one request a second). */
+	assert_int_equal(portmap_lost_next(&again, 1, 1800), 1);
+	assert_int_equal(portmap_lost_next(&again, 1, 1800), 1800);
+	assert_int_equal(portmap_lost_next(&again, 1, 1800), 1);
+}
+
 int
 main(void)
 {
@@ -267,6 +368,9 @@ main(void)
 		cmocka_unit_test(test_clock_set_back),
 		cmocka_unit_test(test_url_lan_ok),
 		cmocka_unit_test(test_url_refused),
+		cmocka_unit_test(test_lease_bounded),
+		cmocka_unit_test(test_hole_lease),
+		cmocka_unit_test(test_lost_maps_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
