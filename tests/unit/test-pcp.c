@@ -218,6 +218,17 @@ test_epoch_steady(void **state)
 	assert_int_equal(pcp_epoch_check(&e, e.server, e.client_s - 100), 1);
 }
 
+/* A fresh record: an answer of epoch s0, then one of s1 dt s later. */
+static int
+two_answers(uint32_t s0, uint32_t s1, uint64_t dt)
+{
+	struct pcp_epoch e;
+
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(pcp_epoch_check(&e, s0, C0), 1);
+	return pcp_epoch_check(&e, s1, C0 + dt);
+}
+
 static void
 test_epoch_lost(void **state)
 {
@@ -236,23 +247,13 @@ test_epoch_lost(void **state)
 	 * for: its epoch moved on, but less than the 1800 s passed. */
 	assert_int_equal(pcp_epoch_check(&e, 91798 + 1000, C0 + 3601), 0);
 	/* Moved more than the time passed allows (1800 + 2 + 1923/16). */
-	memset(&e, 0, sizeof(e));
-	assert_int_equal(pcp_epoch_check(&e, 100, C0), 1);
-	assert_int_equal(pcp_epoch_check(&e, 100 + 1923, C0 + 1800), 0);
-	memset(&e, 0, sizeof(e));
-	assert_int_equal(pcp_epoch_check(&e, 100, C0), 1);
-	assert_int_equal(pcp_epoch_check(&e, 100 + 1922, C0 + 1800), 1);
+	assert_int_equal(two_answers(100, 100 + 1923, 1800), 0);
+	assert_int_equal(two_answers(100, 100 + 1922, 1800), 1);
 	/* The bound the other way, exactly: 1800 - 112 - 2 = 1686. */
-	memset(&e, 0, sizeof(e));
-	assert_int_equal(pcp_epoch_check(&e, 100, C0), 1);
-	assert_int_equal(pcp_epoch_check(&e, 100 + 1685, C0 + 1800), 0);
-	memset(&e, 0, sizeof(e));
-	assert_int_equal(pcp_epoch_check(&e, 100, C0), 1);
-	assert_int_equal(pcp_epoch_check(&e, 100 + 1686, C0 + 1800), 1);
+	assert_int_equal(two_answers(100, 100 + 1685, 1800), 0);
+	assert_int_equal(two_answers(100, 100 + 1686, 1800), 1);
 	/* Epoch 0xffffffff then 0 (a reboot, not a wrap): invalid. */
-	memset(&e, 0, sizeof(e));
-	assert_int_equal(pcp_epoch_check(&e, 0xffffffffu, C0), 1);
-	assert_int_equal(pcp_epoch_check(&e, 0, C0 + 5), 0);
+	assert_int_equal(two_answers(0xffffffffu, 0, 5), 0);
 }
 
 int
