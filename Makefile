@@ -85,12 +85,17 @@ CLI_SRC = $(wildcard cli/*.c)
 # gettext for both programs (i18n/): one catalogue, po/LANG.po, holds the
 # CLI's messages and help and balintd's (xgettext reads I18N_POT_SRC).
 I18N_SRC = $(wildcard i18n/*.c)
-I18N_POT_SRC = $(CLI_SRC) $(DAEMON_SRC) $(I18N_SRC) $(PROTO_SRC) $(GUARD_SRC)
-# balint export --format pdf (cli/export-pdf.c): pango shapes and lays out
-# the text (Hebrew right to left), cairo writes the PDF; the CLI alone
-# links them.  The font: DejaVu Sans (fonts-dejavu-core).
+I18N_POT_SRC = $(CLI_SRC) $(PDF_SRC) $(DAEMON_SRC) $(I18N_SRC) $(PROTO_SRC) $(GUARD_SRC)
+# balint export --format pdf: pango shapes and lays out the text (Hebrew
+# right to left), cairo writes the PDF, in a program of its own,
+# balint-export-pdf (pdf/), that balint runs (cli/export-pdf.c) from next
+# to itself, PREFIX/lib/balint: balint itself links neither library.
+# The font: DejaVu Sans (fonts-dejavu-core).
 PDF_PKGS = pangocairo cairo-pdf
-PDF_LIBS = $(shell $(PKG_CONFIG) --libs $(PDF_PKGS) 2>/dev/null)
+PDF_LIBS = $(shell $(PKG_CONFIG) --libs $(PDF_PKGS) libsodium msgpack 2>/dev/null)
+PDF_SRC = $(wildcard pdf/*.c)
+PDF_OBJ = $(PDF_SRC:%.c=$(BUILD)/obj/%.o)
+HELPERDIR = $(PREFIX)/lib/balint
 PO_LANGS = sv he
 MO_FILES = $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/balint.mo)
 LOCALEDIR ?= $(PREFIX)/share/locale
@@ -121,7 +126,7 @@ PROTO_LIB = $(BUILD)/libbalproto.a
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(BUILD)/balintd $(BUILD)/balint $(PROTO_LIB) $(MO_FILES) $(MAN_STAMP)
+all: $(BUILD)/balintd $(BUILD)/balint $(BUILD)/balint-export-pdf $(PROTO_LIB) $(MO_FILES) $(MAN_STAMP)
 
 # The CLI in the members' languages (po/LANG.po, gettext): msgfmt compiles
 # each catalogue into BUILD/locale, where a build tree's balint finds it;
@@ -135,6 +140,8 @@ $(BUILD)/locale/%/LC_MESSAGES/balint.mo: po/%.po
 $(BUILD)/obj/i18n/%.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 $(BUILD)/obj/cli/%.o: ALL_CFLAGS += -Ii18n
 $(BUILD)/obj/cli/export-pdf.o: ALL_CFLAGS += \
+	-DPDF_HELPER='"$(HELPERDIR)/balint-export-pdf"'
+$(BUILD)/obj/pdf/%.o: ALL_CFLAGS += -Ii18n \
 	$(shell $(PKG_CONFIG) --cflags $(PDF_PKGS) 2>/dev/null)
 
 # balintd's texts for members (N_() in daemon/, proto/) as a table for the
@@ -211,7 +218,11 @@ $(BUILD)/balintd: $(DAEMON_OBJ) $(I18N_OBJ) $(GUARD_LIB) $(PROTO_LIB)
 
 $(BUILD)/balint: $(CLI_OBJ) $(I18N_OBJ) $(PROTO_LIB)
 	$(E) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(PDF_LIBS) -lunistring
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lunistring
+
+$(BUILD)/balint-export-pdf: $(PDF_OBJ) $(I18N_OBJ) $(PROTO_LIB)
+	$(E) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PDF_LIBS)
 
 $(BUILD)/tests/test-%: $(BUILD)/obj/tests/unit/test-%.o $(UNIT_HELP_OBJ) \
 		$(DAEMON_LIB_OBJ) $(GUARD_LIB) $(PROTO_LIB)
@@ -343,7 +354,7 @@ chaos: deps all
 analyze:
 	$(Q)cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
 		--inline-suppr -Iproto --suppress=missingIncludeSystem \
-		proto daemon cli i18n
+		proto daemon cli pdf i18n
 
 # Fuzzing (libFuzzer with ASan+UBSan; tests/fuzz/, docs/testing-fuzz.md).
 # `make fuzz` builds the instrumented tree build/fuzz/ with clang and runs
@@ -404,7 +415,8 @@ $(BUILD)/gen-corpus: $(GEN_CORPUS_OBJ) $(PROTO_LIB)
 	$(E) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries, the man pages
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries (balint's PDF
+# program in HELPERDIR), the man pages
 # (English, and under MANDIR/sv and MANDIR/he Swedish and Hebrew), the bash
 # completion and the systemd user unit; make uninstall removes exactly
 # these files (tests/integration/install.sh).
@@ -412,7 +424,8 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 COMPDIR = $(PREFIX)/share/bash-completion/completions
 UNITDIR = $(PREFIX)/lib/systemd/user
-INSTALLED = $(BINDIR)/balintd $(BINDIR)/balint $(MANDIR)/man1/balint.1 \
+INSTALLED = $(BINDIR)/balintd $(BINDIR)/balint \
+	$(HELPERDIR)/balint-export-pdf $(MANDIR)/man1/balint.1 \
 	$(MANDIR)/man5/balint-contract.5 $(MANDIR)/man8/balintd.8 \
 	$(COMPDIR)/balint $(COMPDIR)/balintd $(UNITDIR)/balintd.service \
 	$(addprefix $(GUARD_DATADIR)/,$(notdir $(wildcard data/guard/*)))\
@@ -433,6 +446,8 @@ install: all $(BUILD)/balintd.service
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/balintd $(BUILD)/balint $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(HELPERDIR)
+	install -m 0755 $(BUILD)/balint-export-pdf $(DESTDIR)$(HELPERDIR)/
 	install -m 0644 docs/balint.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 docs/balint-contract.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 docs/balintd.8 $(DESTDIR)$(MANDIR)/man8/
@@ -456,7 +471,7 @@ install: all $(BUILD)/balintd.service
 DEB_VERSION = $(shell sed -n 's/.*BAL_VERSION_STRING "\(.*\)"/\1/p' proto/bal.h)
 DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
 DEB_FILE = build/deb/balint_$(DEB_VERSION)_$(DEB_ARCH).deb
-DEB_DIRS = proto daemon cli guard i18n data docs dist debian po
+DEB_DIRS = proto daemon cli pdf guard i18n data docs dist debian po
 DEB_SRC = Makefile README.md $(shell find $(DEB_DIRS) -type f 2>/dev/null)
 
 .PHONY: deb
@@ -474,7 +489,7 @@ $(DEB_FILE): $(DEB_SRC)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(GUARD_DATADIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(GUARD_DATADIR) $(DESTDIR)$(HELPERDIR) 2>/dev/null
 
 clean:
 	rm -rf build

@@ -94,10 +94,11 @@ int cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 const char *cmd_export_format_of(const char *path);
 /*
  * export_pdf_write writes the records of all (note.list's, with bodies,
- * in the export's order) to f as an A4 PDF headed by the group's name
- * (export-pdf.c, pango and cairo): 0, or -1 with the error said.
+ * in the export's order) to the open file fd as an A4 PDF headed by the
+ * group's name, through balint-export-pdf (export-pdf.c; pdf/ lays it
+ * out with pango and cairo): 0, or -1 with the error said.
  */
-int export_pdf_write(FILE *f, const struct ctl_resp *all, const char *group,
+int export_pdf_write(int fd, const struct ctl_resp *all, const char *group,
     int mine, int kept);
 /*
  * cmd_note_append appends the records of a note.list page to all, skipping

@@ -6,7 +6,7 @@
  * (before leaving, say), outside balint's encryption.  The notes come in
  * the daemon's order by case (note.list by_case): each case's notes
  * together where the case first appears, its case note first.  The PDF
- * is made by export-pdf.c (pango and cairo).
+ * is made by the program balint-export-pdf (export-pdf.c runs it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -240,17 +240,22 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 		    "choose another name)") : "");
 		goto out;
 	}
-	if (fchmod(fd, 0600) != 0 || (f = fdopen(fd, "w")) == NULL) {
+	if (fchmod(fd, 0600) != 0) {
+		util_err(_("cannot write '%s': %s"), path, strerror(errno));
+		goto fail;
+	}
+	/* The PDF: written by balint-export-pdf into fd (export-pdf.c). */
+	if (strcmp(format, "pdf") == 0 && export_pdf_write(fd, all, gname,
+	    mine, kept) != 0)
+		goto fail;
+	if ((f = fdopen(fd, "w")) == NULL) {
 		util_err(_("cannot write '%s': %s"), path, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (strcmp(format, "json") == 0)
 		write_json(f, all);
-	else if (strcmp(format, "pdf") == 0) {
-		if (export_pdf_write(f, all, gname, mine, kept) != 0)
-			goto fail;
-	} else
+	else if (strcmp(format, "md") == 0)
 		write_md(f, all, mine);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		util_err(_("cannot write '%s': %s"), path, strerror(errno));

@@ -1,403 +1,185 @@
 /*
- * export-pdf.c — balint export --format pdf: the exported notes as an A4
- * PDF document, through cairo's PDF surface and pango.  Pango (with
- * HarfBuzz and fontconfig) shapes the text and lays out each paragraph
- * in its own direction (the Unicode bidirectional algorithm), so a
- * Hebrew note runs right to left, right-aligned, and Swedish å ä ö come
- * out as written; the font is DejaVu Sans (Debian fonts-dejavu-core,
- * which covers Latin and Hebrew with its points), others by fontconfig's
- * fallback.  The text is set as text, never as Pango markup: a note's
- * '<' or '&' cannot change the document.
- *
- * The document is laid out twice: once to count the pages (for "page N
- * of M"), once to draw.  Lines are placed one by one, so a long note
- * continues on the next page; a note's title never ends a page alone.
+ * export-pdf.c — balint export --format pdf hands the PDF to
+ * balint-export-pdf (pdf/), a program of its own linked with pango and
+ * cairo, so that balint itself loads neither (every other balint call
+ * would pay for their forty libraries).  balint has opened the new file
+ * (0600, never over an existing one): the program gets it as its stdout,
+ * and the notes on its stdin, a pipe, as control-protocol messages (the
+ * format is in pdf/pdf-main.c), never through a file of their own.  It
+ * says its own failure in one line; balint removes the file then.
  */
-#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
-#include <cairo.h>
-#include <cairo-pdf.h>
-#include <pango/pangocairo.h>
+#include <sodium.h>
 
 #include "cli.h"
 
-#define PAGE_W		595.276		/* A4, in points */
-#define PAGE_H		841.890
-#define MARGIN		56.693		/* 2 cm */
-#define FOOT		28.0		/* room for the page number */
-#define INDENT		18.0		/* a follow-up under its case */
-#define FONT		"DejaVu Sans"
+#define HELPER "balint-export-pdf"
+#ifndef PDF_HELPER
+#define PDF_HELPER "/usr/local/lib/balint/" HELPER
+#endif
 
-struct pdf {
-	cairo_surface_t *surface;
-	cairo_t *cr;
-	PangoLayout *title, *head, *meta, *text, *foot;
-	const char *group;
-	double y;		/* top of the next line, from the page's top */
-	int page;		/* the current page, from 1 */
-	int pages;		/* all of them (known in the drawing pass) */
-	int draw;		/* 0: only count the pages */
-};
-
-static PangoLayout *
-layout_new(PangoContext *pc, const char *font, double width)
-{
-	PangoLayout *l = pango_layout_new(pc);
-	PangoFontDescription *fd = pango_font_description_from_string(font);
-
-	pango_layout_set_font_description(l, fd);
-	pango_font_description_free(fd);
-	pango_layout_set_width(l, (int)(width * PANGO_SCALE));
-	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-	/* Each paragraph's direction from its first strong letter, and its
-	 * alignment mirrored with it (a Hebrew paragraph is right-aligned). */
-	pango_layout_set_auto_dir(l, TRUE);
-	return l;
-}
-
-/* Sets a layout's text, made valid UTF-8 if it is not (never expected). */
-static void
-layout_text(PangoLayout *l, const char *s)
-{
-	gchar *v;
-
-	if (g_utf8_validate(s, -1, NULL)) {
-		pango_layout_set_text(l, s, -1);
-		return;
-	}
-	v = g_utf8_make_valid(s, -1);
-	pango_layout_set_text(l, v, -1);
-	g_free(v);
-}
-
-static double
-bottom(void)
-{
-	return PAGE_H - MARGIN - FOOT;
-}
-
-/* Ends the current page with its number, and starts the next one. */
-static void
-page_end(struct pdf *p)
-{
-	char buf[320], pg[64];
-	int w, h;
-
-	if (p->draw) {
-		snprintf(pg, sizeof(pg), _("page %d of %d"), p->page, p->pages);
-		snprintf(buf, sizeof(buf), "%s%s%s", p->group, *p->group !=
-		    '\0' ? " · " : "", pg);
-		layout_text(p->foot, buf);
-		pango_layout_get_size(p->foot, &w, &h);
-		cairo_set_source_rgb(p->cr, 0.35, 0.35, 0.35);
-		cairo_move_to(p->cr, MARGIN, PAGE_H - MARGIN - (double)h /
-		    PANGO_SCALE);
-		pango_cairo_show_layout(p->cr, p->foot);
-		cairo_show_page(p->cr);
-	}
-	p->page++;
-	p->y = MARGIN;
-}
+extern char **environ;
 
 /*
- * Places layout l's lines from p->y at x, each on the page where it
- * fits (a new page when the line would pass the bottom margin), in the
- * given grey (0 black).
+ * The program next to this balint (a build tree), else in ../lib/balint
+ * from it (an installed PREFIX/bin/balint, whatever PREFIX was when it
+ * was built), else where make install put it (PDF_HELPER).
  */
 static void
-flow(struct pdf *p, PangoLayout *l, double x, double grey)
+find_helper(char *out, size_t outlen)
 {
-	PangoLayoutIter *it = pango_layout_get_iter(l);
-	PangoRectangle ink, log;
-	double h, base;
+	static const char *const rel[] = { "/" HELPER, "/../lib/balint/"
+	    HELPER };
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+	size_t i;
 
-	do {
-		pango_layout_iter_get_line_extents(it, &ink, &log);
-		h = (double)log.height / PANGO_SCALE;
-		if (p->y + h > bottom() && p->y > MARGIN)
-			page_end(p);
-		if (p->draw) {
-			base = (double)(pango_layout_iter_get_baseline(it) -
-			    log.y) / PANGO_SCALE;
-			cairo_set_source_rgb(p->cr, grey, grey, grey);
-			cairo_move_to(p->cr, x + (double)log.x / PANGO_SCALE,
-			    p->y + base);
-			pango_cairo_show_layout_line(p->cr,
-			    pango_layout_iter_get_line_readonly(it));
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
+				if (snprintf(out, outlen, "%s%s", self,
+				    rel[i]) < (int)outlen &&
+				    access(out, X_OK) == 0)
+					return;
 		}
-		p->y += h;
-	} while (pango_layout_iter_next_line(it));
-	pango_layout_iter_free(it);
+	}
+	snprintf(out, outlen, "%s", PDF_HELPER);
 }
 
-/* The height of layout l's first n lines (all of them if fewer). */
-static double
-first_lines(PangoLayout *l, int n)
-{
-	PangoLayoutIter *it = pango_layout_get_iter(l);
-	PangoRectangle log;
-	double h = 0;
-
-	do {
-		pango_layout_iter_get_line_extents(it, NULL, &log);
-		h += (double)log.height / PANGO_SCALE;
-	} while (--n > 0 && pango_layout_iter_next_line(it));
-	pango_layout_iter_free(it);
-	return h;
-}
-
-/* The document's head on its first page: the group, when, how many. */
-static void
-put_head(struct pdf *p, size_t n, int mine, int kept)
-{
-	char when[32], buf[640], at[128], count[64];
-
-	output_time((uint64_t)time(NULL) * 1000, when, sizeof(when));
-	layout_text(p->title, *p->group != '\0' ? p->group : "balint");
-	flow(p, p->title, MARGIN, 0);
-	snprintf(at, sizeof(at), _("exported from balint on %s"), when);
-	snprintf(count, sizeof(count), ngettext("%zu note", "%zu notes", n),
-	    n);
-	snprintf(buf, sizeof(buf), "%s · %s · %s", kept ? _("Your own notes, "
-	    "kept after you were removed from the group") : mine ? _("The "
-	    "notes you wrote") : _("The group's notes"), at, count);
-	layout_text(p->meta, buf);
-	p->y += 6;
-	flow(p, p->meta, MARGIN, 0.2);
-	layout_text(p->meta, _("This file is not encrypted: keep it safe, and "
-	    "delete it when you no longer need it."));
-	flow(p, p->meta, MARGIN, 0.2);
-	p->y += 10;
-}
-
-/* The kind of a note in words. */
-static const char *
-kind_words(const char *kind)
-{
-	if (strcmp(kind, "session") == 0)
-		return _("Session note");
-	if (strcmp(kind, "case") == 0)
-		return _("Case note");
-	if (strcmp(kind, "followup") == 0)
-		return _("Follow-up report");
-	return _("Note");
-}
-
-/* Appends " · " and the formatted words to buf of size len. */
-static void __attribute__((format(printf, 3, 4)))
-add_part(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t o = strlen(buf);
-	va_list ap;
-
-	if (o + 5 >= len)
-		return;
-	memcpy(buf + o, " · ", 5);	/* the middle dot is 2 bytes */
-	o += 4;
-	va_start(ap, fmt);
-	vsnprintf(buf + o, len - o, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Whether record r stands under a case: a note of a case (not the case
- * note) right after another note of the same case, as the export orders
- * them (note.list by_case).
- */
+/* Writes one message behind its length prefix: 0, or -1 (errno). */
 static int
-under_case(const struct ctl_resp *all, size_t r)
+put_msg(int fd, const uint8_t *buf, size_t len)
 {
-	const char *k, *c, *pc;
-	gchar *fc, *fpc;
-	int same;
+	uint8_t hdr[CTL_HDR_BYTES];
+	size_t off = 0, all = sizeof(hdr) + len;
+	const uint8_t *p;
+	ssize_t n;
 
-	if (r == 0 || ctl_resp_get_str(all, r, "kind", &k, NULL) != 0 ||
-	    strcmp(k, "case") == 0 ||
-	    ctl_resp_get_str(all, r, "case", &c, NULL) != 0 || *c == '\0' ||
-	    ctl_resp_get_str(all, r - 1, "case", &pc, NULL) != 0)
-		return 0;
-	fc = g_utf8_casefold(c, -1);
-	fpc = g_utf8_casefold(pc, -1);
-	same = fc != NULL && fpc != NULL && strcmp(fc, fpc) == 0;
-	g_free(fc);
-	g_free(fpc);
-	return same;
+	if (ctl_frame_hdr(len, hdr) != 0) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	while (off < all) {
+		p = off < sizeof(hdr) ? hdr + off : buf + (off - sizeof(hdr));
+		n = write(fd, p, off < sizeof(hdr) ? sizeof(hdr) - off :
+		    all - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
 }
 
-/* One note: its title, a line of its kind, case, author and dates, text. */
-static void
-put_note(struct pdf *p, const struct ctl_resp *all, size_t r)
+/* The request, then each record of all as a response of its own. */
+static int
+put_notes(int fd, const struct ctl_resp *all, const char *group, int mine,
+    int kept)
 {
-	char buf[1024], t1[32], t2[32], link[64];
-	const char *title, *kind, *cref, *author, *body;
-	double x = MARGIN, w = PAGE_W - 2 * MARGIN, need;
-	uint64_t v = 1;
+	struct ctl_req *req = NULL;
+	struct ctl_resp *one = NULL;
+	const struct ctl_kv *kv;
+	uint8_t *buf = NULL;
+	size_t len, r, i, nf;
+	int rc = -1;
 
-	if (ctl_resp_get_str(all, r, "title", &title, NULL) != 0 ||
-	    *title == '\0')
-		title = _("(no title)");
-	if (ctl_resp_get_str(all, r, "kind", &kind, NULL) != 0)
-		kind = "";
-	if (ctl_resp_get_str(all, r, "case", &cref, NULL) != 0)
-		cref = "";
-	if (ctl_resp_get_str(all, r, "author", &author, NULL) != 0)
-		author = "";
-	if (ctl_resp_get_str(all, r, "body", &body, NULL) != 0)
-		body = "";
-	(void)output_field(all, r, "time", OUT_TIME, t1, sizeof(t1));
-	(void)output_field(all, r, "updated", OUT_TIME, t2, sizeof(t2));
-	(void)ctl_resp_get_uint(all, r, "versions", &v);
-	/* Indented on the side the note's title starts (right for Hebrew). */
-	layout_text(p->head, title);
-	if (under_case(all, r)) {
-		if (pango_layout_get_direction(p->head, 0) != PANGO_DIRECTION_RTL)
-			x += INDENT;
-		w -= INDENT;
+	if (ctl_req_new("export.pdf", 0, &req) != 0 ||
+	    ctl_req_add_str(req, "group", group) != 0 ||
+	    ctl_req_add_bool(req, "mine", mine) != 0 ||
+	    ctl_req_add_bool(req, "kept", kept) != 0 ||
+	    ctl_req_add_uint(req, "notes", ctl_resp_nrecords(all)) != 0 ||
+	    ctl_req_encode(req, &buf, &len) != 0 || put_msg(fd, buf, len) != 0)
+		goto out;
+	for (r = 0; r < ctl_resp_nrecords(all); r++) {
+		free(buf);
+		buf = NULL;
+		ctl_resp_free(one);
+		one = NULL;
+		kv = ctl_resp_record(all, r, &nf);
+		if (ctl_resp_new(0, CTL_OK, NULL, &one) != 0 ||
+		    ctl_resp_record_begin(one) != 0)
+			goto out;
+		for (i = 0; i < nf; i++)
+			if (ctl_resp_add(one, kv[i].key, &kv[i].val) != 0)
+				goto out;
+		if (ctl_resp_encode(one, &buf, &len) != 0)
+			goto out;
+		rc = put_msg(fd, buf, len);
+		/* The note's text: wiped as ctl_resp_free wipes its own. */
+		sodium_memzero(buf, len);
+		if (rc != 0)
+			goto out;
+		rc = -1;
 	}
-	pango_layout_set_width(p->head, (int)(w * PANGO_SCALE));
-	pango_layout_set_width(p->meta, (int)(w * PANGO_SCALE));
-	pango_layout_set_width(p->text, (int)(w * PANGO_SCALE));
-	snprintf(buf, sizeof(buf), "%s", kind_words(kind));
-	if (*cref != '\0')
-		add_part(buf, sizeof(buf), _("case %s"), cref);
-	add_part(buf, sizeof(buf), _("by %s"), author);
-	add_part(buf, sizeof(buf), _("written %s"), t1);
-	if (v > 1 || strcmp(t1, t2) != 0)
-		add_part(buf, sizeof(buf), _("changed %s, version %llu"), t2,
-		    (unsigned long long)v);
-	layout_text(p->meta, buf);
-	layout_text(p->text, body);
-	/* A title starts a page rather than end one alone. */
-	need = 14 + first_lines(p->head, 9) + first_lines(p->meta, 3) +
-	    first_lines(p->text, 2);
-	if (p->y + need > bottom() && p->y > MARGIN)
-		page_end(p);
-	else if (p->y > MARGIN) {
-		if (p->draw) {
-			cairo_set_source_rgb(p->cr, 0.75, 0.75, 0.75);
-			cairo_set_line_width(p->cr, 0.5);
-			cairo_move_to(p->cr, x, p->y + 6);
-			cairo_line_to(p->cr, x + w, p->y + 6);
-			cairo_stroke(p->cr);
-		}
-		p->y += 14;
-	}
-	/* A bookmark for each note, to the note's title. */
-	if (p->draw) {
-		snprintf(link, sizeof(link), "page=%d pos=[%.0f %.0f]", p->page,
-		    x, p->y);
-		cairo_pdf_surface_add_outline(p->surface,
-		    CAIRO_PDF_OUTLINE_ROOT, title, link, 0);
-	}
-	flow(p, p->head, x, 0);
-	p->y += 2;
-	flow(p, p->meta, x, 0.35);
-	p->y += 6;
-	flow(p, p->text, x, 0);
-}
-
-/* One pass over the document: counts its pages, or draws them. */
-static void
-pass(struct pdf *p, const struct ctl_resp *all, int mine, int kept)
-{
-	size_t r;
-
-	p->page = 1;
-	p->y = MARGIN;
-	put_head(p, ctl_resp_nrecords(all), mine, kept);
-	for (r = 0; r < ctl_resp_nrecords(all); r++)
-		put_note(p, all, r);
-	if (p->draw)
-		page_end(p);
-	else
-		p->pages = p->page;
-}
-
-static cairo_status_t
-put_bytes(void *closure, const unsigned char *data, unsigned int len)
-{
-	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS :
-	    CAIRO_STATUS_WRITE_ERROR;
+	rc = 0;
+out:
+	free(buf);
+	ctl_req_free(req);
+	ctl_resp_free(one);
+	return rc;
 }
 
 int
-export_pdf_write(FILE *f, const struct ctl_resp *all, const char *group,
+export_pdf_write(int fd, const struct ctl_resp *all, const char *group,
     int mine, int kept)
 {
-	struct pdf p;
-	cairo_font_options_t *fo;
-	PangoContext *pc = NULL;
-	PangoFontMap *fm = NULL;
-	int ret = -1;
+	char bin[PATH_MAX];
+	char *argv[] = { (char *)(uintptr_t)HELPER, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int p[2], err, st;
 
-	memset(&p, 0, sizeof(p));
-	p.group = group != NULL ? group : "";
-	p.surface = cairo_pdf_surface_create_for_stream(put_bytes, f, PAGE_W,
-	    PAGE_H);
-	p.cr = cairo_create(p.surface);
-	if (cairo_status(p.cr) != CAIRO_STATUS_SUCCESS) {
-		util_err(_("cannot make the PDF: %s"),
-		    cairo_status_to_string(cairo_status(p.cr)));
-		goto out;
+	find_helper(bin, sizeof(bin));
+	/* Close-on-exec: the program must not hold the writing end itself. */
+	if (pipe(p) != 0) {
+		util_err(_("cannot make the PDF: %s"), strerror(errno));
+		return -1;
 	}
-	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE,
-	    *p.group != '\0' ? p.group : "balint");
-	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_CREATOR,
-	    "balint export");
-	/* Unhinted metrics: the counting and the drawing lay out alike. */
-	fo = cairo_font_options_create();
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	(void)fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	/* Its stdin the pipe's end, its stdout the file (both dup'ed). */
+	if ((err = posix_spawn_file_actions_init(&fa)) == 0) {
+		if ((err = posix_spawn_file_actions_adddup2(&fa, p[0],
+		    STDIN_FILENO)) == 0 &&
+		    (err = posix_spawn_file_actions_adddup2(&fa, fd,
+		    STDOUT_FILENO)) == 0)
+			err = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	close(p[0]);
+	if (err != 0) {
+		close(p[1]);
+		util_err(_("cannot make the PDF: cannot run %s (%s; reinstall "
+		    "balint)"), bin, strerror(err));
+		return -1;
+	}
 	/*
-	 * A font map of its own, not pango's default (kept for the thread's
-	 * life), released at the end with the fonts it holds.
+	 * SIGPIPE is ignored (main.c): if the program ends early, the write
+	 * fails and its own line says why.
 	 */
-	fm = pango_cairo_font_map_new();
-	pc = pango_font_map_create_context(fm);
-	pango_cairo_update_context(p.cr, pc);
-	pango_cairo_context_set_font_options(pc, fo);
-	cairo_font_options_destroy(fo);
-	p.title = layout_new(pc, FONT " Bold 18", PAGE_W - 2 * MARGIN);
-	p.head = layout_new(pc, FONT " Bold 12.5", PAGE_W - 2 * MARGIN);
-	p.meta = layout_new(pc, FONT " 8.5", PAGE_W - 2 * MARGIN);
-	p.text = layout_new(pc, FONT " 10.5", PAGE_W - 2 * MARGIN);
-	p.foot = layout_new(pc, FONT " 8", PAGE_W - 2 * MARGIN);
-	pango_layout_set_alignment(p.foot, PANGO_ALIGN_CENTER);
-	pango_layout_set_spacing(p.text, 2 * PANGO_SCALE);
-	pass(&p, all, mine, kept);
-	p.draw = 1;
-	pass(&p, all, mine, kept);
-	cairo_surface_finish(p.surface);
-	if (cairo_surface_status(p.surface) != CAIRO_STATUS_SUCCESS) {
-		util_err(_("cannot make the PDF: %s"), cairo_status_to_string(
-		    cairo_surface_status(p.surface)));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (p.title != NULL) {
-		g_object_unref(p.title);
-		g_object_unref(p.head);
-		g_object_unref(p.meta);
-		g_object_unref(p.text);
-		g_object_unref(p.foot);
-	}
-	if (pc != NULL)
-		g_object_unref(pc);
-	if (fm != NULL)
-		g_object_unref(fm);
-	/*
-	 * What fontconfig itself leaks when pango's font map frees its
-	 * configuration (288 bytes in Debian's 2.14: FcInit then FcFini
-	 * alone shows it) is suppressed in the sanitizer tree
-	 * (tests/lib/lsan-fontconfig.supp).  No cairo_debug_reset_static_data
-	 * here: it asserts when a font is still held (a Hebrew group name
-	 * with Hebrew labels did).
-	 */
-	cairo_destroy(p.cr);
-	cairo_surface_destroy(p.surface);
-	return ret;
+	(void)put_notes(p[1], all, group, mine, kept);
+	close(p[1]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			util_err(_("cannot make the PDF: %s"), strerror(errno));
+			return -1;
+		}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st) == 0 ? 0 : -1;
+	util_err(_("cannot make the PDF: %s ended by signal %d"), bin,
+	    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	return -1;
 }

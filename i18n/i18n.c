@@ -52,28 +52,33 @@ fallback_language(void)
 void
 i18n_init(void)
 {
-	char self[PATH_MAX], dir[PATH_MAX + 16], *slash;
+	static const char *const rel[] = { "/locale", "/../share/locale",
+	    "/../../share/locale" };
+	char self[PATH_MAX], dir[PATH_MAX + 24], *slash;
 	const char *where = LOCALEDIR;
 	struct stat sb;
 	ssize_t n;
+	size_t i;
 
 	if (setlocale(LC_MESSAGES, "") == NULL)
 		fallback_language();
 	/*
 	 * A build tree: BUILD/balint (or balintd) finds BUILD/locale; an
 	 * install, PREFIX/bin/balint, finds PREFIX/share/locale whatever PREFIX was
-	 * when it was built; else LOCALEDIR.
+	 * when it was built (PREFIX/lib/balint/balint-export-pdf too); else
+	 * LOCALEDIR.
 	 */
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/')) != NULL) {
 			*slash = '\0';
-			snprintf(dir, sizeof(dir), "%s/locale", self);
-			if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-				snprintf(dir, sizeof(dir),
-				    "%s/../share/locale", self);
-			if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-				where = dir;
+			for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+				snprintf(dir, sizeof(dir), "%s%s", self, rel[i]);
+				if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+					where = dir;
+					break;
+				}
+			}
 		}
 	}
 	(void)bindtextdomain("balint", where);

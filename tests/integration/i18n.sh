@@ -1,6 +1,6 @@
 #!/bin/sh
 # i18n.sh — balint in the members' languages (issue 18): the Swedish and
-# Hebrew catalogues hold every message marked in cli/, daemon/ and i18n/
+# Hebrew catalogues hold every message marked in cli/, pdf/, daemon/ and i18n/
 # (xgettext of the sources now, merged into each po/LANG.po: no
 # untranslated, no fuzzy message), and LANG or LANGUAGE chooses the
 # language of --help and of the messages, also when the machine has not
@@ -20,8 +20,8 @@ unset LANGUAGE LC_ALL LC_MESSAGES
 
 # Complete catalogues: every string marked in the sources is translated.
 xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=balint -o "$T/balint.pot" \
-    "$TOP"/cli/*.c "$TOP"/daemon/*.c "$TOP"/daemon/*/*.c "$TOP"/i18n/*.c \
-    "$TOP"/proto/*.c "$TOP"/guard/*.c || fail "xgettext"
+    "$TOP"/cli/*.c "$TOP"/pdf/*.c "$TOP"/daemon/*.c "$TOP"/daemon/*/*.c \
+    "$TOP"/i18n/*.c "$TOP"/proto/*.c "$TOP"/guard/*.c || fail "xgettext"
 # balintd's texts for members (N_() in daemon/ and proto/) are all in the
 # table the CLI matches them against (po/daemon-texts.sh), so all are
 # translated above and none is shown in English by a CLI that lacks it.

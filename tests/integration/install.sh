@@ -1,6 +1,7 @@
 #!/bin/sh
-# make install PREFIX=... DESTDIR=... installs the binaries, balint(1),
-# balint-contract(5), balintd(8) (in English, Swedish and Hebrew, where
+# make install PREFIX=... DESTDIR=... installs the binaries (balint's PDF
+# program in PREFIX/lib/balint, where the installed balint finds it),
+# balint(1), balint-contract(5), balintd(8) (in English, Swedish and Hebrew, where
 # man -L finds them), the bash completion, the systemd user
 # unit and the guard's lists (data/guard/), and nothing else; make uninstall removes exactly those files.  The
 # unit passes systemd-analyze verify (its ExecStart, its man pages); the
@@ -21,6 +22,7 @@ mk install PREFIX=/usr DESTDIR="$R" >"$T/install.out" 2>&1 ||
 sort >"$T/want" <<'W'
 ./usr/bin/balint
 ./usr/bin/balintd
+./usr/lib/balint/balint-export-pdf
 ./usr/lib/systemd/user/balintd.service
 ./usr/share/balint/guard/SOURCES.md
 ./usr/share/balint/guard/allow.txt
@@ -124,5 +126,16 @@ bash -c '. "$1"; COMP_WORDS=("$2" --l); COMP_CWORD=1; _balintd
     printf "%s\n" "${COMPREPLY[@]}"' comp "$P/share/bash-completion/completions/balintd" \
     "$P/bin/balintd" |
 	grep -qx -- --listen || fail "balintd options"
+# The installed balint makes a PDF with the installed balint-export-pdf;
+# without it, one line, exit 1, and no file.
+"$P/bin/balint" --home "$T/anna" export --format pdf "$T/a.pdf" 2>"$T/err" ||
+	fail "installed export pdf: $(cat "$T/err")"
+head -c 5 "$T/a.pdf" | grep -q '^%PDF-' || fail "the installed export is no PDF"
+mv "$P/lib/balint/balint-export-pdf" "$T/helper"
+"$P/bin/balint" --home "$T/anna" export --format pdf "$T/b.pdf" 2>"$T/err"
+[ $? -eq 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "cannot run" "$T/err" ||
+	fail "export pdf without its program: $(cat "$T/err")"
+[ -e "$T/b.pdf" ] && fail "a pdf file left without its program"
+mv "$T/helper" "$P/lib/balint/balint-export-pdf"
 mk uninstall PREFIX="$P" >/dev/null 2>&1 || fail "make uninstall PREFIX"
 echo "install: ok"

@@ -184,6 +184,17 @@ assert x0("Mrs") < 60 and x0("First") > 70 and x0("Second") > 70, \
     (x0("Mrs"), x0("First"), x0("Second"))
 PY
 b alice export --format pdf "$T/all.pdf" 2>"$T/err"; [ $? -eq 1 ] || fail "pdf export overwrote a file"
+# balint-export-pdf makes the PDF: balint itself loads neither pango nor
+# cairo.  When it fails (here past a file size limit, 2 KiB in dash's
+# blocks), one line says so, exit 1, and no half-written file is left.
+ldd "$BALINT" | grep -q 'libpango\|libcairo' && fail "balint links pango or cairo"
+(ulimit -f 4; exec "$BALINT" --home "$T/alice" export --format pdf "$T/cut.pdf") 2>"$T/err"
+[ $? -eq 1 ] || fail "a pdf export past the size limit did not exit 1: $(cat "$T/err")"
+[ "$(grep -c '^balint: ' "$T/err")" = 1 ] && grep -q "^balint: cannot make the PDF: " "$T/err" ||
+	fail "not one clear line: $(cat "$T/err")"
+[ -e "$T/cut.pdf" ] && fail "a half-written pdf was left"
+printf 'not a message' | "$BUILD/balint-export-pdf" >"$T/junk.pdf" 2>"$T/err"
+[ $? -eq 1 ] && grep -q "did not come whole" "$T/err" || fail "balint-export-pdf took junk: $(cat "$T/err")"
 b alice export --format ps "$T/x.ps" 2>/dev/null; [ $? -eq 2 ] || fail "an unknown format not exit 2"
 # leave's export: PDF by the file's ending.
 $PTY --send "File name, or empty for no: " "$T/bob.pdf" --send "[y/N]" "y" \
