@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +42,17 @@ fail(const char *fmt, ...)
 	fprintf(stderr, "balint: %s\n", msg);
 }
 
+/* A message read: a note's text, wiped before it is freed. */
+static void
+drop_msg(uint8_t **buf, size_t len)
+{
+	if (*buf != NULL) {
+		sodium_memzero(*buf, len);
+		free(*buf);
+		*buf = NULL;
+	}
+}
+
 /* Reads exactly len bytes: 1, 0 at the end of the pipe before any, -1. */
 static int
 read_full(uint8_t *p, size_t len)
@@ -60,8 +72,8 @@ read_full(uint8_t *p, size_t len)
 }
 
 /*
- * The next message into *buf (sodium_malloc'd, wiped and freed by the
- * caller): 1, 0 at the end of the pipe, -1 when cut short or too long.
+ * The next message into *buf (malloc'd; the caller wipes and frees it,
+ * drop_msg): 1, 0 at the end of the pipe, -1 when cut short or too long.
  */
 static int
 read_msg(uint8_t **buf, size_t *len)
@@ -73,11 +85,10 @@ read_msg(uint8_t **buf, size_t *len)
 	if ((rc = read_full(hdr, sizeof(hdr))) <= 0)
 		return rc;
 	if (ctl_frame_len(hdr, len) != 0 ||
-	    (*buf = sodium_malloc(*len)) == NULL)
+	    (*buf = malloc(*len)) == NULL)
 		return -1;
 	if (read_full(*buf, *len) != 1) {
-		sodium_free(*buf);
-		*buf = NULL;
+		drop_msg(buf, *len);
 		return -1;
 	}
 	return 1;
@@ -110,7 +121,7 @@ static int
 read_input(struct ctl_req **req, struct ctl_resp **all)
 {
 	uint8_t *buf = NULL;
-	size_t len;
+	size_t len = 0;
 	uint64_t want;
 	int rc;
 
@@ -122,8 +133,7 @@ read_input(struct ctl_req **req, struct ctl_resp **all)
 	    ctl_req_get_uint(*req, "notes", &want) != 0)
 		goto bad;
 	for (;;) {
-		sodium_free(buf);
-		buf = NULL;
+		drop_msg(&buf, len);
 		if ((rc = read_msg(&buf, &len)) == 0)
 			break;
 		if (rc < 0 || ctl_resp_nrecords(*all) >= want ||
@@ -134,7 +144,7 @@ read_input(struct ctl_req **req, struct ctl_resp **all)
 		goto bad;
 	return 0;
 bad:
-	sodium_free(buf);
+	drop_msg(&buf, len);
 	fail(_("cannot make the PDF: the notes did not come whole from "
 	    "balint"));
 	return -1;
@@ -161,6 +171,12 @@ main(int argc, char **argv)
 		fail(_("cannot make the PDF: %s"), "libsodium");
 		return 1;
 	}
+	/*
+	 * A short life: the heap is not given back piece by piece.  glibc
+	 * trimmed and regrew it around each page's compression (1,200 brk
+	 * calls and 5,000 page faults for 458 pages, +0.2 s of CPU).
+	 */
+	(void)mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 	/* A full disk or a file size limit: a write error said, not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
 	if (read_input(&req, &all) != 0)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make deb builds a Debian package with debhelper that installs what make
 # install PREFIX=/usr installs; dpkg -i installs it on this machine, its
-# binaries run (a real profile and daemon), its unit verifies, its man
+# binaries run (a real profile and daemon, a PDF export by its
+# /usr/lib/balint/balint-export-pdf), its unit verifies, its man
 # pages are found; the member guide works step by step with the installed
 # binaries only (tests/lib/member-guide.sh: init, daemon start, unlock
 # --remember on a terminal, join, write, a "reboot", reading without the
@@ -41,6 +42,13 @@ PIDS="$PIDS $pid"
 [ "$(readlink "/proc/$pid/exe")" = /usr/bin/balintd ] || fail "not the installed balintd"
 /usr/bin/balint --home "$T/pia" unlock >/dev/null || fail "installed unlock"
 /usr/bin/balint --home "$T/pia" status | grep -q "process id   $pid" || fail "installed status"
+# The PDF by the package's own /usr/lib/balint/balint-export-pdf.
+printf 'Name: Package group\n\nWhat is said here stays here.\n' >"$T/pc.txt"
+/usr/bin/balint --home "$T/pia" group create --contract "$T/pc.txt" >/dev/null ||
+	fail "installed group create"
+/usr/bin/balint --home "$T/pia" export --format pdf "$T/pia.pdf" 2>"$T/err" ||
+	fail "installed export pdf: $(cat "$T/err")"
+pdftotext "$T/pia.pdf" - | grep -q "Package group" || fail "the installed PDF export"
 /usr/bin/balint --home "$T/pia" daemon stop >/dev/null || fail "installed daemon stop"
 
 # The member guide, in a D-Bus session of its own with a login keyring.
