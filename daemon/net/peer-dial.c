@@ -263,20 +263,34 @@ on_target_timer(uv_timer_t *timer)
 	target_dial(timer->data);
 }
 
-/* 1 when t stands for (group, addr, member); NULL member: any. */
+/*
+ * 1 when t stands for (group, addr, member).  A target of unknown member
+ * (typed, or from a code) stands for whoever is said to be there: it tries
+ * every member in turn.  A typed address (NULL member) is a target with a
+ * member only once a session showed that member there (member_seen): an
+ * announce naming someone at an address proves nobody is there.
+ */
 static int
 target_is(const struct target *t, const uint8_t *group, const char *addr,
     const uint8_t *member)
 {
-	return memcmp(t->group, group, BAL_GROUP_ID_BYTES) == 0 &&
-	    strcmp(t->addr, addr) == 0 && (member == NULL || !t->has_member ||
-	    memcmp(t->member, member, BAL_PK_BYTES) == 0);
+	if (memcmp(t->group, group, BAL_GROUP_ID_BYTES) != 0 ||
+	    strcmp(t->addr, addr) != 0)
+		return 0;
+	if (!t->has_member)
+		return 1;
+	if (member == NULL)
+		return t->member_seen;
+	return memcmp(t->member, member, BAL_PK_BYTES) == 0;
 }
 
 /*
- * Adds a dial target (group, addr, member) unless it is known (then fills
- * in its member if it had none) or ours; its first dial comes after
- * delay_ms.  Returns the target, or NULL when it is ours or out of memory.
+ * Adds a dial target (group, addr, member) unless it is known or ours; its
+ * first dial comes after delay_ms.  An announce or a beacon never names the
+ * member of a known target of unknown member: it is learned only from a
+ * session there (peer.c), else a member who announced another's typed
+ * address would be dialed there instead (docs/protocol.md "Dial targets").
+ * Returns the target, or NULL when it is ours or out of memory.
  */
 struct target *
 peer_dial_add(struct net *net, const uint8_t *group, const char *addr,
@@ -291,14 +305,8 @@ peer_dial_add(struct net *net, const uint8_t *group, const char *addr,
 	if (peer_dial_is_ours(net, addr) || net->stopping)
 		return NULL;
 	for (t = net->targets; t != NULL; t = t->next) {
-		if (t->closed || !target_is(t, group, addr, member))
-			continue;
-		if (member != NULL && !t->has_member) {
-			memcpy(t->member, member, BAL_PK_BYTES);
-			t->has_member = 1;
-			*added = 1;
-		}
-		return t;
+		if (!t->closed && target_is(t, group, addr, member))
+			return t;
 	}
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;

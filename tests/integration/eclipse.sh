@@ -12,7 +12,11 @@
 # are gone from everyone's list.  One of her announced addresses is
 # link-local ("[fe80::1%lo]:9"): nobody dials it.  Another is bob's:
 # revoking her must not make alice forget bob's address (a restart shows
-# what alice's store kept).
+# what alice's store kept).  A third is carol's, which alice typed before
+# she met carol: that target learns its member from the session there, so
+# it names carol, not mallory (before: mallory's announce named mallory
+# there, alice dialed carol's address with mallory's key, and after the
+# revoke that target stayed mallory's, never dialed).
 . "$(dirname "$0")/../lib/daemons.sh"
 
 HOSTILE=$BUILD/tests/hostile-peer
@@ -45,8 +49,9 @@ until_ok 30 sh -c "'$BALINT' --home '$T/bob' peer list | grep -q '$(addr mallory
 	fail "bob never learned mallory's address: $(b bob peer list)"
 
 stop mallory
+member carol; free_port >"$T/carol.port"
 LL='[fe80::1%lo]:9'
-out=$(FLOOD_ADDR="$(addr bob) $LL" "$HOSTILE" "$T/mallory" "$(addr alice)" "$ALICE" flood 2>&1) ||
+out=$(FLOOD_ADDR="$(addr bob) $LL $(addr carol)" "$HOSTILE" "$T/mallory" "$(addr alice)" "$ALICE" flood 2>&1) ||
 	fail "the flood did not run: $out"
 [ "$out" = acked ] || fail "alice did not take mallory's announces: $out"
 until_ok 30 sh -c "[ \$('$BALINT' --home '$T/bob' peer list | grep -c '127\.0\.0\.10:') -gt 0 ]" ||
@@ -72,6 +77,19 @@ echo "after a restart alice and bob met and her note reached bob"
 b alice peer list | grep -F "$LL" | grep -qw idle ||
 	fail "alice dials an announced link-local address: $(b alice peer list)"
 
+# carol: alice types her address (nobody there yet), then carol joins.
+b alice peer add "$(addr carol)" >/dev/null 2>&1
+start carol 0.0.0.0	# announces no loopback address: only the typed one leads to her
+code=$(b alice invite) || fail "invite for carol"
+b carol join "$code" --accept >/dev/null || fail "carol join"
+until_ok 30 up alice carol || fail "alice and carol never met"
+b alice peer add "$(addr carol)" >/dev/null 2>&1
+# at_carol — alice's rows of carol's address name carol, none mallory.
+at_carol() {
+	_l=$(b alice peer list | grep -F "$(addr carol)")
+	echo "$_l" | grep -qw carol && ! echo "$_l" | grep -qw mallory
+}
+
 # mallory revoked: her addresses are dropped everywhere.
 b alice revoke --yes mallory >/dev/null || fail "revoke mallory"
 until_ok 30 sh -c "! '$BALINT' --home '$T/alice' peer list | grep -q '127\.0\.0\.10:\|$(addr mallory)'" ||
@@ -79,6 +97,9 @@ until_ok 30 sh -c "! '$BALINT' --home '$T/alice' peer list | grep -q '127\.0\.0\
 until_ok 30 sh -c "! '$BALINT' --home '$T/bob' peer list | grep -q '127\.0\.0\.10:\|$(addr mallory)'" ||
 	fail "bob keeps a revoked member's addresses: $(b bob peer list)"
 echo "mallory revoked: her addresses are gone at alice and bob"
+until_ok 30 at_carol ||
+	fail "carol's typed address is mallory's at alice: $(b alice peer list)"
+echo "carol's address, typed and announced by mallory, names carol at alice"
 stop bob; stop alice; start alice
 until_ok 10 sh -c "'$BALINT' --home '$T/alice' peer list | grep -w bob | grep -q '$(addr bob)'" ||
 	fail "alice forgot bob's address with mallory's announce of it: $(b alice peer list)"
