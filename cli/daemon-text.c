@@ -204,10 +204,16 @@ tr(const char *s, size_t slen, char *out, size_t len, int depth)
 	}
 	memcpy(en, s, slen);
 	en[slen] = '\0';
-	if (slen == 0 || (t = gettext(en)) != en) {
-		snprintf(out, len, "%s", slen == 0 ? "" : t);
-		return;
-	}
+	/*
+	 * Only balintd's own texts are translated: a name, an address or a
+	 * title that happens to be a word of the catalogue (a group called
+	 * "yes") is shown as it is.
+	 */
+	for (i = 0; i < NTEXTS; i++)
+		if (strcmp(daemon_texts[i], en) == 0) {
+			snprintf(out, len, "%s", gettext(daemon_texts[i]));
+			return;
+		}
 	for (i = 0; i < NTEXTS; i++) {
 		if (strchr(daemon_texts[i], '%') == NULL ||
 		    (lit = score(daemon_texts[i])) <= best_lit)

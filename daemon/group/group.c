@@ -264,11 +264,11 @@ group_select(struct daemon *d, const char *sel, char *err, size_t errlen)
 		if (n == 1)
 			return found;
 		if (n == 0)
-			reject(err, errlen, 0, "you are in no group yet (see: "
-			    "balint group create, balint join)");
+			reject(err, errlen, 0, N_("you are in no group yet "
+			    "(see: balint group create, balint join)"));
 		else
-			reject(err, errlen, 0, "you are in %zu groups: say "
-			    "which with -g GROUP (see: balint group list)", n);
+			reject(err, errlen, 0, N_("you are in %zu groups: say "
+			    "which with -g GROUP (see: balint group list)"), n);
 		return NULL;
 	}
 	len = strlen(sel);
@@ -286,8 +286,8 @@ group_select(struct daemon *d, const char *sel, char *err, size_t errlen)
 	if (n == 1)
 		return found;
 	if (n > 1) {
-		reject(err, errlen, 0, "%zu groups are named '%s': give the "
-		    "group id (see: balint group list)", n, sel);
+		reject(err, errlen, 0, N_("%zu groups are named '%s': give the "
+		    "group id (see: balint group list)"), n, sel);
 		return NULL;
 	}
 	if (len >= GROUP_PREFIX_MIN && len < sizeof(hex) - 1 && is_hex(sel)) {
@@ -302,9 +302,9 @@ group_select(struct daemon *d, const char *sel, char *err, size_t errlen)
 		if (n == 1)
 			return found;
 		if (n > 1) {
-			reject(err, errlen, 0, "group id prefix '%s' matches "
-			    "%zu groups: give more of it (see: balint group "
-			    "list)", sel, n);
+			reject(err, errlen, 0, N_("group id prefix '%s' "
+			    "matches %zu groups: give more of it (see: balint "
+			    "group list)"), sel, n);
 			return NULL;
 		}
 	}
@@ -319,11 +319,13 @@ group_select(struct daemon *d, const char *sel, char *err, size_t errlen)
 	if (n == 1)
 		return found;
 	if (n > 1) {
-		reject(err, errlen, 0, "'%s' starts the names of %zu groups: "
-		    "give more of the name (see: balint group list)", sel, n);
+		reject(err, errlen, 0, N_("'%s' starts the names of %zu "
+		    "groups: give more of the name (see: balint group list)"),
+		    sel, n);
 		return NULL;
 	}
-	reject(err, errlen, 0, "unknown group '%s' (see: balint group list)",
+	reject(err, errlen, 0,
+	    N_("unknown group '%s' (see: balint group list)"),
 	    sel);
 	return NULL;
 }
@@ -354,13 +356,13 @@ group_create(struct daemon *d, const char *text, size_t len,
 		goto out;
 	if ((ret = contract_encode(c, &cenc, &clen)) != 0 ||
 	    (ret = contract_group_id(c, gid)) != 0) {
-		reject(err, errlen, 0, "cannot encode the contract: %s",
+		reject(err, errlen, 0, N_("cannot encode the contract: %s"),
 		    bal_strerror(ret));
 		goto out;
 	}
 	if (group_find(d, gid) != NULL) {
-		ret = reject(err, errlen, BAL_EEXIST, "this group exists "
-		    "already");
+		ret = reject(err, errlen, BAL_EEXIST, N_("this group exists "
+		    "already"));
 		goto out;
 	}
 	/* Epoch 0's key, sealed to the founder alone. */
@@ -371,8 +373,8 @@ group_create(struct daemon *d, const char *text, size_t len,
 		goto out;
 	if ((ret = roster_encode_create(cenc, clen, d->name, env, envlen,
 	    &body, &bodylen)) != 0) {
-		reject(err, errlen, 0, "cannot write the roster: %s (is this "
-		    "member's name set?)", bal_strerror(ret));
+		reject(err, errlen, 0, N_("cannot write the roster: %s (is "
+		    "this member's name set?)"), bal_strerror(ret));
 		goto out;
 	}
 	if ((g = group_alloc(d, gid)) == NULL) {
@@ -395,7 +397,7 @@ group_create(struct daemon *d, const char *text, size_t len,
 	    sizeof(why))) != 0) {
 		if (ret > 0)
 			ret = BAL_EEXIST;
-		reject(err, errlen, 0, "cannot found the group: %s", why);
+		reject(err, errlen, 0, N_("cannot found the group: %s"), why);
 		goto out;
 	}
 	if ((ret = group_batch_commit(&b)) != 0)
@@ -410,7 +412,7 @@ out:
 	if (began)
 		store_rollback(d->store);
 	if (ret != 0 && err != NULL && errlen > 0 && err[0] == '\0')
-		reject(err, errlen, 0, "cannot found the group: %s",
+		reject(err, errlen, 0, N_("cannot found the group: %s"),
 		    bal_strerror(ret));
 	group_batch_free(&b);
 	group_free(g);

@@ -229,6 +229,15 @@ check sv "kan inte lägga till parten '$p': kan inte ringa upp $p nu (sparad; f�
     peer add "$p"
 check sv "  $p  väntar" status
 check he "  $p  ממתין" status
+# A name inside balintd's text stays as it is, though it is a word of the
+# catalogue (a group called "yes" is not "ja"): only balintd's own texts
+# are translated.
+sed 's/^Name:.*/Name: yes/' "$T/contract.txt" >"$T/yes.txt"
+b anna group create --contract "$T/yes.txt" >/dev/null 2>&1 || fail "group yes"
+check sv "ingen öppen inbjudan 'abcd' i yes " invite cancel -g yes abcd
+check he "ב-yes " invite cancel -g yes abcd
+check sv "du är med i 2 grupper: säg vilken med -g GROUP" note list
+check he "יש לך 2 קבוצות" note list
 ) || fail "balintd's texts in Swedish and Hebrew"
 
 # The man pages in Swedish and Hebrew (po/man/, po4a; the same files in
