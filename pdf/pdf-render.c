@@ -255,24 +255,70 @@ under_case(const struct ctl_resp *all, size_t r)
 	return same;
 }
 
+/*
+ * A one-line field (a title, a case, a name) as the document shows it:
+ * controls and the bidi embeddings, overrides and isolates (U+202A..E,
+ * U+2066..9) become '?', as on the terminal (cli/output.c), so that a
+ * member's case or name cannot turn round the words after it ("by alice"
+ * shown as "by bob"); with isolate set the field is set apart in
+ * U+2068..U+2069, so that its own direction stays inside it.  Cut at a
+ * character's end to fit out.
+ */
+static void
+one_line(const char *in, char *out, size_t len, int isolate)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0, n, room = len - (isolate ? 4 : 1);
+
+	if (isolate) {
+		memcpy(out, "\xe2\x81\xa8", 3);	/* FIRST STRONG ISOLATE */
+		o = 3;
+	}
+	while (*s != '\0') {
+		n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 :
+		    (*s & 0xf0) == 0xe0 ? 3 : (*s & 0xf8) == 0xf0 ? 4 : 1;
+		if (strnlen((const char *)s, n) < n)
+			break;
+		if (o + n > room)
+			break;
+		if (*s < 0x20 || *s == 0x7f || (n == 3 && s[0] == 0xe2 &&
+		    ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+		    (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9))))
+			out[o++] = '?';
+		else {
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		s += n;
+	}
+	if (isolate) {
+		memcpy(out + o, "\xe2\x81\xa9", 3);	/* POP DIRECTIONAL ISOLATE */
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
 /* One note: its title, a line of its kind, case, author and dates, text. */
 static void
 put_note(struct pdf *p, const struct ctl_resp *all, size_t r)
 {
 	char buf[1024], t1[32], t2[32], link[64];
-	const char *title, *kind, *cref, *author, *body;
+	char title[512], cref[256], author[256];
+	const char *f, *kind, *body;
 	double x = MARGIN, w = PAGE_W - 2 * MARGIN, need;
 	uint64_t v = 1;
 
-	if (ctl_resp_get_str(all, r, "title", &title, NULL) != 0 ||
-	    *title == '\0')
-		title = _("(no title)");
+	if (ctl_resp_get_str(all, r, "title", &f, NULL) != 0 || *f == '\0')
+		f = _("(no title)");
+	one_line(f, title, sizeof(title), 0);
 	if (ctl_resp_get_str(all, r, "kind", &kind, NULL) != 0)
 		kind = "";
-	if (ctl_resp_get_str(all, r, "case", &cref, NULL) != 0)
-		cref = "";
-	if (ctl_resp_get_str(all, r, "author", &author, NULL) != 0)
-		author = "";
+	if (ctl_resp_get_str(all, r, "case", &f, NULL) != 0)
+		f = "";
+	one_line(f, cref, sizeof(cref), *f != '\0');
+	if (ctl_resp_get_str(all, r, "author", &f, NULL) != 0)
+		f = "";
+	one_line(f, author, sizeof(author), 1);
 	if (ctl_resp_get_str(all, r, "body", &body, NULL) != 0)
 		body = "";
 	when_field(all, r, "time", t1, sizeof(t1));
@@ -356,13 +402,15 @@ pdf_render_write(FILE *f, const struct ctl_resp *all, const char *group,
     int mine, int kept, char *why, size_t whylen)
 {
 	struct pdf p;
+	char name[256];
 	cairo_font_options_t *fo;
 	PangoContext *pc = NULL;
 	PangoFontMap *fm = NULL;
 	int ret = -1;
 
 	memset(&p, 0, sizeof(p));
-	p.group = group != NULL ? group : "";
+	one_line(group != NULL ? group : "", name, sizeof(name), 0);
+	p.group = name;
 	p.surface = cairo_pdf_surface_create_for_stream(put_bytes, f, PAGE_W,
 	    PAGE_H);
 	p.cr = cairo_create(p.surface);

@@ -195,6 +195,18 @@ ldd "$BALINT" | grep -q 'libpango\|libcairo' && fail "balint links pango or cair
 [ -e "$T/cut.pdf" ] && fail "a half-written pdf was left"
 printf 'not a message' | "$BUILD/balint-export-pdf" >"$T/junk.pdf" 2>"$T/err"
 [ $? -eq 1 ] && grep -q "did not come whole" "$T/err" || fail "balint-export-pdf took junk: $(cat "$T/err")"
+# A case reference, a title or a name cannot turn round what follows it:
+# bidi overrides and isolates show as '?', as on the terminal, and each
+# field keeps its own direction (here a RIGHT-TO-LEFT OVERRIDE in the case
+# mirrored "by alice · written ..." into "... nettirw · ecila yb").
+RLO=$(printf '\342\200\256')
+b alice note write --title "Title ${RLO}evil" --case "C${RLO}by bob" -m "bidi body" \
+    --allow-identifiers >/dev/null 2>"$T/err" || fail "note write with U+202E: $(cat "$T/err")"
+b alice export --format pdf "$T/bidi.pdf" 2>/dev/null || fail "export pdf with U+202E"
+pdftotext "$T/bidi.pdf" - | tr -d '\342\201\250\251' >"$T/bidi.txt"
+grep -q "C?by bob" "$T/bidi.txt" && grep -q "Title ?evil" "$T/bidi.txt" &&
+    grep "C?by bob" "$T/bidi.txt" | grep -q "by alice · written" ||
+	fail "a bidi override in a case turned the note's line round: $(grep -a 'bob\|evil' "$T/bidi.txt")"
 b alice export --format ps "$T/x.ps" 2>/dev/null; [ $? -eq 2 ] || fail "an unknown format not exit 2"
 # leave's export: PDF by the file's ending.
 $PTY --send "File name, or empty for no: " "$T/bob.pdf" --send "[y/N]" "y" \
