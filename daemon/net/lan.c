@@ -436,7 +436,8 @@ lan_found(struct lan *lan, const uint8_t *gid, const struct beacon *b,
 			t->lan_ms = now;
 			return;
 		}
-	if (peer_member_session_up(net, gid, b->member, NULL))
+	/* Through tor only (2): a direct session on the LAN is preferred. */
+	if (peer_member_session_up(net, gid, b->member, NULL) == 1)
 		return;
 	if (lan_make_room(lan, gid, b->member) != 0)
 		return;
@@ -446,6 +447,7 @@ lan_found(struct lan *lan, const uint8_t *gid, const struct beacon *b,
 		daemon_log("%s: a member found on the LAN at %s",
 		    group_name(g), addr);
 	t->lan = t->picked = 1;
+	t->lan_made |= added;
 	t->lan_ms = now;
 	t->tp = &transport_tcp;		/* the beacon's sender, over TCP */
 }
@@ -639,8 +641,14 @@ lan_expire(struct net *net)
 
 	for (t = net->targets; t != NULL; t = t->next)
 		if (t->lan && !t->closed && t->conn == NULL &&
-		    t->lan_ms + LAN_FORGET_MS < now)
-			peer_dial_close(t);
+		    t->lan_ms + LAN_FORGET_MS < now) {
+			/* A typed or announced target a beacon found (a beacon
+			 * anyone on the link can replay) stays as it was. */
+			if (t->lan_made)
+				peer_dial_close(t);
+			else
+				t->lan = 0;
+		}
 }
 
 int

@@ -192,6 +192,7 @@ struct target {
 	uint64_t reached_ms;		/* last session up or down, 0 */
 	struct net_conn *conn;		/* the attempt or session */
 	int lan;			/* from a LAN beacon (lan.c) */
+	int lan_made;			/* made by a beacon: not typed */
 	uint64_t lan_ms;		/* its last beacon (Unix ms) */
 	/* A host name's address as its last dial looked it up, or "". */
 	char resolved[DAEMON_ADDR_MAX];

@@ -84,6 +84,7 @@ int punch_send(struct net_conn *c, int op, const uint8_t *member,
     const char *host, uint16_t port);
 void punch_connect(struct net *net, struct punch *p, const char *host,
     uint16_t port);
+int punch_local_has(const char *host);
 int punch_host_ok(const struct net_conn *c, const char *host,
     uint16_t port, int public);
 /*

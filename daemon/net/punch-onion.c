@@ -47,8 +47,8 @@ conn_ends(struct net_conn *c, char *lhost, uint16_t *lport, char *rhost,
 }
 
 /* 1 when host is the IPv4 address of one of this machine's interfaces. */
-static int
-local_has(const char *host)
+int
+punch_local_has(const char *host)
 {
 	uv_interface_address_t *ifs = NULL;
 	struct in_addr a;
@@ -102,7 +102,7 @@ self_host(struct net *net, char *host, size_t len, const char **why)
 	size_t n;
 
 	if (s->host[0] != '\0' && daemon_now_ms() - s->at_ms <=
-	    PUNCH_SEEN_MAX_MS && local_has(s->local)) {
+	    PUNCH_SEEN_MAX_MS && punch_local_has(s->local)) {
 		if (s->port != s->lport) {
 			*why = "its router gives connections other ports "
 			    "(seen from outside at another port)";

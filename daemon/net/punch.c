@@ -320,9 +320,9 @@ relay_answer(struct net_conn *c, const struct wire_msg *m)
 
 /*
  * 1 when host (from the relay, or the other end over tor: public) may be
- * connected to: one other host's IPv4 address, never loopback, 0/8,
- * link-local, multicast or broadcast (a relay must not aim this daemon at
- * itself or at the whole link); public: also a public address, or one
+ * connected to: one other host's IPv4 address, never this machine's own,
+ * loopback, 0/8, link-local, multicast or broadcast (a relay must not aim
+ * this daemon at itself or at the whole link); public: also a public address, or one
  * in the subnet of one of this machine's interfaces (the same LAN).
  * Else a log line and 0.
  */
@@ -333,14 +333,18 @@ punch_host_ok(const struct net_conn *c, const char *host, uint16_t port,
 	struct sockaddr_in sin;
 	uint8_t a[4];
 
+	/* Never at this machine itself: a relay cannot aim us at our own
+	 * services (threat-model.md). */
 	if (port != 0 && inet_pton(AF_INET, host, a) == 1 &&
-	    addr_ipv4_unicast(a) && (!public || addr_ipv4_global(a) ||
+	    addr_ipv4_unicast(a) && !punch_local_has(host) &&
+	    (!public || addr_ipv4_global(a) ||
 	    (uv_ip4_addr(host, port, &sin) == 0 &&
 	    lan_on_link((const struct sockaddr *)&sin))))
 		return 1;
 	daemon_log("punch: %s names %.64s:%u, %s; not connected", c->addr,
 	    host, (unsigned)port, public ? "neither a public address nor "
-	    "one on this LAN" : "no unicast IPv4 address");
+	    "one on this LAN, or this machine's own" : "no unicast IPv4 "
+	    "address, or this machine's own");
 	return 0;
 }
 

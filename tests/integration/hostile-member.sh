@@ -213,7 +213,17 @@ stop alice; stop bob
 BALINT_PUNCH=on start alice
 out=$(hp offer "$BOB") || fail "hostile-peer offer: $out"
 alive offer
-until_ok 10 grep -q "punch: .* names 127.0.0.1:9, no unicast IPv4 address; not connected" "$T/alice.log" ||
+until_ok 10 grep -q "punch: .* names 127.0.0.1:9, no unicast IPv4 address, or this machine's own; not connected" "$T/alice.log" ||
 	fail "alice did not refuse an OFFER at 127.0.0.1: $(grep punch "$T/alice.log")"
 echo "offer: $out; alice refused to connect to 127.0.0.1:9"
+# Nor at this machine's own address on another interface (connected
+# before): a relay cannot aim alice at her machine's services that way.
+own=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub("/.*", "", $4); print $4; exit}')
+if [ -n "$own" ]; then
+	sleep 1.2	# the answer gap: one OFFER a second per member named
+	out=$(OFFER_HOST=$own hp offer "$BOB") || fail "hostile-peer offer at $own: $out"
+	until_ok 10 grep -q "punch: .* names $own:9, no unicast IPv4 address, or this machine's own; not connected" "$T/alice.log" ||
+		fail "alice did not refuse an OFFER at her own $own: $(grep punch "$T/alice.log")"
+	echo "offer: alice refused to connect to her own $own:9"
+fi
 echo "ok"

@@ -778,11 +778,13 @@ main(int argc, char **argv)
 	}
 	if (strcmp(mode, "offer") == 0) {
 		/* As a relay: the member named in place of AUTHOR_PROFILE
-		 * asks to punch, at 127.0.0.1:9 (punch.c refuses it). */
+		 * asks to punch, at 127.0.0.1:9 or OFFER_HOST:9 (punch.c
+		 * refuses both: loopback, this machine's own address). */
 		memset(&m, 0, sizeof(m));
 		m.type = WIRE_PUNCH;
 		m.punch.op = WIRE_PUNCH_OFFER;
-		m.punch.host = "127.0.0.1";
+		m.punch.host = getenv("OFFER_HOST") != NULL ?
+		    getenv("OFFER_HOST") : "127.0.0.1";
 		m.punch.port = 9;
 		if (argc != 6 || identity_id_decode(argv[5],
 		    m.punch.member) != 0 || send_msg(fd, tx, &m) != 0) {
