@@ -167,7 +167,7 @@ check_msg(const struct wire_msg *m)
 		break;
 	case WIRE_PUNCH:
 		fuzz_check(m->punch.op >= WIRE_PUNCH_ASK &&
-		    m->punch.op <= WIRE_PUNCH_GO);
+		    m->punch.op <= WIRE_PUNCH_CALLED);
 		fuzz_touch(m->punch.member, BAL_PK_BYTES);
 		fuzz_check(m->punch.port >= 1);
 		fuzz_check(m->punch.wait_ms <= WIRE_MAX_PUNCH_WAIT);
