@@ -276,6 +276,12 @@ int client_not_running(const struct cli *c);
 int client_call_keep(struct cli *c, const struct ctl_req *req,
     uint64_t wait_ms, struct ctl_resp **resp);
 /*
+ * client_ask asks cmd (of group, if given) with no other argument:
+ * client_call's codes; out of memory said on stderr.
+ */
+int client_ask(struct cli *c, const char *cmd, const char *group,
+    struct ctl_resp **out);
+/*
  * client_call_str asks cmd (of group, if given) with one string argument
  * key = value: client_call's codes; out of memory said on stderr.
  */

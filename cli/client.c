@@ -218,6 +218,22 @@ out:
 }
 
 int
+client_ask(struct cli *c, const char *cmd, const char *group,
+    struct ctl_resp **out)
+{
+	struct ctl_req *req;
+	int rc;
+
+	if ((req = client_req(cmd, group)) == NULL) {
+		util_err(_("out of memory"));
+		return CLI_FAILED;
+	}
+	rc = client_call(c, req, 0, out);
+	ctl_req_free(req);
+	return rc;
+}
+
+int
 client_call_str(struct cli *c, const char *cmd, const char *group,
     const char *key, const char *value, struct ctl_resp **out)
 {
@@ -239,18 +255,12 @@ int
 client_group_name(struct cli *c, const char *group, char *out, size_t outlen)
 {
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	const char *s;
 	int rc;
 
 	if (outlen > 0)
 		out[0] = '\0';
-	if ((req = client_req("contract.show", group)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "contract.show", group, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (ctl_resp_get_str(resp, 0, "name", &s, NULL) == 0)

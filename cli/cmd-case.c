@@ -42,19 +42,13 @@ case_list(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1];
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "case list", usage, argc, argv, 2, opts, pos,
 	    0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("case.list", group)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "case.list", group, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),

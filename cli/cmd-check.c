@@ -172,15 +172,9 @@ allowed(struct cli *c, const char *group)
 		{ "word", N_("ALLOWED"), OUT_STR },
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	int rc;
 
-	if ((req = client_req("guard.allowed", group)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "guard.allowed", group, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	rc = output_list(c, resp, cols, 1, _("no words allowed in this group "

@@ -142,7 +142,6 @@ sub_show(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	uint64_t days = 0, version = 1, ms = 0;
 	const char *ids;
 	char *pos[1], when[64];
@@ -151,12 +150,7 @@ sub_show(struct cli *c, int argc, char **argv)
 	if ((rc = util_getopt(c, "contract show", usage, argc, argv, 2, opts,
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("contract.show", group)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "contract.show", group, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (c->json) {
@@ -211,19 +205,13 @@ sub_text(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1];
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "contract text", usage, argc, argv, 2, opts,
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("contract.text", group)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "contract.text", group, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (c->json)
@@ -307,19 +295,13 @@ sub_accept(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1];
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "contract accept", usage, argc, argv, 2,
 	    opts, pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("contract.accept", group)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "contract.accept", group, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (c->json)

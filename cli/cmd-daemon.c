@@ -308,7 +308,6 @@ do_stop(struct cli *c)
 {
 	char *const stop[] = { "systemctl", "--user", "stop", UNIT, NULL };
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	struct state st;
 	unsigned long pid;
 	int i, rc;
@@ -326,12 +325,7 @@ do_stop(struct cli *c)
 		if (st.systemd)
 			util_err(_("warning: systemctl --user stop %s failed; "
 			    "stopping balintd directly"), UNIT);
-		if ((req = client_req("daemon.stop", NULL)) == NULL) {
-			util_err(_("out of memory"));
-			return CLI_FAILED;
-		}
-		rc = client_call(c, req, 0, &resp);
-		ctl_req_free(req);
+		rc = client_ask(c, "daemon.stop", NULL, &resp);
 		ctl_resp_free(resp);
 		if (rc != CLI_OK)
 			return rc;

@@ -119,19 +119,13 @@ group_list(struct cli *c, int argc, char **argv)
 		{ "members", N_("MEMBERS"), OUT_UINT },
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1];
 	int npos, rc;
 
 	if ((rc = util_getopt(c, "group list", usage, argc, argv, 2, NULL,
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("group.list", NULL)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "group.list", NULL, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	rc = output_list(c, resp, cols, sizeof(cols) / sizeof(cols[0]),

@@ -45,17 +45,11 @@ static int
 daemon_state(struct cli *c, char *name, size_t namelen, int *locked)
 {
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	const char *s;
 	int rc;
 
 	*locked = 0;
-	if ((req = client_req("status", NULL)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "status", NULL, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	(void)ctl_resp_get_bool(resp, 0, "locked", locked);
@@ -69,16 +63,10 @@ static int
 forget(struct cli *c)
 {
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	const char *k = "";
 	int rc;
 
-	if ((req = client_req("unlock.forget", NULL)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "unlock.forget", NULL, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	(void)ctl_resp_get_str(resp, 0, "keyring", &k, NULL);
@@ -156,7 +144,6 @@ int
 cmd_lock(struct cli *c, int argc, char **argv)
 {
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
 	char name[128], *pos[1];
 	const char *st = "";
@@ -165,12 +152,7 @@ cmd_lock(struct cli *c, int argc, char **argv)
 	if ((rc = util_getopt(c, "lock", lock_usage, argc, argv, 1, NULL, pos,
 	    0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("lock", NULL)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "lock", NULL, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	(void)ctl_resp_get_str(resp, 0, "state", &st, NULL);

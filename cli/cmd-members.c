@@ -28,7 +28,6 @@ cmd_members(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char *pos[1];
 	const char *code;
 	int npos, rc;
@@ -36,12 +35,7 @@ cmd_members(struct cli *c, int argc, char **argv)
 	if ((rc = util_getopt(c, "members", usage, argc, argv, 1, opts, pos,
 	    0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("members", group)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "members", group, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (!c->json && ctl_resp_nrecords(resp) > 0 &&

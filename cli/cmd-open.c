@@ -53,7 +53,6 @@ cmd_open(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	char html[512], path[CLI_PATH_MAX + 16], *pos[1];
 	const char *url;
 	int n;
@@ -61,12 +60,7 @@ cmd_open(struct cli *c, int argc, char **argv)
 	if ((rc = util_getopt(c, "open", open_usage, argc, argv, 1, opts,
 	    pos, 0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("web.open", NULL)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "web.open", NULL, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	if (ctl_resp_get_str(resp, 0, "url", &url, NULL) != 0) {

@@ -119,7 +119,6 @@ peer_list(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, NULL }
 	};
 	struct ctl_resp *resp = NULL;
-	struct ctl_req *req;
 	const char *also;
 	size_t i, ncols = sizeof(cols) / sizeof(cols[0]) - 1;
 	char *pos[1];
@@ -128,12 +127,7 @@ peer_list(struct cli *c, int argc, char **argv)
 	if ((rc = util_getopt(c, "peer list", usage, argc, argv, 2, opts, pos,
 	    0, &npos)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	if ((req = client_req("peer.list", group)) == NULL) {
-		util_err(_("out of memory"));
-		return CLI_FAILED;
-	}
-	rc = client_call(c, req, 0, &resp);
-	ctl_req_free(req);
+	rc = client_ask(c, "peer.list", group, &resp);
 	if (rc != CLI_OK)
 		return rc;
 	/* SAME AS only when a place is known under several names. */
