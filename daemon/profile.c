@@ -152,9 +152,14 @@ tty_line(const char *prompt, char *buf, size_t max, size_t *len)
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	if (write(fd, prompt, plen) < 0 ||
-	    tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
-		goto out;
+	/*
+	 * Echo off before the prompt: TCSAFLUSH discards what was typed
+	 * before it, so a line typed as soon as the prompt shows would be
+	 * echoed, then thrown away, and the read would wait for ever.
+	 */
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0 ||
+	    write(fd, prompt, plen) < 0)
+		goto restore;
 	for (;;) {
 		if ((r = read(fd, &c, 1)) < 0 && errno == EINTR)
 			continue;
@@ -174,6 +179,7 @@ tty_line(const char *prompt, char *buf, size_t max, size_t *len)
 		ret = 0;
 	} else
 		sodium_memzero(buf, max);
+restore:
 	(void)tcsetattr(fd, TCSAFLUSH, &old);
 out:
 	close(fd);
