@@ -30,14 +30,31 @@ window_take(struct lan_window *w, uint64_t now)
 	return 1;
 }
 
+/* Fills b at now_ms: per_s tokens a second, at most burst. */
+static void
+bucket_fill(struct lan_bucket *b, uint64_t now_ms, uint64_t per_s,
+    uint64_t burst)
+{
+	uint64_t full = burst * 1000, dt;
+
+	if (now_ms <= b->ms)
+		return;
+	dt = now_ms - b->ms;
+	/* Whole milliseconds, per_s milli-tokens each. */
+	b->milli = dt >= full ? full : b->milli + dt * per_s;
+	if (b->milli > full)
+		b->milli = full;
+	b->ms = now_ms;
+}
+
 void
 lan_limit_init(struct lan_limit *l, uint64_t now_ms)
 {
 	memset(l, 0, sizeof(*l));
 	window_init(&l->rounds, l->round_at, LAN_ROUNDS_PER_MIN);
 	window_init(&l->beacons, l->beacon_at, LAN_BEACONS_PER_MIN);
-	l->rx_tokens_milli = (uint64_t)LAN_RX_BURST * 1000;
-	l->rx_ms = now_ms;
+	l->rx.milli = (uint64_t)LAN_RX_BURST * 1000;
+	l->rx.ms = now_ms;
 }
 
 int
@@ -52,22 +69,52 @@ lan_limit_beacon(struct lan_limit *l, uint64_t now_ms)
 	return window_take(&l->beacons, now_ms);
 }
 
-int
-lan_limit_rx(struct lan_limit *l, uint64_t now_ms)
+/*
+ * The bucket of source src: the one kept, else a new one, full, in a free
+ * place or in that of the source heard longest ago.  A source pushed out
+ * comes back with a full bucket, which only many sources (the global
+ * bucket's business) can make happen.
+ */
+static struct lan_source *
+source_get(struct lan_limit *l, uint64_t now_ms, const uint8_t *src,
+    size_t len)
 {
-	uint64_t full = (uint64_t)LAN_RX_BURST * 1000, dt;
+	struct lan_source *s, *old = NULL;
+	size_t i;
 
-	if (now_ms > l->rx_ms) {
-		dt = now_ms - l->rx_ms;
-		/* Whole milliseconds, LAN_RX_PER_S milli-tokens each. */
-		l->rx_tokens_milli = dt >= full ? full : l->rx_tokens_milli +
-		    dt * LAN_RX_PER_S;
-		if (l->rx_tokens_milli > full)
-			l->rx_tokens_milli = full;
-		l->rx_ms = now_ms;
+	for (i = 0; i < l->nsrc; i++) {
+		s = &l->src[i];
+		if (s->len == len && memcmp(s->key, src, len) == 0)
+			return s;
+		if (old == NULL || s->used < old->used)
+			old = s;
 	}
-	if (l->rx_tokens_milli < 1000)
-		return 0;
-	l->rx_tokens_milli -= 1000;
-	return 1;
+	s = l->nsrc < LAN_RX_SOURCES ? &l->src[l->nsrc++] : old;
+	memset(s, 0, sizeof(*s));
+	memcpy(s->key, src, len);
+	s->len = len;
+	s->b.milli = (uint64_t)LAN_RX_SRC_BURST * 1000;
+	s->b.ms = now_ms;
+	return s;
+}
+
+enum lan_rx
+lan_limit_rx(struct lan_limit *l, uint64_t now_ms, const uint8_t *src,
+    size_t len)
+{
+	struct lan_source *s;
+
+	if (len > LAN_RX_KEY_MAX)
+		len = LAN_RX_KEY_MAX;
+	s = source_get(l, now_ms, src, len);
+	s->used = ++l->tick;
+	bucket_fill(&s->b, now_ms, LAN_RX_SRC_PER_S, LAN_RX_SRC_BURST);
+	bucket_fill(&l->rx, now_ms, LAN_RX_PER_S, LAN_RX_BURST);
+	if (s->b.milli < 1000)
+		return LAN_RX_SOURCE;
+	if (l->rx.milli < 1000)
+		return LAN_RX_ALL;
+	s->b.milli -= 1000;
+	l->rx.milli -= 1000;
+	return LAN_RX_OK;
 }

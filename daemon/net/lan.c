@@ -11,7 +11,8 @@
  * keys change; then every LAN_INTERVAL_MS with +-25% jitter; never more
  * than LAN_ROUNDS_PER_MIN rounds, nor LAN_BEACONS_PER_MIN beacons, in any
  * 60 s (lan-limit.c).  Received datagrams are
- * rate limited (a token bucket) before any decryption; garbage, stale
+ * rate limited before any decryption (a token bucket per source address
+ * inside one for all); garbage, stale
  * beacons and beacons of other groups are dropped silently and counted.
  *
  * The sockets are open only while this member holds a beacon key
@@ -463,6 +464,24 @@ lan_on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 	buf->len = BEACON_MAX_BYTES + 1;
 }
 
+/* The receive limits (lan-limit.c) for a datagram from src. */
+static enum lan_rx
+lan_rx_limit(struct lan *lan, const struct sockaddr *src)
+{
+	const uint8_t *a;
+	size_t len;
+
+	if (src->sa_family == AF_INET6) {
+		a = ((const struct sockaddr_in6 *)src)->sin6_addr.s6_addr;
+		len = 16;
+	} else {
+		a = (const uint8_t *)&((const struct sockaddr_in *)src)->
+		    sin_addr.s_addr;
+		len = 4;
+	}
+	return lan_limit_rx(&lan->limit, uv_now(lan->net->d->loop), a, len);
+}
+
 static void
 lan_on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
     const struct sockaddr *src, unsigned flags)
@@ -473,7 +492,7 @@ lan_on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 
 	if (nread <= 0 || src == NULL || lan->net->stopping)
 		return;
-	if (!lan_limit_rx(&lan->limit, uv_now(lan->net->d->loop))) {
+	if (lan_rx_limit(lan, src) != LAN_RX_OK) {
 		lan->info.dropped++;
 		return;
 	}

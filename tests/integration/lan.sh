@@ -14,7 +14,9 @@
 #    rate limited before decryption; the session stays.  A beacon of
 #    alice's replayed by carol from her own address: bob dials carol's
 #    address, the handshake fails there, no session; replayed from 6
-#    more addresses, bob keeps at most 2 LAN targets for alice; from an
+#    more addresses while carol floods bob from her first one, every
+#    replay is recognised (a bucket per source address) and bob keeps at
+#    most 2 LAN targets for alice; from an
 #    address off bob's subnets, it is dropped.  Over IPv6 alone
 #    (alice with a ULA and no IPv4 address): bob finds her there; with
 #    link-local addresses alone, at [fe80::...%eth0].
@@ -179,29 +181,43 @@ b carol --json status | grep -q '"kind": "peer"' && fail "carol has a session"
 echo "a replayed beacon: bob dialed carol's address for alice, the handshake failed ($(b bob --json peer list | grep -F "$CAROL_IP:7000" | sed -n 's/.*"last_error": "\([^"]*\)".*/\1/p')), no session"
 # The same beacon replayed from 6 more addresses of carol's: bob keeps at
 # most 2 LAN targets for alice (the newest), not one per source address.
+# All the while carol floods bob's beacon port with junk from her first
+# address (about 1,000 a second for 0.8 s): that source's bucket runs dry,
+# the others' do not, and every replay is still examined (with one bucket
+# for all, the flood took nearly every token).
 for i in 150 151 152 153 154 155; do
 	ip -n "$CAROL_NS" addr add "$NETNS_NET.$i/24" dev eth0 ||
 		fail "carol's address .$i"
 done
-r0=$(json lan_recognised bob)
-ip netns exec "$CAROL_NS" python3 - "$NETNS_NET" "$(netns_addr bob | sed 's/:.*//')" \
-    "$T/replay" <<'PY' || fail "replay from many addresses"
-import socket, sys, time
-net, bob, path = sys.argv[1:4]
+r0=$(json lan_recognised bob); d0=$(json lan_dropped bob)
+ip netns exec "$CAROL_NS" python3 - "$NETNS_NET" "$CAROL_IP" \
+    "$(netns_addr bob | sed 's/:.*//')" "$T/replay" <<'PY' || fail "replay from many addresses"
+import os, socket, sys, time
+net, me, bob, path = sys.argv[1:5]
 data = open(path, "rb").read()
+junk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+junk.bind((me, 0))
+outs = []
 for i in range(150, 156):
     out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     out.bind(("%s.%d" % (net, i), 0))
-    out.sendto(data, (bob, 7451))
-    out.close()
-    time.sleep(0.1)
+    outs.append(out)
+t0 = time.monotonic()
+while time.monotonic() - t0 < 0.8:
+    junk.sendto(os.urandom(88), (bob, 7451))
+    if outs and time.monotonic() - t0 >= 0.1 * (7 - len(outs)):
+        outs.pop(0).sendto(data, (bob, 7451))
+    time.sleep(0.001)
 PY
 # (peer list: an address a line; status shows alice once however many.)
 lan_targets() { b bob --json peer list | grep -c '"lan": true'; }
 all_heard() { [ "$(json lan_recognised bob)" -ge $((r0 + 6)) ]; }
-until_ok 15 all_heard || fail "bob did not recognise the 6 replays: $(b bob --json status)"
+until_ok 15 all_heard || fail "bob did not recognise the 6 replays under carol's flood: $(b bob --json status | grep lan_)"
+d1=$(json lan_dropped bob)
+[ "$d1" -gt "$d0" ] || fail "carol's flood was not rate limited: $(b bob --json status | grep lan_)"
 n=$(lan_targets)
 [ "$n" -le 2 ] || fail "bob keeps $n LAN targets for one replayed beacon: $(b bob peer list)"
+echo "under a flood from carol's address ($((d1 - d0)) dropped unexamined), the 6 replays from her other addresses were all recognised"
 echo "the beacon replayed from 7 addresses: bob keeps $n LAN targets for alice"
 # From an address off every subnet of bob's (10.99.0.5): dropped as stale,
 # not dialed (bob's reverse-path filter off, so that it reaches balintd).

@@ -3,14 +3,18 @@
  * docs/protocol.md "LAN discovery") on a clock the test turns: at most 8
  * rounds and 128 beacons in any 60 s, however they bunch (a burst of
  * interface changes, many groups on many interfaces), windows that slide
- * rather than restart each minute, and the receive bucket (32 a second,
- * bursts of 64).
+ * rather than restart each minute, and the receive buckets: 8 a second
+ * (bursts of 32) for each source address, the last 64 sources kept,
+ * inside 32 a second (bursts of 64) for all; a host flooding junk leaves
+ * room for another's beacons.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include <string.h>
 
 #include "lan-limit.h"
 
@@ -26,6 +30,39 @@ tries(struct lan_limit *l, int (*f)(struct lan_limit *, uint64_t),
 	while (n-- > 0)
 		ok += (unsigned)f(l, now);
 	return ok;
+}
+
+/* The IPv4 source address 10.0.x.y of number i. */
+static void
+src_of(unsigned i, uint8_t a[4])
+{
+	a[0] = 10;
+	a[1] = 0;
+	a[2] = (uint8_t)(i >> 8);
+	a[3] = (uint8_t)i;
+}
+
+/* How many of n datagrams from source number i at now may be examined. */
+static unsigned
+rx(struct lan_limit *l, unsigned i, uint64_t now, unsigned n)
+{
+	uint8_t a[4];
+	unsigned ok = 0;
+
+	src_of(i, a);
+	while (n-- > 0)
+		ok += lan_limit_rx(l, now, a, sizeof(a)) == LAN_RX_OK;
+	return ok;
+}
+
+/* What lan_limit_rx says of one datagram from source number i at now. */
+static enum lan_rx
+rx1(struct lan_limit *l, unsigned i, uint64_t now)
+{
+	uint8_t a[4];
+
+	src_of(i, a);
+	return lan_limit_rx(l, now, a, sizeof(a));
 }
 
 /* A burst of 50 changes at once: 8 rounds, then none for 60 s. */
@@ -108,13 +145,13 @@ test_clock_back(void **state)
 	lan_limit_init(&l, T0);
 	assert_int_equal(tries(&l, lan_limit_round, T0, 8), 8);
 	assert_int_equal(tries(&l, lan_limit_round, T0 - 500000, 8), 0);
-	assert_int_equal(tries(&l, lan_limit_rx, T0, 100), 64);
-	assert_int_equal(tries(&l, lan_limit_rx, T0 - 500000, 10), 0);
+	assert_int_equal(rx(&l, 1, T0, 100), 32);
+	assert_int_equal(rx(&l, 1, T0 - 500000, 10), 0);
 }
 
-/* Received: a burst of 64, then 32 a second; a long quiet refills 64. */
+/* One source: a burst of 32, then 8 a second; a long quiet refills 32. */
 static void
-test_rx_bucket(void **state)
+test_rx_source_bucket(void **state)
 {
 	struct lan_limit l;
 	uint64_t t;
@@ -122,14 +159,109 @@ test_rx_bucket(void **state)
 
 	(void)state;
 	lan_limit_init(&l, T0);
-	assert_int_equal(tries(&l, lan_limit_rx, T0, 400), 64);
-	assert_int_equal(tries(&l, lan_limit_rx, T0 + 30, 5), 0);
-	assert_int_equal(tries(&l, lan_limit_rx, T0 + 1000, 400), 32);
-	/* A flood every millisecond for 10 s: 320 examined. */
+	assert_int_equal(rx(&l, 1, T0, 400), 32);
+	assert_int_equal(rx1(&l, 1, T0 + 30), LAN_RX_SOURCE);
+	assert_int_equal(rx(&l, 1, T0 + 1000, 400), 8);
+	/* A flood every millisecond for 10 s: 80 examined. */
 	for (t = T0 + 1001; t <= T0 + 11000; t++)
-		got += tries(&l, lan_limit_rx, t, 3);
-	assert_int_equal(got, 320);
-	assert_int_equal(tries(&l, lan_limit_rx, T0 + 3600000, 400), 64);
+		got += rx(&l, 1, t, 3);
+	assert_int_equal(got, 80);
+	assert_int_equal(rx(&l, 1, T0 + 3600000, 400), 32);
+}
+
+/*
+ * Host 1 floods junk, 3 datagrams a millisecond for 10 s; host 2 beacons
+ * twice a second (an honest sender sends fewer): every beacon of host 2's
+ * is examined, and host 1 gets no more than its own share.  (With one
+ * bucket for all, as before, host 1 took nearly every token and host 2's
+ * beacons went unexamined.)
+ */
+static void
+test_rx_flood_leaves_room(void **state)
+{
+	struct lan_limit l;
+	uint64_t t;
+	unsigned junk = 0, beacons = 0, sent = 0;
+
+	(void)state;
+	lan_limit_init(&l, T0);
+	for (t = T0; t < T0 + 10000; t++) {
+		junk += rx(&l, 1, t, 3);
+		if ((t - T0) % 500 == 250) {
+			beacons += rx(&l, 2, t, 1);
+			sent++;
+		}
+	}
+	assert_int_equal(sent, 20);
+	assert_int_equal(beacons, 20);
+	assert_int_equal(junk, 32 + 80 - 1);	/* the burst, 8 a second */
+}
+
+/*
+ * A flood from ever new (spoofed) sources, each with a full bucket of its
+ * own: all sources together still get 64 at once, then 32 a second.
+ */
+static void
+test_rx_global_cap(void **state)
+{
+	struct lan_limit l;
+	uint64_t t;
+	unsigned got = 0, i = 0, k;
+
+	(void)state;
+	lan_limit_init(&l, T0);
+	for (k = 0; k < 64; k++)
+		assert_int_equal(rx1(&l, 1000 + k, T0), LAN_RX_OK);
+	assert_int_equal(rx1(&l, 2000, T0), LAN_RX_ALL);
+	assert_int_equal(rx1(&l, 1, T0 + 10), LAN_RX_ALL);
+	lan_limit_init(&l, T0);
+	for (t = T0; t <= T0 + 10000; t++)
+		for (k = 0; k < 3; k++)
+			got += rx(&l, i++ % 1000, t, 1);
+	assert_int_equal(got, 64 + 320);
+	assert_true(l.nsrc <= LAN_RX_SOURCES);
+}
+
+/*
+ * The table holds 64 sources; a new one takes the place of the one heard
+ * longest ago.  Sources 1 and 2 empty their buckets, 62 more fill the
+ * table, source 1 is heard again: a newcomer pushes out source 2, which
+ * comes back with a full bucket, while source 1 is still kept empty.
+ */
+static void
+test_rx_table_full(void **state)
+{
+	struct lan_limit l;
+	unsigned k;
+
+	(void)state;
+	lan_limit_init(&l, T0);
+	assert_int_equal(rx(&l, 1, T0, 32), 32);
+	assert_int_equal(rx1(&l, 1, T0), LAN_RX_SOURCE);
+	assert_int_equal(rx(&l, 2, T0, 32), 32);
+	assert_int_equal(rx1(&l, 2, T0), LAN_RX_SOURCE);
+	for (k = 0; k < 62; k++)		/* the global bucket is empty */
+		assert_int_equal(rx1(&l, 100 + k, T0), LAN_RX_ALL);
+	assert_int_equal(l.nsrc, LAN_RX_SOURCES);
+	/* 100 ms later: 3.2 tokens for all, 0.8 for 1 and 2 (kept). */
+	assert_int_equal(rx1(&l, 1, T0 + 100), LAN_RX_SOURCE);
+	assert_int_equal(rx1(&l, 500, T0 + 100), LAN_RX_OK);	/* out: 2 */
+	assert_int_equal(rx1(&l, 2, T0 + 100), LAN_RX_OK);	/* out: 100 */
+	assert_int_equal(rx1(&l, 1, T0 + 100), LAN_RX_SOURCE);
+	assert_int_equal(l.nsrc, LAN_RX_SOURCES);
+	/* 64 newcomers push out every source, 1 too: it starts full. */
+	for (k = 0; k < 64; k++)
+		(void)rx1(&l, 600 + k, T0 + 200);
+	assert_int_equal(rx1(&l, 1, T0 + 2000), LAN_RX_OK);
+	/* An IPv6 source is another key than any IPv4 one. */
+	{
+		uint8_t a6[16];
+
+		memset(a6, 0, sizeof(a6));
+		a6[0] = 0xfd;
+		assert_int_equal(lan_limit_rx(&l, T0 + 2000, a6, 16),
+		    LAN_RX_OK);
+	}
 }
 
 int
@@ -141,7 +273,10 @@ main(void)
 		cmocka_unit_test(test_beacons_burst),
 		cmocka_unit_test(test_beacons_slide),
 		cmocka_unit_test(test_clock_back),
-		cmocka_unit_test(test_rx_bucket),
+		cmocka_unit_test(test_rx_source_bucket),
+		cmocka_unit_test(test_rx_flood_leaves_room),
+		cmocka_unit_test(test_rx_global_cap),
+		cmocka_unit_test(test_rx_table_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
