@@ -1,7 +1,7 @@
 /*
  * wire-int.h — what wire.c (the messages) and wire-runs.c (RUNS) share:
- * the one-block memory of a decoded message, and RUNS's encoder and
- * decoder.  Not part of the proto/ API.
+ * the one-block memory of a decoded message, and the encoders and
+ * decoders of RUNS, PUNCH and HELLO's capabilities.  Not part of the proto/ API.
  */
 #ifndef BAL_WIRE_INT_H
 #define BAL_WIRE_INT_H
@@ -75,5 +75,13 @@ int wire_dec_runs(struct mp_rd *r, size_t len, struct blk *b);
 /* PUNCH (wire-punch.c): packs m, or decodes the rest of r into b. */
 int wire_pack_punch(msgpack_packer *pk, const struct wire_msg *m);
 int wire_dec_punch(struct mp_rd *r, struct blk *b);
+
+/*
+ * HELLO's capabilities (wire-caps.c): packs the array of caps' names (the
+ * caller leaves the field out when caps is 0), or decodes the next element
+ * of r into *caps, skipping unknown names.
+ */
+int wire_caps_pack(msgpack_packer *pk, uint32_t caps);
+int wire_caps_dec(struct mp_rd *r, uint32_t *caps);
 
 #endif

@@ -101,7 +101,8 @@ pack_hello(msgpack_packer *pk, const struct wire_msg *m)
 	const char *sw = m->hello.software != NULL ? m->hello.software : "";
 	size_t i, swlen = strlen(sw);
 
-	if (m->hello.version != WIRE_VERSION)
+	if (m->hello.version != WIRE_VERSION ||
+	    (m->hello.caps & ~(uint32_t)WIRE_CAPS_KNOWN) != 0)
 		return BAL_EINVAL;
 	if (swlen > WIRE_MAX_SOFTWARE || m->hello.naddrs > WIRE_MAX_ADDRS)
 		return BAL_ETOOBIG;
@@ -116,7 +117,8 @@ pack_hello(msgpack_packer *pk, const struct wire_msg *m)
 		if (!addr_ok(m->hello.addrs[i], strlen(m->hello.addrs[i])))
 			return BAL_EINVAL;
 	}
-	if (msgpack_pack_array(pk, 5) != 0 ||
+	/* No capabilities: no field, the bytes of a HELLO before them. */
+	if (msgpack_pack_array(pk, m->hello.caps != 0 ? 6 : 5) != 0 ||
 	    msgpack_pack_uint64(pk, WIRE_HELLO) != 0 ||
 	    msgpack_pack_uint64(pk, m->hello.version) != 0 ||
 	    mp_pack_bin(pk, m->hello.group_id, BAL_GROUP_ID_BYTES) != 0 ||
@@ -126,7 +128,7 @@ pack_hello(msgpack_packer *pk, const struct wire_msg *m)
 	for (i = 0; i < m->hello.naddrs; i++)
 		if (mp_pack_cstr(pk, m->hello.addrs[i]) != 0)
 			return BAL_ENOMEM;
-	return 0;
+	return m->hello.caps != 0 ? wire_caps_pack(pk, m->hello.caps) : 0;
 }
 
 
@@ -326,7 +328,11 @@ out:
 	return ret;
 }
 
-/* HELLO after its type: the version, then (version 1) the fields. */
+/*
+ * HELLO after its type: the version, then (version 2) the fields; the
+ * capabilities may be absent (an older peer: none), and elements after
+ * them are a later version's fields, skipped.
+ */
 static int
 dec_hello(struct mp_rd *r, size_t len, struct blk *b)
 {
@@ -337,7 +343,7 @@ dec_hello(struct mp_rd *r, size_t len, struct blk *b)
 	const char **addrs;
 	size_t swlen, slen;
 	uint64_t version;
-	uint32_t i;
+	uint32_t i, caps = 0;
 	int rc;
 
 	if ((rc = mp_rd_uint(r, WIRE_MAX_VERSION, &version)) != 0)
@@ -353,8 +359,9 @@ dec_hello(struct mp_rd *r, size_t len, struct blk *b)
 	}
 	if ((rc = mp_rd_bin_fixed(r, gid, sizeof(gid))) != 0 ||
 	    (rc = mp_rd_str(r, 0, WIRE_MAX_SOFTWARE, &sw, &swlen)) != 0 ||
-	    (rc = mp_rd_sub(r, 0, WIRE_MAX_ADDRS, &sub)) != 0 ||
-	    (rc = mp_rd_end(r)) != 0)
+	    (rc = mp_rd_sub(r, 0, WIRE_MAX_ADDRS, &sub)) != 0)
+		return rc;
+	if (mp_rd_left(r) > 0 && (rc = wire_caps_dec(r, &caps)) != 0)
 		return rc;
 	if (!software_ok(sw, swlen))
 		return BAL_EPROTO;
@@ -375,6 +382,7 @@ dec_hello(struct mp_rd *r, size_t len, struct blk *b)
 	}
 	m->hello.addrs = sub.n > 0 ? addrs : NULL;
 	m->hello.naddrs = sub.n;
+	m->hello.caps = caps;
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * Each message is one msgpack document carried in one transport frame
  * (frame.h): a positional array whose first element is the message type.
  *
- *	HELLO	[1, version, group id bin32, software str, [address str...]]
+ *	HELLO	[1, version, group id bin32, software str, [address str...]
+ *		 (, [capability str...])]
  *	HAVE	[2, [[author bin32, highest seq]...]]   authors ascending
  *	ENTRIES	[3, [entry bin...]]
  *	PUSH	[4, entry bin]
@@ -57,6 +58,8 @@
 #define WIRE_MAX_WANT 64		/* entries asked for in one WANT */
 #define WIRE_MAX_PUNCH_HOST 45		/* bytes of a PUNCH's IP address */
 #define WIRE_MAX_PUNCH_WAIT 10000	/* ms a PUNCH may ask to wait */
+#define WIRE_MAX_CAPS 32		/* capability names in one HELLO */
+#define WIRE_MAX_CAP_NAME 32		/* bytes of one capability name */
 
 /*
  * Flow control: the receiver ACKs the cumulative number of data messages
@@ -102,6 +105,19 @@ enum wire_punch_op {
 	WIRE_PUNCH_CALL = 6,		/* onion session: meet me at */
 	WIRE_PUNCH_CALLED = 7		/* onion session: yes, meet me at */
 };
+
+/*
+ * Capabilities (docs/protocol.md "Capabilities"): what a HELLO announces
+ * that its sender understands beyond the base of protocol 2 (message
+ * types 1 to 8).  On the wire each is a name; in memory a set is a bit
+ * mask of the names this version knows (unknown names are skipped).
+ */
+enum wire_cap {
+	WIRE_CAP_PUNCH = 1u << 0,	/* "punch": PUNCH ops 1..4 */
+	WIRE_CAP_PUNCH_ONION = 1u << 1	/* "punch-onion": PUNCH ops 5..7 */
+};
+#define WIRE_CAPS_COUNT 2
+#define WIRE_CAPS_KNOWN (WIRE_CAP_PUNCH | WIRE_CAP_PUNCH_ONION)
 
 enum wire_bye_reason {
 	WIRE_BYE_NORMAL = 0,
@@ -166,6 +182,11 @@ struct wire_msg {
 			const char *software;	/* printable ASCII */
 			const char *const *addrs;	/* "host:port" */
 			size_t naddrs;
+			/*
+			 * enum wire_cap bits; 0 (also a HELLO without
+			 * the field: an older peer) is sent without it.
+			 */
+			uint32_t caps;
 		} hello;
 		struct {
 			/* Decoded: strictly ascending by author.  Encoding
@@ -226,7 +247,8 @@ struct wire_msg {
  * wire_encode writes m as one msgpack document; *out is malloc'd (free()
  * it).  BAL_EINVAL: unknown type, NULL pointer, string that is not valid
  * for its field (see docs), empty entry, duplicate HAVE author, HELLO
- * version other than WIRE_VERSION, a RUNS that breaks a rule of its
+ * version other than WIRE_VERSION, HELLO caps outside WIRE_CAPS_KNOWN, a
+ * RUNS that breaks a rule of its
  * layout (see struct wire_run and docs); BAL_ETOOBIG: a count or length
  * above its WIRE_MAX_* limit, or the whole message above WIRE_MAX_MSG.
  */
@@ -266,6 +288,23 @@ size_t wire_run_item_cost(const struct wire_run_item *it,
 
 /* wire_type_name is a static name for a message type ("HELLO", "?"). */
 const char *wire_type_name(int type);
+
+/*
+ * wire_caps_needed is the capability a peer must have announced for m to
+ * be sent to it (and that its sender must have announced): 0 for the base
+ * of protocol 2, else one enum wire_cap bit.
+ */
+uint32_t wire_caps_needed(const struct wire_msg *m);
+
+/* wire_caps_name is the wire name of one capability bit, else NULL. */
+const char *wire_caps_name(uint32_t cap);
+
+/*
+ * wire_caps_text writes the names of caps' bits, separated by one space,
+ * into buf (NUL-terminated; "" for none; whole names only when it is too
+ * small) and returns its length.
+ */
+size_t wire_caps_text(uint32_t caps, char *buf, size_t size);
 
 /* wire_bye_reason_name is a static name for a BYE reason ("version"). */
 const char *wire_bye_reason_name(uint64_t reason);

@@ -5,7 +5,8 @@
  * decoded message is within its documented limit (for RUNS: every rule of
  * docs/protocol.md on the absolute values: header limits, rising
  * lamports, distinct authors in first-use order, runs of an author
- * contiguous and never adjacent, at most 1024 items); a decoded message
+ * contiguous and never adjacent, at most 1024 items; a HELLO's
+ * capabilities only known bits); a decoded message
  * re-encodes (wire_encode accepts what wire_decode produced) and the
  * re-encoding decodes to the same bytes again (a stable round trip); a
  * RUNS re-encodes to exactly its size by wire_run_item_cost, within the
@@ -123,6 +124,8 @@ check_msg(const struct wire_msg *m)
 		for (i = 0; i < m->hello.naddrs; i++)
 			fuzz_check(strlen(m->hello.addrs[i]) >= 1 &&
 			    strlen(m->hello.addrs[i]) <= WIRE_MAX_ADDR);
+		/* Only names this version knows become bits. */
+		fuzz_check((m->hello.caps & ~(uint32_t)WIRE_CAPS_KNOWN) == 0);
 		break;
 	case WIRE_HAVE:
 		fuzz_check(m->have.n <= WIRE_MAX_HAVE);

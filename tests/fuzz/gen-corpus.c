@@ -368,6 +368,10 @@ gen_wire(uint8_t *const ent[3], const size_t entlen[3], uint8_t **hello,
 	m.hello.naddrs = 3;
 	CHECK(wire_encode(&m, hello, hellolen) == 0);
 	emit("wire", "hello", *hello, *hellolen);
+	/* The same with every capability (the 6th element). */
+	m.hello.caps = WIRE_CAPS_KNOWN;
+	CHECK(wire_encode(&m, &p, &len) == 0);
+	emit_free("wire", "hello-caps", p, len);
 
 	memset(&m, 0, sizeof(m));
 	m.type = WIRE_HAVE;
