@@ -57,6 +57,12 @@ struct transport;
  */
 #define NET_SESSION_STABLE_MS 10000
 #define NET_SOFTWARE "balintd " BAL_VERSION_STRING
+/*
+ * The capabilities our HELLO announces (docs/protocol.md "Capabilities"):
+ * every one this version understands, whatever the settings (with hole
+ * punching off, a PUNCH received is still understood, and a SEEN kept).
+ */
+#define NET_CAPS WIRE_CAPS_KNOWN
 #define NET_LABEL_MAX (ROSTER_NAME_MAX + DAEMON_ADDR_MAX + 20)
 #define NET_TIE_BYTES SHS_TIE_BYTES
 
@@ -130,6 +136,11 @@ struct net_conn {
 	int tor_retry;			/* tor said a retry may help */
 	int punched;			/* opened by hole punching */
 	int seen_sent, seen_got;	/* its PUNCH SEEN (punch-onion.c) */
+	/*
+	 * The capabilities of the peer's HELLO (enum wire_cap), fixed at the
+	 * handshake: only what both announced is sent or taken.
+	 */
+	uint32_t caps;
 	uv_timer_t timer;
 	uv_connect_t connect;
 	uv_shutdown_t shutdown;
@@ -307,7 +318,10 @@ void peer_ratelog(struct net *net, enum ratelog_kind k, const char *fmt, ...)
 void peer_ratelog_timer(uv_timer_t *t);
 /* peer_conn_write queues buf (taken over) on c's socket. */
 int peer_conn_write(struct net_conn *c, uint8_t *buf, size_t len);
-/* peer_conn_send_msg sends one message as a frame. */
+/*
+ * peer_conn_send_msg sends one message as a frame; BAL_EINVAL, nothing
+ * sent, when it needs a capability the peer did not announce.
+ */
 int peer_conn_send_msg(struct net_conn *c, const struct wire_msg *m);
 /* peer_conn_pending_done: c no longer counts as a pending handshake. */
 void peer_conn_pending_done(struct net_conn *c);

@@ -67,6 +67,7 @@ peer_session_hello(struct net_conn *c)
 	m.hello.version = WIRE_VERSION;
 	memcpy(m.hello.group_id, c->g->id, BAL_GROUP_ID_BYTES);
 	m.hello.software = NET_SOFTWARE;
+	m.hello.caps = NET_CAPS;
 	/* The onion address first; no IP address in a tor-only group. */
 	if (tor_onion(c->net->d) != NULL)
 		addrs[n++] = tor_onion(c->net->d);
@@ -91,7 +92,7 @@ static void
 conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 {
 	struct net_conn *o;
-	char label[NET_LABEL_MAX], why[160];
+	char label[NET_LABEL_MAX], why[160], lack[64];
 	int rc, cmp;
 
 	if (memcmp(m->hello.group_id, c->g->id, BAL_GROUP_ID_BYTES) != 0) {
@@ -99,6 +100,12 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 		    "HELLO of another group");
 		return;
 	}
+	/*
+	 * What the peer understands beyond the base, for the whole session
+	 * (a second HELLO ends it): what it did not announce is never sent
+	 * to it, nor taken from it.
+	 */
+	c->caps = m->hello.caps & NET_CAPS;
 	/*
 	 * The HELLO's addresses are not dial targets: only announced and
 	 * typed addresses are (docs/protocol.md "Dial targets").  Where a
@@ -194,6 +201,12 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 		peer_dial_up(c->target);
 	daemon_log("peer up: %s at %s, group %s%s", peer_conn_label(c, label),
 	    c->addr, group_name(c->g), c->via_tor ? ", through tor" : "");
+	if ((NET_CAPS & ~c->caps) != 0) {
+		(void)wire_caps_text(NET_CAPS & ~c->caps, lack, sizeof(lack));
+		daemon_log("peer %s: announces no %s (older software): "
+		    "nothing of it is sent to it", peer_conn_label(c, label),
+		    lack);
+	}
 	if ((rc = sync_start(c->sync)) != 0) {
 		snprintf(why, sizeof(why), N_("cannot send HAVE: %s"),
 		    bal_strerror(rc));
@@ -249,6 +262,27 @@ peer_session_on_wire(struct net_conn *c, const uint8_t *buf, size_t len)
 		daemon_log("peer %s: second HELLO, dropped",
 		    peer_conn_label(c, label));
 		peer_conn_close(c, WIRE_BYE_PROTOCOL, "second HELLO");
+		goto out;
+	}
+	/*
+	 * A message of a capability that one of us did not announce: the
+	 * peer breaks the protocol it chose at the handshake (the treatment
+	 * of any unexpected message).
+	 */
+	if ((wire_caps_needed(m) & ~c->caps) != 0) {
+		char name[32];
+
+		(void)wire_caps_text(wire_caps_needed(m), name, sizeof(name));
+		if (m->type == WIRE_PUNCH)
+			snprintf(why, sizeof(why), " op %u",
+			    (unsigned)m->punch.op);
+		else
+			why[0] = '\0';
+		daemon_log("peer %s: %s%s without capability %s, dropped",
+		    peer_conn_label(c, label), wire_type_name(m->type), why,
+		    name);
+		peer_conn_close(c, WIRE_BYE_PROTOCOL,
+		    "message of a capability not announced");
 		goto out;
 	}
 	if (m->type == WIRE_PUNCH) {	/* punch.c: not the sync's */

@@ -285,6 +285,9 @@ peer_conn_send_msg(struct net_conn *c, const struct wire_msg *m)
 	size_t len;
 	int rc;
 
+	/* Never what the peer did not say it understands (its HELLO). */
+	if ((wire_caps_needed(m) & ~c->caps) != 0)
+		return BAL_EINVAL;
 	if ((rc = wire_encode(m, &buf, &len)) != 0)
 		return rc;
 	rc = conn_send_frame(c, buf, len);

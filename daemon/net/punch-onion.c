@@ -175,7 +175,9 @@ seen_send(struct net_conn *c)
 	uint16_t lport, rport;
 
 	c->seen_sent = 1;
-	if (group_tor_only(c->g) || conn_ends(c, lhost, &lport, rhost,
+	/* An older member would end the session (its HELLO said so). */
+	if ((c->caps & WIRE_CAP_PUNCH_ONION) == 0 ||
+	    group_tor_only(c->g) || conn_ends(c, lhost, &lport, rhost,
 	    &rport) != 0 || !is_public(rhost))
 		return;		/* on this LAN or machine: not worth saying */
 	(void)punch_send(c, WIRE_PUNCH_SEEN, c->remote_pk, rhost, rport);
@@ -227,7 +229,9 @@ call(struct net *net, struct group *g, struct net_conn *o,
 	char host[INET_ADDRSTRLEN];
 	const char *why;
 
-	if (punch_find(net, g->id, pk) != NULL || daemon_now_ms() - o->up_ms <
+	/* Its software cannot take a CALL: the onion session stays. */
+	if ((o->caps & WIRE_CAP_PUNCH_ONION) == 0 ||
+	    punch_find(net, g->id, pk) != NULL || daemon_now_ms() - o->up_ms <
 	    PUNCH_CALL_AFTER_MS || !punch_may(ps->tried, &ps->ntried, g->id,
 	    pk, uv_now(net->d->loop), ps->retry_ms, 1))
 		return;

@@ -266,6 +266,12 @@ relay_ask(struct net_conn *c, const struct wire_msg *m)
 		    "session with; not introduced", c->addr);
 		return;
 	}
+	/* An OFFER would end the session of a member that cannot take it. */
+	if ((t->caps & WIRE_CAP_PUNCH) == 0) {
+		daemon_log("punch: %s asks for a member whose software does "
+		    "not announce punch; not introduced", c->addr);
+		return;
+	}
 	for (i = 0; i < PUNCH_INTROS; i++) {
 		in = &net->punch->intros[i];
 		if (in->until <= now || (memcmp(in->asker, c->remote_pk,
@@ -513,6 +519,7 @@ ask(struct net *net, struct group *g, const uint8_t *member)
 
 	for (o = net->conns; o != NULL && relay == NULL; o = o->next)
 		if (!o->closing && o->state == C_UP && o->g == g &&
+		    (o->caps & WIRE_CAP_PUNCH) != 0 &&
 		    memcmp(o->remote_pk, member, BAL_PK_BYTES) != 0 &&
 		    seen_host(o, host, sizeof(host)) == 0)
 			relay = o;

@@ -20,6 +20,8 @@
 #    it (WANT), and the note shows.
 #  - offer: carol as a relay names bob at 127.0.0.1:9: alice (punching
 #    on) refuses it with a log line and connects nowhere.
+#  - oldpunch: carol's HELLO announces no capabilities (older software),
+#    then she sends a PUNCH ASK anyway: alice ends the session (BYE 3).
 # HOSTILE may name another hostile-peer binary (to run this against an
 # older daemon build: BUILD=that tree, HOSTILE=this tree's).
 . "$(dirname "$0")/../lib/daemons.sh"
@@ -226,4 +228,17 @@ if [ -n "$own" ]; then
 		fail "alice did not refuse an OFFER at her own $own: $(grep punch "$T/alice.log")"
 	echo "offer: alice refused to connect to her own $own:9"
 fi
+# ---- oldpunch: a PUNCH from software whose HELLO announced no capability ----
+# The session's capabilities are fixed by the HELLOs: a PUNCH ASK from a
+# member that did not announce "punch" ends the session (BYE 3), with a log
+# line; nothing of it is relayed (docs/protocol.md "Capabilities").
+out=$(hp oldpunch "$BOB") || fail "hostile-peer oldpunch: $out"
+case $out in
+*"BYE protocol error: message of a capability not announced"*) ;;
+*) fail "alice took a PUNCH that carol's HELLO did not announce: $out" ;;
+esac
+alive oldpunch
+grep -q "PUNCH op 1 without capability punch, dropped" "$T/alice.log" ||
+	fail "alice did not log the PUNCH without capability: $(grep carol "$T/alice.log" | tail -3)"
+echo "oldpunch: $out"
 echo "ok"

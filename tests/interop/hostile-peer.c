@@ -61,6 +61,16 @@
  *	           session (at most 120 s), "closed after N s (BYE ...), M
  *	           HAVE": the seconds since our HAVE and the HAVEs received
  *	           after the first
+ *	old        an older member's software: its HELLO announces no
+ *	           capabilities (docs/protocol.md "Capabilities"); then like
+ *	           silent for S seconds (in place of AUTHOR_PROFILE, default
+ *	           3); prints "held S s, P PUNCH" (P: PUNCH messages
+ *	           received, which such software could not take) or "closed
+ *	           after N s (BYE ...), P PUNCH"
+ *	oldpunch   a HELLO without capabilities, then a PUNCH ASK anyway (for
+ *	           the member named by id in place of AUTHOR_PROFILE)
+ *
+ * Every other mode's HELLO announces every capability this version knows.
  *
  * Prints one line: "acked", "closed" (with the BYE reason, if any) or
  * "closed after N bytes" (what the daemon sent after the handshake, or for
@@ -165,12 +175,13 @@ out:
 }
 
 /*
- * Reads and decodes everything until the daemon closes (at most HOLD_S):
- * 0 and the HAVEs, the seconds and the BYE, or 3 when it stays open.
+ * Reads and decodes everything until the daemon closes (at most limit
+ * seconds): 0 and the HAVEs, the PUNCHes, the seconds and the BYE, or 3
+ * when it stays open.
  */
 static int
-silent(int fd, struct frame_rx *rx, unsigned *haves, double *secs, char *bye,
-    size_t byelen)
+silent(int fd, struct frame_rx *rx, double limit, unsigned *haves,
+    unsigned *punches, double *secs, char *bye, size_t byelen)
 {
 	struct wire_msg *m = NULL;
 	struct timespec t0, t1;
@@ -180,7 +191,7 @@ silent(int fd, struct frame_rx *rx, unsigned *haves, double *secs, char *bye,
 	ssize_t r;
 	int rc, ret = 3;
 
-	*haves = 0;
+	*haves = *punches = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
@@ -188,7 +199,7 @@ silent(int fd, struct frame_rx *rx, unsigned *haves, double *secs, char *bye,
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		*secs = (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		if (*secs > HOLD_S)
+		if (*secs > limit)
 			break;
 		if ((rc = poll(&pfd, 1, 100)) < 0 && errno != EINTR)
 			return 0;
@@ -210,6 +221,8 @@ silent(int fd, struct frame_rx *rx, unsigned *haves, double *secs, char *bye,
 				frame_msg_free(msg);
 				if (rc == 0 && m->type == WIRE_HAVE)
 					(*haves)++;
+				if (rc == 0 && m->type == WIRE_PUNCH)
+					(*punches)++;
 				if (rc == 0 && m->type == WIRE_BYE)
 					snprintf(bye, byelen, " (BYE %s: %s)",
 					    wire_bye_reason_name(
@@ -741,19 +754,53 @@ main(int argc, char **argv)
 	m.hello.version = WIRE_VERSION;
 	memcpy(m.hello.group_id, v.gid, BAL_GROUP_ID_BYTES);
 	m.hello.software = "hostile-peer/1";
+	/* An older member's software announces nothing. */
+	if (strncmp(mode, "old", 3) != 0)
+		m.hello.caps = WIRE_CAPS_KNOWN;
 	if (send_msg(fd, tx, &m) != 0)
 		goto out;
 	memset(&m, 0, sizeof(m));
 	m.type = WIRE_HAVE;
 	if (send_msg(fd, tx, &m) != 0)
 		goto out;
+	if (strcmp(mode, "old") == 0) {
+		unsigned haves, punches;
+		double secs, limit = argc == 6 ? strtod(argv[5], NULL) : 3;
+
+		if (silent(fd, rx, limit, &haves, &punches, &secs, bye,
+		    sizeof(bye)) != 0)
+			printf("held %.0f s, %u PUNCH\n", limit, punches);
+		else
+			printf("closed after %.1f s%s, %u PUNCH\n", secs, bye,
+			    punches);
+		ret = 0;
+		goto out;
+	}
+	if (strcmp(mode, "oldpunch") == 0) {
+		memset(&m, 0, sizeof(m));
+		m.type = WIRE_PUNCH;
+		m.punch.op = WIRE_PUNCH_ASK;
+		m.punch.host = "";
+		m.punch.port = 9;
+		if (argc != 6 || identity_id_decode(argv[5],
+		    m.punch.member) != 0 || send_msg(fd, tx, &m) != 0) {
+			fprintf(stderr, "hostile-peer: no ASK sent\n");
+			ret = 2;
+			goto out;
+		}
+		rc = await(fd, rx, 1, bye, sizeof(bye));
+		printf(rc == 1 ? "closed%s\n" : "no answer\n", bye);
+		ret = rc == 1 ? 0 : 3;
+		goto out;
+	}
 	if (strcmp(mode, "silent") == 0) {
-		unsigned haves;
+		unsigned haves, punches;
 		double secs;
 
 		printf("holding\n");
 		fflush(stdout);
-		if (silent(fd, rx, &haves, &secs, bye, sizeof(bye)) != 0) {
+		if (silent(fd, rx, HOLD_S, &haves, &punches, &secs, bye,
+		    sizeof(bye)) != 0) {
 			printf("still open after %d s\n", HOLD_S);
 			ret = 3;
 			goto out;
