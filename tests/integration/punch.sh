@@ -113,3 +113,22 @@ if [ "$runs" -gt 0 ]; then
 	done
 	echo "punching: $ok of $runs runs gave a direct session (ms from bob's start:$times)"
 fi
+
+# An older member's software, whose HELLO announces no capabilities
+# (docs/protocol.md "Capabilities"), gets no PUNCH and keeps its session:
+# tests/interop/hostile-peer (mode old) with bob's profile, his daemon
+# stopped, from his LAN through router 2 to carol, who says SEEN within a
+# second to anyone coming from a public address that announced
+# punch-onion (alice's check above).
+[ "$runs" -gt 0 ] || netns_start carol
+stop bob
+CAROL=$(b carol --json status | grep '"kind": "daemon"' |
+	sed 's/.*"member_id": "\([^"]*\)".*/\1/')
+out=$(inet_exec bob "$BUILD/tests/hostile-peer" "$T/bob" \
+    "$(cat "$T/carol.addr")" "$CAROL" old 3 2>&1) ||
+	fail "hostile-peer old: $out"
+[ "$out" = "held 3 s, 0 PUNCH" ] ||
+	fail "carol sent PUNCH to software without capabilities, or ended its session: $out"
+grep -q "peer bob .*: announces no punch punch-onion (older software)" "$T/carol.log" ||
+	fail "carol did not log bob's missing capabilities: $(grep 'peer.*bob' "$T/carol.log" | tail -3)"
+echo "older software (no capabilities): $out from carol"
