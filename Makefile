@@ -367,17 +367,23 @@ FUZZ_TARGETS ?=
 FUZZ_BUILD = build/fuzz
 FUZZ_SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
+# Line tables (enough for the sanitizers' stack traces) and lld: the tree
+# builds in 37 s of CPU instead of 52 s with -g and ld.bfd (fuzz-smoke
+# builds it in every make test).
+FUZZ_CFLAGS ?= -O2 -gline-tables-only
+FUZZ_LDFLAGS ?= -fuse-ld=lld
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
 FUZZ_TREE = $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) \
-	CC=$(FUZZ_CC) SANFLAGS='$(FUZZ_SANFLAGS)'
+	CC=$(FUZZ_CC) SANFLAGS='$(FUZZ_SANFLAGS)' CFLAGS='$(FUZZ_CFLAGS)' \
+	LDFLAGS='$(FUZZ_LDFLAGS)'
 
 .PHONY: fuzz fuzz-deps fuzz-build fuzz-corpus fuzz-bins
 
 # Checks that clang links libFuzzer; installs clang (as root on Debian) or
 # prints the command to run.
 fuzz-deps:
-	$(Q)sh tests/fuzz/run.sh --deps $(FUZZ_CC)
+	$(Q)sh tests/fuzz/run.sh --deps $(FUZZ_CC) '$(FUZZ_LDFLAGS)'
 
 fuzz-build: fuzz-deps
 	$(Q)$(FUZZ_TREE) $(if $(filter 1,$(V)),,-s) fuzz-bins

@@ -2,11 +2,16 @@
 # tests/fuzz/run.sh — runs the libFuzzer harnesses of an instrumented tree
 # (make fuzz-build) and prints the executions of each.
 #
-#   run.sh --deps [CC]        check that CC (clang) links libFuzzer; as root
-#                             on Debian install it, else print the command
+#   run.sh --deps [CC [LDFLAGS]]
+#                             check that CC (clang) links libFuzzer with
+#                             LDFLAGS (-fuse-ld=lld); as root on Debian
+#                             install them, else print the command
 #   run.sh [--build DIR] [--seconds N] [--smoke] [TARGET...]
 #                             run each harness (all of tests/fuzz/fuzz-*.c
-#                             when no TARGET is named) for N seconds
+#                             when no TARGET is named) with libFuzzer's
+#                             -max_total_time=N: it stops once more than N
+#                             whole seconds have passed since it started,
+#                             so each harness fuzzes about N+1 seconds
 #
 # Each harness starts from the seed corpus kept in tests/fuzz/corpus/<t>/
 # (plus, with --smoke, one freshly made by DIR/gen-corpus, so the seeds
@@ -20,33 +25,36 @@
 # Everything is in functions called from the last line, so that editing
 # this file while it runs cannot change what a running copy does.
 
-DEB_FUZZ_PKGS="clang libclang-rt-dev"
+DEB_FUZZ_PKGS="clang libclang-rt-dev lld"
 
-# Checks that $1 compiles and links a libFuzzer harness.
+# Checks that $1 compiles and links a libFuzzer harness (with the linker
+# flags $2).
 links_fuzzer() {
 	d=$(mktemp -d) || return 1
 	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
 	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
 	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
 	    '{ (void)d; (void)n; return 0; }' >"$d/t.c"
-	"$1" -fsanitize=fuzzer,address,undefined -o "$d/t" "$d/t.c" \
+	# shellcheck disable=SC2086
+	"$1" $2 -fsanitize=fuzzer,address,undefined -o "$d/t" "$d/t.c" \
 	    >/dev/null 2>&1
 	rc=$?
 	rm -rf "$d"
 	return $rc
 }
 
-deps() {	# [CC]
+deps() {	# [CC [LDFLAGS]]
 	cc=${1:-clang}
-	links_fuzzer "$cc" && return 0
+	ldflags=${2:-}
+	links_fuzzer "$cc" "$ldflags" && return 0
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "fuzz-deps: installing $DEB_FUZZ_PKGS"
 		# shellcheck disable=SC2086
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		    apt-get install -y -qq $DEB_FUZZ_PKGS >/dev/null || return 1
-		links_fuzzer "$cc" && return 0
+		links_fuzzer "$cc" "$ldflags" && return 0
 	fi
-	echo "fuzz-deps: '$cc' cannot link libFuzzer (-fsanitize=fuzzer); run:" >&2
+	echo "fuzz-deps: '$cc $ldflags' cannot link libFuzzer (-fsanitize=fuzzer); run:" >&2
 	echo "  sudo apt-get install $DEB_FUZZ_PKGS" >&2
 	return 1
 }
@@ -79,6 +87,7 @@ run_one() {
 	[ -d "tests/fuzz/corpus/$t" ] && seeds="tests/fuzz/corpus/$t"
 	[ -n "$tmp" ] && [ -d "$tmp/fresh/$t" ] && seeds="$seeds $tmp/fresh/$t"
 	execs=0
+	rate=0
 	if [ "$result" = ok ]; then
 		# shellcheck disable=SC2086
 		"$bin" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
@@ -87,9 +96,10 @@ run_one() {
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
 		    tail -n 1)
 		execs=${execs:-0}
+		rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" |
+		    tail -n 1)
 	fi
-	printf '%-16s %12s %8s %8s\n' "$t" "$execs" \
-	    "$((execs / (seconds > 0 ? seconds : 1)))" "$result"
+	printf '%-16s %12s %8s %8s\n' "$t" "$execs" "${rate:-0}" "$result"
 	total=$((total + execs))
 	[ "$result" = ok ] && return 0
 	echo "    log: $log" >&2
@@ -143,4 +153,4 @@ run() {	# [options] [TARGET...]
 }
 
 cd "$(dirname "$0")/../.." || exit 2
-if [ "$1" = --deps ]; then deps "$2"; else run "$@"; fi; exit $?
+if [ "$1" = --deps ]; then deps "$2" "$3"; else run "$@"; fi; exit $?
