@@ -19,6 +19,7 @@
 #include "net.h"
 #include "store.h"
 #include "tor.h"
+#include "wire.h"
 
 #define JOIN_DEFAULT_TIMEOUT_MS 60000u
 #define SYNC_DEFAULT_TIMEOUT_MS 60000u
@@ -34,10 +35,12 @@ status_peer_cb(void *ctx, const struct net_status_info *si)
 {
 	struct status_ctx *sc = ctx;
 	char hex[2 * BAL_GROUP_ID_BYTES + 1], mid[IDENTITY_ID_TEXT_BYTES];
+	char caps[64];
 
 	if (sc->failed)
 		return;
 	hex[0] = mid[0] = '\0';
+	(void)wire_caps_text(si->caps, caps, sizeof(caps));
 	if (si->g != NULL)
 		handlers_hex(si->g->id, BAL_GROUP_ID_BYTES, hex);
 	if (si->has_member)
@@ -63,7 +66,8 @@ status_peer_cb(void *ctx, const struct net_status_info *si)
 	    si->why : "") != 0 ||
 	    ctl_resp_add_uint(sc->resp, "last_reached", si->reached_ms) != 0 ||
 	    ctl_resp_add_bool(sc->resp, "lan", si->lan) != 0 ||
-	    ctl_resp_add_bool(sc->resp, "punched", si->punched) != 0)
+	    ctl_resp_add_bool(sc->resp, "punched", si->punched) != 0 ||
+	    ctl_resp_add_str(sc->resp, "capabilities", caps) != 0)
 		sc->failed = 1;
 }
 

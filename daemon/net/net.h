@@ -174,6 +174,7 @@ struct net_status_info {
 	uint64_t reached_ms;		/* waiting: last session (Unix ms), 0 */
 	int lan;			/* found by its LAN beacons (lan.c) */
 	int punched;			/* opened by hole punching (punch.c) */
+	uint32_t caps;			/* its HELLO's capabilities (wire.h) */
 };
 
 /*

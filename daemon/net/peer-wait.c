@@ -292,6 +292,7 @@ net_status_each(struct daemon *d, const struct group *g, int merge,
 		ln->rank = c->state == C_UP ? 3 : 2;
 		si->via = c->tp != NULL ? c->tp->via : "direct";
 		si->punched = c->punched;
+		si->caps = c->state == C_UP ? c->caps : 0;
 		si->why = "";
 		si->lan = si->has_member && lan_member_found(d->net, c->g->id,
 		    si->member);

@@ -66,6 +66,15 @@ sys.exit(0 if any(r.get("kind") == "peer" and r.get("name") == "bob" and
 	fail "alice's status --json lacks punched for bob"
 b alice status | grep -w carol | grep -q "hole punched" &&
 	fail "alice's status calls her session with carol punched"
+# caps NAME PEER — PEER's capabilities in NAME's status --json ("-": none up).
+caps() {
+	b "$1" --json status | python3 -c 'import json, sys
+r = [r for r in json.load(sys.stdin) if r.get("kind") == "peer" and
+     r.get("name") == sys.argv[1] and r.get("state") == "up"]
+print(r[0].get("capabilities") if r else "-")' "$2"
+}
+[ "$(caps alice carol)" = "punch punch-onion" ] ||
+	fail "alice's status --json: carol's capabilities are '$(caps alice carol)'"
 # carol told each where she sees them come from (PUNCH SEEN), kept.
 R1=$(inet_addr router1)
 grep -q "punch: .* sees this member come from $R1:[0-9]* (from .*: the router keeps the port)" "$T/alice.log" ||
@@ -124,9 +133,16 @@ fi
 stop bob
 CAROL=$(b carol --json status | grep '"kind": "daemon"' |
 	sed 's/.*"member_id": "\([^"]*\)".*/\1/')
-out=$(inet_exec bob "$BUILD/tests/hostile-peer" "$T/bob" \
-    "$(cat "$T/carol.addr")" "$CAROL" old 3 2>&1) ||
-	fail "hostile-peer old: $out"
+inet_exec bob "$BUILD/tests/hostile-peer" "$T/bob" "$(cat "$T/carol.addr")" \
+    "$CAROL" old 3 >"$T/old.out" 2>&1 &
+old=$!
+PIDS="$PIDS $old"
+# Up at carol meanwhile, with no capabilities in her status --json.
+old_up() { [ "$(caps carol bob)" = "" ]; }
+until_ok 3 old_up ||
+	fail "bob's older software is not up at carol without capabilities: '$(caps carol bob)'"
+wait $old || fail "hostile-peer old: $(cat "$T/old.out")"
+out=$(cat "$T/old.out")
 [ "$out" = "held 3 s, 0 PUNCH" ] ||
 	fail "carol sent PUNCH to software without capabilities, or ended its session: $out"
 grep -q "peer bob .*: announces no punch punch-onion (older software)" "$T/carol.log" ||
