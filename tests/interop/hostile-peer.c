@@ -238,6 +238,23 @@ silent(int fd, struct frame_rx *rx, double limit, unsigned *haves,
 	return ret;
 }
 
+/* Sends PUNCH op naming member id (text) with host and port 9. */
+static int
+send_punch(int fd, struct frame_tx *tx, int op, const char *host,
+    const char *id)
+{
+	struct wire_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_PUNCH;
+	m.punch.op = (uint8_t)op;
+	m.punch.host = host;
+	m.punch.port = 9;
+	if (id == NULL || identity_id_decode(id, m.punch.member) != 0)
+		return -1;
+	return send_msg(fd, tx, &m);
+}
+
 /* The handshake's client side, as recorded for a replay. */
 /* Runs a client handshake on fd; records its steps when rec != NULL. */
 static int
@@ -777,13 +794,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(mode, "oldpunch") == 0) {
-		memset(&m, 0, sizeof(m));
-		m.type = WIRE_PUNCH;
-		m.punch.op = WIRE_PUNCH_ASK;
-		m.punch.host = "";
-		m.punch.port = 9;
-		if (argc != 6 || identity_id_decode(argv[5],
-		    m.punch.member) != 0 || send_msg(fd, tx, &m) != 0) {
+		if (send_punch(fd, tx, WIRE_PUNCH_ASK, "",
+		    argc == 6 ? argv[5] : NULL) != 0) {
 			fprintf(stderr, "hostile-peer: no ASK sent\n");
 			ret = 2;
 			goto out;
@@ -827,14 +839,9 @@ main(int argc, char **argv)
 		/* As a relay: the member named in place of AUTHOR_PROFILE
 		 * asks to punch, at 127.0.0.1:9 or OFFER_HOST:9 (punch.c
 		 * refuses both: loopback, this machine's own address). */
-		memset(&m, 0, sizeof(m));
-		m.type = WIRE_PUNCH;
-		m.punch.op = WIRE_PUNCH_OFFER;
-		m.punch.host = getenv("OFFER_HOST") != NULL ?
-		    getenv("OFFER_HOST") : "127.0.0.1";
-		m.punch.port = 9;
-		if (argc != 6 || identity_id_decode(argv[5],
-		    m.punch.member) != 0 || send_msg(fd, tx, &m) != 0) {
+		if (send_punch(fd, tx, WIRE_PUNCH_OFFER,
+		    getenv("OFFER_HOST") != NULL ? getenv("OFFER_HOST") :
+		    "127.0.0.1", argc == 6 ? argv[5] : NULL) != 0) {
 			fprintf(stderr, "hostile-peer: no OFFER sent\n");
 			ret = 2;
 			goto out;
