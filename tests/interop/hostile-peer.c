@@ -70,7 +70,9 @@
  *	oldpunch   a HELLO without capabilities, then a PUNCH ASK anyway (for
  *	           the member named by id in place of AUTHOR_PROFILE)
  *
- * Every other mode's HELLO announces every capability this version knows.
+ * Only offer's HELLO announces capabilities (every one this version
+ * knows: it sends a PUNCH); the others need none, and so still talk to
+ * daemon builds from before capabilities (HOSTILE= in hostile-member.sh).
  *
  * Prints one line: "acked", "closed" (with the BYE reason, if any) or
  * "closed after N bytes" (what the daemon sent after the handshake, or for
@@ -771,8 +773,8 @@ main(int argc, char **argv)
 	m.hello.version = WIRE_VERSION;
 	memcpy(m.hello.group_id, v.gid, BAL_GROUP_ID_BYTES);
 	m.hello.software = "hostile-peer/1";
-	/* An older member's software announces nothing. */
-	if (strncmp(mode, "old", 3) != 0)
+	/* What a PUNCH needs; old and oldpunch play older software. */
+	if (strcmp(mode, "offer") == 0)
 		m.hello.caps = WIRE_CAPS_KNOWN;
 	if (send_msg(fd, tx, &m) != 0)
 		goto out;
