@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ctl.h"
 /* Messages and help in the member's language: _(), N_() (i18n/, po/). */
@@ -100,6 +101,24 @@ const char *cmd_export_format_of(const char *path);
  */
 int export_pdf_write(int fd, const struct ctl_resp *all, const char *group,
     int mine, int kept);
+/*
+ * export_file_open starts the file of an export to path (export-file.c):
+ * a hidden 0600 file beside it, .NAME.balint-partial-XXXXXX, removed on
+ * SIGINT, SIGTERM and SIGHUP from now on; stale ones a killed export left
+ * in that directory are removed first.  The open fd (the caller closes
+ * it), or -1 with the line said (path exists: export never overwrites).
+ * export_file_commit then gives the written, fsynced file path's name,
+ * never over an existing file: 0, or -1 with the line said and the file
+ * removed; export_file_abort removes it.  Either ends the export's state.
+ * export_file_renderer names the PDF renderer's pid, killed with the file
+ * (0: none).  export_file_test_pause: with BALINT_TEST_EXPORT_PAUSE set,
+ * flushes f and waits for a signal (tests stop an export mid-way).
+ */
+int export_file_open(const char *path);
+int export_file_commit(const char *path);
+void export_file_abort(void);
+void export_file_renderer(pid_t pid);
+void export_file_test_pause(FILE *f);
 /*
  * cmd_note_append appends the records of a note.list page to all, skipping
  * notes already there (cmd-note.c).  An exit code.

@@ -1,7 +1,8 @@
 /*
  * cmd-export.c — balint export [--mine] [--format md|json|pdf] FILE: the
  * readable notes of a group written to a file of this member's, mode
- * 0600, never over an existing file.  The file is plaintext, which is
+ * 0600, never over an existing file, which appears only once whole
+ * (export-file.c: a stopped or failed export leaves no part of it).  The file is plaintext, which is
  * said on stderr every time: it is what a member keeps of their notes
  * (before leaving, say), outside balint's encryption.  The notes come in
  * the daemon's order by case (note.list by_case): each case's notes
@@ -31,6 +32,10 @@ static const char usage[] = N_(
     "  (with --kept, the notes come as they were written).\n"
     "  The file is NOT encrypted: keep it safe, and delete it when you no\n"
     "  longer need it.\n"
+    "  FILE appears only when complete: until then the notes go to a\n"
+    "  hidden .FILE.balint-partial-XXXXXX beside it, removed if the export\n"
+    "  fails or is stopped (after kill -9 or a power cut it may stay; the\n"
+    "  next export into that folder removes it).\n"
     "  --mine          only the notes you wrote\n"
     "  --kept          the notes you wrote in a group a leader revoked you\n"
     "                  from: balintd kept them apart, sealed under your own\n"
@@ -124,6 +129,8 @@ write_json(FILE *f, const struct ctl_resp *all)
 		fputs(", \"text\": ", f);
 		put_json_str(f, s);
 		fputs("}", f);
+		if (r == 0)
+			export_file_test_pause(f);
 	}
 	fputs(ctl_resp_nrecords(all) > 0 ? "\n]\n" : "]\n", f);
 }
@@ -165,6 +172,8 @@ write_md(FILE *f, const struct ctl_resp *all, int mine)
 			fprintf(f, "\n%s%s", s, len > 0 && s[len - 1] != '\n' ?
 			    "\n" : "");
 		}
+		if (r == 0)
+			export_file_test_pause(f);
 	}
 }
 
@@ -233,17 +242,9 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 			goto out;
 	}
 	rc = CLI_FAILED;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0) {
-		util_err(_("cannot create '%s': %s%s"), path, strerror(errno),
-		    errno == EEXIST ? _(" (export never overwrites a file: "
-		    "choose another name)") : "");
+	/* A hidden file beside path, named path once whole (export-file.c). */
+	if ((fd = export_file_open(path)) < 0)
 		goto out;
-	}
-	if (fchmod(fd, 0600) != 0) {
-		util_err(_("cannot write '%s': %s"), path, strerror(errno));
-		goto fail;
-	}
 	/* The PDF: written by balint-export-pdf into fd (export-pdf.c). */
 	if (strcmp(format, "pdf") == 0 && export_pdf_write(fd, all, gname,
 	    mine, kept) != 0)
@@ -257,8 +258,10 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 		write_json(f, all);
 	else if (strcmp(format, "md") == 0)
 		write_md(f, all, mine);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		util_err(_("cannot write '%s': %s"), path, strerror(errno));
+	/* A write that failed on the way (a full disk) fails the export. */
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		util_err(_("cannot write '%s': %s"), path, strerror(errno != 0 ?
+		    errno : EIO));
 		goto fail;
 	}
 	err = fclose(f);
@@ -267,6 +270,8 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 		util_err(_("cannot write '%s': %s"), path, strerror(errno));
 		goto fail;
 	}
+	if (export_file_commit(path) != 0)
+		goto out;
 	fprintf(stderr, ngettext("balint: wrote %zu note to %s (mode 0600).  "
 	    "WARNING: this file is plaintext, not encrypted: keep it safe, "
 	    "delete it when done.\n", "balint: wrote %zu notes to %s (mode "
@@ -278,7 +283,7 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 fail:
 	if (f != NULL)
 		fclose(f);
-	unlink(path);
+	export_file_abort();
 out:
 	if (fd >= 0)
 		close(fd);

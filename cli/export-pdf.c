@@ -2,11 +2,12 @@
  * export-pdf.c — balint export --format pdf hands the PDF to
  * balint-export-pdf (pdf/), a program of its own linked with pango and
  * cairo, so that balint itself loads neither (every other balint call
- * would pay for their forty libraries).  balint has opened the new file
- * (0600, never over an existing one): the program gets it as its stdout,
- * and the notes on its stdin, a pipe, as control-protocol messages (the
- * format is in pdf/pdf-main.c), never through a file of their own.  It
- * says its own failure in one line; balint removes the file then.
+ * would pay for their forty libraries).  balint has opened the hidden
+ * file that becomes the export once whole (export-file.c): the program
+ * gets it as its stdout, and the notes on its stdin, a pipe, as
+ * control-protocol messages (the format is in pdf/pdf-main.c), never
+ * through a file of their own.  It says its own failure in one line;
+ * balint removes the file then, and kills it when a signal stops balint.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -122,6 +123,8 @@ put_notes(int fd, const struct ctl_resp *all, const char *group, int mine,
 		sodium_memzero(buf, len);
 		if (rc != 0)
 			goto out;
+		if (r == 0)
+			export_file_test_pause(NULL);
 		rc = -1;
 	}
 	rc = 0;
@@ -139,7 +142,7 @@ export_pdf_write(int fd, const struct ctl_resp *all, const char *group,
 	char bin[PATH_MAX];
 	char *argv[] = { (char *)(uintptr_t)HELPER, NULL };
 	posix_spawn_file_actions_t fa;
-	pid_t pid;
+	pid_t pid, rc;
 	int p[2], err, st;
 
 	find_helper(bin, sizeof(bin));
@@ -160,6 +163,9 @@ export_pdf_write(int fd, const struct ctl_resp *all, const char *group,
 		posix_spawn_file_actions_destroy(&fa);
 	}
 	close(p[0]);
+	/* A signal that removes the file ends the program too. */
+	if (err == 0)
+		export_file_renderer(pid);
 	if (err != 0) {
 		close(p[1]);
 		util_err(_("cannot make the PDF: cannot run %s (%s; reinstall "
@@ -172,11 +178,13 @@ export_pdf_write(int fd, const struct ctl_resp *all, const char *group,
 	 */
 	(void)put_notes(p[1], all, group, mine, kept);
 	close(p[1]);
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR) {
-			util_err(_("cannot make the PDF: %s"), strerror(errno));
-			return -1;
-		}
+	while ((rc = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	export_file_renderer(0);
+	if (rc < 0) {
+		util_err(_("cannot make the PDF: %s"), strerror(errno));
+		return -1;
+	}
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st) == 0 ? 0 : -1;
 	util_err(_("cannot make the PDF: %s ended by signal %d"), bin,

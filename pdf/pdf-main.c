@@ -1,7 +1,7 @@
 /*
  * pdf-main.c — balint-export-pdf: run by balint export --format pdf
- * (cli/export-pdf.c), never by the member.  balint opens the new file
- * (0600, never over an existing one) and hands it over as stdout; the
+ * (cli/export-pdf.c), never by the member.  balint opens the hidden file
+ * that becomes the export once whole and hands it over as stdout; the
  * notes come on stdin, a pipe, as control-protocol messages behind their
  * 4-byte length prefix (proto/ctl.h), so they are never in a file of
  * their own:
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 #include <sodium.h>
 
@@ -177,6 +178,12 @@ main(int argc, char **argv)
 	 * calls and 5,000 page faults for 458 pages, +0.2 s of CPU).
 	 */
 	(void)mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+	/*
+	 * balint killed by a signal it cannot catch (SIGKILL): stop writing
+	 * plaintext into its hidden file at once (the others it catches, and
+	 * kills this program itself).
+	 */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* A full disk or a file size limit: a write error said, not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
 	if (read_input(&req, &all) != 0)

@@ -136,6 +136,7 @@ mv "$P/lib/balint/balint-export-pdf" "$T/helper"
 [ $? -eq 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "cannot run" "$T/err" ||
 	fail "export pdf without its program: $(cat "$T/err")"
 [ -e "$T/b.pdf" ] && fail "a pdf file left without its program"
+ls -A "$T" | grep -q 'balint-partial' && fail "a partial file left without its program"
 mv "$T/helper" "$P/lib/balint/balint-export-pdf"
 mk uninstall PREFIX="$P" >/dev/null 2>&1 || fail "make uninstall PREFIX"
 echo "install: ok"

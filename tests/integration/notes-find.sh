@@ -193,6 +193,50 @@ ldd "$BALINT" | grep -q 'libpango\|libcairo' && fail "balint links pango or cair
 [ "$(grep -c '^balint: ' "$T/err")" = 1 ] && grep -q "^balint: cannot make the PDF: " "$T/err" ||
 	fail "not one clear line: $(cat "$T/err")"
 [ -e "$T/cut.pdf" ] && fail "a half-written pdf was left"
+ls -A "$T" | grep -q 'balint-partial' && fail "a failed pdf export left: $(ls -A "$T")"
+# ---- a stopped or failed export leaves no plaintext behind ----
+# The notes go to a hidden .FILE.balint-partial-XXXXXX beside FILE, which
+# takes FILE's name only once whole.  BALINT_TEST_EXPORT_PAUSE holds the
+# export after its first note (flushed to that file): SIGTERM then leaves
+# neither, for md and for the PDF; a write past a file size limit (a full
+# disk) neither.  A kill -9 cannot be caught: its hidden file stays, and
+# the next export into that directory removes it, but only names of
+# ours, not through a symlink, not one a running export holds (flock).
+mkdir "$T/x"
+paused() { for _p in "$T"/x/."$1".balint-partial-*; do
+	grep -q "$2" "$_p" 2>/dev/null && return 0; done; return 1; }
+BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export "$T/x/stop.md" 2>"$T/err" &
+pid=$!
+until_ok 10 paused stop.md '^- author: ' || { kill $pid; fail "the md export did not pause after its first note"; }
+kill -TERM $pid; wait $pid; st=$?
+[ $st -eq 143 ] && grep -q "^balint: export stopped" "$T/err" || fail "a stopped md export: exit $st, $(cat "$T/err")"
+[ -z "$(ls -A "$T/x")" ] || fail "a stopped md export left: $(ls -A "$T/x")"
+BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export --format pdf "$T/x/stop.pdf" 2>"$T/err" &
+pid=$!
+started() { ls -A "$T/x" | grep -q "^\.$1\.balint-partial-"; }
+until_ok 10 started stop.pdf || { kill $pid; fail "the pdf export did not start"; }
+kill -TERM $pid; wait $pid; st=$?
+[ $st -eq 143 ] && [ -z "$(ls -A "$T/x")" ] || fail "a stopped pdf export: exit $st, left $(ls -A "$T/x")"
+(ulimit -f 1; exec "$BALINT" --home "$T/alice" export "$T/x/cut.md") 2>"$T/err"
+[ $? -eq 1 ] || fail "an md export past the size limit did not exit 1: $(cat "$T/err")"
+[ "$(grep -c '^balint: ' "$T/err")" = 1 ] && grep -q "^balint: cannot write '$T/x/cut.md': " "$T/err" ||
+	fail "not one clear line: $(cat "$T/err")"
+[ -z "$(ls -A "$T/x")" ] || fail "an md export past the size limit left: $(ls -A "$T/x")"
+BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export --format json "$T/x/k.json" 2>/dev/null &
+pid=$!
+until_ok 10 paused k.json '"note": ' || { kill $pid; fail "the json export did not pause after its first note"; }
+kill -KILL $pid; wait $pid
+killed=$(ls -A "$T/x")
+echo "$killed" | grep -qx '\.k\.json\.balint-partial-[A-Za-z0-9]\{6\}' || fail "kill -9 left: $killed"
+echo kept >"$T/keep"
+ln -s "$T/keep" "$T/x/.l.md.balint-partial-AAAAAA"
+touch -d '1 hour ago' "$T/x/.n.md.balint-partial-AAAAA" "$T/x/.busy.md.balint-partial-BBBBBB"
+flock "$T/x/.busy.md.balint-partial-BBBBBB" "$BALINT" --home "$T/alice" export "$T/x/a.md" 2>"$T/err" ||
+	fail "export after a kill -9: $(cat "$T/err")"
+grep -q "^balint: removed 1 unfinished export in $T/x (a partial plaintext file" "$T/err" || fail "not said: $(cat "$T/err")"
+[ "$(ls -A "$T/x" | sort | tr '\n' ' ')" = ".busy.md.balint-partial-BBBBBB .l.md.balint-partial-AAAAAA .n.md.balint-partial-AAAAA a.md " ] &&
+	[ "$(cat "$T/keep")" = kept ] || fail "the sweep after a kill -9 left: $(ls -A "$T/x")"
+echo "ok stopped export"
 printf 'not a message' | "$BUILD/balint-export-pdf" >"$T/junk.pdf" 2>"$T/err"
 [ $? -eq 1 ] && grep -q "did not come whole" "$T/err" || fail "balint-export-pdf took junk: $(cat "$T/err")"
 # A case reference, a title or a name cannot turn round what follows it:

@@ -1,0 +1,339 @@
+/*
+ * export-file.c — the file balint export writes, made so that an export
+ * that is stopped or fails half-way leaves no partial plaintext behind
+ * (in a synced folder, say) that the member does not know of.
+ *
+ * The notes go to a hidden file beside FILE, .FILE.balint-partial-XXXXXX
+ * (mkstemp: O_EXCL, 0600), which takes FILE's name only once it is
+ * whole and on disk, and never over an existing FILE (renameat2
+ * RENAME_NOREPLACE, else link(2): both refuse an existing name).  A
+ * failure removes it; so does SIGINT, SIGTERM or SIGHUP, in a handler
+ * (unlink and kill are async-signal-safe) that then ends balint by the
+ * same signal.  SIGKILL or a power cut cannot be caught: the hidden file
+ * stays, so the next export into that directory removes such files of
+ * ours, older than itself, that no running export holds (each holds an
+ * flock on its own) — regular files of this user, never through a
+ * symlink.  SIGXFSZ is ignored meanwhile: a file size limit is a write
+ * error said in one line, not a kill that would leave the file.
+ */
+#define _GNU_SOURCE	/* renameat2 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+#define PARTIAL ".balint-partial-"
+#define PARTIAL_RAND 6		/* mkstemp's XXXXXX */
+
+/* What the signal handler needs, set before it can run. */
+static char tmp_path[PATH_MAX];
+static volatile sig_atomic_t tmp_live;
+static volatile pid_t renderer;
+static char stop_msg[PATH_MAX + 256];
+static size_t stop_len;
+static int lock_fd = -1;
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction old_act[3], old_xfsz;
+static int handled[3];
+
+static void
+on_stop(int sig)
+{
+	if (renderer > 0)
+		(void)kill(renderer, SIGKILL);
+	if (tmp_live)
+		(void)unlink(tmp_path);
+	if (stop_len > 0)
+		(void)!write(STDERR_FILENO, stop_msg, stop_len);
+	/* Ended by the signal itself, once the handler returns. */
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
+/* Holds the stopping signals off (a file made or named meanwhile). */
+static void
+block_stops(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&set, stop_sigs[i]);
+	(void)sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void
+unblock_stops(const sigset_t *old)
+{
+	(void)sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/* The directory of path: ".", "/" or what comes before its last '/'. */
+static void
+dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, len, ".");
+	else
+		snprintf(dir, len, "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+}
+
+/* 1 when name is .SOMETHING.balint-partial-XXXXXX (mkstemp's letters). */
+static int
+is_partial(const char *name)
+{
+	size_t n = strlen(name), tail = sizeof(PARTIAL) - 1 + PARTIAL_RAND, i;
+
+	if (name[0] != '.' || n < tail + 2 ||
+	    strncmp(name + n - tail, PARTIAL, sizeof(PARTIAL) - 1) != 0)
+		return 0;
+	for (i = n - PARTIAL_RAND; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/*
+ * Removes from dir the partial files of ours an export that was killed
+ * left: this user's regular files, older than this export, that no
+ * running export holds (flock), never through a symlink.
+ */
+static void
+sweep(const char *dir, const struct timespec *start)
+{
+	struct dirent *de;
+	struct stat st, again;
+	DIR *d;
+	size_t removed = 0;
+	int dfd, fd;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		if (!is_partial(de->d_name) || (fd = openat(dfd, de->d_name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		    O_CLOEXEC)) < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == getuid() &&
+		    (st.st_mtim.tv_sec < start->tv_sec ||
+		    (st.st_mtim.tv_sec == start->tv_sec &&
+		    st.st_mtim.tv_nsec < start->tv_nsec)) &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    fstatat(dfd, de->d_name, &again, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    again.st_dev == st.st_dev && again.st_ino == st.st_ino &&
+		    unlinkat(dfd, de->d_name, 0) == 0)
+			removed++;
+		close(fd);
+	}
+	closedir(d);
+	if (removed > 0)
+		util_err(ngettext("removed %zu unfinished export in %s (a "
+		    "partial plaintext file left by an export that was "
+		    "killed)", "removed %zu unfinished exports in %s (partial "
+		    "plaintext files left by exports that were killed)",
+		    removed), removed, dir);
+}
+
+/* Says why path cannot be made, the rule said when it exists. */
+static void
+say_cannot_create(const char *path, int err)
+{
+	util_err(_("cannot create '%s': %s%s"), path, strerror(err),
+	    err == EEXIST ? _(" (export never overwrites a file: choose "
+	    "another name)") : "");
+}
+
+/* Puts balint's handlers in (signals blocked), keeping an ignored one. */
+static void
+handlers_on(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigfillset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++) {
+		handled[i] = 0;
+		if (sigaction(stop_sigs[i], NULL, &old_act[i]) != 0 ||
+		    old_act[i].sa_handler == SIG_IGN)
+			continue;
+		handled[i] = sigaction(stop_sigs[i], &sa, NULL) == 0;
+	}
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGXFSZ, &sa, &old_xfsz);
+}
+
+static void
+handlers_off(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		if (handled[i])
+			(void)sigaction(stop_sigs[i], &old_act[i], NULL);
+	(void)sigaction(SIGXFSZ, &old_xfsz, NULL);
+}
+
+int
+export_file_open(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *base;
+	struct timespec start;
+	struct stat st;
+	sigset_t old;
+	int fd, err;
+
+	(void)clock_gettime(CLOCK_REALTIME, &start);
+	base = slash != NULL ? slash + 1 : path;
+	dir_of(path, dir, sizeof(dir));
+	/* Never over an existing name, a symlink's included (as O_EXCL). */
+	if (lstat(path, &st) == 0 || *base == '\0') {
+		say_cannot_create(path, *base == '\0' ? EISDIR : EEXIST);
+		return -1;
+	}
+	sweep(dir, &start);
+	/* The name leaves room for our ending within NAME_MAX. */
+	if (snprintf(tmp_path, sizeof(tmp_path), "%s/.%.*s" PARTIAL "XXXXXX",
+	    dir, (int)(NAME_MAX - 1 - (sizeof(PARTIAL) - 1) - PARTIAL_RAND),
+	    base) >= (int)sizeof(tmp_path)) {
+		say_cannot_create(path, ENAMETOOLONG);
+		return -1;
+	}
+	snprintf(stop_msg, sizeof(stop_msg), "balint: %s\n", _("export "
+	    "stopped: nothing was written"));
+	stop_len = strlen(stop_msg);
+	block_stops(&old);
+	handlers_on();
+	if ((fd = mkostemp(tmp_path, O_CLOEXEC)) < 0) {
+		err = errno;
+		handlers_off();
+		unblock_stops(&old);
+		say_cannot_create(path, err);
+		return -1;
+	}
+	tmp_live = 1;
+	unblock_stops(&old);
+	/* Held until the end: a sweeping export leaves this file alone. */
+	if (fchmod(fd, 0600) != 0 ||
+	    (lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    flock(lock_fd, LOCK_EX) != 0) {
+		util_err(_("cannot write '%s': %s"), path, strerror(errno));
+		close(fd);
+		export_file_abort();
+		return -1;
+	}
+	return fd;
+}
+
+void
+export_file_renderer(pid_t pid)
+{
+	renderer = pid;
+}
+
+void
+export_file_test_pause(FILE *f)
+{
+	const char *v = getenv("BALINT_TEST_EXPORT_PAUSE");
+
+	if (v == NULL || *v == '\0')
+		return;
+	if (f != NULL)
+		(void)fflush(f);
+	for (;;)
+		pause();
+}
+
+/* Ends the export's state: the handlers out, the lock released. */
+static void
+finish(void)
+{
+	sigset_t old;
+
+	block_stops(&old);
+	if (tmp_live)
+		(void)unlink(tmp_path);
+	tmp_live = 0;
+	renderer = 0;
+	stop_len = 0;
+	handlers_off();
+	unblock_stops(&old);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
+}
+
+void
+export_file_abort(void)
+{
+	finish();
+}
+
+/* Gives the whole file its name, never over an existing one: 0 or errno. */
+static int
+place(const char *path)
+{
+	struct stat st;
+
+	if (renameat2(AT_FDCWD, tmp_path, AT_FDCWD, path,
+	    RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return errno;
+	/* A file system without it (FUSE, NFS): a hard link refuses too. */
+	if (link(tmp_path, path) == 0) {
+		(void)unlink(tmp_path);
+		return 0;
+	}
+	if (errno != EPERM && errno != ENOTSUP && errno != ENOSYS)
+		return errno;
+	/* Nor links (FAT): a check just before, a window of microseconds. */
+	if (lstat(path, &st) == 0)
+		return EEXIST;
+	return rename(tmp_path, path) == 0 ? 0 : errno;
+}
+
+int
+export_file_commit(const char *path)
+{
+	char dir[PATH_MAX];
+	sigset_t old;
+	int err, dfd;
+
+	block_stops(&old);
+	if ((err = place(path)) == 0)
+		tmp_live = 0;
+	unblock_stops(&old);
+	finish();
+	if (err != 0) {
+		say_cannot_create(path, err);
+		return -1;
+	}
+	/* The new name on disk too. */
+	dir_of(path, dir, sizeof(dir));
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
