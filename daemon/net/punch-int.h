@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "peer-int.h"
+#include "punch-seen.h"
 
 /* One attempt at this end (asker, answerer, caller or called). */
 struct punch {
@@ -43,20 +44,6 @@ struct tried {
 	uint64_t gap;
 };
 
-/*
- * Where another member last saw this one come from over a direct session
- * (PUNCH SEEN), kept in the store's meta table (PUNCH_SEEN_META) across
- * restarts: the address and port seen, and this end's own address and
- * port of that connection (the same port: the router keeps ports).
- */
-struct punch_seen {
-	char host[INET_ADDRSTRLEN];	/* "" when none */
-	uint16_t port;
-	char local[INET_ADDRSTRLEN];
-	uint16_t lport;
-	uint64_t at_ms;			/* Unix ms */
-};
-
 struct punches {
 	int on;				/* hole-punching on; off: SEEN kept only */
 	uv_timer_t tick;
@@ -68,7 +55,12 @@ struct punches {
 	size_t ntried;
 	struct tried answered[PUNCH_TRIED];	/* OFFERs, CALLs answered */
 	size_t nanswered;
-	struct punch_seen seen;
+	/*
+	 * Where other members saw this one come from over direct sessions
+	 * (PUNCH SEEN), a report per member, kept in the store's meta
+	 * table (PUNCH_SEEN_META) across restarts.
+	 */
+	struct punch_seen_tab seen;
 	const char *not_called;		/* the last reason logged, or NULL */
 };
 

@@ -91,18 +91,20 @@ may_punch(struct net *net, const struct group *g)
 
 /*
  * This member's public address for a CALL or CALLED, into host: the one
- * a member saw within PUNCH_SEEN_MAX_MS from a local address this machine
- * still has, else the port mapping's.  -1 and why when there is none.
+ * the most members saw (punch_seen_pick) within PUNCH_SEEN_MAX_MS from a
+ * local address this machine still has, else the port mapping's.  -1 and
+ * why when there is none.
  */
 static int
 self_host(struct net *net, char *host, size_t len, const char **why)
 {
-	const struct punch_seen *s = &net->punch->seen;
+	const struct punch_seen *s;
 	const char *pm = net_portmap_addr(net->d);
-	size_t n;
+	size_t n, votes;
 
-	if (s->host[0] != '\0' && daemon_now_ms() - s->at_ms <=
-	    PUNCH_SEEN_MAX_MS && punch_local_has(s->local)) {
+	s = punch_seen_pick(&net->punch->seen, daemon_now_ms(),
+	    PUNCH_SEEN_MAX_MS, punch_local_has, &votes);
+	if (s != NULL) {
 		if (s->port != s->lport) {
 			*why = "its router gives connections other ports "
 			    "(seen from outside at another port)";
@@ -127,43 +129,27 @@ self_host(struct net *net, char *host, size_t len, const char **why)
 static void
 seen_write(struct net *net)
 {
-	const struct punch_seen *s = &net->punch->seen;
-	char v[128];
+	char v[PUNCH_SEEN_TEXT_MAX];
 	int n;
 
-	n = snprintf(v, sizeof(v), "%s %u %s %u %llu", s->host,
-	    (unsigned)s->port, s->local, (unsigned)s->lport,
-	    (unsigned long long)s->at_ms);
-	if (n > 0 && (size_t)n < sizeof(v) && store_meta_put(net->d->store,
-	    PUNCH_SEEN_META, v, (size_t)n) != 0)
+	n = punch_seen_format(&net->punch->seen, v, sizeof(v));
+	if (n < 0 || store_meta_put(net->d->store, PUNCH_SEEN_META, v,
+	    (size_t)n) != 0)
 		daemon_log("punch: cannot keep the address seen (store)");
 }
 
+/* A kept report before this version (one for all members) is dropped:
+ * its reporter is unknown; the next direct sessions report again. */
 void
 punch_onion_load(struct net *net)
 {
-	struct punch_seen *s = &net->punch->seen;
-	char v[128];
 	uint8_t *val = NULL;
 	size_t len = 0;
-	unsigned port, lport;
-	unsigned long long at;
 
 	if (store_meta_get(net->d->store, PUNCH_SEEN_META, &val, &len) != 0)
 		return;
-	if (len < sizeof(v)) {
-		memcpy(v, val, len);
-		v[len] = '\0';
-		if (sscanf(v, "%15s %u %15s %u %llu", s->host, &port,
-		    s->local, &lport, &at) == 5 && is_public(s->host) &&
-		    port >= 1 && port <= 65535 && lport >= 1 &&
-		    lport <= 65535) {
-			s->port = (uint16_t)port;
-			s->lport = (uint16_t)lport;
-			s->at_ms = at;
-		} else
-			memset(s, 0, sizeof(*s));
-	}
+	(void)punch_seen_parse(&net->punch->seen, (const char *)val, len,
+	    is_public);
 	free(val);
 }
 
@@ -186,10 +172,10 @@ seen_send(struct net_conn *c)
 static void
 on_seen(struct net_conn *c, const struct wire_msg *m)
 {
-	struct punch_seen *s = &c->net->punch->seen, n;
+	struct punch_seen n;
 	char rhost[INET_ADDRSTRLEN];
 	uint16_t rport;
-	int same;
+	enum punch_seen_put put;
 
 	/* One a session, on a direct one, about this member. */
 	if (c->seen_got || c->state != C_UP || memcmp(m->punch.member,
@@ -200,21 +186,20 @@ on_seen(struct net_conn *c, const struct wire_msg *m)
 	if (conn_ends(c, n.local, &n.lport, rhost, &rport) != 0 ||
 	    !is_public(m->punch.host))
 		return;
+	memcpy(n.reporter, c->remote_pk, BAL_PK_BYTES);
 	snprintf(n.host, sizeof(n.host), "%s", m->punch.host);
 	n.port = m->punch.port;
 	n.at_ms = daemon_now_ms();
-	same = strcmp(n.host, s->host) == 0 && n.port == s->port &&
-	    strcmp(n.local, s->local) == 0 && n.lport == s->lport;
-	if (!same)
+	/* This member's report only: another's stays (punch-seen.c). */
+	put = punch_seen_put(&c->net->punch->seen, &n, PUNCH_SEEN_WRITE_MS);
+	if (put == PUNCH_SEEN_CHANGED)
 		daemon_log("punch: %s sees this member come from %s:%u (from "
 		    "%s:%u here: the router %s the port)", c->addr, n.host,
 		    (unsigned)n.port, n.local, (unsigned)n.lport, n.port ==
 		    n.lport ? "keeps" : "changes");
 	/* The store only when it changed, or the time kept grew old. */
-	if (!same || n.at_ms - s->at_ms >= PUNCH_SEEN_WRITE_MS) {
-		*s = n;
+	if (put != PUNCH_SEEN_SAME)
 		seen_write(c->net);
-	}
 }
 
 /* ---- CALL and CALLED over an onion session ---- */

@@ -8,7 +8,8 @@
 # introduces them (PUNCH ASK, OFFER, ANSWER, GO) and they open a direct
 # TCP session by simultaneous open through both NATs: alice's peer list
 # shows bob up at router 2's public address, status says it was hole
-# punched, carol told alice where she sees her come from (SEEN), and with
+# punched, carol and bob told alice where they see her come from (SEEN:
+# she keeps both members' reports), and with
 # carol stopped a note of alice's still reaches bob.  PUNCH_RUNS=N (default 1) restarts bob N
 # more times and counts how often the direct session comes back, with the
 # time from bob's start to it; PUNCH_NAT=random makes router 2 map source
@@ -103,6 +104,26 @@ b alice note write --title punched -m "direct-$$" >/dev/null || fail "write"
 until_ok 20 sh -c "\"$BALINT\" --home \"$T/bob\" note list | grep -q punched" ||
 	fail "bob lacks alice's note with carol stopped: $(b bob peer list)"
 echo "carol stopped: alice's note reached bob directly"
+# Bob, over the punched session, sees her there too: alice keeps both
+# members' reports (a report per member: one member's SEEN never
+# replaces another's), both naming router 1, in her store, carol's kept
+# though she stopped (read on a copy: balintd holds it locked).
+seen_two() {
+	rm -rf "$T/seen"; mkdir "$T/seen"
+	cp "$T/alice/store.db" "$T/seen/" || return 1
+	[ ! -f "$T/alice/store.db-wal" ] || cp "$T/alice/store.db-wal" "$T/seen/"
+	python3 - "$T/seen/store.db" "$R1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=0)
+row = db.execute("SELECT value FROM meta WHERE key='punch.seen'").fetchone()
+lines = bytes(row[0]).decode().split("\n") if row else []
+print("\n".join(lines))
+who = {l.split()[0] for l in lines if l.split()[1:2] == [sys.argv[2]]}
+sys.exit(0 if len(who) == 2 else 1)
+PY
+}
+until_ok 10 seen_two || fail "alice does not keep carol's and bob's reports: $(seen_two)"
+echo "alice keeps where carol and bob each see her come from (router 1)"
 
 # Repeated runs: bob restarts (carol back), the direct session returns.
 runs=${PUNCH_RUNS:-0}
