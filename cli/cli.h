@@ -103,9 +103,10 @@ int export_pdf_write(int fd, const struct ctl_resp *all, const char *group,
     int mine, int kept);
 /*
  * export_file_open starts the file of an export to path (export-file.c):
- * a hidden 0600 file beside it, .NAME.balint-partial-XXXXXX, removed on
- * SIGINT, SIGTERM and SIGHUP from now on; stale ones a killed export left
- * in that directory are removed first.  The open fd (the caller closes
+ * a 0600 file with no name in its directory where the file system allows,
+ * else a hidden .NAME.balint-partial-XXXXXX beside it, removed on SIGINT,
+ * SIGTERM and SIGHUP from now on; stale ones a killed export left in that
+ * directory are removed first.  The open fd (the caller closes
  * it), or -1 with the line said (path exists: export never overwrites).
  * export_file_commit then gives the written, fsynced file path's name,
  * never over an existing file: 0, or -1 with the line said and the file

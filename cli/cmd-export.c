@@ -32,10 +32,10 @@ static const char usage[] = N_(
     "  (with --kept, the notes come as they were written).\n"
     "  The file is NOT encrypted: keep it safe, and delete it when you no\n"
     "  longer need it.\n"
-    "  FILE appears only when complete: until then the notes go to a\n"
-    "  hidden .FILE.balint-partial-XXXXXX beside it, removed if the export\n"
-    "  fails or is stopped (after kill -9 or a power cut it may stay; the\n"
-    "  next export into that folder removes it).\n"
+    "  FILE appears only when complete: an export that fails or is\n"
+    "  stopped leaves nothing (after kill -9 or a power cut, on a file\n"
+    "  system such as FAT or NFS, a hidden .FILE.balint-partial-XXXXXX may\n"
+    "  stay beside it; the next export into that folder removes it).\n"
     "  --mine          only the notes you wrote\n"
     "  --kept          the notes you wrote in a group a leader revoked you\n"
     "                  from: balintd kept them apart, sealed under your own\n"
@@ -242,7 +242,7 @@ cmd_export_notes(struct cli *c, const char *group, int mine, int kept,
 			goto out;
 	}
 	rc = CLI_FAILED;
-	/* A hidden file beside path, named path once whole (export-file.c). */
+	/* An unfinished file, named path once whole (export-file.c). */
 	if ((fd = export_file_open(path)) < 0)
 		goto out;
 	/* The PDF: written by balint-export-pdf into fd (export-pdf.c). */

@@ -3,17 +3,19 @@
  * that is stopped or fails half-way leaves no partial plaintext behind
  * (in a synced folder, say) that the member does not know of.
  *
- * The notes go to a hidden file beside FILE, .FILE.balint-partial-XXXXXX
- * (mkstemp: O_EXCL, 0600), which takes FILE's name only once it is
- * whole and on disk, and never over an existing FILE (renameat2
- * RENAME_NOREPLACE, else link(2): both refuse an existing name).  A
- * failure removes it; so does SIGINT, SIGTERM or SIGHUP, in a handler
- * (unlink and kill are async-signal-safe) that then ends balint by the
- * same signal.  SIGKILL or a power cut cannot be caught: the hidden file
- * stays, so the next export into that directory removes such files of
- * ours, older than itself, that no running export holds (each holds an
- * flock on its own) — regular files of this user, never through a
- * symlink.  SIGXFSZ is ignored meanwhile: a file size limit is a write
+ * The notes go to a file with no name in FILE's directory (O_TMPFILE,
+ * 0600) where the file system has them, else to a hidden file beside
+ * FILE, .FILE.balint-partial-XXXXXX (mkstemp: O_EXCL, 0600).  It takes
+ * FILE's name only once it is whole and on disk, and never over an
+ * existing FILE (linkat; renameat2 RENAME_NOREPLACE, else link(2): all
+ * refuse an existing name).  A failure removes the hidden file; so does
+ * SIGINT, SIGTERM or SIGHUP, in a handler (unlink and kill are
+ * async-signal-safe) that then ends balint by the same signal.  SIGKILL
+ * or a power cut cannot be caught: a file with no name goes with the
+ * process, but a hidden one stays, so the next export into that
+ * directory removes such files of ours, older than itself, that no
+ * running export holds (each holds an flock on its own) — regular files
+ * of this user, never through a symlink.  SIGXFSZ is ignored meanwhile: a file size limit is a write
  * error said in one line, not a kill that would leave the file.
  */
 #define _GNU_SOURCE	/* renameat2 */
@@ -42,6 +44,7 @@ static volatile pid_t renderer;
 static char stop_msg[PATH_MAX + 256];
 static size_t stop_len;
 static int lock_fd = -1;
+static int unnamed;		/* O_TMPFILE: the file has no name yet */
 static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 static struct sigaction old_act[3], old_xfsz;
 static int handled[3];
@@ -201,7 +204,8 @@ export_file_open(const char *path)
 	struct timespec start;
 	struct stat st;
 	sigset_t old;
-	int fd, err;
+	const char *v;
+	int fd = -1, err;
 
 	(void)clock_gettime(CLOCK_REALTIME, &start);
 	base = slash != NULL ? slash + 1 : path;
@@ -224,16 +228,29 @@ export_file_open(const char *path)
 	stop_len = strlen(stop_msg);
 	block_stops(&old);
 	handlers_on();
-	if ((fd = mkostemp(tmp_path, O_CLOEXEC)) < 0) {
+	/*
+	 * Where the file system can (ext4, xfs, btrfs, tmpfs), the file has
+	 * no name at all until it is whole (O_TMPFILE, named by linkat
+	 * through /proc): a kill -9 or a power cut then leaves nothing.
+	 * Elsewhere (FAT, NFS, most FUSE), the hidden name.
+	 */
+	v = getenv("BALINT_TEST_EXPORT_NAMED");
+	unnamed = (v == NULL || *v == '\0') &&
+	    access("/proc/self/fd", X_OK) == 0 && (fd = open(dir, O_TMPFILE |
+	    O_WRONLY | O_CLOEXEC, 0600)) >= 0;
+	if (!unnamed && (fd = mkostemp(tmp_path, O_CLOEXEC)) < 0) {
 		err = errno;
 		handlers_off();
 		unblock_stops(&old);
 		say_cannot_create(path, err);
 		return -1;
 	}
-	tmp_live = 1;
+	tmp_live = !unnamed;
 	unblock_stops(&old);
-	/* Held until the end: a sweeping export leaves this file alone. */
+	/*
+	 * Kept open to the end: the file linkat names (unnamed), or the one
+	 * a sweeping export leaves alone for its lock (named).
+	 */
 	if (fchmod(fd, 0600) != 0 ||
 	    (lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 ||
 	    flock(lock_fd, LOCK_EX) != 0) {
@@ -260,6 +277,8 @@ export_file_test_pause(FILE *f)
 		return;
 	if (f != NULL)
 		(void)fflush(f);
+	fputs("balint: paused for a test (BALINT_TEST_EXPORT_PAUSE)\n",
+	    stderr);
 	for (;;)
 		pause();
 }
@@ -274,6 +293,7 @@ finish(void)
 	if (tmp_live)
 		(void)unlink(tmp_path);
 	tmp_live = 0;
+	unnamed = 0;
 	renderer = 0;
 	stop_len = 0;
 	handlers_off();
@@ -293,8 +313,14 @@ export_file_abort(void)
 static int
 place(const char *path)
 {
+	char fdpath[64];
 	struct stat st;
 
+	if (unnamed) {
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", lock_fd);
+		return linkat(AT_FDCWD, fdpath, AT_FDCWD, path,
+		    AT_SYMLINK_FOLLOW) == 0 ? 0 : errno;
+	}
 	if (renameat2(AT_FDCWD, tmp_path, AT_FDCWD, path,
 	    RENAME_NOREPLACE) == 0)
 		return 0;

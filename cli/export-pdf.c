@@ -2,7 +2,7 @@
  * export-pdf.c — balint export --format pdf hands the PDF to
  * balint-export-pdf (pdf/), a program of its own linked with pango and
  * cairo, so that balint itself loads neither (every other balint call
- * would pay for their forty libraries).  balint has opened the hidden
+ * would pay for their forty libraries).  balint has opened the unfinished
  * file that becomes the export once whole (export-file.c): the program
  * gets it as its stdout, and the notes on its stdin, a pipe, as
  * control-protocol messages (the format is in pdf/pdf-main.c), never

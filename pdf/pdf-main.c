@@ -1,7 +1,7 @@
 /*
  * pdf-main.c — balint-export-pdf: run by balint export --format pdf
- * (cli/export-pdf.c), never by the member.  balint opens the hidden file
- * that becomes the export once whole and hands it over as stdout; the
+ * (cli/export-pdf.c), never by the member.  balint opens the unfinished
+ * file that becomes the export once whole and hands it over as stdout; the
  * notes come on stdin, a pipe, as control-protocol messages behind their
  * 4-byte length prefix (proto/ctl.h), so they are never in a file of
  * their own:
@@ -180,7 +180,7 @@ main(int argc, char **argv)
 	(void)mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 	/*
 	 * balint killed by a signal it cannot catch (SIGKILL): stop writing
-	 * plaintext into its hidden file at once (the others it catches, and
+	 * plaintext into its unfinished file at once (the others it catches, and
 	 * kills this program itself).
 	 */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);

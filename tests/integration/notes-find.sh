@@ -195,43 +195,60 @@ ldd "$BALINT" | grep -q 'libpango\|libcairo' && fail "balint links pango or cair
 [ -e "$T/cut.pdf" ] && fail "a half-written pdf was left"
 ls -A "$T" | grep -q 'balint-partial' && fail "a failed pdf export left: $(ls -A "$T")"
 # ---- a stopped or failed export leaves no plaintext behind ----
-# The notes go to a hidden .FILE.balint-partial-XXXXXX beside FILE, which
-# takes FILE's name only once whole.  BALINT_TEST_EXPORT_PAUSE holds the
-# export after its first note (flushed to that file): SIGTERM then leaves
-# neither, for md and for the PDF; a write past a file size limit (a full
-# disk) neither.  A kill -9 cannot be caught: its hidden file stays, and
-# the next export into that directory removes it, but only names of
+# The notes go to a file with no name (O_TMPFILE) or, where the file
+# system has none or BALINT_TEST_EXPORT_NAMED says so, to a hidden
+# .FILE.balint-partial-XXXXXX beside FILE; either takes FILE's name only
+# once whole.  BALINT_TEST_EXPORT_PAUSE holds the export after its first
+# note (flushed): SIGTERM then leaves nothing, md and pdf (named); a
+# write past a file size limit (a full disk) neither.  A kill -9 cannot
+# be caught: a file with no name goes with balint; a hidden one stays,
+# and the next export into that directory removes it, but only names of
 # ours, not through a symlink, not one a running export holds (flock).
 mkdir "$T/x"
-paused() { for _p in "$T"/x/."$1".balint-partial-*; do
-	grep -q "$2" "$_p" 2>/dev/null && return 0; done; return 1; }
-BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export "$T/x/stop.md" 2>"$T/err" &
+paused() { grep -q "^balint: paused for a test" "$T/err"; }
+partial() { for _p in "$T"/x/."$1".balint-partial-*; do [ -f "$_p" ] &&
+	{ [ -z "${2:-}" ] || grep -q "$2" "$_p"; } && return 0; done; return 1; }
+BALINT_TEST_EXPORT_NAMED=1 BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export "$T/x/stop.md" 2>"$T/err" &
 pid=$!
-until_ok 10 paused stop.md '^- author: ' || { kill $pid; fail "the md export did not pause after its first note"; }
+until_ok 10 paused && partial stop.md '^- author: ' ||
+	{ kill $pid; fail "the md export did not pause after its first note: $(ls -A "$T/x")"; }
 kill -TERM $pid; wait $pid; st=$?
 [ $st -eq 143 ] && grep -q "^balint: export stopped" "$T/err" || fail "a stopped md export: exit $st, $(cat "$T/err")"
 [ -z "$(ls -A "$T/x")" ] || fail "a stopped md export left: $(ls -A "$T/x")"
-BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export --format pdf "$T/x/stop.pdf" 2>"$T/err" &
+BALINT_TEST_EXPORT_NAMED=1 BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export --format pdf "$T/x/stop.pdf" 2>"$T/err" &
 pid=$!
-started() { ls -A "$T/x" | grep -q "^\.$1\.balint-partial-"; }
-until_ok 10 started stop.pdf || { kill $pid; fail "the pdf export did not start"; }
+until_ok 10 paused && partial stop.pdf ||
+	{ kill $pid; fail "the pdf export did not pause after its first note"; }
 kill -TERM $pid; wait $pid; st=$?
 [ $st -eq 143 ] && [ -z "$(ls -A "$T/x")" ] || fail "a stopped pdf export: exit $st, left $(ls -A "$T/x")"
-(ulimit -f 1; exec "$BALINT" --home "$T/alice" export "$T/x/cut.md") 2>"$T/err"
+(ulimit -f 1; BALINT_TEST_EXPORT_NAMED=1 exec "$BALINT" --home "$T/alice" export "$T/x/cut.md") 2>"$T/err"
 [ $? -eq 1 ] || fail "an md export past the size limit did not exit 1: $(cat "$T/err")"
 [ "$(grep -c '^balint: ' "$T/err")" = 1 ] && grep -q "^balint: cannot write '$T/x/cut.md': " "$T/err" ||
 	fail "not one clear line: $(cat "$T/err")"
 [ -z "$(ls -A "$T/x")" ] || fail "an md export past the size limit left: $(ls -A "$T/x")"
-BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export --format json "$T/x/k.json" 2>/dev/null &
+# kill -9: where the file system has O_TMPFILE (tmpfs, ext4), nothing.
+python3 -c 'import os, sys; os.open(sys.argv[1], os.O_TMPFILE | os.O_WRONLY, 0o600)' "$T/x" 2>/dev/null &&
+	unnamed=yes || unnamed=no
+BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export --format json "$T/x/u.json" 2>"$T/err" &
 pid=$!
-until_ok 10 paused k.json '"note": ' || { kill $pid; fail "the json export did not pause after its first note"; }
+until_ok 10 paused || { kill $pid; fail "the json export did not pause after its first note"; }
+fds=$(ls -l /proc/$pid/fd)
+[ $unnamed = no ] || echo "$fds" | grep -q "$T/x/#[0-9]* (deleted)" ||
+	{ kill $pid; fail "the export's file has a name: $fds"; }
+kill -KILL $pid; wait $pid
+[ $unnamed = no ] || [ -z "$(ls -A "$T/x")" ] || fail "kill -9 of an export left: $(ls -A "$T/x")"
+rm -f "$T"/x/.u.json.balint-partial-*
+BALINT_TEST_EXPORT_NAMED=1 BALINT_TEST_EXPORT_PAUSE=1 "$BALINT" --home "$T/alice" export --format json "$T/x/k.json" 2>"$T/err" &
+pid=$!
+until_ok 10 paused && partial k.json '"note": ' ||
+	{ kill $pid; fail "the named json export did not pause after its first note"; }
 kill -KILL $pid; wait $pid
 killed=$(ls -A "$T/x")
 echo "$killed" | grep -qx '\.k\.json\.balint-partial-[A-Za-z0-9]\{6\}' || fail "kill -9 left: $killed"
 echo kept >"$T/keep"
 ln -s "$T/keep" "$T/x/.l.md.balint-partial-AAAAAA"
 touch -d '1 hour ago' "$T/x/.n.md.balint-partial-AAAAA" "$T/x/.busy.md.balint-partial-BBBBBB"
-flock "$T/x/.busy.md.balint-partial-BBBBBB" "$BALINT" --home "$T/alice" export "$T/x/a.md" 2>"$T/err" ||
+BALINT_TEST_EXPORT_NAMED=1 flock "$T/x/.busy.md.balint-partial-BBBBBB" "$BALINT" --home "$T/alice" export "$T/x/a.md" 2>"$T/err" ||
 	fail "export after a kill -9: $(cat "$T/err")"
 grep -q "^balint: removed 1 unfinished export in $T/x (a partial plaintext file" "$T/err" || fail "not said: $(cat "$T/err")"
 [ "$(ls -A "$T/x" | sort | tr '\n' ' ')" = ".busy.md.balint-partial-BBBBBB .l.md.balint-partial-AAAAAA .n.md.balint-partial-AAAAA a.md " ] &&
