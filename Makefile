@@ -321,8 +321,9 @@ deps:
 
 # Runs every test on the normal tree and on the sanitizer tree; the last
 # line is "N passed, N failed".
-# Both trees build and run side by side (tests/run.sh says why that is
-# safe); BALINT_TEST_JOBS=1 runs them one after the other.
+# Both trees build side by side and their tests run two at a time from
+# one list (tests/run.sh says why that is safe); BALINT_TEST_JOBS=1 runs
+# one at a time.
 TEST_JOBS = $(or $(BALINT_TEST_JOBS),$(shell nproc 2>/dev/null),2)
 test: deps
 	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) unit
