@@ -15,7 +15,7 @@
 # named after its process, and none of them times anything, so they do
 # not disturb each other; the second tree's scenarios come in the list
 # half a list apart from the first's, so a scenario rarely runs twice at
-# once.
+# once.  The few that run make here or dpkg (ALONE) wait for each other.
 cd "$(dirname "$0")/.." || exit 2
 TOP=$(pwd)
 # Daemons run without tor unless a scenario asks for it (tor-network.sh):
@@ -33,6 +33,12 @@ note_fail() {	# name log
 	printf 'FAIL %s (log: %s)\n%s\n' "$1" "$2" \
 	    "$(tail -n 20 "$2" | sed 's/^/    | /')"
 }
+
+# Scenarios that run make in this checkout or dpkg on this machine: in
+# the first tree (the one that runs them; the others skip them), never two
+# at once.
+ALONE="fuzz-smoke install package"
+FIRST_TREE=$1
 
 # The scenarios that take longest (in either tree), run first.
 FIRST="fuzz-smoke tor-network hostile chaos-short long-list package \
@@ -96,9 +102,17 @@ run_job() {
 	*.sh)
 		name=$(basename "$2" .sh)
 		log=$LOGS/$tag-$name.log
+		alone=
+		case " $ALONE " in
+		*" $name "*) [ "$build" = "$FIRST_TREE" ] && alone=1 ;;
+		esac
+		if [ -n "$alone" ]; then
+			until mkdir "$LOGS/alone" 2>/dev/null; do sleep 0.5; done
+		fi
 		t0=$(date +%s)
 		BUILD="$TOP/$build" timeout 600 sh "$2" >"$log" 2>&1
 		rc=$?
+		[ -z "$alone" ] || rmdir "$LOGS/alone"
 		if [ "$rc" -eq 0 ]; then
 			passed=1
 			echo "ok   $build $name ($(( $(date +%s) - t0 )) s)"
