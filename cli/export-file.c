@@ -13,10 +13,12 @@
  * async-signal-safe) that then ends balint by the same signal.  SIGKILL
  * or a power cut cannot be caught: a file with no name goes with the
  * process, but a hidden one stays, so the next export into that
- * directory removes such files of ours, older than itself, that no
- * running export holds (each holds an flock on its own) — regular files
- * of this user, never through a symlink.  SIGXFSZ is ignored meanwhile: a file size limit is a write
- * error said in one line, not a kill that would leave the file.
+ * directory removes such files of ours that no running export holds
+ * (each holds an flock on its own) and that were last written at least
+ * SWEEP_AGE_S before it started — regular files of this user with one
+ * link, never through a symlink.  SIGXFSZ is ignored meanwhile: a file
+ * size limit is a write error said in one line, not a kill that would
+ * leave the file.
  */
 #define _GNU_SOURCE	/* renameat2 */
 #include <dirent.h>
@@ -36,12 +38,19 @@
 
 #define PARTIAL ".balint-partial-"
 #define PARTIAL_RAND 6		/* mkstemp's XXXXXX */
+/*
+ * A hidden file younger than this is never swept, locked or not: file
+ * times lag a clock read by up to a timer tick (a file made after
+ * clock_gettime mostly has an mtime before it), and a new export's file
+ * exists for a moment (a round trip on FUSE) before it holds its lock.
+ */
+#define SWEEP_AGE_S 2
 
 /* What the signal handler needs, set before it can run. */
 static char tmp_path[PATH_MAX];
 static volatile sig_atomic_t tmp_live;
 static volatile pid_t renderer;
-static char stop_msg[PATH_MAX + 256];
+static char stop_msg[PATH_MAX + 512];
 static size_t stop_len;
 static int lock_fd = -1;
 static int unnamed;		/* O_TMPFILE: the file has no name yet */
@@ -114,8 +123,11 @@ is_partial(const char *name)
 
 /*
  * Removes from dir the partial files of ours an export that was killed
- * left: this user's regular files, older than this export, that no
- * running export holds (flock), never through a symlink.
+ * left: this user's regular files with a single link (a second name of
+ * some other file is not ours to count), last written SWEEP_AGE_S
+ * before this export or earlier, that no running export holds (flock),
+ * never through a symlink.  Opened for writing: on NFS (and SMB) flock
+ * is a byte-range lock, and an exclusive one needs a writable fd.
  */
 static void
 sweep(const char *dir, const struct timespec *start)
@@ -131,13 +143,13 @@ sweep(const char *dir, const struct timespec *start)
 	dfd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
 		if (!is_partial(de->d_name) || (fd = openat(dfd, de->d_name,
-		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		    O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 		    O_CLOEXEC)) < 0)
 			continue;
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_uid == getuid() &&
-		    (st.st_mtim.tv_sec < start->tv_sec ||
-		    (st.st_mtim.tv_sec == start->tv_sec &&
+		    st.st_uid == getuid() && st.st_nlink == 1 &&
+		    (st.st_mtim.tv_sec < start->tv_sec - SWEEP_AGE_S ||
+		    (st.st_mtim.tv_sec == start->tv_sec - SWEEP_AGE_S &&
 		    st.st_mtim.tv_nsec < start->tv_nsec)) &&
 		    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
 		    fstatat(dfd, de->d_name, &again, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -246,14 +258,23 @@ export_file_open(const char *path)
 		return -1;
 	}
 	tmp_live = !unnamed;
-	unblock_stops(&old);
 	/*
 	 * Kept open to the end: the file linkat names (unnamed), or the one
-	 * a sweeping export leaves alone for its lock (named).
+	 * a sweeping export leaves alone for its lock (named), taken at
+	 * once; until then (the syscalls between) SWEEP_AGE_S guards it.
+	 * No one else can hold a lock on a file this new: LOCK_NB.
 	 */
-	if (fchmod(fd, 0600) != 0 ||
-	    (lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 ||
-	    flock(lock_fd, LOCK_EX) != 0) {
+	if ((lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		err = errno;
+		unblock_stops(&old);
+		util_err(_("cannot write '%s': %s"), path, strerror(err));
+		close(fd);
+		export_file_abort();
+		return -1;
+	}
+	unblock_stops(&old);
+	if (fchmod(fd, 0600) != 0) {
 		util_err(_("cannot write '%s': %s"), path, strerror(errno));
 		close(fd);
 		export_file_abort();
@@ -347,8 +368,21 @@ export_file_commit(const char *path)
 	int err, dfd;
 
 	block_stops(&old);
-	if ((err = place(path)) == 0)
+	/*
+	 * FILE is whole once named: a stop signal held off meanwhile (it
+	 * ends balint at the unblock) must say so, not "nothing written".
+	 */
+	if ((err = place(path)) == 0) {
 		tmp_live = 0;
+		snprintf(stop_msg, sizeof(stop_msg), "balint: ");
+		/* Room kept for the '\n' (a long path cut, not the line). */
+		snprintf(stop_msg + 8, sizeof(stop_msg) - 9, _("export "
+		    "stopped, but only once %s was complete: this file is "
+		    "plaintext, not encrypted: keep it safe, delete it when "
+		    "done."), path);
+		stop_len = strlen(stop_msg);
+		stop_msg[stop_len++] = '\n';
+	}
 	unblock_stops(&old);
 	finish();
 	if (err != 0) {

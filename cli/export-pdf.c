@@ -139,13 +139,19 @@ int
 export_pdf_write(int fd, const struct ctl_resp *all, const char *group,
     int mine, int kept)
 {
-	char bin[PATH_MAX];
+	char bin[PATH_MAX], ppid[32];
 	char *argv[] = { (char *)(uintptr_t)HELPER, NULL };
 	posix_spawn_file_actions_t fa;
 	pid_t pid, rc;
 	int p[2], err, st;
 
 	find_helper(bin, sizeof(bin));
+	/* The program checks that balint still runs once it can die with it. */
+	snprintf(ppid, sizeof(ppid), "%lld", (long long)getpid());
+	if (setenv("BALINT_EXPORT_PDF_PARENT", ppid, 1) != 0) {
+		util_err(_("cannot make the PDF: %s"), strerror(errno));
+		return -1;
+	}
 	/* Close-on-exec: the program must not hold the writing end itself. */
 	if (pipe(p) != 0) {
 		util_err(_("cannot make the PDF: %s"), strerror(errno));

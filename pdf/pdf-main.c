@@ -156,13 +156,27 @@ main(int argc, char **argv)
 {
 	struct ctl_req *req = NULL;
 	struct ctl_resp *all = NULL;
-	const char *group;
+	const char *group, *v;
 	char why[256];
 	int mine, kept, rc = 1;
 
 	(void)argv;
+	/*
+	 * balint killed by a signal it cannot catch (SIGKILL): stop writing
+	 * plaintext into its unfinished file at once (the others it catches,
+	 * and kills this program itself).  First of all, and then a check
+	 * that balint, which says its pid, was not killed before that (while
+	 * this program was loaded): it would be our parent no longer.
+	 */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	(void)setlocale(LC_CTYPE, "");
 	i18n_init();
+	if ((v = getenv("BALINT_EXPORT_PDF_PARENT")) != NULL &&
+	    strtoll(v, NULL, 10) != (long long)getppid()) {
+		fail(_("cannot make the PDF: %s"), _("balint, which ran this "
+		    "program, has ended"));
+		return 1;
+	}
 	if (argc != 1 || isatty(STDIN_FILENO)) {
 		fputs(_("balint-export-pdf is run by balint export --format pdf "
 		    "(see: balint export --help)\n"), stderr);
@@ -178,12 +192,6 @@ main(int argc, char **argv)
 	 * calls and 5,000 page faults for 458 pages, +0.2 s of CPU).
 	 */
 	(void)mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
-	/*
-	 * balint killed by a signal it cannot catch (SIGKILL): stop writing
-	 * plaintext into its unfinished file at once (the others it catches, and
-	 * kills this program itself).
-	 */
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* A full disk or a file size limit: a write error said, not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
 	if (read_input(&req, &all) != 0)

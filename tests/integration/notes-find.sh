@@ -203,7 +203,8 @@ ls -A "$T" | grep -q 'balint-partial' && fail "a failed pdf export left: $(ls -A
 # write past a file size limit (a full disk) neither.  A kill -9 cannot
 # be caught: a file with no name goes with balint; a hidden one stays,
 # and the next export into that directory removes it, but only names of
-# ours, not through a symlink, not one a running export holds (flock).
+# ours, not through a symlink, not a second link to a file, not one a
+# running export holds (flock), not one written in the last 2 s.
 mkdir "$T/x"
 paused() { grep -q "^balint: paused for a test" "$T/err"; }
 partial() { for _p in "$T"/x/."$1".balint-partial-*; do [ -f "$_p" ] &&
@@ -247,15 +248,23 @@ killed=$(ls -A "$T/x")
 echo "$killed" | grep -qx '\.k\.json\.balint-partial-[A-Za-z0-9]\{6\}' || fail "kill -9 left: $killed"
 echo kept >"$T/keep"
 ln -s "$T/keep" "$T/x/.l.md.balint-partial-AAAAAA"
-touch -d '1 hour ago' "$T/x/.n.md.balint-partial-AAAAA" "$T/x/.busy.md.balint-partial-BBBBBB"
+ln "$T/keep" "$T/x/.h.md.balint-partial-CCCCCC"
+touch -d '1 hour ago' "$T/x/.n.md.balint-partial-AAAAA" "$T/x/.busy.md.balint-partial-BBBBBB" \
+	"$T/x/.h.md.balint-partial-CCCCCC" "$T/x"/.k.json.balint-partial-*
+: >"$T/x/.new.md.balint-partial-DDDDDD"
 BALINT_TEST_EXPORT_NAMED=1 flock "$T/x/.busy.md.balint-partial-BBBBBB" "$BALINT" --home "$T/alice" export "$T/x/a.md" 2>"$T/err" ||
 	fail "export after a kill -9: $(cat "$T/err")"
 grep -q "^balint: removed 1 unfinished export in $T/x (a partial plaintext file" "$T/err" || fail "not said: $(cat "$T/err")"
-[ "$(ls -A "$T/x" | sort | tr '\n' ' ')" = ".busy.md.balint-partial-BBBBBB .l.md.balint-partial-AAAAAA .n.md.balint-partial-AAAAA a.md " ] &&
+[ "$(ls -A "$T/x" | sort | tr '\n' ' ')" = ".busy.md.balint-partial-BBBBBB .h.md.balint-partial-CCCCCC .l.md.balint-partial-AAAAAA .n.md.balint-partial-AAAAA .new.md.balint-partial-DDDDDD a.md " ] &&
 	[ "$(cat "$T/keep")" = kept ] || fail "the sweep after a kill -9 left: $(ls -A "$T/x")"
 echo "ok stopped export"
 printf 'not a message' | "$BUILD/balint-export-pdf" >"$T/junk.pdf" 2>"$T/err"
 [ $? -eq 1 ] && grep -q "did not come whole" "$T/err" || fail "balint-export-pdf took junk: $(cat "$T/err")"
+# The renderer dies with balint (PR_SET_PDEATHSIG), and exits if balint
+# (BALINT_EXPORT_PDF_PARENT) was gone before it could.
+printf 'not a message' | BALINT_EXPORT_PDF_PARENT=1 "$BUILD/balint-export-pdf" >"$T/junk.pdf" 2>"$T/err"
+[ $? -eq 1 ] && grep -q "balint, which ran this program, has ended" "$T/err" ||
+	fail "balint-export-pdf ran on without balint: $(cat "$T/err")"
 # A case reference, a title or a name cannot turn round what follows it:
 # bidi overrides and isolates show as '?', as on the terminal, and each
 # field keeps its own direction (here a RIGHT-TO-LEFT OVERRIDE in the case
