@@ -89,21 +89,34 @@ may_punch(struct net *net, const struct group *g)
 	    addr_split(net->d->listen, &a) == 0 && a.scope != ADDR_LOOPBACK;
 }
 
+/* 1 when pk is an active member of the group (a struct group) called:
+ * the reports of removed members and of other groups' count not. */
+static int
+reporter_active(const uint8_t *pk, const void *g)
+{
+	const struct group *grp = g;
+
+	return grp->roster != NULL && roster_is_active(grp->roster, pk);
+}
+
 /*
- * This member's public address for a CALL or CALLED, into host: the one
- * the most members saw (punch_seen_pick) within PUNCH_SEEN_MAX_MS from a
- * local address this machine still has, else the port mapping's.  -1 and
- * why when there is none.
+ * This member's public address for a CALL or CALLED in group g, into
+ * host: the one the most of g's active members saw (punch_seen_pick)
+ * within PUNCH_SEEN_MAX_MS from a local address this machine still has,
+ * else the port mapping's.  -1 and why when there is none.
  */
 static int
-self_host(struct net *net, char *host, size_t len, const char **why)
+self_host(struct net *net, const struct group *g, char *host, size_t len,
+    const char **why)
 {
 	const struct punch_seen *s;
+	const struct punch_seen_ok ok = { punch_local_has, reporter_active,
+	    g };
 	const char *pm = net_portmap_addr(net->d);
 	size_t n, votes;
 
 	s = punch_seen_pick(&net->punch->seen, daemon_now_ms(),
-	    PUNCH_SEEN_MAX_MS, punch_local_has, &votes);
+	    PUNCH_SEEN_MAX_MS, &ok, &votes);
 	if (s != NULL) {
 		if (s->port != s->lport) {
 			*why = "its router gives connections other ports "
@@ -149,7 +162,7 @@ punch_onion_load(struct net *net)
 	if (store_meta_get(net->d->store, PUNCH_SEEN_META, &val, &len) != 0)
 		return;
 	(void)punch_seen_parse(&net->punch->seen, (const char *)val, len,
-	    is_public);
+	    is_public, daemon_now_ms());
 	free(val);
 }
 
@@ -220,7 +233,7 @@ call(struct net *net, struct group *g, struct net_conn *o,
 	    PUNCH_CALL_AFTER_MS || !punch_may(ps->tried, &ps->ntried, g->id,
 	    pk, uv_now(net->d->loop), ps->retry_ms, 1))
 		return;
-	if (self_host(net, host, sizeof(host), &why) != 0) {
+	if (self_host(net, g, host, sizeof(host), &why) != 0) {
 		if (ps->not_called != why)	/* once, not every minute */
 			daemon_log("punch: sessions through tor stay so: this "
 			    "member knows no public address of its own (%s)",
@@ -283,7 +296,7 @@ on_call(struct net_conn *c, const struct wire_msg *m)
 	    PUNCH_ANSWER_GAP_MS, 0) || !punch_host_ok(c, m->punch.host,
 	    m->punch.port, 1))
 		return;
-	if (self_host(net, host, sizeof(host), &why) != 0) {
+	if (self_host(net, c->g, host, sizeof(host), &why) != 0) {
 		daemon_log("punch: %s calls through tor; not answered: this "
 		    "member knows no public address of its own (%s)", c->addr,
 		    why);

@@ -33,6 +33,30 @@ here(const char *local)
 	return strcmp(local, "192.168.1.5") == 0;
 }
 
+/* Every reporter a current member. */
+static int
+member(const uint8_t *pk, const void *arg)
+{
+	(void)pk;
+	(void)arg;
+	return 1;
+}
+
+/* Members whose number is not in the 0-terminated list arg (removed). */
+static int
+not_removed(const uint8_t *pk, const void *arg)
+{
+	const unsigned *gone;
+
+	for (gone = arg; *gone != 0; gone++)
+		if (pk[0] == (uint8_t)*gone && pk[1] == (uint8_t)(*gone >> 8))
+			return 0;
+	return 1;
+}
+
+static const struct punch_seen_ok YES = { yes, member, NULL };
+static const struct punch_seen_ok HERE = { here, member, NULL };
+
 static int
 public_ok(const char *host)
 {
@@ -88,14 +112,14 @@ test_one_liar_outvoted(void **state)
 	put(&t, rep(3, "203.0.113.66", 40004, 40004, NOW),
 	    PUNCH_SEEN_CHANGED);
 	assert_int_equal(t.n, 3);
-	p = punch_seen_pick(&t, NOW, DAY, yes, &votes);
+	p = punch_seen_pick(&t, NOW, DAY, &YES, &votes);
 	assert_non_null(p);
 	assert_string_equal(p->host, "198.51.100.7");
 	assert_int_equal(votes, 2);
 	assert_int_equal(p->reporter[0], 2);	/* the newest of the two */
 	/* The same address, with ports that the router would change. */
 	put(&t, rep(3, "198.51.100.7", 5555, 40005, NOW), PUNCH_SEEN_CHANGED);
-	p = punch_seen_pick(&t, NOW, DAY, yes, &votes);
+	p = punch_seen_pick(&t, NOW, DAY, &YES, &votes);
 	assert_int_equal(votes, 2);
 	assert_int_equal(p->port, p->lport);
 	/* A fourth member agreeing with 3 makes a tie: the newest wins. */
@@ -103,7 +127,7 @@ test_one_liar_outvoted(void **state)
 	    PUNCH_SEEN_CHANGED);
 	put(&t, rep(4, "203.0.113.66", 40007, 40007, NOW + 1),
 	    PUNCH_SEEN_CHANGED);
-	p = punch_seen_pick(&t, NOW + 1, DAY, yes, &votes);
+	p = punch_seen_pick(&t, NOW + 1, DAY, &YES, &votes);
 	assert_string_equal(p->host, "203.0.113.66");
 	assert_int_equal(votes, 2);
 }
@@ -122,14 +146,14 @@ test_tie_newest(void **state)
 	    PUNCH_SEEN_CHANGED);
 	put(&t, rep(2, "203.0.113.66", 40002, 40002, NOW),
 	    PUNCH_SEEN_CHANGED);
-	p = punch_seen_pick(&t, NOW, DAY, yes, &votes);
+	p = punch_seen_pick(&t, NOW, DAY, &YES, &votes);
 	assert_string_equal(p->host, "203.0.113.66");
 	assert_int_equal(votes, 1);
 	assert_int_equal(t.n, 2);
 	/* Member 1 sees it again: its report is the newer now. */
 	put(&t, rep(1, "198.51.100.7", 40001, 40001, NOW + 1),
 	    PUNCH_SEEN_SAME);
-	p = punch_seen_pick(&t, NOW + 1, DAY, yes, &votes);
+	p = punch_seen_pick(&t, NOW + 1, DAY, &YES, &votes);
 	assert_string_equal(p->host, "198.51.100.7");
 }
 
@@ -153,11 +177,11 @@ test_old_and_moved(void **state)
 	put(&t, s, PUNCH_SEEN_CHANGED);
 	put(&t, rep(4, "203.0.113.66", 40004, 40004, NOW - 5000),
 	    PUNCH_SEEN_CHANGED);
-	p = punch_seen_pick(&t, NOW, DAY, here, &votes);
+	p = punch_seen_pick(&t, NOW, DAY, &HERE, &votes);
 	assert_non_null(p);
 	assert_string_equal(p->host, "203.0.113.66");
 	assert_int_equal(votes, 1);
-	assert_null(punch_seen_pick(&t, NOW + DAY, DAY, here, &votes));
+	assert_null(punch_seen_pick(&t, NOW + DAY, DAY, &HERE, &votes));
 	assert_int_equal(votes, 0);
 }
 
@@ -220,12 +244,12 @@ test_text(void **state)
 	(void)state;
 	memset(&t, 0, sizeof(t));
 	for (i = 1; i <= PUNCH_SEEN_REPORTERS; i++)
-		put(&t, rep(i * 257, "198.51.100.7", 65535, 1, UINT64_MAX - i),
+		put(&t, rep(i * 257, "198.51.100.7", 65535, 1, NOW + i),
 		    PUNCH_SEEN_CHANGED);
 	n = punch_seen_format(&t, text, sizeof(text));
 	assert_true(n > 0);
-	assert_int_equal(punch_seen_parse(&u, text, (size_t)n, public_ok),
-	    PUNCH_SEEN_REPORTERS);
+	assert_int_equal(punch_seen_parse(&u, text, (size_t)n, public_ok,
+	    NOW), PUNCH_SEEN_REPORTERS);
 	assert_memory_equal(&t, &u, sizeof(t));
 	assert_int_equal(punch_seen_format(&t, text, 100), -1);
 	/* The one record of before, a private address, junk, a long line. */
@@ -233,9 +257,121 @@ test_text(void **state)
 	    "%llu\n%064d 10.1.2.3 1 192.168.1.5 1 5\nzz\n%0300d\n%064d "
 	    "198.51.100.9 7 192.168.1.5 7 9", (unsigned long long)NOW, 0, 0,
 	    0);
-	assert_int_equal(punch_seen_parse(&u, bad, (size_t)n, public_ok), 1);
+	assert_int_equal(punch_seen_parse(&u, bad, (size_t)n, public_ok,
+	    NOW), 1);
 	assert_string_equal(u.r[0].host, "198.51.100.9");
 	assert_int_equal(u.r[0].port, 7);
+}
+
+/*
+ * Reports kept while the clock ran a year ahead: the next report, the
+ * clock right, drops them (its own member's as well: CHANGED, written),
+ * so CALL has an address again; reading the table back drops a line
+ * dated over a day ahead.  And a report as kept takes a time earlier
+ * than the kept one (within the day): written again.
+ */
+static void
+test_clock_ahead(void **state)
+{
+	struct punch_seen_tab t, u;
+	const struct punch_seen *p;
+	char text[PUNCH_SEEN_TEXT_MAX];
+	size_t votes;
+	int n;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	put(&t, rep(1, "198.51.100.7", 40001, 40001, NOW + 365 * DAY),
+	    PUNCH_SEEN_CHANGED);
+	put(&t, rep(2, "203.0.113.66", 40002, 40002, NOW + 365 * DAY),
+	    PUNCH_SEEN_CHANGED);
+	assert_null(punch_seen_pick(&t, NOW, DAY, &YES, &votes));
+	n = punch_seen_format(&t, text, sizeof(text));
+	assert_int_equal(punch_seen_parse(&u, text, (size_t)n, public_ok,
+	    NOW), 0);
+	assert_int_equal(punch_seen_parse(&u, text, (size_t)n, public_ok,
+	    NOW + 364 * DAY), 2);		/* within a day: kept */
+	/* Member 1 again, the clock right: written, counted. */
+	put(&t, rep(1, "198.51.100.7", 40001, 40001, NOW),
+	    PUNCH_SEEN_CHANGED);
+	assert_int_equal(t.n, 1);		/* member 2's is gone */
+	assert_true(t.r[0].at_ms == NOW && t.r[0].kept_ms == NOW);
+	p = punch_seen_pick(&t, NOW, DAY, &YES, &votes);
+	assert_non_null(p);
+	assert_string_equal(p->host, "198.51.100.7");
+	/* Kept 12 hours ahead, then heard at NOW: NOW it is, written. */
+	put(&t, rep(1, "198.51.100.7", 40001, 40001, NOW + DAY / 2),
+	    PUNCH_SEEN_RENEWED);
+	put(&t, rep(1, "198.51.100.7", 40001, 40001, NOW),
+	    PUNCH_SEEN_RENEWED);
+	assert_true(t.r[0].at_ms == NOW && t.r[0].kept_ms == NOW);
+	assert_non_null(punch_seen_pick(&t, NOW, DAY, &YES, &votes));
+}
+
+/*
+ * Members 1 and 2, since removed (or members of another group), said
+ * 198.51.100.7; member 3 says 203.0.113.66: only 3 counts.
+ */
+static void
+test_removed_count_not(void **state)
+{
+	static const unsigned gone[] = { 1, 2, 0 };
+	const struct punch_seen_ok check = { yes, not_removed, gone };
+	struct punch_seen_tab t;
+	const struct punch_seen *p;
+	size_t votes;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	put(&t, rep(1, "198.51.100.7", 40001, 40001, NOW - 2000),
+	    PUNCH_SEEN_CHANGED);
+	put(&t, rep(2, "198.51.100.7", 40002, 40002, NOW),
+	    PUNCH_SEEN_CHANGED);
+	put(&t, rep(3, "203.0.113.66", 40003, 40003, NOW - 1000),
+	    PUNCH_SEEN_CHANGED);
+	p = punch_seen_pick(&t, NOW, DAY, &YES, &votes);
+	assert_string_equal(p->host, "198.51.100.7");
+	p = punch_seen_pick(&t, NOW, DAY, &check, &votes);
+	assert_non_null(p);
+	assert_string_equal(p->host, "203.0.113.66");
+	assert_int_equal(votes, 1);
+	assert_int_equal(p->reporter[0], 3);
+}
+
+/* Numbers that sscanf's %u would wrap into range, signs, spaces, extra
+ * fields: every such line is dropped. */
+static void
+test_text_numbers(void **state)
+{
+	static const char *const bad[] = {
+		"198.51.100.9 4294967297 192.168.1.5 7 9",
+		"198.51.100.9 7 192.168.1.5 -4294967295 9",
+		"198.51.100.9 +7 192.168.1.5 7 9",
+		"198.51.100.9 65536 192.168.1.5 7 9",
+		"198.51.100.9 0 192.168.1.5 7 9",
+		"198.51.100.9 7 192.168.1.5 7 99999999999999999999999",
+		"198.51.100.9 7 192.168.1.5 7 9 extra",
+		"198.51.100.9 7 192.168.1.5 7 -9",
+		"198.51.100.9 7x 192.168.1.5 7 9",
+		"198.51.100.9 7 192.168.1.5 7",
+	};
+	struct punch_seen_tab u;
+	char line[200];
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = snprintf(line, sizeof(line), "%064d %s", 0, bad[i]);
+		assert_int_equal(punch_seen_parse(&u, line, (size_t)n,
+		    public_ok, NOW), 0);
+	}
+	n = snprintf(line, sizeof(line), "%064d %s", 0,
+	    "198.51.100.9 65535 192.168.1.5 1 18446744073709551615");
+	assert_int_equal(punch_seen_parse(&u, line, (size_t)n, public_ok,
+	    UINT64_MAX - PUNCH_SEEN_AHEAD_MS), 1);
+	assert_int_equal(u.r[0].port, 65535);
+	assert_true(u.r[0].at_ms == UINT64_MAX);
 }
 
 int
@@ -248,6 +384,9 @@ main(void)
 		cmocka_unit_test(test_put_same),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_clock_ahead),
+		cmocka_unit_test(test_removed_count_not),
+		cmocka_unit_test(test_text_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
