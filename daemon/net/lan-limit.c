@@ -69,33 +69,76 @@ lan_limit_beacon(struct lan_limit *l, uint64_t now_ms)
 	return window_take(&l->beacons, now_ms);
 }
 
-/*
- * The bucket of source src: the one kept, else a new one, full, in a free
- * place or in that of the source heard longest ago.  A source pushed out
- * comes back with a full bucket, which only many sources (the global
- * bucket's business) can make happen.
- */
+/* The kept source of key (len bytes) and kind, or NULL. */
 static struct lan_source *
-source_get(struct lan_limit *l, uint64_t now_ms, const uint8_t *src,
-    size_t len)
+source_find(struct lan_limit *l, const uint8_t *key, size_t len, int known)
 {
-	struct lan_source *s, *old = NULL;
 	size_t i;
 
-	for (i = 0; i < l->nsrc; i++) {
-		s = &l->src[i];
-		if (s->len == len && memcmp(s->key, src, len) == 0)
-			return s;
-		if (old == NULL || s->used < old->used)
-			old = s;
-	}
-	s = l->nsrc < LAN_RX_SOURCES ? &l->src[l->nsrc++] : old;
+	for (i = 0; i < l->nsrc; i++)
+		if (l->src[i].len == len && l->src[i].known == known &&
+		    memcmp(l->src[i].key, key, len) == 0)
+			return &l->src[i];
+	return NULL;
+}
+
+/*
+ * A new source of that kind, full, in a free place or in that of the
+ * source of the same kind heard longest ago (a member's source gives way
+ * to another member's only: at most LAN_RX_KNOWN of them, so that a
+ * flood of unknown sources never pushes one out; one pushed out comes
+ * back with a full bucket, which only many sources, the global bucket's
+ * business, can make happen).
+ */
+static struct lan_source *
+source_new(struct lan_limit *l, uint64_t now_ms, const uint8_t *key,
+    size_t len, int known)
+{
+	struct lan_source *s = NULL, *old = NULL;
+	size_t i, nknown = 0;
+
+	for (i = 0; i < l->nsrc; i++)
+		nknown += l->src[i].known != 0;
+	if (l->nsrc < LAN_RX_SOURCES && (!known || nknown < LAN_RX_KNOWN))
+		s = &l->src[l->nsrc++];
+	/* Full: a member's place when members hold all theirs, else an
+	 * unknown source's (there are LAN_RX_SOURCES - LAN_RX_KNOWN). */
+	known = known != 0;
+	for (i = 0; s == NULL && i < l->nsrc; i++)
+		if ((l->src[i].known != 0) == (known && nknown >=
+		    LAN_RX_KNOWN) &&
+		    (old == NULL || l->src[i].used < old->used))
+			old = &l->src[i];
+	if (s == NULL)
+		s = old != NULL ? old : &l->src[0];
 	memset(s, 0, sizeof(*s));
-	memcpy(s->key, src, len);
+	memcpy(s->key, key, len);
 	s->len = len;
+	s->known = known;
 	s->b.milli = (uint64_t)LAN_RX_SRC_BURST * 1000;
 	s->b.ms = now_ms;
 	return s;
+}
+
+/* An IPv6 source not known as a member's counts by its /64: one host
+ * has as many addresses there as it likes. */
+static size_t
+unknown_len(size_t len)
+{
+	return len == 16 ? 8 : len;
+}
+
+void
+lan_limit_known(struct lan_limit *l, uint64_t now_ms, const uint8_t *src,
+    size_t len)
+{
+	struct lan_source *s;
+
+	if (len > LAN_RX_KEY_MAX)
+		len = LAN_RX_KEY_MAX;
+	if ((s = source_find(l, src, len, 1)) == NULL)
+		s = source_new(l, now_ms, src, len, 1);
+	s->used = ++l->tick;
 }
 
 enum lan_rx
@@ -103,16 +146,21 @@ lan_limit_rx(struct lan_limit *l, uint64_t now_ms, const uint8_t *src,
     size_t len)
 {
 	struct lan_source *s;
+	uint64_t keep;
 
 	if (len > LAN_RX_KEY_MAX)
 		len = LAN_RX_KEY_MAX;
-	s = source_get(l, now_ms, src, len);
+	if ((s = source_find(l, src, len, 1)) == NULL &&
+	    (s = source_find(l, src, unknown_len(len), 0)) == NULL)
+		s = source_new(l, now_ms, src, unknown_len(len), 0);
 	s->used = ++l->tick;
 	bucket_fill(&s->b, now_ms, LAN_RX_SRC_PER_S, LAN_RX_SRC_BURST);
 	bucket_fill(&l->rx, now_ms, LAN_RX_PER_S, LAN_RX_BURST);
+	/* The last LAN_RX_RESERVE tokens are for members' sources only. */
+	keep = s->known ? 0 : (uint64_t)LAN_RX_RESERVE * 1000;
 	if (s->b.milli < 1000)
 		return LAN_RX_SOURCE;
-	if (l->rx.milli < 1000)
+	if (l->rx.milli < keep + 1000)
 		return LAN_RX_ALL;
 	s->b.milli -= 1000;
 	l->rx.milli -= 1000;

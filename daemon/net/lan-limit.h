@@ -4,12 +4,17 @@
  * a minute: at most LAN_ROUNDS_PER_MIN rounds and LAN_BEACONS_PER_MIN
  * beacons sent in any 60 s (sliding windows: a round or beacon is allowed
  * when fewer than the cap were allowed in the 60 s before it), and token
- * buckets for received datagrams: one per source address
- * (LAN_RX_SRC_PER_S a second, bursts of LAN_RX_SRC_BURST; the last
- * LAN_RX_SOURCES sources heard, the one heard longest ago making room),
- * inside one for all sources together (LAN_RX_PER_S, LAN_RX_BURST), so
- * that one host's flood leaves room for the others' beacons and a flood
- * from many (spoofed) sources still costs no more than the global cap.
+ * buckets for received datagrams: one per source (LAN_RX_SRC_PER_S a
+ * second, bursts of LAN_RX_SRC_BURST; the last LAN_RX_SOURCES sources
+ * heard, the one heard longest ago making room), inside one for all
+ * sources together (LAN_RX_PER_S, LAN_RX_BURST), so that one host's flood
+ * leaves room for the others' beacons and a flood from many (spoofed)
+ * sources still costs no more than the global cap.  A source is an IPv4
+ * address, an IPv6 /64 (one host may use any number of addresses in its
+ * /64), or the exact address a member's beacon opened from
+ * (lan_limit_known): such sources alone may take the last LAN_RX_RESERVE
+ * tokens of the global bucket, so that a flood from the link delays the
+ * beacons of members already heard but cannot stop them.
  * Pure: no loop, no sockets.
  */
 #ifndef BAL_LAN_LIMIT_H
@@ -30,7 +35,9 @@
  */
 #define LAN_RX_SRC_PER_S 8
 #define LAN_RX_SRC_BURST 32
-#define LAN_RX_SOURCES 64		/* source buckets kept */
+#define LAN_RX_SOURCES 64		/* source buckets kept, */
+#define LAN_RX_KNOWN 32			/* of which members' at most */
+#define LAN_RX_RESERVE 16		/* global tokens for members' only */
 #define LAN_RX_KEY_MAX 16		/* an IPv6 address */
 #define LAN_WINDOW_MS 60000
 
@@ -49,7 +56,8 @@ struct lan_bucket {
 /* One source address's bucket. */
 struct lan_source {
 	uint8_t key[LAN_RX_KEY_MAX];
-	size_t len;
+	size_t len;			/* 4, 8 (an IPv6 /64) or 16 */
+	int known;			/* a member's beacon opened from it */
 	struct lan_bucket b;
 	uint64_t used;			/* lan_limit.tick when last heard */
 };
@@ -82,9 +90,14 @@ int lan_limit_beacon(struct lan_limit *l, uint64_t now_ms);
  * address src (len bytes, at most LAN_RX_KEY_MAX: 4 for IPv4, 16 for
  * IPv6) be examined?  A token is taken from the source's bucket and the
  * global one only when both have one (a datagram refused by one costs the
- * other nothing).
+ * other nothing); a source not known leaves the global's last
+ * LAN_RX_RESERVE.
  */
 enum lan_rx lan_limit_rx(struct lan_limit *l, uint64_t now_ms,
+    const uint8_t *src, size_t len);
+/* lan_limit_known: a member's beacon opened from src at now_ms: its exact
+ * address gets a bucket of its own and the reserve. */
+void lan_limit_known(struct lan_limit *l, uint64_t now_ms,
     const uint8_t *src, size_t len);
 
 #endif

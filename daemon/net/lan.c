@@ -464,9 +464,10 @@ lan_on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 	buf->len = BEACON_MAX_BYTES + 1;
 }
 
-/* The receive limits (lan-limit.c) for a datagram from src. */
+/* The receive limits (lan-limit.c) for a datagram from src; known: a
+ * member's beacon opened from src (lan_limit_known), 0 when not. */
 static enum lan_rx
-lan_rx_limit(struct lan *lan, const struct sockaddr *src)
+lan_rx_limit(struct lan *lan, const struct sockaddr *src, int known)
 {
 	const uint8_t *a;
 	size_t len;
@@ -478,6 +479,11 @@ lan_rx_limit(struct lan *lan, const struct sockaddr *src)
 		a = (const uint8_t *)&((const struct sockaddr_in *)src)->
 		    sin_addr.s_addr;
 		len = 4;
+	}
+	if (known) {
+		lan_limit_known(&lan->limit, uv_now(lan->net->d->loop), a,
+		    len);
+		return LAN_RX_OK;
 	}
 	return lan_limit_rx(&lan->limit, uv_now(lan->net->d->loop), a, len);
 }
@@ -492,7 +498,7 @@ lan_on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 
 	if (nread <= 0 || src == NULL || lan->net->stopping)
 		return;
-	if (lan_rx_limit(lan, src) != LAN_RX_OK) {
+	if (lan_rx_limit(lan, src, 0) != LAN_RX_OK) {
 		lan->info.dropped++;
 		return;
 	}
@@ -505,6 +511,7 @@ lan_on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	for (i = 0; i < lan->nkeys; i++)
 		if (beacon_open(lan->keys[i].key, (const uint8_t *)buf->base,
 		    (size_t)nread, &b) == 0) {
+			(void)lan_rx_limit(lan, src, 1);
 			lan_found(lan, lan->keys[i].group, &b, src);
 			return;
 		}

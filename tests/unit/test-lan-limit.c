@@ -199,7 +199,8 @@ test_rx_flood_leaves_room(void **state)
 
 /*
  * A flood from ever new (spoofed) sources, each with a full bucket of its
- * own: all sources together still get 64 at once, then 32 a second.
+ * own: all sources together still get 64 at once less the 16 kept for
+ * members' sources, then 32 a second.
  */
 static void
 test_rx_global_cap(void **state)
@@ -210,7 +211,7 @@ test_rx_global_cap(void **state)
 
 	(void)state;
 	lan_limit_init(&l, T0);
-	for (k = 0; k < 64; k++)
+	for (k = 0; k < 64 - LAN_RX_RESERVE; k++)
 		assert_int_equal(rx1(&l, 1000 + k, T0), LAN_RX_OK);
 	assert_int_equal(rx1(&l, 2000, T0), LAN_RX_ALL);
 	assert_int_equal(rx1(&l, 1, T0 + 10), LAN_RX_ALL);
@@ -218,15 +219,16 @@ test_rx_global_cap(void **state)
 	for (t = T0; t <= T0 + 10000; t++)
 		for (k = 0; k < 3; k++)
 			got += rx(&l, i++ % 1000, t, 1);
-	assert_int_equal(got, 64 + 320);
+	assert_int_equal(got, 64 - LAN_RX_RESERVE + 320);
 	assert_true(l.nsrc <= LAN_RX_SOURCES);
 }
 
 /*
  * The table holds 64 sources; a new one takes the place of the one heard
- * longest ago.  Sources 1 and 2 empty their buckets, 62 more fill the
- * table, source 1 is heard again: a newcomer pushes out source 2, which
- * comes back with a full bucket, while source 1 is still kept empty.
+ * longest ago.  Source 1 empties its bucket, 2 the global one (down to
+ * the members' reserve), 62 more fill the table, source 1 is heard again:
+ * a newcomer pushes out source 2, which comes back, while source 1 is
+ * still kept empty.
  */
 static void
 test_rx_table_full(void **state)
@@ -238,8 +240,8 @@ test_rx_table_full(void **state)
 	lan_limit_init(&l, T0);
 	assert_int_equal(rx(&l, 1, T0, 32), 32);
 	assert_int_equal(rx1(&l, 1, T0), LAN_RX_SOURCE);
-	assert_int_equal(rx(&l, 2, T0, 32), 32);
-	assert_int_equal(rx1(&l, 2, T0), LAN_RX_SOURCE);
+	assert_int_equal(rx(&l, 2, T0, 32), 32 - LAN_RX_RESERVE);
+	assert_int_equal(rx1(&l, 2, T0), LAN_RX_ALL);	/* the reserve */
 	for (k = 0; k < 62; k++)		/* the global bucket is empty */
 		assert_int_equal(rx1(&l, 100 + k, T0), LAN_RX_ALL);
 	assert_int_equal(l.nsrc, LAN_RX_SOURCES);
@@ -264,6 +266,107 @@ test_rx_table_full(void **state)
 	}
 }
 
+/*
+ * The IPv6 source number i of a flood: in the /64 fe80:: (the honest
+ * member's own link-local prefix) when same, else in /64 number i of
+ * 2001:db8::/32 when spread (spoofed), else in 2001:db8:1::/64.
+ */
+static void
+src6_of(unsigned i, int same, int spread, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	a[0] = same ? 0xfe : 0x20;
+	a[1] = same ? 0x80 : 0x01;
+	if (!same) {
+		a[2] = 0x0d;
+		a[3] = 0xb8;
+		a[5] = spread ? 0 : 1;
+		a[6] = spread ? (uint8_t)(i >> 8) : 0;
+		a[7] = spread ? (uint8_t)i : 0;
+	}
+	a[14] = 0x42;
+	a[15] = (uint8_t)i;
+}
+
+/*
+ * review3 L1: one host floods 2 datagrams a millisecond for 10 s,
+ * rotating over n addresses; a member at fe80::1 beacons twice a second
+ * (known: a beacon of its opened before).  Returns how many of its 20
+ * beacons are examined.
+ */
+static unsigned
+flood6(unsigned n, int same, int spread, int known)
+{
+	static const uint8_t honest[16] = { 0xfe, 0x80, [15] = 1 };
+	struct lan_limit l;
+	uint8_t a[16];
+	unsigned ok = 0, k, i = 0;
+	uint64_t t;
+
+	lan_limit_init(&l, T0);
+	if (known)
+		lan_limit_known(&l, T0, honest, 16);
+	for (t = T0; t < T0 + 10000; t++) {
+		for (k = 0; k < 2; k++) {
+			src6_of(i++ % n, same, spread, a);
+			(void)lan_limit_rx(&l, t, a, 16);
+		}
+		if ((t - T0) % 500 == 250)
+			ok += lan_limit_rx(&l, t, honest, 16) == LAN_RX_OK;
+	}
+	return ok;
+}
+
+/*
+ * Every address of a /64 is one source (with a bucket per address, 4
+ * addresses took every token: 0 of 20 beacons examined); a member
+ * already heard keeps the global's reserve, whether the flood comes from
+ * its own /64 (the link's: it shares that bucket until heard) or from
+ * ever new /64s (spoofed: then only the global cap holds).  A member not
+ * yet heard waits out a flood from its own /64 or from many.
+ */
+static void
+test_rx_ipv6_prefix_and_reserve(void **state)
+{
+	(void)state;
+	assert_int_equal(flood6(100, 0, 0, 0), 20);
+	assert_int_equal(flood6(4, 0, 0, 0), 20);
+	assert_int_equal(flood6(100, 1, 0, 1), 20);
+	assert_int_equal(flood6(1000, 0, 1, 1), 20);
+	assert_int_equal(flood6(100, 1, 0, 0), 0);
+	assert_int_equal(flood6(1000, 0, 1, 0), 0);
+}
+
+/*
+ * Members' sources are at most 32 of the 64 kept, and only a member's
+ * pushes out a member's: 1000 unknown sources leave member 1 kept.
+ */
+static void
+test_rx_known_kept(void **state)
+{
+	struct lan_limit l;
+	uint8_t a[4];
+	unsigned k, known = 0;
+
+	(void)state;
+	lan_limit_init(&l, T0);
+	src_of(1, a);
+	lan_limit_known(&l, T0, a, 4);
+	for (k = 0; k < 1000; k++)
+		(void)rx1(&l, 100 + k, T0 + k);
+	for (k = 0; k < l.nsrc; k++)
+		known += l.src[k].known;
+	assert_int_equal(known, 1);
+	for (k = 0; k < 100; k++) {
+		src_of(2000 + k, a);
+		lan_limit_known(&l, T0 + 2000, a, 4);
+	}
+	for (known = 0, k = 0; k < l.nsrc; k++)
+		known += l.src[k].known;
+	assert_int_equal(known, LAN_RX_KNOWN);
+	assert_int_equal(l.nsrc, LAN_RX_SOURCES);
+}
+
 int
 main(void)
 {
@@ -277,6 +380,8 @@ main(void)
 		cmocka_unit_test(test_rx_flood_leaves_room),
 		cmocka_unit_test(test_rx_global_cap),
 		cmocka_unit_test(test_rx_table_full),
+		cmocka_unit_test(test_rx_ipv6_prefix_and_reserve),
+		cmocka_unit_test(test_rx_known_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
