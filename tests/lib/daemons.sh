@@ -14,6 +14,7 @@ BALINT=$BUILD/balint
 BALINTD=$BUILD/balintd
 T=$(mktemp -d "${TMPDIR:-/tmp}/balint-it.XXXXXX")
 PIDS=
+FREE_PORTS=/tmp/balint-test-ports	# free_port's reservations
 export BALINT_PASSPHRASE_FILE=$T/passphrase
 # The member's own settings never reach a test: each has its own.
 export XDG_CONFIG_HOME=$T/config
@@ -44,6 +45,10 @@ cleanup() {
 			echo "=== $f"; tail -n 40 "$f"
 		done
 	fi
+	for _c_p in $(cat "$T/free-ports" 2>/dev/null); do
+		[ "$(cat "$FREE_PORTS/$_c_p" 2>/dev/null)" != "$$" ] ||
+		    rm -f "$FREE_PORTS/$_c_p"
+	done
 	rm -rf "$T"
 	exit "$rc"
 }
@@ -66,9 +71,88 @@ member() {
 	fi || { cat "$T/$1.init"; fail "init $1"; }
 }
 
-# A free TCP port on 127.0.0.1 (asks the kernel; tiny race accepted).
+# free_port — a free TCP port for a member to listen on.  Never one the
+# kernel hands out itself (bind to port 0 - every test daemon's page
+# listener falls back to that - and connect()): a member's port is kept
+# across stop and start so that peers can dial it again, and a port from
+# the kernel's pool could be taken by anyone while the member is stopped.
+# So the port comes from a window below ip_local_port_range, one half per
+# build tree, at random in it, not handed out before in this scenario (nor
+# in "$T"/*.port), free on every address (bind 0.0.0.0 without
+# SO_REUSEADDR: `start NAME 0.0.0.0` must work), and reserved for the
+# scenario's life in $FREE_PORTS (a file per port holding the scenario's
+# pid, made with O_EXCL; cleanup removes them): two scenarios running at
+# the same time, of one tree or from two checkouts, never share a port.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	python3 - "$BUILD" "$T" "$$" "$FREE_PORTS" <<'PY'
+import glob, os, random, socket, sys, time
+build, t, owner, resdir = sys.argv[1:5]
+os.makedirs(resdir, exist_ok=True)
+
+def reserve(port):
+    path = os.path.join(resdir, str(port))
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            # A scenario killed with SIGKILL leaves its reservations: one
+            # whose owner is gone and that is old is taken back.
+            try:
+                with open(path) as f:
+                    pid = int(f.read() or 0)
+                old = time.time() - os.stat(path).st_mtime > 3600
+            except (OSError, ValueError):
+                return False
+            if not old or (pid > 0 and os.path.exists("/proc/%d" % pid)):
+                return False
+            try:
+                os.unlink(path)
+            except OSError:
+                return False
+            continue
+        os.write(fd, owner.encode())
+        os.close(fd)
+        return True
+    return False
+
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        lo, hi = map(int, f.read().split())
+except (OSError, ValueError):
+    lo, hi = 32768, 60999
+base, size = 12000, 4000          # 12000-15999 normal, 16000-19999 ASan
+if lo <= base + 2 * size and hi >= base and 65535 - hi >= 2000:
+    base, size = hi + 1, (65535 - hi) // 2   # an odd kernel: above its pool
+if build.rstrip("/").endswith("/san"):
+    base += size
+given = os.path.join(t, "free-ports")
+taken = set()
+for name in glob.glob(os.path.join(t, "*.port")) + [given]:
+    try:
+        with open(name) as f:
+            taken.update(int(w) for w in f.read().split())
+    except (OSError, ValueError):
+        pass
+rng = random.SystemRandom()
+for _ in range(2000):
+    port = base + rng.randrange(size)
+    if port in taken:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("0.0.0.0", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    if not reserve(port):
+        continue
+    with open(given, "a") as f:
+        f.write("%d\n" % port)
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: no free port in %d-%d" % (base, base + size - 1))
+PY
 }
 
 # start NAME [HOST] — start NAME's daemon on its own port, listening on
