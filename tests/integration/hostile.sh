@@ -258,6 +258,8 @@ t0 = time.time()
 for i in range(n):
     s = socket.socket()
     s.settimeout(20)
+    # else 127.0.0.K:P held blocks another tree's daemon on 0.0.0.0:P
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.%d" % (2 + i % 20), 0))
         s.connect(("127.0.0.1", port))
