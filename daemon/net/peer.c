@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sodium.h>
 
 #include "addr.h"
@@ -546,6 +547,25 @@ peer_conn_new(struct net *net, int pipe)
 }
 
 /*
+ * Whether bytes from the peer wait unread in the socket.  libuv runs the
+ * timers of a loop turn before it polls for input, so after a long stall
+ * of the loop (a big commit, the process descheduled on a loaded machine)
+ * the liveness check can run before the HAVE that arrived meanwhile is
+ * read: a peer whose bytes are there is alive.
+ */
+static int
+peer_unread(struct net_conn *c)
+{
+	uv_os_fd_t fd;
+	int n = 0;
+
+	if (uv_fileno((const uv_handle_t *)&c->tcp, &fd) != 0 ||
+	    ioctl(fd, FIONREAD, &n) != 0)
+		return 0;
+	return n > 0;
+}
+
+/*
  * Periodic check of an established connection (liveness, stalls); the
  * timeout of the handshake, HELLO and the join conversation.
  */
@@ -572,7 +592,7 @@ peer_on_timer(uv_timer_t *t)
 		return;
 	}
 	/* Liveness (docs/protocol.md): the peer sends at least every idle. */
-	if (now - c->rx_ms >= net->dead_ms) {
+	if (now - c->rx_ms >= net->dead_ms && !peer_unread(c)) {
 		ms_text(net->dead_ms, dur, sizeof(dur));
 		snprintf(why, sizeof(why), N_("nothing received for %s"), dur);
 		peer_conn_close(c, WIRE_BYE_NORMAL, why);
