@@ -207,7 +207,7 @@ main(int argc, char **argv)
 	const char *tor_env = getenv(TOR_ENV), *lan_env = getenv(LAN_ENV);
 	char err[1024], warn[512], path[PROFILE_PATH_MAX];
 	uv_loop_t loop;
-	int i, rc, locked = 0, stay = 0, ret = 1, again = 0;
+	int i, rc, locked = 0, stay = 0, ret = 1, again = 0, lockfd;
 	int tor_mode = TOR_AUTO, tor_set = 0, lan = 1;
 	const char *why;
 	struct settings set;
@@ -347,7 +347,17 @@ main(int argc, char **argv)
 		    d->home);
 		goto out;
 	}
-	if (already_running(d->home)) {
+	/*
+	 * The lock first (held until exit): of two balintd started at the
+	 * same moment only one gets past here.  The socket's probe still
+	 * catches a daemon of an older version, which takes no lock.
+	 */
+	if ((lockfd = profile_lock(d->home, err, sizeof(err))) < 0 &&
+	    lockfd != BAL_EEXIST) {
+		fprintf(stderr, "balintd: %s\n", err);
+		goto out;
+	}
+	if (lockfd == BAL_EEXIST || already_running(d->home)) {
 		fprintf(stderr, "balintd: balintd is already running for '%s' "
 		    "(stop it first, or use another --home)\n", d->home);
 		goto out;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sodium.h>
 
@@ -400,4 +401,32 @@ profile_name(const char *dir, char *out, size_t outlen)
 	out[len] = '\0';
 	sodium_free(buf);
 	return 0;
+}
+
+int
+profile_lock(const char *dir, char *err, size_t errlen)
+{
+	char path[PROFILE_PATH_MAX];
+	int fd, e;
+
+	if (profile_path(dir, "balintd.lock", path, sizeof(path)) != 0) {
+		snprintf(err, errlen, "the profile path '%s' is too long", dir);
+		return BAL_EIO;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) < 0) {
+		snprintf(err, errlen, "cannot open the lock file '%s': %s",
+		    path, strerror(errno));
+		return BAL_EIO;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return BAL_EEXIST;
+		snprintf(err, errlen, "cannot lock '%s': %s", path,
+		    strerror(e));
+		return BAL_EIO;
+	}
+	return fd;
 }

@@ -6,6 +6,7 @@
  *	DIR/name           the member's display name (0600)
  *	DIR/store.db       the SQLite store (0600, plus -wal and -shm)
  *	DIR/balintd.sock   the control socket (0600)
+ *	DIR/balintd.lock   locked (flock) by the running balintd (0600, empty)
  */
 #ifndef BAL_PROFILE_H
 #define BAL_PROFILE_H
@@ -67,6 +68,15 @@ int profile_unlock(const char *dir, struct identity **id, char *err,
  */
 int profile_unlock_with(const char *dir, const char *given, size_t givenlen,
     int ask, struct identity **id, char *err, size_t errlen);
+/*
+ * profile_lock takes DIR/balintd.lock (an exclusive flock, created 0600):
+ * one balintd per profile, also when two start at the same moment (the
+ * control socket's probe alone is check-then-act).  Returns the descriptor
+ * (close-on-exec; kept open for the daemon's life, the kernel drops the
+ * lock at any exit, SIGKILL too); BAL_EEXIST when another process holds
+ * it, BAL_EIO with *err set otherwise.
+ */
+int profile_lock(const char *dir, char *err, size_t errlen);
 /* profile_name reads DIR/name into out (NUL-terminated). */
 int profile_name(const char *dir, char *out, size_t outlen);
 

@@ -37,7 +37,30 @@ chmod 644 "$T/alice/identity.key"
 grep -q "chmod 600" "$T/mode.err" || fail "key mode: $(cat "$T/mode.err")"
 chmod 600 "$T/alice/identity.key"
 
-start alice
+# Two balintd started at the same moment for one profile: exactly one runs,
+# the other says at once that one is already running (the profile's lock;
+# the control socket's probe alone let both through while each unlocked
+# the key).  The one that runs is alice's daemon from here on.
+free_port >"$T/alice.port"
+for i in 1 2; do
+	"$BALINTD" --home "$T/alice" --listen "$(addr alice)" \
+	    >>"$T/alice.log" 2>&1 &
+	eval "twin$i=\$!"
+	PIDS="$PIDS $!"
+done
+gone() { [ ! -e "/proc/$1" ] || grep -q ') Z ' "/proc/$1/stat"; }
+either_gone() { gone "$twin1" || gone "$twin2"; }
+until_ok 30 either_gone || fail "two balintd started at once for one profile both run"
+if gone "$twin1"; then lost=$twin1; PID_alice=$twin2; else lost=$twin2; PID_alice=$twin1; fi
+wait "$lost"
+rc=$?
+PIDS=$(echo " $PIDS " | sed "s/ $lost / /")
+[ "$rc" -eq 1 ] || fail "the second balintd exited $rc, not 1"
+[ "$(grep -c "already running" "$T/alice.log")" -eq 1 ] &&
+grep -qxF "balintd: balintd is already running for '$T/alice' (stop it first, or use another --home)" \
+	"$T/alice.log" || fail "the second balintd: $(cat "$T/alice.log")"
+until_ok 30 b alice status || fail "the first of two balintd did not come up"
+gone "$PID_alice" && fail "the first of two balintd stopped"
 printf 'Name: Editors\n\nWhat is discussed here stays here.\n' >"$T/c.txt"
 b alice group create --contract "$T/c.txt" >/dev/null || fail "group create"
 
