@@ -106,6 +106,7 @@ enum ratelog_kind {
 	RL_HS_CLOSED,		/* closed by the peer during the handshake */
 	RL_HS_TIMEOUT,		/* handshake or HELLO timed out */
 	RL_PENDING,		/* other ends before a session */
+	RL_OLD_SOFTWARE,	/* a session of older software (no caps) */
 	RL_N
 };
 

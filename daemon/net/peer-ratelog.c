@@ -16,6 +16,7 @@ static const char *const ratelog_what[RL_N] = {
 	"connections closed during the handshake",
 	"handshakes timed out",
 	"connections closed before a session",
+	"sessions of older software (capabilities missing)",
 };
 
 /* Logs how many lines of kind k were held back, if any. */

@@ -203,9 +203,11 @@ conn_on_hello(struct net_conn *c, const struct wire_msg *m)
 	    c->addr, group_name(c->g), c->via_tor ? ", through tor" : "");
 	if ((NET_CAPS & ~c->caps) != 0) {
 		(void)wire_caps_text(NET_CAPS & ~c->caps, lack, sizeof(lack));
-		daemon_log("peer %s: announces no %s (older software): "
-		    "nothing of it is sent to it", peer_conn_label(c, label),
-		    lack);
+		/* Such software reconnecting at each backoff: a line
+		 * per NET_RATELOG_MS, not per session. */
+		peer_ratelog(c->net, RL_OLD_SOFTWARE, "peer %s: announces no "
+		    "%s (older software): nothing of it is sent to it",
+		    peer_conn_label(c, label), lack);
 	}
 	if ((rc = sync_start(c->sync)) != 0) {
 		snprintf(why, sizeof(why), N_("cannot send HAVE: %s"),

@@ -48,6 +48,7 @@ struct punches {
 	int on;				/* hole-punching on; off: SEEN kept only */
 	uv_timer_t tick;
 	uint64_t start;			/* loop time of punch_start */
+	int graced;			/* the start's grace over (logged) */
 	uint64_t retry_ms;
 	struct punch *list;
 	struct intro intros[PUNCH_INTROS];

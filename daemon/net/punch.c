@@ -556,6 +556,12 @@ on_tick(uv_timer_t *t)
 	}
 	if (net->stopping || now - ps->start < PUNCH_GRACE_MS)
 		return;
+	/* Once a start: from here SEEN and punches go (tests wait for it). */
+	if (!ps->graced)
+		daemon_log("punch: the start's %d s are over: SEEN to each "
+		    "direct session, punching for members with none",
+		    PUNCH_GRACE_MS / 1000);
+	ps->graced = 1;
 	punch_onion_tick(net);
 	for (g = net->d->groups; g != NULL; g = g->next) {
 		if (g->roster == NULL || group_tor_only(g) ||

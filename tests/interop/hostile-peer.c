@@ -64,7 +64,9 @@
  *	old        an older member's software: its HELLO announces no
  *	           capabilities (docs/protocol.md "Capabilities"); then like
  *	           silent for S seconds (in place of AUTHOR_PROFILE, default
- *	           3); prints "held S s, P PUNCH" (P: PUNCH messages
+ *	           3), or, S a path (/...), until that file exists (at most
+ *	           60 s: "held until FILE, P PUNCH"); prints "held S s, P
+ *	           PUNCH" (P: PUNCH messages
  *	           received, which such software could not take) or "closed
  *	           after N s (BYE ...), P PUNCH"
  *	oldpunch   a HELLO without capabilities, then a PUNCH ASK anyway (for
@@ -786,6 +788,24 @@ main(int argc, char **argv)
 		unsigned haves, punches;
 		double secs, limit = argc == 6 ? strtod(argv[5], NULL) : 3;
 
+		/* Until a file exists: the test's condition, not a time. */
+		if (argc == 6 && argv[5][0] == '/') {
+			unsigned all = 0, tries;
+
+			for (tries = 0; tries < 300 && access(argv[5], F_OK) != 0;
+			    tries++, all += punches)
+				if (silent(fd, rx, 0.2, &haves, &punches,
+				    &secs, bye, sizeof(bye)) == 0) {
+					printf("closed%s, %u PUNCH\n", bye,
+					    all + punches);
+					ret = 0;
+					goto out;
+				}
+			printf(tries < 300 ? "held until %s, %u PUNCH\n" :
+			    "file %s never came, %u PUNCH\n", argv[5], all);
+			ret = 0;
+			goto out;
+		}
 		if (silent(fd, rx, limit, &haves, &punches, &secs, bye,
 		    sizeof(bye)) != 0)
 			printf("held %.0f s, %u PUNCH\n", limit, punches);
