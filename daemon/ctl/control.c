@@ -676,7 +676,8 @@ control_start(struct daemon *d, char *err, size_t errlen)
 	ctl->server.data = ctl;
 	ctl->listening = 1;
 	ctl->open_handles = 1;
-	old = umask(077);
+	/* Made 0600 at once: no moment at 0700 before the chmod below. */
+	old = umask(0177);
 	rc = uv_pipe_bind(&ctl->server, ctl->path);
 	umask(old);
 	if (rc != 0) {
