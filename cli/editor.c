@@ -245,7 +245,7 @@ static int
 wait_for_save(const char *file, const struct stat *before)
 {
 	struct sigaction end, oint, ohup, oterm;
-	struct stat now;
+	struct stat now, last;
 	int ret = -1;
 
 	util_err(_("the editor returned at once and the file is unchanged (a "
@@ -262,7 +262,18 @@ wait_for_save(const char *file, const struct stat *before)
 	sigaction(SIGTERM, &end, &oterm);
 	while (ended_by == 0) {
 		if (file_state(file, &now) == 0 && !same_state(&now, before)) {
-			usleep(200 * 1000);	/* let the save complete */
+			/*
+			 * Let the save complete: read only once the file has
+			 * held still for 200 ms (a save that takes longer than
+			 * one look, a big file written in parts or a slow
+			 * disk, is not read half-written).
+			 */
+			do {
+				last = now;
+				usleep(200 * 1000);
+			} while (ended_by == 0 &&
+			    file_state(file, &now) == 0 &&
+			    !same_state(&now, &last));
 			ret = 0;
 			break;
 		}

@@ -98,7 +98,8 @@ bp=$!
 until_ok 20 grep -q "returned at once" "$T/wait.err" || fail "no word of the editor returning at once"
 f=$(sed -n "s/.*the file stays at \(.*\) until you save.*/\1/p" "$T/wait.err")
 [ -f "$f" ] || fail "the file '$f' is not kept"
-printf 'Saved later\nafter the editor returned\n' >"$f"
+# Saved as most editors do (a new file renamed over it): never half-written.
+printf 'Saved later\nafter the editor returned\n' >"$f.new" && mv "$f.new" "$f"
 wait $bp || fail "note write after a late save: $(cat "$T/wait.err")"
 b anna note show "$(cat "$T/wait.out")" | grep -q "after the editor returned" ||
 	fail "the late save is not the note"
