@@ -611,6 +611,7 @@ static const struct net_handler join_handler = {
 static int
 join_dial(struct join *j)
 {
+	const struct transport *tp;
 	uint8_t netkey[BAL_KEY_BYTES];
 	int rc;
 
@@ -618,8 +619,17 @@ join_dial(struct join *j)
 	    netkey)) != 0)
 		return rc;
 	j->state = J_DIAL;
+	/*
+	 * Each attempt through tor gets at most half the join's time, so
+	 * that one that tor holds on to (introduced, but the inviter's tor
+	 * never joined the rendezvous: it was restarting, or stopped) leaves
+	 * time for another, with the descriptor and circuits tor has by
+	 * then.  A TCP dial keeps its own limit (it is not tried again).
+	 */
+	tp = transport_for(j->ic.addrs[j->addri]);
 	rc = net_dial_invite(j->d, j->ic.addrs[j->addri], netkey,
-	    j->ic.inviter, &join_handler, j, &j->conn);
+	    j->ic.inviter, tp != NULL && tp->tor ? j->timeout_ms / 2 : 0,
+	    &join_handler, j, &j->conn);
 	sodium_memzero(netkey, sizeof(netkey));
 	return rc;
 }

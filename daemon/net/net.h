@@ -313,11 +313,14 @@ struct net_handler {
 /*
  * net_dial_invite dials addr with the invite network key netkey, expecting
  * server_pk there; h gets the connection's events.  *out (optional) is the
- * connection until h->down.
+ * connection until h->down.  dial_ms, if not 0 and shorter than the
+ * transport's own limit, is how long reaching addr may take (a join that
+ * wants time left for another attempt).
  */
 int net_dial_invite(struct daemon *d, const char *addr,
     const uint8_t netkey[BAL_KEY_BYTES], const uint8_t server_pk[BAL_PK_BYTES],
-    const struct net_handler *h, void *ctx, struct net_conn **out);
+    uint64_t dial_ms, const struct net_handler *h, void *ctx,
+    struct net_conn **out);
 /* net_conn_set_handler gives an accepted invite connection its handler. */
 void net_conn_set_handler(struct net_conn *c, const struct net_handler *h,
     void *ctx);

@@ -876,7 +876,8 @@ peer_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 int
 net_dial_invite(struct daemon *d, const char *addr,
     const uint8_t netkey[BAL_KEY_BYTES], const uint8_t server_pk[BAL_PK_BYTES],
-    const struct net_handler *h, void *ctx, struct net_conn **out)
+    uint64_t dial_ms, const struct net_handler *h, void *ctx,
+    struct net_conn **out)
 {
 	struct net_conn *c;
 
@@ -889,6 +890,9 @@ net_dial_invite(struct daemon *d, const char *addr,
 	if ((c = peer_dial_conn(d->net, NULL, addr, netkey,
 	    server_pk)) == NULL)
 		return BAL_EIO;
+	/* transport_conn_new started the transport's own limit. */
+	if (dial_ms != 0 && c->tp != NULL && dial_ms < c->tp->dial_timeout_ms)
+		uv_timer_start(&c->timer, peer_on_timer, dial_ms, 0);
 	c->h = h;
 	c->hctx = ctx;
 	if (out != NULL)

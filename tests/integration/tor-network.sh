@@ -3,7 +3,8 @@
 # network on 127.0.0.1 (tests/lib/tornet.sh): three daemons with
 # --listen none (no TCP port at all), each with its own tor, a client of
 # that network.  A group found through invite codes that carry only an
-# onion address; notes sync both ways; a revoked member's onion dials are
+# onion address, one of them while the inviter's tor stalls its first
+# attempt; notes sync both ways; a revoked member's onion dials are
 # refused; a restart of a member's tor and of a daemon keep the onion
 # address and the sync; a group whose contract says "Network: tor-only"
 # announces no IP address (checked in every store), while its members
@@ -287,10 +288,28 @@ History: full
 What is discussed in the group stays in the group.
 TXT
 gid=$(b alice group create --contract "$T/contract.txt") || fail "group create"
+# carol joins while alice's tor is stopped (SIGSTOP): her tor is
+# introduced, then waits for a rendezvous that alice's never joins, as
+# after a restart of the service's tor or a failed rendezvous circuit.
+# A join gives each attempt half its time: once carol's first attempt
+# gave up, alice's tor goes on and the second attempt joins.
+tor_a=$(sed -n 's/.*tor: started .* (pid \([0-9]*\)).*/\1/p' "$T/alice.log" | tail -n 1)
+[ -n "$tor_a" ] || fail "no pid of alice's tor in the log"
 for m in bob carol; do
 	code=$(b alice invite --name $m) || fail "invite for $m"
 	[ "$(code_addrs "$code")" = "$onion_a" ] ||
 		fail "the code for $m carries $(code_addrs "$code"), not only $onion_a"
+	if [ $m = carol ]; then
+		kill -STOP "$tor_a"
+		b carol join "$code" --accept --timeout 16s >"$T/join.out" 2>&1 &
+		jpid=$!
+		late() { grep -q "join: $onion_a: tor did not reach the onion service in time" "$T/carol.log"; }
+		until_ok 30 late
+		kill -CONT "$tor_a"
+		late || fail "carol's first attempt did not give up in time: $(grep "join: " "$T/carol.log")"
+		wait "$jpid" || fail "carol cannot join through tor after a stalled attempt: $(cat "$T/join.out")"
+		continue
+	fi
 	b $m join "$code" --accept >"$T/join.out" 2>&1 ||
 		fail "$m cannot join through tor: $(cat "$T/join.out")"
 done

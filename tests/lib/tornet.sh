@@ -39,6 +39,8 @@ V3AuthNIntervalsValid 2
 GeoIPFile $TORNET_DIR/empty
 GeoIPv6File $TORNET_DIR/empty
 Schedulers Vanilla
+LearnCircuitBuildTimeout 0
+CircuitBuildTimeout 10
 SocksPort 0
 __OwningControllerProcess $$
 EOT
@@ -138,7 +140,12 @@ EOT
 		    >"$TORNET_DIR/$_tn_n/stdout" 2>&1 &
 		TORNET_PIDS="$TORNET_PIDS $!"
 	done
-	# What a member's own tor adds to its configuration.
+	# What a member's own tor adds to its configuration.  A fixed circuit
+# build timeout of 10 s: a fresh tor's is 60 s until it has measured 100
+# circuits, and a client waits 10/6 of it plus 1 s (its onion circuits
+# have 4 hops) for a rendezvous the service never joins (the INTRODUCE2
+# lost to a restarting tor) before it introduces itself again: 101 s,
+# now 18 s; real tor learns a few seconds.
 	TORNET_CLIENT=$TORNET_DIR/client.torrc
 	{ cat "$TORNET_DIR/dirauth"; cat <<EOT
 TestingTorNetwork 1
@@ -154,6 +161,8 @@ FetchDirInfoExtraEarly 1
 GeoIPFile $TORNET_DIR/empty
 GeoIPv6File $TORNET_DIR/empty
 Schedulers Vanilla
+LearnCircuitBuildTimeout 0
+CircuitBuildTimeout 10
 EOT
 	} >"$TORNET_CLIENT"
 	return 0
