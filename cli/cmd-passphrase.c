@@ -4,9 +4,12 @@
  * key it unlocked, and asks for the new passphrase at its next start).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sodium.h>
 
 #include "bal.h"
@@ -36,7 +39,7 @@ cmd_passphrase(struct cli *c, int argc, char **argv)
 	struct identity *id = NULL;
 	uint8_t *sealed = NULL;
 	size_t len = 0, olen = 0, plen = 0, slen = 0;
-	int npos, rc, err;
+	int npos, rc, err, dfd;
 
 	if ((rc = util_getopt(c, "passphrase", usage, argc, argv, 1, opts,
 	    pos, 0, &npos)) != 0)
@@ -67,8 +70,17 @@ cmd_passphrase(struct cli *c, int argc, char **argv)
 		util_err(_("cannot seal the key (out of memory?)"));
 		goto out;
 	}
-	if ((err = util_write_atomic(c->home, "identity.key", sealed, slen,
-	    0)) != 0) {
+	/*
+	 * Under the profile directory's flock: a balintd that rewraps the
+	 * key it unlocked (costs of an older release) renames only while
+	 * the file is still what it read, so this passphrase stays.
+	 */
+	if ((dfd = open(c->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		(void)flock(dfd, LOCK_EX);
+	err = util_write_atomic(c->home, "identity.key", sealed, slen, 0);
+	if (dfd >= 0)
+		close(dfd);
+	if (err != 0) {
 		util_err(_("cannot write '%s': %s; the old passphrase still "
 		    "opens it"), keypath, strerror(err));
 		goto out;

@@ -225,17 +225,20 @@ profile_passphrase(const char *prompt, char **pass, size_t *len)
 /*
  * Seals id again under pass at today's Argon2id costs and replaces the key
  * file in one rename (a crash leaves the old file or the new one, never
- * half of either).  Failure keeps the old file and says so.
+ * half of either).  Failure keeps the old file and says so.  The rename
+ * happens only while the file still holds was (the bytes unlocked), under
+ * a flock of the profile directory that balint passphrase takes around its
+ * own rename: a passphrase changed meanwhile is never undone.
  */
 static void
-rewrap(const char *path, const struct identity *id, const char *pass,
-    size_t plen)
+rewrap(const char *dir, const char *path, const struct identity *id,
+    const char *pass, size_t plen, const uint8_t *was, size_t waslen)
 {
 	char tmp[PROFILE_PATH_MAX + 8];
-	uint8_t *sealed = NULL;
-	size_t slen = 0, off = 0;
+	uint8_t *sealed = NULL, *now = NULL;
+	size_t slen = 0, off = 0, nowlen = 0;
 	ssize_t n;
-	int fd = -1, ok = 0;
+	int fd = -1, dfd = -1, ok = 0, same;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp) ||
 	    identity_seal(id, pass, plen, IDENTITY_OPSLIMIT_DEFAULT,
@@ -258,10 +261,25 @@ rewrap(const char *path, const struct identity *id, const char *pass,
 		goto out;
 	}
 	fd = -1;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(dfd, LOCK_EX) != 0)
+		goto out;
+	same = read_small(path, KEYFILE_MAX, &now, &nowlen) == 0 &&
+	    nowlen == waslen && memcmp(now, was, waslen) == 0;
+	sodium_free(now);
+	if (!same) {
+		(void)unlink(tmp);
+		fprintf(stderr, "balintd: the key file '%s' changed while it "
+		    "was unlocked (balint passphrase?): left as it is\n", path);
+		ok = 2;
+		goto out;
+	}
 	if (rename(tmp, path) != 0)
 		goto out;
 	ok = 1;
 out:
+	if (dfd >= 0)
+		close(dfd);	/* and the flock with it */
 	if (fd >= 0)
 		close(fd);
 	if (!ok) {
@@ -269,7 +287,7 @@ out:
 		fprintf(stderr, "balintd: warning: could not rewrap the key "
 		    "file '%s' under today's Argon2id costs; it stays as it "
 		    "was\n", path);
-	} else {
+	} else if (ok == 1) {
 		fprintf(stderr, "balintd: the key file '%s' was rewrapped "
 		    "under Argon2id (opslimit %llu, memlimit %llu MiB)\n", path,
 		    (unsigned long long)IDENTITY_OPSLIMIT_DEFAULT,
@@ -364,7 +382,7 @@ profile_unlock_with(const char *dir, const char *given, size_t givenlen,
 	rc = identity_unseal(buf, len, pass, plen, id);
 	/* A key file of an older release: its costs are today's from now. */
 	if (rc == 0 && identity_sealed_is_weak(buf, len))
-		rewrap(path, *id, pass, plen);
+		rewrap(dir, path, *id, pass, plen, buf, len);
 	if (rc == BAL_ECRYPTO)
 		snprintf(err, errlen, N_("wrong passphrase for '%s' (or the "
 		    "key file was altered)"), path);
