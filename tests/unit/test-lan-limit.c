@@ -4,9 +4,10 @@
  * rounds and 128 beacons in any 60 s, however they bunch (a burst of
  * interface changes, many groups on many interfaces), windows that slide
  * rather than restart each minute, and the receive buckets: 8 a second
- * (bursts of 32) for each source address, the last 64 sources kept,
- * inside 32 a second (bursts of 64) for all; a host flooding junk leaves
- * room for another's beacons.
+ * (bursts of 32) for each source (an IPv4 address, an IPv6 /64, or a
+ * member's exact address), the last 64 sources kept, inside 32 a second
+ * (bursts of 64) for all, the last 16 for members' sources only; a host
+ * flooding junk leaves room for another's beacons.
  */
 #include <stdarg.h>
 #include <stddef.h>
