@@ -11,8 +11,9 @@
 # neither core idles at the end while the other tree still has a long
 # scenario to run (the trees' halves differ by a minute and more: the
 # normal tree alone runs fuzz-smoke, tor-network, package).  Each
-# scenario has its own directory, ports the kernel picks and namespaces
-# named after its process, and none of them times anything, so they do
+# scenario has its own directory, ports from its tree's own window
+# (free_port in tests/lib/daemons.sh) and namespaces named after its
+# process, and none of them times anything, so they do
 # not disturb each other; the second tree's scenarios come in the list
 # half a list apart from the first's, so a scenario rarely runs twice at
 # once.  The few that run make here or dpkg (ALONE) wait for each other.
